@@ -1,0 +1,41 @@
+/*
+ * A growable byte buffer.  Buffers carry PEM, DER and file contents,
+ * including private keys, so kiln_buf_free() wipes the whole capacity and
+ * growing never leaves an unwiped copy behind.
+ */
+#ifndef KILN_BUF_H
+#define KILN_BUF_H
+
+#include <stddef.h>
+
+#include "kiln/err.h"
+
+struct kiln_buf {
+	unsigned char *p;
+	size_t len; /* bytes in use */
+	size_t cap; /* bytes allocated */
+};
+
+/* Make "buf" empty.  Cannot fail. */
+void kiln_buf_init(struct kiln_buf *);
+
+/* Wipe and release "buf", leaving it empty.  Safe on an empty buffer. */
+void kiln_buf_free(struct kiln_buf *);
+
+/*
+ * Make room for at least "n" more bytes, moving the contents to a new
+ * allocation and wiping the old one.  Returns 0 or -1 (KILN_ENOMEM).
+ */
+int kiln_buf_reserve(struct kiln_buf *, size_t, struct kiln_err *);
+
+/* Append "n" bytes.  Returns 0 or -1 (KILN_ENOMEM). */
+int kiln_buf_append(struct kiln_buf *, const void *, size_t,
+    struct kiln_err *);
+
+/*
+ * Keep a NUL byte after the contents, not counted in len, so that the
+ * buffer can be used as a C string.  Returns 0 or -1 (KILN_ENOMEM).
+ */
+int kiln_buf_terminate(struct kiln_buf *, struct kiln_err *);
+
+#endif /* KILN_BUF_H */

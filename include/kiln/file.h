@@ -1,0 +1,41 @@
+/*
+ * Reading whole files and the one atomic writer.  Every file kiln writes
+ * goes through kiln_file_write().
+ */
+#ifndef KILN_FILE_H
+#define KILN_FILE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "kiln/buf.h"
+#include "kiln/err.h"
+
+/* Largest input kiln reads: far above any certificate, key or config. */
+#define KILN_FILE_MAX (64u * 1024 * 1024)
+
+/* kiln_file_write() flags */
+#define KILN_WRITE_EXCL 0x1 /* refuse to replace an existing file */
+
+/*
+ * Read the whole of "path" ("-" is standard input) into "out", which must
+ * be empty, and keep a NUL after the contents (not counted in out->len).
+ * Returns 0, or -1 with "err" naming the path (KILN_EIO, or KILN_EINVAL
+ * for a directory or a file larger than KILN_FILE_MAX).
+ */
+int kiln_file_read(const char *, struct kiln_buf *, struct kiln_err *);
+
+/*
+ * Write "len" bytes to "path" atomically with permissions "mode": a
+ * temporary file in the same folder is created, set to "mode" with
+ * fchmod (so neither the umask nor an existing file's mode matters),
+ * written, fsync'ed and renamed over "path", and the folder is fsync'ed.
+ * A symbolic link at "path" is replaced, never written through.  With
+ * KILN_WRITE_EXCL an existing "path" is left alone and the call fails
+ * with KILN_EEXIST.  On failure no temporary file is left behind.
+ * Returns 0 or -1.
+ */
+int kiln_file_write(const char *, const void *, size_t, mode_t, int,
+    struct kiln_err *);
+
+#endif /* KILN_FILE_H */

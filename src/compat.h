@@ -1,0 +1,118 @@
+/*
+ * Every mbedTLS call or field that differs between 2.28 (Debian 12) and
+ * 3.6 (Debian 13) goes through this header, so that a port is this file.
+ * Private to libkiln.
+ */
+#ifndef KILN_COMPAT_H
+#define KILN_COMPAT_H
+
+#include <stddef.h>
+
+#include <mbedtls/version.h>
+#if MBEDTLS_VERSION_NUMBER >= 0x03000000
+#include <mbedtls/build_info.h>
+#define KILN_MBEDTLS3 1
+#else
+#include <mbedtls/config.h>
+#define KILN_MBEDTLS3 0
+#endif
+
+#include <mbedtls/ecp.h>
+#include <mbedtls/pk.h>
+#include <mbedtls/x509_crt.h>
+
+#if KILN_MBEDTLS3 && defined(MBEDTLS_PSA_CRYPTO_C)
+#include <psa/crypto.h>
+#endif
+
+/* 3.x hides struct members behind MBEDTLS_PRIVATE(); 2.28 has none. */
+#ifndef MBEDTLS_PRIVATE
+#define MBEDTLS_PRIVATE(m) m
+#endif
+
+/* 3.x with PSA needs psa_crypto_init() before any crypto.  0 on success. */
+static inline int
+kiln_compat_crypto_init(void)
+{
+#if KILN_MBEDTLS3 && defined(MBEDTLS_PSA_CRYPTO_C)
+	return psa_crypto_init() == PSA_SUCCESS ? 0 : -1;
+#else
+	return 0;
+#endif
+}
+
+/* mbedtls_pk_parse_key: 3.x takes an RNG for blinding. */
+static inline int
+kiln_pk_parse_key(mbedtls_pk_context *pk, const unsigned char *key,
+    size_t keylen, const unsigned char *pwd, size_t pwdlen,
+    int (*f_rng)(void *, unsigned char *, size_t), void *p_rng)
+{
+#if KILN_MBEDTLS3
+	return mbedtls_pk_parse_key(pk, key, keylen, pwd, pwdlen, f_rng,
+	    p_rng);
+#else
+	(void)f_rng;
+	(void)p_rng;
+	return mbedtls_pk_parse_key(pk, key, keylen, pwd, pwdlen);
+#endif
+}
+
+/* mbedtls_pk_check_pair: 3.x takes an RNG. */
+static inline int
+kiln_pk_check_pair(const mbedtls_pk_context *pub,
+    const mbedtls_pk_context *prv,
+    int (*f_rng)(void *, unsigned char *, size_t), void *p_rng)
+{
+#if KILN_MBEDTLS3
+	return mbedtls_pk_check_pair(pub, prv, f_rng, p_rng);
+#else
+	(void)f_rng;
+	(void)p_rng;
+	return mbedtls_pk_check_pair(pub, prv);
+#endif
+}
+
+/* mbedtls_pk_sign: 3.x takes the signature buffer's size. */
+static inline int
+kiln_pk_sign(mbedtls_pk_context *pk, mbedtls_md_type_t md,
+    const unsigned char *hash, size_t hlen, unsigned char *sig,
+    size_t sig_size, size_t *sig_len,
+    int (*f_rng)(void *, unsigned char *, size_t), void *p_rng)
+{
+#if KILN_MBEDTLS3
+	return mbedtls_pk_sign(pk, md, hash, hlen, sig, sig_size, sig_len,
+	    f_rng, p_rng);
+#else
+	(void)sig_size; /* sig holds MBEDTLS_PK_SIGNATURE_MAX_SIZE bytes */
+	return mbedtls_pk_sign(pk, md, hash, hlen, sig, sig_len, f_rng,
+	    p_rng);
+#endif
+}
+
+/* The curve of an EC key. */
+static inline mbedtls_ecp_group_id
+kiln_pk_ec_group(const mbedtls_pk_context *pk)
+{
+#if KILN_MBEDTLS3
+	return mbedtls_ecp_keypair_get_group_id(mbedtls_pk_ec(*pk));
+#else
+	return mbedtls_pk_ec(*pk)->grp.id;
+#endif
+}
+
+/* basicConstraints of a parsed certificate (private fields in 3.x). */
+static inline int
+kiln_crt_is_ca(const mbedtls_x509_crt *crt)
+{
+	return crt->MBEDTLS_PRIVATE(ca_istrue);
+}
+
+/* pathLenConstraint + 1, or 0 when the certificate sets none. */
+static inline int
+kiln_crt_max_pathlen(const mbedtls_x509_crt *crt)
+{
+	return crt->MBEDTLS_PRIVATE(max_pathlen);
+}
+
+
+#endif /* KILN_COMPAT_H */

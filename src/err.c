@@ -1,0 +1,99 @@
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <mbedtls/error.h>
+
+#include "kiln/err.h"
+
+void
+kiln_err_clear(struct kiln_err *err)
+{
+	if (err != NULL)
+		memset(err, 0, sizeof(*err));
+}
+
+static int
+vset(struct kiln_err *err, enum kiln_errcode code, const char *fmt,
+    va_list ap)
+{
+	if (err == NULL || err->code != KILN_OK)
+		return -1;
+	err->code = code;
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	return -1;
+}
+
+/* Append to the message already in "err", truncating quietly. */
+static void
+append(struct kiln_err *err, const char *fmt, ...)
+{
+	size_t len = strlen(err->msg);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err->msg + len, sizeof(err->msg) - len, fmt, ap);
+	va_end(ap);
+}
+
+int
+kiln_err_set(struct kiln_err *err, enum kiln_errcode code, const char *fmt,
+    ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vset(err, code, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int
+kiln_err_sys(struct kiln_err *err, const char *fmt, ...)
+{
+	int saved = errno;
+	va_list ap;
+
+	if (err == NULL || err->code != KILN_OK)
+		return -1;
+	va_start(ap, fmt);
+	vset(err, KILN_EIO, fmt, ap);
+	va_end(ap);
+	err->sys = saved;
+	append(err, ": %s", strerror(saved));
+	errno = saved;
+	return -1;
+}
+
+int
+kiln_err_mbed(struct kiln_err *err, int ret, const char *fmt, ...)
+{
+	char desc[160];
+	va_list ap;
+
+	if (err == NULL || err->code != KILN_OK)
+		return -1;
+	va_start(ap, fmt);
+	vset(err, KILN_ECRYPTO, fmt, ap);
+	va_end(ap);
+	err->mbed = ret;
+	mbedtls_strerror(ret, desc, sizeof(desc));
+	append(err, ": %s (-0x%04x)", desc, (unsigned int)-ret);
+	return -1;
+}
+
+void
+kiln_err_prefix(struct kiln_err *err, const char *fmt, ...)
+{
+	char old[KILN_ERRMSG_MAX];
+	va_list ap;
+
+	if (err == NULL || err->code == KILN_OK)
+		return;
+	memcpy(old, err->msg, sizeof(old));
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	append(err, ": %s", old);
+}

@@ -1,0 +1,230 @@
+#include <math.h>
+#include <stdalign.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <mbedtls/platform_util.h>
+
+#include "json.h"
+
+/*
+ * cJSON copies strings and frees them unwiped.  These hooks keep each
+ * block's size in front of it so that the free hook can wipe the block.
+ * cJSON falls back from realloc to malloc+copy+free with custom hooks, so
+ * no unwiped copy survives a resize either.
+ */
+#define HDR alignof(max_align_t)
+
+static void *
+wiping_malloc(size_t n)
+{
+	unsigned char *p;
+
+	if (n > (size_t)-1 - HDR || (p = malloc(n + HDR)) == NULL)
+		return NULL;
+	memcpy(p, &n, sizeof(n));
+	return p + HDR;
+}
+
+static void
+wiping_free(void *q)
+{
+	unsigned char *p;
+	size_t n;
+
+	if (q == NULL)
+		return;
+	p = (unsigned char *)q - HDR;
+	memcpy(&n, p, sizeof(n));
+	mbedtls_platform_zeroize(p, n + HDR);
+	free(p);
+}
+
+/* Line and column (from 1) of byte "off" of "text". */
+static void
+position(const char *text, size_t off, size_t *line, size_t *col)
+{
+	size_t i;
+
+	*line = 1;
+	*col = 1;
+	for (i = 0; i < off; i++) {
+		if (text[i] == '\n') {
+			(*line)++;
+			*col = 1;
+		} else
+			(*col)++;
+	}
+}
+
+cJSON *
+kiln_json_parse(const char *text, size_t len, struct kiln_err *err)
+{
+	cJSON_Hooks hooks = { wiping_malloc, wiping_free };
+	const char *end = NULL;
+	size_t line, col, off, i;
+	cJSON *root;
+
+	cJSON_InitHooks(&hooks);
+	/* cJSON would cut a string at an escaped NUL; Go keeps it.  Refuse. */
+	for (i = 0; i + 1 < len; i++) {
+		if (text[i] != '\\')
+			continue;
+		if (i + 6 <= len && text[i + 1] == 'u' &&
+		    strncmp(text + i + 2, "0000", 4) == 0) {
+			position(text, i, &line, &col);
+			kiln_err_set(err, KILN_EINVAL,
+			    "line %zu, column %zu: NUL character in a string",
+			    line, col);
+			return NULL;
+		}
+		i++; /* skip the escaped character, "\\" included */
+	}
+	root = cJSON_ParseWithLengthOpts(text, len, &end, 1);
+	if (root != NULL)
+		return root;
+	off = end != NULL && end >= text ? (size_t)(end - text) : len;
+	while (off < len && (text[off] == ' ' || text[off] == '\t' ||
+	    text[off] == '\r' || text[off] == '\n'))
+		off++;
+	if (off >= len)
+		kiln_err_set(err, KILN_EINVAL, "unexpected end of JSON input");
+	else {
+		position(text, off, &line, &col);
+		kiln_err_set(err, KILN_EINVAL,
+		    "malformed JSON at line %zu, column %zu", line, col);
+	}
+	return NULL;
+}
+
+const cJSON *
+kiln_json_get(const cJSON *obj, const char *name)
+{
+	const cJSON *c, *found = NULL;
+
+	if (obj == NULL || !cJSON_IsObject(obj))
+		return NULL;
+	for (c = obj->child; c != NULL; c = c->next)
+		if (c->string != NULL && strcasecmp(c->string, name) == 0)
+			found = c; /* Go: the last one wins */
+	return cJSON_IsNull(found) ? NULL : found;
+}
+
+const char *
+kiln_json_type(const cJSON *item)
+{
+	if (cJSON_IsString(item))
+		return "string";
+	if (cJSON_IsNumber(item))
+		return "number";
+	if (cJSON_IsBool(item))
+		return "boolean";
+	if (cJSON_IsArray(item))
+		return "array";
+	if (cJSON_IsObject(item))
+		return "object";
+	return "null";
+}
+
+static int
+wrong_type(struct kiln_err *err, const char *ctx, const char *name,
+    const char *want, const cJSON *got)
+{
+	return kiln_err_set(err, KILN_EINVAL, "%s%s%s: expected %s, got %s",
+	    ctx != NULL ? ctx : "", ctx != NULL ? "." : "", name, want,
+	    kiln_json_type(got));
+}
+
+int
+kiln_json_string(const cJSON *obj, const char *ctx, const char *name,
+    const char **out, struct kiln_err *err)
+{
+	const cJSON *v = kiln_json_get(obj, name);
+
+	if (v == NULL)
+		return 0;
+	if (!cJSON_IsString(v))
+		return wrong_type(err, ctx, name, "a string", v);
+	*out = v->valuestring;
+	return 0;
+}
+
+int
+kiln_json_int(const cJSON *obj, const char *ctx, const char *name, long min,
+    long max, long *out, struct kiln_err *err)
+{
+	const cJSON *v = kiln_json_get(obj, name);
+	double d;
+
+	if (v == NULL)
+		return 0;
+	if (!cJSON_IsNumber(v))
+		return wrong_type(err, ctx, name, "an integer", v);
+	d = v->valuedouble;
+	if (!isfinite(d) || d != floor(d))
+		return kiln_err_set(err, KILN_EINVAL,
+		    "%s%s%s: %g is not an integer", ctx != NULL ? ctx : "",
+		    ctx != NULL ? "." : "", name, d);
+	if (d < (double)min || d > (double)max)
+		return kiln_err_set(err, KILN_EINVAL,
+		    "%s%s%s: %.0f is out of range (%ld to %ld)",
+		    ctx != NULL ? ctx : "", ctx != NULL ? "." : "", name, d, min,
+		    max);
+	*out = (long)d;
+	return 0;
+}
+
+int
+kiln_json_bool(const cJSON *obj, const char *ctx, const char *name,
+    int *out, struct kiln_err *err)
+{
+	const cJSON *v = kiln_json_get(obj, name);
+
+	if (v == NULL)
+		return 0;
+	if (!cJSON_IsBool(v))
+		return wrong_type(err, ctx, name, "true or false", v);
+	*out = cJSON_IsTrue(v);
+	return 0;
+}
+
+int
+kiln_json_strings(const cJSON *obj, const char *ctx, const char *name,
+    const char ***out, size_t *n, struct kiln_err *err)
+{
+	const cJSON *v = kiln_json_get(obj, name), *c;
+	const char **list;
+	size_t i = 0;
+
+	if (v == NULL)
+		return 0;
+	if (!cJSON_IsArray(v))
+		return wrong_type(err, ctx, name, "an array of strings", v);
+	for (c = v->child; c != NULL; c = c->next)
+		if (!cJSON_IsString(c))
+			return kiln_err_set(err, KILN_EINVAL,
+			    "%s%s%s[%zu]: expected a string, got %s",
+			    ctx != NULL ? ctx : "", ctx != NULL ? "." : "",
+			    name, i, kiln_json_type(c));
+		else
+			i++;
+	if ((list = calloc(i + 1, sizeof(*list))) == NULL)
+		return kiln_err_set(err, KILN_ENOMEM, "out of memory");
+	i = 0;
+	for (c = v->child; c != NULL; c = c->next)
+		list[i++] = c->valuestring;
+	free(*out);
+	*out = list;
+	*n = i;
+	return 0;
+}
+
+int
+kiln_json_object(const cJSON *item, const char *path, struct kiln_err *err)
+{
+	if (item == NULL || cJSON_IsObject(item))
+		return 0;
+	return kiln_err_set(err, KILN_EINVAL, "%s: expected an object, got %s",
+	    path, kiln_json_type(item));
+}
