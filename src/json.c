@@ -81,7 +81,12 @@ kiln_json_parse(const char *text, size_t len, struct kiln_err *err)
 		}
 		i++; /* skip the escaped character, "\\" included */
 	}
-	root = cJSON_ParseWithLengthOpts(text, len, &end, 1);
+	if (memchr(text, '\0', len) != NULL) {
+		kiln_err_set(err, KILN_EINVAL, "NUL byte in JSON input");
+		return NULL;
+	}
+	/* The NUL after the text is counted, or cJSON calls it trailing. */
+	root = cJSON_ParseWithLengthOpts(text, len + 1, &end, 1);
 	if (root != NULL)
 		return root;
 	off = end != NULL && end >= text ? (size_t)(end - text) : len;

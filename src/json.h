@@ -17,7 +17,8 @@
 #include "kiln/err.h"
 
 /*
- * Parse "len" bytes of "text" into a tree the caller frees with
+ * Parse "len" bytes of "text", which must be followed by a NUL (as
+ * kiln_file_read leaves it), into a tree the caller frees with
  * cJSON_Delete().  Returns NULL with "err" set (KILN_EINVAL, naming the
  * line and column) on malformed or truncated input.
  */

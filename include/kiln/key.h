@@ -1,0 +1,68 @@
+/*
+ * Private keys: RSA 2048..8192 and ECDSA P-256/384/521.
+ */
+#ifndef KILN_KEY_H
+#define KILN_KEY_H
+
+#include <stddef.h>
+
+#include <mbedtls/md.h>
+#include <mbedtls/pk.h>
+
+#include "kiln/buf.h"
+#include "kiln/err.h"
+#include "kiln/request.h"
+#include "kiln/rng.h"
+
+/*
+ * A key.  kiln_key_init() cannot fail; kiln_key_free() wipes the key and
+ * is safe on an initialised key that was never loaded.
+ */
+struct kiln_key {
+	mbedtls_pk_context pk;
+};
+
+void kiln_key_init(struct kiln_key *);
+void kiln_key_free(struct kiln_key *);
+
+/*
+ * Generate a key as "req" asks (RSA with e = 65537), drawing from "rng".
+ * Returns 0, or -1 (KILN_EINVAL for a bad algorithm or size).
+ */
+int kiln_key_generate(struct kiln_key *, const struct kiln_keyreq *,
+    struct kiln_rng *, struct kiln_err *);
+
+/*
+ * Load a private key from "len" bytes of PEM (PKCS#1 "RSA PRIVATE KEY",
+ * SEC1 "EC PRIVATE KEY", PKCS#8 "PRIVATE KEY") or DER.  An "EC
+ * PARAMETERS" block before the key is skipped.  Only RSA of 2048 to 8192
+ * bits and the three NIST curves are accepted.  Returns 0 or -1.
+ */
+int kiln_key_parse(struct kiln_key *, const unsigned char *, size_t,
+    struct kiln_rng *, struct kiln_err *);
+
+/* The key as PEM (PKCS#1 or SEC1, as cfssl writes it) into "out". */
+int kiln_key_write_pem(struct kiln_key *, struct kiln_buf *,
+    struct kiln_err *);
+
+/* The public key as SubjectPublicKeyInfo DER, appended to "out". */
+int kiln_key_write_spki(struct kiln_key *, struct kiln_buf *,
+    struct kiln_err *);
+
+/*
+ * The hash cfssl signs with for key "pk": SHA-256/384/512 for RSA under
+ * 3072, under 4096 and above; by curve for ECDSA.
+ */
+mbedtls_md_type_t kiln_key_sig_md(const mbedtls_pk_context *);
+
+/* "rsa-2048", "ecdsa-256", ... into "buf".  Returns "buf". */
+const char *kiln_key_describe(const mbedtls_pk_context *, char *, size_t);
+
+/*
+ * Whether the private key "key" belongs to the public key "pub" (from a
+ * certificate).  Returns 0 if it does, -1 with KILN_EINVAL if not.
+ */
+int kiln_key_check_pair(const mbedtls_pk_context *, struct kiln_key *,
+    struct kiln_rng *, struct kiln_err *);
+
+#endif /* KILN_KEY_H */

@@ -1,0 +1,212 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mbedtls/ecp.h>
+#include <mbedtls/pem.h>
+#include <mbedtls/platform_util.h>
+#include <mbedtls/rsa.h>
+
+#include "compat.h"
+#include "kiln/key.h"
+
+/* Room for an RSA-8192 private key in PEM, with margin. */
+#define KEY_PEM_MAX 16384
+#define SPKI_DER_MAX 2200
+
+void
+kiln_key_init(struct kiln_key *key)
+{
+	mbedtls_pk_init(&key->pk);
+}
+
+void
+kiln_key_free(struct kiln_key *key)
+{
+	mbedtls_pk_free(&key->pk); /* wipes the key */
+	mbedtls_pk_init(&key->pk);
+}
+
+static mbedtls_ecp_group_id
+curve_for_size(int size)
+{
+	switch (size) {
+	case 256:
+		return MBEDTLS_ECP_DP_SECP256R1;
+	case 384:
+		return MBEDTLS_ECP_DP_SECP384R1;
+	case 521:
+		return MBEDTLS_ECP_DP_SECP521R1;
+	}
+	return MBEDTLS_ECP_DP_NONE;
+}
+
+int
+kiln_key_generate(struct kiln_key *key, const struct kiln_keyreq *kr,
+    struct kiln_rng *rng, struct kiln_err *err)
+{
+	int ret;
+
+	if (kiln_keyreq_check(kr, err) == -1)
+		return -1;
+	kiln_key_free(key);
+	if (kr->algo == KILN_KEY_RSA) {
+		if ((ret = mbedtls_pk_setup(&key->pk,
+		    mbedtls_pk_info_from_type(MBEDTLS_PK_RSA))) != 0)
+			return kiln_err_mbed(err, ret, "RSA key");
+		ret = mbedtls_rsa_gen_key(mbedtls_pk_rsa(key->pk),
+		    kiln_rng_random, rng, (unsigned int)kr->size, 65537);
+		if (ret != 0)
+			return kiln_err_mbed(err, ret, "RSA key generation");
+		return 0;
+	}
+	if ((ret = mbedtls_pk_setup(&key->pk,
+	    mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY))) != 0)
+		return kiln_err_mbed(err, ret, "ECDSA key");
+	ret = mbedtls_ecp_gen_key(curve_for_size(kr->size),
+	    mbedtls_pk_ec(key->pk), kiln_rng_random, rng);
+	if (ret != 0)
+		return kiln_err_mbed(err, ret, "ECDSA key generation");
+	return 0;
+}
+
+/* Refuse what kiln cannot issue with: weak RSA, other curves. */
+static int
+check_loaded(const mbedtls_pk_context *pk, struct kiln_err *err)
+{
+	size_t bits = mbedtls_pk_get_bitlen(pk);
+
+	switch (mbedtls_pk_get_type(pk)) {
+	case MBEDTLS_PK_RSA:
+		if (bits < 2048 || bits > 8192)
+			return kiln_err_set(err, KILN_EINVAL,
+			    "RSA key of %zu bits (2048 to 8192 are accepted)",
+			    bits);
+		return 0;
+	case MBEDTLS_PK_ECKEY:
+	case MBEDTLS_PK_ECDSA:
+		if (kiln_pk_ec_group(pk) == curve_for_size((int)bits))
+			return 0;
+		return kiln_err_set(err, KILN_EINVAL,
+		    "EC key on an unsupported curve (P-256, P-384 or P-521)");
+	default:
+		return kiln_err_set(err, KILN_EINVAL,
+		    "not an RSA or ECDSA key");
+	}
+}
+
+int
+kiln_key_parse(struct kiln_key *key, const unsigned char *data, size_t len,
+    struct kiln_rng *rng, struct kiln_err *err)
+{
+	static const char ecparams_end[] = "-----END EC PARAMETERS-----";
+	struct kiln_buf copy;
+	unsigned char *p;
+	size_t n;
+	char *end;
+	int ret, rc = -1;
+
+	kiln_buf_init(&copy);
+	kiln_key_free(key);
+	/* PEM must reach mbedTLS NUL-terminated, the NUL counted. */
+	if (kiln_buf_append(&copy, data, len, err) == -1 ||
+	    kiln_buf_terminate(&copy, err) == -1)
+		goto cleanup;
+	p = copy.p;
+	n = copy.len;
+	/* OpenSSL's "EC PARAMETERS" block before an EC key: skip it. */
+	if (strstr((char *)p, "-----BEGIN EC PARAMETERS-----") != NULL &&
+	    (end = strstr((char *)p, ecparams_end)) != NULL) {
+		end += sizeof(ecparams_end) - 1;
+		n -= (size_t)((unsigned char *)end - p);
+		p = (unsigned char *)end;
+	}
+	ret = kiln_pk_parse_key(&key->pk, p, n + 1, NULL, 0, kiln_rng_random,
+	    rng);
+	if (ret != 0) /* DER: the exact length */
+		ret = kiln_pk_parse_key(&key->pk, p, n, NULL, 0,
+		    kiln_rng_random, rng);
+	if (ret == MBEDTLS_ERR_PK_PASSWORD_REQUIRED) {
+		kiln_err_set(err, KILN_EINVAL, "private key is encrypted");
+		goto cleanup;
+	}
+	if (ret != 0) {
+		kiln_err_set(err, KILN_EINVAL, "not a private key");
+		goto cleanup;
+	}
+	if (check_loaded(&key->pk, err) == -1)
+		goto cleanup;
+	rc = 0;
+cleanup:
+	kiln_buf_free(&copy); /* wipes the key's text */
+	if (rc == -1)
+		kiln_key_free(key);
+	return rc;
+}
+
+int
+kiln_key_write_pem(struct kiln_key *key, struct kiln_buf *out,
+    struct kiln_err *err)
+{
+	int ret;
+
+	if (kiln_buf_reserve(out, KEY_PEM_MAX, err) == -1)
+		return -1;
+	ret = mbedtls_pk_write_key_pem(&key->pk, out->p + out->len,
+	    out->cap - out->len);
+	if (ret != 0)
+		return kiln_err_mbed(err, ret, "private key");
+	out->len += strlen((char *)out->p + out->len);
+	return 0;
+}
+
+int
+kiln_key_write_spki(struct kiln_key *key, struct kiln_buf *out,
+    struct kiln_err *err)
+{
+	unsigned char buf[SPKI_DER_MAX];
+	int n;
+
+	/* Written at the end of "buf". */
+	if ((n = mbedtls_pk_write_pubkey_der(&key->pk, buf, sizeof(buf))) < 0)
+		return kiln_err_mbed(err, n, "public key");
+	return kiln_buf_append(out, buf + sizeof(buf) - n, (size_t)n, err);
+}
+
+mbedtls_md_type_t
+kiln_key_sig_md(const mbedtls_pk_context *pk)
+{
+	size_t bits = mbedtls_pk_get_bitlen(pk);
+
+	if (mbedtls_pk_get_type(pk) == MBEDTLS_PK_RSA)
+		return bits >= 4096 ? MBEDTLS_MD_SHA512 :
+		    bits >= 3072    ? MBEDTLS_MD_SHA384 :
+				      MBEDTLS_MD_SHA256;
+	switch (kiln_pk_ec_group(pk)) {
+	case MBEDTLS_ECP_DP_SECP384R1:
+		return MBEDTLS_MD_SHA384;
+	case MBEDTLS_ECP_DP_SECP521R1:
+		return MBEDTLS_MD_SHA512;
+	default:
+		return MBEDTLS_MD_SHA256;
+	}
+}
+
+const char *
+kiln_key_describe(const mbedtls_pk_context *pk, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s-%zu",
+	    mbedtls_pk_get_type(pk) == MBEDTLS_PK_RSA ? "rsa" : "ecdsa",
+	    mbedtls_pk_get_bitlen(pk));
+	return buf;
+}
+
+int
+kiln_key_check_pair(const mbedtls_pk_context *pub, struct kiln_key *key,
+    struct kiln_rng *rng, struct kiln_err *err)
+{
+	if (kiln_pk_check_pair(pub, &key->pk, kiln_rng_random, rng) != 0)
+		return kiln_err_set(err, KILN_EINVAL,
+		    "private key does not match the certificate");
+	return 0;
+}
