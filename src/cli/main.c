@@ -1,1 +1,110 @@
-int main(void){return 0;}
+/*
+ * kiln: cfssl's offline commands and kiln's own.  Started through a link
+ * named cfssl or cfssljson, it behaves as that tool.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+const char *cli_progname = "kiln";
+
+/* clang-format off */
+static const char *const gencert_flags[] = { "initca", "ca", "ca-key",
+	"config", "profile", "hostname", "cn", "out", "force", "loglevel",
+	NULL };
+static const char *const json_flags[] = { "bare", "f", "stdout", "version",
+	NULL };
+static const char *const no_flags[] = { NULL };
+
+static const struct command commands[] = {
+	{ "gencert",
+	  "kiln gencert [-initca] [-ca CA -ca-key KEY] [-config CONFIG] "
+	  "[-profile NAME] [-hostname HOSTS] [-cn CN] [-out BASENAME [-force]] "
+	  "CSRJSON",
+	  "Generate a new key and a certificate signed by a CA, or with "
+	  "-initca a\nnew CA.  Prints {\"cert\",\"csr\",\"key\"} as cfssl "
+	  "does, or writes files with -out.",
+	  gencert_flags, cmd_gencert },
+	{ "json",
+	  "kiln json [-bare] [-f FILE] [-stdout] [BASENAME]",
+	  "Write the certificates and keys in cfssl's JSON output to files "
+	  "(cfssljson):\nBASENAME.pem, BASENAME-key.pem (mode 0600) and "
+	  "BASENAME.csr.",
+	  json_flags, cmd_json },
+	{ "version",
+	  "kiln version",
+	  "Print kiln's version.",
+	  no_flags, cmd_version },
+};
+/* clang-format on */
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static const struct command *
+find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NCOMMANDS; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+static void
+usage(FILE *fp)
+{
+	size_t i;
+
+	fprintf(fp, "Usage: %s COMMAND [flags] [arguments]\n\nCommands:\n",
+	    cli_progname);
+	for (i = 0; i < NCOMMANDS; i++)
+		fprintf(fp, "  %-10s %s\n", commands[i].name,
+		    commands[i].synopsis + strlen("kiln ") +
+			strlen(commands[i].name));
+	fprintf(fp, "\nRun '%s COMMAND -h' for a command's flags.\n",
+	    cli_progname);
+}
+
+static int
+run(const struct command *cmd, int argc, char **argv)
+{
+	struct cli_config cfg;
+	int ind, rc;
+
+	if ((rc = cli_flags_parse(cmd, argc, argv, &cfg, &ind)) != 0)
+		return rc == 1 ? 0 : 2;
+	return cmd->main(argc - ind, argv + ind, &cfg);
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct command *cmd;
+	const char *base;
+
+	base = argc > 0 ? strrchr(argv[0], '/') : NULL;
+	base = base != NULL ? base + 1 : argc > 0 ? argv[0] : "kiln";
+	if (strcmp(base, "cfssljson") == 0) {
+		cli_progname = "cfssljson";
+		return run(find("json"), argc - 1, argv + 1);
+	}
+	if (strcmp(base, "cfssl") == 0)
+		cli_progname = "cfssl";
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "-help") == 0 ||
+	    strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if ((cmd = find(argv[1])) == NULL) {
+		fprintf(stderr, "%s: unknown command \"%s\"\n", cli_progname,
+		    argv[1]);
+		usage(stderr);
+		return 2;
+	}
+	return run(cmd, argc - 2, argv + 2);
+}

@@ -1,0 +1,82 @@
+/*
+ * The kiln front end: flag parsing (Go's flag package syntax, as cfssl),
+ * the command table and output helpers.
+ */
+#ifndef KILN_CLI_H
+#define KILN_CLI_H
+
+#include <stddef.h>
+
+#include "kiln/buf.h"
+#include "kiln/err.h"
+
+/* Every flag any command takes; a command accepts the ones it lists. */
+struct cli_config {
+	const char *ca;
+	const char *ca_key;
+	const char *config;
+	const char *profile;
+	const char *hostname;
+	const char *cn;
+	const char *out;
+	const char *f;
+	int initca;
+	int force;
+	int bare;
+	int to_stdout;
+	int version;
+	long loglevel;
+	int hostname_set; /* -hostname was given, even as "" */
+};
+
+struct command {
+	const char *name;
+	const char *synopsis;
+	const char *summary;
+	const char *const *flags; /* names this command accepts */
+	int (*main)(int, char **, const struct cli_config *);
+};
+
+/* The program name errors are reported under ("kiln", "cfssl", ...). */
+extern const char *cli_progname;
+
+/*
+ * Parse the flags of "cmd" from argv (argv[0] is the first flag).
+ * Returns 0 with "*ind" the index of the first operand, 1 if help was
+ * asked for (usage printed to stdout), 2 on a bad flag (error and usage
+ * on stderr).
+ */
+int cli_flags_parse(const struct command *, int, char **,
+    struct cli_config *, int *);
+
+/* Print the usage of "cmd" with its flags to stdout or stderr. */
+void cli_usage(const struct command *, int);
+
+/* "kiln: <command>: <message>" on stderr. */
+void cli_error(const char *, const struct kiln_err *);
+
+/* Print a usage error for "cmd" and return 2. */
+int cli_usage_error(const struct command *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/*
+ * Read a file as cfssl reads -ca and -ca-key: "env:VAR" is the variable's
+ * value, "file:PATH" or a plain path a file, "-" standard input.
+ */
+int cli_read(const char *, struct kiln_buf *, struct kiln_err *);
+
+/*
+ * Append "s" ("n" bytes) to "out" as a JSON string with Go's escaping
+ * (<, > and & as \u003c, \u003e, \u0026).
+ */
+int cli_json_string(struct kiln_buf *, const char *, size_t,
+    struct kiln_err *);
+
+/* Write all of "buf" to standard output.  Returns 0 or -1. */
+int cli_write_stdout(const struct kiln_buf *, struct kiln_err *);
+
+int cmd_gencert(int, char **, const struct cli_config *);
+int cmd_json(int, char **, const struct cli_config *);
+int cmd_version(int, char **, const struct cli_config *);
+
+#endif /* KILN_CLI_H */

@@ -1,0 +1,94 @@
+/*
+ * kiln json (cfssljson): write cfssl's JSON output to files.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <mbedtls/base64.h>
+
+#include "cli.h"
+#include "kiln/cfssljson.h"
+#include "kiln/file.h"
+
+/* A part as -stdout prints it: the OCSP response in base64, as given. */
+static int
+print_part(struct kiln_buf *line, const struct kiln_buf *part, int base64,
+    struct kiln_err *err)
+{
+	size_t n = 0;
+
+	if (!base64)
+		return kiln_buf_append(line, part->p, part->len, err);
+	if (kiln_buf_reserve(line, part->len / 3 * 4 + 5, err) == -1)
+		return -1;
+	if (mbedtls_base64_encode(line->p + line->len, line->cap - line->len,
+	    &n, part->p, part->len) != 0)
+		return kiln_err_set(err, KILN_ENOMEM, "base64");
+	line->len += n;
+	return 0;
+}
+
+static int
+json(const char *base, const struct cli_config *cfg, struct kiln_err *err)
+{
+	struct kiln_cfssljson out;
+	struct kiln_buf text, line;
+	const char *input = cfg->f;
+	char path[4096];
+	int i, rc = -1;
+
+	kiln_cfssljson_init(&out);
+	kiln_buf_init(&text);
+	kiln_buf_init(&line);
+	if (kiln_file_read(input, &text, err) == -1)
+		goto cleanup;
+	if (kiln_cfssljson_parse(&out, (char *)text.p, text.len, cfg->bare,
+	    err) == -1) {
+		kiln_err_prefix(err, "%s",
+		    strcmp(input, "-") == 0 ? "standard input" : input);
+		goto cleanup;
+	}
+	for (i = 0; i < KILN_OUT__MAX; i++) {
+		if (out.part[i].len == 0)
+			continue;
+		if (cfg->to_stdout) {
+			/* The contents and a newline, as cfssljson -stdout. */
+			line.len = 0;
+			if (print_part(&line, &out.part[i],
+			    i == KILN_OUT_OCSP, err) == -1 ||
+			    kiln_buf_append(&line, "\n", 1, err) == -1 ||
+			    cli_write_stdout(&line, err) == -1)
+				goto cleanup;
+			continue;
+		}
+		snprintf(path, sizeof(path), "%s%s", base,
+		    kiln_cfssljson_suffix((enum kiln_cfssljson_part)i));
+		if (kiln_file_write(path, out.part[i].p, out.part[i].len,
+		    kiln_cfssljson_mode((enum kiln_cfssljson_part)i), 0,
+		    err) == -1)
+			goto cleanup;
+	}
+	rc = 0;
+cleanup:
+	kiln_cfssljson_free(&out);
+	kiln_buf_free(&text);
+	kiln_buf_free(&line);
+	return rc;
+}
+
+int
+cmd_json(int argc, char **argv, const struct cli_config *cfg)
+{
+	struct kiln_err err = { 0 };
+
+	if (cfg->version) {
+		printf("Version: %s\n", KILN_VERSION);
+		return 0;
+	}
+	/* cfssljson ignores arguments after BASENAME ("-bare ca -" works). */
+	if (json(argc > 0 ? argv[0] : "cert", cfg, &err) == -1) {
+		cli_error("json", &err);
+		return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,197 @@
+/*
+ * Go's flag syntax, which cfssl scripts use: -f and --f alike, -f=v or
+ * -f v (not for booleans), parsing stops at the first operand, "-" or
+ * "--", and Go's error texts.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+enum flag_type { FLAG_STRING, FLAG_BOOL, FLAG_INT };
+
+struct flagdef {
+	const char *name;
+	enum flag_type type;
+	size_t offset; /* in struct cli_config */
+	const char *def;
+	const char *usage;
+};
+
+/* clang-format off */
+#define F(n, t, m, d, u) { n, t, offsetof(struct cli_config, m), d, u }
+static const struct flagdef flagdefs[] = {	/* sorted by name */
+	F("bare",     FLAG_BOOL,   bare,      "false", "the response from CFSSL is not wrapped in the API standard response"),
+	F("ca",       FLAG_STRING, ca,        "",      "CA used to sign the new certificate"),
+	F("ca-key",   FLAG_STRING, ca_key,    "",      "CA private key"),
+	F("cn",       FLAG_STRING, cn,        "",      "certificate common name (CN)"),
+	F("config",   FLAG_STRING, config,    "",      "path to configuration file"),
+	F("f",        FLAG_STRING, f,         "-",     "JSON input"),
+	F("force",    FLAG_BOOL,   force,     "false", "with -out, replace an existing private key"),
+	F("hostname", FLAG_STRING, hostname,  "",      "Hostname for the cert, could be a comma-separated hostname list"),
+	F("initca",   FLAG_BOOL,   initca,    "false", "initialise new CA"),
+	F("loglevel", FLAG_INT,    loglevel,  "1",     "Log level (0 = DEBUG, 5 = FATAL)"),
+	F("out",      FLAG_STRING, out,       "",      "write BASENAME.pem, BASENAME-key.pem and BASENAME.csr instead of JSON"),
+	F("profile",  FLAG_STRING, profile,   "",      "signing profile to use"),
+	F("stdout",   FLAG_BOOL,   to_stdout, "false", "output the response instead of saving to a file"),
+	F("version",  FLAG_BOOL,   version,   "false", "print version and exit"),
+};
+#undef F
+/* clang-format on */
+
+static int
+compare(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct flagdef *)elem)->name);
+}
+
+static const struct flagdef *
+lookup(const struct command *cmd, const char *name)
+{
+	const char *const *f;
+
+	for (f = cmd->flags; *f != NULL; f++)
+		if (strcmp(*f, name) == 0)
+			return bsearch(name, flagdefs,
+			    sizeof(flagdefs) / sizeof(flagdefs[0]),
+			    sizeof(flagdefs[0]), compare);
+	return NULL;
+}
+
+static int
+parse_bool(const char *s, int *out)
+{
+	static const char *const yes[] = { "1", "t", "T", "true", "TRUE",
+		"True", NULL };
+	static const char *const no[] = { "0", "f", "F", "false", "FALSE",
+		"False", NULL };
+	size_t i;
+
+	for (i = 0; yes[i] != NULL; i++)
+		if (strcmp(s, yes[i]) == 0)
+			return *out = 1, 0;
+	for (i = 0; no[i] != NULL; i++)
+		if (strcmp(s, no[i]) == 0)
+			return *out = 0, 0;
+	return -1;
+}
+
+static int
+set(struct cli_config *cfg, const struct flagdef *fd, const char *value,
+    const char *dashes, const struct command *cmd)
+{
+	char *field = (char *)cfg + fd->offset, *end;
+	long v;
+
+	switch (fd->type) {
+	case FLAG_STRING:
+		*(const char **)(void *)field = value;
+		if (fd->offset == offsetof(struct cli_config, hostname))
+			cfg->hostname_set = 1;
+		return 0;
+	case FLAG_BOOL:
+		if (parse_bool(value, (int *)(void *)field) == 0)
+			return 0;
+		return cli_usage_error(cmd,
+		    "invalid boolean value \"%s\" for %s%s: parse error", value,
+		    dashes, fd->name);
+	case FLAG_INT:
+		errno = 0;
+		v = strtol(value, &end, 0);
+		if (*value == '\0' || *end != '\0' || errno != 0)
+			return cli_usage_error(cmd,
+			    "invalid value \"%s\" for flag %s%s: parse error",
+			    value, dashes, fd->name);
+		*(long *)(void *)field = v;
+		return 0;
+	}
+	return 2;
+}
+
+static void
+defaults(struct cli_config *cfg)
+{
+	size_t i;
+
+	memset(cfg, 0, sizeof(*cfg));
+	for (i = 0; i < sizeof(flagdefs) / sizeof(flagdefs[0]); i++)
+		if (flagdefs[i].type != FLAG_BOOL)
+			set(cfg, &flagdefs[i], flagdefs[i].def, "-", NULL);
+	cfg->hostname_set = 0;
+}
+
+int
+cli_flags_parse(const struct command *cmd, int argc, char **argv,
+    struct cli_config *cfg, int *ind)
+{
+	const struct flagdef *fd;
+	const char *arg, *name, *value, *dashes;
+	char buf[256];
+	size_t len;
+	int i;
+
+	defaults(cfg);
+	for (i = 0; i < argc; i++) {
+		arg = argv[i];
+		if (arg[0] != '-' || arg[1] == '\0')
+			break;
+		dashes = arg[1] == '-' ? "--" : "-";
+		name = arg + strlen(dashes);
+		if (*name == '\0') { /* "--" ends the flags */
+			i++;
+			break;
+		}
+		if (*name == '-' || *name == '=')
+			return cli_usage_error(cmd, "bad flag syntax: %s", arg);
+		value = strchr(name, '=');
+		len = value != NULL ? (size_t)(value - name) : strlen(name);
+		snprintf(buf, sizeof(buf), "%.*s", (int)len, name);
+		if (value != NULL)
+			value++;
+		if (strcmp(buf, "h") == 0 || strcmp(buf, "help") == 0) {
+			cli_usage(cmd, 0);
+			return 1;
+		}
+		if ((fd = lookup(cmd, buf)) == NULL)
+			return cli_usage_error(cmd,
+			    "flag provided but not defined: %s%s", dashes, buf);
+		if (value == NULL && fd->type == FLAG_BOOL)
+			value = "true";
+		else if (value == NULL) {
+			if (i + 1 >= argc)
+				return cli_usage_error(cmd,
+				    "flag needs an argument: %s%s", dashes,
+				    buf);
+			value = argv[++i];
+		}
+		if (set(cfg, fd, value, dashes, cmd) != 0)
+			return 2;
+	}
+	*ind = i;
+	return 0;
+}
+
+void
+cli_usage(const struct command *cmd, int to_stderr)
+{
+	FILE *fp = to_stderr ? stderr : stdout;
+	const struct flagdef *fd;
+	const char *const *f;
+
+	fprintf(fp, "Usage of %s:\n\t%s\n\n%s\n", cmd->name, cmd->synopsis,
+	    cmd->summary);
+	if (cmd->flags[0] == NULL)
+		return;
+	fprintf(fp, "\nFlags:\n");
+	for (f = cmd->flags; *f != NULL; f++) {
+		fd = lookup(cmd, *f);
+		if (fd->def[0] == '\0')
+			fprintf(fp, "  -%s=\"\": %s\n", fd->name, fd->usage);
+		else
+			fprintf(fp, "  -%s=%s: %s\n", fd->name, fd->def,
+			    fd->usage);
+	}
+}

@@ -1,0 +1,112 @@
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "kiln/file.h"
+
+void
+cli_error(const char *cmd, const struct kiln_err *err)
+{
+	const char *msg = err->msg[0] != '\0' ? err->msg : "failed";
+
+	/* cfssljson has a single command: no need to name it. */
+	if (strcmp(cli_progname, "cfssljson") == 0)
+		fprintf(stderr, "%s: %s\n", cli_progname, msg);
+	else
+		fprintf(stderr, "%s: %s: %s\n", cli_progname, cmd, msg);
+}
+
+int
+cli_usage_error(const struct command *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: %s: ", cli_progname, cmd->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	cli_usage(cmd, 1);
+	return 2;
+}
+
+int
+cli_read(const char *spec, struct kiln_buf *out, struct kiln_err *err)
+{
+	const char *value;
+
+	if (strncmp(spec, "env:", 4) == 0) {
+		if ((value = getenv(spec + 4)) == NULL)
+			return kiln_err_set(err, KILN_EINVAL,
+			    "%s: environment variable not set", spec);
+		return kiln_buf_append(out, value, strlen(value), err) == -1 ||
+			kiln_buf_terminate(out, err) == -1 ?
+		    -1 :
+		    0;
+	}
+	if (strncmp(spec, "file:", 5) == 0)
+		spec += 5;
+	return kiln_file_read(spec, out, err);
+}
+
+int
+cli_json_string(struct kiln_buf *out, const char *s, size_t n,
+    struct kiln_err *err)
+{
+	static const char hexdigits[] = "0123456789abcdef";
+	char esc[8];
+	size_t i, len;
+	unsigned char c;
+
+	if (kiln_buf_append(out, "\"", 1, err) == -1)
+		return -1;
+	for (i = 0; i < n; i++) {
+		c = (unsigned char)s[i];
+		len = 2;
+		esc[0] = '\\';
+		if (c == '"' || c == '\\')
+			esc[1] = (char)c;
+		else if (c == '\n')
+			esc[1] = 'n';
+		else if (c == '\r')
+			esc[1] = 'r';
+		else if (c == '\t')
+			esc[1] = 't';
+		else if (c < 0x20 || c == '<' || c == '>' || c == '&') {
+			memcpy(esc + 1, "u00", 3);
+			esc[4] = hexdigits[c >> 4];
+			esc[5] = hexdigits[c & 0xf];
+			len = 6;
+		} else {
+			esc[0] = (char)c;
+			len = 1;
+		}
+		if (kiln_buf_append(out, esc, len, err) == -1)
+			return -1;
+	}
+	return kiln_buf_append(out, "\"", 1, err);
+}
+
+int
+cli_write_stdout(const struct kiln_buf *buf, struct kiln_err *err)
+{
+	const unsigned char *p = buf->p;
+	size_t len = buf->len;
+	ssize_t n;
+
+	/* write(2), not stdio: stdio's buffer could not be wiped. */
+	while (len > 0) {
+		if ((n = write(STDOUT_FILENO, p, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return kiln_err_sys(err, "standard output");
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
