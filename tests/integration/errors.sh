@@ -1,0 +1,76 @@
+#!/bin/sh
+# Bad input: one line on stderr naming the file and the problem, exit
+# status 1, nothing on stdout and no file written.
+. "$(dirname "$0")/lib.sh"
+
+cp "$DATA"/bad/* "$DATA"/guide/ca-config.json "$DATA"/ecdsa/*.json .
+"$KILN" gencert -initca "$DATA"/ecdsa/ca-csr.json | "$KILN" json -bare ca
+"$KILN" gencert -initca "$DATA"/ecdsa/ca-csr.json | "$KILN" json -bare other
+
+# expect_error MESSAGE COMMAND...: run COMMAND in a copy of this folder
+# (so that "no file written" can be checked by listing it) and check it.
+expect_error() {
+	want=$1
+	shift
+	rm -rf run && mkdir run && cp ./*.json ./*.pem run/ && cd run
+	before=$(ls -A)
+	set +e
+	"$@" >../stdout 2>../stderr
+	status=$?
+	set -e
+	after=$(ls -A)
+	cd ..
+	assert_eq 1 "$status" "exit status of: $*"
+	assert_eq "" "$(cat stdout)" "stdout of: $*"
+	assert_eq 1 "$(wc -l <stderr)" "one line on stderr for: $*"
+	assert_eq "$want" "$(cat stderr)" "message of: $*"
+	assert_eq "$before" "$after" "files after: $*"
+}
+
+g="$KILN gencert -ca ca.pem -ca-key ca-key.pem -config ca-config.json -profile kubernetes"
+
+expect_error 'kiln: gencert: malformed.json: malformed JSON at line 1, column 8' \
+    $g -out x malformed.json
+expect_error 'kiln: gencert: truncated.json: unexpected end of JSON input' \
+    $g -out x truncated.json
+expect_error 'kiln: gencert: missing.json: No such file or directory' \
+    $g missing.json
+expect_error 'kiln: gencert: rsa1024.json: key.size: RSA key size 1024 is too small (at least 2048)' \
+    $g -out x rsa1024.json
+expect_error 'kiln: gencert: dsa.json: key.algo: unknown algorithm "dsa" (rsa or ecdsa)' \
+    $g -out x dsa.json
+expect_error 'kiln: gencert: ecdsa255.json: key.size: invalid ECDSA key size 255 (256, 384 or 521)' \
+    $g -out x ecdsa255.json
+expect_error 'kiln: gencert: cn-number.json: CN: expected a string, got number' \
+    $g -out x cn-number.json
+expect_error 'kiln: gencert: ca-expiry-no-unit.json: ca.expiry: missing unit in duration "10"' \
+    "$KILN" gencert -initca -out x ca-expiry-no-unit.json
+expect_error 'kiln: gencert: unknown-usage-config.json: signing.profiles.kubernetes.usages: unknown usage "sever auth"' \
+    "$KILN" gencert -ca ca.pem -ca-key ca-key.pem -config unknown-usage-config.json -profile kubernetes -out x etcd-csr.json
+expect_error 'kiln: gencert: other-key.pem: does not match the CA certificate ca.pem' \
+    "$KILN" gencert -ca ca.pem -ca-key other-key.pem -config ca-config.json -profile kubernetes -out x etcd-csr.json
+expect_error 'kiln: gencert: ca-config.json: profile "kubernets" not found in the configuration' \
+    "$KILN" gencert -ca ca.pem -ca-key ca-key.pem -config ca-config.json -profile kubernets -out x etcd-csr.json
+expect_error 'kiln: gencert: ca-csr.json: ca: only allowed with -initca' \
+    $g -out x ca-csr.json
+expect_error 'kiln: json: cfssljson-cert-number.json: cert: expected a string, got number' \
+    "$KILN" json -bare -f cfssljson-cert-number.json x
+expect_error 'cfssljson: standard input: cert: expected a string, got number' \
+    sh -c "\"$BIN/cfssljson\" -bare x <cfssljson-cert-number.json"
+# The guide's pipe: a failing cfssl gives cfssljson nothing, and both fail.
+expect_error 'cfssljson: standard input: unexpected end of JSON input' \
+    sh -c "\"$BIN/cfssljson\" -bare x </dev/null"
+
+# An existing key is never replaced by -out without -force.
+"$KILN" gencert -ca ca.pem -ca-key ca-key.pem -config ca-config.json -profile kubernetes -out leaf etcd-csr.json
+cp leaf-key.pem leaf-key.before
+expect_error 'kiln: gencert: refusing to replace a private key without -force: leaf-key.pem: already exists' \
+    $g -out leaf etcd-csr.json
+cmp -s leaf-key.pem leaf-key.before || fail "key replaced without -force"
+ok
+"$KILN" gencert -ca ca.pem -ca-key ca-key.pem -config ca-config.json -profile kubernetes -out leaf -force etcd-csr.json
+cmp -s leaf-key.pem leaf-key.before && fail "key not replaced with -force"
+ok
+assert_eq 600 "$(mode leaf-key.pem)" "-out key mode"
+assert_eq "leaf.pem: OK" "$(openssl verify -x509_strict -CAfile ca.pem leaf.pem)" "-out certificate"
+finish
