@@ -1,0 +1,25 @@
+#!/bin/sh
+# Install the Debian 12 packages kiln needs to build and test, only those
+# that are missing.  Runs apt-get as root, through sudo otherwise.
+set -eu
+
+build="gcc make cmake pkg-config libmbedtls-dev libcjson-dev libcriterion-dev"
+test="openssl golang-cfssl etcd-server etcd-client gnutls-bin mandoc"
+
+missing=
+for pkg in $build $test; do
+	status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+	case $status in
+	"install ok installed") ;;
+	*) missing="$missing $pkg" ;;
+	esac
+done
+[ -z "$missing" ] && exit 0
+
+echo "setup: installing$missing"
+sudo=
+[ "$(id -u)" -eq 0 ] || sudo=sudo
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+# shellcheck disable=SC2086 # one word per package
+$sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null
