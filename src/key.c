@@ -121,9 +121,10 @@ kiln_key_parse(struct kiln_key *key, const unsigned char *data, size_t len,
 		n -= (size_t)((unsigned char *)end - p);
 		p = (unsigned char *)end;
 	}
-	ret = kiln_pk_parse_key(&key->pk, p, n + 1, NULL, 0, kiln_rng_random,
-	    rng);
-	if (ret != 0) /* DER: the exact length */
+	if (strstr((char *)p, "-----BEGIN ") != NULL)
+		ret = kiln_pk_parse_key(&key->pk, p, n + 1, NULL, 0,
+		    kiln_rng_random, rng);
+	else /* DER: the exact length */
 		ret = kiln_pk_parse_key(&key->pk, p, n, NULL, 0,
 		    kiln_rng_random, rng);
 	if (ret == MBEDTLS_ERR_PK_PASSWORD_REQUIRED) {

@@ -1,0 +1,201 @@
+#include <stdio.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+#include <mbedtls/pk.h>
+
+#include "kiln/cert.h"
+#include "kiln/file.h"
+#include "kiln/key.h"
+
+static struct kiln_rng rng;
+static struct kiln_key key;
+static struct kiln_err err;
+
+static void
+setup(void)
+{
+	kiln_rng_init(&rng);
+	kiln_key_init(&key);
+	kiln_err_clear(&err);
+	cr_assert_eq(kiln_rng_seed(&rng, "test_key", &err), 0);
+}
+
+static void
+teardown(void)
+{
+	kiln_key_free(&key);
+	kiln_rng_free(&rng);
+}
+
+TestSuite(key, .init = setup, .fini = teardown, .timeout = 60);
+
+static void
+load(const char *name)
+{
+	char path[512];
+	struct kiln_buf buf;
+
+	kiln_buf_init(&buf);
+	snprintf(path, sizeof(path), "%s/keys/%s", KILN_TEST_DATA, name);
+	cr_assert_eq(kiln_file_read(path, &buf, &err), 0, "%s", err.msg);
+	cr_assert_eq(kiln_key_parse(&key, buf.p, buf.len, &rng, &err), 0,
+	    "%s: %s", name, err.msg);
+	kiln_buf_free(&buf);
+}
+
+static const char *
+describe(void)
+{
+	static char d[32];
+
+	return kiln_key_describe(&key.pk, d, sizeof(d));
+}
+
+Test(key, generates_each_curve)
+{
+	static const int sizes[] = { 256, 384, 521 };
+	struct kiln_keyreq kr = { KILN_KEY_ECDSA, 0 };
+	char want[32];
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		kr.size = sizes[i];
+		cr_assert_eq(kiln_key_generate(&key, &kr, &rng, &err), 0);
+		snprintf(want, sizeof(want), "ecdsa-%d", sizes[i]);
+		cr_assert_str_eq(describe(), want);
+		cr_assert_eq(mbedtls_pk_check_pair(&key.pk, &key.pk), 0);
+	}
+}
+
+Test(key, generates_rsa_2048_with_e_65537)
+{
+	struct kiln_keyreq kr = { KILN_KEY_RSA, 2048 };
+	mbedtls_mpi e;
+
+	mbedtls_mpi_init(&e);
+	cr_assert_eq(kiln_key_generate(&key, &kr, &rng, &err), 0);
+	cr_assert_str_eq(describe(), "rsa-2048");
+	cr_assert_eq(mbedtls_rsa_export(mbedtls_pk_rsa(key.pk), NULL, NULL,
+	    NULL, NULL, &e), 0);
+	cr_assert_eq(mbedtls_mpi_cmp_int(&e, 65537), 0);
+	cr_assert_eq(mbedtls_rsa_check_privkey(mbedtls_pk_rsa(key.pk)), 0);
+	mbedtls_mpi_free(&e);
+}
+
+Test(key, refuses_a_bad_ecdsa_size)
+{
+	struct kiln_keyreq kr = { KILN_KEY_ECDSA, 255 };
+
+	cr_assert_eq(kiln_key_generate(&key, &kr, &rng, &err), -1);
+	cr_assert_eq(err.code, KILN_EINVAL);
+	cr_assert_str_eq(err.msg, "invalid ECDSA key size 255 (256, 384 or 521)");
+}
+
+Test(key, pem_out_is_sec1_and_parses_back)
+{
+	struct kiln_keyreq kr = { KILN_KEY_ECDSA, 256 };
+	struct kiln_key back;
+	struct kiln_buf pem;
+
+	kiln_buf_init(&pem);
+	kiln_key_init(&back);
+	cr_assert_eq(kiln_key_generate(&key, &kr, &rng, &err), 0);
+	cr_assert_eq(kiln_key_write_pem(&key, &pem, &err), 0);
+	cr_assert(strncmp((char *)pem.p, "-----BEGIN EC PRIVATE KEY-----\n",
+	    31) == 0);
+	cr_assert_eq(pem.p[pem.len - 1], '\n');
+	cr_assert_eq(kiln_key_parse(&back, pem.p, pem.len, &rng, &err), 0);
+	cr_assert_eq(mbedtls_pk_check_pair(&key.pk, &back.pk), 0);
+	kiln_key_free(&back);
+	kiln_buf_free(&pem);
+}
+
+Test(key, reads_pkcs1_sec1_pkcs8_and_der)
+{
+	load("rsa2048-pkcs1.pem");
+	cr_assert_str_eq(describe(), "rsa-2048");
+	load("rsa2048-pkcs8.pem");
+	cr_assert_str_eq(describe(), "rsa-2048");
+	load("p256-sec1.pem");
+	cr_assert_str_eq(describe(), "ecdsa-256");
+	load("p384-pkcs8.pem");
+	cr_assert_str_eq(describe(), "ecdsa-384");
+	load("p256-sec1.der");
+	cr_assert_str_eq(describe(), "ecdsa-256");
+}
+
+Test(key, skips_openssl_ec_parameters)
+{
+	load("p256-with-params.pem");
+	cr_assert_str_eq(describe(), "ecdsa-256");
+}
+
+Test(key, refuses_weak_rsa)
+{
+	struct kiln_buf buf;
+	char path[512];
+
+	kiln_buf_init(&buf);
+	snprintf(path, sizeof(path), "%s/keys/rsa1024.pem", KILN_TEST_DATA);
+	cr_assert_eq(kiln_file_read(path, &buf, &err), 0);
+	cr_assert_eq(kiln_key_parse(&key, buf.p, buf.len, &rng, &err), -1);
+	cr_assert_str_eq(err.msg,
+	    "RSA key of 1024 bits (2048 to 8192 are accepted)");
+	kiln_buf_free(&buf);
+}
+
+Test(key, refuses_an_encrypted_key)
+{
+	struct kiln_buf buf;
+	char path[512];
+
+	kiln_buf_init(&buf);
+	snprintf(path, sizeof(path), "%s/keys/p256-encrypted.pem",
+	    KILN_TEST_DATA);
+	cr_assert_eq(kiln_file_read(path, &buf, &err), 0);
+	cr_assert_eq(kiln_key_parse(&key, buf.p, buf.len, &rng, &err), -1);
+	cr_assert_str_eq(err.msg, "private key is encrypted");
+	kiln_buf_free(&buf);
+}
+
+Test(key, refuses_garbage)
+{
+	cr_assert_eq(kiln_key_parse(&key, (const unsigned char *)"nonsense", 8,
+	    &rng, &err), -1);
+	cr_assert_str_eq(err.msg, "not a private key");
+}
+
+Test(key, checks_a_key_against_a_certificate)
+{
+	struct kiln_cert cert;
+	struct kiln_buf buf;
+	char path[512];
+
+	kiln_cert_init(&cert);
+	kiln_buf_init(&buf);
+	snprintf(path, sizeof(path), "%s/keys/p256-cert.pem", KILN_TEST_DATA);
+	cr_assert_eq(kiln_file_read(path, &buf, &err), 0);
+	cr_assert_eq(kiln_cert_parse(&cert, buf.p, buf.len, &err), 0, "%s",
+	    err.msg);
+	load("p256-sec1.pem");
+	cr_assert_eq(kiln_key_check_pair(&cert.crt.pk, &key, &rng, &err), 0);
+	load("p384-pkcs8.pem");
+	cr_assert_eq(kiln_key_check_pair(&cert.crt.pk, &key, &rng, &err), -1);
+	cr_assert_str_eq(err.msg,
+	    "private key does not match the certificate");
+	kiln_buf_free(&buf);
+	kiln_cert_free(&cert);
+}
+
+Test(key, signature_hash_follows_cfssl)
+{
+	struct kiln_keyreq kr = { KILN_KEY_ECDSA, 384 };
+
+	cr_assert_eq(kiln_key_generate(&key, &kr, &rng, &err), 0);
+	cr_assert_eq(kiln_key_sig_md(&key.pk), MBEDTLS_MD_SHA384);
+	load("rsa2048-pkcs1.pem");
+	cr_assert_eq(kiln_key_sig_md(&key.pk), MBEDTLS_MD_SHA256);
+	load("rsa3072.pem");
+	cr_assert_eq(kiln_key_sig_md(&key.pk), MBEDTLS_MD_SHA384);
+}
