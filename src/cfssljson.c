@@ -142,14 +142,9 @@ kiln_cfssljson_parse(struct kiln_cfssljson *out, const char *text,
 	cJSON *root;
 	int rc = -1;
 
-	if ((root = kiln_json_parse(text, len, err)) == NULL)
+	if ((root = kiln_json_parse_object(text, len, err)) == NULL)
 		return -1;
 	obj = root;
-	if (!cJSON_IsObject(root)) {
-		kiln_err_set(err, KILN_EINVAL, "expected an object, got %s",
-		    kiln_json_type(root));
-		goto cleanup;
-	}
 	if (!bare) {
 		success = member(root, "success");
 		if (!cJSON_IsTrue(success)) {

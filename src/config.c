@@ -1,8 +1,11 @@
 /*
- * ca-config.json, as cfssl's config package reads it, but with invalid
- * values refused instead of dropped or turned into zeros.
+ * cfssl's ca-config.json (config/config.go): signing.default and
+ * signing.profiles, read with Go's JSON rules through json.h.  Where
+ * cfssl drops a bad value silently or panics, kiln reports an error that
+ * names the field; kiln-config(5) lists the differences.
  */
-#define _XOPEN_SOURCE 700 /* strptime */
+#include <limits.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,24 +15,28 @@
 #include "kiln/config.h"
 #include "kiln/duration.h"
 
+#define DEFAULT_EXPIRY (8760 * KILN_NS_HOUR) /* cfssl helpers.OneYear */
 #define DEFAULT_BACKDATE (5 * KILN_NS_MINUTE)
+#define PATH_LEN 256 /* longer field paths are cut in messages */
 
 /* clang-format off */
-static const struct {
+static const struct usage {
 	const char *name;
-	unsigned int ku;	/* or 0: then eku */
+	unsigned int ku;	/* a KILN_KU_* bit, or 0 for an EKU */
 	enum kiln_eku eku;
-} usages[] = {
-	{ "signing",		KILN_KU_DIGITAL_SIGNATURE,  0 },
-	{ "digital signature",	KILN_KU_DIGITAL_SIGNATURE,  0 },
-	{ "content commitment",	KILN_KU_CONTENT_COMMITMENT, 0 },
-	{ "key encipherment",	KILN_KU_KEY_ENCIPHERMENT,   0 },
-	{ "key agreement",	KILN_KU_KEY_AGREEMENT,	    0 },
-	{ "data encipherment",	KILN_KU_DATA_ENCIPHERMENT,  0 },
-	{ "cert sign",		KILN_KU_CERT_SIGN,	    0 },
-	{ "crl sign",		KILN_KU_CRL_SIGN,	    0 },
-	{ "encipher only",	KILN_KU_ENCIPHER_ONLY,	    0 },
-	{ "decipher only",	KILN_KU_DECIPHER_ONLY,	    0 },
+} usages[] = {	/* cfssl config.go KeyUsage and ExtKeyUsage */
+	{ "signing",		KILN_KU_DIGITAL_SIGNATURE,	0 },
+	{ "digital signature",	KILN_KU_DIGITAL_SIGNATURE,	0 },
+	{ "content commitment",	KILN_KU_CONTENT_COMMITMENT,	0 },
+	/* cfssl up to 1.2 spelled it so; configs of that age still do */
+	{ "content committment", KILN_KU_CONTENT_COMMITMENT,	0 },
+	{ "key encipherment",	KILN_KU_KEY_ENCIPHERMENT,	0 },
+	{ "key agreement",	KILN_KU_KEY_AGREEMENT,		0 },
+	{ "data encipherment",	KILN_KU_DATA_ENCIPHERMENT,	0 },
+	{ "cert sign",		KILN_KU_CERT_SIGN,		0 },
+	{ "crl sign",		KILN_KU_CRL_SIGN,		0 },
+	{ "encipher only",	KILN_KU_ENCIPHER_ONLY,		0 },
+	{ "decipher only",	KILN_KU_DECIPHER_ONLY,		0 },
 	{ "any",		0, KILN_EKU_ANY },
 	{ "server auth",	0, KILN_EKU_SERVER_AUTH },
 	{ "client auth",	0, KILN_EKU_CLIENT_AUTH },
@@ -45,6 +52,14 @@ static const struct {
 	{ "netscape sgc",	0, KILN_EKU_NETSCAPE_SGC },
 };
 /* clang-format on */
+
+/*
+ * DefaultConfig's EKUs.  kiln_config_init() cannot fail, so it points
+ * at this array instead of allocating; profile_free() knows not to free
+ * it and nothing writes through the pointer.
+ */
+static const enum kiln_eku default_eku[] = {
+    KILN_EKU_SERVER_AUTH, KILN_EKU_CLIENT_AUTH};
 
 int
 kiln_config_usage(const char *name, unsigned int *ku, enum kiln_eku *eku)
@@ -64,12 +79,32 @@ kiln_config_usage(const char *name, unsigned int *ku, enum kiln_eku *eku)
 	return 0;
 }
 
+/* An empty profile: everything 0 or NULL except the 5 minute backdate. */
+static void
+profile_init(struct kiln_profile *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->backdate = DEFAULT_BACKDATE;
+}
+
+/* cfssl's DefaultConfig(): 8760h; signing, key encipherment, both auths. */
+static void
+profile_default(struct kiln_profile *p)
+{
+	profile_init(p);
+	p->expiry = DEFAULT_EXPIRY;
+	p->ku = KILN_KU_DIGITAL_SIGNATURE | KILN_KU_KEY_ENCIPHERMENT;
+	p->eku = (enum kiln_eku *)default_eku;
+	p->n_eku = sizeof(default_eku) / sizeof(default_eku[0]);
+}
+
 static void
 profile_free(struct kiln_profile *p)
 {
 	size_t i;
 
-	free(p->eku);
+	if (p->eku != default_eku)
+		free(p->eku);
 	if (p->name_whitelist != NULL)
 		regfree(&p->whitelist);
 	free(p->name_whitelist);
@@ -78,25 +113,7 @@ profile_free(struct kiln_profile *p)
 	for (i = 0; i < p->n_issuer_urls; i++)
 		free(p->issuer_urls[i]);
 	free(p->issuer_urls);
-	memset(p, 0, sizeof(*p));
-}
-
-/* cfssl's DefaultConfig: 8760h, signing, key encipherment, both auths. */
-static void
-profile_default(struct kiln_profile *p)
-{
-	static enum kiln_eku eku[] = { KILN_EKU_SERVER_AUTH,
-		KILN_EKU_CLIENT_AUTH };
-
-	memset(p, 0, sizeof(*p));
-	p->expiry = 8760 * KILN_NS_HOUR;
-	p->backdate = DEFAULT_BACKDATE;
-	p->ku = KILN_KU_DIGITAL_SIGNATURE | KILN_KU_KEY_ENCIPHERMENT;
-	/* malloc'ed so that profile_free() need not know the difference */
-	if ((p->eku = malloc(sizeof(eku))) != NULL) {
-		memcpy(p->eku, eku, sizeof(eku));
-		p->n_eku = 2;
-	}
+	profile_init(p);
 }
 
 void
@@ -111,6 +128,8 @@ kiln_config_free(struct kiln_config *cfg)
 {
 	size_t i;
 
+	if (cfg == NULL)
+		return;
 	profile_free(&cfg->def);
 	for (i = 0; i < cfg->n_profiles; i++) {
 		profile_free(&cfg->profiles[i]);
@@ -122,124 +141,118 @@ kiln_config_free(struct kiln_config *cfg)
 }
 
 static int
-dup(char **out, const char *s, struct kiln_err *err)
+nomem(struct kiln_err *err)
 {
-	if (s == NULL)
-		return 0;
-	free(*out);
-	if ((*out = strdup(s)) == NULL)
-		return kiln_err_set(err, KILN_ENOMEM, "out of memory");
+	return kiln_err_set(err, KILN_ENOMEM, "out of memory");
+}
+
+/* "*out" becomes a copy of "s" (NULL stays NULL). */
+static int
+copy(char **out, const char *s, struct kiln_err *err)
+{
+	*out = NULL;
+	if (s != NULL && (*out = strdup(s)) == NULL)
+		return nomem(err);
 	return 0;
 }
 
-/* A duration member; "*set" says whether it was given. */
+/* Copies of the "n" strings "in" (n may be 0) into "*out", "*n_out". */
+static int
+copy_list(char ***out, size_t *n_out, const char *const *in, size_t n,
+    struct kiln_err *err)
+{
+	*out = NULL;
+	*n_out = 0;
+	if (n == 0)
+		return 0;
+	if ((*out = calloc(n, sizeof(**out))) == NULL)
+		return nomem(err);
+	/* On failure the *n_out copies made are freed with the profile. */
+	for (*n_out = 0; *n_out < n; (*n_out)++)
+		if (((*out)[*n_out] = strdup(in[*n_out])) == NULL)
+			return nomem(err);
+	return 0;
+}
+
+/*
+ * Member "name" of "obj" as a duration, or "*given" = 0 when it is
+ * absent, null or "" (cfssl skips an empty string).
+ */
 static int
 duration(const cJSON *obj, const char *path, const char *name, int64_t *out,
-    int *set, struct kiln_err *err)
+    int *given, struct kiln_err *err)
 {
 	const char *s = NULL;
 
-	*set = 0;
+	*given = 0;
 	if (kiln_json_string(obj, path, name, &s, err) == -1)
 		return -1;
-	if (s == NULL)
+	if (s == NULL || *s == '\0')
 		return 0;
 	if (kiln_duration_parse(s, out, err) == -1) {
 		kiln_err_prefix(err, "%s.%s", path, name);
 		return -1;
 	}
-	if (*out < 0)
-		return kiln_err_set(err, KILN_EINVAL,
-		    "%s.%s: must not be negative", path, name);
-	*set = 1;
+	*given = 1;
 	return 0;
 }
 
-/* Seconds since the epoch of a UTC calendar time (timegm is not POSIX). */
-static long long
-utc_seconds(const struct tm *tm)
-{
-	long long y = tm->tm_year + 1900LL, m = tm->tm_mon + 1, era, yoe, doy;
-
-	/* Howard Hinnant's days_from_civil */
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + tm->tm_mday - 1;
-	return ((era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy) -
-		   719468) * 86400 + tm->tm_hour * 3600LL + tm->tm_min * 60 +
-	    tm->tm_sec;
-}
-
-/* An RFC 3339 time ("2026-01-02T03:04:05Z", "...+01:00") as UTC. */
 static int
-timestamp(const cJSON *obj, const char *path, const char *name, time_t *out,
-    int *set, struct kiln_err *err)
+parse_expiry(struct kiln_profile *p, const cJSON *obj, const char *path,
+    const struct kiln_profile *def, struct kiln_err *err)
 {
-	const char *s = NULL, *p;
-	struct tm tm;
-	int sign, hh, mm, n = 0;
-	long long off = 0;
+	int given;
 
-	if (kiln_json_string(obj, path, name, &s, err) == -1)
+	if (duration(obj, path, "expiry", &p->expiry, &given, err) == -1)
 		return -1;
-	if (s == NULL)
-		return 0;
-	memset(&tm, 0, sizeof(tm));
-	if ((p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm)) == NULL)
-		goto bad;
-	if (*p == '.') /* fractional seconds: dropped */
-		for (p++; *p >= '0' && *p <= '9'; p++)
-			;
-	if (*p == 'Z' || *p == 'z')
-		p++;
-	else if (*p == '+' || *p == '-') {
-		sign = *p == '-' ? -1 : 1;
-		if (sscanf(p + 1, "%2d:%2d%n", &hh, &mm, &n) != 2 || n != 5 ||
-		    hh > 23 || mm > 59)
-			goto bad;
-		off = sign * (hh * 3600LL + mm * 60);
-		p += 1 + n;
-	} else
-		goto bad;
-	if (*p != '\0')
-		goto bad;
-	*out = (time_t)(utc_seconds(&tm) - off);
-	*set = 1;
+	if (!given) /* cfssl: "empty expiry string" */
+		return kiln_err_set(
+		    err, KILN_EINVAL, "%s.expiry: missing", path);
+	if (def == NULL && p->expiry <= 0)
+		return kiln_err_set(
+		    err, KILN_EINVAL, "%s.expiry: must be positive", path);
+	if (p->expiry < 0)
+		return kiln_err_set(
+		    err, KILN_EINVAL, "%s.expiry: must not be negative", path);
+	if (p->expiry == 0) /* cfssl signer.go: 0 takes the default's */
+		p->expiry = def->expiry;
 	return 0;
-bad:
-	return kiln_err_set(err, KILN_EINVAL,
-	    "%s.%s: \"%s\" is not an RFC 3339 time", path, name, s);
 }
 
+static int
+parse_backdate(struct kiln_profile *p, const cJSON *obj, const char *path,
+    struct kiln_err *err)
+{
+	int given;
+
+	if (duration(obj, path, "backdate", &p->backdate, &given, err) == -1)
+		return -1;
+	if (given && p->backdate < 0)
+		return kiln_err_set(err, KILN_EINVAL,
+		    "%s.backdate: must not be negative", path);
+	if (!given || p->backdate == 0)
+		p->backdate = DEFAULT_BACKDATE; /* cfssl: 0 means 5 minutes */
+	return 0;
+}
+
+/*
+ * KU names are OR'd together, EKU names kept in order with duplicates
+ * (cfssl Usages()).  cfssl drops unknown names; kiln refuses them.
+ */
 static int
 parse_usages(struct kiln_profile *p, const cJSON *obj, const char *path,
-    int required, struct kiln_err *err)
+    int named, struct kiln_err *err)
 {
 	const char **names = NULL;
-	enum kiln_eku eku = KILN_EKU_ANY;
+	enum kiln_eku eku;
 	unsigned int ku;
 	size_t n = 0, i;
 	int rc = -1;
 
 	if (kiln_json_strings(obj, path, "usages", &names, &n, err) == -1)
-		return -1;
-	if (names == NULL) {
-		if (required)
-			return kiln_err_set(err, KILN_EINVAL,
-			    "%s.usages: no usages", path);
-		return 0; /* a default without usages: signing refuses it */
-	}
-	free(p->eku);
-	p->eku = NULL;
-	p->n_eku = 0;
-	p->ku = 0;
-	if (n == 0 && required) {
-		kiln_err_set(err, KILN_EINVAL, "%s.usages: no usages", path);
 		goto cleanup;
-	}
-	if ((p->eku = calloc(n + 1, sizeof(*p->eku))) == NULL) {
-		kiln_err_set(err, KILN_ENOMEM, "out of memory");
+	if (n > 0 && (p->eku = calloc(n, sizeof(*p->eku))) == NULL) {
+		nomem(err);
 		goto cleanup;
 	}
 	for (i = 0; i < n; i++) {
@@ -256,6 +269,10 @@ parse_usages(struct kiln_profile *p, const cJSON *obj, const char *path,
 			goto cleanup;
 		}
 	}
+	if (n == 0 && named) {
+		kiln_err_set(err, KILN_EINVAL, "%s.usages: no usages", path);
+		goto cleanup;
+	}
 	rc = 0;
 cleanup:
 	free(names);
@@ -263,50 +280,178 @@ cleanup:
 }
 
 static int
-parse_ca_constraint(struct kiln_profile *p, const cJSON *obj,
-    const char *path, struct kiln_err *err)
+parse_ca_constraint(struct kiln_profile *p, const cJSON *obj, const char *path,
+    struct kiln_err *err)
 {
 	const cJSON *cc = kiln_json_get(obj, "ca_constraint");
-	char ctx[320];
+	char ctx[PATH_LEN];
 	long len = 0;
 
 	snprintf(ctx, sizeof(ctx), "%s.ca_constraint", path);
-	if (cc == NULL)
-		return 0;
 	if (kiln_json_object(cc, ctx, err) == -1 ||
 	    kiln_json_bool(cc, ctx, "is_ca", &p->is_ca, err) == -1 ||
-	    kiln_json_int(cc, ctx, "max_path_len", 0, 127, &len, err) == -1 ||
-	    kiln_json_bool(cc, ctx, "max_path_len_zero", &p->max_path_len_zero,
-	    err) == -1)
+	    kiln_json_int(cc, ctx, "max_path_len", 0, INT_MAX, &len, err) ==
+	        -1 ||
+	    kiln_json_bool(
+	        cc, ctx, "max_path_len_zero", &p->max_path_len_zero, err) == -1)
 		return -1;
 	p->max_path_len = (int)len;
 	return 0;
 }
 
-/* Replace the "*n" strings at "*out" with copies of "in". */
+/* "n" decimal digits at "s", or -1. */
 static int
-copy_strings(char ***out, size_t *n, char *const *in, size_t n_in,
-    struct kiln_err *err)
+digits(const char *s, int n)
 {
-	size_t i;
+	int v = 0;
 
-	for (i = 0; i < *n; i++)
-		free((*out)[i]);
-	free(*out);
-	*n = 0;
-	if ((*out = calloc(n_in + 1, sizeof(char *))) == NULL)
-		return kiln_err_set(err, KILN_ENOMEM, "out of memory");
-	for (i = 0; i < n_in; i++) {
-		if (dup(&(*out)[i], in[i], err) == -1)
+	for (; n > 0; n--, s++) {
+		if (*s < '0' || *s > '9')
 			return -1;
-		(*n)++;
+		v = v * 10 + (*s - '0');
 	}
+	return v;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (timegm is not POSIX). */
+static long long
+days_from_civil(long long y, int m, int d)
+{
+	long long era, yoe, doy;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+}
+
+/*
+ * An RFC 3339 time as Go's time.Time.UnmarshalJSON reads it:
+ * YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM), fields range-checked,
+ * 'T' and 'Z' upper case.  Seconds since the epoch in UTC, and the
+ * fraction in nanoseconds (kept only to compare not_before/not_after).
+ */
+static int
+rfc3339(const char *s, time_t *sec, long *nsec)
+{
+	static const int mdays[] = {
+	    31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int y, mo, d, h, mi, se, oh = 0, om = 0, sign = 0, dim, n;
+	long ns = 0, scale = 100000000;
+
+	if (strlen(s) < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' ||
+	    s[13] != ':' || s[16] != ':')
+		return -1;
+	y = digits(s, 4);
+	mo = digits(s + 5, 2);
+	d = digits(s + 8, 2);
+	h = digits(s + 11, 2);
+	mi = digits(s + 14, 2);
+	se = digits(s + 17, 2);
+	if (y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 ||
+	    mi > 59 || se < 0 || se > 59)
+		return -1;
+	dim = mdays[mo - 1];
+	if (mo == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))
+		dim = 29;
+	if (d > dim)
+		return -1;
+	s += 19;
+	if (*s == '.') {
+		for (n = 0, s++; *s >= '0' && *s <= '9'; s++, n++)
+			if (n < 9) {
+				ns += (*s - '0') * scale;
+				scale /= 10;
+			}
+		if (n == 0)
+			return -1;
+	}
+	if (*s == 'Z')
+		s++;
+	else if (*s == '+' || *s == '-') {
+		sign = *s == '-' ? -1 : 1;
+		if (strlen(s) != 6 || s[3] != ':' ||
+		    (oh = digits(s + 1, 2)) < 0 ||
+		    (om = digits(s + 4, 2)) < 0 || oh > 23 || om > 59)
+			return -1;
+		s += 6;
+	} else
+		return -1;
+	if (*s != '\0')
+		return -1;
+	*sec = (time_t)(days_from_civil(y, mo, d) * 86400 + h * 3600LL +
+	                mi * 60 + se - sign * (oh * 3600LL + om * 60));
+	*nsec = ns;
 	return 0;
 }
 
 static int
-parse_urls(struct kiln_profile *p, const cJSON *obj, const char *path,
+parse_validity(struct kiln_profile *p, const cJSON *obj, const char *path,
     struct kiln_err *err)
+{
+	const char *nb = NULL, *na = NULL;
+	long nb_ns = 0, na_ns = 0;
+
+	if (kiln_json_string(obj, path, "not_before", &nb, err) == -1 ||
+	    kiln_json_string(obj, path, "not_after", &na, err) == -1)
+		return -1;
+	if (nb != NULL) {
+		if (rfc3339(nb, &p->not_before, &nb_ns) == -1)
+			return kiln_err_set(err, KILN_EINVAL,
+			    "%s.not_before: invalid RFC 3339 time \"%.64s\"",
+			    path, nb);
+		p->has_not_before = 1;
+	}
+	if (na != NULL) {
+		if (rfc3339(na, &p->not_after, &na_ns) == -1)
+			return kiln_err_set(err, KILN_EINVAL,
+			    "%s.not_after: invalid RFC 3339 time \"%.64s\"",
+			    path, na);
+		p->has_not_after = 1;
+	}
+	/* cfssl panics here (config.go populate wraps a nil error). */
+	if (p->has_not_before && p->has_not_after &&
+	    (p->not_after < p->not_before ||
+	        (p->not_after == p->not_before && na_ns < nb_ns)))
+		return kiln_err_set(err, KILN_EINVAL,
+		    "%s.not_after: earlier than not_before", path);
+	return 0;
+}
+
+/* POSIX ERE, not Go's RE2: the common subset behaves the same. */
+static int
+parse_whitelist(struct kiln_profile *p, const cJSON *obj, const char *path,
+    struct kiln_err *err)
+{
+	const char *re = NULL;
+	char msg[256];
+	int ret;
+
+	if (kiln_json_string(obj, path, "name_whitelist", &re, err) == -1)
+		return -1;
+	if (re == NULL || *re == '\0') /* cfssl: "" means no whitelist */
+		return 0;
+	if ((ret = regcomp(&p->whitelist, re, REG_EXTENDED | REG_NOSUB)) != 0) {
+		regerror(ret, &p->whitelist, msg, sizeof(msg));
+		return kiln_err_set(
+		    err, KILN_EINVAL, "%s.name_whitelist: %s", path, msg);
+	}
+	if ((p->name_whitelist = strdup(re)) == NULL) {
+		regfree(&p->whitelist);
+		return nomem(err);
+	}
+	return 0;
+}
+
+/*
+ * AIA and CRL URLs.  A named profile takes the default's when its own
+ * are absent (cfssl signer.go FillTemplate): ocsp_url and crl_url when
+ * empty, issuer_urls when null (an explicit [] stays empty).
+ */
+static int
+parse_urls(struct kiln_profile *p, const cJSON *obj, const char *path,
+    const struct kiln_profile *def, struct kiln_err *err)
 {
 	const char *ocsp = NULL, *crl = NULL, **issuers = NULL;
 	size_t n = 0;
@@ -315,153 +460,161 @@ parse_urls(struct kiln_profile *p, const cJSON *obj, const char *path,
 	if (kiln_json_string(obj, path, "ocsp_url", &ocsp, err) == -1 ||
 	    kiln_json_string(obj, path, "crl_url", &crl, err) == -1 ||
 	    kiln_json_strings(obj, path, "issuer_urls", &issuers, &n, err) ==
-		-1 ||
-	    dup(&p->ocsp_url, ocsp, err) == -1 ||
-	    dup(&p->crl_url, crl, err) == -1)
+	        -1)
 		goto cleanup;
-	if (issuers != NULL && copy_strings(&p->issuer_urls, &p->n_issuer_urls,
-	    (char *const *)issuers, n, err) == -1)
+	if (ocsp != NULL && *ocsp == '\0')
+		ocsp = NULL;
+	if (crl != NULL && *crl == '\0')
+		crl = NULL;
+	if (def != NULL) {
+		if (ocsp == NULL)
+			ocsp = def->ocsp_url;
+		if (crl == NULL)
+			crl = def->crl_url;
+	}
+	if (copy(&p->ocsp_url, ocsp, err) == -1 ||
+	    copy(&p->crl_url, crl, err) == -1)
 		goto cleanup;
-	rc = 0;
+	if (issuers != NULL)
+		rc = copy_list(
+		    &p->issuer_urls, &p->n_issuer_urls, issuers, n, err);
+	else if (def != NULL)
+		rc = copy_list(&p->issuer_urls, &p->n_issuer_urls,
+		    (const char *const *)def->issuer_urls, def->n_issuer_urls,
+		    err);
+	else
+		rc = 0;
 cleanup:
 	free(issuers);
 	return rc;
 }
 
+/* cfssl's remote and auth_remote.remote name a remote signer. */
 static int
-parse_whitelist(struct kiln_profile *p, const cJSON *obj, const char *path,
-    struct kiln_err *err)
+check_local(const cJSON *obj, const char *path, struct kiln_err *err)
 {
-	const char *re = NULL;
-	char msg[128];
-	int ret;
+	const cJSON *ar = kiln_json_get(obj, "auth_remote");
+	const char *remote = NULL;
+	char ctx[PATH_LEN];
 
-	if (kiln_json_string(obj, path, "name_whitelist", &re, err) == -1)
+	if (kiln_json_string(obj, path, "remote", &remote, err) == -1)
 		return -1;
-	if (re == NULL || *re == '\0')
-		return 0;
-	if ((ret = regcomp(&p->whitelist, re, REG_EXTENDED | REG_NOSUB)) !=
-	    0) {
-		regerror(ret, &p->whitelist, msg, sizeof(msg));
+	if (remote != NULL && *remote != '\0')
 		return kiln_err_set(err, KILN_EINVAL,
-		    "%s.name_whitelist: %s", path, msg);
-	}
-	if ((p->name_whitelist = strdup(re)) == NULL) {
-		regfree(&p->whitelist);
-		return kiln_err_set(err, KILN_ENOMEM, "out of memory");
-	}
+		    "%s.remote: remote signing is not supported", path);
+	snprintf(ctx, sizeof(ctx), "%s.auth_remote", path);
+	if (kiln_json_object(ar, ctx, err) == -1 ||
+	    kiln_json_string(ar, ctx, "remote", &remote, err) == -1)
+		return -1;
+	if (remote != NULL && *remote != '\0')
+		return kiln_err_set(err, KILN_EINVAL,
+		    "%s: remote signing is not supported", ctx);
 	return 0;
 }
 
 /*
- * One profile.  "def" is the default profile for a named one (its URLs
- * and expiry are the fallbacks), NULL when parsing the default itself.
+ * Fill "p" (initialised and empty) from "obj" at "path".  "def" is the
+ * default profile, for a named profile's fallbacks; NULL when "p" is the
+ * default.  On failure "p" holds whatever was parsed, for profile_free().
  */
 static int
 parse_profile(struct kiln_profile *p, const cJSON *obj, const char *path,
     const struct kiln_profile *def, struct kiln_err *err)
 {
-	int set;
 	long lint = 0;
 
-	if (kiln_json_object(obj, path, err) == -1)
-		return -1;
-	if (kiln_json_get(obj, "remote") != NULL ||
-	    kiln_json_get(obj, "auth_remote") != NULL)
-		return kiln_err_set(err, KILN_EINVAL,
-		    "%s.remote: remote signing is not supported", path);
-	if (duration(obj, path, "expiry", &p->expiry, &set, err) == -1)
-		return -1;
-	if (!set)
-		return kiln_err_set(err, KILN_EINVAL, "%s.expiry: missing",
-		    path);
-	if (p->expiry == 0) {
-		if (def == NULL)
-			return kiln_err_set(err, KILN_EINVAL,
-			    "%s.expiry: must be positive", path);
-		p->expiry = def->expiry; /* cfssl: 0 means the default's */
-	}
-	if (duration(obj, path, "backdate", &p->backdate, &set, err) == -1)
-		return -1;
-	if (!set || p->backdate == 0)
-		p->backdate = DEFAULT_BACKDATE;
-	if (def != NULL && (dup(&p->ocsp_url, def->ocsp_url, err) == -1 ||
-	    dup(&p->crl_url, def->crl_url, err) == -1 ||
-	    copy_strings(&p->issuer_urls, &p->n_issuer_urls, def->issuer_urls,
-	    def->n_issuer_urls, err) == -1))
-		return -1;
-	if (parse_usages(p, obj, path, def != NULL, err) == -1 ||
+	if (kiln_json_object(obj, path, err) == -1 ||
+	    check_local(obj, path, err) == -1 ||
+	    parse_expiry(p, obj, path, def, err) == -1 ||
+	    parse_backdate(p, obj, path, err) == -1 ||
+	    parse_usages(p, obj, path, def != NULL, err) == -1 ||
 	    parse_ca_constraint(p, obj, path, err) == -1 ||
-	    timestamp(obj, path, "not_before", &p->not_before,
-	    &p->has_not_before, err) == -1 ||
-	    timestamp(obj, path, "not_after", &p->not_after, &p->has_not_after,
-	    err) == -1 ||
+	    parse_validity(p, obj, path, err) == -1 ||
 	    parse_whitelist(p, obj, path, err) == -1 ||
-	    parse_urls(p, obj, path, err) == -1 ||
-	    kiln_json_bool(obj, path, "ocsp_no_check", &p->ocsp_no_check,
-	    err) == -1 ||
+	    parse_urls(p, obj, path, def, err) == -1 ||
+	    kiln_json_bool(
+	        obj, path, "ocsp_no_check", &p->ocsp_no_check, err) == -1 ||
 	    kiln_json_int(obj, path, "lint_error_level", 0, 7, &lint, err) ==
-		-1)
+	        -1)
 		return -1;
-	if (p->has_not_before && p->has_not_after &&
-	    p->not_after < p->not_before)
-		return kiln_err_set(err, KILN_EINVAL,
-		    "%s.not_after: before not_before", path);
+	return 0;
+}
+
+/* Whether a later member of the same object has the same exact name. */
+static int
+overridden(const cJSON *c)
+{
+	const cJSON *l;
+
+	for (l = c->next; l != NULL; l = l->next)
+		if (strcmp(l->string, c->string) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+parse_profiles(
+    struct kiln_config *cfg, const cJSON *profiles, struct kiln_err *err)
+{
+	char path[PATH_LEN];
+	const cJSON *c;
+	size_t n = 0;
+
+	if (profiles == NULL)
+		return 0;
+	if (kiln_json_object(profiles, "signing.profiles", err) == -1)
+		return -1;
+	/* A Go map: names are exact and the last of a duplicate wins. */
+	for (c = profiles->child; c != NULL; c = c->next)
+		n += !overridden(c);
+	if (n == 0)
+		return 0;
+	if ((cfg->names = calloc(n, sizeof(*cfg->names))) == NULL ||
+	    (cfg->profiles = calloc(n, sizeof(*cfg->profiles))) == NULL)
+		return nomem(err);
+	for (c = profiles->child; c != NULL; c = c->next) {
+		if (overridden(c))
+			continue;
+		if ((cfg->names[cfg->n_profiles] = strdup(c->string)) == NULL)
+			return nomem(err);
+		profile_init(&cfg->profiles[cfg->n_profiles]);
+		cfg->n_profiles++;
+		snprintf(path, sizeof(path), "signing.profiles.%s", c->string);
+		if (parse_profile(&cfg->profiles[cfg->n_profiles - 1], c, path,
+		        &cfg->def, err) == -1)
+			return -1;
+	}
 	return 0;
 }
 
 int
-kiln_config_parse(struct kiln_config *cfg, const char *text, size_t len,
-    struct kiln_err *err)
+kiln_config_parse(
+    struct kiln_config *cfg, const char *text, size_t len, struct kiln_err *err)
 {
-	const cJSON *signing, *def, *profiles, *c;
-	char path[300];
+	const cJSON *signing, *def;
 	cJSON *root;
-	size_t n = 0;
 	int rc = -1;
 
-	if ((root = kiln_json_parse(text, len, err)) == NULL)
+	if ((root = kiln_json_parse_object(text, len, err)) == NULL)
 		return -1;
-	if (!cJSON_IsObject(root)) {
-		kiln_err_set(err, KILN_EINVAL, "expected an object, got %s",
-		    kiln_json_type(root));
-		goto cleanup;
-	}
+	/* Start again from DefaultConfig and no profiles. */
+	kiln_config_free(cfg);
+	kiln_config_init(cfg);
 	if ((signing = kiln_json_get(root, "signing")) == NULL) {
 		kiln_err_set(err, KILN_EINVAL, "missing \"signing\"");
 		goto cleanup;
 	}
 	if (kiln_json_object(signing, "signing", err) == -1)
 		goto cleanup;
-	/* A given default replaces DefaultConfig: usages and all. */
+	/* A given default replaces DefaultConfig entirely, usages included. */
 	if ((def = kiln_json_get(signing, "default")) != NULL) {
 		profile_free(&cfg->def);
-		if (parse_profile(&cfg->def, def, "signing.default", NULL,
-		    err) == -1)
+		if (parse_profile(
+		        &cfg->def, def, "signing.default", NULL, err) == -1)
 			goto cleanup;
 	}
-	if ((profiles = kiln_json_get(signing, "profiles")) == NULL) {
-		rc = 0;
+	if (parse_profiles(cfg, kiln_json_get(signing, "profiles"), err) == -1)
 		goto cleanup;
-	}
-	if (kiln_json_object(profiles, "signing.profiles", err) == -1)
-		goto cleanup;
-	for (c = profiles->child; c != NULL; c = c->next)
-		n++;
-	if ((cfg->profiles = calloc(n + 1, sizeof(*cfg->profiles))) == NULL ||
-	    (cfg->names = calloc(n + 1, sizeof(*cfg->names))) == NULL) {
-		kiln_err_set(err, KILN_ENOMEM, "out of memory");
-		goto cleanup;
-	}
-	for (c = profiles->child; c != NULL; c = c->next) {
-		snprintf(path, sizeof(path), "signing.profiles.%s", c->string);
-		if (dup(&cfg->names[cfg->n_profiles], c->string, err) == -1)
-			goto cleanup;
-		cfg->n_profiles++;
-		if (parse_profile(&cfg->profiles[cfg->n_profiles - 1], c, path,
-		    &cfg->def, err) == -1)
-			goto cleanup;
-	}
 	rc = 0;
 cleanup:
 	cJSON_Delete(root);
@@ -469,17 +622,16 @@ cleanup:
 }
 
 const struct kiln_profile *
-kiln_config_profile(const struct kiln_config *cfg, const char *name,
-    struct kiln_err *err)
+kiln_config_profile(
+    const struct kiln_config *cfg, const char *name, struct kiln_err *err)
 {
 	size_t i;
 
 	if (name == NULL || *name == '\0')
 		return &cfg->def;
-	/* The last of duplicate names wins, as in a Go map. */
-	for (i = cfg->n_profiles; i > 0; i--)
-		if (strcmp(cfg->names[i - 1], name) == 0)
-			return &cfg->profiles[i - 1];
+	for (i = 0; i < cfg->n_profiles; i++)
+		if (strcmp(cfg->names[i], name) == 0)
+			return &cfg->profiles[i];
 	kiln_err_set(err, KILN_EINVAL,
 	    "profile \"%s\" not found in the configuration", name);
 	return NULL;

@@ -79,11 +79,11 @@ fail(struct kiln_err *err, enum failure what, const char *s)
 	quote(q, s, n < QUOTED_MAX ? n : QUOTED_MAX);
 	switch (what) {
 	case NO_UNIT:
-		return kiln_err_set(err, KILN_EINVAL,
-		    "missing unit in duration %s", q);
+		return kiln_err_set(
+		    err, KILN_EINVAL, "missing unit in duration %s", q);
 	case RANGE:
-		return kiln_err_set(err, KILN_EINVAL,
-		    "duration %s is out of range", q);
+		return kiln_err_set(
+		    err, KILN_EINVAL, "duration %s is out of range", q);
 	default:
 		return kiln_err_set(err, KILN_EINVAL, "invalid duration %s", q);
 	}
@@ -175,10 +175,7 @@ kiln_duration_parse(const char *orig, int64_t *out, struct kiln_err *err)
 		}
 		if (!pre && !post)
 			return fail(err, INVALID, orig);
-		for (n = 0; s[n] != '\0' && s[n] != '.' &&
-		     !(s[n] >= '0' && s[n] <= '9');
-		     n++)
-			continue;
+		n = strcspn(s, ".0123456789"); /* the unit runs to a digit */
 		if (n == 0)
 			return fail(err, NO_UNIT, orig);
 		u = s;
@@ -207,9 +204,10 @@ kiln_duration_parse(const char *orig, int64_t *out, struct kiln_err *err)
 			if (v > BIT63)
 				return fail(err, RANGE, orig);
 		}
-		d += v;
-		if (d > BIT63)
+		/* Go adds first, so 2^63 + 2^63 wraps to 0 there. */
+		if (v > BIT63 - d)
 			return fail(err, RANGE, orig);
+		d += v;
 	}
 	if (neg)
 		*out = d == BIT63 ? INT64_MIN : -(int64_t)d;
@@ -302,7 +300,7 @@ kiln_duration_format(int64_t d, char *out, size_t size)
 			}
 		}
 	}
-	if (neg && u != 0)
+	if (neg)
 		buf[--w] = '-';
 	len = sizeof(buf) - w;
 	if (size > 0) {

@@ -103,6 +103,20 @@ kiln_json_parse(const char *text, size_t len, struct kiln_err *err)
 	return NULL;
 }
 
+cJSON *
+kiln_json_parse_object(const char *text, size_t len, struct kiln_err *err)
+{
+	cJSON *root;
+
+	if ((root = kiln_json_parse(text, len, err)) == NULL ||
+	    cJSON_IsObject(root))
+		return root;
+	kiln_err_set(err, KILN_EINVAL, "expected an object, got %s",
+	    kiln_json_type(root));
+	cJSON_Delete(root);
+	return NULL;
+}
+
 const cJSON *
 kiln_json_get(const cJSON *obj, const char *name)
 {

@@ -24,6 +24,9 @@
  */
 cJSON *kiln_json_parse(const char *, size_t, struct kiln_err *);
 
+/* As kiln_json_parse, and the top level must be an object. */
+cJSON *kiln_json_parse_object(const char *, size_t, struct kiln_err *);
+
 /* The value of member "name" of object "obj", or NULL if absent or null. */
 const cJSON *kiln_json_get(const cJSON *, const char *);
 

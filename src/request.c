@@ -268,13 +268,8 @@ kiln_request_parse(struct kiln_request *req, const char *text, size_t len,
 	cJSON *root;
 	int rc = -1;
 
-	if ((root = kiln_json_parse(text, len, err)) == NULL)
+	if ((root = kiln_json_parse_object(text, len, err)) == NULL)
 		return -1;
-	if (!cJSON_IsObject(root)) {
-		kiln_err_set(err, KILN_EINVAL, "expected an object, got %s",
-		    kiln_json_type(root));
-		goto cleanup;
-	}
 	if (get_string(root, NULL, "CN", &req->cn, err) == -1 ||
 	    parse_names(req, kiln_json_get(root, "names"), err) == -1 ||
 	    kiln_json_strings(root, NULL, "hosts", &hosts, &n_hosts, err) ==
