@@ -51,8 +51,8 @@ kiln_buf_reserve(struct kiln_buf *buf, size_t n, struct kiln_err *err)
 }
 
 int
-kiln_buf_append(struct kiln_buf *buf, const void *data, size_t n,
-    struct kiln_err *err)
+kiln_buf_append(
+    struct kiln_buf *buf, const void *data, size_t n, struct kiln_err *err)
 {
 	if (kiln_buf_reserve(buf, n, err) == -1)
 		return -1;

@@ -25,9 +25,8 @@ kiln_cert_free(struct kiln_cert *cert)
 
 /* Accept every extension mbedTLS does not know, critical or not. */
 static int
-accept_ext(void *ctx, const mbedtls_x509_crt *crt,
-    const mbedtls_x509_buf *oid, int critical, const unsigned char *p,
-    const unsigned char *end)
+accept_ext(void *ctx, const mbedtls_x509_crt *crt, const mbedtls_x509_buf *oid,
+    int critical, const unsigned char *p, const unsigned char *end)
 {
 	(void)ctx;
 	(void)crt;
@@ -47,22 +46,24 @@ find_ski(struct kiln_cert *cert)
 	unsigned char *p;
 	size_t vlen, n;
 
-	if (ext->p == NULL || der_find_extension(ext->p, ext->len,
-	    MBEDTLS_OID_SUBJECT_KEY_IDENTIFIER,
-	    sizeof(MBEDTLS_OID_SUBJECT_KEY_IDENTIFIER) - 1, &val, &vlen,
-	    NULL) != 1)
+	if (ext->p == NULL ||
+	    der_find_extension(ext->p, ext->len,
+	        MBEDTLS_OID_SUBJECT_KEY_IDENTIFIER,
+	        sizeof(MBEDTLS_OID_SUBJECT_KEY_IDENTIFIER) - 1, &val, &vlen,
+	        NULL) != 1)
 		return;
 	p = (unsigned char *)val;
-	if (mbedtls_asn1_get_tag(&p, val + vlen, &n, MBEDTLS_ASN1_OCTET_STRING)
-	    != 0 || n > sizeof(cert->ski) || p + n != val + vlen)
+	if (mbedtls_asn1_get_tag(
+	        &p, val + vlen, &n, MBEDTLS_ASN1_OCTET_STRING) != 0 ||
+	    n > sizeof(cert->ski) || p + n != val + vlen)
 		return;
 	memcpy(cert->ski, p, n);
 	cert->ski_len = n;
 }
 
 int
-kiln_cert_parse(struct kiln_cert *cert, const unsigned char *data,
-    size_t len, struct kiln_err *err)
+kiln_cert_parse(struct kiln_cert *cert, const unsigned char *data, size_t len,
+    struct kiln_err *err)
 {
 	mbedtls_pem_context pem;
 	struct kiln_buf text;
@@ -82,17 +83,17 @@ kiln_cert_parse(struct kiln_cert *cert, const unsigned char *data,
 			    "expected exactly one PEM certificate");
 			goto cleanup;
 		}
-		ret = mbedtls_pem_read_buffer(&pem,
-		    "-----BEGIN CERTIFICATE-----", "-----END CERTIFICATE-----",
-		    text.p, NULL, 0, &used);
+		ret =
+		    mbedtls_pem_read_buffer(&pem, "-----BEGIN CERTIFICATE-----",
+		        "-----END CERTIFICATE-----", text.p, NULL, 0, &used);
 		if (ret != 0) {
 			kiln_err_set(err, KILN_EINVAL, "not a PEM certificate");
 			goto cleanup;
 		}
 		der = kiln_pem_buffer(&pem, &der_len);
 	}
-	ret = mbedtls_x509_crt_parse_der_with_ext_cb(&cert->crt, der, der_len,
-	    1, accept_ext, NULL);
+	ret = mbedtls_x509_crt_parse_der_with_ext_cb(
+	    &cert->crt, der, der_len, 1, accept_ext, NULL);
 	if (ret != 0) {
 		kiln_err_mbed(err, ret, "not a valid certificate");
 		goto cleanup;

@@ -77,8 +77,8 @@ take(struct kiln_buf *out, const cJSON *obj, const char *const *names,
 			return kiln_err_set(err, KILN_EINVAL,
 			    "%s%s: expected a string, got %s", ctx, *names,
 			    kiln_json_type(v));
-		return kiln_buf_append(out, v->valuestring,
-		    strlen(v->valuestring), err);
+		return kiln_buf_append(
+		    out, v->valuestring, strlen(v->valuestring), err);
 	}
 	return 0;
 }
@@ -91,7 +91,7 @@ request_failed(const cJSON *root, struct kiln_err *err)
 	size_t len;
 
 	for (e = cJSON_IsArray(errors) ? errors->child : NULL; e != NULL;
-	    e = e->next) {
+	     e = e->next) {
 		m = member(e, "message");
 		if (!cJSON_IsString(m))
 			continue;
@@ -118,8 +118,8 @@ decode_base64(struct kiln_buf *b, struct kiln_err *err)
 	ret = mbedtls_base64_decode(der.p, der.cap, &n, b->p, b->len);
 	if (ret != 0) {
 		kiln_buf_free(&der);
-		return kiln_err_set(err, KILN_EINVAL,
-		    "ocspResponse: not valid base64");
+		return kiln_err_set(
+		    err, KILN_EINVAL, "ocspResponse: not valid base64");
 	}
 	der.len = n;
 	kiln_buf_free(b);
@@ -128,16 +128,16 @@ decode_base64(struct kiln_buf *b, struct kiln_err *err)
 }
 
 int
-kiln_cfssljson_parse(struct kiln_cfssljson *out, const char *text,
-    size_t len, int bare, struct kiln_err *err)
+kiln_cfssljson_parse(struct kiln_cfssljson *out, const char *text, size_t len,
+    int bare, struct kiln_err *err)
 {
-	static const char *const cert[] = { "cert", "certificate", NULL };
-	static const char *const key[] = { "key", "private_key", NULL };
-	static const char *const enc[] = { "encrypted_key", NULL };
-	static const char *const csr[] = { "csr", "certificate_request", NULL };
-	static const char *const bundle[] = { "bundle", NULL };
-	static const char *const root_[] = { "root", NULL };
-	static const char *const ocsp[] = { "ocspResponse", NULL };
+	static const char *const cert[] = {"cert", "certificate", NULL};
+	static const char *const key[] = {"key", "private_key", NULL};
+	static const char *const enc[] = {"encrypted_key", NULL};
+	static const char *const csr[] = {"csr", "certificate_request", NULL};
+	static const char *const bundle[] = {"bundle", NULL};
+	static const char *const root_[] = {"root", NULL};
+	static const char *const ocsp[] = {"ocspResponse", NULL};
 	const cJSON *obj, *b, *success;
 	cJSON *root;
 	int rc = -1;
@@ -153,8 +153,8 @@ kiln_cfssljson_parse(struct kiln_cfssljson *out, const char *text,
 		}
 		obj = member(root, "result");
 		if (!cJSON_IsObject(obj)) {
-			kiln_err_set(err, KILN_EINVAL,
-			    "result: expected an object");
+			kiln_err_set(
+			    err, KILN_EINVAL, "result: expected an object");
 			goto cleanup;
 		}
 	}
@@ -168,15 +168,16 @@ kiln_cfssljson_parse(struct kiln_cfssljson *out, const char *text,
 	/* Only the nested {"bundle":{"bundle":..,"root":..}} of the API. */
 	if (cJSON_IsObject(b = member(obj, "bundle")) &&
 	    (take(&out->part[KILN_OUT_BUNDLE], b, bundle, "bundle.", err) ==
-		-1 ||
-	    take(&out->part[KILN_OUT_ROOT], b, root_, "bundle.", err) == -1))
+	            -1 ||
+	        take(&out->part[KILN_OUT_ROOT], b, root_, "bundle.", err) ==
+	            -1))
 		goto cleanup;
 	/* cfssljson writes the bundle followed by the root. */
 	if (out->part[KILN_OUT_BUNDLE].len > 0 &&
 	    (kiln_buf_append(&out->part[KILN_OUT_BUNDLE], "\n", 1, err) == -1 ||
-	    kiln_buf_append(&out->part[KILN_OUT_BUNDLE],
-	    out->part[KILN_OUT_ROOT].p, out->part[KILN_OUT_ROOT].len, err) ==
-		-1))
+	        kiln_buf_append(&out->part[KILN_OUT_BUNDLE],
+	            out->part[KILN_OUT_ROOT].p, out->part[KILN_OUT_ROOT].len,
+	            err) == -1))
 		goto cleanup;
 	rc = 0;
 cleanup:

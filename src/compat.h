@@ -49,8 +49,7 @@ kiln_pk_parse_key(mbedtls_pk_context *pk, const unsigned char *key,
     int (*f_rng)(void *, unsigned char *, size_t), void *p_rng)
 {
 #if KILN_MBEDTLS3
-	return mbedtls_pk_parse_key(pk, key, keylen, pwd, pwdlen, f_rng,
-	    p_rng);
+	return mbedtls_pk_parse_key(pk, key, keylen, pwd, pwdlen, f_rng, p_rng);
 #else
 	(void)f_rng;
 	(void)p_rng;
@@ -60,8 +59,7 @@ kiln_pk_parse_key(mbedtls_pk_context *pk, const unsigned char *key,
 
 /* mbedtls_pk_check_pair: 3.x takes an RNG. */
 static inline int
-kiln_pk_check_pair(const mbedtls_pk_context *pub,
-    const mbedtls_pk_context *prv,
+kiln_pk_check_pair(const mbedtls_pk_context *pub, const mbedtls_pk_context *prv,
     int (*f_rng)(void *, unsigned char *, size_t), void *p_rng)
 {
 #if KILN_MBEDTLS3
@@ -76,17 +74,15 @@ kiln_pk_check_pair(const mbedtls_pk_context *pub,
 /* mbedtls_pk_sign: 3.x takes the signature buffer's size. */
 static inline int
 kiln_pk_sign(mbedtls_pk_context *pk, mbedtls_md_type_t md,
-    const unsigned char *hash, size_t hlen, unsigned char *sig,
-    size_t sig_size, size_t *sig_len,
-    int (*f_rng)(void *, unsigned char *, size_t), void *p_rng)
+    const unsigned char *hash, size_t hlen, unsigned char *sig, size_t sig_size,
+    size_t *sig_len, int (*f_rng)(void *, unsigned char *, size_t), void *p_rng)
 {
 #if KILN_MBEDTLS3
-	return mbedtls_pk_sign(pk, md, hash, hlen, sig, sig_size, sig_len,
-	    f_rng, p_rng);
+	return mbedtls_pk_sign(
+	    pk, md, hash, hlen, sig, sig_size, sig_len, f_rng, p_rng);
 #else
 	(void)sig_size; /* sig holds MBEDTLS_PK_SIGNATURE_MAX_SIZE bytes */
-	return mbedtls_pk_sign(pk, md, hash, hlen, sig, sig_len, f_rng,
-	    p_rng);
+	return mbedtls_pk_sign(pk, md, hash, hlen, sig, sig_len, f_rng, p_rng);
 #endif
 }
 
@@ -126,6 +122,5 @@ kiln_crt_max_pathlen(const mbedtls_x509_crt *crt)
 {
 	return crt->MBEDTLS_PRIVATE(max_pathlen);
 }
-
 
 #endif /* KILN_COMPAT_H */

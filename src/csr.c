@@ -33,7 +33,8 @@ kiln_csr_create(struct kiln_buf *out, const unsigned char *subject,
 		if (sans->n > 0) {
 			der_subject_alt_name(&value, sans);
 			der_extension(&cri, MBEDTLS_OID_SUBJECT_ALT_NAME,
-			    sizeof(MBEDTLS_OID_SUBJECT_ALT_NAME) - 1, 0, &value);
+			    sizeof(MBEDTLS_OID_SUBJECT_ALT_NAME) - 1, 0,
+			    &value);
 		}
 		if (ca != NULL) {
 			der_free(&value);
@@ -48,8 +49,7 @@ kiln_csr_create(struct kiln_buf *out, const unsigned char *subject,
 	}
 	der_close(&cri, attrs);
 	der_close(&cri, m);
-	if (der_sign(out, &cri, key, kiln_key_sig_md(&key->pk), rng, err) ==
-	    -1)
+	if (der_sign(out, &cri, key, kiln_key_sig_md(&key->pk), rng, err) == -1)
 		goto cleanup;
 	rc = 0;
 cleanup:

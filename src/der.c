@@ -33,7 +33,7 @@ der_raw(struct der *d, const void *p, size_t n)
 size_t
 der_open(struct der *d, unsigned char tag)
 {
-	unsigned char hdr[2] = { tag, 0 };
+	unsigned char hdr[2] = {tag, 0};
 
 	der_raw(d, hdr, sizeof(hdr));
 	return d->buf.len;
@@ -131,8 +131,7 @@ der_time(struct der *d, long long t)
 		n = snprintf(s, sizeof(s), "%04d%02d%02d%02d%02d%02dZ",
 		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
 		    tm.tm_min, tm.tm_sec);
-	der_tlv(d, n == 13 ? DER_UTC_TIME : DER_GENERALIZED_TIME, s,
-	    (size_t)n);
+	der_tlv(d, n == 13 ? DER_UTC_TIME : DER_GENERALIZED_TIME, s, (size_t)n);
 }
 
 int
@@ -166,14 +165,14 @@ base128(unsigned long v, unsigned char *out, size_t size, size_t *n)
 size_t
 der_oid_from_string(const char *s, unsigned char *out, size_t size)
 {
-	unsigned long arc[2] = { 0, 0 }, v;
+	unsigned long arc[2] = {0, 0}, v;
 	size_t n = 0, count = 0;
 	const char *p = s;
 	char *end;
 
 	for (;;) {
-		if (*p < '0' || *p > '9' || (p[0] == '0' && p[1] >= '0' &&
-		    p[1] <= '9'))
+		if (*p < '0' || *p > '9' ||
+		    (p[0] == '0' && p[1] >= '0' && p[1] <= '9'))
 			return 0;
 		v = strtoul(p, &end, 10);
 		if (v == ULONG_MAX)
@@ -220,7 +219,7 @@ der_extension(struct der *d, const char *oid, size_t oid_len, int critical,
 void
 der_key_usage(struct der *d, unsigned int ku)
 {
-	unsigned char b[3] = { 0, 0, 0 };
+	unsigned char b[3] = {0, 0, 0};
 	size_t nbytes, bits = 0;
 	int i;
 
@@ -284,13 +283,13 @@ der_basic_constraints(struct der *d, int is_ca, int pathlen)
 void
 der_subject_alt_name(struct der *d, const struct kiln_sans *sans)
 {
-	static const enum kiln_san_type order[] = { KILN_SAN_DNS,
-		KILN_SAN_EMAIL, KILN_SAN_IP, KILN_SAN_URI };
+	static const enum kiln_san_type order[] = {
+	    KILN_SAN_DNS, KILN_SAN_EMAIL, KILN_SAN_IP, KILN_SAN_URI};
 	static const unsigned char tag[] = {
-		[KILN_SAN_DNS] = DER_CONTEXT(2),
-		[KILN_SAN_EMAIL] = DER_CONTEXT(1),
-		[KILN_SAN_IP] = DER_CONTEXT(7),
-		[KILN_SAN_URI] = DER_CONTEXT(6),
+	    [KILN_SAN_DNS] = DER_CONTEXT(2),
+	    [KILN_SAN_EMAIL] = DER_CONTEXT(1),
+	    [KILN_SAN_IP] = DER_CONTEXT(7),
+	    [KILN_SAN_URI] = DER_CONTEXT(6),
 	};
 	size_t m = der_open(d, DER_SEQUENCE), i, k;
 	const struct kiln_san *s;
@@ -311,8 +310,8 @@ der_subject_alt_name(struct der *d, const struct kiln_sans *sans)
 
 /* OCSP responders first, then CA issuers, as cfssl. */
 void
-der_authority_info_access(struct der *d, const char *ocsp,
-    char *const *issuers, size_t n_issuers)
+der_authority_info_access(
+    struct der *d, const char *ocsp, char *const *issuers, size_t n_issuers)
 {
 	static const char ocsp_oid[] = MBEDTLS_OID_PKIX "\x30\x01";
 	static const char ca_issuers_oid[] = MBEDTLS_OID_PKIX "\x30\x02";
@@ -382,8 +381,9 @@ der_find_extension(const unsigned char *der, size_t len, const char *oid,
 			if (mbedtls_asn1_get_bool(&p, ext_end, &crit) != 0 &&
 			    crit != 0)
 				return -1;
-			if (mbedtls_asn1_get_tag(&p, ext_end, &n,
-			    DER_OCTET_STRING) != 0 || p + n != ext_end)
+			if (mbedtls_asn1_get_tag(
+			        &p, ext_end, &n, DER_OCTET_STRING) != 0 ||
+			    p + n != ext_end)
 				return -1;
 			*val = p;
 			*vlen = n;

@@ -32,8 +32,8 @@
 #define DER_GENERALIZED_TIME 0x18
 #define DER_SEQUENCE 0x30
 #define DER_SET 0x31
-#define DER_CONTEXT(n) (0x80 | (n))		/* [n] IMPLICIT, primitive */
-#define DER_CONTEXT_CONS(n) (0xa0 | (n))	/* [n], constructed */
+#define DER_CONTEXT(n) (0x80 | (n))      /* [n] IMPLICIT, primitive */
+#define DER_CONTEXT_CONS(n) (0xa0 | (n)) /* [n], constructed */
 
 struct der {
 	struct kiln_buf buf;
@@ -67,8 +67,7 @@ int der_check(const struct der *, struct kiln_err *);
 size_t der_oid_from_string(const char *, unsigned char *, size_t);
 
 /* Extension { extnID, critical, extnValue } with "value" as contents. */
-void der_extension(struct der *, const char *, size_t, int,
-    const struct der *);
+void der_extension(struct der *, const char *, size_t, int, const struct der *);
 
 /* Extension values (the contents of extnValue). */
 void der_key_usage(struct der *, unsigned int);
@@ -77,8 +76,8 @@ void der_ext_key_usage(struct der *, const enum kiln_eku *, size_t);
 void der_basic_constraints(struct der *, int, int);
 /* SAN in cfssl's order: every DNS name, then email, IP, URI. */
 void der_subject_alt_name(struct der *, const struct kiln_sans *);
-void der_authority_info_access(struct der *, const char *,
-    char *const *, size_t);
+void der_authority_info_access(
+    struct der *, const char *, char *const *, size_t);
 void der_crl_distribution_points(struct der *, const char *);
 void der_authority_key_id(struct der *, const unsigned char *, size_t);
 
@@ -97,8 +96,8 @@ int der_find_extension(const unsigned char *, size_t, const char *, size_t,
  * The subjectPublicKey BIT STRING's contents (without the unused-bits
  * byte) of SubjectPublicKeyInfo DER.  Returns 0 or -1 if malformed.
  */
-int der_spki_key_bits(const unsigned char *, size_t, const unsigned char **,
-    size_t *);
+int der_spki_key_bits(
+    const unsigned char *, size_t, const unsigned char **, size_t *);
 
 /* Signing. */
 
@@ -106,8 +105,8 @@ int der_spki_key_bits(const unsigned char *, size_t, const unsigned char **,
  * The AlgorithmIdentifier for signing with "pk" and "md": a NULL
  * parameter for RSA, none for ECDSA (RFC 5758; mbedTLS 2.28.3 adds one).
  */
-int der_sig_algid(struct der *, const mbedtls_pk_context *,
-    mbedtls_md_type_t, struct kiln_err *);
+int der_sig_algid(struct der *, const mbedtls_pk_context *, mbedtls_md_type_t,
+    struct kiln_err *);
 
 /*
  * Sign "tbs" with "key" and append SEQUENCE { tbs, AlgorithmIdentifier,

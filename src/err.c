@@ -15,8 +15,7 @@ kiln_err_clear(struct kiln_err *err)
 }
 
 static int
-vset(struct kiln_err *err, enum kiln_errcode code, const char *fmt,
-    va_list ap)
+vset(struct kiln_err *err, enum kiln_errcode code, const char *fmt, va_list ap)
 {
 	if (err == NULL || err->code != KILN_OK)
 		return -1;
@@ -38,8 +37,7 @@ append(struct kiln_err *err, const char *fmt, ...)
 }
 
 int
-kiln_err_set(struct kiln_err *err, enum kiln_errcode code, const char *fmt,
-    ...)
+kiln_err_set(struct kiln_err *err, enum kiln_errcode code, const char *fmt, ...)
 {
 	va_list ap;
 

@@ -65,8 +65,8 @@ temp_names(const char *path, char *dir, char *tmp, struct kiln_err *err)
 	int n;
 
 	if (*base == '\0')
-		return kiln_err_set(err, KILN_EINVAL, "%s: not a file name",
-		    path);
+		return kiln_err_set(
+		    err, KILN_EINVAL, "%s: not a file name", path);
 	if (slash == NULL)
 		strcpy(dir, ".");
 	else if (dlen == 0)
@@ -75,13 +75,13 @@ temp_names(const char *path, char *dir, char *tmp, struct kiln_err *err)
 		memcpy(dir, path, dlen);
 		dir[dlen] = '\0';
 	} else
-		return kiln_err_set(err, KILN_EINVAL, "%s: path too long",
-		    path);
-	n = snprintf(tmp, PATH_MAX, "%.*s.%s.XXXXXX", (int)(base - path), path,
-	    base);
+		return kiln_err_set(
+		    err, KILN_EINVAL, "%s: path too long", path);
+	n = snprintf(
+	    tmp, PATH_MAX, "%.*s.%s.XXXXXX", (int)(base - path), path, base);
 	if (n < 0 || n >= PATH_MAX)
-		return kiln_err_set(err, KILN_EINVAL, "%s: path too long",
-		    path);
+		return kiln_err_set(
+		    err, KILN_EINVAL, "%s: path too long", path);
 	return 0;
 }
 

@@ -16,8 +16,8 @@
 #define TIME_LIMIT 253402300800LL
 
 void
-kiln_issue_ca_profile(struct kiln_profile *p, const struct kiln_careq *ca,
-    const char *crl_url)
+kiln_issue_ca_profile(
+    struct kiln_profile *p, const struct kiln_careq *ca, const char *crl_url)
 {
 	memset(p, 0, sizeof(*p));
 	p->ku = KILN_KU_CERT_SIGN | KILN_KU_CRL_SIGN;
@@ -35,8 +35,8 @@ pathlen(const struct kiln_profile *p)
 {
 	if (!p->is_ca)
 		return -1;
-	if (p->max_path_len > 0 || (p->max_path_len == 0 &&
-	    p->max_path_len_zero))
+	if (p->max_path_len > 0 ||
+	    (p->max_path_len == 0 && p->max_path_len_zero))
 		return p->max_path_len;
 	return -1;
 }
@@ -50,13 +50,15 @@ check_issuer(const struct kiln_cert *issuer, struct kiln_key *key,
 	if (!kiln_crt_is_ca(crt))
 		return kiln_err_set(err, KILN_EPOLICY,
 		    "CA certificate: not a CA (basicConstraints CA:FALSE)");
-	if (mbedtls_x509_crt_check_key_usage(crt,
-	    MBEDTLS_X509_KU_KEY_CERT_SIGN) != 0)
+	if (mbedtls_x509_crt_check_key_usage(
+	        crt, MBEDTLS_X509_KU_KEY_CERT_SIGN) != 0)
 		return kiln_err_set(err, KILN_EPOLICY,
-		    "CA certificate: keyUsage does not allow certificate signing");
+		    "CA certificate: keyUsage does not allow certificate "
+		    "signing");
 	if (p->is_ca && kiln_crt_max_pathlen(crt) == 1)
 		return kiln_err_set(err, KILN_EPOLICY,
-		    "CA certificate: pathlen 0 forbids issuing a CA certificate");
+		    "CA certificate: pathlen 0 forbids issuing a CA "
+		    "certificate");
 	if (kiln_key_check_pair(&crt->pk, key, rng, err) == -1) {
 		kiln_err_clear(err);
 		return kiln_err_set(err, KILN_EINVAL,
@@ -86,7 +88,8 @@ check_whitelist(const struct kiln_certreq *req, const struct kiln_profile *p,
 		    regexec(&p->whitelist, s->value, 0, NULL, 0) != 0)
 			return kiln_err_set(err, KILN_EPOLICY,
 			    "host \"%s\" does not match the profile's "
-			    "name_whitelist", s->value);
+			    "name_whitelist",
+			    s->value);
 	}
 	return 0;
 }
@@ -111,8 +114,8 @@ serial(unsigned char *b, struct kiln_rng *rng, struct kiln_err *err)
  * drops the fraction, so each bound is the floor of the exact time.
  */
 static int
-validity(const struct kiln_profile *p, time_t now, long long *nb,
-    long long *na, struct kiln_err *err)
+validity(const struct kiln_profile *p, time_t now, long long *nb, long long *na,
+    struct kiln_err *err)
 {
 	long long sec, frac; /* frac: nanoseconds past sec, 0 <= frac < 1e9 */
 
@@ -137,14 +140,14 @@ validity(const struct kiln_profile *p, time_t now, long long *nb,
 		return kiln_err_set(err, KILN_EINVAL,
 		    "validity outside the years 1970 to 9999");
 	if (*na < *nb)
-		return kiln_err_set(err, KILN_EINVAL,
-		    "notAfter would be before notBefore");
+		return kiln_err_set(
+		    err, KILN_EINVAL, "notAfter would be before notBefore");
 	return 0;
 }
 
 static void
-extension(struct der *d, const char *oid, size_t len, int critical,
-    struct der *value)
+extension(
+    struct der *d, const char *oid, size_t len, int critical, struct der *value)
 {
 	der_extension(d, oid, len, critical, value);
 	der_free(value);
@@ -156,7 +159,7 @@ extensions(struct der *d, const struct kiln_certreq *req,
     const struct kiln_profile *p, const struct kiln_cert *issuer,
     const struct kiln_sans *sans, struct kiln_err *err)
 {
-	static const unsigned char null[] = { 0 };
+	static const unsigned char null[] = {0};
 	unsigned char ski[20];
 	const unsigned char *bits;
 	const char *ocsp = p->ocsp_url;
@@ -168,7 +171,7 @@ extensions(struct der *d, const struct kiln_certreq *req,
 	if (der_spki_key_bits(req->spki, req->spki_len, &bits, &n) == -1)
 		return kiln_err_set(err, KILN_EINVAL, "malformed public key");
 	if ((ret = mbedtls_md(mbedtls_md_info_from_type(MBEDTLS_MD_SHA1), bits,
-	    n, ski)) != 0)
+	         n, ski)) != 0)
 		return kiln_err_mbed(err, ret, "subject key identifier");
 	if (p->ku != 0) {
 		der_key_usage(&v, p->ku);
@@ -185,14 +188,14 @@ extensions(struct der *d, const struct kiln_certreq *req,
 	/* Go: no AKI when the issuer has no SKI or names itself. */
 	if (issuer != NULL && issuer->ski_len > 0 &&
 	    (issuer->crt.subject_raw.len != req->subject_len ||
-	    memcmp(issuer->crt.subject_raw.p, req->subject,
-	    req->subject_len) != 0)) {
+	        memcmp(issuer->crt.subject_raw.p, req->subject,
+	            req->subject_len) != 0)) {
 		der_authority_key_id(&v, issuer->ski, issuer->ski_len);
 		EXT(d, MBEDTLS_OID_AUTHORITY_KEY_IDENTIFIER, 0, &v);
 	}
 	if (ocsp != NULL || p->n_issuer_urls > 0) {
-		der_authority_info_access(&v, ocsp, p->issuer_urls,
-		    p->n_issuer_urls);
+		der_authority_info_access(
+		    &v, ocsp, p->issuer_urls, p->n_issuer_urls);
 		EXT(d, MBEDTLS_OID_PKIX "\x01\x01", 0, &v);
 	}
 	if (sans->n > 0) {
@@ -246,11 +249,10 @@ kiln_issue(struct kiln_buf *out, const struct kiln_certreq *req,
 		goto cleanup;
 	}
 	if ((issuer != NULL &&
-	    check_issuer(issuer, issuer_key, p, rng, err) == -1) ||
+	        check_issuer(issuer, issuer_key, p, rng, err) == -1) ||
 	    check_whitelist(req, p, err) == -1 ||
 	    filter_sans(&sans, req->sans, p->is_ca, err) == -1 ||
-	    serial(sn, rng, err) == -1 ||
-	    validity(p, now, &nb, &na, err) == -1)
+	    serial(sn, rng, err) == -1 || validity(p, now, &nb, &na, err) == -1)
 		goto cleanup;
 
 	m = der_open(&tbs, DER_SEQUENCE);

@@ -61,7 +61,7 @@ position(const char *text, size_t off, size_t *line, size_t *col)
 cJSON *
 kiln_json_parse(const char *text, size_t len, struct kiln_err *err)
 {
-	cJSON_Hooks hooks = { wiping_malloc, wiping_free };
+	cJSON_Hooks hooks = {wiping_malloc, wiping_free};
 	const char *end = NULL;
 	size_t line, col, off, i;
 	cJSON *root;
@@ -91,7 +91,7 @@ kiln_json_parse(const char *text, size_t len, struct kiln_err *err)
 		return root;
 	off = end != NULL && end >= text ? (size_t)(end - text) : len;
 	while (off < len && (text[off] == ' ' || text[off] == '\t' ||
-	    text[off] == '\r' || text[off] == '\n'))
+	                        text[off] == '\r' || text[off] == '\n'))
 		off++;
 	if (off >= len)
 		kiln_err_set(err, KILN_EINVAL, "unexpected end of JSON input");
@@ -188,15 +188,15 @@ kiln_json_int(const cJSON *obj, const char *ctx, const char *name, long min,
 	if (d < (double)min || d > (double)max)
 		return kiln_err_set(err, KILN_EINVAL,
 		    "%s%s%s: %.0f is out of range (%ld to %ld)",
-		    ctx != NULL ? ctx : "", ctx != NULL ? "." : "", name, d, min,
-		    max);
+		    ctx != NULL ? ctx : "", ctx != NULL ? "." : "", name, d,
+		    min, max);
 	*out = (long)d;
 	return 0;
 }
 
 int
-kiln_json_bool(const cJSON *obj, const char *ctx, const char *name,
-    int *out, struct kiln_err *err)
+kiln_json_bool(const cJSON *obj, const char *ctx, const char *name, int *out,
+    struct kiln_err *err)
 {
 	const cJSON *v = kiln_json_get(obj, name);
 

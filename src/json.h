@@ -39,19 +39,19 @@ const char *kiln_json_type(const cJSON *);
  * returns -1 with "err" set to "<path>: <problem>", where path is "ctx"
  * and "name" joined by a dot (ctx may be NULL).
  */
-int kiln_json_string(const cJSON *, const char *, const char *,
-    const char **, struct kiln_err *);
-int kiln_json_int(const cJSON *, const char *, const char *, long, long,
-    long *, struct kiln_err *);
-int kiln_json_bool(const cJSON *, const char *, const char *, int *,
+int kiln_json_string(const cJSON *, const char *, const char *, const char **,
     struct kiln_err *);
+int kiln_json_int(const cJSON *, const char *, const char *, long, long, long *,
+    struct kiln_err *);
+int kiln_json_bool(
+    const cJSON *, const char *, const char *, int *, struct kiln_err *);
 
 /*
  * An array of strings: "*out" becomes a NULL-terminated array of
  * "*n" borrowed pointers into the tree, freed by the caller with free().
  */
-int kiln_json_strings(const cJSON *, const char *, const char *,
-    const char ***, size_t *, struct kiln_err *);
+int kiln_json_strings(const cJSON *, const char *, const char *, const char ***,
+    size_t *, struct kiln_err *);
 
 /* Require "item" (may be NULL: then 0) to be an object. */
 int kiln_json_object(const cJSON *, const char *, struct kiln_err *);

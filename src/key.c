@@ -52,7 +52,7 @@ kiln_key_generate(struct kiln_key *key, const struct kiln_keyreq *kr,
 	kiln_key_free(key);
 	if (kr->algo == KILN_KEY_RSA) {
 		if ((ret = mbedtls_pk_setup(&key->pk,
-		    mbedtls_pk_info_from_type(MBEDTLS_PK_RSA))) != 0)
+		         mbedtls_pk_info_from_type(MBEDTLS_PK_RSA))) != 0)
 			return kiln_err_mbed(err, ret, "RSA key");
 		ret = mbedtls_rsa_gen_key(mbedtls_pk_rsa(key->pk),
 		    kiln_rng_random, rng, (unsigned int)kr->size, 65537);
@@ -60,8 +60,8 @@ kiln_key_generate(struct kiln_key *key, const struct kiln_keyreq *kr,
 			return kiln_err_mbed(err, ret, "RSA key generation");
 		return 0;
 	}
-	if ((ret = mbedtls_pk_setup(&key->pk,
-	    mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY))) != 0)
+	if ((ret = mbedtls_pk_setup(
+	         &key->pk, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY))) != 0)
 		return kiln_err_mbed(err, ret, "ECDSA key");
 	ret = mbedtls_ecp_gen_key(curve_for_size(kr->size),
 	    mbedtls_pk_ec(key->pk), kiln_rng_random, rng);
@@ -90,8 +90,8 @@ check_loaded(const mbedtls_pk_context *pk, struct kiln_err *err)
 		return kiln_err_set(err, KILN_EINVAL,
 		    "EC key on an unsupported curve (P-256, P-384 or P-521)");
 	default:
-		return kiln_err_set(err, KILN_EINVAL,
-		    "not an RSA or ECDSA key");
+		return kiln_err_set(
+		    err, KILN_EINVAL, "not an RSA or ECDSA key");
 	}
 }
 
@@ -122,11 +122,11 @@ kiln_key_parse(struct kiln_key *key, const unsigned char *data, size_t len,
 		p = (unsigned char *)end;
 	}
 	if (strstr((char *)p, "-----BEGIN ") != NULL)
-		ret = kiln_pk_parse_key(&key->pk, p, n + 1, NULL, 0,
-		    kiln_rng_random, rng);
+		ret = kiln_pk_parse_key(
+		    &key->pk, p, n + 1, NULL, 0, kiln_rng_random, rng);
 	else /* DER: the exact length */
-		ret = kiln_pk_parse_key(&key->pk, p, n, NULL, 0,
-		    kiln_rng_random, rng);
+		ret = kiln_pk_parse_key(
+		    &key->pk, p, n, NULL, 0, kiln_rng_random, rng);
 	if (ret == MBEDTLS_ERR_PK_PASSWORD_REQUIRED) {
 		kiln_err_set(err, KILN_EINVAL, "private key is encrypted");
 		goto cleanup;
@@ -146,15 +146,15 @@ cleanup:
 }
 
 int
-kiln_key_write_pem(struct kiln_key *key, struct kiln_buf *out,
-    struct kiln_err *err)
+kiln_key_write_pem(
+    struct kiln_key *key, struct kiln_buf *out, struct kiln_err *err)
 {
 	int ret;
 
 	if (kiln_buf_reserve(out, KEY_PEM_MAX, err) == -1)
 		return -1;
-	ret = mbedtls_pk_write_key_pem(&key->pk, out->p + out->len,
-	    out->cap - out->len);
+	ret = mbedtls_pk_write_key_pem(
+	    &key->pk, out->p + out->len, out->cap - out->len);
 	if (ret != 0)
 		return kiln_err_mbed(err, ret, "private key");
 	out->len += strlen((char *)out->p + out->len);
@@ -162,8 +162,8 @@ kiln_key_write_pem(struct kiln_key *key, struct kiln_buf *out,
 }
 
 int
-kiln_key_write_spki(struct kiln_key *key, struct kiln_buf *out,
-    struct kiln_err *err)
+kiln_key_write_spki(
+    struct kiln_key *key, struct kiln_buf *out, struct kiln_err *err)
 {
 	unsigned char buf[SPKI_DER_MAX];
 	int n;
@@ -180,9 +180,9 @@ kiln_key_sig_md(const mbedtls_pk_context *pk)
 	size_t bits = mbedtls_pk_get_bitlen(pk);
 
 	if (mbedtls_pk_get_type(pk) == MBEDTLS_PK_RSA)
-		return bits >= 4096 ? MBEDTLS_MD_SHA512 :
-		    bits >= 3072    ? MBEDTLS_MD_SHA384 :
-				      MBEDTLS_MD_SHA256;
+		return bits >= 4096   ? MBEDTLS_MD_SHA512
+		       : bits >= 3072 ? MBEDTLS_MD_SHA384
+		                      : MBEDTLS_MD_SHA256;
 	switch (kiln_pk_ec_group(pk)) {
 	case MBEDTLS_ECP_DP_SECP384R1:
 		return MBEDTLS_MD_SHA384;

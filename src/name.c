@@ -35,7 +35,7 @@ printable(const char *s)
 {
 	for (; *s != '\0'; s++)
 		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		    (*s >= '0' && *s <= '9') || strchr(" '()+,-./:=?", *s)))
+		        (*s >= '0' && *s <= '9') || strchr(" '()+,-./:=?", *s)))
 			return 0;
 	return 1;
 }
@@ -79,11 +79,11 @@ rdn(struct der *d, const char *oid, const char *value, const char *what,
 	size_t olen, set, seq;
 
 	if ((olen = der_oid_from_string(oid, o, sizeof(o))) == 0)
-		return kiln_err_set(err, KILN_EINVAL, "%s: invalid OID \"%s\"",
-		    what, oid);
+		return kiln_err_set(
+		    err, KILN_EINVAL, "%s: invalid OID \"%s\"", what, oid);
 	if (!valid_utf8((const unsigned char *)value))
-		return kiln_err_set(err, KILN_EINVAL, "%s: not valid UTF-8",
-		    what);
+		return kiln_err_set(
+		    err, KILN_EINVAL, "%s: not valid UTF-8", what);
 	set = der_open(d, DER_SET);
 	seq = der_open(d, DER_SEQUENCE);
 	der_tlv(d, DER_OID, o, olen);
@@ -108,8 +108,8 @@ overridden(const struct kiln_request *req, const char *oid)
 }
 
 int
-kiln_name_from_request(struct kiln_buf *out, const struct kiln_request *req,
-    struct kiln_err *err)
+kiln_name_from_request(
+    struct kiln_buf *out, const struct kiln_request *req, struct kiln_err *err)
 {
 	const struct kiln_name *nm;
 	struct der d;
@@ -144,7 +144,7 @@ kiln_name_from_request(struct kiln_buf *out, const struct kiln_request *req,
 			snprintf(what, sizeof(what), "names[%zu].OID.%s", i,
 			    nm->oid_types[k]);
 			if (rdn(&d, nm->oid_types[k], nm->oid_values[k], what,
-			    err) == -1)
+			        err) == -1)
 				goto cleanup;
 		}
 		snprintf(what, sizeof(what), "names[%zu].E", i);

@@ -15,8 +15,8 @@ kiln_pem_write(struct kiln_buf *out, const char *label,
 
 	snprintf(header, sizeof(header), "-----BEGIN %s-----\n", label);
 	snprintf(footer, sizeof(footer), "-----END %s-----\n", label);
-	need = strlen(header) + strlen(footer) + (len + 2) / 3 * 4 +
-	    len / 48 + 2;
+	need =
+	    strlen(header) + strlen(footer) + (len + 2) / 3 * 4 + len / 48 + 2;
 	if (kiln_buf_reserve(out, need, err) == -1)
 		return -1;
 	ret = mbedtls_pem_write_buffer(header, footer, der, len,

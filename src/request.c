@@ -121,7 +121,8 @@ parse_key(struct kiln_keyreq *kr, const cJSON *obj, struct kiln_err *err)
 		kr->algo = KILN_KEY_RSA;
 	else if (strcmp(algo, "ed25519") == 0)
 		return kiln_err_set(err, KILN_EINVAL,
-		    "key.algo: ed25519 is not supported (mbedTLS has no EdDSA)");
+		    "key.algo: ed25519 is not supported (mbedTLS has no "
+		    "EdDSA)");
 	else
 		return kiln_err_set(err, KILN_EINVAL,
 		    "key.algo: unknown algorithm \"%s\" (rsa or ecdsa)", algo);
@@ -145,7 +146,7 @@ parse_ca(struct kiln_careq *ca, const cJSON *obj, struct kiln_err *err)
 	if (kiln_json_object(obj, "ca", err) == -1 ||
 	    kiln_json_int(obj, "ca", "pathlen", 0, 127, &pathlen, err) == -1 ||
 	    kiln_json_bool(obj, "ca", "pathlenzero", &ca->pathlenzero, err) ==
-		-1 ||
+	        -1 ||
 	    kiln_json_string(obj, "ca", "expiry", &expiry, err) == -1 ||
 	    kiln_json_string(obj, "ca", "backdate", &backdate, err) == -1)
 		return -1;
@@ -159,8 +160,8 @@ parse_ca(struct kiln_careq *ca, const cJSON *obj, struct kiln_err *err)
 			return -1;
 		}
 		if (ca->expiry <= 0)
-			return kiln_err_set(err, KILN_EINVAL,
-			    "ca.expiry: must be positive");
+			return kiln_err_set(
+			    err, KILN_EINVAL, "ca.expiry: must be positive");
 	}
 	if (backdate != NULL) {
 		if (kiln_duration_parse(backdate, &ca->backdate, err) == -1) {
@@ -198,8 +199,7 @@ parse_oids(struct kiln_name *nm, const cJSON *obj, const char *ctx,
 			    "%s.OID.%s: expected a string, got %s", ctx,
 			    c->string, kiln_json_type(c));
 		if (dup(&nm->oid_types[nm->n_oids], c->string, err) == -1 ||
-		    dup(&nm->oid_values[nm->n_oids], c->valuestring, err) ==
-			-1)
+		    dup(&nm->oid_values[nm->n_oids], c->valuestring, err) == -1)
 			return -1;
 		nm->n_oids++;
 	}
@@ -273,11 +273,11 @@ kiln_request_parse(struct kiln_request *req, const char *text, size_t len,
 	if (get_string(root, NULL, "CN", &req->cn, err) == -1 ||
 	    parse_names(req, kiln_json_get(root, "names"), err) == -1 ||
 	    kiln_json_strings(root, NULL, "hosts", &hosts, &n_hosts, err) ==
-		-1 ||
+	        -1 ||
 	    (hosts != NULL && copy_hosts(req, hosts, n_hosts, err) == -1) ||
 	    parse_key(&req->key, kiln_json_get(root, "key"), err) == -1 ||
 	    get_string(root, NULL, "serialnumber", &req->serialnumber, err) ==
-		-1 ||
+	        -1 ||
 	    get_string(root, NULL, "crl_url", &req->crl_url, err) == -1)
 		goto cleanup;
 	if ((ca = kiln_json_get(root, "ca")) != NULL) {
@@ -293,8 +293,8 @@ cleanup:
 }
 
 int
-kiln_request_set_hosts(struct kiln_request *req, const char *list,
-    struct kiln_err *err)
+kiln_request_set_hosts(
+    struct kiln_request *req, const char *list, struct kiln_err *err)
 {
 	const char **v = NULL;
 	char *copy = NULL, *p, *comma;
@@ -325,8 +325,8 @@ cleanup:
 }
 
 int
-kiln_request_set_cn(struct kiln_request *req, const char *cn,
-    struct kiln_err *err)
+kiln_request_set_cn(
+    struct kiln_request *req, const char *cn, struct kiln_err *err)
 {
 	return dup(&req->cn, *cn != '\0' ? cn : NULL, err);
 }

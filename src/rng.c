@@ -26,8 +26,8 @@ kiln_rng_seed(struct kiln_rng *rng, const char *pers, struct kiln_err *err)
 	int ret;
 
 	if (kiln_compat_crypto_init() != 0)
-		return kiln_err_set(err, KILN_ECRYPTO,
-		    "cannot initialise the crypto library");
+		return kiln_err_set(
+		    err, KILN_ECRYPTO, "cannot initialise the crypto library");
 	ret = mbedtls_ctr_drbg_seed(&rng->drbg, mbedtls_entropy_func,
 	    &rng->entropy, (const unsigned char *)pers, strlen(pers));
 	if (ret != 0)

@@ -32,8 +32,8 @@ kiln_sans_free(struct kiln_sans *sans)
 static int
 parse_ip(const char *s, unsigned char *ip, size_t *len)
 {
-	static const unsigned char v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0,
-		0, 0xff, 0xff };
+	static const unsigned char v4mapped[12] = {
+	    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 
 	if (inet_pton(AF_INET, s, ip) == 1) {
 		*len = 4;
@@ -54,8 +54,8 @@ static int
 atext(unsigned char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || c >= 0x80 ||
-	    (c != 0 && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL);
+	       (c >= '0' && c <= '9') || c >= 0x80 ||
+	       (c != 0 && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL);
 }
 
 /* Length of a dot-atom at "s" (0 if none): atoms joined by single dots. */
@@ -138,7 +138,7 @@ static int
 hex(unsigned char c)
 {
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-	    (c >= 'A' && c <= 'F');
+	       (c >= 'A' && c <= 'F');
 }
 
 /*
@@ -154,8 +154,8 @@ parse_uri(const char *s)
 	for (p = s; *p != '\0'; p++) {
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			return 0;
-		if (*p == '%' && (!hex((unsigned char)p[1]) ||
-		    !hex((unsigned char)p[2])))
+		if (*p == '%' &&
+		    (!hex((unsigned char)p[1]) || !hex((unsigned char)p[2])))
 			return 0;
 	}
 	if (s[0] == '/')
@@ -164,8 +164,8 @@ parse_uri(const char *s)
 		return 0;
 	for (p = s + 1; *p != ':'; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || *p == '+' || *p == '-' ||
-		    *p == '.'))
+		        (*p >= '0' && *p <= '9') || *p == '+' || *p == '-' ||
+		        *p == '.'))
 			return 0;
 	if (strncmp(p + 1, "//", 2) != 0)
 		return 1;
@@ -182,8 +182,8 @@ parse_uri(const char *s)
 			return 0;
 	} else {
 		colon = memchr(host, ':', (size_t)(end - host));
-		if (colon != NULL && memchr(colon + 1, ':',
-		    (size_t)(end - colon - 1)) != NULL)
+		if (colon != NULL &&
+		    memchr(colon + 1, ':', (size_t)(end - colon - 1)) != NULL)
 			return 0;
 	}
 	if (colon != NULL)
@@ -194,8 +194,8 @@ parse_uri(const char *s)
 }
 
 int
-kiln_sans_add_typed(struct kiln_sans *sans, const struct kiln_san *san,
-    struct kiln_err *err)
+kiln_sans_add_typed(
+    struct kiln_sans *sans, const struct kiln_san *san, struct kiln_err *err)
 {
 	struct kiln_san *v;
 

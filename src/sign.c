@@ -5,10 +5,10 @@
 #include "der.h"
 
 int
-der_sig_algid(struct der *d, const mbedtls_pk_context *pk,
-    mbedtls_md_type_t md, struct kiln_err *err)
+der_sig_algid(struct der *d, const mbedtls_pk_context *pk, mbedtls_md_type_t md,
+    struct kiln_err *err)
 {
-	static const unsigned char null[] = { 0 };
+	static const unsigned char null[] = {0};
 	mbedtls_pk_type_t type = mbedtls_pk_get_type(pk);
 	const char *oid;
 	size_t oid_len, m;

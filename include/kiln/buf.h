@@ -29,8 +29,7 @@ void kiln_buf_free(struct kiln_buf *);
 int kiln_buf_reserve(struct kiln_buf *, size_t, struct kiln_err *);
 
 /* Append "n" bytes.  Returns 0 or -1 (KILN_ENOMEM). */
-int kiln_buf_append(struct kiln_buf *, const void *, size_t,
-    struct kiln_err *);
+int kiln_buf_append(struct kiln_buf *, const void *, size_t, struct kiln_err *);
 
 /*
  * Keep a NUL byte after the contents, not counted in len, so that the

@@ -13,7 +13,7 @@
 
 struct kiln_cert {
 	mbedtls_x509_crt crt;
-	unsigned char ski[64];	/* subjectKeyIdentifier, if ski_len > 0 */
+	unsigned char ski[64]; /* subjectKeyIdentifier, if ski_len > 0 */
 	size_t ski_len;
 };
 
@@ -26,7 +26,7 @@ void kiln_cert_free(struct kiln_cert *);
  * critical extensions mbedTLS does not know (name constraints) are
  * accepted.  Returns 0, or -1 with KILN_EINVAL.
  */
-int kiln_cert_parse(struct kiln_cert *, const unsigned char *, size_t,
-    struct kiln_err *);
+int kiln_cert_parse(
+    struct kiln_cert *, const unsigned char *, size_t, struct kiln_err *);
 
 #endif /* KILN_CERT_H */

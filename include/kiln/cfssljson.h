@@ -10,13 +10,13 @@
 
 /* The outputs cfssljson knows, in the order -stdout prints them. */
 enum kiln_cfssljson_part {
-	KILN_OUT_CERT,	  /* "cert" or "certificate": BASENAME.pem */
-	KILN_OUT_KEY,	  /* "key" or "private_key": BASENAME-key.pem */
+	KILN_OUT_CERT,    /* "cert" or "certificate": BASENAME.pem */
+	KILN_OUT_KEY,     /* "key" or "private_key": BASENAME-key.pem */
 	KILN_OUT_ENC_KEY, /* "encrypted_key": BASENAME-key.enc */
-	KILN_OUT_CSR,	  /* "csr" or "certificate_request": BASENAME.csr */
+	KILN_OUT_CSR,     /* "csr" or "certificate_request": BASENAME.csr */
 	KILN_OUT_BUNDLE,  /* "bundle"."bundle" + "root": BASENAME-bundle.pem */
-	KILN_OUT_ROOT,	  /* "bundle"."root": BASENAME-root.pem */
-	KILN_OUT_OCSP,	  /* "ocspResponse", base64-decoded: -response.der */
+	KILN_OUT_ROOT,    /* "bundle"."root": BASENAME-root.pem */
+	KILN_OUT_OCSP,    /* "ocspResponse", base64-decoded: -response.der */
 	KILN_OUT__MAX
 };
 
@@ -33,8 +33,8 @@ void kiln_cfssljson_free(struct kiln_cfssljson *); /* wipes */
  * a failed request gives an error with the envelope's messages.  A field
  * that is not a string is an error.  Returns 0 or -1 (KILN_EINVAL).
  */
-int kiln_cfssljson_parse(struct kiln_cfssljson *, const char *, size_t,
-    int, struct kiln_err *);
+int kiln_cfssljson_parse(
+    struct kiln_cfssljson *, const char *, size_t, int, struct kiln_err *);
 
 /* The file name suffix ("-key.pem") and mode (0600) of a part. */
 const char *kiln_cfssljson_suffix(enum kiln_cfssljson_part);

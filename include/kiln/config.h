@@ -26,48 +26,48 @@
 
 /* extendedKeyUsage purposes, as cfssl names them. */
 enum kiln_eku {
-	KILN_EKU_ANY,		  /* "any" 2.5.29.37.0 */
-	KILN_EKU_SERVER_AUTH,	  /* "server auth" */
-	KILN_EKU_CLIENT_AUTH,	  /* "client auth" */
-	KILN_EKU_CODE_SIGNING,	  /* "code signing" */
+	KILN_EKU_ANY,              /* "any" 2.5.29.37.0 */
+	KILN_EKU_SERVER_AUTH,      /* "server auth" */
+	KILN_EKU_CLIENT_AUTH,      /* "client auth" */
+	KILN_EKU_CODE_SIGNING,     /* "code signing" */
 	KILN_EKU_EMAIL_PROTECTION, /* "email protection", "s/mime" */
 	KILN_EKU_IPSEC_END_SYSTEM, /* "ipsec end system" */
-	KILN_EKU_IPSEC_TUNNEL,	  /* "ipsec tunnel" */
-	KILN_EKU_IPSEC_USER,	  /* "ipsec user" */
-	KILN_EKU_TIMESTAMPING,	  /* "timestamping" */
-	KILN_EKU_OCSP_SIGNING,	  /* "ocsp signing" */
-	KILN_EKU_MICROSOFT_SGC,	  /* "microsoft sgc" */
-	KILN_EKU_NETSCAPE_SGC,	  /* "netscape sgc" */
+	KILN_EKU_IPSEC_TUNNEL,     /* "ipsec tunnel" */
+	KILN_EKU_IPSEC_USER,       /* "ipsec user" */
+	KILN_EKU_TIMESTAMPING,     /* "timestamping" */
+	KILN_EKU_OCSP_SIGNING,     /* "ocsp signing" */
+	KILN_EKU_MICROSOFT_SGC,    /* "microsoft sgc" */
+	KILN_EKU_NETSCAPE_SGC,     /* "netscape sgc" */
 	KILN_EKU__MAX
 };
 
 /* One signing profile, with the default profile's fallbacks resolved. */
 struct kiln_profile {
-	int64_t expiry;		/* ns, > 0 */
-	int64_t backdate;	/* ns, > 0: 5 minutes unless configured */
-	unsigned int ku;	/* KILN_KU_* bits */
-	enum kiln_eku *eku;	/* in usage order, duplicates kept */
+	int64_t expiry;     /* ns, > 0 */
+	int64_t backdate;   /* ns, > 0: 5 minutes unless configured */
+	unsigned int ku;    /* KILN_KU_* bits */
+	enum kiln_eku *eku; /* in usage order, duplicates kept */
 	size_t n_eku;
-	int is_ca;		/* ca_constraint.is_ca */
-	int max_path_len;	/* ca_constraint.max_path_len, >= 0 */
-	int max_path_len_zero;	/* ca_constraint.max_path_len_zero */
-	int has_not_before;	/* not_before given */
+	int is_ca;             /* ca_constraint.is_ca */
+	int max_path_len;      /* ca_constraint.max_path_len, >= 0 */
+	int max_path_len_zero; /* ca_constraint.max_path_len_zero */
+	int has_not_before;    /* not_before given */
 	time_t not_before;
-	int has_not_after;	/* not_after given */
+	int has_not_after; /* not_after given */
 	time_t not_after;
-	char *name_whitelist;	/* the regex's source, or NULL */
-	regex_t whitelist;	/* compiled REG_EXTENDED if name_whitelist */
-	char *ocsp_url;		/* or NULL */
-	char *crl_url;		/* or NULL */
-	char **issuer_urls;	/* n_issuer_urls strings */
+	char *name_whitelist; /* the regex's source, or NULL */
+	regex_t whitelist;    /* compiled REG_EXTENDED if name_whitelist */
+	char *ocsp_url;       /* or NULL */
+	char *crl_url;        /* or NULL */
+	char **issuer_urls;   /* n_issuer_urls strings */
 	size_t n_issuer_urls;
 	int ocsp_no_check;
 };
 
 struct kiln_config {
-	struct kiln_profile def;	/* signing.default */
-	char **names;			/* profile names, in file order */
-	struct kiln_profile *profiles;	/* n_profiles, parallel to names */
+	struct kiln_profile def;       /* signing.default */
+	char **names;                  /* profile names, in file order */
+	struct kiln_profile *profiles; /* n_profiles, parallel to names */
 	size_t n_profiles;
 };
 
@@ -86,16 +86,16 @@ void kiln_config_free(struct kiln_config *);
  * which must have been initialised.  Returns 0, or -1 with KILN_EINVAL
  * and a message naming the field ("signing.profiles.www.expiry: ...").
  */
-int kiln_config_parse(struct kiln_config *, const char *, size_t,
-    struct kiln_err *);
+int kiln_config_parse(
+    struct kiln_config *, const char *, size_t, struct kiln_err *);
 
 /*
  * The profile called "name", or the default profile for NULL or "".
  * An unknown name is an error (cfssl silently uses the default):
  * returns NULL with KILN_EINVAL.
  */
-const struct kiln_profile *kiln_config_profile(const struct kiln_config *,
-    const char *, struct kiln_err *);
+const struct kiln_profile *kiln_config_profile(
+    const struct kiln_config *, const char *, struct kiln_err *);
 
 /*
  * The profile usage "name" ("signing", "server auth", ...): sets either

@@ -35,7 +35,7 @@ int kiln_file_read(const char *, struct kiln_buf *, struct kiln_err *);
  * with KILN_EEXIST.  On failure no temporary file is left behind.
  * Returns 0 or -1.
  */
-int kiln_file_write(const char *, const void *, size_t, mode_t, int,
-    struct kiln_err *);
+int kiln_file_write(
+    const char *, const void *, size_t, mode_t, int, struct kiln_err *);
 
 #endif /* KILN_FILE_H */

@@ -18,11 +18,11 @@
 
 /* What a new certificate certifies.  Everything is borrowed. */
 struct kiln_certreq {
-	const unsigned char *subject;	/* Name DER */
+	const unsigned char *subject; /* Name DER */
 	size_t subject_len;
-	const unsigned char *spki;	/* SubjectPublicKeyInfo DER */
+	const unsigned char *spki; /* SubjectPublicKeyInfo DER */
 	size_t spki_len;
-	const char *cn;			/* for name_whitelist, or NULL */
+	const char *cn; /* for name_whitelist, or NULL */
 	const struct kiln_sans *sans;
 };
 
@@ -33,8 +33,8 @@ struct kiln_certreq {
  * "crl_url" (may be NULL) is borrowed.  The profile owns nothing: do not
  * pass it to kiln_config_free().
  */
-void kiln_issue_ca_profile(struct kiln_profile *, const struct kiln_careq *,
-    const char *);
+void kiln_issue_ca_profile(
+    struct kiln_profile *, const struct kiln_careq *, const char *);
 
 /*
  * Issue a certificate for "req" under "profile", signed by "issuer_key"
@@ -47,7 +47,7 @@ void kiln_issue_ca_profile(struct kiln_profile *, const struct kiln_careq *,
  * KILN_EPOLICY when the profile does not allow the request.
  */
 int kiln_issue(struct kiln_buf *, const struct kiln_certreq *,
-    const struct kiln_profile *, const struct kiln_cert *,
-    struct kiln_key *, struct kiln_rng *, time_t, struct kiln_err *);
+    const struct kiln_profile *, const struct kiln_cert *, struct kiln_key *,
+    struct kiln_rng *, time_t, struct kiln_err *);
 
 #endif /* KILN_ISSUE_H */

@@ -42,12 +42,11 @@ int kiln_key_parse(struct kiln_key *, const unsigned char *, size_t,
     struct kiln_rng *, struct kiln_err *);
 
 /* The key as PEM (PKCS#1 or SEC1, as cfssl writes it) into "out". */
-int kiln_key_write_pem(struct kiln_key *, struct kiln_buf *,
-    struct kiln_err *);
+int kiln_key_write_pem(struct kiln_key *, struct kiln_buf *, struct kiln_err *);
 
 /* The public key as SubjectPublicKeyInfo DER, appended to "out". */
-int kiln_key_write_spki(struct kiln_key *, struct kiln_buf *,
-    struct kiln_err *);
+int kiln_key_write_spki(
+    struct kiln_key *, struct kiln_buf *, struct kiln_err *);
 
 /*
  * The hash cfssl signs with for key "pk": SHA-256/384/512 for RSA under

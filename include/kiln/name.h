@@ -20,7 +20,7 @@
  * as Go does.  Returns 0, or -1 with KILN_EINVAL for invalid UTF-8 or a
  * bad OID, naming the field.
  */
-int kiln_name_from_request(struct kiln_buf *, const struct kiln_request *,
-    struct kiln_err *);
+int kiln_name_from_request(
+    struct kiln_buf *, const struct kiln_request *, struct kiln_err *);
 
 #endif /* KILN_NAME_H */

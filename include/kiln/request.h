@@ -31,23 +31,23 @@ struct kiln_name {
 
 /* "ca": initca's settings.  0 means "not given" for the durations. */
 struct kiln_careq {
-	int pathlen;	 /* < 0: none */
-	int pathlenzero; /* pathlen 0 means "pathlen 0", not "none" */
-	int64_t expiry;	 /* ns; 0: initca's default, 43800h */
+	int pathlen;      /* < 0: none */
+	int pathlenzero;  /* pathlen 0 means "pathlen 0", not "none" */
+	int64_t expiry;   /* ns; 0: initca's default, 43800h */
 	int64_t backdate; /* ns; 0: 5 minutes */
 };
 
 struct kiln_request {
-	char *cn;		/* or NULL */
+	char *cn; /* or NULL */
 	struct kiln_name *names;
 	size_t n_names;
-	char **hosts;		/* as given; classified by kiln_sans_add */
+	char **hosts; /* as given; classified by kiln_sans_add */
 	size_t n_hosts;
 	struct kiln_keyreq key;
-	char *serialnumber;	/* subject serialNumber, or NULL */
-	int has_ca;		/* a "ca" object was given */
+	char *serialnumber; /* subject serialNumber, or NULL */
+	int has_ca;         /* a "ca" object was given */
 	struct kiln_careq ca;
-	char *crl_url;		/* initca's CRL distribution point, or NULL */
+	char *crl_url; /* initca's CRL distribution point, or NULL */
 };
 
 /* Subject alternative names, classified as cfssl does. */
@@ -55,8 +55,8 @@ enum kiln_san_type { KILN_SAN_DNS, KILN_SAN_EMAIL, KILN_SAN_IP, KILN_SAN_URI };
 
 struct kiln_san {
 	enum kiln_san_type type;
-	char *value;		/* DNS, email or URI text; the IP as written */
-	unsigned char ip[16];	/* KILN_SAN_IP: 4 or 16 bytes */
+	char *value;          /* DNS, email or URI text; the IP as written */
+	unsigned char ip[16]; /* KILN_SAN_IP: 4 or 16 bytes */
 	size_t ip_len;
 };
 
@@ -74,19 +74,18 @@ void kiln_request_free(struct kiln_request *);
  * "key" object gets its algorithm's default size (ecdsa 256, rsa 2048).
  * Returns 0, or -1 with KILN_EINVAL naming the field ("key.size: ...").
  */
-int kiln_request_parse(struct kiln_request *, const char *, size_t,
-    struct kiln_err *);
+int kiln_request_parse(
+    struct kiln_request *, const char *, size_t, struct kiln_err *);
 
 /*
  * Replace the hosts with the comma-separated list "list" (cfssl's
  * -hostname: split on commas, not trimmed; "" means no hosts).
  */
-int kiln_request_set_hosts(struct kiln_request *, const char *,
-    struct kiln_err *);
+int kiln_request_set_hosts(
+    struct kiln_request *, const char *, struct kiln_err *);
 
 /* Replace the CN (gencert -cn). */
-int kiln_request_set_cn(struct kiln_request *, const char *,
-    struct kiln_err *);
+int kiln_request_set_cn(struct kiln_request *, const char *, struct kiln_err *);
 
 /* Check a key request's algorithm and size.  Returns 0 or -1 (EINVAL). */
 int kiln_keyreq_check(const struct kiln_keyreq *, struct kiln_err *);
@@ -101,7 +100,7 @@ void kiln_sans_free(struct kiln_sans *);
 int kiln_sans_add(struct kiln_sans *, const char *, struct kiln_err *);
 
 /* Append an already classified name (copying it). */
-int kiln_sans_add_typed(struct kiln_sans *, const struct kiln_san *,
-    struct kiln_err *);
+int kiln_sans_add_typed(
+    struct kiln_sans *, const struct kiln_san *, struct kiln_err *);
 
 #endif /* KILN_REQUEST_H */

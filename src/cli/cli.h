@@ -46,8 +46,8 @@ extern const char *cli_progname;
  * asked for (usage printed to stdout), 2 on a bad flag (error and usage
  * on stderr).
  */
-int cli_flags_parse(const struct command *, int, char **,
-    struct cli_config *, int *);
+int cli_flags_parse(
+    const struct command *, int, char **, struct cli_config *, int *);
 
 /* Print the usage of "cmd" with its flags to stdout or stderr. */
 void cli_usage(const struct command *, int);
@@ -69,8 +69,7 @@ int cli_read(const char *, struct kiln_buf *, struct kiln_err *);
  * Append "s" ("n" bytes) to "out" as a JSON string with Go's escaping
  * (<, > and & as \u003c, \u003e, \u0026).
  */
-int cli_json_string(struct kiln_buf *, const char *, size_t,
-    struct kiln_err *);
+int cli_json_string(struct kiln_buf *, const char *, size_t, struct kiln_err *);
 
 /* Write all of "buf" to standard output.  Returns 0 or -1. */
 int cli_write_stdout(const struct kiln_buf *, struct kiln_err *);

@@ -31,8 +31,8 @@ struct gencert {
 
 /* initca's rule: a CN, or names whose every entry says something. */
 static int
-check_ca_subject(const struct kiln_request *req, const char *path,
-    struct kiln_err *err)
+check_ca_subject(
+    const struct kiln_request *req, const char *path, struct kiln_err *err)
 {
 	const struct kiln_name *nm;
 	size_t i;
@@ -49,13 +49,14 @@ check_ca_subject(const struct kiln_request *req, const char *path,
 		return 0;
 	return kiln_err_set(err, KILN_EINVAL,
 	    "%s: missing subject information (a CN, or names with C, ST, L, "
-	    "O or OU)", path);
+	    "O or OU)",
+	    path);
 }
 
 /* The signing side of a leaf: config, profile, CA certificate and key. */
 static const struct kiln_profile *
-load_signer(struct gencert *g, const struct cli_config *cfg,
-    struct kiln_err *err)
+load_signer(
+    struct gencert *g, const struct cli_config *cfg, struct kiln_err *err)
 {
 	const struct kiln_profile *profile = NULL;
 	struct kiln_buf text;
@@ -64,8 +65,8 @@ load_signer(struct gencert *g, const struct cli_config *cfg,
 	if (cfg->config[0] != '\0') {
 		if (cli_read(cfg->config, &text, err) == -1)
 			goto cleanup;
-		if (kiln_config_parse(&g->config, (char *)text.p, text.len,
-		    err) == -1) {
+		if (kiln_config_parse(
+		        &g->config, (char *)text.p, text.len, err) == -1) {
 			kiln_err_prefix(err, "%s", cfg->config);
 			goto cleanup;
 		}
@@ -94,8 +95,9 @@ load_signer(struct gencert *g, const struct cli_config *cfg,
 	}
 	if ((profile = kiln_config_profile(&g->config, cfg->profile, err)) ==
 	    NULL)
-		kiln_err_prefix(err, "%s", cfg->config[0] != '\0' ?
-		    cfg->config : "default configuration");
+		kiln_err_prefix(err, "%s",
+		    cfg->config[0] != '\0' ? cfg->config
+		                           : "default configuration");
 cleanup:
 	kiln_buf_free(&text);
 	return profile;
@@ -109,15 +111,13 @@ print_json(struct gencert *g, struct kiln_err *err)
 
 	if (kiln_buf_append(o, "{\"cert\":", 8, err) == -1 ||
 	    cli_json_string(o, (char *)g->cert_pem.p, g->cert_pem.len, err) ==
-		-1 ||
+	        -1 ||
 	    kiln_buf_append(o, ",\"csr\":", 7, err) == -1 ||
-	    cli_json_string(o, (char *)g->csr_pem.p, g->csr_pem.len, err) ==
-		-1)
+	    cli_json_string(o, (char *)g->csr_pem.p, g->csr_pem.len, err) == -1)
 		return -1;
-	if (!g->reuse_key &&
-	    (kiln_buf_append(o, ",\"key\":", 7, err) == -1 ||
-		cli_json_string(o, (char *)g->key_pem.p, g->key_pem.len,
-		    err) == -1))
+	if (!g->reuse_key && (kiln_buf_append(o, ",\"key\":", 7, err) == -1 ||
+	                         cli_json_string(o, (char *)g->key_pem.p,
+	                             g->key_pem.len, err) == -1))
 		return -1;
 	if (kiln_buf_append(o, "}\n", 2, err) == -1)
 		return -1;
@@ -126,15 +126,15 @@ print_json(struct gencert *g, struct kiln_err *err)
 
 /* -out BASENAME: the key first, refused if it exists unless -force. */
 static int
-write_files(struct gencert *g, const struct cli_config *cfg,
-    struct kiln_err *err)
+write_files(
+    struct gencert *g, const struct cli_config *cfg, struct kiln_err *err)
 {
 	char path[4096];
 
 	if (!g->reuse_key) {
 		snprintf(path, sizeof(path), "%s-key.pem", cfg->out);
 		if (kiln_file_write(path, g->key_pem.p, g->key_pem.len, 0600,
-		    cfg->force ? 0 : KILN_WRITE_EXCL, err) == -1) {
+		        cfg->force ? 0 : KILN_WRITE_EXCL, err) == -1) {
 			if (err->code == KILN_EEXIST)
 				kiln_err_prefix(err,
 				    "refusing to replace a private key "
@@ -143,12 +143,12 @@ write_files(struct gencert *g, const struct cli_config *cfg,
 		}
 	}
 	snprintf(path, sizeof(path), "%s.csr", cfg->out);
-	if (kiln_file_write(path, g->csr_pem.p, g->csr_pem.len, 0644, 0,
-	    err) == -1)
+	if (kiln_file_write(path, g->csr_pem.p, g->csr_pem.len, 0644, 0, err) ==
+	    -1)
 		return -1;
 	snprintf(path, sizeof(path), "%s.pem", cfg->out);
-	return kiln_file_write(path, g->cert_pem.p, g->cert_pem.len, 0644, 0,
-	    err);
+	return kiln_file_write(
+	    path, g->cert_pem.p, g->cert_pem.len, 0644, 0, err);
 }
 
 static int
@@ -162,12 +162,12 @@ gencert(struct gencert *g, const char *path, const struct cli_config *cfg,
 
 	if (cli_read(path, &g->text, err) == -1)
 		return -1;
-	if (kiln_request_parse(&g->req, (char *)g->text.p, g->text.len,
-	    err) == -1 ||
-	    (cfg->cn[0] != '\0' && kiln_request_set_cn(&g->req, cfg->cn,
-	    err) == -1) ||
-	    (cfg->hostname_set && kiln_request_set_hosts(&g->req,
-	    cfg->hostname, err) == -1)) {
+	if (kiln_request_parse(&g->req, (char *)g->text.p, g->text.len, err) ==
+	        -1 ||
+	    (cfg->cn[0] != '\0' &&
+	        kiln_request_set_cn(&g->req, cfg->cn, err) == -1) ||
+	    (cfg->hostname_set &&
+	        kiln_request_set_hosts(&g->req, cfg->hostname, err) == -1)) {
 		kiln_err_prefix(err, "%s", path);
 		return -1;
 	}
@@ -189,7 +189,7 @@ gencert(struct gencert *g, const char *path, const struct cli_config *cfg,
 			kiln_buf_free(&g->text);
 			if (cli_read(cfg->ca_key, &g->text, err) == -1 ||
 			    kiln_key_parse(&g->key, g->text.p, g->text.len,
-			    &g->rng, err) == -1) {
+			        &g->rng, err) == -1) {
 				kiln_err_prefix(err, "%s", cfg->ca_key);
 				return -1;
 			}
@@ -210,7 +210,7 @@ gencert(struct gencert *g, const char *path, const struct cli_config *cfg,
 	}
 	if (kiln_key_write_spki(&g->key, &g->spki, err) == -1 ||
 	    kiln_csr_create(&g->csr, g->subject.p, g->subject.len, &g->key,
-	    &g->sans, cfg->initca ? &g->req.ca : NULL, &g->rng, err) == -1)
+	        &g->sans, cfg->initca ? &g->req.ca : NULL, &g->rng, err) == -1)
 		return -1;
 	cr.subject = g->subject.p;
 	cr.subject_len = g->subject.len;
@@ -219,24 +219,24 @@ gencert(struct gencert *g, const char *path, const struct cli_config *cfg,
 	cr.cn = g->req.cn;
 	cr.sans = &g->sans;
 	if (kiln_issue(&g->cert, &cr, profile, cfg->initca ? NULL : &g->ca,
-	    cfg->initca ? &g->key : &g->ca_key, &g->rng, time(NULL), err) ==
-	    -1)
+	        cfg->initca ? &g->key : &g->ca_key, &g->rng, time(NULL),
+	        err) == -1)
 		return -1;
 	if (kiln_pem_write(&g->cert_pem, "CERTIFICATE", g->cert.p, g->cert.len,
-	    err) == -1 ||
+	        err) == -1 ||
 	    kiln_pem_write(&g->csr_pem, "CERTIFICATE REQUEST", g->csr.p,
-	    g->csr.len, err) == -1 ||
-	    (!g->reuse_key && kiln_key_write_pem(&g->key, &g->key_pem, err) ==
-	    -1))
+	        g->csr.len, err) == -1 ||
+	    (!g->reuse_key &&
+	        kiln_key_write_pem(&g->key, &g->key_pem, err) == -1))
 		return -1;
-	return cfg->out[0] != '\0' ? write_files(g, cfg, err) :
-				     print_json(g, err);
+	return cfg->out[0] != '\0' ? write_files(g, cfg, err)
+	                           : print_json(g, err);
 }
 
 int
 cmd_gencert(int argc, char **argv, const struct cli_config *cfg)
 {
-	struct kiln_err err = { 0 };
+	struct kiln_err err = {0};
 	struct gencert g;
 	int rc;
 

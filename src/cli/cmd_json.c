@@ -22,7 +22,7 @@ print_part(struct kiln_buf *line, const struct kiln_buf *part, int base64,
 	if (kiln_buf_reserve(line, part->len / 3 * 4 + 5, err) == -1)
 		return -1;
 	if (mbedtls_base64_encode(line->p + line->len, line->cap - line->len,
-	    &n, part->p, part->len) != 0)
+	        &n, part->p, part->len) != 0)
 		return kiln_err_set(err, KILN_ENOMEM, "base64");
 	line->len += n;
 	return 0;
@@ -42,8 +42,8 @@ json(const char *base, const struct cli_config *cfg, struct kiln_err *err)
 	kiln_buf_init(&line);
 	if (kiln_file_read(input, &text, err) == -1)
 		goto cleanup;
-	if (kiln_cfssljson_parse(&out, (char *)text.p, text.len, cfg->bare,
-	    err) == -1) {
+	if (kiln_cfssljson_parse(
+	        &out, (char *)text.p, text.len, cfg->bare, err) == -1) {
 		kiln_err_prefix(err, "%s",
 		    strcmp(input, "-") == 0 ? "standard input" : input);
 		goto cleanup;
@@ -54,8 +54,8 @@ json(const char *base, const struct cli_config *cfg, struct kiln_err *err)
 		if (cfg->to_stdout) {
 			/* The contents and a newline, as cfssljson -stdout. */
 			line.len = 0;
-			if (print_part(&line, &out.part[i],
-			    i == KILN_OUT_OCSP, err) == -1 ||
+			if (print_part(&line, &out.part[i], i == KILN_OUT_OCSP,
+			        err) == -1 ||
 			    kiln_buf_append(&line, "\n", 1, err) == -1 ||
 			    cli_write_stdout(&line, err) == -1)
 				goto cleanup;
@@ -64,8 +64,8 @@ json(const char *base, const struct cli_config *cfg, struct kiln_err *err)
 		snprintf(path, sizeof(path), "%s%s", base,
 		    kiln_cfssljson_suffix((enum kiln_cfssljson_part)i));
 		if (kiln_file_write(path, out.part[i].p, out.part[i].len,
-		    kiln_cfssljson_mode((enum kiln_cfssljson_part)i), 0,
-		    err) == -1)
+		        kiln_cfssljson_mode((enum kiln_cfssljson_part)i), 0,
+		        err) == -1)
 			goto cleanup;
 	}
 	rc = 0;
@@ -79,7 +79,7 @@ cleanup:
 int
 cmd_json(int argc, char **argv, const struct cli_config *cfg)
 {
-	struct kiln_err err = { 0 };
+	struct kiln_err err = {0};
 
 	if (cfg->version) {
 		printf("Version: %s\n", KILN_VERSION);

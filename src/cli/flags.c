@@ -64,10 +64,10 @@ lookup(const struct command *cmd, const char *name)
 static int
 parse_bool(const char *s, int *out)
 {
-	static const char *const yes[] = { "1", "t", "T", "true", "TRUE",
-		"True", NULL };
-	static const char *const no[] = { "0", "f", "F", "false", "FALSE",
-		"False", NULL };
+	static const char *const yes[] = {
+	    "1", "t", "T", "true", "TRUE", "True", NULL};
+	static const char *const no[] = {
+	    "0", "f", "F", "false", "FALSE", "False", NULL};
 	size_t i;
 
 	for (i = 0; yes[i] != NULL; i++)
@@ -191,7 +191,7 @@ cli_usage(const struct command *cmd, int to_stderr)
 		if (fd->def[0] == '\0')
 			fprintf(fp, "  -%s=\"\": %s\n", fd->name, fd->usage);
 		else
-			fprintf(fp, "  -%s=%s: %s\n", fd->name, fd->def,
-			    fd->usage);
+			fprintf(
+			    fp, "  -%s=%s: %s\n", fd->name, fd->def, fd->usage);
 	}
 }

@@ -61,9 +61,9 @@ usage(FILE *fp)
 	for (i = 0; i < NCOMMANDS; i++)
 		fprintf(fp, "  %-10s %s\n", commands[i].name,
 		    commands[i].synopsis + strlen("kiln ") +
-			strlen(commands[i].name));
-	fprintf(fp, "\nRun '%s COMMAND -h' for a command's flags.\n",
-	    cli_progname);
+		        strlen(commands[i].name));
+	fprintf(
+	    fp, "\nRun '%s COMMAND -h' for a command's flags.\n", cli_progname);
 }
 
 static int

@@ -44,9 +44,9 @@ cli_read(const char *spec, struct kiln_buf *out, struct kiln_err *err)
 			return kiln_err_set(err, KILN_EINVAL,
 			    "%s: environment variable not set", spec);
 		return kiln_buf_append(out, value, strlen(value), err) == -1 ||
-			kiln_buf_terminate(out, err) == -1 ?
-		    -1 :
-		    0;
+		               kiln_buf_terminate(out, err) == -1
+		           ? -1
+		           : 0;
 	}
 	if (strncmp(spec, "file:", 5) == 0)
 		spec += 5;
@@ -54,8 +54,8 @@ cli_read(const char *spec, struct kiln_buf *out, struct kiln_err *err)
 }
 
 int
-cli_json_string(struct kiln_buf *out, const char *s, size_t n,
-    struct kiln_err *err)
+cli_json_string(
+    struct kiln_buf *out, const char *s, size_t n, struct kiln_err *err)
 {
 	static const char hexdigits[] = "0123456789abcdef";
 	char esc[8];

@@ -37,8 +37,8 @@ part_is(enum kiln_cfssljson_part part, const char *want)
 
 Test(cfssljson, bare_output_of_gencert)
 {
-	cr_assert_eq(parse("{\"cert\":\"C\",\"csr\":\"R\",\"key\":\"K\"}", 1),
-	    0);
+	cr_assert_eq(
+	    parse("{\"cert\":\"C\",\"csr\":\"R\",\"key\":\"K\"}", 1), 0);
 	part_is(KILN_OUT_CERT, "C");
 	part_is(KILN_OUT_CSR, "R");
 	part_is(KILN_OUT_KEY, "K");
@@ -47,9 +47,10 @@ Test(cfssljson, bare_output_of_gencert)
 
 Test(cfssljson, api_envelope_and_long_names)
 {
-	cr_assert_eq(parse("{\"success\":true,\"result\":{\"certificate\":\"C\","
-			   "\"private_key\":\"K\",\"certificate_request\":\"R\"}}",
-			 0),
+	cr_assert_eq(
+	    parse("{\"success\":true,\"result\":{\"certificate\":\"C\","
+	          "\"private_key\":\"K\",\"certificate_request\":\"R\"}}",
+	        0),
 	    0);
 	part_is(KILN_OUT_CERT, "C");
 	part_is(KILN_OUT_KEY, "K");
@@ -58,8 +59,8 @@ Test(cfssljson, api_envelope_and_long_names)
 
 Test(cfssljson, bundle_is_bundle_then_root)
 {
-	cr_assert_eq(parse("{\"bundle\":{\"bundle\":\"B\",\"root\":\"R\"}}", 1),
-	    0);
+	cr_assert_eq(
+	    parse("{\"bundle\":{\"bundle\":\"B\",\"root\":\"R\"}}", 1), 0);
 	part_is(KILN_OUT_BUNDLE, "B\nR");
 	part_is(KILN_OUT_ROOT, "R");
 }
@@ -79,8 +80,8 @@ Test(cfssljson, empty_strings_are_skipped)
 
 Test(cfssljson, keys_are_exact_and_the_last_wins)
 {
-	cr_assert_eq(parse("{\"Cert\":\"X\",\"cert\":\"A\",\"cert\":\"B\"}", 1),
-	    0);
+	cr_assert_eq(
+	    parse("{\"Cert\":\"X\",\"cert\":\"A\",\"cert\":\"B\"}", 1), 0);
 	part_is(KILN_OUT_CERT, "B");
 }
 
@@ -94,8 +95,8 @@ Test(cfssljson, a_number_for_cert_is_refused)
 Test(cfssljson, a_failed_request_gives_its_messages)
 {
 	cr_assert_eq(parse("{\"success\":false,\"errors\":[{\"code\":1,"
-			   "\"message\":\"a\"},{\"message\":\"b\"}]}",
-			 0),
+	                   "\"message\":\"a\"},{\"message\":\"b\"}]}",
+	                 0),
 	    -1);
 	cr_assert_str_eq(err.msg, "request failed: a; b");
 }

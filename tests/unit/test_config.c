@@ -253,8 +253,7 @@ Test(config, maps_every_cfssl_usage_name)
 Test(config, usage_names_are_matched_exactly)
 {
 	static const char *const bad[] = {"Signing", "SERVER AUTH",
-	    "server  auth", " signing", "key encypherment", "serverAuth",
-	    ""};
+	    "server  auth", " signing", "key encypherment", "serverAuth", ""};
 	unsigned int ku = 7;
 	enum kiln_eku eku = KILN_EKU__MAX;
 	size_t i;

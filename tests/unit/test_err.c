@@ -10,7 +10,7 @@ TestSuite(err);
 
 Test(err, first_error_wins)
 {
-	struct kiln_err err = { 0 };
+	struct kiln_err err = {0};
 
 	cr_assert_eq(kiln_err_set(&err, KILN_EINVAL, "first %d", 1), -1);
 	cr_assert_eq(kiln_err_set(&err, KILN_EIO, "second"), -1);
@@ -29,7 +29,7 @@ Test(err, null_err_is_ignored)
 
 Test(err, sys_appends_strerror_and_keeps_errno)
 {
-	struct kiln_err err = { 0 };
+	struct kiln_err err = {0};
 
 	errno = ENOENT;
 	kiln_err_sys(&err, "%s", "ca.pem");
@@ -40,19 +40,19 @@ Test(err, sys_appends_strerror_and_keeps_errno)
 
 Test(err, mbed_names_the_code)
 {
-	struct kiln_err err = { 0 };
+	struct kiln_err err = {0};
 
 	kiln_err_mbed(&err, MBEDTLS_ERR_PK_KEY_INVALID_FORMAT, "ca-key.pem");
 	cr_assert_eq(err.code, KILN_ECRYPTO);
 	cr_assert_eq(err.mbed, MBEDTLS_ERR_PK_KEY_INVALID_FORMAT);
-	cr_assert(strncmp(err.msg, "ca-key.pem: PK - ", 17) == 0, "%s",
-	    err.msg);
+	cr_assert(
+	    strncmp(err.msg, "ca-key.pem: PK - ", 17) == 0, "%s", err.msg);
 	cr_assert(strstr(err.msg, "(-0x3d00)") != NULL, "%s", err.msg);
 }
 
 Test(err, prefix_adds_context_only_to_an_error)
 {
-	struct kiln_err err = { 0 };
+	struct kiln_err err = {0};
 
 	kiln_err_prefix(&err, "unused");
 	cr_assert_str_eq(err.msg, "");
@@ -63,7 +63,7 @@ Test(err, prefix_adds_context_only_to_an_error)
 
 Test(err, clear_resets)
 {
-	struct kiln_err err = { 0 };
+	struct kiln_err err = {0};
 
 	kiln_err_set(&err, KILN_EINVAL, "x");
 	kiln_err_clear(&err);

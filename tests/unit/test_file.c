@@ -60,7 +60,7 @@ entries(void)
 Test(file, write_then_read_round_trips)
 {
 	struct kiln_buf buf;
-	struct kiln_err err = { 0 };
+	struct kiln_err err = {0};
 
 	kiln_buf_init(&buf);
 	cr_assert_eq(kiln_file_write(path, "hello\n", 6, 0644, 0, &err), 0);
@@ -72,7 +72,7 @@ Test(file, write_then_read_round_trips)
 
 Test(file, mode_is_set_whatever_the_umask)
 {
-	struct kiln_err err = { 0 };
+	struct kiln_err err = {0};
 	mode_t old = umask(0);
 
 	cr_assert_eq(kiln_file_write(path, "k", 1, 0600, 0, &err), 0);
@@ -85,7 +85,7 @@ Test(file, mode_is_set_whatever_the_umask)
 
 Test(file, replacing_resets_an_existing_files_mode)
 {
-	struct kiln_err err = { 0 };
+	struct kiln_err err = {0};
 
 	cr_assert_eq(kiln_file_write(path, "a", 1, 0644, 0, &err), 0);
 	cr_assert_eq(chmod(path, 0666), 0);
@@ -97,16 +97,16 @@ Test(file, replacing_resets_an_existing_files_mode)
 Test(file, exclusive_refuses_an_existing_file)
 {
 	struct kiln_buf buf;
-	struct kiln_err err = { 0 };
+	struct kiln_err err = {0};
 
 	kiln_buf_init(&buf);
-	cr_assert_eq(kiln_file_write(path, "old", 3, 0600, KILN_WRITE_EXCL,
-	    &err), 0);
-	cr_assert_eq(kiln_file_write(path, "new", 3, 0600, KILN_WRITE_EXCL,
-	    &err), -1);
+	cr_assert_eq(
+	    kiln_file_write(path, "old", 3, 0600, KILN_WRITE_EXCL, &err), 0);
+	cr_assert_eq(
+	    kiln_file_write(path, "new", 3, 0600, KILN_WRITE_EXCL, &err), -1);
 	cr_assert_eq(err.code, KILN_EEXIST);
-	cr_assert(strstr(err.msg, "out.pem: already exists") != NULL, "%s",
-	    err.msg);
+	cr_assert(
+	    strstr(err.msg, "out.pem: already exists") != NULL, "%s", err.msg);
 	cr_assert_eq(kiln_file_read(path, &buf, NULL), 0);
 	cr_assert_str_eq((char *)buf.p, "old");
 	cr_assert_eq(entries(), 1, "a temporary file was left behind");
@@ -117,7 +117,7 @@ Test(file, a_symlink_is_replaced_not_followed)
 {
 	char target[PATH_MAX];
 	struct kiln_buf buf;
-	struct kiln_err err = { 0 };
+	struct kiln_err err = {0};
 	struct stat st;
 
 	kiln_buf_init(&buf);
@@ -135,25 +135,26 @@ Test(file, a_symlink_is_replaced_not_followed)
 Test(file, missing_folder_fails_cleanly)
 {
 	char bad[PATH_MAX];
-	struct kiln_err err = { 0 };
+	struct kiln_err err = {0};
 
 	snprintf(bad, sizeof(bad), "%s/no/such/file.pem", dir);
 	cr_assert_eq(kiln_file_write(bad, "x", 1, 0644, 0, &err), -1);
 	cr_assert_eq(err.code, KILN_EIO);
-	cr_assert(strstr(err.msg, "file.pem: No such file or directory") !=
-	    NULL, "%s", err.msg);
+	cr_assert(
+	    strstr(err.msg, "file.pem: No such file or directory") != NULL,
+	    "%s", err.msg);
 	cr_assert_eq(entries(), 0);
 }
 
 Test(file, reading_a_missing_file_names_it)
 {
 	struct kiln_buf buf;
-	struct kiln_err err = { 0 };
+	struct kiln_err err = {0};
 
 	kiln_buf_init(&buf);
 	cr_assert_eq(kiln_file_read("/nonexistent/ca.pem", &buf, &err), -1);
-	cr_assert_str_eq(err.msg,
-	    "/nonexistent/ca.pem: No such file or directory");
+	cr_assert_str_eq(
+	    err.msg, "/nonexistent/ca.pem: No such file or directory");
 	cr_assert_eq(buf.len, 0);
 	cr_assert_null(buf.p);
 }
@@ -161,7 +162,7 @@ Test(file, reading_a_missing_file_names_it)
 Test(file, reading_a_folder_is_refused)
 {
 	struct kiln_buf buf;
-	struct kiln_err err = { 0 };
+	struct kiln_err err = {0};
 	char msg[PATH_MAX + 32];
 
 	kiln_buf_init(&buf);
@@ -179,8 +180,8 @@ Test(file, buffers_grow_and_keep_contents)
 	kiln_buf_init(&buf);
 	memset(chunk, 'x', sizeof(chunk));
 	for (i = 0; i < 100; i++)
-		cr_assert_eq(kiln_buf_append(&buf, chunk, sizeof(chunk), NULL),
-		    0);
+		cr_assert_eq(
+		    kiln_buf_append(&buf, chunk, sizeof(chunk), NULL), 0);
 	cr_assert_eq(buf.len, 100000);
 	cr_assert_geq(buf.cap, buf.len);
 	cr_assert_eq(buf.p[99999], 'x');

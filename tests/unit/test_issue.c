@@ -86,8 +86,8 @@ party_free(struct party *p)
 static struct kiln_certreq
 certreq(const struct party *p)
 {
-	struct kiln_certreq cr = { p->subject.p, p->subject.len, p->spki.p,
-		p->spki.len, p->req.cn, &p->sans };
+	struct kiln_certreq cr = {p->subject.p, p->subject.len, p->spki.p,
+	    p->spki.len, p->req.cn, &p->sans};
 
 	return cr;
 }
@@ -100,7 +100,7 @@ issue(struct party *p, const struct kiln_profile *profile, struct party *ca,
 	struct kiln_certreq cr = certreq(p);
 
 	if (kiln_issue(&p->der, &cr, profile, ca != NULL ? &ca->cert : NULL,
-	    ca != NULL ? &ca->key : &p->key, &rng, now, &err) == -1)
+	        ca != NULL ? &ca->key : &p->key, &rng, now, &err) == -1)
 		return -1;
 	cr_assert_eq(kiln_cert_parse(&p->cert, p->der.p, p->der.len, &err), 0,
 	    "%s", err.msg);
@@ -132,8 +132,8 @@ Test(issue, ca_has_cfssl_initca_fields)
 	cr_assert_lt(c->serial.p[0], 0x80);
 	cr_assert_neq(c->serial.p[0], 0);
 	cr_assert_eq(c->subject_raw.len, c->issuer_raw.len);
-	cr_assert(memcmp(c->subject_raw.p, c->issuer_raw.p,
-	    c->subject_raw.len) == 0);
+	cr_assert(
+	    memcmp(c->subject_raw.p, c->issuer_raw.p, c->subject_raw.len) == 0);
 	/* notBefore: 07:52:20 rounds to 07:52, minus 5 minutes */
 	cr_assert_eq(c->valid_from.hour, 7);
 	cr_assert_eq(c->valid_from.min, 47);
@@ -154,7 +154,7 @@ Test(issue, ca_has_cfssl_initca_fields)
 Test(issue, ca_has_no_aki_and_no_null_in_ecdsa_algorithm)
 {
 	static const unsigned char algid[] = "\x30\x0a\x06\x08\x2a\x86\x48"
-					      "\xce\x3d\x04\x03\x02";
+	                                     "\xce\x3d\x04\x03\x02";
 	struct party ca;
 	const mbedtls_x509_buf *ext;
 	const unsigned char *v;
@@ -163,10 +163,11 @@ Test(issue, ca_has_no_aki_and_no_null_in_ecdsa_algorithm)
 	make_ca(&ca, "{\"CN\":\"c\"}", NOW);
 	ext = &ca.cert.crt.v3_ext;
 	cr_assert_eq(der_find_extension(ext->p, ext->len,
-	    MBEDTLS_OID_AUTHORITY_KEY_IDENTIFIER, 3, &v, &n, NULL), 0);
+	                 MBEDTLS_OID_AUTHORITY_KEY_IDENTIFIER, 3, &v, &n, NULL),
+	    0);
 	/* the outer signatureAlgorithm follows the TBS: no 05 00 */
 	cr_assert(memcmp(ca.cert.crt.tbs.p + ca.cert.crt.tbs.len, algid,
-	    sizeof(algid) - 1) == 0);
+	              sizeof(algid) - 1) == 0);
 	party_free(&ca);
 }
 
@@ -180,7 +181,8 @@ Test(issue, ski_is_sha1_of_the_public_key_bits)
 	make_ca(&ca, "{\"CN\":\"c\"}", NOW);
 	cr_assert_eq(der_spki_key_bits(ca.spki.p, ca.spki.len, &bits, &n), 0);
 	cr_assert_eq(mbedtls_md(mbedtls_md_info_from_type(MBEDTLS_MD_SHA1),
-	    bits, n, sha), 0);
+	                 bits, n, sha),
+	    0);
 	cr_assert_eq(ca.cert.ski_len, 20);
 	cr_assert(memcmp(ca.cert.ski, sha, 20) == 0);
 	party_free(&ca);
@@ -188,11 +190,10 @@ Test(issue, ski_is_sha1_of_the_public_key_bits)
 
 Test(issue, leaf_matches_the_guide_profile)
 {
-	static const char *ext_order[] = { MBEDTLS_OID_KEY_USAGE,
-		MBEDTLS_OID_EXTENDED_KEY_USAGE, MBEDTLS_OID_BASIC_CONSTRAINTS,
-		MBEDTLS_OID_SUBJECT_KEY_IDENTIFIER,
-		MBEDTLS_OID_AUTHORITY_KEY_IDENTIFIER,
-		MBEDTLS_OID_SUBJECT_ALT_NAME };
+	static const char *ext_order[] = {MBEDTLS_OID_KEY_USAGE,
+	    MBEDTLS_OID_EXTENDED_KEY_USAGE, MBEDTLS_OID_BASIC_CONSTRAINTS,
+	    MBEDTLS_OID_SUBJECT_KEY_IDENTIFIER,
+	    MBEDTLS_OID_AUTHORITY_KEY_IDENTIFIER, MBEDTLS_OID_SUBJECT_ALT_NAME};
 	struct kiln_config cfg;
 	const struct kiln_profile *prof;
 	struct party ca, leaf;
@@ -206,15 +207,15 @@ Test(issue, leaf_matches_the_guide_profile)
 	prof = kiln_config_profile(&cfg, NULL, &err);
 	make_ca(&ca, "{\"CN\":\"ca\"}", NOW);
 	party_init(&leaf, "{\"CN\":\"etcd\",\"hosts\":[\"192.168.66.31\","
-			  "\"192.168.66.41\",\"192.168.66.42\"]}");
+	                  "\"192.168.66.41\",\"192.168.66.42\"]}");
 	cr_assert_eq(issue(&leaf, prof, &ca, NOW), 0, "%s", err.msg);
 	c = &leaf.cert.crt;
 	/* issuer copied byte for byte */
 	cr_assert_eq(c->issuer_raw.len, ca.cert.crt.subject_raw.len);
 	cr_assert(memcmp(c->issuer_raw.p, ca.cert.crt.subject_raw.p,
-	    c->issuer_raw.len) == 0);
+	              c->issuer_raw.len) == 0);
 	cr_assert_eq(c->key_usage, MBEDTLS_X509_KU_DIGITAL_SIGNATURE |
-	    MBEDTLS_X509_KU_KEY_ENCIPHERMENT);
+	                               MBEDTLS_X509_KU_KEY_ENCIPHERMENT);
 	cr_assert_eq(kiln_crt_is_ca(c), 0);
 	/* extensions in cfssl's order, with its criticality */
 	p = c->v3_ext.p;
@@ -223,22 +224,26 @@ Test(issue, leaf_matches_the_guide_profile)
 	for (i = 0; i < sizeof(ext_order) / sizeof(ext_order[0]); i++) {
 		unsigned char *e = p;
 		cr_assert_eq(mbedtls_asn1_get_tag(&p, end, &n, 0x30), 0);
-		cr_assert(memcmp(p + 2, ext_order[i], strlen(ext_order[i])) ==
-		    0, "extension %zu out of order", i);
+		cr_assert(
+		    memcmp(p + 2, ext_order[i], strlen(ext_order[i])) == 0,
+		    "extension %zu out of order", i);
 		p += n;
 		(void)e;
 	}
 	cr_assert_eq(p, end);
 	cr_assert_eq(der_find_extension(c->v3_ext.p, c->v3_ext.len,
-	    MBEDTLS_OID_BASIC_CONSTRAINTS, 3, &v, &n, &crit), 1);
+	                 MBEDTLS_OID_BASIC_CONSTRAINTS, 3, &v, &n, &crit),
+	    1);
 	cr_assert_eq(crit, 1);
 	cr_assert(n == 2 && memcmp(v, "\x30\x00", 2) == 0);
 	cr_assert_eq(der_find_extension(c->v3_ext.p, c->v3_ext.len,
-	    MBEDTLS_OID_KEY_USAGE, 3, &v, &n, &crit), 1);
+	                 MBEDTLS_OID_KEY_USAGE, 3, &v, &n, &crit),
+	    1);
 	cr_assert_eq(crit, 1);
 	cr_assert(n == 4 && memcmp(v, "\x03\x02\x05\xa0", 4) == 0);
 	cr_assert_eq(der_find_extension(c->v3_ext.p, c->v3_ext.len,
-	    MBEDTLS_OID_AUTHORITY_KEY_IDENTIFIER, 3, &v, &n, NULL), 1);
+	                 MBEDTLS_OID_AUTHORITY_KEY_IDENTIFIER, 3, &v, &n, NULL),
+	    1);
 	cr_assert_eq(n, 24);
 	cr_assert(memcmp(v + 4, ca.cert.ski, 20) == 0);
 	/* 8760h after notBefore */
@@ -256,17 +261,18 @@ Test(issue, ca_profile_keeps_only_ip_sans)
 	size_t n;
 
 	party_init(&ca, "{\"CN\":\"c\",\"hosts\":[\"ca.example\",\"10.0.0.1\","
-			"\"a@b.c\"]}");
+	                "\"a@b.c\"]}");
 	{
 		struct kiln_profile prof;
 		kiln_issue_ca_profile(&prof, &ca.req.ca, NULL);
 		cr_assert_eq(issue(&ca, &prof, NULL, NOW), 0);
 	}
-	cr_assert_eq(der_find_extension(ca.cert.crt.v3_ext.p,
-	    ca.cert.crt.v3_ext.len, MBEDTLS_OID_SUBJECT_ALT_NAME, 3, &v, &n,
-	    NULL), 1);
-	cr_assert(n == 8 && memcmp(v, "\x30\x06\x87\x04\x0a\x00\x00\x01", 8) ==
-	    0);
+	cr_assert_eq(
+	    der_find_extension(ca.cert.crt.v3_ext.p, ca.cert.crt.v3_ext.len,
+	        MBEDTLS_OID_SUBJECT_ALT_NAME, 3, &v, &n, NULL),
+	    1);
+	cr_assert(
+	    n == 8 && memcmp(v, "\x30\x06\x87\x04\x0a\x00\x00\x01", 8) == 0);
 	party_free(&ca);
 }
 
@@ -282,9 +288,10 @@ Test(issue, empty_subject_makes_the_san_critical)
 	make_ca(&ca, "{\"CN\":\"c\"}", NOW);
 	party_init(&leaf, "{\"hosts\":[\"x.example\"]}");
 	cr_assert_eq(issue(&leaf, &cfg.def, &ca, NOW), 0, "%s", err.msg);
-	cr_assert_eq(der_find_extension(leaf.cert.crt.v3_ext.p,
-	    leaf.cert.crt.v3_ext.len, MBEDTLS_OID_SUBJECT_ALT_NAME, 3, &v, &n,
-	    &crit), 1);
+	cr_assert_eq(
+	    der_find_extension(leaf.cert.crt.v3_ext.p, leaf.cert.crt.v3_ext.len,
+	        MBEDTLS_OID_SUBJECT_ALT_NAME, 3, &v, &n, &crit),
+	    1);
 	cr_assert_eq(crit, 1);
 	party_free(&leaf);
 	party_free(&ca);
@@ -304,8 +311,9 @@ Test(issue, wrong_ca_key_is_refused)
 	party_init(&other, "{\"CN\":\"o\"}");
 	party_init(&leaf, "{\"CN\":\"l\"}");
 	cr = certreq(&leaf);
-	cr_assert_eq(kiln_issue(&out, &cr, &cfg.def, &ca.cert, &other.key,
-	    &rng, NOW, &err), -1);
+	cr_assert_eq(kiln_issue(&out, &cr, &cfg.def, &ca.cert, &other.key, &rng,
+	                 NOW, &err),
+	    -1);
 	cr_assert_eq(err.code, KILN_EINVAL);
 	cr_assert_str_eq(err.msg, "CA key does not match the CA certificate");
 	cr_assert_eq(out.len, 0);
@@ -328,8 +336,8 @@ Test(issue, leaf_cannot_sign)
 	cr_assert_eq(issue(&leaf, &cfg.def, &ca, NOW), 0);
 	cr_assert_eq(issue(&leaf2, &cfg.def, &leaf, NOW), -1);
 	cr_assert_eq(err.code, KILN_EPOLICY);
-	cr_assert_str_eq(err.msg,
-	    "CA certificate: not a CA (basicConstraints CA:FALSE)");
+	cr_assert_str_eq(
+	    err.msg, "CA certificate: not a CA (basicConstraints CA:FALSE)");
 	party_free(&leaf2);
 	party_free(&leaf);
 	party_free(&ca);
@@ -342,8 +350,8 @@ Test(issue, pathlen_zero_ca_cannot_issue_a_ca)
 	struct party ca, sub;
 
 	kiln_config_init(&cfg);
-	make_ca(&ca, "{\"CN\":\"c\",\"ca\":{\"pathlen\":0,\"pathlenzero\":true}}",
-	    NOW);
+	make_ca(&ca,
+	    "{\"CN\":\"c\",\"ca\":{\"pathlen\":0,\"pathlenzero\":true}}", NOW);
 	party_init(&sub, "{\"CN\":\"s\"}");
 	cfg.def.is_ca = 1;
 	cr_assert_eq(issue(&sub, &cfg.def, &ca, NOW), -1);
@@ -368,8 +376,8 @@ Test(issue, profile_without_usages_is_refused)
 	kiln_issue_ca_profile(&prof, &ca.req.ca, NULL);
 	prof.ku = 0;
 	cr = certreq(&ca);
-	cr_assert_eq(kiln_issue(&out, &cr, &prof, NULL, &ca.key, &rng, NOW,
-	    &err), -1);
+	cr_assert_eq(
+	    kiln_issue(&out, &cr, &prof, NULL, &ca.key, &rng, NOW, &err), -1);
 	cr_assert_eq(err.code, KILN_EPOLICY);
 	cr_assert_str_eq(err.msg, "the profile has no usages");
 	kiln_buf_free(&out);
@@ -382,10 +390,10 @@ Test(issue, rsa_ca_signs_with_sha256_and_a_null_parameter)
 
 	make_ca(&ca, "{\"CN\":\"r\",\"key\":{\"algo\":\"rsa\",\"size\":2048}}",
 	    NOW);
-	cr_assert_eq(MBEDTLS_OID_CMP(MBEDTLS_OID_PKCS1_SHA256,
-	    &ca.cert.crt.sig_oid), 0);
+	cr_assert_eq(
+	    MBEDTLS_OID_CMP(MBEDTLS_OID_PKCS1_SHA256, &ca.cert.crt.sig_oid), 0);
 	cr_assert(memcmp(ca.cert.crt.tbs.p + ca.cert.crt.tbs.len + 13,
-	    "\x05\x00", 2) == 0);
+	              "\x05\x00", 2) == 0);
 	party_free(&ca);
 }
 
@@ -394,8 +402,8 @@ Test(issue, p384_signs_with_sha384)
 	struct party ca;
 
 	make_ca(&ca, "{\"CN\":\"c\",\"key\":{\"size\":384}}", NOW);
-	cr_assert_eq(MBEDTLS_OID_CMP(MBEDTLS_OID_ECDSA_SHA384,
-	    &ca.cert.crt.sig_oid), 0);
+	cr_assert_eq(
+	    MBEDTLS_OID_CMP(MBEDTLS_OID_ECDSA_SHA384, &ca.cert.crt.sig_oid), 0);
 	party_free(&ca);
 }
 
@@ -429,22 +437,25 @@ Test(issue, csr_carries_subject_sans_and_ca_constraints)
 	kiln_buf_init(&csr);
 	mbedtls_x509_csr_init(&parsed);
 	party_init(&p, "{\"CN\":\"c\",\"hosts\":[\"h.example\"],"
-		       "\"ca\":{\"pathlen\":1}}");
+	               "\"ca\":{\"pathlen\":1}}");
 	cr_assert_eq(kiln_csr_create(&csr, p.subject.p, p.subject.len, &p.key,
-	    &p.sans, &p.req.ca, &rng, &err), 0, "%s", err.msg);
+	                 &p.sans, &p.req.ca, &rng, &err),
+	    0, "%s", err.msg);
 	cr_assert_eq(mbedtls_x509_csr_parse_der(&parsed, csr.p, csr.len), 0);
 	cr_assert_eq(parsed.subject_raw.len, p.subject.len);
-	cr_assert(memcmp(parsed.subject_raw.p, p.subject.p, p.subject.len) ==
-	    0);
+	cr_assert(
+	    memcmp(parsed.subject_raw.p, p.subject.p, p.subject.len) == 0);
 	/* the extension request: SAN then critical BC with pathlen 1 */
 	cri_end = parsed.cri.p + parsed.cri.len;
-	cr_assert(memcmp(cri_end - 42, "\x30\x14\x06\x03\x55\x1d\x11\x04\x0d"
-				       "\x30\x0b\x82\x09h.example",
-	    22) == 0);
-	cr_assert(memcmp(cri_end - 20, "\x30\x12\x06\x03\x55\x1d\x13\x01\x01"
-				       "\xff\x04\x08\x30\x06\x01\x01\xff\x02"
-				       "\x01\x01",
-	    20) == 0);
+	cr_assert(memcmp(cri_end - 42,
+	              "\x30\x14\x06\x03\x55\x1d\x11\x04\x0d"
+	              "\x30\x0b\x82\x09h.example",
+	              22) == 0);
+	cr_assert(memcmp(cri_end - 20,
+	              "\x30\x12\x06\x03\x55\x1d\x13\x01\x01"
+	              "\xff\x04\x08\x30\x06\x01\x01\xff\x02"
+	              "\x01\x01",
+	              20) == 0);
 	mbedtls_x509_csr_free(&parsed);
 	kiln_buf_free(&csr);
 	party_free(&p);
@@ -460,10 +471,11 @@ Test(issue, csr_without_extensions_has_empty_attributes)
 	mbedtls_x509_csr_init(&parsed);
 	party_init(&p, "{\"CN\":\"c\"}");
 	cr_assert_eq(kiln_csr_create(&csr, p.subject.p, p.subject.len, &p.key,
-	    &p.sans, NULL, &rng, &err), 0);
-	cr_assert_eq(mbedtls_x509_csr_parse_der(&parsed, csr.p, csr.len), 0);
-	cr_assert(memcmp(parsed.cri.p + parsed.cri.len - 2, "\xa0\x00", 2) ==
+	                 &p.sans, NULL, &rng, &err),
 	    0);
+	cr_assert_eq(mbedtls_x509_csr_parse_der(&parsed, csr.p, csr.len), 0);
+	cr_assert(
+	    memcmp(parsed.cri.p + parsed.cri.len - 2, "\xa0\x00", 2) == 0);
 	mbedtls_x509_csr_free(&parsed);
 	kiln_buf_free(&csr);
 	party_free(&p);

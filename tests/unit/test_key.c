@@ -54,8 +54,8 @@ describe(void)
 
 Test(key, generates_each_curve)
 {
-	static const int sizes[] = { 256, 384, 521 };
-	struct kiln_keyreq kr = { KILN_KEY_ECDSA, 0 };
+	static const int sizes[] = {256, 384, 521};
+	struct kiln_keyreq kr = {KILN_KEY_ECDSA, 0};
 	char want[32];
 	size_t i;
 
@@ -70,14 +70,15 @@ Test(key, generates_each_curve)
 
 Test(key, generates_rsa_2048_with_e_65537)
 {
-	struct kiln_keyreq kr = { KILN_KEY_RSA, 2048 };
+	struct kiln_keyreq kr = {KILN_KEY_RSA, 2048};
 	mbedtls_mpi e;
 
 	mbedtls_mpi_init(&e);
 	cr_assert_eq(kiln_key_generate(&key, &kr, &rng, &err), 0);
 	cr_assert_str_eq(describe(), "rsa-2048");
-	cr_assert_eq(mbedtls_rsa_export(mbedtls_pk_rsa(key.pk), NULL, NULL,
-	    NULL, NULL, &e), 0);
+	cr_assert_eq(mbedtls_rsa_export(
+	                 mbedtls_pk_rsa(key.pk), NULL, NULL, NULL, NULL, &e),
+	    0);
 	cr_assert_eq(mbedtls_mpi_cmp_int(&e, 65537), 0);
 	cr_assert_eq(mbedtls_rsa_check_privkey(mbedtls_pk_rsa(key.pk)), 0);
 	mbedtls_mpi_free(&e);
@@ -85,16 +86,17 @@ Test(key, generates_rsa_2048_with_e_65537)
 
 Test(key, refuses_a_bad_ecdsa_size)
 {
-	struct kiln_keyreq kr = { KILN_KEY_ECDSA, 255 };
+	struct kiln_keyreq kr = {KILN_KEY_ECDSA, 255};
 
 	cr_assert_eq(kiln_key_generate(&key, &kr, &rng, &err), -1);
 	cr_assert_eq(err.code, KILN_EINVAL);
-	cr_assert_str_eq(err.msg, "invalid ECDSA key size 255 (256, 384 or 521)");
+	cr_assert_str_eq(
+	    err.msg, "invalid ECDSA key size 255 (256, 384 or 521)");
 }
 
 Test(key, pem_out_is_sec1_and_parses_back)
 {
-	struct kiln_keyreq kr = { KILN_KEY_ECDSA, 256 };
+	struct kiln_keyreq kr = {KILN_KEY_ECDSA, 256};
 	struct kiln_key back;
 	struct kiln_buf pem;
 
@@ -103,7 +105,7 @@ Test(key, pem_out_is_sec1_and_parses_back)
 	cr_assert_eq(kiln_key_generate(&key, &kr, &rng, &err), 0);
 	cr_assert_eq(kiln_key_write_pem(&key, &pem, &err), 0);
 	cr_assert(strncmp((char *)pem.p, "-----BEGIN EC PRIVATE KEY-----\n",
-	    31) == 0);
+	              31) == 0);
 	cr_assert_eq(pem.p[pem.len - 1], '\n');
 	cr_assert_eq(kiln_key_parse(&back, pem.p, pem.len, &rng, &err), 0);
 	cr_assert_eq(mbedtls_pk_check_pair(&key.pk, &back.pk), 0);
@@ -140,8 +142,8 @@ Test(key, refuses_weak_rsa)
 	snprintf(path, sizeof(path), "%s/keys/rsa1024.pem", KILN_TEST_DATA);
 	cr_assert_eq(kiln_file_read(path, &buf, &err), 0);
 	cr_assert_eq(kiln_key_parse(&key, buf.p, buf.len, &rng, &err), -1);
-	cr_assert_str_eq(err.msg,
-	    "RSA key of 1024 bits (2048 to 8192 are accepted)");
+	cr_assert_str_eq(
+	    err.msg, "RSA key of 1024 bits (2048 to 8192 are accepted)");
 	kiln_buf_free(&buf);
 }
 
@@ -151,8 +153,8 @@ Test(key, refuses_an_encrypted_key)
 	char path[512];
 
 	kiln_buf_init(&buf);
-	snprintf(path, sizeof(path), "%s/keys/p256-encrypted.pem",
-	    KILN_TEST_DATA);
+	snprintf(
+	    path, sizeof(path), "%s/keys/p256-encrypted.pem", KILN_TEST_DATA);
 	cr_assert_eq(kiln_file_read(path, &buf, &err), 0);
 	cr_assert_eq(kiln_key_parse(&key, buf.p, buf.len, &rng, &err), -1);
 	cr_assert_str_eq(err.msg, "private key is encrypted");
@@ -162,7 +164,8 @@ Test(key, refuses_an_encrypted_key)
 Test(key, refuses_garbage)
 {
 	cr_assert_eq(kiln_key_parse(&key, (const unsigned char *)"nonsense", 8,
-	    &rng, &err), -1);
+	                 &rng, &err),
+	    -1);
 	cr_assert_str_eq(err.msg, "not a private key");
 }
 
@@ -176,21 +179,20 @@ Test(key, checks_a_key_against_a_certificate)
 	kiln_buf_init(&buf);
 	snprintf(path, sizeof(path), "%s/keys/p256-cert.pem", KILN_TEST_DATA);
 	cr_assert_eq(kiln_file_read(path, &buf, &err), 0);
-	cr_assert_eq(kiln_cert_parse(&cert, buf.p, buf.len, &err), 0, "%s",
-	    err.msg);
+	cr_assert_eq(
+	    kiln_cert_parse(&cert, buf.p, buf.len, &err), 0, "%s", err.msg);
 	load("p256-sec1.pem");
 	cr_assert_eq(kiln_key_check_pair(&cert.crt.pk, &key, &rng, &err), 0);
 	load("p384-pkcs8.pem");
 	cr_assert_eq(kiln_key_check_pair(&cert.crt.pk, &key, &rng, &err), -1);
-	cr_assert_str_eq(err.msg,
-	    "private key does not match the certificate");
+	cr_assert_str_eq(err.msg, "private key does not match the certificate");
 	kiln_buf_free(&buf);
 	kiln_cert_free(&cert);
 }
 
 Test(key, signature_hash_follows_cfssl)
 {
-	struct kiln_keyreq kr = { KILN_KEY_ECDSA, 384 };
+	struct kiln_keyreq kr = {KILN_KEY_ECDSA, 384};
 
 	cr_assert_eq(kiln_key_generate(&key, &kr, &rng, &err), 0);
 	cr_assert_eq(kiln_key_sig_md(&key.pk), MBEDTLS_MD_SHA384);

@@ -40,9 +40,9 @@ fails_with(const char *json, const char *msg)
 Test(request, reads_the_guide_request)
 {
 	cr_assert_eq(parse("{\"CN\":\"etcd\",\"hosts\":[\"192.168.66.31\","
-			   "\"192.168.66.41\"],\"key\":{\"algo\":\"rsa\","
-			   "\"size\":2048},\"names\":[{\"C\":\"CN\","
-			   "\"L\":\"BeiJing\",\"ST\":\"BeiJing\"}]}"),
+	                   "\"192.168.66.41\"],\"key\":{\"algo\":\"rsa\","
+	                   "\"size\":2048},\"names\":[{\"C\":\"CN\","
+	                   "\"L\":\"BeiJing\",\"ST\":\"BeiJing\"}]}"),
 	    0);
 	cr_assert_str_eq(req.cn, "etcd");
 	cr_assert_eq(req.n_hosts, 2);
@@ -78,8 +78,7 @@ Test(request, size_alone_keeps_ecdsa)
 
 Test(request, keys_match_case_insensitively_and_last_wins)
 {
-	cr_assert_eq(parse("{\"cn\":\"a\",\"Cn\":\"b\",\"HOSTS\":[\"h\"]}"),
-	    0);
+	cr_assert_eq(parse("{\"cn\":\"a\",\"Cn\":\"b\",\"HOSTS\":[\"h\"]}"), 0);
 	cr_assert_str_eq(req.cn, "b");
 	cr_assert_eq(req.n_hosts, 1);
 }
@@ -94,7 +93,7 @@ Test(request, null_and_unknown_keys_are_ignored)
 Test(request, reads_the_ca_object)
 {
 	cr_assert_eq(parse("{\"ca\":{\"expiry\":\"87600h\",\"pathlen\":1,"
-			   "\"backdate\":\"1m\"}}"),
+	                   "\"backdate\":\"1m\"}}"),
 	    0);
 	cr_assert_eq(req.has_ca, 1);
 	cr_assert_eq(req.ca.pathlen, 1);
@@ -114,7 +113,7 @@ Test(request, ca_pathlen_zero_means_none_unless_pathlenzero)
 Test(request, reads_e_and_oid_names)
 {
 	cr_assert_eq(parse("{\"names\":[{\"E\":\"a@b.c\",\"OID\":"
-			   "{\"1.2.3.4\":\"v\"}}]}"),
+	                   "{\"1.2.3.4\":\"v\"}}]}"),
 	    0);
 	cr_assert_str_eq(req.names[0].e, "a@b.c");
 	cr_assert_eq(req.names[0].n_oids, 1);
@@ -172,8 +171,8 @@ Test(request, ecdsa_255_is_refused)
 
 Test(request, fractional_size_is_refused)
 {
-	fails_with("{\"key\":{\"size\":256.5}}",
-	    "key.size: 256.5 is not an integer");
+	fails_with(
+	    "{\"key\":{\"size\":256.5}}", "key.size: 256.5 is not an integer");
 }
 
 Test(request, ca_expiry_without_unit_is_refused)
@@ -184,14 +183,14 @@ Test(request, ca_expiry_without_unit_is_refused)
 
 Test(request, hosts_must_be_strings)
 {
-	fails_with("{\"hosts\":[\"a\",1]}",
-	    "hosts[1]: expected a string, got number");
+	fails_with(
+	    "{\"hosts\":[\"a\",1]}", "hosts[1]: expected a string, got number");
 }
 
 Test(request, names_must_be_objects)
 {
-	fails_with("{\"names\":[\"CN\"]}",
-	    "names[0]: expected an object, got string");
+	fails_with(
+	    "{\"names\":[\"CN\"]}", "names[0]: expected an object, got string");
 }
 
 Test(request, truncated_json_is_refused)
@@ -232,22 +231,21 @@ struct san_case {
 Test(request, hosts_are_classified_as_cfssl)
 {
 	static const struct san_case cases[] = {
-		{ "192.168.66.31", KILN_SAN_IP, "192.168.66.31", 4 },
-		{ "2001:db8::1", KILN_SAN_IP, "2001:db8::1", 16 },
-		{ "::ffff:10.0.0.1", KILN_SAN_IP, "::ffff:10.0.0.1", 4 },
-		{ "a@example.com", KILN_SAN_EMAIL, "a@example.com", 0 },
-		{ "Jo <jo@example.com>", KILN_SAN_EMAIL, "jo@example.com", 0 },
-		{ "spiffe://cluster/ns/x", KILN_SAN_URI, "spiffe://cluster/ns/x",
-		    0 },
-		{ "urn:a:b", KILN_SAN_URI, "urn:a:b", 0 },
-		{ "localhost:8080", KILN_SAN_URI, "localhost:8080", 0 },
-		{ "/path", KILN_SAN_URI, "/path", 0 },
-		{ "https://h:x/", KILN_SAN_DNS, "https://h:x/", 0 },
-		{ "etcd-1.example", KILN_SAN_DNS, "etcd-1.example", 0 },
-		{ "*.example.com", KILN_SAN_DNS, "*.example.com", 0 },
-		{ "localhost", KILN_SAN_DNS, "localhost", 0 },
-		{ "01.2.3.4", KILN_SAN_DNS, "01.2.3.4", 0 },
-		{ "fe80::1%eth0", KILN_SAN_DNS, "fe80::1%eth0", 0 },
+	    {"192.168.66.31", KILN_SAN_IP, "192.168.66.31", 4},
+	    {"2001:db8::1", KILN_SAN_IP, "2001:db8::1", 16},
+	    {"::ffff:10.0.0.1", KILN_SAN_IP, "::ffff:10.0.0.1", 4},
+	    {"a@example.com", KILN_SAN_EMAIL, "a@example.com", 0},
+	    {"Jo <jo@example.com>", KILN_SAN_EMAIL, "jo@example.com", 0},
+	    {"spiffe://cluster/ns/x", KILN_SAN_URI, "spiffe://cluster/ns/x", 0},
+	    {"urn:a:b", KILN_SAN_URI, "urn:a:b", 0},
+	    {"localhost:8080", KILN_SAN_URI, "localhost:8080", 0},
+	    {"/path", KILN_SAN_URI, "/path", 0},
+	    {"https://h:x/", KILN_SAN_DNS, "https://h:x/", 0},
+	    {"etcd-1.example", KILN_SAN_DNS, "etcd-1.example", 0},
+	    {"*.example.com", KILN_SAN_DNS, "*.example.com", 0},
+	    {"localhost", KILN_SAN_DNS, "localhost", 0},
+	    {"01.2.3.4", KILN_SAN_DNS, "01.2.3.4", 0},
+	    {"fe80::1%eth0", KILN_SAN_DNS, "fe80::1%eth0", 0},
 	};
 	struct kiln_sans sans;
 	size_t i;
@@ -255,11 +253,11 @@ Test(request, hosts_are_classified_as_cfssl)
 	kiln_sans_init(&sans);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		cr_assert_eq(kiln_sans_add(&sans, cases[i].host, &err), 0);
-		cr_assert_eq(sans.v[i].type, cases[i].type, "%s",
-		    cases[i].host);
+		cr_assert_eq(
+		    sans.v[i].type, cases[i].type, "%s", cases[i].host);
 		cr_assert_str_eq(sans.v[i].value, cases[i].value);
-		cr_assert_eq(sans.v[i].ip_len, cases[i].ip_len, "%s",
-		    cases[i].host);
+		cr_assert_eq(
+		    sans.v[i].ip_len, cases[i].ip_len, "%s", cases[i].host);
 	}
 	cr_assert(memcmp(sans.v[2].ip, "\x0a\x00\x00\x01", 4) == 0);
 	kiln_sans_free(&sans);
@@ -274,8 +272,8 @@ subject_is(const char *json, const char *der, size_t len)
 
 	kiln_buf_init(&out);
 	cr_assert_eq(parse(json), 0, "%s", err.msg);
-	cr_assert_eq(kiln_name_from_request(&out, &req, &err), 0, "%s",
-	    err.msg);
+	cr_assert_eq(
+	    kiln_name_from_request(&out, &req, &err), 0, "%s", err.msg);
 	cr_assert_eq(out.len, len, "length %zu, want %zu", out.len, len);
 	cr_assert(memcmp(out.p, der, len) == 0);
 	kiln_buf_free(&out);
@@ -286,51 +284,65 @@ Test(request, subject_follows_cfssl_order)
 {
 	/* names order is C, ST, L, O, OU whatever the JSON order, then CN */
 	SUBJECT_IS("{\"CN\":\"c\",\"names\":[{\"OU\":\"u\",\"O\":\"o\","
-		   "\"L\":\"l\",\"ST\":\"s\",\"C\":\"CN\"}]}",
+	           "\"L\":\"l\",\"ST\":\"s\",\"C\":\"CN\"}]}",
 	    "\x30\x49"
-	    "\x31\x0b\x30\x09\x06\x03\x55\x04\x06\x13\x02" "CN"
-	    "\x31\x0a\x30\x08\x06\x03\x55\x04\x08\x13\x01" "s"
-	    "\x31\x0a\x30\x08\x06\x03\x55\x04\x07\x13\x01" "l"
-	    "\x31\x0a\x30\x08\x06\x03\x55\x04\x0a\x13\x01" "o"
-	    "\x31\x0a\x30\x08\x06\x03\x55\x04\x0b\x13\x01" "u"
-	    "\x31\x0a\x30\x08\x06\x03\x55\x04\x03\x13\x01" "c");
+	    "\x31\x0b\x30\x09\x06\x03\x55\x04\x06\x13\x02"
+	    "CN"
+	    "\x31\x0a\x30\x08\x06\x03\x55\x04\x08\x13\x01"
+	    "s"
+	    "\x31\x0a\x30\x08\x06\x03\x55\x04\x07\x13\x01"
+	    "l"
+	    "\x31\x0a\x30\x08\x06\x03\x55\x04\x0a\x13\x01"
+	    "o"
+	    "\x31\x0a\x30\x08\x06\x03\x55\x04\x0b\x13\x01"
+	    "u"
+	    "\x31\x0a\x30\x08\x06\x03\x55\x04\x03\x13\x01"
+	    "c");
 }
 
 Test(request, repeated_attributes_are_separate_rdns)
 {
 	SUBJECT_IS("{\"names\":[{\"OU\":\"a\"},{\"OU\":\"b\"}]}",
 	    "\x30\x18"
-	    "\x31\x0a\x30\x08\x06\x03\x55\x04\x0b\x13\x01" "a"
-	    "\x31\x0a\x30\x08\x06\x03\x55\x04\x0b\x13\x01" "b");
+	    "\x31\x0a\x30\x08\x06\x03\x55\x04\x0b\x13\x01"
+	    "a"
+	    "\x31\x0a\x30\x08\x06\x03\x55\x04\x0b\x13\x01"
+	    "b");
 }
 
 Test(request, non_printable_values_are_utf8_strings)
 {
 	/* '&' and '*' are outside PrintableString; so is non-ASCII */
 	SUBJECT_IS("{\"CN\":\"*.x\",\"names\":[{\"O\":\"A&B\","
-		   "\"L\":\"\xc3\xa9\"}]}",
+	           "\"L\":\"\xc3\xa9\"}]}",
 	    "\x30\x29"
 	    "\x31\x0b\x30\x09\x06\x03\x55\x04\x07\x0c\x02\xc3\xa9"
-	    "\x31\x0c\x30\x0a\x06\x03\x55\x04\x0a\x0c\x03" "A&B"
-	    "\x31\x0c\x30\x0a\x06\x03\x55\x04\x03\x0c\x03" "*.x");
+	    "\x31\x0c\x30\x0a\x06\x03\x55\x04\x0a\x0c\x03"
+	    "A&B"
+	    "\x31\x0c\x30\x0a\x06\x03\x55\x04\x03\x0c\x03"
+	    "*.x");
 }
 
 Test(request, email_and_oids_come_last_per_entry)
 {
 	SUBJECT_IS("{\"CN\":\"c\",\"names\":[{\"E\":\"a@b\",\"OID\":"
-		   "{\"1.2.3\":\"v\"}}]}",
+	           "{\"1.2.3\":\"v\"}}]}",
 	    "\x30\x2b"
-	    "\x31\x0a\x30\x08\x06\x03\x55\x04\x03\x13\x01" "c"
-	    "\x31\x09\x30\x07\x06\x02\x2a\x03\x13\x01" "v"
+	    "\x31\x0a\x30\x08\x06\x03\x55\x04\x03\x13\x01"
+	    "c"
+	    "\x31\x09\x30\x07\x06\x02\x2a\x03\x13\x01"
+	    "v"
 	    "\x31\x12\x30\x10\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x09\x01"
-	    "\x0c\x03" "a@b");
+	    "\x0c\x03"
+	    "a@b");
 }
 
 Test(request, an_oid_entry_replaces_the_standard_attribute)
 {
 	SUBJECT_IS("{\"CN\":\"c\",\"names\":[{\"OID\":{\"2.5.4.3\":\"d\"}}]}",
 	    "\x30\x0c"
-	    "\x31\x0a\x30\x08\x06\x03\x55\x04\x03\x13\x01" "d");
+	    "\x31\x0a\x30\x08\x06\x03\x55\x04\x03\x13\x01"
+	    "d");
 }
 
 Test(request, empty_subject_is_an_empty_sequence)
