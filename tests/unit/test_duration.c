@@ -24,6 +24,22 @@ struct invalid {
 	const char *msg;
 };
 
+/* Every input of "t" fails with exactly its message. */
+static void
+expect_invalid(const struct invalid *t, size_t n)
+{
+	struct kiln_err err;
+	int64_t d;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		kiln_err_clear(&err);
+		cr_assert_eq(
+		    kiln_duration_parse(t[i].in, &d, &err), -1, "%s", t[i].in);
+		cr_expect_str_eq(err.msg, t[i].msg);
+	}
+}
+
 /* clang-format off */
 /* Go's parseDurationTests (src/time/time_test.go), in Go's order. */
 static const struct valid go_valid[] = {
@@ -251,16 +267,7 @@ Test(duration, requires_a_unit_after_every_number)
 		{ "1..5s", "missing unit in duration \"1..5s\"" },
 	};
 	/* clang-format on */
-	struct kiln_err err;
-	int64_t d;
-	size_t i;
-
-	for (i = 0; i < N(t); i++) {
-		kiln_err_clear(&err);
-		cr_assert_eq(
-		    kiln_duration_parse(t[i].in, &d, &err), -1, "%s", t[i].in);
-		cr_expect_str_eq(err.msg, t[i].msg);
-	}
+	expect_invalid(t, N(t));
 }
 
 Test(duration, rejects_misplaced_signs_and_spaces)
@@ -278,16 +285,7 @@ Test(duration, rejects_misplaced_signs_and_spaces)
 		{ "5s\n", "unknown unit \"s\\x0a\" in duration \"5s\\x0a\"" },
 	};
 	/* clang-format on */
-	struct kiln_err err;
-	int64_t d;
-	size_t i;
-
-	for (i = 0; i < N(t); i++) {
-		kiln_err_clear(&err);
-		cr_assert_eq(
-		    kiln_duration_parse(t[i].in, &d, &err), -1, "%s", t[i].in);
-		cr_expect_str_eq(err.msg, t[i].msg);
-	}
+	expect_invalid(t, N(t));
 }
 
 Test(duration, accepts_fractions_without_digits_on_one_side)
