@@ -141,7 +141,7 @@ static int
 parse_ca(struct kiln_careq *ca, const cJSON *obj, struct kiln_err *err)
 {
 	const char *expiry = NULL, *backdate = NULL;
-	long pathlen = -1;
+	long pathlen = 0; /* cfssl: an absent pathlen is 0 */
 
 	if (kiln_json_object(obj, "ca", err) == -1 ||
 	    kiln_json_int(obj, "ca", "pathlen", 0, 127, &pathlen, err) == -1 ||

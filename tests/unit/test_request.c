@@ -110,6 +110,15 @@ Test(request, ca_pathlen_zero_means_none_unless_pathlenzero)
 	cr_assert_eq(req.ca.pathlen, 0);
 }
 
+Test(request, pathlenzero_alone_means_pathlen_0)
+{
+	cr_assert_eq(parse("{\"ca\":{\"pathlenzero\":true}}"), 0);
+	cr_assert_eq(req.ca.pathlen, 0);
+	kiln_request_free(&req);
+	cr_assert_eq(parse("{\"ca\":{}}"), 0);
+	cr_assert_eq(req.ca.pathlen, -1);
+}
+
 Test(request, reads_e_and_oid_names)
 {
 	cr_assert_eq(parse("{\"names\":[{\"E\":\"a@b.c\",\"OID\":"
