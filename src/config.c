@@ -6,6 +6,7 @@
  */
 #include <limits.h>
 #include <regex.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -424,7 +425,7 @@ static int
 parse_whitelist(struct kiln_profile *p, const cJSON *obj, const char *path,
     struct kiln_err *err)
 {
-	const char *re = NULL;
+	const char *re = NULL, *q;
 	char msg[256];
 	int ret;
 
@@ -432,6 +433,18 @@ parse_whitelist(struct kiln_profile *p, const cJSON *obj, const char *path,
 		return -1;
 	if (re == NULL || *re == '\0') /* cfssl: "" means no whitelist */
 		return 0;
+	/*
+	 * RE2 escapes such as \d mean a plain letter to POSIX regex, so a
+	 * cfssl whitelist like ^etcd-\d+$ would quietly reject every name.
+	 */
+	for (q = re; *q != '\0'; q++) {
+		if (*q == '\\' && q[1] != '\0' && isalpha((unsigned char)q[1]))
+			return kiln_err_set(err, KILN_EINVAL,
+			    "%s.name_whitelist: \\%c is RE2 syntax; use a POSIX "
+			    "class such as [0-9]", path, q[1]);
+		if (*q == '\\' && q[1] != '\0')
+			q++;
+	}
 	if ((ret = regcomp(&p->whitelist, re, REG_EXTENDED | REG_NOSUB)) != 0) {
 		regerror(ret, &p->whitelist, msg, sizeof(msg));
 		return kiln_err_set(

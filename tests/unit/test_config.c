@@ -843,3 +843,14 @@ Test(config, failed_parse_leaves_a_config_that_frees_cleanly)
 	cr_assert_eq(err.code, KILN_EINVAL);
 	/* teardown frees it; ASan or valgrind would report a leak */
 }
+
+Test(config, rejects_re2_escapes_in_name_whitelist)
+{
+	refuses("{\"signing\":{\"default\":{\"expiry\":\"1h\","
+		"\"name_whitelist\":\"^etcd-\\\\d+$\"}}}",
+	    "signing.default.name_whitelist: \\d is RE2 syntax; use a POSIX "
+	    "class such as [0-9]");
+	cr_assert_eq(parse("{\"signing\":{\"default\":{\"expiry\":\"1h\","
+			   "\"name_whitelist\":\"^etcd-[0-9]+\\\\.example$\"}}}"),
+	    0, "%s", err.msg);
+}
