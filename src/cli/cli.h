@@ -71,6 +71,12 @@ int cli_read(const char *, struct kiln_buf *, struct kiln_err *);
  */
 int cli_json_string(struct kiln_buf *, const char *, size_t, struct kiln_err *);
 
+/*
+ * "base" followed by "suffix" into "path" (PATH_MAX bytes); a name that
+ * does not fit is an error, never a silently shortened file name.
+ */
+int cli_path(char *, const char *, const char *, struct kiln_err *);
+
 /* Write all of "buf" to standard output.  Returns 0 or -1. */
 int cli_write_stdout(const struct kiln_buf *, struct kiln_err *);
 

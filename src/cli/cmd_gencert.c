@@ -1,6 +1,7 @@
 /*
  * kiln gencert: a new key, its CSR and a certificate, from csr.json.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -129,10 +130,11 @@ static int
 write_files(
     struct gencert *g, const struct cli_config *cfg, struct kiln_err *err)
 {
-	char path[4096];
+	char path[PATH_MAX];
 
 	if (!g->reuse_key) {
-		snprintf(path, sizeof(path), "%s-key.pem", cfg->out);
+		if (cli_path(path, cfg->out, "-key.pem", err) == -1)
+			return -1;
 		if (kiln_file_write(path, g->key_pem.p, g->key_pem.len, 0600,
 		        cfg->force ? 0 : KILN_WRITE_EXCL, err) == -1) {
 			if (err->code == KILN_EEXIST)
@@ -142,11 +144,11 @@ write_files(
 			return -1;
 		}
 	}
-	snprintf(path, sizeof(path), "%s.csr", cfg->out);
-	if (kiln_file_write(path, g->csr_pem.p, g->csr_pem.len, 0644, 0, err) ==
-	    -1)
+	if (cli_path(path, cfg->out, ".csr", err) == -1 ||
+	    kiln_file_write(path, g->csr_pem.p, g->csr_pem.len, 0644, 0, err) ==
+	        -1 ||
+	    cli_path(path, cfg->out, ".pem", err) == -1)
 		return -1;
-	snprintf(path, sizeof(path), "%s.pem", cfg->out);
 	return kiln_file_write(
 	    path, g->cert_pem.p, g->cert_pem.len, 0644, 0, err);
 }

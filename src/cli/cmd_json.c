@@ -1,6 +1,7 @@
 /*
  * kiln json (cfssljson): write cfssl's JSON output to files.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -34,7 +35,7 @@ json(const char *base, const struct cli_config *cfg, struct kiln_err *err)
 	struct kiln_cfssljson out;
 	struct kiln_buf text, line;
 	const char *input = cfg->f;
-	char path[4096];
+	char path[PATH_MAX];
 	int i, rc = -1;
 
 	kiln_cfssljson_init(&out);
@@ -48,6 +49,13 @@ json(const char *base, const struct cli_config *cfg, struct kiln_err *err)
 		    strcmp(input, "-") == 0 ? "standard input" : input);
 		goto cleanup;
 	}
+	/* Every name must fit before the first file is written. */
+	for (i = 0; i < KILN_OUT__MAX && !cfg->to_stdout; i++)
+		if (out.part[i].len > 0 &&
+		    cli_path(path, base,
+		        kiln_cfssljson_suffix((enum kiln_cfssljson_part)i),
+		        err) == -1)
+			goto cleanup;
 	for (i = 0; i < KILN_OUT__MAX; i++) {
 		if (out.part[i].len == 0)
 			continue;
@@ -61,9 +69,10 @@ json(const char *base, const struct cli_config *cfg, struct kiln_err *err)
 				goto cleanup;
 			continue;
 		}
-		snprintf(path, sizeof(path), "%s%s", base,
-		    kiln_cfssljson_suffix((enum kiln_cfssljson_part)i));
-		if (kiln_file_write(path, out.part[i].p, out.part[i].len,
+		if (cli_path(path, base,
+		        kiln_cfssljson_suffix((enum kiln_cfssljson_part)i),
+		        err) == -1 ||
+		    kiln_file_write(path, out.part[i].p, out.part[i].len,
 		        kiln_cfssljson_mode((enum kiln_cfssljson_part)i), 0,
 		        err) == -1)
 			goto cleanup;

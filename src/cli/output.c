@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +52,20 @@ cli_read(const char *spec, struct kiln_buf *out, struct kiln_err *err)
 	if (strncmp(spec, "file:", 5) == 0)
 		spec += 5;
 	return kiln_file_read(spec, out, err);
+}
+
+int
+cli_path(char *path, const char *base, const char *suffix,
+    struct kiln_err *err)
+{
+	int n = snprintf(path, PATH_MAX, "%s%s", base, suffix);
+
+	/* The name itself would fill the message: show its start only. */
+	if (n < 0 || n >= PATH_MAX)
+		return kiln_err_set(err, KILN_EINVAL,
+		    "%.40s...%s: path too long (%zu bytes)", base, suffix,
+		    strlen(base) + strlen(suffix));
+	return 0;
 }
 
 int

@@ -73,4 +73,18 @@ cmp -s leaf-key.pem leaf-key.before && fail "key not replaced with -force"
 ok
 assert_eq 600 "$(mode leaf-key.pem)" "-out key mode"
 assert_eq "leaf.pem: OK" "$(openssl verify -x509_strict -CAfile ca.pem leaf.pem)" "-out certificate"
+# A basename too long for a path is refused, not shortened.
+long=$(printf '%05000d' 0)
+for cmd in "$KILN gencert -ca ca.pem -ca-key ca-key.pem -config ca-config.json -profile kubernetes -out $long etcd-csr.json" \
+    "$KILN json -bare -f gencert-out.json $long"; do
+	"$KILN" gencert -initca ca-csr.json >gencert-out.json
+	before=$(ls -A)
+	set +e
+	msg=$($cmd 2>&1 >/dev/null)
+	status=$?
+	set -e
+	assert_eq 1 "$status" "long basename exit status"
+	assert_contains "$msg" ": path too long" "long basename message"
+	assert_eq "$before" "$(ls -A)" "long basename: no file"
+done
 finish
