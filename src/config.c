@@ -15,6 +15,7 @@
 #include "json.h"
 #include "kiln/config.h"
 #include "kiln/duration.h"
+#include "strs.h"
 
 #define DEFAULT_EXPIRY (8760 * KILN_NS_HOUR) /* cfssl helpers.OneYear */
 #define DEFAULT_BACKDATE (5 * KILN_NS_MINUTE)
@@ -102,7 +103,6 @@ profile_default(struct kiln_profile *p)
 static void
 profile_free(struct kiln_profile *p)
 {
-	size_t i;
 
 	if (p->eku != default_eku)
 		free(p->eku);
@@ -111,9 +111,7 @@ profile_free(struct kiln_profile *p)
 	free(p->name_whitelist);
 	free(p->ocsp_url);
 	free(p->crl_url);
-	for (i = 0; i < p->n_issuer_urls; i++)
-		free(p->issuer_urls[i]);
-	free(p->issuer_urls);
+	kiln_strs_free(p->issuer_urls, p->n_issuer_urls);
 	profile_init(p);
 }
 
@@ -145,34 +143,6 @@ static int
 nomem(struct kiln_err *err)
 {
 	return kiln_err_set(err, KILN_ENOMEM, "out of memory");
-}
-
-/* "*out" becomes a copy of "s" (NULL stays NULL). */
-static int
-copy(char **out, const char *s, struct kiln_err *err)
-{
-	*out = NULL;
-	if (s != NULL && (*out = strdup(s)) == NULL)
-		return nomem(err);
-	return 0;
-}
-
-/* Copies of the "n" strings "in" (n may be 0) into "*out", "*n_out". */
-static int
-copy_list(char ***out, size_t *n_out, const char *const *in, size_t n,
-    struct kiln_err *err)
-{
-	*out = NULL;
-	*n_out = 0;
-	if (n == 0)
-		return 0;
-	if ((*out = calloc(n, sizeof(**out))) == NULL)
-		return nomem(err);
-	/* On failure the *n_out copies made are freed with the profile. */
-	for (*n_out = 0; *n_out < n; (*n_out)++)
-		if (((*out)[*n_out] = strdup(in[*n_out])) == NULL)
-			return nomem(err);
-	return 0;
 }
 
 /*
@@ -440,8 +410,10 @@ parse_whitelist(struct kiln_profile *p, const cJSON *obj, const char *path,
 	for (q = re; *q != '\0'; q++) {
 		if (*q == '\\' && q[1] != '\0' && isalpha((unsigned char)q[1]))
 			return kiln_err_set(err, KILN_EINVAL,
-			    "%s.name_whitelist: \\%c is RE2 syntax; use a POSIX "
-			    "class such as [0-9]", path, q[1]);
+			    "%s.name_whitelist: \\%c is RE2 syntax; use a "
+			    "POSIX "
+			    "class such as [0-9]",
+			    path, q[1]);
 		if (*q == '\\' && q[1] != '\0')
 			q++;
 	}
@@ -485,14 +457,14 @@ parse_urls(struct kiln_profile *p, const cJSON *obj, const char *path,
 		if (crl == NULL)
 			crl = def->crl_url;
 	}
-	if (copy(&p->ocsp_url, ocsp, err) == -1 ||
-	    copy(&p->crl_url, crl, err) == -1)
+	if (kiln_str_set(&p->ocsp_url, ocsp, err) == -1 ||
+	    kiln_str_set(&p->crl_url, crl, err) == -1)
 		goto cleanup;
 	if (issuers != NULL)
-		rc = copy_list(
+		rc = kiln_strs_set(
 		    &p->issuer_urls, &p->n_issuer_urls, issuers, n, err);
 	else if (def != NULL)
-		rc = copy_list(&p->issuer_urls, &p->n_issuer_urls,
+		rc = kiln_strs_set(&p->issuer_urls, &p->n_issuer_urls,
 		    (const char *const *)def->issuer_urls, def->n_issuer_urls,
 		    err);
 	else

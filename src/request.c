@@ -5,6 +5,7 @@
 #include "json.h"
 #include "kiln/duration.h"
 #include "kiln/request.h"
+#include "strs.h"
 
 void
 kiln_request_init(struct kiln_request *req)
@@ -16,18 +17,6 @@ kiln_request_init(struct kiln_request *req)
 }
 
 static void
-free_strings(char **v, size_t n)
-{
-	size_t i;
-
-	if (v == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
-static void
 name_free(struct kiln_name *nm)
 {
 	free(nm->c);
@@ -36,8 +25,8 @@ name_free(struct kiln_name *nm)
 	free(nm->o);
 	free(nm->ou);
 	free(nm->e);
-	free_strings(nm->oid_types, nm->n_oids);
-	free_strings(nm->oid_values, nm->n_oids);
+	kiln_strs_free(nm->oid_types, nm->n_oids);
+	kiln_strs_free(nm->oid_values, nm->n_oids);
 }
 
 void
@@ -49,22 +38,10 @@ kiln_request_free(struct kiln_request *req)
 	for (i = 0; i < req->n_names; i++)
 		name_free(&req->names[i]);
 	free(req->names);
-	free_strings(req->hosts, req->n_hosts);
+	kiln_strs_free(req->hosts, req->n_hosts);
 	free(req->serialnumber);
 	free(req->crl_url);
 	kiln_request_init(req);
-}
-
-static int
-dup(char **out, const char *s, struct kiln_err *err)
-{
-	char *p = NULL;
-
-	if (s != NULL && (p = strdup(s)) == NULL)
-		return kiln_err_set(err, KILN_ENOMEM, "out of memory");
-	free(*out);
-	*out = p;
-	return 0;
 }
 
 /* A string member, copied; an empty string counts as absent. */
@@ -78,7 +55,7 @@ get_string(const cJSON *obj, const char *ctx, const char *name, char **out,
 		return -1;
 	if (s == NULL || *s == '\0')
 		return 0;
-	return dup(out, s, err);
+	return kiln_str_set(out, s, err);
 }
 
 int
@@ -198,8 +175,10 @@ parse_oids(struct kiln_name *nm, const cJSON *obj, const char *ctx,
 			return kiln_err_set(err, KILN_EINVAL,
 			    "%s.OID.%s: expected a string, got %s", ctx,
 			    c->string, kiln_json_type(c));
-		if (dup(&nm->oid_types[nm->n_oids], c->string, err) == -1 ||
-		    dup(&nm->oid_values[nm->n_oids], c->valuestring, err) == -1)
+		if (kiln_str_set(&nm->oid_types[nm->n_oids], c->string, err) ==
+		        -1 ||
+		    kiln_str_set(
+		        &nm->oid_values[nm->n_oids], c->valuestring, err) == -1)
 			return -1;
 		nm->n_oids++;
 	}
@@ -239,25 +218,6 @@ parse_names(struct kiln_request *req, const cJSON *arr, struct kiln_err *err)
 	return 0;
 }
 
-static int
-copy_hosts(struct kiln_request *req, const char **hosts, size_t n,
-    struct kiln_err *err)
-{
-	size_t i;
-
-	free_strings(req->hosts, req->n_hosts);
-	req->hosts = NULL;
-	req->n_hosts = 0;
-	if ((req->hosts = calloc(n + 1, sizeof(char *))) == NULL)
-		return kiln_err_set(err, KILN_ENOMEM, "out of memory");
-	for (i = 0; i < n; i++) {
-		if (dup(&req->hosts[i], hosts[i], err) == -1)
-			return -1;
-		req->n_hosts++;
-	}
-	return 0;
-}
-
 int
 kiln_request_parse(struct kiln_request *req, const char *text, size_t len,
     struct kiln_err *err)
@@ -274,7 +234,8 @@ kiln_request_parse(struct kiln_request *req, const char *text, size_t len,
 	    parse_names(req, kiln_json_get(root, "names"), err) == -1 ||
 	    kiln_json_strings(root, NULL, "hosts", &hosts, &n_hosts, err) ==
 	        -1 ||
-	    (hosts != NULL && copy_hosts(req, hosts, n_hosts, err) == -1) ||
+	    (hosts != NULL && kiln_strs_set(&req->hosts, &req->n_hosts, hosts,
+	                          n_hosts, err) == -1) ||
 	    parse_key(&req->key, kiln_json_get(root, "key"), err) == -1 ||
 	    get_string(root, NULL, "serialnumber", &req->serialnumber, err) ==
 	        -1 ||
@@ -303,7 +264,7 @@ kiln_request_set_hosts(
 	int rc = -1;
 
 	if (*list == '\0')
-		return copy_hosts(req, NULL, 0, err);
+		return kiln_strs_set(&req->hosts, &req->n_hosts, NULL, 0, err);
 	for (q = list; *q != '\0'; q++)
 		if (*q == ',')
 			n++;
@@ -317,7 +278,7 @@ kiln_request_set_hosts(
 			*comma++ = '\0';
 		v[i++] = p;
 	}
-	rc = copy_hosts(req, v, n, err);
+	rc = kiln_strs_set(&req->hosts, &req->n_hosts, v, n, err);
 cleanup:
 	free(v);
 	free(copy);
@@ -328,5 +289,5 @@ int
 kiln_request_set_cn(
     struct kiln_request *req, const char *cn, struct kiln_err *err)
 {
-	return dup(&req->cn, *cn != '\0' ? cn : NULL, err);
+	return kiln_str_set(&req->cn, *cn != '\0' ? cn : NULL, err);
 }

@@ -1,0 +1,26 @@
+/*
+ * Owned strings and string lists, for the parsers that copy what they
+ * keep out of a cJSON tree.  Private to libkiln.
+ */
+#ifndef KILN_STRS_H
+#define KILN_STRS_H
+
+#include <stddef.h>
+
+#include "kiln/err.h"
+
+/* Replace "*out" with a copy of "s" (NULL: none).  0 or -1 (ENOMEM). */
+int kiln_str_set(char **, const char *, struct kiln_err *);
+
+/*
+ * Replace the "*n_out" strings at "*out" with copies of the "n" strings
+ * "in".  On failure "*n_out" counts the copies made, so the owner's free
+ * releases them.  0 or -1 (ENOMEM).
+ */
+int kiln_strs_set(
+    char ***, size_t *, const char *const *, size_t, struct kiln_err *);
+
+/* Free "n" strings and their array.  NULL is allowed. */
+void kiln_strs_free(char **, size_t);
+
+#endif /* KILN_STRS_H */
