@@ -162,7 +162,6 @@ extensions(struct der *d, const struct kiln_certreq *req,
 	static const unsigned char null[] = {0};
 	unsigned char ski[20];
 	const unsigned char *bits;
-	const char *ocsp = p->ocsp_url;
 	struct der v;
 	size_t n;
 	int ret;
@@ -193,9 +192,9 @@ extensions(struct der *d, const struct kiln_certreq *req,
 		der_authority_key_id(&v, issuer->ski, issuer->ski_len);
 		EXT(d, MBEDTLS_OID_AUTHORITY_KEY_IDENTIFIER, 0, &v);
 	}
-	if (ocsp != NULL || p->n_issuer_urls > 0) {
+	if (p->ocsp_url != NULL || p->n_issuer_urls > 0) {
 		der_authority_info_access(
-		    &v, ocsp, p->issuer_urls, p->n_issuer_urls);
+		    &v, p->ocsp_url, p->issuer_urls, p->n_issuer_urls);
 		EXT(d, MBEDTLS_OID_PKIX "\x01\x01", 0, &v);
 	}
 	if (sans->n > 0) {

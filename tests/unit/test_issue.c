@@ -480,3 +480,92 @@ Test(issue, csr_without_extensions_has_empty_attributes)
 	kiln_buf_free(&csr);
 	party_free(&p);
 }
+
+/* Parse a ca-config.json text into "cfg" and return profile "name". */
+static const struct kiln_profile *
+profile_of(struct kiln_config *cfg, const char *json, const char *name)
+{
+	const struct kiln_profile *p;
+
+	kiln_config_init(cfg);
+	cr_assert_eq(
+	    kiln_config_parse(cfg, json, strlen(json), &err), 0, "%s", err.msg);
+	p = kiln_config_profile(cfg, name, &err);
+	cr_assert_not_null(p, "%s", err.msg);
+	return p;
+}
+
+Test(issue, profile_urls_and_ocsp_no_check_become_extensions)
+{
+	static const char cfgjson[] =
+	    "{\"signing\":{\"default\":{\"expiry\":\"1h\"},\"profiles\":{\"p\":"
+	    "{"
+	    "\"expiry\":\"1h\",\"usages\":[\"server auth\"],"
+	    "\"ocsp_url\":\"http://o\",\"issuer_urls\":[\"http://i\"],"
+	    "\"crl_url\":\"http://c/x\",\"ocsp_no_check\":true}}}}";
+	struct kiln_config cfg;
+	const struct kiln_profile *prof = profile_of(&cfg, cfgjson, "p");
+	struct party ca, leaf;
+	const mbedtls_x509_buf *ext;
+	const unsigned char *v;
+	size_t n;
+
+	make_ca(&ca, "{\"CN\":\"c\"}", NOW);
+	party_init(&leaf, "{\"CN\":\"l\"}");
+	cr_assert_eq(issue(&leaf, prof, &ca, NOW), 0, "%s", err.msg);
+	ext = &leaf.cert.crt.v3_ext;
+	/* no keyUsage: the profile has only an extKeyUsage */
+	cr_assert_eq(der_find_extension(ext->p, ext->len, MBEDTLS_OID_KEY_USAGE,
+	                 3, &v, &n, NULL),
+	    0);
+	cr_assert_eq(der_find_extension(ext->p, ext->len,
+	                 MBEDTLS_OID_PKIX "\x01\x01", 8, &v, &n, NULL),
+	    1);
+	cr_assert(n == 46 && memcmp(v + 4,
+	                         "\x06\x08\x2b\x06\x01\x05\x05\x07"
+	                         "\x30\x01\x86\x08http://o",
+	                         20) == 0);
+	cr_assert_eq(der_find_extension(ext->p, ext->len,
+	                 MBEDTLS_OID_CRL_DISTRIBUTION_POINTS, 3, &v, &n, NULL),
+	    1);
+	cr_assert(n == 20 && memcmp(v + 8, "\x86\x0ahttp://c/x", 12) == 0);
+	cr_assert_eq(der_find_extension(ext->p, ext->len,
+	                 MBEDTLS_OID_PKIX "\x30\x01\x05", 9, &v, &n, NULL),
+	    1);
+	cr_assert(n == 2 && memcmp(v, "\x05\x00", 2) == 0);
+	party_free(&leaf);
+	party_free(&ca);
+	kiln_config_free(&cfg);
+}
+
+Test(issue, name_whitelist_refuses_other_names)
+{
+	static const char cfgjson[] =
+	    "{\"signing\":{\"default\":{\"expiry\":\"1h\","
+	    "\"usages\":[\"server auth\"],"
+	    "\"name_whitelist\":\"^[a-z0-9-]+\\\\.example\\\\.com$\"}}}";
+	struct kiln_config cfg;
+	const struct kiln_profile *prof = profile_of(&cfg, cfgjson, NULL);
+	struct party ca, ok, bad_host, bad_cn;
+
+	make_ca(&ca, "{\"CN\":\"c\"}", NOW);
+	party_init(&ok, "{\"CN\":\"a.example.com\",\"hosts\":["
+	                "\"b.example.com\",\"10.0.0.1\"]}");
+	cr_assert_eq(issue(&ok, prof, &ca, NOW), 0, "%s", err.msg);
+	party_init(&bad_host, "{\"CN\":\"a.example.com\",\"hosts\":["
+	                      "\"evil.example.org\"]}");
+	cr_assert_eq(issue(&bad_host, prof, &ca, NOW), -1);
+	cr_assert_eq(err.code, KILN_EPOLICY);
+	cr_assert_str_eq(err.msg, "host \"evil.example.org\" does not match "
+	                          "the profile's name_whitelist");
+	kiln_err_clear(&err);
+	party_init(&bad_cn, "{\"CN\":\"root\"}");
+	cr_assert_eq(issue(&bad_cn, prof, &ca, NOW), -1);
+	cr_assert_str_eq(
+	    err.msg, "CN \"root\" does not match the profile's name_whitelist");
+	party_free(&bad_cn);
+	party_free(&bad_host);
+	party_free(&ok);
+	party_free(&ca);
+	kiln_config_free(&cfg);
+}
