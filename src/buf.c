@@ -5,6 +5,7 @@
 #include <mbedtls/platform_util.h>
 
 #include "kiln/buf.h"
+#include "strs.h"
 
 void
 kiln_buf_init(struct kiln_buf *buf)
@@ -69,4 +70,59 @@ kiln_buf_terminate(struct kiln_buf *buf, struct kiln_err *err)
 		return -1;
 	buf->p[buf->len] = '\0';
 	return 0;
+}
+
+int
+kiln_buf_append_json(
+    struct kiln_buf *out, const char *s, size_t n, struct kiln_err *err)
+{
+	static const char hexdigits[] = "0123456789abcdef";
+	const unsigned char *u = (const unsigned char *)s;
+	char esc[8];
+	size_t i, k, len;
+	unsigned long c;
+
+	if (kiln_buf_append(out, "\"", 1, err) == -1)
+		return -1;
+	for (i = 0; i < n; i += k) {
+		k = kiln_utf8_next(u + i, n - i, &c);
+		if (k == 0) { /* invalid UTF-8 */
+			if (kiln_buf_append(out, "\\ufffd", 6, err) == -1)
+				return -1;
+			k = 1;
+			continue;
+		}
+		if (k > 1) {
+			if (c == 0x2028 || c == 0x2029) {
+				if (kiln_buf_append(out,
+				        c == 0x2028 ? "\\u2028" : "\\u2029", 6,
+				        err) == -1)
+					return -1;
+			} else if (kiln_buf_append(out, u + i, k, err) == -1)
+				return -1;
+			continue;
+		}
+		len = 2;
+		esc[0] = '\\';
+		if (c == '"' || c == '\\')
+			esc[1] = (char)c;
+		else if (c == '\n')
+			esc[1] = 'n';
+		else if (c == '\r')
+			esc[1] = 'r';
+		else if (c == '\t')
+			esc[1] = 't';
+		else if (c < 0x20 || c == '<' || c == '>' || c == '&') {
+			memcpy(esc + 1, "u00", 3);
+			esc[4] = hexdigits[c >> 4];
+			esc[5] = hexdigits[c & 0xf];
+			len = 6;
+		} else {
+			esc[0] = (char)c;
+			len = 1;
+		}
+		if (kiln_buf_append(out, esc, len, err) == -1)
+			return -1;
+	}
+	return kiln_buf_append(out, "\"", 1, err);
 }

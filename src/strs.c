@@ -43,3 +43,31 @@ kiln_strs_set(char ***out, size_t *n_out, const char *const *in, size_t n,
 			return kiln_err_set(err, KILN_ENOMEM, "out of memory");
 	return 0;
 }
+
+size_t
+kiln_utf8_next(const unsigned char *s, size_t n, unsigned long *c)
+{
+	size_t len, i;
+	unsigned long min;
+
+	if (s[0] < 0x80)
+		return *c = s[0], 1;
+	if ((s[0] & 0xe0) == 0xc0)
+		len = 2, *c = s[0] & 0x1f, min = 0x80;
+	else if ((s[0] & 0xf0) == 0xe0)
+		len = 3, *c = s[0] & 0x0f, min = 0x800;
+	else if ((s[0] & 0xf8) == 0xf0)
+		len = 4, *c = s[0] & 0x07, min = 0x10000;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		*c = *c << 6 | (s[i] & 0x3f);
+	}
+	if (*c < min || *c > 0x10ffff || (*c >= 0xd800 && *c <= 0xdfff))
+		return 0;
+	return len;
+}

@@ -23,4 +23,11 @@ int kiln_strs_set(
 /* Free "n" strings and their array.  NULL is allowed. */
 void kiln_strs_free(char **, size_t);
 
+/*
+ * The length of the valid UTF-8 sequence at "s" (at most "n" bytes, n > 0)
+ * with its code point in "*c", or 0 if the bytes there are not valid
+ * UTF-8 (overlong forms and surrogates included).
+ */
+size_t kiln_utf8_next(const unsigned char *, size_t, unsigned long *);
+
 #endif /* KILN_STRS_H */

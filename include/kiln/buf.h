@@ -37,4 +37,13 @@ int kiln_buf_append(struct kiln_buf *, const void *, size_t, struct kiln_err *);
  */
 int kiln_buf_terminate(struct kiln_buf *, struct kiln_err *);
 
+/*
+ * Append the "n" bytes of "s" as a JSON string, escaped as Go's
+ * encoding/json does (which is what cfssl prints): <, > and & as \u003c,
+ * \u003e and \u0026, U+2028 and U+2029 escaped, invalid UTF-8 as \ufffd.
+ * Returns 0 or -1 (KILN_ENOMEM).
+ */
+int kiln_buf_append_json(
+    struct kiln_buf *, const char *, size_t, struct kiln_err *);
+
 #endif /* KILN_BUF_H */

@@ -111,13 +111,13 @@ print_json(struct gencert *g, struct kiln_err *err)
 	struct kiln_buf *o = &g->out;
 
 	if (kiln_buf_append(o, "{\"cert\":", 8, err) == -1 ||
-	    cli_json_string(o, (char *)g->cert_pem.p, g->cert_pem.len, err) ==
+	    kiln_buf_append_json(o, (char *)g->cert_pem.p, g->cert_pem.len, err) ==
 	        -1 ||
 	    kiln_buf_append(o, ",\"csr\":", 7, err) == -1 ||
-	    cli_json_string(o, (char *)g->csr_pem.p, g->csr_pem.len, err) == -1)
+	    kiln_buf_append_json(o, (char *)g->csr_pem.p, g->csr_pem.len, err) == -1)
 		return -1;
 	if (!g->reuse_key && (kiln_buf_append(o, ",\"key\":", 7, err) == -1 ||
-	                         cli_json_string(o, (char *)g->key_pem.p,
+	                         kiln_buf_append_json(o, (char *)g->key_pem.p,
 	                             g->key_pem.len, err) == -1))
 		return -1;
 	if (kiln_buf_append(o, "}\n", 2, err) == -1)
