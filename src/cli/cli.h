@@ -20,6 +20,14 @@ struct cli_config {
 	const char *cn;
 	const char *out;
 	const char *f;
+	const char *cert;
+	const char *csr;
+	const char *domain;
+	const char *key;
+	const char *format;
+	const char *serial;
+	const char *aki;
+	const char *db_config;
 	int initca;
 	int force;
 	int bare;
@@ -40,6 +48,9 @@ struct command {
 /* The program name errors are reported under ("kiln", "cfssl", ...). */
 extern const char *cli_progname;
 
+/* Set by a main() whose program has a single command. */
+extern int cli_single_command;
+
 /*
  * Parse the flags of "cmd" from argv (argv[0] is the first flag).
  * Returns 0 with "*ind" the index of the first operand, 1 if help was
@@ -52,7 +63,10 @@ int cli_flags_parse(
 /* Print the usage of "cmd" with its flags to stdout or stderr. */
 void cli_usage(const struct command *, int);
 
-/* "kiln: <command>: <message>" on stderr. */
+/*
+ * "kiln: <command>: <message>" on stderr; programs with a single command
+ * (cfssljson, kiln-certinfo) print "<program>: <message>".
+ */
 void cli_error(const char *, const struct kiln_err *);
 
 /* Print a usage error for "cmd" and return 2. */
@@ -66,12 +80,6 @@ int cli_usage_error(const struct command *, const char *, ...)
 int cli_read(const char *, struct kiln_buf *, struct kiln_err *);
 
 /*
- * Append "s" ("n" bytes) to "out" as a JSON string with Go's escaping
- * (<, > and & as \u003c, \u003e, \u0026).
- */
-int cli_json_string(struct kiln_buf *, const char *, size_t, struct kiln_err *);
-
-/*
  * "base" followed by "suffix" into "path" (PATH_MAX bytes); a name that
  * does not fit is an error, never a silently shortened file name.
  */
@@ -80,6 +88,7 @@ int cli_path(char *, const char *, const char *, struct kiln_err *);
 /* Write all of "buf" to standard output.  Returns 0 or -1. */
 int cli_write_stdout(const struct kiln_buf *, struct kiln_err *);
 
+int cmd_certinfo(int, char **, const struct cli_config *);
 int cmd_gencert(int, char **, const struct cli_config *);
 int cmd_json(int, char **, const struct cli_config *);
 int cmd_version(int, char **, const struct cli_config *);

@@ -7,9 +7,9 @@
 
 #include "cli.h"
 
-const char *cli_progname = "kiln";
-
 /* clang-format off */
+static const char *const certinfo_flags[] = { "cert", "csr", "domain",
+	"key", "format", "serial", "aki", "db-config", NULL };
 static const char *const gencert_flags[] = { "initca", "ca", "ca-key",
 	"config", "profile", "hostname", "cn", "out", "force", "loglevel",
 	NULL };
@@ -18,6 +18,12 @@ static const char *const json_flags[] = { "bare", "f", "stdout", "version",
 static const char *const no_flags[] = { NULL };
 
 static const struct command commands[] = {
+	{ "certinfo",
+	  "kiln certinfo -cert FILE | -csr FILE | -domain HOST[:PORT] "
+	  "[-key KEY] [-format json|table|text]",
+	  "Describe certificates, bundles, certificate requests, keys and the "
+	  "chain a\nTLS server sends (the same as kiln-certinfo).",
+	  certinfo_flags, cmd_certinfo },
 	{ "gencert",
 	  "kiln gencert [-initca] [-ca CA -ca-key KEY] [-config CONFIG] "
 	  "[-profile NAME] [-hostname HOSTS] [-cn CN] [-out BASENAME [-force]] "
@@ -87,6 +93,7 @@ main(int argc, char **argv)
 	base = base != NULL ? base + 1 : argc > 0 ? argv[0] : "kiln";
 	if (strcmp(base, "cfssljson") == 0) {
 		cli_progname = "cfssljson";
+		cli_single_command = 1;
 		return run(find("json"), argc - 1, argv + 1);
 	}
 	if (strcmp(base, "cfssl") == 0)

@@ -9,13 +9,15 @@
 #include "cli.h"
 #include "kiln/file.h"
 
+const char *cli_progname = "kiln";
+int cli_single_command;
+
 void
 cli_error(const char *cmd, const struct kiln_err *err)
 {
 	const char *msg = err->msg[0] != '\0' ? err->msg : "failed";
 
-	/* cfssljson has a single command: no need to name it. */
-	if (strcmp(cli_progname, "cfssljson") == 0)
+	if (cli_single_command)
 		fprintf(stderr, "%s: %s\n", cli_progname, msg);
 	else
 		fprintf(stderr, "%s: %s: %s\n", cli_progname, cmd, msg);
@@ -26,7 +28,10 @@ cli_usage_error(const struct command *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: %s: ", cli_progname, cmd->name);
+	if (cli_single_command)
+		fprintf(stderr, "%s: ", cli_progname);
+	else
+		fprintf(stderr, "%s: %s: ", cli_progname, cmd->name);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -55,8 +60,7 @@ cli_read(const char *spec, struct kiln_buf *out, struct kiln_err *err)
 }
 
 int
-cli_path(char *path, const char *base, const char *suffix,
-    struct kiln_err *err)
+cli_path(char *path, const char *base, const char *suffix, struct kiln_err *err)
 {
 	int n = snprintf(path, PATH_MAX, "%s%s", base, suffix);
 
@@ -66,44 +70,6 @@ cli_path(char *path, const char *base, const char *suffix,
 		    "%.40s...%s: path too long (%zu bytes)", base, suffix,
 		    strlen(base) + strlen(suffix));
 	return 0;
-}
-
-int
-cli_json_string(
-    struct kiln_buf *out, const char *s, size_t n, struct kiln_err *err)
-{
-	static const char hexdigits[] = "0123456789abcdef";
-	char esc[8];
-	size_t i, len;
-	unsigned char c;
-
-	if (kiln_buf_append(out, "\"", 1, err) == -1)
-		return -1;
-	for (i = 0; i < n; i++) {
-		c = (unsigned char)s[i];
-		len = 2;
-		esc[0] = '\\';
-		if (c == '"' || c == '\\')
-			esc[1] = (char)c;
-		else if (c == '\n')
-			esc[1] = 'n';
-		else if (c == '\r')
-			esc[1] = 'r';
-		else if (c == '\t')
-			esc[1] = 't';
-		else if (c < 0x20 || c == '<' || c == '>' || c == '&') {
-			memcpy(esc + 1, "u00", 3);
-			esc[4] = hexdigits[c >> 4];
-			esc[5] = hexdigits[c & 0xf];
-			len = 6;
-		} else {
-			esc[0] = (char)c;
-			len = 1;
-		}
-		if (kiln_buf_append(out, esc, len, err) == -1)
-			return -1;
-	}
-	return kiln_buf_append(out, "\"", 1, err);
 }
 
 int

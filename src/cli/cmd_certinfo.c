@@ -1,0 +1,248 @@
+/*
+ * kiln certinfo (kiln-certinfo, cfssl-certinfo): describe certificates,
+ * bundles, CSRs, private keys and the chain a TLS server sends.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "kiln/file.h"
+#include "kiln/inspect.h"
+#include "kiln/key.h"
+#include "kiln/rng.h"
+#include "kiln/tls.h"
+
+#define DOMAIN_TIMEOUT_MS 10000
+
+/* Started as cfssl-certinfo or "cfssl certinfo": cfssl's output only. */
+static int
+cfssl_mode(void)
+{
+	return strcmp(cli_progname, "cfssl") == 0 ||
+	       strcmp(cli_progname, "cfssl-certinfo") == 0;
+}
+
+/*
+ * Split "HOST[:PORT]" as Go's net.SplitHostPort, falling back to the
+ * whole string and port 443 as cfssl does: "[::1]:2379", "example.com",
+ * "10.0.0.1:2379", "::1".
+ */
+static int
+split_domain(const char *domain, char *host, size_t hsize, char *port,
+    size_t psize, struct kiln_err *err)
+{
+	const char *colon = strrchr(domain, ':'), *close;
+	int n;
+
+	if (domain[0] == '[' && (close = strchr(domain, ']')) != NULL &&
+	    (close[1] == '\0' || (close[1] == ':' && close[2] != '\0'))) {
+		n = snprintf(
+		    host, hsize, "%.*s", (int)(close - domain - 1), domain + 1);
+		snprintf(
+		    port, psize, "%s", close[1] == ':' ? close + 2 : "443");
+	} else if (colon != NULL && strchr(domain, ':') == colon &&
+	           colon[1] != '\0') {
+		n = snprintf(
+		    host, hsize, "%.*s", (int)(colon - domain), domain);
+		snprintf(port, psize, "%s", colon + 1);
+	} else {
+		n = snprintf(host, hsize, "%s", domain);
+		snprintf(port, psize, "443");
+	}
+	if (n <= 0 || (size_t)n >= hsize || strlen(port) > 5 ||
+	    strspn(port, "0123456789") != strlen(port))
+		return kiln_err_set(err, KILN_EINVAL,
+		    "-domain %s: want HOST or HOST:PORT", domain);
+	return 0;
+}
+
+struct certinfo {
+	struct kiln_infos infos;
+	struct kiln_buf input, out;
+	struct kiln_key key;
+	struct kiln_rng rng;
+	const char *what; /* the file or domain, for messages */
+};
+
+static const char *
+name_of(const char *path)
+{
+	return strcmp(path, "-") == 0 ? "standard input" : path;
+}
+
+/* Describe the certificates in c->input; errors name c->what. */
+static int
+inspect_certs(struct certinfo *c, struct kiln_err *err)
+{
+	if (kiln_inspect_certs(&c->infos, c->input.p, c->input.len, err) ==
+	    -1) {
+		kiln_err_prefix(err, "%s", c->what);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+load(struct certinfo *c, const struct cli_config *cfg, struct kiln_err *err)
+{
+	char host[256], port[8];
+	struct kiln_info *info;
+
+	if (cfg->cert[0] != '\0') {
+		c->what = name_of(cfg->cert);
+		if (kiln_file_read(cfg->cert, &c->input, err) == -1)
+			return -1;
+		return inspect_certs(c, err);
+	}
+	if (cfg->csr[0] != '\0') {
+		c->what = name_of(cfg->csr);
+		if (kiln_file_read(cfg->csr, &c->input, err) == -1)
+			return -1;
+		if ((info = calloc(1, sizeof(*info))) == NULL)
+			return kiln_err_set(err, KILN_ENOMEM, "out of memory");
+		kiln_info_init(info);
+		c->infos.v = info;
+		c->infos.n = 1;
+		if (kiln_inspect_csr(info, c->input.p, c->input.len, err) ==
+		    -1) {
+			kiln_err_prefix(err, "%s", c->what);
+			return -1;
+		}
+		return 0;
+	}
+	if (cfg->domain[0] != '\0') {
+		c->what = cfg->domain;
+		if (split_domain(cfg->domain, host, sizeof(host), port,
+		        sizeof(port), err) == -1 ||
+		    kiln_tls_peer_chain(
+		        host, port, DOMAIN_TIMEOUT_MS, &c->input, err) == -1 ||
+		    inspect_certs(c, err) == -1)
+			return -1;
+		/* cfssl shows the server's own certificate only. */
+		if (cfssl_mode())
+			while (c->infos.n > 1)
+				kiln_info_free(&c->infos.v[--c->infos.n]);
+		return 0;
+	}
+	return 0;
+}
+
+static int
+load_key(struct certinfo *c, const char *path, struct kiln_err *err)
+{
+	struct kiln_buf text;
+	struct kiln_info *info;
+	int rc = -1;
+
+	kiln_buf_init(&text);
+	if (kiln_file_read(path, &text, err) == -1 ||
+	    kiln_rng_seed(&c->rng, "kiln certinfo", err) == -1)
+		goto cleanup;
+	if (kiln_key_parse(&c->key, text.p, text.len, &c->rng, err) == -1) {
+		kiln_err_prefix(err, "%s", name_of(path));
+		goto cleanup;
+	}
+	if (c->infos.n > 0) {
+		info = &c->infos.v[0];
+		if (kiln_inspect_key_match(info, &c->key, &c->rng, err) == -1) {
+			kiln_err_clear(err);
+			kiln_err_set(err, KILN_EINVAL,
+			    "%s: private key does not match the %s in %s",
+			    name_of(path),
+			    info->kind == KILN_INFO_CSR ? "certificate request"
+			                                : "certificate",
+			    c->what);
+			goto cleanup;
+		}
+		info->key_match = 1;
+	} else {
+		if ((info = calloc(1, sizeof(*info))) == NULL) {
+			kiln_err_set(err, KILN_ENOMEM, "out of memory");
+			goto cleanup;
+		}
+		kiln_info_init(info);
+		c->infos.v = info;
+		c->infos.n = 1;
+		if (kiln_inspect_key(info, &c->key, err) == -1) {
+			kiln_err_prefix(err, "%s", name_of(path));
+			goto cleanup;
+		}
+	}
+	rc = 0;
+cleanup:
+	kiln_buf_free(&text);
+	return rc;
+}
+
+int
+cmd_certinfo(int argc, char **argv, const struct cli_config *cfg)
+{
+	struct kiln_err err;
+	struct certinfo c;
+	enum kiln_info_format format;
+	unsigned int flags = cfssl_mode() ? KILN_RENDER_CFSSL : 0;
+	int rc = 1;
+
+	(void)argv;
+	kiln_err_clear(&err);
+	if (argc != 0) {
+		fprintf(stderr, "%s: unexpected argument \"%s\"\n",
+		    cli_progname, argv[0]);
+		return 2;
+	}
+	if (strcmp(cfg->format, "json") == 0)
+		format = KILN_FORMAT_JSON;
+	else if (strcmp(cfg->format, "table") == 0)
+		format = KILN_FORMAT_TABLE;
+	else if (strcmp(cfg->format, "text") == 0)
+		format = KILN_FORMAT_TEXT;
+	else {
+		fprintf(stderr, "%s: -format %s: want json, table or text\n",
+		    cli_progname, cfg->format);
+		return 2;
+	}
+	if (cfg->cert[0] == '\0' && cfg->csr[0] == '\0' &&
+	    cfg->domain[0] == '\0') {
+		if (cfg->serial[0] != '\0' || cfg->aki[0] != '\0' ||
+		    cfg->db_config[0] != '\0') {
+			fprintf(stderr,
+			    "%s: -serial, -aki and -db-config need a "
+			    "certificate database, which kiln does not keep\n",
+			    cli_progname);
+			return 1;
+		}
+		if (cfg->key[0] == '\0') {
+			fprintf(stderr,
+			    "%s: Must specify certinfo target through -cert, "
+			    "-csr, -domain or -key\n",
+			    cli_progname);
+			return cfssl_mode() ? 1 : 2;
+		}
+	}
+
+	memset(&c, 0, sizeof(c));
+	kiln_infos_init(&c.infos);
+	kiln_buf_init(&c.input);
+	kiln_buf_init(&c.out);
+	kiln_key_init(&c.key);
+	kiln_rng_init(&c.rng);
+	if (load(&c, cfg, &err) == -1 ||
+	    (cfg->key[0] != '\0' && load_key(&c, cfg->key, &err) == -1))
+		goto cleanup;
+	if (kiln_info_render(c.infos.v, c.infos.n, format, flags, time(NULL),
+	        &c.out, &err) == -1 ||
+	    cli_write_stdout(&c.out, &err) == -1)
+		goto cleanup;
+	rc = 0;
+cleanup:
+	if (rc != 0)
+		cli_error("certinfo", &err);
+	kiln_infos_free(&c.infos);
+	kiln_buf_free(&c.input);
+	kiln_buf_free(&c.out);
+	kiln_key_free(&c.key);
+	kiln_rng_free(&c.rng);
+	return rc;
+}

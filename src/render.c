@@ -1,0 +1,940 @@
+/*
+ * Inspected objects as cfssl-certinfo's JSON (json.MarshalIndent with two
+ * spaces, then kiln's own keys), as a boxed table like etcdctl -w table,
+ * or as text in the order of openssl x509 -text.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kiln/config.h"
+#include "kiln/inspect.h"
+#include "kiln/pem.h"
+#include "strs.h"
+
+/* A JSON writer that indents as Go's json.MarshalIndent(v, "", "  "). */
+struct jw {
+	struct kiln_buf *out;
+	struct kiln_err *err;
+	int depth;
+	int first[16]; /* nothing written yet at this depth */
+};
+
+static void
+jw_raw(struct jw *j, const char *s)
+{
+	kiln_buf_append(j->out, s, strlen(s), j->err);
+}
+
+static void
+jw_newline(struct jw *j)
+{
+	int i;
+
+	jw_raw(j, "\n");
+	for (i = 0; i < j->depth; i++)
+		jw_raw(j, "  ");
+}
+
+static void
+jw_open(struct jw *j, const char *c)
+{
+	jw_raw(j, c);
+	if (j->depth + 1 < (int)(sizeof(j->first) / sizeof(j->first[0])))
+		j->first[++j->depth] = 1;
+}
+
+static void
+jw_close(struct jw *j, const char *c)
+{
+	int empty = j->first[j->depth];
+
+	j->depth--;
+	if (!empty)
+		jw_newline(j);
+	jw_raw(j, c);
+}
+
+/* Start an array element or an object member. */
+static void
+jw_item(struct jw *j)
+{
+	if (!j->first[j->depth])
+		jw_raw(j, ",");
+	j->first[j->depth] = 0;
+	jw_newline(j);
+}
+
+static void
+jw_str(struct jw *j, const char *s)
+{
+	kiln_buf_append_json(j->out, s, strlen(s), j->err);
+}
+
+static void
+jw_key(struct jw *j, const char *key)
+{
+	jw_item(j);
+	jw_str(j, key);
+	jw_raw(j, ": ");
+}
+
+static void
+jw_kstr(struct jw *j, const char *key, const char *s)
+{
+	jw_key(j, key);
+	jw_str(j, s);
+}
+
+static void
+jw_kint(struct jw *j, const char *key, long long v)
+{
+	char num[32];
+
+	snprintf(num, sizeof(num), "%lld", v);
+	jw_key(j, key);
+	jw_raw(j, num);
+}
+
+static void
+jw_kbool(struct jw *j, const char *key, int v)
+{
+	jw_key(j, key);
+	jw_raw(j, v ? "true" : "false");
+}
+
+static void
+jw_knull(struct jw *j, const char *key)
+{
+	jw_key(j, key);
+	jw_raw(j, "null");
+}
+
+static void
+jw_kstrs(struct jw *j, const char *key, char *const *v, size_t n)
+{
+	size_t i;
+
+	jw_key(j, key);
+	jw_open(j, "[");
+	for (i = 0; i < n; i++) {
+		jw_item(j);
+		jw_str(j, v[i]);
+	}
+	jw_close(j, "]");
+}
+
+/* Common formats. */
+
+static void
+civil_from_days(long long z, long long *y, unsigned *m, unsigned *d)
+{
+	long long era;
+	unsigned doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = (unsigned)(z - era * 146097);
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	*y = (long long)yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y += *m <= 2;
+}
+
+/* RFC 3339 in UTC, as Go marshals a time.Time: "2026-11-24T06:47:00Z". */
+static void
+rfc3339(long long t, char *out, size_t size)
+{
+	long long days = t / 86400, secs = t % 86400, y;
+	unsigned m, d;
+
+	if (secs < 0)
+		secs += 86400, days--;
+	civil_from_days(days, &y, &m, &d);
+	snprintf(out, size, "%04lld-%02u-%02uT%02lld:%02lld:%02lldZ", y, m, d,
+	    secs / 3600, secs / 60 % 60, secs % 60);
+}
+
+static long long
+days_left(long long not_after, long long now)
+{
+	long long diff = not_after - now;
+
+	return diff >= 0 ? diff / 86400 : -((-diff + 86399) / 86400);
+}
+
+/* "AB:CD:..." with two digits per byte, as cfssl ≥ 1.3 prints key ids. */
+static void
+hex_colon(const unsigned char *p, size_t n, char *out, size_t size)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t i, o = 0;
+
+	for (i = 0; i < n && o + 4 <= size; i++) {
+		if (i > 0)
+			out[o++] = ':';
+		out[o++] = hex[p[i] >> 4];
+		out[o++] = hex[p[i] & 0xf];
+	}
+	out[o] = '\0';
+}
+
+/* The attributes cfssl's Name has, by OID, with their JSON keys. */
+static const struct {
+	const char *oid, *json, *text;
+} dn_names[] = {
+    {"2.5.4.3", "common_name", "CN"},
+    {"2.5.4.5", "serial_number", "serialNumber"},
+    {"2.5.4.6", "country", "C"},
+    {"2.5.4.10", "organization", "O"},
+    {"2.5.4.11", "organizational_unit", "OU"},
+    {"2.5.4.7", "locality", "L"},
+    {"2.5.4.8", "province", "ST"},
+    {"2.5.4.9", "street_address", "street"},
+    {"2.5.4.17", "postal_code", "postalCode"},
+};
+#define DN_CFSSL (sizeof(dn_names) / sizeof(dn_names[0]))
+
+static const struct {
+	const char *oid, *text;
+} dn_more[] = {
+    {"2.5.4.4", "SN"},
+    {"2.5.4.12", "title"},
+    {"2.5.4.42", "GN"},
+    {"2.5.4.43", "initials"},
+    {"2.5.4.44", "generationQualifier"},
+    {"2.5.4.46", "dnQualifier"},
+    {"2.5.4.65", "pseudonym"},
+    {"2.5.4.97", "organizationIdentifier"},
+    {"2.5.4.15", "businessCategory"},
+    {"1.2.840.113549.1.9.1", "emailAddress"},
+    {"0.9.2342.19200300.100.1.25", "DC"},
+    {"0.9.2342.19200300.100.1.1", "UID"},
+};
+
+static const char *
+dn_short(const char *oid)
+{
+	size_t i;
+
+	for (i = 0; i < DN_CFSSL; i++)
+		if (strcmp(dn_names[i].oid, oid) == 0)
+			return dn_names[i].text;
+	for (i = 0; i < sizeof(dn_more) / sizeof(dn_more[0]); i++)
+		if (strcmp(dn_more[i].oid, oid) == 0)
+			return dn_more[i].text;
+	return oid;
+}
+
+/* The last value of "oid" in "dn", as Go's pkix.Name keeps it. */
+static const char *
+dn_last(const struct kiln_dn *dn, const char *oid)
+{
+	const char *v = NULL;
+	size_t i;
+
+	for (i = 0; i < dn->n; i++)
+		if (strcmp(dn->attr[i].oid, oid) == 0)
+			v = dn->attr[i].value;
+	return v;
+}
+
+/* cfssl's Name: single values, repeated ones joined with ",", names. */
+static void
+jw_dn(struct jw *j, const char *key, const struct kiln_dn *dn)
+{
+	struct kiln_buf joined;
+	const char *v;
+	size_t i, k;
+	int any;
+
+	kiln_buf_init(&joined);
+	jw_key(j, key);
+	jw_open(j, "{");
+	for (k = 0; k < DN_CFSSL; k++) {
+		if (k < 2) { /* CN and serialNumber: the last one */
+			if ((v = dn_last(dn, dn_names[k].oid)) != NULL &&
+			    v[0] != '\0')
+				jw_kstr(j, dn_names[k].json, v);
+			continue;
+		}
+		joined.len = 0;
+		for (i = 0, any = 0; i < dn->n; i++) {
+			if (strcmp(dn->attr[i].oid, dn_names[k].oid) != 0)
+				continue;
+			if (any++)
+				kiln_buf_append(&joined, ",", 1, j->err);
+			kiln_buf_append(&joined, dn->attr[i].value,
+			    strlen(dn->attr[i].value), j->err);
+		}
+		if (joined.len > 0 && kiln_buf_terminate(&joined, j->err) == 0)
+			jw_kstr(j, dn_names[k].json, (char *)joined.p);
+	}
+	if (dn->n > 0) {
+		jw_key(j, "names");
+		jw_open(j, "[");
+		for (i = 0; i < dn->n; i++) {
+			jw_item(j);
+			jw_str(j, dn->attr[i].value);
+		}
+		jw_close(j, "]");
+	}
+	jw_close(j, "}");
+	kiln_buf_free(&joined);
+}
+
+static const char *const ku_names[] = {"digital signature",
+    "content commitment", "key encipherment", "data encipherment",
+    "key agreement", "cert sign", "crl sign", "encipher only", "decipher only"};
+
+static void
+jw_key_usage(struct jw *j, unsigned int ku)
+{
+	size_t i;
+
+	jw_key(j, "key_usage");
+	jw_open(j, "[");
+	for (i = 0; i < sizeof(ku_names) / sizeof(ku_names[0]); i++)
+		if (ku & (1u << i)) {
+			jw_item(j);
+			jw_str(j, ku_names[i]);
+		}
+	jw_close(j, "]");
+}
+
+static void
+jw_public_key(struct jw *j, const struct kiln_info *info)
+{
+	jw_kstr(j, "key_algorithm", info->key_algorithm);
+	if (info->key_bits > 0)
+		jw_kint(j, "key_size", info->key_bits);
+	else
+		jw_knull(j, "key_size");
+	if (info->key_curve[0] != '\0')
+		jw_kstr(j, "key_curve", info->key_curve);
+	else
+		jw_knull(j, "key_curve");
+}
+
+/* A certificate or CSR's PEM. */
+static int
+info_pem(
+    const struct kiln_info *info, struct kiln_buf *pem, struct kiln_err *err)
+{
+	return kiln_pem_write(pem,
+	    info->kind == KILN_INFO_CSR ? "CERTIFICATE REQUEST" : "CERTIFICATE",
+	    info->der.p, info->der.len, err);
+}
+
+/* The extensions both certificates and CSRs carry. */
+static void
+jw_extensions(struct jw *j, const struct kiln_info *info)
+{
+	jw_kbool(j, "is_ca", info->is_ca);
+	if (info->is_ca && info->max_path_len >= 0)
+		jw_kint(j, "max_path_len", info->max_path_len);
+	else
+		jw_knull(j, "max_path_len");
+	jw_key_usage(j, info->ku);
+	jw_kstrs(j, "ext_key_usage", info->eku, info->neku);
+	jw_kstrs(j, "emails", info->emails, info->nemails);
+	jw_kstrs(j, "uris", info->uris, info->nuris);
+}
+
+/* cfssl's "sans": DNS names, then IP addresses. */
+static void
+jw_sans(struct jw *j, const struct kiln_info *info)
+{
+	size_t i;
+
+	if (info->ndns + info->nips == 0)
+		return;
+	jw_key(j, "sans");
+	jw_open(j, "[");
+	for (i = 0; i < info->ndns; i++) {
+		jw_item(j);
+		jw_str(j, info->dns[i]);
+	}
+	for (i = 0; i < info->nips; i++) {
+		jw_item(j);
+		jw_str(j, info->ips[i]);
+	}
+	jw_close(j, "]");
+}
+
+static int
+json_cert(struct jw *j, const struct kiln_info *info, unsigned int flags,
+    long long now)
+{
+	struct kiln_buf tmp;
+	char text[200];
+
+	kiln_buf_init(&tmp);
+	jw_dn(j, "subject", &info->subject);
+	jw_dn(j, "issuer", &info->issuer);
+	if (kiln_info_serial_decimal(info, &tmp, j->err) == -1 ||
+	    kiln_buf_terminate(&tmp, j->err) == -1)
+		goto cleanup;
+	jw_kstr(j, "serial_number", (char *)tmp.p);
+	jw_sans(j, info);
+	rfc3339(info->not_before, text, sizeof(text));
+	jw_kstr(j, "not_before", text);
+	rfc3339(info->not_after, text, sizeof(text));
+	jw_kstr(j, "not_after", text);
+	jw_kstr(j, "sigalg", info->sigalg);
+	hex_colon(info->aki, info->aki_len, text, sizeof(text));
+	jw_kstr(j, "authority_key_id", text);
+	hex_colon(info->ski, info->ski_len, text, sizeof(text));
+	jw_kstr(j, "subject_key_id", text);
+	tmp.len = 0;
+	if (info_pem(info, &tmp, j->err) == -1 ||
+	    kiln_buf_terminate(&tmp, j->err) == -1)
+		goto cleanup;
+	jw_kstr(j, "pem", (char *)tmp.p);
+	if (flags & KILN_RENDER_CFSSL)
+		goto cleanup;
+	jw_public_key(j, info);
+	jw_extensions(j, info);
+	hex_colon(
+	    info->fingerprint, sizeof(info->fingerprint), text, sizeof(text));
+	jw_kstr(j, "fingerprint_sha256", text);
+	jw_kint(j, "days_remaining", days_left(info->not_after, now));
+	if (info->key_match)
+		jw_kbool(j, "key_match", 1);
+cleanup:
+	kiln_buf_free(&tmp);
+	return j->err->code != KILN_OK ? -1 : 0;
+}
+
+static int
+json_csr(struct jw *j, const struct kiln_info *info)
+{
+	struct kiln_buf pem;
+	char text[100];
+
+	kiln_buf_init(&pem);
+	jw_dn(j, "subject", &info->subject);
+	jw_sans(j, info);
+	jw_kstr(j, "sigalg", info->sigalg);
+	if (info->sig_valid >= 0)
+		jw_kbool(j, "signature_valid", info->sig_valid);
+	else
+		jw_knull(j, "signature_valid");
+	if (info_pem(info, &pem, j->err) == 0 &&
+	    kiln_buf_terminate(&pem, j->err) == 0)
+		jw_kstr(j, "pem", (char *)pem.p);
+	jw_public_key(j, info);
+	hex_colon(info->key_id, sizeof(info->key_id), text, sizeof(text));
+	jw_kstr(j, "subject_key_id", text);
+	jw_extensions(j, info);
+	if (info->key_match)
+		jw_kbool(j, "key_match", 1);
+	kiln_buf_free(&pem);
+	return j->err->code != KILN_OK ? -1 : 0;
+}
+
+static int
+json_key(struct jw *j, const struct kiln_info *info)
+{
+	char text[100];
+
+	jw_public_key(j, info);
+	hex_colon(info->key_id, sizeof(info->key_id), text, sizeof(text));
+	jw_kstr(j, "subject_key_id", text);
+	hex_colon(
+	    info->fingerprint, sizeof(info->fingerprint), text, sizeof(text));
+	jw_kstr(j, "spki_sha256", text);
+	return j->err->code != KILN_OK ? -1 : 0;
+}
+
+static int
+render_json(const struct kiln_info *v, size_t n, unsigned int flags,
+    long long now, struct kiln_buf *out, struct kiln_err *err)
+{
+	struct jw j;
+	size_t i;
+	int array = n != 1 || (flags & KILN_RENDER_ARRAY);
+
+	memset(&j, 0, sizeof(j));
+	j.out = out;
+	j.err = err;
+	if (array)
+		jw_open(&j, "[");
+	for (i = 0; i < n; i++) {
+		if (array)
+			jw_item(&j);
+		jw_open(&j, "{");
+		if ((v[i].kind == KILN_INFO_CERT
+		            ? json_cert(&j, &v[i], flags, now)
+		        : v[i].kind == KILN_INFO_CSR
+		            ? json_csr(&j, &v[i])
+		            : json_key(&j, &v[i])) == -1)
+			return -1;
+		jw_close(&j, "}");
+	}
+	if (array)
+		jw_close(&j, "]");
+	jw_raw(&j, "\n");
+	return err->code != KILN_OK ? -1 : 0;
+}
+
+/* Tables, boxed as etcdctl -w table prints them. */
+
+#define TABLE_COLS 8
+
+struct table {
+	const char *head[TABLE_COLS];
+	int right[TABLE_COLS]; /* right-aligned (numbers) */
+	size_t ncols, nrows;
+	char **cell; /* nrows * ncols */
+	size_t width[TABLE_COLS];
+};
+
+/* Columns a string takes on a terminal: East Asian wide characters 2. */
+static size_t
+display_width(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t n = strlen(s), i, k, w = 0;
+	unsigned long c;
+
+	for (i = 0; i < n; i += k) {
+		if ((k = kiln_utf8_next(u + i, n - i, &c)) == 0) {
+			k = 1;
+			w++;
+			continue;
+		}
+		if ((c >= 0x1100 && c <= 0x115f) ||
+		    (c >= 0x2e80 && c <= 0xa4cf) ||
+		    (c >= 0xac00 && c <= 0xd7a3) ||
+		    (c >= 0xf900 && c <= 0xfaff) ||
+		    (c >= 0xfe30 && c <= 0xfe4f) ||
+		    (c >= 0xff00 && c <= 0xff60) ||
+		    (c >= 0xffe0 && c <= 0xffe6) ||
+		    (c >= 0x20000 && c <= 0x3fffd))
+			w += 2;
+		else if (c >= 0x300 && c <= 0x36f)
+			; /* combining marks */
+		else
+			w++;
+	}
+	return w;
+}
+
+static void
+pad(struct kiln_buf *out, size_t n, struct kiln_err *err)
+{
+	while (n-- > 0)
+		kiln_buf_append(out, " ", 1, err);
+}
+
+static void
+table_rule(const struct table *t, struct kiln_buf *out, struct kiln_err *err)
+{
+	size_t c, i;
+
+	for (c = 0; c < t->ncols; c++) {
+		kiln_buf_append(out, "+", 1, err);
+		for (i = 0; i < t->width[c] + 2; i++)
+			kiln_buf_append(out, "-", 1, err);
+	}
+	kiln_buf_append(out, "+\n", 2, err);
+}
+
+static void
+table_print(const struct table *t, struct kiln_buf *out, struct kiln_err *err)
+{
+	size_t c, r, w, left;
+	const char *s;
+
+	table_rule(t, out, err);
+	for (c = 0; c < t->ncols; c++) { /* headers centred */
+		w = display_width(t->head[c]);
+		left = (t->width[c] - w) / 2;
+		kiln_buf_append(out, "| ", 2, err);
+		pad(out, left, err);
+		kiln_buf_append(out, t->head[c], strlen(t->head[c]), err);
+		pad(out, t->width[c] - w - left + 1, err);
+	}
+	kiln_buf_append(out, "|\n", 2, err);
+	table_rule(t, out, err);
+	for (r = 0; r < t->nrows; r++) {
+		for (c = 0; c < t->ncols; c++) {
+			s = t->cell[r * t->ncols + c];
+			w = display_width(s);
+			kiln_buf_append(out, "| ", 2, err);
+			if (t->right[c])
+				pad(out, t->width[c] - w, err);
+			kiln_buf_append(out, s, strlen(s), err);
+			pad(out, t->right[c] ? 1 : t->width[c] - w + 1, err);
+		}
+		kiln_buf_append(out, "|\n", 2, err);
+	}
+	table_rule(t, out, err);
+}
+
+/* "a, b, c" of the SANs, in the order DNS, IP, email, URI. */
+static void
+join_sans(
+    const struct kiln_info *info, struct kiln_buf *b, struct kiln_err *err)
+{
+	char *const *lists[] = {info->dns, info->ips, info->emails, info->uris};
+	size_t counts[] = {info->ndns, info->nips, info->nemails, info->nuris};
+	size_t l, i;
+
+	for (l = 0; l < 4; l++)
+		for (i = 0; i < counts[l]; i++) {
+			if (b->len > 0)
+				kiln_buf_append(b, ", ", 2, err);
+			kiln_buf_append(
+			    b, lists[l][i], strlen(lists[l][i]), err);
+		}
+}
+
+static void
+key_text(const struct kiln_info *info, char *out, size_t size)
+{
+	if (info->key_curve[0] != '\0')
+		snprintf(
+		    out, size, "%s %s", info->key_algorithm, info->key_curve);
+	else if (info->key_bits > 0)
+		snprintf(
+		    out, size, "%s %u", info->key_algorithm, info->key_bits);
+	else
+		snprintf(out, size, "%s", info->key_algorithm);
+}
+
+static int
+render_table(const struct kiln_info *v, size_t n, long long now,
+    struct kiln_buf *out, struct kiln_err *err)
+{
+	static const char *const cert_head[] = {"SUBJECT CN", "SANS",
+	    "NOT AFTER", "DAYS LEFT", "ISSUER CN", "CA", "KEY"};
+	static const char *const csr_head[] = {
+	    "SUBJECT CN", "SANS", "KEY", "SIGNATURE"};
+	static const char *const key_head[] = {"KEY", "SUBJECT KEY ID"};
+	struct table t;
+	struct kiln_buf b;
+	char text[200];
+	const char *cn;
+	size_t r, c, w;
+	int rc = -1;
+
+	memset(&t, 0, sizeof(t));
+	kiln_buf_init(&b);
+	if (n == 0)
+		return 0;
+	t.ncols = v[0].kind == KILN_INFO_CERT  ? 7
+	          : v[0].kind == KILN_INFO_CSR ? 4
+	                                       : 2;
+	for (c = 0; c < t.ncols; c++)
+		t.head[c] = v[0].kind == KILN_INFO_CERT  ? cert_head[c]
+		            : v[0].kind == KILN_INFO_CSR ? csr_head[c]
+		                                         : key_head[c];
+	t.right[3] = v[0].kind == KILN_INFO_CERT;
+	if ((t.cell = calloc(n * t.ncols, sizeof(*t.cell))) == NULL) {
+		kiln_err_set(err, KILN_ENOMEM, "out of memory");
+		goto cleanup;
+	}
+	t.nrows = n;
+	for (r = 0; r < n; r++) {
+		char **row = &t.cell[r * t.ncols];
+		const struct kiln_info *info = &v[r];
+
+		cn = dn_last(&info->subject, "2.5.4.3");
+		b.len = 0;
+		join_sans(info, &b, err);
+		kiln_buf_terminate(&b, err);
+		key_text(info, text, sizeof(text));
+		if (info->kind == KILN_INFO_KEY) {
+			kiln_str_set(&row[0], text, err);
+			hex_colon(info->key_id, sizeof(info->key_id), text,
+			    sizeof(text));
+			kiln_str_set(&row[1], text, err);
+		} else if (info->kind == KILN_INFO_CSR) {
+			kiln_str_set(&row[0], cn != NULL ? cn : "", err);
+			kiln_str_set(&row[1], b.len ? (char *)b.p : "", err);
+			kiln_str_set(&row[2], text, err);
+			kiln_str_set(&row[3],
+			    info->sig_valid == 1   ? "valid"
+			    : info->sig_valid == 0 ? "INVALID"
+			                           : "not checked",
+			    err);
+		} else {
+			kiln_str_set(&row[0], cn != NULL ? cn : "", err);
+			kiln_str_set(&row[1], b.len ? (char *)b.p : "", err);
+			kiln_str_set(&row[6], text, err);
+			rfc3339(info->not_after, text, sizeof(text));
+			kiln_str_set(&row[2], text, err);
+			snprintf(text, sizeof(text), "%lld",
+			    days_left(info->not_after, now));
+			kiln_str_set(&row[3], text, err);
+			cn = dn_last(&info->issuer, "2.5.4.3");
+			kiln_str_set(&row[4], cn != NULL ? cn : "", err);
+			kiln_str_set(
+			    &row[5], info->is_ca ? "true" : "false", err);
+		}
+		if (err->code != KILN_OK)
+			goto cleanup;
+	}
+	for (c = 0; c < t.ncols; c++) {
+		t.width[c] = display_width(t.head[c]);
+		for (r = 0; r < n; r++)
+			if ((w = display_width(t.cell[r * t.ncols + c])) >
+			    t.width[c])
+				t.width[c] = w;
+	}
+	table_print(&t, out, err);
+	rc = err->code != KILN_OK ? -1 : 0;
+cleanup:
+	if (t.cell != NULL)
+		kiln_strs_free(t.cell, n * t.ncols);
+	kiln_buf_free(&b);
+	return rc;
+}
+
+/* Text, in the order of openssl x509 -text. */
+
+static void put(struct kiln_buf *out, struct kiln_err *err, const char *fmt,
+    ...) __attribute__((format(printf, 3, 4)));
+
+static void
+put(struct kiln_buf *out, struct kiln_err *err, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	kiln_buf_append(out, line,
+	    (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1, err);
+}
+
+/* A long string, not limited by put()'s line. */
+static void
+put_str(struct kiln_buf *out, struct kiln_err *err, const char *s)
+{
+	kiln_buf_append(out, s, strlen(s), err);
+}
+
+static void
+text_dn(struct kiln_buf *out, struct kiln_err *err, const char *label,
+    const struct kiln_dn *dn)
+{
+	size_t i;
+
+	put(out, err, "    %s: ", label);
+	for (i = 0; i < dn->n; i++) {
+		if (i > 0)
+			put_str(out, err, dn->attr[i].same_rdn ? " + " : ", ");
+		put(out, err, "%s=", dn_short(dn->attr[i].oid));
+		put_str(out, err, dn->attr[i].value);
+	}
+	put_str(out, err, "\n");
+}
+
+static void
+text_list(struct kiln_buf *out, struct kiln_err *err, const char *prefix,
+    char *const *v, size_t n, int *first)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		put_str(out, err, *first ? "            " : ", ");
+		*first = 0;
+		put_str(out, err, prefix);
+		put_str(out, err, v[i]);
+	}
+}
+
+static const struct {
+	const char *oid, *name;
+} ext_names[] = {
+    {"2.5.29.14", "Subject Key Identifier"},
+    {"2.5.29.15", "Key Usage"},
+    {"2.5.29.17", "Subject Alternative Name"},
+    {"2.5.29.19", "Basic Constraints"},
+    {"2.5.29.30", "Name Constraints"},
+    {"2.5.29.31", "CRL Distribution Points"},
+    {"2.5.29.32", "Certificate Policies"},
+    {"2.5.29.35", "Authority Key Identifier"},
+    {"2.5.29.37", "Extended Key Usage"},
+    {"1.3.6.1.5.5.7.1.1", "Authority Information Access"},
+    {"1.3.6.1.5.5.7.48.1.5", "OCSP No Check"},
+    {"1.3.6.1.4.1.11129.2.4.2", "CT Precertificate SCTs"},
+};
+
+static void
+text_extension(struct kiln_buf *out, struct kiln_err *err,
+    const struct kiln_info *info, const struct kiln_ext *e)
+{
+	const char *name = e->oid;
+	char hex[200];
+	size_t i;
+	int first = 1;
+
+	for (i = 0; i < sizeof(ext_names) / sizeof(ext_names[0]); i++)
+		if (strcmp(ext_names[i].oid, e->oid) == 0)
+			name = ext_names[i].name;
+	put(out, err, "        %s:%s\n", name, e->critical ? " critical" : "");
+	if (strcmp(e->oid, "2.5.29.14") == 0) {
+		hex_colon(info->ski, info->ski_len, hex, sizeof(hex));
+		put(out, err, "            %s\n", hex);
+	} else if (strcmp(e->oid, "2.5.29.35") == 0) {
+		hex_colon(info->aki, info->aki_len, hex, sizeof(hex));
+		put(out, err, "            %s\n", hex);
+	} else if (strcmp(e->oid, "2.5.29.15") == 0) {
+		for (i = 0; i < sizeof(ku_names) / sizeof(ku_names[0]); i++)
+			if (info->ku & (1u << i)) {
+				put(out, err, "%s%s",
+				    first ? "            " : ", ", ku_names[i]);
+				first = 0;
+			}
+		put_str(out, err, "\n");
+	} else if (strcmp(e->oid, "2.5.29.37") == 0) {
+		text_list(out, err, "", info->eku, info->neku, &first);
+		put_str(out, err, "\n");
+	} else if (strcmp(e->oid, "2.5.29.19") == 0) {
+		if (info->is_ca && info->max_path_len >= 0)
+			put(out, err, "            CA:TRUE, pathlen:%d\n",
+			    info->max_path_len);
+		else
+			put(out, err, "            CA:%s\n",
+			    info->is_ca ? "TRUE" : "FALSE");
+	} else if (strcmp(e->oid, "2.5.29.17") == 0) {
+		text_list(out, err, "DNS:", info->dns, info->ndns, &first);
+		text_list(out, err, "IP:", info->ips, info->nips, &first);
+		text_list(
+		    out, err, "email:", info->emails, info->nemails, &first);
+		text_list(out, err, "URI:", info->uris, info->nuris, &first);
+		put_str(out, err, "\n");
+	} else if (strcmp(e->oid, "2.5.29.30") == 0) {
+		if (info->npermitted > 0) {
+			put_str(out, err, "            Permitted:\n");
+			for (i = 0; i < info->npermitted; i++)
+				put(out, err, "              %s\n",
+				    info->permitted[i]);
+		}
+		if (info->nexcluded > 0) {
+			put_str(out, err, "            Excluded:\n");
+			for (i = 0; i < info->nexcluded; i++)
+				put(out, err, "              %s\n",
+				    info->excluded[i]);
+		}
+	} else {
+		hex_colon(info->der.p + e->off, e->len < 32 ? e->len : 32, hex,
+		    sizeof(hex));
+		put(out, err, "            %s%s\n", hex,
+		    e->len > 32 ? ":..." : "");
+	}
+}
+
+static int
+text_one(const struct kiln_info *info, long long now, struct kiln_buf *out,
+    struct kiln_err *err)
+{
+	struct kiln_buf serial;
+	char when[64], hex[200], key[100];
+	size_t i;
+
+	kiln_buf_init(&serial);
+	key_text(info, key, sizeof(key));
+	if (info->kind == KILN_INFO_KEY) {
+		put(out, err, "Private Key:\n    Public Key Algorithm: %s\n",
+		    info->key_algorithm);
+		if (info->key_bits > 0)
+			put(out, err, "    Key Size: %u bits\n",
+			    info->key_bits);
+		if (info->key_curve[0] != '\0')
+			put(out, err, "    Curve: %s\n", info->key_curve);
+		hex_colon(info->key_id, sizeof(info->key_id), hex, sizeof(hex));
+		put(out, err, "    Subject Key Identifier: %s\n", hex);
+		hex_colon(info->fingerprint, sizeof(info->fingerprint), hex,
+		    sizeof(hex));
+		put(out, err, "    Public Key SHA-256: %s\n", hex);
+		return err->code != KILN_OK ? -1 : 0;
+	}
+	if (info->kind == KILN_INFO_CSR) {
+		put(out, err, "Certificate Request:\n");
+	} else {
+		if (kiln_info_serial_decimal(info, &serial, err) == -1 ||
+		    kiln_buf_terminate(&serial, err) == -1)
+			goto cleanup;
+		hex_colon(info->serial, info->serial_len, hex, sizeof(hex));
+		put(out, err, "Certificate:\n    Version: %d\n", info->version);
+		put(out, err, "    Serial Number: %s\n        %s\n",
+		    (char *)serial.p, hex);
+		put(out, err, "    Signature Algorithm: %s\n", info->sigalg);
+		text_dn(out, err, "Issuer", &info->issuer);
+		put(out, err, "    Validity\n");
+		rfc3339(info->not_before, when, sizeof(when));
+		put(out, err, "        Not Before: %s\n", when);
+		rfc3339(info->not_after, when, sizeof(when));
+		put(out, err, "        Not After : %s (%lld days left)\n", when,
+		    days_left(info->not_after, now));
+	}
+	text_dn(out, err, "Subject", &info->subject);
+	put(out, err, "    Subject Public Key Info:\n");
+	put(out, err, "        Public Key Algorithm: %s\n", key);
+	hex_colon(info->key_id, sizeof(info->key_id), hex, sizeof(hex));
+	put(out, err, "        Key Identifier (SHA-1): %s\n", hex);
+	if (info->next > 0)
+		put(out, err, "    %s:\n",
+		    info->kind == KILN_INFO_CSR ? "Requested Extensions"
+		                                : "X509v3 extensions");
+	for (i = 0; i < info->next; i++)
+		text_extension(out, err, info, &info->ext[i]);
+	if (info->kind == KILN_INFO_CSR) {
+		put(out, err, "    Signature Algorithm: %s\n", info->sigalg);
+		put(out, err, "    Signature: %s\n",
+		    info->sig_valid == 1 ? "valid"
+		    : info->sig_valid == 0
+		        ? "INVALID"
+		        : "not checked (algorithm not supported)");
+	} else {
+		hex_colon(info->fingerprint, sizeof(info->fingerprint), hex,
+		    sizeof(hex));
+		put(out, err, "    Fingerprint (SHA-256): %s\n", hex);
+	}
+	if (info->key_match)
+		put(out, err, "    Private key: matches\n");
+cleanup:
+	kiln_buf_free(&serial);
+	return err->code != KILN_OK ? -1 : 0;
+}
+
+int
+kiln_info_render(const struct kiln_info *v, size_t n,
+    enum kiln_info_format format, unsigned int flags, long long now,
+    struct kiln_buf *out, struct kiln_err *err)
+{
+	size_t i;
+	int rc = 0;
+
+	switch (format) {
+	case KILN_FORMAT_JSON:
+		rc = render_json(v, n, flags, now, out, err);
+		break;
+	case KILN_FORMAT_TABLE:
+		rc = render_table(v, n, now, out, err);
+		break;
+	case KILN_FORMAT_TEXT:
+		for (i = 0; i < n && rc == 0; i++) {
+			if (i > 0)
+				put_str(out, err, "\n");
+			rc = text_one(&v[i], now, out, err);
+		}
+		break;
+	}
+	if (rc == 0 && kiln_buf_terminate(out, err) == -1)
+		rc = -1;
+	return rc;
+}
