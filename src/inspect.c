@@ -1073,7 +1073,12 @@ pem_next(const char **pos, const char *label, struct kiln_buf *out, int *found,
 	ret = mbedtls_pem_read_buffer(
 	    &pem, begin, end, (const unsigned char *)*pos, NULL, 0, &used);
 	if (ret == MBEDTLS_ERR_PEM_NO_HEADER_FOOTER_PRESENT) {
-		rc = 0;
+		/* mbedTLS says the same of a block with no END line. */
+		if (strstr(*pos, begin) != NULL)
+			kiln_err_set(err, KILN_EINVAL,
+			    "truncated PEM: no \"%s\" line", end);
+		else
+			rc = 0;
 		goto cleanup;
 	}
 	if (ret != 0) {

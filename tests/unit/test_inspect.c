@@ -1,0 +1,451 @@
+#include <stdio.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "kiln/config.h"
+#include "kiln/file.h"
+#include "kiln/inspect.h"
+#include "kiln/pem.h"
+
+static struct kiln_infos infos;
+static struct kiln_info info;
+static struct kiln_buf buf, out;
+static struct kiln_err err;
+
+static void
+setup(void)
+{
+	kiln_infos_init(&infos);
+	kiln_info_init(&info);
+	kiln_buf_init(&buf);
+	kiln_buf_init(&out);
+	kiln_err_clear(&err);
+}
+
+static void
+teardown(void)
+{
+	kiln_infos_free(&infos);
+	kiln_info_free(&info);
+	kiln_buf_free(&buf);
+	kiln_buf_free(&out);
+}
+
+TestSuite(inspect, .init = setup, .fini = teardown);
+
+static void
+read_data(const char *name)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", KILN_TEST_DATA, name);
+	buf.len = 0;
+	cr_assert_eq(kiln_file_read(path, &buf, &err), 0, "%s", err.msg);
+}
+
+static const struct kiln_info *
+load_cert(const char *name)
+{
+	read_data(name);
+	cr_assert_eq(kiln_inspect_certs(&infos, buf.p, buf.len, &err), 0,
+	    "%s: %s", name, err.msg);
+	cr_assert_eq(infos.n, 1);
+	return &infos.v[0];
+}
+
+static const char *
+serial(const struct kiln_info *i)
+{
+	static char text[128];
+
+	out.len = 0;
+	cr_assert_eq(kiln_info_serial_decimal(i, &out, &err), 0);
+	cr_assert_lt(out.len, sizeof(text));
+	memcpy(text, out.p, out.len);
+	text[out.len] = '\0';
+	return text;
+}
+
+Test(inspect, sans_of_every_kind_in_certificate_order)
+{
+	const struct kiln_info *c = load_cert("inspect/sans.pem");
+
+	cr_assert_eq(c->kind, KILN_INFO_CERT);
+	cr_assert_eq(c->version, 3);
+	cr_assert_eq(c->ndns, 2);
+	cr_assert_str_eq(c->dns[0], "*.example.com");
+	cr_assert_str_eq(c->dns[1], "etcd.local");
+	cr_assert_eq(c->nips, 5);
+	cr_assert_str_eq(c->ips[0], "127.0.0.1");
+	cr_assert_str_eq(c->ips[1], "::1");
+	cr_assert_str_eq(c->ips[2], "2001:db8::1");
+	cr_assert_str_eq(c->ips[3], "fe80::1:0:0:1"); /* first longest run */
+	cr_assert_str_eq(c->ips[4], "2001:db8:0:1:1:1:1:1"); /* no :: for 1 */
+	cr_assert_eq(c->nemails, 1);
+	cr_assert_str_eq(c->emails[0], "ops@example.com");
+	cr_assert_eq(c->nuris, 1);
+	cr_assert_str_eq(c->uris[0], "spiffe://cluster/etcd");
+}
+
+Test(inspect, names_keep_der_order_and_multi_valued_rdns)
+{
+	const struct kiln_info *c = load_cert("inspect/sans.pem");
+	static const char *const oids[] = {"2.5.4.6", "2.5.4.10", "2.5.4.11",
+	    "2.5.4.11", "2.5.4.5", "2.5.4.3"};
+	static const char *const values[] = {"CN", "kiln", "PKI", "Second OU",
+	    "42", "Zo\xc3\xab \xe4\xb8\xad\xe6\x96\x87"};
+	size_t i;
+
+	cr_assert_eq(c->subject.n, 6);
+	for (i = 0; i < 6; i++) {
+		cr_assert_str_eq(c->subject.attr[i].oid, oids[i]);
+		cr_assert_str_eq(c->subject.attr[i].value, values[i]);
+	}
+	cr_assert_eq(c->subject.attr[4].same_rdn, 0);
+	cr_assert_eq(c->subject.attr[5].same_rdn, 1); /* serialNumber+CN */
+}
+
+Test(inspect, extensions_decoded)
+{
+	const struct kiln_info *c = load_cert("inspect/sans.pem");
+	static const unsigned char ski[] = {0x7c, 0x41, 0x68, 0x8c, 0x8b, 0xd5,
+	    0x75, 0xdd, 0x01, 0xdf, 0x0b, 0xad, 0x8e, 0x3f, 0xa5, 0x1d, 0xa0,
+	    0x5b, 0x6e, 0x1b};
+
+	cr_assert_eq(c->has_bc, 1);
+	cr_assert_eq(c->is_ca, 1);
+	cr_assert_eq(c->max_path_len, 2);
+	cr_assert_eq(c->ku,
+	    KILN_KU_DIGITAL_SIGNATURE | KILN_KU_CERT_SIGN | KILN_KU_CRL_SIGN);
+	cr_assert_eq(c->neku, 3);
+	cr_assert_str_eq(c->eku[0], "server auth");
+	cr_assert_str_eq(c->eku[1], "client auth");
+	cr_assert_str_eq(c->eku[2], "1.2.3.4.5");
+	cr_assert_eq(c->npermitted, 2);
+	cr_assert_str_eq(c->permitted[0], "DNS:.example.com");
+	cr_assert_str_eq(c->permitted[1], "IP:10.0.0.0/255.0.0.0");
+	cr_assert_eq(c->nexcluded, 1);
+	cr_assert_str_eq(c->excluded[0], "email:bad@example.com");
+	cr_assert_eq(c->ski_len, sizeof(ski));
+	cr_assert_arr_eq(c->ski, ski, sizeof(ski));
+	/* The SKI openssl wrote is RFC 5280 method 1, as kiln computes. */
+	cr_assert_arr_eq(c->key_id, ski, sizeof(ski));
+	cr_assert_eq(c->aki_len, 0);
+	cr_assert_eq(c->next, 6);
+	cr_assert_str_eq(c->ext[4].oid, "2.5.29.30");
+	cr_assert_eq(c->ext[4].critical, 1);
+	cr_assert_eq(c->ext[2].critical, 0);
+}
+
+Test(inspect, key_signature_serial_and_times)
+{
+	const struct kiln_info *c = load_cert("inspect/sans.pem");
+
+	cr_assert_str_eq(c->key_algorithm, "ECDSA");
+	cr_assert_str_eq(c->key_curve, "P-256");
+	cr_assert_eq(c->key_bits, 256);
+	cr_assert_str_eq(c->sigalg, "ECDSAWithSHA256");
+	cr_assert_str_eq(c->sigalg_oid, "1.2.840.10045.4.3.2");
+	cr_assert_eq(c->serial_len, 20);
+	/* 0x0102...14 in decimal. */
+	cr_assert_str_eq(
+	    serial(c), "5753854965885600108575829560559299546819203860");
+	/* 2051: GeneralizedTime. */
+	cr_assert_eq(c->not_after - c->not_before, 9000LL * 86400);
+}
+
+Test(inspect, der_input_equals_pem_input)
+{
+	struct kiln_infos der;
+	const struct kiln_info *c = load_cert("inspect/sans.pem");
+
+	kiln_infos_init(&der);
+	read_data("inspect/sans.der");
+	cr_assert_eq(kiln_inspect_certs(&der, buf.p, buf.len, &err), 0);
+	cr_assert_eq(der.n, 1);
+	cr_assert_eq(der.v[0].der.len, c->der.len);
+	cr_assert_arr_eq(der.v[0].der.p, c->der.p, c->der.len);
+	cr_assert_arr_eq(der.v[0].fingerprint, c->fingerprint, 32);
+	kiln_infos_free(&der);
+}
+
+Test(inspect, legacy_strings_negative_serial_no_extensions)
+{
+	const struct kiln_info *c = load_cert("inspect/legacy.pem");
+
+	/* T.61 with a Latin-1 byte, and a BMPString. */
+	cr_assert_str_eq(c->subject.attr[0].value, "Zo\xc3\xab");
+	cr_assert_str_eq(c->subject.attr[1].value, "\xe4\xb8\xad\xe6\x96\x87");
+	cr_assert_str_eq(serial(c), "-5");
+	cr_assert_eq(c->ski_len, 0);
+	cr_assert_eq(c->has_bc, 0);
+	cr_assert_eq(c->max_path_len, -1);
+}
+
+Test(inspect, sha1_one_byte_serial_no_key_ids)
+{
+	const struct kiln_info *c = load_cert("inspect/noski.pem");
+
+	cr_assert_str_eq(c->sigalg, "ECDSAWithSHA1");
+	cr_assert_str_eq(serial(c), "5");
+	cr_assert_eq(c->serial_len, 1);
+	cr_assert_eq(c->ski_len, 0);
+	cr_assert_eq(c->aki_len, 0);
+	cr_assert_eq(c->has_bc, 1);
+	cr_assert_eq(c->is_ca, 0);
+}
+
+Test(inspect, bundle_in_order_skipping_other_blocks)
+{
+	struct kiln_buf all;
+
+	kiln_buf_init(&all);
+	read_data("inspect/sans.pem");
+	kiln_buf_append(&all, buf.p, buf.len, &err);
+	read_data("inspect/ec-key.pem"); /* not shown, not an error */
+	kiln_buf_append(&all, buf.p, buf.len, &err);
+	read_data("inspect/noski.pem");
+	kiln_buf_append(&all, buf.p, buf.len, &err);
+	cr_assert_eq(
+	    kiln_inspect_certs(&infos, all.p, all.len, &err), 0, "%s", err.msg);
+	cr_assert_eq(infos.n, 2);
+	cr_assert_eq(infos.v[0].nips, 5);
+	cr_assert_str_eq(infos.v[1].subject.attr[0].value, "plain");
+	kiln_buf_free(&all);
+}
+
+static void
+certs_fail(const void *data, size_t len, const char *want)
+{
+	kiln_infos_free(&infos);
+	kiln_err_clear(&err);
+	cr_assert_eq(kiln_inspect_certs(&infos, data, len, &err), -1);
+	cr_assert_eq(err.code, KILN_EINVAL);
+	cr_assert(strstr(err.msg, want) != NULL, "message: %s", err.msg);
+}
+
+Test(inspect, bad_inputs_are_one_error)
+{
+	static const unsigned char junk[] = {0x30, 0x82, 0xff, 0xff, 0x01};
+
+	certs_fail("", 0, "empty input");
+	certs_fail(junk, sizeof(junk), "neither PEM nor a DER certificate");
+	read_data("inspect/req.pem");
+	certs_fail(buf.p, buf.len,
+	    "no certificate found (the PEM holds a \"CERTIFICATE REQUEST\"");
+	read_data("inspect/sans.pem");
+	buf.len = buf.len / 2; /* no END line */
+	certs_fail(buf.p, buf.len,
+	    "certificate 1: truncated PEM: no \"-----END CERTIFICATE-----\" "
+	    "line");
+}
+
+Test(inspect, truncated_der_is_refused_as_der_and_inside_pem)
+{
+	struct kiln_buf pem;
+
+	kiln_buf_init(&pem);
+	read_data("inspect/sans.der");
+	certs_fail(buf.p, buf.len - 1,
+	    "neither PEM nor a DER certificate: not a certificate");
+	/* Valid base64 of a DER certificate missing its last byte. */
+	cr_assert_eq(
+	    kiln_pem_write(&pem, "CERTIFICATE", buf.p, buf.len - 1, &err), 0);
+	certs_fail(pem.p, pem.len, "certificate 1: not a certificate");
+	kiln_buf_free(&pem);
+}
+
+Test(inspect, csr_with_extensions_and_valid_signature)
+{
+	read_data("inspect/req.pem");
+	cr_assert_eq(
+	    kiln_inspect_csr(&info, buf.p, buf.len, &err), 0, "%s", err.msg);
+	cr_assert_eq(info.kind, KILN_INFO_CSR);
+	cr_assert_eq(info.sig_valid, 1);
+	cr_assert_str_eq(info.sigalg, "ECDSAWithSHA256");
+	cr_assert_eq(info.subject.n, 2);
+	cr_assert_str_eq(info.subject.attr[0].value, "etcd-1");
+	cr_assert_eq(info.ndns, 2);
+	cr_assert_eq(info.nips, 5);
+	cr_assert_str_eq(info.ips[1], "::1");
+	cr_assert_eq(info.is_ca, 1);
+	cr_assert_eq(info.max_path_len, 2);
+	cr_assert_eq(info.neku, 3);
+}
+
+Test(inspect, csr_with_broken_signature_is_described_as_invalid)
+{
+	read_data("inspect/bad-sig.der");
+	cr_assert_eq(
+	    kiln_inspect_csr(&info, buf.p, buf.len, &err), 0, "%s", err.msg);
+	cr_assert_eq(info.sig_valid, 0);
+}
+
+Test(inspect, certificate_given_as_csr)
+{
+	read_data("inspect/sans.pem");
+	cr_assert_eq(kiln_inspect_csr(&info, buf.p, buf.len, &err), -1);
+	cr_assert(strstr(err.msg, "no certificate request found (the PEM "
+	                          "holds a \"CERTIFICATE\" block)") != NULL,
+	    "%s", err.msg);
+}
+
+Test(inspect, key_matches_its_certificate_only)
+{
+	struct kiln_key key, other;
+	struct kiln_rng rng;
+	const struct kiln_info *c = load_cert("inspect/sans.pem");
+
+	kiln_key_init(&key);
+	kiln_key_init(&other);
+	kiln_rng_init(&rng);
+	cr_assert_eq(kiln_rng_seed(&rng, "test_inspect", &err), 0);
+	read_data("inspect/ec-key-pkcs8.pem");
+	cr_assert_eq(kiln_key_parse(&key, buf.p, buf.len, &rng, &err), 0);
+	cr_assert_eq(
+	    kiln_inspect_key_match(c, &key, &rng, &err), 0, "%s", err.msg);
+	read_data("inspect/other-key.pem");
+	cr_assert_eq(kiln_key_parse(&other, buf.p, buf.len, &rng, &err), 0);
+	cr_assert_eq(kiln_inspect_key_match(c, &other, &rng, &err), -1);
+	cr_assert_eq(err.code, KILN_EINVAL);
+
+	kiln_err_clear(&err);
+	cr_assert_eq(kiln_inspect_key(&info, &key, &err), 0, "%s", err.msg);
+	cr_assert_eq(info.kind, KILN_INFO_KEY);
+	cr_assert_str_eq(info.key_curve, "P-256");
+	cr_assert_arr_eq(info.key_id, c->key_id, sizeof(info.key_id));
+	kiln_key_free(&key);
+	kiln_key_free(&other);
+	kiln_rng_free(&rng);
+}
+
+/* Rendering. */
+
+static const char *
+render(const struct kiln_info *v, size_t n, enum kiln_info_format f,
+    unsigned int flags)
+{
+	out.len = 0;
+	/* 2030-01-01T00:00:00Z */
+	cr_assert_eq(kiln_info_render(v, n, f, flags, 1893456000LL, &out, &err),
+	    0, "%s", err.msg);
+	return (const char *)out.p;
+}
+
+Test(inspect, json_has_cfssl_keys_in_order_then_kiln_keys)
+{
+	const struct kiln_info *c = load_cert("inspect/sans.pem");
+	static const char *const keys[] = {"\"subject\"", "\"issuer\"",
+	    "\"serial_number\"", "\"sans\"", "\"not_before\"", "\"not_after\"",
+	    "\"sigalg\"", "\"authority_key_id\": \"\"", "\"subject_key_id\"",
+	    "\"pem\"", "\"key_algorithm\": \"ECDSA\"", "\"key_size\": 256",
+	    "\"key_curve\": \"P-256\"", "\"is_ca\": true",
+	    "\"max_path_len\": 2", "\"key_usage\"", "\"ext_key_usage\"",
+	    "\"emails\"", "\"uris\"", "\"fingerprint_sha256\"",
+	    "\"days_remaining\": 7866"};
+	const char *json = render(c, 1, KILN_FORMAT_JSON, 0), *p = json;
+	size_t i;
+
+	cr_assert_eq(json[0], '{');
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		p = strstr(p, keys[i]);
+		cr_assert(p != NULL, "%s missing or out of order", keys[i]);
+	}
+	cr_assert(strstr(json, "    \"organizational_unit\": \"PKI,Second "
+	                       "OU\",\n") != NULL);
+	cr_assert(strstr(json, "\"subject_key_id\": "
+	                       "\"7C:41:68:8C:8B:D5:75:DD:01:DF:0B:AD:8E:3F:"
+	                       "A5:1D:A0:5B:6E:1B\"") != NULL);
+	cr_assert(
+	    strstr(json, "\"not_after\": \"2051-07-16T08:37:13Z\"") != NULL);
+	cr_assert(strstr(json, "\"sans\": [\n    \"*.example.com\",\n    "
+	                       "\"etcd.local\",\n    \"127.0.0.1\",") != NULL);
+	cr_assert(
+	    strstr(json, "\"pem\": \"-----BEGIN CERTIFICATE-----\\n") != NULL);
+	cr_assert_str_eq(json + strlen(json) - 3, "\n}\n");
+}
+
+Test(inspect, json_cfssl_mode_stops_after_pem)
+{
+	const struct kiln_info *c = load_cert("inspect/noski.pem");
+	const char *json = render(c, 1, KILN_FORMAT_JSON, KILN_RENDER_CFSSL);
+
+	cr_assert(strstr(json, "key_algorithm") == NULL);
+	cr_assert(strstr(json, "\"sans\"") == NULL); /* omitted when empty */
+	cr_assert(strstr(json, "\"authority_key_id\": \"\",\n  "
+	                       "\"subject_key_id\": \"\",\n") != NULL);
+	cr_assert_str_eq(json + strlen(json) - 6, "\\n\"\n}\n");
+}
+
+Test(inspect, json_bundle_is_an_array)
+{
+	const char *json;
+
+	read_data("inspect/sans.pem");
+	kiln_buf_append(&out, buf.p, buf.len, &err);
+	kiln_buf_append(&out, buf.p, buf.len, &err);
+	cr_assert_eq(kiln_inspect_certs(&infos, out.p, out.len, &err), 0);
+	json = render(infos.v, infos.n, KILN_FORMAT_JSON, 0);
+	cr_assert_eq(strncmp(json, "[\n  {\n    \"subject\": {\n", 23), 0);
+	cr_assert(strstr(json, "\n  },\n  {\n") != NULL);
+	cr_assert_str_eq(json + strlen(json) - 7, "\n  }\n]\n");
+}
+
+Test(inspect, table_boxed_and_aligned)
+{
+	const struct kiln_info *c = load_cert("inspect/noski.pem");
+	const char *t = render(c, 1, KILN_FORMAT_TABLE, 0);
+
+	cr_assert_str_eq(t,
+	    "+------------+------+----------------------+-----------+----------"
+	    "-+-------+-------------+\n"
+	    "| SUBJECT CN | SANS |      NOT AFTER       | DAYS LEFT | ISSUER "
+	    "CN |  CA   |     KEY     |\n"
+	    "+------------+------+----------------------+-----------+----------"
+	    "-+-------+-------------+\n"
+	    "| plain      |      | 2026-12-24T08:37:13Z |     -1104 | plain    "
+	    " | false | ECDSA P-256 |\n"
+	    "+------------+------+----------------------+-----------+----------"
+	    "-+-------+-------------+\n");
+}
+
+Test(inspect, table_counts_wide_characters_as_two_columns)
+{
+	const struct kiln_info *c = load_cert("inspect/legacy.pem");
+	const char *t = render(c, 1, KILN_FORMAT_TABLE, 0);
+
+	/* "Zoë" is 3 columns for 4 bytes. */
+	cr_assert(strstr(t, "| Zo\xc3\xab        |") != NULL, "%s", t);
+}
+
+Test(inspect, text_in_openssl_order)
+{
+	const struct kiln_info *c = load_cert("inspect/sans.pem");
+	const char *t = render(c, 1, KILN_FORMAT_TEXT, 0);
+	static const char *const order[] = {"Certificate:\n",
+	    "    Version: 3\n",
+	    "    Serial Number: "
+	    "5753854965885600108575829560559299546819203860\n"
+	    "        "
+	    "01:02:03:04:05:06:07:08:09:0A:0B:0C:0D:0E:0F:10:11:12:13:14\n",
+	    "    Signature Algorithm: ECDSAWithSHA256\n",
+	    "    Issuer: C=CN, O=kiln, OU=PKI, OU=Second OU, serialNumber=42 + "
+	    "CN=Zo",
+	    "        Not After : 2051-07-16T08:37:13Z (7866 days left)\n",
+	    "    Subject: C=CN", "        Public Key Algorithm: ECDSA P-256\n",
+	    "        Basic Constraints: critical\n            CA:TRUE, "
+	    "pathlen:2\n",
+	    "            DNS:*.example.com, DNS:etcd.local, IP:127.0.0.1, "
+	    "IP:::1",
+	    "        Name Constraints: critical\n            Permitted:\n",
+	    "    Fingerprint (SHA-256): 74:D7:4D:CC"};
+	const char *p = t;
+	size_t i;
+
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		p = strstr(p, order[i]);
+		cr_assert(p != NULL, "%s: missing or out of order in\n%s",
+		    order[i], t);
+	}
+}
