@@ -4,7 +4,8 @@
 set -eu
 
 build="gcc make cmake pkg-config libmbedtls-dev libcjson-dev libcriterion-dev"
-test="openssl golang-cfssl etcd-server etcd-client gnutls-bin mandoc"
+test="openssl golang-cfssl etcd-server etcd-client gnutls-bin mandoc jq
+	ca-certificates"
 
 missing=
 for pkg in $build $test; do
