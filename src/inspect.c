@@ -462,6 +462,24 @@ push_info(
 	return 0;
 }
 
+/*
+ * Input that is not PEM and cannot be DER either (DER starts with a
+ * SEQUENCE): say so rather than report a parse error deep inside.
+ */
+static int
+not_der(const unsigned char *data, size_t len, const char *what,
+    struct kiln_err *err)
+{
+	if (len == 0)
+		kiln_err_set(err, KILN_EINVAL, "empty input");
+	else if (data[0] != (MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE))
+		kiln_err_set(
+		    err, KILN_EINVAL, "not a %s (neither PEM nor DER)", what);
+	else
+		return 0;
+	return 1;
+}
+
 /* Copy of "data" with a NUL, for the PEM reader, or NULL if DER. */
 static int
 as_text(const unsigned char *data, size_t len, struct kiln_buf *text,
@@ -489,17 +507,10 @@ kiln_inspect_certs(struct kiln_infos *infos, const unsigned char *data,
 	if ((pem = as_text(data, len, &text, err)) == -1)
 		goto cleanup;
 	if (!pem) {
-		if (len == 0) {
-			kiln_err_set(err, KILN_EINVAL, "empty input");
+		if (not_der(data, len, "certificate", err) ||
+		    push_info(infos, &info, err) == -1 ||
+		    cert_from_der(info, data, len, err) == -1)
 			goto cleanup;
-		}
-		if (push_info(infos, &info, err) == -1)
-			goto cleanup;
-		if (cert_from_der(info, data, len, err) == -1) {
-			kiln_err_prefix(
-			    err, "neither PEM nor a DER certificate");
-			goto cleanup;
-		}
 		rc = 0;
 		goto cleanup;
 	}
@@ -669,14 +680,9 @@ kiln_inspect_csr(struct kiln_info *info, const unsigned char *data, size_t len,
 	if ((pem = as_text(data, len, &text, err)) == -1)
 		goto cleanup;
 	if (!pem) {
-		if (len == 0) {
-			kiln_err_set(err, KILN_EINVAL, "empty input");
+		if (not_der(data, len, "certificate request", err) ||
+		    csr_from_der(info, data, len, err) == -1)
 			goto cleanup;
-		}
-		if (csr_from_der(info, data, len, err) == -1) {
-			kiln_err_prefix(err, "neither PEM nor a DER CSR");
-			goto cleanup;
-		}
 		rc = 0;
 		goto cleanup;
 	}
