@@ -20,6 +20,7 @@
 #include <mbedtls/ecp.h>
 #include <mbedtls/pem.h>
 #include <mbedtls/pk.h>
+#include <mbedtls/ssl.h>
 #include <mbedtls/x509_crt.h>
 
 #if KILN_MBEDTLS3 && defined(MBEDTLS_PSA_CRYPTO_C)
@@ -121,6 +122,22 @@ static inline int
 kiln_crt_max_pathlen(const mbedtls_x509_crt *crt)
 {
 	return crt->MBEDTLS_PRIVATE(max_pathlen);
+}
+
+/*
+ * Offer nothing newer than TLS 1.2, whose Certificate message travels in
+ * the clear (kiln_tls_peer_chain reads it from the records).  2.28 has
+ * no TLS 1.3 to offer; 3.x replaced mbedtls_ssl_conf_max_version.
+ */
+static inline void
+kiln_ssl_conf_max_tls12(mbedtls_ssl_config *conf)
+{
+#if KILN_MBEDTLS3
+	mbedtls_ssl_conf_max_tls_version(conf, MBEDTLS_SSL_VERSION_TLS1_2);
+#else
+	mbedtls_ssl_conf_max_version(
+	    conf, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
+#endif
 }
 
 #endif /* KILN_COMPAT_H */
