@@ -93,7 +93,10 @@ parse_time(struct rd *r, long long *out)
 	return 0;
 }
 
-/* Signature algorithms, by cfssl's names (helpers.SignatureString). */
+/*
+ * Signature algorithms, by cfssl's names (helpers.SignatureString).
+ * cfssl 1.2.0 has no name for RSA-PSS or Ed25519: "Unknown Signature".
+ */
 
 static const struct {
 	const char *oid, *name;
@@ -111,7 +114,6 @@ static const struct {
     {"1.2.840.10045.4.3.2", "ECDSAWithSHA256"},
     {"1.2.840.10045.4.3.3", "ECDSAWithSHA384"},
     {"1.2.840.10045.4.3.4", "ECDSAWithSHA512"},
-    {"1.3.101.112", "Ed25519"},
 };
 
 static int
@@ -491,6 +493,36 @@ as_text(const unsigned char *data, size_t len, struct kiln_buf *text,
 	return strstr((char *)text->p, "-----BEGIN ") != NULL;
 }
 
+static int csr_from_der(
+    struct kiln_info *, const unsigned char *, size_t, struct kiln_err *);
+
+/*
+ * DER that failed to parse as "kind": if it is the other kind (a CSR
+ * given as a certificate or the reverse), say that instead.
+ */
+static void
+wrong_kind(const unsigned char *data, size_t len, enum kiln_info_kind kind,
+    struct kiln_err *err)
+{
+	struct kiln_info other;
+	struct kiln_err ignored;
+	int is_other;
+
+	kiln_info_init(&other);
+	kiln_err_clear(&ignored);
+	is_other = kind == KILN_INFO_CERT
+	               ? csr_from_der(&other, data, len, &ignored) == 0
+	               : cert_from_der(&other, data, len, &ignored) == 0;
+	kiln_info_free(&other);
+	if (!is_other)
+		return;
+	kiln_err_clear(err);
+	kiln_err_set(err, KILN_EINVAL, "%s",
+	    kind == KILN_INFO_CERT
+	        ? "a certificate request, not a certificate"
+	        : "a certificate, not a certificate request");
+}
+
 int
 kiln_inspect_certs(struct kiln_infos *infos, const unsigned char *data,
     size_t len, struct kiln_err *err)
@@ -508,9 +540,12 @@ kiln_inspect_certs(struct kiln_infos *infos, const unsigned char *data,
 		goto cleanup;
 	if (!pem) {
 		if (not_der(data, len, "certificate", err) ||
-		    push_info(infos, &info, err) == -1 ||
-		    cert_from_der(info, data, len, err) == -1)
+		    push_info(infos, &info, err) == -1)
 			goto cleanup;
+		if (cert_from_der(info, data, len, err) == -1) {
+			wrong_kind(data, len, KILN_INFO_CERT, err);
+			goto cleanup;
+		}
 		rc = 0;
 		goto cleanup;
 	}
@@ -531,8 +566,7 @@ kiln_inspect_certs(struct kiln_infos *infos, const unsigned char *data,
 	if (count == 0) {
 		first_label((const char *)text.p, label, sizeof(label));
 		kiln_err_set(err, KILN_EINVAL,
-		    "no certificate found (the PEM holds a \"%s\" block)",
-		    label);
+		    "no certificate found (first PEM block: \"%s\")", label);
 		goto cleanup;
 	}
 	rc = 0;
@@ -680,9 +714,12 @@ kiln_inspect_csr(struct kiln_info *info, const unsigned char *data, size_t len,
 	if ((pem = as_text(data, len, &text, err)) == -1)
 		goto cleanup;
 	if (!pem) {
-		if (not_der(data, len, "certificate request", err) ||
-		    csr_from_der(info, data, len, err) == -1)
+		if (not_der(data, len, "certificate request", err))
 			goto cleanup;
+		if (csr_from_der(info, data, len, err) == -1) {
+			wrong_kind(data, len, KILN_INFO_CSR, err);
+			goto cleanup;
+		}
 		rc = 0;
 		goto cleanup;
 	}
@@ -698,8 +735,7 @@ kiln_inspect_csr(struct kiln_info *info, const unsigned char *data, size_t len,
 	if (!found) {
 		first_label((const char *)text.p, label, sizeof(label));
 		kiln_err_set(err, KILN_EINVAL,
-		    "no certificate request found (the PEM holds a \"%s\" "
-		    "block)",
+		    "no certificate request found (first PEM block: \"%s\")",
 		    label);
 		goto cleanup;
 	}

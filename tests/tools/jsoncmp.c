@@ -30,18 +30,6 @@ report(const char *path, const char *fmt, ...)
 	ndiff++;
 }
 
-/* "a,b,c": the keys of an object, for the key-order message. */
-static void
-key_list(const cJSON *obj, char *buf, size_t size)
-{
-	size_t len = 0;
-
-	buf[0] = '\0';
-	for (const cJSON *x = obj->child; x && len < size; x = x->next)
-		len += (size_t)snprintf(buf + len, size - len, "%s%s",
-		    x == obj->child ? "" : ",", x->string);
-}
-
 static void
 report_values(const char *path, const cJSON *a, const cJSON *b)
 {
@@ -58,23 +46,24 @@ static void cmp_value(const char *path, const cJSON *a, const cJSON *b);
 static void
 cmp_object(const char *path, const cJSON *a, const cJSON *b, int prefix)
 {
-	const cJSON *x, *y = b->child;
+	const cJSON *x, *y = b->child, *match;
 	char sub[1024];
 	int ordered = 1;
 
 	for (x = a->child; x; x = x->next) {
 		snprintf(sub, sizeof sub, "%s%s%s", path, *path ? "." : "",
 		    x->string);
-		const cJSON *match =
-		    cJSON_GetObjectItemCaseSensitive(b, x->string);
-		if (!match) {
+		if (!(match = cJSON_GetObjectItemCaseSensitive(b, x->string))) {
 			report(sub, "missing in kiln");
 			continue;
 		}
-		if (!y || strcmp(y->string, x->string) != 0)
+		if (ordered && (!y || strcmp(y->string, x->string) != 0)) {
+			report(sub, "key order: kiln has %s%s%s here",
+			    y ? "\"" : "", y ? y->string : "nothing",
+			    y ? "\"" : "");
 			ordered = 0;
-		if (y)
-			y = y->next;
+		}
+		y = y ? y->next : NULL;
 		cmp_value(sub, x, match);
 	}
 	for (y = prefix ? NULL : b->child; y; y = y->next) {
@@ -83,13 +72,6 @@ cmp_object(const char *path, const cJSON *a, const cJSON *b, int prefix)
 		snprintf(sub, sizeof sub, "%s%s%s", path, *path ? "." : "",
 		    y->string);
 		report(sub, "extra key in kiln");
-	}
-	if (!ordered) {
-		char la[2048], lb[2048];
-
-		key_list(a, la, sizeof la);
-		key_list(b, lb, sizeof lb);
-		report(path, "key order: cfssl [%s] kiln [%s]", la, lb);
 	}
 }
 
@@ -146,8 +128,17 @@ pad_key_id(cJSON *obj, const char *key)
 			*o++ = *s++;
 	}
 	*o = '\0';
-	cJSON_ReplaceItemViaPointer(obj, v, cJSON_CreateString(out));
+	cJSON_ReplaceItemInObjectCaseSensitive(
+	    obj, key, cJSON_CreateString(out));
 	free(out);
+}
+
+static const char *
+kind(const cJSON *v)
+{
+	return cJSON_IsObject(v)  ? "an object"
+	       : cJSON_IsArray(v) ? "an array"
+	                          : "a scalar";
 }
 
 static cJSON *
@@ -186,7 +177,7 @@ static void
 cmp_top(const char *path, cJSON *a, const cJSON *b)
 {
 	if (!cJSON_IsObject(a) || !cJSON_IsObject(b)) {
-		report_values(path, a, b);
+		report(path, "cfssl has %s, kiln %s", kind(a), kind(b));
 		return;
 	}
 	pad_key_id(a, "authority_key_id");

@@ -234,7 +234,9 @@ Test(inspect, bad_inputs_are_one_error)
 	certs_fail("\x01\x02", 2, "not a certificate (neither PEM nor DER)");
 	read_data("inspect/req.pem");
 	certs_fail(buf.p, buf.len,
-	    "no certificate found (the PEM holds a \"CERTIFICATE REQUEST\"");
+	    "no certificate found (first PEM block: \"CERTIFICATE REQUEST\")");
+	read_data("inspect/req.der");
+	certs_fail(buf.p, buf.len, "a certificate request, not a certificate");
 	read_data("inspect/sans.pem");
 	buf.len = buf.len / 2; /* no END line */
 	certs_fail(buf.p, buf.len,
@@ -286,9 +288,13 @@ Test(inspect, certificate_given_as_csr)
 {
 	read_data("inspect/sans.pem");
 	cr_assert_eq(kiln_inspect_csr(&info, buf.p, buf.len, &err), -1);
-	cr_assert(strstr(err.msg, "no certificate request found (the PEM "
-	                          "holds a \"CERTIFICATE\" block)") != NULL,
+	cr_assert(strstr(err.msg, "no certificate request found (first PEM "
+	                          "block: \"CERTIFICATE\")") != NULL,
 	    "%s", err.msg);
+	kiln_err_clear(&err);
+	read_data("inspect/sans.der");
+	cr_assert_eq(kiln_inspect_csr(&info, buf.p, buf.len, &err), -1);
+	cr_assert_str_eq(err.msg, "a certificate, not a certificate request");
 }
 
 Test(inspect, key_matches_its_certificate_only)
