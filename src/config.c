@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "civil.h"
 #include "json.h"
 #include "kiln/config.h"
 #include "kiln/duration.h"
@@ -270,33 +271,6 @@ parse_ca_constraint(struct kiln_profile *p, const cJSON *obj, const char *path,
 	return 0;
 }
 
-/* "n" decimal digits at "s", or -1. */
-static int
-digits(const char *s, int n)
-{
-	int v = 0;
-
-	for (; n > 0; n--, s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		v = v * 10 + (*s - '0');
-	}
-	return v;
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (timegm is not POSIX). */
-static long long
-days_from_civil(long long y, int m, int d)
-{
-	long long era, yoe, doy;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
-}
-
 /*
  * An RFC 3339 time as Go's time.Time.UnmarshalJSON reads it:
  * YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM), fields range-checked,
@@ -314,12 +288,12 @@ rfc3339(const char *s, time_t *sec, long *nsec)
 	if (strlen(s) < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' ||
 	    s[13] != ':' || s[16] != ':')
 		return -1;
-	y = digits(s, 4);
-	mo = digits(s + 5, 2);
-	d = digits(s + 8, 2);
-	h = digits(s + 11, 2);
-	mi = digits(s + 14, 2);
-	se = digits(s + 17, 2);
+	y = kiln_digits(s, 4);
+	mo = kiln_digits(s + 5, 2);
+	d = kiln_digits(s + 8, 2);
+	h = kiln_digits(s + 11, 2);
+	mi = kiln_digits(s + 14, 2);
+	se = kiln_digits(s + 17, 2);
 	if (y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 ||
 	    mi > 59 || se < 0 || se > 59)
 		return -1;
@@ -343,15 +317,15 @@ rfc3339(const char *s, time_t *sec, long *nsec)
 	else if (*s == '+' || *s == '-') {
 		sign = *s == '-' ? -1 : 1;
 		if (strlen(s) != 6 || s[3] != ':' ||
-		    (oh = digits(s + 1, 2)) < 0 ||
-		    (om = digits(s + 4, 2)) < 0 || oh > 23 || om > 59)
+		    (oh = kiln_digits(s + 1, 2)) < 0 ||
+		    (om = kiln_digits(s + 4, 2)) < 0 || oh > 23 || om > 59)
 			return -1;
 		s += 6;
 	} else
 		return -1;
 	if (*s != '\0')
 		return -1;
-	*sec = (time_t)(days_from_civil(y, mo, d) * 86400 + h * 3600LL +
+	*sec = (time_t)(kiln_days_from_civil(y, mo, d) * 86400 + h * 3600LL +
 	                mi * 60 + se - sign * (oh * 3600LL + om * 60));
 	*nsec = ns;
 	return 0;

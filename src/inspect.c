@@ -16,6 +16,7 @@
 #include <mbedtls/pem.h>
 #include <mbedtls/pk.h>
 
+#include "civil.h"
 #include "compat.h"
 #include "der.h"
 #include "kiln/inspect.h"
@@ -25,34 +26,6 @@
 
 /* Times. */
 
-/* Days since 1970-01-01 of a proleptic Gregorian date. */
-static long long
-days_from_civil(long long y, unsigned m, unsigned d)
-{
-	long long era;
-	unsigned yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (long long)doe - 719468;
-}
-
-static int
-digits(const unsigned char *s, int n)
-{
-	int v = 0, i;
-
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v;
-}
-
 /* UTCTime YYMMDDHHMMSSZ or GeneralizedTime YYYYMMDDHHMMSSZ. */
 static int
 parse_time(struct rd *r, long long *out)
@@ -61,35 +34,35 @@ parse_time(struct rd *r, long long *out)
 	    31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	struct rd t;
 	int tag, year, mon, day, hour, min, sec;
-	const unsigned char *s;
+	const char *s;
 	size_t n;
 
 	if (rd_any(r, &tag, &t, NULL) == -1)
 		return -1;
-	s = t.p;
+	s = (const char *)t.p;
 	n = rd_len(&t);
 	if (tag == MBEDTLS_ASN1_UTC_TIME && n == 13) {
-		if ((year = digits(s, 2)) < 0)
+		if ((year = kiln_digits(s, 2)) < 0)
 			return -1;
 		year += year < 50 ? 2000 : 1900;
 		s += 2;
 	} else if (tag == MBEDTLS_ASN1_GENERALIZED_TIME && n == 15) {
-		if ((year = digits(s, 4)) < 0)
+		if ((year = kiln_digits(s, 4)) < 0)
 			return -1;
 		s += 4;
 	} else
 		return -1;
-	mon = digits(s, 2);
-	day = digits(s + 2, 2);
-	hour = digits(s + 4, 2);
-	min = digits(s + 6, 2);
-	sec = digits(s + 8, 2);
+	mon = kiln_digits(s, 2);
+	day = kiln_digits(s + 2, 2);
+	hour = kiln_digits(s + 4, 2);
+	min = kiln_digits(s + 6, 2);
+	sec = kiln_digits(s + 8, 2);
 	if (s[10] != 'Z' || mon < 1 || mon > 12 || day < 1 ||
 	    day > mdays[mon - 1] || hour < 0 || hour > 23 || min < 0 ||
 	    min > 59 || sec < 0 || sec > 60)
 		return -1;
-	*out = days_from_civil(year, (unsigned)mon, (unsigned)day) * 86400 +
-	       hour * 3600 + min * 60 + sec;
+	*out = kiln_days_from_civil(year, mon, day) * 86400 + hour * 3600 +
+	       min * 60 + sec;
 	return 0;
 }
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "civil.h"
 #include "kiln/config.h"
 #include "kiln/inspect.h"
 #include "kiln/pem.h"
@@ -127,35 +128,17 @@ jw_kstrs(struct jw *j, const char *key, char *const *v, size_t n)
 
 /* Common formats. */
 
-static void
-civil_from_days(long long z, long long *y, unsigned *m, unsigned *d)
-{
-	long long era;
-	unsigned doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = (unsigned)(z - era * 146097);
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	*y = (long long)yoe + era * 400;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = doy - (153 * mp + 2) / 5 + 1;
-	*m = mp < 10 ? mp + 3 : mp - 9;
-	*y += *m <= 2;
-}
-
 /* RFC 3339 in UTC, as Go marshals a time.Time: "2026-11-24T06:47:00Z". */
 static void
 rfc3339(long long t, char *out, size_t size)
 {
 	long long days = t / 86400, secs = t % 86400, y;
-	unsigned m, d;
+	int m, d;
 
 	if (secs < 0)
 		secs += 86400, days--;
-	civil_from_days(days, &y, &m, &d);
-	snprintf(out, size, "%04lld-%02u-%02uT%02lld:%02lld:%02lldZ", y, m, d,
+	kiln_civil_from_days(days, &y, &m, &d);
+	snprintf(out, size, "%04lld-%02d-%02dT%02lld:%02lld:%02lldZ", y, m, d,
 	    secs / 3600, secs / 60 % 60, secs % 60);
 }
 

@@ -44,6 +44,21 @@ kiln_strs_set(char ***out, size_t *n_out, const char *const *in, size_t n,
 	return 0;
 }
 
+int
+kiln_strs_push(char ***v, size_t *n, const char *s, struct kiln_err *err)
+{
+	char **nv, *copy;
+
+	if ((copy = strdup(s)) == NULL ||
+	    (nv = realloc(*v, (*n + 1) * sizeof(*nv))) == NULL) {
+		free(copy);
+		return kiln_err_set(err, KILN_ENOMEM, "out of memory");
+	}
+	nv[(*n)++] = copy;
+	*v = nv;
+	return 0;
+}
+
 size_t
 kiln_utf8_next(const unsigned char *s, size_t n, unsigned long *c)
 {

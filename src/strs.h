@@ -20,6 +20,9 @@ int kiln_str_set(char **, const char *, struct kiln_err *);
 int kiln_strs_set(
     char ***, size_t *, const char *const *, size_t, struct kiln_err *);
 
+/* Append a copy of "s" to the "*n" strings of "*v".  0 or -1 (ENOMEM). */
+int kiln_strs_push(char ***, size_t *, const char *, struct kiln_err *);
+
 /* Free "n" strings and their array.  NULL is allowed. */
 void kiln_strs_free(char **, size_t);
 

@@ -52,21 +52,6 @@ x509_ip_string(const unsigned char *ip, size_t n, char *out, size_t size)
 	}
 }
 
-static int
-push(char ***v, size_t *n, const char *s, struct kiln_err *err)
-{
-	char **nv, *copy;
-
-	if ((copy = strdup(s)) == NULL ||
-	    (nv = realloc(*v, (*n + 1) * sizeof(*nv))) == NULL) {
-		free(copy);
-		return kiln_err_set(err, KILN_ENOMEM, "out of memory");
-	}
-	nv[(*n)++] = copy;
-	*v = nv;
-	return 0;
-}
-
 /* A string general name (email, DNS, URI) as printable UTF-8. */
 static int
 push_name(char ***v, size_t *n, const struct rd *value, struct kiln_err *err)
@@ -78,7 +63,7 @@ push_name(char ***v, size_t *n, const struct rd *value, struct kiln_err *err)
 	if ((s = x509_decode_string(
 	         MBEDTLS_ASN1_IA5_STRING, value, &none, err)) == NULL)
 		return -1;
-	rc = push(v, n, s, err);
+	rc = kiln_strs_push(v, n, s, err);
 	free(s);
 	return rc;
 }
@@ -117,7 +102,7 @@ parse_san(struct kiln_info *info, struct rd v, struct kiln_err *err)
 				    "%zu bytes",
 				    rd_len(&name));
 			x509_ip_string(name.p, rd_len(&name), ip, sizeof(ip));
-			rc = push(&info->ips, &info->nips, ip, err);
+			rc = kiln_strs_push(&info->ips, &info->nips, ip, err);
 			break;
 		default: /* otherName, directoryName, ...: not shown */
 			break;
@@ -195,7 +180,7 @@ push_subtree(char ***v, size_t *n, struct rd subtree, struct kiln_err *err)
 	}
 	if (kiln_buf_terminate(&b, err) == -1)
 		goto cleanup;
-	rc = push(v, n, (char *)b.p, err);
+	rc = kiln_strs_push(v, n, (char *)b.p, err);
 cleanup:
 	free(s);
 	x509_dn_free(&dn);
@@ -274,7 +259,7 @@ parse_eku(struct kiln_info *info, struct rd v, struct kiln_err *err)
 		for (i = 0; i < sizeof(ekus) / sizeof(ekus[0]); i++)
 			if (strcmp(ekus[i].oid, oid) == 0)
 				name = ekus[i].name;
-		if (push(&info->eku, &info->neku, name, err) == -1)
+		if (kiln_strs_push(&info->eku, &info->neku, name, err) == -1)
 			return -1;
 	}
 	return 0;
