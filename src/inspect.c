@@ -789,10 +789,12 @@ kiln_inspect_key_match(const struct kiln_info *info, struct kiln_key *key,
 	if (info->kind == KILN_INFO_KEY || find_spki(info, &spki) == -1 ||
 	    mbedtls_pk_parse_subpubkey(&spki.p, spki.end, &pub) != 0) {
 		kiln_err_set(err, KILN_EINVAL,
-		    "the certificate's public key cannot be compared");
+		    "%s public key: cannot be compared with a private key",
+		    info->key_algorithm);
 		goto cleanup;
 	}
-	rc = kiln_key_check_pair(&pub, key, rng, err);
+	rc = kiln_pk_check_pair(&pub, &key->pk, kiln_rng_random, rng) == 0 ? 0
+	                                                                   : 1;
 cleanup:
 	mbedtls_pk_free(&pub);
 	return rc;

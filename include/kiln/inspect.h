@@ -114,7 +114,8 @@ int kiln_inspect_key(struct kiln_info *, struct kiln_key *, struct kiln_err *);
 
 /*
  * Whether private key "key" belongs to the certificate or CSR "info".
- * Returns 0 if it does, -1 with KILN_EINVAL if not.
+ * Returns 0 if it does, 1 if it does not, and -1 if the two cannot be
+ * compared (a public key mbedTLS does not know, such as Ed25519).
  */
 int kiln_inspect_key_match(const struct kiln_info *, struct kiln_key *,
     struct kiln_rng *, struct kiln_err *);

@@ -34,7 +34,8 @@ struct cli_config {
 	int to_stdout;
 	int version;
 	long loglevel;
-	int hostname_set; /* -hostname was given, even as "" */
+	int hostname_set;          /* -hostname was given, even as "" */
+	const struct command *cmd; /* the command being run */
 };
 
 struct command {
@@ -69,7 +70,11 @@ void cli_usage(const struct command *, int);
  */
 void cli_error(const char *, const struct kiln_err *);
 
-/* Print a usage error for "cmd" and return 2. */
+/* Print "kiln: <command>: <message>" as cli_error does, from a format. */
+void cli_errorf(const char *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Print a usage error for "cmd" and its usage, and return 2. */
 int cli_usage_error(const struct command *, const char *, ...)
     __attribute__((format(printf, 2, 3)));
 

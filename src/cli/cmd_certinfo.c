@@ -51,8 +51,9 @@ split_domain(const char *domain, char *host, size_t hsize, char *port,
 		n = snprintf(host, hsize, "%s", domain);
 		snprintf(port, psize, "443");
 	}
-	if (n <= 0 || (size_t)n >= hsize || strlen(port) > 5 ||
-	    strspn(port, "0123456789") != strlen(port))
+	if (n <= 0 || (size_t)n >= hsize || port[0] == '\0' ||
+	    strlen(port) > 5 || strspn(port, "0123456789") != strlen(port) ||
+	    atoi(port) < 1 || atoi(port) > 65535)
 		return kiln_err_set(err, KILN_EINVAL,
 		    "-domain %s: want HOST or HOST:PORT", domain);
 	return 0;
@@ -146,14 +147,19 @@ load_key(struct certinfo *c, const char *path, struct kiln_err *err)
 	}
 	if (c->infos.n > 0) {
 		info = &c->infos.v[0];
-		if (kiln_inspect_key_match(info, &c->key, &c->rng, err) == -1) {
-			kiln_err_clear(err);
+		switch (kiln_inspect_key_match(info, &c->key, &c->rng, err)) {
+		case 0:
+			break;
+		case 1:
 			kiln_err_set(err, KILN_EINVAL,
 			    "%s: private key does not match the %s in %s",
 			    name_of(path),
 			    info->kind == KILN_INFO_CSR ? "certificate request"
 			                                : "certificate",
 			    c->what);
+			goto cleanup;
+		default:
+			kiln_err_prefix(err, "%s", c->what);
 			goto cleanup;
 		}
 		info->key_match = 1;
@@ -185,41 +191,39 @@ cmd_certinfo(int argc, char **argv, const struct cli_config *cfg)
 	unsigned int flags = cfssl_mode() ? KILN_RENDER_CFSSL : 0;
 	int rc = 1;
 
-	(void)argv;
 	kiln_err_clear(&err);
-	if (argc != 0) {
-		fprintf(stderr, "%s: unexpected argument \"%s\"\n",
-		    cli_progname, argv[0]);
-		return 2;
-	}
+	if (argc != 0)
+		return cli_usage_error(
+		    cfg->cmd, "unexpected argument \"%s\"", argv[0]);
 	if (strcmp(cfg->format, "json") == 0)
 		format = KILN_FORMAT_JSON;
 	else if (strcmp(cfg->format, "table") == 0)
 		format = KILN_FORMAT_TABLE;
 	else if (strcmp(cfg->format, "text") == 0)
 		format = KILN_FORMAT_TEXT;
-	else {
-		fprintf(stderr, "%s: -format %s: want json, table or text\n",
-		    cli_progname, cfg->format);
-		return 2;
-	}
+	else
+		return cli_usage_error(cfg->cmd,
+		    "-format %s: want json, table or text", cfg->format);
 	if (cfg->cert[0] == '\0' && cfg->csr[0] == '\0' &&
 	    cfg->domain[0] == '\0') {
 		if (cfg->serial[0] != '\0' || cfg->aki[0] != '\0' ||
 		    cfg->db_config[0] != '\0') {
-			fprintf(stderr,
-			    "%s: -serial, -aki and -db-config need a "
-			    "certificate database, which kiln does not keep\n",
-			    cli_progname);
+			cli_errorf("certinfo",
+			    "-serial, -aki and -db-config need a certificate "
+			    "database, which kiln does not keep");
 			return 1;
 		}
-		if (cfg->key[0] == '\0') {
-			fprintf(stderr,
-			    "%s: Must specify certinfo target through -cert, "
-			    "-csr, -domain or -key\n",
-			    cli_progname);
-			return cfssl_mode() ? 1 : 2;
+		/* cfssl's words, and its exit status, under its names. */
+		if (cfg->key[0] == '\0' && cfssl_mode()) {
+			cli_errorf("certinfo",
+			    "Must specify certinfo target "
+			    "through -cert, -csr, or -domain");
+			return 1;
 		}
+		if (cfg->key[0] == '\0')
+			return cli_usage_error(cfg->cmd,
+			    "nothing to inspect: give -cert, -csr, -domain or "
+			    "-key");
 	}
 
 	memset(&c, 0, sizeof(c));
@@ -235,6 +239,12 @@ cmd_certinfo(int argc, char **argv, const struct cli_config *cfg)
 	        &c.out, &err) == -1 ||
 	    cli_write_stdout(&c.out, &err) == -1)
 		goto cleanup;
+	/* A forged or damaged CSR is described, and still a failure. */
+	if (c.infos.v[0].kind == KILN_INFO_CSR && c.infos.v[0].sig_valid == 0) {
+		kiln_err_set(&err, KILN_EINVAL,
+		    "%s: the signature does not verify", c.what);
+		goto cleanup;
+	}
 	rc = 0;
 cleanup:
 	if (rc != 0)

@@ -111,10 +111,11 @@ print_json(struct gencert *g, struct kiln_err *err)
 	struct kiln_buf *o = &g->out;
 
 	if (kiln_buf_append(o, "{\"cert\":", 8, err) == -1 ||
-	    kiln_buf_append_json(o, (char *)g->cert_pem.p, g->cert_pem.len, err) ==
-	        -1 ||
+	    kiln_buf_append_json(
+	        o, (char *)g->cert_pem.p, g->cert_pem.len, err) == -1 ||
 	    kiln_buf_append(o, ",\"csr\":", 7, err) == -1 ||
-	    kiln_buf_append_json(o, (char *)g->csr_pem.p, g->csr_pem.len, err) == -1)
+	    kiln_buf_append_json(
+	        o, (char *)g->csr_pem.p, g->csr_pem.len, err) == -1)
 		return -1;
 	if (!g->reuse_key && (kiln_buf_append(o, ",\"key\":", 7, err) == -1 ||
 	                         kiln_buf_append_json(o, (char *)g->key_pem.p,
@@ -243,9 +244,7 @@ cmd_gencert(int argc, char **argv, const struct cli_config *cfg)
 	int rc;
 
 	if (argc != 1) {
-		fprintf(stderr, "%s: gencert: expected one CSR JSON file\n",
-		    cli_progname);
-		return 2;
+		return cli_usage_error(cfg->cmd, "expected one CSR JSON file");
 	}
 	memset(&g, 0, sizeof(g));
 	kiln_request_init(&g.req);

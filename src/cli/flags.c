@@ -142,6 +142,7 @@ cli_flags_parse(const struct command *cmd, int argc, char **argv,
 	int i;
 
 	defaults(cfg);
+	cfg->cmd = cmd;
 	for (i = 0; i < argc; i++) {
 		arg = argv[i];
 		if (arg[0] != '-' || arg[1] == '\0')

@@ -13,29 +13,36 @@ const char *cli_progname = "kiln";
 int cli_single_command;
 
 void
-cli_error(const char *cmd, const struct kiln_err *err)
-{
-	const char *msg = err->msg[0] != '\0' ? err->msg : "failed";
-
-	if (cli_single_command)
-		fprintf(stderr, "%s: %s\n", cli_progname, msg);
-	else
-		fprintf(stderr, "%s: %s: %s\n", cli_progname, cmd, msg);
-}
-
-int
-cli_usage_error(const struct command *cmd, const char *fmt, ...)
+cli_errorf(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
 	if (cli_single_command)
 		fprintf(stderr, "%s: ", cli_progname);
 	else
-		fprintf(stderr, "%s: %s: ", cli_progname, cmd->name);
+		fprintf(stderr, "%s: %s: ", cli_progname, cmd);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+void
+cli_error(const char *cmd, const struct kiln_err *err)
+{
+	cli_errorf(cmd, "%s", err->msg[0] != '\0' ? err->msg : "failed");
+}
+
+int
+cli_usage_error(const struct command *cmd, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	cli_errorf(cmd->name, "%s", msg);
 	cli_usage(cmd, 1);
 	return 2;
 }

@@ -52,6 +52,11 @@ assert_eq "ECDSAWithSHA256 ECDSA 256 P-256" \
 csr_key_id=$(jq -r .subject_key_id csr.out)
 assert_eq "$("$CI" -cert etcd.pem | jq -r .subject_key_id)" "$csr_key_id" \
     "csr key id = the certificate's SKI"
+run csr "$CI" -csr "$DATA"/inspect/bad-sig.der
+assert_eq 1 "$rc" "forged CSR: exit 1"
+assert_eq false "$(jq -r .signature_valid csr.out)" "forged CSR: still described"
+assert_eq "kiln-certinfo: $DATA/inspect/bad-sig.der: the signature does not verify" "$(cat csr.err)" \
+    "forged CSR: message"
 run csr "$CI" -csr etcd.csr -key ca-key.pem
 assert_eq 1 "$rc" "csr + wrong key"
 assert_contains "$(cat csr.err)" "does not match the certificate request in etcd.csr" "csr mismatch"
@@ -106,7 +111,8 @@ assert_eq 2 "$rc" "cfssl-certinfo has no -csr"
 assert_contains "$(cat cf.err)" "flag provided but not defined: -csr" "cfssl-certinfo -csr"
 run cf "$BIN"/cfssl-certinfo
 assert_eq 1 "$rc" "cfssl-certinfo without a target"
-assert_contains "$(cat cf.err)" "Must specify certinfo target" "no target"
+assert_eq "cfssl-certinfo: Must specify certinfo target through -cert, -csr, or -domain" \
+    "$(cat cf.err)" "no target: cfssl's words"
 run cf "$BIN"/cfssl-certinfo -cert missing.pem
 assert_eq 1 "$rc" "cfssl-certinfo: errors exit 1"
 assert_eq "cfssl-certinfo: missing.pem: No such file or directory" "$(cat cf.err)" "missing file"
@@ -119,7 +125,13 @@ run u "$CI"
 assert_eq 2 "$rc" "no target"
 run u "$CI" -cert etcd.pem -format yaml
 assert_eq 2 "$rc" "bad format"
-assert_eq "kiln-certinfo: -format yaml: want json, table or text" "$(cat u.err)" "bad format message"
+assert_eq "kiln-certinfo: -format yaml: want json, table or text" "$(head -1 u.err)" "bad format message"
+assert_contains "$(cat u.err)" "Usage of kiln-certinfo" "bad format: usage follows"
+run u "$KILN" certinfo -cert etcd.pem -format yaml
+assert_eq "kiln: certinfo: -format yaml: want json, table or text" "$(head -1 u.err)" "kiln certinfo names its command"
+run u "$CI" -domain 127.0.0.1:99999
+assert_eq 1 "$rc" "port out of range"
+assert_eq "kiln-certinfo: -domain 127.0.0.1:99999: want HOST or HOST:PORT" "$(cat u.err)" "port out of range message"
 run u "$CI" -cert etcd.pem extra
 assert_eq 2 "$rc" "operand"
 run u "$CI" -domain 'host:port'

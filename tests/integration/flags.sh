@@ -44,7 +44,8 @@ run 2 "$KILN" nosuch
 assert_eq 'kiln: unknown command "nosuch"' "$(echo "$err" | head -1)" "unknown command"
 run 2 "$KILN"
 run 2 "$KILN" gencert
-assert_eq "kiln: gencert: expected one CSR JSON file" "$err" "no CSR JSON"
+assert_eq "kiln: gencert: expected one CSR JSON file" "$(echo "$err" | head -1)" "no CSR JSON"
+assert_contains "$err" "Usage of gencert" "no CSR JSON: usage follows"
 run 2 "$KILN" gencert a.json b.json
 
 # -f=v, -f v, --f v, booleans as -b or -b=false, 0x and octal ints.
