@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "reqjson.h"
 #include "kiln/duration.h"
 #include "kiln/request.h"
 #include "strs.h"
@@ -82,8 +83,9 @@ kiln_keyreq_check(const struct kiln_keyreq *kr, struct kiln_err *err)
 }
 
 /* "key": a partial object gets its algorithm's default size. */
-static int
-parse_key(struct kiln_keyreq *kr, const cJSON *obj, struct kiln_err *err)
+int
+kiln_keyreq_from_json(
+    struct kiln_keyreq *kr, const cJSON *obj, struct kiln_err *err)
 {
 	const char *algo = NULL;
 	long size = 0;
@@ -219,24 +221,22 @@ parse_names(struct kiln_request *req, const cJSON *arr, struct kiln_err *err)
 }
 
 int
-kiln_request_parse(struct kiln_request *req, const char *text, size_t len,
-    struct kiln_err *err)
+kiln_request_from_json(
+    struct kiln_request *req, const cJSON *root, struct kiln_err *err)
 {
 	const char **hosts = NULL;
-	size_t n_hosts = 0;
 	const cJSON *ca;
-	cJSON *root;
+	size_t n_hosts = 0;
 	int rc = -1;
 
-	if ((root = kiln_json_parse_object(text, len, err)) == NULL)
-		return -1;
 	if (get_string(root, NULL, "CN", &req->cn, err) == -1 ||
 	    parse_names(req, kiln_json_get(root, "names"), err) == -1 ||
 	    kiln_json_strings(root, NULL, "hosts", &hosts, &n_hosts, err) ==
 	        -1 ||
 	    (hosts != NULL && kiln_strs_set(&req->hosts, &req->n_hosts, hosts,
 	                          n_hosts, err) == -1) ||
-	    parse_key(&req->key, kiln_json_get(root, "key"), err) == -1 ||
+	    kiln_keyreq_from_json(&req->key, kiln_json_get(root, "key"), err) ==
+	        -1 ||
 	    get_string(root, NULL, "serialnumber", &req->serialnumber, err) ==
 	        -1 ||
 	    get_string(root, NULL, "crl_url", &req->crl_url, err) == -1)
@@ -249,6 +249,19 @@ kiln_request_parse(struct kiln_request *req, const char *text, size_t len,
 	rc = 0;
 cleanup:
 	free(hosts);
+	return rc;
+}
+
+int
+kiln_request_parse(struct kiln_request *req, const char *text, size_t len,
+    struct kiln_err *err)
+{
+	cJSON *root;
+	int rc;
+
+	if ((root = kiln_json_parse_object(text, len, err)) == NULL)
+		return -1;
+	rc = kiln_request_from_json(req, root, err);
 	cJSON_Delete(root);
 	return rc;
 }

@@ -28,6 +28,7 @@ struct cli_config {
 	const char *serial;
 	const char *aki;
 	const char *db_config;
+	const char *manifest;
 	int initca;
 	int force;
 	int bare;
@@ -94,6 +95,7 @@ int cli_path(char *, const char *, const char *, struct kiln_err *);
 int cli_write_stdout(const struct kiln_buf *, struct kiln_err *);
 
 int cmd_certinfo(int, char **, const struct cli_config *);
+int cmd_etcd(int, char **, const struct cli_config *);
 int cmd_gencert(int, char **, const struct cli_config *);
 int cmd_json(int, char **, const struct cli_config *);
 int cmd_version(int, char **, const struct cli_config *);

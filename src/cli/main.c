@@ -10,6 +10,8 @@
 /* clang-format off */
 static const char *const certinfo_flags[] = { "cert", "csr", "domain",
 	"key", "format", "serial", "aki", "db-config", NULL };
+static const char *const etcd_flags[] = { "manifest", "out", "force",
+	NULL };
 static const char *const gencert_flags[] = { "initca", "ca", "ca-key",
 	"config", "profile", "hostname", "cn", "out", "force", "loglevel",
 	NULL };
@@ -24,6 +26,13 @@ static const struct command commands[] = {
 	  "Describe certificates, bundles, certificate requests, keys and the "
 	  "chain a\nTLS server sends (the same as kiln-certinfo).",
 	  certinfo_flags, cmd_certinfo },
+	{ "etcd",
+	  "kiln etcd -manifest FILE -out DIR [-force]",
+	  "Write a whole etcd cluster from one manifest: the CA, every "
+	  "member's server\nand peer certificates, etcd.yml and "
+	  "etcd.service, and client certificates.\nA re-run keeps what is "
+	  "still right.",
+	  etcd_flags, cmd_etcd },
 	{ "gencert",
 	  "kiln gencert [-initca] [-ca CA -ca-key KEY] [-config CONFIG] "
 	  "[-profile NAME] [-hostname HOSTS] [-cn CN] [-out BASENAME [-force]] "

@@ -1,0 +1,104 @@
+/*
+ * kiln etcd: a whole etcd cluster's certificates and configuration from
+ * one manifest (kiln-config(5), "The etcd manifest").
+ */
+#ifndef KILN_ETCD_H
+#define KILN_ETCD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kiln/err.h"
+#include "kiln/request.h"
+
+enum kiln_etcd_layout {
+	KILN_ETCD_PER_MEMBER, /* server and peer certificates per member */
+	KILN_ETCD_SHARED      /* the guide's one etcd.pem for every member */
+};
+
+struct kiln_etcd_member {
+	char *name;
+	char *ip;     /* as written in the manifest */
+	char **hosts; /* extra SANs */
+	size_t n_hosts;
+};
+
+struct kiln_etcd_client {
+	char *cn;
+	char *o; /* or NULL */
+};
+
+/* The etcd settings of etcd.yml, with the guide's values as defaults. */
+struct kiln_etcd_settings {
+	int client_port;                 /* 2379 */
+	int peer_port;                   /* 2380 */
+	long snapshot_count;             /* 10000 */
+	long heartbeat_interval;         /* 100 (ms) */
+	long election_timeout;           /* 1000 (ms) */
+	long long quota_backend_bytes;   /* 0: etcd's default */
+	long max_snapshots;              /* 5 */
+	long max_wals;                   /* 5 */
+	char *auto_compaction_mode;      /* "periodic" */
+	char *auto_compaction_retention; /* "1" */
+	char *log_level;                 /* "info" */
+};
+
+struct kiln_etcd_manifest {
+	char *cluster_token; /* "etcd-cluster" */
+	/* The CA: a request to make one, or the paths of an existing one. */
+	struct kiln_request ca;
+	int64_t ca_expiry;                /* ns: "ca.expiry", default 87600h */
+	char *ca_cert_path, *ca_key_path; /* both set, or both NULL */
+	/* Every leaf's request but its CN and hosts: "names" and "key". */
+	struct kiln_request leaf;
+	int64_t expiry; /* ns: leaves, default 8760h */
+	struct kiln_etcd_member *members;
+	size_t n_members;
+	struct kiln_etcd_client *clients;
+	size_t n_clients;
+	char *prefix; /* "/opt/etcd" */
+	enum kiln_etcd_layout layout;
+	struct kiln_etcd_settings etcd;
+};
+
+void kiln_etcd_manifest_init(struct kiln_etcd_manifest *);
+void kiln_etcd_manifest_free(struct kiln_etcd_manifest *);
+
+/*
+ * Parse and check manifest JSON ("len" bytes, NUL-terminated).  CA paths
+ * are taken relative to "base_dir" (the manifest's folder) unless
+ * absolute.  Every error names its field: "members[2].ip: ...".
+ * Returns 0 or -1.
+ */
+int kiln_etcd_manifest_parse(struct kiln_etcd_manifest *, const char *, size_t,
+    const char *, struct kiln_err *);
+
+/* What a run did, for the caller to report. */
+struct kiln_etcd_result {
+	size_t issued, kept; /* certificates */
+	/* Members added to an existing cluster, in manifest order. */
+	size_t *added;
+	size_t n_added;
+};
+
+void kiln_etcd_result_init(struct kiln_etcd_result *);
+void kiln_etcd_result_free(struct kiln_etcd_result *);
+
+/* Called before each step of a run: step "i" of "n", and what it is. */
+typedef void kiln_etcd_progress(void *, size_t, size_t, const char *);
+
+#define KILN_ETCD_FORCE 0x1 /* new keys and certificates for every leaf */
+
+/*
+ * Write the cluster of "m" into folder "dir" (created if missing): ca/,
+ * one folder per member, clients/.  Valid existing keys and certificates
+ * are kept byte for byte; an existing CA is never replaced.  A member
+ * that is new to an existing cluster gets initial-cluster-state
+ * "existing" and is listed in "result->added".  "progress" may be NULL.
+ * Returns 0 or -1.
+ */
+int kiln_etcd_build(const struct kiln_etcd_manifest *, const char *,
+    unsigned int, kiln_etcd_progress *, void *, struct kiln_etcd_result *,
+    struct kiln_err *);
+
+#endif /* KILN_ETCD_H */

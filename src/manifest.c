@@ -1,0 +1,470 @@
+/*
+ * The etcd manifest: parsed, and checked as a whole before kiln etcd
+ * writes anything.  Every error names its field ("members[2].ip: ...").
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "kiln/duration.h"
+#include "kiln/etcd.h"
+#include "reqjson.h"
+#include "strs.h"
+
+void
+kiln_etcd_manifest_init(struct kiln_etcd_manifest *m)
+{
+	memset(m, 0, sizeof(*m));
+	kiln_request_init(&m->ca);
+	kiln_request_init(&m->leaf);
+	m->layout = KILN_ETCD_PER_MEMBER;
+	m->etcd.client_port = 2379;
+	m->etcd.peer_port = 2380;
+	m->etcd.snapshot_count = 10000;
+	m->etcd.heartbeat_interval = 100;
+	m->etcd.election_timeout = 1000;
+	m->etcd.max_snapshots = 5;
+	m->etcd.max_wals = 5;
+}
+
+void
+kiln_etcd_manifest_free(struct kiln_etcd_manifest *m)
+{
+	size_t i;
+
+	free(m->cluster_token);
+	kiln_request_free(&m->ca);
+	kiln_request_free(&m->leaf);
+	free(m->ca_cert_path);
+	free(m->ca_key_path);
+	for (i = 0; i < m->n_members; i++) {
+		free(m->members[i].name);
+		free(m->members[i].ip);
+		kiln_strs_free(m->members[i].hosts, m->members[i].n_hosts);
+	}
+	free(m->members);
+	for (i = 0; i < m->n_clients; i++) {
+		free(m->clients[i].cn);
+		free(m->clients[i].o);
+	}
+	free(m->clients);
+	free(m->prefix);
+	free(m->etcd.auto_compaction_mode);
+	free(m->etcd.auto_compaction_retention);
+	free(m->etcd.log_level);
+	kiln_etcd_manifest_init(m);
+}
+
+/* A string member with a default, copied. */
+static int
+string_or(const cJSON *obj, const char *ctx, const char *name, const char *def,
+    char **out, struct kiln_err *err)
+{
+	const char *s = NULL;
+
+	if (kiln_json_string(obj, ctx, name, &s, err) == -1)
+		return -1;
+	return kiln_str_set(out, s != NULL ? s : def, err);
+}
+
+/*
+ * Text that goes into etcd.yml in single quotes and into file names: no
+ * quotes, no control characters, not empty.
+ */
+static int
+check_text(const char *path, const char *s, struct kiln_err *err)
+{
+	const unsigned char *p;
+
+	if (*s == '\0')
+		return kiln_err_set(
+		    err, KILN_EINVAL, "%s: must not be empty", path);
+	for (p = (const unsigned char *)s; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f || *p == '\'' || *p == '"' ||
+		    *p == '\\')
+			return kiln_err_set(err, KILN_EINVAL,
+			    "%s: \"%s\": quotes, backslashes and control "
+			    "characters are not allowed",
+			    path, s);
+	return 0;
+}
+
+/* A member name: a folder name and an etcd member name. */
+static int
+check_name(const char *path, const char *s, struct kiln_err *err)
+{
+	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVW"
+	                     "XYZ0123456789._-");
+
+	if (*s == '\0' || s[n] != '\0' || *s == '.' || n > 64)
+		return kiln_err_set(err, KILN_EINVAL,
+		    "%s: \"%s\": use 1 to 64 letters, digits, '.', '_' and "
+		    "'-', not starting with '.'",
+		    path, s);
+	return 0;
+}
+
+/* An IP address into "ip" (4 or 16 bytes); returns its length or 0. */
+static size_t
+parse_ip(const char *s, unsigned char *ip)
+{
+	if (inet_pton(AF_INET, s, ip) == 1)
+		return 4;
+	if (inet_pton(AF_INET6, s, ip) == 1)
+		return 16;
+	return 0;
+}
+
+static int
+parse_member(struct kiln_etcd_manifest *m, const cJSON *obj, const char *ctx,
+    struct kiln_err *err)
+{
+	struct kiln_etcd_member *mb = &m->members[m->n_members];
+	unsigned char ip[16], other[16];
+	const char **hosts = NULL;
+	char path[64];
+	size_t i, len, n_hosts = 0;
+	int rc = -1;
+
+	if (kiln_json_object(obj, ctx, err) == -1 ||
+	    string_or(obj, ctx, "name", NULL, &mb->name, err) == -1 ||
+	    string_or(obj, ctx, "ip", NULL, &mb->ip, err) == -1 ||
+	    kiln_json_strings(obj, ctx, "hosts", &hosts, &n_hosts, err) == -1)
+		goto cleanup;
+	m->n_members++; /* owned from here on */
+	snprintf(path, sizeof(path), "%s.name", ctx);
+	if (mb->name == NULL) {
+		kiln_err_set(err, KILN_EINVAL, "%s: missing", path);
+		goto cleanup;
+	}
+	if (check_name(path, mb->name, err) == -1)
+		goto cleanup;
+	snprintf(path, sizeof(path), "%s.ip", ctx);
+	if (mb->ip == NULL) {
+		kiln_err_set(err, KILN_EINVAL, "%s: missing", path);
+		goto cleanup;
+	}
+	if ((len = parse_ip(mb->ip, ip)) == 0) {
+		kiln_err_set(err, KILN_EINVAL, "%s: bad IP address \"%s\"",
+		    path, mb->ip);
+		goto cleanup;
+	}
+	for (i = 0; i + 1 < m->n_members; i++) {
+		if (strcmp(m->members[i].name, mb->name) == 0) {
+			kiln_err_set(err, KILN_EINVAL,
+			    "%s.name: duplicate \"%s\" (also members[%zu])",
+			    ctx, mb->name, i);
+			goto cleanup;
+		}
+		if (parse_ip(m->members[i].ip, other) == len &&
+		    memcmp(ip, other, len) == 0) {
+			kiln_err_set(err, KILN_EINVAL,
+			    "%s.ip: duplicate \"%s\" (also members[%zu])", ctx,
+			    mb->ip, i);
+			goto cleanup;
+		}
+	}
+	for (i = 0; i < n_hosts; i++) {
+		snprintf(path, sizeof(path), "%s.hosts[%zu]", ctx, i);
+		if (check_text(path, hosts[i], err) == -1)
+			goto cleanup;
+	}
+	if (hosts != NULL &&
+	    kiln_strs_set(&mb->hosts, &mb->n_hosts, hosts, n_hosts, err) == -1)
+		goto cleanup;
+	rc = 0;
+cleanup:
+	free(hosts);
+	return rc;
+}
+
+static int
+parse_members(
+    struct kiln_etcd_manifest *m, const cJSON *arr, struct kiln_err *err)
+{
+	const cJSON *c;
+	char ctx[32];
+	size_t n = 0;
+
+	if (arr != NULL && !cJSON_IsArray(arr))
+		return kiln_err_set(err, KILN_EINVAL,
+		    "members: expected an array, got %s", kiln_json_type(arr));
+	for (c = arr != NULL ? arr->child : NULL; c != NULL; c = c->next)
+		n++;
+	if (n == 0)
+		return kiln_err_set(
+		    err, KILN_EINVAL, "members: at least one member is needed");
+	if ((m->members = calloc(n, sizeof(*m->members))) == NULL)
+		return kiln_err_set(err, KILN_ENOMEM, "out of memory");
+	for (c = arr->child; c != NULL; c = c->next) {
+		snprintf(ctx, sizeof(ctx), "members[%zu]", m->n_members);
+		if (parse_member(m, c, ctx, err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* A client: "CN", or {"CN": ..., "O": ...}. */
+static int
+parse_client(struct kiln_etcd_manifest *m, const cJSON *c, const char *ctx,
+    struct kiln_err *err)
+{
+	struct kiln_etcd_client *cl = &m->clients[m->n_clients++];
+	char path[48];
+	size_t i;
+
+	if (cJSON_IsString(c)) {
+		if (kiln_str_set(&cl->cn, c->valuestring, err) == -1)
+			return -1;
+	} else if (cJSON_IsObject(c)) {
+		if (string_or(c, ctx, "CN", NULL, &cl->cn, err) == -1 ||
+		    string_or(c, ctx, "O", NULL, &cl->o, err) == -1)
+			return -1;
+	} else
+		return kiln_err_set(err, KILN_EINVAL,
+		    "%s: expected a string or an object, got %s", ctx,
+		    kiln_json_type(c));
+	snprintf(path, sizeof(path), "%s.CN", ctx);
+	if (cl->cn == NULL)
+		return kiln_err_set(err, KILN_EINVAL, "%s: missing", path);
+	if (check_text(path, cl->cn, err) == -1)
+		return -1;
+	/* The CN names the files: DIR/clients/<CN>.pem. */
+	if (strchr(cl->cn, '/') != NULL || cl->cn[0] == '.')
+		return kiln_err_set(err, KILN_EINVAL,
+		    "%s: \"%s\": a client's CN names its files: no '/', not "
+		    "starting with '.'",
+		    path, cl->cn);
+	for (i = 0; i + 1 < m->n_clients; i++)
+		if (strcmp(m->clients[i].cn, cl->cn) == 0)
+			return kiln_err_set(err, KILN_EINVAL,
+			    "%s: duplicate \"%s\" (also clients[%zu])", path,
+			    cl->cn, i);
+	return 0;
+}
+
+static int
+parse_clients(
+    struct kiln_etcd_manifest *m, const cJSON *arr, struct kiln_err *err)
+{
+	const cJSON *c;
+	char ctx[32];
+	size_t n = 0;
+
+	if (arr == NULL)
+		return 0;
+	if (!cJSON_IsArray(arr))
+		return kiln_err_set(err, KILN_EINVAL,
+		    "clients: expected an array, got %s", kiln_json_type(arr));
+	for (c = arr->child; c != NULL; c = c->next)
+		n++;
+	if (n > 0 && (m->clients = calloc(n, sizeof(*m->clients))) == NULL)
+		return kiln_err_set(err, KILN_ENOMEM, "out of memory");
+	for (c = arr->child; c != NULL; c = c->next) {
+		snprintf(ctx, sizeof(ctx), "clients[%zu]", m->n_clients);
+		if (parse_client(m, c, ctx, err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* A duration member: positive, with a default. */
+static int
+duration_or(const cJSON *obj, const char *ctx, const char *name,
+    const char *def, int64_t *out, struct kiln_err *err)
+{
+	const char *s = NULL;
+
+	if (kiln_json_string(obj, ctx, name, &s, err) == -1)
+		return -1;
+	if (kiln_duration_parse(s != NULL ? s : def, out, err) == -1) {
+		kiln_err_prefix(err, "%s%s%s", ctx != NULL ? ctx : "",
+		    ctx != NULL ? "." : "", name);
+		return -1;
+	}
+	if (*out <= 0)
+		return kiln_err_set(err, KILN_EINVAL,
+		    "%s%s%s: must be positive", ctx != NULL ? ctx : "",
+		    ctx != NULL ? "." : "", name);
+	return 0;
+}
+
+/*
+ * "ca": a csr.json-style request with "expiry", or the paths of an
+ * existing CA; absent, a CA named "etcd CA" with the leaves' names and
+ * key.
+ */
+static int
+parse_ca(struct kiln_etcd_manifest *m, const cJSON *root, const char *base,
+    struct kiln_err *err)
+{
+	const cJSON *ca = kiln_json_get(root, "ca"), *key;
+	const char *cert_path = NULL, *key_path = NULL;
+	char path[4096];
+
+	if (kiln_json_object(ca, "ca", err) == -1 ||
+	    duration_or(ca, "ca", "expiry", "87600h", &m->ca_expiry, err) == -1)
+		return -1;
+	if (ca == NULL) {
+		kiln_request_free(&m->ca);
+		if (kiln_request_from_json(&m->ca, root, err) == -1)
+			return -1;
+		m->ca.has_ca = 0;
+		kiln_strs_free(m->ca.hosts, m->ca.n_hosts);
+		m->ca.hosts = NULL;
+		m->ca.n_hosts = 0;
+		return kiln_str_set(&m->ca.cn, "etcd CA", err);
+	}
+	if (kiln_json_string(ca, "ca", "cert", &cert_path, err) == -1)
+		return -1;
+	if (cert_path == NULL) {
+		if (kiln_request_from_json(&m->ca, ca, err) == -1) {
+			kiln_err_prefix(err, "ca");
+			return -1;
+		}
+		if (m->ca.cn == NULL && m->ca.n_names == 0)
+			return kiln_err_set(err, KILN_EINVAL,
+			    "ca: give a CN or names, or the cert and key of an "
+			    "existing CA");
+		return 0;
+	}
+	key = kiln_json_get(ca, "key");
+	if (key == NULL || !cJSON_IsString(key))
+		return kiln_err_set(err, KILN_EINVAL,
+		    "ca.key: with ca.cert, the path of the CA's key");
+	key_path = key->valuestring;
+	if (*cert_path == '\0' || *key_path == '\0')
+		return kiln_err_set(
+		    err, KILN_EINVAL, "ca: empty cert or key path");
+	snprintf(path, sizeof(path), "%s%s%s", *cert_path == '/' ? "" : base,
+	    *cert_path == '/' ? "" : "/", cert_path);
+	if (kiln_str_set(&m->ca_cert_path, path, err) == -1)
+		return -1;
+	snprintf(path, sizeof(path), "%s%s%s", *key_path == '/' ? "" : base,
+	    *key_path == '/' ? "" : "/", key_path);
+	return kiln_str_set(&m->ca_key_path, path, err);
+}
+
+static int
+parse_settings(
+    struct kiln_etcd_settings *s, const cJSON *obj, struct kiln_err *err)
+{
+	static const char *const modes[] = {"periodic", "revision", NULL};
+	static const char *const levels[] = {
+	    "debug", "info", "warn", "error", "panic", "fatal", NULL};
+	long client = s->client_port, peer = s->peer_port, quota = 0;
+	size_t i;
+
+	if (kiln_json_object(obj, "etcd", err) == -1 ||
+	    kiln_json_int(obj, "etcd", "client_port", 1, 65535, &client, err) ==
+	        -1 ||
+	    kiln_json_int(obj, "etcd", "peer_port", 1, 65535, &peer, err) ==
+	        -1 ||
+	    kiln_json_int(obj, "etcd", "snapshot_count", 1, 1L << 40,
+	        &s->snapshot_count, err) == -1 ||
+	    kiln_json_int(obj, "etcd", "heartbeat_interval", 1, 1L << 30,
+	        &s->heartbeat_interval, err) == -1 ||
+	    kiln_json_int(obj, "etcd", "election_timeout", 1, 1L << 30,
+	        &s->election_timeout, err) == -1 ||
+	    kiln_json_int(obj, "etcd", "quota_backend_bytes", 0, 1L << 50,
+	        &quota, err) == -1 ||
+	    kiln_json_int(obj, "etcd", "max_snapshots", 0, 1L << 30,
+	        &s->max_snapshots, err) == -1 ||
+	    kiln_json_int(obj, "etcd", "max_wals", 0, 1L << 30, &s->max_wals,
+	        err) == -1 ||
+	    string_or(obj, "etcd", "auto_compaction_mode", "periodic",
+	        &s->auto_compaction_mode, err) == -1 ||
+	    string_or(obj, "etcd", "auto_compaction_retention", "1",
+	        &s->auto_compaction_retention, err) == -1 ||
+	    string_or(obj, "etcd", "log_level", "info", &s->log_level, err) ==
+	        -1 ||
+	    check_text("etcd.auto_compaction_retention",
+	        s->auto_compaction_retention, err) == -1)
+		return -1;
+	s->client_port = (int)client;
+	s->peer_port = (int)peer;
+	s->quota_backend_bytes = quota;
+	if (client == peer)
+		return kiln_err_set(err, KILN_EINVAL,
+		    "etcd.peer_port: %ld is also the client port", peer);
+	if (s->election_timeout < 5 * s->heartbeat_interval)
+		return kiln_err_set(err, KILN_EINVAL,
+		    "etcd.election_timeout: %ld ms is under 5 heartbeats "
+		    "(%ld ms), which etcd refuses",
+		    s->election_timeout, s->heartbeat_interval);
+	for (i = 0; modes[i] != NULL; i++)
+		if (strcmp(modes[i], s->auto_compaction_mode) == 0)
+			break;
+	if (modes[i] == NULL)
+		return kiln_err_set(err, KILN_EINVAL,
+		    "etcd.auto_compaction_mode: \"%s\" (periodic or revision)",
+		    s->auto_compaction_mode);
+	for (i = 0; levels[i] != NULL; i++)
+		if (strcmp(levels[i], s->log_level) == 0)
+			break;
+	if (levels[i] == NULL)
+		return kiln_err_set(err, KILN_EINVAL,
+		    "etcd.log_level: \"%s\" (debug, info, warn, error, panic "
+		    "or fatal)",
+		    s->log_level);
+	return 0;
+}
+
+int
+kiln_etcd_manifest_parse(struct kiln_etcd_manifest *m, const char *text,
+    size_t len, const char *base_dir, struct kiln_err *err)
+{
+	const char *layout = NULL;
+	cJSON *root;
+	int rc = -1;
+
+	kiln_etcd_manifest_free(m);
+	if ((root = kiln_json_parse_object(text, len, err)) == NULL)
+		return -1;
+	/*
+	 * The leaves' "names" and "key" are read as a csr.json would read
+	 * them; the rest of what that reads does not apply at this level.
+	 */
+	if (kiln_request_from_json(&m->leaf, root, err) == -1)
+		goto cleanup;
+	m->leaf.has_ca = 0;
+	kiln_strs_free(m->leaf.hosts, m->leaf.n_hosts);
+	m->leaf.hosts = NULL;
+	m->leaf.n_hosts = 0;
+	free(m->leaf.cn);
+	m->leaf.cn = NULL;
+	if (string_or(root, NULL, "cluster_token", "etcd-cluster",
+	        &m->cluster_token, err) == -1 ||
+	    check_text("cluster_token", m->cluster_token, err) == -1 ||
+	    parse_ca(m, root, base_dir, err) == -1 ||
+	    duration_or(root, NULL, "expiry", "8760h", &m->expiry, err) == -1 ||
+	    parse_members(m, kiln_json_get(root, "members"), err) == -1 ||
+	    parse_clients(m, kiln_json_get(root, "clients"), err) == -1 ||
+	    string_or(root, NULL, "prefix", "/opt/etcd", &m->prefix, err) ==
+	        -1 ||
+	    check_text("prefix", m->prefix, err) == -1 ||
+	    kiln_json_string(root, NULL, "layout", &layout, err) == -1 ||
+	    parse_settings(&m->etcd, kiln_json_get(root, "etcd"), err) == -1)
+		goto cleanup;
+	if (m->prefix[0] != '/' || strchr(m->prefix, ' ') != NULL) {
+		kiln_err_set(err, KILN_EINVAL,
+		    "prefix: \"%s\": an absolute path without spaces",
+		    m->prefix);
+		goto cleanup;
+	}
+	if (layout == NULL || strcmp(layout, "per-member") == 0)
+		m->layout = KILN_ETCD_PER_MEMBER;
+	else if (strcmp(layout, "shared") == 0)
+		m->layout = KILN_ETCD_SHARED;
+	else {
+		kiln_err_set(err, KILN_EINVAL,
+		    "layout: \"%s\" (per-member or shared)", layout);
+		goto cleanup;
+	}
+	rc = 0;
+cleanup:
+	cJSON_Delete(root);
+	return rc;
+}
