@@ -1,0 +1,412 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+
+#include "kiln/etcd.h"
+#include "kiln/file.h"
+#include "kiln/inspect.h"
+
+static struct kiln_etcd_manifest m;
+static struct kiln_etcd_result r;
+static struct kiln_err err;
+static char dir[64];
+
+static void
+setup(void)
+{
+	kiln_etcd_manifest_init(&m);
+	kiln_etcd_result_init(&r);
+	kiln_err_clear(&err);
+	snprintf(dir, sizeof(dir), "/tmp/kiln-test-etcd.XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+}
+
+static void
+teardown(void)
+{
+	char cmd[128];
+
+	kiln_etcd_manifest_free(&m);
+	kiln_etcd_result_free(&r);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	cr_assert_eq(system(cmd), 0);
+}
+
+TestSuite(etcd, .init = setup, .fini = teardown, .timeout = 60);
+
+static int
+parse(const char *json)
+{
+	kiln_err_clear(&err);
+	return kiln_etcd_manifest_parse(&m, json, strlen(json), "/base", &err);
+}
+
+static void
+parse_fails(const char *json, const char *want)
+{
+	cr_assert_eq(parse(json), -1, "accepted: %s", json);
+	cr_assert_eq(err.code, KILN_EINVAL);
+	cr_assert_str_eq(err.msg, want);
+}
+
+#define THREE                                                                  \
+	"\"members\": [{\"name\": \"etcd-1\", \"ip\": \"10.0.0.1\"},"          \
+	"{\"name\": \"etcd-2\", \"ip\": \"10.0.0.2\", \"hosts\": [\"e2\"]},"   \
+	"{\"name\": \"etcd-3\", \"ip\": \"fd00::3\"}]"
+
+Test(etcd, defaults)
+{
+	cr_assert_eq(parse("{" THREE "}"), 0, "%s", err.msg);
+	cr_assert_str_eq(m.cluster_token, "etcd-cluster");
+	cr_assert_str_eq(m.prefix, "/opt/etcd");
+	cr_assert_eq(m.layout, KILN_ETCD_PER_MEMBER);
+	cr_assert_eq(m.expiry, 8760LL * 3600 * 1000000000);
+	cr_assert_eq(m.ca_expiry, 87600LL * 3600 * 1000000000);
+	cr_assert_str_eq(m.ca.cn, "etcd CA");
+	cr_assert_eq(m.leaf.key.algo, KILN_KEY_ECDSA);
+	cr_assert_eq(m.leaf.key.size, 256);
+	cr_assert_eq(m.etcd.client_port, 2379);
+	cr_assert_eq(m.etcd.peer_port, 2380);
+	cr_assert_eq(m.etcd.heartbeat_interval, 100);
+	cr_assert_eq(m.etcd.election_timeout, 1000);
+	cr_assert_eq(m.etcd.snapshot_count, 10000);
+	cr_assert_str_eq(m.etcd.auto_compaction_mode, "periodic");
+	cr_assert_str_eq(m.etcd.auto_compaction_retention, "1");
+	cr_assert_str_eq(m.etcd.log_level, "info");
+	cr_assert_eq(m.n_members, 3);
+	cr_assert_eq(m.members[1].n_hosts, 1);
+	cr_assert_str_eq(m.members[1].hosts[0], "e2");
+	cr_assert_str_eq(m.members[2].ip, "fd00::3");
+	cr_assert_eq(m.n_clients, 0);
+}
+
+Test(etcd, everything_given)
+{
+	cr_assert_eq(
+	    parse("{\"cluster_token\": \"t\", \"prefix\": \"/srv/etcd\","
+	          "\"layout\": \"shared\", \"expiry\": \"30d\","
+	          "\"key\": {\"algo\": \"rsa\"},"
+	          "\"names\": [{\"C\": \"CN\", \"O\": \"ops\"}],"
+	          "\"ca\": {\"CN\": \"my CA\", \"expiry\": \"10y\","
+	          "\"key\": {\"algo\": \"ecdsa\", \"size\": 384}},"
+	          "\"clients\": [\"root\", {\"CN\": \"apiserver\", \"O\": "
+	          "\"system:masters\"}],"
+	          "\"etcd\": {\"client_port\": 12379, \"peer_port\": 12380,"
+	          "\"log_level\": \"warn\", \"auto_compaction_mode\": "
+	          "\"revision\"}," THREE "}"),
+	    0, "%s", err.msg);
+	cr_assert_eq(m.layout, KILN_ETCD_SHARED);
+	cr_assert_eq(m.expiry, 30LL * 24 * 3600 * 1000000000);
+	cr_assert_eq(m.ca_expiry, 10LL * 8760 * 3600 * 1000000000);
+	cr_assert_eq(m.leaf.key.algo, KILN_KEY_RSA);
+	cr_assert_eq(m.leaf.key.size, 2048);
+	cr_assert_eq(m.ca.key.size, 384);
+	cr_assert_str_eq(m.ca.cn, "my CA");
+	cr_assert_eq(m.leaf.n_names, 1);
+	cr_assert_str_eq(m.leaf.names[0].o, "ops");
+	cr_assert_null(m.leaf.cn);
+	cr_assert_eq(m.n_clients, 2);
+	cr_assert_null(m.clients[0].o);
+	cr_assert_str_eq(m.clients[1].o, "system:masters");
+	cr_assert_eq(m.etcd.client_port, 12379);
+	cr_assert_str_eq(m.etcd.log_level, "warn");
+}
+
+Test(etcd, existing_ca_paths_are_relative_to_the_manifest)
+{
+	cr_assert_eq(parse("{\"ca\": {\"cert\": \"pki/ca.pem\", \"key\": "
+	                   "\"/abs/ca-key.pem\"}," THREE "}"),
+	    0, "%s", err.msg);
+	cr_assert_str_eq(m.ca_cert_path, "/base/pki/ca.pem");
+	cr_assert_str_eq(m.ca_key_path, "/abs/ca-key.pem");
+}
+
+Test(etcd, bad_manifests_name_the_field)
+{
+	parse_fails("{}", "members: at least one member is needed");
+	parse_fails(
+	    "{\"members\": []}", "members: at least one member is needed");
+	parse_fails(
+	    "{\"members\": {}}", "members: expected an array, got object");
+	parse_fails("{\"members\": [{\"ip\": \"10.0.0.1\"}]}",
+	    "members[0].name: missing");
+	parse_fails(
+	    "{\"members\": [{\"name\": \"a\"}]}", "members[0].ip: missing");
+	parse_fails("{\"members\": [{\"name\": \"a\", \"ip\": \"10.0.0\"}]}",
+	    "members[0].ip: bad IP address \"10.0.0\"");
+	parse_fails(
+	    "{\"members\": [{\"name\": \"a/b\", \"ip\": \"10.0.0.1\"}]}",
+	    "members[0].name: \"a/b\": use 1 to 64 letters, digits, '.', '_' "
+	    "and '-', not starting with '.'");
+	parse_fails("{\"members\": [{\"name\": \"a\", \"ip\": \"10.0.0.1\"},"
+	            "{\"name\": \"a\", \"ip\": \"10.0.0.2\"}]}",
+	    "members[1].name: duplicate \"a\" (also members[0])");
+	parse_fails("{\"members\": [{\"name\": \"a\", \"ip\": \"fd00::1\"},"
+	            "{\"name\": \"b\", \"ip\": \"fd00:0::1\"}]}",
+	    "members[1].ip: duplicate \"fd00:0::1\" (also members[0])");
+	parse_fails("{\"key\": {\"algo\": \"dsa\"}," THREE "}",
+	    "key.algo: unknown algorithm \"dsa\" (rsa or ecdsa)");
+	parse_fails("{\"expiry\": \"10\"," THREE "}",
+	    "expiry: missing unit in duration \"10\"");
+	parse_fails("{\"layout\": \"flat\"," THREE "}",
+	    "layout: \"flat\" (per-member or shared)");
+	parse_fails("{\"prefix\": \"opt/etcd\"," THREE "}",
+	    "prefix: \"opt/etcd\": an absolute path without spaces");
+	parse_fails("{\"cluster_token\": \"it's\"," THREE "}",
+	    "cluster_token: \"it's\": quotes, backslashes and control "
+	    "characters are not allowed");
+	parse_fails("{\"clients\": [\"a\", \"a\"]," THREE "}",
+	    "clients[1].CN: duplicate \"a\" (also clients[0])");
+	parse_fails("{\"clients\": [\"../x\"]," THREE "}",
+	    "clients[0].CN: \"../x\": a client's CN names its files: no '/', "
+	    "not starting with '.'");
+	parse_fails("{\"clients\": [3]," THREE "}",
+	    "clients[0]: expected a string or an object, got number");
+	parse_fails("{\"etcd\": {\"peer_port\": 2379}," THREE "}",
+	    "etcd.peer_port: 2379 is also the client port");
+	parse_fails("{\"etcd\": {\"election_timeout\": 400}," THREE "}",
+	    "etcd.election_timeout: 400 ms is under 5 heartbeats (100 ms), "
+	    "which etcd refuses");
+	parse_fails("{\"etcd\": {\"log_level\": \"loud\"}," THREE "}",
+	    "etcd.log_level: \"loud\" (debug, info, warn, error, panic or "
+	    "fatal)");
+	parse_fails("{\"ca\": {\"cert\": \"ca.pem\"}," THREE "}",
+	    "ca.key: with ca.cert, the path of the CA's key");
+	parse_fails("{\"members\": [", "unexpected end of JSON input");
+}
+
+/* Build. */
+
+static const char *
+path(const char *rel)
+{
+	static char p[256];
+
+	snprintf(p, sizeof(p), "%s/%s", dir, rel);
+	return p;
+}
+
+static void
+read_rel(const char *rel, struct kiln_buf *out)
+{
+	out->len = 0;
+	cr_assert_eq(kiln_file_read(path(rel), out, &err), 0, "%s", err.msg);
+}
+
+static void
+build(void)
+{
+	kiln_etcd_result_free(&r);
+	cr_assert_eq(kiln_etcd_build(&m, dir, 0, NULL, NULL, &r, &err), 0, "%s",
+	    err.msg);
+}
+
+static mode_t
+mode_of(const char *rel)
+{
+	struct stat st;
+
+	cr_assert_eq(stat(path(rel), &st), 0, "%s", rel);
+	return st.st_mode & 07777;
+}
+
+Test(etcd, per_member_sans_usages_and_modes)
+{
+	struct kiln_infos infos;
+	struct kiln_buf b;
+	const struct kiln_info *c;
+
+	kiln_infos_init(&infos);
+	kiln_buf_init(&b);
+	cr_assert_eq(
+	    parse(
+	        "{\"clients\": [{\"CN\": \"api\", \"O\": \"sys\"}]," THREE "}"),
+	    0);
+	build();
+	cr_assert_eq(r.issued, 8); /* CA, 3 x server and peer, 1 client */
+	cr_assert_eq(r.kept, 0);
+	cr_assert_eq(mode_of("ca/ca-key.pem"), 0600);
+	cr_assert_eq(mode_of("etcd-2/ssl/server-key.pem"), 0600);
+	cr_assert_eq(mode_of("etcd-2/ssl/peer.pem"), 0644);
+	cr_assert_eq(mode_of("clients/api-key.pem"), 0600);
+
+	read_rel("etcd-2/ssl/server.pem", &b);
+	cr_assert_eq(kiln_inspect_certs(&infos, b.p, b.len, &err), 0);
+	c = &infos.v[0];
+	cr_assert_eq(c->ndns, 3);
+	cr_assert_str_eq(c->dns[0], "etcd-2");
+	cr_assert_str_eq(c->dns[1], "localhost");
+	cr_assert_str_eq(c->dns[2], "e2");
+	cr_assert_eq(c->nips, 2);
+	cr_assert_str_eq(c->ips[0], "10.0.0.2");
+	cr_assert_str_eq(c->ips[1], "127.0.0.1");
+	cr_assert_eq(c->neku, 2);
+	cr_assert_str_eq(c->eku[0], "server auth");
+	cr_assert_str_eq(c->eku[1], "client auth");
+	kiln_infos_free(&infos);
+
+	read_rel("etcd-3/ssl/peer.pem", &b);
+	cr_assert_eq(kiln_inspect_certs(&infos, b.p, b.len, &err), 0);
+	c = &infos.v[0];
+	cr_assert_eq(c->ndns, 1);
+	cr_assert_str_eq(c->dns[0], "etcd-3");
+	cr_assert_eq(c->nips, 1);
+	cr_assert_str_eq(c->ips[0], "fd00::3");
+	kiln_infos_free(&infos);
+
+	read_rel("clients/api.pem", &b);
+	cr_assert_eq(kiln_inspect_certs(&infos, b.p, b.len, &err), 0);
+	c = &infos.v[0];
+	cr_assert_eq(c->ndns + c->nips, 0);
+	cr_assert_eq(c->neku, 1);
+	cr_assert_str_eq(c->eku[0], "client auth");
+	cr_assert_str_eq(c->subject.attr[0].value, "sys");
+	cr_assert_str_eq(c->subject.attr[1].value, "api");
+	kiln_infos_free(&infos);
+
+	read_rel("etcd-3/cfg/etcd.yml", &b);
+	cr_assert(strstr((char *)b.p,
+	              "initial-cluster: 'etcd-1=https://10.0.0.1:2380,"
+	              "etcd-2=https://10.0.0.2:2380,"
+	              "etcd-3=https://[fd00::3]:2380'\n") != NULL);
+	cr_assert(
+	    strstr((char *)b.p, "initial-cluster-state: 'new'\n") != NULL);
+	cr_assert(
+	    strstr((char *)b.p,
+	        "listen-client-urls: 'https://[fd00::3]:2379'\n") != NULL);
+	read_rel("etcd-1/etcd.service", &b);
+	cr_assert(strstr((char *)b.p,
+	              "ExecStart=/opt/etcd/bin/etcd "
+	              "--config-file /opt/etcd/cfg/etcd.yml\n") != NULL);
+	kiln_buf_free(&b);
+}
+
+Test(etcd, rerun_keeps_everything_and_a_new_member_joins)
+{
+	struct kiln_buf before, after;
+	static const char *const files[] = {"ca/ca.pem", "ca/ca-key.pem",
+	    "ca/ca-config.json", "etcd-1/ssl/server.pem",
+	    "etcd-1/ssl/server-key.pem", "etcd-3/ssl/peer.pem",
+	    "etcd-2/cfg/etcd.yml"};
+	char *saved[7];
+	size_t i;
+
+	kiln_buf_init(&before);
+	kiln_buf_init(&after);
+	cr_assert_eq(parse("{" THREE "}"), 0);
+	build();
+	for (i = 0; i < 7; i++) {
+		read_rel(files[i], &before);
+		saved[i] = strndup((char *)before.p, before.len);
+	}
+	build();
+	cr_assert_eq(r.issued, 0);
+	cr_assert_eq(r.kept, 7); /* the CA and six leaves */
+	cr_assert_eq(r.n_added, 0);
+
+	cr_assert_eq(parse("{\"members\": [{\"name\": \"etcd-1\", \"ip\": "
+	                   "\"10.0.0.1\"},{\"name\": \"etcd-2\", \"ip\": "
+	                   "\"10.0.0.2\", \"hosts\": [\"e2\"]},{\"name\": "
+	                   "\"etcd-3\", \"ip\": \"fd00::3\"},{\"name\": "
+	                   "\"etcd-4\", \"ip\": \"10.0.0.4\"}]}"),
+	    0);
+	build();
+	cr_assert_eq(r.issued, 2);
+	cr_assert_eq(r.n_added, 1);
+	cr_assert_eq(r.added[0], 3);
+	for (i = 0; i < 7; i++) {
+		read_rel(files[i], &after);
+		cr_assert_str_eq(
+		    (char *)after.p, saved[i], "%s changed", files[i]);
+		free(saved[i]);
+	}
+	read_rel("etcd-4/cfg/etcd.yml", &after);
+	cr_assert(strstr((char *)after.p,
+	              "initial-cluster-state: 'existing'\n") != NULL);
+	cr_assert(strstr((char *)after.p, ",etcd-4=https://10.0.0.4:2380'\n") !=
+	          NULL);
+	kiln_buf_free(&before);
+	kiln_buf_free(&after);
+}
+
+Test(etcd, a_changed_host_reissues_only_that_certificate_with_its_key)
+{
+	struct kiln_buf key1, key2, cert1, cert2;
+
+	kiln_buf_init(&key1);
+	kiln_buf_init(&key2);
+	kiln_buf_init(&cert1);
+	kiln_buf_init(&cert2);
+	cr_assert_eq(parse("{" THREE "}"), 0);
+	build();
+	read_rel("etcd-2/ssl/peer-key.pem", &key1);
+	read_rel("etcd-2/ssl/peer.pem", &cert1);
+	cr_assert_eq(parse("{\"members\": [{\"name\": \"etcd-1\", \"ip\": "
+	                   "\"10.0.0.1\"},{\"name\": \"etcd-2\", \"ip\": "
+	                   "\"10.0.0.2\", \"hosts\": [\"e2\", \"e2b\"]},"
+	                   "{\"name\": \"etcd-3\", \"ip\": \"fd00::3\"}]}"),
+	    0);
+	build();
+	cr_assert_eq(r.issued, 2); /* etcd-2's server and peer */
+	cr_assert_eq(r.kept, 5);
+	read_rel("etcd-2/ssl/peer-key.pem", &key2);
+	read_rel("etcd-2/ssl/peer.pem", &cert2);
+	cr_assert_str_eq((char *)key1.p, (char *)key2.p);
+	cr_assert_str_neq((char *)cert1.p, (char *)cert2.p);
+	kiln_buf_free(&key1);
+	kiln_buf_free(&key2);
+	kiln_buf_free(&cert1);
+	kiln_buf_free(&cert2);
+}
+
+Test(etcd, shared_layout_one_certificate_everywhere)
+{
+	struct kiln_buf a, b;
+	struct kiln_infos infos;
+
+	kiln_buf_init(&a);
+	kiln_buf_init(&b);
+	kiln_infos_init(&infos);
+	cr_assert_eq(parse("{\"layout\": \"shared\"," THREE "}"), 0);
+	build();
+	cr_assert_eq(r.issued, 2);
+	read_rel("etcd-1/ssl/etcd.pem", &a);
+	read_rel("etcd-3/ssl/etcd.pem", &b);
+	cr_assert_str_eq((char *)a.p, (char *)b.p);
+	cr_assert_eq(kiln_inspect_certs(&infos, a.p, a.len, &err), 0);
+	cr_assert_str_eq(infos.v[0].subject.attr[0].value, "etcd");
+	cr_assert_eq(infos.v[0].nips, 4); /* three members and 127.0.0.1 */
+	cr_assert_eq(infos.v[0].ndns, 5); /* three names, localhost, e2 */
+	cr_assert_eq(access(path("etcd-1/ssl/server.pem"), F_OK), -1);
+	read_rel("etcd-2/cfg/etcd.yml", &a);
+	cr_assert(strstr((char *)a.p,
+	              "  cert-file: '/opt/etcd/ssl/etcd.pem'\n") != NULL);
+	build();
+	cr_assert_eq(r.issued, 0);
+	kiln_infos_free(&infos);
+	kiln_buf_free(&a);
+	kiln_buf_free(&b);
+}
+
+Test(etcd, an_existing_ca_key_never_moves)
+{
+	char manifest[512];
+
+	cr_assert_eq(parse("{" THREE "}"), 0);
+	build();
+	/* A second cluster from the first one's CA, by path. */
+	snprintf(manifest, sizeof(manifest),
+	    "{\"ca\": {\"cert\": \"%s/ca/ca.pem\", \"key\": "
+	    "\"%s/ca/ca-key.pem\"}," THREE "}",
+	    dir, dir);
+	cr_assert_eq(parse(manifest), 0, "%s", err.msg);
+	strcat(dir, "/second");
+	build();
+	cr_assert_eq(access(path("ca/ca.pem"), F_OK), 0);
+	cr_assert_eq(access(path("ca/ca-key.pem"), F_OK), -1);
+	dir[strlen(dir) - strlen("/second")] = '\0';
+}
