@@ -1,4 +1,6 @@
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -125,4 +127,25 @@ kiln_buf_append_json(
 			return -1;
 	}
 	return kiln_buf_append(out, "\"", 1, err);
+}
+
+int
+kiln_buf_printf(
+    struct kiln_buf *buf, struct kiln_err *err, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return kiln_err_set(err, KILN_EINVAL, "bad format");
+	if (kiln_buf_reserve(buf, (size_t)n + 1, err) == -1)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf((char *)buf->p + buf->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	buf->len += (size_t)n;
+	return 0;
 }

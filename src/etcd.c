@@ -148,30 +148,6 @@ write_if_changed(const char *path, const void *data, size_t len, mode_t mode,
 	return kiln_file_write(path, data, len, mode, 0, err);
 }
 
-/* printf into a growing buffer. */
-static void bprintf(struct kiln_buf *b, struct kiln_err *err, const char *fmt,
-    ...) __attribute__((format(printf, 3, 4)));
-
-static void
-bprintf(struct kiln_buf *b, struct kiln_err *err, const char *fmt, ...)
-{
-	char line[1024];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(line)) {
-		kiln_err_set(err, KILN_EINVAL, "line too long");
-		return;
-	}
-	kiln_buf_append(b, line, (size_t)n, err);
-}
-
-static void progress(struct build *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
 static void
 progress(struct build *b, const char *fmt, ...)
 {
@@ -194,41 +170,37 @@ static int
 ca_config_text(const struct kiln_etcd_manifest *m, struct kiln_buf *out,
     struct kiln_err *err)
 {
+	static const struct {
+		const char *name, *usages;
+	} profiles[] = {
+	    {"server", "\"server auth\", \"client auth\""},
+	    {"peer", "\"server auth\", \"client auth\""},
+	    {"client", "\"client auth\""},
+	};
 	char expiry[32];
+	size_t i;
 
-	kiln_duration_format(m->expiry, expiry, sizeof(expiry));
-	bprintf(out, err,
-	    "{\n"
-	    "    \"signing\": {\n"
-	    "        \"default\": {\n"
-	    "            \"expiry\": \"%s\"\n"
-	    "        },\n"
+	/* "87600h" as people write it, rather than Go's "87600h0m0s". */
+	if (m->expiry % (3600LL * 1000000000) == 0)
+		snprintf(expiry, sizeof(expiry), "%lldh",
+		    (long long)(m->expiry / (3600LL * 1000000000)));
+	else
+		kiln_duration_format(m->expiry, expiry, sizeof(expiry));
+	kiln_buf_printf(out, err,
+	    "{\n    \"signing\": {\n        \"default\": {\n"
+	    "            \"expiry\": \"%s\"\n        },\n"
 	    "        \"profiles\": {\n",
 	    expiry);
-	bprintf(out, err,
-	    "            \"server\": {\n"
-	    "                \"expiry\": \"%s\",\n"
-	    "                \"usages\": [\"signing\", \"key encipherment\", "
-	    "\"server auth\", \"client auth\"]\n"
-	    "            },\n",
-	    expiry);
-	bprintf(out, err,
-	    "            \"peer\": {\n"
-	    "                \"expiry\": \"%s\",\n"
-	    "                \"usages\": [\"signing\", \"key encipherment\", "
-	    "\"server auth\", \"client auth\"]\n"
-	    "            },\n",
-	    expiry);
-	bprintf(out, err,
-	    "            \"client\": {\n"
-	    "                \"expiry\": \"%s\",\n"
-	    "                \"usages\": [\"signing\", \"key encipherment\", "
-	    "\"client auth\"]\n"
-	    "            }\n"
-	    "        }\n"
-	    "    }\n"
-	    "}\n",
-	    expiry);
+	for (i = 0; i < sizeof(profiles) / sizeof(profiles[0]); i++)
+		kiln_buf_printf(out, err,
+		    "            \"%s\": {\n"
+		    "                \"expiry\": \"%s\",\n"
+		    "                \"usages\": [\"signing\", \"key "
+		    "encipherment\", %s]\n"
+		    "            }%s\n",
+		    profiles[i].name, expiry, profiles[i].usages,
+		    i + 1 < sizeof(profiles) / sizeof(profiles[0]) ? "," : "");
+	kiln_buf_printf(out, err, "        }\n    }\n}\n");
 	return kiln_buf_terminate(out, err);
 }
 
@@ -614,9 +586,8 @@ write_leaf(const char *dir, const char *base, const struct leaf *l,
 }
 /* Configuration. */
 
-/* "https://IP:PORT", with brackets for IPv6. */
-static void
-url(char *out, size_t size, const char *ip, int port)
+void
+kiln_etcd_url(char *out, size_t size, const char *ip, int port)
 {
 	snprintf(out, size,
 	    strchr(ip, ':') != NULL ? "https://[%s]:%d" : "https://%s:%d", ip,
@@ -664,8 +635,8 @@ etcd_yml(struct build *b, size_t i, const char *path, const int *had_yml,
 
 	kiln_buf_init(&old);
 	kiln_buf_init(&y);
-	url(peer_url, sizeof(peer_url), mb->ip, s->peer_port);
-	url(client_url, sizeof(client_url), mb->ip, s->client_port);
+	kiln_etcd_url(peer_url, sizeof(peer_url), mb->ip, s->peer_port);
+	kiln_etcd_url(client_url, sizeof(client_url), mb->ip, s->client_port);
 	if (had_yml[i] && kiln_file_read(path, &old, err) == 0 &&
 	    find_line((char *)old.p, "initial-cluster: ", cluster,
 	        sizeof(cluster)) == 0 &&
@@ -681,8 +652,8 @@ etcd_yml(struct build *b, size_t i, const char *path, const int *had_yml,
 			 */
 			if (b->existing_cluster && !had_yml[j] && j > i)
 				continue;
-			url(peer_url, sizeof(peer_url), m->members[j].ip,
-			    s->peer_port);
+			kiln_etcd_url(peer_url, sizeof(peer_url),
+			    m->members[j].ip, s->peer_port);
 			n = snprintf(cluster + len, sizeof(cluster) - len,
 			    "%s%s=%s", first ? "" : ",", m->members[j].name,
 			    peer_url);
@@ -697,9 +668,9 @@ etcd_yml(struct build *b, size_t i, const char *path, const int *had_yml,
 		snprintf(cluster + len, sizeof(cluster) - len, "'");
 		snprintf(state, sizeof(state), "initial-cluster-state: '%s'",
 		    b->existing_cluster ? "existing" : "new");
-		url(peer_url, sizeof(peer_url), mb->ip, s->peer_port);
+		kiln_etcd_url(peer_url, sizeof(peer_url), mb->ip, s->peer_port);
 	}
-	bprintf(&y, err,
+	kiln_buf_printf(&y, err,
 	    "# etcd configuration of member %s, written by kiln etcd.\n"
 	    "name: '%s'\n"
 	    "data-dir: '%s/data'\n"
@@ -710,7 +681,7 @@ etcd_yml(struct build *b, size_t i, const char *path, const int *had_yml,
 	    "quota-backend-bytes: %lld\n",
 	    mb->name, mb->name, m->prefix, m->prefix, s->snapshot_count,
 	    s->heartbeat_interval, s->election_timeout, s->quota_backend_bytes);
-	bprintf(&y, err,
+	kiln_buf_printf(&y, err,
 	    "listen-peer-urls: '%s'\n"
 	    "listen-client-urls: '%s'\n"
 	    "max-snapshots: %ld\n"
@@ -720,9 +691,9 @@ etcd_yml(struct build *b, size_t i, const char *path, const int *had_yml,
 	    peer_url, client_url, s->max_snapshots, s->max_wals, peer_url,
 	    client_url);
 	kiln_buf_append(&y, cluster, strlen(cluster), err);
-	bprintf(&y, err, "\ninitial-cluster-token: '%s'\n%s\n",
+	kiln_buf_printf(&y, err, "\ninitial-cluster-token: '%s'\n%s\n",
 	    m->cluster_token, state);
-	bprintf(&y, err,
+	kiln_buf_printf(&y, err,
 	    "client-transport-security:\n"
 	    "  cert-file: '%s/ssl/%s.pem'\n"
 	    "  key-file: '%s/ssl/%s-key.pem'\n"
@@ -730,7 +701,7 @@ etcd_yml(struct build *b, size_t i, const char *path, const int *had_yml,
 	    "  trusted-ca-file: '%s/ssl/ca.pem'\n"
 	    "  auto-tls: false\n",
 	    m->prefix, server, m->prefix, server, m->prefix);
-	bprintf(&y, err,
+	kiln_buf_printf(&y, err,
 	    "peer-transport-security:\n"
 	    "  cert-file: '%s/ssl/%s.pem'\n"
 	    "  key-file: '%s/ssl/%s-key.pem'\n"
@@ -738,7 +709,7 @@ etcd_yml(struct build *b, size_t i, const char *path, const int *had_yml,
 	    "  trusted-ca-file: '%s/ssl/ca.pem'\n"
 	    "  auto-tls: false\n",
 	    m->prefix, peer, m->prefix, peer, m->prefix);
-	bprintf(&y, err,
+	kiln_buf_printf(&y, err,
 	    "log-level: '%s'\n"
 	    "logger: 'zap'\n"
 	    "log-outputs: [stderr]\n"
@@ -764,7 +735,7 @@ etcd_service(struct build *b, const char *path, struct kiln_err *err)
 	int rc;
 
 	kiln_buf_init(&u);
-	bprintf(&u, err,
+	kiln_buf_printf(&u, err,
 	    "[Unit]\n"
 	    "Description=Etcd Server\n"
 	    "After=network.target\n"

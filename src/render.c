@@ -682,26 +682,7 @@ cleanup:
 
 /* Text, in the order of openssl x509 -text. */
 
-static void put(struct kiln_buf *out, struct kiln_err *err, const char *fmt,
-    ...) __attribute__((format(printf, 3, 4)));
-
-static void
-put(struct kiln_buf *out, struct kiln_err *err, const char *fmt, ...)
-{
-	char line[1024];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	kiln_buf_append(out, line,
-	    (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1, err);
-}
-
-/* A long string, not limited by put()'s line. */
+/* Append a string. */
 static void
 put_str(struct kiln_buf *out, struct kiln_err *err, const char *s)
 {
@@ -714,11 +695,11 @@ text_dn(struct kiln_buf *out, struct kiln_err *err, const char *label,
 {
 	size_t i;
 
-	put(out, err, "    %s: ", label);
+	kiln_buf_printf(out, err, "    %s: ", label);
 	for (i = 0; i < dn->n; i++) {
 		if (i > 0)
 			put_str(out, err, dn->attr[i].same_rdn ? " + " : ", ");
-		put(out, err, "%s=", dn_short(dn->attr[i].oid));
+		kiln_buf_printf(out, err, "%s=", dn_short(dn->attr[i].oid));
 		put_str(out, err, dn->attr[i].value);
 	}
 	put_str(out, err, "\n");
@@ -767,17 +748,18 @@ text_extension(struct kiln_buf *out, struct kiln_err *err,
 	for (i = 0; i < sizeof(ext_names) / sizeof(ext_names[0]); i++)
 		if (strcmp(ext_names[i].oid, e->oid) == 0)
 			name = ext_names[i].name;
-	put(out, err, "        %s:%s\n", name, e->critical ? " critical" : "");
+	kiln_buf_printf(
+	    out, err, "        %s:%s\n", name, e->critical ? " critical" : "");
 	if (strcmp(e->oid, "2.5.29.14") == 0) {
 		hex_colon(info->ski, info->ski_len, hex, sizeof(hex));
-		put(out, err, "            %s\n", hex);
+		kiln_buf_printf(out, err, "            %s\n", hex);
 	} else if (strcmp(e->oid, "2.5.29.35") == 0) {
 		hex_colon(info->aki, info->aki_len, hex, sizeof(hex));
-		put(out, err, "            %s\n", hex);
+		kiln_buf_printf(out, err, "            %s\n", hex);
 	} else if (strcmp(e->oid, "2.5.29.15") == 0) {
 		for (i = 0; i < sizeof(ku_names) / sizeof(ku_names[0]); i++)
 			if (info->ku & (1u << i)) {
-				put(out, err, "%s%s",
+				kiln_buf_printf(out, err, "%s%s",
 				    first ? "            " : ", ", ku_names[i]);
 				first = 0;
 			}
@@ -787,10 +769,11 @@ text_extension(struct kiln_buf *out, struct kiln_err *err,
 		put_str(out, err, "\n");
 	} else if (strcmp(e->oid, "2.5.29.19") == 0) {
 		if (info->is_ca && info->max_path_len >= 0)
-			put(out, err, "            CA:TRUE, pathlen:%d\n",
+			kiln_buf_printf(out, err,
+			    "            CA:TRUE, pathlen:%d\n",
 			    info->max_path_len);
 		else
-			put(out, err, "            CA:%s\n",
+			kiln_buf_printf(out, err, "            CA:%s\n",
 			    info->is_ca ? "TRUE" : "FALSE");
 	} else if (strcmp(e->oid, "2.5.29.17") == 0) {
 		text_list(out, err, "DNS:", info->dns, info->ndns, &first);
@@ -803,19 +786,19 @@ text_extension(struct kiln_buf *out, struct kiln_err *err,
 		if (info->npermitted > 0) {
 			put_str(out, err, "            Permitted:\n");
 			for (i = 0; i < info->npermitted; i++)
-				put(out, err, "              %s\n",
+				kiln_buf_printf(out, err, "              %s\n",
 				    info->permitted[i]);
 		}
 		if (info->nexcluded > 0) {
 			put_str(out, err, "            Excluded:\n");
 			for (i = 0; i < info->nexcluded; i++)
-				put(out, err, "              %s\n",
+				kiln_buf_printf(out, err, "              %s\n",
 				    info->excluded[i]);
 		}
 	} else {
 		hex_colon(info->der.p + e->off, e->len < 32 ? e->len : 32, hex,
 		    sizeof(hex));
-		put(out, err, "            %s%s\n", hex,
+		kiln_buf_printf(out, err, "            %s%s\n", hex,
 		    e->len > 32 ? ":..." : "");
 	}
 }
@@ -831,53 +814,60 @@ text_one(const struct kiln_info *info, long long now, struct kiln_buf *out,
 	kiln_buf_init(&serial);
 	key_text(info, key, sizeof(key));
 	if (info->kind == KILN_INFO_KEY) {
-		put(out, err, "Private Key:\n    Public Key Algorithm: %s\n",
+		kiln_buf_printf(out, err,
+		    "Private Key:\n    Public Key Algorithm: %s\n",
 		    info->key_algorithm);
 		if (info->key_bits > 0)
-			put(out, err, "    Key Size: %u bits\n",
+			kiln_buf_printf(out, err, "    Key Size: %u bits\n",
 			    info->key_bits);
 		if (info->key_curve[0] != '\0')
-			put(out, err, "    Curve: %s\n", info->key_curve);
+			kiln_buf_printf(
+			    out, err, "    Curve: %s\n", info->key_curve);
 		hex_colon(info->key_id, sizeof(info->key_id), hex, sizeof(hex));
-		put(out, err, "    Subject Key Identifier: %s\n", hex);
+		kiln_buf_printf(
+		    out, err, "    Subject Key Identifier: %s\n", hex);
 		hex_colon(info->fingerprint, sizeof(info->fingerprint), hex,
 		    sizeof(hex));
-		put(out, err, "    Public Key SHA-256: %s\n", hex);
+		kiln_buf_printf(out, err, "    Public Key SHA-256: %s\n", hex);
 		return err->code != KILN_OK ? -1 : 0;
 	}
 	if (info->kind == KILN_INFO_CSR) {
-		put(out, err, "Certificate Request:\n");
+		kiln_buf_printf(out, err, "Certificate Request:\n");
 	} else {
 		if (kiln_info_serial_decimal(info, &serial, err) == -1 ||
 		    kiln_buf_terminate(&serial, err) == -1)
 			goto cleanup;
 		hex_colon(info->serial, info->serial_len, hex, sizeof(hex));
-		put(out, err, "Certificate:\n    Version: %d\n", info->version);
-		put(out, err, "    Serial Number: %s\n        %s\n",
+		kiln_buf_printf(
+		    out, err, "Certificate:\n    Version: %d\n", info->version);
+		kiln_buf_printf(out, err, "    Serial Number: %s\n        %s\n",
 		    (char *)serial.p, hex);
-		put(out, err, "    Signature Algorithm: %s\n", info->sigalg);
+		kiln_buf_printf(
+		    out, err, "    Signature Algorithm: %s\n", info->sigalg);
 		text_dn(out, err, "Issuer", &info->issuer);
-		put(out, err, "    Validity\n");
+		kiln_buf_printf(out, err, "    Validity\n");
 		rfc3339(info->not_before, when, sizeof(when));
-		put(out, err, "        Not Before: %s\n", when);
+		kiln_buf_printf(out, err, "        Not Before: %s\n", when);
 		rfc3339(info->not_after, when, sizeof(when));
-		put(out, err, "        Not After : %s (%lld days left)\n", when,
+		kiln_buf_printf(out, err,
+		    "        Not After : %s (%lld days left)\n", when,
 		    days_left(info->not_after, now));
 	}
 	text_dn(out, err, "Subject", &info->subject);
-	put(out, err, "    Subject Public Key Info:\n");
-	put(out, err, "        Public Key Algorithm: %s\n", key);
+	kiln_buf_printf(out, err, "    Subject Public Key Info:\n");
+	kiln_buf_printf(out, err, "        Public Key Algorithm: %s\n", key);
 	hex_colon(info->key_id, sizeof(info->key_id), hex, sizeof(hex));
-	put(out, err, "        Key Identifier (SHA-1): %s\n", hex);
+	kiln_buf_printf(out, err, "        Key Identifier (SHA-1): %s\n", hex);
 	if (info->next > 0)
-		put(out, err, "    %s:\n",
+		kiln_buf_printf(out, err, "    %s:\n",
 		    info->kind == KILN_INFO_CSR ? "Requested Extensions"
 		                                : "X509v3 extensions");
 	for (i = 0; i < info->next; i++)
 		text_extension(out, err, info, &info->ext[i]);
 	if (info->kind == KILN_INFO_CSR) {
-		put(out, err, "    Signature Algorithm: %s\n", info->sigalg);
-		put(out, err, "    Signature: %s\n",
+		kiln_buf_printf(
+		    out, err, "    Signature Algorithm: %s\n", info->sigalg);
+		kiln_buf_printf(out, err, "    Signature: %s\n",
 		    info->sig_valid == 1 ? "valid"
 		    : info->sig_valid == 0
 		        ? "INVALID"
@@ -885,10 +875,11 @@ text_one(const struct kiln_info *info, long long now, struct kiln_buf *out,
 	} else {
 		hex_colon(info->fingerprint, sizeof(info->fingerprint), hex,
 		    sizeof(hex));
-		put(out, err, "    Fingerprint (SHA-256): %s\n", hex);
+		kiln_buf_printf(
+		    out, err, "    Fingerprint (SHA-256): %s\n", hex);
 	}
 	if (info->key_match)
-		put(out, err, "    Private key: matches\n");
+		kiln_buf_printf(out, err, "    Private key: matches\n");
 cleanup:
 	kiln_buf_free(&serial);
 	return err->code != KILN_OK ? -1 : 0;

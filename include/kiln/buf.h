@@ -38,6 +38,13 @@ int kiln_buf_append(struct kiln_buf *, const void *, size_t, struct kiln_err *);
 int kiln_buf_terminate(struct kiln_buf *, struct kiln_err *);
 
 /*
+ * Append printf-formatted text (not NUL-terminated: see
+ * kiln_buf_terminate).  Returns 0 or -1 (KILN_ENOMEM).
+ */
+int kiln_buf_printf(struct kiln_buf *, struct kiln_err *, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/*
  * Append the "n" bytes of "s" as a JSON string, escaped as Go's
  * encoding/json does (which is what cfssl prints): <, > and & as \u003c,
  * \u003e and \u0026, U+2028 and U+2029 escaped, invalid UTF-8 as \ufffd.

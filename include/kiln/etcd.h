@@ -101,4 +101,7 @@ int kiln_etcd_build(const struct kiln_etcd_manifest *, const char *,
     unsigned int, kiln_etcd_progress *, void *, struct kiln_etcd_result *,
     struct kiln_err *);
 
+/* "https://IP:PORT" into "out", with brackets for IPv6. */
+void kiln_etcd_url(char *, size_t, const char *, int);
+
 #endif /* KILN_ETCD_H */

@@ -20,15 +20,6 @@ show_progress(void *arg, size_t step, size_t n, const char *what)
 	fflush(stderr);
 }
 
-/* "https://IP:PORT", with brackets for IPv6. */
-static void
-client_url(char *out, size_t size, const char *ip, int port)
-{
-	snprintf(out, size,
-	    strchr(ip, ':') != NULL ? "https://[%s]:%d" : "https://%s:%d", ip,
-	    port);
-}
-
 static int
 is_added(const struct kiln_etcd_result *r, size_t j)
 {
@@ -68,7 +59,7 @@ print_member_add(const struct kiln_etcd_manifest *m, const char *dir,
 		for (j = 0, first = 1; j < m->n_members; j++) {
 			if (is_added(r, j))
 				continue;
-			client_url(url, sizeof(url), m->members[j].ip,
+			kiln_etcd_url(url, sizeof(url), m->members[j].ip,
 			    m->etcd.client_port);
 			printf("%s%s", first ? "" : ",", url);
 			first = 0;
@@ -83,7 +74,7 @@ print_member_add(const struct kiln_etcd_manifest *m, const char *dir,
 			       "--key=%s/%s/ssl/%s-key.pem",
 			    dir, dir, m->members[running].name, leaf, dir,
 			    m->members[running].name, leaf);
-		client_url(
+		kiln_etcd_url(
 		    url, sizeof(url), m->members[i].ip, m->etcd.peer_port);
 		printf(
 		    " member add %s --peer-urls=%s\n", m->members[i].name, url);
