@@ -4,7 +4,7 @@
 set -eu
 
 build="gcc make cmake pkg-config libmbedtls-dev libcjson-dev libcriterion-dev"
-test="openssl golang-cfssl etcd-server etcd-client gnutls-bin mandoc jq
+test="openssl golang-cfssl etcd-server etcd-client gnutls-bin mandoc jq curl
 	ca-certificates"
 
 missing=
