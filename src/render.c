@@ -8,163 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "civil.h"
 #include "kiln/config.h"
 #include "kiln/inspect.h"
 #include "kiln/pem.h"
+#include "out.h"
 #include "strs.h"
-
-/* A JSON writer that indents as Go's json.MarshalIndent(v, "", "  "). */
-struct jw {
-	struct kiln_buf *out;
-	struct kiln_err *err;
-	int depth;
-	int first[16]; /* nothing written yet at this depth */
-};
-
-static void
-jw_raw(struct jw *j, const char *s)
-{
-	kiln_buf_append(j->out, s, strlen(s), j->err);
-}
-
-static void
-jw_newline(struct jw *j)
-{
-	int i;
-
-	jw_raw(j, "\n");
-	for (i = 0; i < j->depth; i++)
-		jw_raw(j, "  ");
-}
-
-static void
-jw_open(struct jw *j, const char *c)
-{
-	jw_raw(j, c);
-	if (j->depth + 1 < (int)(sizeof(j->first) / sizeof(j->first[0])))
-		j->first[++j->depth] = 1;
-}
-
-static void
-jw_close(struct jw *j, const char *c)
-{
-	int empty = j->first[j->depth];
-
-	j->depth--;
-	if (!empty)
-		jw_newline(j);
-	jw_raw(j, c);
-}
-
-/* Start an array element or an object member. */
-static void
-jw_item(struct jw *j)
-{
-	if (!j->first[j->depth])
-		jw_raw(j, ",");
-	j->first[j->depth] = 0;
-	jw_newline(j);
-}
-
-static void
-jw_str(struct jw *j, const char *s)
-{
-	kiln_buf_append_json(j->out, s, strlen(s), j->err);
-}
-
-static void
-jw_key(struct jw *j, const char *key)
-{
-	jw_item(j);
-	jw_str(j, key);
-	jw_raw(j, ": ");
-}
-
-static void
-jw_kstr(struct jw *j, const char *key, const char *s)
-{
-	jw_key(j, key);
-	jw_str(j, s);
-}
-
-static void
-jw_kint(struct jw *j, const char *key, long long v)
-{
-	char num[32];
-
-	snprintf(num, sizeof(num), "%lld", v);
-	jw_key(j, key);
-	jw_raw(j, num);
-}
-
-static void
-jw_kbool(struct jw *j, const char *key, int v)
-{
-	jw_key(j, key);
-	jw_raw(j, v ? "true" : "false");
-}
-
-static void
-jw_knull(struct jw *j, const char *key)
-{
-	jw_key(j, key);
-	jw_raw(j, "null");
-}
-
-static void
-jw_kstrs(struct jw *j, const char *key, char *const *v, size_t n)
-{
-	size_t i;
-
-	jw_key(j, key);
-	jw_open(j, "[");
-	for (i = 0; i < n; i++) {
-		jw_item(j);
-		jw_str(j, v[i]);
-	}
-	jw_close(j, "]");
-}
-
-/* Common formats. */
-
-/* RFC 3339 in UTC, as Go marshals a time.Time: "2026-11-24T06:47:00Z". */
-static void
-rfc3339(long long t, char *out, size_t size)
-{
-	long long days = t / 86400, secs = t % 86400, y;
-	int m, d;
-
-	if (secs < 0)
-		secs += 86400, days--;
-	kiln_civil_from_days(days, &y, &m, &d);
-	snprintf(out, size, "%04lld-%02d-%02dT%02lld:%02lld:%02lldZ", y, m, d,
-	    secs / 3600, secs / 60 % 60, secs % 60);
-}
-
-static long long
-days_left(long long not_after, long long now)
-{
-	long long diff = not_after - now;
-
-	return diff >= 0 ? diff / 86400 : -((-diff + 86399) / 86400);
-}
-
-/* "AB:CD:..." with two digits per byte, as cfssl ≥ 1.3 prints key ids. */
-static void
-hex_colon(const unsigned char *p, size_t n, char *out, size_t size)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t i, o = 0;
-
-	for (i = 0; i < n && o + 4 <= size; i++) {
-		if (i > 0)
-			out[o++] = ':';
-		out[o++] = hex[p[i] >> 4];
-		out[o++] = hex[p[i] & 0xf];
-	}
-	out[o] = '\0';
-}
 
 /* The attributes cfssl's Name has, by OID, with their JSON keys. */
 static const struct {
@@ -213,19 +61,6 @@ dn_short(const char *oid)
 	return oid;
 }
 
-/* The last value of "oid" in "dn", as Go's pkix.Name keeps it. */
-static const char *
-dn_last(const struct kiln_dn *dn, const char *oid)
-{
-	const char *v = NULL;
-	size_t i;
-
-	for (i = 0; i < dn->n; i++)
-		if (strcmp(dn->attr[i].oid, oid) == 0)
-			v = dn->attr[i].value;
-	return v;
-}
-
 /* cfssl's Name: single values, repeated ones joined with ",", names. */
 static void
 jw_dn(struct jw *j, const char *key, const struct kiln_dn *dn)
@@ -240,7 +75,7 @@ jw_dn(struct jw *j, const char *key, const struct kiln_dn *dn)
 	jw_open(j, "{");
 	for (k = 0; k < DN_CFSSL; k++) {
 		if (k < 2) { /* CN and serialNumber: the last one */
-			if ((v = dn_last(dn, dn_names[k].oid)) != NULL &&
+			if ((v = kiln_dn_last(dn, dn_names[k].oid)) != NULL &&
 			    v[0] != '\0')
 				jw_kstr(j, dn_names[k].json, v);
 			continue;
@@ -364,14 +199,14 @@ json_cert(struct jw *j, const struct kiln_info *info, unsigned int flags,
 		goto cleanup;
 	jw_kstr(j, "serial_number", (char *)tmp.p);
 	jw_sans(j, info);
-	rfc3339(info->not_before, text, sizeof(text));
+	kiln_rfc3339(info->not_before, text, sizeof(text));
 	jw_kstr(j, "not_before", text);
-	rfc3339(info->not_after, text, sizeof(text));
+	kiln_rfc3339(info->not_after, text, sizeof(text));
 	jw_kstr(j, "not_after", text);
 	jw_kstr(j, "sigalg", info->sigalg);
-	hex_colon(info->aki, info->aki_len, text, sizeof(text));
+	kiln_hex_colon(info->aki, info->aki_len, text, sizeof(text));
 	jw_kstr(j, "authority_key_id", text);
-	hex_colon(info->ski, info->ski_len, text, sizeof(text));
+	kiln_hex_colon(info->ski, info->ski_len, text, sizeof(text));
 	jw_kstr(j, "subject_key_id", text);
 	tmp.len = 0;
 	if (info_pem(info, &tmp, j->err) == -1 ||
@@ -382,10 +217,10 @@ json_cert(struct jw *j, const struct kiln_info *info, unsigned int flags,
 		goto cleanup;
 	jw_public_key(j, info);
 	jw_extensions(j, info);
-	hex_colon(
+	kiln_hex_colon(
 	    info->fingerprint, sizeof(info->fingerprint), text, sizeof(text));
 	jw_kstr(j, "fingerprint_sha256", text);
-	jw_kint(j, "days_remaining", days_left(info->not_after, now));
+	jw_kint(j, "days_remaining", kiln_days_left(info->not_after, now));
 	if (info->key_match)
 		jw_kbool(j, "key_match", 1);
 cleanup:
@@ -411,7 +246,7 @@ json_csr(struct jw *j, const struct kiln_info *info)
 	    kiln_buf_terminate(&pem, j->err) == 0)
 		jw_kstr(j, "pem", (char *)pem.p);
 	jw_public_key(j, info);
-	hex_colon(info->key_id, sizeof(info->key_id), text, sizeof(text));
+	kiln_hex_colon(info->key_id, sizeof(info->key_id), text, sizeof(text));
 	jw_kstr(j, "subject_key_id", text);
 	jw_extensions(j, info);
 	if (info->key_match)
@@ -426,9 +261,9 @@ json_key(struct jw *j, const struct kiln_info *info)
 	char text[100];
 
 	jw_public_key(j, info);
-	hex_colon(info->key_id, sizeof(info->key_id), text, sizeof(text));
+	kiln_hex_colon(info->key_id, sizeof(info->key_id), text, sizeof(text));
 	jw_kstr(j, "subject_key_id", text);
-	hex_colon(
+	kiln_hex_colon(
 	    info->fingerprint, sizeof(info->fingerprint), text, sizeof(text));
 	jw_kstr(j, "spki_sha256", text);
 	return j->err->code != KILN_OK ? -1 : 0;
@@ -465,119 +300,6 @@ render_json(const struct kiln_info *v, size_t n, unsigned int flags,
 	return err->code != KILN_OK ? -1 : 0;
 }
 
-/* Tables, boxed as etcdctl -w table prints them. */
-
-#define TABLE_COLS 8
-
-struct table {
-	const char *head[TABLE_COLS];
-	int right[TABLE_COLS]; /* right-aligned (numbers) */
-	size_t ncols, nrows;
-	char **cell; /* nrows * ncols */
-	size_t width[TABLE_COLS];
-};
-
-/* Columns a string takes on a terminal: East Asian wide characters 2. */
-static size_t
-display_width(const char *s)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t n = strlen(s), i, k, w = 0;
-	unsigned long c;
-
-	for (i = 0; i < n; i += k) {
-		if ((k = kiln_utf8_next(u + i, n - i, &c)) == 0) {
-			k = 1;
-			w++;
-			continue;
-		}
-		if ((c >= 0x1100 && c <= 0x115f) ||
-		    (c >= 0x2e80 && c <= 0xa4cf) ||
-		    (c >= 0xac00 && c <= 0xd7a3) ||
-		    (c >= 0xf900 && c <= 0xfaff) ||
-		    (c >= 0xfe30 && c <= 0xfe4f) ||
-		    (c >= 0xff00 && c <= 0xff60) ||
-		    (c >= 0xffe0 && c <= 0xffe6) ||
-		    (c >= 0x20000 && c <= 0x3fffd))
-			w += 2;
-		else if (c >= 0x300 && c <= 0x36f)
-			; /* combining marks */
-		else
-			w++;
-	}
-	return w;
-}
-
-static void
-pad(struct kiln_buf *out, size_t n, struct kiln_err *err)
-{
-	while (n-- > 0)
-		kiln_buf_append(out, " ", 1, err);
-}
-
-static void
-table_rule(const struct table *t, struct kiln_buf *out, struct kiln_err *err)
-{
-	size_t c, i;
-
-	for (c = 0; c < t->ncols; c++) {
-		kiln_buf_append(out, "+", 1, err);
-		for (i = 0; i < t->width[c] + 2; i++)
-			kiln_buf_append(out, "-", 1, err);
-	}
-	kiln_buf_append(out, "+\n", 2, err);
-}
-
-static void
-table_print(const struct table *t, struct kiln_buf *out, struct kiln_err *err)
-{
-	size_t c, r, w, left;
-	const char *s;
-
-	table_rule(t, out, err);
-	for (c = 0; c < t->ncols; c++) { /* headers centred */
-		w = display_width(t->head[c]);
-		left = (t->width[c] - w) / 2;
-		kiln_buf_append(out, "| ", 2, err);
-		pad(out, left, err);
-		kiln_buf_append(out, t->head[c], strlen(t->head[c]), err);
-		pad(out, t->width[c] - w - left + 1, err);
-	}
-	kiln_buf_append(out, "|\n", 2, err);
-	table_rule(t, out, err);
-	for (r = 0; r < t->nrows; r++) {
-		for (c = 0; c < t->ncols; c++) {
-			s = t->cell[r * t->ncols + c];
-			w = display_width(s);
-			kiln_buf_append(out, "| ", 2, err);
-			if (t->right[c])
-				pad(out, t->width[c] - w, err);
-			kiln_buf_append(out, s, strlen(s), err);
-			pad(out, t->right[c] ? 1 : t->width[c] - w + 1, err);
-		}
-		kiln_buf_append(out, "|\n", 2, err);
-	}
-	table_rule(t, out, err);
-}
-
-/* "a, b, c" of the SANs, in the order DNS, IP, email, URI. */
-static void
-join_sans(
-    const struct kiln_info *info, struct kiln_buf *b, struct kiln_err *err)
-{
-	char *const *lists[] = {info->dns, info->ips, info->emails, info->uris};
-	size_t counts[] = {info->ndns, info->nips, info->nemails, info->nuris};
-	size_t l, i;
-
-	for (l = 0; l < 4; l++)
-		for (i = 0; i < counts[l]; i++) {
-			if (b->len > 0)
-				kiln_buf_append(b, ", ", 2, err);
-			kiln_buf_append(
-			    b, lists[l][i], strlen(lists[l][i]), err);
-		}
-}
-
 static void
 key_text(const struct kiln_info *info, char *out, size_t size)
 {
@@ -600,11 +322,11 @@ render_table(const struct kiln_info *v, size_t n, long long now,
 	static const char *const csr_head[] = {
 	    "SUBJECT CN", "SANS", "KEY", "SIGNATURE"};
 	static const char *const key_head[] = {"KEY", "SUBJECT KEY ID"};
-	struct table t;
+	struct kiln_table t;
 	struct kiln_buf b;
 	char text[200];
 	const char *cn;
-	size_t r, c, w;
+	size_t r, c;
 	int rc = -1;
 
 	memset(&t, 0, sizeof(t));
@@ -628,14 +350,14 @@ render_table(const struct kiln_info *v, size_t n, long long now,
 		char **row = &t.cell[r * t.ncols];
 		const struct kiln_info *info = &v[r];
 
-		cn = dn_last(&info->subject, "2.5.4.3");
+		cn = kiln_dn_last(&info->subject, "2.5.4.3");
 		b.len = 0;
-		join_sans(info, &b, err);
+		kiln_join_sans(info, &b, err);
 		kiln_buf_terminate(&b, err);
 		key_text(info, text, sizeof(text));
 		if (info->kind == KILN_INFO_KEY) {
 			kiln_str_set(&row[0], text, err);
-			hex_colon(info->key_id, sizeof(info->key_id), text,
+			kiln_hex_colon(info->key_id, sizeof(info->key_id), text,
 			    sizeof(text));
 			kiln_str_set(&row[1], text, err);
 		} else if (info->kind == KILN_INFO_CSR) {
@@ -651,25 +373,18 @@ render_table(const struct kiln_info *v, size_t n, long long now,
 			kiln_str_set(&row[0], cn != NULL ? cn : "", err);
 			kiln_str_set(&row[1], b.len ? (char *)b.p : "", err);
 			kiln_str_set(&row[6], text, err);
-			rfc3339(info->not_after, text, sizeof(text));
+			kiln_rfc3339(info->not_after, text, sizeof(text));
 			kiln_str_set(&row[2], text, err);
 			snprintf(text, sizeof(text), "%lld",
-			    days_left(info->not_after, now));
+			    kiln_days_left(info->not_after, now));
 			kiln_str_set(&row[3], text, err);
-			cn = dn_last(&info->issuer, "2.5.4.3");
+			cn = kiln_dn_last(&info->issuer, "2.5.4.3");
 			kiln_str_set(&row[4], cn != NULL ? cn : "", err);
 			kiln_str_set(
 			    &row[5], info->is_ca ? "true" : "false", err);
 		}
 		if (err->code != KILN_OK)
 			goto cleanup;
-	}
-	for (c = 0; c < t.ncols; c++) {
-		t.width[c] = display_width(t.head[c]);
-		for (r = 0; r < n; r++)
-			if ((w = display_width(t.cell[r * t.ncols + c])) >
-			    t.width[c])
-				t.width[c] = w;
 	}
 	table_print(&t, out, err);
 	rc = err->code != KILN_OK ? -1 : 0;
@@ -751,10 +466,10 @@ text_extension(struct kiln_buf *out, struct kiln_err *err,
 	kiln_buf_printf(
 	    out, err, "        %s:%s\n", name, e->critical ? " critical" : "");
 	if (strcmp(e->oid, "2.5.29.14") == 0) {
-		hex_colon(info->ski, info->ski_len, hex, sizeof(hex));
+		kiln_hex_colon(info->ski, info->ski_len, hex, sizeof(hex));
 		kiln_buf_printf(out, err, "            %s\n", hex);
 	} else if (strcmp(e->oid, "2.5.29.35") == 0) {
-		hex_colon(info->aki, info->aki_len, hex, sizeof(hex));
+		kiln_hex_colon(info->aki, info->aki_len, hex, sizeof(hex));
 		kiln_buf_printf(out, err, "            %s\n", hex);
 	} else if (strcmp(e->oid, "2.5.29.15") == 0) {
 		for (i = 0; i < sizeof(ku_names) / sizeof(ku_names[0]); i++)
@@ -796,8 +511,8 @@ text_extension(struct kiln_buf *out, struct kiln_err *err,
 				    info->excluded[i]);
 		}
 	} else {
-		hex_colon(info->der.p + e->off, e->len < 32 ? e->len : 32, hex,
-		    sizeof(hex));
+		kiln_hex_colon(info->der.p + e->off, e->len < 32 ? e->len : 32,
+		    hex, sizeof(hex));
 		kiln_buf_printf(out, err, "            %s%s\n", hex,
 		    e->len > 32 ? ":..." : "");
 	}
@@ -823,11 +538,12 @@ text_one(const struct kiln_info *info, long long now, struct kiln_buf *out,
 		if (info->key_curve[0] != '\0')
 			kiln_buf_printf(
 			    out, err, "    Curve: %s\n", info->key_curve);
-		hex_colon(info->key_id, sizeof(info->key_id), hex, sizeof(hex));
+		kiln_hex_colon(
+		    info->key_id, sizeof(info->key_id), hex, sizeof(hex));
 		kiln_buf_printf(
 		    out, err, "    Subject Key Identifier: %s\n", hex);
-		hex_colon(info->fingerprint, sizeof(info->fingerprint), hex,
-		    sizeof(hex));
+		kiln_hex_colon(info->fingerprint, sizeof(info->fingerprint),
+		    hex, sizeof(hex));
 		kiln_buf_printf(out, err, "    Public Key SHA-256: %s\n", hex);
 		return err->code != KILN_OK ? -1 : 0;
 	}
@@ -837,7 +553,8 @@ text_one(const struct kiln_info *info, long long now, struct kiln_buf *out,
 		if (kiln_info_serial_decimal(info, &serial, err) == -1 ||
 		    kiln_buf_terminate(&serial, err) == -1)
 			goto cleanup;
-		hex_colon(info->serial, info->serial_len, hex, sizeof(hex));
+		kiln_hex_colon(
+		    info->serial, info->serial_len, hex, sizeof(hex));
 		kiln_buf_printf(
 		    out, err, "Certificate:\n    Version: %d\n", info->version);
 		kiln_buf_printf(out, err, "    Serial Number: %s\n        %s\n",
@@ -846,17 +563,17 @@ text_one(const struct kiln_info *info, long long now, struct kiln_buf *out,
 		    out, err, "    Signature Algorithm: %s\n", info->sigalg);
 		text_dn(out, err, "Issuer", &info->issuer);
 		kiln_buf_printf(out, err, "    Validity\n");
-		rfc3339(info->not_before, when, sizeof(when));
+		kiln_rfc3339(info->not_before, when, sizeof(when));
 		kiln_buf_printf(out, err, "        Not Before: %s\n", when);
-		rfc3339(info->not_after, when, sizeof(when));
+		kiln_rfc3339(info->not_after, when, sizeof(when));
 		kiln_buf_printf(out, err,
 		    "        Not After : %s (%lld days left)\n", when,
-		    days_left(info->not_after, now));
+		    kiln_days_left(info->not_after, now));
 	}
 	text_dn(out, err, "Subject", &info->subject);
 	kiln_buf_printf(out, err, "    Subject Public Key Info:\n");
 	kiln_buf_printf(out, err, "        Public Key Algorithm: %s\n", key);
-	hex_colon(info->key_id, sizeof(info->key_id), hex, sizeof(hex));
+	kiln_hex_colon(info->key_id, sizeof(info->key_id), hex, sizeof(hex));
 	kiln_buf_printf(out, err, "        Key Identifier (SHA-1): %s\n", hex);
 	if (info->next > 0)
 		kiln_buf_printf(out, err, "    %s:\n",
@@ -873,8 +590,8 @@ text_one(const struct kiln_info *info, long long now, struct kiln_buf *out,
 		        ? "INVALID"
 		        : "not checked (algorithm not supported)");
 	} else {
-		hex_colon(info->fingerprint, sizeof(info->fingerprint), hex,
-		    sizeof(hex));
+		kiln_hex_colon(info->fingerprint, sizeof(info->fingerprint),
+		    hex, sizeof(hex));
 		kiln_buf_printf(
 		    out, err, "    Fingerprint (SHA-256): %s\n", hex);
 	}
