@@ -102,16 +102,22 @@ jw_knull(struct jw *j, const char *key)
 }
 
 void
-jw_kstrs(struct jw *j, const char *key, char *const *v, size_t n)
+jw_items(struct jw *j, char *const *v, size_t n)
 {
 	size_t i;
 
-	jw_key(j, key);
-	jw_open(j, "[");
 	for (i = 0; i < n; i++) {
 		jw_item(j);
 		jw_str(j, v[i]);
 	}
+}
+
+void
+jw_kstrs(struct jw *j, const char *key, char *const *v, size_t n)
+{
+	jw_key(j, key);
+	jw_open(j, "[");
+	jw_items(j, v, n);
 	jw_close(j, "]");
 }
 

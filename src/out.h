@@ -29,6 +29,7 @@ void jw_kstr(struct jw *, const char *, const char *);
 void jw_kint(struct jw *, const char *, long long);
 void jw_kbool(struct jw *, const char *, int);
 void jw_knull(struct jw *, const char *);
+void jw_items(struct jw *, char *const *, size_t); /* array elements */
 void jw_kstrs(struct jw *, const char *, char *const *, size_t);
 
 /* RFC 3339 in UTC, as Go marshals a time.Time: "2026-11-24T06:47:00Z". */

@@ -22,14 +22,14 @@ static const struct command kiln_certinfo = {
 	"server sends, as\ncfssl-certinfo's JSON, a table or text.  With "
 	"-key and a target, check that\nthe key belongs to its (first) "
 	"certificate.",
-	kiln_flags, cmd_certinfo,
+	kiln_flags, cmd_certinfo, 2,
 };
 
 static const struct command cfssl_certinfo = {
 	"certinfo",
 	"cfssl-certinfo -cert FILE | -domain HOST[:PORT]",
 	"Output certinfo about the given certificate.",
-	cfssl_flags, cmd_certinfo,
+	cfssl_flags, cmd_certinfo, 2,
 };
 /* clang-format on */
 
@@ -52,6 +52,6 @@ main(int argc, char **argv)
 	if (argc < 1)
 		return 2;
 	if ((rc = cli_flags_parse(cmd, argc - 1, argv + 1, &cfg, &ind)) != 0)
-		return rc == 1 ? 0 : 2;
+		return rc == 1 ? 0 : rc;
 	return cmd->main(argc - 1 - ind, argv + 1 + ind, &cfg);
 }

@@ -29,6 +29,8 @@ struct cli_config {
 	const char *aki;
 	const char *db_config;
 	const char *manifest;
+	const char *within;
+	const char *critical;
 	int initca;
 	int force;
 	int bare;
@@ -45,6 +47,7 @@ struct command {
 	const char *summary;
 	const char *const *flags; /* names this command accepts */
 	int (*main)(int, char **, const struct cli_config *);
+	int usage_status; /* exit status of a usage error: 2 (3: check) */
 };
 
 /* The program name errors are reported under ("kiln", "cfssl", ...). */
@@ -75,7 +78,10 @@ void cli_error(const char *, const struct kiln_err *);
 void cli_errorf(const char *, const char *, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* Print a usage error for "cmd" and its usage, and return 2. */
+/*
+ * Print a usage error for "cmd" and its usage, and return its usage
+ * status (2, or 3 for kiln check).
+ */
 int cli_usage_error(const struct command *, const char *, ...)
     __attribute__((format(printf, 2, 3)));
 
@@ -95,6 +101,7 @@ int cli_path(char *, const char *, const char *, struct kiln_err *);
 int cli_write_stdout(const struct kiln_buf *, struct kiln_err *);
 
 int cmd_certinfo(int, char **, const struct cli_config *);
+int cmd_check(int, char **, const struct cli_config *);
 int cmd_etcd(int, char **, const struct cli_config *);
 int cmd_gencert(int, char **, const struct cli_config *);
 int cmd_json(int, char **, const struct cli_config *);

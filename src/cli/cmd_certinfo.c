@@ -195,7 +195,7 @@ cmd_certinfo(int argc, char **argv, const struct cli_config *cfg)
 	if (argc != 0)
 		return cli_usage_error(
 		    cfg->cmd, "unexpected argument \"%s\"", argv[0]);
-	if (strcmp(cfg->format, "json") == 0)
+	if (cfg->format[0] == '\0' || strcmp(cfg->format, "json") == 0)
 		format = KILN_FORMAT_JSON;
 	else if (strcmp(cfg->format, "table") == 0)
 		format = KILN_FORMAT_TABLE;

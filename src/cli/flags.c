@@ -31,12 +31,13 @@ static const struct flagdef flagdefs[] = {	/* sorted by name */
 	F("cert",      FLAG_STRING, cert,       "",      "certificate or bundle to inspect (PEM or DER, - for standard input)"),
 	F("cn",        FLAG_STRING, cn,         "",      "certificate common name (CN)"),
 	F("config",    FLAG_STRING, config,     "",      "path to configuration file"),
+	F("critical",  FLAG_STRING, critical,   "",      "check: status critical within this duration"),
 	F("csr",       FLAG_STRING, csr,        "",      "certificate request to inspect (PEM or DER, - for standard input)"),
 	F("db-config", FLAG_STRING, db_config,  "",      "certificate database configuration (not supported by kiln)"),
 	F("domain",    FLAG_STRING, domain,     "",      "remote server HOST[:PORT] whose certificate chain to inspect"),
 	F("f",         FLAG_STRING, f,          "-",     "JSON input"),
 	F("force",     FLAG_BOOL,   force,      "false", "replace existing private keys (gencert -out, etcd)"),
-	F("format",    FLAG_STRING, format,     "json",  "output format: json, table or text"),
+	F("format",    FLAG_STRING, format,     "",      "output format: json, table or text (check: table or json)"),
 	F("hostname",  FLAG_STRING, hostname,   "",      "Hostname for the cert, could be a comma-separated hostname list"),
 	F("initca",    FLAG_BOOL,   initca,     "false", "initialise new CA"),
 	F("key",       FLAG_STRING, key,        "",      "private key: does it match the certificate? (alone: describe it)"),
@@ -47,6 +48,7 @@ static const struct flagdef flagdefs[] = {	/* sorted by name */
 	F("serial",    FLAG_STRING, serial,     "",      "certificate serial number (with -aki; not supported by kiln)"),
 	F("stdout",    FLAG_BOOL,   to_stdout,  "false", "output the response instead of saving to a file"),
 	F("version",   FLAG_BOOL,   version,    "false", "print version and exit"),
+	F("within",    FLAG_STRING, within,     "",      "check: status expiring within this duration (default 30d)"),
 };
 #undef F
 /* clang-format on */
@@ -178,7 +180,7 @@ cli_flags_parse(const struct command *cmd, int argc, char **argv,
 			value = argv[++i];
 		}
 		if (set(cfg, fd, value, dashes, cmd) != 0)
-			return 2;
+			return cmd->usage_status;
 	}
 	*ind = i;
 	return 0;

@@ -10,6 +10,8 @@
 /* clang-format off */
 static const char *const certinfo_flags[] = { "cert", "csr", "domain",
 	"key", "format", "serial", "aki", "db-config", NULL };
+static const char *const check_flags[] = { "within", "critical", "ca",
+	"format", NULL };
 static const char *const etcd_flags[] = { "manifest", "out", "force",
 	NULL };
 static const char *const gencert_flags[] = { "initca", "ca", "ca-key",
@@ -25,14 +27,22 @@ static const struct command commands[] = {
 	  "[-key KEY] [-format json|table|text]",
 	  "Describe certificates, bundles, certificate requests, keys and the "
 	  "chain a\nTLS server sends (the same as kiln-certinfo).",
-	  certinfo_flags, cmd_certinfo },
+	  certinfo_flags, cmd_certinfo, 2 },
+	{ "check",
+	  "kiln check [-within DUR] [-critical DUR] [-ca CA] "
+	  "[-format table|json] PATH...",
+	  "The expiry and validity of every certificate in the files and "
+	  "folders given.\nExit status: 0 all ok, 1 something expiring, 2 "
+	  "something critical, expired,\nnot yet valid or untrusted, 3 "
+	  "nothing checked or a usage error.",
+	  check_flags, cmd_check, 3 },
 	{ "etcd",
 	  "kiln etcd -manifest FILE -out DIR [-force]",
 	  "Write a whole etcd cluster from one manifest: the CA, every "
 	  "member's server\nand peer certificates, etcd.yml and "
 	  "etcd.service, and client certificates.\nA re-run keeps what is "
 	  "still right.",
-	  etcd_flags, cmd_etcd },
+	  etcd_flags, cmd_etcd, 2 },
 	{ "gencert",
 	  "kiln gencert [-initca] [-ca CA -ca-key KEY] [-config CONFIG] "
 	  "[-profile NAME] [-hostname HOSTS] [-cn CN] [-out BASENAME [-force]] "
@@ -40,17 +50,17 @@ static const struct command commands[] = {
 	  "Generate a new key and a certificate signed by a CA, or with "
 	  "-initca a\nnew CA.  Prints {\"cert\",\"csr\",\"key\"} as cfssl "
 	  "does, or writes files with -out.",
-	  gencert_flags, cmd_gencert },
+	  gencert_flags, cmd_gencert, 2 },
 	{ "json",
 	  "kiln json [-bare] [-f FILE] [-stdout] [BASENAME]",
 	  "Write the certificates and keys in cfssl's JSON output to files "
 	  "(cfssljson):\nBASENAME.pem, BASENAME-key.pem (mode 0600) and "
 	  "BASENAME.csr.",
-	  json_flags, cmd_json },
+	  json_flags, cmd_json, 2 },
 	{ "version",
 	  "kiln version",
 	  "Print kiln's version.",
-	  no_flags, cmd_version },
+	  no_flags, cmd_version, 2 },
 };
 /* clang-format on */
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -88,7 +98,7 @@ run(const struct command *cmd, int argc, char **argv)
 	int ind, rc;
 
 	if ((rc = cli_flags_parse(cmd, argc, argv, &cfg, &ind)) != 0)
-		return rc == 1 ? 0 : 2;
+		return rc == 1 ? 0 : rc;
 	return cmd->main(argc - ind, argv + ind, &cfg);
 }
 

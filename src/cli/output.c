@@ -44,7 +44,7 @@ cli_usage_error(const struct command *cmd, const char *fmt, ...)
 	va_end(ap);
 	cli_errorf(cmd->name, "%s", msg);
 	cli_usage(cmd, 1);
-	return 2;
+	return cmd->usage_status;
 }
 
 int

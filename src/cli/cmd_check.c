@@ -1,0 +1,134 @@
+/*
+ * kiln check: expiry and validity of every certificate in files and
+ * folders, with monitoring-plugin exit codes (kiln-check(1)).
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <mbedtls/x509_crt.h>
+
+#include "cli.h"
+#include "kiln/check.h"
+#include "kiln/duration.h"
+#include "kiln/file.h"
+
+#define NS_PER_SEC 1000000000LL
+
+/* A -within or -critical duration in seconds; "" keeps "*out". */
+static int
+duration(
+    const char *flag, const char *text, long long *out, struct kiln_err *err)
+{
+	int64_t ns;
+
+	if (text[0] == '\0')
+		return 0;
+	if (kiln_duration_parse(text, &ns, err) == -1) {
+		kiln_err_prefix(err, "-%s", flag);
+		return -1;
+	}
+	if (ns < 0)
+		return kiln_err_set(err, KILN_EINVAL,
+		    "-%s %s: must not be negative", flag, text);
+	*out = ns / NS_PER_SEC;
+	return 0;
+}
+
+/* The trust anchors of -ca: every certificate of the file. */
+static int
+load_ca(mbedtls_x509_crt *ca, const char *path, struct kiln_err *err)
+{
+	struct kiln_buf text;
+	int ret, rc = -1;
+
+	kiln_buf_init(&text);
+	if (kiln_file_read(path, &text, err) == -1)
+		goto cleanup;
+	/* mbedTLS wants the NUL of PEM text counted. */
+	ret = mbedtls_x509_crt_parse(ca, text.p,
+	    strstr((char *)text.p, "-----BEGIN") != NULL ? text.len + 1
+	                                                 : text.len);
+	if (ret < 0) {
+		kiln_err_mbed(err, ret, "%s: not a CA certificate", path);
+		goto cleanup;
+	}
+	if (ret > 0) {
+		kiln_err_set(err, KILN_EINVAL,
+		    "%s: %d of its certificates cannot be read", path, ret);
+		goto cleanup;
+	}
+	rc = 0;
+cleanup:
+	kiln_buf_free(&text);
+	return rc;
+}
+
+int
+cmd_check(int argc, char **argv, const struct cli_config *cfg)
+{
+	struct kiln_check c;
+	struct kiln_buf out;
+	struct kiln_err err;
+	mbedtls_x509_crt ca;
+	size_t i;
+	int json, rc = 3;
+
+	kiln_err_clear(&err);
+	if (argc == 0)
+		return cli_usage_error(cfg->cmd, "no file or folder to check");
+	if (cfg->format[0] == '\0' || strcmp(cfg->format, "table") == 0)
+		json = 0;
+	else if (strcmp(cfg->format, "json") == 0)
+		json = 1;
+	else
+		return cli_usage_error(
+		    cfg->cmd, "-format %s: want table or json", cfg->format);
+	kiln_check_init(&c);
+	kiln_buf_init(&out);
+	mbedtls_x509_crt_init(&ca);
+	c.now = (long long)time(NULL);
+	if (duration("within", cfg->within, &c.within, &err) == -1 ||
+	    duration("critical", cfg->critical, &c.critical, &err) == -1) {
+		cli_errorf("check", "%s", err.msg);
+		cli_usage(cfg->cmd, 1);
+		goto cleanup;
+	}
+	if (cfg->ca[0] != '\0') {
+		if (load_ca(&ca, cfg->ca, &err) == -1) {
+			cli_error("check", &err);
+			goto cleanup;
+		}
+		c.ca = &ca;
+	}
+	for (i = 0; i < (size_t)argc; i++)
+		if (kiln_check_path(&c, argv[i], &err) == -1) {
+			cli_error("check", &err);
+			goto cleanup;
+		}
+	if (!json)
+		for (i = 0; i < c.n_problems; i++)
+			cli_errorf("check", "%s: %s", c.problems[i].path,
+			    strncmp(c.problems[i].msg, c.problems[i].path,
+			        strlen(c.problems[i].path)) == 0
+			        ? c.problems[i].msg +
+			              strlen(c.problems[i].path) + 2
+			        : c.problems[i].msg);
+	if (!json && c.n_entries == 0) {
+		cli_errorf("check", "no certificate found");
+		rc = kiln_check_exit(&c);
+		goto cleanup;
+	}
+	if ((json ? kiln_check_json(&c, &out, &err)
+	          : kiln_check_table(&c, &out, &err)) == -1 ||
+	    cli_write_stdout(&out, &err) == -1) {
+		cli_error("check", &err);
+		goto cleanup;
+	}
+	rc = kiln_check_exit(&c);
+cleanup:
+	kiln_check_free(&c);
+	kiln_buf_free(&out);
+	mbedtls_x509_crt_free(&ca);
+	return rc;
+}
