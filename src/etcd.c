@@ -17,6 +17,7 @@
 
 #include <mbedtls/x509_crt.h>
 
+#include "compat.h"
 #include "kiln/cert.h"
 #include "kiln/config.h"
 #include "kiln/duration.h"
@@ -29,6 +30,14 @@
 #include "kiln/rng.h"
 #include "strs.h"
 #include "x509.h"
+
+/* A file to write at the end of the run. */
+struct staged {
+	char *path;
+	struct kiln_buf data; /* may hold a key: wiped when freed */
+	mode_t mode;
+	int excl;
+};
 
 struct build {
 	const struct kiln_etcd_manifest *m;
@@ -45,6 +54,9 @@ struct build {
 	struct kiln_buf ca_pem;
 	struct kiln_config config;
 	int existing_cluster;
+	/* Every file of the run, written only once all are computed. */
+	struct staged *writes;
+	size_t n_writes;
 };
 
 /* One leaf certificate and its key, as PEM. */
@@ -148,6 +160,95 @@ write_if_changed(const char *path, const void *data, size_t len, mode_t mode,
 	return kiln_file_write(path, data, len, mode, 0, err);
 }
 
+/*
+ * Stage a file for the end of the run.  Nothing is written before every
+ * certificate and configuration is computed, so a failure on the way
+ * leaves the folder as it was; above all, no member's etcd.yml is written
+ * unless every member's is.
+ */
+static int
+stage(struct build *b, const char *path, const void *data, size_t len,
+    mode_t mode, int excl, struct kiln_err *err)
+{
+	struct staged *w;
+
+	if ((w = realloc(b->writes, (b->n_writes + 1) * sizeof(*w))) == NULL)
+		return kiln_err_set(err, KILN_ENOMEM, "out of memory");
+	b->writes = w;
+	w = &b->writes[b->n_writes];
+	kiln_buf_init(&w->data);
+	w->mode = mode;
+	w->excl = excl;
+	if ((w->path = strdup(path)) == NULL)
+		return kiln_err_set(err, KILN_ENOMEM, "out of memory");
+	b->n_writes++;
+	return kiln_buf_append(&w->data, data, len, err);
+}
+
+/* The folder part of "path" into "dir" (PATH_MAX bytes). */
+static void
+parent_of(const char *path, char *dir)
+{
+	char *slash;
+
+	snprintf(dir, PATH_MAX, "%s", path);
+	if ((slash = strrchr(dir, '/')) != NULL && slash != dir)
+		*slash = '\0';
+	else
+		snprintf(dir, PATH_MAX, ".");
+}
+
+/* Every existing prefix of "dir" must be a folder. */
+static int
+check_dirs(const char *dir, struct kiln_err *err)
+{
+	char p[PATH_MAX];
+	struct stat st;
+	size_t i;
+
+	snprintf(p, sizeof(p), "%s", dir);
+	for (i = 1;; i++) {
+		if (p[i] != '/' && p[i] != '\0')
+			continue;
+		p[i] = '\0';
+		if (stat(p, &st) == 0 && !S_ISDIR(st.st_mode))
+			return kiln_err_set(
+			    err, KILN_EINVAL, "%s: not a folder", p);
+		if (dir[i] == '\0')
+			return 0;
+		p[i] = '/';
+	}
+}
+
+/* Write the staged files: folders checked first, then created. */
+static int
+write_all(struct build *b, const char *ca_dir, struct kiln_err *err)
+{
+	char dir[PATH_MAX];
+	size_t i;
+
+	for (i = 0; i < b->n_writes; i++) {
+		parent_of(b->writes[i].path, dir);
+		if (check_dirs(dir, err) == -1)
+			return -1;
+	}
+	for (i = 0; i < b->n_writes; i++) {
+		struct staged *w = &b->writes[i];
+
+		parent_of(w->path, dir);
+		if (make_dirs(b->dir, 0755, err) == -1 ||
+		    make_dirs(
+		        dir, strcmp(dir, ca_dir) == 0 ? 0700 : 0755, err) == -1)
+			return -1;
+		if (w->excl ? kiln_file_write(w->path, w->data.p, w->data.len,
+		                  w->mode, KILN_WRITE_EXCL, err) == -1
+		            : write_if_changed(w->path, w->data.p, w->data.len,
+		                  w->mode, err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 static void
 progress(struct build *b, const char *fmt, ...)
 {
@@ -219,6 +320,12 @@ load_ca(struct build *b, const char *cert_path, const char *key_path,
 		kiln_err_prefix(err, "%s", cert_path);
 		goto cleanup;
 	}
+	if (!kiln_crt_is_ca(&b->ca.crt)) {
+		kiln_err_set(err, KILN_EINVAL,
+		    "%s: not a CA certificate (basicConstraints CA:FALSE)",
+		    cert_path);
+		goto cleanup;
+	}
 	if (kiln_pem_write(&b->ca_pem, "CERTIFICATE", b->ca.crt.raw.p,
 	        b->ca.crt.raw.len, err) == -1)
 		goto cleanup;
@@ -282,10 +389,8 @@ make_ca(struct build *b, const char *cert_path, const char *key_path,
 	    kiln_key_write_pem(&b->ca_key, &key_pem, err) == -1)
 		goto cleanup;
 	/* The key first: a CA certificate without its key is useless. */
-	if (kiln_file_write(key_path, key_pem.p, key_pem.len, 0600,
-	        KILN_WRITE_EXCL, err) == -1 ||
-	    kiln_file_write(
-	        cert_path, b->ca_pem.p, b->ca_pem.len, 0644, 0, err) == -1)
+	if (stage(b, key_path, key_pem.p, key_pem.len, 0600, 1, err) == -1 ||
+	    stage(b, cert_path, b->ca_pem.p, b->ca_pem.len, 0644, 0, err) == -1)
 		goto cleanup;
 	b->result->issued++;
 	rc = 0;
@@ -306,15 +411,13 @@ cleanup:
 static int
 setup_ca(struct build *b, struct kiln_err *err)
 {
-	char ca_dir[PATH_MAX], cert_path[PATH_MAX], key_path[PATH_MAX],
-	    cfg_path[PATH_MAX];
+	char cert_path[PATH_MAX], key_path[PATH_MAX], cfg_path[PATH_MAX];
 	const char *key_from = key_path;
 	struct kiln_buf cfg;
 	int rc = -1;
 
 	kiln_buf_init(&cfg);
-	if (path_join(ca_dir, b->dir, "ca", "", err) == -1 ||
-	    path_join(cert_path, b->dir, "ca", "ca.pem", err) == -1 ||
+	if (path_join(cert_path, b->dir, "ca", "ca.pem", err) == -1 ||
 	    path_join(key_path, b->dir, "ca", "ca-key.pem", err) == -1 ||
 	    path_join(cfg_path, b->dir, "ca", "ca-config.json", err) == -1 ||
 	    ca_config_text(b->m, &cfg, err) == -1 ||
@@ -326,20 +429,19 @@ setup_ca(struct build *b, struct kiln_err *err)
 	if (exists(cert_path)) {
 		if (load_ca(b, cert_path, key_from, err) == -1)
 			goto cleanup;
-		b->result->kept++;
+		/* A CA kiln made counts as kept; one it was given does not. */
+		if (key_from == key_path)
+			b->result->kept++;
 	} else if (b->m->ca_cert_path != NULL &&
 	           load_ca(b, b->m->ca_cert_path, key_from, err) == -1)
-		goto cleanup;
-	if (make_dirs(b->dir, 0755, err) == -1 ||
-	    make_dirs(ca_dir, 0700, err) == -1)
 		goto cleanup;
 	if (b->ca.crt.raw.p == NULL) {
 		if (make_ca(b, cert_path, key_path, err) == -1)
 			goto cleanup;
-	} else if (write_if_changed(
-	               cert_path, b->ca_pem.p, b->ca_pem.len, 0644, err) == -1)
+	} else if (stage(b, cert_path, b->ca_pem.p, b->ca_pem.len, 0644, 0,
+	               err) == -1)
 		goto cleanup;
-	if (write_if_changed(cfg_path, cfg.p, cfg.len, 0644, err) == -1)
+	if (stage(b, cfg_path, cfg.p, cfg.len, 0644, 0, err) == -1)
 		goto cleanup;
 	rc = 0;
 cleanup:
@@ -570,19 +672,17 @@ leaf_paths(const char *dir, const char *base, char *cert, char *key,
 	return 0;
 }
 
-/* Write a leaf's certificate and key to "base".pem and "base"-key.pem. */
+/* Stage a leaf's certificate and key as "base".pem and "base"-key.pem. */
 static int
-write_leaf(const char *dir, const char *base, const struct leaf *l,
-    struct kiln_err *err)
+stage_leaf(struct build *b, const char *dir, const char *base,
+    const struct leaf *l, struct kiln_err *err)
 {
 	char cert[PATH_MAX], key[PATH_MAX];
 
 	if (leaf_paths(dir, base, cert, key, err) == -1 ||
-	    write_if_changed(key, l->key_pem.p, l->key_pem.len, 0600, err) ==
-	        -1)
+	    stage(b, key, l->key_pem.p, l->key_pem.len, 0600, 0, err) == -1)
 		return -1;
-	return write_if_changed(
-	    cert, l->cert_pem.p, l->cert_pem.len, 0644, err);
+	return stage(b, cert, l->cert_pem.p, l->cert_pem.len, 0644, 0, err);
 }
 /* Configuration. */
 
@@ -718,7 +818,7 @@ etcd_yml(struct build *b, size_t i, const char *path, const int *had_yml,
 	    s->log_level, s->auto_compaction_mode,
 	    s->auto_compaction_retention);
 	if (err->code != KILN_OK ||
-	    write_if_changed(path, y.p, y.len, 0644, err) == -1)
+	    stage(b, path, y.p, y.len, 0644, 0, err) == -1)
 		goto cleanup;
 	rc = 0;
 cleanup:
@@ -751,9 +851,8 @@ etcd_service(struct build *b, const char *path, struct kiln_err *err)
 	    "[Install]\n"
 	    "WantedBy=multi-user.target\n",
 	    b->m->prefix, b->m->prefix);
-	rc = err->code != KILN_OK
-	         ? -1
-	         : write_if_changed(path, u.p, u.len, 0644, err);
+	rc = err->code != KILN_OK ? -1
+	                          : stage(b, path, u.p, u.len, 0644, 0, err);
 	kiln_buf_free(&u);
 	return rc;
 }
@@ -765,8 +864,8 @@ member(struct build *b, size_t i, const struct leaf *shared, const int *had_yml,
     struct kiln_err *err)
 {
 	const struct kiln_etcd_member *mb = &b->m->members[i];
-	char dir[PATH_MAX], ssl[PATH_MAX], cfg[PATH_MAX], path[PATH_MAX],
-	    key_path[PATH_MAX], what[128];
+	char dir[PATH_MAX], ssl[PATH_MAX], path[PATH_MAX], key_path[PATH_MAX],
+	    what[128];
 	struct leaf_req lr;
 	struct leaf server, peer;
 	int rc = -1, k;
@@ -776,14 +875,11 @@ member(struct build *b, size_t i, const struct leaf *shared, const int *had_yml,
 	memset(&lr, 0, sizeof(lr));
 	if (path_join(dir, b->dir, mb->name, "", err) == -1 ||
 	    path_join(ssl, b->dir, mb->name, "ssl", err) == -1 ||
-	    path_join(cfg, b->dir, mb->name, "cfg", err) == -1 ||
-	    make_dirs(ssl, 0755, err) == -1 ||
-	    make_dirs(cfg, 0755, err) == -1 ||
 	    path_join(path, dir, "ssl", "ca.pem", err) == -1 ||
-	    write_if_changed(path, b->ca_pem.p, b->ca_pem.len, 0644, err) == -1)
+	    stage(b, path, b->ca_pem.p, b->ca_pem.len, 0644, 0, err) == -1)
 		goto cleanup;
 	if (shared != NULL) {
-		if (write_leaf(ssl, "etcd", shared, err) == -1)
+		if (stage_leaf(b, ssl, "etcd", shared, err) == -1)
 			goto cleanup;
 	} else {
 		for (k = 0; k < 2; k++) {
@@ -805,8 +901,8 @@ member(struct build *b, size_t i, const struct leaf *shared, const int *had_yml,
 			        err) == -1 ||
 			    issue_leaf(b, &lr, k == 0 ? &server : &peer, err) ==
 			        -1 ||
-			    write_leaf(
-			        ssl, role, k == 0 ? &server : &peer, err) == -1)
+			    stage_leaf(b, ssl, role, k == 0 ? &server : &peer,
+			        err) == -1)
 				goto cleanup;
 		}
 	}
@@ -887,8 +983,7 @@ clients(struct build *b, struct kiln_err *err)
 
 	if (m->n_clients == 0)
 		return 0;
-	if (path_join(dir, b->dir, "clients", "", err) == -1 ||
-	    make_dirs(dir, 0755, err) == -1)
+	if (path_join(dir, b->dir, "clients", "", err) == -1)
 		return -1;
 	for (i = 0; i < m->n_clients && rc == 0; i++) {
 		memset(&lr, 0, sizeof(lr));
@@ -907,7 +1002,7 @@ clients(struct build *b, struct kiln_err *err)
 		lr.cert_path = path;
 		lr.key_path = key_path;
 		if (issue_leaf(b, &lr, &l, err) == -1 ||
-		    write_leaf(dir, m->clients[i].cn, &l, err) == -1)
+		    stage_leaf(b, dir, m->clients[i].cn, &l, err) == -1)
 			rc = -1;
 		leaf_free(&l);
 	}
@@ -971,10 +1066,17 @@ kiln_etcd_build(const struct kiln_etcd_manifest *m, const char *dir,
 		if (b.existing_cluster && !had_yml[i])
 			result->added[result->n_added++] = i;
 	}
-	if (clients(&b, err) == -1)
+	if (clients(&b, err) == -1 ||
+	    path_join(path, dir, "ca", "", err) == -1 ||
+	    write_all(&b, path, err) == -1)
 		goto cleanup;
 	rc = 0;
 cleanup:
+	for (i = 0; i < b.n_writes; i++) {
+		free(b.writes[i].path);
+		kiln_buf_free(&b.writes[i].data);
+	}
+	free(b.writes);
 	free(had_yml);
 	leaf_free(&shared);
 	kiln_rng_free(&b.rng);

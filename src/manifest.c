@@ -110,11 +110,19 @@ check_name(const char *path, const char *s, struct kiln_err *err)
 static size_t
 parse_ip(const char *s, unsigned char *ip)
 {
+	static const unsigned char mapped[12] = {
+	    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+
 	if (inet_pton(AF_INET, s, ip) == 1)
 		return 4;
-	if (inet_pton(AF_INET6, s, ip) == 1)
-		return 16;
-	return 0;
+	if (inet_pton(AF_INET6, s, ip) != 1)
+		return 0;
+	/* ::ffff:10.0.0.1 is 10.0.0.1 on the wire. */
+	if (memcmp(ip, mapped, sizeof(mapped)) == 0) {
+		memmove(ip, ip + 12, 4);
+		return 4;
+	}
+	return 16;
 }
 
 static int
@@ -141,6 +149,13 @@ parse_member(struct kiln_etcd_manifest *m, const cJSON *obj, const char *ctx,
 	}
 	if (check_name(path, mb->name, err) == -1)
 		goto cleanup;
+	/* Member folders sit beside ca/ and clients/. */
+	if (strcmp(mb->name, "ca") == 0 || strcmp(mb->name, "clients") == 0) {
+		kiln_err_set(err, KILN_EINVAL,
+		    "%s: \"%s\" is taken by the output's own folder", path,
+		    mb->name);
+		goto cleanup;
+	}
 	snprintf(path, sizeof(path), "%s.ip", ctx);
 	if (mb->ip == NULL) {
 		kiln_err_set(err, KILN_EINVAL, "%s: missing", path);
@@ -206,6 +221,15 @@ parse_members(
 	return 0;
 }
 
+/* Whether "b" is "a" followed by "-key". */
+static int
+is_key_name(const char *a, const char *b)
+{
+	size_t n = strlen(a);
+
+	return strncmp(a, b, n) == 0 && strcmp(b + n, "-key") == 0;
+}
+
 /* A client: "CN", or {"CN": ..., "O": ...}. */
 static int
 parse_client(struct kiln_etcd_manifest *m, const cJSON *c, const char *ctx,
@@ -237,11 +261,23 @@ parse_client(struct kiln_etcd_manifest *m, const cJSON *c, const char *ctx,
 		    "%s: \"%s\": a client's CN names its files: no '/', not "
 		    "starting with '.'",
 		    path, cl->cn);
-	for (i = 0; i + 1 < m->n_clients; i++)
+	for (i = 0; i + 1 < m->n_clients; i++) {
 		if (strcmp(m->clients[i].cn, cl->cn) == 0)
 			return kiln_err_set(err, KILN_EINVAL,
 			    "%s: duplicate \"%s\" (also clients[%zu])", path,
 			    cl->cn, i);
+		/* "a-key" would write its certificate over a's key. */
+		if (is_key_name(m->clients[i].cn, cl->cn) ||
+		    is_key_name(cl->cn, m->clients[i].cn))
+			return kiln_err_set(err, KILN_EINVAL,
+			    "%s: \"%s\" and clients[%zu] \"%s\" would share "
+			    "the "
+			    "file %s-key.pem",
+			    path, cl->cn, i, m->clients[i].cn,
+			    strlen(cl->cn) < strlen(m->clients[i].cn)
+			        ? cl->cn
+			        : m->clients[i].cn);
+	}
 	return 0;
 }
 
@@ -292,6 +328,26 @@ duration_or(const cJSON *obj, const char *ctx, const char *name,
 }
 
 /*
+ * Put "ctx." before a message that starts with a field path ("key.algo:
+ * ..."), "ctx: " before any other.
+ */
+static void
+field_prefix(struct kiln_err *err, const char *ctx)
+{
+	char msg[sizeof(err->msg)];
+	size_t path = strcspn(err->msg, ": ");
+
+	if (err->msg[path] == ':' && path > 0) {
+		/* A message this long would be cut anyway. */
+		if (snprintf(msg, sizeof(msg), "%s.%.*s", ctx,
+		        (int)(sizeof(msg) - strlen(ctx) - 2), err->msg) < 0)
+			return;
+		memcpy(err->msg, msg, sizeof(msg));
+	} else
+		kiln_err_prefix(err, "%s", ctx);
+}
+
+/*
  * "ca": a csr.json-style request with "expiry", or the paths of an
  * existing CA; absent, a CA named "etcd CA" with the leaves' names and
  * key.
@@ -321,7 +377,7 @@ parse_ca(struct kiln_etcd_manifest *m, const cJSON *root, const char *base,
 		return -1;
 	if (cert_path == NULL) {
 		if (kiln_request_from_json(&m->ca, ca, err) == -1) {
-			kiln_err_prefix(err, "ca");
+			field_prefix(err, "ca");
 			return -1;
 		}
 		if (m->ca.cn == NULL && m->ca.n_names == 0)
@@ -345,6 +401,30 @@ parse_ca(struct kiln_etcd_manifest *m, const cJSON *root, const char *base,
 	snprintf(path, sizeof(path), "%s%s%s", *key_path == '/' ? "" : base,
 	    *key_path == '/' ? "" : "/", key_path);
 	return kiln_str_set(&m->ca_key_path, path, err);
+}
+
+/*
+ * auto-compaction-retention as etcd reads it: a number of revisions in
+ * revision mode; in periodic mode a number of hours or a duration.
+ */
+static int
+check_retention(const struct kiln_etcd_settings *s, struct kiln_err *err)
+{
+	const char *r = s->auto_compaction_retention;
+	struct kiln_err ignored;
+	int64_t ns;
+
+	kiln_err_clear(&ignored);
+	if (strspn(r, "0123456789") == strlen(r))
+		return 0;
+	if (strcmp(s->auto_compaction_mode, "periodic") == 0 &&
+	    kiln_duration_parse(r, &ns, &ignored) == 0 && ns >= 0)
+		return 0;
+	return kiln_err_set(err, KILN_EINVAL,
+	    "etcd.auto_compaction_retention: \"%s\" (%s)", r,
+	    strcmp(s->auto_compaction_mode, "periodic") == 0
+	        ? "hours, or a duration such as \"30m\""
+	        : "a number of revisions");
 }
 
 static int
@@ -394,6 +474,12 @@ parse_settings(
 		    "etcd.election_timeout: %ld ms is under 5 heartbeats "
 		    "(%ld ms), which etcd refuses",
 		    s->election_timeout, s->heartbeat_interval);
+	if (s->election_timeout > 50000)
+		return kiln_err_set(err, KILN_EINVAL,
+		    "etcd.election_timeout: %ld ms is over 50000 ms, which "
+		    "etcd "
+		    "refuses",
+		    s->election_timeout);
 	for (i = 0; modes[i] != NULL; i++)
 		if (strcmp(modes[i], s->auto_compaction_mode) == 0)
 			break;
@@ -404,6 +490,8 @@ parse_settings(
 	for (i = 0; levels[i] != NULL; i++)
 		if (strcmp(levels[i], s->log_level) == 0)
 			break;
+	if (check_retention(s, err) == -1)
+		return -1;
 	if (levels[i] == NULL)
 		return kiln_err_set(err, KILN_EINVAL,
 		    "etcd.log_level: \"%s\" (debug, info, warn, error, panic "
@@ -448,9 +536,12 @@ kiln_etcd_manifest_parse(struct kiln_etcd_manifest *m, const char *text,
 	    kiln_json_string(root, NULL, "layout", &layout, err) == -1 ||
 	    parse_settings(&m->etcd, kiln_json_get(root, "etcd"), err) == -1)
 		goto cleanup;
-	if (m->prefix[0] != '/' || strchr(m->prefix, ' ') != NULL) {
+	while (strlen(m->prefix) > 1 && m->prefix[strlen(m->prefix) - 1] == '/')
+		m->prefix[strlen(m->prefix) - 1] = '\0';
+	if (m->prefix[0] != '/' || m->prefix[1] == '\0' ||
+	    strchr(m->prefix, ' ') != NULL) {
 		kiln_err_set(err, KILN_EINVAL,
-		    "prefix: \"%s\": an absolute path without spaces",
+		    "prefix: \"%s\": an absolute path without spaces, not /",
 		    m->prefix);
 		goto cleanup;
 	}

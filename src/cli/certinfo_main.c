@@ -22,14 +22,14 @@ static const struct command kiln_certinfo = {
 	"server sends, as\ncfssl-certinfo's JSON, a table or text.  With "
 	"-key and a target, check that\nthe key belongs to its (first) "
 	"certificate.",
-	kiln_flags, cmd_certinfo, 2,
+	kiln_flags, cmd_certinfo, 2, NULL,
 };
 
 static const struct command cfssl_certinfo = {
 	"certinfo",
 	"cfssl-certinfo -cert FILE | -domain HOST[:PORT]",
 	"Output certinfo about the given certificate.",
-	cfssl_flags, cmd_certinfo, 2,
+	cfssl_flags, cmd_certinfo, 2, NULL,
 };
 /* clang-format on */
 

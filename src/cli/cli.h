@@ -48,6 +48,8 @@ struct command {
 	const char *const *flags; /* names this command accepts */
 	int (*main)(int, char **, const struct cli_config *);
 	int usage_status; /* exit status of a usage error: 2 (3: check) */
+	/* "flag", "usage" pairs overriding the shared texts, or NULL. */
+	const char *const *help;
 };
 
 /* The program name errors are reported under ("kiln", "cfssl", ...). */

@@ -88,7 +88,7 @@ cmd_etcd(int argc, char **argv, const struct cli_config *cfg)
 	struct kiln_etcd_result r;
 	struct kiln_buf text;
 	struct kiln_err err;
-	char base[PATH_MAX];
+	char base[PATH_MAX], dir[PATH_MAX];
 	int tty = isatty(STDERR_FILENO), rc = 1;
 
 	(void)argv;
@@ -110,15 +110,19 @@ cmd_etcd(int argc, char **argv, const struct cli_config *cfg)
 		kiln_err_prefix(&err, "%s", cfg->manifest);
 		goto cleanup;
 	}
-	if (kiln_etcd_build(&m, cfg->out, cfg->force ? KILN_ETCD_FORCE : 0,
+	/* "out/" and "out" are the same folder; print it one way. */
+	snprintf(dir, sizeof(dir), "%s", cfg->out);
+	while (strlen(dir) > 1 && dir[strlen(dir) - 1] == '/')
+		dir[strlen(dir) - 1] = '\0';
+	if (kiln_etcd_build(&m, dir, cfg->force ? KILN_ETCD_FORCE : 0,
 	        tty ? show_progress : NULL, NULL, &r, &err) == -1)
 		goto cleanup;
 	if (tty)
 		fprintf(stderr, "\r\033[K");
-	print_member_add(&m, cfg->out, &r);
+	print_member_add(&m, dir, &r);
 	printf("%s: %zu member%s, %zu client%s: %zu certificate%s issued, "
 	       "%zu kept\n",
-	    cfg->out, m.n_members, m.n_members == 1 ? "" : "s", m.n_clients,
+	    dir, m.n_members, m.n_members == 1 ? "" : "s", m.n_clients,
 	    m.n_clients == 1 ? "" : "s", r.issued, r.issued == 1 ? "" : "s",
 	    r.kept);
 	rc = 0;

@@ -31,24 +31,24 @@ static const struct flagdef flagdefs[] = {	/* sorted by name */
 	F("cert",      FLAG_STRING, cert,       "",      "certificate or bundle to inspect (PEM or DER, - for standard input)"),
 	F("cn",        FLAG_STRING, cn,         "",      "certificate common name (CN)"),
 	F("config",    FLAG_STRING, config,     "",      "path to configuration file"),
-	F("critical",  FLAG_STRING, critical,   "",      "check: status critical within this duration"),
+	F("critical",  FLAG_STRING, critical,   "",      "status critical within this duration"),
 	F("csr",       FLAG_STRING, csr,        "",      "certificate request to inspect (PEM or DER, - for standard input)"),
 	F("db-config", FLAG_STRING, db_config,  "",      "certificate database configuration (not supported by kiln)"),
 	F("domain",    FLAG_STRING, domain,     "",      "remote server HOST[:PORT] whose certificate chain to inspect"),
 	F("f",         FLAG_STRING, f,          "-",     "JSON input"),
-	F("force",     FLAG_BOOL,   force,      "false", "replace existing private keys (gencert -out, etcd)"),
-	F("format",    FLAG_STRING, format,     "",      "output format: json, table or text (check: table or json)"),
+	F("force",     FLAG_BOOL,   force,      "false", "with -out, replace an existing private key"),
+	F("format",    FLAG_STRING, format,     "",      "output format: json, table or text"),
 	F("hostname",  FLAG_STRING, hostname,   "",      "Hostname for the cert, could be a comma-separated hostname list"),
 	F("initca",    FLAG_BOOL,   initca,     "false", "initialise new CA"),
 	F("key",       FLAG_STRING, key,        "",      "private key: does it match the certificate? (alone: describe it)"),
 	F("loglevel",  FLAG_INT,    loglevel,   "1",     "Log level (0 = DEBUG, 5 = FATAL)"),
 	F("manifest",  FLAG_STRING, manifest,   "",      "the etcd cluster's manifest (JSON)"),
-	F("out",       FLAG_STRING, out,        "",      "gencert: write BASENAME.pem, BASENAME-key.pem and BASENAME.csr instead of JSON; etcd: the output folder"),
+	F("out",       FLAG_STRING, out,        "",      "write BASENAME.pem, BASENAME-key.pem and BASENAME.csr instead of JSON"),
 	F("profile",   FLAG_STRING, profile,    "",      "signing profile to use"),
 	F("serial",    FLAG_STRING, serial,     "",      "certificate serial number (with -aki; not supported by kiln)"),
 	F("stdout",    FLAG_BOOL,   to_stdout,  "false", "output the response instead of saving to a file"),
 	F("version",   FLAG_BOOL,   version,    "false", "print version and exit"),
-	F("within",    FLAG_STRING, within,     "",      "check: status expiring within this duration (default 30d)"),
+	F("within",    FLAG_STRING, within,     "",      "status expiring within this duration (default 30d)"),
 };
 #undef F
 /* clang-format on */
@@ -191,7 +191,8 @@ cli_usage(const struct command *cmd, int to_stderr)
 {
 	FILE *fp = to_stderr ? stderr : stdout;
 	const struct flagdef *fd;
-	const char *const *f;
+	const char *const *f, *const *h;
+	const char *usage;
 
 	fprintf(fp, "Usage of %s:\n\t%s\n\n%s\n", cmd->name, cmd->synopsis,
 	    cmd->summary);
@@ -200,10 +201,13 @@ cli_usage(const struct command *cmd, int to_stderr)
 	fprintf(fp, "\nFlags:\n");
 	for (f = cmd->flags; *f != NULL; f++) {
 		fd = lookup(cmd, *f);
+		usage = fd->usage;
+		for (h = cmd->help; h != NULL && h[0] != NULL; h += 2)
+			if (strcmp(h[0], fd->name) == 0)
+				usage = h[1];
 		if (fd->def[0] == '\0')
-			fprintf(fp, "  -%s=\"\": %s\n", fd->name, fd->usage);
+			fprintf(fp, "  -%s=\"\": %s\n", fd->name, usage);
 		else
-			fprintf(
-			    fp, "  -%s=%s: %s\n", fd->name, fd->def, fd->usage);
+			fprintf(fp, "  -%s=%s: %s\n", fd->name, fd->def, usage);
 	}
 }

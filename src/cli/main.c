@@ -12,7 +12,15 @@ static const char *const certinfo_flags[] = { "cert", "csr", "domain",
 	"key", "format", "serial", "aki", "db-config", NULL };
 static const char *const check_flags[] = { "within", "critical", "ca",
 	"format", NULL };
+static const char *const check_help[] = {
+	"ca", "trust anchors: certificates that do not chain to one are untrusted",
+	"format", "table or json",
+	NULL };
 static const char *const etcd_flags[] = { "manifest", "out", "force",
+	NULL };
+static const char *const etcd_help[] = {
+	"out", "the output folder (created if missing)",
+	"force", "new keys and certificates for every member and client",
 	NULL };
 static const char *const gencert_flags[] = { "initca", "ca", "ca-key",
 	"config", "profile", "hostname", "cn", "out", "force", "loglevel",
@@ -27,7 +35,7 @@ static const struct command commands[] = {
 	  "[-key KEY] [-format json|table|text]",
 	  "Describe certificates, bundles, certificate requests, keys and the "
 	  "chain a\nTLS server sends (the same as kiln-certinfo).",
-	  certinfo_flags, cmd_certinfo, 2 },
+	  certinfo_flags, cmd_certinfo, 2, NULL },
 	{ "check",
 	  "kiln check [-within DUR] [-critical DUR] [-ca CA] "
 	  "[-format table|json] PATH...",
@@ -35,14 +43,14 @@ static const struct command commands[] = {
 	  "folders given.\nExit status: 0 all ok, 1 something expiring, 2 "
 	  "something critical, expired,\nnot yet valid or untrusted, 3 "
 	  "nothing checked or a usage error.",
-	  check_flags, cmd_check, 3 },
+	  check_flags, cmd_check, 3, check_help },
 	{ "etcd",
 	  "kiln etcd -manifest FILE -out DIR [-force]",
 	  "Write a whole etcd cluster from one manifest: the CA, every "
 	  "member's server\nand peer certificates, etcd.yml and "
 	  "etcd.service, and client certificates.\nA re-run keeps what is "
 	  "still right.",
-	  etcd_flags, cmd_etcd, 2 },
+	  etcd_flags, cmd_etcd, 2, etcd_help },
 	{ "gencert",
 	  "kiln gencert [-initca] [-ca CA -ca-key KEY] [-config CONFIG] "
 	  "[-profile NAME] [-hostname HOSTS] [-cn CN] [-out BASENAME [-force]] "
@@ -50,17 +58,17 @@ static const struct command commands[] = {
 	  "Generate a new key and a certificate signed by a CA, or with "
 	  "-initca a\nnew CA.  Prints {\"cert\",\"csr\",\"key\"} as cfssl "
 	  "does, or writes files with -out.",
-	  gencert_flags, cmd_gencert, 2 },
+	  gencert_flags, cmd_gencert, 2, NULL },
 	{ "json",
 	  "kiln json [-bare] [-f FILE] [-stdout] [BASENAME]",
 	  "Write the certificates and keys in cfssl's JSON output to files "
 	  "(cfssljson):\nBASENAME.pem, BASENAME-key.pem (mode 0600) and "
 	  "BASENAME.csr.",
-	  json_flags, cmd_json, 2 },
+	  json_flags, cmd_json, 2, NULL },
 	{ "version",
 	  "kiln version",
 	  "Print kiln's version.",
-	  no_flags, cmd_version, 2 },
+	  no_flags, cmd_version, 2, NULL },
 };
 /* clang-format on */
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

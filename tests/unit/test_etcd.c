@@ -116,6 +116,15 @@ Test(etcd, everything_given)
 	cr_assert_str_eq(m.etcd.log_level, "warn");
 }
 
+Test(etcd, trailing_slashes_and_retention_durations)
+{
+	cr_assert_eq(
+	    parse("{\"prefix\": \"/srv/etcd//\", \"etcd\": "
+	          "{\"auto_compaction_retention\": \"30m\"}," THREE "}"),
+	    0, "%s", err.msg);
+	cr_assert_str_eq(m.prefix, "/srv/etcd");
+}
+
 Test(etcd, existing_ca_paths_are_relative_to_the_manifest)
 {
 	cr_assert_eq(parse("{\"ca\": {\"cert\": \"pki/ca.pem\", \"key\": "
@@ -155,7 +164,32 @@ Test(etcd, bad_manifests_name_the_field)
 	parse_fails("{\"layout\": \"flat\"," THREE "}",
 	    "layout: \"flat\" (per-member or shared)");
 	parse_fails("{\"prefix\": \"opt/etcd\"," THREE "}",
-	    "prefix: \"opt/etcd\": an absolute path without spaces");
+	    "prefix: \"opt/etcd\": an absolute path without spaces, not /");
+	parse_fails("{\"prefix\": \"//\"," THREE "}",
+	    "prefix: \"/\": an absolute path without spaces, not /");
+	parse_fails("{\"members\": [{\"name\": \"ca\", \"ip\": \"10.0.0.1\"}]}",
+	    "members[0].name: \"ca\" is taken by the output's own folder");
+	parse_fails("{\"members\": [{\"name\": \"a\", \"ip\": \"10.0.0.1\"},"
+	            "{\"name\": \"b\", \"ip\": \"::ffff:10.0.0.1\"}]}",
+	    "members[1].ip: duplicate \"::ffff:10.0.0.1\" (also members[0])");
+	parse_fails("{\"clients\": [\"root-key\", \"root\"]," THREE "}",
+	    "clients[1].CN: \"root\" and clients[0] \"root-key\" would share "
+	    "the file root-key.pem");
+	parse_fails("{\"etcd\": {\"election_timeout\": 60000}," THREE "}",
+	    "etcd.election_timeout: 60000 ms is over 50000 ms, which etcd "
+	    "refuses");
+	parse_fails(
+	    "{\"etcd\": {\"auto_compaction_retention\": \"one hour\"}," THREE
+	    "}",
+	    "etcd.auto_compaction_retention: \"one hour\" (hours, or a "
+	    "duration "
+	    "such as \"30m\")");
+	parse_fails("{\"etcd\": {\"auto_compaction_mode\": \"revision\", "
+	            "\"auto_compaction_retention\": \"1h\"}," THREE "}",
+	    "etcd.auto_compaction_retention: \"1h\" (a number of revisions)");
+	parse_fails(
+	    "{\"ca\": {\"CN\": \"x\", \"key\": {\"algo\": \"dsa\"}}," THREE "}",
+	    "ca.key.algo: unknown algorithm \"dsa\" (rsa or ecdsa)");
 	parse_fails("{\"cluster_token\": \"it's\"," THREE "}",
 	    "cluster_token: \"it's\": quotes, backslashes and control "
 	    "characters are not allowed");
@@ -408,5 +442,40 @@ Test(etcd, an_existing_ca_key_never_moves)
 	build();
 	cr_assert_eq(access(path("ca/ca.pem"), F_OK), 0);
 	cr_assert_eq(access(path("ca/ca-key.pem"), F_OK), -1);
+	dir[strlen(dir) - strlen("/second")] = '\0';
+}
+
+Test(etcd, a_failure_on_the_way_writes_nothing)
+{
+	FILE *f;
+
+	cr_assert_eq(parse("{" THREE "}"), 0);
+	/* etcd-2's folder is a file: found before anything is written. */
+	f = fopen(path("etcd-2"), "w");
+	cr_assert_not_null(f);
+	fclose(f);
+	cr_assert_eq(kiln_etcd_build(&m, dir, 0, NULL, NULL, &r, &err), -1);
+	cr_assert(
+	    strstr(err.msg, "etcd-2: not a folder") != NULL, "%s", err.msg);
+	cr_assert_eq(access(path("ca"), F_OK), -1);
+	cr_assert_eq(access(path("etcd-1"), F_OK), -1);
+}
+
+Test(etcd, a_leaf_given_as_the_ca_is_refused_before_writing)
+{
+	char manifest[512];
+
+	cr_assert_eq(parse("{" THREE "}"), 0);
+	build();
+	snprintf(manifest, sizeof(manifest),
+	    "{\"ca\": {\"cert\": \"%s/etcd-1/ssl/server.pem\", \"key\": "
+	    "\"%s/etcd-1/ssl/server-key.pem\"}," THREE "}",
+	    dir, dir);
+	cr_assert_eq(parse(manifest), 0, "%s", err.msg);
+	strcat(dir, "/second");
+	cr_assert_eq(kiln_etcd_build(&m, dir, 0, NULL, NULL, &r, &err), -1);
+	cr_assert(strstr(err.msg, "server.pem: not a CA certificate") != NULL,
+	    "%s", err.msg);
+	cr_assert_eq(access(dir, F_OK), -1);
 	dir[strlen(dir) - strlen("/second")] = '\0';
 }
