@@ -34,6 +34,40 @@ issue cfssl ../etcd/ca-csr.json www csr.json www config.json
 assert_eq "TLS Web Server Authentication" "$(eku www)" "cfssl www"
 issue guide ca-csr.json kubernetes etcd-csr.json guide
 
+# The guide's cluster as one manifest: exactly the documented tree, every
+# certificate verifies, each member's certificates carry its own address.
+"$KILN" etcd -manifest "$p/etcd/cluster.json" -out cluster >cluster.out
+assert_eq "cluster: 3 members, 2 clients: 9 certificates issued, 0 kept" \
+    "$(cat cluster.out)" "kiln etcd on cluster.json"
+want="cluster/ca/ca-config.json cluster/ca/ca-key.pem cluster/ca/ca.pem"
+want="$want cluster/clients/kube-apiserver-etcd-client-key.pem"
+want="$want cluster/clients/kube-apiserver-etcd-client.pem"
+want="$want cluster/clients/root-key.pem cluster/clients/root.pem"
+for m in etcd-1 etcd-2 etcd-3; do
+	want="$want cluster/$m/cfg/etcd.yml cluster/$m/etcd.service cluster/$m/ssl/ca.pem"
+	want="$want cluster/$m/ssl/peer-key.pem cluster/$m/ssl/peer.pem"
+	want="$want cluster/$m/ssl/server-key.pem cluster/$m/ssl/server.pem"
+done
+assert_eq "$want" "$(find cluster -type f | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//')" \
+    "cluster.json: the tree"
+for f in $(find cluster -name '*.pem' ! -name '*-key.pem'); do
+	assert_eq "$f: OK" "$(openssl verify -x509_strict -CAfile cluster/ca/ca.pem "$f")" "$f verifies"
+done
+san() {
+	openssl x509 -in "$1" -noout -ext subjectAltName | tail -1 | sed 's/^ *//'
+}
+assert_eq "DNS:etcd-3, DNS:localhost, IP Address:192.168.66.42, IP Address:127.0.0.1" \
+    "$(san cluster/etcd-3/ssl/server.pem)" "etcd-3 server SANs (the guide's copy-paste bug)"
+assert_eq "DNS:etcd-3, IP Address:192.168.66.42" "$(san cluster/etcd-3/ssl/peer.pem)" \
+    "etcd-3 peer SANs"
+assert_eq "subject=C = CN, ST = BeiJing, L = BeiJing, CN = etcd-3" \
+    "$(openssl x509 -in cluster/etcd-3/ssl/peer.pem -noout -subject)" "the guide's names"
+assert_contains "$(openssl x509 -in cluster/ca/ca.pem -noout -text)" "Public-Key: (2048 bit)" \
+    "the guide's RSA 2048 CA"
+assert_eq "name: 'etcd-3'" "$(grep '^name:' cluster/etcd-3/cfg/etcd.yml)" "etcd-3's own etcd.yml"
+assert_eq "listen-peer-urls: 'https://192.168.66.42:2380'" \
+    "$(grep '^listen-peer-urls:' cluster/etcd-3/cfg/etcd.yml)" "etcd-3 listens on its own address"
+
 for m in "$top"/man/*.[15]; do
 	assert_eq "" "$(mandoc -Tlint -Wwarning "$m" 2>&1)" "mandoc -Tlint $(basename "$m")"
 	assert_eq "" "$(groff -mandoc -ww -z "$m" 2>&1)" "groff -ww $(basename "$m")"
