@@ -451,47 +451,6 @@ cleanup:
 
 /* Leaves. */
 
-/* The parts of a certificate that must not change for it to be kept. */
-struct tbs_parts {
-	struct rd issuer, subject, spki, exts;
-};
-
-static int
-tbs_parts(const unsigned char *der, size_t len, struct tbs_parts *t)
-{
-	struct rd r = {(unsigned char *)der, (unsigned char *)der + len}, cert,
-	          tbs, v, whole;
-	int tag, i;
-
-	memset(t, 0, sizeof(*t));
-	if (rd_tag(&r, 0x30, &cert) == -1 || rd_tag(&cert, 0x30, &tbs) == -1)
-		return -1;
-	if (rd_peek(&tbs, 0xa0) && rd_any(&tbs, &tag, &v, NULL) == -1)
-		return -1;
-	for (i = 0; i < 2; i++) /* serial, signature algorithm */
-		if (rd_any(&tbs, &tag, &v, NULL) == -1)
-			return -1;
-	if (rd_any(&tbs, &tag, &v, &t->issuer) == -1 ||
-	    rd_any(&tbs, &tag, &v, NULL) == -1 || /* validity */
-	    rd_any(&tbs, &tag, &v, &t->subject) == -1 ||
-	    rd_any(&tbs, &tag, &v, &t->spki) == -1)
-		return -1;
-	while (tbs.p < tbs.end) {
-		if (rd_any(&tbs, &tag, &v, &whole) == -1)
-			return -1;
-		if (tag == 0xa3)
-			t->exts = whole;
-	}
-	return 0;
-}
-
-static int
-rd_equal(const struct rd *a, const struct rd *b)
-{
-	return rd_len(a) == rd_len(b) &&
-	       (rd_len(a) == 0 || memcmp(a->p, b->p, rd_len(a)) == 0);
-}
-
 /*
  * Whether the certificate "old" (PEM) is still right: it would differ
  * from "fresh" (DER, just issued for the same key) only in its serial
@@ -501,7 +460,7 @@ static int
 still_right(
     struct build *b, const struct kiln_buf *old, const struct kiln_buf *fresh)
 {
-	struct tbs_parts a, c;
+	struct x509_tbs a, c;
 	struct kiln_cert cert;
 	struct kiln_err ignored;
 	uint32_t flags = 0;
@@ -510,8 +469,8 @@ still_right(
 	kiln_cert_init(&cert);
 	kiln_err_clear(&ignored);
 	right = kiln_cert_parse(&cert, old->p, old->len, &ignored) == 0 &&
-	        tbs_parts(cert.crt.raw.p, cert.crt.raw.len, &a) == 0 &&
-	        tbs_parts(fresh->p, fresh->len, &c) == 0 &&
+	        x509_tbs(cert.crt.raw.p, cert.crt.raw.len, &a) == 0 &&
+	        x509_tbs(fresh->p, fresh->len, &c) == 0 &&
 	        rd_equal(&a.issuer, &c.issuer) &&
 	        rd_equal(&a.subject, &c.subject) &&
 	        rd_equal(&a.spki, &c.spki) && rd_equal(&a.exts, &c.exts) &&

@@ -272,3 +272,39 @@ x509_parse_dn(struct rd name, struct kiln_dn *dn, struct kiln_err *err)
 	}
 	return 0;
 }
+
+int
+rd_equal(const struct rd *a, const struct rd *b)
+{
+	return rd_len(a) == rd_len(b) &&
+	       (rd_len(a) == 0 || memcmp(a->p, b->p, rd_len(a)) == 0);
+}
+
+int
+x509_tbs(const unsigned char *der, size_t len, struct x509_tbs *t)
+{
+	struct rd r = {(unsigned char *)der, (unsigned char *)der + len}, cert,
+	          tbs, v, whole;
+	int tag, i;
+
+	memset(t, 0, sizeof(*t));
+	if (rd_tag(&r, 0x30, &cert) == -1 || rd_tag(&cert, 0x30, &tbs) == -1)
+		return -1;
+	if (rd_peek(&tbs, 0xa0) && rd_any(&tbs, &tag, &v, NULL) == -1)
+		return -1;
+	for (i = 0; i < 2; i++) /* serial, signature algorithm */
+		if (rd_any(&tbs, &tag, &v, NULL) == -1)
+			return -1;
+	if (rd_any(&tbs, &tag, &v, &t->issuer) == -1 ||
+	    rd_any(&tbs, &tag, &v, NULL) == -1 || /* validity */
+	    rd_any(&tbs, &tag, &v, &t->subject) == -1 ||
+	    rd_any(&tbs, &tag, &v, &t->spki) == -1)
+		return -1;
+	while (tbs.p < tbs.end) {
+		if (rd_any(&tbs, &tag, &v, &whole) == -1)
+			return -1;
+		if (tag == 0xa3)
+			t->exts = whole;
+	}
+	return 0;
+}

@@ -30,6 +30,18 @@ size_t rd_len(const struct rd *);
 /* An OBJECT IDENTIFIER, in dotted form, into "out". */
 int rd_oid(struct rd *, char *, size_t);
 
+/* Whether two elements have the same bytes. */
+int rd_equal(const struct rd *, const struct rd *);
+
+/* Whole elements of a certificate's TBSCertificate. */
+struct x509_tbs {
+	struct rd issuer, subject, spki;
+	struct rd exts; /* the [3] element, empty without extensions */
+};
+
+/* Find them in certificate DER "der".  Returns 0 or -1. */
+int x509_tbs(const unsigned char *, size_t, struct x509_tbs *);
+
 /*
  * A directory string of type "tag" with contents "v" (the whole element
  * "whole", for types that are not strings) as a new UTF-8 string, or NULL.

@@ -31,6 +31,9 @@ struct cli_config {
 	const char *manifest;
 	const char *within;
 	const char *critical;
+	const char *expiry;
+	int rekey;
+	int backup;
 	int initca;
 	int force;
 	int bare;
@@ -107,6 +110,7 @@ int cmd_check(int, char **, const struct cli_config *);
 int cmd_etcd(int, char **, const struct cli_config *);
 int cmd_gencert(int, char **, const struct cli_config *);
 int cmd_json(int, char **, const struct cli_config *);
+int cmd_renew(int, char **, const struct cli_config *);
 int cmd_version(int, char **, const struct cli_config *);
 
 #endif /* KILN_CLI_H */

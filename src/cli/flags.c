@@ -25,6 +25,7 @@ struct flagdef {
 #define F(n, t, m, d, u) { n, t, offsetof(struct cli_config, m), d, u }
 static const struct flagdef flagdefs[] = {	/* sorted by name */
 	F("aki",       FLAG_STRING, aki,        "",      "certificate issuer (authority) key identifier"),
+	F("backup",    FLAG_BOOL,   backup,     "false", "keep the old files with a timestamp suffix"),
 	F("bare",      FLAG_BOOL,   bare,       "false", "the response from CFSSL is not wrapped in the API standard response"),
 	F("ca",        FLAG_STRING, ca,         "",      "CA used to sign the new certificate"),
 	F("ca-key",    FLAG_STRING, ca_key,     "",      "CA private key"),
@@ -35,6 +36,7 @@ static const struct flagdef flagdefs[] = {	/* sorted by name */
 	F("csr",       FLAG_STRING, csr,        "",      "certificate request to inspect (PEM or DER, - for standard input)"),
 	F("db-config", FLAG_STRING, db_config,  "",      "certificate database configuration (not supported by kiln)"),
 	F("domain",    FLAG_STRING, domain,     "",      "remote server HOST[:PORT] whose certificate chain to inspect"),
+	F("expiry",    FLAG_STRING, expiry,     "",      "validity of the renewed certificate (default: the old one's)"),
 	F("f",         FLAG_STRING, f,          "-",     "JSON input"),
 	F("force",     FLAG_BOOL,   force,      "false", "with -out, replace an existing private key"),
 	F("format",    FLAG_STRING, format,     "",      "output format: json, table or text"),
@@ -45,6 +47,7 @@ static const struct flagdef flagdefs[] = {	/* sorted by name */
 	F("manifest",  FLAG_STRING, manifest,   "",      "the etcd cluster's manifest (JSON)"),
 	F("out",       FLAG_STRING, out,        "",      "write BASENAME.pem, BASENAME-key.pem and BASENAME.csr instead of JSON"),
 	F("profile",   FLAG_STRING, profile,    "",      "signing profile to use"),
+	F("rekey",     FLAG_BOOL,   rekey,      "false", "a new key of the same type and size"),
 	F("serial",    FLAG_STRING, serial,     "",      "certificate serial number (with -aki; not supported by kiln)"),
 	F("stdout",    FLAG_BOOL,   to_stdout,  "false", "output the response instead of saving to a file"),
 	F("version",   FLAG_BOOL,   version,    "false", "print version and exit"),

@@ -25,6 +25,16 @@ static const char *const etcd_help[] = {
 static const char *const gencert_flags[] = { "initca", "ca", "ca-key",
 	"config", "profile", "hostname", "cn", "out", "force", "loglevel",
 	NULL };
+static const char *const renew_flags[] = { "ca", "ca-key", "config",
+	"profile", "expiry", "rekey", "key", "within", "backup", NULL };
+static const char *const renew_help[] = {
+	"ca", "the CA that issued the certificates",
+	"ca-key", "the CA's key",
+	"config", "a ca-config.json, for -profile",
+	"profile", "take usages from this profile, not from the old certificate",
+	"key", "with -rekey and one CERT: where the new key goes (default NAME-key.pem)",
+	"within", "renew only what expires within this duration",
+	NULL };
 static const char *const json_flags[] = { "bare", "f", "stdout", "version",
 	NULL };
 static const char *const no_flags[] = { NULL };
@@ -65,6 +75,12 @@ static const struct command commands[] = {
 	  "(cfssljson):\nBASENAME.pem, BASENAME-key.pem (mode 0600) and "
 	  "BASENAME.csr.",
 	  json_flags, cmd_json, 2, NULL },
+	{ "renew",
+	  "kiln renew -ca CA -ca-key KEY [-config CFG -profile P] [-expiry DUR] "
+	  "[-rekey [-key FILE]] [-within DUR] [-backup] CERT...",
+	  "Re-issue certificates in place: same subject, SANs and usages, a "
+	  "new serial and\ndates, the same key unless -rekey.",
+	  renew_flags, cmd_renew, 2, renew_help },
 	{ "version",
 	  "kiln version",
 	  "Print kiln's version.",
