@@ -7,8 +7,13 @@
 
 #include <stddef.h>
 
+#include <mbedtls/x509_crt.h>
+
 #include "kiln/buf.h"
 #include "kiln/err.h"
+
+/* Most values a repeated flag (-host) keeps. */
+#define CLI_MAX_LIST 32
 
 /* Every flag any command takes; a command accepts the ones it lists. */
 struct cli_config {
@@ -33,6 +38,9 @@ struct cli_config {
 	const char *critical;
 	const char *expiry;
 	int rekey;
+	const char *role;
+	const char *host[CLI_MAX_LIST]; /* -host, repeated */
+	size_t n_host;
 	int backup;
 	int initca;
 	int force;
@@ -102,6 +110,12 @@ int cli_read(const char *, struct kiln_buf *, struct kiln_err *);
  */
 int cli_path(char *, const char *, const char *, struct kiln_err *);
 
+/*
+ * Every certificate of "path" (PEM or DER) as trust anchors for -ca.
+ * Returns 0 or -1.
+ */
+int cli_read_anchors(mbedtls_x509_crt *, const char *, struct kiln_err *);
+
 /* Write all of "buf" to standard output.  Returns 0 or -1. */
 int cli_write_stdout(const struct kiln_buf *, struct kiln_err *);
 
@@ -111,6 +125,7 @@ int cmd_etcd(int, char **, const struct cli_config *);
 int cmd_gencert(int, char **, const struct cli_config *);
 int cmd_json(int, char **, const struct cli_config *);
 int cmd_renew(int, char **, const struct cli_config *);
+int cmd_verify(int, char **, const struct cli_config *);
 int cmd_version(int, char **, const struct cli_config *);
 
 #endif /* KILN_CLI_H */

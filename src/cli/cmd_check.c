@@ -35,35 +35,6 @@ duration(
 	return 0;
 }
 
-/* The trust anchors of -ca: every certificate of the file. */
-static int
-load_ca(mbedtls_x509_crt *ca, const char *path, struct kiln_err *err)
-{
-	struct kiln_buf text;
-	int ret, rc = -1;
-
-	kiln_buf_init(&text);
-	if (kiln_file_read(path, &text, err) == -1)
-		goto cleanup;
-	/* mbedTLS wants the NUL of PEM text counted. */
-	ret = mbedtls_x509_crt_parse(ca, text.p,
-	    strstr((char *)text.p, "-----BEGIN") != NULL ? text.len + 1
-	                                                 : text.len);
-	if (ret < 0) {
-		kiln_err_mbed(err, ret, "%s: not a CA certificate", path);
-		goto cleanup;
-	}
-	if (ret > 0) {
-		kiln_err_set(err, KILN_EINVAL,
-		    "%s: %d of its certificates cannot be read", path, ret);
-		goto cleanup;
-	}
-	rc = 0;
-cleanup:
-	kiln_buf_free(&text);
-	return rc;
-}
-
 int
 cmd_check(int argc, char **argv, const struct cli_config *cfg)
 {
@@ -95,7 +66,7 @@ cmd_check(int argc, char **argv, const struct cli_config *cfg)
 		goto cleanup;
 	}
 	if (cfg->ca[0] != '\0') {
-		if (load_ca(&ca, cfg->ca, &err) == -1) {
+		if (cli_read_anchors(&ca, cfg->ca, &err) == -1) {
 			cli_error("check", &err);
 			goto cleanup;
 		}

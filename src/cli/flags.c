@@ -11,7 +11,7 @@
 
 #include "cli.h"
 
-enum flag_type { FLAG_STRING, FLAG_BOOL, FLAG_INT };
+enum flag_type { FLAG_STRING, FLAG_BOOL, FLAG_INT, FLAG_LIST };
 
 struct flagdef {
 	const char *name;
@@ -40,6 +40,7 @@ static const struct flagdef flagdefs[] = {	/* sorted by name */
 	F("f",         FLAG_STRING, f,          "-",     "JSON input"),
 	F("force",     FLAG_BOOL,   force,      "false", "with -out, replace an existing private key"),
 	F("format",    FLAG_STRING, format,     "",      "output format: json, table or text"),
+	F("host",      FLAG_LIST,   host,       "",      "a name or IP address the certificate must hold (repeatable)"),
 	F("hostname",  FLAG_STRING, hostname,   "",      "Hostname for the cert, could be a comma-separated hostname list"),
 	F("initca",    FLAG_BOOL,   initca,     "false", "initialise new CA"),
 	F("key",       FLAG_STRING, key,        "",      "private key: does it match the certificate? (alone: describe it)"),
@@ -48,6 +49,7 @@ static const struct flagdef flagdefs[] = {	/* sorted by name */
 	F("out",       FLAG_STRING, out,        "",      "write BASENAME.pem, BASENAME-key.pem and BASENAME.csr instead of JSON"),
 	F("profile",   FLAG_STRING, profile,    "",      "signing profile to use"),
 	F("rekey",     FLAG_BOOL,   rekey,      "false", "a new key of the same type and size"),
+	F("role",      FLAG_STRING, role,       "",      "server, peer or client: the usages etcd needs"),
 	F("serial",    FLAG_STRING, serial,     "",      "certificate serial number (with -aki; not supported by kiln)"),
 	F("stdout",    FLAG_BOOL,   to_stdout,  "false", "output the response instead of saving to a file"),
 	F("version",   FLAG_BOOL,   version,    "false", "print version and exit"),
@@ -112,6 +114,13 @@ set(struct cli_config *cfg, const struct flagdef *fd, const char *value,
 		return cli_usage_error(cmd,
 		    "invalid boolean value \"%s\" for %s%s: parse error", value,
 		    dashes, fd->name);
+	case FLAG_LIST:
+		if (cfg->n_host >= CLI_MAX_LIST)
+			return cli_usage_error(cmd,
+			    "too many %s%s flags (at most %d)", dashes,
+			    fd->name, CLI_MAX_LIST);
+		cfg->host[cfg->n_host++] = value;
+		return 0;
 	case FLAG_INT:
 		errno = 0;
 		v = strtol(value, &end, 0);
@@ -132,7 +141,8 @@ defaults(struct cli_config *cfg)
 
 	memset(cfg, 0, sizeof(*cfg));
 	for (i = 0; i < sizeof(flagdefs) / sizeof(flagdefs[0]); i++)
-		if (flagdefs[i].type != FLAG_BOOL)
+		if (flagdefs[i].type != FLAG_BOOL &&
+		    flagdefs[i].type != FLAG_LIST)
 			set(cfg, &flagdefs[i], flagdefs[i].def, "-", NULL);
 	cfg->hostname_set = 0;
 }

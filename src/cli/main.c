@@ -35,6 +35,12 @@ static const char *const renew_help[] = {
 	"key", "with -rekey and one CERT: where the new key goes (default NAME-key.pem)",
 	"within", "renew only what expires within this duration",
 	NULL };
+static const char *const verify_flags[] = { "ca", "role", "host", "key",
+	NULL };
+static const char *const verify_help[] = {
+	"ca", "the CA the certificate must chain to",
+	"key", "the private key that must belong to the certificate",
+	NULL };
 static const char *const json_flags[] = { "bare", "f", "stdout", "version",
 	NULL };
 static const char *const no_flags[] = { NULL };
@@ -81,6 +87,13 @@ static const struct command commands[] = {
 	  "Re-issue certificates in place: same subject, SANs and usages, a "
 	  "new serial and\ndates, the same key unless -rekey.",
 	  renew_flags, cmd_renew, 2, renew_help },
+	{ "verify",
+	  "kiln verify -ca CA [-role server|peer|client] [-host NAME|IP]... "
+	  "[-key KEY] CERT",
+	  "Check a certificate as etcd would: chain, dates, the usages of its "
+	  "role,\nits SANs against each -host, its key.  Each failure is a "
+	  "sentence with what\netcd would log.",
+	  verify_flags, cmd_verify, 2, verify_help },
 	{ "version",
 	  "kiln version",
 	  "Print kiln's version.",

@@ -1,0 +1,44 @@
+/*
+ * kiln verify: would etcd accept this certificate in this role?  Every
+ * failure is a sentence saying what is wrong and what etcd logs for it.
+ */
+#ifndef KILN_VERIFY_H
+#define KILN_VERIFY_H
+
+#include <stddef.h>
+
+#include <mbedtls/x509_crt.h>
+
+#include "kiln/err.h"
+#include "kiln/inspect.h"
+#include "kiln/key.h"
+#include "kiln/rng.h"
+
+enum kiln_role {
+	KILN_ROLE_ANY,    /* no usage check */
+	KILN_ROLE_SERVER, /* server auth, and client auth: etcd dials with it */
+	KILN_ROLE_PEER,   /* server auth and client auth */
+	KILN_ROLE_CLIENT  /* client auth */
+};
+
+struct kiln_verify {
+	const mbedtls_x509_crt *ca; /* trust anchors */
+	enum kiln_role role;
+	const char *const *hosts; /* names or IP addresses to match */
+	size_t n_hosts;
+	struct kiln_key *key; /* the private key to match, or NULL */
+	struct kiln_rng *rng;
+	long long now;
+};
+
+/*
+ * Check the first certificate of "file" (the others serve as
+ * intermediates): chain, dates, the role's usages, each host against the
+ * SANs (IP addresses included) and the key.  One sentence per failure is
+ * appended to "*problems"; none means etcd would accept it.  Returns 0,
+ * or -1 (out of memory).
+ */
+int kiln_verify(const struct kiln_verify *, const struct kiln_infos *, char ***,
+    size_t *, struct kiln_err *);
+
+#endif /* KILN_VERIFY_H */
