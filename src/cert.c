@@ -107,3 +107,30 @@ cleanup:
 		kiln_cert_free(cert);
 	return rc;
 }
+
+int
+kiln_ca_load(struct kiln_cert *ca, struct kiln_key *key,
+    const struct kiln_buf *cert, const char *cert_name,
+    const struct kiln_buf *key_text, const char *key_name, struct kiln_rng *rng,
+    struct kiln_err *err)
+{
+	if (kiln_cert_parse(ca, cert->p, cert->len, err) == -1) {
+		kiln_err_prefix(err, "%s", cert_name);
+		return -1;
+	}
+	if (!kiln_crt_is_ca(&ca->crt))
+		return kiln_err_set(err, KILN_EINVAL,
+		    "%s: not a CA certificate (basicConstraints CA:FALSE)",
+		    cert_name);
+	if (kiln_key_parse(key, key_text->p, key_text->len, rng, err) == -1) {
+		kiln_err_prefix(err, "%s", key_name);
+		return -1;
+	}
+	if (kiln_key_check_pair(&ca->crt.pk, key, rng, err) == -1) {
+		kiln_err_clear(err);
+		return kiln_err_set(err, KILN_EINVAL,
+		    "%s: does not match the CA certificate %s", key_name,
+		    cert_name);
+	}
+	return 0;
+}

@@ -305,50 +305,29 @@ ca_config_text(const struct kiln_etcd_manifest *m, struct kiln_buf *out,
 	return kiln_buf_terminate(out, err);
 }
 
-/* Read a certificate and its key, and check that they belong together. */
+/* Read a CA certificate and its key. */
 static int
 load_ca(struct build *b, const char *cert_path, const char *key_path,
     struct kiln_err *err)
 {
-	struct kiln_buf text;
+	struct kiln_buf cert, key;
 	int rc = -1;
 
-	kiln_buf_init(&text);
-	if (kiln_file_read(cert_path, &text, err) == -1)
-		goto cleanup;
-	if (kiln_cert_parse(&b->ca, text.p, text.len, err) == -1) {
-		kiln_err_prefix(err, "%s", cert_path);
-		goto cleanup;
-	}
-	if (!kiln_crt_is_ca(&b->ca.crt)) {
-		kiln_err_set(err, KILN_EINVAL,
-		    "%s: not a CA certificate (basicConstraints CA:FALSE)",
-		    cert_path);
-		goto cleanup;
-	}
-	if (kiln_pem_write(&b->ca_pem, "CERTIFICATE", b->ca.crt.raw.p,
+	kiln_buf_init(&cert);
+	kiln_buf_init(&key);
+	if (kiln_file_read(cert_path, &cert, err) == -1 ||
+	    kiln_file_read(key_path, &key, err) == -1 ||
+	    kiln_ca_load(&b->ca, &b->ca_key, &cert, cert_path, &key, key_path,
+	        &b->rng, err) == -1 ||
+	    kiln_pem_write(&b->ca_pem, "CERTIFICATE", b->ca.crt.raw.p,
 	        b->ca.crt.raw.len, err) == -1)
 		goto cleanup;
-	kiln_buf_free(&text);
-	if (kiln_file_read(key_path, &text, err) == -1)
-		goto cleanup;
-	if (kiln_key_parse(&b->ca_key, text.p, text.len, &b->rng, err) == -1) {
-		kiln_err_prefix(err, "%s", key_path);
-		goto cleanup;
-	}
-	if (kiln_key_check_pair(&b->ca.crt.pk, &b->ca_key, &b->rng, err) ==
-	    -1) {
-		kiln_err_clear(err);
-		kiln_err_set(err, KILN_EINVAL, "%s: does not match %s",
-		    key_path, cert_path);
-		goto cleanup;
-	}
 	rc = 0;
 cleanup:
-	kiln_buf_free(&text);
+	kiln_buf_free(&cert);
+	kiln_buf_free(&key);
 	return rc;
 }
-
 /* A new CA from the manifest's "ca" request, written into DIR/ca. */
 static int
 make_ca(struct build *b, const char *cert_path, const char *key_path,

@@ -9,7 +9,10 @@
 
 #include <mbedtls/x509_crt.h>
 
+#include "kiln/buf.h"
 #include "kiln/err.h"
+#include "kiln/key.h"
+#include "kiln/rng.h"
 
 struct kiln_cert {
 	mbedtls_x509_crt crt;
@@ -28,5 +31,15 @@ void kiln_cert_free(struct kiln_cert *);
  */
 int kiln_cert_parse(
     struct kiln_cert *, const unsigned char *, size_t, struct kiln_err *);
+
+/*
+ * A signing CA: its certificate from "cert" (one PEM certificate or DER)
+ * and its private key from "key", named "cert_name" and "key_name" in
+ * errors.  The certificate must be a CA (basicConstraints CA:TRUE) and
+ * the key its own.  Returns 0 or -1 (KILN_EINVAL naming the file).
+ */
+int kiln_ca_load(struct kiln_cert *, struct kiln_key *, const struct kiln_buf *,
+    const char *, const struct kiln_buf *, const char *, struct kiln_rng *,
+    struct kiln_err *);
 
 #endif /* KILN_CERT_H */

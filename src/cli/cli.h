@@ -10,6 +10,7 @@
 #include <mbedtls/x509_crt.h>
 
 #include "kiln/buf.h"
+#include "kiln/cert.h"
 #include "kiln/err.h"
 
 /* Most values a repeated flag (-host) keeps. */
@@ -109,6 +110,13 @@ int cli_read(const char *, struct kiln_buf *, struct kiln_err *);
  * does not fit is an error, never a silently shortened file name.
  */
 int cli_path(char *, const char *, const char *, struct kiln_err *);
+
+/*
+ * -ca and -ca-key (each read as cli_read does): a CA certificate and its
+ * key.  Returns 0 or -1.
+ */
+int cli_load_ca(const char *, const char *, struct kiln_cert *,
+    struct kiln_key *, struct kiln_rng *, struct kiln_err *);
 
 /*
  * Every certificate of "path" (PEM or DER) as trust anchors for -ca.

@@ -73,27 +73,9 @@ load_signer(
 		}
 		kiln_buf_free(&text);
 	}
-	if (cli_read(cfg->ca, &text, err) == -1)
+	if (cli_load_ca(
+	        cfg->ca, cfg->ca_key, &g->ca, &g->ca_key, &g->rng, err) == -1)
 		goto cleanup;
-	if (kiln_cert_parse(&g->ca, text.p, text.len, err) == -1) {
-		kiln_err_prefix(err, "%s", cfg->ca);
-		goto cleanup;
-	}
-	kiln_buf_free(&text);
-	if (cli_read(cfg->ca_key, &text, err) == -1)
-		goto cleanup;
-	if (kiln_key_parse(&g->ca_key, text.p, text.len, &g->rng, err) == -1) {
-		kiln_err_prefix(err, "%s", cfg->ca_key);
-		goto cleanup;
-	}
-	if (kiln_key_check_pair(&g->ca.crt.pk, &g->ca_key, &g->rng, err) ==
-	    -1) {
-		kiln_err_clear(err);
-		kiln_err_set(err, KILN_EINVAL,
-		    "%s: does not match the CA certificate %s", cfg->ca_key,
-		    cfg->ca);
-		goto cleanup;
-	}
 	if ((profile = kiln_config_profile(&g->config, cfg->profile, err)) ==
 	    NULL)
 		kiln_err_prefix(err, "%s",

@@ -36,27 +36,9 @@ load_signer(struct renew *r, const struct cli_config *cfg, struct kiln_err *err)
 	int rc = -1;
 
 	kiln_buf_init(&text);
-	if (cli_read(cfg->ca, &text, err) == -1)
+	if (cli_load_ca(
+	        cfg->ca, cfg->ca_key, &r->ca, &r->ca_key, &r->rng, err) == -1)
 		goto cleanup;
-	if (kiln_cert_parse(&r->ca, text.p, text.len, err) == -1) {
-		kiln_err_prefix(err, "%s", cfg->ca);
-		goto cleanup;
-	}
-	kiln_buf_free(&text);
-	if (cli_read(cfg->ca_key, &text, err) == -1)
-		goto cleanup;
-	if (kiln_key_parse(&r->ca_key, text.p, text.len, &r->rng, err) == -1) {
-		kiln_err_prefix(err, "%s", cfg->ca_key);
-		goto cleanup;
-	}
-	if (kiln_key_check_pair(&r->ca.crt.pk, &r->ca_key, &r->rng, err) ==
-	    -1) {
-		kiln_err_clear(err);
-		kiln_err_set(err, KILN_EINVAL, "%s: does not match the CA %s",
-		    cfg->ca_key, cfg->ca);
-		goto cleanup;
-	}
-	kiln_buf_free(&text);
 	if (cfg->profile[0] != '\0') {
 		if (cfg->config[0] != '\0') {
 			if (cli_read(cfg->config, &text, err) == -1)

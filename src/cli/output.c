@@ -127,3 +127,22 @@ cleanup:
 	kiln_buf_free(&text);
 	return rc;
 }
+
+int
+cli_load_ca(const char *cert_spec, const char *key_spec, struct kiln_cert *ca,
+    struct kiln_key *key, struct kiln_rng *rng, struct kiln_err *err)
+{
+	struct kiln_buf cert, key_text;
+	int rc = -1;
+
+	kiln_buf_init(&cert);
+	kiln_buf_init(&key_text);
+	if (cli_read(cert_spec, &cert, err) == 0 &&
+	    cli_read(key_spec, &key_text, err) == 0 &&
+	    kiln_ca_load(
+	        ca, key, &cert, cert_spec, &key_text, key_spec, rng, err) == 0)
+		rc = 0;
+	kiln_buf_free(&cert);
+	kiln_buf_free(&key_text);
+	return rc;
+}
