@@ -16,6 +16,9 @@
 
 #define DAY (24LL * 3600)
 
+/* Files larger than this are not certificates: skipped unread. */
+#define CHECK_FILE_MAX (16L * 1024 * 1024)
+
 static const char *const status_names[] = {
     "ok", "expiring", "critical", "expired", "not yet valid", "untrusted"};
 
@@ -63,6 +66,10 @@ add_problem(struct kiln_check *c, const char *path, const char *msg,
 		return kiln_err_set(err, KILN_ENOMEM, "out of memory");
 	c->problems = p;
 	p = &c->problems[c->n_problems];
+	/* Messages from the file reader name the path already. */
+	if (strncmp(msg, path, strlen(path)) == 0 &&
+	    strncmp(msg + strlen(path), ": ", 2) == 0)
+		msg += strlen(path) + 2;
 	p->path = strdup(path);
 	p->msg = strdup(msg);
 	if (p->path == NULL || p->msg == NULL) {
@@ -74,20 +81,55 @@ add_problem(struct kiln_check *c, const char *path, const char *msg,
 	return 0;
 }
 
+/* The verification callback's notes: whether the trust anchor itself is
+ * out of its dates (mbedTLS merges every certificate's flags). */
+struct anchor_dates {
+	const mbedtls_x509_crt *ca;
+	char why[128];
+};
+
+static int
+note_anchor(void *arg, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
+{
+	struct anchor_dates *a = arg;
+	const mbedtls_x509_crt *t;
+	const mbedtls_x509_time *when = &crt->valid_to;
+
+	(void)depth;
+	for (t = a->ca; t != NULL; t = t->next) {
+		if (t != crt || !(*flags & (MBEDTLS_X509_BADCERT_EXPIRED |
+		                               MBEDTLS_X509_BADCERT_FUTURE)))
+			continue;
+		if (*flags & MBEDTLS_X509_BADCERT_FUTURE)
+			when = &crt->valid_from;
+		snprintf(a->why, sizeof(a->why),
+		    "its CA %s %04d-%02d-%02dT%02d:%02d:%02dZ",
+		    *flags & MBEDTLS_X509_BADCERT_FUTURE ? "is not valid until"
+		                                         : "expired on",
+		    when->year, when->mon, when->day, when->hour, when->min,
+		    when->sec);
+	}
+	return 0;
+}
+
 /*
  * Whether "chain" (the certificate, then the rest of its file as possible
- * intermediates) verifies against the trust anchors; the dates are
- * judged separately.  NULL if it does, else mbedTLS's reasons.
+ * intermediates) verifies against the trust anchors; the certificate's
+ * own dates are judged separately, the anchor's here.  NULL if it does,
+ * else the reason.
  */
 static char *
 untrusted(const struct kiln_check *c, const struct kiln_infos *file, size_t i)
 {
+	struct anchor_dates a;
 	mbedtls_x509_crt chain;
 	char info[512];
 	uint32_t flags = 0;
 	size_t k;
 	int ret;
 
+	memset(&a, 0, sizeof(a));
+	a.ca = c->ca;
 	mbedtls_x509_crt_init(&chain);
 	ret = mbedtls_x509_crt_parse_der(
 	    &chain, file->v[i].der.p, file->v[i].der.len);
@@ -99,13 +141,13 @@ untrusted(const struct kiln_check *c, const struct kiln_infos *file, size_t i)
 		mbedtls_x509_crt_free(&chain);
 		return strdup("mbedTLS cannot read this certificate");
 	}
-	mbedtls_x509_crt_verify(
-	    &chain, (mbedtls_x509_crt *)c->ca, NULL, NULL, &flags, NULL, NULL);
+	mbedtls_x509_crt_verify(&chain, (mbedtls_x509_crt *)c->ca, NULL, NULL,
+	    &flags, note_anchor, &a);
 	mbedtls_x509_crt_free(&chain);
 	flags &= ~(uint32_t)(MBEDTLS_X509_BADCERT_EXPIRED |
 	                     MBEDTLS_X509_BADCERT_FUTURE);
 	if (flags == 0)
-		return NULL;
+		return a.why[0] != '\0' ? strdup(a.why) : NULL;
 	if (mbedtls_x509_crt_verify_info(info, sizeof(info), "", flags) < 0)
 		return strdup("does not verify");
 	info[strcspn(info, "\n")] = '\0'; /* the first reason */
@@ -159,8 +201,27 @@ add_file(struct kiln_check *c, const char *path, struct kiln_infos *file,
 	return 0;
 }
 
+/*
+ * Whether "text" holds a PEM certificate block: the BEGIN line at the
+ * start of a line, not quoted inside JSON (cfssl's output) or prose.
+ */
 static int
-check_file(struct kiln_check *c, const char *path, struct kiln_err *err)
+pem_certificate(const char *text)
+{
+	static const char begin[] = "-----BEGIN CERTIFICATE-----";
+	const char *p = text;
+
+	while ((p = strstr(p, begin)) != NULL) {
+		if (p == text || p[-1] == '\n')
+			return 1;
+		p += sizeof(begin) - 1;
+	}
+	return 0;
+}
+
+static int
+check_file(
+    struct kiln_check *c, const char *path, off_t size, struct kiln_err *err)
 {
 	struct kiln_infos file;
 	struct kiln_buf data;
@@ -170,13 +231,18 @@ check_file(struct kiln_check *c, const char *path, struct kiln_err *err)
 	kiln_infos_init(&file);
 	kiln_buf_init(&data);
 	kiln_err_clear(&perr);
+	/* Certificates are small: a big file (a log, an archive) is not one. */
+	if (size > CHECK_FILE_MAX) {
+		rc = 0;
+		goto cleanup;
+	}
 	if (kiln_file_read(path, &data, &perr) == -1) {
 		rc = add_problem(c, path, perr.msg, err);
 		goto cleanup;
 	}
 	c->files++;
 	/* Only files that hold certificates count; the rest are skipped. */
-	pem = strstr((char *)data.p, "-----BEGIN CERTIFICATE-----") != NULL;
+	pem = pem_certificate((char *)data.p);
 	if (!pem && (data.len == 0 || data.p[0] != 0x30)) {
 		rc = 0;
 		goto cleanup;
@@ -193,18 +259,20 @@ cleanup:
 	return rc;
 }
 
+static int walk(struct kiln_check *, const char *, int, struct kiln_err *);
+
 static int
 check_dir(struct kiln_check *c, const char *path, struct kiln_err *err)
 {
 	struct dirent **names = NULL;
+	struct kiln_err perr;
 	char sub[PATH_MAX];
 	int i, n, rc = 0;
 
 	if ((n = scandir(path, &names, NULL, alphasort)) == -1) {
-		kiln_err_sys(err, "%s", path);
-		rc = add_problem(c, path, err->msg, err);
-		kiln_err_clear(err);
-		return rc;
+		kiln_err_clear(&perr);
+		kiln_err_sys(&perr, "%s", path);
+		return add_problem(c, path, perr.msg, err);
 	}
 	for (i = 0; i < n; i++) {
 		if (rc == 0 && strcmp(names[i]->d_name, ".") != 0 &&
@@ -214,7 +282,7 @@ check_dir(struct kiln_check *c, const char *path, struct kiln_err *err)
 			        names[i]->d_name) >= (int)sizeof(sub))
 				rc = add_problem(c, path, "path too long", err);
 			else
-				rc = kiln_check_path(c, sub, err);
+				rc = walk(c, sub, 0, err);
 		}
 		free(names[i]);
 	}
@@ -222,8 +290,13 @@ check_dir(struct kiln_check *c, const char *path, struct kiln_err *err)
 	return rc;
 }
 
-int
-kiln_check_path(struct kiln_check *c, const char *path, struct kiln_err *err)
+/*
+ * One path of a walk.  "top": given by the user, so a link to a folder is
+ * followed (as find -H does); inside folders such links are not, since
+ * they can loop.
+ */
+static int
+walk(struct kiln_check *c, const char *path, int top, struct kiln_err *err)
 {
 	struct kiln_err perr;
 	struct stat st;
@@ -233,15 +306,24 @@ kiln_check_path(struct kiln_check *c, const char *path, struct kiln_err *err)
 		kiln_err_sys(&perr, "%s", path);
 		return add_problem(c, path, perr.msg, err);
 	}
+	if (S_ISLNK(st.st_mode)) {
+		if (stat(path, &st) == -1)
+			return add_problem(
+			    c, path, "a link to nothing (dangling)", err);
+		if (S_ISDIR(st.st_mode) && !top)
+			return 0;
+	}
 	if (S_ISDIR(st.st_mode))
 		return check_dir(c, path, err);
-	/* Links to files are followed; links to folders could loop. */
-	if (S_ISLNK(st.st_mode) &&
-	    (stat(path, &st) == -1 || !S_ISREG(st.st_mode)))
-		return 0;
 	if (!S_ISREG(st.st_mode))
 		return 0;
-	return check_file(c, path, err);
+	return check_file(c, path, st.st_size, err);
+}
+
+int
+kiln_check_path(struct kiln_check *c, const char *path, struct kiln_err *err)
+{
+	return walk(c, path, 1, err);
 }
 
 enum kiln_check_status
@@ -376,7 +458,10 @@ kiln_check_json(
 	j.err = err;
 	kiln_buf_init(&serial);
 	jw_open(&j, "{");
-	jw_kstr(&j, "status", kiln_check_status_name(kiln_check_worst(c)));
+	jw_kstr(&j, "status",
+	    kiln_check_exit(c) == 3
+	        ? "unknown"
+	        : kiln_check_status_name(kiln_check_worst(c)));
 	jw_kint(&j, "exit", kiln_check_exit(c));
 	jw_kint(&j, "files", (long long)c->files);
 	jw_key(&j, "certificates");

@@ -1,0 +1,767 @@
+/*
+ * kiln check's engine (src/check.c): what kiln_check_path finds and skips,
+ * the status of a certificate at the boundaries of -within and -critical,
+ * trust, the exit code of every case, and the JSON and table output.
+ *
+ * The certificates are the files of tests/data/check, made by gen.sh
+ * there with fixed dates; "now" is fixed too, so nothing depends on the
+ * clock.  Tests that need a folder build one in a fresh temporary folder
+ * and run in it.
+ */
+#define _XOPEN_SOURCE 700 /* nftw */
+
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+#include <mbedtls/x509_crt.h>
+
+#include "kiln/check.h"
+#include "kiln/file.h"
+
+#define DAY 86400LL
+/* leaf.pem, nocn.pem, foreign.pem, chained.pem: 2030-01-01 to 2031-01-01. */
+#define T0 1893456000LL /* 2030-01-01T00:00:00Z */
+#define T1 1924992000LL /* 2031-01-01T00:00:00Z */
+/* bundle.pem: "bundle one" 2030-01-01 to 2030-03-01, "bundle two"
+ * 2029-01-01 to 2032-01-01, then the CA, 2020-01-01 to 2040-01-01. */
+#define ONE_END 1898553600LL /* 2030-03-01T00:00:00Z */
+#define MID_FEB 1897344000LL /* 2030-02-15T00:00:00Z */
+
+static struct kiln_check c;
+static struct kiln_buf out;
+static struct kiln_err err;
+static mbedtls_x509_crt ca;
+static char tmp[64], cwd[4096];
+
+static int
+rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* Remove the temporary folder, also after a failed assertion. */
+static void
+remove_tmp(void)
+{
+	if (tmp[0] == '\0')
+		return;
+	(void)chmod("d/locked", 0755); /* so that it can be removed */
+	(void)chdir(cwd);
+	(void)nftw(tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	tmp[0] = '\0';
+}
+
+static void
+setup(void)
+{
+	kiln_check_init(&c);
+	kiln_buf_init(&out);
+	kiln_err_clear(&err);
+	mbedtls_x509_crt_init(&ca);
+	cr_assert_not_null(getcwd(cwd, sizeof(cwd)));
+	snprintf(tmp, sizeof(tmp), "%s/kiln-check.XXXXXX",
+	    getenv("TMPDIR") != NULL && strlen(getenv("TMPDIR")) < 40
+	        ? getenv("TMPDIR")
+	        : "/tmp");
+	cr_assert_not_null(mkdtemp(tmp));
+	atexit(remove_tmp);
+	cr_assert_eq(chdir(tmp), 0);
+}
+
+static void
+teardown(void)
+{
+	kiln_check_free(&c);
+	kiln_buf_free(&out);
+	mbedtls_x509_crt_free(&ca);
+	remove_tmp();
+}
+
+TestSuite(check, .init = setup, .fini = teardown);
+
+static char *
+data(const char *name)
+{
+	static char path[512];
+
+	snprintf(path, sizeof(path), "%s/check/%s", KILN_TEST_DATA, name);
+	return path;
+}
+
+/* Copy the fixture "name" to "dest" in the temporary folder. */
+static void
+put(const char *name, const char *dest)
+{
+	struct kiln_buf b;
+	FILE *f;
+
+	kiln_buf_init(&b);
+	cr_assert_eq(kiln_file_read(data(name), &b, &err), 0, "%s", err.msg);
+	cr_assert_not_null(f = fopen(dest, "wb"), "%s", dest);
+	cr_assert_eq(fwrite(b.p, 1, b.len, f), b.len);
+	cr_assert_eq(fclose(f), 0);
+	kiln_buf_free(&b);
+}
+
+static void
+write_text(const char *dest, const char *text)
+{
+	FILE *f;
+
+	cr_assert_not_null(f = fopen(dest, "wb"), "%s", dest);
+	fputs(text, f);
+	cr_assert_eq(fclose(f), 0);
+}
+
+static void
+check(const char *path)
+{
+	cr_assert_eq(kiln_check_path(&c, path, &err), 0, "%s", err.msg);
+	cr_assert_eq(err.code, KILN_OK);
+}
+
+static void
+trust(const char *name)
+{
+	cr_assert_eq(mbedtls_x509_crt_parse_file(&ca, data(name)), 0);
+	c.ca = &ca;
+}
+
+/* The status of the only certificate of fixture "name" at "now". */
+static enum kiln_check_status
+status_at(const char *name, long long now, long long within, long long critical)
+{
+	enum kiln_check_status s;
+
+	kiln_check_free(&c);
+	c.now = now;
+	c.within = within;
+	c.critical = critical;
+	check(data(name));
+	cr_assert_eq(c.n_entries, 1, "%s: %zu entries", name, c.n_entries);
+	cr_assert_eq(c.n_problems, 0);
+	s = c.entries[0].status;
+	cr_assert_null(c.entries[0].why);
+	return s;
+}
+
+Test(check, status_names)
+{
+	cr_assert_str_eq(kiln_check_status_name(KILN_CHECK_OK), "ok");
+	cr_assert_str_eq(
+	    kiln_check_status_name(KILN_CHECK_EXPIRING), "expiring");
+	cr_assert_str_eq(
+	    kiln_check_status_name(KILN_CHECK_CRITICAL), "critical");
+	cr_assert_str_eq(kiln_check_status_name(KILN_CHECK_EXPIRED), "expired");
+	cr_assert_str_eq(
+	    kiln_check_status_name(KILN_CHECK_NOT_YET_VALID), "not yet valid");
+	cr_assert_str_eq(
+	    kiln_check_status_name(KILN_CHECK_UNTRUSTED), "untrusted");
+}
+
+Test(check, defaults_and_free_resets)
+{
+	cr_assert_eq(c.within, 30 * DAY);
+	cr_assert_eq(c.critical, -1);
+	cr_assert_eq(c.now, 0);
+	cr_assert_null(c.ca);
+	cr_assert_eq(c.n_entries + c.n_problems + c.files, 0);
+	c.within = 5;
+	c.now = T0;
+	check(data("leaf.pem"));
+	check("missing.pem");
+	kiln_check_free(&c);
+	cr_assert_eq(c.within, 30 * DAY);
+	cr_assert_eq(c.critical, -1);
+	cr_assert_eq(c.n_entries + c.n_problems + c.files, 0);
+	cr_assert_null(c.entries);
+	cr_assert_null(c.problems);
+}
+
+Test(check, validity_boundaries)
+{
+	/* not before and not after are both inside the validity. */
+	cr_assert_eq(status_at("leaf.pem", T0 - 1, 30 * DAY, -1),
+	    KILN_CHECK_NOT_YET_VALID);
+	cr_assert_eq(status_at("leaf.pem", T0, 30 * DAY, -1), KILN_CHECK_OK);
+	cr_assert_eq(
+	    status_at("leaf.pem", T1, 30 * DAY, -1), KILN_CHECK_EXPIRING);
+	cr_assert_eq(
+	    status_at("leaf.pem", T1 + 1, 30 * DAY, -1), KILN_CHECK_EXPIRED);
+	/* Not yet valid wins over expiring: a year left, -within 400d. */
+	cr_assert_eq(status_at("leaf.pem", T0 - 1, 400 * DAY, 400 * DAY),
+	    KILN_CHECK_NOT_YET_VALID);
+	/* Expired wins over critical. */
+	cr_assert_eq(status_at("leaf.pem", T1 + 1, 30 * DAY, 30 * DAY),
+	    KILN_CHECK_EXPIRED);
+}
+
+Test(check, within_boundaries)
+{
+	cr_assert_eq(
+	    status_at("leaf.pem", T1 - 1000, 1000, -1), KILN_CHECK_EXPIRING);
+	cr_assert_eq(status_at("leaf.pem", T1 - 1001, 1000, -1), KILN_CHECK_OK);
+	/* The default, 30 days. */
+	cr_assert_eq(status_at("leaf.pem", T1 - 30 * DAY, 30 * DAY, -1),
+	    KILN_CHECK_EXPIRING);
+	cr_assert_eq(status_at("leaf.pem", T1 - 30 * DAY - 1, 30 * DAY, -1),
+	    KILN_CHECK_OK);
+	/* -within 0: expiring only in its very last second. */
+	cr_assert_eq(status_at("leaf.pem", T1, 0, -1), KILN_CHECK_EXPIRING);
+	cr_assert_eq(status_at("leaf.pem", T1 - 1, 0, -1), KILN_CHECK_OK);
+	/* No -critical: never critical, even at the last second. */
+	cr_assert_eq(status_at("leaf.pem", T1, 1000, -1), KILN_CHECK_EXPIRING);
+}
+
+Test(check, critical_boundaries)
+{
+	cr_assert_eq(
+	    status_at("leaf.pem", T1 - 500, 1000, 500), KILN_CHECK_CRITICAL);
+	cr_assert_eq(
+	    status_at("leaf.pem", T1 - 501, 1000, 500), KILN_CHECK_EXPIRING);
+	cr_assert_eq(status_at("leaf.pem", T1, 1000, 0), KILN_CHECK_CRITICAL);
+	cr_assert_eq(
+	    status_at("leaf.pem", T1 - 1, 1000, 0), KILN_CHECK_EXPIRING);
+	/* -critical longer than -within: critical still comes first. */
+	cr_assert_eq(
+	    status_at("leaf.pem", T1 - 1500, 1000, 2000), KILN_CHECK_CRITICAL);
+	cr_assert_eq(
+	    status_at("leaf.pem", T1 - 2000, 1000, 2000), KILN_CHECK_CRITICAL);
+	cr_assert_eq(
+	    status_at("leaf.pem", T1 - 2001, 1000, 2000), KILN_CHECK_OK);
+}
+
+Test(check, bundle_every_certificate_with_its_index)
+{
+	size_t i;
+
+	c.now = MID_FEB;
+	check(data("bundle.pem"));
+	cr_assert_eq(c.files, 1);
+	cr_assert_eq(c.n_entries, 3);
+	cr_assert_eq(c.n_problems, 0);
+	for (i = 0; i < 3; i++) {
+		cr_assert_str_eq(c.entries[i].path, data("bundle.pem"));
+		cr_assert_eq(c.entries[i].index, i + 1);
+	}
+	/* Bundle one ends on 1 March: 14 days left, within 30. */
+	cr_assert_eq(c.entries[0].status, KILN_CHECK_EXPIRING);
+	cr_assert_eq(c.entries[0].info.not_after, ONE_END);
+	cr_assert_eq(c.entries[1].status, KILN_CHECK_OK);
+	cr_assert_eq(c.entries[2].status, KILN_CHECK_OK);
+	cr_assert_eq(c.entries[2].info.is_ca, 1);
+	cr_assert_eq(kiln_check_worst(&c), KILN_CHECK_EXPIRING);
+	cr_assert_eq(kiln_check_exit(&c), 1);
+}
+
+Test(check, der_certificate)
+{
+	c.now = T0;
+	check(data("leaf.der"));
+	cr_assert_eq(c.n_entries, 1);
+	cr_assert_eq(c.n_problems, 0);
+	cr_assert_eq(c.entries[0].index, 1);
+	cr_assert_eq(c.entries[0].status, KILN_CHECK_OK);
+	cr_assert_eq(c.entries[0].info.not_before, T0);
+	cr_assert_eq(c.entries[0].info.not_after, T1);
+	cr_assert_eq(kiln_check_exit(&c), 0);
+}
+
+Test(check, files_without_certificates_are_skipped_quietly)
+{
+	static const char *const names[] = {"key.pem", "key.der", "leaf.csr",
+	    "csr.json", "notes.txt", "gen.sh"};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		check(data(names[i]));
+	write_text("empty", "");
+	check("empty");
+	write_text("zero.txt", "0123\n"); /* starts as DER would, 0x30 */
+	check("zero.txt");
+	cr_assert_eq(c.n_entries, 0);
+	cr_assert_eq(c.n_problems, 0, "%s: %s",
+	    c.n_problems ? c.problems[0].path : "",
+	    c.n_problems ? c.problems[0].msg : "");
+	cr_assert_eq(c.files, 8); /* read, even if skipped */
+	cr_assert_eq(kiln_check_exit(&c), 3);
+}
+
+/*
+ * cfssl's and kiln gencert's JSON output holds the certificate as a JSON
+ * string, "-----BEGIN CERTIFICATE-----\nMII...": a JSON file, not a
+ * broken certificate, so it must not be a problem (exit 3).
+ */
+Test(check, json_file_holding_a_pem_string_is_no_problem)
+{
+	struct kiln_buf b;
+	FILE *f;
+	size_t i;
+
+	kiln_buf_init(&b);
+	cr_assert_eq(kiln_file_read(data("leaf.pem"), &b, &err), 0);
+	cr_assert_not_null(f = fopen("leaf.json", "wb"));
+	fputs("{\"cert\":\"", f);
+	for (i = 0; i < b.len; i++)
+		if (b.p[i] == '\n')
+			fputs("\\n", f);
+		else
+			fputc(b.p[i], f);
+	fputs("\",\"csr\":\"\",\"key\":\"\"}\n", f);
+	cr_assert_eq(fclose(f), 0);
+	kiln_buf_free(&b);
+	c.now = T0;
+	check("leaf.json");
+	cr_assert_eq(c.n_problems, 0, "%s: %s",
+	    c.n_problems ? c.problems[0].path : "",
+	    c.n_problems ? c.problems[0].msg : "");
+}
+
+Test(check, problems_are_recorded)
+{
+	c.now = T0;
+	check(data("leaf.pem"));
+	check(data("broken.pem"));
+	check("missing.pem");
+	cr_assert_eq(c.n_entries, 1);
+	cr_assert_eq(c.n_problems, 2);
+	cr_assert_str_eq(c.problems[0].path, data("broken.pem"));
+	cr_assert_str_eq(c.problems[0].msg, "certificate 1: not a certificate");
+	cr_assert_str_eq(c.problems[1].path, "missing.pem");
+	cr_assert_str_eq(c.problems[1].msg, "No such file or directory");
+	cr_assert_eq(c.files, 2); /* leaf.pem and broken.pem */
+	cr_assert_eq(kiln_check_worst(&c), KILN_CHECK_OK);
+	cr_assert_eq(kiln_check_exit(&c), 3);
+}
+
+Test(check, unreadable_file_and_folder)
+{
+	if (geteuid() == 0)
+		cr_skip_test("root reads files whatever their mode");
+	cr_assert_eq(mkdir("d", 0755), 0);
+	cr_assert_eq(mkdir("d/locked", 0755), 0);
+	put("leaf.pem", "d/locked/leaf.pem");
+	put("leaf.pem", "d/secret.pem");
+	cr_assert_eq(chmod("d/secret.pem", 0), 0);
+	cr_assert_eq(chmod("d/locked", 0), 0);
+	c.now = T0;
+	check("d");
+	cr_assert_eq(c.n_entries, 0);
+	cr_assert_eq(c.n_problems, 2);
+	cr_assert_str_eq(c.problems[0].path, "d/locked");
+	cr_assert_str_eq(c.problems[0].msg, "Permission denied");
+	cr_assert_str_eq(c.problems[1].path, "d/secret.pem");
+	cr_assert_str_eq(c.problems[1].msg, "Permission denied");
+	cr_assert_eq(kiln_check_exit(&c), 3);
+}
+
+Test(check, folder_in_name_order_links_to_folders_not_followed)
+{
+	static const char *const want[][2] = {{"d/a.der", "1"},
+	    {"d/b-bundle.pem", "1"}, {"d/b-bundle.pem", "2"},
+	    {"d/b-bundle.pem", "3"}, {"d/link.pem", "1"},
+	    {"d/sub/deep/nocn.pem", "1"}, {"d/sub/leaf.pem", "1"}};
+	size_t i;
+
+	cr_assert_eq(mkdir("d", 0755), 0);
+	cr_assert_eq(mkdir("d/sub", 0755), 0);
+	cr_assert_eq(mkdir("d/sub/deep", 0755), 0);
+	cr_assert_eq(mkdir("d/empty", 0755), 0);
+	put("leaf.der", "d/a.der");
+	put("bundle.pem", "d/b-bundle.pem");
+	put("leaf.pem", "d/sub/leaf.pem");
+	put("nocn.pem", "d/sub/deep/nocn.pem");
+	put("key.pem", "d/key.pem");
+	put("csr.json", "d/csr.json");
+	put("notes.txt", "d/notes.txt");
+	cr_assert_eq(symlink("sub/leaf.pem", "d/link.pem"), 0);
+	cr_assert_eq(symlink("sub", "d/linkdir"), 0);
+	cr_assert_eq(symlink("nowhere.pem", "d/dangling.pem"), 0);
+	cr_assert_eq(mkfifo("d/fifo.pem", 0644), 0); /* not read: no hang */
+	c.now = T0;
+	check("d/"); /* the trailing slash is not doubled */
+	/* A dangling link is a broken certificate path worth reporting. */
+	cr_assert_eq(c.n_problems, 1);
+	cr_assert_str_eq(c.problems[0].path, "d/dangling.pem");
+	cr_assert_str_eq(c.problems[0].msg, "a link to nothing (dangling)");
+	cr_assert_eq(c.n_entries, sizeof(want) / sizeof(want[0]));
+	for (i = 0; i < c.n_entries; i++) {
+		cr_assert_str_eq(c.entries[i].path, want[i][0]);
+		cr_assert_eq(c.entries[i].index, (size_t)atoi(want[i][1]), "%s",
+		    want[i][0]);
+	}
+	/* Regular files and the link to one: 8 read, 5 with certificates. */
+	cr_assert_eq(c.files, 8);
+}
+
+Test(check, untrusted_with_a_ca)
+{
+	trust("ca.pem");
+	c.now = T0;
+	check(data("leaf.pem"));
+	check(data("foreign.pem"));
+	check(data("chain.pem"));   /* chained + its intermediate */
+	check(data("chained.pem")); /* the intermediate is elsewhere */
+	check(data("ca.pem"));
+	check(data("other-ca.pem"));
+	cr_assert_eq(c.n_entries, 7);
+	cr_assert_eq(c.entries[0].status, KILN_CHECK_OK);
+	cr_assert_null(c.entries[0].why);
+	cr_assert_eq(c.entries[1].status, KILN_CHECK_UNTRUSTED);
+	cr_assert_str_eq(c.entries[1].why,
+	    "The certificate is not correctly signed by the trusted CA");
+	cr_assert_eq(c.entries[2].status, KILN_CHECK_OK);
+	cr_assert_eq(c.entries[3].status, KILN_CHECK_OK);
+	cr_assert_eq(c.entries[4].status, KILN_CHECK_UNTRUSTED);
+	cr_assert_not_null(c.entries[4].why);
+	cr_assert_eq(c.entries[5].status, KILN_CHECK_OK);
+	cr_assert_eq(c.entries[6].status, KILN_CHECK_UNTRUSTED);
+	cr_assert_eq(kiln_check_worst(&c), KILN_CHECK_UNTRUSTED);
+	cr_assert_eq(kiln_check_exit(&c), 2);
+}
+
+Test(check, trust_ignores_dates_and_wins_over_them)
+{
+	trust("ca.pem");
+	/* The dates are c.now's business, not mbedTLS's clock's. */
+	c.now = T1 + 1;
+	check(data("leaf.pem"));
+	check(data("foreign.pem"));
+	cr_assert_eq(c.entries[0].status, KILN_CHECK_EXPIRED);
+	cr_assert_null(c.entries[0].why);
+	cr_assert_eq(c.entries[1].status, KILN_CHECK_UNTRUSTED);
+	kiln_check_free(&c);
+	trust("ca.pem");
+	c.now = T0 - 1;
+	check(data("leaf.pem"));
+	cr_assert_eq(c.entries[0].status, KILN_CHECK_NOT_YET_VALID);
+	cr_assert_null(c.entries[0].why);
+}
+
+Test(check, no_ca_no_trust_check)
+{
+	c.now = T0;
+	check(data("foreign.pem"));
+	check(data("other-ca.pem"));
+	cr_assert_eq(c.entries[0].status, KILN_CHECK_OK);
+	cr_assert_null(c.entries[0].why);
+	cr_assert_eq(c.entries[1].status, KILN_CHECK_OK);
+	cr_assert_eq(kiln_check_exit(&c), 0);
+}
+
+/* kiln_check_exit on a made-up set: statuses and a number of problems. */
+static int
+exit_of(size_t n, const enum kiln_check_status *s, size_t problems)
+{
+	struct kiln_check_entry e[4];
+	struct kiln_check x;
+	size_t i;
+
+	memset(e, 0, sizeof(e));
+	kiln_check_init(&x);
+	for (i = 0; i < n; i++)
+		e[i].status = s[i];
+	x.entries = n > 0 ? e : NULL;
+	x.n_entries = n;
+	x.n_problems = problems;
+	return kiln_check_exit(&x);
+}
+
+Test(check, exit_codes)
+{
+	enum kiln_check_status s[2];
+
+	cr_assert_eq(exit_of(0, s, 0), 3); /* nothing checked */
+	cr_assert_eq(exit_of(0, s, 1), 3);
+	s[0] = KILN_CHECK_OK;
+	s[1] = KILN_CHECK_OK;
+	cr_assert_eq(exit_of(2, s, 0), 0);
+	cr_assert_eq(exit_of(2, s, 1), 3); /* a problem */
+	s[1] = KILN_CHECK_EXPIRING;
+	cr_assert_eq(exit_of(2, s, 0), 1);
+	cr_assert_eq(exit_of(2, s, 1), 3);
+	s[1] = KILN_CHECK_CRITICAL;
+	cr_assert_eq(exit_of(2, s, 0), 2);
+	cr_assert_eq(exit_of(2, s, 1), 2); /* 2 already */
+	s[1] = KILN_CHECK_EXPIRED;
+	cr_assert_eq(exit_of(2, s, 0), 2);
+	cr_assert_eq(exit_of(2, s, 3), 2);
+	s[1] = KILN_CHECK_NOT_YET_VALID;
+	cr_assert_eq(exit_of(2, s, 0), 2);
+	s[1] = KILN_CHECK_UNTRUSTED;
+	cr_assert_eq(exit_of(2, s, 0), 2);
+	cr_assert_eq(exit_of(2, s, 1), 2);
+	s[0] = KILN_CHECK_EXPIRING;
+	cr_assert_eq(exit_of(1, s, 0), 1);
+}
+
+Test(check, worst_is_the_highest_status)
+{
+	struct kiln_check_entry e[3];
+	struct kiln_check x;
+
+	memset(e, 0, sizeof(e));
+	kiln_check_init(&x);
+	x.entries = e;
+	cr_assert_eq(kiln_check_worst(&x), KILN_CHECK_OK); /* empty */
+	x.n_entries = 3;
+	e[0].status = KILN_CHECK_EXPIRED;
+	e[1].status = KILN_CHECK_NOT_YET_VALID;
+	e[2].status = KILN_CHECK_EXPIRING;
+	cr_assert_eq(kiln_check_worst(&x), KILN_CHECK_NOT_YET_VALID);
+	e[2].status = KILN_CHECK_UNTRUSTED;
+	cr_assert_eq(kiln_check_worst(&x), KILN_CHECK_UNTRUSTED);
+}
+
+static void
+json(void)
+{
+	out.len = 0;
+	cr_assert_eq(kiln_check_json(&c, &out, &err), 0, "%s", err.msg);
+}
+
+static void
+table(void)
+{
+	out.len = 0;
+	cr_assert_eq(kiln_check_table(&c, &out, &err), 0, "%s", err.msg);
+}
+
+Test(check, json_exact)
+{
+	put("bundle.pem", "bundle.pem");
+	put("nocn.pem", "nocn.pem");
+	c.now = MID_FEB;
+	check("bundle.pem");
+	check("nocn.pem");
+	check("missing.pem");
+	json();
+	cr_assert_str_eq((char *)out.p,
+	    "{\n"
+	    "  \"status\": \"unknown\",\n"
+	    "  \"exit\": 3,\n"
+	    "  \"files\": 2,\n"
+	    "  \"certificates\": [\n"
+	    "    {\n"
+	    "      \"path\": \"bundle.pem\",\n"
+	    "      \"index\": 1,\n"
+	    "      \"subject_cn\": \"bundle one\",\n"
+	    "      \"sans\": [\n"
+	    "        \"one.example\"\n"
+	    "      ],\n"
+	    "      \"not_before\": \"2030-01-01T00:00:00Z\",\n"
+	    "      \"not_after\": \"2030-03-01T00:00:00Z\",\n"
+	    "      \"seconds_left\": 1209600,\n"
+	    "      \"days_left\": 14,\n"
+	    "      \"issuer_cn\": \"check CA\",\n"
+	    "      \"serial_number\": \"32\",\n"
+	    "      \"status\": \"expiring\"\n"
+	    "    },\n"
+	    "    {\n"
+	    "      \"path\": \"bundle.pem\",\n"
+	    "      \"index\": 2,\n"
+	    "      \"subject_cn\": \"bundle two\",\n"
+	    "      \"sans\": [\n"
+	    "        \"10.0.0.2\"\n"
+	    "      ],\n"
+	    "      \"not_before\": \"2029-01-01T00:00:00Z\",\n"
+	    "      \"not_after\": \"2032-01-01T00:00:00Z\",\n"
+	    "      \"seconds_left\": 59184000,\n"
+	    "      \"days_left\": 685,\n"
+	    "      \"issuer_cn\": \"check CA\",\n"
+	    "      \"serial_number\": \"33\",\n"
+	    "      \"status\": \"ok\"\n"
+	    "    },\n"
+	    "    {\n"
+	    "      \"path\": \"bundle.pem\",\n"
+	    "      \"index\": 3,\n"
+	    "      \"subject_cn\": \"check CA\",\n"
+	    "      \"sans\": [],\n"
+	    "      \"not_before\": \"2020-01-01T00:00:00Z\",\n"
+	    "      \"not_after\": \"2040-01-01T00:00:00Z\",\n"
+	    "      \"seconds_left\": 311644800,\n"
+	    "      \"days_left\": 3607,\n"
+	    "      \"issuer_cn\": \"check CA\",\n"
+	    "      \"serial_number\": \"1\",\n"
+	    "      \"status\": \"ok\"\n"
+	    "    },\n"
+	    "    {\n"
+	    "      \"path\": \"nocn.pem\",\n"
+	    "      \"index\": 1,\n"
+	    "      \"subject_cn\": \"\",\n"
+	    "      \"sans\": [],\n"
+	    "      \"not_before\": \"2030-01-01T00:00:00Z\",\n"
+	    "      \"not_after\": \"2031-01-01T00:00:00Z\",\n"
+	    "      \"seconds_left\": 27648000,\n"
+	    "      \"days_left\": 320,\n"
+	    "      \"issuer_cn\": \"check CA\",\n"
+	    "      \"serial_number\": \"16\",\n"
+	    "      \"status\": \"ok\"\n"
+	    "    }\n"
+	    "  ],\n"
+	    "  \"problems\": [\n"
+	    "    {\n"
+	    "      \"path\": \"missing.pem\",\n"
+	    "      \"error\": \"No such file or directory\"\n"
+	    "    }\n"
+	    "  ]\n"
+	    "}\n");
+}
+
+Test(check, json_sans_in_order_reason_and_negative_days)
+{
+	put("leaf.pem", "leaf.pem");
+	put("foreign.pem", "foreign.pem");
+	trust("ca.pem");
+	c.now = T1 + DAY / 2; /* half a day after the end: -1 day */
+	check("leaf.pem");
+	check("foreign.pem");
+	json();
+	cr_assert_str_eq((char *)out.p,
+	    "{\n"
+	    "  \"status\": \"untrusted\",\n"
+	    "  \"exit\": 2,\n"
+	    "  \"files\": 2,\n"
+	    "  \"certificates\": [\n"
+	    "    {\n"
+	    "      \"path\": \"leaf.pem\",\n"
+	    "      \"index\": 1,\n"
+	    "      \"subject_cn\": \"leaf\",\n"
+	    "      \"sans\": [\n"
+	    "        \"leaf.example\",\n"
+	    "        \"*.leaf.example\",\n"
+	    "        \"127.0.0.1\",\n"
+	    "        \"::1\",\n"
+	    "        \"ops@leaf.example\",\n"
+	    "        \"spiffe://check/leaf\"\n"
+	    "      ],\n"
+	    "      \"not_before\": \"2030-01-01T00:00:00Z\",\n"
+	    "      \"not_after\": \"2031-01-01T00:00:00Z\",\n"
+	    "      \"seconds_left\": -43200,\n"
+	    "      \"days_left\": -1,\n"
+	    "      \"issuer_cn\": \"check CA\",\n"
+	    "      \"serial_number\": \"20988295479420645121\",\n"
+	    "      \"status\": \"expired\"\n"
+	    "    },\n"
+	    "    {\n"
+	    "      \"path\": \"foreign.pem\",\n"
+	    "      \"index\": 1,\n"
+	    "      \"subject_cn\": \"foreign\",\n"
+	    "      \"sans\": [\n"
+	    "        \"foreign.example\"\n"
+	    "      ],\n"
+	    "      \"not_before\": \"2030-01-01T00:00:00Z\",\n"
+	    "      \"not_after\": \"2031-01-01T00:00:00Z\",\n"
+	    "      \"seconds_left\": -43200,\n"
+	    "      \"days_left\": -1,\n"
+	    "      \"issuer_cn\": \"other CA\",\n"
+	    "      \"serial_number\": \"17\",\n"
+	    "      \"status\": \"untrusted\",\n"
+	    "      \"reason\": \"The certificate is not correctly signed by "
+	    "the trusted CA\"\n"
+	    "    }\n"
+	    "  ],\n"
+	    "  \"problems\": []\n"
+	    "}\n");
+}
+
+Test(check, json_nothing_checked)
+{
+	json();
+	cr_assert_str_eq((char *)out.p, "{\n"
+	                                "  \"status\": \"unknown\",\n"
+	                                "  \"exit\": 3,\n"
+	                                "  \"files\": 0,\n"
+	                                "  \"certificates\": [],\n"
+	                                "  \"problems\": []\n"
+	                                "}\n");
+}
+
+Test(check, table_exact)
+{
+	put("bundle.pem", "bundle.pem");
+	put("leaf.pem", "leaf.pem");
+	/* 3 h 2 min 5 s before bundle one ends. */
+	c.now = ONE_END - 3 * 3600 - 125;
+	c.critical = DAY;
+	check("bundle.pem");
+	check("leaf.pem");
+	table();
+	cr_assert_str_eq((char *)out.p,
+	    "+--------------+------------+-------------------------------------"
+	    "------------------------------------------------+-----------------"
+	    "-----+----------+-----------+----------+\n"
+	    "|     PATH     | SUBJECT CN |                                    "
+	    "    SANS                                         |      NOT AFTER "
+	    "      |   LEFT   | ISSUER CN |  STATUS  |\n"
+	    "+--------------+------------+-------------------------------------"
+	    "------------------------------------------------+-----------------"
+	    "-----+----------+-----------+----------+\n"
+	    "| bundle.pem#1 | bundle one | one.example                         "
+	    "                                                | 2030-03-01T00:00"
+	    ":00Z |    3h 2m | check CA  | critical |\n"
+	    "| bundle.pem#2 | bundle two | 10.0.0.2                            "
+	    "                                                | 2032-01-01T00:00"
+	    ":00Z |  671d 3h | check CA  | ok       |\n"
+	    "| bundle.pem#3 | check CA   |                                     "
+	    "                                                | 2040-01-01T00:00"
+	    ":00Z | 3593d 3h | check CA  | ok       |\n"
+	    "| leaf.pem     | leaf       | leaf.example, *.leaf.example, 127.0."
+	    "0.1, ::1, ops@leaf.example, spiffe://check/leaf | 2031-01-01T00:00"
+	    ":00Z |  306d 3h | check CA  | ok       |\n"
+	    "+--------------+------------+-------------------------------------"
+	    "------------------------------------------------+-----------------"
+	    "-----+----------+-----------+----------+\n");
+}
+
+Test(check, table_time_left_forms)
+{
+	put("bundle.pem", "b.pem");
+	put("nocn.pem", "n.pem");
+	/* 90 s after bundle one ended; nocn has 306 days left. */
+	c.now = ONE_END + 90;
+	check("b.pem");
+	check("n.pem");
+	table();
+	cr_assert(strstr((char *)out.p,
+	              "| b.pem#1 | bundle one | one.example | "
+	              "2030-03-01T00:00:00Z |   -1m 30s | check CA  | expired "
+	              "|\n") != NULL,
+	    "%s", (char *)out.p);
+	/* No CN, no SANs: empty cells; one certificate: no #1. */
+	cr_assert(strstr((char *)out.p,
+	              "| n.pem   |            |             | "
+	              "2031-01-01T00:00:00Z |  305d 23h | check CA  | ok      "
+	              "|\n") != NULL,
+	    "%s", (char *)out.p);
+	kiln_check_free(&c);
+	/* Under an hour left: minutes and seconds. */
+	c.now = ONE_END - 59 * 60 - 59;
+	check("b.pem");
+	table();
+	cr_assert(
+	    strstr((char *)out.p, "|  59m 59s |") != NULL, "%s", (char *)out.p);
+}
+
+Test(check, table_nothing_checked)
+{
+	table();
+	cr_assert_str_eq((char *)out.p,
+	    "+------+------------+------+-----------+------+-----------+------"
+	    "--+\n"
+	    "| PATH | SUBJECT CN | SANS | NOT AFTER | LEFT | ISSUER CN | "
+	    "STATUS "
+	    "|\n"
+	    "+------+------------+------+-----------+------+-----------+------"
+	    "--+\n"
+	    "+------+------------+------+-----------+------+-----------+------"
+	    "--+\n");
+}
