@@ -9,6 +9,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <mbedtls/oid.h>
+
 #include "kiln/verify.h"
 #include "out.h"
 #include "strs.h"
@@ -52,12 +54,85 @@ check_dates(const struct kiln_verify *v, const struct kiln_info *c, char ***p,
 	return 0;
 }
 
-/* The chain, by mbedTLS; the dates are judged above. */
+/* What the verify callback notes of the certificates above the leaf. */
+struct chain_notes {
+	enum kiln_role role;
+	char dates[512];  /* an issuer out of its dates */
+	char usages[512]; /* an issuer whose extended key usages exclude ours */
+};
+
+static void
+cn_of(const mbedtls_x509_crt *crt, char *out, size_t size)
+{
+	const mbedtls_x509_name *n;
+
+	snprintf(out, size, "?");
+	for (n = &crt->subject; n != NULL; n = n->next)
+		if (MBEDTLS_OID_CMP(MBEDTLS_OID_AT_CN, &n->oid) == 0)
+			snprintf(out, size, "%.*s", (int)n->val.len, n->val.p);
+}
+
+/* Whether "crt" allows the usages "role" needs (no EKU allows all). */
+static int
+eku_allows(const mbedtls_x509_crt *crt, enum kiln_role role)
+{
+	int server = role == KILN_ROLE_SERVER || role == KILN_ROLE_PEER,
+	    client = role != KILN_ROLE_ANY;
+
+	return (!server ||
+	           mbedtls_x509_crt_check_extended_key_usage(crt,
+	               MBEDTLS_OID_SERVER_AUTH,
+	               MBEDTLS_OID_SIZE(MBEDTLS_OID_SERVER_AUTH)) == 0) &&
+	       (!client || mbedtls_x509_crt_check_extended_key_usage(crt,
+	                       MBEDTLS_OID_CLIENT_AUTH,
+	                       MBEDTLS_OID_SIZE(MBEDTLS_OID_CLIENT_AUTH)) == 0);
+}
+
+/*
+ * Called by mbedTLS for each certificate of the chain it built.  Go
+ * checks the dates of every one, and lets an issuer's extended key usages
+ * restrict those under it; the leaf's own are judged elsewhere.
+ */
+static int
+note_chain(void *arg, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
+{
+	struct chain_notes *cn = arg;
+	const mbedtls_x509_time *t = &crt->valid_to;
+	char name[128];
+
+	if (depth == 0)
+		return 0;
+	cn_of(crt, name, sizeof(name));
+	if (cn->dates[0] == '\0' &&
+	    (*flags &
+	        (MBEDTLS_X509_BADCERT_EXPIRED | MBEDTLS_X509_BADCERT_FUTURE))) {
+		if (*flags & MBEDTLS_X509_BADCERT_FUTURE)
+			t = &crt->valid_from;
+		snprintf(cn->dates, sizeof(cn->dates),
+		    "its issuer \"%s\" %s %04d-%02d-%02dT%02d:%02d:%02dZ: etcd "
+		    "refuses it with \"x509: certificate has expired or is not "
+		    "yet valid\"",
+		    name,
+		    *flags & MBEDTLS_X509_BADCERT_FUTURE ? "is not valid until"
+		                                         : "expired on",
+		    t->year, t->mon, t->day, t->hour, t->min, t->sec);
+	}
+	if (cn->usages[0] == '\0' && !eku_allows(crt, cn->role))
+		snprintf(cn->usages, sizeof(cn->usages),
+		    "its issuer \"%s\" limits its extended key usages, and Go "
+		    "applies them to what it signs: etcd refuses it with "
+		    "\"x509: certificate specifies an incompatible key usage\"",
+		    name);
+	return 0;
+}
+
+/* The chain, by mbedTLS; the leaf's own dates are judged above. */
 static int
 check_chain(const struct kiln_verify *v, const struct kiln_infos *file,
     char ***p, size_t *n, struct kiln_err *err)
 {
 	const struct kiln_info *c = &file->v[0];
+	struct chain_notes notes;
 	mbedtls_x509_crt chain;
 	uint32_t flags = 0;
 	char info[512];
@@ -65,6 +140,8 @@ check_chain(const struct kiln_verify *v, const struct kiln_infos *file,
 	size_t i;
 	int ret, rc = 0;
 
+	memset(&notes, 0, sizeof(notes));
+	notes.role = v->role;
 	mbedtls_x509_crt_init(&chain);
 	ret = mbedtls_x509_crt_parse_der(&chain, c->der.p, c->der.len);
 	for (i = 1; ret == 0 && i < file->n; i++)
@@ -72,12 +149,13 @@ check_chain(const struct kiln_verify *v, const struct kiln_infos *file,
 		    &chain, file->v[i].der.p, file->v[i].der.len);
 	if (ret != 0) {
 		rc = problem(p, n, err,
-		    "mbedTLS cannot read it (an extension it does not know is "
-		    "critical?), so its chain was not checked");
+		    "mbedTLS cannot read it (an unknown critical extension, or "
+		    "a %s key), so its chain was not checked",
+		    c->key_algorithm);
 		goto cleanup;
 	}
-	mbedtls_x509_crt_verify(
-	    &chain, (mbedtls_x509_crt *)v->ca, NULL, NULL, &flags, NULL, NULL);
+	mbedtls_x509_crt_verify(&chain, (mbedtls_x509_crt *)v->ca, NULL, NULL,
+	    &flags, note_chain, &notes);
 	flags &= ~(uint32_t)(MBEDTLS_X509_BADCERT_EXPIRED |
 	                     MBEDTLS_X509_BADCERT_FUTURE);
 	issuer = kiln_dn_last(&c->issuer, "2.5.4.3");
@@ -101,6 +179,10 @@ check_chain(const struct kiln_verify *v, const struct kiln_infos *file,
 		info[strcspn(info, "\n")] = '\0';
 		rc = problem(p, n, err, "its chain does not verify: %s", info);
 	}
+	if (rc == 0 && notes.dates[0] != '\0')
+		rc = problem(p, n, err, "%s", notes.dates);
+	if (rc == 0 && notes.usages[0] != '\0')
+		rc = problem(p, n, err, "%s", notes.usages);
 cleanup:
 	mbedtls_x509_crt_free(&chain);
 	return rc;
@@ -179,28 +261,50 @@ dns_match(const char *pattern, const char *host)
 	return strcasecmp(pattern + 1, dot) == 0;
 }
 
+/* An address's bytes, IPv4-mapped IPv6 as IPv4 (as Go compares them). */
+static size_t
+ip_bytes(const char *s, unsigned char *ip)
+{
+	static const unsigned char mapped[12] = {
+	    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+
+	if (inet_pton(AF_INET, s, ip) == 1)
+		return 4;
+	if (inet_pton(AF_INET6, s, ip) != 1)
+		return 0;
+	if (memcmp(ip, mapped, sizeof(mapped)) == 0) {
+		memmove(ip, ip + 12, 4);
+		return 4;
+	}
+	return 16;
+}
+
 static int
 check_host(const struct kiln_info *c, const char *host, enum kiln_role role,
     char ***p, size_t *n, struct kiln_err *err)
 {
 	unsigned char want[16], have[16];
+	char name[256];
 	struct kiln_buf names;
 	size_t i, len = 0, hl;
 	int rc;
 
-	if (inet_pton(AF_INET, host, want) == 1)
-		len = 4;
-	else if (inet_pton(AF_INET6, host, want) == 1)
-		len = 16;
+	/* As Go's VerifyHostname: "[::1]" is ::1, "name." is "name". */
+	snprintf(name, sizeof(name), "%s", host);
+	if (name[0] == '[' && name[strlen(name) - 1] == ']') {
+		memmove(name, name + 1, strlen(name));
+		name[strlen(name) - 1] = '\0';
+	}
+	len = ip_bytes(name, want);
+	if (len == 0 && name[0] != '\0' && name[strlen(name) - 1] == '.')
+		name[strlen(name) - 1] = '\0';
 	for (i = 0; len > 0 && i < c->nips; i++) {
-		hl = inet_pton(AF_INET, c->ips[i], have) == 1    ? 4
-		     : inet_pton(AF_INET6, c->ips[i], have) == 1 ? 16
-		                                                 : 0;
+		hl = ip_bytes(c->ips[i], have);
 		if (hl == len && memcmp(have, want, len) == 0)
 			return 0;
 	}
 	for (i = 0; len == 0 && i < c->ndns; i++)
-		if (dns_match(c->dns[i], host))
+		if (dns_match(c->dns[i], name))
 			return 0;
 	kiln_buf_init(&names);
 	kiln_join_sans(c, &names, err);
@@ -243,8 +347,10 @@ kiln_verify(const struct kiln_verify *v, const struct kiln_infos *file,
 	}
 	if (match == 1)
 		return problem(p, n, err,
-		    "the private key given does not belong to it: etcd fails "
-		    "to start with \"tls: private key does not match public "
-		    "key\"");
+		    "the private key given does not belong to it: %s with "
+		    "\"tls: private key does not match public key\"",
+		    v->role == KILN_ROLE_CLIENT
+		        ? "the client (etcdctl, kube-apiserver) fails"
+		        : "etcd fails to start");
 	return 0;
 }

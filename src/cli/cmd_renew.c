@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "cli.h"
@@ -106,6 +107,16 @@ backup(const struct renew *r, const char *path, const struct kiln_buf *data,
 	    dst, data->p, data->len, mode, KILN_WRITE_EXCL, err);
 }
 
+/* Whether two paths name the same file. */
+static int
+same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
+	       sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
 /* Renew one file.  Returns 0, or -1 with "err" set. */
 static int
 renew_one(struct renew *r, const char *path, const struct cli_config *cfg,
@@ -133,6 +144,13 @@ renew_one(struct renew *r, const char *path, const struct cli_config *cfg,
 	memset(&opts, 0, sizeof(opts));
 	if (kiln_file_read(path, &text, err) == -1)
 		goto cleanup;
+	/* A glob over a folder also names its keys: pass over them. */
+	if (strstr((char *)text.p, "-----BEGIN CERTIFICATE-----") == NULL &&
+	    strstr((char *)text.p, "PRIVATE KEY-----") != NULL) {
+		printf("%s: skipped, a private key\n", path);
+		rc = 0;
+		goto cleanup;
+	}
 	if (kiln_inspect_certs(&infos, text.p, text.len, err) == -1) {
 		kiln_err_prefix(err, "%s", path);
 		goto cleanup;
@@ -141,6 +159,15 @@ renew_one(struct renew *r, const char *path, const struct cli_config *cfg,
 	left = old->not_after - (long long)r->now;
 	if (r->within >= 0 && left > r->within / NS_PER_SEC) {
 		printf("%s: kept, expires in %lld days\n", path, left / 86400);
+		rc = 0;
+		goto cleanup;
+	}
+	/* A copy of the CA (ssl/ca.pem) renewed would part from the real one.
+	 */
+	if (kiln_renew_kind(old, &r->ca) == KILN_RENEW_CA &&
+	    !same_file(path, cfg->ca)) {
+		printf("%s: skipped, a copy of the CA (renew the CA as %s)\n",
+		    path, cfg->ca);
 		rc = 0;
 		goto cleanup;
 	}
