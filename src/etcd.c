@@ -354,6 +354,7 @@ make_ca(struct build *b, const char *cert_path, const char *key_path,
 	    kiln_name_from_request(&subject, &m->ca, err) == -1 ||
 	    kiln_key_write_spki(&b->ca_key, &spki, err) == -1)
 		goto cleanup;
+	memset(&cr, 0, sizeof(cr));
 	cr.subject = subject.p;
 	cr.subject_len = subject.len;
 	cr.spki = spki.p;
@@ -529,6 +530,7 @@ issue_leaf(struct build *b, const struct leaf_req *lr, struct leaf *out,
 	if (kiln_name_from_request(&subject, &req, err) == -1 ||
 	    kiln_key_write_spki(&key, &spki, err) == -1)
 		goto cleanup;
+	memset(&cr, 0, sizeof(cr));
 	cr.subject = subject.p;
 	cr.subject_len = subject.len;
 	cr.spki = spki.p;

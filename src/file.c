@@ -107,6 +107,7 @@ kiln_file_write(const char *path, const void *data, size_t len, mode_t mode,
     int flags, struct kiln_err *err)
 {
 	char dir[PATH_MAX], tmp[PATH_MAX];
+	struct stat old;
 	int fd = -1, dfd = -1, rc = -1, created = 0;
 
 	if (temp_names(path, dir, tmp, err) == -1)
@@ -119,6 +120,14 @@ kiln_file_write(const char *path, const void *data, size_t len, mode_t mode,
 	if (fchmod(fd, mode) == -1 || write_all(fd, data, len) == -1 ||
 	    fsync(fd) == -1) {
 		kiln_err_sys(err, "%s", path);
+		goto cleanup;
+	}
+	/* A renewed file keeps its owner, so etcd running as another user
+	 * can still read it. */
+	if ((flags & KILN_WRITE_KEEP_OWNER) && stat(path, &old) == 0 &&
+	    (old.st_uid != geteuid() || old.st_gid != getegid()) &&
+	    fchown(fd, old.st_uid, old.st_gid) == -1) {
+		kiln_err_sys(err, "%s: cannot keep its owner", path);
 		goto cleanup;
 	}
 	if (close(fd) == -1) {

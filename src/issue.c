@@ -182,7 +182,10 @@ extensions(struct der *d, const struct kiln_certreq *req,
 	}
 	der_basic_constraints(&v, p->is_ca, pathlen(p));
 	EXT(d, MBEDTLS_OID_BASIC_CONSTRAINTS, 1, &v);
-	der_tlv(&v, DER_OCTET_STRING, ski, sizeof(ski));
+	if (req->ski != NULL)
+		der_tlv(&v, DER_OCTET_STRING, req->ski, req->ski_len);
+	else
+		der_tlv(&v, DER_OCTET_STRING, ski, sizeof(ski));
 	EXT(d, MBEDTLS_OID_SUBJECT_KEY_IDENTIFIER, 0, &v);
 	/* Go: no AKI when the issuer has no SKI or names itself. */
 	if (issuer != NULL && issuer->ski_len > 0 &&
@@ -250,7 +253,8 @@ kiln_issue(struct kiln_buf *out, const struct kiln_certreq *req,
 	if ((issuer != NULL &&
 	        check_issuer(issuer, issuer_key, p, rng, err) == -1) ||
 	    check_whitelist(req, p, err) == -1 ||
-	    filter_sans(&sans, req->sans, p->is_ca, err) == -1 ||
+	    filter_sans(&sans, req->sans, p->is_ca && !req->keep_sans, err) ==
+	        -1 ||
 	    serial(sn, rng, err) == -1 || validity(p, now, &nb, &na, err) == -1)
 		goto cleanup;
 

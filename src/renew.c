@@ -20,7 +20,8 @@ enum kiln_renew_kind
 kiln_renew_kind(const struct kiln_info *old, const struct kiln_cert *ca)
 {
 	struct x509_tbs o, c;
-	mbedtls_x509_crt crt;
+	struct kiln_cert crt;
+	struct kiln_err ignored;
 	uint32_t flags = 0;
 	int signed_by;
 
@@ -28,15 +29,20 @@ kiln_renew_kind(const struct kiln_info *old, const struct kiln_cert *ca)
 	    x509_tbs(ca->crt.raw.p, ca->crt.raw.len, &c) == -1)
 		return KILN_RENEW_FOREIGN;
 	if (rd_equal(&o.subject, &c.subject) && rd_equal(&o.spki, &c.spki))
-		return KILN_RENEW_CA;
-	mbedtls_x509_crt_init(&crt);
+		return rd_equal(&o.issuer, &o.subject)
+		           ? KILN_RENEW_CA
+		           : KILN_RENEW_SELF_INTERMEDIATE;
+	/* kiln_cert_parse accepts critical extensions mbedTLS does not know:
+	 * a certificate policy must not make a leaf look foreign. */
+	kiln_cert_init(&crt);
+	kiln_err_clear(&ignored);
 	signed_by =
-	    mbedtls_x509_crt_parse_der(&crt, old->der.p, old->der.len) == 0 &&
-	    (mbedtls_x509_crt_verify(&crt, (mbedtls_x509_crt *)&ca->crt, NULL,
-	         NULL, &flags, NULL, NULL) == 0 ||
+	    kiln_cert_parse(&crt, old->der.p, old->der.len, &ignored) == 0 &&
+	    (mbedtls_x509_crt_verify(&crt.crt, (mbedtls_x509_crt *)&ca->crt,
+	         NULL, NULL, &flags, NULL, NULL) == 0 ||
 	        (flags & ~(uint32_t)(MBEDTLS_X509_BADCERT_EXPIRED |
 	                             MBEDTLS_X509_BADCERT_FUTURE)) == 0);
-	mbedtls_x509_crt_free(&crt);
+	kiln_cert_free(&crt);
 	return signed_by ? KILN_RENEW_LEAF : KILN_RENEW_FOREIGN;
 }
 
@@ -151,10 +157,30 @@ kiln_renew(struct kiln_buf *out, const struct kiln_info *old,
 		kiln_err_set(err, KILN_EINVAL, "not issued by this CA");
 		goto cleanup;
 	}
+	if (kind == KILN_RENEW_SELF_INTERMEDIATE) {
+		kiln_err_set(err, KILN_EINVAL,
+		    "the intermediate CA given as -ca: only its issuer can "
+		    "renew "
+		    "it");
+		goto cleanup;
+	}
 	if (kind == KILN_RENEW_CA && opts->new_key != NULL) {
 		kiln_err_set(err, KILN_EINVAL,
 		    "the CA itself: a new key would orphan every certificate "
 		    "it issued");
+		goto cleanup;
+	}
+	if (kind == KILN_RENEW_CA && opts->profile != NULL &&
+	    !opts->profile->is_ca) {
+		kiln_err_set(err, KILN_EINVAL,
+		    "the CA itself: a profile without ca_constraint is_ca "
+		    "would make it a leaf");
+		goto cleanup;
+	}
+	if (opts->profile == NULL && old->ku == 0 && old->neku == 0) {
+		kiln_err_set(err, KILN_EINVAL,
+		    "it has neither key usage nor extended key usage: give "
+		    "the usages with -config and -profile");
 		goto cleanup;
 	}
 	if (x509_tbs(old->der.p, old->der.len, &t) == -1) {
@@ -170,6 +196,7 @@ kiln_renew(struct kiln_buf *out, const struct kiln_info *old,
 	if (opts->new_key != NULL &&
 	    kiln_key_write_spki(opts->new_key, &spki, err) == -1)
 		goto cleanup;
+	memset(&cr, 0, sizeof(cr));
 	cr.subject = t.subject.p;
 	cr.subject_len = rd_len(&t.subject);
 	cr.spki = opts->new_key != NULL ? spki.p : t.spki.p;
@@ -180,8 +207,18 @@ kiln_renew(struct kiln_buf *out, const struct kiln_info *old,
 			cn = old->subject.attr[i].value;
 	cr.cn = cn;
 	cr.sans = &sans;
+	cr.keep_sans = 1;
+	/* The same key keeps its identifier, which what it signed names. */
+	if (opts->new_key == NULL && old->ski_len > 0) {
+		cr.ski = old->ski;
+		cr.ski_len = old->ski_len;
+	}
 	if (kiln_issue(out, &cr, &p, kind == KILN_RENEW_CA ? NULL : ca, ca_key,
 	        rng, now, err) == -1)
+		goto cleanup;
+	if (old->nother_sans > 0 &&
+	    kiln_strs_push(dropped, n_dropped,
+	        "2.5.29.17 (its directory and other names)", err) == -1)
 		goto cleanup;
 	for (i = 0; i < old->next; i++)
 		if (!carried(old->ext[i].oid, &p) &&

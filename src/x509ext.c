@@ -104,7 +104,8 @@ parse_san(struct kiln_info *info, struct rd v, struct kiln_err *err)
 			x509_ip_string(name.p, rd_len(&name), ip, sizeof(ip));
 			rc = kiln_strs_push(&info->ips, &info->nips, ip, err);
 			break;
-		default: /* otherName, directoryName, ...: not shown */
+		default: /* otherName, directoryName, ...: counted only */
+			info->nother_sans++;
 			break;
 		}
 	}

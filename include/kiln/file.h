@@ -15,7 +15,8 @@
 #define KILN_FILE_MAX (64u * 1024 * 1024)
 
 /* kiln_file_write() flags */
-#define KILN_WRITE_EXCL 0x1 /* refuse to replace an existing file */
+#define KILN_WRITE_EXCL 0x1       /* refuse to replace an existing file */
+#define KILN_WRITE_KEEP_OWNER 0x2 /* an existing file's owner and group */
 
 /*
  * Read the whole of "path" ("-" is standard input) into "out", which must

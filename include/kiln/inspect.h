@@ -59,6 +59,7 @@ struct kiln_info {
 	size_t next;
 	char **dns, **ips, **emails, **uris; /* SANs, each in SAN order */
 	size_t ndns, nips, nemails, nuris;
+	size_t nother_sans; /* otherName, directoryName, ...: not decoded */
 	unsigned char ski[64], aki[64];
 	size_t ski_len, aki_len;
 	int has_bc, is_ca, max_path_len; /* max_path_len -1: no limit */

@@ -24,6 +24,11 @@ struct kiln_certreq {
 	size_t spki_len;
 	const char *cn; /* for name_whitelist, or NULL */
 	const struct kiln_sans *sans;
+	/* Renewal: the old subject key identifier (NULL: SHA-1 of the key,
+	 * RFC 5280 method 1), and every SAN kept even on a CA. */
+	const unsigned char *ski;
+	size_t ski_len;
+	int keep_sans;
 };
 
 /*

@@ -197,6 +197,7 @@ gencert(struct gencert *g, const char *path, const struct cli_config *cfg,
 	    kiln_csr_create(&g->csr, g->subject.p, g->subject.len, &g->key,
 	        &g->sans, cfg->initca ? &g->req.ca : NULL, &g->rng, err) == -1)
 		return -1;
+	memset(&cr, 0, sizeof(cr));
 	cr.subject = g->subject.p;
 	cr.subject_len = g->subject.len;
 	cr.spki = g->spki.p;

@@ -2,6 +2,7 @@
  * kiln renew: re-issue certificates in place, keeping their keys unless
  * -rekey (kiln-renew(1)).
  */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,6 +108,43 @@ backup(const struct renew *r, const char *path, const struct kiln_buf *data,
 	    dst, data->p, data->len, mode, KILN_WRITE_EXCL, err);
 }
 
+/*
+ * The file with its first certificate replaced by "der": the rest (a
+ * chain, a key kept beside it, comments) stays byte for byte, and a DER
+ * file stays DER.
+ */
+static int
+replace_first(const struct kiln_buf *text, const struct kiln_buf *der,
+    struct kiln_buf *out, struct kiln_err *err)
+{
+	static const char begin[] = "-----BEGIN CERTIFICATE-----",
+	                  end[] = "-----END CERTIFICATE-----";
+	const char *t = (const char *)text->p, *b, *e;
+
+	if ((b = strstr(t, begin)) == NULL)
+		return kiln_buf_append(out, der->p, der->len, err);
+	if ((e = strstr(b, end)) == NULL)
+		return kiln_err_set(err, KILN_EINVAL, "truncated PEM");
+	e += sizeof(end) - 1;
+	if (*e == '\r')
+		e++;
+	if (*e == '\n')
+		e++;
+	if (kiln_buf_append(out, t, (size_t)(b - t), err) == -1 ||
+	    kiln_pem_write(out, "CERTIFICATE", der->p, der->len, err) == -1)
+		return -1;
+	return kiln_buf_append(out, e, text->len - (size_t)(e - t), err);
+}
+
+/* An existing key's mode, or 0600 for a new one. */
+static mode_t
+key_mode(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 ? st.st_mode & 07777 : 0600;
+}
+
 /* Whether two paths name the same file. */
 static int
 same_file(const char *a, const char *b)
@@ -120,14 +158,15 @@ same_file(const char *a, const char *b)
 /* Renew one file.  Returns 0, or -1 with "err" set. */
 static int
 renew_one(struct renew *r, const char *path, const struct cli_config *cfg,
-    int n_files, struct kiln_err *err)
+    struct kiln_err *err)
 {
 	struct kiln_buf text, der, out, key_pem, old_key;
 	struct kiln_infos infos;
 	struct kiln_key key;
 	struct kiln_renew opts;
-	char kpath[PATH_MAX], when[64], **dropped = NULL;
+	char kpath[PATH_MAX], real[PATH_MAX], when[64], **dropped = NULL;
 	const struct kiln_info *old;
+	struct stat st;
 	struct tm tm;
 	time_t tt;
 	long long left;
@@ -174,12 +213,6 @@ renew_one(struct renew *r, const char *path, const struct cli_config *cfg,
 	opts.expiry = r->expiry;
 	opts.profile = r->profile;
 	if (cfg->rekey) {
-		if (cfg->key[0] != '\0' && n_files > 1) {
-			kiln_err_set(err, KILN_EINVAL,
-			    "-key names one key: renew one certificate with "
-			    "it");
-			goto cleanup;
-		}
 		if ((cfg->key[0] != '\0' ? cli_path(kpath, cfg->key, "", err)
 		                         : key_path(path, kpath, err)) == -1 ||
 		    new_key(r, old, &key, err) == -1 ||
@@ -192,15 +225,24 @@ renew_one(struct renew *r, const char *path, const struct cli_config *cfg,
 		kiln_err_prefix(err, "%s", path);
 		goto cleanup;
 	}
-	/* The renewed certificate, then the rest of a bundle as it was. */
-	if (kiln_pem_write(&out, "CERTIFICATE", der.p, der.len, err) == -1)
+	if (replace_first(&text, &der, &out, err) == -1 ||
+	    (cfg->rekey && strstr((char *)text.p, "PRIVATE KEY-----") != NULL &&
+	        kiln_err_set(err, KILN_EINVAL,
+	            "%s: holds its key too; -rekey writes the new key to %s",
+	            path, kpath) == -1))
 		goto cleanup;
-	for (i = 1; i < infos.n; i++)
-		if (kiln_pem_write(&out, "CERTIFICATE", infos.v[i].der.p,
-		        infos.v[i].der.len, err) == -1)
-			goto cleanup;
+	/* Through a symbolic link, to the file it names, whose owner and
+	 * mode stay: etcd may run as another user. */
+	if (realpath(path, real) == NULL) {
+		kiln_err_sys(err, "%s", path);
+		goto cleanup;
+	}
+	if (stat(real, &st) == -1) {
+		kiln_err_sys(err, "%s", path);
+		goto cleanup;
+	}
 	if (cfg->backup) {
-		if (backup(r, path, &text, 0644, err) == -1)
+		if (backup(r, real, &text, st.st_mode & 07777, err) == -1)
 			goto cleanup;
 		if (cfg->rekey && kiln_file_read(kpath, &old_key, err) == 0 &&
 		    backup(r, kpath, &old_key, 0600, err) == -1)
@@ -210,15 +252,17 @@ renew_one(struct renew *r, const char *path, const struct cli_config *cfg,
 	/* The key first: a moment with the new key and the old certificate
 	 * fails the same way as the reverse, and each file is atomic. */
 	if (cfg->rekey &&
-	    kiln_file_write(kpath, key_pem.p, key_pem.len, 0600, 0, err) == -1)
+	    kiln_file_write(kpath, key_pem.p, key_pem.len, key_mode(kpath),
+	        KILN_WRITE_KEEP_OWNER, err) == -1)
 		goto cleanup;
-	if (kiln_file_write(path, out.p, out.len, 0644, 0, err) == -1)
+	if (kiln_file_write(real, out.p, out.len, st.st_mode & 07777,
+	        KILN_WRITE_KEEP_OWNER, err) == -1)
 		goto cleanup;
 	for (i = 0; i < n_dropped; i++)
 		cli_errorf("renew", "%s: extension %s not carried over", path,
 		    dropped[i]);
 	kiln_infos_free(&infos);
-	if (kiln_inspect_certs(&infos, out.p, out.len, err) == -1)
+	if (kiln_inspect_certs(&infos, der.p, der.len, err) == -1)
 		goto cleanup;
 	kiln_buf_free(&der);
 	if (kiln_info_serial_decimal(&infos.v[0], &der, err) == -1 ||
@@ -261,6 +305,11 @@ cmd_renew(int argc, char **argv, const struct cli_config *cfg)
 	if (cfg->key[0] != '\0' && !cfg->rekey)
 		return cli_usage_error(
 		    cfg->cmd, "-key names the new key of -rekey");
+	if (cfg->key[0] != '\0' && argc > 1)
+		return cli_usage_error(cfg->cmd,
+		    "-key names one key: renew one certificate with it");
+	if (cfg->config[0] != '\0' && cfg->profile[0] == '\0')
+		return cli_usage_error(cfg->cmd, "-config needs -profile");
 	memset(&r, 0, sizeof(r));
 	kiln_err_clear(&err);
 	kiln_cert_init(&r.ca);
@@ -291,7 +340,7 @@ cmd_renew(int argc, char **argv, const struct cli_config *cfg)
 	}
 	for (i = 0; i < argc; i++) {
 		kiln_err_clear(&err);
-		if (renew_one(&r, argv[i], cfg, argc, &err) == -1) {
+		if (renew_one(&r, argv[i], cfg, &err) == -1) {
 			cli_error("renew", &err);
 			failed = 1;
 		}

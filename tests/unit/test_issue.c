@@ -86,9 +86,15 @@ party_free(struct party *p)
 static struct kiln_certreq
 certreq(const struct party *p)
 {
-	struct kiln_certreq cr = {p->subject.p, p->subject.len, p->spki.p,
-	    p->spki.len, p->req.cn, &p->sans};
+	struct kiln_certreq cr;
 
+	memset(&cr, 0, sizeof(cr));
+	cr.subject = p->subject.p;
+	cr.subject_len = p->subject.len;
+	cr.spki = p->spki.p;
+	cr.spki_len = p->spki.len;
+	cr.cn = p->req.cn;
+	cr.sans = &p->sans;
 	return cr;
 }
 

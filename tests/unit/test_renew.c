@@ -1,0 +1,641 @@
+/*
+ * kiln_renew_kind and kiln_renew on the fixtures of tests/data/renew
+ * (gen.sh there makes them), with "now" fixed.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "kiln/cert.h"
+#include "kiln/config.h"
+#include "kiln/file.h"
+#include "kiln/inspect.h"
+#include "kiln/key.h"
+#include "kiln/renew.h"
+#include "kiln/rng.h"
+#include "x509.h"
+
+/* 2030-03-17T17:46:57Z: 57 seconds past the minute, rounded up. */
+#define NOW ((time_t)1900000017)
+#define NOT_BEFORE (1900000020LL - 300)
+
+#define SLOTS 4
+
+static struct kiln_infos olds[SLOTS], renewed;
+static size_t n_olds;
+static struct kiln_cert ca, ca2;
+static struct kiln_key ca_key, key;
+static struct kiln_rng rng;
+static struct kiln_config config;
+static struct kiln_buf buf, out;
+static struct kiln_err err;
+static char **dropped;
+static size_t n_dropped;
+
+static void
+setup(void)
+{
+	size_t i;
+
+	for (i = 0; i < SLOTS; i++)
+		kiln_infos_init(&olds[i]);
+	n_olds = 0;
+	kiln_infos_init(&renewed);
+	kiln_cert_init(&ca);
+	kiln_cert_init(&ca2);
+	kiln_key_init(&ca_key);
+	kiln_key_init(&key);
+	kiln_rng_init(&rng);
+	kiln_config_init(&config);
+	kiln_buf_init(&buf);
+	kiln_buf_init(&out);
+	kiln_err_clear(&err);
+	dropped = NULL;
+	n_dropped = 0;
+	cr_assert_eq(kiln_rng_seed(&rng, "test_renew", &err), 0, "%s", err.msg);
+}
+
+static void
+teardown(void)
+{
+	size_t i;
+
+	for (i = 0; i < SLOTS; i++)
+		kiln_infos_free(&olds[i]);
+	kiln_infos_free(&renewed);
+	kiln_cert_free(&ca);
+	kiln_cert_free(&ca2);
+	kiln_key_free(&ca_key);
+	kiln_key_free(&key);
+	kiln_rng_free(&rng);
+	kiln_config_free(&config);
+	kiln_buf_free(&buf);
+	kiln_buf_free(&out);
+	for (i = 0; i < n_dropped; i++)
+		free(dropped[i]);
+	free(dropped);
+}
+
+TestSuite(renew, .init = setup, .fini = teardown, .timeout = 30);
+
+static void
+read_data(const char *name, struct kiln_buf *b)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", KILN_TEST_DATA, name);
+	b->len = 0;
+	cr_assert_eq(kiln_file_read(path, b, &err), 0, "%s: %s", name, err.msg);
+}
+
+/* The signing CA "cert" with its key "keyfile". */
+static void
+load_ca(const char *cert, const char *keyfile)
+{
+	struct kiln_buf c, k;
+
+	kiln_buf_init(&c);
+	kiln_buf_init(&k);
+	read_data(cert, &c);
+	read_data(keyfile, &k);
+	cr_assert_eq(
+	    kiln_ca_load(&ca, &ca_key, &c, cert, &k, keyfile, &rng, &err), 0,
+	    "%s", err.msg);
+	kiln_buf_free(&c);
+	kiln_buf_free(&k);
+}
+
+/* The certificate of file "name", inspected. */
+static const struct kiln_info *
+load(const char *name)
+{
+	struct kiln_infos *i;
+
+	cr_assert_lt(n_olds, SLOTS);
+	i = &olds[n_olds++];
+	read_data(name, &buf);
+	cr_assert_eq(kiln_inspect_certs(i, buf.p, buf.len, &err), 0, "%s: %s",
+	    name, err.msg);
+	cr_assert_eq(i->n, 1, "%s", name);
+	return &i->v[0];
+}
+
+/* kiln_renew at NOW; on success the renewed certificate, inspected. */
+static const struct kiln_info *
+renew_with(const struct kiln_info *old, const struct kiln_renew *opts)
+{
+	out.len = 0;
+	kiln_err_clear(&err);
+	cr_assert_eq(kiln_renew(&out, old, opts, &ca, &ca_key, &rng, NOW,
+	                 &dropped, &n_dropped, &err),
+	    0, "kiln_renew: %s", err.msg);
+	kiln_infos_free(&renewed);
+	kiln_infos_init(&renewed);
+	cr_assert_eq(kiln_inspect_certs(&renewed, out.p, out.len, &err), 0,
+	    "the renewed certificate: %s", err.msg);
+	cr_assert_eq(renewed.n, 1);
+	return &renewed.v[0];
+}
+
+static const struct kiln_info *
+renew(const struct kiln_info *old)
+{
+	struct kiln_renew opts;
+
+	memset(&opts, 0, sizeof(opts));
+	return renew_with(old, &opts);
+}
+
+/* kiln_renew must fail with "msg" and write nothing. */
+static void
+renew_fails(
+    const struct kiln_info *old, const struct kiln_renew *opts, const char *msg)
+{
+	out.len = 0;
+	kiln_err_clear(&err);
+	cr_assert_eq(kiln_renew(&out, old, opts, &ca, &ca_key, &rng, NOW,
+	                 &dropped, &n_dropped, &err),
+	    -1, "renewed, but should fail with: %s", msg);
+	cr_assert_str_eq(err.msg, msg);
+	cr_assert_eq(out.len, 0, "a failed renewal wrote %zu bytes", out.len);
+	cr_assert_eq(n_dropped, 0);
+}
+
+static struct x509_tbs
+tbs(const struct kiln_info *i)
+{
+	struct x509_tbs t;
+
+	cr_assert_eq(x509_tbs(i->der.p, i->der.len, &t), 0);
+	return t;
+}
+
+static void
+same_strs(char **a, size_t na, char **b, size_t nb, const char *what)
+{
+	size_t i;
+
+	cr_assert_eq(na, nb, "%s: %zu, then %zu", what, na, nb);
+	for (i = 0; i < na; i++)
+		cr_assert_str_eq(a[i], b[i], "%s %zu", what, i);
+}
+
+static int
+has_dropped(const char *oid)
+{
+	size_t i;
+
+	/* "2.5.29.17" or "2.5.29.17 (what of it)" */
+	for (i = 0; i < n_dropped; i++)
+		if (strncmp(dropped[i], oid, strlen(oid)) == 0 &&
+		    (dropped[i][strlen(oid)] == '\0' ||
+		        dropped[i][strlen(oid)] == ' '))
+			return 1;
+	return 0;
+}
+
+static const struct kiln_ext *
+find_ext(const struct kiln_info *i, const char *oid)
+{
+	size_t j;
+
+	for (j = 0; j < i->next; j++)
+		if (strcmp(i->ext[j].oid, oid) == 0)
+			return &i->ext[j];
+	return NULL;
+}
+
+/* The subject, names, usages, constraints and dates kept; a new serial. */
+static void
+same_but_serial_and_dates(const struct kiln_info *o, const struct kiln_info *n)
+{
+	struct x509_tbs to = tbs(o), tn = tbs(n);
+
+	cr_assert(rd_equal(&to.subject, &tn.subject), "subject DER changed");
+	cr_assert(rd_equal(&to.issuer, &tn.issuer), "issuer DER changed");
+	same_strs(o->dns, o->ndns, n->dns, n->ndns, "DNS SANs");
+	same_strs(o->ips, o->nips, n->ips, n->nips, "IP SANs");
+	same_strs(o->emails, o->nemails, n->emails, n->nemails, "email SANs");
+	same_strs(o->uris, o->nuris, n->uris, n->nuris, "URI SANs");
+	cr_assert_eq(o->has_ku, n->has_ku);
+	cr_assert_eq(o->ku, n->ku, "keyUsage %#x, then %#x", o->ku, n->ku);
+	same_strs(o->eku, o->neku, n->eku, n->neku, "extKeyUsage");
+	cr_assert_eq(o->has_bc, n->has_bc);
+	cr_assert_eq(o->is_ca, n->is_ca);
+	cr_assert_eq(o->max_path_len, n->max_path_len);
+	cr_assert_str_eq(o->key_algorithm, n->key_algorithm);
+	cr_assert_str_eq(o->key_curve, n->key_curve);
+	cr_assert_eq(n->version, 3);
+	cr_assert(o->serial_len != n->serial_len ||
+	              memcmp(o->serial, n->serial, o->serial_len) != 0,
+	    "the serial was kept");
+	cr_assert_eq(n->serial_len, 20, "a 20-byte serial, as kiln_issue");
+	cr_assert_eq(n->serial[0] & 0x80, 0, "a positive serial");
+}
+
+/* notBefore NOW rounded to the minute less 5 minutes, "lifetime" s long. */
+static void
+dates(const struct kiln_info *n, long long lifetime)
+{
+	cr_assert_eq(n->not_before, NOT_BEFORE, "notBefore %lld, want %lld",
+	    n->not_before, NOT_BEFORE);
+	cr_assert_eq(n->not_after - n->not_before, lifetime,
+	    "lifetime %lld s, want %lld", n->not_after - n->not_before,
+	    lifetime);
+}
+
+Test(renew, kind_of_leaf_ca_and_foreign)
+{
+	load_ca("renew/ca.pem", "renew/ca-key.pem");
+	cr_assert_eq(
+	    kiln_renew_kind(load("renew/leaf.pem"), &ca), KILN_RENEW_LEAF);
+	cr_assert_eq(kiln_renew_kind(load("renew/ca.pem"), &ca), KILN_RENEW_CA);
+	cr_assert_eq(kiln_renew_kind(load("renew/foreign.pem"), &ca),
+	    KILN_RENEW_FOREIGN);
+	/* The CA's very name with another key: neither the CA nor its. */
+	cr_assert_eq(kiln_renew_kind(load("renew/other-ca.pem"), &ca),
+	    KILN_RENEW_FOREIGN);
+}
+
+Test(renew, kind_ignores_dates_and_foreign_tools)
+{
+	load_ca("renew/ca.pem", "renew/ca-key.pem");
+	cr_assert_eq(
+	    kiln_renew_kind(load("renew/expired.pem"), &ca), KILN_RENEW_LEAF);
+	cr_assert_eq(
+	    kiln_renew_kind(load("renew/policy.pem"), &ca), KILN_RENEW_LEAF);
+	/* The CA itself is the CA whatever extensions it has. */
+	kiln_cert_free(&ca);
+	kiln_key_free(&ca_key);
+	kiln_cert_init(&ca);
+	kiln_key_init(&ca_key);
+	load_ca("renew/nc-ca.pem", "renew/nc-ca-key.pem");
+	cr_assert_eq(
+	    kiln_renew_kind(load("renew/nc-ca.pem"), &ca), KILN_RENEW_CA);
+}
+
+/* openssl signed it with the CA's key: a critical certificate policy,
+ * which mbed TLS does not parse, does not make it another CA's. */
+Test(renew, kind_of_a_leaf_with_a_critical_policy)
+{
+	load_ca("renew/ca.pem", "renew/ca-key.pem");
+	cr_assert_eq(kiln_renew_kind(load("renew/policy-critical.pem"), &ca),
+	    KILN_RENEW_LEAF,
+	    "a certificate the CA signed is taken for a foreign one");
+}
+
+Test(renew, leaf_issued_again_as_it_was)
+{
+	const struct kiln_info *old, *n;
+
+	load_ca("renew/ca.pem", "renew/ca-key.pem");
+	old = load("renew/leaf.pem");
+	cr_assert_eq(old->ndns, 2);
+	cr_assert_eq(old->nips, 3);
+	cr_assert_eq(old->nemails, 1);
+	cr_assert_eq(old->nuris, 1);
+	n = renew(old);
+	same_but_serial_and_dates(old, n);
+	dates(n, old->not_after - old->not_before);
+	cr_assert_eq(memcmp(old->key_id, n->key_id, 20), 0, "key changed");
+	cr_assert_eq(n->ski_len, old->ski_len);
+	cr_assert_eq(memcmp(n->ski, old->ski, old->ski_len), 0);
+	cr_assert_eq(n->aki_len, ca.ski_len);
+	cr_assert_eq(memcmp(n->aki, ca.ski, ca.ski_len), 0);
+	cr_assert_str_eq(n->sigalg, "ECDSAWithSHA256");
+	cr_assert_eq(n_dropped, 0, "dropped %s", dropped[0]);
+	/* Signed by the CA. */
+	cr_assert_eq(kiln_renew_kind(n, &ca), KILN_RENEW_LEAF);
+}
+
+Test(renew, not_before_is_now_rounded_to_the_minute_less_5_minutes)
+{
+	static const struct {
+		time_t now;
+		long long nb;
+	} cases[] = {
+	    {1899999960 + 29, 1899999960 - 300}, /* rounded down */
+	    {1899999960 + 30, 1900000020 - 300}, /* half up */
+	    {1899999960, 1899999960 - 300},
+	};
+	const struct kiln_info *old = NULL;
+	struct kiln_renew opts;
+	size_t i;
+
+	load_ca("renew/ca.pem", "renew/ca-key.pem");
+	old = load("renew/leaf.pem");
+	memset(&opts, 0, sizeof(opts));
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		out.len = 0;
+		cr_assert_eq(kiln_renew(&out, old, &opts, &ca, &ca_key, &rng,
+		                 cases[i].now, &dropped, &n_dropped, &err),
+		    0, "%s", err.msg);
+		kiln_infos_free(&renewed);
+		kiln_infos_init(&renewed);
+		cr_assert_eq(
+		    kiln_inspect_certs(&renewed, out.p, out.len, &err), 0);
+		cr_assert_eq(renewed.v[0].not_before, cases[i].nb,
+		    "now %lld: notBefore %lld, want %lld",
+		    (long long)cases[i].now, renewed.v[0].not_before,
+		    cases[i].nb);
+		cr_assert_eq(renewed.v[0].not_after - renewed.v[0].not_before,
+		    old->not_after - old->not_before);
+	}
+}
+
+Test(renew, expiry_option_sets_the_lifetime)
+{
+	const struct kiln_info *old, *n;
+	struct kiln_renew opts;
+
+	load_ca("renew/ca.pem", "renew/ca-key.pem");
+	old = load("renew/leaf.pem");
+	memset(&opts, 0, sizeof(opts));
+	opts.expiry = 48LL * 3600 * 1000000000;
+	n = renew_with(old, &opts);
+	same_but_serial_and_dates(old, n);
+	dates(n, 48 * 3600);
+}
+
+Test(renew, an_expired_leaf_is_renewed_for_its_old_lifetime)
+{
+	const struct kiln_info *old, *n;
+
+	load_ca("renew/ca.pem", "renew/ca-key.pem");
+	old = load("renew/expired.pem");
+	cr_assert_eq(old->not_after, 1580515200LL); /* 2020-02-01 */
+	n = renew(old);
+	same_but_serial_and_dates(old, n);
+	dates(n, 31 * 86400);
+}
+
+Test(renew, profile_option_gives_the_usages_and_expiry)
+{
+	static const char cfg[] =
+	    "{\"signing\": {\"profiles\": {\"client\": {\"expiry\": \"1h\","
+	    "\"usages\": [\"signing\", \"client auth\"]}}}}";
+	const struct kiln_info *old, *n;
+	struct kiln_renew opts;
+
+	load_ca("renew/ca.pem", "renew/ca-key.pem");
+	old = load("renew/leaf.pem");
+	cr_assert_eq(kiln_config_parse(&config, cfg, sizeof(cfg) - 1, &err), 0,
+	    "%s", err.msg);
+	memset(&opts, 0, sizeof(opts));
+	opts.profile = kiln_config_profile(&config, "client", &err);
+	cr_assert_not_null(opts.profile, "%s", err.msg);
+	n = renew_with(old, &opts);
+	cr_assert_eq(n->ku, KILN_KU_DIGITAL_SIGNATURE);
+	cr_assert_eq(n->neku, 1);
+	cr_assert_str_eq(n->eku[0], "client auth");
+	dates(n, 3600);
+	same_strs(old->dns, old->ndns, n->dns, n->ndns, "DNS SANs");
+	same_strs(old->ips, old->nips, n->ips, n->nips, "IP SANs");
+	cr_assert_eq(memcmp(old->key_id, n->key_id, 20), 0);
+	/* -expiry over the profile's. */
+	opts.expiry = 2LL * 3600 * 1000000000;
+	n = renew_with(old, &opts);
+	dates(n, 2 * 3600);
+}
+
+Test(renew, new_key_is_certified_instead)
+{
+	const struct kiln_info *old, *n;
+	struct kiln_keyreq kr = {KILN_KEY_ECDSA, 256};
+	struct kiln_info pub;
+	struct kiln_renew opts;
+
+	load_ca("renew/ca.pem", "renew/ca-key.pem");
+	old = load("renew/leaf.pem");
+	cr_assert_eq(
+	    kiln_key_generate(&key, &kr, &rng, &err), 0, "%s", err.msg);
+	memset(&opts, 0, sizeof(opts));
+	opts.new_key = &key;
+	n = renew_with(old, &opts);
+	cr_assert_neq(memcmp(old->key_id, n->key_id, 20), 0, "key kept");
+	kiln_info_init(&pub);
+	cr_assert_eq(kiln_inspect_key(&pub, &key, &err), 0, "%s", err.msg);
+	cr_assert_eq(memcmp(pub.key_id, n->key_id, 20), 0,
+	    "the certificate is not for the new key");
+	kiln_info_free(&pub);
+	cr_assert_eq(kiln_inspect_key_match(n, &key, &rng, &err), 0);
+	cr_assert_eq(n->ski_len, 20);
+	cr_assert_eq(memcmp(n->ski, n->key_id, 20), 0, "SKI of the new key");
+	/* Everything else as before. */
+	cr_assert_str_eq(n->key_algorithm, old->key_algorithm);
+	cr_assert_str_eq(n->key_curve, old->key_curve);
+	{
+		struct x509_tbs to = tbs(old), tn = tbs(n);
+
+		cr_assert(rd_equal(&to.subject, &tn.subject));
+	}
+	same_strs(old->dns, old->ndns, n->dns, n->ndns, "DNS SANs");
+	same_strs(old->eku, old->neku, n->eku, n->neku, "extKeyUsage");
+	cr_assert_eq(old->ku, n->ku);
+	dates(n, old->not_after - old->not_before);
+}
+
+Test(renew, ca_itself_with_its_own_key_keeps_what_it_issued_valid)
+{
+	const struct kiln_info *old, *leaf, *n;
+	struct x509_tbs tn;
+
+	load_ca("renew/ca.pem", "renew/ca-key.pem");
+	old = load("renew/ca.pem");
+	leaf = load("renew/leaf.pem");
+	n = renew(old);
+	same_but_serial_and_dates(old, n);
+	dates(n, old->not_after - old->not_before);
+	tn = tbs(n);
+	cr_assert(rd_equal(&tn.issuer, &tn.subject), "not self-signed");
+	cr_assert_eq(memcmp(old->key_id, n->key_id, 20), 0, "key changed");
+	cr_assert_eq(n->ski_len, old->ski_len);
+	cr_assert_eq(memcmp(n->ski, old->ski, old->ski_len), 0, "SKI changed");
+	cr_assert_eq(n->is_ca, 1);
+	cr_assert_eq(n_dropped, 0, "dropped %s", dropped[0]);
+	cr_assert_eq(kiln_renew_kind(n, &ca), KILN_RENEW_CA);
+	/* The leaf issued before verifies under the renewed CA. */
+	cr_assert_eq(
+	    kiln_cert_parse(&ca2, out.p, out.len, &err), 0, "%s", err.msg);
+	cr_assert_eq(kiln_renew_kind(leaf, &ca2), KILN_RENEW_LEAF);
+	cr_assert_eq(kiln_renew_kind(n, &ca2), KILN_RENEW_CA);
+}
+
+Test(renew, ca_refuses_a_new_key)
+{
+	struct kiln_keyreq kr = {KILN_KEY_ECDSA, 256};
+	struct kiln_renew opts;
+
+	load_ca("renew/ca.pem", "renew/ca-key.pem");
+	cr_assert_eq(kiln_key_generate(&key, &kr, &rng, &err), 0);
+	memset(&opts, 0, sizeof(opts));
+	opts.new_key = &key;
+	renew_fails(load("renew/ca.pem"), &opts,
+	    "the CA itself: a new key would orphan every certificate it "
+	    "issued");
+}
+
+Test(renew, foreign_certificates_are_refused)
+{
+	struct kiln_keyreq kr = {KILN_KEY_ECDSA, 256};
+	struct kiln_renew opts;
+
+	load_ca("renew/ca.pem", "renew/ca-key.pem");
+	memset(&opts, 0, sizeof(opts));
+	renew_fails(load("renew/foreign.pem"), &opts, "not issued by this CA");
+	renew_fails(load("renew/other-ca.pem"), &opts, "not issued by this CA");
+	cr_assert_eq(kiln_key_generate(&key, &kr, &rng, &err), 0);
+	opts.new_key = &key;
+	renew_fails(load("renew/foreign.pem"), &opts, "not issued by this CA");
+}
+
+Test(renew, dropped_extensions_of_a_leaf_are_reported)
+{
+	const struct kiln_info *old, *n;
+
+	load_ca("renew/ca.pem", "renew/ca-key.pem");
+	old = load("renew/policy.pem");
+	cr_assert_not_null(find_ext(old, "2.5.29.32"));
+	n = renew(old);
+	cr_assert_eq(n_dropped, 1, "%zu dropped", n_dropped);
+	cr_assert_str_eq(dropped[0], "2.5.29.32");
+	cr_assert_null(find_ext(n, "2.5.29.32"));
+	same_but_serial_and_dates(old, n);
+	cr_assert_eq(memcmp(old->key_id, n->key_id, 20), 0);
+}
+
+Test(renew, dropped_extensions_of_the_ca_itself_are_reported)
+{
+	const struct kiln_info *old, *n;
+	size_t i;
+
+	load_ca("renew/nc-ca.pem", "renew/nc-ca-key.pem");
+	old = load("renew/nc-ca.pem");
+	cr_assert_eq(old->npermitted, 2);
+	n = renew(old);
+	cr_assert(has_dropped("2.5.29.30"), "name constraints not reported");
+	cr_assert(has_dropped("2.5.29.32"), "policies not reported");
+	for (i = 0; i < n_dropped; i++) /* AKI may be: self-signed, none */
+		cr_assert(strcmp(dropped[i], "2.5.29.30") == 0 ||
+		              strcmp(dropped[i], "2.5.29.32") == 0 ||
+		              strcmp(dropped[i], "2.5.29.35") == 0,
+		    "%s reported as dropped, but it is written", dropped[i]);
+	cr_assert_null(find_ext(n, "2.5.29.30"));
+	cr_assert_eq(n->npermitted, 0);
+	same_but_serial_and_dates(old, n);
+	cr_assert_eq(n->max_path_len, 1);
+	cr_assert_eq(memcmp(old->key_id, n->key_id, 20), 0);
+	cr_assert_eq(kiln_renew_kind(n, &ca), KILN_RENEW_CA);
+}
+
+/* tests/data/inspect/sans.pem, a self-signed CA with name constraints, has
+ * an extKeyUsage 1.2.3.4.5 kiln cannot write: refused, not narrowed. */
+Test(renew, an_extended_key_usage_kiln_cannot_write_is_refused)
+{
+	struct kiln_renew opts;
+
+	load_ca("inspect/sans.pem", "inspect/ec-key.pem");
+	memset(&opts, 0, sizeof(opts));
+	renew_fails(load("inspect/sans.pem"), &opts,
+	    "extended key usage 1.2.3.4.5: kiln cannot write it");
+}
+
+/* A CA whose SKI is not the SHA-1 of its key (openssl with an explicit
+ * subjectKeyIdentifier): the certificates it issued name it by that SKI
+ * (their AKI), so the renewed CA must keep it or they no longer chain. */
+Test(renew, ca_keeps_a_subject_key_identifier_it_did_not_compute)
+{
+	static const unsigned char ski[] = {1, 2, 3, 4, 5, 6, 7, 8};
+	const struct kiln_info *old, *n;
+
+	load_ca("renew/ski-ca.pem", "renew/nc-ca-key.pem");
+	old = load("renew/ski-ca.pem");
+	cr_assert_eq(old->ski_len, sizeof(ski));
+	n = renew(old);
+	cr_assert_eq(
+	    n->ski_len, sizeof(ski), "SKI of %zu bytes, want 8", n->ski_len);
+	cr_assert_eq(memcmp(n->ski, ski, sizeof(ski)), 0, "SKI changed");
+}
+
+/* A CA with DNS and email SANs (openssl): "the same SANs". */
+Test(renew, ca_keeps_its_sans)
+{
+	const struct kiln_info *old, *n;
+
+	load_ca("renew/san-ca.pem", "renew/nc-ca-key.pem");
+	old = load("renew/san-ca.pem");
+	cr_assert_eq(old->ndns, 1);
+	cr_assert_eq(old->nemails, 1);
+	n = renew(old);
+	same_strs(old->dns, old->ndns, n->dns, n->ndns, "DNS SANs");
+	same_strs(old->ips, old->nips, n->ips, n->nips, "IP SANs");
+	same_strs(
+	    old->emails, old->nemails, n->emails, n->nemails, "email SANs");
+}
+
+/* SANs kiln does not model (a directory name, an otherName): kept byte for
+ * byte, or the SAN extension reported as not carried over. */
+Test(renew, sans_kiln_cannot_write_are_kept_or_reported)
+{
+	const struct kiln_info *old, *n;
+	const struct kiln_ext *eo, *en;
+
+	load_ca("renew/ca.pem", "renew/ca-key.pem");
+	old = load("renew/odd-sans.pem");
+	cr_assert_eq(old->ndns, 1);
+	n = renew(old);
+	eo = find_ext(old, "2.5.29.17");
+	en = find_ext(n, "2.5.29.17");
+	cr_assert_not_null(eo);
+	if (has_dropped("2.5.29.17"))
+		return;
+	cr_assert_not_null(en, "the SANs were dropped and not reported");
+	cr_assert(eo->len == en->len && memcmp(old->der.p + eo->off,
+	                                    n->der.p + en->off, eo->len) == 0,
+	    "the directory name and otherName SANs were dropped, and the "
+	    "SAN extension not reported as not carried over");
+}
+
+/* An intermediate renewed by the CA that issued it stays an intermediate
+ * of that CA, pathlen 0 included. */
+Test(renew, intermediate_renewed_by_its_issuer)
+{
+	const struct kiln_info *old, *n;
+
+	load_ca("renew/ca.pem", "renew/ca-key.pem");
+	old = load("renew/inter.pem");
+	cr_assert_eq(kiln_renew_kind(old, &ca), KILN_RENEW_LEAF);
+	n = renew(old);
+	same_but_serial_and_dates(old, n);
+	dates(n, old->not_after - old->not_before);
+	cr_assert_eq(n->is_ca, 1);
+	cr_assert_eq(n->max_path_len, 0);
+	cr_assert_eq(memcmp(old->key_id, n->key_id, 20), 0);
+	cr_assert_eq(n_dropped, 0);
+}
+
+/* An intermediate given as its own CA ("-ca inter.pem -ca-key
+ * inter-key.pem inter.pem"): it cannot be issued again without its
+ * issuer's key, and must not silently become a self-signed root, which
+ * breaks every chain through it. */
+Test(renew, intermediate_is_not_turned_into_a_root)
+{
+	const struct kiln_info *old;
+	struct kiln_renew opts;
+	struct x509_tbs to, tn;
+
+	load_ca("renew/inter.pem", "renew/inter-key.pem");
+	old = load("renew/inter.pem");
+	memset(&opts, 0, sizeof(opts));
+	out.len = 0;
+	if (kiln_renew(&out, old, &opts, &ca, &ca_key, &rng, NOW, &dropped,
+	        &n_dropped, &err) == -1)
+		return; /* refused: fine */
+	cr_assert_eq(kiln_inspect_certs(&renewed, out.p, out.len, &err), 0);
+	to = tbs(old);
+	tn = tbs(&renewed.v[0]);
+	cr_assert(rd_equal(&to.issuer, &tn.issuer),
+	    "the intermediate was renewed as a self-signed root");
+}
