@@ -278,7 +278,7 @@ sign inter-expired peer member-csr.json leaf-old
 cat leaf-old.pem inter-expired.pem >leaf-old-bundle.pem
 go_differs 1 "an intermediate that expired in 2020" -ca ca.pem leaf-old-bundle.pem
 cp ca.pem ca-expired.pem
-"$KILN" renew -ca ca.pem -ca-key ca-key.pem -config ca-config.json -profile ca-expired \
+"$KILN" renew -ca ca-expired.pem -ca-key ca-key.pem -config ca-config.json -profile ca-expired \
     ca-expired.pem >/dev/null
 assert_eq "2020-02-01T00:00:00Z" "$("$BIN"/kiln-certinfo -cert ca-expired.pem | jq -r .not_after)" \
     "the CA renewed into the past"
