@@ -63,7 +63,11 @@ good() {
 	mv out asan.json
 	run "$CI" "$@"
 	[ "$st" = 0 ] || die "$what: kiln-certinfo exit $st: $(cat err)"
-	cmp -s out asan.json || die "$what: kiln-certinfo and its ASan build differ"
+	# days_remaining counts from each run's clock: a second apart, on a
+	# certificate made this second, it can differ by one.
+	jq 'walk(if type == "object" then del(.days_remaining) else . end)' out >out.cmp
+	jq 'walk(if type == "object" then del(.days_remaining) else . end)' asan.json >asan.cmp
+	cmp -s out.cmp asan.cmp || die "$what: kiln-certinfo and its ASan build differ"
 	ok
 }
 
