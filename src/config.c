@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "civil.h"
+#include "der.h"
 #include "json.h"
 #include "kiln/config.h"
 #include "kiln/duration.h"
@@ -113,6 +114,7 @@ profile_free(struct kiln_profile *p)
 	free(p->ocsp_url);
 	free(p->crl_url);
 	kiln_strs_free(p->issuer_urls, p->n_issuer_urls);
+	free(p->policies);
 	profile_init(p);
 }
 
@@ -471,6 +473,123 @@ check_local(const cJSON *obj, const char *path, struct kiln_err *err)
 	return 0;
 }
 
+/* One policy qualifier: a CPS URI or a user notice's text. */
+static int
+policy_qualifier(
+    struct der *d, const cJSON *q, const char *path, struct kiln_err *err)
+{
+	const char *type = NULL, *value = NULL;
+	unsigned char oid[16];
+	size_t m, n;
+	int cps;
+
+	if (kiln_json_object(q, path, err) == -1 ||
+	    kiln_json_string(q, path, "Type", &type, err) == -1 ||
+	    kiln_json_string(q, path, "Value", &value, err) == -1)
+		return -1;
+	if (type == NULL || value == NULL)
+		return kiln_err_set(
+		    err, KILN_EINVAL, "%s: Type and Value are needed", path);
+	if (strcmp(type, "id-qt-cps") == 0)
+		cps = 1;
+	else if (strcmp(type, "id-qt-unotice") == 0)
+		cps = 0;
+	else
+		return kiln_err_set(err, KILN_EINVAL,
+		    "%s.Type: \"%s\" (id-qt-cps or id-qt-unotice)", path, type);
+	n = der_oid_from_string(
+	    cps ? "1.3.6.1.5.5.7.2.1" : "1.3.6.1.5.5.7.2.2", oid, sizeof(oid));
+	m = der_open(d, DER_SEQUENCE);
+	der_tlv(d, DER_OID, oid, n);
+	if (cps)
+		der_tlv(d, DER_IA5_STRING, value, strlen(value));
+	else {
+		size_t un = der_open(d, DER_SEQUENCE);
+
+		der_tlv(d, DER_UTF8_STRING, value, strlen(value));
+		der_close(d, un);
+	}
+	der_close(d, m);
+	return 0;
+}
+
+/*
+ * "policies": [{"ID": "1.2.3", "Qualifiers": [{"Type": "id-qt-cps",
+ * "Value": "https://..."}]}], as cfssl writes them: certificatePolicies,
+ * not critical, user notices as explicitText UTF8String.
+ */
+static int
+parse_policies(struct kiln_profile *p, const cJSON *obj, const char *path,
+    struct kiln_err *err)
+{
+	const cJSON *arr = kiln_json_get(obj, "policies"), *c, *qs, *q;
+	unsigned char oid[64];
+	const char *id;
+	char at[96];
+	struct der d;
+	size_t i = 0, k, seq, info, qseq, n;
+	int rc = -1;
+
+	if (arr == NULL)
+		return 0;
+	der_init(&d);
+	if (!cJSON_IsArray(arr)) {
+		kiln_err_set(
+		    err, KILN_EINVAL, "%s.policies: expected an array", path);
+		goto cleanup;
+	}
+	seq = der_open(&d, DER_SEQUENCE);
+	for (c = arr->child; c != NULL; c = c->next, i++) {
+		snprintf(at, sizeof(at), "%s.policies[%zu]", path, i);
+		id = NULL;
+		if (kiln_json_object(c, at, err) == -1 ||
+		    kiln_json_string(c, at, "ID", &id, err) == -1)
+			goto cleanup;
+		if (id == NULL ||
+		    (n = der_oid_from_string(id, oid, sizeof(oid))) == 0) {
+			kiln_err_set(err, KILN_EINVAL,
+			    "%s.ID: \"%s\" is not an OID", at,
+			    id != NULL ? id : "");
+			goto cleanup;
+		}
+		info = der_open(&d, DER_SEQUENCE);
+		der_tlv(&d, DER_OID, oid, n);
+		qs = kiln_json_get(c, "Qualifiers");
+		if (qs != NULL && !cJSON_IsArray(qs)) {
+			kiln_err_set(err, KILN_EINVAL,
+			    "%s.Qualifiers: expected an array", at);
+			goto cleanup;
+		}
+		if (qs != NULL && qs->child != NULL) {
+			qseq = der_open(&d, DER_SEQUENCE);
+			for (q = qs->child, k = 0; q != NULL;
+			     q = q->next, k++) {
+				char qat[128];
+
+				snprintf(qat, sizeof(qat), "%s.Qualifiers[%zu]",
+				    at, k);
+				if (policy_qualifier(&d, q, qat, err) == -1)
+					goto cleanup;
+			}
+			der_close(&d, qseq);
+		}
+		der_close(&d, info);
+	}
+	der_close(&d, seq);
+	if (der_check(&d, err) == -1)
+		goto cleanup;
+	if ((p->policies = malloc(d.buf.len)) == NULL) {
+		kiln_err_set(err, KILN_ENOMEM, "out of memory");
+		goto cleanup;
+	}
+	memcpy(p->policies, d.buf.p, d.buf.len);
+	p->policies_len = d.buf.len;
+	rc = 0;
+cleanup:
+	der_free(&d);
+	return rc;
+}
+
 /*
  * Fill "p" (initialised and empty) from "obj" at "path".  "def" is the
  * default profile, for a named profile's fallbacks; NULL when "p" is the
@@ -493,6 +612,7 @@ parse_profile(struct kiln_profile *p, const cJSON *obj, const char *path,
 	    parse_urls(p, obj, path, def, err) == -1 ||
 	    kiln_json_bool(
 	        obj, path, "ocsp_no_check", &p->ocsp_no_check, err) == -1 ||
+	    parse_policies(p, obj, path, err) == -1 ||
 	    kiln_json_int(obj, path, "lint_error_level", 0, 7, &lint, err) ==
 	        -1)
 		return -1;

@@ -209,6 +209,10 @@ extensions(struct der *d, const struct kiln_certreq *req,
 		der_crl_distribution_points(&v, p->crl_url);
 		EXT(d, MBEDTLS_OID_CRL_DISTRIBUTION_POINTS, 0, &v);
 	}
+	if (p->policies != NULL) {
+		der_raw(&v, p->policies, p->policies_len);
+		EXT(d, MBEDTLS_OID_CERTIFICATE_POLICIES, 0, &v);
+	}
 	if (p->ocsp_no_check) {
 		der_tlv(&v, DER_NULL, null, 0);
 		EXT(d, MBEDTLS_OID_PKIX "\x30\x01\x05", 0, &v);

@@ -131,7 +131,8 @@ carried(const char *oid, const struct kiln_profile *p)
 	return (strcmp(oid, "1.3.6.1.5.5.7.1.1") == 0 &&
 	           (p->ocsp_url != NULL || p->n_issuer_urls > 0)) ||
 	       (strcmp(oid, "2.5.29.31") == 0 && p->crl_url != NULL) ||
-	       (strcmp(oid, "1.3.6.1.5.5.7.48.1.5") == 0 && p->ocsp_no_check);
+	       (strcmp(oid, "1.3.6.1.5.5.7.48.1.5") == 0 && p->ocsp_no_check) ||
+	       (strcmp(oid, "2.5.29.32") == 0 && p->policies != NULL);
 }
 
 int

@@ -62,6 +62,9 @@ struct kiln_profile {
 	char **issuer_urls;   /* n_issuer_urls strings */
 	size_t n_issuer_urls;
 	int ocsp_no_check;
+	/* "policies": the certificatePolicies value, DER, or NULL. */
+	unsigned char *policies;
+	size_t policies_len;
 };
 
 struct kiln_config {

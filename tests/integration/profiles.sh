@@ -68,6 +68,28 @@ assert_eq "name: 'etcd-3'" "$(grep '^name:' cluster/etcd-3/cfg/etcd.yml)" "etcd-
 assert_eq "listen-peer-urls: 'https://192.168.66.42:2380'" \
     "$(grep '^listen-peer-urls:' cluster/etcd-3/cfg/etcd.yml)" "etcd-3 listens on its own address"
 
+# certificatePolicies as cfssl 1.2.0 writes them: the extensions of the
+# same request under the same profile are the same, OCSP no-check after.
+cat >pol-config.json <<'EOF'
+{"signing": {"default": {"expiry": "8760h"}, "profiles": {"p": {"expiry": "8760h",
+ "usages": ["signing", "server auth"], "ocsp_no_check": true,
+ "policies": [{"ID": "1.2.3.4", "Qualifiers": [{"Type": "id-qt-cps", "Value": "https://example.com/cps"},
+   {"Type": "id-qt-unotice", "Value": "Zo\u00eb notice"}]}, {"ID": "2.23.140.1.2.1"}]}}}}
+EOF
+echo '{"CN": "policy CA", "key": {"algo": "ecdsa"}}' >pol-ca.json
+echo '{"CN": "leaf", "hosts": ["a.example"], "key": {"algo": "ecdsa"}}' >pol-leaf.json
+/usr/bin/cfssl gencert -initca pol-ca.json 2>/dev/null | /usr/bin/cfssljson -bare pol-ca
+/usr/bin/cfssl gencert -ca pol-ca.pem -ca-key pol-ca-key.pem -config pol-config.json -profile p \
+    pol-leaf.json 2>/dev/null | /usr/bin/cfssljson -bare pol-cfssl
+"$KILN" gencert -ca pol-ca.pem -ca-key pol-ca-key.pem -config pol-config.json -profile p \
+    -out pol-kiln pol-leaf.json
+exts() {
+	openssl x509 -in "$1" -noout -text | sed -n '/X509v3 extensions/,/Signature Algorithm/p' |
+	    grep -v -e 'Key Identifier' -e '^ *[0-9A-F][0-9A-F]:'
+}
+assert_eq "$(exts pol-cfssl.pem)" "$(exts pol-kiln.pem)" "policies and OCSP no-check as cfssl"
+assert_contains "$(exts pol-kiln.pem)" "Explicit Text: Zoë notice" "a user notice"
+
 for m in "$top"/man/*.[15]; do
 	assert_eq "" "$(mandoc -Tlint -Wwarning "$m" 2>&1)" "mandoc -Tlint $(basename "$m")"
 	assert_eq "" "$(groff -mandoc -ww -z "$m" 2>&1)" "groff -ww $(basename "$m")"

@@ -847,10 +847,46 @@ Test(config, failed_parse_leaves_a_config_that_frees_cleanly)
 Test(config, rejects_re2_escapes_in_name_whitelist)
 {
 	refuses("{\"signing\":{\"default\":{\"expiry\":\"1h\","
-		"\"name_whitelist\":\"^etcd-\\\\d+$\"}}}",
+	        "\"name_whitelist\":\"^etcd-\\\\d+$\"}}}",
 	    "signing.default.name_whitelist: \\d is RE2 syntax; use a POSIX "
 	    "class such as [0-9]");
-	cr_assert_eq(parse("{\"signing\":{\"default\":{\"expiry\":\"1h\","
-			   "\"name_whitelist\":\"^etcd-[0-9]+\\\\.example$\"}}}"),
+	cr_assert_eq(
+	    parse("{\"signing\":{\"default\":{\"expiry\":\"1h\","
+	          "\"name_whitelist\":\"^etcd-[0-9]+\\\\.example$\"}}}"),
 	    0, "%s", err.msg);
+}
+
+/* ---- policies ---- */
+
+Test(config, policies_encoded_as_cfssl_writes_them)
+{
+	/* SEQ { SEQ { OID 1.2.3, SEQ { SEQ { id-qt-cps, IA5 "u" } } } } */
+	static const unsigned char want[] = {0x30, 0x19, 0x30, 0x17, 0x06, 0x02,
+	    0x2a, 0x03, 0x30, 0x11, 0x30, 0x0f, 0x06, 0x08, 0x2b, 0x06, 0x01,
+	    0x05, 0x05, 0x07, 0x02, 0x01, 0x16, 0x03, 'c', 'p', 's'};
+	const struct kiln_profile *p;
+
+	cr_assert_eq(
+	    parse(one("\"expiry\":\"1h\",\"usages\":[\"signing\"],"
+	              "\"policies\":[{\"ID\":\"1.2.3\",\"Qualifiers\":"
+	              "[{\"Type\":\"id-qt-cps\",\"Value\":\"cps\"}]}]")),
+	    0, "%s", err.msg);
+	p = profile("k");
+	cr_assert_eq(p->policies_len, sizeof(want));
+	cr_assert_arr_eq(p->policies, want, sizeof(want));
+}
+
+Test(config, bad_policies_name_the_field)
+{
+	refuses(one("\"expiry\":\"1h\",\"usages\":[\"signing\"],"
+	            "\"policies\":[{\"ID\":\"x.y\"}]"),
+	    "signing.profiles.k.policies[0].ID: \"x.y\" is not an OID");
+	refuses(one("\"expiry\":\"1h\",\"usages\":[\"signing\"],"
+	            "\"policies\":[{\"ID\":\"1.2\",\"Qualifiers\":[{\"Type\":"
+	            "\"id-qt-x\",\"Value\":\"v\"}]}]"),
+	    "signing.profiles.k.policies[0].Qualifiers[0].Type: \"id-qt-x\" "
+	    "(id-qt-cps or id-qt-unotice)");
+	refuses(one("\"expiry\":\"1h\",\"usages\":[\"signing\"],"
+	            "\"policies\":{}"),
+	    "signing.profiles.k.policies: expected an array");
 }
