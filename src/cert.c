@@ -111,8 +111,8 @@ cleanup:
 int
 kiln_ca_load(struct kiln_cert *ca, struct kiln_key *key,
     const struct kiln_buf *cert, const char *cert_name,
-    const struct kiln_buf *key_text, const char *key_name, struct kiln_rng *rng,
-    struct kiln_err *err)
+    const struct kiln_buf *key_text, const char *key_name, const char *password,
+    struct kiln_rng *rng, struct kiln_err *err)
 {
 	if (kiln_cert_parse(ca, cert->p, cert->len, err) == -1) {
 		kiln_err_prefix(err, "%s", cert_name);
@@ -122,7 +122,8 @@ kiln_ca_load(struct kiln_cert *ca, struct kiln_key *key,
 		return kiln_err_set(err, KILN_EINVAL,
 		    "%s: not a CA certificate (basicConstraints CA:FALSE)",
 		    cert_name);
-	if (kiln_key_parse(key, key_text->p, key_text->len, rng, err) == -1) {
+	if (kiln_key_parse_password(
+	        key, key_text->p, key_text->len, password, rng, err) == -1) {
 		kiln_err_prefix(err, "%s", key_name);
 		return -1;
 	}

@@ -318,7 +318,7 @@ load_ca(struct build *b, const char *cert_path, const char *key_path,
 	if (kiln_file_read(cert_path, &cert, err) == -1 ||
 	    kiln_file_read(key_path, &key, err) == -1 ||
 	    kiln_ca_load(&b->ca, &b->ca_key, &cert, cert_path, &key, key_path,
-	        &b->rng, err) == -1 ||
+	        getenv("CFSSL_CA_PK_PASSWORD"), &b->rng, err) == -1 ||
 	    kiln_pem_write(&b->ca_pem, "CERTIFICATE", b->ca.crt.raw.p,
 	        b->ca.crt.raw.len, err) == -1)
 		goto cleanup;

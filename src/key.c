@@ -99,6 +99,16 @@ int
 kiln_key_parse(struct kiln_key *key, const unsigned char *data, size_t len,
     struct kiln_rng *rng, struct kiln_err *err)
 {
+	return kiln_key_parse_password(key, data, len, NULL, rng, err);
+}
+
+int
+kiln_key_parse_password(struct kiln_key *key, const unsigned char *data,
+    size_t len, const char *password, struct kiln_rng *rng,
+    struct kiln_err *err)
+{
+	const unsigned char *pwd = (const unsigned char *)password;
+	size_t pwdlen = password != NULL ? strlen(password) : 0;
 	static const char ecparams_end[] = "-----END EC PARAMETERS-----";
 	struct kiln_buf copy;
 	unsigned char *p;
@@ -123,12 +133,26 @@ kiln_key_parse(struct kiln_key *key, const unsigned char *data, size_t len,
 	}
 	if (strstr((char *)p, "-----BEGIN ") != NULL)
 		ret = kiln_pk_parse_key(
-		    &key->pk, p, n + 1, NULL, 0, kiln_rng_random, rng);
+		    &key->pk, p, n + 1, pwd, pwdlen, kiln_rng_random, rng);
 	else /* DER: the exact length */
 		ret = kiln_pk_parse_key(
-		    &key->pk, p, n, NULL, 0, kiln_rng_random, rng);
+		    &key->pk, p, n, pwd, pwdlen, kiln_rng_random, rng);
 	if (ret == MBEDTLS_ERR_PK_PASSWORD_REQUIRED) {
-		kiln_err_set(err, KILN_EINVAL, "private key is encrypted");
+		kiln_err_set(err, KILN_EINVAL,
+		    "private key is encrypted, and no password was given");
+		goto cleanup;
+	}
+	if (ret == MBEDTLS_ERR_PK_PASSWORD_MISMATCH) {
+		kiln_err_set(err, KILN_EINVAL,
+		    "private key is encrypted, and the password is wrong");
+		goto cleanup;
+	}
+	if (ret != 0 && password != NULL &&
+	    strstr((char *)p, "ENCRYPTED") != NULL) {
+		kiln_err_set(err, KILN_EINVAL,
+		    "private key is encrypted in a way mbedTLS cannot decrypt "
+		    "(it can: legacy PEM, and PKCS#8 with 3DES, e.g. openssl "
+		    "pkcs8 -topk8 -v2 des3)");
 		goto cleanup;
 	}
 	if (ret != 0) {

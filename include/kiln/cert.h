@@ -34,12 +34,13 @@ int kiln_cert_parse(
 
 /*
  * A signing CA: its certificate from "cert" (one PEM certificate or DER)
- * and its private key from "key", named "cert_name" and "key_name" in
- * errors.  The certificate must be a CA (basicConstraints CA:TRUE) and
- * the key its own.  Returns 0 or -1 (KILN_EINVAL naming the file).
+ * and its private key from "key", decrypted with "password" if it is
+ * encrypted (NULL: none), named "cert_name" and "key_name" in errors.  The
+ * certificate must be a CA (basicConstraints CA:TRUE) and the key its own.
+ * Returns 0 or -1 (KILN_EINVAL naming the file).
  */
 int kiln_ca_load(struct kiln_cert *, struct kiln_key *, const struct kiln_buf *,
-    const char *, const struct kiln_buf *, const char *, struct kiln_rng *,
-    struct kiln_err *);
+    const char *, const struct kiln_buf *, const char *, const char *,
+    struct kiln_rng *, struct kiln_err *);
 
 #endif /* KILN_CERT_H */

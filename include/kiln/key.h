@@ -41,6 +41,14 @@ int kiln_key_generate(struct kiln_key *, const struct kiln_keyreq *,
 int kiln_key_parse(struct kiln_key *, const unsigned char *, size_t,
     struct kiln_rng *, struct kiln_err *);
 
+/*
+ * As kiln_key_parse, decrypting with "password" (NUL-terminated, or NULL)
+ * a legacy encrypted PEM key ("Proc-Type: 4,ENCRYPTED") or an encrypted
+ * PKCS#8 key whose cipher mbedTLS has.
+ */
+int kiln_key_parse_password(struct kiln_key *, const unsigned char *, size_t,
+    const char *, struct kiln_rng *, struct kiln_err *);
+
 /* The key as PEM (PKCS#1 or SEC1, as cfssl writes it) into "out". */
 int kiln_key_write_pem(struct kiln_key *, struct kiln_buf *, struct kiln_err *);
 

@@ -139,8 +139,8 @@ cli_load_ca(const char *cert_spec, const char *key_spec, struct kiln_cert *ca,
 	kiln_buf_init(&key_text);
 	if (cli_read(cert_spec, &cert, err) == 0 &&
 	    cli_read(key_spec, &key_text, err) == 0 &&
-	    kiln_ca_load(
-	        ca, key, &cert, cert_spec, &key_text, key_spec, rng, err) == 0)
+	    kiln_ca_load(ca, key, &cert, cert_spec, &key_text, key_spec,
+	        getenv("CFSSL_CA_PK_PASSWORD"), rng, err) == 0)
 		rc = 0;
 	kiln_buf_free(&cert);
 	kiln_buf_free(&key_text);

@@ -73,6 +73,18 @@ cmp -s leaf-key.pem leaf-key.before && fail "key not replaced with -force"
 ok
 assert_eq 600 "$(mode leaf-key.pem)" "-out key mode"
 assert_eq "leaf.pem: OK" "$(openssl verify -x509_strict -CAfile ca.pem leaf.pem)" "-out certificate"
+# An encrypted CA key: refused without its password, read with
+# CFSSL_CA_PK_PASSWORD as cfssl does (legacy PEM and PKCS#8 with 3DES).
+openssl pkcs8 -topk8 -in ca-key.pem -v2 des3 -passout pass:s3cret -out enc-ca-key.pem
+expect_error 'kiln: gencert: enc-ca-key.pem: private key is encrypted, and no password was given' \
+    "$KILN" gencert -ca ca.pem -ca-key enc-ca-key.pem -config ca-config.json -profile kubernetes -out x etcd-csr.json
+expect_error 'kiln: gencert: enc-ca-key.pem: private key is encrypted, and the password is wrong' \
+    env CFSSL_CA_PK_PASSWORD=nope "$KILN" gencert -ca ca.pem -ca-key enc-ca-key.pem -config ca-config.json -profile kubernetes -out x etcd-csr.json
+CFSSL_CA_PK_PASSWORD=s3cret "$KILN" gencert -ca ca.pem -ca-key enc-ca-key.pem -config ca-config.json \
+    -profile kubernetes -out enc etcd-csr.json
+assert_eq "enc.pem: OK" "$(openssl verify -x509_strict -CAfile ca.pem enc.pem)" "signed with the decrypted CA key"
+rm -f enc-ca-key.pem enc.pem enc-key.pem enc.csr
+
 # A basename too long for a path is refused, not shortened.
 long=$(printf '%05000d' 0)
 for cmd in "$KILN gencert -ca ca.pem -ca-key ca-key.pem -config ca-config.json -profile kubernetes -out $long etcd-csr.json" \

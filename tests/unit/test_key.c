@@ -147,7 +147,7 @@ Test(key, refuses_weak_rsa)
 	kiln_buf_free(&buf);
 }
 
-Test(key, refuses_an_encrypted_key)
+Test(key, encrypted_key_needs_its_password)
 {
 	struct kiln_buf buf;
 	char path[512];
@@ -157,7 +157,20 @@ Test(key, refuses_an_encrypted_key)
 	    path, sizeof(path), "%s/keys/p256-encrypted.pem", KILN_TEST_DATA);
 	cr_assert_eq(kiln_file_read(path, &buf, &err), 0);
 	cr_assert_eq(kiln_key_parse(&key, buf.p, buf.len, &rng, &err), -1);
-	cr_assert_str_eq(err.msg, "private key is encrypted");
+	cr_assert_str_eq(
+	    err.msg, "private key is encrypted, and no password was given");
+	kiln_err_clear(&err);
+	cr_assert_eq(
+	    kiln_key_parse_password(&key, buf.p, buf.len, "wrong", &rng, &err),
+	    -1);
+	cr_assert_str_eq(
+	    err.msg, "private key is encrypted, and the password is wrong");
+	kiln_err_clear(&err);
+	/* Legacy PEM, AES-256-CBC: mbedTLS decrypts it with the password. */
+	cr_assert_eq(
+	    kiln_key_parse_password(&key, buf.p, buf.len, "kiln", &rng, &err),
+	    0, "%s", err.msg);
+	cr_assert_eq(mbedtls_pk_get_bitlen(&key.pk), 256);
 	kiln_buf_free(&buf);
 }
 

@@ -101,8 +101,8 @@ load_ca(const char *cert, const char *keyfile)
 	read_data(cert, &c);
 	read_data(keyfile, &k);
 	cr_assert_eq(
-	    kiln_ca_load(&ca, &ca_key, &c, cert, &k, keyfile, &rng, &err), 0,
-	    "%s", err.msg);
+	    kiln_ca_load(&ca, &ca_key, &c, cert, &k, keyfile, NULL, &rng, &err),
+	    0, "%s", err.msg);
 	kiln_buf_free(&c);
 	kiln_buf_free(&k);
 }
