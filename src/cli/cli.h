@@ -133,6 +133,7 @@ int cmd_etcd(int, char **, const struct cli_config *);
 int cmd_gencert(int, char **, const struct cli_config *);
 int cmd_json(int, char **, const struct cli_config *);
 int cmd_renew(int, char **, const struct cli_config *);
+int cmd_sign(int, char **, const struct cli_config *);
 int cmd_verify(int, char **, const struct cli_config *);
 int cmd_version(int, char **, const struct cli_config *);
 

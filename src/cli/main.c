@@ -41,6 +41,12 @@ static const char *const verify_help[] = {
 	"ca", "the CA the certificate must chain to",
 	"key", "the private key that must belong to the certificate",
 	NULL };
+static const char *const sign_flags[] = { "ca", "ca-key", "config",
+	"profile", "hostname", "csr", "out", NULL };
+static const char *const sign_help[] = {
+	"csr", "certificate request to sign, instead of the CSR operand (- for standard input)",
+	"out", "write the certificate to BASENAME.pem instead of JSON",
+	NULL };
 static const char *const json_flags[] = { "bare", "f", "stdout", "version",
 	NULL };
 static const char *const no_flags[] = { NULL };
@@ -87,6 +93,12 @@ static const struct command commands[] = {
 	  "Re-issue certificates in place: same subject, SANs and usages, a "
 	  "new serial and\ndates, the same key unless -rekey.",
 	  renew_flags, cmd_renew, 2, renew_help },
+	{ "sign",
+	  "kiln sign -ca CA -ca-key KEY [-config CONFIG -profile NAME] "
+	  "[-hostname HOSTS] CSR [SUBJECTJSON]",
+	  "Sign a certificate request made elsewhere: its signature is "
+	  "checked, its SANs\nkept unless -hostname replaces them.",
+	  sign_flags, cmd_sign, 2, sign_help },
 	{ "verify",
 	  "kiln verify -ca CA [-role server|peer|client] [-host NAME|IP]... "
 	  "[-key KEY] CERT",

@@ -1,0 +1,186 @@
+/*
+ * kiln sign: a certificate for a request made elsewhere (openssl req,
+ * kiln gencsr, a Kubernetes node), signed by a CA under a profile.
+ */
+#include <limits.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "kiln/cert.h"
+#include "kiln/config.h"
+#include "kiln/file.h"
+#include "kiln/issue.h"
+#include "kiln/key.h"
+#include "kiln/pem.h"
+#include "kiln/rng.h"
+#include "kiln/sign.h"
+
+struct sign {
+	struct kiln_signreq req;
+	struct kiln_config config;
+	struct kiln_cert ca;
+	struct kiln_key ca_key;
+	struct kiln_rng rng;
+	struct kiln_buf csr_text, subject_text, config_text;
+	struct kiln_buf cert, cert_pem, csr_pem, out;
+};
+
+/* -config and -profile, as gencert reads them. */
+static const struct kiln_profile *
+load_profile(struct sign *s, const struct cli_config *cfg, struct kiln_err *err)
+{
+	const struct kiln_profile *profile;
+
+	if (cfg->config[0] != '\0') {
+		if (cli_read(cfg->config, &s->config_text, err) == -1)
+			return NULL;
+		if (kiln_config_parse(&s->config, (char *)s->config_text.p,
+		        s->config_text.len, err) == -1) {
+			kiln_err_prefix(err, "%s", cfg->config);
+			return NULL;
+		}
+	}
+	if ((profile = kiln_config_profile(&s->config, cfg->profile, err)) ==
+	    NULL)
+		kiln_err_prefix(err, "%s",
+		    cfg->config[0] != '\0' ? cfg->config
+		                           : "default configuration");
+	return profile;
+}
+
+/* {"cert":...,"csr":...}\n, keys sorted as cfssl prints them. */
+static int
+print_json(struct sign *s, struct kiln_err *err)
+{
+	struct kiln_buf *o = &s->out;
+
+	if (kiln_buf_append(o, "{\"cert\":", 8, err) == -1 ||
+	    kiln_buf_append_json(
+	        o, (char *)s->cert_pem.p, s->cert_pem.len, err) == -1 ||
+	    kiln_buf_append(o, ",\"csr\":", 7, err) == -1 ||
+	    kiln_buf_append_json(
+	        o, (char *)s->csr_pem.p, s->csr_pem.len, err) == -1 ||
+	    kiln_buf_append(o, "}\n", 2, err) == -1)
+		return -1;
+	return cli_write_stdout(o, err);
+}
+
+static int
+sign(struct sign *s, const char *csr_path, const char *subject_path,
+    const struct cli_config *cfg, struct kiln_err *err)
+{
+	const struct kiln_profile *profile;
+	char path[PATH_MAX];
+
+	if (cfg->ca[0] == '\0' || cfg->ca_key[0] == '\0')
+		return kiln_err_set(
+		    err, KILN_EINVAL, "-ca and -ca-key are required");
+	if ((profile = load_profile(s, cfg, err)) == NULL ||
+	    kiln_rng_seed(&s->rng, "kiln sign", err) == -1 ||
+	    cli_load_ca(
+	        cfg->ca, cfg->ca_key, &s->ca, &s->ca_key, &s->rng, err) == -1)
+		return -1;
+
+	if (cli_read(csr_path, &s->csr_text, err) == -1)
+		return -1;
+	if (kiln_sign_request(&s->req, s->csr_text.p, s->csr_text.len, err) ==
+	    -1) {
+		kiln_err_prefix(err, "%s", csr_path);
+		return -1;
+	}
+	if (subject_path != NULL) {
+		if (cli_read(subject_path, &s->subject_text, err) == -1)
+			return -1;
+		if (kiln_sign_subject(&s->req, (char *)s->subject_text.p,
+		        s->subject_text.len, err) == -1) {
+			kiln_err_prefix(err, "%s", subject_path);
+			return -1;
+		}
+	}
+	/* cfssl: an empty -hostname replaces nothing. */
+	if (cfg->hostname[0] != '\0' &&
+	    kiln_sign_hosts(&s->req, cfg->hostname, err) == -1) {
+		kiln_err_prefix(err, "-hostname");
+		return -1;
+	}
+	if (kiln_sign_check(&s->req, profile, &s->ca, err) == -1) {
+		kiln_err_prefix(err, "%s", csr_path);
+		return -1;
+	}
+	if (kiln_issue(&s->cert, &s->req.certreq, profile, &s->ca, &s->ca_key,
+	        &s->rng, time(NULL), err) == -1 ||
+	    kiln_pem_write(
+	        &s->cert_pem, "CERTIFICATE", s->cert.p, s->cert.len, err) == -1)
+		return -1;
+
+	if (cfg->out[0] != '\0') {
+		/* The request is the caller's own file: not written again. */
+		if (cli_path(path, cfg->out, ".pem", err) == -1)
+			return -1;
+		return kiln_file_write(
+		    path, s->cert_pem.p, s->cert_pem.len, 0644, 0, err);
+	}
+	/* "csr" is the input as read (cfssl); DER is shown as PEM. */
+	if (s->req.was_der) {
+		if (kiln_pem_write(&s->csr_pem, "CERTIFICATE REQUEST",
+		        s->req.csr.der.p, s->req.csr.der.len, err) == -1)
+			return -1;
+	} else if (kiln_buf_append(
+	               &s->csr_pem, s->csr_text.p, s->csr_text.len, err) == -1)
+		return -1;
+	return print_json(s, err);
+}
+
+int
+cmd_sign(int argc, char **argv, const struct cli_config *cfg)
+{
+	struct kiln_err err = {0};
+	const char *csr_path, *subject_path;
+	struct sign s;
+	int rc;
+
+	/* cfssl: with -csr, the first argument is already SUBJECTJSON. */
+	if (cfg->csr[0] != '\0') {
+		if (argc > 1)
+			return cli_usage_error(cfg->cmd,
+			    "expected at most SUBJECTJSON after -csr");
+		csr_path = cfg->csr;
+		subject_path = argc == 1 ? argv[0] : NULL;
+	} else {
+		if (argc < 1 || argc > 2)
+			return cli_usage_error(cfg->cmd,
+			    "expected a CSR file and an optional SUBJECTJSON");
+		csr_path = argv[0];
+		subject_path = argc == 2 ? argv[1] : NULL;
+	}
+	memset(&s, 0, sizeof(s));
+	kiln_signreq_init(&s.req);
+	kiln_config_init(&s.config);
+	kiln_cert_init(&s.ca);
+	kiln_key_init(&s.ca_key);
+	kiln_rng_init(&s.rng);
+	kiln_buf_init(&s.csr_text);
+	kiln_buf_init(&s.subject_text);
+	kiln_buf_init(&s.config_text);
+	kiln_buf_init(&s.cert);
+	kiln_buf_init(&s.cert_pem);
+	kiln_buf_init(&s.csr_pem);
+	kiln_buf_init(&s.out);
+	rc = sign(&s, csr_path, subject_path, cfg, &err) == 0 ? 0 : 1;
+	if (rc != 0)
+		cli_error("sign", &err);
+	kiln_signreq_free(&s.req);
+	kiln_config_free(&s.config);
+	kiln_cert_free(&s.ca);
+	kiln_key_free(&s.ca_key);
+	kiln_rng_free(&s.rng);
+	kiln_buf_free(&s.csr_text);
+	kiln_buf_free(&s.subject_text);
+	kiln_buf_free(&s.config_text);
+	kiln_buf_free(&s.cert);
+	kiln_buf_free(&s.cert_pem);
+	kiln_buf_free(&s.csr_pem);
+	kiln_buf_free(&s.out);
+	return rc;
+}

@@ -1,0 +1,187 @@
+#!/bin/sh
+# kiln sign on requests made by openssl: SANs kept or replaced, the
+# certificate verifies, bad requests are refused in one line, CA requests
+# follow the profile, and subject and extensions are cfssl 1.2.0's bytes
+# (/usr/bin/cfssl sign on the same request, CA and profile).
+. "$(dirname "$0")/lib.sh"
+
+CFSSL=/usr/bin/cfssl
+
+"$KILN" gencert -initca "$DATA"/ecdsa/ca-csr.json | "$KILN" json -bare ca
+cat >config.json <<'EOF'
+{"signing":{"default":{"expiry":"8760h","usages":["signing"]},
+ "profiles":{
+  "leaf":{"expiry":"8760h","usages":["signing","key encipherment","server auth","client auth"]},
+  "inter":{"expiry":"43800h","usages":["cert sign","crl sign"],
+           "ca_constraint":{"is_ca":true,"max_path_len":0,"max_path_len_zero":true}}}}}
+EOF
+s="$KILN sign -ca ca.pem -ca-key ca-key.pem -config config.json"
+
+# A P-256 request as openssl writes it: attributes in its own order, a
+# multi-valued RDN, UTF-8, street; SANs of four kinds.
+openssl ecparam -name prime256v1 -genkey -noout -out key.pem
+openssl req -new -key key.pem -out www.csr -utf8 -multivalue-rdn \
+    -subj '/CN=www.example.com/O=Ex & Co+L=Köln/C=DE/street=Main St 1/OU=Web' \
+    -addext 'subjectAltName=DNS:www.example.com,DNS:alt.example.com,IP:192.0.2.1,IP:2001:db8::1,email:ops@example.com' \
+    2>/dev/null
+
+# ---- signed: JSON, SANs, chain ----------------------------------------------
+$s -profile leaf www.csr >www.json
+case $(cat www.json) in
+'{"cert":"-----BEGIN CERTIFICATE-----\n'*'\n-----END CERTIFICATE-----\n","csr":"-----BEGIN CERTIFICATE REQUEST-----\n'*'\n-----END CERTIFICATE REQUEST-----\n"}') ok ;;
+*) fail "JSON shape: $(cat www.json)" ;;
+esac
+"$KILN" json -bare www <www.json
+# "csr" is the input, byte for byte: cfssljson writes it back unchanged.
+mkdir j && (cd j && "$KILN" json -bare www <../www.json)
+cmp -s www.csr j/www.csr || fail "\"csr\" is not the input file"
+ok
+san=$(openssl x509 -in www.pem -noout -ext subjectAltName | tail -1 | sed 's/^ *//')
+assert_eq "DNS:www.example.com, DNS:alt.example.com, email:ops@example.com, IP Address:192.0.2.1, IP Address:2001:DB8:0:0:0:0:0:1" \
+    "$san" "the request's SANs, in cfssl's order"
+assert_eq "www.pem: OK" "$(openssl verify -x509_strict -CAfile ca.pem www.pem)" "verify"
+assert_eq "$(openssl req -in www.csr -noout -pubkey)" \
+    "$(openssl x509 -in www.pem -noout -pubkey)" "the request's key"
+
+# Standard input, and -csr (which makes the first argument SUBJECTJSON).
+$s -profile leaf - <www.csr | "$KILN" json -bare stdin
+assert_eq "$san" "$(openssl x509 -in stdin.pem -noout -ext subjectAltName | tail -1 | sed 's/^ *//')" "stdin"
+$s -profile leaf -csr www.csr | "$KILN" json -bare flag
+assert_eq "$san" "$(openssl x509 -in flag.pem -noout -ext subjectAltName | tail -1 | sed 's/^ *//')" "-csr"
+
+# -hostname replaces them all; "" replaces nothing (cfssl).
+$s -profile leaf -hostname 'other.example,10.0.0.9,a@b.example' www.csr |
+    "$KILN" json -bare host
+assert_eq "DNS:other.example, email:a@b.example, IP Address:10.0.0.9" \
+    "$(openssl x509 -in host.pem -noout -ext subjectAltName | tail -1 | sed 's/^ *//')" "-hostname"
+$s -profile leaf -hostname '' www.csr | "$KILN" json -bare empty
+assert_eq "$san" "$(openssl x509 -in empty.pem -noout -ext subjectAltName | tail -1 | sed 's/^ *//')" "-hostname ''"
+
+# -out: the certificate only, 0644.
+$s -profile leaf -out outbase www.csr >out.stdout
+assert_eq "" "$(cat out.stdout)" "-out prints nothing"
+assert_eq "outbase.pem" "$(ls outbase*)" "-out writes BASENAME.pem only"
+assert_eq 644 "$(mode outbase.pem)" "mode of BASENAME.pem"
+
+# DER is accepted; "csr" is then its PEM form.
+openssl req -in www.csr -outform der -out www.der
+$s -profile leaf www.der | "$KILN" json -bare der
+cmp -s www.csr der.csr || fail "DER request: \"csr\" is not its PEM form"
+ok
+
+# ---- refused, one line, exit 1 ----------------------------------------------
+# expect_error MESSAGE COMMAND...
+expect_error() {
+	want=$1
+	shift
+	set +e
+	"$@" >stdout 2>stderr
+	status=$?
+	set -e
+	assert_eq 1 "$status" "exit status of: $*"
+	assert_eq "" "$(cat stdout)" "stdout of: $*"
+	assert_eq 1 "$(wc -l <stderr)" "one line on stderr for: $*"
+	assert_eq "$want" "$(cat stderr)" "message of: $*"
+}
+
+# One byte of the signature flipped (5 bytes from the end: inside s).
+cp www.der bad.der
+n=$(($(wc -c <bad.der) - 5))
+b=$(od -An -tx1 -j "$n" -N1 bad.der | tr -d ' ')
+if [ "$b" = 41 ]; then c=B; else c=A; fi
+printf '%s' "$c" | dd of=bad.der bs=1 seek="$n" conv=notrunc 2>/dev/null
+openssl req -inform der -in bad.der -out bad.csr
+# openssl 3.0 exits 0 either way: read what it says.
+case $(openssl req -in bad.csr -noout -verify 2>&1) in
+*"verify failure"*) ;;
+*) fail "setup: openssl still verifies bad.csr" ;;
+esac
+expect_error "kiln: sign: bad.csr: signature does not verify: the request was altered, or not signed with its own key" \
+    $s -profile leaf bad.csr
+expect_error "kiln: sign: ca.pem: a certificate, not a certificate request" \
+    $s -profile leaf ca.pem
+expect_error "kiln: sign: key.pem: not a certificate request (PEM block \"EC PRIVATE KEY\")" \
+    $s -profile leaf key.pem
+expect_error 'kiln: sign: config.json: profile "nope" not found in the configuration' \
+    $s -profile nope www.csr
+
+# ---- CA requests ------------------------------------------------------------
+openssl req -new -key key.pem -out sub.csr -subj '/CN=Sub CA/O=Example Org' \
+    -addext 'basicConstraints=critical,CA:TRUE' \
+    -addext 'subjectAltName=DNS:sub.example.com,IP:10.0.0.1'
+expect_error "kiln: sign: sub.csr: the request asks for a CA certificate (basicConstraints CA:TRUE) and the profile does not allow one (ca_constraint.is_ca)" \
+    $s -profile leaf sub.csr
+$s -profile inter sub.csr | "$KILN" json -bare sub
+assert_eq "CA:TRUE, pathlen:0" \
+    "$(openssl x509 -in sub.pem -noout -ext basicConstraints | tail -1 | sed 's/^ *//')" "CA profile: a CA"
+assert_eq "IP Address:10.0.0.1" \
+    "$(openssl x509 -in sub.pem -noout -ext subjectAltName | tail -1 | sed 's/^ *//')" "a CA keeps only IP SANs"
+assert_eq "sub.pem: OK" "$(openssl verify -x509_strict -CAfile ca.pem sub.pem)" "verify the CA"
+
+# ---- cfssl 1.2.0 on the same inputs -----------------------------------------
+if [ ! -x "$CFSSL" ]; then
+	echo "sign.sh: $CFSSL not found: cfssl comparisons skipped" >&2
+	finish
+	exit 0
+fi
+c="$CFSSL sign -ca ca.pem -ca-key ca-key.pem -config config.json"
+
+# The subject as openssl dumps it: RDN structure ('+' joins a
+# multi-valued RDN), and each value's whole DER, string type included.
+subject() {
+	openssl x509 -in "$1" -noout -subject -nameopt RFC2253,dump_all,dump_der
+}
+# Every extension's OID, criticality and value, in order.
+extensions() {
+	openssl x509 -in "$1" -outform der | openssl asn1parse -inform der |
+	    sed -n '/cont \[ 3 \]/,$p' | grep -E 'OBJECT|BOOLEAN|OCTET' |
+	    sed 's/^.*prim: *//'
+}
+# cfssl_sign NAME ARGS...: cfssl's certificate into NAME.pem.
+cfssl_sign() {
+	name=$1
+	shift
+	$c "$@" >"$name.json" 2>cfssl.err || fail "cfssl $*: $(cat cfssl.err)"
+	"$KILN" json -bare "$name" <"$name.json"
+}
+
+cfssl_sign c-www -profile leaf www.csr
+assert_eq "$(subject c-www.pem)" "$(subject www.pem)" "subject DER equals cfssl's"
+assert_eq "$(extensions c-www.pem)" "$(extensions www.pem)" "extensions equal cfssl's"
+assert_eq "$(openssl x509 -in c-www.pem -noout -pubkey)" \
+    "$(openssl x509 -in www.pem -noout -pubkey)" "public key equals cfssl's"
+cmp -s c-www.csr www.csr || fail "cfssl's \"csr\" is the input too"
+ok
+cfssl_sign c-host -profile leaf -hostname 'other.example,10.0.0.9,a@b.example' www.csr
+assert_eq "$(extensions c-host.pem)" "$(extensions host.pem)" "-hostname: extensions equal cfssl's"
+cfssl_sign c-sub -profile inter sub.csr
+assert_eq "$(subject c-sub.pem)" "$(subject sub.pem)" "CA: subject equals cfssl's"
+assert_eq "$(extensions c-sub.pem)" "$(extensions sub.pem)" "CA: extensions equal cfssl's"
+set +e
+$c -profile leaf sub.csr >/dev/null 2>cfssl.err
+st=$?
+set -e
+assert_eq 1 "$st" "cfssl refuses the CA request under a leaf profile"
+assert_contains "$(cat cfssl.err)" '"code":5300' "cfssl: policy violation"
+
+# A SUBJECT file: the same replacements as cfssl.
+printf '%s\n' '{"CN":"override","names":[{"O":"New Org","OU":"Ops"},{"C":""}],"SerialNumber":"77"}' >subject.json
+$s -profile leaf www.csr subject.json | "$KILN" json -bare subj
+cfssl_sign c-subj -profile leaf www.csr subject.json
+assert_eq "$(subject c-subj.pem)" "$(subject subj.pem)" "SUBJECT: subject equals cfssl's"
+
+# Where kiln-sign(1) says kiln differs: an emailAddress is kept last
+# (cfssl 1.2.0 drops it; cfssl 1.6 and later keep it), and two OUs are
+# two RDNs (cfssl: one multi-valued RDN).
+openssl req -new -key key.pem -out mail.csr \
+    -subj '/emailAddress=admin@example.com/CN=mail.example.com/C=DE'
+$s -profile leaf mail.csr | "$KILN" json -bare mail
+cfssl_sign c-mail -profile leaf mail.csr
+assert_eq "subject=emailAddress=#0C1161646D696E406578616D706C652E636F6D,$(subject c-mail.pem | sed 's/^subject=//')" \
+    "$(subject mail.pem)" "emailAddress kept after cfssl's attributes"
+openssl req -new -key key.pem -out ou2.csr -subj '/CN=two/OU=B/OU=A'
+$s -profile leaf ou2.csr | "$KILN" json -bare ou2
+cfssl_sign c-ou2 -profile leaf ou2.csr
+assert_eq "subject=CN=#130374776F,OU=#130142+OU=#130141" "$(subject c-ou2.pem)" "cfssl: one multi-valued RDN"
+assert_eq "subject=CN=#130374776F,OU=#130141,OU=#130142" "$(subject ou2.pem)" "kiln: two RDNs, request order"
+finish
