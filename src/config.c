@@ -613,6 +613,8 @@ parse_profile(struct kiln_profile *p, const cJSON *obj, const char *path,
 	    kiln_json_bool(
 	        obj, path, "ocsp_no_check", &p->ocsp_no_check, err) == -1 ||
 	    parse_policies(p, obj, path, err) == -1 ||
+	    kiln_json_bool(
+	        obj, path, "copy_extensions", &p->copy_extensions, err) == -1 ||
 	    kiln_json_int(obj, path, "lint_error_level", 0, 7, &lint, err) ==
 	        -1)
 		return -1;

@@ -154,6 +154,33 @@ extension(
 }
 #define EXT(d, oid, crit, v) extension(d, oid, sizeof(oid) - 1, crit, v)
 
+/* Whether the request's copied extensions hold "oid" (DER contents). */
+static int
+in_extra(const struct kiln_certreq *req, const char *oid, size_t len)
+{
+	unsigned char *p = (unsigned char *)req->extra, *end, *e;
+	size_t n, k;
+
+	if (p == NULL)
+		return 0;
+	end = p + req->extra_len;
+	while (p < end) {
+		if (mbedtls_asn1_get_tag(&p, end, &n,
+		        MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE) != 0)
+			return 0;
+		e = p;
+		if (mbedtls_asn1_get_tag(&e, p + n, &k, MBEDTLS_ASN1_OID) ==
+		        0 &&
+		    k == len && memcmp(e, oid, len) == 0)
+			return 1;
+		p += n;
+	}
+	return 0;
+}
+
+/* An extension kiln writes, unless the request's copy replaces it. */
+#define BUILTIN(oid) (!in_extra(req, oid, sizeof(oid) - 1))
+
 static int
 extensions(struct der *d, const struct kiln_certreq *req,
     const struct kiln_profile *p, const struct kiln_cert *issuer,
@@ -172,43 +199,50 @@ extensions(struct der *d, const struct kiln_certreq *req,
 	if ((ret = mbedtls_md(mbedtls_md_info_from_type(MBEDTLS_MD_SHA1), bits,
 	         n, ski)) != 0)
 		return kiln_err_mbed(err, ret, "subject key identifier");
-	if (p->ku != 0) {
+	if (p->ku != 0 && BUILTIN(MBEDTLS_OID_KEY_USAGE)) {
 		der_key_usage(&v, p->ku);
 		EXT(d, MBEDTLS_OID_KEY_USAGE, 1, &v);
 	}
-	if (p->n_eku > 0) {
+	if (p->n_eku > 0 && BUILTIN(MBEDTLS_OID_EXTENDED_KEY_USAGE)) {
 		der_ext_key_usage(&v, p->eku, p->n_eku);
 		EXT(d, MBEDTLS_OID_EXTENDED_KEY_USAGE, 0, &v);
 	}
 	der_basic_constraints(&v, p->is_ca, pathlen(p));
 	EXT(d, MBEDTLS_OID_BASIC_CONSTRAINTS, 1, &v);
-	if (req->ski != NULL)
-		der_tlv(&v, DER_OCTET_STRING, req->ski, req->ski_len);
-	else
-		der_tlv(&v, DER_OCTET_STRING, ski, sizeof(ski));
-	EXT(d, MBEDTLS_OID_SUBJECT_KEY_IDENTIFIER, 0, &v);
+	if (BUILTIN(MBEDTLS_OID_SUBJECT_KEY_IDENTIFIER)) {
+		if (req->ski != NULL)
+			der_tlv(&v, DER_OCTET_STRING, req->ski, req->ski_len);
+		else
+			der_tlv(&v, DER_OCTET_STRING, ski, sizeof(ski));
+		EXT(d, MBEDTLS_OID_SUBJECT_KEY_IDENTIFIER, 0, &v);
+	}
 	/* Go: no AKI when the issuer has no SKI or names itself. */
 	if (issuer != NULL && issuer->ski_len > 0 &&
+	    BUILTIN(MBEDTLS_OID_AUTHORITY_KEY_IDENTIFIER) &&
 	    (issuer->crt.subject_raw.len != req->subject_len ||
 	        memcmp(issuer->crt.subject_raw.p, req->subject,
 	            req->subject_len) != 0)) {
 		der_authority_key_id(&v, issuer->ski, issuer->ski_len);
 		EXT(d, MBEDTLS_OID_AUTHORITY_KEY_IDENTIFIER, 0, &v);
 	}
-	if (p->ocsp_url != NULL || p->n_issuer_urls > 0) {
+	if ((p->ocsp_url != NULL || p->n_issuer_urls > 0) &&
+	    BUILTIN(MBEDTLS_OID_PKIX "\x01\x01")) {
 		der_authority_info_access(
 		    &v, p->ocsp_url, p->issuer_urls, p->n_issuer_urls);
 		EXT(d, MBEDTLS_OID_PKIX "\x01\x01", 0, &v);
 	}
-	if (sans->n > 0) {
+	if (sans->n > 0 && BUILTIN(MBEDTLS_OID_SUBJECT_ALT_NAME)) {
 		/* Critical when the subject is empty (RFC 5280 4.2.1.6). */
 		der_subject_alt_name(&v, sans);
 		EXT(d, MBEDTLS_OID_SUBJECT_ALT_NAME, req->subject_len <= 2, &v);
 	}
-	if (p->crl_url != NULL) {
+	if (p->crl_url != NULL &&
+	    BUILTIN(MBEDTLS_OID_CRL_DISTRIBUTION_POINTS)) {
 		der_crl_distribution_points(&v, p->crl_url);
 		EXT(d, MBEDTLS_OID_CRL_DISTRIBUTION_POINTS, 0, &v);
 	}
+	if (req->extra != NULL)
+		der_raw(d, req->extra, req->extra_len);
 	if (p->policies != NULL) {
 		der_raw(&v, p->policies, p->policies_len);
 		EXT(d, MBEDTLS_OID_CERTIFICATE_POLICIES, 0, &v);

@@ -66,6 +66,7 @@ kiln_signreq_init(struct kiln_signreq *req)
 	kiln_buf_init(&req->subject);
 	kiln_buf_init(&req->spki);
 	kiln_sans_init(&req->sans);
+	kiln_buf_init(&req->extra);
 	req->max_path_len = -1;
 }
 
@@ -77,6 +78,7 @@ kiln_signreq_free(struct kiln_signreq *req)
 	kiln_buf_free(&req->subject);
 	kiln_buf_free(&req->spki);
 	kiln_sans_free(&req->sans);
+	kiln_buf_free(&req->extra);
 	kiln_signreq_init(req);
 }
 
@@ -725,4 +727,45 @@ kiln_sign_check(const struct kiln_signreq *req,
 		    "allows at most %d",
 		    req->max_path_len, ca_pathlen, ca_pathlen - 1);
 	return 0;
+}
+
+int
+kiln_sign_copy_extensions(struct kiln_signreq *req, struct kiln_err *err)
+{
+	const struct kiln_info *c = &req->csr;
+	unsigned char oid[64];
+	struct der d;
+	size_t i, n, m;
+	int rc = -1;
+
+	der_init(&d);
+	for (i = 0; i < c->next; i++) {
+		if (strcmp(c->ext[i].oid, "2.5.29.19") == 0)
+			continue; /* cfssl never copies basicConstraints */
+		if ((n = der_oid_from_string(
+		         c->ext[i].oid, oid, sizeof(oid))) == 0) {
+			kiln_err_set(err, KILN_EINVAL,
+			    "extension %s: not an OID kiln can copy",
+			    c->ext[i].oid);
+			goto cleanup;
+		}
+		m = der_open(&d, DER_SEQUENCE);
+		der_tlv(&d, DER_OID, oid, n);
+		if (c->ext[i].critical)
+			der_bool_true(&d);
+		der_tlv(&d, DER_OCTET_STRING, c->der.p + c->ext[i].off,
+		    c->ext[i].len);
+		der_close(&d, m);
+	}
+	if (der_check(&d, err) == -1)
+		goto cleanup;
+	req->extra.len = 0;
+	if (kiln_buf_append(&req->extra, d.buf.p, d.buf.len, err) == -1)
+		goto cleanup;
+	req->certreq.extra = req->extra.len > 0 ? req->extra.p : NULL;
+	req->certreq.extra_len = req->extra.len;
+	rc = 0;
+cleanup:
+	der_free(&d);
+	return rc;
 }

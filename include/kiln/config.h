@@ -62,6 +62,7 @@ struct kiln_profile {
 	char **issuer_urls;   /* n_issuer_urls strings */
 	size_t n_issuer_urls;
 	int ocsp_no_check;
+	int copy_extensions; /* sign: the request's extensions, verbatim */
 	/* "policies": the certificatePolicies value, DER, or NULL. */
 	unsigned char *policies;
 	size_t policies_len;

@@ -29,6 +29,11 @@ struct kiln_certreq {
 	const unsigned char *ski;
 	size_t ski_len;
 	int keep_sans;
+	/* copy_extensions: Extension TLVs from the request, written after
+	 * the CRL distribution points, each taking the place of the
+	 * extension kiln would write with the same OID (as Go does). */
+	const unsigned char *extra;
+	size_t extra_len;
 };
 
 /*

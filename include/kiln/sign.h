@@ -47,6 +47,9 @@ struct kiln_signreq {
 	int is_ca;        /* cA TRUE was asked for */
 	int max_path_len; /* the pathLenConstraint asked for, -1 for none */
 
+	/* copy_extensions: the request's extensions but basicConstraints. */
+	struct kiln_buf extra;
+
 	/* For kiln_issue(): up to date after every call below. */
 	struct kiln_certreq certreq;
 };
@@ -108,5 +111,12 @@ int kiln_sign_hosts(struct kiln_signreq *, const char *, struct kiln_err *);
  */
 int kiln_sign_check(const struct kiln_signreq *, const struct kiln_profile *,
     const struct kiln_cert *, struct kiln_err *);
+
+/*
+ * A profile's copy_extensions, as cfssl: every extension of the request
+ * but basicConstraints goes into the certificate verbatim, in place of
+ * kiln's own of the same OID.  Returns 0 or -1.
+ */
+int kiln_sign_copy_extensions(struct kiln_signreq *, struct kiln_err *);
 
 #endif /* KILN_SIGN_H */

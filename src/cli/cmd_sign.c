@@ -104,7 +104,9 @@ sign(struct sign *s, const char *csr_path, const char *subject_path,
 		kiln_err_prefix(err, "-hostname");
 		return -1;
 	}
-	if (kiln_sign_check(&s->req, profile, &s->ca, err) == -1) {
+	if (kiln_sign_check(&s->req, profile, &s->ca, err) == -1 ||
+	    (profile->copy_extensions &&
+	        kiln_sign_copy_extensions(&s->req, err) == -1)) {
 		kiln_err_prefix(err, "%s", csr_path);
 		return -1;
 	}

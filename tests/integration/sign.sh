@@ -184,4 +184,24 @@ $s -profile leaf ou2.csr | "$KILN" json -bare ou2
 cfssl_sign c-ou2 -profile leaf ou2.csr
 assert_eq "subject=CN=#130374776F,OU=#130142+OU=#130141" "$(subject c-ou2.pem)" "cfssl: one multi-valued RDN"
 assert_eq "subject=CN=#130374776F,OU=#130141,OU=#130142" "$(subject ou2.pem)" "kiln: two RDNs, request order"
+# copy_extensions (cfssl >= 1.3; 1.2.0 ignores it): every extension of the
+# request but basicConstraints goes in verbatim, in place of kiln's own.
+openssl req -new -key key.pem -out copy.csr -subj /CN=copy \
+    -addext "subjectAltName=DNS:a.example" -addext "keyUsage=critical,digitalSignature" \
+    -addext "1.2.3.4=ASN1:UTF8String:hello" -addext "basicConstraints=critical,CA:TRUE"
+cat >copy-config.json <<'EOF'
+{"signing": {"default": {"expiry": "8760h"}, "profiles": {"c": {"expiry": "8760h",
+ "usages": ["signing", "key encipherment", "server auth"], "copy_extensions": true,
+ "ca_constraint": {"is_ca": true}}}}}
+EOF
+"$KILN" sign -ca ca.pem -ca-key ca-key.pem -config copy-config.json -profile c copy.csr |
+    "$KILN" json -bare copy
+t=$(openssl x509 -in copy.pem -noout -text)
+assert_contains "$t" "1.2.3.4: " "copy_extensions: an unknown extension copied"
+assert_contains "$t" "X509v3 Key Usage: critical
+                Digital Signature
+" "copy_extensions: the request's key usage replaces the profile's"
+assert_eq 1 "$(printf '%s\n' "$t" | grep -c 'X509v3 Key Usage')" "copy_extensions: one key usage"
+assert_eq 1 "$(printf '%s\n' "$t" | grep -c 'X509v3 Basic Constraints')" \
+    "copy_extensions: basicConstraints is the profile's, never copied"
 finish
