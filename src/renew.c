@@ -178,7 +178,8 @@ kiln_renew(struct kiln_buf *out, const struct kiln_info *old,
 		    "would make it a leaf");
 		goto cleanup;
 	}
-	if (opts->profile == NULL && old->ku == 0 && old->neku == 0) {
+	if (opts->profile == NULL && old->ku == 0 && old->neku == 0 &&
+	    kind != KILN_RENEW_CA) {
 		kiln_err_set(err, KILN_EINVAL,
 		    "it has neither key usage nor extended key usage: give "
 		    "the usages with -config and -profile");
@@ -191,6 +192,9 @@ kiln_renew(struct kiln_buf *out, const struct kiln_info *old,
 	if (old_profile(old, &own, err) == -1 ||
 	    old_sans(old, &sans, err) == -1)
 		goto cleanup;
+	/* A CA with no usages at all (OpenSSL's v3_ca): cfssl's CA usages. */
+	if (kind == KILN_RENEW_CA && own.ku == 0 && own.n_eku == 0)
+		own.ku = KILN_KU_CERT_SIGN | KILN_KU_CRL_SIGN;
 	p = opts->profile != NULL ? *opts->profile : own;
 	if (opts->expiry > 0)
 		p.expiry = opts->expiry;

@@ -39,6 +39,7 @@ struct cli_config {
 	const char *critical;
 	const char *expiry;
 	int rekey;
+	int renewca;
 	const char *role;
 	const char *host[CLI_MAX_LIST]; /* -host, repeated */
 	size_t n_host;
@@ -131,9 +132,14 @@ int cmd_certinfo(int, char **, const struct cli_config *);
 int cmd_check(int, char **, const struct cli_config *);
 int cmd_etcd(int, char **, const struct cli_config *);
 int cmd_gencert(int, char **, const struct cli_config *);
+int cmd_gencrl(int, char **, const struct cli_config *);
+int cmd_gencsr(int, char **, const struct cli_config *);
+int cmd_genkey(int, char **, const struct cli_config *);
+int cmd_print_defaults(int, char **, const struct cli_config *);
+int cmd_selfsign(int, char **, const struct cli_config *);
+int cmd_sign(int, char **, const struct cli_config *);
 int cmd_json(int, char **, const struct cli_config *);
 int cmd_renew(int, char **, const struct cli_config *);
-int cmd_sign(int, char **, const struct cli_config *);
 int cmd_verify(int, char **, const struct cli_config *);
 int cmd_version(int, char **, const struct cli_config *);
 

@@ -1,8 +1,9 @@
 /*
- * kiln gencert: a new key, its CSR and a certificate, from csr.json.
+ * kiln gencert: a new key, its CSR and a certificate, from csr.json; with
+ * -renewca, the CA certificate signed again by its own key.
  */
-#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -10,11 +11,13 @@
 #include "kiln/cert.h"
 #include "kiln/config.h"
 #include "kiln/csr.h"
-#include "kiln/file.h"
+#include "kiln/gen.h"
+#include "kiln/inspect.h"
 #include "kiln/issue.h"
 #include "kiln/key.h"
 #include "kiln/name.h"
 #include "kiln/pem.h"
+#include "kiln/renew.h"
 #include "kiln/request.h"
 
 struct gencert {
@@ -29,30 +32,6 @@ struct gencert {
 	struct kiln_buf cert_pem, csr_pem, key_pem, out;
 	int reuse_key; /* -initca -ca-key: no new key to print */
 };
-
-/* initca's rule: a CN, or names whose every entry says something. */
-static int
-check_ca_subject(
-    const struct kiln_request *req, const char *path, struct kiln_err *err)
-{
-	const struct kiln_name *nm;
-	size_t i;
-
-	if (req->cn != NULL)
-		return 0;
-	for (i = 0; i < req->n_names; i++) {
-		nm = &req->names[i];
-		if (nm->c == NULL && nm->st == NULL && nm->l == NULL &&
-		    nm->o == NULL && nm->ou == NULL)
-			break;
-	}
-	if (req->n_names > 0 && i == req->n_names)
-		return 0;
-	return kiln_err_set(err, KILN_EINVAL,
-	    "%s: missing subject information (a CN, or names with C, ST, L, "
-	    "O or OU)",
-	    path);
-}
 
 /* The signing side of a leaf: config, profile, CA certificate and key. */
 static const struct kiln_profile *
@@ -86,54 +65,72 @@ cleanup:
 	return profile;
 }
 
-/* {"cert":...,"csr":...[,"key":...]}\n, keys sorted as cfssl prints. */
+/* Print the JSON, or with -out write the files. */
 static int
-print_json(struct gencert *g, struct kiln_err *err)
+output(struct gencert *g, const struct cli_config *cfg, struct kiln_err *err)
 {
-	struct kiln_buf *o = &g->out;
+	const struct kiln_buf *key = g->reuse_key ? NULL : &g->key_pem;
 
-	if (kiln_buf_append(o, "{\"cert\":", 8, err) == -1 ||
-	    kiln_buf_append_json(
-	        o, (char *)g->cert_pem.p, g->cert_pem.len, err) == -1 ||
-	    kiln_buf_append(o, ",\"csr\":", 7, err) == -1 ||
-	    kiln_buf_append_json(
-	        o, (char *)g->csr_pem.p, g->csr_pem.len, err) == -1)
+	if (cfg->out[0] != '\0')
+		return kiln_gen_write(
+		    cfg->out, &g->cert_pem, &g->csr_pem, key, cfg->force, err);
+	if (kiln_gen_json(&g->out, &g->cert_pem, &g->csr_pem, key, err) == -1)
 		return -1;
-	if (!g->reuse_key && (kiln_buf_append(o, ",\"key\":", 7, err) == -1 ||
-	                         kiln_buf_append_json(o, (char *)g->key_pem.p,
-	                             g->key_pem.len, err) == -1))
-		return -1;
-	if (kiln_buf_append(o, "}\n", 2, err) == -1)
-		return -1;
-	return cli_write_stdout(o, err);
+	return cli_write_stdout(&g->out, err);
 }
 
-/* -out BASENAME: the key first, refused if it exists unless -force. */
+/*
+ * -renewca, as cfssl's initca.RenewFromPEM: the CA certificate signed
+ * again by its own key, with the same subject, key and key identifier,
+ * a new serial number and new dates for the same lifetime.  Prints
+ * {"cert"}, or with -out writes BASENAME.pem.
+ */
 static int
-write_files(
-    struct gencert *g, const struct cli_config *cfg, struct kiln_err *err)
+renewca(struct gencert *g, const struct cli_config *cfg, struct kiln_err *err)
 {
-	char path[PATH_MAX];
+	struct kiln_infos infos;
+	struct kiln_renew opts;
+	char **dropped = NULL;
+	size_t i, n_dropped = 0;
+	int rc = -1;
 
-	if (!g->reuse_key) {
-		if (cli_path(path, cfg->out, "-key.pem", err) == -1)
-			return -1;
-		if (kiln_file_write(path, g->key_pem.p, g->key_pem.len, 0600,
-		        cfg->force ? 0 : KILN_WRITE_EXCL, err) == -1) {
-			if (err->code == KILN_EEXIST)
-				kiln_err_prefix(err,
-				    "refusing to replace a private key "
-				    "without -force");
-			return -1;
-		}
+	kiln_infos_init(&infos);
+	memset(&opts, 0, sizeof(opts)); /* the CA's own usages and lifetime */
+	if (kiln_rng_seed(&g->rng, "kiln gencert", err) == -1 ||
+	    cli_load_ca(
+	        cfg->ca, cfg->ca_key, &g->ca, &g->ca_key, &g->rng, err) == -1)
+		goto cleanup;
+	if (kiln_inspect_certs(
+	        &infos, g->ca.crt.raw.p, g->ca.crt.raw.len, err) == -1) {
+		kiln_err_prefix(err, "%s", cfg->ca);
+		goto cleanup;
 	}
-	if (cli_path(path, cfg->out, ".csr", err) == -1 ||
-	    kiln_file_write(path, g->csr_pem.p, g->csr_pem.len, 0644, 0, err) ==
-	        -1 ||
-	    cli_path(path, cfg->out, ".pem", err) == -1)
-		return -1;
-	return kiln_file_write(
-	    path, g->cert_pem.p, g->cert_pem.len, 0644, 0, err);
+	if (kiln_renew(&g->cert, &infos.v[0], &opts, &g->ca, &g->ca_key,
+	        &g->rng, time(NULL), &dropped, &n_dropped, err) == -1) {
+		kiln_err_prefix(err, "%s", cfg->ca);
+		goto cleanup;
+	}
+	if (kiln_pem_write(
+	        &g->cert_pem, "CERTIFICATE", g->cert.p, g->cert.len, err) == -1)
+		goto cleanup;
+	if (cfg->out[0] != '\0') {
+		if (kiln_gen_write(
+		        cfg->out, &g->cert_pem, NULL, NULL, 0, err) == -1)
+			goto cleanup;
+	} else if (kiln_gen_json(&g->out, &g->cert_pem, NULL, NULL, err) ==
+	               -1 ||
+	           cli_write_stdout(&g->out, err) == -1)
+		goto cleanup;
+	for (i = 0; i < n_dropped; i++)
+		cli_errorf(cfg->cmd->name, "%s: extension %s not carried over",
+		    cfg->ca, dropped[i]);
+	rc = 0;
+cleanup:
+	for (i = 0; i < n_dropped; i++)
+		free(dropped[i]);
+	free(dropped);
+	kiln_infos_free(&infos);
+	return rc;
 }
 
 static int
@@ -165,8 +162,10 @@ gencert(struct gencert *g, const char *path, const struct cli_config *cfg,
 	if (kiln_rng_seed(&g->rng, "kiln gencert", err) == -1)
 		return -1;
 	if (cfg->initca) {
-		if (check_ca_subject(&g->req, path, err) == -1)
+		if (kiln_gen_check_ca_subject(&g->req, err) == -1) {
+			kiln_err_prefix(err, "%s", path);
 			return -1;
+		}
 		kiln_issue_ca_profile(&ca_profile, &g->req.ca, g->req.crl_url);
 		profile = &ca_profile;
 		if (cfg->ca_key[0] != '\0') {
@@ -215,8 +214,7 @@ gencert(struct gencert *g, const char *path, const struct cli_config *cfg,
 	    (!g->reuse_key &&
 	        kiln_key_write_pem(&g->key, &g->key_pem, err) == -1))
 		return -1;
-	return cfg->out[0] != '\0' ? write_files(g, cfg, err)
-	                           : print_json(g, err);
+	return output(g, cfg, err);
 }
 
 int
@@ -226,9 +224,20 @@ cmd_gencert(int argc, char **argv, const struct cli_config *cfg)
 	struct gencert g;
 	int rc;
 
-	if (argc != 1) {
+	if (cfg->renewca) {
+		if (argc != 0)
+			return cli_usage_error(
+			    cfg->cmd, "-renewca takes no CSR JSON file");
+		if (cfg->initca || cfg->config[0] != '\0' ||
+		    cfg->profile[0] != '\0' || cfg->hostname_set ||
+		    cfg->cn[0] != '\0')
+			return cli_usage_error(cfg->cmd,
+			    "-renewca takes only -ca, -ca-key and -out");
+		if (cfg->ca[0] == '\0' || cfg->ca_key[0] == '\0')
+			return cli_usage_error(
+			    cfg->cmd, "-renewca needs -ca and -ca-key");
+	} else if (argc != 1)
 		return cli_usage_error(cfg->cmd, "expected one CSR JSON file");
-	}
 	memset(&g, 0, sizeof(g));
 	kiln_request_init(&g.req);
 	kiln_config_init(&g.config);
@@ -237,9 +246,13 @@ cmd_gencert(int argc, char **argv, const struct cli_config *cfg)
 	kiln_key_init(&g.key);
 	kiln_rng_init(&g.rng);
 	kiln_sans_init(&g.sans);
-	rc = gencert(&g, argv[0], cfg, &err) == 0 ? 0 : 1;
+	if (cfg->renewca)
+		rc = renewca(&g, cfg, &err) == 0 ? 0 : 1;
+	else
+		rc = gencert(&g, argv[0], cfg, &err) == 0 ? 0 : 1;
+	/* genkey -initca runs here too, and reports under its own name. */
 	if (rc != 0)
-		cli_error("gencert", &err);
+		cli_error(cfg->cmd->name, &err);
 	kiln_request_free(&g.req);
 	kiln_config_free(&g.config);
 	kiln_cert_free(&g.ca);

@@ -49,6 +49,7 @@ static const struct flagdef flagdefs[] = {	/* sorted by name */
 	F("out",       FLAG_STRING, out,        "",      "write BASENAME.pem, BASENAME-key.pem and BASENAME.csr instead of JSON"),
 	F("profile",   FLAG_STRING, profile,    "",      "signing profile to use"),
 	F("rekey",     FLAG_BOOL,   rekey,      "false", "a new key of the same type and size"),
+	F("renewca",   FLAG_BOOL,   renewca,    "false", "re-sign the CA certificate with its own key"),
 	F("role",      FLAG_STRING, role,       "",      "server, peer or client: the usages etcd needs"),
 	F("serial",    FLAG_STRING, serial,     "",      "certificate serial number (with -aki; not supported by kiln)"),
 	F("stdout",    FLAG_BOOL,   to_stdout,  "false", "output the response instead of saving to a file"),

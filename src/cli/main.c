@@ -23,8 +23,30 @@ static const char *const etcd_help[] = {
 	"force", "new keys and certificates for every member and client",
 	NULL };
 static const char *const gencert_flags[] = { "initca", "ca", "ca-key",
-	"config", "profile", "hostname", "cn", "out", "force", "loglevel",
+	"config", "profile", "hostname", "cn", "renewca", "out", "force",
+	"loglevel", NULL };
+static const char *const gencrl_flags[] = { "out", NULL };
+static const char *const gencsr_flags[] = { "key", "cert", "hostname",
 	NULL };
+static const char *const genkey_flags[] = { "initca", "config", "out",
+	"force", NULL };
+static const char *const gencrl_help[] = {
+	"out", "write the CRL as PEM (X509 CRL, mode 0644) to FILE instead of base64",
+	NULL };
+static const char *const gencsr_help[] = {
+	"key", "the private key the CSR is for (PEM or DER; given back as \"key\")",
+	"cert", "take the subject, hosts and CA constraint from this certificate",
+	NULL };
+static const char *const genkey_help[] = {
+	"config", "ignored, as cfssl ignores it",
+	NULL };
+static const char *const selfsign_help[] = {
+	"hostname", "replace csr.json's hosts (no HOSTNAME operand then)",
+	NULL };
+static const char *const selfsign_flags[] = { "config", "profile",
+	"hostname", "out", "force", NULL };
+static const char *const sign_flags[] = { "ca", "ca-key", "config",
+	"profile", "hostname", "csr", "out", NULL };
 static const char *const renew_flags[] = { "ca", "ca-key", "config",
 	"profile", "expiry", "rekey", "key", "within", "backup", NULL };
 static const char *const renew_help[] = {
@@ -41,8 +63,6 @@ static const char *const verify_help[] = {
 	"ca", "the CA the certificate must chain to",
 	"key", "the private key that must belong to the certificate",
 	NULL };
-static const char *const sign_flags[] = { "ca", "ca-key", "config",
-	"profile", "hostname", "csr", "out", NULL };
 static const char *const sign_help[] = {
 	"csr", "certificate request to sign, instead of the CSR operand (- for standard input)",
 	"out", "write the certificate to BASENAME.pem instead of JSON",
@@ -74,25 +94,51 @@ static const struct command commands[] = {
 	  "still right.",
 	  etcd_flags, cmd_etcd, 2, etcd_help },
 	{ "gencert",
-	  "kiln gencert [-initca] [-ca CA -ca-key KEY] [-config CONFIG] "
+	  "kiln gencert [-initca | -renewca] [-ca CA -ca-key KEY] [-config CONFIG] "
 	  "[-profile NAME] [-hostname HOSTS] [-cn CN] [-out BASENAME [-force]] "
 	  "CSRJSON",
 	  "Generate a new key and a certificate signed by a CA, or with "
 	  "-initca a\nnew CA.  Prints {\"cert\",\"csr\",\"key\"} as cfssl "
 	  "does, or writes files with -out.",
 	  gencert_flags, cmd_gencert, 2, NULL },
+	{ "gencrl",
+	  "kiln gencrl [-out FILE] SERIALFILE CA KEY [SECONDS]",
+	  "A CRL revoking the decimal serials of SERIALFILE, valid SECONDS "
+	  "(default one\nweek), signed by CA with KEY: base64 DER on "
+	  "stdout as cfssl, or PEM with -out.",
+	  gencrl_flags, cmd_gencrl, 2, gencrl_help },
+	{ "gencsr",
+	  "kiln gencsr -key KEY [-cert CERT] [-hostname HOSTS] [CSRJSON]",
+	  "A CSR for an existing key, from csr.json or from an existing "
+	  "certificate.",
+	  gencsr_flags, cmd_gencsr, 2, gencsr_help },
+	{ "genkey",
+	  "kiln genkey [-initca] [-out BASENAME [-force]] CSRJSON",
+	  "A new key and its CSR ({\"csr\",\"key\"}), or with -initca a "
+	  "self-signed CA too.",
+	  genkey_flags, cmd_genkey, 2, genkey_help },
 	{ "json",
 	  "kiln json [-bare] [-f FILE] [-stdout] [BASENAME]",
 	  "Write the certificates and keys in cfssl's JSON output to files "
 	  "(cfssljson):\nBASENAME.pem, BASENAME-key.pem (mode 0600) and "
 	  "BASENAME.csr.",
 	  json_flags, cmd_json, 2, NULL },
+	{ "print-defaults",
+	  "kiln print-defaults config|csr|list",
+	  "Print cfssl's default ca-config.json or csr.json to start from.",
+	  no_flags, cmd_print_defaults, 2, NULL },
 	{ "renew",
 	  "kiln renew -ca CA -ca-key KEY [-config CFG -profile P] [-expiry DUR] "
 	  "[-rekey [-key FILE]] [-within DUR] [-backup] CERT...",
 	  "Re-issue certificates in place: same subject, SANs and usages, a "
 	  "new serial and\ndates, the same key unless -rekey.",
 	  renew_flags, cmd_renew, 2, renew_help },
+	{ "selfsign",
+	  "kiln selfsign [-config CONFIG [-profile NAME]] [-hostname HOSTS] "
+	  "[-out BASENAME [-force]] [HOSTNAME] CSRJSON",
+	  "A self-signed certificate for csr.json (cfssl's warning on "
+	  "stderr).",
+	  selfsign_flags, cmd_selfsign, 2, selfsign_help },
 	{ "sign",
 	  "kiln sign -ca CA -ca-key KEY [-config CONFIG -profile NAME] "
 	  "[-hostname HOSTS] CSR [SUBJECTJSON]",

@@ -1,0 +1,52 @@
+/*
+ * What genkey, gencsr, selfsign and gencert hand back: cfssl's JSON
+ * output and the files of -out, the request cfssl rebuilds from an
+ * existing certificate, and initca's rule for a CA's subject.
+ */
+#ifndef KILN_GEN_H
+#define KILN_GEN_H
+
+#include "kiln/buf.h"
+#include "kiln/err.h"
+#include "kiln/inspect.h"
+#include "kiln/request.h"
+
+/*
+ * Append cfssl's output for the PEM texts "cert", "csr" and "key" to
+ * "out": one line of JSON, keys sorted, strings escaped as Go escapes
+ * them, then "\n".  A NULL part is left out.  "out" holds the key: free
+ * it with kiln_buf_free(), which wipes.  Returns 0 or -1.
+ */
+int kiln_gen_json(struct kiln_buf *, const struct kiln_buf *,
+    const struct kiln_buf *, const struct kiln_buf *, struct kiln_err *);
+
+/*
+ * Write the parts that are not NULL under the names cfssljson -bare
+ * gives them: "base"-key.pem (mode 0600, written first, and never
+ * replacing an existing file unless "force"), "base".csr and "base".pem
+ * (mode 0644, replaced).  Returns 0, or -1 (KILN_EEXIST when the key
+ * exists and "force" is 0; nothing is written then).
+ */
+int kiln_gen_write(const char *, const struct kiln_buf *,
+    const struct kiln_buf *, const struct kiln_buf *, int, struct kiln_err *);
+
+/*
+ * initca's rule: a CA's request needs a CN, or "names" in which every
+ * entry has a C, ST, L, O or OU.  Returns 0 or -1 (KILN_EINVAL).
+ */
+int kiln_gen_check_ca_subject(const struct kiln_request *, struct kiln_err *);
+
+/*
+ * Fill "req" (initialised, empty) from the certificate "cert" as cfssl's
+ * ExtractCertificateRequest does: the last CN and subject serialNumber;
+ * the C, ST, L, O and OU values, the i-th of each type in the i-th
+ * "names" entry; the hosts as text, IP addresses first, then DNS names,
+ * email addresses and URIs; and for a CA a "ca" object with its
+ * pathLenConstraint and its lifetime as expiry.  Other subject
+ * attributes (emailAddress, street, other OIDs) are not carried over,
+ * as in cfssl.  Returns 0 or -1.
+ */
+int kiln_gen_request_from_cert(
+    struct kiln_request *, const struct kiln_info *, struct kiln_err *);
+
+#endif /* KILN_GEN_H */

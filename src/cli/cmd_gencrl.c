@@ -1,0 +1,198 @@
+/*
+ * kiln gencrl: a CRL revoking the serial numbers of a file, as cfssl
+ * gencrl (kiln-gencrl(1)).
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <mbedtls/base64.h>
+
+#include "cli.h"
+#include "kiln/crl.h"
+#include "kiln/file.h"
+#include "kiln/pem.h"
+
+/* cfssl's lifetime when SECONDS is absent or 0. */
+#define ONE_WEEK (7LL * 24 * 3600)
+
+static int
+digit_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return 99;
+}
+
+static int
+is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
+	       c == '\f';
+}
+
+/*
+ * SECONDS as cfssl reads it: white space trimmed, then Go's
+ * strconv.ParseInt(s, 0, 32): an optional sign, then decimal, 0x hex or
+ * 0 octal, within 32 bits.  (Go 1.13's 0b, 0o and "_" are not taken.)
+ * Returns 0, or -1 with "why" describing the problem.
+ */
+static int
+parse_seconds(const char *s, long long *out, const char **why)
+{
+	const char *p = s, *end = s + strlen(s);
+	long long v = 0;
+	int neg = 0, base = 10, d;
+
+	while (p < end && is_space(*p))
+		p++;
+	while (end > p && is_space(end[-1]))
+		end--;
+	if (p < end && (*p == '+' || *p == '-'))
+		neg = *p++ == '-';
+	if (end - p >= 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+		base = 16;
+		p += 2;
+	} else if (end - p >= 2 && p[0] == '0') {
+		base = 8;
+		p++;
+	}
+	*why = "is not a number of seconds (decimal, 0x hex or 0 octal)";
+	if (p == end)
+		return -1;
+	for (; p < end; p++) {
+		if ((d = digit_value(*p)) >= base)
+			return -1;
+		v = v * base + d;
+		if (v > 2147483648LL) {
+			*why = "is out of range (at most 2147483647)";
+			return -1;
+		}
+	}
+	if (!neg && v > 2147483647LL) {
+		*why = "is out of range (at most 2147483647)";
+		return -1;
+	}
+	if (neg && v != 0) {
+		*why = "is negative";
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/* "der" in base64 on one line, then "\n", as cfssl's PrintCRL. */
+static int
+base64_line(
+    struct kiln_buf *out, const struct kiln_buf *der, struct kiln_err *err)
+{
+	size_t need = (der->len + 2) / 3 * 4 + 2, olen = 0;
+	int ret;
+
+	if (kiln_buf_reserve(out, need, err) == -1)
+		return -1;
+	ret = mbedtls_base64_encode(
+	    out->p + out->len, out->cap - out->len, &olen, der->p, der->len);
+	if (ret != 0)
+		return kiln_err_mbed(err, ret, "mbedtls_base64_encode");
+	out->len += olen;
+	return kiln_buf_append(out, "\n", 1, err);
+}
+
+int
+cmd_gencrl(int argc, char **argv, const struct cli_config *cfg)
+{
+	struct kiln_buf text, der, output;
+	struct kiln_serials serials;
+	struct kiln_cert ca;
+	struct kiln_key key;
+	struct kiln_rng rng;
+	struct kiln_crl_req req;
+	struct kiln_err err;
+	unsigned char number[8];
+	long long seconds = 0;
+	const char *why;
+	time_t now;
+	int i, stdin_args = 0, rc = 1;
+
+	if (argc < 3)
+		return cli_usage_error(
+		    cfg->cmd, "SERIALFILE, CA and KEY are required");
+	if (argc > 4)
+		return cli_usage_error(cfg->cmd, "too many arguments");
+	for (i = 0; i < 3; i++)
+		stdin_args += strcmp(argv[i], "-") == 0;
+	if (stdin_args > 1)
+		return cli_usage_error(cfg->cmd,
+		    "only one of SERIALFILE, CA and KEY can be - (stdin)");
+	if (argc == 4 && parse_seconds(argv[3], &seconds, &why) == -1)
+		return cli_usage_error(
+		    cfg->cmd, "SECONDS: \"%s\" %s", argv[3], why);
+	if (seconds == 0)
+		seconds = ONE_WEEK;
+
+	kiln_err_clear(&err);
+	kiln_buf_init(&text);
+	kiln_buf_init(&der);
+	kiln_buf_init(&output);
+	kiln_serials_init(&serials);
+	kiln_cert_init(&ca);
+	kiln_key_init(&key);
+	kiln_rng_init(&rng);
+	if (kiln_file_read(argv[0], &text, &err) == -1 ||
+	    kiln_serials_parse(&serials, (const char *)text.p, text.len,
+	        argv[0], &err) == -1 ||
+	    kiln_rng_seed(&rng, "kiln gencrl", &err) == -1 ||
+	    cli_load_ca(argv[1], argv[2], &ca, &key, &rng, &err) == -1)
+		goto cleanup;
+
+	/*
+	 * The CRL number is the time in seconds: it grows from one run to
+	 * the next without a state file (two runs within a second share it).
+	 */
+	now = time(NULL);
+	for (i = 0; i < (int)sizeof(number); i++)
+		number[sizeof(number) - 1 - (size_t)i] =
+		    (unsigned char)((unsigned long long)now >> (8 * i));
+	memset(&req, 0, sizeof(req));
+	req.serials = serials.v;
+	req.n_serials = serials.n;
+	req.this_update = (long long)now;
+	req.next_update = (long long)now + seconds;
+	req.number = number;
+	req.number_len = sizeof(number);
+	if (kiln_crl_create(&der, &req, &ca, &key, &rng, &err) == -1) {
+		/* The request is sound by now: the CA is at fault. */
+		if (err.code == KILN_EINVAL)
+			kiln_err_prefix(&err, "%s", argv[1]);
+		goto cleanup;
+	}
+
+	if (cfg->out[0] == '\0') {
+		if (base64_line(&output, &der, &err) == -1 ||
+		    cli_write_stdout(&output, &err) == -1)
+			goto cleanup;
+	} else if (kiln_pem_write(&output, "X509 CRL", der.p, der.len, &err) ==
+	               -1 ||
+	           (strcmp(cfg->out, "-") == 0
+	                   ? cli_write_stdout(&output, &err)
+	                   : kiln_file_write(cfg->out, output.p, output.len,
+	                         0644, 0, &err)) == -1)
+		goto cleanup;
+	rc = 0;
+cleanup:
+	if (rc != 0)
+		cli_error("gencrl", &err);
+	kiln_buf_free(&text);
+	kiln_buf_free(&der);
+	kiln_buf_free(&output);
+	kiln_serials_free(&serials);
+	kiln_cert_free(&ca);
+	kiln_key_free(&key);
+	kiln_rng_free(&rng);
+	return rc;
+}

@@ -1,0 +1,134 @@
+/*
+ * kiln gencsr: a CSR for an existing key, from csr.json or from an
+ * existing certificate, as cfssl gencsr.
+ */
+#include <string.h>
+
+#include "cli.h"
+#include "kiln/csr.h"
+#include "kiln/gen.h"
+#include "kiln/inspect.h"
+#include "kiln/key.h"
+#include "kiln/name.h"
+#include "kiln/pem.h"
+#include "kiln/request.h"
+
+struct gencsr {
+	struct kiln_request req;
+	struct kiln_key key;
+	struct kiln_rng rng;
+	struct kiln_sans sans;
+	struct kiln_infos certs;
+	struct kiln_buf key_text, text, subject, csr, csr_pem, key_pem, out;
+};
+
+/* The request: csr.json "path", or what -cert certifies. */
+static int
+request(struct gencsr *g, const char *path, const struct cli_config *cfg,
+    struct kiln_err *err)
+{
+	if (cfg->cert[0] == '\0') {
+		if (cli_read(path, &g->text, err) == -1)
+			return -1;
+		if (kiln_request_parse(
+		        &g->req, (char *)g->text.p, g->text.len, err) == -1) {
+			kiln_err_prefix(err, "%s", path);
+			return -1;
+		}
+		return 0;
+	}
+	if (cli_read(cfg->cert, &g->text, err) == -1)
+		return -1;
+	if (kiln_inspect_certs(&g->certs, g->text.p, g->text.len, err) == -1) {
+		kiln_err_prefix(err, "%s", cfg->cert);
+		return -1;
+	}
+	if (g->certs.n != 1)
+		return kiln_err_set(err, KILN_EINVAL,
+		    "%s: %zu certificates: want exactly one", cfg->cert,
+		    g->certs.n);
+	return kiln_gen_request_from_cert(&g->req, &g->certs.v[0], err);
+}
+
+static int
+gencsr(struct gencsr *g, const char *path, const struct cli_config *cfg,
+    struct kiln_err *err)
+{
+	const struct kiln_buf *key_out = &g->key_text;
+	size_t i;
+
+	if (kiln_rng_seed(&g->rng, "kiln gencsr", err) == -1 ||
+	    cli_read(cfg->key, &g->key_text, err) == -1)
+		return -1;
+	if (kiln_key_parse(
+	        &g->key, g->key_text.p, g->key_text.len, &g->rng, err) == -1) {
+		kiln_err_prefix(err, "%s", cfg->key);
+		return -1;
+	}
+	/* The key is given back as read; DER cannot go into JSON text. */
+	if (strstr((char *)g->key_text.p, "-----BEGIN ") == NULL) {
+		if (kiln_key_write_pem(&g->key, &g->key_pem, err) == -1)
+			return -1;
+		key_out = &g->key_pem;
+	}
+	if (request(g, path, cfg, err) == -1)
+		return -1;
+	if (cfg->hostname_set &&
+	    kiln_request_set_hosts(&g->req, cfg->hostname, err) == -1)
+		return -1;
+	for (i = 0; i < g->req.n_hosts; i++)
+		if (kiln_sans_add(&g->sans, g->req.hosts[i], err) == -1)
+			return -1;
+	if (kiln_name_from_request(&g->subject, &g->req, err) == -1) {
+		kiln_err_prefix(
+		    err, "%s", cfg->cert[0] != '\0' ? cfg->cert : path);
+		return -1;
+	}
+	if (kiln_csr_create(&g->csr, g->subject.p, g->subject.len, &g->key,
+	        &g->sans, g->req.has_ca ? &g->req.ca : NULL, &g->rng,
+	        err) == -1 ||
+	    kiln_pem_write(&g->csr_pem, "CERTIFICATE REQUEST", g->csr.p,
+	        g->csr.len, err) == -1 ||
+	    kiln_gen_json(&g->out, NULL, &g->csr_pem, key_out, err) == -1)
+		return -1;
+	return cli_write_stdout(&g->out, err);
+}
+
+int
+cmd_gencsr(int argc, char **argv, const struct cli_config *cfg)
+{
+	struct kiln_err err = {0};
+	struct gencsr g;
+	int rc;
+
+	if (cfg->key[0] == '\0')
+		return cli_usage_error(cfg->cmd, "-key is required");
+	if (cfg->cert[0] != '\0' && argc != 0)
+		return cli_usage_error(
+		    cfg->cmd, "no CSR JSON file is taken with -cert");
+	if (cfg->cert[0] == '\0' && argc != 1)
+		return cli_usage_error(
+		    cfg->cmd, "expected one CSR JSON file (or -cert)");
+	memset(&g, 0, sizeof(g));
+	kiln_request_init(&g.req);
+	kiln_key_init(&g.key);
+	kiln_rng_init(&g.rng);
+	kiln_sans_init(&g.sans);
+	kiln_infos_init(&g.certs);
+	rc = gencsr(&g, argc > 0 ? argv[0] : NULL, cfg, &err) == 0 ? 0 : 1;
+	if (rc != 0)
+		cli_error("gencsr", &err);
+	kiln_request_free(&g.req);
+	kiln_key_free(&g.key);
+	kiln_rng_free(&g.rng);
+	kiln_sans_free(&g.sans);
+	kiln_infos_free(&g.certs);
+	kiln_buf_free(&g.key_text);
+	kiln_buf_free(&g.text);
+	kiln_buf_free(&g.subject);
+	kiln_buf_free(&g.csr);
+	kiln_buf_free(&g.csr_pem);
+	kiln_buf_free(&g.key_pem);
+	kiln_buf_free(&g.out);
+	return rc;
+}

@@ -1,0 +1,205 @@
+/*
+ * kiln selfsign: a new key and a certificate signed by that key, as cfssl
+ * selfsign makes them, with cfssl's warning on the standard error.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "kiln/config.h"
+#include "kiln/csr.h"
+#include "kiln/duration.h"
+#include "kiln/gen.h"
+#include "kiln/issue.h"
+#include "kiln/key.h"
+#include "kiln/name.h"
+#include "kiln/pem.h"
+#include "kiln/request.h"
+
+/* selfsign.go's threeMonths: the lifetime without -config. */
+#define SELFSIGN_EXPIRY (2190 * KILN_NS_HOUR)
+
+/* cfssl's banner, word for word. */
+static const char warning[] =
+    "*** WARNING ***\n"
+    "\n"
+    "Self-signed certificates are dangerous. Use this self-signed\n"
+    "certificate at your own risk.\n"
+    "\n"
+    "It is strongly recommended that these certificates NOT be used\n"
+    "in production.\n"
+    "\n"
+    "*** WARNING ***\n"
+    "\n";
+
+struct selfsign {
+	struct kiln_request req;
+	struct kiln_config config;
+	struct kiln_key key;
+	struct kiln_rng rng;
+	struct kiln_sans sans;
+	struct kiln_buf text, subject, spki, csr, cert;
+	struct kiln_buf cert_pem, csr_pem, key_pem, out;
+};
+
+/*
+ * The profile as cfssl's selfsign uses it: -profile of -config, else its
+ * default, else cfssl's default usages for 2190h.  Dates are now - 5 min
+ * to now + expiry, unrounded; CRL and OCSP URLs, OCSP no-check, the name
+ * whitelist and pathlen are not used.
+ */
+static int
+profile(struct selfsign *s, const struct cli_config *cfg, time_t now,
+    struct kiln_profile *p, struct kiln_err *err)
+{
+	const struct kiln_profile *found;
+
+	if (cfg->config[0] != '\0') {
+		if (cli_read(cfg->config, &s->text, err) == -1)
+			return -1;
+		if (kiln_config_parse(&s->config, (char *)s->text.p,
+		        s->text.len, err) == -1) {
+			kiln_err_prefix(err, "%s", cfg->config);
+			return -1;
+		}
+	}
+	if ((found = kiln_config_profile(&s->config, cfg->profile, err)) ==
+	    NULL) {
+		kiln_err_prefix(err, "%s",
+		    cfg->config[0] != '\0' ? cfg->config
+		                           : "default configuration");
+		return -1;
+	}
+	if (found->ku == 0 && found->n_eku == 0) {
+		if (cfg->profile[0] != '\0')
+			return kiln_err_set(err, KILN_EPOLICY,
+			    "%s: signing.profiles.%s: no usages", cfg->config,
+			    cfg->profile);
+		return kiln_err_set(err, KILN_EPOLICY,
+		    "%s: signing.default: no usages (choose a profile with "
+		    "-profile)",
+		    cfg->config);
+	}
+	*p = *found; /* borrowed: the copy is never freed */
+	if (cfg->config[0] == '\0')
+		p->expiry = SELFSIGN_EXPIRY;
+	p->has_not_before = 1;
+	p->not_before = now - 5 * 60;
+	p->has_not_after = 1;
+	p->not_after = now + (time_t)(p->expiry / KILN_NS_SECOND);
+	p->max_path_len = 0;
+	p->max_path_len_zero = 0;
+	p->name_whitelist = NULL;
+	p->ocsp_url = NULL;
+	p->crl_url = NULL;
+	p->ocsp_no_check = 0;
+	return 0;
+}
+
+static int
+selfsign(struct selfsign *s, const char *path, const struct cli_config *cfg,
+    struct kiln_err *err)
+{
+	struct kiln_profile p;
+	struct kiln_certreq cr;
+	time_t now = time(NULL);
+	size_t i;
+
+	if (cli_read(path, &s->text, err) == -1)
+		return -1;
+	if (kiln_request_parse(&s->req, (char *)s->text.p, s->text.len, err) ==
+	        -1 ||
+	    (cfg->hostname[0] != '\0' &&
+	        kiln_request_set_hosts(&s->req, cfg->hostname, err) == -1)) {
+		kiln_err_prefix(err, "%s", path);
+		return -1;
+	}
+	if (s->req.has_ca)
+		return kiln_err_set(err, KILN_EINVAL,
+		    "%s: ca: not allowed in a self-signed certificate (make a "
+		    "CA "
+		    "with gencert -initca)",
+		    path);
+	kiln_buf_free(&s->text);
+	if (profile(s, cfg, now, &p, err) == -1)
+		return -1;
+	for (i = 0; i < s->req.n_hosts; i++)
+		if (kiln_sans_add(&s->sans, s->req.hosts[i], err) == -1)
+			return -1;
+	if (kiln_rng_seed(&s->rng, "kiln selfsign", err) == -1 ||
+	    kiln_key_generate(&s->key, &s->req.key, &s->rng, err) == -1)
+		return -1;
+	if (kiln_name_from_request(&s->subject, &s->req, err) == -1) {
+		kiln_err_prefix(err, "%s", path);
+		return -1;
+	}
+	if (kiln_key_write_spki(&s->key, &s->spki, err) == -1 ||
+	    kiln_csr_create(&s->csr, s->subject.p, s->subject.len, &s->key,
+	        &s->sans, NULL, &s->rng, err) == -1)
+		return -1;
+	memset(&cr, 0, sizeof(cr));
+	cr.subject = s->subject.p;
+	cr.subject_len = s->subject.len;
+	cr.spki = s->spki.p;
+	cr.spki_len = s->spki.len;
+	cr.cn = s->req.cn;
+	cr.sans = &s->sans;
+	cr.keep_sans = 1; /* cfssl copies the CSR's SAN as it is */
+	if (kiln_issue(&s->cert, &cr, &p, NULL, &s->key, &s->rng, now, err) ==
+	        -1 ||
+	    kiln_pem_write(&s->cert_pem, "CERTIFICATE", s->cert.p, s->cert.len,
+	        err) == -1 ||
+	    kiln_pem_write(&s->csr_pem, "CERTIFICATE REQUEST", s->csr.p,
+	        s->csr.len, err) == -1 ||
+	    kiln_key_write_pem(&s->key, &s->key_pem, err) == -1)
+		return -1;
+	fputs(warning, stderr);
+	fflush(stderr);
+	if (cfg->out[0] != '\0')
+		return kiln_gen_write(cfg->out, &s->cert_pem, &s->csr_pem,
+		    &s->key_pem, cfg->force, err);
+	if (kiln_gen_json(
+	        &s->out, &s->cert_pem, &s->csr_pem, &s->key_pem, err) == -1)
+		return -1;
+	return cli_write_stdout(&s->out, err);
+}
+
+int
+cmd_selfsign(int argc, char **argv, const struct cli_config *cfg)
+{
+	struct kiln_err err = {0};
+	struct selfsign s;
+	int want, rc;
+
+	/* cfssl takes HOSTNAME unless -hostname or -initca stands for it;
+	 * either way it does not go into the certificate. */
+	want = cfg->hostname[0] != '\0' || cfg->initca ? 1 : 2;
+	if (argc != want)
+		return cli_usage_error(cfg->cmd, "expected %s",
+		    want == 2 ? "HOSTNAME and CSRJSON" : "one CSR JSON file");
+	memset(&s, 0, sizeof(s));
+	kiln_request_init(&s.req);
+	kiln_config_init(&s.config);
+	kiln_key_init(&s.key);
+	kiln_rng_init(&s.rng);
+	kiln_sans_init(&s.sans);
+	rc = selfsign(&s, argv[argc - 1], cfg, &err) == 0 ? 0 : 1;
+	if (rc != 0)
+		cli_error("selfsign", &err);
+	kiln_request_free(&s.req);
+	kiln_config_free(&s.config);
+	kiln_key_free(&s.key);
+	kiln_rng_free(&s.rng);
+	kiln_sans_free(&s.sans);
+	kiln_buf_free(&s.text);
+	kiln_buf_free(&s.subject);
+	kiln_buf_free(&s.spki);
+	kiln_buf_free(&s.csr);
+	kiln_buf_free(&s.cert);
+	kiln_buf_free(&s.cert_pem);
+	kiln_buf_free(&s.csr_pem);
+	kiln_buf_free(&s.key_pem);
+	kiln_buf_free(&s.out);
+	return rc;
+}
