@@ -85,6 +85,20 @@ CFSSL_CA_PK_PASSWORD=s3cret "$KILN" gencert -ca ca.pem -ca-key enc-ca-key.pem -c
 assert_eq "enc.pem: OK" "$(openssl verify -x509_strict -CAfile ca.pem enc.pem)" "signed with the decrypted CA key"
 rm -f enc-ca-key.pem enc.pem enc-key.pem enc.csr
 
+# name_whitelist: a host outside the pattern is a policy error.
+cat >wl-config.json <<'EOF'
+{"signing": {"default": {"expiry": "8760h"}, "profiles": {"etcd": {"expiry": "8760h",
+ "usages": ["signing", "server auth"], "name_whitelist": "(^|\\.)example\\.com$"}}}}
+EOF
+"$KILN" gencert -ca ca.pem -ca-key ca-key.pem -config wl-config.json -profile etcd \
+    -hostname etcd.example.com -cn etcd.example.com -out wl-ok etcd-csr.json 2>/dev/null ||
+    fail "name_whitelist: a host inside the pattern refused"
+ok
+expect_error 'kiln: gencert: host "etcd.example.org" does not match the profile'"'"'s name_whitelist' \
+    "$KILN" gencert -ca ca.pem -ca-key ca-key.pem -config wl-config.json -profile etcd \
+    -hostname etcd.example.org -cn etcd.example.com -out x etcd-csr.json
+rm -f wl-config.json wl-ok.pem wl-ok-key.pem wl-ok.csr
+
 # A basename too long for a path is refused, not shortened.
 long=$(printf '%05000d' 0)
 for cmd in "$KILN gencert -ca ca.pem -ca-key ca-key.pem -config ca-config.json -profile kubernetes -out $long etcd-csr.json" \
