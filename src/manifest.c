@@ -2,7 +2,6 @@
  * The etcd manifest: parsed, and checked as a whole before kiln etcd
  * writes anything.  Every error names its field ("members[2].ip: ...").
  */
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,25 +105,6 @@ check_name(const char *path, const char *s, struct kiln_err *err)
 	return 0;
 }
 
-/* An IP address into "ip" (4 or 16 bytes); returns its length or 0. */
-static size_t
-parse_ip(const char *s, unsigned char *ip)
-{
-	static const unsigned char mapped[12] = {
-	    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-
-	if (inet_pton(AF_INET, s, ip) == 1)
-		return 4;
-	if (inet_pton(AF_INET6, s, ip) != 1)
-		return 0;
-	/* ::ffff:10.0.0.1 is 10.0.0.1 on the wire. */
-	if (memcmp(ip, mapped, sizeof(mapped)) == 0) {
-		memmove(ip, ip + 12, 4);
-		return 4;
-	}
-	return 16;
-}
-
 static int
 parse_member(struct kiln_etcd_manifest *m, const cJSON *obj, const char *ctx,
     struct kiln_err *err)
@@ -161,7 +141,7 @@ parse_member(struct kiln_etcd_manifest *m, const cJSON *obj, const char *ctx,
 		kiln_err_set(err, KILN_EINVAL, "%s: missing", path);
 		goto cleanup;
 	}
-	if ((len = parse_ip(mb->ip, ip)) == 0) {
+	if ((len = kiln_ip_parse(mb->ip, ip)) == 0) {
 		kiln_err_set(err, KILN_EINVAL, "%s: bad IP address \"%s\"",
 		    path, mb->ip);
 		goto cleanup;
@@ -173,7 +153,7 @@ parse_member(struct kiln_etcd_manifest *m, const cJSON *obj, const char *ctx,
 			    ctx, mb->name, i);
 			goto cleanup;
 		}
-		if (parse_ip(m->members[i].ip, other) == len &&
+		if (kiln_ip_parse(m->members[i].ip, other) == len &&
 		    memcmp(ip, other, len) == 0) {
 			kiln_err_set(err, KILN_EINVAL,
 			    "%s.ip: duplicate \"%s\" (also members[%zu])", ctx,

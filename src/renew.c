@@ -3,7 +3,6 @@
  * through kiln_issue, so a renewed certificate is built exactly as a new
  * one would be.
  */
-#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,9 +63,7 @@ old_sans(
 	san.type = KILN_SAN_IP;
 	for (i = 0; i < old->nips; i++) {
 		san.value = old->ips[i];
-		san.ip_len = inet_pton(AF_INET, san.value, san.ip) == 1    ? 4
-		             : inet_pton(AF_INET6, san.value, san.ip) == 1 ? 16
-		                                                           : 0;
+		san.ip_len = kiln_ip_parse(san.value, san.ip);
 		if (san.ip_len == 0)
 			return kiln_err_set(
 			    err, KILN_EINVAL, "bad IP SAN %s", san.value);

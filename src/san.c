@@ -28,25 +28,28 @@ kiln_sans_free(struct kiln_sans *sans)
 	kiln_sans_init(sans);
 }
 
-/* Go's net.ParseIP: dotted IPv4 or IPv6 text, v4-mapped kept as 4 bytes. */
-static int
-parse_ip(const char *s, unsigned char *ip, size_t *len)
+size_t
+kiln_ip_parse(const char *s, unsigned char *ip)
 {
 	static const unsigned char v4mapped[12] = {
 	    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 
-	if (inet_pton(AF_INET, s, ip) == 1) {
-		*len = 4;
-		return 1;
-	}
+	if (inet_pton(AF_INET, s, ip) == 1)
+		return 4;
 	if (inet_pton(AF_INET6, s, ip) != 1)
 		return 0;
 	if (memcmp(ip, v4mapped, sizeof(v4mapped)) == 0) {
 		memmove(ip, ip + 12, 4);
-		*len = 4;
-	} else
-		*len = 16;
-	return 1;
+		return 4;
+	}
+	return 16;
+}
+
+/* As kiln_ip_parse, for the classifier: 1 with "*len" set, or 0. */
+static int
+parse_ip(const char *s, unsigned char *ip, size_t *len)
+{
+	return (*len = kiln_ip_parse(s, ip)) != 0;
 }
 
 /* RFC 5322 atext, plus UTF-8 as Go allows. */

@@ -2,7 +2,6 @@
  * What etcd (Go's crypto/tls and crypto/x509) would say of a certificate,
  * checked before etcd says "bad certificate".
  */
-#include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -261,24 +260,6 @@ dns_match(const char *pattern, const char *host)
 	return strcasecmp(pattern + 1, dot) == 0;
 }
 
-/* An address's bytes, IPv4-mapped IPv6 as IPv4 (as Go compares them). */
-static size_t
-ip_bytes(const char *s, unsigned char *ip)
-{
-	static const unsigned char mapped[12] = {
-	    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-
-	if (inet_pton(AF_INET, s, ip) == 1)
-		return 4;
-	if (inet_pton(AF_INET6, s, ip) != 1)
-		return 0;
-	if (memcmp(ip, mapped, sizeof(mapped)) == 0) {
-		memmove(ip, ip + 12, 4);
-		return 4;
-	}
-	return 16;
-}
-
 static int
 check_host(const struct kiln_info *c, const char *host, enum kiln_role role,
     char ***p, size_t *n, struct kiln_err *err)
@@ -295,11 +276,11 @@ check_host(const struct kiln_info *c, const char *host, enum kiln_role role,
 		memmove(name, name + 1, strlen(name));
 		name[strlen(name) - 1] = '\0';
 	}
-	len = ip_bytes(name, want);
+	len = kiln_ip_parse(name, want);
 	if (len == 0 && name[0] != '\0' && name[strlen(name) - 1] == '.')
 		name[strlen(name) - 1] = '\0';
 	for (i = 0; len > 0 && i < c->nips; i++) {
-		hl = ip_bytes(c->ips[i], have);
+		hl = kiln_ip_parse(c->ips[i], have);
 		if (hl == len && memcmp(have, want, len) == 0)
 			return 0;
 	}

@@ -99,6 +99,13 @@ void kiln_sans_free(struct kiln_sans *);
  */
 int kiln_sans_add(struct kiln_sans *, const char *, struct kiln_err *);
 
+/*
+ * An IP address as Go's net.ParseIP then To4 reads it: 4 bytes into "ip"
+ * for IPv4 and IPv4-mapped IPv6 ("::ffff:10.0.0.1"), 16 for other IPv6.
+ * Returns the length, or 0 if "s" is not an address.
+ */
+size_t kiln_ip_parse(const char *, unsigned char *);
+
 /* Append an already classified name (copying it). */
 int kiln_sans_add_typed(
     struct kiln_sans *, const struct kiln_san *, struct kiln_err *);
