@@ -15,15 +15,12 @@ for b in kiln kiln-certinfo cfssl-certinfo cfssljson; do
 	[ -x "$BIN/$b" ] || fail "no $b in $BIN"
 done
 
-nap() { sleep 0.2 2>/dev/null || sleep 1; }	# POSIX sleep promises integers only
 
 # The caller's ETCD_* variables would act as flags: drop them.
 for v in $(env | sed -n 's/^\(ETCD[A-Z0-9_]*\)=.*/\1/p'); do
 	[ "$v" = ETCD_UNSUPPORTED_ARCH ] || unset "$v"
 done
-# etcd 3.4 refuses arches other than amd64/ppc64le unless told.
-arch=$(etcd --version 2>&1 | sed -n 's/.*without ETCD_UNSUPPORTED_ARCH=\([a-z0-9]*\).*/\1/p')
-[ -z "$arch" ] || export ETCD_UNSUPPORTED_ARCH="$arch"
+etcd_allow_arch
 
 ETCD_PID=""
 
@@ -32,7 +29,7 @@ stop_etcd() {
 	[ -n "$ETCD_PID" ] || return 0
 	kill "$ETCD_PID" 2>/dev/null || :
 	n=0
-	while [ $n -lt 25 ] && kill -0 "$ETCD_PID" 2>/dev/null; do nap; n=$((n + 1)); done
+	while [ $n -lt 25 ] && kill -0 "$ETCD_PID" 2>/dev/null; do nap 0.2; n=$((n + 1)); done
 	kill -9 "$ETCD_PID" 2>/dev/null || :
 	wait "$ETCD_PID" 2>/dev/null || :
 	ETCD_PID=""
@@ -53,16 +50,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# True if anything listens on TCP port $1, on any address.
-port_busy() {
-	if command -v ss >/dev/null 2>&1; then
-		ss -ltn | awk -v p="$1" 'NR > 1 { n = split($4, a, ":"); if (a[n] == p) f = 1 }
-		    END { exit !f }'
-	else
-		cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk -v p="$(printf '%04X' "$1")" \
-		    '$4 == "0A" { split($2, a, ":"); if (a[2] == p) f = 1 } END { exit !f }'
-	fi
-}
 
 # A CA and a member certificate, ECDSA P-256, server and client auth.
 cat >ca-csr.json <<'EOF'
@@ -120,7 +107,7 @@ wait_listening() {
 	while [ $n -lt 75 ]; do
 		kill -0 "$ETCD_PID" 2>/dev/null || return 2
 		port_busy "$CPORT" && return 0
-		nap
+		nap 0.2
 		n=$((n + 1))
 	done
 	return 1

@@ -238,19 +238,9 @@ assert_contains "$(crltext empty.pem)" "No Revoked Certificates." "empty CRL"
 say "5/7 SECONDS: none and 0 a week, 0x10 16 s, 010 8 s; stdin; an empty list"
 
 # 6. etcd with the CRL.
-port_busy() {
-	if command -v ss >/dev/null 2>&1; then
-		ss -ltn | awk -v p="$1" 'NR > 1 { n = split($4, a, ":"); if (a[n] == p) f = 1 }
-		    END { exit !f }'
-	else
-		cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk -v p="$(printf '%04X' "$1")" \
-		    '$4 == "0A" { split($2, a, ":"); if (a[2] == p) f = 1 } END { exit !f }'
-	fi
-}
 for v in $(env | sed -n 's/^\(ETCD[A-Z0-9_]*\)=.*/\1/p'); do unset "$v"; done
 export ETCDCTL_API=3
-arch=$(etcd --version 2>&1 | sed -n 's/.*without ETCD_UNSUPPORTED_ARCH=\([a-z0-9]*\).*/\1/p')
-[ -z "$arch" ] || export ETCD_UNSUPPORTED_ARCH="$arch"
+etcd_allow_arch
 cp crl.pem etcd-crl.pem
 ctl() {	# ctl CLIENT ARGS...
 	c=$1

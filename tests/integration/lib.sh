@@ -54,6 +54,29 @@ x509text() {
 	openssl x509 -in "$1" -noout -text
 }
 
+# Sleep "$1" seconds; POSIX sleep promises whole seconds only.
+nap() {
+	sleep "$1" 2>/dev/null || sleep 1
+}
+
+# True if anything listens on TCP port $1, on any address.
+port_busy() {
+	if command -v ss >/dev/null 2>&1; then
+		ss -ltn | awk -v p="$1" 'NR > 1 { n = split($4, a, ":"); if (a[n] == p) f = 1 }
+		    END { exit !f }'
+	else
+		cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk -v p="$(printf '%04X' "$1")" \
+		    '$4 == "0A" { split($2, a, ":"); if (a[2] == p) f = 1 } END { exit !f }'
+	fi
+}
+
+# etcd 3.4 refuses arches other than amd64/ppc64le unless
+# ETCD_UNSUPPORTED_ARCH names the Go arch; its refusal message tells which.
+etcd_allow_arch() {
+	arch=$(etcd --version 2>&1 | sed -n 's/.*without ETCD_UNSUPPORTED_ARCH=\([a-z0-9]*\).*/\1/p')
+	[ -z "$arch" ] || export ETCD_UNSUPPORTED_ARCH="$arch"
+}
+
 # The closing line ctest shows; "N passed, N failed" is read by CI too.
 finish() {
 	echo "$(basename "$0"): $checks passed, 0 failed"

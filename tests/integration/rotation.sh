@@ -30,16 +30,13 @@ done
 export LC_ALL=C
 START=$(date +%s)
 say() { echo "rotation: $*"; }
-nap() { sleep "$1" 2>/dev/null || sleep 1; }	# POSIX sleep promises integers only
 
 # The caller's ETCD_*/ETCDCTL_* variables would act as flags: drop them.
 for v in $(env | sed -n 's/^\(ETCD[A-Z0-9_]*\)=.*/\1/p'); do
 	[ "$v" = ETCD_UNSUPPORTED_ARCH ] || unset "$v"
 done
 export ETCDCTL_API=3
-# etcd 3.4 refuses arches other than amd64/ppc64le unless told.
-arch=$(etcd --version 2>&1 | sed -n 's/.*without ETCD_UNSUPPORTED_ARCH=\([a-z0-9]*\).*/\1/p')
-[ -z "$arch" ] || export ETCD_UNSUPPORTED_ARCH="$arch"
+etcd_allow_arch
 
 PIDS=""	# the members running now, etcd-1 first
 LAST=""	# the PID to stop last (the leader), if known
@@ -76,16 +73,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# True if anything listens on TCP port $1, on any address.
-port_busy() {
-	if command -v ss >/dev/null 2>&1; then
-		ss -ltn | awk -v p="$1" 'NR > 1 { n = split($4, a, ":"); if (a[n] == p) f = 1 }
-		    END { exit !f }'
-	else
-		cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk -v p="$(printf '%04X' "$1")" \
-		    '$4 == "0A" { split($2, a, ":"); if (a[2] == p) f = 1 } END { exit !f }'
-	fi
-}
 
 PREFIX=/opt/kiln-rotation-test	# the manifest's prefix, rewritten to out/<member> to run
 
