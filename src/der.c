@@ -414,3 +414,34 @@ der_spki_key_bits(const unsigned char *spki, size_t len,
 	*n = k - 1;
 	return 0;
 }
+
+/* Go's asn1 PrintableString alphabet, without '*' and '&'. */
+static int
+printable(const char *s)
+{
+	static const char punct[] = " '()+,-./:=?";
+
+	for (; *s != '\0'; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		        (*s >= '0' && *s <= '9') || strchr(punct, *s) != NULL))
+			return 0;
+	return 1;
+}
+
+int
+der_rdn(struct der *d, const char *oid, const char *value)
+{
+	unsigned char o[64];
+	size_t olen, set, seq;
+
+	if ((olen = der_oid_from_string(oid, o, sizeof(o))) == 0)
+		return -1;
+	set = der_open(d, DER_SET);
+	seq = der_open(d, DER_SEQUENCE);
+	der_tlv(d, DER_OID, o, olen);
+	der_tlv(d, printable(value) ? DER_PRINTABLE_STRING : DER_UTF8_STRING,
+	    value, strlen(value));
+	der_close(d, seq);
+	der_close(d, set);
+	return 0;
+}

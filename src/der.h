@@ -116,4 +116,11 @@ int der_sig_algid(struct der *, const mbedtls_pk_context *, mbedtls_md_type_t,
 int der_sign(struct kiln_buf *, const struct der *, struct kiln_key *,
     mbedtls_md_type_t, struct kiln_rng *, struct kiln_err *);
 
+/*
+ * One attribute as its own RDN, SET { SEQUENCE { OID, value } }: a
+ * PrintableString when Go's alphabet allows, else a UTF8String (Go's
+ * rule).  Returns 0, or -1 for an OID that is not dotted decimal.
+ */
+int der_rdn(struct der *, const char *, const char *);
+
 #endif /* KILN_DER_H */

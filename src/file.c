@@ -167,3 +167,17 @@ cleanup:
 		(void)unlink(tmp);
 	return rc;
 }
+
+int
+kiln_file_path(
+    char *path, const char *base, const char *suffix, struct kiln_err *err)
+{
+	int n = snprintf(path, PATH_MAX, "%s%s", base, suffix);
+
+	/* The name itself would fill the message: show its start only. */
+	if (n < 0 || n >= PATH_MAX)
+		return kiln_err_set(err, KILN_EINVAL,
+		    "%.40s...%s: path too long (%zu bytes)", base, suffix,
+		    strlen(base) + strlen(suffix));
+	return 0;
+}

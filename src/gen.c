@@ -42,19 +42,6 @@ kiln_gen_json(struct kiln_buf *out, const struct kiln_buf *cert,
 	return 0;
 }
 
-/* "base" + "suffix" into "path" (PATH_MAX bytes), never shortened. */
-static int
-path_of(char *path, const char *base, const char *suffix, struct kiln_err *err)
-{
-	int n = snprintf(path, PATH_MAX, "%s%s", base, suffix);
-
-	if (n < 0 || n >= PATH_MAX)
-		return kiln_err_set(err, KILN_EINVAL,
-		    "%.40s...%s: path too long (%zu bytes)", base, suffix,
-		    strlen(base) + strlen(suffix));
-	return 0;
-}
-
 int
 kiln_gen_write(const char *base, const struct kiln_buf *cert,
     const struct kiln_buf *csr, const struct kiln_buf *key, int force,
@@ -63,7 +50,7 @@ kiln_gen_write(const char *base, const struct kiln_buf *cert,
 	char path[PATH_MAX];
 
 	if (key != NULL) {
-		if (path_of(path, base, "-key.pem", err) == -1)
+		if (kiln_file_path(path, base, "-key.pem", err) == -1)
 			return -1;
 		if (kiln_file_write(path, key->p, key->len, 0600,
 		        force ? 0 : KILN_WRITE_EXCL, err) == -1) {
@@ -75,11 +62,11 @@ kiln_gen_write(const char *base, const struct kiln_buf *cert,
 		}
 	}
 	if (csr != NULL &&
-	    (path_of(path, base, ".csr", err) == -1 ||
+	    (kiln_file_path(path, base, ".csr", err) == -1 ||
 	        kiln_file_write(path, csr->p, csr->len, 0644, 0, err) == -1))
 		return -1;
 	if (cert != NULL &&
-	    (path_of(path, base, ".pem", err) == -1 ||
+	    (kiln_file_path(path, base, ".pem", err) == -1 ||
 	        kiln_file_write(path, cert->p, cert->len, 0644, 0, err) == -1))
 		return -1;
 	return 0;

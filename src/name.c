@@ -29,17 +29,6 @@ field(const struct kiln_name *nm, size_t off)
 	return *(char *const *)((const char *)nm + off);
 }
 
-/* Go's asn1 PrintableString alphabet (no '*', no '&'). */
-static int
-printable(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		        (*s >= '0' && *s <= '9') || strchr(" '()+,-./:=?", *s)))
-			return 0;
-	return 1;
-}
-
 static int
 valid_utf8(const unsigned char *s)
 {
@@ -75,22 +64,12 @@ static int
 rdn(struct der *d, const char *oid, const char *value, const char *what,
     struct kiln_err *err)
 {
-	unsigned char o[64];
-	size_t olen, set, seq;
-
-	if ((olen = der_oid_from_string(oid, o, sizeof(o))) == 0)
-		return kiln_err_set(
-		    err, KILN_EINVAL, "%s: invalid OID \"%s\"", what, oid);
 	if (!valid_utf8((const unsigned char *)value))
 		return kiln_err_set(
 		    err, KILN_EINVAL, "%s: not valid UTF-8", what);
-	set = der_open(d, DER_SET);
-	seq = der_open(d, DER_SEQUENCE);
-	der_tlv(d, DER_OID, o, olen);
-	der_tlv(d, printable(value) ? DER_PRINTABLE_STRING : DER_UTF8_STRING,
-	    value, strlen(value));
-	der_close(d, seq);
-	der_close(d, set);
+	if (der_rdn(d, oid, value) == -1)
+		return kiln_err_set(
+		    err, KILN_EINVAL, "%s: invalid OID \"%s\"", what, oid);
 	return 0;
 }
 

@@ -127,35 +127,12 @@ last_value(const struct kiln_signreq *req, const char *oid)
 	return v;
 }
 
-/* Go's asn1 PrintableString alphabet, without '*' and '&'. */
-static int
-printable(const char *s)
-{
-	static const char punct[] = " '()+,-./:=?";
-
-	for (; *s != '\0'; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		        (*s >= '0' && *s <= '9') || strchr(punct, *s) != NULL))
-			return 0;
-	return 1;
-}
-
 /* SET { SEQUENCE { type, value } }: every value its own RDN. */
 static int
 put_rdn(struct der *d, const char *oid, const char *value, struct kiln_err *err)
 {
-	unsigned char o[64];
-	size_t olen, set, seq;
-
-	if ((olen = der_oid_from_string(oid, o, sizeof(o))) == 0)
+	if (der_rdn(d, oid, value) == -1)
 		return kiln_err_set(err, KILN_EINVAL, "bad OID %s", oid);
-	set = der_open(d, DER_SET);
-	seq = der_open(d, DER_SEQUENCE);
-	der_tlv(d, DER_OID, o, olen);
-	der_tlv(d, printable(value) ? DER_PRINTABLE_STRING : DER_UTF8_STRING,
-	    value, strlen(value));
-	der_close(d, seq);
-	der_close(d, set);
 	return 0;
 }
 

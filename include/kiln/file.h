@@ -39,4 +39,11 @@ int kiln_file_read(const char *, struct kiln_buf *, struct kiln_err *);
 int kiln_file_write(
     const char *, const void *, size_t, mode_t, int, struct kiln_err *);
 
+/*
+ * "base" followed by "suffix" into "path" (PATH_MAX bytes); a name that
+ * does not fit is an error, never a silently shortened file name.
+ * Returns 0 or -1.
+ */
+int kiln_file_path(char *, const char *, const char *, struct kiln_err *);
+
 #endif /* KILN_FILE_H */

@@ -69,14 +69,7 @@ cli_read(const char *spec, struct kiln_buf *out, struct kiln_err *err)
 int
 cli_path(char *path, const char *base, const char *suffix, struct kiln_err *err)
 {
-	int n = snprintf(path, PATH_MAX, "%s%s", base, suffix);
-
-	/* The name itself would fill the message: show its start only. */
-	if (n < 0 || n >= PATH_MAX)
-		return kiln_err_set(err, KILN_EINVAL,
-		    "%.40s...%s: path too long (%zu bytes)", base, suffix,
-		    strlen(base) + strlen(suffix));
-	return 0;
+	return kiln_file_path(path, base, suffix, err);
 }
 
 int
