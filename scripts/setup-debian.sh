@@ -5,6 +5,7 @@ set -eu
 
 build="gcc make cmake pkg-config libmbedtls-dev libcjson-dev libcriterion-dev"
 test="openssl golang-cfssl etcd-server etcd-client gnutls-bin mandoc jq curl
+	clang valgrind
 	ca-certificates"
 
 missing=
