@@ -357,6 +357,18 @@ parse_validity(struct kiln_profile *p, const cJSON *obj, const char *path,
 			    path, na);
 		p->has_not_after = 1;
 	}
+	/* X.509 times go from 1950 to 9999; kiln writes from 1970. */
+	if (p->has_not_before &&
+	    (p->not_before < 0 || p->not_before >= 253402300800LL))
+		return kiln_err_set(err, KILN_EINVAL,
+		    "%s.not_before: \"%.64s\" is outside the years 1970 to "
+		    "9999",
+		    path, nb);
+	if (p->has_not_after &&
+	    (p->not_after < 0 || p->not_after >= 253402300800LL))
+		return kiln_err_set(err, KILN_EINVAL,
+		    "%s.not_after: \"%.64s\" is outside the years 1970 to 9999",
+		    path, na);
 	/* cfssl panics here (config.go populate wraps a nil error). */
 	if (p->has_not_before && p->has_not_after &&
 	    (p->not_after < p->not_before ||
@@ -534,8 +546,9 @@ parse_policies(struct kiln_profile *p, const cJSON *obj, const char *path,
 		return 0;
 	der_init(&d);
 	if (!cJSON_IsArray(arr)) {
-		kiln_err_set(
-		    err, KILN_EINVAL, "%s.policies: expected an array", path);
+		kiln_err_set(err, KILN_EINVAL,
+		    "%s.policies: expected an array, got %s", path,
+		    kiln_json_type(arr));
 		goto cleanup;
 	}
 	seq = der_open(&d, DER_SEQUENCE);
@@ -557,7 +570,8 @@ parse_policies(struct kiln_profile *p, const cJSON *obj, const char *path,
 		qs = kiln_json_get(c, "Qualifiers");
 		if (qs != NULL && !cJSON_IsArray(qs)) {
 			kiln_err_set(err, KILN_EINVAL,
-			    "%s.Qualifiers: expected an array", at);
+			    "%s.Qualifiers: expected an array, got %s", at,
+			    kiln_json_type(qs));
 			goto cleanup;
 		}
 		if (qs != NULL && qs->child != NULL) {

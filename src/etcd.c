@@ -974,6 +974,7 @@ kiln_etcd_build(const struct kiln_etcd_manifest *m, const char *dir,
 	kiln_buf_init(&b.ca_pem);
 	kiln_config_init(&b.config);
 	leaf_init(&shared);
+	kiln_etcd_result_free(result); /* a reused result starts over */
 	if ((had_yml = calloc(m->n_members, sizeof(*had_yml))) == NULL ||
 	    (result->added = calloc(m->n_members, sizeof(size_t))) == NULL) {
 		kiln_err_set(err, KILN_ENOMEM, "out of memory");

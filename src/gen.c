@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kiln/duration.h"
 #include "kiln/file.h"
@@ -61,14 +62,21 @@ kiln_gen_write(const char *base, const struct kiln_buf *cert,
 			return -1;
 		}
 	}
-	if (csr != NULL &&
-	    (kiln_file_path(path, base, ".csr", err) == -1 ||
-	        kiln_file_write(path, csr->p, csr->len, 0644, 0, err) == -1))
+	if ((csr != NULL &&
+	        (kiln_file_path(path, base, ".csr", err) == -1 ||
+	            kiln_file_write(path, csr->p, csr->len, 0644, 0, err) ==
+	                -1)) ||
+	    (cert != NULL &&
+	        (kiln_file_path(path, base, ".pem", err) == -1 ||
+	            kiln_file_write(path, cert->p, cert->len, 0644, 0, err) ==
+	                -1))) {
+		/* A new key whose certificate could not be written is of no
+		 * use, and would block the next run: take it back. */
+		if (key != NULL && !force &&
+		    kiln_file_path(path, base, "-key.pem", NULL) == 0)
+			(void)unlink(path);
 		return -1;
-	if (cert != NULL &&
-	    (kiln_file_path(path, base, ".pem", err) == -1 ||
-	        kiln_file_write(path, cert->p, cert->len, 0644, 0, err) == -1))
-		return -1;
+	}
 	return 0;
 }
 

@@ -5,6 +5,7 @@
 #include <mbedtls/oid.h>
 #include <mbedtls/platform_util.h>
 
+#include "civil.h"
 #include "compat.h"
 #include "der.h"
 #include "kiln/duration.h"
@@ -41,11 +42,34 @@ pathlen(const struct kiln_profile *p)
 	return -1;
 }
 
+/* An mbedTLS time as seconds since the epoch. */
+static long long
+epoch(const mbedtls_x509_time *t)
+{
+	return kiln_days_from_civil(t->year, t->mon, t->day) * 86400LL +
+	       t->hour * 3600LL + t->min * 60LL + t->sec;
+}
+
 static int
 check_issuer(const struct kiln_cert *issuer, struct kiln_key *key,
-    const struct kiln_profile *p, struct kiln_rng *rng, struct kiln_err *err)
+    const struct kiln_profile *p, struct kiln_rng *rng, time_t now,
+    struct kiln_err *err)
 {
 	const mbedtls_x509_crt *crt = &issuer->crt;
+	const mbedtls_x509_time *t;
+
+	/* What it signed would not verify: refuse rather than hand it out. */
+	if ((long long)now > epoch(&crt->valid_to) ||
+	    (long long)now < epoch(&crt->valid_from)) {
+		t = (long long)now > epoch(&crt->valid_to) ? &crt->valid_to
+		                                           : &crt->valid_from;
+		return kiln_err_set(err, KILN_EPOLICY,
+		    "CA certificate: %s %04d-%02d-%02dT%02d:%02d:%02dZ: what "
+		    "it "
+		    "signs would not verify",
+		    t == &crt->valid_to ? "expired on" : "not valid until",
+		    t->year, t->mon, t->day, t->hour, t->min, t->sec);
+	}
 
 	if (!kiln_crt_is_ca(crt))
 		return kiln_err_set(err, KILN_EPOLICY,
@@ -289,7 +313,7 @@ kiln_issue(struct kiln_buf *out, const struct kiln_certreq *req,
 		goto cleanup;
 	}
 	if ((issuer != NULL &&
-	        check_issuer(issuer, issuer_key, p, rng, err) == -1) ||
+	        check_issuer(issuer, issuer_key, p, rng, now, err) == -1) ||
 	    check_whitelist(req, p, err) == -1 ||
 	    filter_sans(&sans, req->sans, p->is_ca && !req->keep_sans, err) ==
 	        -1 ||

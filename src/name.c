@@ -59,6 +59,9 @@ valid_utf8(const unsigned char *s)
 	return 1;
 }
 
+/* The longest attribute value kiln writes into a name. */
+#define NAME_VALUE_MAX 1024
+
 /* One RDN: SET { SEQUENCE { type, value } }. */
 static int
 rdn(struct der *d, const char *oid, const char *value, const char *what,
@@ -67,6 +70,12 @@ rdn(struct der *d, const char *oid, const char *value, const char *what,
 	if (!valid_utf8((const unsigned char *)value))
 		return kiln_err_set(
 		    err, KILN_EINVAL, "%s: not valid UTF-8", what);
+	/* RFC 5280 bounds a CN at 64 characters; verifiers choke on
+	 * megabytes.  1024 bytes leaves room for every real name. */
+	if (strlen(value) > NAME_VALUE_MAX)
+		return kiln_err_set(err, KILN_EINVAL,
+		    "%s: %zu bytes, more than the %d a name may hold", what,
+		    strlen(value), NAME_VALUE_MAX);
 	if (der_rdn(d, oid, value) == -1)
 		return kiln_err_set(
 		    err, KILN_EINVAL, "%s: invalid OID \"%s\"", what, oid);

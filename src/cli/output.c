@@ -12,18 +12,50 @@
 const char *cli_progname = "kiln";
 int cli_single_command;
 
+/* Whether the "n" bytes at "p" are UTF-8 continuation bytes. */
+static int
+valid_tail(const unsigned char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	return 1;
+}
+
 void
 cli_errorf(const char *cmd, const char *fmt, ...)
 {
+	char msg[2048];
+	const unsigned char *p;
 	va_list ap;
 
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
 	if (cli_single_command)
 		fprintf(stderr, "%s: ", cli_progname);
 	else
 		fprintf(stderr, "%s: %s: ", cli_progname, cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
+	/*
+	 * Messages quote their input: a newline there must not forge a second
+	 * line, nor an escape sequence reach the terminal.  Control bytes and
+	 * bytes that are not UTF-8 are shown as \xNN.
+	 */
+	for (p = (const unsigned char *)msg; *p != '\0'; p++) {
+		size_t n = 0;
+
+		if (*p >= 0xc2 && *p <= 0xf4)
+			n = *p >= 0xf0 ? 3 : *p >= 0xe0 ? 2 : 1;
+		if (n > 0 && valid_tail(p + 1, n)) {
+			fwrite(p, 1, n + 1, stderr);
+			p += n;
+		} else if (*p < 0x20 || *p >= 0x7f)
+			fprintf(stderr, "\\x%02x", *p);
+		else
+			fputc(*p, stderr);
+	}
 	fputc('\n', stderr);
 }
 

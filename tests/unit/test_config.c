@@ -494,10 +494,9 @@ Test(config, reads_rfc3339_times_with_offsets_and_fractions)
 		{ "2026-01-02T04:04:05+01:00", 1767323045 },
 		{ "2026-01-02T00:34:05-02:30", 1767323045 },
 		{ "2026-01-02T03:04:05.999999999999Z", 1767323045 },
-		{ "1969-12-31T23:59:59Z", -1 },
+		{ "1970-01-01T00:00:00Z", 0 },
 		{ "2000-02-29T00:00:00Z", 951782400 },
 		{ "9999-12-31T23:59:59Z", 253402300799 },
-		{ "0000-01-01T00:00:00Z", -62167219200 },
 	};
 	/* clang-format on */
 	char json[256];
@@ -514,6 +513,18 @@ Test(config, reads_rfc3339_times_with_offsets_and_fractions)
 		    "%s: %lld", t[i].in, (long long)profile("k")->not_before);
 		cr_expect_eq(profile("k")->has_not_after, 0);
 	}
+}
+
+Test(config, times_kiln_cannot_write_are_refused_with_their_field)
+{
+	refuses(one("\"expiry\":\"1h\",\"usages\":[\"any\"],"
+	            "\"not_before\":\"1969-12-31T23:59:59Z\""),
+	    "signing.profiles.k.not_before: \"1969-12-31T23:59:59Z\" is "
+	    "outside the years 1970 to 9999");
+	refuses(one("\"expiry\":\"1h\",\"usages\":[\"any\"],"
+	            "\"not_after\":\"0000-01-01T00:00:00Z\""),
+	    "signing.profiles.k.not_after: \"0000-01-01T00:00:00Z\" is "
+	    "outside the years 1970 to 9999");
 }
 
 Test(config, not_after_alone_or_equal_to_not_before_is_fine)
@@ -888,5 +899,5 @@ Test(config, bad_policies_name_the_field)
 	    "(id-qt-cps or id-qt-unotice)");
 	refuses(one("\"expiry\":\"1h\",\"usages\":[\"signing\"],"
 	            "\"policies\":{}"),
-	    "signing.profiles.k.policies: expected an array");
+	    "signing.profiles.k.policies: expected an array, got object");
 }
