@@ -14,6 +14,9 @@ kiln_err_clear(struct kiln_err *err)
 		memset(err, 0, sizeof(*err));
 }
 
+static int vset(struct kiln_err *, enum kiln_errcode, const char *, va_list)
+    __attribute__((format(printf, 3, 0)));
+
 static int
 vset(struct kiln_err *err, enum kiln_errcode code, const char *fmt, va_list ap)
 {
@@ -23,6 +26,9 @@ vset(struct kiln_err *err, enum kiln_errcode code, const char *fmt, va_list ap)
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	return -1;
 }
+
+static void append(struct kiln_err *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* Append to the message already in "err", truncating quietly. */
 static void

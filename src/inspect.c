@@ -266,6 +266,8 @@ static int
 take_der(struct kiln_info *info, const unsigned char *der, size_t len,
     struct rd *r, struct kiln_err *err)
 {
+	if (len == 0)
+		return kiln_err_set(err, KILN_EINVAL, "empty DER");
 	if (kiln_buf_append(&info->der, der, len, err) == -1)
 		return -1;
 	r->p = info->der.p;

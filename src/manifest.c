@@ -116,12 +116,12 @@ parse_member(struct kiln_etcd_manifest *m, const cJSON *obj, const char *ctx,
 	size_t i, len, n_hosts = 0;
 	int rc = -1;
 
+	m->n_members++; /* owned from here on, whatever fails below */
 	if (kiln_json_object(obj, ctx, err) == -1 ||
 	    string_or(obj, ctx, "name", NULL, &mb->name, err) == -1 ||
 	    string_or(obj, ctx, "ip", NULL, &mb->ip, err) == -1 ||
 	    kiln_json_strings(obj, ctx, "hosts", &hosts, &n_hosts, err) == -1)
 		goto cleanup;
-	m->n_members++; /* owned from here on */
 	snprintf(path, sizeof(path), "%s.name", ctx);
 	if (mb->name == NULL) {
 		kiln_err_set(err, KILN_EINVAL, "%s: missing", path);

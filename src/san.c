@@ -122,7 +122,7 @@ parse_email(const char *s, size_t *off, size_t *len)
 
 	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
 		n--;
-	while (*s == ' ' || *s == '\t') {
+	while (n > 0 && (*s == ' ' || *s == '\t')) {
 		s++;
 		(*off)++;
 		n--;

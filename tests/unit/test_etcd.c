@@ -211,6 +211,9 @@ Test(etcd, bad_manifests_name_the_field)
 	parse_fails("{\"ca\": {\"cert\": \"ca.pem\"}," THREE "}",
 	    "ca.key: with ca.cert, the path of the CA's key");
 	parse_fails("{\"members\": [", "unexpected end of JSON input");
+	/* Found by fuzzing: the name parsed before this leaked. */
+	parse_fails("{\"members\": [{\"name\": \"a\", \"ip\": []}]}",
+	    "members[0].ip: expected a string, got array");
 }
 
 /* Build. */

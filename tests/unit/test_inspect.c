@@ -455,3 +455,19 @@ Test(inspect, text_in_openssl_order)
 		    order[i], t);
 	}
 }
+
+/* Found by fuzzing: a PEM block whose base64 decodes to nothing. */
+Test(inspect, pem_block_of_nothing)
+{
+	static const char cert[] =
+	    "-----BEGIN CERTIFICATE-----\nCw\n-----END CERTIFICATE-----\n";
+	static const char csr[] = "-----BEGIN NEW CERTIFICATE REQUEST-----\n"
+	                          "Cw\n-----END NEW CERTIFICATE REQUEST-----\n";
+
+	certs_fail(cert, sizeof(cert) - 1, "certificate 1: empty DER");
+	kiln_err_clear(&err);
+	cr_assert_eq(kiln_inspect_csr(&info, (const unsigned char *)csr,
+	                 sizeof(csr) - 1, &err),
+	    -1);
+	cr_assert_str_eq(err.msg, "empty DER");
+}

@@ -255,6 +255,9 @@ Test(request, hosts_are_classified_as_cfssl)
 	    {"localhost", KILN_SAN_DNS, "localhost", 0},
 	    {"01.2.3.4", KILN_SAN_DNS, "01.2.3.4", 0},
 	    {"fe80::1%eth0", KILN_SAN_DNS, "fe80::1%eth0", 0},
+	    /* Found by fuzzing: blanks only once read far out of bounds. */
+	    {" ", KILN_SAN_DNS, " ", 0},
+	    {"\t \t", KILN_SAN_DNS, "\t \t", 0},
 	};
 	struct kiln_sans sans;
 	size_t i;
