@@ -31,7 +31,7 @@ teardown(void)
 TestSuite(key, .init = setup, .fini = teardown, .timeout = 60);
 
 static void
-load(const char *name)
+load_password(const char *name, const char *password)
 {
 	char path[512];
 	struct kiln_buf buf;
@@ -39,9 +39,16 @@ load(const char *name)
 	kiln_buf_init(&buf);
 	snprintf(path, sizeof(path), "%s/keys/%s", KILN_TEST_DATA, name);
 	cr_assert_eq(kiln_file_read(path, &buf, &err), 0, "%s", err.msg);
-	cr_assert_eq(kiln_key_parse(&key, buf.p, buf.len, &rng, &err), 0,
-	    "%s: %s", name, err.msg);
+	cr_assert_eq(kiln_key_parse_password(
+	                 &key, buf.p, buf.len, password, &rng, &err),
+	    0, "%s: %s", name, err.msg);
 	kiln_buf_free(&buf);
+}
+
+static void
+load(const char *name)
+{
+	load_password(name, NULL);
 }
 
 static const char *
@@ -172,6 +179,42 @@ Test(key, encrypted_key_needs_its_password)
 	    0, "%s", err.msg);
 	cr_assert_eq(mbedtls_pk_get_bitlen(&key.pk), 256);
 	kiln_buf_free(&buf);
+}
+
+static void
+expect_password_error(const char *file, const char *password, const char *msg)
+{
+	struct kiln_buf buf;
+	char path[512];
+
+	kiln_buf_init(&buf);
+	snprintf(path, sizeof(path), "%s/keys/%s", KILN_TEST_DATA, file);
+	cr_assert_eq(kiln_file_read(path, &buf, &err), 0);
+	cr_assert_eq(
+	    kiln_key_parse_password(&key, buf.p, buf.len, password, &rng, &err),
+	    -1, "%s with %s", file, password);
+	cr_assert_str_eq(err.msg, msg);
+	kiln_err_clear(&err);
+	kiln_buf_free(&buf);
+}
+
+Test(key, a_wrong_password_is_named_even_when_the_padding_passes)
+{
+	expect_password_error("p256-pkcs8-des3-padding-luck.pem", "wrong",
+	    "private key is encrypted, and the password is wrong");
+	load_password("p256-pkcs8-des3-padding-luck.pem", "kiln");
+	cr_assert_str_eq(describe(), "ecdsa-256");
+}
+
+Test(key, a_cipher_mbedtls_lacks_is_named_as_such)
+{
+	static const char *const passwords[] = {"kiln", "wrong"};
+
+	for (size_t i = 0; i < 2; i++)
+		expect_password_error("p256-pkcs8-aes256.pem", passwords[i],
+		    "private key is encrypted in a way mbedTLS cannot decrypt "
+		    "(it can: legacy PEM, and PKCS#8 with 3DES, e.g. openssl "
+		    "pkcs8 -topk8 -v2 des3)");
 }
 
 Test(key, refuses_garbage)
