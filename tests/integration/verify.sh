@@ -273,9 +273,21 @@ go_differs() {
 		ok
 	fi
 }
+# kiln issues nothing from a CA out of its dates, so the leaf comes from the
+# intermediate while valid, and the intermediate is then renewed, with the
+# same key, into 2020.
 sign ca inter-expired inter-csr.json inter-expired
-sign inter-expired peer member-csr.json leaf-old
-cat leaf-old.pem inter-expired.pem >leaf-old-bundle.pem
+run g "$KILN" gencert -ca inter-expired.pem -ca-key inter-expired-key.pem -config ca-config.json \
+    -profile peer member-csr.json
+assert_eq "1|kiln: gencert: CA certificate: expired on 2020-02-01T00:00:00Z: what it signs would not verify|" \
+    "$rc|$(cat g.err)|$(cat g.out)" "gencert from an expired intermediate"
+sign inter peer member-csr.json leaf-old
+cp inter.pem inter-old.pem
+"$KILN" renew -ca ca.pem -ca-key ca-key.pem -config ca-config.json -profile inter-expired \
+    inter-old.pem >/dev/null
+assert_eq "2020-02-01T00:00:00Z" "$("$BIN"/kiln-certinfo -cert inter-old.pem | jq -r .not_after)" \
+    "the intermediate renewed into the past"
+cat leaf-old.pem inter-old.pem >leaf-old-bundle.pem
 go_differs 1 "an intermediate that expired in 2020" -ca ca.pem leaf-old-bundle.pem
 cp ca.pem ca-expired.pem
 "$KILN" renew -ca ca-expired.pem -ca-key ca-key.pem -config ca-config.json -profile ca-expired \
