@@ -1,8 +1,9 @@
 # The README's two commands: "make setup demo" and "make test".
 BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+FUZZ_SECONDS ?= 30
 
-.PHONY: all setup build demo test clean
+.PHONY: all setup build demo test suite sanitize fuzz clean
 
 all: build
 
@@ -16,8 +17,18 @@ build:
 demo: build
 	./scripts/demo.sh
 
-test: setup build
+# The suite, then the suite again under ASan and UBSan, then every fuzz
+# target for FUZZ_SECONDS: all three are what CI runs.
+test: suite sanitize fuzz
+
+suite: setup build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 
+sanitize: setup
+	./scripts/sanitize.sh
+
+fuzz: setup
+	./scripts/fuzz.sh $(FUZZ_SECONDS)
+
 clean:
-	rm -rf $(BUILD) out
+	rm -rf $(BUILD) build-asan build-fuzz out
