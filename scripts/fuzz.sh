@@ -8,7 +8,8 @@
 # TARGET is a name such as "config" or "certs"; none means every target.
 # Exits 1 if a target finds a crash, a leak or a timeout, after printing
 # the reproducer's path and the start of the sanitizer's report.
-# Environment: FUZZ_JOBS (2), FUZZ_WORK (a fresh mktemp -d folder, kept),
+# Environment: FUZZ_JOBS (2), FUZZ_WORK (a fresh mktemp -d folder, removed
+# when every target passes, kept with its logs and reproducers otherwise),
 # FUZZ_BUILD (build-fuzz), CC (clang).
 set -eu
 
@@ -96,4 +97,7 @@ for t in $targets; do
 	    head -n 25 | sed 's/^/     /'
 	echo "     log: $work/$t.log"
 done
+if [ $status = 0 ] && [ -z "${FUZZ_WORK-}" ]; then
+	rm -rf "$work"
+fi
 exit $status
