@@ -462,22 +462,29 @@ cleanup:
 	return rc;
 }
 
-/* cfssl's remote and auth_remote.remote name a remote signer. */
+/*
+ * cfssl's remote and auth_remote.remote name a remote signer.  The auth
+ * keys only authenticate requests to cfssl's server, so kiln ignores them,
+ * but a value Go would refuse to decode is still refused.
+ */
 static int
 check_local(const cJSON *obj, const char *path, struct kiln_err *err)
 {
 	const cJSON *ar = kiln_json_get(obj, "auth_remote");
-	const char *remote = NULL;
+	const char *remote = NULL, *auth = NULL;
 	char ctx[PATH_LEN];
 
-	if (kiln_json_string(obj, path, "remote", &remote, err) == -1)
+	if (kiln_json_string(obj, path, "remote", &remote, err) == -1 ||
+	    kiln_json_string(obj, path, "auth_key", &auth, err) == -1 ||
+	    kiln_json_string(obj, path, "prev_auth_key", &auth, err) == -1)
 		return -1;
 	if (remote != NULL && *remote != '\0')
 		return kiln_err_set(err, KILN_EINVAL,
 		    "%s.remote: remote signing is not supported", path);
 	snprintf(ctx, sizeof(ctx), "%s.auth_remote", path);
 	if (kiln_json_object(ar, ctx, err) == -1 ||
-	    kiln_json_string(ar, ctx, "remote", &remote, err) == -1)
+	    kiln_json_string(ar, ctx, "remote", &remote, err) == -1 ||
+	    kiln_json_string(ar, ctx, "auth_key", &auth, err) == -1)
 		return -1;
 	if (remote != NULL && *remote != '\0')
 		return kiln_err_set(err, KILN_EINVAL,

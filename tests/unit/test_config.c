@@ -830,6 +830,20 @@ Test(config, refuses_remote_profiles)
 	    "signing.profiles.k.remote: expected a string, got number");
 }
 
+Test(config, auth_keys_are_ignored_but_type_checked)
+{
+	cr_assert_eq(parse(one("\"expiry\":\"1h\",\"usages\":[\"signing\"],"
+	                       "\"auth_key\":\"k\",\"prev_auth_key\":\"j\"")),
+	    0, "%s", err.msg);
+	refuses(one("\"auth_key\":1"),
+	    "signing.profiles.k.auth_key: expected a string, got number");
+	refuses(one("\"prev_auth_key\":[]"),
+	    "signing.profiles.k.prev_auth_key: expected a string, got array");
+	refuses(one("\"auth_remote\":{\"auth_key\":true}"),
+	    "signing.profiles.k.auth_remote.auth_key: expected a string, got "
+	    "boolean");
+}
+
 Test(config, unknown_profile_is_an_error)
 {
 	cr_assert_eq(parse_file("etcd-guide.json"), 0, "%s", err.msg);
