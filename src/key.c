@@ -11,9 +11,10 @@
 
 #include "compat.h"
 #include "kiln/key.h"
+#include "kiln/pem.h"
 
-/* Room for an RSA-8192 private key in PEM, with margin. */
-#define KEY_PEM_MAX 16384
+/* Room for an RSA-8192 private key in DER, with margin. */
+#define KEY_DER_MAX 8192
 #define SPKI_DER_MAX 2200
 
 void
@@ -191,20 +192,43 @@ cleanup:
 	return rc;
 }
 
+/*
+ * SEC1 or PKCS#1 DER into a buffer kiln wipes, then kiln's own PEM armour:
+ * mbedTLS 2.28's mbedtls_pk_write_key_pem leaves the DER on its stack and
+ * the base64 in freed heap memory.
+ */
 int
 kiln_key_write_pem(
     struct kiln_key *key, struct kiln_buf *out, struct kiln_err *err)
 {
-	int ret;
+	struct kiln_buf der;
+	const char *label;
+	int n, rc = -1;
 
-	if (kiln_buf_reserve(out, KEY_PEM_MAX, err) == -1)
-		return -1;
-	ret = mbedtls_pk_write_key_pem(
-	    &key->pk, out->p + out->len, out->cap - out->len);
-	if (ret != 0)
-		return kiln_err_mbed(err, ret, "private key");
-	out->len += strlen((char *)out->p + out->len);
-	return 0;
+	kiln_buf_init(&der);
+	switch (mbedtls_pk_get_type(&key->pk)) {
+	case MBEDTLS_PK_RSA:
+		label = "RSA PRIVATE KEY";
+		break;
+	case MBEDTLS_PK_ECKEY:
+		label = "EC PRIVATE KEY";
+		break;
+	default:
+		kiln_err_set(err, KILN_EINVAL, "private key: not RSA or ECDSA");
+		goto cleanup;
+	}
+	if (kiln_buf_reserve(&der, KEY_DER_MAX, err) == -1)
+		goto cleanup;
+	/* Written at the end of the buffer. */
+	n = mbedtls_pk_write_key_der(&key->pk, der.p, der.cap);
+	if (n < 0) {
+		kiln_err_mbed(err, n, "private key");
+		goto cleanup;
+	}
+	rc = kiln_pem_write(out, label, der.p + der.cap - n, (size_t)n, err);
+cleanup:
+	kiln_buf_free(&der);
+	return rc;
 }
 
 int

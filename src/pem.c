@@ -1,30 +1,37 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <mbedtls/pem.h>
+#include <mbedtls/base64.h>
 
 #include "kiln/pem.h"
 
+/*
+ * The base64 goes straight into "out", 48 bytes of DER to a 64-column
+ * line: no copy of a private key is left anywhere else.  (mbedTLS 2.28's
+ * mbedtls_pem_write_buffer encodes into a heap buffer it frees unwiped.)
+ */
 int
 kiln_pem_write(struct kiln_buf *out, const char *label,
     const unsigned char *der, size_t len, struct kiln_err *err)
 {
-	char header[64], footer[64];
-	size_t olen = 0, need;
+	size_t off, n, olen;
 	int ret;
 
-	snprintf(header, sizeof(header), "-----BEGIN %s-----\n", label);
-	snprintf(footer, sizeof(footer), "-----END %s-----\n", label);
-	need =
-	    strlen(header) + strlen(footer) + (len + 2) / 3 * 4 + len / 48 + 2;
-	if (kiln_buf_reserve(out, need, err) == -1)
+	if (kiln_buf_printf(out, err, "-----BEGIN %s-----\n", label) == -1)
 		return -1;
-	ret = mbedtls_pem_write_buffer(header, footer, der, len,
-	    out->p + out->len, out->cap - out->len, &olen);
-	if (ret != 0)
-		return kiln_err_mbed(err, ret, "PEM");
-	out->len += olen - 1; /* olen counts the NUL */
-	return 0;
+	for (off = 0; off < len; off += n) {
+		n = len - off < 48 ? len - off : 48;
+		/* 64 characters, a NUL mbedTLS adds, then the "\n" over it */
+		if (kiln_buf_reserve(out, 65, err) == -1)
+			return -1;
+		ret = mbedtls_base64_encode(out->p + out->len,
+		    out->cap - out->len, &olen, der + off, n);
+		if (ret != 0)
+			return kiln_err_mbed(err, ret, "PEM");
+		out->len += olen;
+		out->p[out->len++] = '\n';
+	}
+	return kiln_buf_printf(out, err, "-----END %s-----\n", label);
 }
 
 size_t

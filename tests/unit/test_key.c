@@ -120,6 +120,31 @@ Test(key, pem_out_is_sec1_and_parses_back)
 	kiln_buf_free(&pem);
 }
 
+/* kiln's PEM armour gives back OpenSSL's bytes, up to RSA-8192. */
+Test(key, pem_out_is_openssls_byte_for_byte)
+{
+	static const char *const files[] = {
+	    "p256-sec1.pem", "rsa2048-pkcs1.pem", "rsa8192-pkcs1.pem"};
+	struct kiln_buf want, got;
+	char path[512];
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		kiln_buf_init(&want);
+		kiln_buf_init(&got);
+		snprintf(path, sizeof(path), "%s/keys/%s", KILN_TEST_DATA,
+		    files[i]);
+		cr_assert_eq(kiln_file_read(path, &want, &err), 0);
+		load(files[i]);
+		cr_assert_eq(kiln_key_write_pem(&key, &got, &err), 0, "%s: %s",
+		    files[i], err.msg);
+		cr_assert_eq(got.len, want.len, "%s: %zu bytes, want %zu",
+		    files[i], got.len, want.len);
+		cr_assert_arr_eq(got.p, want.p, want.len, "%s", files[i]);
+		kiln_buf_free(&want);
+		kiln_buf_free(&got);
+	}
+}
+
 Test(key, reads_pkcs1_sec1_pkcs8_and_der)
 {
 	load("rsa2048-pkcs1.pem");
