@@ -544,7 +544,7 @@ parse_policies(struct kiln_profile *p, const cJSON *obj, const char *path,
 	const cJSON *arr = kiln_json_get(obj, "policies"), *c, *qs, *q;
 	unsigned char oid[64];
 	const char *id;
-	char at[96];
+	char at[96], qat[128];
 	struct der d;
 	size_t i = 0, k, seq, info, qseq, n;
 	int rc = -1;
@@ -552,12 +552,9 @@ parse_policies(struct kiln_profile *p, const cJSON *obj, const char *path,
 	if (arr == NULL)
 		return 0;
 	der_init(&d);
-	if (!cJSON_IsArray(arr)) {
-		kiln_err_set(err, KILN_EINVAL,
-		    "%s.policies: expected an array, got %s", path,
-		    kiln_json_type(arr));
+	snprintf(at, sizeof(at), "%s.policies", path);
+	if (kiln_json_array(arr, at, &n, err) == -1)
 		goto cleanup;
-	}
 	seq = der_open(&d, DER_SEQUENCE);
 	for (c = arr->child; c != NULL; c = c->next, i++) {
 		snprintf(at, sizeof(at), "%s.policies[%zu]", path, i);
@@ -575,18 +572,13 @@ parse_policies(struct kiln_profile *p, const cJSON *obj, const char *path,
 		info = der_open(&d, DER_SEQUENCE);
 		der_tlv(&d, DER_OID, oid, n);
 		qs = kiln_json_get(c, "Qualifiers");
-		if (qs != NULL && !cJSON_IsArray(qs)) {
-			kiln_err_set(err, KILN_EINVAL,
-			    "%s.Qualifiers: expected an array, got %s", at,
-			    kiln_json_type(qs));
+		snprintf(qat, sizeof(qat), "%s.Qualifiers", at);
+		if (kiln_json_array(qs, qat, &n, err) == -1)
 			goto cleanup;
-		}
-		if (qs != NULL && qs->child != NULL) {
+		if (n > 0) {
 			qseq = der_open(&d, DER_SEQUENCE);
 			for (q = qs->child, k = 0; q != NULL;
 			     q = q->next, k++) {
-				char qat[128];
-
 				snprintf(qat, sizeof(qat), "%s.Qualifiers[%zu]",
 				    at, k);
 				if (policy_qualifier(&d, q, qat, err) == -1)

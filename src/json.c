@@ -247,3 +247,21 @@ kiln_json_object(const cJSON *item, const char *path, struct kiln_err *err)
 	return kiln_err_set(err, KILN_EINVAL, "%s: expected an object, got %s",
 	    path, kiln_json_type(item));
 }
+
+int
+kiln_json_array(
+    const cJSON *item, const char *path, size_t *n, struct kiln_err *err)
+{
+	const cJSON *c;
+
+	*n = 0;
+	if (item == NULL)
+		return 0;
+	if (!cJSON_IsArray(item))
+		return kiln_err_set(err, KILN_EINVAL,
+		    "%s: expected an array, got %s", path,
+		    kiln_json_type(item));
+	for (c = item->child; c != NULL; c = c->next)
+		(*n)++;
+	return 0;
+}

@@ -56,4 +56,10 @@ int kiln_json_strings(const cJSON *, const char *, const char *, const char ***,
 /* Require "item" (may be NULL: then 0) to be an object. */
 int kiln_json_object(const cJSON *, const char *, struct kiln_err *);
 
+/*
+ * Require "item" (may be NULL: then 0 and "*n" 0) to be an array, and
+ * count its elements into "*n".
+ */
+int kiln_json_array(const cJSON *, const char *, size_t *, struct kiln_err *);
+
 #endif /* KILN_JSON_H */

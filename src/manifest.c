@@ -183,11 +183,8 @@ parse_members(
 	char ctx[32];
 	size_t n = 0;
 
-	if (arr != NULL && !cJSON_IsArray(arr))
-		return kiln_err_set(err, KILN_EINVAL,
-		    "members: expected an array, got %s", kiln_json_type(arr));
-	for (c = arr != NULL ? arr->child : NULL; c != NULL; c = c->next)
-		n++;
+	if (kiln_json_array(arr, "members", &n, err) == -1)
+		return -1;
 	if (n == 0)
 		return kiln_err_set(
 		    err, KILN_EINVAL, "members: at least one member is needed");
@@ -269,14 +266,11 @@ parse_clients(
 	char ctx[32];
 	size_t n = 0;
 
-	if (arr == NULL)
+	if (kiln_json_array(arr, "clients", &n, err) == -1)
+		return -1;
+	if (n == 0)
 		return 0;
-	if (!cJSON_IsArray(arr))
-		return kiln_err_set(err, KILN_EINVAL,
-		    "clients: expected an array, got %s", kiln_json_type(arr));
-	for (c = arr->child; c != NULL; c = c->next)
-		n++;
-	if (n > 0 && (m->clients = calloc(n, sizeof(*m->clients))) == NULL)
+	if ((m->clients = calloc(n, sizeof(*m->clients))) == NULL)
 		return kiln_err_set(err, KILN_ENOMEM, "out of memory");
 	for (c = arr->child; c != NULL; c = c->next) {
 		snprintf(ctx, sizeof(ctx), "clients[%zu]", m->n_clients);

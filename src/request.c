@@ -197,11 +197,8 @@ parse_names(struct kiln_request *req, const cJSON *arr, struct kiln_err *err)
 
 	if (arr == NULL)
 		return 0;
-	if (!cJSON_IsArray(arr))
-		return kiln_err_set(err, KILN_EINVAL,
-		    "names: expected an array, got %s", kiln_json_type(arr));
-	for (c = arr->child; c != NULL; c = c->next)
-		n++;
+	if (kiln_json_array(arr, "names", &n, err) == -1)
+		return -1;
 	if ((req->names = calloc(n + 1, sizeof(*req->names))) == NULL)
 		return kiln_err_set(err, KILN_ENOMEM, "out of memory");
 	for (c = arr->child; c != NULL; c = c->next) {

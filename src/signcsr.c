@@ -590,18 +590,15 @@ kiln_sign_subject(struct kiln_signreq *req, const char *text, size_t len,
 	struct kiln_sign_attr *attr = NULL;
 	const char *cn = NULL, *serial = NULL;
 	const cJSON *names;
-	size_t n = 0, before, i, k;
+	size_t n = 0, n_names, before, i, k;
 	cJSON *root;
 	int rc = -1;
 
 	if ((root = kiln_json_parse_object(text, len, err)) == NULL)
 		return -1;
 	names = kiln_json_get(root, "names");
-	if (names != NULL && !cJSON_IsArray(names)) {
-		kiln_err_set(err, KILN_EINVAL,
-		    "names: expected an array, got %s", kiln_json_type(names));
+	if (kiln_json_array(names, "names", &n_names, err) == -1)
 		goto cleanup;
-	}
 	if (kiln_json_string(root, NULL, "CN", &cn, err) == -1 ||
 	    kiln_json_string(root, NULL, "SerialNumber", &serial, err) == -1)
 		goto cleanup;
