@@ -483,6 +483,60 @@ Test(config, whitelist_is_unanchored_like_go)
 	cr_assert_neq(regexec(&p->whitelist, "exampleXcom", 0, NULL, 0), 0);
 }
 
+/* A profile "k" whose name_whitelist is "re" (no JSON escaping needed). */
+static const char *
+with_whitelist(const char *re)
+{
+	static char body[512];
+
+	snprintf(body, sizeof(body),
+	    "\"expiry\":\"1h\",\"usages\":[\"any\"],\"name_whitelist\":\"%s\"",
+	    re);
+	return one(body);
+}
+
+/*
+ * glibc's regcomp copies repeated elements, so a short pattern could ask
+ * for gigabytes (the config fuzzer found "\\.+++...+com$").  What RE2
+ * takes within the limits still compiles.
+ */
+Test(config, whitelist_repetitions_are_bounded)
+{
+	static const char *const fine[] = {"^[a-z0-9.-]+[.]example[.]com$",
+	    "(^|[.])example[.]com$", "a{1000}", "a{1000,}", "a{2,1000}",
+	    "x.*?y", "x+?", "[]a]+", "[[:digit:]]{3}", "[a{]+", "(a{100}){100}",
+	    "((((((((((((a+)+)+)+)+)+)+)+)+)+)+)+)+"};
+	static const struct {
+		const char *re, *msg;
+	} bad[] = {
+	    {"com++", "a repetition of a repetition (RE2 refuses it too)"},
+	    {"a*+", "a repetition of a repetition (RE2 refuses it too)"},
+	    {"a{2}{3}", "a repetition of a repetition (RE2 refuses it too)"},
+	    {"a+??", "a repetition of a repetition (RE2 refuses it too)"},
+	    {"a{1001}", "repetition count 1001 is above 1000"},
+	    {"a{1,1001}", "repetition count 1001 is above 1000"},
+	    {"a{99999999999999999999}", "repetition count 18446744073709551615 is above 1000"},
+	    {"(a{100}){101}", "its repetitions expand to more than 10000 elements"},
+	    {"(((((((((((((((a+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)",
+	        "its repetitions expand to more than 10000 elements"},
+	    {"((((((((((((((((((((((((((((((((((a))))))))))))))))))))))))))))))))))",
+	        "groups nested deeper than 32"},
+	};
+	char want[256];
+
+	for (size_t i = 0; i < sizeof(fine) / sizeof(fine[0]); i++) {
+		cr_assert_eq(parse(with_whitelist(fine[i])), 0, "%s: %s",
+		    fine[i], err.msg);
+		kiln_config_free(&cfg);
+		kiln_config_init(&cfg);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(want, sizeof(want), "signing.profiles.k.name_whitelist: %s",
+		    bad[i].msg);
+		refuses(with_whitelist(bad[i].re), want);
+	}
+}
+
 Test(config, reads_rfc3339_times_with_offsets_and_fractions)
 {
 	/* clang-format off */
