@@ -413,7 +413,8 @@ re_bracket_end(const char *p)
  * a++++++++++++++++++++++++++++ or ((a{999}){999}){999}.  Like RE2, kiln
  * refuses counts above 1000 and a repetition of a repetition (except RE2's
  * lazy "?", which changes nothing for a match), and it refuses a pattern
- * whose copies add up to more than RE_MAX_COPIES.
+ * whose copies add up to more than RE_MAX_COPIES.  Backreferences, which
+ * RE2 lacks, would make matching exponential: refused too.
  */
 static int
 re_check(const char *re, const char *path, struct kiln_err *err)
@@ -433,6 +434,11 @@ re_check(const char *re, const char *path, struct kiln_err *err)
 				return kiln_err_set(err, KILN_EINVAL,
 				    "%s.name_whitelist: \\%c is RE2 syntax; use "
 				    "a POSIX class such as [0-9]",
+				    path, q[1]);
+			if (isdigit((unsigned char)q[1]))
+				return kiln_err_set(err, KILN_EINVAL,
+				    "%s.name_whitelist: \\%c is a backreference, "
+				    "which RE2 does not have",
 				    path, q[1]);
 			if (q[1] != '\0')
 				q++;

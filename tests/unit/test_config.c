@@ -535,6 +535,10 @@ Test(config, whitelist_repetitions_are_bounded)
 		    bad[i].msg);
 		refuses(with_whitelist(bad[i].re), want);
 	}
+	/* "(a*)*\\1" in the JSON: a backreference. */
+	refuses(with_whitelist("(a*)*\\\\1"),
+	    "signing.profiles.k.name_whitelist: \\1 is a backreference, which "
+	    "RE2 does not have");
 }
 
 Test(config, reads_rfc3339_times_with_offsets_and_fractions)
