@@ -1,3 +1,4 @@
+#include <pthread.h>
 #include <string.h>
 
 #include "compat.h"
@@ -33,6 +34,50 @@ kiln_rng_seed(struct kiln_rng *rng, const char *pers, struct kiln_err *err)
 	if (ret != 0)
 		return kiln_err_mbed(err, ret, "random generator");
 	rng->seeded = 1;
+	return 0;
+}
+
+/*
+ * A child's entropy source: its parent's output.  Children seed from the
+ * main thread, but reseed (every MBEDTLS_CTR_DRBG_RESEED_INTERVAL
+ * requests) from whichever worker uses them, so the parent is drawn from
+ * under a lock.  MBEDTLS_THREADING_C would make the DRBG lock itself, but
+ * not every build of mbedTLS has it.
+ */
+static pthread_mutex_t parent_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int
+from_parent(void *parent, unsigned char *out, size_t len)
+{
+	struct kiln_rng *p = parent;
+	size_t n;
+	int ret = 0;
+
+	pthread_mutex_lock(&parent_lock);
+	for (; ret == 0 && len > 0; out += n, len -= n) {
+		n = len < MBEDTLS_CTR_DRBG_MAX_REQUEST
+		        ? len
+		        : MBEDTLS_CTR_DRBG_MAX_REQUEST;
+		ret = mbedtls_ctr_drbg_random(&p->drbg, out, n);
+	}
+	pthread_mutex_unlock(&parent_lock);
+	return ret;
+}
+
+int
+kiln_rng_seed_from(struct kiln_rng *child, struct kiln_rng *parent,
+    const char *pers, struct kiln_err *err)
+{
+	int ret;
+
+	if (!parent->seeded)
+		return kiln_err_set(
+		    err, KILN_ECRYPTO, "random generator: parent not seeded");
+	ret = mbedtls_ctr_drbg_seed(&child->drbg, from_parent, parent,
+	    (const unsigned char *)pers, strlen(pers));
+	if (ret != 0)
+		return kiln_err_mbed(err, ret, "random generator");
+	child->seeded = 1;
 	return 0;
 }
 

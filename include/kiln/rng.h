@@ -32,6 +32,17 @@ void kiln_rng_free(struct kiln_rng *);
 int kiln_rng_seed(struct kiln_rng *, const char *, struct kiln_err *);
 
 /*
+ * Seed "child" from the seeded "parent" instead of the entropy source,
+ * personalised with "pers": a worker thread's own generator.  The child
+ * reseeds from the parent too, under one lock that all children share,
+ * so children may be used from different threads at once; while any
+ * child lives, nothing else may draw from "parent".  Returns 0 or -1
+ * (KILN_ECRYPTO).
+ */
+int kiln_rng_seed_from(
+    struct kiln_rng *, struct kiln_rng *, const char *, struct kiln_err *);
+
+/*
  * mbedTLS f_rng: fill "out" with "len" random bytes from the seeded
  * kiln_rng "p_rng".  Returns 0 or a negative mbedTLS error.
  */
