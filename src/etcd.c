@@ -28,8 +28,11 @@
 #include "kiln/name.h"
 #include "kiln/pem.h"
 #include "kiln/rng.h"
+#include "pool.h"
 #include "strs.h"
 #include "x509.h"
+
+struct leaf_job;
 
 /* A file to write at the end of the run. */
 struct staged {
@@ -57,6 +60,18 @@ struct build {
 	/* Every file of the run, written only once all are computed. */
 	struct staged *writes;
 	size_t n_writes;
+	/*
+	 * The leaves, made apart from the rest: a first walk through the
+	 * run ("planning") lists them, the pool makes them on "threads"
+	 * threads (0: one per core) with a signer each, and the second walk
+	 * takes them in the same order.
+	 */
+	unsigned int threads;
+	int planning;
+	struct leaf_job *jobs;
+	size_t n_jobs, next_job;
+	struct kiln_err plan_err; /* why the first walk stopped, if it did */
+	struct pool_signer *signers;
 };
 
 /* One leaf certificate and its key, as PEM. */
@@ -172,6 +187,8 @@ stage(struct build *b, const char *path, const void *data, size_t len,
 {
 	struct staged *w;
 
+	if (b->planning)
+		return 0;
 	if ((w = realloc(b->writes, (b->n_writes + 1) * sizeof(*w))) == NULL)
 		return kiln_err_set(err, KILN_ENOMEM, "out of memory");
 	b->writes = w;
@@ -437,8 +454,8 @@ cleanup:
  * number, dates and signature, and it verifies against the CA now.
  */
 static int
-still_right(
-    struct build *b, const struct kiln_buf *old, const struct kiln_buf *fresh)
+still_right(const struct kiln_cert *ca, const struct kiln_buf *old,
+    const struct kiln_buf *fresh)
 {
 	struct x509_tbs a, c;
 	struct kiln_cert cert;
@@ -454,8 +471,8 @@ still_right(
 	        rd_equal(&a.issuer, &c.issuer) &&
 	        rd_equal(&a.subject, &c.subject) &&
 	        rd_equal(&a.spki, &c.spki) && rd_equal(&a.exts, &c.exts) &&
-	        mbedtls_x509_crt_verify(
-	            &cert.crt, &b->ca.crt, NULL, NULL, &flags, NULL, NULL) == 0;
+	        mbedtls_x509_crt_verify(&cert.crt, (mbedtls_x509_crt *)&ca->crt,
+	            NULL, NULL, &flags, NULL, NULL) == 0;
 	kiln_cert_free(&cert);
 	return right;
 }
@@ -472,10 +489,13 @@ struct leaf_req {
 
 /*
  * A leaf's key and certificate as PEM in "out": the existing key unless
- * -force, the existing certificate if still right, else new ones.
+ * -force, the existing certificate if still right (then "*kept" is 1),
+ * else new ones.  Runs on a pool thread: "b" is only read, and "s" is the
+ * thread's own random generator and copy of the CA.
  */
 static int
-issue_leaf(struct build *b, const struct leaf_req *lr, struct leaf *out,
+make_leaf(const struct build *b, struct pool_signer *s,
+    const struct leaf_req *lr, struct leaf *out, int *kept,
     struct kiln_err *err)
 {
 	struct kiln_request req = b->m->leaf; /* borrowed, never freed */
@@ -494,7 +514,6 @@ issue_leaf(struct build *b, const struct leaf_req *lr, struct leaf *out,
 	kiln_buf_init(&old);
 	kiln_sans_init(&sans);
 	kiln_key_init(&key);
-	progress(b, "%s", lr->what);
 	if ((profile = kiln_config_profile(&b->config, lr->profile, err)) ==
 	    NULL)
 		goto cleanup;
@@ -518,13 +537,13 @@ issue_leaf(struct build *b, const struct leaf_req *lr, struct leaf *out,
 		if (kiln_file_read(lr->key_path, &out->key_pem, err) == -1)
 			goto cleanup;
 		if (kiln_key_parse(&key, out->key_pem.p, out->key_pem.len,
-		        &b->rng, err) == -1) {
+		        s->rng, err) == -1) {
 			kiln_err_prefix(
 			    err, "%s (remove it, or use -force)", lr->key_path);
 			goto cleanup;
 		}
 		have_key = 1;
-	} else if (kiln_key_generate(&key, &req.key, &b->rng, err) == -1 ||
+	} else if (kiln_key_generate(&key, &req.key, s->rng, err) == -1 ||
 	           kiln_key_write_pem(&key, &out->key_pem, err) == -1)
 		goto cleanup;
 	if (kiln_name_from_request(&subject, &req, err) == -1 ||
@@ -537,21 +556,21 @@ issue_leaf(struct build *b, const struct leaf_req *lr, struct leaf *out,
 	cr.spki_len = spki.len;
 	cr.cn = lr->cn;
 	cr.sans = &sans;
-	if (kiln_issue(&der, &cr, profile, &b->ca, &b->ca_key, &b->rng, b->now,
+	if (kiln_issue(&der, &cr, profile, s->ca, s->ca_key, s->rng, b->now,
 	        err) == -1)
 		goto cleanup;
 	if (have_key && exists(lr->cert_path) &&
 	    kiln_file_read(lr->cert_path, &old, err) == 0 &&
-	    still_right(b, &old, &der)) {
+	    still_right(s->ca, &old, &der)) {
 		if (kiln_buf_append(&out->cert_pem, old.p, old.len, err) == -1)
 			goto cleanup;
-		b->result->kept++;
+		*kept = 1;
 	} else {
 		kiln_err_clear(err); /* an unreadable old certificate */
 		if (kiln_pem_write(&out->cert_pem, "CERTIFICATE", der.p,
 		        der.len, err) == -1)
 			goto cleanup;
-		b->result->issued++;
+		*kept = 0;
 	}
 	rc = 0;
 cleanup:
@@ -562,6 +581,171 @@ cleanup:
 	kiln_buf_free(&old);
 	kiln_sans_free(&sans);
 	kiln_key_free(&key);
+	return rc;
+}
+
+/*
+ * A leaf of the run: its request, copied by the first walk; what the pool
+ * made of it; and whether it was kept, issued, or failed.
+ */
+struct leaf_job {
+	struct leaf_req lr; /* every string owned */
+	struct leaf out;
+	enum { JOB_NOT_RUN, JOB_ISSUED, JOB_KEPT, JOB_FAILED } state;
+	struct kiln_err err;
+};
+
+static void
+leaf_job_free(struct leaf_job *j)
+{
+	free((char *)j->lr.what);
+	free((char *)j->lr.cn);
+	free((char *)j->lr.o);
+	free((char *)j->lr.profile);
+	free((char *)j->lr.cert_path);
+	free((char *)j->lr.key_path);
+	kiln_strs_free(j->lr.hosts, j->lr.n_hosts);
+	leaf_free(&j->out);
+}
+
+/* A copy of "s", or NULL for NULL; "*bad" set when memory runs out. */
+static char *
+dup_or_null(const char *s, int *bad)
+{
+	char *d;
+
+	if (s == NULL)
+		return NULL;
+	if ((d = strdup(s)) == NULL)
+		*bad = 1;
+	return d;
+}
+
+/* First walk: note the leaf "lr" for the pool. */
+static int
+plan_leaf(struct build *b, const struct leaf_req *lr, struct kiln_err *err)
+{
+	struct leaf_job *j;
+	int bad = 0;
+
+	if ((j = realloc(b->jobs, (b->n_jobs + 1) * sizeof(*j))) == NULL)
+		return kiln_err_set(err, KILN_ENOMEM, "out of memory");
+	b->jobs = j;
+	j = &b->jobs[b->n_jobs++];
+	memset(j, 0, sizeof(*j));
+	leaf_init(&j->out);
+	j->lr.what = dup_or_null(lr->what, &bad);
+	j->lr.cn = dup_or_null(lr->cn, &bad);
+	j->lr.o = dup_or_null(lr->o, &bad);
+	j->lr.profile = dup_or_null(lr->profile, &bad);
+	j->lr.cert_path = dup_or_null(lr->cert_path, &bad);
+	j->lr.key_path = dup_or_null(lr->key_path, &bad);
+	if (bad || kiln_strs_set(&j->lr.hosts, &j->lr.n_hosts,
+	               (const char *const *)lr->hosts, lr->n_hosts, err) == -1)
+		return kiln_err_set(err, KILN_ENOMEM, "out of memory");
+	return 0;
+}
+
+/*
+ * Second walk: the next leaf the pool made, which must be "lr".  Its
+ * failure is reported here, where a run on one thread met it, so the
+ * error is the same as that run's.
+ */
+static int
+take_leaf(struct build *b, const struct leaf_req *lr, struct leaf *out,
+    struct kiln_err *err)
+{
+	struct leaf_job *j;
+
+	if (b->next_job >= b->n_jobs) {
+		/* The first walk stopped before this leaf and the second did
+		 * not: memory ran out the first time. */
+		if (b->plan_err.code == KILN_OK)
+			return kiln_err_set(err, KILN_EINVAL,
+			    "%s: internal error: leaf not planned", lr->what);
+		if (err != NULL && err->code == KILN_OK)
+			*err = b->plan_err;
+		return -1;
+	}
+	j = &b->jobs[b->next_job++];
+	if (strcmp(j->lr.cert_path, lr->cert_path) != 0 ||
+	    j->state == JOB_NOT_RUN)
+		return kiln_err_set(err, KILN_EINVAL,
+		    "%s: internal error: leaves out of step", lr->what);
+	if (j->state == JOB_FAILED) {
+		if (err != NULL && err->code == KILN_OK)
+			*err = j->err;
+		return -1;
+	}
+	*out = j->out;
+	leaf_init(&j->out); /* the PEM is owned by "out" now */
+	if (j->state == JOB_KEPT)
+		b->result->kept++;
+	else
+		b->result->issued++;
+	return 0;
+}
+
+/* A leaf's key and certificate: planned in the first walk, then taken. */
+static int
+issue_leaf(struct build *b, const struct leaf_req *lr, struct leaf *out,
+    struct kiln_err *err)
+{
+	return b->planning ? plan_leaf(b, lr, err) : take_leaf(b, lr, out, err);
+}
+
+/* The pool's job "i", on worker "w". */
+static int
+run_leaf(void *arg, unsigned int w, size_t i, struct kiln_err *err)
+{
+	struct build *b = arg;
+	struct leaf_job *j = &b->jobs[i];
+	int kept = 0;
+
+	kiln_err_clear(&j->err);
+	if (make_leaf(b, &b->signers[w], &j->lr, &j->out, &kept, &j->err) ==
+	    -1) {
+		j->state = JOB_FAILED;
+		*err = j->err;
+		return -1;
+	}
+	j->state = kept ? JOB_KEPT : JOB_ISSUED;
+	return 0;
+}
+
+/* Progress, as each leaf is handed out: in order, one at a time. */
+static void
+start_leaf(void *arg, size_t i)
+{
+	struct build *b = arg;
+
+	progress(b, "%s", b->jobs[i].lr.what);
+}
+
+/*
+ * Make the planned leaves on the pool.  A leaf's failure is left in its
+ * job for the second walk; only a failure to set the pool up is
+ * returned.
+ */
+static int
+make_leaves(struct build *b, struct kiln_err *err)
+{
+	struct kiln_err first;
+	unsigned int threads;
+	int rc = -1;
+
+	if (b->n_jobs == 0)
+		return 0;
+	threads = pool_threads(b->n_jobs, b->threads);
+	if ((b->signers = pool_signers_new(threads, &b->rng, &b->ca, &b->ca_key,
+	         "kiln etcd", err)) == NULL)
+		goto cleanup;
+	kiln_err_clear(&first);
+	(void)pool_run(b->n_jobs, threads, run_leaf, start_leaf, b, &first);
+	rc = 0;
+cleanup:
+	pool_signers_free(b->signers, threads);
+	b->signers = NULL;
 	return rc;
 }
 
@@ -673,6 +857,8 @@ etcd_yml(struct build *b, size_t i, const char *path, const int *had_yml,
 	size_t j, len = 0;
 	int rc = -1, n, first;
 
+	if (b->planning)
+		return 0;
 	kiln_buf_init(&old);
 	kiln_buf_init(&y);
 	kiln_etcd_url(peer_url, sizeof(peer_url), mb->ip, s->peer_port);
@@ -774,6 +960,8 @@ etcd_service(struct build *b, const char *path, struct kiln_err *err)
 	struct kiln_buf u;
 	int rc;
 
+	if (b->planning)
+		return 0;
 	kiln_buf_init(&u);
 	kiln_buf_printf(&u, err,
 	    "[Unit]\n"
@@ -949,10 +1137,42 @@ clients(struct build *b, struct kiln_err *err)
 	return rc;
 }
 
+/*
+ * The members and clients, in order: a leaf's certificate, then the
+ * files that follow it.  Walked twice (see struct build).
+ */
+static int
+walk(struct build *b, struct leaf *shared, const int *had_yml,
+    struct kiln_err *err)
+{
+	const struct kiln_etcd_manifest *m = b->m;
+	size_t i;
+
+	if (m->layout == KILN_ETCD_SHARED && shared_leaf(b, shared, err) == -1)
+		return -1;
+	for (i = 0; i < m->n_members; i++) {
+		if (member(b, i, m->layout == KILN_ETCD_SHARED ? shared : NULL,
+		        had_yml, err) == -1)
+			return -1;
+		if (!b->planning && b->existing_cluster && !had_yml[i])
+			b->result->added[b->result->n_added++] = i;
+	}
+	return clients(b, err);
+}
+
 int
 kiln_etcd_build(const struct kiln_etcd_manifest *m, const char *dir,
     unsigned int flags, kiln_etcd_progress *progress_cb, void *arg,
     struct kiln_etcd_result *result, struct kiln_err *err)
+{
+	return kiln_etcd_build_threads(
+	    m, dir, flags, 0, progress_cb, arg, result, err);
+}
+
+int
+kiln_etcd_build_threads(const struct kiln_etcd_manifest *m, const char *dir,
+    unsigned int flags, unsigned int threads, kiln_etcd_progress *progress_cb,
+    void *arg, struct kiln_etcd_result *result, struct kiln_err *err)
 {
 	char path[PATH_MAX];
 	struct build b;
@@ -964,6 +1184,7 @@ kiln_etcd_build(const struct kiln_etcd_manifest *m, const char *dir,
 	b.m = m;
 	b.dir = dir;
 	b.flags = flags;
+	b.threads = threads;
 	b.progress = progress_cb;
 	b.progress_arg = arg;
 	b.result = result;
@@ -995,19 +1216,15 @@ kiln_etcd_build(const struct kiln_etcd_manifest *m, const char *dir,
 	           (m->layout == KILN_ETCD_SHARED ? 1 : 2 * m->n_members) +
 	           m->n_clients;
 	if (kiln_rng_seed(&b.rng, "kiln etcd", err) == -1 ||
-	    setup_ca(&b, err) == -1 ||
-	    (m->layout == KILN_ETCD_SHARED &&
-	        shared_leaf(&b, &shared, err) == -1))
+	    setup_ca(&b, err) == -1)
 		goto cleanup;
-	for (i = 0; i < m->n_members; i++) {
-		if (member(&b, i,
-		        m->layout == KILN_ETCD_SHARED ? &shared : NULL, had_yml,
-		        err) == -1)
-			goto cleanup;
-		if (b.existing_cluster && !had_yml[i])
-			result->added[result->n_added++] = i;
-	}
-	if (clients(&b, err) == -1 ||
+	/* The first walk's failure is met again by the second. */
+	b.planning = 1;
+	kiln_err_clear(&b.plan_err);
+	(void)walk(&b, &shared, had_yml, &b.plan_err);
+	b.planning = 0;
+	if (make_leaves(&b, err) == -1 ||
+	    walk(&b, &shared, had_yml, err) == -1 ||
 	    path_join(path, dir, "ca", "", err) == -1 ||
 	    write_all(&b, path, err) == -1)
 		goto cleanup;
@@ -1018,6 +1235,9 @@ cleanup:
 		kiln_buf_free(&b.writes[i].data);
 	}
 	free(b.writes);
+	for (i = 0; i < b.n_jobs; i++)
+		leaf_job_free(&b.jobs[i]);
+	free(b.jobs);
 	free(had_yml);
 	leaf_free(&shared);
 	kiln_rng_free(&b.rng);

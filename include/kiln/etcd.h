@@ -94,12 +94,25 @@ typedef void kiln_etcd_progress(void *, size_t, size_t, const char *);
  * one folder per member, clients/.  Valid existing keys and certificates
  * are kept byte for byte; an existing CA is never replaced.  A member
  * that is new to an existing cluster gets initial-cluster-state
- * "existing" and is listed in "result->added".  "progress" may be NULL.
- * Returns 0 or -1.
+ * "existing" and is listed in "result->added".  Nothing is written
+ * unless everything could be made.  "progress" may be NULL.  Returns 0
+ * or -1.
  */
 int kiln_etcd_build(const struct kiln_etcd_manifest *, const char *,
     unsigned int, kiln_etcd_progress *, void *, struct kiln_etcd_result *,
     struct kiln_err *);
+
+/*
+ * As kiln_etcd_build, making the members' and clients' keys and
+ * certificates on "threads" threads (0: one per online core, 1: all in
+ * the calling thread).  The files, the result and the error do not
+ * depend on the number of threads, only the random parts (keys, serials,
+ * signatures) do.  "progress" is then called from whichever thread takes
+ * a step, one call at a time, the steps in order.
+ */
+int kiln_etcd_build_threads(const struct kiln_etcd_manifest *, const char *,
+    unsigned int, unsigned int, kiln_etcd_progress *, void *,
+    struct kiln_etcd_result *, struct kiln_err *);
 
 /* "https://IP:PORT" into "out", with brackets for IPv6. */
 void kiln_etcd_url(char *, size_t, const char *, int);

@@ -482,3 +482,268 @@ Test(etcd, a_leaf_given_as_the_ca_is_refused_before_writing)
 	cr_assert_eq(access(dir, F_OK), -1);
 	dir[strlen(dir) - strlen("/second")] = '\0';
 }
+
+/* Threads. */
+
+/*
+ * One line per file under "root", sorted: its path, its mode and what it
+ * holds without the random parts: a certificate's names, usages and
+ * lifetime, a key's type, any other file whole.
+ */
+static void
+describe_tree(const char *root, struct kiln_buf *out)
+{
+	char cmd[512], line[512], file[768], desc[128];
+	struct kiln_infos infos;
+	struct kiln_key key;
+	struct kiln_buf b;
+	const struct kiln_info *c;
+	struct stat st;
+	size_t i, k, n;
+	FILE *p;
+
+	kiln_buf_init(&b);
+	out->len = 0;
+	snprintf(cmd, sizeof(cmd), "cd '%s' && find . -type f | LC_ALL=C sort",
+	    root);
+	cr_assert_not_null(p = popen(cmd, "r"));
+	while (fgets(line, sizeof(line), p) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		snprintf(file, sizeof(file), "%s/%s", root, line);
+		cr_assert_eq(stat(file, &st), 0);
+		kiln_buf_printf(out, &err, "%s %o:", line, st.st_mode & 07777);
+		b.len = 0;
+		cr_assert_eq(kiln_file_read(file, &b, &err), 0, "%s", err.msg);
+		n = strlen(line);
+		if (n > 8 && strcmp(line + n - 8, "-key.pem") == 0) {
+			kiln_key_init(&key);
+			cr_assert_eq(
+			    kiln_key_parse(&key, b.p, b.len, NULL, &err), 0,
+			    "%s: %s", line, err.msg);
+			kiln_buf_printf(out, &err, " %s\n",
+			    kiln_key_describe(&key.pk, desc, sizeof(desc)));
+			kiln_key_free(&key);
+			continue;
+		}
+		if (n < 4 || strcmp(line + n - 4, ".pem") != 0) {
+			kiln_buf_append(out, b.p, b.len, &err);
+			continue;
+		}
+		kiln_infos_init(&infos);
+		cr_assert_eq(kiln_inspect_certs(&infos, b.p, b.len, &err), 0,
+		    "%s: %s", line, err.msg);
+		for (k = 0; k < infos.n; k++) {
+			c = &infos.v[k];
+			for (i = 0; i < c->subject.n; i++)
+				kiln_buf_printf(out, &err, " s:%s=%s",
+				    c->subject.attr[i].oid,
+				    c->subject.attr[i].value);
+			for (i = 0; i < c->issuer.n; i++)
+				kiln_buf_printf(out, &err, " i:%s=%s",
+				    c->issuer.attr[i].oid,
+				    c->issuer.attr[i].value);
+			for (i = 0; i < c->ndns; i++)
+				kiln_buf_printf(
+				    out, &err, " dns:%s", c->dns[i]);
+			for (i = 0; i < c->nips; i++)
+				kiln_buf_printf(out, &err, " ip:%s", c->ips[i]);
+			for (i = 0; i < c->neku; i++)
+				kiln_buf_printf(
+				    out, &err, " eku:%s", c->eku[i]);
+			kiln_buf_printf(out, &err,
+			    " ku:%x ca:%d/%d life:%lld %s %s-%u ski:%zu "
+			    "aki:%zu",
+			    c->ku, c->is_ca, c->max_path_len,
+			    c->not_after - c->not_before, c->sigalg,
+			    c->key_algorithm, c->key_bits, c->ski_len,
+			    c->aki_len);
+			for (i = 0; i < c->next; i++)
+				kiln_buf_printf(out, &err, " ext:%s%s",
+				    c->ext[i].oid,
+				    c->ext[i].critical ? "!" : "");
+		}
+		kiln_buf_printf(out, &err, "\n");
+		kiln_infos_free(&infos);
+	}
+	cr_assert_eq(pclose(p), 0);
+	cr_assert_eq(kiln_buf_terminate(out, &err), 0);
+	cr_assert_eq(err.code, KILN_OK, "%s", err.msg);
+	kiln_buf_free(&b);
+}
+
+/* A build into "dir/sub" on "threads" threads. */
+static int
+build_in(const char *sub, unsigned int threads, struct kiln_etcd_result *res)
+{
+	kiln_err_clear(&err);
+	kiln_etcd_result_free(res);
+	return kiln_etcd_build_threads(
+	    &m, path(sub), 0, threads, NULL, NULL, res, &err);
+}
+
+/* The same run in "dir/j1" on one thread and "dir/j4" on four. */
+static void
+same_with_one_or_four(size_t issued, size_t kept)
+{
+	struct kiln_etcd_result r4;
+	struct kiln_buf a, b;
+	size_t i;
+
+	kiln_etcd_result_init(&r4);
+	kiln_buf_init(&a);
+	kiln_buf_init(&b);
+	cr_assert_eq(build_in("j1", 1, &r), 0, "%s", err.msg);
+	cr_assert_eq(build_in("j4", 4, &r4), 0, "%s", err.msg);
+	cr_assert_eq(r.issued, issued);
+	cr_assert_eq(r.kept, kept);
+	cr_assert_eq(r4.issued, r.issued);
+	cr_assert_eq(r4.kept, r.kept);
+	cr_assert_eq(r4.n_added, r.n_added);
+	for (i = 0; i < r.n_added; i++)
+		cr_assert_eq(r4.added[i], r.added[i]);
+	describe_tree(path("j1"), &a);
+	describe_tree(path("j4"), &b);
+	cr_assert_str_eq((char *)a.p, (char *)b.p);
+	kiln_etcd_result_free(&r4);
+	kiln_buf_free(&a);
+	kiln_buf_free(&b);
+}
+
+#define CLIENTS "\"clients\": [\"root\", {\"CN\": \"api\", \"O\": \"sys\"}],"
+
+Test(etcd, one_thread_or_four_write_the_same_cluster)
+{
+	cr_assert_eq(parse("{" CLIENTS THREE "}"), 0);
+	same_with_one_or_four(9, 0); /* CA, 3 x server and peer, 2 clients */
+	same_with_one_or_four(0, 9);
+	cr_assert_eq(
+	    parse("{" CLIENTS "\"members\": [{\"name\": \"etcd-1\", \"ip\": "
+	          "\"10.0.0.1\"},{\"name\": \"etcd-2\", \"ip\": "
+	          "\"10.0.0.2\", \"hosts\": [\"e2\", \"e2b\"]},"
+	          "{\"name\": \"etcd-3\", \"ip\": \"fd00::3\"},"
+	          "{\"name\": \"etcd-4\", \"ip\": \"10.0.0.4\"}]}"),
+	    0);
+	same_with_one_or_four(4, 7); /* etcd-2's again, etcd-4's new */
+	cr_assert_eq(r.n_added, 1);
+}
+
+Test(etcd, one_thread_or_four_write_the_same_shared_cluster)
+{
+	cr_assert_eq(parse("{\"layout\": \"shared\"," CLIENTS THREE "}"), 0);
+	same_with_one_or_four(4, 0); /* CA, etcd, 2 clients */
+	same_with_one_or_four(0, 4);
+}
+
+/* Every file under "dir/sub", path and bytes, as one string. */
+static void
+snapshot(const char *sub, struct kiln_buf *out)
+{
+	char cmd[512];
+	FILE *p;
+	int c;
+
+	out->len = 0;
+	snprintf(cmd, sizeof(cmd),
+	    "cd '%s' && find . -type f | LC_ALL=C sort | while read -r f; do "
+	    "echo \"$f\"; cat \"$f\"; done",
+	    path(sub));
+	cr_assert_not_null(p = popen(cmd, "r"));
+	while ((c = fgetc(p)) != EOF) {
+		unsigned char ch = (unsigned char)c;
+
+		kiln_buf_append(out, &ch, 1, &err);
+	}
+	cr_assert_eq(pclose(p), 0);
+	kiln_buf_terminate(out, &err);
+}
+
+static void
+write_rel(const char *rel, const char *text)
+{
+	FILE *f = fopen(path(rel), "w");
+
+	cr_assert_not_null(f, "%s", rel);
+	fputs(text, f);
+	fclose(f);
+}
+
+/*
+ * Two leaves fail (their keys are garbage) and a member is new: the
+ * first failing leaf in manifest order is named whatever the number of
+ * threads, and nothing is written.
+ */
+Test(etcd, the_same_error_and_nothing_written_with_any_thread_count)
+{
+	static const unsigned int threads[] = {1, 2, 4, 8};
+	struct kiln_buf before, after;
+	char first[KILN_ERRMSG_MAX];
+	size_t t;
+
+	kiln_buf_init(&before);
+	kiln_buf_init(&after);
+	cr_assert_eq(parse("{" CLIENTS THREE "}"), 0);
+	cr_assert_eq(build_in("c", 1, &r), 0, "%s", err.msg);
+	write_rel("c/etcd-2/ssl/peer-key.pem", "not a key\n");
+	write_rel("c/clients/root-key.pem", "not a key either\n");
+	cr_assert_eq(
+	    parse("{" CLIENTS "\"members\": [{\"name\": \"etcd-1\", \"ip\": "
+	          "\"10.0.0.1\"},{\"name\": \"etcd-2\", \"ip\": "
+	          "\"10.0.0.2\", \"hosts\": [\"e2\"]},"
+	          "{\"name\": \"etcd-3\", \"ip\": \"fd00::3\"},"
+	          "{\"name\": \"etcd-4\", \"ip\": \"10.0.0.4\"}]}"),
+	    0);
+	snapshot("c", &before);
+	first[0] = '\0';
+	for (t = 0; t < sizeof(threads) / sizeof(threads[0]); t++) {
+		cr_assert_eq(build_in("c", threads[t], &r), -1);
+		cr_assert_eq(err.code, KILN_EINVAL);
+		cr_assert(strstr(err.msg, "etcd-2/ssl/peer-key.pem (remove it, "
+		                          "or use -force)") != NULL,
+		    "%u threads: %s", threads[t], err.msg);
+		if (t == 0)
+			snprintf(first, sizeof(first), "%s", err.msg);
+		cr_assert_str_eq(err.msg, first);
+		snapshot("c", &after);
+		cr_assert_str_eq((char *)after.p, (char *)before.p,
+		    "%u threads wrote something", threads[t]);
+	}
+	kiln_buf_free(&before);
+	kiln_buf_free(&after);
+}
+
+/* Progress steps, one line each. */
+static void
+record(void *arg, size_t step, size_t n, const char *what)
+{
+	kiln_buf_printf(arg, NULL, "[%zu/%zu] %s\n", step, n, what);
+}
+
+Test(etcd, progress_is_the_same_with_any_thread_count)
+{
+	struct kiln_buf one, four;
+
+	kiln_buf_init(&one);
+	kiln_buf_init(&four);
+	cr_assert_eq(parse("{" CLIENTS THREE "}"), 0);
+	cr_assert_eq(kiln_etcd_build_threads(
+	                 &m, path("p1"), 0, 1, record, &one, &r, &err),
+	    0, "%s", err.msg);
+	cr_assert_eq(kiln_etcd_build_threads(
+	                 &m, path("p4"), 0, 4, record, &four, &r, &err),
+	    0, "%s", err.msg);
+	kiln_buf_terminate(&one, NULL);
+	kiln_buf_terminate(&four, NULL);
+	cr_assert_str_eq((char *)one.p,
+	    "[1/9] CA key (ecdsa 256) and certificate\n"
+	    "[2/9] etcd-1 server certificate\n"
+	    "[3/9] etcd-1 peer certificate\n"
+	    "[4/9] etcd-2 server certificate\n"
+	    "[5/9] etcd-2 peer certificate\n"
+	    "[6/9] etcd-3 server certificate\n"
+	    "[7/9] etcd-3 peer certificate\n"
+	    "[8/9] client root\n"
+	    "[9/9] client api\n");
+	cr_assert_str_eq((char *)four.p, (char *)one.p);
+	kiln_buf_free(&one);
+	kiln_buf_free(&four);
+}
