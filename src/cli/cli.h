@@ -50,6 +50,7 @@ struct cli_config {
 	int to_stdout;
 	int version;
 	long loglevel;
+	long jobs;                 /* -j: at least 1, or 0 when not given */
 	int hostname_set;          /* -hostname was given, even as "" */
 	const struct command *cmd; /* the command being run */
 };

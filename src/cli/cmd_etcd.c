@@ -114,8 +114,9 @@ cmd_etcd(int argc, char **argv, const struct cli_config *cfg)
 	snprintf(dir, sizeof(dir), "%s", cfg->out);
 	while (strlen(dir) > 1 && dir[strlen(dir) - 1] == '/')
 		dir[strlen(dir) - 1] = '\0';
-	if (kiln_etcd_build(&m, dir, cfg->force ? KILN_ETCD_FORCE : 0,
-	        tty ? show_progress : NULL, NULL, &r, &err) == -1)
+	if (kiln_etcd_build_threads(&m, dir, cfg->force ? KILN_ETCD_FORCE : 0,
+	        (unsigned int)cfg->jobs, tty ? show_progress : NULL, NULL, &r,
+	        &err) == -1)
 		goto cleanup;
 	if (tty)
 		fprintf(stderr, "\r\033[K");

@@ -4,6 +4,7 @@
  * "--", and Go's error texts.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +12,8 @@
 
 #include "cli.h"
 
-enum flag_type { FLAG_STRING, FLAG_BOOL, FLAG_INT, FLAG_LIST };
+/* FLAG_COUNT: an int of at least 1, or 0 when not given. */
+enum flag_type { FLAG_STRING, FLAG_BOOL, FLAG_INT, FLAG_LIST, FLAG_COUNT };
 
 struct flagdef {
 	const char *name;
@@ -43,6 +45,7 @@ static const struct flagdef flagdefs[] = {	/* sorted by name */
 	F("host",      FLAG_LIST,   host,       "",      "a name or IP address the certificate must hold (repeatable)"),
 	F("hostname",  FLAG_STRING, hostname,   "",      "Hostname for the cert, could be a comma-separated hostname list"),
 	F("initca",    FLAG_BOOL,   initca,     "false", "initialise new CA"),
+	F("j",         FLAG_COUNT,  jobs,       "",      "how many to make at once (default: the number of online cores)"),
 	F("key",       FLAG_STRING, key,        "",      "private key: does it match the certificate? (alone: describe it)"),
 	F("loglevel",  FLAG_INT,    loglevel,   "1",     "Log level (0 = DEBUG, 5 = FATAL)"),
 	F("manifest",  FLAG_STRING, manifest,   "",      "the etcd cluster's manifest (JSON)"),
@@ -123,11 +126,25 @@ set(struct cli_config *cfg, const struct flagdef *fd, const char *value,
 		cfg->host[cfg->n_host++] = value;
 		return 0;
 	case FLAG_INT:
+	case FLAG_COUNT:
 		errno = 0;
 		v = strtol(value, &end, 0);
 		if (*value == '\0' || *end != '\0' || errno != 0)
 			return cli_usage_error(cmd,
-			    "invalid value \"%s\" for flag %s%s: parse error",
+			    "invalid value \"%s\" for flag %s%s: %s", value,
+			    dashes, fd->name,
+			    fd->type == FLAG_COUNT && errno == ERANGE
+			        ? "value out of range"
+			        : "parse error");
+		if (fd->type == FLAG_COUNT && v < 1)
+			return cli_usage_error(cmd,
+			    "invalid value \"%s\" for flag %s%s: must be 1 or "
+			    "more",
+			    value, dashes, fd->name);
+		if (fd->type == FLAG_COUNT && v > INT_MAX)
+			return cli_usage_error(cmd,
+			    "invalid value \"%s\" for flag %s%s: value out of "
+			    "range",
 			    value, dashes, fd->name);
 		*(long *)(void *)field = v;
 		return 0;
@@ -143,7 +160,8 @@ defaults(struct cli_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	for (i = 0; i < sizeof(flagdefs) / sizeof(flagdefs[0]); i++)
 		if (flagdefs[i].type != FLAG_BOOL &&
-		    flagdefs[i].type != FLAG_LIST)
+		    flagdefs[i].type != FLAG_LIST &&
+		    flagdefs[i].type != FLAG_COUNT)
 			set(cfg, &flagdefs[i], flagdefs[i].def, "-", NULL);
 	cfg->hostname_set = 0;
 }

@@ -17,10 +17,11 @@ static const char *const check_help[] = {
 	"format", "table or json",
 	NULL };
 static const char *const etcd_flags[] = { "manifest", "out", "force",
-	NULL };
+	"j", NULL };
 static const char *const etcd_help[] = {
 	"out", "the output folder (created if missing)",
 	"force", "new keys and certificates for every member and client",
+	"j", "how many keys and certificates to make at once (default: the number of online cores)",
 	NULL };
 static const char *const gencert_flags[] = { "initca", "ca", "ca-key",
 	"config", "profile", "hostname", "cn", "renewca", "out", "force",
@@ -87,7 +88,7 @@ static const struct command commands[] = {
 	  "nothing checked or a usage error.",
 	  check_flags, cmd_check, 3, check_help },
 	{ "etcd",
-	  "kiln etcd -manifest FILE -out DIR [-force]",
+	  "kiln etcd -manifest FILE -out DIR [-force] [-j N]",
 	  "Write a whole etcd cluster from one manifest: the CA, every "
 	  "member's server\nand peer certificates, etcd.yml and "
 	  "etcd.service, and client certificates.\nA re-run keeps what is "
