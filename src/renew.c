@@ -10,6 +10,7 @@
 
 #include "kiln/issue.h"
 #include "kiln/renew.h"
+#include "pool.h"
 #include "strs.h"
 #include "x509.h"
 
@@ -232,5 +233,83 @@ cleanup:
 	free(own.eku);
 	kiln_buf_free(&spki);
 	kiln_sans_free(&sans);
+	return rc;
+}
+
+void
+kiln_renew_job_init(struct kiln_renew_job *j)
+{
+	memset(j, 0, sizeof(*j));
+	kiln_key_init(&j->key);
+	kiln_buf_init(&j->der);
+	kiln_err_clear(&j->err);
+}
+
+void
+kiln_renew_job_free(struct kiln_renew_job *j)
+{
+	kiln_key_free(&j->key);
+	kiln_buf_free(&j->der);
+	kiln_strs_free(j->dropped, j->n_dropped);
+	j->dropped = NULL;
+	j->n_dropped = 0;
+}
+
+/* A kiln_renew_all run, shared by the pool's workers. */
+struct renew_run {
+	struct kiln_renew_job *jobs;
+	const struct kiln_renew *opts;
+	struct pool_signer *signers;
+	time_t now;
+};
+
+/* Job "i" on worker "w": its failure stays in the job. */
+static int
+renew_job(void *arg, unsigned int w, size_t i, struct kiln_err *err)
+{
+	struct renew_run *r = arg;
+	struct kiln_renew_job *j = &r->jobs[i];
+	struct pool_signer *s = &r->signers[w];
+	struct kiln_renew opts = *r->opts;
+
+	(void)err;
+	kiln_err_clear(&j->err);
+	j->rc = -1;
+	opts.new_key = NULL;
+	if (j->rekey != NULL) {
+		if (kiln_key_generate(&j->key, j->rekey, s->rng, &j->err) == -1)
+			return 0;
+		opts.new_key = &j->key;
+	}
+	if (kiln_renew(&j->der, j->old, &opts, s->ca, s->ca_key, s->rng, r->now,
+	        &j->dropped, &j->n_dropped, &j->err) == -1)
+		return 0;
+	j->rc = 0;
+	return 0;
+}
+
+int
+kiln_renew_all(struct kiln_renew_job *jobs, size_t n,
+    const struct kiln_renew *opts, const struct kiln_cert *ca,
+    struct kiln_key *ca_key, struct kiln_rng *rng, time_t now,
+    unsigned int threads, struct kiln_err *err)
+{
+	struct renew_run r;
+	int rc = -1;
+
+	if (n == 0)
+		return 0;
+	threads = pool_threads(n, threads);
+	r.jobs = jobs;
+	r.opts = opts;
+	r.now = now;
+	if ((r.signers = pool_signers_new(
+	         threads, rng, ca, ca_key, "kiln renew", err)) == NULL)
+		goto cleanup;
+	if (pool_run(n, threads, renew_job, NULL, &r, err) == -1)
+		goto cleanup;
+	rc = 0;
+cleanup:
+	pool_signers_free(r.signers, threads);
 	return rc;
 }

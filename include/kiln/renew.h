@@ -57,4 +57,39 @@ int kiln_renew(struct kiln_buf *, const struct kiln_info *,
     const struct kiln_renew *, const struct kiln_cert *, struct kiln_key *,
     struct kiln_rng *, time_t, char ***, size_t *, struct kiln_err *);
 
+/*
+ * One certificate of kiln_renew_all.  kiln_renew_job_init() cannot fail;
+ * kiln_renew_job_free() releases what the run gave back and wipes the new
+ * key.
+ */
+struct kiln_renew_job {
+	/* In, borrowed. */
+	const struct kiln_info *old;
+	const struct kiln_keyreq *rekey; /* a new key as this asks, or NULL */
+	/* Out. */
+	struct kiln_key key; /* with rekey: the new key, certified */
+	struct kiln_buf der; /* the new certificate */
+	char **dropped;      /* as kiln_renew's */
+	size_t n_dropped;
+	int rc; /* 0, or -1 with "err" filled */
+	struct kiln_err err;
+};
+
+void kiln_renew_job_init(struct kiln_renew_job *);
+void kiln_renew_job_free(struct kiln_renew_job *);
+
+/*
+ * kiln_renew for each of the "n" jobs, with "opts" (its new_key unused:
+ * each job's "rekey" says), on "threads" threads (0: one per online core;
+ * 1: all in the calling thread, drawing from "rng" and signing with
+ * "ca_key" themselves).  With more threads each has its own random
+ * generator seeded from "rng" and its own copy of "ca" and "ca_key", since
+ * mbedTLS's key contexts must not be shared between threads.  A job's
+ * failure is its own: the others still run.  Returns 0, or -1 with "err"
+ * filled when the run could not start (then no job ran).
+ */
+int kiln_renew_all(struct kiln_renew_job *, size_t, const struct kiln_renew *,
+    const struct kiln_cert *, struct kiln_key *, struct kiln_rng *, time_t,
+    unsigned int, struct kiln_err *);
+
 #endif /* KILN_RENEW_H */

@@ -5,9 +5,13 @@
 # modes, what kiln-certinfo says of each certificate and key without its
 # random parts, every other file byte for byte) and prints the same lines,
 # on a first run, a re-run and a run that adds a member; when two leaves
-# fail, both name the first in manifest order and write nothing.  A -j
-# that is not a whole number of at least 1 is a usage error.  ECDSA keys,
-# to stay quick.
+# fail, both name the first in manifest order and write nothing.
+# kiln renew with -j 1 and -j 2 on copies of one tree: the same lines but
+# for serials and dates, and the same files, renewing everything, with
+# -rekey, with a certificate of another CA among them, and with an
+# operand named twice (through a link), which is read again after its
+# first renewal as one at a time would.  A -j that is not a whole number
+# of at least 1 is a usage error.  ECDSA keys, to stay quick.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -121,7 +125,98 @@ for j in 1 4; do
 	ok
 done
 
+# ---------------------------------------------------------------------------
+# kiln renew.
+manifest 5
+"$KILN" etcd -manifest m.json -out src >/dev/null
+cat >short.json <<JSON
+{"signing": {"default": {"expiry": "24h",
+    "usages": ["signing", "key encipherment", "server auth"]}}}
+JSON
+"$KILN" gencert -ca src/ca/ca.pem -ca-key src/ca/ca-key.pem -config short.json \
+    -hostname short.example -out src/short "$DATA/ecdsa/etcd-csr.json" >/dev/null
+"$KILN" gencert -initca -out src/other "$DATA/ecdsa/ca-csr.json" >/dev/null
+for j in 1 2; do
+	cp -Rp src r$j
+	ln -s short.pem r$j/link.pem
+done
+
+# renew_both TAG STATUS ARGS...: kiln renew -j 1 in r1/ and -j 2 in r2/
+# with the cluster's CA; both exit STATUS and print the same but for
+# serials and dates.
+renew_both() {
+	tag=$1 want=$2
+	shift 2
+	for j in 1 2; do
+		rc=0
+		(cd r$j && "$KILN" renew -ca ca/ca.pem -ca-key ca/ca-key.pem -j $j "$@" \
+		    >"../$tag.$j.raw" 2>"../$tag.$j.err") || rc=$?
+		assert_eq "$want" "$rc" "$tag: kiln renew -j $j exit status ($(cat "$tag.$j.err"))"
+		sed -E 's/serial [0-9]+, valid until [0-9T:Z-]+/serial S, valid until D/' \
+		    "$tag.$j.raw" >"$tag.$j.out"
+	done
+	assert_eq "$(cat "$tag.1.out")" "$(cat "$tag.2.out")" "$tag: stdout of -j 1 and -j 2"
+	assert_eq "$(cat "$tag.1.err")" "$(cat "$tag.2.err")" "$tag: stderr of -j 1 and -j 2"
+}
+
+# The link names short.pem again: renewed for a year first, it is not due
+# when read the second time.
+renew_both twice 0 -within 30d -expiry 8760h short.pem link.pem etcd-1/ssl/server.pem
+assert_eq "short.pem: renewed, serial S, valid until D" "$(sed -n 1p twice.1.out)" "twice: short.pem"
+assert_contains "$(sed -n 2p twice.1.out)" "link.pem: kept, expires in 36" "twice: link.pem read again"
+assert_contains "$(sed -n 3p twice.1.out)" "etcd-1/ssl/server.pem: kept, expires in 36" "twice: not due"
+
+# Everything, with a certificate of another CA first.
+(cd r1 && printf '%s\n' other.pem etcd-*/ssl/*.pem clients/*.pem) >ops
+# shellcheck disable=SC2046
+renew_both all 1 $(cat ops)
+assert_eq "kiln: renew: other.pem: not issued by this CA" "$(cat all.1.err)" "all: the foreign certificate"
+assert_eq 13 "$(grep -c ': renewed, serial S' all.1.out)" "all: 5 members x 2 and 3 clients renewed"
+assert_eq 5 "$(grep -c ': skipped, a copy of the CA' all.1.out)" "all: the members' copies of the CA"
+assert_eq 13 "$(grep -c ': skipped, a private key' all.1.out)" "all: keys"
+tree r1 >rtree.1
+tree r2 >rtree.2
+assert_eq "$(cat rtree.1)" "$(cat rtree.2)" "all: the trees of -j 1 and -j 2"
+[ "$(snapshot src | grep etcd-3/ssl/peer.pem)" != "$(snapshot r2 | grep etcd-3/ssl/peer.pem)" ] ||
+    fail "all: etcd-3/ssl/peer.pem was not renewed"
+ok
+
+# -rekey: each client's certificate and its key beside it, which the glob
+# names too (a key before its certificate, read as a key).
+(cd r1 && printf '%s\n' clients/*.pem) >ops
+# shellcheck disable=SC2046
+renew_both rekey 0 -rekey $(cat ops)
+assert_eq 3 "$(grep -c ': renewed, serial S, valid until D, new key clients/' rekey.1.out)" \
+    "rekey: three new keys"
+for j in 1 2; do
+	for c in root apiserver backup; do
+		"$BIN/kiln-certinfo" -cert r$j/clients/$c.pem -key r$j/clients/$c-key.pem \
+		    >/dev/null 2>match.err || fail "-j $j: clients/$c-key.pem does not match: $(cat match.err)"
+		ok
+		[ "$(sha256sum <r$j/clients/$c-key.pem)" != "$(sha256sum <src/clients/$c-key.pem)" ] ||
+		    fail "-j $j: clients/$c-key.pem kept"
+		ok
+	done
+done
+tree r1 >rtree.1
+tree r2 >rtree.2
+assert_eq "$(cat rtree.1)" "$(cat rtree.2)" "rekey: the trees of -j 1 and -j 2"
+
 # -j must be a whole number of at least 1.
+for bad in 0 -1 two 1.5 ""; do
+	rc=0
+	"$KILN" renew -ca src/ca/ca.pem -ca-key src/ca/ca-key.pem -j "$bad" \
+	    src/short.pem >bad.out 2>bad.err || rc=$?
+	assert_eq 2 "$rc" "kiln renew -j '$bad': exit status"
+	case $bad in
+	0 | -1) want="must be 1 or more" ;;
+	*) want="parse error" ;;
+	esac
+	assert_eq "kiln: renew: invalid value \"$bad\" for flag -j: $want" \
+	    "$(head -1 bad.err)" "kiln renew -j '$bad'"
+done
+assert_contains "$("$KILN" renew -h)" "[-j N] CERT..." "kiln renew -h: synopsis"
+
 for bad in 0 -1 two 1.5 ""; do
 	rc=0
 	"$KILN" etcd -manifest m.json -out never -j "$bad" >bad.out 2>bad.err || rc=$?

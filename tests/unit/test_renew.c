@@ -639,3 +639,110 @@ Test(renew, intermediate_is_not_turned_into_a_root)
 	cr_assert(rd_equal(&to.issuer, &tn.issuer),
 	    "the intermediate was renewed as a self-signed root");
 }
+
+/* kiln_renew_all. */
+
+/* Renew leaf, expired, foreign and the CA itself on "threads" threads;
+ * the leaf with a new key when "rekey". */
+static void
+renew_all_on(unsigned int threads, const struct kiln_keyreq *rekey)
+{
+	static const char *const names[] = {"renew/leaf.pem",
+	    "renew/expired.pem", "renew/foreign.pem", "renew/ca.pem"};
+	struct kiln_renew_job jobs[4];
+	const struct kiln_info *o;
+	struct kiln_infos n;
+	struct kiln_renew opts;
+	size_t i;
+
+	memset(&opts, 0, sizeof(opts));
+	for (i = 0; i < 4; i++) {
+		kiln_renew_job_init(&jobs[i]);
+		jobs[i].old = n_olds > i ? &olds[i].v[0] : load(names[i]);
+	}
+	jobs[0].rekey = rekey;
+	kiln_err_clear(&err);
+	cr_assert_eq(kiln_renew_all(jobs, 4, &opts, &ca, &ca_key, &rng, NOW,
+	                 threads, &err),
+	    0, "%s", err.msg);
+	for (i = 0; i < 4; i++) {
+		o = jobs[i].old;
+		if (i == 2) { /* foreign: its own failure, the others go on */
+			cr_assert_eq(jobs[i].rc, -1);
+			cr_assert_str_eq(
+			    jobs[i].err.msg, "not issued by this CA");
+			cr_assert_eq(jobs[i].der.len, 0);
+			continue;
+		}
+		cr_assert_eq(
+		    jobs[i].rc, 0, "%s: %s", names[i], jobs[i].err.msg);
+		kiln_infos_init(&n);
+		cr_assert_eq(kiln_inspect_certs(
+		                 &n, jobs[i].der.p, jobs[i].der.len, &err),
+		    0, "%s", err.msg);
+		if (i == 0 && rekey != NULL) {
+			cr_assert_neq(memcmp(o->key_id, n.v[0].key_id, 20), 0);
+			cr_assert_eq(kiln_inspect_key_match(
+			                 &n.v[0], &jobs[i].key, &rng, &err),
+			    0, "the new key does not match");
+		} else {
+			same_but_serial_and_dates(o, &n.v[0]);
+			cr_assert_eq(memcmp(o->key_id, n.v[0].key_id, 20), 0);
+		}
+		dates(&n.v[0], o->not_after - o->not_before);
+		cr_assert_eq(kiln_renew_kind(&n.v[0], &ca),
+		    i == 3 ? KILN_RENEW_CA : KILN_RENEW_LEAF);
+		kiln_infos_free(&n);
+	}
+	for (i = 0; i < 4; i++)
+		kiln_renew_job_free(&jobs[i]);
+}
+
+Test(renew, renew_all_on_one_or_two_threads_as_one_at_a_time)
+{
+	load_ca("renew/ca.pem", "renew/ca-key.pem");
+	renew_all_on(1, NULL);
+	renew_all_on(2, NULL);
+	renew_all_on(4, NULL);
+	renew_all_on(0, NULL);
+}
+
+Test(renew, renew_all_makes_new_keys_on_its_threads)
+{
+	struct kiln_keyreq kr = {KILN_KEY_ECDSA, 256};
+
+	load_ca("renew/ca.pem", "renew/ca-key.pem");
+	renew_all_on(1, &kr);
+	renew_all_on(2, &kr);
+}
+
+Test(renew, renew_all_keeps_a_key_failure_to_its_certificate)
+{
+	struct kiln_keyreq bad = {KILN_KEY_ECDSA, 255};
+	struct kiln_renew_job jobs[2];
+	struct kiln_renew opts;
+	unsigned int t;
+
+	load_ca("renew/ca.pem", "renew/ca-key.pem");
+	load("renew/leaf.pem");
+	memset(&opts, 0, sizeof(opts));
+	for (t = 1; t <= 2; t++) {
+		kiln_renew_job_init(&jobs[0]);
+		kiln_renew_job_init(&jobs[1]);
+		jobs[0].old = jobs[1].old = &olds[0].v[0];
+		jobs[0].rekey = &bad;
+		cr_assert_eq(kiln_renew_all(jobs, 2, &opts, &ca, &ca_key, &rng,
+		                 NOW, t, &err),
+		    0, "%s", err.msg);
+		cr_assert_eq(jobs[0].rc, -1);
+		cr_assert_str_eq(jobs[0].err.msg,
+		    "invalid ECDSA key size 255 (256, 384 or 521)");
+		cr_assert_eq(jobs[1].rc, 0, "%s", jobs[1].err.msg);
+		cr_assert_gt(jobs[1].der.len, 0);
+		kiln_renew_job_free(&jobs[0]);
+		kiln_renew_job_free(&jobs[1]);
+	}
+	cr_assert_eq(
+	    kiln_renew_all(jobs, 0, &opts, &ca, &ca_key, &rng, NOW, 2, &err),
+	    0);
+}
