@@ -84,7 +84,11 @@ struct kiln_etcd_result {
 void kiln_etcd_result_init(struct kiln_etcd_result *);
 void kiln_etcd_result_free(struct kiln_etcd_result *);
 
-/* Called before each step of a run: step "i" of "n", and what it is. */
+/*
+ * Called before each step of a run: step "i" of "n", and what it is.  The
+ * calls come one at a time and in order, but when leaves are made on
+ * several threads, from whichever thread takes the step.
+ */
 typedef void kiln_etcd_progress(void *, size_t, size_t, const char *);
 
 #define KILN_ETCD_FORCE 0x1 /* new keys and certificates for every leaf */
@@ -107,8 +111,7 @@ int kiln_etcd_build(const struct kiln_etcd_manifest *, const char *,
  * certificates on "threads" threads (0: one per online core, 1: all in
  * the calling thread).  The files, the result and the error do not
  * depend on the number of threads, only the random parts (keys, serials,
- * signatures) do.  "progress" is then called from whichever thread takes
- * a step, one call at a time, the steps in order.
+ * signatures) do.
  */
 int kiln_etcd_build_threads(const struct kiln_etcd_manifest *, const char *,
     unsigned int, unsigned int, kiln_etcd_progress *, void *,
