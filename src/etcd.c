@@ -725,7 +725,8 @@ start_leaf(void *arg, size_t i)
 /*
  * Make the planned leaves on the pool.  A leaf's failure is left in its
  * job for the second walk; only a failure to set the pool up is
- * returned.
+ * returned (the pool hands job 0 out first: if it did not run, no job
+ * did).
  */
 static int
 make_leaves(struct build *b, struct kiln_err *err)
@@ -741,7 +742,13 @@ make_leaves(struct build *b, struct kiln_err *err)
 	         "kiln etcd", err)) == NULL)
 		goto cleanup;
 	kiln_err_clear(&first);
-	(void)pool_run(b->n_jobs, threads, run_leaf, start_leaf, b, &first);
+	if (pool_run(b->n_jobs, threads, run_leaf, start_leaf, b, &first) ==
+	        -1 &&
+	    b->jobs[0].state == JOB_NOT_RUN) {
+		if (err != NULL && err->code == KILN_OK)
+			*err = first;
+		goto cleanup;
+	}
 	rc = 0;
 cleanup:
 	pool_signers_free(b->signers, threads);
