@@ -1,11 +1,11 @@
 /*
- * RSA prime search, private to libkiln.
+ * RSA key generation, private to libkiln (kiln_key_generate calls it).
  *
  * A prime is searched for incrementally: a random odd candidate, its
  * residues modulo every odd prime below 2^16 computed once, then steps of
  * 2 that update the residues with small-integer arithmetic.  Only a
- * candidate with no factor below 2^16 and not 1 mod e goes on to
- * Miller-Rabin.
+ * candidate with no factor below 2^16 and not 1 mod e reaches
+ * Miller-Rabin.  The key then has to pass FIPS 186-4 B.3.1 and B.3.3.
  */
 #ifndef KILN_RSAGEN_H
 #define KILN_RSAGEN_H
@@ -13,13 +13,15 @@
 #include <stdint.h>
 
 #include <mbedtls/bignum.h>
+#include <mbedtls/rsa.h>
 
 #include "kiln/err.h"
+#include "kiln/rng.h"
 
 /* How many odd primes there are below 2^16: 3, 5, ..., 65521. */
 #define KILN_SIEVE_PRIMES 6541
 
-/* The public exponent of every RSA key kiln makes (kiln_key_generate). */
+/* The public exponent of every RSA key kiln makes. */
 #define KILN_RSA_E 65537
 
 /* The largest candidate the sieve takes: half of an RSA-8192 modulus. */
@@ -66,5 +68,22 @@ int kiln_sieve_clean(const struct kiln_sieve *);
  * Returns kiln_sieve_clean() of the new candidate.
  */
 int kiln_sieve_step(struct kiln_sieve *);
+
+/*
+ * The rounds of Miller-Rabin FIPS 186-4 asks for a prime p or q of
+ * "bits" bits (Appendix C.3, Table C.2).
+ */
+int kiln_rsagen_mr_rounds(unsigned int);
+
+/*
+ * Generate an RSA key of "nbits" bits (even, 2048 to 8192) with e = 65537
+ * into "rsa", which is initialised and empty (as mbedtls_pk_setup leaves
+ * it).  The two primes are searched for on "threads" threads (1 or 2; 0
+ * chooses 2 when two processors are online), each drawing from its own
+ * CTR_DRBG seeded from "rng", which is only used on the calling thread.
+ * Returns 0, or -1 with "err" filled ("rsa" is then left empty).
+ */
+int kiln_rsagen(mbedtls_rsa_context *, unsigned int, int, struct kiln_rng *,
+    struct kiln_err *);
 
 #endif /* KILN_RSAGEN_H */

@@ -4,8 +4,11 @@
 
 #include <criterion/criterion.h>
 #include <mbedtls/bignum.h>
+#include <mbedtls/pk.h>
+#include <mbedtls/rsa.h>
 
-#include "kiln/rng.h"
+#include "compat.h"
+#include "kiln/key.h"
 #include "rsagen.h"
 
 static struct kiln_rng rng;
@@ -133,6 +136,16 @@ Test(rsagen, small_primes_are_the_6541_odd_primes_below_2_16)
 	cr_assert_eq(p[1], 5);
 	cr_assert_eq(p[6540], 65521);
 	cr_assert_eq(kiln_sieve_primes(), p, "computed once");
+}
+
+Test(rsagen, miller_rabin_rounds_follow_fips_186_4_table_c2)
+{
+	cr_assert_eq(kiln_rsagen_mr_rounds(1024), 5);
+	cr_assert_eq(kiln_rsagen_mr_rounds(1100), 5);
+	cr_assert_eq(kiln_rsagen_mr_rounds(1535), 5);
+	cr_assert_eq(kiln_rsagen_mr_rounds(1536), 4);
+	cr_assert_eq(kiln_rsagen_mr_rounds(2048), 4);
+	cr_assert_eq(kiln_rsagen_mr_rounds(4096), 4);
 }
 
 Test(rsagen, residues_are_the_candidate_modulo_each_prime)
@@ -300,4 +313,168 @@ Test(rsagen, sieve_refuses_what_it_cannot_take)
 	cr_assert_str_eq(err.msg, msg);
 	set_u64(&x, 65537);
 	cr_assert_eq(kiln_sieve_start(&sieve, &x, NULL), 0);
+}
+
+/*
+ * Everything FIPS 186-4 B.3.1 and B.3.3 ask of a key, checked with
+ * mbedTLS's own arithmetic, then the PEM round trip.
+ */
+static void
+check_key(struct kiln_key *key, unsigned int nbits)
+{
+	mbedtls_rsa_context *rsa = mbedtls_pk_rsa(key->pk);
+	mbedtls_mpi n, p, q, d, e, t, u, lcm, bound;
+	struct kiln_key back;
+	struct kiln_buf pem;
+
+	mbedtls_mpi_init(&n);
+	mbedtls_mpi_init(&p);
+	mbedtls_mpi_init(&q);
+	mbedtls_mpi_init(&d);
+	mbedtls_mpi_init(&e);
+	mbedtls_mpi_init(&t);
+	mbedtls_mpi_init(&u);
+	mbedtls_mpi_init(&lcm);
+	mbedtls_mpi_init(&bound);
+	kiln_key_init(&back);
+	kiln_buf_init(&pem);
+
+	cr_assert_eq(mbedtls_pk_get_type(&key->pk), MBEDTLS_PK_RSA);
+	cr_assert_eq(mbedtls_rsa_export(rsa, &n, &p, &q, &d, &e), 0);
+	cr_assert_eq(mbedtls_mpi_cmp_int(&e, 65537), 0);
+	cr_assert_eq(mbedtls_mpi_bitlen(&n), nbits);
+	/* mbedTLS 2.28 counts an RSA key's bits in whole bytes. */
+	cr_assert_eq(mbedtls_pk_get_bitlen(&key->pk), (nbits + 7) / 8 * 8);
+	cr_assert_eq(mbedtls_mpi_bitlen(&p), nbits / 2);
+	cr_assert_eq(mbedtls_mpi_bitlen(&q), nbits / 2);
+	cr_assert_eq(mbedtls_mpi_get_bit(&p, nbits / 2 - 2), 1);
+	cr_assert_eq(mbedtls_mpi_get_bit(&q, nbits / 2 - 2), 1);
+	cr_assert_eq(mbedtls_mpi_is_prime_ext(&p, 40, kiln_rng_random, &rng), 0,
+	    "p is not prime");
+	cr_assert_eq(mbedtls_mpi_is_prime_ext(&q, 40, kiln_rng_random, &rng), 0,
+	    "q is not prime");
+	cr_assert_eq(mbedtls_mpi_mul_mpi(&t, &p, &q), 0);
+	cr_assert_eq(mbedtls_mpi_cmp_mpi(&t, &n), 0, "n = pq");
+	cr_assert(mbedtls_mpi_cmp_mpi(&p, &q) > 0, "p > q");
+
+	/* |p - q| > 2^(nbits/2 - 100). */
+	cr_assert_eq(mbedtls_mpi_sub_mpi(&t, &p, &q), 0);
+	cr_assert_eq(mbedtls_mpi_set_bit(&bound, nbits / 2 - 100, 1), 0);
+	cr_assert(mbedtls_mpi_cmp_mpi(&t, &bound) > 0, "|p - q| too small");
+
+	/* 2^(nbits/2) < d < lcm(p - 1, q - 1), and ed = 1 mod the lcm. */
+	cr_assert_eq(mbedtls_mpi_lset(&bound, 0), 0);
+	cr_assert_eq(mbedtls_mpi_set_bit(&bound, nbits / 2, 1), 0);
+	cr_assert(mbedtls_mpi_cmp_mpi(&d, &bound) > 0, "d too small");
+	cr_assert_eq(mbedtls_mpi_sub_int(&t, &p, 1), 0);
+	cr_assert_eq(mbedtls_mpi_sub_int(&u, &q, 1), 0);
+	cr_assert_eq(mbedtls_mpi_gcd(&bound, &t, &e), 0);
+	cr_assert_eq(mbedtls_mpi_cmp_int(&bound, 1), 0, "gcd(p - 1, e)");
+	cr_assert_eq(mbedtls_mpi_gcd(&bound, &u, &e), 0);
+	cr_assert_eq(mbedtls_mpi_cmp_int(&bound, 1), 0, "gcd(q - 1, e)");
+	cr_assert_eq(mbedtls_mpi_gcd(&bound, &t, &u), 0);
+	cr_assert_eq(mbedtls_mpi_mul_mpi(&lcm, &t, &u), 0);
+	cr_assert_eq(mbedtls_mpi_div_mpi(&lcm, NULL, &lcm, &bound), 0);
+	cr_assert(mbedtls_mpi_cmp_mpi(&d, &lcm) < 0, "d above the lcm");
+	cr_assert_eq(mbedtls_mpi_mul_mpi(&t, &d, &e), 0);
+	cr_assert_eq(mbedtls_mpi_mod_mpi(&t, &t, &lcm), 0);
+	cr_assert_eq(mbedtls_mpi_cmp_int(&t, 1), 0, "ed mod lcm");
+
+	cr_assert_eq(mbedtls_rsa_check_pubkey(rsa), 0);
+	cr_assert_eq(mbedtls_rsa_check_privkey(rsa), 0);
+
+	/* PEM out and back: the same key. */
+	cr_assert_eq(kiln_key_write_pem(key, &pem, &err), 0, "%s", err.msg);
+	cr_assert(strncmp((char *)pem.p, "-----BEGIN RSA PRIVATE KEY-----\n",
+	              32) == 0);
+	cr_assert_eq(kiln_key_parse(&back, pem.p, pem.len, &rng, &err), 0, "%s",
+	    err.msg);
+	cr_assert_eq(mbedtls_pk_check_pair(&key->pk, &back.pk), 0);
+	cr_assert_eq(mbedtls_rsa_check_privkey(mbedtls_pk_rsa(back.pk)), 0);
+	cr_assert_eq(mbedtls_rsa_export(
+	                 mbedtls_pk_rsa(back.pk), &t, &u, NULL, NULL, NULL),
+	    0);
+	cr_assert_eq(mbedtls_mpi_cmp_mpi(&t, &n), 0);
+	cr_assert_eq(mbedtls_mpi_cmp_mpi(&u, &p), 0);
+
+	kiln_buf_free(&pem);
+	kiln_key_free(&back);
+	mbedtls_mpi_free(&n);
+	mbedtls_mpi_free(&p);
+	mbedtls_mpi_free(&q);
+	mbedtls_mpi_free(&d);
+	mbedtls_mpi_free(&e);
+	mbedtls_mpi_free(&t);
+	mbedtls_mpi_free(&u);
+	mbedtls_mpi_free(&lcm);
+	mbedtls_mpi_free(&bound);
+}
+
+/* "count" keys of "nbits" through kiln_rsagen on "threads" threads. */
+static void
+generate_and_check(int count, unsigned int nbits, int threads)
+{
+	struct kiln_key key;
+	mbedtls_mpi first, p;
+	int i;
+
+	mbedtls_mpi_init(&first);
+	mbedtls_mpi_init(&p);
+	for (i = 0; i < count; i++) {
+		kiln_key_init(&key);
+		cr_assert_eq(mbedtls_pk_setup(&key.pk,
+		                 mbedtls_pk_info_from_type(MBEDTLS_PK_RSA)),
+		    0);
+		cr_assert_eq(kiln_rsagen(mbedtls_pk_rsa(key.pk), nbits, threads,
+		                 &rng, &err),
+		    0, "%s", err.msg);
+		check_key(&key, nbits);
+		/* Each key its own. */
+		cr_assert_eq(mbedtls_rsa_export(mbedtls_pk_rsa(key.pk), NULL,
+		                 &p, NULL, NULL, NULL),
+		    0);
+		if (i == 0)
+			cr_assert_eq(mbedtls_mpi_copy(&first, &p), 0);
+		else
+			cr_assert_neq(mbedtls_mpi_cmp_mpi(&first, &p), 0);
+		kiln_key_free(&key);
+	}
+	mbedtls_mpi_free(&p);
+	mbedtls_mpi_free(&first);
+}
+
+Test(rsagen, rsa_2048_keys_on_one_thread_meet_fips_186_4)
+{
+	generate_and_check(8, 2048, 1);
+}
+
+Test(rsagen, rsa_2048_keys_on_two_threads_meet_fips_186_4)
+{
+	generate_and_check(8, 2048, 2);
+}
+
+Test(rsagen, rsa_3072_keys_with_the_default_threads_meet_fips_186_4)
+{
+	generate_and_check(2, 3072, 0);
+}
+
+Test(rsagen, refuses_sizes_it_cannot_make)
+{
+	static const unsigned int bad[] = {0, 1024, 2047, 2049, 8193, 8194};
+	mbedtls_rsa_context rsa;
+	char want[128];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		kiln_err_clear(&err);
+		kiln_rsa_init(&rsa);
+		cr_assert_eq(kiln_rsagen(&rsa, bad[i], 0, &rng, &err), -1);
+		cr_assert_eq(err.code, KILN_EINVAL);
+		snprintf(want, sizeof(want),
+		    "RSA key size %u: not an even number from 2048 to 8192",
+		    bad[i]);
+		cr_assert_str_eq(err.msg, want);
+		cr_assert_eq(mbedtls_rsa_get_len(&rsa), 0, "left empty");
+		mbedtls_rsa_free(&rsa);
+	}
 }
