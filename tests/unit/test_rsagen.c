@@ -478,3 +478,30 @@ Test(rsagen, refuses_sizes_it_cannot_make)
 		mbedtls_rsa_free(&rsa);
 	}
 }
+
+Test(rsagen, kiln_key_generate_makes_its_rsa_keys_here)
+{
+	struct kiln_keyreq kr = {KILN_KEY_RSA, 2050};
+	struct kiln_key key;
+
+	kiln_key_init(&key);
+	/* An RSA size of no common use: primes of 1025 bits. */
+	cr_assert_eq(
+	    kiln_key_generate(&key, &kr, &rng, &err), 0, "%s", err.msg);
+	check_key(&key, 2050);
+	kiln_key_free(&key);
+}
+
+Test(rsagen, kiln_key_generate_frees_a_key_it_could_not_make)
+{
+	struct kiln_keyreq kr = {KILN_KEY_RSA, 2049};
+	struct kiln_key key;
+
+	kiln_key_init(&key);
+	cr_assert_eq(kiln_key_generate(&key, &kr, &rng, &err), -1);
+	cr_assert_eq(err.code, KILN_EINVAL);
+	cr_assert_str_eq(
+	    err.msg, "RSA key size 2049: not an even number from 2048 to 8192");
+	cr_assert_eq(mbedtls_pk_get_type(&key.pk), MBEDTLS_PK_NONE);
+	kiln_key_free(&key);
+}
