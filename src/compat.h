@@ -20,6 +20,7 @@
 #include <mbedtls/ecp.h>
 #include <mbedtls/pem.h>
 #include <mbedtls/pk.h>
+#include <mbedtls/rsa.h>
 #include <mbedtls/ssl.h>
 #include <mbedtls/x509_crt.h>
 
@@ -69,6 +70,20 @@ kiln_pk_check_pair(const mbedtls_pk_context *pub, const mbedtls_pk_context *prv,
 	(void)f_rng;
 	(void)p_rng;
 	return mbedtls_pk_check_pair(pub, prv);
+#endif
+}
+
+/*
+ * mbedtls_rsa_init: 2.28 takes the padding and hash; 3.x sets PKCS#1
+ * v1.5 and no hash, which is what 2.28's pk_setup asks for too.
+ */
+static inline void
+kiln_rsa_init(mbedtls_rsa_context *rsa)
+{
+#if KILN_MBEDTLS3
+	mbedtls_rsa_init(rsa);
+#else
+	mbedtls_rsa_init(rsa, MBEDTLS_RSA_PKCS_V15, 0);
 #endif
 }
 

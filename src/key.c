@@ -12,6 +12,7 @@
 #include "compat.h"
 #include "kiln/key.h"
 #include "kiln/pem.h"
+#include "rsagen.h"
 
 /* Room for an RSA-8192 private key in DER, with margin. */
 #define KEY_DER_MAX 8192
@@ -75,10 +76,12 @@ kiln_key_generate(struct kiln_key *key, const struct kiln_keyreq *kr,
 		if ((ret = mbedtls_pk_setup(&key->pk,
 		         mbedtls_pk_info_from_type(MBEDTLS_PK_RSA))) != 0)
 			return kiln_err_mbed(err, ret, "RSA key");
-		ret = mbedtls_rsa_gen_key(mbedtls_pk_rsa(key->pk),
-		    kiln_rng_random, rng, (unsigned int)kr->size, 65537);
-		if (ret != 0)
-			return kiln_err_mbed(err, ret, "RSA key generation");
+		/* A sieve and two threads: see rsagen.h. */
+		if (kiln_rsagen(mbedtls_pk_rsa(key->pk), (unsigned int)kr->size,
+		        0, rng, err) == -1) {
+			kiln_key_free(key);
+			return -1;
+		}
 		return 0;
 	}
 	if ((ret = mbedtls_pk_setup(

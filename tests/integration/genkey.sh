@@ -1,7 +1,8 @@
 #!/bin/sh
 # kiln genkey, gencsr, selfsign, print-defaults and gencert -renewca,
 # checked with openssl and against cfssl 1.2.0 (/usr/bin/cfssl) where it
-# has the command.  ECDSA keys, but for one RSA request.
+# has the command.  ECDSA keys, but for one RSA request, whose key
+# openssl rsa -check also checks.
 . "$(dirname "$0")/lib.sh"
 
 CFSSL=/usr/bin/cfssl
@@ -116,6 +117,15 @@ for r in plain rsa; do
 	assert_eq "$(shape c-$r.csr)" "$(shape k-$r.csr)" "genkey $r: CSR as cfssl's"
 done
 assert_eq "-----BEGIN RSA PRIVATE KEY-----" "$(jq -r .key k-rsa.json | head -n 1)" "genkey rsa: PKCS#1"
+# kiln's own RSA key generation (src/rsagen.c), checked by OpenSSL: p and
+# q prime, n = pq, d and the CRT values consistent.
+pem k-rsa.json key k-rsa-key.pem
+assert_eq "RSA key ok" "$(openssl rsa -check -noout -in k-rsa-key.pem 2>&1)" "genkey rsa: openssl rsa -check"
+k_rsa_text=$(openssl rsa -noout -text -in k-rsa-key.pem)
+assert_contains "$k_rsa_text" "Private-Key: (2048 bit, 2 primes)" "genkey rsa: 2048 bits"
+assert_contains "$k_rsa_text" "publicExponent: 65537 (0x10001)" "genkey rsa: e"
+assert_eq "$(openssl pkey -in k-rsa-key.pem -pubout)" "$(openssl req -in k-rsa.csr -noout -pubkey)" \
+    "genkey rsa: the CSR is for the key"
 assert_contains "$(openssl req -in k-rsa.csr -noout -text)" "sha256WithRSAEncryption" "genkey rsa: sigalg"
 
 run gkca "$KILN" genkey ca.json

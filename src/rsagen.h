@@ -1,0 +1,89 @@
+/*
+ * RSA key generation, private to libkiln (kiln_key_generate calls it).
+ *
+ * A prime is searched for incrementally: a random odd candidate, its
+ * residues modulo every odd prime below 2^16 computed once, then steps of
+ * 2 that update the residues with small-integer arithmetic.  Only a
+ * candidate with no factor below 2^16 and not 1 mod e reaches
+ * Miller-Rabin.  The key then has to pass FIPS 186-4 B.3.1 and B.3.3.
+ */
+#ifndef KILN_RSAGEN_H
+#define KILN_RSAGEN_H
+
+#include <stdint.h>
+
+#include <mbedtls/bignum.h>
+#include <mbedtls/rsa.h>
+
+#include "kiln/err.h"
+#include "kiln/rng.h"
+
+/* How many odd primes there are below 2^16: 3, 5, ..., 65521. */
+#define KILN_SIEVE_PRIMES 6541
+
+/* The public exponent of every RSA key kiln makes. */
+#define KILN_RSA_E 65537
+
+/* The largest candidate the sieve takes: half of an RSA-8192 modulus. */
+#define KILN_SIEVE_MAX_BITS 4096
+
+/*
+ * The odd primes below 2^16 in ascending order, KILN_SIEVE_PRIMES of
+ * them, computed by a sieve of Eratosthenes on the first call (any
+ * thread may make it).  Cannot fail.
+ */
+const uint16_t *kiln_sieve_primes(void);
+
+/*
+ * A candidate's residues, kept as it moves up by 2.  Caller-allocated;
+ * kiln_sieve_init() cannot fail, kiln_sieve_free() wipes (the residues
+ * tell about a prime of the key).
+ */
+struct kiln_sieve {
+	uint16_t res[KILN_SIEVE_PRIMES]; /* candidate mod each small prime */
+	uint32_t res_e;                  /* candidate mod KILN_RSA_E */
+	uint32_t steps;                  /* how often it moved up by 2 */
+};
+
+void kiln_sieve_init(struct kiln_sieve *);
+void kiln_sieve_free(struct kiln_sieve *);
+
+/*
+ * Start at "x", an odd integer above 2^16 of at most KILN_SIEVE_MAX_BITS
+ * bits: compute its residues and set the step count to 0.  Returns 0, or
+ * -1 with KILN_EINVAL for an "x" out of range.
+ */
+int kiln_sieve_start(
+    struct kiln_sieve *, const mbedtls_mpi *, struct kiln_err *);
+
+/*
+ * 1 if the current candidate (x + 2 * steps) has no odd prime factor
+ * below 2^16 and is not 1 mod KILN_RSA_E (so that gcd(p - 1, e) = 1),
+ * else 0.
+ */
+int kiln_sieve_clean(const struct kiln_sieve *);
+
+/*
+ * Move the candidate up by 2, updating every residue without a division.
+ * Returns kiln_sieve_clean() of the new candidate.
+ */
+int kiln_sieve_step(struct kiln_sieve *);
+
+/*
+ * The rounds of Miller-Rabin FIPS 186-4 asks for a prime p or q of
+ * "bits" bits (Appendix C.3, Table C.2).
+ */
+int kiln_rsagen_mr_rounds(unsigned int);
+
+/*
+ * Generate an RSA key of "nbits" bits (even, 2048 to 8192) with e = 65537
+ * into "rsa", which is initialised and empty (as mbedtls_pk_setup leaves
+ * it).  The two primes are searched for on "threads" threads (1 or 2; 0
+ * chooses 2 when two processors are online), each drawing from its own
+ * CTR_DRBG seeded from "rng", which is only used on the calling thread.
+ * Returns 0, or -1 with "err" filled ("rsa" is then left empty).
+ */
+int kiln_rsagen(mbedtls_rsa_context *, unsigned int, int, struct kiln_rng *,
+    struct kiln_err *);
+
+#endif /* KILN_RSAGEN_H */
