@@ -625,7 +625,11 @@ scenario_etcd() {
 	echo
 	echo "### 3b. A cluster of $MEMBERS members and 1 client, RSA-2048"
 	echo
-	echo "$((2 * MEMBERS + 2)) certificates, as in 3a; \`kiln etcd\` uses its default parallelism on $(nproc) cores."
+	if [ -n "$KILN_J" ]; then
+		echo "$((2 * MEMBERS + 2)) certificates, as in 3a; \`kiln etcd\` with its default parallelism on $(nproc) cores, and with \`-j 1\`."
+	else
+		echo "$((2 * MEMBERS + 2)) certificates, as in 3a."
+	fi
 	echo
 	# shellcheck disable=SC2086
 	table kiln $tools
@@ -842,6 +846,7 @@ scenario_check() {
 machine
 echo
 echo "Times are wall-clock milliseconds; × kiln is the tool's median over kiln's (above 1: kiln is faster); peak RSS is the largest single process of the command, from GNU time's %M in the untimed run."
+echo "kiln fsyncs every file it writes, and its folder; cfssljson, openssl and easy-rsa do not, so the scratch file system above shows in every scenario that writes files."
 if want 1; then
 	scenario_guide 1 rsa "RSA-2048"
 fi
