@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS ?= 30
 
-.PHONY: all setup build demo test suite sanitize fuzz clean
+.PHONY: all setup build demo test suite sanitize fuzz bench clean
 
 all: build
 
@@ -29,6 +29,12 @@ sanitize: setup
 
 fuzz: setup
 	./scripts/fuzz.sh $(FUZZ_SECONDS)
+
+# kiln against cfssl, openssl and easy-rsa (BENCHMARKS.md); the tables go
+# to the standard output.  RUNS, SCENARIOS, MEMBERS, FILES and CHECK_FILES
+# pass through the environment.
+bench: setup build
+	BIN=$(BUILD) ./bench/run.sh
 
 clean:
 	rm -rf $(BUILD) build-asan build-fuzz out

@@ -1,15 +1,19 @@
 #!/bin/sh
-# Install the Debian 12 packages kiln needs to build and test, only those
-# that are missing.  Runs apt-get as root, through sudo otherwise.
+# Install the Debian 12 packages kiln needs to build, test and benchmark,
+# only those that are missing.  Runs apt-get as root, through sudo
+# otherwise.
 set -eu
 
 build="gcc make cmake pkg-config libmbedtls-dev libcjson-dev libcriterion-dev"
 test="openssl golang-cfssl etcd-server etcd-client gnutls-bin mandoc jq curl
 	clang valgrind
 	ca-certificates"
+# bench/run.sh compares kiln with cfssl (above), openssl and easy-rsa, and
+# takes peak RSS from GNU time's %M.
+bench="easy-rsa time"
 
 missing=
-for pkg in $build $test; do
+for pkg in $build $test $bench; do
 	status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
 	case $status in
 	"install ok installed") ;;

@@ -1,0 +1,114 @@
+#!/bin/sh
+# bench/run.sh, once through every scenario at the smallest sizes (one
+# timed run, one member, three files): it must finish, and print the
+# machine and every scenario's table with its rows, a number in every
+# time, ratio and RSS cell, and its target lines.  Nothing about the
+# times themselves.  Needs what "make setup" installs: cfssl, easy-rsa,
+# GNU time.
+. "$(dirname "$0")/lib.sh"
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+for tool in /usr/bin/cfssl /usr/bin/cfssljson /usr/bin/cfssl-certinfo \
+    /usr/share/easy-rsa/easyrsa /usr/bin/time; do
+	[ -x "$tool" ] || fail "$tool missing: run make setup"
+done
+
+RUNS=1 MEMBERS=1 FILES=3 CHECK_FILES=3 BIN=$BIN TMPDIR=$T \
+    bash "$top/bench/run.sh" >bench.md 2>bench.err ||
+    fail "bench/run.sh failed: $(tail -n 5 bench.err)"
+ok
+[ -z "$(ls "$T" | grep kiln-bench)" ] || fail "bench/run.sh left its scratch folder"
+ok
+
+md=$(cat bench.md)
+assert_contains "$md" "# kiln benchmarks" "title"
+for key in "- CPU: " "- memory: " "- scratch: " "- kiln: " "- cfssl: " \
+    "- openssl: " "- easy-rsa: " "- kiln etcd -j: "; do
+	assert_contains "$md" "$key" "machine line $key"
+done
+
+# rows HEADING: the tool cells of the table under the heading that
+# starts with HEADING, one a line; fails unless every other cell is a
+# number (a whole one for runs and RSS).
+rows() {
+	awk -v h="### $1" '
+	    index($0, h) == 1 { in_s = 1; next }
+	    in_s && /^### / { exit }
+	    in_s && /^\| tool \|/ { t = 1; next }
+	    in_s && t && /^\|---/ { next }
+	    in_s && t && /^\| / {
+		n = split($0, c, " \\| ")
+		if (n != 7) { print "BAD cells: " $0; next }
+		sub(/^\| /, "", c[1]); sub(/ \|$/, "", c[7])
+		if (c[2] !~ /^[1-9][0-9]*$/ || c[7] !~ /^[1-9][0-9]*$/) print "BAD int: " $0
+		for (i = 3; i <= 6; i++)
+			if (c[i] !~ /^[0-9]+\.[0-9]+$/) print "BAD number: " $0
+		print c[1]
+		next
+	    }
+	    in_s && t { exit }' bench.md
+}
+
+# table HEADING ROW...: the table has exactly these rows, in this order,
+# each with numbers where numbers go, and a target line follows.
+table() {
+	h=$1
+	shift
+	got=$(rows "$h")
+	assert_not_contains "$got" "BAD" "table $h: cells"
+	want=$(printf '%s\n' "$@")
+	assert_eq "$want" "$got" "table $h: rows"
+	section=$(awk -v h="### $h" 'index($0, h) == 1 { p = 1; print; next }
+	    p && /^### / { exit } p' bench.md)
+	case $section in
+	*"- target: "*"**met**"* | *"- target: "*"**missed**"* | \
+	    *"- target: "*"**not judged: "* | *"- target: none"*) ok ;;
+	*) fail "table $h: no target line" ;;
+	esac
+}
+
+table "1. " "kiln (cfssl, cfssljson links)" "cfssl 1.2.0" openssl easy-rsa \
+    "kiln genkey only"
+assert_contains "$md" "- target: kiln genkey RSA-2048 ≤ 55 ms: " "scenario 1 genkey target"
+assert_contains "$md" "- target: gencert peak RSS ≤ 4 MiB" "scenario 1 RSS target"
+table "2. " "kiln (cfssl, cfssljson links)" "cfssl 1.2.0" openssl easy-rsa \
+    "kiln genkey only"
+table "3a. " "kiln etcd" "cfssl loop (gencert piped to cfssljson, 2 per member)"
+assert_contains "$md" "(100 members): " "scenario 3a target"
+assert_contains "$md" "**not judged: MEMBERS=1**" "3a is not judged at MEMBERS=1"
+if "$KILN" etcd -h 2>&1 | grep -Eq -- '(^[[:space:]]*-j[= ])|\[-j '; then
+	table "3b. " "kiln etcd -j 1" "kiln etcd" \
+	    "cfssl loop (gencert piped to cfssljson, 2 per member)"
+else
+	table "3b. " "kiln etcd" \
+	    "cfssl loop (gencert piped to cfssljson, 2 per member)"
+fi
+one=$(rows "4a. " | sed -n 1p)
+case $one in
+"kiln-certinfo -cert FILE..., one run" | \
+    "kiln-certinfo -cert -, one run (cat FILE... piped in)") ok ;;
+*) fail "4a: first row is [$one]" ;;
+esac
+table "4a. " "$one" "kiln-certinfo -cert FILE, a loop" \
+    "cfssl-certinfo -cert FILE, a loop"
+assert_contains "$md" "### 4a. Describe 3 certificate files" "4a size"
+table "4b. " "kiln-certinfo -cert BUNDLE (JSON)" \
+    "kiln-certinfo -format text -cert BUNDLE" \
+    "openssl storeutl -noout -text -certs BUNDLE" \
+    "openssl crl2pkcs7 -nocrl -certfile BUNDLE, piped to openssl pkcs7 -print_certs -text -noout"
+table "5. " "kiln check -within 30d DIR" \
+    "openssl x509 -checkend 2592000 -noout -in FILE, a loop"
+assert_contains "$md" "### 5. Check the expiry of 3 certificate files" "5 size"
+assert_contains "$md" "Load average at the end: " "closing line"
+
+# The options are checked before anything runs.
+if RUNS=0 BIN=$BIN bash "$top/bench/run.sh" >/dev/null 2>err.txt; then
+	fail "RUNS=0 accepted"
+fi
+assert_contains "$(cat err.txt)" "RUNS=0: want a positive integer" "RUNS=0 refused"
+if SCENARIOS=6 BIN=$BIN bash "$top/bench/run.sh" >/dev/null 2>err.txt; then
+	fail "SCENARIOS=6 accepted"
+fi
+assert_contains "$(cat err.txt)" 'no scenario "6"' "SCENARIOS=6 refused"
+
+finish
