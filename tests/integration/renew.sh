@@ -472,8 +472,9 @@ ok
 # -key names one key: with two certificates nothing is renewed.
 cp expired.pem expired2.before
 run keytwo -ca ca.pem -ca-key ca-key.pem -rekey -key two-key.pem etcd.pem expired.pem
-[ "$RC" -ne 0 ] || fail "-rekey -key with two certificates: exit status 0"
-ok
+assert_eq 2 "$RC" "-rekey -key with two certificates: a usage error"
+assert_contains "$(cat "$T"/keytwo.err)" "kiln: renew: -key names one key: renew one certificate with it" \
+    "-rekey -key with two certificates: the message"
 [ ! -e two-key.pem ] || fail "-rekey -key with two certificates wrote two-key.pem"
 ok
 if ! cmp -s usage.before etcd.pem || ! cmp -s expired2.before expired.pem; then
