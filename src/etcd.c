@@ -155,9 +155,10 @@ make_dirs(const char *path, mode_t mode, struct kiln_err *err)
  * Write "data" unless the file already holds exactly that with "mode":
  * an unchanged manifest rewrites nothing.
  */
+/* Add "path" to the batch, unless it already holds exactly this. */
 static int
-write_if_changed(const char *path, const void *data, size_t len, mode_t mode,
-    struct kiln_err *err)
+add_if_changed(struct kiln_file_batch *batch, const char *path,
+    const void *data, size_t len, mode_t mode, struct kiln_err *err)
 {
 	struct kiln_buf old;
 	struct kiln_err ignored;
@@ -172,7 +173,7 @@ write_if_changed(const char *path, const void *data, size_t len, mode_t mode,
 	kiln_buf_free(&old);
 	if (same)
 		return 0;
-	return kiln_file_write(path, data, len, mode, 0, err);
+	return kiln_file_batch_add(batch, path, data, len, mode, 0, err);
 }
 
 /*
@@ -237,17 +238,25 @@ check_dirs(const char *dir, struct kiln_err *err)
 	}
 }
 
-/* Write the staged files: folders checked first, then created. */
+/*
+ * Write the staged files: folders checked first, then created, then
+ * every file as one batch, so that the disk is flushed twice for the
+ * whole tree rather than twice per file, and a file that cannot be
+ * written leaves none of the others behind.
+ */
 static int
 write_all(struct build *b, const char *ca_dir, struct kiln_err *err)
 {
+	struct kiln_file_batch batch;
 	char dir[PATH_MAX];
 	size_t i;
+	int rc = -1;
 
+	kiln_file_batch_init(&batch);
 	for (i = 0; i < b->n_writes; i++) {
 		parent_of(b->writes[i].path, dir);
 		if (check_dirs(dir, err) == -1)
-			return -1;
+			goto cleanup;
 	}
 	for (i = 0; i < b->n_writes; i++) {
 		struct staged *w = &b->writes[i];
@@ -256,14 +265,17 @@ write_all(struct build *b, const char *ca_dir, struct kiln_err *err)
 		if (make_dirs(b->dir, 0755, err) == -1 ||
 		    make_dirs(
 		        dir, strcmp(dir, ca_dir) == 0 ? 0700 : 0755, err) == -1)
-			return -1;
-		if (w->excl ? kiln_file_write(w->path, w->data.p, w->data.len,
-		                  w->mode, KILN_WRITE_EXCL, err) == -1
-		            : write_if_changed(w->path, w->data.p, w->data.len,
-		                  w->mode, err) == -1)
-			return -1;
+			goto cleanup;
+		if (w->excl ? kiln_file_batch_add(&batch, w->path, w->data.p,
+		                  w->data.len, w->mode, KILN_WRITE_EXCL, err) == -1
+		            : add_if_changed(&batch, w->path, w->data.p,
+		                  w->data.len, w->mode, err) == -1)
+			goto cleanup;
 	}
-	return 0;
+	rc = kiln_file_batch_commit(&batch, err);
+cleanup:
+	kiln_file_batch_free(&batch);
+	return rc;
 }
 
 static void

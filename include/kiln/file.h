@@ -1,6 +1,6 @@
 /*
  * Reading whole files and the one atomic writer.  Every file kiln writes
- * goes through kiln_file_write().
+ * goes through kiln_file_write(), or its batch form for many files.
  */
 #ifndef KILN_FILE_H
 #define KILN_FILE_H
@@ -38,6 +38,37 @@ int kiln_file_read(const char *, struct kiln_buf *, struct kiln_err *);
  */
 int kiln_file_write(
     const char *, const void *, size_t, mode_t, int, struct kiln_err *);
+
+/*
+ * Many files written as one, for two flushes of the disk rather than two
+ * per file, with kiln_file_write()'s guarantees for each: at its path
+ * there is the old file or the complete new one, never a part.
+ * kiln_file_batch_add() writes a file's temporary next to it (mode and
+ * flags as for kiln_file_write()); kiln_file_batch_commit() makes every
+ * temporary durable (syncfs(2) once per file system), puts each at its
+ * path in the order added, and syncs again so the renames are durable.
+ * If a commit fails part way, the files before the failure are in place
+ * and the rest are not.  kiln_file_batch_free() removes every temporary
+ * not committed, so a batch given up before its commit writes nothing.
+ */
+struct kiln_file_staged;
+struct kiln_file_batch {
+	struct kiln_file_staged *v;
+	size_t n, cap;
+};
+
+/* Make "b" empty.  Cannot fail. */
+void kiln_file_batch_init(struct kiln_file_batch *);
+
+/* Remove the temporaries not committed, and release "b". */
+void kiln_file_batch_free(struct kiln_file_batch *);
+
+/* Returns 0 or -1 (the temporary is then removed). */
+int kiln_file_batch_add(struct kiln_file_batch *, const char *, const void *,
+    size_t, mode_t, int, struct kiln_err *);
+
+/* Returns 0 or -1. */
+int kiln_file_batch_commit(struct kiln_file_batch *, struct kiln_err *);
 
 /*
  * "base" followed by "suffix" into "path" (PATH_MAX bytes); a name that

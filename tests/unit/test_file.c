@@ -146,6 +146,109 @@ Test(file, missing_folder_fails_cleanly)
 	cr_assert_eq(entries(), 0);
 }
 
+/* "name" in the test folder, its contents as a string. */
+static const char *
+contents(const char *name)
+{
+	static char text[64];
+	char p[PATH_MAX];
+	struct kiln_buf buf;
+
+	kiln_buf_init(&buf);
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	cr_assert_eq(kiln_file_read(p, &buf, NULL), 0, "%s", p);
+	snprintf(text, sizeof(text), "%s", (char *)buf.p);
+	kiln_buf_free(&buf);
+	return text;
+}
+
+static int
+batch_add(struct kiln_file_batch *b, const char *name, const char *text,
+    mode_t mode, int flags, struct kiln_err *err)
+{
+	char p[PATH_MAX];
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	return kiln_file_batch_add(b, p, text, strlen(text), mode, flags, err);
+}
+
+Test(file, a_batch_appears_at_its_commit_with_its_modes)
+{
+	struct kiln_file_batch b;
+	struct kiln_err err = {0};
+	char p[PATH_MAX];
+
+	kiln_file_batch_init(&b);
+	cr_assert_eq(kiln_file_write(path, "old", 3, 0644, 0, &err), 0);
+	cr_assert_eq(batch_add(&b, "out.pem", "new", 0644, 0, &err), 0);
+	cr_assert_eq(batch_add(&b, "a-key.pem", "key", 0600, KILN_WRITE_EXCL,
+	                 &err), 0);
+	cr_assert_eq(batch_add(&b, "b.pem", "bbb", 0644, 0, &err), 0);
+	/* Before the commit: the old file, and three temporaries. */
+	cr_assert_str_eq(contents("out.pem"), "old");
+	snprintf(p, sizeof(p), "%s/a-key.pem", dir);
+	cr_assert_eq(access(p, F_OK), -1);
+	cr_assert_eq(entries(), 4);
+	cr_assert_eq(kiln_file_batch_commit(&b, &err), 0, "%s", err.msg);
+	kiln_file_batch_free(&b);
+	cr_assert_eq(entries(), 3, "a temporary file was left behind");
+	cr_assert_str_eq(contents("out.pem"), "new");
+	cr_assert_str_eq(contents("a-key.pem"), "key");
+	cr_assert_str_eq(contents("b.pem"), "bbb");
+	cr_assert_eq(mode_of(p), 0600);
+}
+
+Test(file, a_batch_given_up_writes_nothing)
+{
+	struct kiln_file_batch b;
+	struct kiln_err err = {0};
+	char bad[PATH_MAX];
+
+	kiln_file_batch_init(&b);
+	cr_assert_eq(batch_add(&b, "one.pem", "1", 0644, 0, &err), 0);
+	snprintf(bad, sizeof(bad), "%s/no/such.pem", dir);
+	cr_assert_eq(kiln_file_batch_add(&b, bad, "x", 1, 0644, 0, &err), -1);
+	cr_assert(strstr(err.msg, "such.pem: No such file or directory") !=
+	              NULL,
+	    "%s", err.msg);
+	kiln_file_batch_free(&b);
+	cr_assert_eq(entries(), 0, "the batch left a file behind");
+}
+
+Test(file, a_batch_stops_at_a_file_that_exists)
+{
+	struct kiln_file_batch b;
+	struct kiln_err err = {0};
+
+	kiln_file_batch_init(&b);
+	cr_assert_eq(kiln_file_write(path, "old", 3, 0600, 0, &err), 0);
+	cr_assert_eq(batch_add(&b, "first.pem", "1", 0644, 0, &err), 0);
+	cr_assert_eq(
+	    batch_add(&b, "out.pem", "new", 0600, KILN_WRITE_EXCL, &err), 0);
+	cr_assert_eq(batch_add(&b, "last.pem", "3", 0644, 0, &err), 0);
+	cr_assert_eq(kiln_file_batch_commit(&b, &err), -1);
+	cr_assert_eq(err.code, KILN_EEXIST);
+	cr_assert(strstr(err.msg, "out.pem: already exists") != NULL, "%s",
+	    err.msg);
+	kiln_file_batch_free(&b);
+	/* Committed in order: the first is there, the old file kept, the
+	 * last not written, no temporary left. */
+	cr_assert_str_eq(contents("first.pem"), "1");
+	cr_assert_str_eq(contents("out.pem"), "old");
+	cr_assert_eq(entries(), 2);
+}
+
+Test(file, an_empty_batch_commits)
+{
+	struct kiln_file_batch b;
+	struct kiln_err err = {0};
+
+	kiln_file_batch_init(&b);
+	cr_assert_eq(kiln_file_batch_commit(&b, &err), 0);
+	kiln_file_batch_free(&b);
+	cr_assert_eq(entries(), 0);
+}
+
 Test(file, reading_a_missing_file_names_it)
 {
 	struct kiln_buf buf;
