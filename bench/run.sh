@@ -849,7 +849,7 @@ machine
 echo
 echo "Times are wall-clock milliseconds; × kiln is the tool's median over kiln's (above 1: kiln is faster); peak RSS is the largest single process of the command, from GNU time's %M in the untimed run."
 echo
-echo "kiln fsyncs every file it writes, and its folder; cfssljson, openssl and easy-rsa do not, so the scratch file system above shows in every scenario that writes files."
+echo "kiln makes every file it writes durable before it exits (fsync, or one syncfs for a batch: kiln etcd, cfssljson -bare); cfssljson, openssl and easy-rsa do not, so the scratch file system above shows in every scenario that writes files."
 if want 1; then
 	scenario_guide 1 rsa "RSA-2048"
 fi
