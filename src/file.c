@@ -244,9 +244,14 @@ kiln_file_batch_add(struct kiln_file_batch *b, const char *path,
 	e->path = strdup(path);
 	e->tmp = strdup(tmp);
 	e->dir = strdup(dir);
-	b->n++; /* kiln_file_batch_free() removes the temporary */
-	if (e->path == NULL || e->tmp == NULL || e->dir == NULL)
+	if (e->path == NULL || e->tmp == NULL || e->dir == NULL) {
+		(void)unlink(tmp);
+		free(e->path);
+		free(e->tmp);
+		free(e->dir);
 		return kiln_err_set(err, KILN_ENOMEM, "out of memory");
+	}
+	b->n++; /* kiln_file_batch_free() removes the temporary */
 	return 0;
 }
 
