@@ -20,6 +20,13 @@
  */
 struct kiln_key {
 	mbedtls_pk_context pk;
+	/*
+	 * The private part is known to give the public part: the key was
+	 * generated here or has passed kiln_key_check_pair once.  Later
+	 * checks then compare public keys only (a point multiplication
+	 * saved per certificate a loaded CA signs).
+	 */
+	int consistent;
 };
 
 void kiln_key_init(struct kiln_key *);

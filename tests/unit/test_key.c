@@ -271,6 +271,54 @@ Test(key, checks_a_key_against_a_certificate)
 	kiln_cert_free(&cert);
 }
 
+/*
+ * p256-sec1-foreign-public.pem carries p256-cert.pem's public point with
+ * another key's scalar (openssl ec -check: "EC Key Invalid!").  The first
+ * check multiplies and refuses it; once a key has passed, later checks
+ * compare public keys only, and still refuse another certificate's.
+ */
+Test(key, checks_the_private_part_once_then_compares_public_keys)
+{
+	struct kiln_keyreq kr = {KILN_KEY_ECDSA, 256};
+	struct kiln_key other;
+	struct kiln_cert cert;
+	struct kiln_buf buf;
+	char path[512];
+
+	kiln_key_init(&other);
+	kiln_cert_init(&cert);
+	kiln_buf_init(&buf);
+	snprintf(path, sizeof(path), "%s/keys/p256-cert.pem", KILN_TEST_DATA);
+	cr_assert_eq(kiln_file_read(path, &buf, &err), 0);
+	cr_assert_eq(
+	    kiln_cert_parse(&cert, buf.p, buf.len, &err), 0, "%s", err.msg);
+
+	load("p256-sec1-foreign-public.pem");
+	cr_assert_eq(key.consistent, 0);
+	cr_assert_eq(kiln_key_check_pair(&cert.crt.pk, &key, &rng, &err), -1);
+	cr_assert_str_eq(err.msg, "private key does not match the certificate");
+	cr_assert_eq(key.consistent, 0);
+	/* Still refused the second time: nothing was marked. */
+	cr_assert_eq(kiln_key_check_pair(&cert.crt.pk, &key, &rng, &err), -1);
+
+	load("p256-sec1.pem");
+	cr_assert_eq(kiln_key_check_pair(&cert.crt.pk, &key, &rng, &err), 0);
+	cr_assert_eq(key.consistent, 1);
+	cr_assert_eq(kiln_key_check_pair(&cert.crt.pk, &key, &rng, &err), 0);
+	cr_assert_eq(kiln_key_generate(&other, &kr, &rng, &err), 0);
+	cr_assert_eq(other.consistent, 1);
+	cr_assert_eq(kiln_key_check_pair(&other.pk, &key, &rng, &err), -1);
+	cr_assert_str_eq(err.msg, "private key does not match the certificate");
+
+	/* Loading a key forgets the mark. */
+	load("p256-sec1-foreign-public.pem");
+	cr_assert_eq(key.consistent, 0);
+	cr_assert_eq(kiln_key_check_pair(&cert.crt.pk, &key, &rng, &err), -1);
+	kiln_key_free(&other);
+	kiln_buf_free(&buf);
+	kiln_cert_free(&cert);
+}
+
 Test(key, signature_hash_follows_cfssl)
 {
 	struct kiln_keyreq kr = {KILN_KEY_ECDSA, 384};
