@@ -9,12 +9,10 @@
 #include <stddef.h>
 
 #include <mbedtls/ctr_drbg.h>
-#include <mbedtls/entropy.h>
 
 #include "kiln/err.h"
 
 struct kiln_rng {
-	mbedtls_entropy_context entropy;
 	mbedtls_ctr_drbg_context drbg;
 	int seeded;
 };
