@@ -87,6 +87,17 @@ kiln_buf_append_json(
 	if (kiln_buf_append(out, "\"", 1, err) == -1)
 		return -1;
 	for (i = 0; i < n; i += k) {
+		/* A run of ASCII that stands for itself, in one append. */
+		for (k = 0; i + k < n && u[i + k] >= 0x20 && u[i + k] < 0x7f &&
+		            u[i + k] != '"' && u[i + k] != '\\' &&
+		            u[i + k] != '<' && u[i + k] != '>' && u[i + k] != '&';
+		     k++)
+			;
+		if (k > 0) {
+			if (kiln_buf_append(out, u + i, k, err) == -1)
+				return -1;
+			continue;
+		}
 		k = kiln_utf8_next(u + i, n - i, &c);
 		if (k == 0) { /* invalid UTF-8 */
 			if (kiln_buf_append(out, "\\ufffd", 6, err) == -1)

@@ -2,11 +2,13 @@
 #include <string.h>
 
 #include <criterion/criterion.h>
+#include <mbedtls/bignum.h>
 
 #include "kiln/config.h"
 #include "kiln/file.h"
 #include "kiln/inspect.h"
 #include "kiln/pem.h"
+#include "x509.h"
 
 static struct kiln_infos infos;
 static struct kiln_info info;
@@ -153,6 +155,181 @@ Test(inspect, key_signature_serial_and_times)
 	    serial(c), "5753854965885600108575829560559299546819203860");
 	/* 2051: GeneralizedTime. */
 	cr_assert_eq(c->not_after - c->not_before, 9000LL * 86400);
+}
+
+/*
+ * kiln's own decimal conversion against mbedTLS's bignum, for serials of
+ * every length and sign: edges (zero bytes, 10^9 boundaries, 0x80..00,
+ * 0xff..ff) and pseudo-random bytes from a fixed seed.
+ */
+static void
+expect_decimal(const unsigned char *v, size_t len)
+{
+	unsigned char mag[32];
+	char want[256], *w = want;
+	mbedtls_mpi n;
+	size_t i, olen;
+	int carry;
+
+	memcpy(info.serial, v, len);
+	info.serial_len = len;
+	memcpy(mag, v, len);
+	if (len > 0 && (v[0] & 0x80)) {
+		*w++ = '-';
+		for (i = 0; i < len; i++)
+			mag[i] = (unsigned char)~mag[i];
+		for (carry = 1, i = len; i-- > 0 && carry;)
+			carry = ++mag[i] == 0;
+	}
+	mbedtls_mpi_init(&n);
+	cr_assert_eq(mbedtls_mpi_read_binary(&n, mag, len), 0);
+	cr_assert_eq(mbedtls_mpi_write_string(&n, 10, w,
+	                 sizeof(want) - (size_t)(w - want), &olen),
+	    0);
+	mbedtls_mpi_free(&n);
+	cr_assert_str_eq(serial(&info), want);
+}
+
+Test(inspect, serial_decimal_equals_bignum_arithmetic)
+{
+	static const unsigned char edges[][9] = {
+	    {0x00}, {0x01}, {0x7f}, {0x80}, {0xff}, {0x00, 0x00, 0x00},
+	    {0x3b, 0x9a, 0xc9, 0xff},                   /* 10^9 - 1 */
+	    {0x3b, 0x9a, 0xca, 0x00},                   /* 10^9 */
+	    {0x0d, 0xe0, 0xb6, 0xb3, 0xa7, 0x64, 0x00, 0x00}, /* 10^18 */
+	    {0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00},
+	    {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff},
+	};
+	static const size_t edge_len[] = {1, 1, 1, 1, 1, 3, 4, 4, 8, 9, 9};
+	unsigned char v[32];
+	unsigned long long x = 0x9e3779b97f4a7c15ULL;
+	size_t i, k, len;
+
+	cr_assert_str_eq(serial(&info), "0"); /* no bytes at all */
+	for (i = 0; i < sizeof(edge_len) / sizeof(edge_len[0]); i++)
+		expect_decimal(edges[i], edge_len[i]);
+	memset(v, 0xff, sizeof(v));
+	expect_decimal(v, sizeof(v));
+	memset(v, 0x7f, sizeof(v));
+	expect_decimal(v, sizeof(v));
+	for (i = 0; i < 3000; i++) {
+		len = 1 + i % 32;
+		for (k = 0; k < len; k++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			v[k] = (unsigned char)(x >> 24);
+		}
+		if (i % 5 == 0)
+			v[0] = 0; /* leading zero bytes */
+		expect_decimal(v, len);
+	}
+}
+
+/*
+ * The same certificate armoured every way mbedTLS's reader accepts gives
+ * the same DER, whether kiln's plain decoder takes the body or hands it
+ * to mbedTLS: CRLF, 76 and 1-column lines, one line, spaces after the
+ * armour and before line ends, blank lines, text around the block.
+ */
+Test(inspect, every_pem_layout_gives_the_same_der)
+{
+	static const char *const layouts[] = {
+	    "crlf", "76", "1", "one line", "armour spaces", "eol spaces",
+	    "blank lines", "text around",
+	};
+	struct kiln_buf der, b64, pem;
+	size_t i, k, col;
+	const char *eol, *body;
+
+	kiln_buf_init(&der);
+	kiln_buf_init(&b64);
+	kiln_buf_init(&pem);
+	read_data("inspect/sans.der");
+	cr_assert_eq(kiln_buf_append(&der, buf.p, buf.len, &err), 0);
+	/* The base64 of the DER, unbroken, from kiln's own PEM writer. */
+	cr_assert_eq(kiln_pem_write(&b64, "X", der.p, der.len, &err), 0);
+	cr_assert_eq(kiln_buf_terminate(&b64, &err), 0);
+	body = strchr((char *)b64.p, '\n') + 1;
+	for (k = 0; strncmp(body, "-----END", 8) != 0; body++)
+		if (*body != '\n')
+			b64.p[k++] = (unsigned char)*body;
+	b64.len = k;
+	for (i = 0; i < sizeof(layouts) / sizeof(layouts[0]); i++) {
+		col = i == 1 ? 76 : i == 2 ? 1 : i == 3 ? b64.len : 64;
+		eol = i == 0 ? "\r\n" : i == 5 ? "  \n" : "\n";
+		pem.len = 0;
+		kiln_buf_printf(&pem, &err, "%s-----BEGIN CERTIFICATE-----%s%s",
+		    i == 7 ? "subject=CN = x\n" : "", i == 4 ? " " : "",
+		    i == 0 ? "\r\n" : "\n");
+		for (k = 0; k < b64.len; k += col)
+			kiln_buf_printf(&pem, &err, "%.*s%s%s",
+			    (int)(b64.len - k < col ? b64.len - k : col),
+			    (const char *)b64.p + k, eol,
+			    i == 6 && k == 0 ? "\n" : "");
+		kiln_buf_printf(&pem, &err, "-----END CERTIFICATE-----%s%s",
+		    i == 4 ? " \n" : "\n", i == 7 ? "trailing words\n" : "");
+		cr_assert_eq(kiln_buf_terminate(&pem, &err), 0);
+		kiln_infos_free(&infos);
+		cr_assert_eq(kiln_inspect_certs(&infos, pem.p, pem.len, &err), 0,
+		    "%s: %s", layouts[i], err.msg);
+		cr_assert_eq(infos.n, 1, "%s", layouts[i]);
+		cr_assert_eq(infos.v[0].der.len, der.len, "%s", layouts[i]);
+		cr_assert_eq(memcmp(infos.v[0].der.p, der.p, der.len), 0, "%s",
+		    layouts[i]);
+	}
+	kiln_buf_free(&der);
+	kiln_buf_free(&b64);
+	kiln_buf_free(&pem);
+}
+
+/* X.690 8.19: the first two arcs in one subidentifier, base-128 arcs. */
+Test(inspect, oid_text_follows_x690)
+{
+	static const struct {
+		const char *der, *text; /* contents, as hex; NULL: refused */
+	} cases[] = {
+	    {"550403", "2.5.4.3"},
+	    {"2a864886f70d010101", "1.2.840.113549.1.1.1"},
+	    {"2b0601040182371402", "1.3.6.1.4.1.311.20.2"},
+	    {"00", "0.0"},
+	    {"27", "0.39"},
+	    {"28", "1.0"},
+	    {"4f", "1.39"},
+	    {"50", "2.0"},
+	    {"8837", "2.999"},                  /* first arcs past one byte */
+	    {"8837ffffffffffffffff7f", "2.999.9223372036854775807"},
+	    {"883781ffffffffffffffff7f", "2.999.18446744073709551615"},
+	    {"06", "0.6"},
+	    {"", NULL},                         /* empty */
+	    {"5580", NULL},                     /* the last arc is cut */
+	    {"558001", NULL},                   /* leading 0x80: not minimal */
+	    {"5582ffffffffffffffff7f", NULL},   /* 65 bits */
+	};
+	unsigned char der[16];
+	char text[64];
+	size_t i, k, len;
+	unsigned int byte;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		len = strlen(cases[i].der) / 2;
+		for (k = 0; k < len; k++) {
+			cr_assert_eq(sscanf(cases[i].der + 2 * k, "%2x", &byte),
+			    1);
+			der[k] = (unsigned char)byte;
+		}
+		if (cases[i].text == NULL) {
+			cr_assert_eq(x509_oid_dotted(der, len, text,
+			                 sizeof(text)),
+			    0, "%s", cases[i].der);
+			continue;
+		}
+		cr_assert_eq(x509_oid_dotted(der, len, text, sizeof(text)), 1,
+		    "%s", cases[i].der);
+		cr_assert_str_eq(text, cases[i].text);
+		/* One byte short of room for the text and its NUL. */
+		cr_assert_eq(x509_oid_dotted(der, len, text,
+		                 strlen(cases[i].text)),
+		    0, "%s", cases[i].der);
+	}
 }
 
 Test(inspect, der_input_equals_pem_input)
