@@ -689,17 +689,9 @@ certinfo_prep() {
 # The 4a list of files, set by scenario_certinfo.
 CERT_LIST=()
 
-# kiln-certinfo takes one -cert file, but describes every certificate of
-# it: the files go in as one stream on its standard input (see
-# BENCHMARKS.md), unless this kiln-certinfo takes files as operands.
-KCI_OPERANDS=
-
+# One kiln-certinfo run over every file: -cert FILE FILE...
 certinfo_one() {
-	if [ -n "$KCI_OPERANDS" ]; then
-		"${W[@]}" "$KCERTINFO" -cert "${CERT_LIST[@]}"
-	else
-		cat "${CERT_LIST[@]}" | "${W[@]}" "$KCERTINFO" -cert -
-	fi
+	"${W[@]}" "$KCERTINFO" -cert "${CERT_LIST[@]}"
 }
 
 certinfo_kloop() {
@@ -758,17 +750,11 @@ bundle_check() {
 BUNDLE_N=0
 
 scenario_certinfo() {
-	local all f1 f2
+	local all
 	make_certs "$certs_needed"
 	all=("$S"/in/certs/*.pem)
 	CERT_LIST=("${all[@]:0:FILES}")
-	f1=${CERT_LIST[0]}
-	f2=${all[1]-$f1}
-	if "$KCERTINFO" -cert "$f1" "$f2" >/dev/null 2>&1; then
-		KCI_OPERANDS=1
-	fi
-	LABEL=([one]="$([ -n "$KCI_OPERANDS" ] && echo "kiln-certinfo -cert FILE..., one run" ||
-	    echo "kiln-certinfo -cert -, one run (cat FILE... piped in)")"
+	LABEL=([one]="kiln-certinfo -cert FILE..., one run"
 	    [kloop]="kiln-certinfo -cert FILE, a loop"
 	    [cfssl]="cfssl-certinfo -cert FILE, a loop")
 	measure certinfo "$(runs 5)" one kloop cfssl
@@ -780,9 +766,6 @@ scenario_certinfo() {
 	target "one kiln-certinfo run ≤ 0.02 × the cfssl-certinfo loop (1,000 files)" \
 	    "$(ratio "$(median one)" "$(median cfssl)")" "" le 0.02 \
 	    "$([ "$FILES" -eq 1000 ] && echo yes || echo "FILES=$FILES")"
-	if [ -z "$KCI_OPERANDS" ]; then
-		echo "- kiln-certinfo takes one -cert file, so its one run reads the files concatenated on its standard input; \`cat\` is in the timed span."
-	fi
 
 	cp "$BUNDLE" "$S/in/bundle.pem"
 	BUNDLE_N=$(grep -c -- '-----BEGIN CERTIFICATE-----' "$S/in/bundle.pem")

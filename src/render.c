@@ -4,6 +4,7 @@
  * or as text in the order of openssl x509 -text.
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -269,6 +270,22 @@ json_key(struct jw *j, const struct kiln_info *info)
 	return j->err->code != KILN_OK ? -1 : 0;
 }
 
+/* One object; kiln's "file" key last when "file" is given. */
+static int
+json_object(struct jw *j, const struct kiln_info *info, unsigned int flags,
+    long long now, const char *file)
+{
+	jw_open(j, "{");
+	if ((info->kind == KILN_INFO_CERT  ? json_cert(j, info, flags, now)
+	        : info->kind == KILN_INFO_CSR ? json_csr(j, info)
+	                                      : json_key(j, info)) == -1)
+		return -1;
+	if (file != NULL && !(flags & KILN_RENDER_CFSSL))
+		jw_kstr(j, "file", file);
+	jw_close(j, "}");
+	return j->err->code != KILN_OK ? -1 : 0;
+}
+
 static int
 render_json(const struct kiln_info *v, size_t n, unsigned int flags,
     long long now, struct kiln_buf *out, struct kiln_err *err)
@@ -285,14 +302,8 @@ render_json(const struct kiln_info *v, size_t n, unsigned int flags,
 	for (i = 0; i < n; i++) {
 		if (array)
 			jw_item(&j);
-		jw_open(&j, "{");
-		if ((v[i].kind == KILN_INFO_CERT
-		            ? json_cert(&j, &v[i], flags, now)
-		        : v[i].kind == KILN_INFO_CSR
-		            ? json_csr(&j, &v[i])
-		            : json_key(&j, &v[i])) == -1)
+		if (json_object(&j, &v[i], flags, now, NULL) == -1)
 			return -1;
-		jw_close(&j, "}");
 	}
 	if (array)
 		jw_close(&j, "]");
@@ -313,79 +324,94 @@ key_text(const struct kiln_info *info, char *out, size_t size)
 		snprintf(out, size, "%s", info->key_algorithm);
 }
 
+static const char *const cert_head[] = {"SUBJECT CN", "SANS", "NOT AFTER",
+    "DAYS LEFT", "ISSUER CN", "CA", "KEY"};
+static const char *const csr_head[] = {
+    "SUBJECT CN", "SANS", "KEY", "SIGNATURE"};
+static const char *const key_head[] = {"KEY", "SUBJECT KEY ID"};
+
+/* The columns for objects of "kind", after a FILE column if "files". */
+static void
+table_head(struct kiln_table *t, enum kiln_info_kind kind, int files)
+{
+	const char *const *head = kind == KILN_INFO_CERT  ? cert_head
+	                          : kind == KILN_INFO_CSR ? csr_head
+	                                                  : key_head;
+	size_t c, n = kind == KILN_INFO_CERT ? 7 : kind == KILN_INFO_CSR ? 4 : 2;
+
+	t->ncols = 0;
+	if (files)
+		t->head[t->ncols++] = "FILE";
+	for (c = 0; c < n; c++) {
+		t->right[t->ncols] = kind == KILN_INFO_CERT && c == 3;
+		t->head[t->ncols++] = head[c];
+	}
+}
+
+/* One row's cells for "info" into "row"; "b" is scratch. */
+static int
+table_row(const struct kiln_info *info, long long now, char **row,
+    struct kiln_buf *b, struct kiln_err *err)
+{
+	char text[200];
+	const char *cn = kiln_dn_last(&info->subject, "2.5.4.3");
+
+	b->len = 0;
+	kiln_join_sans(info, b, err);
+	kiln_buf_terminate(b, err);
+	key_text(info, text, sizeof(text));
+	if (info->kind == KILN_INFO_KEY) {
+		kiln_str_set(&row[0], text, err);
+		kiln_hex_colon(
+		    info->key_id, sizeof(info->key_id), text, sizeof(text));
+		kiln_str_set(&row[1], text, err);
+	} else if (info->kind == KILN_INFO_CSR) {
+		kiln_str_set(&row[0], cn != NULL ? cn : "", err);
+		kiln_str_set(&row[1], b->len ? (char *)b->p : "", err);
+		kiln_str_set(&row[2], text, err);
+		kiln_str_set(&row[3],
+		    info->sig_valid == 1   ? "valid"
+		    : info->sig_valid == 0 ? "INVALID"
+		                           : "not checked",
+		    err);
+	} else {
+		kiln_str_set(&row[0], cn != NULL ? cn : "", err);
+		kiln_str_set(&row[1], b->len ? (char *)b->p : "", err);
+		kiln_str_set(&row[6], text, err);
+		kiln_rfc3339(info->not_after, text, sizeof(text));
+		kiln_str_set(&row[2], text, err);
+		snprintf(text, sizeof(text), "%lld",
+		    kiln_days_left(info->not_after, now));
+		kiln_str_set(&row[3], text, err);
+		cn = kiln_dn_last(&info->issuer, "2.5.4.3");
+		kiln_str_set(&row[4], cn != NULL ? cn : "", err);
+		kiln_str_set(&row[5], info->is_ca ? "true" : "false", err);
+	}
+	return err->code != KILN_OK ? -1 : 0;
+}
+
 static int
 render_table(const struct kiln_info *v, size_t n, long long now,
     struct kiln_buf *out, struct kiln_err *err)
 {
-	static const char *const cert_head[] = {"SUBJECT CN", "SANS",
-	    "NOT AFTER", "DAYS LEFT", "ISSUER CN", "CA", "KEY"};
-	static const char *const csr_head[] = {
-	    "SUBJECT CN", "SANS", "KEY", "SIGNATURE"};
-	static const char *const key_head[] = {"KEY", "SUBJECT KEY ID"};
 	struct kiln_table t;
 	struct kiln_buf b;
-	char text[200];
-	const char *cn;
-	size_t r, c;
+	size_t r;
 	int rc = -1;
 
 	memset(&t, 0, sizeof(t));
 	kiln_buf_init(&b);
 	if (n == 0)
 		return 0;
-	t.ncols = v[0].kind == KILN_INFO_CERT  ? 7
-	          : v[0].kind == KILN_INFO_CSR ? 4
-	                                       : 2;
-	for (c = 0; c < t.ncols; c++)
-		t.head[c] = v[0].kind == KILN_INFO_CERT  ? cert_head[c]
-		            : v[0].kind == KILN_INFO_CSR ? csr_head[c]
-		                                         : key_head[c];
-	t.right[3] = v[0].kind == KILN_INFO_CERT;
+	table_head(&t, v[0].kind, 0);
 	if ((t.cell = calloc(n * t.ncols, sizeof(*t.cell))) == NULL) {
 		kiln_err_set(err, KILN_ENOMEM, "out of memory");
 		goto cleanup;
 	}
 	t.nrows = n;
-	for (r = 0; r < n; r++) {
-		char **row = &t.cell[r * t.ncols];
-		const struct kiln_info *info = &v[r];
-
-		cn = kiln_dn_last(&info->subject, "2.5.4.3");
-		b.len = 0;
-		kiln_join_sans(info, &b, err);
-		kiln_buf_terminate(&b, err);
-		key_text(info, text, sizeof(text));
-		if (info->kind == KILN_INFO_KEY) {
-			kiln_str_set(&row[0], text, err);
-			kiln_hex_colon(info->key_id, sizeof(info->key_id), text,
-			    sizeof(text));
-			kiln_str_set(&row[1], text, err);
-		} else if (info->kind == KILN_INFO_CSR) {
-			kiln_str_set(&row[0], cn != NULL ? cn : "", err);
-			kiln_str_set(&row[1], b.len ? (char *)b.p : "", err);
-			kiln_str_set(&row[2], text, err);
-			kiln_str_set(&row[3],
-			    info->sig_valid == 1   ? "valid"
-			    : info->sig_valid == 0 ? "INVALID"
-			                           : "not checked",
-			    err);
-		} else {
-			kiln_str_set(&row[0], cn != NULL ? cn : "", err);
-			kiln_str_set(&row[1], b.len ? (char *)b.p : "", err);
-			kiln_str_set(&row[6], text, err);
-			kiln_rfc3339(info->not_after, text, sizeof(text));
-			kiln_str_set(&row[2], text, err);
-			snprintf(text, sizeof(text), "%lld",
-			    kiln_days_left(info->not_after, now));
-			kiln_str_set(&row[3], text, err);
-			cn = kiln_dn_last(&info->issuer, "2.5.4.3");
-			kiln_str_set(&row[4], cn != NULL ? cn : "", err);
-			kiln_str_set(
-			    &row[5], info->is_ca ? "true" : "false", err);
-		}
-		if (err->code != KILN_OK)
+	for (r = 0; r < n; r++)
+		if (table_row(&v[r], now, &t.cell[r * t.ncols], &b, err) == -1)
 			goto cleanup;
-	}
 	table_print(&t, out, err);
 	rc = err->code != KILN_OK ? -1 : 0;
 cleanup:
@@ -628,4 +654,125 @@ kiln_info_render(const struct kiln_info *v, size_t n,
 	if (rc == 0 && kiln_buf_terminate(out, err) == -1)
 		rc = -1;
 	return rc;
+}
+
+/* A listing's table: FILE and the certificate columns. */
+#define LISTING_COLS 8
+
+void
+kiln_listing_init(struct kiln_listing *l, enum kiln_info_format format,
+    unsigned int flags, long long now)
+{
+	memset(l, 0, sizeof(*l));
+	l->format = format;
+	l->flags = flags;
+	l->now = now;
+}
+
+void
+kiln_listing_free(struct kiln_listing *l)
+{
+	if (l->cell != NULL)
+		kiln_strs_free(l->cell, l->rows * LISTING_COLS);
+	l->cell = NULL;
+	l->rows = 0;
+}
+
+/* Room for one more table row. */
+static int
+listing_grow(struct kiln_listing *l, struct kiln_err *err)
+{
+	char **cell;
+	size_t rows = l->rows < 64 ? 64 : l->rows * 2;
+
+	if (l->count < l->rows)
+		return 0;
+	if (rows > SIZE_MAX / LISTING_COLS / sizeof(*cell) ||
+	    (cell = calloc(rows * LISTING_COLS, sizeof(*cell))) == NULL)
+		return kiln_err_set(err, KILN_ENOMEM, "out of memory");
+	if (l->cell != NULL)
+		memcpy(cell, l->cell, l->rows * LISTING_COLS * sizeof(*cell));
+	free(l->cell);
+	l->cell = cell;
+	l->rows = rows;
+	return 0;
+}
+
+int
+kiln_listing_add(struct kiln_listing *l, const struct kiln_info *v, size_t n,
+    const char *file, struct kiln_buf *out, struct kiln_err *err)
+{
+	struct kiln_buf b;
+	struct jw j;
+	size_t i;
+	int rc = -1;
+
+	kiln_buf_init(&b);
+	for (i = 0; i < n; i++, l->count++) {
+		if (v[i].kind != KILN_INFO_CERT) {
+			kiln_err_set(err, KILN_EINVAL, "not a certificate");
+			goto cleanup;
+		}
+		switch (l->format) {
+		case KILN_FORMAT_JSON:
+			/* An element of the array at depth 1. */
+			memset(&j, 0, sizeof(j));
+			j.out = out;
+			j.err = err;
+			j.depth = 1;
+			j.first[1] = l->count == 0;
+			if (l->count == 0)
+				jw_raw(&j, "[");
+			jw_item(&j);
+			if (json_object(&j, &v[i], l->flags, l->now, file) == -1)
+				goto cleanup;
+			break;
+		case KILN_FORMAT_TABLE:
+			if (listing_grow(l, err) == -1)
+				goto cleanup;
+			kiln_str_set(&l->cell[l->count * LISTING_COLS], file, err);
+			if (table_row(&v[i], l->now,
+			        &l->cell[l->count * LISTING_COLS + 1], &b,
+			        err) == -1)
+				goto cleanup;
+			break;
+		case KILN_FORMAT_TEXT:
+			kiln_buf_printf(out, err, "%sFile: %s\n",
+			    l->count > 0 ? "\n" : "", file);
+			if (text_one(&v[i], l->now, out, err) == -1)
+				goto cleanup;
+			break;
+		}
+		if (err->code != KILN_OK)
+			goto cleanup;
+	}
+	rc = 0;
+cleanup:
+	kiln_buf_free(&b);
+	return rc;
+}
+
+int
+kiln_listing_end(
+    struct kiln_listing *l, struct kiln_buf *out, struct kiln_err *err)
+{
+	struct kiln_table t;
+
+	switch (l->format) {
+	case KILN_FORMAT_JSON:
+		kiln_buf_printf(out, err, "%s]\n", l->count > 0 ? "\n" : "[");
+		break;
+	case KILN_FORMAT_TABLE:
+		if (l->count == 0)
+			break;
+		memset(&t, 0, sizeof(t));
+		table_head(&t, KILN_INFO_CERT, 1);
+		t.cell = l->cell;
+		t.nrows = l->count;
+		table_print(&t, out, err);
+		break;
+	case KILN_FORMAT_TEXT:
+		break;
+	}
+	return err->code != KILN_OK ? -1 : 0;
 }

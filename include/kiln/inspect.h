@@ -143,4 +143,30 @@ enum kiln_info_format {
 int kiln_info_render(const struct kiln_info *, size_t, enum kiln_info_format,
     unsigned int, long long, struct kiln_buf *, struct kiln_err *);
 
+/*
+ * The certificates of several files as one listing, rendered as they come
+ * so that memory does not grow with the parsed certificates: JSON, one
+ * array whose objects end with kiln's "file" key; a table, one row per
+ * certificate after a FILE column (the rows' text is held until the end,
+ * for the column widths); text, each certificate after a "File:" line.
+ * Init cannot fail; add appends to "out" what can be printed so far; end
+ * appends the rest; free releases what is held.
+ */
+struct kiln_listing {
+	enum kiln_info_format format;
+	unsigned int flags; /* KILN_RENDER_CFSSL: cfssl's keys only */
+	long long now;
+	size_t count;       /* certificates so far */
+	char **cell;        /* table: count rows of cells */
+	size_t rows;        /* table: rows allocated */
+};
+
+void kiln_listing_init(
+    struct kiln_listing *, enum kiln_info_format, unsigned int, long long);
+int kiln_listing_add(struct kiln_listing *, const struct kiln_info *, size_t,
+    const char *, struct kiln_buf *, struct kiln_err *);
+int kiln_listing_end(
+    struct kiln_listing *, struct kiln_buf *, struct kiln_err *);
+void kiln_listing_free(struct kiln_listing *);
+
 #endif /* KILN_INSPECT_H */

@@ -15,13 +15,14 @@ static const char *const cfssl_flags[] = { "cert", "domain", "serial",
 
 static const struct command kiln_certinfo = {
 	"kiln-certinfo",
-	"kiln-certinfo -cert FILE | -csr FILE | -domain HOST[:PORT] "
-	"[-key KEY] [-format json|table|text]",
+	"kiln-certinfo [-format json|table|text] -cert FILE [FILE...] | "
+	"-csr FILE |\n\t-domain HOST[:PORT] | -key KEY (-key also with a target)",
 	"Describe a certificate or every certificate of a bundle (PEM or "
 	"DER), a\ncertificate request, a private key or the chain a TLS "
 	"server sends, as\ncfssl-certinfo's JSON, a table or text.  With "
 	"-key and a target, check that\nthe key belongs to its (first) "
-	"certificate.",
+	"certificate.  Several -cert files make one\nlisting that names "
+	"each certificate's file.",
 	kiln_flags, cmd_certinfo, 2, NULL,
 };
 

@@ -182,6 +182,67 @@ cleanup:
 	return rc;
 }
 
+/*
+ * kiln-certinfo -cert FILE FILE...: every certificate of every file, one
+ * file at a time, so memory stays flat over thousands of files.  A file
+ * that cannot be read or holds no certificate is reported and skipped;
+ * the exit status is then 1.
+ */
+static int
+certinfo_files(const char **files, int nfiles, enum kiln_info_format format,
+    unsigned int flags)
+{
+	struct kiln_listing list;
+	struct kiln_infos infos;
+	struct kiln_buf input, out;
+	struct kiln_err err;
+	int i, stdin_used = 0, rc = 0;
+
+	kiln_listing_init(&list, format, flags, time(NULL));
+	kiln_infos_init(&infos);
+	kiln_buf_init(&input);
+	kiln_buf_init(&out);
+	for (i = 0; i < nfiles; i++) {
+		kiln_err_clear(&err);
+		input.len = 0; /* kiln_file_read appends */
+		if (strcmp(files[i], "-") == 0 && stdin_used++) {
+			kiln_err_set(&err, KILN_EINVAL,
+			    "standard input given twice");
+		} else if (kiln_file_read(files[i], &input, &err) == 0 &&
+		           kiln_inspect_certs(
+		               &infos, input.p, input.len, &err) == -1) {
+			kiln_err_prefix(&err, "%s", name_of(files[i]));
+		}
+		if (err.code != KILN_OK) {
+			cli_error("certinfo", &err);
+			rc = 1;
+			continue;
+		}
+		out.len = 0;
+		kiln_err_clear(&err);
+		if (kiln_listing_add(&list, infos.v, infos.n, files[i], &out,
+		        &err) == -1 ||
+		    cli_write_stdout(&out, &err) == -1)
+			goto fail;
+		kiln_infos_free(&infos);
+	}
+	out.len = 0;
+	kiln_err_clear(&err);
+	if (kiln_listing_end(&list, &out, &err) == -1 ||
+	    cli_write_stdout(&out, &err) == -1)
+		goto fail;
+	goto cleanup;
+fail:
+	cli_error("certinfo", &err);
+	rc = 1;
+cleanup:
+	kiln_listing_free(&list);
+	kiln_infos_free(&infos);
+	kiln_buf_free(&input);
+	kiln_buf_free(&out);
+	return rc;
+}
+
 int
 cmd_certinfo(int argc, char **argv, const struct cli_config *cfg)
 {
@@ -189,12 +250,22 @@ cmd_certinfo(int argc, char **argv, const struct cli_config *cfg)
 	struct certinfo c;
 	enum kiln_info_format format;
 	unsigned int flags = cfssl_mode() ? KILN_RENDER_CFSSL : 0;
-	int rc = 1;
+	int i, rc = 1;
 
 	kiln_err_clear(&err);
-	if (argc != 0)
+	/* More certificate files after -cert FILE (not as cfssl-certinfo). */
+	if (argc != 0 && (cfg->cert[0] == '\0' || cfssl_mode()))
 		return cli_usage_error(
 		    cfg->cmd, "unexpected argument \"%s\"", argv[0]);
+	/* Go's flags end at the first operand: say so rather than open it. */
+	for (i = 0; i < argc; i++)
+		if (argv[i][0] == '-' && argv[i][1] != '\0')
+			return cli_usage_error(cfg->cmd,
+			    "%s after the files: flags go before them",
+			    argv[i]);
+	if (argc != 0 && cfg->key[0] != '\0')
+		return cli_usage_error(cfg->cmd,
+		    "-key checks one certificate: give one -cert file");
 	if (cfg->format[0] == '\0' || strcmp(cfg->format, "json") == 0)
 		format = KILN_FORMAT_JSON;
 	else if (strcmp(cfg->format, "table") == 0)
@@ -224,6 +295,22 @@ cmd_certinfo(int argc, char **argv, const struct cli_config *cfg)
 			return cli_usage_error(cfg->cmd,
 			    "nothing to inspect: give -cert, -csr, -domain or "
 			    "-key");
+	}
+
+	if (argc != 0) {
+		/* -cert FILE FILE...: the -cert file, then the operands. */
+		const char **files = calloc((size_t)argc + 1, sizeof(*files));
+
+		if (files == NULL) {
+			cli_errorf("certinfo", "out of memory");
+			return 1;
+		}
+		files[0] = cfg->cert;
+		for (rc = 0; rc < argc; rc++)
+			files[rc + 1] = argv[rc];
+		rc = certinfo_files(files, argc + 1, format, flags);
+		free(files);
+		return rc;
 	}
 
 	memset(&c, 0, sizeof(c));

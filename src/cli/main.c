@@ -75,8 +75,8 @@ static const char *const no_flags[] = { NULL };
 
 static const struct command commands[] = {
 	{ "certinfo",
-	  "kiln certinfo -cert FILE | -csr FILE | -domain HOST[:PORT] "
-	  "[-key KEY] [-format json|table|text]",
+	  "kiln certinfo [-format json|table|text] -cert FILE [FILE...] | "
+	  "-csr FILE |\n\t-domain HOST[:PORT] | -key KEY (-key also with a target)",
 	  "Describe certificates, bundles, certificate requests, keys and the "
 	  "chain a\nTLS server sends (the same as kiln-certinfo).",
 	  certinfo_flags, cmd_certinfo, 2, NULL },

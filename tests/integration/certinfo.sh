@@ -132,13 +132,72 @@ assert_eq "kiln: certinfo: -format yaml: want json, table or text" "$(head -1 u.
 run u "$CI" -domain 127.0.0.1:99999
 assert_eq 1 "$rc" "port out of range"
 assert_eq "kiln-certinfo: -domain 127.0.0.1:99999: want HOST or HOST:PORT" "$(cat u.err)" "port out of range message"
-run u "$CI" -cert etcd.pem extra
-assert_eq 2 "$rc" "operand"
+run u "$CI" -domain 127.0.0.1:2379 extra
+assert_eq 2 "$rc" "operand after -domain"
+assert_eq 'kiln-certinfo: unexpected argument "extra"' "$(head -1 u.err)" \
+    "operand after -domain: message"
 run u "$CI" -domain 'host:port'
 assert_eq 1 "$rc" "bad port"
 assert_eq "kiln-certinfo: -domain host:port: want HOST or HOST:PORT" "$(cat u.err)" "bad port message"
 run h "$CI" -h
 assert_eq 0 "$rc" "-h"
 assert_contains "$(cat h.out)" "-format" "-h lists the flags"
+
+# -cert FILE FILE...: every certificate of every file, in order, one
+# listing; JSON objects end with "file".
+run many "$CI" -cert ca.pem bundle.pem etcd.pem
+assert_eq 0 "$rc" "several files: status"
+assert_eq "" "$(cat many.err)" "several files: stderr"
+assert_eq "ca.pem:etcd CA bundle.pem:etcd bundle.pem:etcd CA etcd.pem:etcd" \
+    "$(jq -r '[.[] | "\(.file):\(.subject.common_name)"] | join(" ")' many.out)" \
+    "several files: certificates and files in order"
+assert_eq "$("$CI" -cert etcd.pem | jq -S .)" "$(jq -S '.[3] | del(.file)' many.out)" \
+    "several files: the same object as one file gives, and \"file\""
+run manyt "$CI" -format table -cert ca.pem etcd.pem
+assert_eq 0 "$rc" "several files, table: status"
+assert_eq "FILE SUBJECT CN" "$(sed -n 2p manyt.out | tr -s '| ' ' ' | cut -d' ' -f2-4)" \
+    "several files, table: FILE comes first"
+assert_eq "ca.pem etcd CA" "$(sed -n 4p manyt.out | tr -s '| ' ' ' | cut -d' ' -f2-4)" \
+    "several files, table: the CA's row"
+assert_eq "etcd.pem etcd" "$(sed -n 5p manyt.out | tr -s '| ' ' ' | cut -d' ' -f2-3)" \
+    "several files, table: the leaf's row"
+run manyx "$CI" -format text -cert ca.pem etcd.pem
+assert_eq "File: ca.pem|File: etcd.pem" "$(grep '^File:' manyx.out | paste -sd'|')" \
+    "several files, text: a File: line before each"
+# A file that cannot be read is reported and skipped; exit 1, the JSON
+# still whole.
+run missing "$CI" -cert ca.pem nope.pem etcd.pem
+assert_eq 1 "$rc" "several files, one missing: status"
+assert_eq "kiln-certinfo: nope.pem: No such file or directory" "$(cat missing.err)" \
+    "several files, one missing: the error"
+assert_eq "ca.pem etcd.pem" "$(jq -r '[.[].file] | join(" ")' missing.out)" \
+    "several files, one missing: the rest"
+run none "$CI" -cert nope.pem etcd-key.pem
+assert_eq 1 "$rc" "several files, none good: status"
+assert_eq "[]" "$(cat none.out)" "several files, none good: an empty array"
+assert_eq 2 "$(wc -l <none.err)" "several files, none good: two errors"
+# Usage errors: a flag after the files, -key with several, stdin twice,
+# extra operands under cfssl's name or without -cert.
+run late "$CI" -cert ca.pem etcd.pem -format table
+assert_eq 2 "$rc" "flag after the files: status"
+assert_eq "kiln-certinfo: -format after the files: flags go before them" \
+    "$(head -1 late.err)" "flag after the files: message"
+assert_eq "" "$(cat late.out)" "flag after the files: stdout"
+run keys "$CI" -key etcd-key.pem -cert ca.pem etcd.pem
+assert_eq 2 "$rc" "-key with several files: status"
+assert_eq "kiln-certinfo: -key checks one certificate: give one -cert file" \
+    "$(head -1 keys.err)" "-key with several files: message"
+run twice "$CI" -cert - - <ca.pem
+assert_eq 1 "$rc" "standard input twice: status"
+assert_eq "kiln-certinfo: standard input given twice" "$(cat twice.err)" \
+    "standard input twice: message"
+assert_eq 1 "$(jq length twice.out)" "standard input twice: read once"
+ln -sf "$CI" cfssl-certinfo
+run cfsslmany ./cfssl-certinfo -cert ca.pem etcd.pem
+assert_eq 2 "$rc" "cfssl-certinfo with several files: status"
+assert_eq 'cfssl-certinfo: unexpected argument "etcd.pem"' "$(head -1 cfsslmany.err)" \
+    "cfssl-certinfo with several files: message"
+run csrmany "$CI" -csr etcd.csr ca.pem
+assert_eq 2 "$rc" "-csr with an operand: status"
 
 finish
