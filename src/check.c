@@ -36,16 +36,70 @@ kiln_check_init(struct kiln_check *c)
 	c->critical = -1;
 }
 
+static void
+entry_free(struct kiln_check_entry *e)
+{
+	free(e->path);
+	free(e->subject_cn);
+	free(e->issuer_cn);
+	kiln_strs_free(e->sans, e->nsans);
+	free(e->serial);
+	free(e->why);
+}
+
+/* "e" from "info": what the reports show.  0, or -1 out of memory. */
+static int
+entry_fill(struct kiln_check_entry *e, const struct kiln_info *info,
+    struct kiln_err *err)
+{
+	char *const *lists[] = {info->dns, info->ips, info->emails, info->uris};
+	const size_t counts[] = {
+	    info->ndns, info->nips, info->nemails, info->nuris};
+	const char *cn;
+	struct kiln_buf serial;
+	size_t l, k;
+	int rc = -1;
+
+	kiln_buf_init(&serial);
+	e->not_before = info->not_before;
+	e->not_after = info->not_after;
+	e->is_ca = info->is_ca;
+	cn = kiln_dn_last(&info->subject, "2.5.4.3");
+	if (kiln_str_set(&e->subject_cn, cn != NULL ? cn : "", err) == -1)
+		goto cleanup;
+	cn = kiln_dn_last(&info->issuer, "2.5.4.3");
+	if (kiln_str_set(&e->issuer_cn, cn != NULL ? cn : "", err) == -1)
+		goto cleanup;
+	for (l = 0; l < 4; l++)
+		e->nsans += counts[l];
+	if (e->nsans > 0 &&
+	    (e->sans = calloc(e->nsans, sizeof(*e->sans))) == NULL) {
+		e->nsans = 0;
+		kiln_err_set(err, KILN_ENOMEM, "out of memory");
+		goto cleanup;
+	}
+	for (l = 0, e->nsans = 0; l < 4; l++)
+		for (k = 0; k < counts[l]; k++)
+			if (kiln_str_set(&e->sans[e->nsans++], lists[l][k],
+			        err) == -1)
+				goto cleanup;
+	if (kiln_info_serial_decimal(info, &serial, err) == -1 ||
+	    kiln_buf_terminate(&serial, err) == -1 ||
+	    kiln_str_set(&e->serial, (char *)serial.p, err) == -1)
+		goto cleanup;
+	rc = 0;
+cleanup:
+	kiln_buf_free(&serial);
+	return rc;
+}
+
 void
 kiln_check_free(struct kiln_check *c)
 {
 	size_t i;
 
-	for (i = 0; i < c->n_entries; i++) {
-		free(c->entries[i].path);
-		free(c->entries[i].why);
-		kiln_info_free(&c->entries[i].info);
-	}
+	for (i = 0; i < c->n_entries; i++)
+		entry_free(&c->entries[i]);
 	free(c->entries);
 	for (i = 0; i < c->n_problems; i++) {
 		free(c->problems[i].path);
@@ -187,17 +241,15 @@ add_file(struct kiln_check *c, const char *path, struct kiln_infos *file,
 		memset(e, 0, sizeof(*e));
 		if ((e->path = strdup(path)) == NULL)
 			return kiln_err_set(err, KILN_ENOMEM, "out of memory");
+		c->n_entries++; /* freed by kiln_check_free from here on */
 		e->index = i + 1;
+		if (entry_fill(e, &file->v[i], err) == -1)
+			return -1;
 		e->status = time_status(c, &file->v[i]);
 		if (c->ca != NULL && (e->why = untrusted(c, file, i)) != NULL)
 			e->status = KILN_CHECK_UNTRUSTED;
-		c->n_entries++;
 	}
-	/* The entries own the descriptions now. */
-	for (i = 0; i < file->n; i++)
-		c->entries[c->n_entries - file->n + i].info = file->v[i];
-	free(file->v);
-	kiln_infos_init(file);
+	kiln_infos_free(file); /* the descriptions are not kept */
 	return 0;
 }
 
@@ -391,8 +443,7 @@ kiln_check_table(
 	struct kiln_table t;
 	struct kiln_buf b;
 	char text[64];
-	const struct kiln_info *info;
-	const char *cn;
+	const struct kiln_check_entry *e;
 	char **row;
 	size_t i, k;
 	int rc = -1;
@@ -410,24 +461,24 @@ kiln_check_table(
 		goto cleanup;
 	}
 	for (i = 0; i < c->n_entries; i++) {
-		info = &c->entries[i].info;
+		e = &c->entries[i];
 		row = &t.cell[i * t.ncols];
 		b.len = 0;
 		entry_name(c, i, &b, err);
 		kiln_buf_terminate(&b, err);
 		kiln_str_set(&row[0], (char *)b.p, err);
-		cn = kiln_dn_last(&info->subject, "2.5.4.3");
-		kiln_str_set(&row[1], cn != NULL ? cn : "", err);
+		kiln_str_set(&row[1], e->subject_cn, err);
 		b.len = 0;
-		kiln_join_sans(info, &b, err);
+		for (k = 0; k < e->nsans; k++)
+			kiln_buf_printf(
+			    &b, err, "%s%s", k > 0 ? ", " : "", e->sans[k]);
 		kiln_buf_terminate(&b, err);
 		kiln_str_set(&row[2], (char *)b.p, err);
-		kiln_rfc3339(info->not_after, text, sizeof(text));
+		kiln_rfc3339(e->not_after, text, sizeof(text));
 		kiln_str_set(&row[3], text, err);
-		time_left(info->not_after - c->now, text, sizeof(text));
+		time_left(e->not_after - c->now, text, sizeof(text));
 		kiln_str_set(&row[4], text, err);
-		cn = kiln_dn_last(&info->issuer, "2.5.4.3");
-		kiln_str_set(&row[5], cn != NULL ? cn : "", err);
+		kiln_str_set(&row[5], e->issuer_cn, err);
 		kiln_str_set(
 		    &row[6], kiln_check_status_name(c->entries[i].status), err);
 		if (err->code != KILN_OK)
@@ -447,16 +498,13 @@ kiln_check_json(
     const struct kiln_check *c, struct kiln_buf *out, struct kiln_err *err)
 {
 	const struct kiln_check_entry *e;
-	struct kiln_buf serial;
 	struct jw j;
 	char text[128];
-	const char *cn;
 	size_t i;
 
 	memset(&j, 0, sizeof(j));
 	j.out = out;
 	j.err = err;
-	kiln_buf_init(&serial);
 	jw_open(&j, "{");
 	jw_kstr(&j, "status",
 	    kiln_check_exit(c) == 3
@@ -472,29 +520,17 @@ kiln_check_json(
 		jw_open(&j, "{");
 		jw_kstr(&j, "path", e->path);
 		jw_kint(&j, "index", (long long)e->index);
-		cn = kiln_dn_last(&e->info.subject, "2.5.4.3");
-		jw_kstr(&j, "subject_cn", cn != NULL ? cn : "");
+		jw_kstr(&j, "subject_cn", e->subject_cn);
 		/* The SANs in kiln-certinfo's order: DNS, IP, email, URI. */
-		jw_key(&j, "sans");
-		jw_open(&j, "[");
-		jw_items(&j, e->info.dns, e->info.ndns);
-		jw_items(&j, e->info.ips, e->info.nips);
-		jw_items(&j, e->info.emails, e->info.nemails);
-		jw_items(&j, e->info.uris, e->info.nuris);
-		jw_close(&j, "]");
-		kiln_rfc3339(e->info.not_before, text, sizeof(text));
+		jw_kstrs(&j, "sans", e->sans, e->nsans);
+		kiln_rfc3339(e->not_before, text, sizeof(text));
 		jw_kstr(&j, "not_before", text);
-		kiln_rfc3339(e->info.not_after, text, sizeof(text));
+		kiln_rfc3339(e->not_after, text, sizeof(text));
 		jw_kstr(&j, "not_after", text);
-		jw_kint(&j, "seconds_left", e->info.not_after - c->now);
-		jw_kint(
-		    &j, "days_left", kiln_days_left(e->info.not_after, c->now));
-		cn = kiln_dn_last(&e->info.issuer, "2.5.4.3");
-		jw_kstr(&j, "issuer_cn", cn != NULL ? cn : "");
-		serial.len = 0;
-		if (kiln_info_serial_decimal(&e->info, &serial, err) == 0 &&
-		    kiln_buf_terminate(&serial, err) == 0)
-			jw_kstr(&j, "serial_number", (char *)serial.p);
+		jw_kint(&j, "seconds_left", e->not_after - c->now);
+		jw_kint(&j, "days_left", kiln_days_left(e->not_after, c->now));
+		jw_kstr(&j, "issuer_cn", e->issuer_cn);
+		jw_kstr(&j, "serial_number", e->serial);
 		jw_kstr(&j, "status", kiln_check_status_name(e->status));
 		if (e->why != NULL)
 			jw_kstr(&j, "reason", e->why);
@@ -513,7 +549,6 @@ kiln_check_json(
 	jw_close(&j, "]");
 	jw_close(&j, "}");
 	jw_raw(&j, "\n");
-	kiln_buf_free(&serial);
 	if (err->code != KILN_OK)
 		return -1;
 	return kiln_buf_terminate(out, err);

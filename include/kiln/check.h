@@ -27,10 +27,21 @@ enum kiln_check_status {
 /* "ok", "expiring", ... */
 const char *kiln_check_status_name(enum kiln_check_status);
 
+/*
+ * One certificate: only what the reports show, so that a check of ten
+ * thousand files holds a few hundred bytes per certificate rather than
+ * its parsed description.
+ */
 struct kiln_check_entry {
 	char *path;
-	size_t index; /* 1-based position in its file */
-	struct kiln_info info;
+	size_t index;      /* 1-based position in its file */
+	char *subject_cn;  /* the last CN, "" if none */
+	char *issuer_cn;
+	char **sans;       /* DNS, IP, email, URI: kiln-certinfo's order */
+	size_t nsans;
+	char *serial;      /* decimal, as cfssl-certinfo prints it */
+	long long not_before, not_after; /* seconds since the epoch, UTC */
+	int is_ca;
 	enum kiln_check_status status;
 	char *why; /* untrusted: mbedTLS's reason; else NULL */
 };

@@ -254,10 +254,22 @@ Test(check, bundle_every_certificate_with_its_index)
 	}
 	/* Bundle one ends on 1 March: 14 days left, within 30. */
 	cr_assert_eq(c.entries[0].status, KILN_CHECK_EXPIRING);
-	cr_assert_eq(c.entries[0].info.not_after, ONE_END);
+	cr_assert_eq(c.entries[0].not_after, ONE_END);
 	cr_assert_eq(c.entries[1].status, KILN_CHECK_OK);
 	cr_assert_eq(c.entries[2].status, KILN_CHECK_OK);
-	cr_assert_eq(c.entries[2].info.is_ca, 1);
+	cr_assert_eq(c.entries[2].is_ca, 1);
+	/* What the reports show is kept, and nothing else. */
+	cr_assert_str_eq(c.entries[0].subject_cn, "bundle one");
+	cr_assert_str_eq(c.entries[0].issuer_cn, "check CA");
+	cr_assert_eq(c.entries[0].nsans, 1);
+	cr_assert_str_eq(c.entries[0].sans[0], "one.example");
+	cr_assert_str_eq(c.entries[0].serial, "32");
+	cr_assert_str_eq(c.entries[1].sans[0], "10.0.0.2");
+	cr_assert_str_eq(c.entries[1].serial, "33");
+	cr_assert_eq(c.entries[1].is_ca, 0);
+	cr_assert_str_eq(c.entries[2].subject_cn, "check CA");
+	cr_assert_eq(c.entries[2].nsans, 0);
+	cr_assert_null(c.entries[2].sans);
 	cr_assert_eq(kiln_check_worst(&c), KILN_CHECK_EXPIRING);
 	cr_assert_eq(kiln_check_exit(&c), 1);
 }
@@ -270,8 +282,8 @@ Test(check, der_certificate)
 	cr_assert_eq(c.n_problems, 0);
 	cr_assert_eq(c.entries[0].index, 1);
 	cr_assert_eq(c.entries[0].status, KILN_CHECK_OK);
-	cr_assert_eq(c.entries[0].info.not_before, T0);
-	cr_assert_eq(c.entries[0].info.not_after, T1);
+	cr_assert_eq(c.entries[0].not_before, T0);
+	cr_assert_eq(c.entries[0].not_after, T1);
 	cr_assert_eq(kiln_check_exit(&c), 0);
 }
 
