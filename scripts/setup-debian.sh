@@ -4,7 +4,8 @@
 # otherwise.
 set -eu
 
-build="gcc make cmake pkg-config libmbedtls-dev libcjson-dev libcriterion-dev"
+build="gcc make cmake pkg-config libmbedtls-dev libcjson-dev libcriterion-dev
+	dpkg-dev"	# dpkg-shlibdeps: the .deb's Depends (cpack)
 test="openssl golang-cfssl etcd-server etcd-client gnutls-bin mandoc jq curl
 	clang valgrind
 	ca-certificates"

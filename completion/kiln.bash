@@ -1,0 +1,136 @@
+# bash completion for kiln and kiln-certinfo.
+#
+# Installed as share/bash-completion/completions/kiln (and a link named
+# kiln-certinfo), where bash-completion loads it on first use; or source
+# it.  Commands, each command's flags, the values of -format, -role and
+# print-defaults, profile names from the -config file, and files or
+# folders where a flag or operand takes one.  tests/integration/install.sh
+# checks these lists against "kiln COMMAND -h".
+
+_kiln_commands="certinfo check etcd gencert gencrl gencsr genkey json
+	print-defaults renew selfsign sign verify version"
+
+# _kiln_flags COMMAND: its flags, without the dash.
+_kiln_flags() {
+	case $1 in
+	certinfo) echo cert csr domain key format serial aki db-config ;;
+	check) echo within critical ca format ;;
+	etcd) echo manifest out force j ;;
+	gencert) echo initca ca ca-key config profile hostname cn renewca out \
+		force loglevel ;;
+	gencrl) echo out ;;
+	gencsr) echo key cert hostname ;;
+	genkey) echo initca config out force ;;
+	json) echo bare f stdout version ;;
+	renew) echo ca ca-key config profile expiry rekey key within backup j ;;
+	selfsign) echo config profile hostname out force ;;
+	sign) echo ca ca-key config profile hostname csr out ;;
+	verify) echo ca role host key ;;
+	esac
+	echo h
+}
+
+# _kiln_profiles CONFIG: the profile names of a ca-config.json, read with
+# sed (no jq at completion time): the keys one level inside "profiles".
+_kiln_profiles() {
+	[ -r "$1" ] || return 0
+	tr -d '\n' <"$1" 2>/dev/null |
+	    sed -n 's/.*"profiles"[[:space:]]*:[[:space:]]*{//p' |
+	    grep -o '"[^"]*"[[:space:]]*:[[:space:]]*{' |
+	    sed 's/^"\([^"]*\)".*/\1/'
+}
+
+# _kiln_complete COMMAND: complete the current word of COMMAND's line.
+_kiln_complete() {
+	local cmd=$1 cur prev i config=
+	cur=${COMP_WORDS[COMP_CWORD]}
+	prev=${COMP_WORDS[COMP_CWORD - 1]}
+	[ "$prev" != = ] || prev=${COMP_WORDS[COMP_CWORD - 2]} # "-flag=value"
+	for ((i = 1; i < COMP_CWORD; i++)); do
+		case ${COMP_WORDS[i]} in
+		-config | --config)
+			# bash splits "-config=FILE" at the "=" (COMP_WORDBREAKS).
+			config=${COMP_WORDS[i + 1]}
+			[ "$config" != = ] || config=${COMP_WORDS[i + 2]}
+			;;
+		-config=* | --config=*) config=${COMP_WORDS[i]#*=} ;;
+		esac
+	done
+	config=${config/#\~/$HOME}
+
+	# A flag's value.
+	case $prev in
+	-format | --format)
+		case $cmd in
+		check) COMPREPLY=($(compgen -W "table json html" -- "$cur")) ;;
+		*) COMPREPLY=($(compgen -W "json table text" -- "$cur")) ;;
+		esac
+		return 0
+		;;
+	-role | --role)
+		COMPREPLY=($(compgen -W "server peer client" -- "$cur"))
+		return 0
+		;;
+	-profile | --profile)
+		COMPREPLY=($(compgen -W "$(_kiln_profiles "$config")" -- "$cur"))
+		return 0
+		;;
+	-out | --out)
+		if [ "$cmd" = etcd ]; then
+			COMPREPLY=($(compgen -d -- "$cur"))
+		else
+			COMPREPLY=($(compgen -f -- "$cur"))
+		fi
+		return 0
+		;;
+	-ca | --ca | -ca-key | --ca-key | -config | --config | -cert | --cert | \
+	    -csr | --csr | -key | --key | -manifest | --manifest | -f | --f)
+		COMPREPLY=($(compgen -f -- "$cur"))
+		return 0
+		;;
+	-hostname | --hostname | -cn | --cn | -domain | --domain | -host | \
+	    --host | -within | --within | -critical | --critical | -expiry | \
+	    --expiry | -j | --j | -loglevel | --loglevel | -serial | --serial | \
+	    -aki | --aki | -db-config | --db-config)
+		return 0 # free text
+		;;
+	esac
+
+	case $cur in
+	-*)
+		COMPREPLY=($(compgen -W "$(_kiln_flags "$cmd" | sed 's/[^ ]*/-&/g')" \
+		    -- "$cur"))
+		;;
+	*)
+		if [ "$cmd" = print-defaults ]; then
+			COMPREPLY=($(compgen -W "config csr list" -- "$cur"))
+		elif [ "$cmd" != version ]; then
+			COMPREPLY=($(compgen -f -- "$cur"))
+		fi
+		;;
+	esac
+}
+
+_kiln() {
+	local w
+	COMPREPLY=()
+	if [ "$COMP_CWORD" -eq 1 ]; then
+		w=${COMP_WORDS[1]}
+		case $w in
+		-*) COMPREPLY=($(compgen -W "-h" -- "$w")) ;;
+		*) COMPREPLY=($(compgen -W "$_kiln_commands" -- "$w")) ;;
+		esac
+		return 0
+	fi
+	# Shift the command name off: "kiln gencert -ca" is gencert's "-ca".
+	local COMP_WORDS=("${COMP_WORDS[@]:1}") COMP_CWORD=$((COMP_CWORD - 1))
+	_kiln_complete "${COMP_WORDS[0]}"
+}
+
+_kiln_certinfo() {
+	COMPREPLY=()
+	_kiln_complete certinfo
+}
+
+complete -o filenames -F _kiln kiln
+complete -o filenames -F _kiln_certinfo kiln-certinfo
