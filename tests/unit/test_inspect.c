@@ -575,6 +575,111 @@ Test(inspect, json_bundle_is_an_array)
 	cr_assert_str_eq(json + strlen(json) - 7, "\n  }\n]\n");
 }
 
+/* The array kiln_info_render makes of two certificates. */
+static const char *
+render2(const struct kiln_info *a, const struct kiln_info *b)
+{
+	static char text[65536];
+	struct kiln_info v[2];
+
+	v[0] = *a;
+	v[1] = *b;
+	out.len = 0;
+	cr_assert_eq(kiln_info_render(v, 2, KILN_FORMAT_JSON, 0, 1893456000LL,
+	                 &out, &err),
+	    0);
+	cr_assert_lt(out.len, sizeof(text));
+	memcpy(text, out.p, out.len);
+	text[out.len] = '\0';
+	return text;
+}
+
+/* Remove the first "what" from the NUL-terminated "b"; 1 if found. */
+static int
+strip(struct kiln_buf *b, const char *what)
+{
+	char *p = strstr((char *)b->p, what);
+	size_t n = strlen(what);
+
+	if (p == NULL)
+		return 0;
+	memmove(p, p + n, strlen(p + n) + 1);
+	b->len -= n;
+	return 1;
+}
+
+/*
+ * A listing renders each file's certificates as they come: its JSON is
+ * the array kiln_info_render gives for them all, each object with "file"
+ * added last; an empty listing is "[]".
+ */
+Test(inspect, listing_is_the_bundle_array_with_files)
+{
+	struct kiln_listing l;
+	struct kiln_infos more;
+	struct kiln_buf whole, piece;
+	const char *bundle;
+
+	kiln_infos_init(&more);
+	kiln_buf_init(&whole);
+	kiln_buf_init(&piece);
+	kiln_listing_init(&l, KILN_FORMAT_JSON, 0, 1893456000LL);
+	cr_assert_eq(kiln_listing_end(&l, &whole, &err), 0);
+	cr_assert_eq(kiln_buf_terminate(&whole, &err), 0);
+	cr_assert_str_eq((const char *)whole.p, "[]\n");
+	kiln_listing_free(&l);
+
+	whole.len = 0;
+	load_cert("inspect/sans.pem");
+	read_data("inspect/noski.pem");
+	cr_assert_eq(kiln_inspect_certs(&more, buf.p, buf.len, &err), 0);
+	kiln_listing_init(&l, KILN_FORMAT_JSON, 0, 1893456000LL);
+	cr_assert_eq(kiln_listing_add(&l, infos.v, 1, "a.pem", &piece, &err), 0);
+	/* The first object is printed at once, before the next file. */
+	cr_assert(piece.len > 0);
+	cr_assert_eq(strncmp((const char *)piece.p, "[\n  {\n", 6), 0);
+	kiln_buf_append(&whole, piece.p, piece.len, &err);
+	piece.len = 0;
+	cr_assert_eq(kiln_listing_add(&l, more.v, 1, "b\"c.pem", &piece, &err), 0);
+	kiln_buf_append(&whole, piece.p, piece.len, &err);
+	cr_assert_eq(kiln_listing_end(&l, &whole, &err), 0);
+	cr_assert_eq(kiln_buf_terminate(&whole, &err), 0);
+	kiln_listing_free(&l);
+
+	/* Remove the two "file" lines: what is left is the plain array. */
+	bundle = render2(infos.v, more.v);
+	cr_assert_not_null(strstr((const char *)whole.p,
+	    ",\n    \"file\": \"a.pem\"\n  },\n  {\n"));
+	cr_assert_not_null(strstr((const char *)whole.p,
+	    ",\n    \"file\": \"b\\\"c.pem\"\n  }\n]\n"));
+	cr_assert_eq(strip(&whole, ",\n    \"file\": \"a.pem\""), 1);
+	cr_assert_eq(strip(&whole, ",\n    \"file\": \"b\\\"c.pem\""), 1);
+	cr_assert_str_eq((const char *)whole.p, bundle);
+
+	/* A table holds its rows until the end, then FILE comes first. */
+	kiln_listing_init(&l, KILN_FORMAT_TABLE, 0, 1893456000LL);
+	piece.len = 0;
+	cr_assert_eq(kiln_listing_add(&l, more.v, 1, "x.pem", &piece, &err), 0);
+	cr_assert_eq(piece.len, 0);
+	cr_assert_eq(kiln_listing_end(&l, &piece, &err), 0);
+	cr_assert_eq(kiln_buf_terminate(&piece, &err), 0);
+	cr_assert_not_null(strstr((const char *)piece.p,
+	    "| FILE  | SUBJECT CN |"));
+	cr_assert_not_null(strstr((const char *)piece.p, "| x.pem | plain      |"));
+	kiln_listing_free(&l);
+
+	/* Only certificates. */
+	kiln_listing_init(&l, KILN_FORMAT_JSON, 0, 1893456000LL);
+	more.v[0].kind = KILN_INFO_CSR;
+	cr_assert_eq(kiln_listing_add(&l, more.v, 1, "y.pem", &piece, &err), -1);
+	cr_assert_str_eq(err.msg, "not a certificate");
+	more.v[0].kind = KILN_INFO_CERT;
+	kiln_listing_free(&l);
+	kiln_infos_free(&more);
+	kiln_buf_free(&whole);
+	kiln_buf_free(&piece);
+}
+
 Test(inspect, table_boxed_and_aligned)
 {
 	const struct kiln_info *c = load_cert("inspect/noski.pem");
