@@ -3,8 +3,11 @@
 #
 # Sets MbedTLS_FOUND, MbedTLS_VERSION and creates the IMPORTED targets
 # MbedTLS::mbedcrypto, MbedTLS::mbedx509 (links mbedcrypto) and
-# MbedTLS::mbedtls (links mbedx509).  Set MBEDTLS_ROOT_DIR to use a build
-# somewhere else (for example an mbedTLS 3.6 tree under /tmp).
+# MbedTLS::mbedtls (links mbedx509).  To use an mbedTLS installed
+# somewhere else (for example 3.6 under /tmp), give its prefix as
+# -DMbedTLS_ROOT=..., in CMAKE_PREFIX_PATH or as -DMBEDTLS_ROOT_DIR=...;
+# each is searched before the system directories.  The version is a
+# minimum: find_package(MbedTLS 2.28) accepts 2.28 and 3.x.
 
 find_path(MBEDTLS_INCLUDE_DIR mbedtls/version.h
 	HINTS ${MBEDTLS_ROOT_DIR} PATH_SUFFIXES include)
@@ -15,13 +18,19 @@ find_library(MBEDX509_LIBRARY mbedx509
 find_library(MBEDTLS_LIBRARY mbedtls
 	HINTS ${MBEDTLS_ROOT_DIR} PATH_SUFFIXES lib library)
 
-if(MBEDTLS_INCLUDE_DIR AND EXISTS "${MBEDTLS_INCLUDE_DIR}/mbedtls/version.h")
-	file(STRINGS "${MBEDTLS_INCLUDE_DIR}/mbedtls/version.h" _mbedtls_ver
+# 2.28 defines its version in version.h, 3.x in build_info.h.
+set(_mbedtls_verfile "${MBEDTLS_INCLUDE_DIR}/mbedtls/build_info.h")
+if(NOT EXISTS "${_mbedtls_verfile}")
+	set(_mbedtls_verfile "${MBEDTLS_INCLUDE_DIR}/mbedtls/version.h")
+endif()
+if(MBEDTLS_INCLUDE_DIR AND EXISTS "${_mbedtls_verfile}")
+	file(STRINGS "${_mbedtls_verfile}" _mbedtls_ver
 		REGEX "^#define[ \t]+MBEDTLS_VERSION_STRING[ \t]+\"[0-9.]+\"")
 	string(REGEX REPLACE ".*\"([0-9.]+)\".*" "\\1" MbedTLS_VERSION
 		"${_mbedtls_ver}")
 	unset(_mbedtls_ver)
 endif()
+unset(_mbedtls_verfile)
 
 include(FindPackageHandleStandardArgs)
 find_package_handle_standard_args(MbedTLS
