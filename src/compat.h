@@ -18,6 +18,7 @@
 #endif
 
 #include <mbedtls/ecp.h>
+#include <mbedtls/oid.h> /* 3.x x509.h no longer includes it */
 #include <mbedtls/pem.h>
 #include <mbedtls/pk.h>
 #include <mbedtls/rsa.h>
@@ -137,6 +138,18 @@ static inline int
 kiln_crt_max_pathlen(const mbedtls_x509_crt *crt)
 {
 	return crt->MBEDTLS_PRIVATE(max_pathlen);
+}
+
+/*
+ * Whether a parsed certificate's keyUsage has every bit of "usage", or
+ * the certificate has no keyUsage (private fields in 3.x).
+ */
+static inline int
+kiln_crt_allows_key_usage(const mbedtls_x509_crt *crt, unsigned int usage)
+{
+	if (!(crt->MBEDTLS_PRIVATE(ext_types) & MBEDTLS_X509_EXT_KEY_USAGE))
+		return 1;
+	return (crt->MBEDTLS_PRIVATE(key_usage) & usage) == usage;
 }
 
 /*
