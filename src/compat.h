@@ -23,6 +23,7 @@
 #include <mbedtls/pk.h>
 #include <mbedtls/rsa.h>
 #include <mbedtls/ssl.h>
+#include <mbedtls/x509_crl.h>
 #include <mbedtls/x509_crt.h>
 
 #if KILN_MBEDTLS3 && defined(MBEDTLS_PSA_CRYPTO_C)
@@ -140,6 +141,13 @@ kiln_crt_max_pathlen(const mbedtls_x509_crt *crt)
 	return crt->MBEDTLS_PRIVATE(max_pathlen);
 }
 
+/* keyUsage bits of a parsed certificate, 0 if absent (private in 3.x). */
+static inline unsigned int
+kiln_crt_key_usage(const mbedtls_x509_crt *crt)
+{
+	return crt->MBEDTLS_PRIVATE(key_usage);
+}
+
 /*
  * Whether a parsed certificate's keyUsage has every bit of "usage", or
  * the certificate has no keyUsage (private fields in 3.x).
@@ -149,7 +157,28 @@ kiln_crt_allows_key_usage(const mbedtls_x509_crt *crt, unsigned int usage)
 {
 	if (!(crt->MBEDTLS_PRIVATE(ext_types) & MBEDTLS_X509_EXT_KEY_USAGE))
 		return 1;
-	return (crt->MBEDTLS_PRIVATE(key_usage) & usage) == usage;
+	return (kiln_crt_key_usage(crt) & usage) == usage;
+}
+
+/* The hash a parsed CRL is signed with (private field in 3.x). */
+static inline mbedtls_md_type_t
+kiln_crl_sig_md(const mbedtls_x509_crl *crl)
+{
+	return crl->MBEDTLS_PRIVATE(sig_md);
+}
+
+/* The key type a parsed CRL is signed with (private field in 3.x). */
+static inline mbedtls_pk_type_t
+kiln_crl_sig_pk(const mbedtls_x509_crl *crl)
+{
+	return crl->MBEDTLS_PRIVATE(sig_pk);
+}
+
+/* A parsed CRL's signature bytes (private field in 3.x). */
+static inline const mbedtls_x509_buf *
+kiln_crl_sig(const mbedtls_x509_crl *crl)
+{
+	return &crl->MBEDTLS_PRIVATE(sig);
 }
 
 /*

@@ -389,7 +389,8 @@ check_key(struct kiln_key *key, unsigned int nbits)
 	              32) == 0);
 	cr_assert_eq(kiln_key_parse(&back, pem.p, pem.len, &rng, &err), 0, "%s",
 	    err.msg);
-	cr_assert_eq(mbedtls_pk_check_pair(&key->pk, &back.pk), 0);
+	cr_assert_eq(
+	    kiln_pk_check_pair(&key->pk, &back.pk, kiln_rng_random, &rng), 0);
 	cr_assert_eq(mbedtls_rsa_check_privkey(mbedtls_pk_rsa(back.pk)), 0);
 	cr_assert_eq(mbedtls_rsa_export(
 	                 mbedtls_pk_rsa(back.pk), &t, &u, NULL, NULL, NULL),

@@ -13,6 +13,7 @@
 #include <mbedtls/base64.h>
 #include <mbedtls/pem.h>
 
+#include "compat.h"
 #include "kiln/file.h"
 #include "kiln/tls.h"
 #include "tls.h"
@@ -30,8 +31,9 @@ static void
 setup(void)
 {
 	mbedtls_pem_context ctx;
+	const unsigned char *der;
 	char path[512];
-	size_t used, i;
+	size_t used, der_len, i;
 
 	kiln_buf_init(&pem);
 	kiln_buf_init(&in);
@@ -44,9 +46,10 @@ setup(void)
 	    mbedtls_pem_read_buffer(&ctx, "-----BEGIN CERTIFICATE-----",
 	        "-----END CERTIFICATE-----", cert_pem.p, NULL, 0, &used),
 	    0);
-	cr_assert_leq(ctx.buflen, sizeof(cert_der));
-	memcpy(cert_der, ctx.buf, ctx.buflen);
-	cert_der_len = ctx.buflen;
+	der = kiln_pem_buffer(&ctx, &der_len);
+	cr_assert_leq(der_len, sizeof(cert_der));
+	memcpy(cert_der, der, der_len);
+	cert_der_len = der_len;
 	mbedtls_pem_free(&ctx);
 	for (i = 0; i < sizeof(big); i++)
 		big[i] = (unsigned char)(i * 7 + 3);
