@@ -197,4 +197,20 @@ kiln_ssl_conf_max_tls12(mbedtls_ssl_config *conf)
 #endif
 }
 
+/*
+ * Whether mbedtls_ssl_handshake_step() gave up on a handshake message
+ * split across records: 2.28 (and 3.x before 3.6.3) reassembles none and
+ * says FEATURE_UNAVAILABLE; 3.6.3 on reassembles one that fits its input
+ * buffer (16 KiB) and says BAD_INPUT_DATA of a longer one.
+ */
+static inline int
+kiln_ssl_split_refused(int ret)
+{
+#if MBEDTLS_VERSION_NUMBER >= 0x03060300
+	return ret == MBEDTLS_ERR_SSL_BAD_INPUT_DATA;
+#else
+	return ret == MBEDTLS_ERR_SSL_FEATURE_UNAVAILABLE;
+#endif
+}
+
 #endif /* KILN_COMPAT_H */
