@@ -104,6 +104,23 @@ kiln_pk_sign(mbedtls_pk_context *pk, mbedtls_md_type_t md,
 #endif
 }
 
+/*
+ * A key's size in bits.  For RSA, 2.28's mbedtls_pk_get_bitlen rounds the
+ * modulus up to whole bytes (2050 -> 2056) and 3.x gives its exact
+ * length; kiln uses the exact length on both, as Go's N.BitLen() does.
+ */
+static inline size_t
+kiln_pk_bitlen(const mbedtls_pk_context *pk)
+{
+#if KILN_MBEDTLS3
+	return mbedtls_pk_get_bitlen(pk);
+#else
+	if (mbedtls_pk_get_type(pk) == MBEDTLS_PK_RSA)
+		return mbedtls_mpi_bitlen(&mbedtls_pk_rsa(*pk)->N);
+	return mbedtls_pk_get_bitlen(pk);
+#endif
+}
+
 /* The curve of an EC key. */
 static inline mbedtls_ecp_group_id
 kiln_pk_ec_group(const mbedtls_pk_context *pk)
