@@ -144,6 +144,19 @@ kiln_pem_buffer(const mbedtls_pem_context *pem, size_t *len)
 #endif
 }
 
+/*
+ * The encrypted private keys mbedTLS decrypts, for kiln's message about
+ * one it cannot: 3.6 added PKCS#8 (PBES2) with AES, OpenSSL's default.
+ */
+#if MBEDTLS_VERSION_NUMBER >= 0x03060000
+#define KILN_PK_DECRYPTS                                                       \
+	"legacy PEM, and PKCS#8 with AES or 3DES, e.g. openssl pkcs8 "         \
+	"-topk8 -v2 aes-256-cbc"
+#else
+#define KILN_PK_DECRYPTS                                                       \
+	"legacy PEM, and PKCS#8 with 3DES, e.g. openssl pkcs8 -topk8 -v2 des3"
+#endif
+
 /* basicConstraints of a parsed certificate (private fields in 3.x). */
 static inline int
 kiln_crt_is_ca(const mbedtls_x509_crt *crt)

@@ -174,8 +174,7 @@ kiln_key_parse_password(struct kiln_key *key, const unsigned char *data,
 	    strstr((char *)p, "ENCRYPTED") != NULL && decrypt_unsupported(ret)) {
 		kiln_err_set(err, KILN_EINVAL,
 		    "private key is encrypted in a way mbedTLS cannot decrypt "
-		    "(it can: legacy PEM, and PKCS#8 with 3DES, e.g. openssl "
-		    "pkcs8 -topk8 -v2 des3)");
+		    "(it can: " KILN_PK_DECRYPTS ")");
 		goto cleanup;
 	}
 	if (ret == MBEDTLS_ERR_PK_PASSWORD_MISMATCH ||
