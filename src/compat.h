@@ -18,10 +18,12 @@
 #endif
 
 #include <mbedtls/ecp.h>
+#include <mbedtls/oid.h> /* 3.x x509.h no longer includes it */
 #include <mbedtls/pem.h>
 #include <mbedtls/pk.h>
 #include <mbedtls/rsa.h>
 #include <mbedtls/ssl.h>
+#include <mbedtls/x509_crl.h>
 #include <mbedtls/x509_crt.h>
 
 #if KILN_MBEDTLS3 && defined(MBEDTLS_PSA_CRYPTO_C)
@@ -102,6 +104,23 @@ kiln_pk_sign(mbedtls_pk_context *pk, mbedtls_md_type_t md,
 #endif
 }
 
+/*
+ * A key's size in bits.  For RSA, 2.28's mbedtls_pk_get_bitlen rounds the
+ * modulus up to whole bytes (2050 -> 2056) and 3.x gives its exact
+ * length; kiln uses the exact length on both, as Go's N.BitLen() does.
+ */
+static inline size_t
+kiln_pk_bitlen(const mbedtls_pk_context *pk)
+{
+#if KILN_MBEDTLS3
+	return mbedtls_pk_get_bitlen(pk);
+#else
+	if (mbedtls_pk_get_type(pk) == MBEDTLS_PK_RSA)
+		return mbedtls_mpi_bitlen(&mbedtls_pk_rsa(*pk)->N);
+	return mbedtls_pk_get_bitlen(pk);
+#endif
+}
+
 /* The curve of an EC key. */
 static inline mbedtls_ecp_group_id
 kiln_pk_ec_group(const mbedtls_pk_context *pk)
@@ -125,6 +144,19 @@ kiln_pem_buffer(const mbedtls_pem_context *pem, size_t *len)
 #endif
 }
 
+/*
+ * The encrypted private keys mbedTLS decrypts, for kiln's message about
+ * one it cannot: 3.6 added PKCS#8 (PBES2) with AES, OpenSSL's default.
+ */
+#if MBEDTLS_VERSION_NUMBER >= 0x03060000
+#define KILN_PK_DECRYPTS                                                       \
+	"legacy PEM, and PKCS#8 with AES or 3DES, e.g. openssl pkcs8 "         \
+	"-topk8 -v2 aes-256-cbc"
+#else
+#define KILN_PK_DECRYPTS                                                       \
+	"legacy PEM, and PKCS#8 with 3DES, e.g. openssl pkcs8 -topk8 -v2 des3"
+#endif
+
 /* basicConstraints of a parsed certificate (private fields in 3.x). */
 static inline int
 kiln_crt_is_ca(const mbedtls_x509_crt *crt)
@@ -137,6 +169,46 @@ static inline int
 kiln_crt_max_pathlen(const mbedtls_x509_crt *crt)
 {
 	return crt->MBEDTLS_PRIVATE(max_pathlen);
+}
+
+/* keyUsage bits of a parsed certificate, 0 if absent (private in 3.x). */
+static inline unsigned int
+kiln_crt_key_usage(const mbedtls_x509_crt *crt)
+{
+	return crt->MBEDTLS_PRIVATE(key_usage);
+}
+
+/*
+ * Whether a parsed certificate's keyUsage has every bit of "usage", or
+ * the certificate has no keyUsage (private fields in 3.x).
+ */
+static inline int
+kiln_crt_allows_key_usage(const mbedtls_x509_crt *crt, unsigned int usage)
+{
+	if (!(crt->MBEDTLS_PRIVATE(ext_types) & MBEDTLS_X509_EXT_KEY_USAGE))
+		return 1;
+	return (kiln_crt_key_usage(crt) & usage) == usage;
+}
+
+/* The hash a parsed CRL is signed with (private field in 3.x). */
+static inline mbedtls_md_type_t
+kiln_crl_sig_md(const mbedtls_x509_crl *crl)
+{
+	return crl->MBEDTLS_PRIVATE(sig_md);
+}
+
+/* The key type a parsed CRL is signed with (private field in 3.x). */
+static inline mbedtls_pk_type_t
+kiln_crl_sig_pk(const mbedtls_x509_crl *crl)
+{
+	return crl->MBEDTLS_PRIVATE(sig_pk);
+}
+
+/* A parsed CRL's signature bytes (private field in 3.x). */
+static inline const mbedtls_x509_buf *
+kiln_crl_sig(const mbedtls_x509_crl *crl)
+{
+	return &crl->MBEDTLS_PRIVATE(sig);
 }
 
 /*
@@ -152,6 +224,22 @@ kiln_ssl_conf_max_tls12(mbedtls_ssl_config *conf)
 #else
 	mbedtls_ssl_conf_max_version(
 	    conf, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
+#endif
+}
+
+/*
+ * Whether mbedtls_ssl_handshake_step() gave up on a handshake message
+ * split across records: 2.28 (and 3.x before 3.6.3) reassembles none and
+ * says FEATURE_UNAVAILABLE; 3.6.3 on reassembles one that fits its input
+ * buffer (16 KiB) and says BAD_INPUT_DATA of a longer one.
+ */
+static inline int
+kiln_ssl_split_refused(int ret)
+{
+#if MBEDTLS_VERSION_NUMBER >= 0x03060300
+	return ret == MBEDTLS_ERR_SSL_BAD_INPUT_DATA;
+#else
+	return ret == MBEDTLS_ERR_SSL_FEATURE_UNAVAILABLE;
 #endif
 }
 

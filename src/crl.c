@@ -10,6 +10,7 @@
 #include <mbedtls/platform_util.h>
 #include <mbedtls/x509.h>
 
+#include "compat.h"
 #include "der.h"
 #include "kiln/crl.h"
 
@@ -261,8 +262,7 @@ check_request(const struct kiln_crl_req *req, const struct kiln_cert *ca,
 			    "CRL number: must be 1 to %d octets",
 			    CRL_NUMBER_MAX);
 	}
-	if ((ca->crt.ext_types & MBEDTLS_X509_EXT_KEY_USAGE) &&
-	    !(ca->crt.key_usage & MBEDTLS_X509_KU_CRL_SIGN))
+	if (!kiln_crt_allows_key_usage(&ca->crt, MBEDTLS_X509_KU_CRL_SIGN))
 		return kiln_err_set(err, KILN_EINVAL,
 		    "the CA's keyUsage lacks cRLSign: verifiers would reject "
 		    "its CRLs");

@@ -102,7 +102,7 @@ kiln_key_generate(struct kiln_key *key, const struct kiln_keyreq *kr,
 static int
 check_loaded(const mbedtls_pk_context *pk, struct kiln_err *err)
 {
-	size_t bits = mbedtls_pk_get_bitlen(pk);
+	size_t bits = kiln_pk_bitlen(pk);
 
 	switch (mbedtls_pk_get_type(pk)) {
 	case MBEDTLS_PK_RSA:
@@ -174,8 +174,7 @@ kiln_key_parse_password(struct kiln_key *key, const unsigned char *data,
 	    strstr((char *)p, "ENCRYPTED") != NULL && decrypt_unsupported(ret)) {
 		kiln_err_set(err, KILN_EINVAL,
 		    "private key is encrypted in a way mbedTLS cannot decrypt "
-		    "(it can: legacy PEM, and PKCS#8 with 3DES, e.g. openssl "
-		    "pkcs8 -topk8 -v2 des3)");
+		    "(it can: " KILN_PK_DECRYPTS ")");
 		goto cleanup;
 	}
 	if (ret == MBEDTLS_ERR_PK_PASSWORD_MISMATCH ||
@@ -254,7 +253,7 @@ kiln_key_write_spki(
 mbedtls_md_type_t
 kiln_key_sig_md(const mbedtls_pk_context *pk)
 {
-	size_t bits = mbedtls_pk_get_bitlen(pk);
+	size_t bits = kiln_pk_bitlen(pk);
 
 	if (mbedtls_pk_get_type(pk) == MBEDTLS_PK_RSA)
 		return bits >= 4096   ? MBEDTLS_MD_SHA512
@@ -275,7 +274,7 @@ kiln_key_describe(const mbedtls_pk_context *pk, char *buf, size_t size)
 {
 	snprintf(buf, size, "%s-%zu",
 	    mbedtls_pk_get_type(pk) == MBEDTLS_PK_RSA ? "rsa" : "ecdsa",
-	    mbedtls_pk_get_bitlen(pk));
+	    kiln_pk_bitlen(pk));
 	return buf;
 }
 

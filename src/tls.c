@@ -570,10 +570,11 @@ kiln_tls_peer_chain(const char *host, const char *port, unsigned int timeout_ms,
 	                           ret == MBEDTLS_ERR_SSL_WANT_WRITE));
 	/*
 	 * mbedTLS 2.28 refuses a handshake message split across records,
-	 * which a long chain can be.  Until the server's first
-	 * ChangeCipherSpec everything is plaintext, so read on by hand.
+	 * which a long chain can be, and 3.6 one longer than its 16 KiB
+	 * buffer.  Until the server's first ChangeCipherSpec everything is
+	 * plaintext, so read on by hand.
 	 */
-	if (found == 0 && ret == MBEDTLS_ERR_SSL_FEATURE_UNAVAILABLE &&
+	if (found == 0 && kiln_ssl_split_refused(ret) &&
 	    c.err.code == KILN_OK) {
 		ret = 0; /* worked around: the records decide */
 		while (found == 0 && bio_recv(&c, scratch, sizeof(scratch)) > 0)

@@ -70,7 +70,11 @@ assert_eq "leaf.pem: OK" "$(openssl verify -CAfile ca.pem leaf.pem)" "env: prefi
 
 run 0 "$KILN" version
 assert_contains "$out" "Version: " "version"
-assert_contains "$out" "Runtime: mbed TLS 2." "runtime"
+# The mbedTLS kiln runs on: 2.28 on Debian 12, 3.6 when built against it.
+case $out in
+*"Runtime: mbed TLS 2.28."* | *"Runtime: mbed TLS 3.6."*) ;;
+*) fail "runtime: $out" ;;
+esac
 run 0 "$BIN"/cfssljson -version
 assert_contains "$out" "Version: " "cfssljson -version"
 finish

@@ -15,6 +15,7 @@
 #include <mbedtls/x509_crl.h>
 #include <mbedtls/x509_crt.h>
 
+#include "compat.h"
 #include "der.h"
 #include "kiln/cert.h"
 #include "kiln/crl.h"
@@ -171,12 +172,14 @@ static int
 signature_verifies(void)
 {
 	unsigned char hash[MBEDTLS_MD_MAX_SIZE];
-	const mbedtls_md_info_t *md = mbedtls_md_info_from_type(crl.sig_md);
+	const mbedtls_md_info_t *md =
+	    mbedtls_md_info_from_type(kiln_crl_sig_md(&crl));
+	const mbedtls_x509_buf *sig = kiln_crl_sig(&crl);
 
 	cr_assert_not_null(md);
 	cr_assert_eq(mbedtls_md(md, crl.tbs.p, crl.tbs.len, hash), 0);
-	return mbedtls_pk_verify(&ca.crt.pk, crl.sig_md, hash,
-	           mbedtls_md_get_size(md), crl.sig.p, crl.sig.len) == 0;
+	return mbedtls_pk_verify(&ca.crt.pk, kiln_crl_sig_md(&crl), hash,
+	           mbedtls_md_get_size(md), sig->p, sig->len) == 0;
 }
 
 static void
@@ -315,8 +318,8 @@ Test(crl, ecdsa_crl_reads_back_with_mbedtls)
 	cr_assert_eq(crl.entry.next->next->serial.len, 17);
 	cr_assert_null(crl.entry.next->next->next);
 
-	cr_assert_eq(crl.sig_pk, MBEDTLS_PK_ECDSA);
-	cr_assert_eq(crl.sig_md, MBEDTLS_MD_SHA256);
+	cr_assert_eq(kiln_crl_sig_pk(&crl), MBEDTLS_PK_ECDSA);
+	cr_assert_eq(kiln_crl_sig_md(&crl), MBEDTLS_MD_SHA256);
 	cr_assert(signature_verifies());
 	/* ecdsa-with-SHA256 without a NULL parameter (RFC 5758). */
 	ASSERT_BYTES(outer_algid(), 12,
@@ -425,8 +428,8 @@ Test(crl, rsa_crl_is_sha256_with_a_null_parameter, .timeout = 60)
 	parse_serials("128\n");
 	make_crl(THIS_UPDATE, NEXT_UPDATE, NULL, 0);
 	cr_assert_eq(crl.version, 2);
-	cr_assert_eq(crl.sig_pk, MBEDTLS_PK_RSA);
-	cr_assert_eq(crl.sig_md, MBEDTLS_MD_SHA256);
+	cr_assert_eq(kiln_crl_sig_pk(&crl), MBEDTLS_PK_RSA);
+	cr_assert_eq(kiln_crl_sig_md(&crl), MBEDTLS_MD_SHA256);
 	ASSERT_BYTES(outer_algid(), 15,
 	    "\x30\x0d\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x01\x0b\x05\x00");
 	cr_assert(signature_verifies());
@@ -443,7 +446,7 @@ Test(crl, p384_ca_without_ski_signs_with_sha384_and_no_extensions)
 	load_ca("p384-ca", "p384-ca-key");
 	cr_assert_eq(ca.ski_len, 0);
 	make_crl(THIS_UPDATE, NEXT_UPDATE, NULL, 0); /* no serials */
-	cr_assert_eq(crl.sig_md, MBEDTLS_MD_SHA384);
+	cr_assert_eq(kiln_crl_sig_md(&crl), MBEDTLS_MD_SHA384);
 	ASSERT_BYTES(outer_algid(), 12,
 	    "\x30\x0a\x06\x08\x2a\x86\x48\xce\x3d\x04\x03\x03");
 	cr_assert(signature_verifies());
