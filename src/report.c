@@ -33,6 +33,7 @@
 #define BAR_H 14
 #define FOOT_H 10
 #define BAR_MIN 20 /* tenths: a bar is at least 2 px wide */
+#define NOTE_W 110 /* room for a note beside a bar */
 
 /* Longest label parts, in characters: the tail of the name, the CN. */
 #define LABEL_NAME_MAX 30
@@ -412,7 +413,49 @@ bar_title(struct kiln_buf *out, const struct kiln_check *c, const struct row *r,
 	raw(out, "</title>", err);
 }
 
-/* One row of the timeline: a stripe, the label, the bar. */
+/*
+ * Beside a bar, where there is room, its status and time left in words:
+ * short bars near today are hard to see, and colour is not for everyone.
+ */
+static void
+note(struct kiln_buf *out, const struct kiln_check *c, const struct row *r,
+    long long x0, long long x1, int y, struct kiln_err *err)
+{
+	char left[64];
+	const char *anchor = "start";
+	long long x = x1 + 40;
+
+	if (x1 > (PLOT_X1 - NOTE_W) * 10LL) {
+		if (x0 < (PLOT_X0 + NOTE_W) * 10LL)
+			return; /* no room on either side */
+		anchor = "end";
+		x = x0 - 40;
+	}
+	raw(out, "<text class=\"note\" x=\"", err);
+	px(out, x, err);
+	kiln_buf_printf(out, err,
+	    "\" y=\"%d\" text-anchor=\"%s\" font-size=\"10\" "
+	    "fill=\"#333\">",
+	    y + 15, anchor);
+	switch (r->e->status) {
+	case KILN_CHECK_EXPIRED:
+		kiln_check_time_left(
+		    c->now - r->e->not_after, left, sizeof(left));
+		kiln_buf_printf(out, err, "expired %s ago", left);
+		break;
+	case KILN_CHECK_NOT_YET_VALID:
+		raw(out, "not yet valid", err);
+		break;
+	default:
+		kiln_check_time_left(
+		    r->e->not_after - c->now, left, sizeof(left));
+		kiln_buf_printf(out, err, "%s, %s left",
+		    kiln_check_status_name(r->e->status), left);
+	}
+	raw(out, "</text>\n", err);
+}
+
+/* One row of the timeline: the label, the bar, its note. */
 static void
 svg_row(struct kiln_buf *out, const struct kiln_check *c, const struct axis *a,
     const struct row *r, size_t k, struct kiln_err *err)
@@ -421,11 +464,6 @@ svg_row(struct kiln_buf *out, const struct kiln_check *c, const struct axis *a,
 	int y = ROWS_Y + (int)k * ROW_H;
 	long long x0 = x_of(a, r->e->not_before), x1 = x_of(a, r->e->not_after);
 
-	if (k % 2 == 1)
-		kiln_buf_printf(out, err,
-		    "<rect class=\"stripe\" x=\"0\" y=\"%d\" width=\"%d\" "
-		    "height=\"%d\" fill=\"#f3f3f3\"/>\n",
-		    y, SVG_W, ROW_H);
 	kiln_buf_printf(out, err,
 	    "<text class=\"label\" x=\"%d\" y=\"%d\" text-anchor=\"end\" "
 	    "font-size=\"12\">",
@@ -458,9 +496,10 @@ svg_row(struct kiln_buf *out, const struct kiln_check *c, const struct axis *a,
 		arrow(out, 1, y, fill, err);
 	if (r->e->not_after > a->hi)
 		arrow(out, 0, y, fill, err);
+	note(out, c, r, x0, x1, y, err);
 }
 
-/* The timeline: ticks, one bar a certificate, today's line on top. */
+/* The timeline: ticks, today's line, one bar a certificate. */
 static void
 svg(struct kiln_buf *out, const struct kiln_check *c, const struct row *rows,
     struct kiln_err *err)
@@ -478,9 +517,14 @@ svg(struct kiln_buf *out, const struct kiln_check *c, const struct row *rows,
 	    "viewBox=\"0 0 %d %d\" role=\"img\" font-family=\"sans-serif\" "
 	    "aria-label=\"validity of each certificate, sorted by expiry\">\n",
 	    SVG_W, height, SVG_W, height);
+	/* Back to front: stripes, ticks, today's line, then the bars, so
+	 * that the line hides no short bar near today. */
+	for (k = 1; k < c->n_entries; k += 2)
+		kiln_buf_printf(out, err,
+		    "<rect class=\"stripe\" x=\"0\" y=\"%d\" width=\"%d\" "
+		    "height=\"%d\" fill=\"#f3f3f3\"/>\n",
+		    ROWS_Y + (int)k * ROW_H, SVG_W, ROW_H);
 	ticks(out, &a, height, err);
-	for (k = 0; k < c->n_entries; k++)
-		svg_row(out, c, &a, &rows[k], k, err);
 	x = x_of(&a, c->now);
 	if (x < (PLOT_X0 + 70) * 10LL)
 		anchor = "start";
@@ -500,8 +544,11 @@ svg(struct kiln_buf *out, const struct kiln_check *c, const struct row *rows,
 	px(out, x, err);
 	kiln_buf_printf(out, err,
 	    "\" y=\"%d\" text-anchor=\"%s\" font-size=\"12\" "
-	    "font-weight=\"bold\">today %s</text>\n</svg>\n",
+	    "font-weight=\"bold\">today %s</text>\n",
 	    TODAY_Y, anchor, day);
+	for (k = 0; k < c->n_entries; k++)
+		svg_row(out, c, &a, &rows[k], k, err);
+	raw(out, "</svg>\n", err);
 }
 
 /* A square of a status's colour, for the legend. */

@@ -1058,7 +1058,12 @@ Test(check, html_today_between_expired_and_valid_exactly)
 	     "stroke-dasharray=\"6 3\"/>\n"
 	     "<text class=\"today\" x=\"910.3\" y=\"14\" "
 	     "text-anchor=\"middle\" font-size=\"12\" font-weight=\"bold\">"
-	     "today 2030-01-01</text>\n</svg>\n");
+	     "today 2030-01-01</text>\n<text class=\"label\" ");
+	/* Under the bars, so that it hides no short one. */
+	cr_assert(strstr((char *)out.p, "<line class=\"today\"") <
+	          strstr((char *)out.p, "<rect class=\"bar "));
+	cr_assert_eq(count((char *)out.p, "<rect class=\"bar "), 2);
+	once("ok, 200d 0h left</text>\n</svg>\n");
 	/* old.pem: days 15 to 385 of 630; valid.pem: 315 to 615. */
 	once("<text class=\"label\" x=\"380\" y=\"59\" text-anchor=\"end\" "
 	     "font-size=\"12\">old.pem <tspan fill=\"#555\">old</tspan>"
@@ -1067,7 +1072,13 @@ Test(check, html_today_between_expired_and_valid_exactly)
 	     "width=\"463.9\" height=\"14\" rx=\"2\" fill=\"#7a0019\">"
 	     "<title>old.pem \xe2\x80\x94 old\nexpired, time left -30d 0h\n"
 	     "not before 2028-11-27T00:00:00Z\n"
-	     "not after 2029-12-02T00:00:00Z</title></rect>\n");
+	     "not after 2029-12-02T00:00:00Z</title></rect>\n"
+	     "<text class=\"note\" x=\"876.7\" y=\"59\" "
+	     "text-anchor=\"start\" font-size=\"10\" fill=\"#333\">"
+	     "expired 30d 0h ago</text>\n");
+	/* No room right of valid.pem's bar: its note is left of it. */
+	once("<text class=\"note\" x=\"781.0\" y=\"81\" text-anchor=\"end\" "
+	     "font-size=\"10\" fill=\"#333\">ok, 200d 0h left</text>\n");
 	once("<rect class=\"bar ok\" x=\"785.0\" y=\"70\" width=\"376.1\" ");
 	today = number_after("<line class=\"today\" x1=\"");
 	ex = number_after("<rect class=\"bar expired\" x=\"");
