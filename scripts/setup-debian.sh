@@ -6,8 +6,10 @@ set -eu
 
 build="gcc make cmake pkg-config libmbedtls-dev libcjson-dev libcriterion-dev
 	dpkg-dev"	# dpkg-shlibdeps: the .deb's Depends (cpack)
+# chromium and python3: tests/integration/check_html.sh renders kiln
+# check's HTML page and reads the screenshot.
 test="openssl golang-cfssl etcd-server etcd-client gnutls-bin mandoc jq curl
-	clang valgrind
+	clang valgrind chromium python3
 	ca-certificates"
 # bench/run.sh compares kiln with cfssl (above), openssl and easy-rsa, and
 # takes peak RSS from GNU time's %M.

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "checkrender.h"
 #include "kiln/check.h"
 #include "kiln/file.h"
 #include "out.h"
@@ -405,8 +406,8 @@ kiln_check_exit(const struct kiln_check *c)
 /* Rendering. */
 
 /* "364d 23h", "5h 3m", "-2d 1h": how long is left, roughly. */
-static void
-time_left(long long secs, char *out, size_t size)
+void
+kiln_check_time_left(long long secs, char *out, size_t size)
 {
 	long long a = secs < 0 ? -secs : secs;
 	const char *sign = secs < 0 ? "-" : "";
@@ -422,16 +423,17 @@ time_left(long long secs, char *out, size_t size)
 }
 
 /* "path", or "path#2" for the second certificate of a bundle. */
-static void
-entry_name(const struct kiln_check *c, size_t i, struct kiln_buf *out,
-    struct kiln_err *err)
+int
+kiln_check_entry_name(const struct kiln_check *c, size_t i,
+    struct kiln_buf *out, struct kiln_err *err)
 {
 	const struct kiln_check_entry *e = &c->entries[i];
 	int bundle = e->index > 1 ||
 	             (i + 1 < c->n_entries && c->entries[i + 1].index > 1 &&
 	                 strcmp(c->entries[i + 1].path, e->path) == 0);
 
-	kiln_buf_printf(out, err, bundle ? "%s#%zu" : "%s", e->path, e->index);
+	return kiln_buf_printf(
+	    out, err, bundle ? "%s#%zu" : "%s", e->path, e->index);
 }
 
 int
@@ -464,7 +466,7 @@ kiln_check_table(
 		e = &c->entries[i];
 		row = &t.cell[i * t.ncols];
 		b.len = 0;
-		entry_name(c, i, &b, err);
+		kiln_check_entry_name(c, i, &b, err);
 		kiln_buf_terminate(&b, err);
 		kiln_str_set(&row[0], (char *)b.p, err);
 		kiln_str_set(&row[1], e->subject_cn, err);
@@ -476,7 +478,7 @@ kiln_check_table(
 		kiln_str_set(&row[2], (char *)b.p, err);
 		kiln_rfc3339(e->not_after, text, sizeof(text));
 		kiln_str_set(&row[3], text, err);
-		time_left(e->not_after - c->now, text, sizeof(text));
+		kiln_check_time_left(e->not_after - c->now, text, sizeof(text));
 		kiln_str_set(&row[4], text, err);
 		kiln_str_set(&row[5], e->issuer_cn, err);
 		kiln_str_set(

@@ -94,4 +94,15 @@ int kiln_check_table(
 int kiln_check_json(
     const struct kiln_check *, struct kiln_buf *, struct kiln_err *);
 
+/*
+ * The entries as one standalone HTML5 page, appended to "out": the
+ * overall status and the counts per status, a timeline (inline SVG) of
+ * every certificate's validity sorted by not after, with today's line,
+ * the same certificates as a table, then the problems.  No script and
+ * nothing fetched; every text from a certificate or a path is escaped.
+ * Returns 0, or -1 out of memory.
+ */
+int kiln_check_html(
+    const struct kiln_check *, struct kiln_buf *, struct kiln_err *);
+
 #endif /* KILN_CHECK_H */

@@ -43,18 +43,23 @@ cmd_check(int argc, char **argv, const struct cli_config *cfg)
 	struct kiln_err err;
 	mbedtls_x509_crt ca;
 	size_t i;
-	int json, rc = 3;
+	int rc = 3;
+	enum { TABLE, JSON, HTML } format;
+	int (*render)(
+	    const struct kiln_check *, struct kiln_buf *, struct kiln_err *);
 
 	kiln_err_clear(&err);
 	if (argc == 0)
 		return cli_usage_error(cfg->cmd, "no file or folder to check");
 	if (cfg->format[0] == '\0' || strcmp(cfg->format, "table") == 0)
-		json = 0;
+		format = TABLE, render = kiln_check_table;
 	else if (strcmp(cfg->format, "json") == 0)
-		json = 1;
+		format = JSON, render = kiln_check_json;
+	else if (strcmp(cfg->format, "html") == 0)
+		format = HTML, render = kiln_check_html;
 	else
-		return cli_usage_error(
-		    cfg->cmd, "-format %s: want table or json", cfg->format);
+		return cli_usage_error(cfg->cmd,
+		    "-format %s: want table, json or html", cfg->format);
 	kiln_check_init(&c);
 	kiln_buf_init(&out);
 	mbedtls_x509_crt_init(&ca);
@@ -77,7 +82,9 @@ cmd_check(int argc, char **argv, const struct cli_config *cfg)
 			cli_error("check", &err);
 			goto cleanup;
 		}
-	if (!json)
+	/* JSON has them in its object; the page has them too, but a cron
+	 * job's mail or a terminal shows stderr, not the page. */
+	if (format != JSON)
 		for (i = 0; i < c.n_problems; i++)
 			cli_errorf("check", "%s: %s", c.problems[i].path,
 			    strncmp(c.problems[i].msg, c.problems[i].path,
@@ -85,13 +92,15 @@ cmd_check(int argc, char **argv, const struct cli_config *cfg)
 			        ? c.problems[i].msg +
 			              strlen(c.problems[i].path) + 2
 			        : c.problems[i].msg);
-	if (!json && c.n_entries == 0) {
+	if (format != JSON && c.n_entries == 0)
 		cli_errorf("check", "no certificate found");
+	/* An empty table is not printed; the page says that nothing was
+	 * found. */
+	if (format == TABLE && c.n_entries == 0) {
 		rc = kiln_check_exit(&c);
 		goto cleanup;
 	}
-	if ((json ? kiln_check_json(&c, &out, &err)
-	          : kiln_check_table(&c, &out, &err)) == -1 ||
+	if (render(&c, &out, &err) == -1 ||
 	    cli_write_stdout(&out, &err) == -1) {
 		cli_error("check", &err);
 		goto cleanup;

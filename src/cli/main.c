@@ -14,7 +14,7 @@ static const char *const check_flags[] = { "within", "critical", "ca",
 	"format", NULL };
 static const char *const check_help[] = {
 	"ca", "trust anchors: certificates that do not chain to one are untrusted",
-	"format", "table or json",
+	"format", "table, json or html (a standalone page: timeline and table)",
 	NULL };
 static const char *const etcd_flags[] = { "manifest", "out", "force",
 	"j", NULL };
@@ -82,7 +82,7 @@ static const struct command commands[] = {
 	  certinfo_flags, cmd_certinfo, 2, NULL },
 	{ "check",
 	  "kiln check [-within DUR] [-critical DUR] [-ca CA] "
-	  "[-format table|json] PATH...",
+	  "[-format table|json|html] PATH...",
 	  "The expiry and validity of every certificate in the files and "
 	  "folders given.\nExit status: 0 all ok, 1 something expiring, 2 "
 	  "something critical, expired,\nnot yet valid or untrusted, 3 "

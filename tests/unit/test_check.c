@@ -20,6 +20,7 @@
 #include <criterion/criterion.h>
 #include <mbedtls/x509_crt.h>
 
+#include "checkrender.h"
 #include "kiln/check.h"
 #include "kiln/file.h"
 
@@ -776,4 +777,436 @@ Test(check, table_nothing_checked)
 	    "--+\n"
 	    "+------+------------+------+-----------+------+-----------+------"
 	    "--+\n");
+}
+
+/*
+ * kiln_check_html.  Sets made by hand use a check of their own ("x"),
+ * not "c", whose teardown would free their string literals.
+ */
+
+static void
+html(const struct kiln_check *x)
+{
+	out.len = 0;
+	cr_assert_eq(kiln_check_html(x, &out, &err), 0, "%s", err.msg);
+	cr_assert_eq(err.code, KILN_OK);
+	cr_assert_eq(strlen((char *)out.p), out.len, "a NUL in the page");
+}
+
+/* How often "needle" occurs in "hay". */
+static size_t
+count(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	while ((hay = strstr(hay, needle)) != NULL) {
+		n++;
+		hay += strlen(needle);
+	}
+	return n;
+}
+
+/* Where "needle" occurs in the page, exactly once. */
+static size_t
+once(const char *needle)
+{
+	const char *p = (char *)out.p;
+
+	cr_assert_eq(
+	    count(p, needle), 1, "%zu times: %s", count(p, needle), needle);
+	return (size_t)(strstr(p, needle) - p);
+}
+
+/* The number after "prefix" in the page, as a float: "x=\"910.3\"". */
+static double
+number_after(const char *prefix)
+{
+	const char *p = strstr((char *)out.p, prefix);
+
+	cr_assert_not_null(p, "%s not in the page", prefix);
+	return strtod(p + strlen(prefix), NULL);
+}
+
+static struct kiln_check_entry
+entry(const char *path, const char *cn, long long nb, long long na,
+    enum kiln_check_status s)
+{
+	struct kiln_check_entry e;
+
+	memset(&e, 0, sizeof(e));
+	e.path = (char *)path;
+	e.index = 1;
+	e.subject_cn = (char *)cn;
+	e.issuer_cn = (char *)"check CA";
+	e.serial = (char *)"1";
+	e.not_before = nb;
+	e.not_after = na;
+	e.status = s;
+	return e;
+}
+
+/* Every certificate of tests/data/check once in the table and once as a
+ * bar, in the order of expiry, with its status as class. */
+Test(check, html_every_certificate_once_by_expiry)
+{
+	static const char *const cls[] = {"ok", "expiring", "critical",
+	    "expired", "not-yet-valid", "untrusted"};
+	const struct kiln_check_entry *e;
+	struct kiln_buf name, want;
+	size_t i, k, row[32], bar[32], by_row[32];
+	const char *at;
+
+	kiln_buf_init(&name);
+	kiln_buf_init(&want);
+	c.now = MID_FEB;
+	check(data(""));
+	cr_assert_eq(c.n_entries, 13); /* the fixtures of gen.sh */
+	html(&c);
+	cr_assert_eq(count((char *)out.p, "<rect class=\"bar "), c.n_entries);
+	cr_assert_eq(count((char *)out.p, "<tr class=\""), c.n_entries);
+	for (i = 0; i < c.n_entries; i++) {
+		e = &c.entries[i];
+		name.len = 0;
+		cr_assert_eq(kiln_check_entry_name(&c, i, &name, &err), 0);
+		cr_assert_eq(kiln_buf_terminate(&name, &err), 0);
+		want.len = 0;
+		kiln_buf_printf(&want, &err,
+		    "<tr class=\"%s\" data-status=\"%s\"><td>%s</td>"
+		    "<td class=\"cn\">%s</td>",
+		    cls[e->status], kiln_check_status_name(e->status),
+		    (char *)name.p, e->subject_cn);
+		cr_assert_eq(kiln_buf_terminate(&want, &err), 0);
+		row[i] = once((char *)want.p);
+		want.len = 0;
+		kiln_buf_printf(&want, &err, "<title>%s%s%s\n%s, time left ",
+		    (char *)name.p, e->subject_cn[0] ? " \xe2\x80\x94 " : "",
+		    e->subject_cn, kiln_check_status_name(e->status));
+		cr_assert_eq(kiln_buf_terminate(&want, &err), 0);
+		bar[i] = once((char *)want.p);
+		/* The bar that holds this title has its status's class. */
+		want.len = 0;
+		kiln_buf_printf(
+		    &want, &err, "<rect class=\"bar %s\" x=\"", cls[e->status]);
+		cr_assert_eq(kiln_buf_terminate(&want, &err), 0);
+		for (at = (char *)out.p + bar[i];
+		     at > (char *)out.p && strncmp(at, "<rect ", 6) != 0; at--)
+			;
+		cr_assert_eq(strncmp(at, (char *)want.p, want.len), 0,
+		    "%s: %.40s", (char *)name.p, at);
+	}
+	/* Sorted by the place in the table: not after ascending, ties by
+	 * path and index; the bars in the same order. */
+	for (i = 0; i < c.n_entries; i++)
+		by_row[i] = i;
+	for (i = 1; i < c.n_entries; i++)
+		for (k = i; k > 0 && row[by_row[k]] < row[by_row[k - 1]]; k--) {
+			size_t t = by_row[k];
+
+			by_row[k] = by_row[k - 1];
+			by_row[k - 1] = t;
+		}
+	for (i = 1; i < c.n_entries; i++) {
+		const struct kiln_check_entry *a = &c.entries[by_row[i - 1]];
+		const struct kiln_check_entry *b = &c.entries[by_row[i]];
+		int r = strcmp(a->path, b->path);
+
+		cr_assert(a->not_after < b->not_after ||
+		              (a->not_after == b->not_after &&
+		                  (r < 0 || (r == 0 && a->index < b->index))),
+		    "row %zu: %s#%zu before %s#%zu", i, a->path, a->index,
+		    b->path, b->index);
+		cr_assert(bar[by_row[i - 1]] < bar[by_row[i]], "bar %zu", i);
+	}
+	/* Bundle one ends first: the first row, expiring. */
+	cr_assert_eq(c.entries[by_row[0]].status, KILN_CHECK_EXPIRING);
+	cr_assert_str_eq(c.entries[by_row[0]].subject_cn, "bundle one");
+	/* broken.pem is a problem, listed under the table. */
+	cr_assert(strstr((char *)out.p, "<h2>Problems</h2>\n") != NULL);
+	cr_assert(
+	    strstr((char *)out.p, "broken.pem</code>: certificate 1: not a "
+	                          "certificate</li>") != NULL);
+	kiln_buf_free(&name);
+	kiln_buf_free(&want);
+}
+
+/* A set made by hand, one certificate of each status, checked on
+ * 2030-01-01 (T0): the classes, colours, legend and heading exactly. */
+Test(check, html_status_classes_legend_heading)
+{
+	struct kiln_check_entry e[6];
+	struct kiln_check x;
+
+	kiln_check_init(&x);
+	x.now = T0;
+	x.files = 6;
+	e[0] = entry("ok.pem", "ok", T0 - DAY, T0 + 300 * DAY, KILN_CHECK_OK);
+	e[1] = entry("exp.pem", "expiring", T0 - DAY, T0 + 20 * DAY,
+	    KILN_CHECK_EXPIRING);
+	e[2] = entry("crit.pem", "critical", T0 - DAY, T0 + 2 * DAY,
+	    KILN_CHECK_CRITICAL);
+	e[3] = entry(
+	    "dead.pem", "expired", T0 - 90 * DAY, T0 - DAY, KILN_CHECK_EXPIRED);
+	e[4] = entry("later.pem", "later", T0 + DAY, T0 + 400 * DAY,
+	    KILN_CHECK_NOT_YET_VALID);
+	e[5] = entry("foreign.pem", "foreign", T0 - DAY, T0 + 100 * DAY,
+	    KILN_CHECK_UNTRUSTED);
+	e[5].why = (char *)"The certificate is not correctly signed by the "
+	                   "trusted CA";
+	x.entries = e;
+	x.n_entries = 6;
+	html(&x);
+	once("<title>kiln check: untrusted</title>\n");
+	once("<h1>kiln check: <span class=\"untrusted\">untrusted</span>"
+	     "</h1>\n<p class=\"summary\">6 certificates in 6 files, 0 "
+	     "problems; exit status 2; checked at 2030-01-01T00:00:00Z.</p>\n");
+	cr_assert_eq(count((char *)out.p, "<tr class="), 6);
+	once("<li class=\"ok\"><svg width=\"12\" height=\"12\" "
+	     "aria-hidden=\"true\"><rect width=\"12\" height=\"12\" "
+	     "fill=\"#009e73\"/></svg> ok: 1</li>\n");
+	once("fill=\"#7a0019\"/></svg> expired: 1</li>\n");
+	once("<rect class=\"bar ok\" ");
+	once("<rect class=\"bar expiring\" ");
+	once("<rect class=\"bar critical\" ");
+	once("<rect class=\"bar expired\" ");
+	once("<rect class=\"bar not-yet-valid\" ");
+	once("<rect class=\"bar untrusted\" ");
+	once("<tr class=\"not-yet-valid\" data-status=\"not yet valid\">"
+	     "<td>later.pem</td><td class=\"cn\">later</td><td></td>"
+	     "<td class=\"date\">2030-01-02T00:00:00Z</td>"
+	     "<td class=\"date\">2031-02-05T00:00:00Z</td>"
+	     "<td class=\"left\">400d 0h</td><td>check CA</td>"
+	     "<td class=\"status\">not yet valid</td></tr>\n");
+	once("<td class=\"status\">untrusted: The certificate is not "
+	     "correctly signed by the trusted CA</td></tr>\n");
+	/* By expiry: expired, critical, expiring, untrusted, ok, later. */
+	cr_assert(once("<td>dead.pem</td>") < once("<td>crit.pem</td>"));
+	cr_assert(once("<td>crit.pem</td>") < once("<td>exp.pem</td>"));
+	cr_assert(once("<td>exp.pem</td>") < once("<td>foreign.pem</td>"));
+	cr_assert(once("<td>foreign.pem</td>") < once("<td>ok.pem</td>"));
+	cr_assert(once("<td>ok.pem</td>") < once("<td>later.pem</td>"));
+}
+
+/* Text from certificates and paths is text, never markup. */
+Test(check, html_escapes_hostile_text)
+{
+	struct kiln_check_entry e[1];
+	struct kiln_check_problem p[1];
+	struct kiln_check x;
+	char *sans[] = {
+	    (char *)"x\" onmouseover=\"alert(2)", (char *)"\x01\xff.example"};
+
+	kiln_check_init(&x);
+	x.now = T0;
+	e[0] = entry("d/<img src=x>&\"'.pem", "<script>alert(1)</script>",
+	    T0 - DAY, T1, KILN_CHECK_UNTRUSTED);
+	e[0].issuer_cn = (char *)"</title><script>alert(3)</script>";
+	e[0].why = (char *)"<b>bad</b>";
+	e[0].sans = sans;
+	e[0].nsans = 2;
+	p[0].path = (char *)"<svg onload=alert(4)>";
+	p[0].msg = (char *)"</li><script>";
+	x.entries = e;
+	x.n_entries = 1;
+	x.problems = p;
+	x.n_problems = 1;
+	html(&x);
+	cr_assert_eq(count((char *)out.p, "<script"), 0, "%s", (char *)out.p);
+	cr_assert_eq(count((char *)out.p, "<img"), 0);
+	cr_assert_eq(count((char *)out.p, "<b>"), 0);
+	cr_assert_eq(count((char *)out.p, "onmouseover=\""), 0);
+	cr_assert_eq(count((char *)out.p, "<svg onload"), 0);
+	once("<td>d/&lt;img src=x&gt;&amp;&quot;&#39;.pem</td><td "
+	     "class=\"cn\">&lt;script&gt;alert(1)&lt;/script&gt;</"
+	     "td><td>x&quot; "
+	     "onmouseover=&quot;alert(2), "
+	     "\xef\xbf\xbd\xef\xbf\xbd.example</td>");
+	once("<td>&lt;/title&gt;&lt;script&gt;alert(3)&lt;/script&gt;</td>");
+	once("untrusted: &lt;b&gt;bad&lt;/b&gt;</td>");
+	once("<title>d/&lt;img src=x&gt;&amp;&quot;&#39;.pem \xe2\x80\x94 "
+	     "&lt;script&gt;alert(1)&lt;/script&gt;\n");
+	/* The label: the name's tail and the CN's head, both escaped. */
+	once("font-size=\"12\">d/&lt;img src=x&gt;&amp;&quot;&#39;.pem <tspan "
+	     "fill=\"#555\">&lt;script&gt;alert(1)&lt;/s\xe2\x80\xa6</tspan>"
+	     "</text>\n");
+	once("<li><code>&lt;svg onload=alert(4)&gt;</code>: "
+	     "&lt;/li&gt;&lt;script&gt;</li>\n");
+}
+
+/*
+ * One expired certificate and one valid, checked on 2030-01-01: the axis
+ * runs from the first date to the last, 600 days, with 15 days of room
+ * at both ends, over x = 390 to 1180.  Today is 415 of its 630 days in:
+ * x = 390 + 415 * 790 / 630 = 910.3.
+ */
+Test(check, html_today_between_expired_and_valid_exactly)
+{
+	struct kiln_check_entry e[2];
+	struct kiln_check x;
+	double today, ex, ew, vx, vw;
+
+	kiln_check_init(&x);
+	x.now = T0;
+	e[0] = entry("valid.pem", "valid", T0 - 100 * DAY, T0 + 200 * DAY,
+	    KILN_CHECK_OK);
+	e[1] = entry("old.pem", "old", T0 - 400 * DAY, T0 - 30 * DAY,
+	    KILN_CHECK_EXPIRED);
+	x.entries = e;
+	x.n_entries = 2;
+	html(&x);
+	once("<line class=\"today\" x1=\"910.3\" y1=\"18\" x2=\"910.3\" "
+	     "y2=\"93\" stroke=\"#000\" stroke-width=\"2\" "
+	     "stroke-dasharray=\"6 3\"/>\n"
+	     "<text class=\"today\" x=\"910.3\" y=\"14\" "
+	     "text-anchor=\"middle\" font-size=\"12\" font-weight=\"bold\">"
+	     "today 2030-01-01</text>\n<text class=\"label\" ");
+	/* Under the bars, so that it hides no short one. */
+	cr_assert(strstr((char *)out.p, "<line class=\"today\"") <
+	          strstr((char *)out.p, "<rect class=\"bar "));
+	cr_assert_eq(count((char *)out.p, "<rect class=\"bar "), 2);
+	once("ok, 200d 0h left</text>\n</svg>\n");
+	/* old.pem: days 15 to 385 of 630; valid.pem: 315 to 615. */
+	once("<text class=\"label\" x=\"380\" y=\"59\" text-anchor=\"end\" "
+	     "font-size=\"12\">old.pem <tspan fill=\"#555\">old</tspan>"
+	     "</text>\n"
+	     "<rect class=\"bar expired\" x=\"408.8\" y=\"48\" "
+	     "width=\"463.9\" height=\"14\" rx=\"2\" fill=\"#7a0019\">"
+	     "<title>old.pem \xe2\x80\x94 old\nexpired, time left -30d 0h\n"
+	     "not before 2028-11-27T00:00:00Z\n"
+	     "not after 2029-12-02T00:00:00Z</title></rect>\n"
+	     "<text class=\"note\" x=\"876.7\" y=\"59\" "
+	     "text-anchor=\"start\" font-size=\"10\" fill=\"#333\">"
+	     "expired 30d 0h ago</text>\n");
+	/* No room right of valid.pem's bar: its note is left of it. */
+	once("<text class=\"note\" x=\"781.0\" y=\"81\" text-anchor=\"end\" "
+	     "font-size=\"10\" fill=\"#333\">ok, 200d 0h left</text>\n");
+	once("<rect class=\"bar ok\" x=\"785.0\" y=\"70\" width=\"376.1\" ");
+	today = number_after("<line class=\"today\" x1=\"");
+	ex = number_after("<rect class=\"bar expired\" x=\"");
+	ew = number_after("<rect class=\"bar expired\" x=\"408.8\" y=\"48\" "
+	                  "width=\"");
+	vx = number_after("<rect class=\"bar ok\" x=\"");
+	vw = number_after("<rect class=\"bar ok\" x=\"785.0\" y=\"70\" "
+	                  "width=\"");
+	cr_assert(
+	    ex + ew < today, "expired bar %g+%g, today %g", ex, ew, today);
+	cr_assert(vx < today && today < vx + vw, "valid bar %g+%g, today %g",
+	    vx, vw, today);
+	/* 630 days: a tick every second month, at its first day. */
+	once(">2029-01</text>");
+	once(">2029-03</text>");
+	cr_assert_eq(count((char *)out.p, ">2029-02</text>"), 0);
+}
+
+Test(check, html_nothing_checked)
+{
+	html(&c);
+	once("<title>kiln check: unknown</title>");
+	once("<h1>kiln check: <span class=\"unknown\">unknown</span></h1>\n"
+	     "<p class=\"summary\">0 certificates in 0 files, 0 problems; exit "
+	     "status 3; checked at 1970-01-01T00:00:00Z.</p>\n"
+	     "<p class=\"none\">No certificate found.</p>\n"
+	     "</body>\n</html>\n");
+	cr_assert_eq(count((char *)out.p, "<svg"), 0);
+	cr_assert_eq(count((char *)out.p, "<table"), 0);
+	/* A problem and nothing else: the problem is on the page. */
+	c.now = T0;
+	check("missing.pem");
+	html(&c);
+	once("<p class=\"none\">No certificate found.</p>\n"
+	     "<h2>Problems</h2>\n<ul class=\"problems\">\n"
+	     "<li><code>missing.pem</code>: No such file or directory</li>\n"
+	     "</ul>\n</body>\n</html>\n");
+}
+
+/*
+ * The page stands alone: no script, and nothing that would be fetched.
+ * The only "http" is the Content Security Policy's http-equiv, which
+ * forbids both.  (The fixtures have no URL in them: leaf.pem's SPIFFE
+ * URI is left out.)
+ */
+Test(check, html_no_script_no_url)
+{
+	static const char *const never[] = {"<script", "http:", "https:", "//",
+	    "src=", "href", "url(", "@import", "<link", "<img", "<iframe",
+	    "<object", "<embed", "onload", "onerror", "onclick", "onmouse"};
+	size_t i;
+
+	put("bundle.pem", "bundle.pem");
+	put("nocn.pem", "nocn.pem");
+	put("foreign.pem", "foreign.pem");
+	c.now = MID_FEB;
+	check(".");
+	cr_assert_eq(c.n_entries, 5);
+	html(&c);
+	for (i = 0; i < sizeof(never) / sizeof(never[0]); i++)
+		cr_assert_eq(count((char *)out.p, never[i]), 0, "%s", never[i]);
+	cr_assert_eq(count((char *)out.p, "http"), 1);
+	once("<meta http-equiv=\"Content-Security-Policy\" "
+	     "content=\"default-src 'none'; style-src 'unsafe-inline'; "
+	     "base-uri 'none'; form-action 'none'\">\n");
+	cr_assert_eq(strncmp((char *)out.p,
+	                 "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
+	                 "<meta charset=\"utf-8\">\n",
+	                 60),
+	    0);
+}
+
+/*
+ * Absurd dates (1950 to 9999) do not squeeze the others: the axis is set
+ * by the sane certificates, the absurd bar is cut at both edges with an
+ * arrow.
+ */
+Test(check, html_absurd_dates_leave_others_visible)
+{
+	struct kiln_check_entry e[2];
+	struct kiln_check x;
+	double w;
+
+	kiln_check_init(&x);
+	x.now = T0;
+	e[0] = entry("absurd.pem", "absurd", -631152000LL, 253402300799LL,
+	    KILN_CHECK_OK); /* 1950-01-01 to 9999-12-31 */
+	e[1] = entry(
+	    "year.pem", "year", T0 - 100 * DAY, T0 + 265 * DAY, KILN_CHECK_OK);
+	x.entries = e;
+	x.n_entries = 2;
+	html(&x);
+	/* year.pem fills the axis but its room: 365 of 383 days. */
+	w = number_after(
+	    "<rect class=\"bar ok\" x=\"408.8\" y=\"48\" width=\"");
+	cr_assert(w > 700, "year.pem is %g px wide", w);
+	once("<rect class=\"bar ok\" x=\"408.8\" y=\"48\" width=\"752.3\" ");
+	once("<rect class=\"bar ok\" x=\"390.0\" y=\"70\" width=\"790.0\" ");
+	once("<polygon class=\"cut\" points=\"382,77 388,71 388,83\" "
+	     "fill=\"#009e73\"/>\n"
+	     "<polygon class=\"cut\" points=\"1188,77 1182,71 1182,83\" "
+	     "fill=\"#009e73\"/>\n");
+	cr_assert_eq(count((char *)out.p, "<polygon"), 2);
+	once("<title>absurd.pem \xe2\x80\x94 absurd\nok, time left "
+	     "2910981d 23h\nnot before 1950-01-01T00:00:00Z\n"
+	     "not after 9999-12-31T23:59:59Z</title>");
+}
+
+/* One certificate, even one of no length at all, still has an axis. */
+Test(check, html_one_certificate_has_an_axis)
+{
+	struct kiln_check_entry e[1];
+	struct kiln_check x;
+
+	kiln_check_init(&x);
+	x.now = T0;
+	e[0] = entry("point.pem", "point", T0, T0, KILN_CHECK_EXPIRING);
+	x.entries = e;
+	x.n_entries = 1;
+	html(&x);
+	/* Two days and room: ticks at midnight, a bar of the least width. */
+	once(">2030-01-01</text>");
+	once(
+	    "<rect class=\"bar expiring\" x=\"785.0\" y=\"48\" width=\"2.0\" ");
+	once("<line class=\"today\" x1=\"785.0\" ");
+	e[0].not_before = T0 - 30 * DAY;
+	e[0].not_after = T0 + 10 * DAY;
+	html(&x);
+	once("<rect class=\"bar expiring\" x=\"408.8\" y=\"48\" "
+	     "width=\"752.3\" ");
 }
