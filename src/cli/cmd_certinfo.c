@@ -205,6 +205,8 @@ certinfo_files(const char **files, int nfiles, enum kiln_info_format format,
 	for (i = 0; i < nfiles; i++) {
 		kiln_err_clear(&err);
 		input.len = 0; /* kiln_file_read appends */
+		/* Also what a bundle that failed half-way left behind. */
+		kiln_infos_free(&infos);
 		if (strcmp(files[i], "-") == 0 && stdin_used++) {
 			kiln_err_set(&err, KILN_EINVAL,
 			    "standard input given twice");
@@ -224,7 +226,6 @@ certinfo_files(const char **files, int nfiles, enum kiln_info_format format,
 		        &err) == -1 ||
 		    cli_write_stdout(&out, &err) == -1)
 			goto fail;
-		kiln_infos_free(&infos);
 	}
 	out.len = 0;
 	kiln_err_clear(&err);

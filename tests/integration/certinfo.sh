@@ -172,6 +172,16 @@ assert_eq "kiln-certinfo: nope.pem: No such file or directory" "$(cat missing.er
     "several files, one missing: the error"
 assert_eq "ca.pem etcd.pem" "$(jq -r '[.[].file] | join(" ")' missing.out)" \
     "several files, one missing: the rest"
+# A bundle broken after its first certificate: reported and skipped, and
+# its good first certificate is not credited to the next file.
+{ cat ca.pem; printf -- '-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n'; } >half.pem
+run half "$CI" -cert etcd.pem half.pem etcd.pem
+assert_eq 1 "$rc" "several files, a half-broken bundle: status"
+assert_contains "$(cat half.err)" "kiln-certinfo: half.pem: certificate 2: bad PEM" \
+    "several files, a half-broken bundle: the error"
+assert_eq "etcd.pem:etcd etcd.pem:etcd" \
+    "$(jq -r '[.[] | "\(.file):\(.subject.common_name)"] | join(" ")' half.out)" \
+    "several files, a half-broken bundle: nothing of it listed"
 run none "$CI" -cert nope.pem etcd-key.pem
 assert_eq 1 "$rc" "several files, none good: status"
 assert_eq "[]" "$(cat none.out)" "several files, none good: an empty array"
