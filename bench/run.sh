@@ -336,21 +336,21 @@ guide_prep() {
 	cp "$S/in/guide-$GUIDE_ALGO"/* "$1"/
 }
 
-# The guide's commands, verbatim, with kiln's cfssl and cfssljson links.
-guide_kiln() {
-	"${W[@]}" "$BIN/cfssl" gencert -initca ca-csr.json |
-	    "${W[@]}" "$BIN/cfssljson" -bare ca
-	"${W[@]}" "$BIN/cfssl" gencert -ca=ca.pem -ca-key=ca-key.pem \
+# guide_run CFSSL CFSSLJSON: the guide's commands, verbatim.
+guide_run() {
+	"${W[@]}" "$1" gencert -initca ca-csr.json | "${W[@]}" "$2" -bare ca
+	"${W[@]}" "$1" gencert -ca=ca.pem -ca-key=ca-key.pem \
 	    -config=ca-config.json -profile=kubernetes etcd-csr.json |
-	    "${W[@]}" "$BIN/cfssljson" -bare etcd
+	    "${W[@]}" "$2" -bare etcd
+}
+
+# With kiln's cfssl and cfssljson links, and with cfssl's own.
+guide_kiln() {
+	guide_run "$BIN/cfssl" "$BIN/cfssljson"
 }
 
 guide_cfssl() {
-	"${W[@]}" "$CFSSL" gencert -initca ca-csr.json |
-	    "${W[@]}" "$CFSSLJSON" -bare ca
-	"${W[@]}" "$CFSSL" gencert -ca=ca.pem -ca-key=ca-key.pem \
-	    -config=ca-config.json -profile=kubernetes etcd-csr.json |
-	    "${W[@]}" "$CFSSLJSON" -bare etcd
+	guide_run "$CFSSL" "$CFSSLJSON"
 }
 
 # okey FILE: a new private key, RSA-2048 or P-256.
