@@ -6,6 +6,7 @@
 #define KILN_FILE_H
 
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "kiln/buf.h"
@@ -16,7 +17,7 @@
 
 /* kiln_file_write() flags */
 #define KILN_WRITE_EXCL 0x1       /* refuse to replace an existing file */
-#define KILN_WRITE_KEEP_OWNER 0x2 /* an existing file's owner and group */
+#define KILN_WRITE_KEEP_OWNER 0x2 /* the replaced file's owner and group */
 
 /*
  * Read the whole of "path" ("-" is standard input) into "out", which must
@@ -33,11 +34,49 @@ int kiln_file_read(const char *, struct kiln_buf *, struct kiln_err *);
  * written, fsync'ed and renamed over "path", and the folder is fsync'ed.
  * A symbolic link at "path" is replaced, never written through.  With
  * KILN_WRITE_EXCL an existing "path" is left alone and the call fails
- * with KILN_EEXIST.  On failure no temporary file is left behind.
+ * with KILN_EEXIST.  With KILN_WRITE_KEEP_OWNER the new file gets the
+ * owner of the regular file at "path", if any (never of what a link
+ * there names).  On failure no temporary file is left behind.
  * Returns 0 or -1.
  */
 int kiln_file_write(
     const char *, const void *, size_t, mode_t, int, struct kiln_err *);
+
+/*
+ * Open the folder "rel" under the folder "at" (AT_FDCWD: the current
+ * one), following no symbolic link on the way: each component is opened
+ * with O_NOFOLLOW|O_DIRECTORY, so a link planted anywhere below "at" is
+ * refused, naming it.  With "create", missing folders are made with
+ * "mode".  "rel" may be "." and must not be absolute nor hold "..".
+ * Returns the folder's descriptor (O_CLOEXEC), or -1 with "err" filled.
+ */
+int kiln_dir_open(int, const char *, int, mode_t, struct kiln_err *);
+
+/*
+ * Read the file "name" of the folder "dfd" into "out" (empty; a NUL is
+ * kept after the contents) and its status into "st": the file is opened
+ * with O_NOFOLLOW|O_NONBLOCK and must be a regular file with a single
+ * link, so a symbolic link, a FIFO, a device, a folder or a hard link is
+ * refused with one line naming "shown" (the path to print) and what it is.
+ * Returns 0, or -1 with "err" filled (KILN_EIO with err->sys ENOENT when
+ * nothing is there).
+ */
+int kiln_file_read_at(int, const char *, const char *, struct kiln_buf *,
+    struct stat *, struct kiln_err *);
+
+/*
+ * kiln_file_write() of "name" in the folder "dfd" ("shown" is the path to
+ * print): the temporary is created in "dfd" and renamed (linked, with
+ * KILN_WRITE_EXCL) there, so nothing is written outside that folder.
+ * With "expect" (non-NULL) the name must still be the file "expect"
+ * describes (same device and inode, as read by kiln_file_read_at), or,
+ * when expect->st_ino is 0, still nothing: a file swapped or a link
+ * planted in between is refused, not replaced.  With
+ * KILN_WRITE_KEEP_OWNER the new file gets expect's owner and group (never
+ * looked up again by name).  Returns 0 or -1.
+ */
+int kiln_file_write_at(int, const char *, const char *, const void *, size_t,
+    mode_t, int, const struct stat *, struct kiln_err *);
 
 /*
  * Many files written as one, for two flushes of the disk rather than two
@@ -66,6 +105,15 @@ void kiln_file_batch_free(struct kiln_file_batch *);
 /* Returns 0 or -1 (the temporary is then removed). */
 int kiln_file_batch_add(struct kiln_file_batch *, const char *, const void *,
     size_t, mode_t, int, struct kiln_err *);
+
+/*
+ * kiln_file_batch_add() of "name" in the folder "dfd", which the batch
+ * borrows: keep it open until the batch is committed or freed.  "shown"
+ * is the path to print.  As with kiln_file_write_at(), the temporary and
+ * the rename stay in "dfd".  Returns 0 or -1.
+ */
+int kiln_file_batch_add_at(struct kiln_file_batch *, int, const char *,
+    const char *, const void *, size_t, mode_t, int, struct kiln_err *);
 
 /* Returns 0 or -1. */
 int kiln_file_batch_commit(struct kiln_file_batch *, struct kiln_err *);

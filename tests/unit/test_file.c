@@ -1,4 +1,5 @@
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -291,4 +292,174 @@ Test(file, buffers_grow_and_keep_contents)
 	kiln_buf_free(&buf);
 	cr_assert_null(buf.p);
 	cr_assert_eq(buf.cap, 0);
+}
+
+/* The test folder, opened. */
+static int
+dir_fd(void)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY);
+
+	cr_assert_neq(fd, -1);
+	return fd;
+}
+
+Test(file, dir_open_creates_and_walks_folders)
+{
+	struct kiln_err err = {0};
+	int top = dir_fd(), fd;
+	char p[PATH_MAX];
+	struct stat st;
+
+	fd = kiln_dir_open(top, "a/b/./c", 1, 0750, &err);
+	cr_assert_neq(fd, -1, "%s", err.msg);
+	close(fd);
+	snprintf(p, sizeof(p), "%s/a/b/c", dir);
+	cr_assert_eq(stat(p, &st), 0);
+	cr_assert(S_ISDIR(st.st_mode));
+	/* Without "create", a missing folder is an error naming it. */
+	cr_assert_eq(kiln_dir_open(top, "a/x/y", 0, 0, &err), -1);
+	cr_assert_str_eq(err.msg, "a/x: No such file or directory");
+	close(top);
+}
+
+Test(file, dir_open_refuses_a_link_anywhere_on_the_way)
+{
+	struct kiln_err err = {0};
+	int top = dir_fd();
+	char p[PATH_MAX];
+
+	snprintf(p, sizeof(p), "%s/real", dir);
+	cr_assert_eq(mkdir(p, 0700), 0);
+	snprintf(p, sizeof(p), "%s/link", dir);
+	cr_assert_eq(symlink("/etc", p), 0);
+	cr_assert_eq(kiln_dir_open(top, "link/ssl", 1, 0700, &err), -1);
+	cr_assert_str_eq(err.msg, "link: a symbolic link, not a folder");
+	kiln_err_clear(&err);
+	cr_assert_eq(kiln_dir_open(top, "real/../link", 0, 0, &err), -1);
+	cr_assert_str_eq(err.msg, "real/../link: \"..\" is not allowed");
+	kiln_err_clear(&err);
+	cr_assert_eq(kiln_dir_open(top, "/etc", 0, 0, &err), -1);
+	cr_assert_str_eq(err.msg, "/etc: not a relative folder");
+	close(top);
+}
+
+Test(file, read_at_refuses_links_fifos_folders_and_hard_links)
+{
+	struct kiln_err err = {0};
+	struct kiln_buf buf;
+	int top = dir_fd();
+	char p[PATH_MAX], q[PATH_MAX];
+	struct stat st;
+
+	kiln_buf_init(&buf);
+	cr_assert_eq(kiln_file_write(path, "cert", 4, 0644, 0, &err), 0);
+	cr_assert_eq(kiln_file_read_at(top, "out.pem", "x/out.pem", &buf, &st,
+	                 &err), 0, "%s", err.msg);
+	cr_assert_str_eq((char *)buf.p, "cert");
+	cr_assert(S_ISREG(st.st_mode));
+	kiln_buf_free(&buf);
+
+	snprintf(p, sizeof(p), "%s/link.pem", dir);
+	cr_assert_eq(symlink(path, p), 0);
+	cr_assert_eq(kiln_file_read_at(top, "link.pem", "x/link.pem", &buf,
+	                 &st, &err), -1);
+	cr_assert_str_eq(err.msg, "x/link.pem: a symbolic link, refused");
+
+	kiln_err_clear(&err);
+	snprintf(p, sizeof(p), "%s/fifo.pem", dir);
+	cr_assert_eq(mkfifo(p, 0600), 0);
+	/* Would block forever without O_NONBLOCK: no writer. */
+	cr_assert_eq(kiln_file_read_at(top, "fifo.pem", "fifo.pem", &buf, &st,
+	                 &err), -1);
+	cr_assert_str_eq(err.msg, "fifo.pem: a FIFO, refused");
+
+	kiln_err_clear(&err);
+	snprintf(p, sizeof(p), "%s/sub", dir);
+	cr_assert_eq(mkdir(p, 0700), 0);
+	cr_assert_eq(
+	    kiln_file_read_at(top, "sub", "sub", &buf, &st, &err), -1);
+	cr_assert_str_eq(err.msg, "sub: a directory, refused");
+
+	kiln_err_clear(&err);
+	snprintf(q, sizeof(q), "%s/hard.pem", dir);
+	cr_assert_eq(link(path, q), 0);
+	cr_assert_eq(kiln_file_read_at(top, "hard.pem", "hard.pem", &buf, &st,
+	                 &err), -1);
+	cr_assert_str_eq(err.msg, "hard.pem: has 2 hard links, refused");
+
+	kiln_err_clear(&err);
+	cr_assert_eq(kiln_file_read_at(top, "none.pem", "none.pem", &buf, &st,
+	                 &err), -1);
+	cr_assert_eq(err.sys, ENOENT);
+	cr_assert_null(buf.p);
+	close(top);
+}
+
+Test(file, write_at_replaces_only_the_file_that_was_read)
+{
+	struct kiln_err err = {0};
+	struct kiln_buf buf;
+	struct stat st, nothing;
+	int top = dir_fd();
+	char p[PATH_MAX];
+
+	kiln_buf_init(&buf);
+	cr_assert_eq(kiln_file_write(path, "old", 3, 0644, 0, &err), 0);
+	cr_assert_eq(kiln_file_read_at(top, "out.pem", "out.pem", &buf, &st,
+	                 &err), 0);
+	kiln_buf_free(&buf);
+	/* Unchanged: replaced. */
+	cr_assert_eq(kiln_file_write_at(top, "out.pem", "out.pem", "new", 3,
+	                 0644, 0, &st, &err), 0, "%s", err.msg);
+	cr_assert_str_eq(contents("out.pem"), "new");
+	/* Now another inode is there: the stale "st" is refused. */
+	cr_assert_eq(kiln_file_write_at(top, "out.pem", "out.pem", "evil", 4,
+	                 0644, 0, &st, &err), -1);
+	cr_assert_str_eq(err.msg, "out.pem: changed while kiln worked on it "
+	                          "(replaced, removed or linked), refused");
+	cr_assert_str_eq(contents("out.pem"), "new");
+	/* A link planted where nothing was expected. */
+	kiln_err_clear(&err);
+	memset(&nothing, 0, sizeof(nothing));
+	snprintf(p, sizeof(p), "%s/new-key.pem", dir);
+	cr_assert_eq(symlink(path, p), 0);
+	cr_assert_eq(kiln_file_write_at(top, "new-key.pem", "new-key.pem", "k",
+	                 1, 0600, 0, &nothing, &err), -1);
+	cr_assert_str_eq(contents("out.pem"), "new");
+	cr_assert_eq(entries(), 2, "a temporary file was left behind");
+	/* Nothing there, nothing expected: written. */
+	kiln_err_clear(&err);
+	cr_assert_eq(kiln_file_write_at(top, "k.pem", "k.pem", "k", 1, 0600,
+	                 KILN_WRITE_EXCL, &nothing, &err), 0, "%s", err.msg);
+	snprintf(p, sizeof(p), "%s/k.pem", dir);
+	cr_assert_eq(mode_of(p), 0600);
+	/* A name with a slash is not a name in the folder. */
+	cr_assert_eq(kiln_file_write_at(top, "../x", "../x", "k", 1, 0600, 0,
+	                 NULL, &err), -1);
+	close(top);
+}
+
+Test(file, a_batch_at_a_folder_stays_in_it)
+{
+	struct kiln_file_batch b;
+	struct kiln_err err = {0};
+	int top = dir_fd();
+
+	kiln_file_batch_init(&b);
+	cr_assert_eq(kiln_file_batch_add_at(&b, top, "one.pem", "d/one.pem",
+	                 "1", 1, 0644, 0, &err), 0);
+	cr_assert_eq(kiln_file_batch_add_at(&b, top, "two-key.pem",
+	                 "d/two-key.pem", "2", 1, 0600, KILN_WRITE_EXCL, &err),
+	    0);
+	cr_assert_eq(kiln_file_batch_add_at(&b, top, "a/b", "d/a/b", "3", 1,
+	                 0644, 0, &err), -1);
+	cr_assert_str_eq(err.msg, "d/a/b: not a file name");
+	kiln_err_clear(&err);
+	cr_assert_eq(kiln_file_batch_commit(&b, &err), 0, "%s", err.msg);
+	kiln_file_batch_free(&b);
+	cr_assert_str_eq(contents("one.pem"), "1");
+	cr_assert_str_eq(contents("two-key.pem"), "2");
+	cr_assert_eq(entries(), 2);
+	close(top);
 }
