@@ -524,13 +524,51 @@ re_check(const char *re, const char *path, struct kiln_err *err)
 	return 0;
 }
 
+/*
+ * "re" for regcomp, with RE2's meaning of ".": any character but a
+ * newline (Go's regexp without the s flag), where POSIX's "." matches a
+ * newline too.  Every "." outside a bracket expression and not escaped
+ * becomes "[^\n]" with a real newline, so "^.*\.example\.com$" does not
+ * take "evil.com\nx.example.com".  Bracket expressions keep their meaning:
+ * Go's [^a] matches a newline, as POSIX's does.  Returns a new string or
+ * NULL (out of memory).
+ */
+static char *
+re_dot_nl(const char *re)
+{
+	size_t n = 0, i = 0;
+	const char *q, *end;
+	char *out;
+
+	for (q = re; *q != '\0'; q++)
+		n += *q == '.' ? 4 : 1;
+	if ((out = malloc(n + 1)) == NULL)
+		return NULL;
+	for (q = re; *q != '\0'; q++) {
+		if (*q == '\\' && q[1] != '\0') {
+			out[i++] = *q++;
+			out[i++] = *q;
+		} else if (*q == '[' && (end = re_bracket_end(q)) != NULL) {
+			memcpy(out + i, q, (size_t)(end - q) + 1);
+			i += (size_t)(end - q) + 1;
+			q = end;
+		} else if (*q == '.') {
+			memcpy(out + i, "[^\n]", 4);
+			i += 4;
+		} else
+			out[i++] = *q;
+	}
+	out[i] = '\0';
+	return out;
+}
+
 /* POSIX ERE, not Go's RE2: the common subset behaves the same. */
 static int
 parse_whitelist(struct kiln_profile *p, const cJSON *obj, const char *path,
     struct kiln_err *err)
 {
 	const char *re = NULL;
-	char msg[256];
+	char msg[256], *posix;
 	int ret;
 
 	if (kiln_json_string(obj, path, "name_whitelist", &re, err) == -1)
@@ -539,7 +577,11 @@ parse_whitelist(struct kiln_profile *p, const cJSON *obj, const char *path,
 		return 0;
 	if (re_check(re, path, err) == -1)
 		return -1;
-	if ((ret = regcomp(&p->whitelist, re, REG_EXTENDED | REG_NOSUB)) != 0) {
+	if ((posix = re_dot_nl(re)) == NULL)
+		return nomem(err);
+	ret = regcomp(&p->whitelist, posix, REG_EXTENDED | REG_NOSUB);
+	free(posix);
+	if (ret != 0) {
 		regerror(ret, &p->whitelist, msg, sizeof(msg));
 		return kiln_err_set(
 		    err, KILN_EINVAL, "%s.name_whitelist: %s", path, msg);

@@ -196,11 +196,56 @@ parse_uri(const char *s)
 	return 1;
 }
 
+/* The name of a SAN type, for messages. */
+static const char *
+san_type_name(enum kiln_san_type t)
+{
+	return t == KILN_SAN_DNS     ? "DNS name"
+	       : t == KILN_SAN_EMAIL ? "email address"
+	       : t == KILN_SAN_URI   ? "URI"
+	                             : "IP address";
+}
+
+/*
+ * The first control character of "s": C0, DEL, or C1 (U+0080-U+009F,
+ * as UTF-8).  Its code into "*c" and its byte offset into "*at"; 0 if
+ * there is none.
+ */
+static int
+control_char(const char *s, unsigned int *c, size_t *at)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i;
+
+	for (i = 0; p[i] != '\0'; i++) {
+		if (p[i] < 0x20 || p[i] == 0x7f) {
+			*c = p[i];
+			*at = i;
+			return 1;
+		}
+		if (p[i] == 0xc2 && p[i + 1] >= 0x80 && p[i + 1] <= 0x9f) {
+			*c = p[i + 1];
+			*at = i;
+			return 1;
+		}
+	}
+	return 0;
+}
+
 int
 kiln_sans_add_typed(
     struct kiln_sans *sans, const struct kiln_san *san, struct kiln_err *err)
 {
 	struct kiln_san *v;
+	unsigned int c;
+	size_t at;
+
+	/* Whatever a whitelist says: a newline or an escape in a name is
+	 * never part of a host, and shows one name as two in a log. */
+	if (san->type != KILN_SAN_IP && control_char(san->value, &c, &at))
+		return kiln_err_set(err, KILN_EINVAL,
+		    "%s with control character U+%04X at byte %zu refused",
+		    san_type_name(san->type), c, at);
 
 	if ((v = realloc(sans->v, (sans->n + 1) * sizeof(*v))) == NULL)
 		return kiln_err_set(err, KILN_ENOMEM, "out of memory");

@@ -483,6 +483,32 @@ Test(config, whitelist_is_unanchored_like_go)
 	cr_assert_neq(regexec(&p->whitelist, "exampleXcom", 0, NULL, 0), 0);
 }
 
+/* RE2's "." stops at a newline (no s flag); POSIX's does not. */
+Test(config, whitelist_dot_does_not_match_a_newline_as_in_re2)
+{
+	const struct kiln_profile *p;
+
+	cr_assert_eq(parse(one("\"expiry\":\"1h\",\"usages\":[\"any\"],"
+	                       "\"name_whitelist\":"
+	                       "\"^.*\\\\.example\\\\.com$\"")),
+	    0, "%s", err.msg);
+	p = profile("k");
+	cr_assert_str_eq(p->name_whitelist, "^.*\\.example\\.com$");
+	cr_assert_eq(regexec(&p->whitelist, "a.example.com", 0, NULL, 0), 0);
+	cr_assert_neq(regexec(&p->whitelist, "evil.com\nx.example.com", 0,
+	                  NULL, 0),
+	    0);
+	/* Escaped dots and bracket expressions keep their meaning: Go's
+	 * [^a] and [.] are what POSIX's are. */
+	cr_assert_neq(regexec(&p->whitelist, "aXexample.com", 0, NULL, 0), 0);
+	cr_assert_eq(parse(one("\"expiry\":\"1h\",\"usages\":[\"any\"],"
+	                       "\"name_whitelist\":\"^a[^b.]c[.]d$\"")),
+	    0, "%s", err.msg);
+	p = profile("k");
+	cr_assert_eq(regexec(&p->whitelist, "a\nc.d", 0, NULL, 0), 0);
+	cr_assert_neq(regexec(&p->whitelist, "a.cxd", 0, NULL, 0), 0);
+}
+
 /* A profile "k" whose name_whitelist is "re" (no JSON escaping needed). */
 static const char *
 with_whitelist(const char *re)
