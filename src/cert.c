@@ -127,11 +127,9 @@ kiln_ca_load(struct kiln_cert *ca, struct kiln_key *key,
 		kiln_err_prefix(err, "%s", key_name);
 		return -1;
 	}
-	if (kiln_key_check_pair(&ca->crt.pk, key, rng, err) == -1) {
-		kiln_err_clear(err);
+	if (kiln_key_check_pair(&ca->crt.pk, key, NULL) == -1)
 		return kiln_err_set(err, KILN_EINVAL,
 		    "%s: does not match the CA certificate %s", key_name,
 		    cert_name);
-	}
 	return 0;
 }

@@ -192,6 +192,14 @@ kiln_serials_parse(struct kiln_serials *s, const char *text, size_t len,
 			    name, lineno, shown);
 			goto cleanup;
 		}
+		if (serial.len > KILN_SERIAL_MAX) {
+			kiln_err_set(err, KILN_EINVAL,
+			    "%s: line %zu: \"%s\" is longer than %d bytes, "
+			    "which no certificate's serial number may be (RFC "
+			    "5280)",
+			    name, lineno, shown, KILN_SERIAL_MAX);
+			goto cleanup;
+		}
 		if (append_serial(s, &serial, &cap, err) == -1)
 			goto cleanup;
 	}
@@ -209,7 +217,8 @@ valid_serial(const struct kiln_serial *s)
 {
 	size_t i;
 
-	if (s->p == NULL || s->len == 0 || (s->p[0] & 0x80))
+	if (s->p == NULL || s->len == 0 || s->len > KILN_SERIAL_MAX ||
+	    (s->p[0] & 0x80))
 		return 0;
 	if (s->len > 1 && s->p[0] == 0 && !(s->p[1] & 0x80))
 		return 0; /* not minimal */
@@ -250,7 +259,9 @@ check_request(const struct kiln_crl_req *req, const struct kiln_cert *ca,
 	for (i = 0; i < req->n_serials; i++)
 		if (!valid_serial(&req->serials[i]))
 			return kiln_err_set(err, KILN_EINVAL,
-			    "serial %zu: not a positive DER INTEGER", i + 1);
+			    "serial %zu: not a positive DER INTEGER of at most "
+			    "%d bytes",
+			    i + 1, KILN_SERIAL_MAX);
 	if (num != NULL) {
 		while (n > 1 && num[0] == 0) {
 			num++;

@@ -52,8 +52,7 @@ epoch(const mbedtls_x509_time *t)
 
 static int
 check_issuer(const struct kiln_cert *issuer, struct kiln_key *key,
-    const struct kiln_profile *p, struct kiln_rng *rng, time_t now,
-    struct kiln_err *err)
+    const struct kiln_profile *p, time_t now, struct kiln_err *err)
 {
 	const mbedtls_x509_crt *crt = &issuer->crt;
 	const mbedtls_x509_time *t;
@@ -83,11 +82,9 @@ check_issuer(const struct kiln_cert *issuer, struct kiln_key *key,
 		return kiln_err_set(err, KILN_EPOLICY,
 		    "CA certificate: pathlen 0 forbids issuing a CA "
 		    "certificate");
-	if (kiln_key_check_pair(&crt->pk, key, rng, err) == -1) {
-		kiln_err_clear(err);
+	if (kiln_key_check_pair(&crt->pk, key, NULL) == -1)
 		return kiln_err_set(err, KILN_EINVAL,
 		    "CA key does not match the CA certificate");
-	}
 	return 0;
 }
 
@@ -313,7 +310,7 @@ kiln_issue(struct kiln_buf *out, const struct kiln_certreq *req,
 		goto cleanup;
 	}
 	if ((issuer != NULL &&
-	        check_issuer(issuer, issuer_key, p, rng, now, err) == -1) ||
+	        check_issuer(issuer, issuer_key, p, now, err) == -1) ||
 	    check_whitelist(req, p, err) == -1 ||
 	    filter_sans(&sans, req->sans, p->is_ca && !req->keep_sans, err) ==
 	        -1 ||

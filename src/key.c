@@ -22,7 +22,6 @@ void
 kiln_key_init(struct kiln_key *key)
 {
 	mbedtls_pk_init(&key->pk);
-	key->consistent = 0;
 }
 
 void
@@ -30,7 +29,6 @@ kiln_key_free(struct kiln_key *key)
 {
 	mbedtls_pk_free(&key->pk); /* wipes the key */
 	mbedtls_pk_init(&key->pk);
-	key->consistent = 0;
 }
 
 /*
@@ -84,7 +82,6 @@ kiln_key_generate(struct kiln_key *key, const struct kiln_keyreq *kr,
 			kiln_key_free(key);
 			return -1;
 		}
-		key->consistent = 1;
 		return 0;
 	}
 	if ((ret = mbedtls_pk_setup(
@@ -94,7 +91,6 @@ kiln_key_generate(struct kiln_key *key, const struct kiln_keyreq *kr,
 	    mbedtls_pk_ec(key->pk), kiln_rng_random, rng);
 	if (ret != 0)
 		return kiln_err_mbed(err, ret, "ECDSA key generation");
-	key->consistent = 1;
 	return 0;
 }
 
@@ -190,6 +186,19 @@ kiln_key_parse_password(struct kiln_key *key, const unsigned char *data,
 	}
 	if (check_loaded(&key->pk, err) == -1)
 		goto cleanup;
+	/*
+	 * A key file carries its public part beside the private one, and
+	 * nothing makes them agree: an EC key with another key's point would
+	 * sign CSRs that fail their own check, and match a certificate it
+	 * cannot sign for.  Compared with itself, mbedtls_pk_check_pair
+	 * recomputes the point from the scalar (RSA: N = PQ, DE = 1).
+	 */
+	if (kiln_pk_check_pair(&key->pk, &key->pk, kiln_rng_random, rng) != 0) {
+		kiln_err_set(err, KILN_EINVAL,
+		    "private key: its public part is not its private part's "
+		    "(a corrupt or forged key)");
+		goto cleanup;
+	}
 	rc = 0;
 cleanup:
 	kiln_buf_free(&copy); /* wipes the key's text */
@@ -297,18 +306,12 @@ same_public(const mbedtls_pk_context *a, const mbedtls_pk_context *b)
 
 int
 kiln_key_check_pair(const mbedtls_pk_context *pub, struct kiln_key *key,
-    struct kiln_rng *rng, struct kiln_err *err)
+    struct kiln_err *err)
 {
-	int ok;
-
-	if (key->consistent)
-		ok = same_public(pub, &key->pk);
-	else
-		ok = kiln_pk_check_pair(pub, &key->pk, kiln_rng_random, rng) ==
-		     0;
-	if (!ok)
+	/* A kiln_key is consistent (generated here, or checked when it was
+	 * loaded): the public keys decide. */
+	if (!same_public(pub, &key->pk))
 		return kiln_err_set(err, KILN_EINVAL,
 		    "private key does not match the certificate");
-	key->consistent = 1;
 	return 0;
 }

@@ -24,6 +24,9 @@ struct kiln_serial {
 	size_t len;
 };
 
+/* The most bytes a serial's INTEGER contents may take (RFC 5280 4.1.2.2). */
+#define KILN_SERIAL_MAX 20
+
 /* A list of serials, in order; duplicates are kept. */
 struct kiln_serials {
 	struct kiln_serial *v;

@@ -16,17 +16,12 @@
 
 /*
  * A key.  kiln_key_init() cannot fail; kiln_key_free() wipes the key and
- * is safe on an initialised key that was never loaded.
+ * is safe on an initialised key that was never loaded.  A key that holds
+ * anything is consistent: generated here, or loaded and found to give its
+ * own public part, so matching it to a certificate compares public keys.
  */
 struct kiln_key {
 	mbedtls_pk_context pk;
-	/*
-	 * The private part is known to give the public part: the key was
-	 * generated here or has passed kiln_key_check_pair once.  Later
-	 * checks then compare public keys only (a point multiplication
-	 * saved per certificate a loaded CA signs).
-	 */
-	int consistent;
 };
 
 void kiln_key_init(struct kiln_key *);
@@ -43,7 +38,10 @@ int kiln_key_generate(struct kiln_key *, const struct kiln_keyreq *,
  * Load a private key from "len" bytes of PEM (PKCS#1 "RSA PRIVATE KEY",
  * SEC1 "EC PRIVATE KEY", PKCS#8 "PRIVATE KEY") or DER.  An "EC
  * PARAMETERS" block before the key is skipped.  Only RSA of 2048 to 8192
- * bits and the three NIST curves are accepted.  Returns 0 or -1.
+ * bits and the three NIST curves are accepted, and only a key whose
+ * public part is its private part's (an EC point that is not the scalar's
+ * is refused; one point multiplication, drawing blinding from "rng").
+ * Returns 0 or -1.
  */
 int kiln_key_parse(struct kiln_key *, const unsigned char *, size_t,
     struct kiln_rng *, struct kiln_err *);
@@ -74,9 +72,10 @@ const char *kiln_key_describe(const mbedtls_pk_context *, char *, size_t);
 
 /*
  * Whether the private key "key" belongs to the public key "pub" (from a
- * certificate).  Returns 0 if it does, -1 with KILN_EINVAL if not.
+ * certificate): their SubjectPublicKeyInfo bytes are equal.  Returns 0 if
+ * it does, -1 with KILN_EINVAL if not.
  */
-int kiln_key_check_pair(const mbedtls_pk_context *, struct kiln_key *,
-    struct kiln_rng *, struct kiln_err *);
+int kiln_key_check_pair(
+    const mbedtls_pk_context *, struct kiln_key *, struct kiln_err *);
 
 #endif /* KILN_KEY_H */

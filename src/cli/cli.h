@@ -129,6 +129,16 @@ int cli_read_anchors(mbedtls_x509_crt *, const char *, struct kiln_err *);
 /* Write all of "buf" to standard output.  Returns 0 or -1. */
 int cli_write_stdout(const struct kiln_buf *, struct kiln_err *);
 
+/*
+ * The exit status of "cmd" that returned "rc", once standard output is
+ * flushed and closed: output that could not be written (a full disk, a
+ * closed pipe) is a failure, reported in one line, never exit 0: 1, or
+ * 3 for kiln check (its UNKNOWN: the verdict was lost).  A failure the
+ * command already reported keeps its status and gets no second line.
+ * "cmd" is NULL for kiln's own usage.
+ */
+int cli_exit(const struct command *, int);
+
 int cmd_certinfo(int, char **, const struct cli_config *);
 int cmd_check(int, char **, const struct cli_config *);
 int cmd_etcd(int, char **, const struct cli_config *);

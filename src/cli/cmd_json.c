@@ -90,17 +90,37 @@ cleanup:
 	return rc;
 }
 
+/*
+ * Whether "base" can start file names: not empty, not a folder ("dir/",
+ * "/"), not "." or "..", which would give hidden files such as ".pem"
+ * and "-key.pem" in the current or root folder.
+ */
+static int
+good_base(const char *base)
+{
+	const char *last = strrchr(base, '/');
+
+	last = last != NULL ? last + 1 : base;
+	return *last != '\0' && strcmp(last, ".") != 0 &&
+	       strcmp(last, "..") != 0;
+}
+
 int
 cmd_json(int argc, char **argv, const struct cli_config *cfg)
 {
 	struct kiln_err err = {0};
+	const char *base = argc > 0 ? argv[0] : "cert";
 
 	if (cfg->version) {
 		printf("Version: %s\n", KILN_VERSION);
 		return 0;
 	}
+	if (!cfg->to_stdout && !good_base(base))
+		return cli_usage_error(cfg->cmd,
+		    "BASENAME \"%s\" names no file: give a name such as ca",
+		    base);
 	/* cfssljson ignores arguments after BASENAME ("-bare ca -" works). */
-	if (json(argc > 0 ? argv[0] : "cert", cfg, &err) == -1) {
+	if (json(base, cfg, &err) == -1) {
 		cli_error("json", &err);
 		return 1;
 	}

@@ -195,8 +195,8 @@ run(const struct command *cmd, int argc, char **argv)
 	int ind, rc;
 
 	if ((rc = cli_flags_parse(cmd, argc, argv, &cfg, &ind)) != 0)
-		return rc == 1 ? 0 : rc;
-	return cmd->main(argc - ind, argv + ind, &cfg);
+		return cli_exit(cmd, rc == 1 ? 0 : rc);
+	return cli_exit(cmd, cmd->main(argc - ind, argv + ind, &cfg));
 }
 
 int
@@ -221,7 +221,7 @@ main(int argc, char **argv)
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "-help") == 0 ||
 	    strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
 		usage(stdout);
-		return 0;
+		return cli_exit(NULL, 0);
 	}
 	if ((cmd = find(argv[1])) == NULL) {
 		fprintf(stderr, "%s: unknown command \"%s\"\n", cli_progname,

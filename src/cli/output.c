@@ -80,6 +80,30 @@ cli_usage_error(const struct command *cmd, const char *fmt, ...)
 }
 
 int
+cli_exit(const struct command *cmd, int rc)
+{
+	int failed;
+
+	/* fclose flushes: a write error held in stdio shows up there. */
+	errno = 0;
+	failed = fflush(stdout) != 0 || ferror(stdout);
+	if (fclose(stdout) != 0)
+		failed = 1;
+	if (!failed)
+		return rc;
+	/* kiln check's 1 and 2 are verdicts, not failures: the verdict was
+	 * lost, which is its UNKNOWN. */
+	if (cmd != NULL && cmd->usage_status == 3) {
+		if (rc == 3)
+			return 3;
+	} else if (rc != 0)
+		return rc; /* the failure is already reported */
+	cli_errorf(cmd != NULL ? cmd->name : "help", "standard output: %s",
+	    errno != 0 ? strerror(errno) : "write error");
+	return cmd != NULL && cmd->usage_status == 3 ? 3 : 1;
+}
+
+int
 cli_read(const char *spec, struct kiln_buf *out, struct kiln_err *err)
 {
 	const char *value;

@@ -269,6 +269,22 @@ Test(crl, refuses_a_serial_that_is_not_decimal_naming_the_line)
 	    "is not a decimal serial number");
 }
 
+/*
+ * RFC 5280: no serial takes more than 20 octets.  2^159 - 1 is the
+ * largest that fits with its sign; 2^159 needs a 0x00 first: 21.
+ */
+Test(crl, refuses_serials_longer_than_20_octets)
+{
+	parse_serials("730750818665451459101842416358141509827966271487\n");
+	cr_assert_eq(serials.n, 1);
+	cr_assert_eq(serials.v[0].len, 20);
+	bad_serials("1\n730750818665451459101842416358141509827966271488\n",
+	    52,
+	    "serials.txt: line 2: \"7307508186654514591018424163581415098279...\" "
+	    "is longer than 20 bytes, which no certificate's serial number "
+	    "may be (RFC 5280)");
+}
+
 Test(crl, refuses_zero_and_negative_serials)
 {
 	bad_serials("1\n0\n", 4,
@@ -485,19 +501,20 @@ Test(crl, refuses_next_update_before_this_update)
 Test(crl, refuses_serials_that_are_not_positive_integers)
 {
 	static unsigned char neg[] = {0x80}, padded[] = {0x00, 0x05},
-	                     zero[] = {0x00};
-	struct kiln_serial bad[] = {{neg, 1}, {padded, 2}, {zero, 1}};
+	                     zero[] = {0x00}, long21[21] = {0x01};
+	struct kiln_serial bad[] = {
+	    {neg, 1}, {padded, 2}, {zero, 1}, {long21, 21}};
 	struct kiln_crl_req req = {NULL, 1, THIS_UPDATE, NEXT_UPDATE, NULL, 0};
 	size_t i;
 
 	load_ca("ec-ca", "ec-ca-key");
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 4; i++) {
 		req.serials = &bad[i];
 		kiln_err_clear(&err);
 		cr_assert_eq(
 		    kiln_crl_create(&der, &req, &ca, &ca_key, &rng, &err), -1);
-		cr_assert_str_eq(
-		    err.msg, "serial 1: not a positive DER INTEGER");
+		cr_assert_str_eq(err.msg, "serial 1: not a positive DER "
+		                          "INTEGER of at most 20 bytes");
 	}
 }
 
