@@ -309,3 +309,36 @@ kiln_duration_format(int64_t d, char *out, size_t size)
 	}
 	return len;
 }
+
+int
+kiln_duration_from_seconds(int64_t sec, int64_t *out)
+{
+	int64_t ns;
+
+	if (__builtin_mul_overflow(sec, KILN_NS_SECOND, &ns))
+		return -1;
+	*out = ns;
+	return 0;
+}
+
+int
+kiln_duration_add(int64_t a, int64_t b, int64_t *out)
+{
+	int64_t r;
+
+	if (__builtin_add_overflow(a, b, &r))
+		return -1;
+	*out = r;
+	return 0;
+}
+
+int
+kiln_duration_sub(int64_t a, int64_t b, int64_t *out)
+{
+	int64_t r;
+
+	if (__builtin_sub_overflow(a, b, &r))
+		return -1;
+	*out = r;
+	return 0;
+}

@@ -34,4 +34,21 @@ int kiln_duration_parse(const char *, int64_t *, struct kiln_err *);
  */
 size_t kiln_duration_format(int64_t, char *, size_t);
 
+/*
+ * Checked arithmetic on times and durations: certificates carry dates up
+ * to the year 9999, whose distance from now in nanoseconds does not fit
+ * an int64 (which holds about 292 years).  Each stores its result in
+ * "*out" and returns 0, or returns -1 and leaves "*out" alone when the
+ * exact result does not fit an int64.
+ */
+
+/* "sec" seconds as nanoseconds. */
+int kiln_duration_from_seconds(int64_t, int64_t *);
+
+/* a + b. */
+int kiln_duration_add(int64_t, int64_t, int64_t *);
+
+/* a - b. */
+int kiln_duration_sub(int64_t, int64_t, int64_t *);
+
 #endif /* KILN_DURATION_H */

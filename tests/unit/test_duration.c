@@ -444,3 +444,45 @@ Test(duration, longest_format_fits_in_32_bytes)
 	cr_assert_eq(kiln_duration_format(INT64_MIN, buf, sizeof(buf)), 25);
 	cr_assert_str_eq(buf, "-2562047h47m16.854775808s");
 }
+
+/* 9999-12-31T23:59:59Z, RFC 5280's "no well-defined expiration date". */
+#define Y9999 253402300799LL
+
+Test(duration, seconds_to_nanoseconds_is_checked)
+{
+	int64_t ns = 42;
+
+	cr_assert_eq(kiln_duration_from_seconds(3600, &ns), 0);
+	cr_assert_eq(ns, H);
+	cr_assert_eq(kiln_duration_from_seconds(-2, &ns), 0);
+	cr_assert_eq(ns, -2 * S);
+	/* The largest whole number of seconds that fits, and one more. */
+	cr_assert_eq(kiln_duration_from_seconds(INT64_MAX / S, &ns), 0);
+	cr_assert_eq(ns, INT64_MAX / S * S);
+	ns = 42;
+	cr_assert_eq(kiln_duration_from_seconds(INT64_MAX / S + 1, &ns), -1);
+	cr_assert_eq(ns, 42, "a failed conversion wrote its result");
+	cr_assert_eq(kiln_duration_from_seconds(INT64_MIN / S - 1, &ns), -1);
+	/* A certificate valid from 1970 to 9999. */
+	cr_assert_eq(kiln_duration_from_seconds(Y9999 - 0, &ns), -1);
+}
+
+Test(duration, add_and_sub_are_checked)
+{
+	int64_t r = 42;
+
+	cr_assert_eq(kiln_duration_add(H, -M, &r), 0);
+	cr_assert_eq(r, 59 * M);
+	cr_assert_eq(kiln_duration_sub(Y9999, 1700000000, &r), 0);
+	cr_assert_eq(r, Y9999 - 1700000000);
+	cr_assert_eq(kiln_duration_add(INT64_MAX, 0, &r), 0);
+	cr_assert_eq(r, INT64_MAX);
+	r = 42;
+	cr_assert_eq(kiln_duration_add(INT64_MAX, 1, &r), -1);
+	cr_assert_eq(kiln_duration_add(INT64_MIN, -1, &r), -1);
+	cr_assert_eq(kiln_duration_sub(INT64_MIN, 1, &r), -1);
+	cr_assert_eq(kiln_duration_sub(0, INT64_MIN, &r), -1);
+	cr_assert_eq(r, 42, "a failed operation wrote its result");
+	cr_assert_eq(kiln_duration_sub(-1, INT64_MIN, &r), 0);
+	cr_assert_eq(r, INT64_MAX);
+}
