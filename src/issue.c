@@ -139,6 +139,7 @@ validity(const struct kiln_profile *p, time_t now, long long *nb, long long *na,
     struct kiln_err *err)
 {
 	long long sec, frac; /* frac: nanoseconds past sec, 0 <= frac < 1e9 */
+	int64_t end;
 
 	if (p->has_not_before) {
 		sec = p->not_before;
@@ -155,8 +156,11 @@ validity(const struct kiln_profile *p, time_t now, long long *nb, long long *na,
 	*nb = sec;
 	if (p->has_not_after)
 		*na = p->not_after;
-	else
-		*na = sec + (frac + p->expiry) / KILN_NS_SECOND;
+	else if (kiln_duration_add(frac, p->expiry, &end) == 0)
+		*na = sec + end / KILN_NS_SECOND;
+	else /* an expiry within a second of the largest, so positive */
+		*na = sec + p->expiry / KILN_NS_SECOND +
+		      (frac + p->expiry % KILN_NS_SECOND) / KILN_NS_SECOND;
 	if (*nb < 0 || *na >= TIME_LIMIT)
 		return kiln_err_set(err, KILN_EINVAL,
 		    "validity outside the years 1970 to 9999");
@@ -264,7 +268,7 @@ extensions(struct der *d, const struct kiln_certreq *req,
 	}
 	if (req->extra != NULL)
 		der_raw(d, req->extra, req->extra_len);
-	if (p->policies != NULL) {
+	if (p->policies != NULL && BUILTIN(MBEDTLS_OID_CERTIFICATE_POLICIES)) {
 		der_raw(&v, p->policies, p->policies_len);
 		EXT(d, MBEDTLS_OID_CERTIFICATE_POLICIES, 0, &v);
 	}
