@@ -22,7 +22,8 @@ _kiln_flags() {
 	gencsr) echo key cert hostname ;;
 	genkey) echo initca config out force ;;
 	json) echo bare f stdout version ;;
-	renew) echo ca ca-key config profile expiry rekey key within backup j ;;
+	renew) echo ca ca-key config profile expiry rekey key within backup \
+		follow-links j ;;
 	selfsign) echo config profile hostname out force ;;
 	sign) echo ca ca-key config profile hostname csr out ;;
 	verify) echo ca role host key ;;

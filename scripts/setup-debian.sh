@@ -8,8 +8,10 @@ build="gcc make cmake pkg-config libmbedtls-dev libcjson-dev libcriterion-dev
 	dpkg-dev"	# dpkg-shlibdeps: the .deb's Depends (cpack)
 # chromium and python3: tests/integration/check_html.sh renders kiln
 # check's HTML page and reads the screenshot.
+# strace: tests/integration/renew_attack.sh delays an fsync to swap a file
+# under kiln renew.
 test="openssl golang-cfssl etcd-server etcd-client gnutls-bin mandoc jq curl
-	clang valgrind chromium python3
+	clang valgrind chromium python3 strace
 	ca-certificates"
 # bench/run.sh compares kiln with cfssl (above), openssl and easy-rsa, and
 # takes peak RSS from GNU time's %M.

@@ -44,6 +44,7 @@ struct cli_config {
 	const char *host[CLI_MAX_LIST]; /* -host, repeated */
 	size_t n_host;
 	int backup;
+	int follow_links; /* renew: follow a link to a file of kiln's user */
 	int initca;
 	int force;
 	int bare;

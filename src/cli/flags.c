@@ -40,6 +40,7 @@ static const struct flagdef flagdefs[] = {	/* sorted by name */
 	F("domain",    FLAG_STRING, domain,     "",      "remote server HOST[:PORT] whose certificate chain to inspect"),
 	F("expiry",    FLAG_STRING, expiry,     "",      "validity of the renewed certificate (default: the old one's)"),
 	F("f",         FLAG_STRING, f,          "-",     "JSON input"),
+	F("follow-links", FLAG_BOOL, follow_links, "false", "follow a symbolic link to a file of kiln's own user"),
 	F("force",     FLAG_BOOL,   force,      "false", "with -out, replace an existing private key"),
 	F("format",    FLAG_STRING, format,     "",      "output format: json, table or text"),
 	F("host",      FLAG_LIST,   host,       "",      "a name or IP address the certificate must hold (repeatable)"),

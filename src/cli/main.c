@@ -49,13 +49,14 @@ static const char *const selfsign_flags[] = { "config", "profile",
 static const char *const sign_flags[] = { "ca", "ca-key", "config",
 	"profile", "hostname", "csr", "out", NULL };
 static const char *const renew_flags[] = { "ca", "ca-key", "config",
-	"profile", "expiry", "rekey", "key", "within", "backup", "j", NULL };
+	"profile", "expiry", "rekey", "key", "within", "backup", "follow-links",
+	"j", NULL };
 static const char *const renew_help[] = {
 	"ca", "the CA that issued the certificates",
 	"ca-key", "the CA's key",
 	"config", "a ca-config.json, for -profile",
 	"profile", "take usages from this profile, not from the old certificate",
-	"key", "with -rekey and one CERT: where the new key goes (default NAME-key.pem)",
+	"key", "the key of the one CERT (default: in CERT, NAME-key.pem for NAME.pem, NAME.key for NAME.crt); -rekey replaces it",
 	"within", "renew only what expires within this duration",
 	"j", "how many certificates (and -rekey keys) to make at once (default: the number of online cores)",
 	NULL };
@@ -131,7 +132,8 @@ static const struct command commands[] = {
 	  no_flags, cmd_print_defaults, 2, NULL },
 	{ "renew",
 	  "kiln renew -ca CA -ca-key KEY [-config CFG -profile P] [-expiry DUR] "
-	  "[-rekey [-key FILE]] [-within DUR] [-backup] [-j N] CERT...",
+	  "[-rekey] [-key FILE] [-within DUR] [-backup] [-follow-links] [-j N] "
+	  "CERT...",
 	  "Re-issue certificates in place: same subject, SANs and usages, a "
 	  "new serial and\ndates, the same key unless -rekey.",
 	  renew_flags, cmd_renew, 2, renew_help },

@@ -159,9 +159,9 @@ renew_both() {
 	assert_eq "$(cat "$tag.1.err")" "$(cat "$tag.2.err")" "$tag: stderr of -j 1 and -j 2"
 }
 
-# The link names short.pem again: renewed for a year first, it is not due
-# when read the second time.
-renew_both twice 0 -within 30d -expiry 8760h short.pem link.pem etcd-1/ssl/server.pem
+# The link names short.pem again (-follow-links: a file of kiln's user):
+# renewed for a year first, it is not due when read the second time.
+renew_both twice 0 -within 30d -expiry 8760h -follow-links short.pem link.pem etcd-1/ssl/server.pem
 assert_eq "short.pem: renewed, serial S, valid until D" "$(sed -n 1p twice.1.out)" "twice: short.pem"
 assert_contains "$(sed -n 2p twice.1.out)" "link.pem: kept, expires in 36" "twice: link.pem read again"
 assert_contains "$(sed -n 3p twice.1.out)" "etcd-1/ssl/server.pem: kept, expires in 36" "twice: not due"

@@ -283,7 +283,7 @@ assert_eq "1|kiln: gencert: CA certificate: expired on 2020-02-01T00:00:00Z: wha
     "$rc|$(cat g.err)|$(cat g.out)" "gencert from an expired intermediate"
 sign inter peer member-csr.json leaf-old
 cp inter.pem inter-old.pem
-"$KILN" renew -ca ca.pem -ca-key ca-key.pem -config ca-config.json -profile inter-expired \
+"$KILN" renew -ca ca.pem -ca-key ca-key.pem -key inter-key.pem -config ca-config.json -profile inter-expired \
     inter-old.pem >/dev/null
 assert_eq "2020-02-01T00:00:00Z" "$("$BIN"/kiln-certinfo -cert inter-old.pem | jq -r .not_after)" \
     "the intermediate renewed into the past"

@@ -12,6 +12,8 @@
 #include "kiln/config.h"
 #include "kiln/file.h"
 #include "kiln/inspect.h"
+#include "kiln/issue.h"
+#include "kiln/duration.h"
 #include "kiln/key.h"
 #include "kiln/renew.h"
 #include "kiln/rng.h"
@@ -21,7 +23,7 @@
 #define NOW ((time_t)1900000017)
 #define NOT_BEFORE (1900000020LL - 300)
 
-#define SLOTS 4
+#define SLOTS 6
 
 static struct kiln_infos olds[SLOTS], renewed;
 static size_t n_olds;
@@ -491,22 +493,49 @@ Test(renew, foreign_certificates_are_refused)
 	renew_fails(load("renew/foreign.pem"), &opts, "not issued by this CA");
 }
 
-Test(renew, dropped_extensions_of_a_leaf_are_reported)
+/* Whether "oid" is in "o" and "n" with the same bytes and criticality. */
+static void
+same_ext(const struct kiln_info *o, const struct kiln_info *n, const char *oid)
+{
+	const struct kiln_ext *eo = find_ext(o, oid), *en = find_ext(n, oid);
+	size_t i, count = 0;
+
+	cr_assert_not_null(eo, "%s not in the old certificate", oid);
+	cr_assert_not_null(en, "%s not carried over", oid);
+	cr_assert_eq(
+	    eo->critical, en->critical, "%s: criticality changed", oid);
+	cr_assert(eo->len == en->len && memcmp(o->der.p + eo->off,
+	                                    n->der.p + en->off, eo->len) == 0,
+	    "%s: not carried over byte for byte", oid);
+	for (i = 0; i < n->next; i++)
+		count += strcmp(n->ext[i].oid, oid) == 0;
+	cr_assert_eq(count, 1, "%s written %zu times", oid, count);
+}
+
+/* A leaf's certificate policies, critical or not, stay as they were. */
+Test(renew, a_leafs_policies_are_carried_byte_for_byte)
 {
 	const struct kiln_info *old, *n;
 
 	load_ca("renew/ca.pem", "renew/ca-key.pem");
 	old = load("renew/policy.pem");
-	cr_assert_not_null(find_ext(old, "2.5.29.32"));
 	n = renew(old);
-	cr_assert_eq(n_dropped, 1, "%zu dropped", n_dropped);
-	cr_assert_str_eq(dropped[0], "2.5.29.32");
-	cr_assert_null(find_ext(n, "2.5.29.32"));
+	cr_assert_eq(n_dropped, 0, "dropped %s", dropped[0]);
+	same_ext(old, n, "2.5.29.32");
+	cr_assert_eq(find_ext(n, "2.5.29.32")->critical, 0);
 	same_but_serial_and_dates(old, n);
 	cr_assert_eq(memcmp(old->key_id, n->key_id, 20), 0);
+	old = load("renew/policy-critical.pem");
+	n = renew(old);
+	cr_assert_eq(n_dropped, 0, "dropped %s", dropped[0]);
+	same_ext(old, n, "2.5.29.32");
+	cr_assert_eq(find_ext(n, "2.5.29.32")->critical, 1);
+	cr_assert_eq(kiln_renew_kind(n, &ca), KILN_RENEW_LEAF);
 }
 
-Test(renew, dropped_extensions_of_the_ca_itself_are_reported)
+/* A name-constrained CA stays constrained: its name constraints and
+ * policies byte for byte, with their criticality, and its path length. */
+Test(renew, a_cas_name_constraints_and_policies_are_carried_byte_for_byte)
 {
 	const struct kiln_info *old, *n;
 	size_t i;
@@ -515,19 +544,234 @@ Test(renew, dropped_extensions_of_the_ca_itself_are_reported)
 	old = load("renew/nc-ca.pem");
 	cr_assert_eq(old->npermitted, 2);
 	n = renew(old);
-	cr_assert(has_dropped("2.5.29.30"), "name constraints not reported");
-	cr_assert(has_dropped("2.5.29.32"), "policies not reported");
 	for (i = 0; i < n_dropped; i++) /* AKI may be: self-signed, none */
-		cr_assert(strcmp(dropped[i], "2.5.29.30") == 0 ||
-		              strcmp(dropped[i], "2.5.29.32") == 0 ||
-		              strcmp(dropped[i], "2.5.29.35") == 0,
-		    "%s reported as dropped, but it is written", dropped[i]);
-	cr_assert_null(find_ext(n, "2.5.29.30"));
-	cr_assert_eq(n->npermitted, 0);
+		cr_assert_str_eq(dropped[i], "2.5.29.35",
+		    "%s reported as dropped", dropped[i]);
+	same_ext(old, n, "2.5.29.30");
+	same_ext(old, n, "2.5.29.32");
+	cr_assert_eq(find_ext(n, "2.5.29.30")->critical, 1);
+	cr_assert_eq(n->npermitted, 2);
 	same_but_serial_and_dates(old, n);
 	cr_assert_eq(n->max_path_len, 1);
 	cr_assert_eq(memcmp(old->key_id, n->key_id, 20), 0);
 	cr_assert_eq(kiln_renew_kind(n, &ca), KILN_RENEW_CA);
+}
+
+/* A profile may repeat the policies a CA has, not change them, nor its
+ * path length. */
+Test(renew, a_profile_cannot_widen_a_ca)
+{
+	static const char cfg[] =
+	    "{\"signing\": {\"profiles\": {"
+	    "\"nolen\": {\"expiry\": \"1h\", \"usages\": [\"cert sign\"],"
+	    " \"ca_constraint\": {\"is_ca\": true}},"
+	    "\"len2\": {\"expiry\": \"1h\", \"usages\": [\"cert sign\"],"
+	    " \"ca_constraint\": {\"is_ca\": true, \"max_path_len\": 2}},"
+	    "\"len1\": {\"expiry\": \"1h\", \"usages\": [\"cert sign\"],"
+	    " \"ca_constraint\": {\"is_ca\": true, \"max_path_len\": 1}},"
+	    "\"otherpol\": {\"expiry\": \"1h\", \"usages\": [\"cert sign\"],"
+	    " \"ca_constraint\": {\"is_ca\": true, \"max_path_len\": 1},"
+	    " \"policies\": [{\"ID\": \"1.2.3.4\"}]},"
+	    "\"samepol\": {\"expiry\": \"1h\", \"usages\": [\"cert sign\"],"
+	    " \"ca_constraint\": {\"is_ca\": true, \"max_path_len\": 1},"
+	    " \"policies\": [{\"ID\": \"1.3.6.1.4.1.99999.2\"}]}}}}";
+	const struct kiln_info *old, *n;
+	struct kiln_renew opts;
+
+	load_ca("renew/nc-ca.pem", "renew/nc-ca-key.pem");
+	old = load("renew/nc-ca.pem");
+	cr_assert_eq(kiln_config_parse(&config, cfg, sizeof(cfg) - 1, &err), 0,
+	    "%s", err.msg);
+	memset(&opts, 0, sizeof(opts));
+	opts.profile = kiln_config_profile(&config, "nolen", &err);
+	renew_fails(old, &opts,
+	    "basicConstraints: the profile's path length (none) is not the "
+	    "certificate's (1), which a renewal keeps");
+	opts.profile = kiln_config_profile(&config, "len2", &err);
+	renew_fails(old, &opts,
+	    "basicConstraints: the profile's path length (2) is not the "
+	    "certificate's (1), which a renewal keeps");
+	opts.profile = kiln_config_profile(&config, "otherpol", &err);
+	renew_fails(old, &opts,
+	    "certificatePolicies: the profile's are not the certificate's, "
+	    "which a renewal keeps");
+	cr_assert_eq(err.code, KILN_EPOLICY);
+	opts.profile = kiln_config_profile(&config, "samepol", &err);
+	n = renew_with(old, &opts);
+	same_ext(old, n, "2.5.29.30");
+	same_ext(old, n, "2.5.29.32");
+	cr_assert_eq(n->max_path_len, 1);
+	opts.profile = kiln_config_profile(&config, "len1", &err);
+	n = renew_with(old, &opts);
+	same_ext(old, n, "2.5.29.32");
+	dates(n, 3600);
+}
+
+/* kiln_issue of "cr" under "p" by "issuer" (NULL: self-issued) with
+ * "k", at NOW, inspected. */
+static const struct kiln_info *
+make(const struct kiln_certreq *cr, const struct kiln_profile *p,
+    const struct kiln_cert *issuer, struct kiln_key *k)
+{
+	struct kiln_infos *i;
+
+	cr_assert_lt(n_olds, SLOTS);
+	i = &olds[n_olds++];
+	buf.len = 0;
+	cr_assert_eq(kiln_issue(&buf, cr, p, issuer, k, &rng, NOW, &err), 0,
+	    "kiln_issue: %s", err.msg);
+	cr_assert_eq(
+	    kiln_inspect_certs(i, buf.p, buf.len, &err), 0, "%s", err.msg);
+	return &i->v[0];
+}
+
+/* A request for the subject and key of "from". */
+static struct kiln_certreq
+request_of(const struct kiln_info *from, const struct kiln_sans *sans)
+{
+	struct x509_tbs t = tbs(from);
+	struct kiln_certreq cr;
+
+	memset(&cr, 0, sizeof(cr));
+	cr.subject = t.subject.p;
+	cr.subject_len = rd_len(&t.subject);
+	cr.spki = t.spki.p;
+	cr.spki_len = rd_len(&t.spki);
+	cr.sans = sans;
+	return cr;
+}
+
+/* A critical extension kiln neither writes nor carries: refused, since the
+ * renewed certificate would lose the limit it sets. */
+Test(renew, a_critical_extension_kiln_cannot_carry_is_refused)
+{
+	/* 1.3.6.1.4.1.99999.9, critical, NULL. */
+	static const unsigned char ext[] = {0x30, 0x12, 0x06, 0x09, 0x2b, 0x06,
+	    0x01, 0x04, 0x01, 0x86, 0x8d, 0x1f, 0x09, 0x01, 0x01, 0xff, 0x04,
+	    0x02, 0x05, 0x00};
+	const struct kiln_info *leaf, *odd;
+	struct kiln_profile p;
+	struct kiln_certreq cr;
+	struct kiln_sans sans;
+	struct kiln_renew opts;
+
+	load_ca("renew/ca.pem", "renew/ca-key.pem");
+	leaf = load("renew/leaf.pem");
+	kiln_sans_init(&sans);
+	memset(&p, 0, sizeof(p));
+	p.ku = KILN_KU_DIGITAL_SIGNATURE;
+	p.expiry = 3600 * KILN_NS_SECOND;
+	p.backdate = 300 * KILN_NS_SECOND;
+	cr = request_of(leaf, &sans);
+	cr.extra = ext;
+	cr.extra_len = sizeof(ext);
+	odd = make(&cr, &p, &ca, &ca_key);
+	cr_assert_not_null(find_ext(odd, "1.3.6.1.4.1.99999.9"));
+	cr_assert_eq(kiln_renew_kind(odd, &ca), KILN_RENEW_LEAF);
+	memset(&opts, 0, sizeof(opts));
+	renew_fails(odd, &opts,
+	    "critical extension 1.3.6.1.4.1.99999.9: kiln cannot carry it "
+	    "over");
+	kiln_sans_free(&sans);
+}
+
+/* What is neither written nor kept, and not critical, is named. */
+Test(renew, a_dropped_extension_is_reported)
+{
+	const struct kiln_info *leaf, *crl, *n;
+	struct kiln_profile p;
+	struct kiln_certreq cr;
+	struct kiln_sans sans;
+
+	load_ca("renew/ca.pem", "renew/ca-key.pem");
+	leaf = load("renew/leaf.pem");
+	kiln_sans_init(&sans);
+	memset(&p, 0, sizeof(p));
+	p.ku = KILN_KU_DIGITAL_SIGNATURE;
+	p.expiry = 3600 * KILN_NS_SECOND;
+	p.backdate = 300 * KILN_NS_SECOND;
+	p.crl_url = (char *)"http://crl.example/ca.crl";
+	cr = request_of(leaf, &sans);
+	crl = make(&cr, &p, &ca, &ca_key);
+	n = renew(crl);
+	cr_assert_eq(n_dropped, 1);
+	cr_assert_str_eq(dropped[0], "2.5.29.31");
+	cr_assert_null(find_ext(n, "2.5.29.31"));
+	kiln_sans_free(&sans);
+}
+
+/* A certificate with the CA's subject and public key, issued by itself
+ * but signed by another key, with no path length, SANs and 175 years:
+ * never taken for the CA, never renewed into a genuine one. */
+Test(renew, a_forged_ca_certificate_is_refused)
+{
+	struct kiln_keyreq kr = {KILN_KEY_ECDSA, 256};
+	const struct kiln_info *real, *forged;
+	struct kiln_profile p;
+	struct kiln_certreq cr;
+	struct kiln_sans sans;
+	struct kiln_renew opts;
+
+	load_ca("renew/ca.pem", "renew/ca-key.pem");
+	real = load("renew/ca.pem");
+	cr_assert_eq(kiln_key_generate(&key, &kr, &rng, &err), 0);
+	kiln_sans_init(&sans);
+	cr_assert_eq(kiln_sans_add(&sans, "evil.example", &err), 0);
+	memset(&p, 0, sizeof(p));
+	p.ku = KILN_KU_CERT_SIGN | KILN_KU_CRL_SIGN;
+	p.is_ca = 1;
+	p.has_not_before = 1;
+	p.not_before = NOW - 86400;
+	p.has_not_after = 1;
+	p.not_after = NOW + 175LL * 365 * 86400;
+	cr = request_of(real, &sans);
+	cr.keep_sans = 1;
+	forged = make(&cr, &p, NULL, &key); /* signed by the junk key */
+	cr_assert_eq(forged->max_path_len, -1);
+	cr_assert_eq(forged->ndns, 1);
+	cr_assert_eq(kiln_renew_kind(forged, &ca), KILN_RENEW_FORGED_CA);
+	cr_assert_eq(kiln_renew_kind(real, &ca), KILN_RENEW_CA);
+	memset(&opts, 0, sizeof(opts));
+	renew_fails(forged, &opts,
+	    "the CA's subject and key, but not signed by the CA key: a forged "
+	    "CA certificate, refused");
+	kiln_sans_free(&sans);
+}
+
+/* notAfter 99991231235959Z (RFC 5280's "no expiration date"): its
+ * lifetime in nanoseconds does not fit an int64, which is an error, not
+ * an overflow; -expiry renews it. */
+Test(renew, a_lifetime_past_what_a_duration_holds_is_an_error)
+{
+	const struct kiln_info *leaf, *far, *n;
+	struct kiln_profile p;
+	struct kiln_certreq cr;
+	struct kiln_sans sans;
+	struct kiln_renew opts;
+	char want[200];
+
+	load_ca("renew/ca.pem", "renew/ca-key.pem");
+	leaf = load("renew/leaf.pem");
+	kiln_sans_init(&sans);
+	memset(&p, 0, sizeof(p));
+	p.ku = KILN_KU_DIGITAL_SIGNATURE;
+	p.has_not_before = 1;
+	p.not_before = 1700000000;
+	p.has_not_after = 1;
+	p.not_after = 253402300799LL;
+	cr = request_of(leaf, &sans);
+	far = make(&cr, &p, &ca, &ca_key);
+	cr_assert_eq(far->not_after, 253402300799LL);
+	memset(&opts, 0, sizeof(opts));
+	snprintf(want, sizeof(want),
+	    "its lifetime, %lld days, is more than kiln can write (106751 days "
+	    "at most): give -expiry",
+	    (253402300799LL - 1700000000) / 86400);
+	renew_fails(far, &opts, want);
+	opts.expiry = 48LL * 3600 * 1000000000;
+	n = renew_with(far, &opts);
+	dates(n, 48 * 3600);
+	kiln_sans_free(&sans);
 }
 
 /* tests/data/inspect/sans.pem, a self-signed CA with name constraints, has
@@ -745,4 +989,199 @@ Test(renew, renew_all_keeps_a_key_failure_to_its_certificate)
 	cr_assert_eq(
 	    kiln_renew_all(jobs, 0, &opts, &ca, &ca_key, &rng, NOW, 2, &err),
 	    0);
+}
+
+/* The key files beside a certificate, by the layouts in use. */
+
+Test(renew, key_names_follow_cfssljson_and_kubeadm)
+{
+	char name[64];
+
+	cr_assert_eq(kiln_renew_key_name("etcd.pem", name, sizeof(name)), 1);
+	cr_assert_str_eq(name, "etcd-key.pem");
+	cr_assert_eq(kiln_renew_key_name("server.pem", name, sizeof(name)), 1);
+	cr_assert_str_eq(name, "server-key.pem");
+	cr_assert_eq(
+	    kiln_renew_key_name("apiserver.crt", name, sizeof(name)), 1);
+	cr_assert_str_eq(name, "apiserver.key");
+	cr_assert_eq(kiln_renew_key_name("tls.crt", name, sizeof(name)), 1);
+	cr_assert_str_eq(name, "tls.key");
+	cr_assert_eq(kiln_renew_key_name("cert.der", name, sizeof(name)), 0);
+	cr_assert_eq(kiln_renew_key_name(".pem", name, sizeof(name)), 0);
+	cr_assert_eq(kiln_renew_key_name("etcd", name, sizeof(name)), 0);
+	/* What does not fit is no name, never a shortened one. */
+	cr_assert_eq(kiln_renew_key_name("etcd.pem", name, 12), 0);
+	cr_assert_eq(kiln_renew_key_name("etcd.pem", name, 13), 1);
+}
+
+Test(renew, the_key_block_of_a_file)
+{
+	static const char cert[] = "-----BEGIN CERTIFICATE-----\nAAAA\n"
+	                           "-----END CERTIFICATE-----\n";
+	static const char k1[] = "-----BEGIN EC PRIVATE KEY-----\nBBBB\n"
+	                         "-----END EC PRIVATE KEY-----";
+	static const char k2[] = "-----BEGIN PRIVATE KEY-----\r\nCCCC\r\n"
+	                         "-----END PRIVATE KEY-----";
+	char text[512];
+	size_t off = 99, n = 99;
+
+	snprintf(text, sizeof(text), "%s", cert);
+	cr_assert_eq(kiln_renew_key_block(
+	                 (unsigned char *)text, strlen(text), &off, &n, &err),
+	    0);
+	snprintf(text, sizeof(text), "%s%s\n", cert, k1);
+	cr_assert_eq(kiln_renew_key_block(
+	                 (unsigned char *)text, strlen(text), &off, &n, &err),
+	    1);
+	cr_assert_eq(off, sizeof(cert) - 1);
+	cr_assert_eq(n, sizeof(k1) - 1);
+	snprintf(text, sizeof(text), "%s\r\n%s", k2, cert);
+	cr_assert_eq(kiln_renew_key_block(
+	                 (unsigned char *)text, strlen(text), &off, &n, &err),
+	    1);
+	cr_assert_eq(off, 0);
+	cr_assert_eq(n, sizeof(k2) - 1);
+	snprintf(text, sizeof(text), "%s\n%s%s\n", k1, cert, k2);
+	cr_assert_eq(kiln_renew_key_block(
+	                 (unsigned char *)text, strlen(text), &off, &n, &err),
+	    -1);
+	cr_assert_str_eq(err.msg, "holds more than one private key");
+	snprintf(
+	    text, sizeof(text), "%s-----BEGIN RSA PRIVATE KEY-----\nD", cert);
+	kiln_err_clear(&err);
+	cr_assert_eq(kiln_renew_key_block(
+	                 (unsigned char *)text, strlen(text), &off, &n, &err),
+	    -1);
+	cr_assert_str_eq(err.msg, "a private key cut short");
+}
+
+/* The key beside a certificate must be its own, checked to the point. */
+Test(renew, the_key_of_a_certificate_is_checked)
+{
+	static const char *const foreign = "keys/p256-sec1-foreign-public.pem";
+	const struct kiln_info *leaf, *p256;
+
+	load_ca("renew/ca.pem", "renew/ca-key.pem");
+	leaf = load("renew/leaf.pem");
+	read_data("renew/leaf-key.pem", &out);
+	cr_assert_eq(kiln_renew_check_key(&key, leaf, "leaf.pem", out.p,
+	                 out.len, "leaf-key.pem", &rng, &err),
+	    0, "%s", err.msg);
+	/* The CA's key beside the leaf: another key. */
+	read_data("renew/ca-key.pem", &out);
+	kiln_err_clear(&err);
+	cr_assert_eq(kiln_renew_check_key(&key, leaf, "leaf.pem", out.p,
+	                 out.len, "ca-key.pem", &rng, &err),
+	    -1);
+	cr_assert_str_eq(err.msg,
+	    "leaf.pem: its key ca-key.pem does not match it: refused (a "
+	    "certificate is renewed only for the key beside it)");
+	/* The certificate's public point with another scalar. */
+	p256 = load("keys/p256-cert.pem");
+	read_data(foreign, &out);
+	kiln_err_clear(&err);
+	cr_assert_eq(kiln_renew_check_key(&key, p256, "p256-cert.pem", out.p,
+	                 out.len, "foreign.pem", &rng, &err),
+	    -1);
+	cr_assert_str_eq(err.msg,
+	    "p256-cert.pem: its key foreign.pem: private key: its public part "
+	    "is not its private part's (a corrupt or forged key)");
+	read_data("keys/p256-sec1.pem", &out);
+	cr_assert_eq(kiln_renew_check_key(&key, p256, "p256-cert.pem", out.p,
+	                 out.len, "p256-sec1.pem", &rng, &err),
+	    0, "%s", err.msg);
+	read_data("keys/p256-encrypted.pem", &out);
+	kiln_err_clear(&err);
+	cr_assert_eq(kiln_renew_check_key(&key, p256, "p256-cert.pem", out.p,
+	                 out.len, "enc.pem", &rng, &err),
+	    -1);
+	cr_assert_str_eq(err.msg,
+	    "p256-cert.pem: its key enc.pem is encrypted: kiln renew reads no "
+	    "password for it (CFSSL_CA_PK_PASSWORD is the CA key's only)");
+	read_data("renew/leaf.pem", &out);
+	kiln_err_clear(&err);
+	cr_assert_eq(kiln_renew_check_key(&key, leaf, "leaf.pem", out.p,
+	                 out.len, "leaf.pem", &rng, &err),
+	    -1);
+	cr_assert_str_eq(
+	    err.msg, "leaf.pem: its key leaf.pem: not a private key");
+}
+
+/* A renewed file holds exactly the new certificate, the chain re-encoded
+ * after it, and a key kept in it re-encoded last. */
+Test(renew, a_renewed_file_is_written_from_what_was_parsed)
+{
+	struct kiln_infos bundle, got;
+	struct kiln_buf text, der;
+	size_t off, n;
+
+	kiln_infos_init(&bundle);
+	kiln_infos_init(&got);
+	kiln_buf_init(&text);
+	kiln_buf_init(&der);
+	load_ca("renew/ca.pem", "renew/ca-key.pem");
+	read_data("renew/leaf.pem", &text);
+	cr_assert_eq(kiln_buf_append(&text, "# a comment\n", 12, &err), 0);
+	read_data("renew/ca.pem", &buf);
+	cr_assert_eq(kiln_buf_append(&text, buf.p, buf.len, &err), 0);
+	read_data("renew/leaf-key.pem", &buf);
+	cr_assert_eq(kiln_buf_append(&text, buf.p, buf.len, &err), 0);
+	cr_assert_eq(kiln_inspect_certs(&bundle, text.p, text.len, &err), 0,
+	    "%s", err.msg);
+	cr_assert_eq(bundle.n, 2);
+	cr_assert_eq(kiln_renew_check_key(&key, &bundle.v[0], "b.pem", buf.p,
+	                 buf.len, "b.pem", &rng, &err),
+	    0, "%s", err.msg);
+	renew(&bundle.v[0]);
+	cr_assert_eq(kiln_buf_append(&der, out.p, out.len, &err), 0);
+	out.len = 0;
+	cr_assert_eq(kiln_renew_file(&out, &der, &bundle, &key, 1, &err), 0);
+	cr_assert_eq(kiln_buf_terminate(&out, &err), 0);
+	cr_assert_null(strstr((char *)out.p, "comment"));
+	cr_assert_eq(kiln_inspect_certs(&got, out.p, out.len, &err), 0);
+	cr_assert_eq(got.n, 2);
+	cr_assert(got.v[0].der.len == der.len &&
+	          memcmp(got.v[0].der.p, der.p, der.len) == 0);
+	cr_assert(got.v[1].der.len == bundle.v[1].der.len &&
+	          memcmp(got.v[1].der.p, bundle.v[1].der.p,
+	              bundle.v[1].der.len) == 0);
+	cr_assert_eq(kiln_renew_key_block(out.p, out.len, &off, &n, &err), 1);
+	cr_assert_eq(off + n + 1, out.len, "the key is not last");
+	cr_assert_eq(kiln_renew_check_key(&key, &got.v[0], "b.pem", out.p + off,
+	                 n, "b.pem", &rng, &err),
+	    0, "%s", err.msg);
+	/* DER stays DER: the certificate alone. */
+	out.len = 0;
+	cr_assert_eq(kiln_renew_file(&out, &der, &renewed, NULL, 0, &err), 0);
+	cr_assert(out.len == der.len && memcmp(out.p, der.p, der.len) == 0);
+	kiln_infos_free(&bundle);
+	kiln_infos_free(&got);
+	kiln_buf_free(&text);
+	kiln_buf_free(&der);
+}
+
+/* The largest -expiry with a backdate of 1.5 s: the fraction of a second
+ * the backdate leaves plus the expiry passes INT64_MAX nanoseconds, and
+ * is added without overflow (notAfter in 2322). */
+Test(renew, the_largest_expiry_does_not_overflow)
+{
+	static const char cfg[] =
+	    "{\"signing\": {\"profiles\": {\"odd\": {\"expiry\": \"1h\","
+	    "\"backdate\": \"1.5s\", \"usages\": [\"signing\"]}}}}";
+	const struct kiln_info *old, *n;
+	struct kiln_renew opts;
+
+	load_ca("renew/ca.pem", "renew/ca-key.pem");
+	old = load("renew/leaf.pem");
+	cr_assert_eq(kiln_config_parse(&config, cfg, sizeof(cfg) - 1, &err), 0,
+	    "%s", err.msg);
+	memset(&opts, 0, sizeof(opts));
+	opts.profile = kiln_config_profile(&config, "odd", &err);
+	cr_assert_not_null(opts.profile, "%s", err.msg);
+	opts.expiry = INT64_MAX;
+	n = renew_with(old, &opts);
+	/* NOW rounded to the minute, less 1.5 s: 0.5 s past this second. */
+	cr_assert_eq(n->not_before, 1900000020LL - 2);
+	cr_assert_eq(n->not_after - n->not_before, 9223372037LL,
+	    "lifetime %lld", n->not_after - n->not_before);
 }
