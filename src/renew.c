@@ -365,7 +365,7 @@ kiln_renew(struct kiln_buf *out, const struct kiln_info *old,
 	if (p.expiry < 0) {
 		kiln_err_set(err, KILN_EINVAL,
 		    "its lifetime, %lld days, is more than kiln can write "
-		    "(%lld days at most): give -expiry",
+		    "(%lld days at most): renew it with -expiry",
 		    (old->not_after - old->not_before) / 86400,
 		    (long long)(INT64_MAX / KILN_NS_DAY));
 		goto cleanup;

@@ -62,8 +62,7 @@ struct kiln_renew {
  * years) unless opts->expiry or opts->profile gives another.  The DER is
  * appended to "out".  The dotted OIDs of "old"'s other extensions that
  * are not carried over (CRL distribution points, ...) are appended to
- * "*dropped".  Returns 0 or -1 (nothing appended to "out" nor to
- * "*dropped" then).
+ * "*dropped".  Returns 0, or -1 (a refused renewal appends nothing).
  */
 int kiln_renew(struct kiln_buf *, const struct kiln_info *,
     const struct kiln_renew *, const struct kiln_cert *, struct kiln_key *,

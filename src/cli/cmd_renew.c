@@ -362,6 +362,12 @@ find_key(struct renew *r, struct item *it, const struct cli_config *cfg,
 		if (file_read(&it->key, cfg->key, LINKS_REFUSE, &it->ktext,
 		        err) == -1)
 			return -1;
+		/* Written twice, it would be changed under the second write. */
+		if (same_inode(&it->key.st, &it->cert.st))
+			return kiln_err_set(err, KILN_EINVAL,
+			    "%s: -key names the certificate's own file: give "
+			    "it without -key",
+			    it->path);
 		data = it->ktext.p;
 		n = it->ktext.len;
 	} else if (found) {

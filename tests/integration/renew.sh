@@ -541,6 +541,13 @@ assert_eq "kiln: renew: combined.pem: holds its key too: -rekey writes a new key
     "$(cat "$T/combinedrekey.err")" "-rekey of a certificate and key in one file: stderr"
 cmp -s combined.before combined.pem || fail "-rekey of a certificate and key in one file: changed"
 ok
+# -key naming the file itself: refused (it would be written twice).
+run combinedkey -ca ca.pem -ca-key ca-key.pem -rekey -key combined.pem combined.pem
+assert_eq 1 "$RC" "-key naming the certificate's own file: exit status"
+assert_eq "kiln: renew: combined.pem: -key names the certificate's own file: give it without -key" \
+    "$(cat "$T/combinedkey.err")" "-key naming the certificate's own file: stderr"
+cmp -s combined.before combined.pem || fail "-key naming the certificate's own file: changed"
+ok
 # Another certificate's key in the file: refused, naming both.
 cat etcd.pem ca-key.pem >wrongkey.pem
 cp wrongkey.pem wrongkey.before
@@ -749,7 +756,7 @@ assert_eq "notAfter=Dec 31 23:59:59 9999 GMT" "$(openssl x509 -in far.pem -noout
 cp far.pem far.before
 run far -ca ca.pem -ca-key ca-key.pem far.pem
 assert_eq 1 "$RC" "notAfter 9999: exit status"
-assert_eq "kiln: renew: far.pem: its lifetime, $(((253402300799 - $(not_before far.pem)) / 86400)) days, is more than kiln can write (106751 days at most): give -expiry" \
+assert_eq "kiln: renew: far.pem: its lifetime, $(((253402300799 - $(not_before far.pem)) / 86400)) days, is more than kiln can write (106751 days at most): renew it with -expiry" \
     "$(cat "$T/far.err")" "notAfter 9999: stderr"
 cmp -s far.before far.pem || fail "notAfter 9999: changed"
 ok

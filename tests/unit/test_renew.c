@@ -765,7 +765,7 @@ Test(renew, a_lifetime_past_what_a_duration_holds_is_an_error)
 	memset(&opts, 0, sizeof(opts));
 	snprintf(want, sizeof(want),
 	    "its lifetime, %lld days, is more than kiln can write (106751 days "
-	    "at most): give -expiry",
+	    "at most): renew it with -expiry",
 	    (253402300799LL - 1700000000) / 86400);
 	renew_fails(far, &opts, want);
 	opts.expiry = 48LL * 3600 * 1000000000;
