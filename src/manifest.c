@@ -69,8 +69,9 @@ string_or(const cJSON *obj, const char *ctx, const char *name, const char *def,
 }
 
 /*
- * Text that goes into etcd.yml in single quotes and into file names: no
- * quotes, no control characters, not empty.
+ * Text that goes into a certificate and into file names (and, checked
+ * further, auto_compaction_retention): no quotes, no backslash, no
+ * control characters, not empty.
  */
 static int
 check_text(const char *path, const char *s, struct kiln_err *err)
@@ -87,6 +88,59 @@ check_text(const char *path, const char *s, struct kiln_err *err)
 			    "%s: \"%s\": quotes, backslashes and control "
 			    "characters are not allowed",
 			    path, s);
+	return 0;
+}
+
+/*
+ * A byte of a path written into etcd.service's ExecStart= (and etcd.yml):
+ * systemd expands "%" specifiers and "$" variables there, splits words on
+ * spaces, and reads quotes and backslash escapes, so a path keeps to
+ * letters, digits and "/._-+@:," and means the same to systemd and etcd.
+ */
+static int
+path_byte(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') ||
+	       (c != '\0' && strchr("/._-+@:,", c) != NULL);
+}
+
+/*
+ * A byte of a value written into etcd.yml between single quotes: printable
+ * ASCII but the quotes and the backslash, so no value can end its quotes,
+ * break its line or be read as anything but itself.
+ */
+static int
+yaml_byte(unsigned char c)
+{
+	return c >= 0x20 && c < 0x7f && c != '\'' && c != '"' && c != '\\';
+}
+
+/*
+ * "s" must not be empty and every byte must pass "ok"; the first that does
+ * not is named, a quote or a backslash escaped ("prefix: \"%\" is not
+ * allowed in a path written into etcd.service").  Any other byte is given
+ * as it is: the front end shows control bytes as \xNN.
+ */
+static int
+check_bytes(const char *path, const char *s, int (*ok)(unsigned char),
+    const char *where, struct kiln_err *err)
+{
+	const unsigned char *p;
+	char c[3];
+
+	if (*s == '\0')
+		return kiln_err_set(
+		    err, KILN_EINVAL, "%s: must not be empty", path);
+	for (p = (const unsigned char *)s; *p != '\0'; p++)
+		if (!ok(*p)) {
+			if (*p == '"' || *p == '\\')
+				snprintf(c, sizeof(c), "\\%c", *p);
+			else
+				snprintf(c, sizeof(c), "%c", *p);
+			return kiln_err_set(err, KILN_EINVAL,
+			    "%s: \"%s\" is not allowed in %s", path, c, where);
+		}
 	return 0;
 }
 
@@ -499,21 +553,22 @@ kiln_etcd_manifest_parse(struct kiln_etcd_manifest *m, const char *text,
 	m->leaf.cn = NULL;
 	if (string_or(root, NULL, "cluster_token", "etcd-cluster",
 	        &m->cluster_token, err) == -1 ||
-	    check_text("cluster_token", m->cluster_token, err) == -1 ||
+	    check_bytes("cluster_token", m->cluster_token, yaml_byte,
+	        "a value written into etcd.yml", err) == -1 ||
 	    parse_ca(m, root, base_dir, err) == -1 ||
 	    duration_or(root, NULL, "expiry", "8760h", &m->expiry, err) == -1 ||
 	    parse_members(m, kiln_json_get(root, "members"), err) == -1 ||
 	    parse_clients(m, kiln_json_get(root, "clients"), err) == -1 ||
 	    string_or(root, NULL, "prefix", "/opt/etcd", &m->prefix, err) ==
 	        -1 ||
-	    check_text("prefix", m->prefix, err) == -1 ||
+	    check_bytes("prefix", m->prefix, path_byte,
+	        "a path written into etcd.service", err) == -1 ||
 	    kiln_json_string(root, NULL, "layout", &layout, err) == -1 ||
 	    parse_settings(&m->etcd, kiln_json_get(root, "etcd"), err) == -1)
 		goto cleanup;
 	while (strlen(m->prefix) > 1 && m->prefix[strlen(m->prefix) - 1] == '/')
 		m->prefix[strlen(m->prefix) - 1] = '\0';
-	if (m->prefix[0] != '/' || m->prefix[1] == '\0' ||
-	    strchr(m->prefix, ' ') != NULL) {
+	if (m->prefix[0] != '/' || m->prefix[1] == '\0') {
 		kiln_err_set(err, KILN_EINVAL,
 		    "prefix: \"%s\": an absolute path without spaces, not /",
 		    m->prefix);

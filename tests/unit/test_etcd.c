@@ -191,8 +191,8 @@ Test(etcd, bad_manifests_name_the_field)
 	    "{\"ca\": {\"CN\": \"x\", \"key\": {\"algo\": \"dsa\"}}," THREE "}",
 	    "ca.key.algo: unknown algorithm \"dsa\" (rsa or ecdsa)");
 	parse_fails("{\"cluster_token\": \"it's\"," THREE "}",
-	    "cluster_token: \"it's\": quotes, backslashes and control "
-	    "characters are not allowed");
+	    "cluster_token: \"'\" is not allowed in a value written into "
+	    "etcd.yml");
 	parse_fails("{\"clients\": [\"a\", \"a\"]," THREE "}",
 	    "clients[1].CN: duplicate \"a\" (also clients[0])");
 	parse_fails("{\"clients\": [\"../x\"]," THREE "}",
@@ -214,6 +214,68 @@ Test(etcd, bad_manifests_name_the_field)
 	/* Found by fuzzing: the name parsed before this leaked. */
 	parse_fails("{\"members\": [{\"name\": \"a\", \"ip\": []}]}",
 	    "members[0].ip: expected a string, got array");
+}
+
+/*
+ * What reaches etcd.service's ExecStart= must mean the same to systemd as
+ * to etcd: no "%" specifier, no "$" variable, no word split or unquoted,
+ * no line broken; what reaches etcd.yml must stay inside its quotes.  The
+ * first byte refused is named (a quote or backslash escaped; the front
+ * end shows a control byte as \xNN).
+ */
+Test(etcd, prefix_and_yaml_values_cannot_inject)
+{
+	static const struct {
+		const char *json, *want;
+	} cases[] = {
+	    {"\"prefix\": \"/home/%h/etcd\"",
+	        "prefix: \"%\" is not allowed in a path written into "
+	        "etcd.service"},
+	    {"\"prefix\": \"/opt/${PATH}\"",
+	        "prefix: \"$\" is not allowed in a path written into "
+	        "etcd.service"},
+	    {"\"prefix\": \"/opt/etcd\\nExecStartPre=/bin/sh\"",
+	        "prefix: \"\n\" is not allowed in a path written into "
+	        "etcd.service"},
+	    {"\"prefix\": \"/opt/my etcd\"",
+	        "prefix: \" \" is not allowed in a path written into "
+	        "etcd.service"},
+	    {"\"prefix\": \"/opt/\\\"x\"",
+	        "prefix: \"\\\"\" is not allowed in a path written into "
+	        "etcd.service"},
+	    {"\"prefix\": \"/opt/a\\\\x\"",
+	        "prefix: \"\\\\\" is not allowed in a path written into "
+	        "etcd.service"},
+	    {"\"prefix\": \"/opt/it's\"",
+	        "prefix: \"'\" is not allowed in a path written into "
+	        "etcd.service"},
+	    {"\"prefix\": \"/opt/\\u00e9tcd\"",
+	        "prefix: \"\xc3\" is not allowed in a path written into "
+	        "etcd.service"},
+	    {"\"prefix\": \"\"", "prefix: must not be empty"},
+	    {"\"cluster_token\": \"a\\nb\"",
+	        "cluster_token: \"\n\" is not allowed in a value written "
+	        "into etcd.yml"},
+	    {"\"cluster_token\": \"a\\u0085b\"",
+	        "cluster_token: \"\xc2\" is not allowed in a value written "
+	        "into etcd.yml"},
+	    {"\"cluster_token\": \"a\\\\b\"",
+	        "cluster_token: \"\\\\\" is not allowed in a value written "
+	        "into etcd.yml"},
+	};
+	char json[512];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(json, sizeof(json), "{%s, " THREE "}", cases[i].json);
+		parse_fails(json, cases[i].want);
+	}
+	/* What is allowed, and where it goes. */
+	cr_assert_eq(parse("{\"prefix\": \"/srv/etcd-1.2_a+b@c:d,e/\", "
+	                   "\"cluster_token\": \"x %h ${PATH} #y\"," THREE "}"),
+	    0, "%s", err.msg);
+	cr_assert_str_eq(m.prefix, "/srv/etcd-1.2_a+b@c:d,e");
+	cr_assert_str_eq(m.cluster_token, "x %h ${PATH} #y");
 }
 
 /* Build. */
@@ -747,3 +809,4 @@ Test(etcd, progress_is_the_same_with_any_thread_count)
 	kiln_buf_free(&one);
 	kiln_buf_free(&four);
 }
+
