@@ -4,8 +4,17 @@
  * A re-run keeps what is still right byte for byte: a certificate is
  * kept when a new one for the same key would differ from it only in
  * serial and dates, and it still verifies against the CA.
+ *
+ * The folder may be writable by others (the etcd user, a deploy user)
+ * while root runs this: every folder below it is opened relative to its
+ * parent, never through a link, every file is read through its folder
+ * (no link, FIFO, device or hard link) and written through it, and a key
+ * is certified only when it is the invoking user's and matches the
+ * certificate beside it.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <limits.h>
@@ -14,6 +23,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <mbedtls/x509_crt.h>
 
@@ -34,12 +44,37 @@
 
 struct leaf_job;
 
+/*
+ * A folder of the output tree: DIR itself, ca/, clients/, and each
+ * member's folder with its ssl/ and cfg/.
+ */
+struct folder {
+	char *rel;        /* from DIR: "etcd-1/ssl"; "." for DIR */
+	const char *name; /* its last component, in "rel" */
+	size_t parent;    /* the folder it is in */
+	mode_t mode;      /* made with this when missing */
+	int fd;           /* -1 while missing */
+};
+
+/* The folders' places in struct build's "folders". */
+#define F_ROOT 0
+#define F_CA 1
+#define F_CLIENTS 2
+#define F_MEMBER(i) (3 + 3 * (i))
+#define F_SSL(i) (F_MEMBER(i) + 1)
+#define F_CFG(i) (F_MEMBER(i) + 2)
+
 /* A file to write at the end of the run. */
 struct staged {
-	char *path;
+	size_t folder;
+	char *name, *shown;   /* in the folder; as messages show it */
 	struct kiln_buf data; /* may hold a key: wiped when freed */
 	mode_t mode;
 	int excl;
+	/* Decided just before writing: */
+	int skip;  /* the file there holds exactly this */
+	int reset; /* it holds this with another mode, "was" */
+	mode_t was;
 };
 
 struct build {
@@ -57,6 +92,12 @@ struct build {
 	struct kiln_buf ca_pem;
 	struct kiln_config config;
 	int existing_cluster;
+	/* The tree, opened once; a missing folder is made when written. */
+	struct folder *folders;
+	size_t n_folders;
+	/* Each member's etcd.yml as it was, if it was there. */
+	int *had_yml;
+	struct kiln_buf *old_yml;
 	/* Every file of the run, written only once all are computed. */
 	struct staged *writes;
 	size_t n_writes;
@@ -102,34 +143,54 @@ kiln_etcd_result_init(struct kiln_etcd_result *r)
 void
 kiln_etcd_result_free(struct kiln_etcd_result *r)
 {
+	size_t i;
+
 	free(r->added);
+	for (i = 0; i < r->n_reset; i++)
+		free(r->reset[i].path);
+	free(r->reset);
 	kiln_etcd_result_init(r);
 }
 
 /* Files and folders. */
 
-/* "a/b/c" into "out" (PATH_MAX bytes); "a/b" when "c" is empty. */
+/* Copy the error "e" into "err", unless "err" holds one.  Returns -1. */
 static int
-path_join(char *out, const char *a, const char *b, const char *c,
+err_copy(struct kiln_err *err, const struct kiln_err *e)
+{
+	if (err != NULL && err->code == KILN_OK)
+		*err = *e;
+	return -1;
+}
+
+/*
+ * The path of "name" in folder "f" as messages show it,
+ * "DIR/etcd-1/ssl/name" (the folder's own with an empty "name"), into
+ * "out" (PATH_MAX bytes).
+ */
+static int
+shown_path(const struct build *b, size_t f, const char *name, char *out,
     struct kiln_err *err)
 {
-	int n = snprintf(out, PATH_MAX, "%s/%s%s%s", a, b, c[0] ? "/" : "", c);
+	const char *rel = b->folders[f].rel;
+	int n;
 
+	if (f == F_ROOT)
+		n = snprintf(out, PATH_MAX, "%s%s%s", b->dir,
+		    name[0] != '\0' ? "/" : "", name);
+	else
+		n = snprintf(out, PATH_MAX, "%s/%s%s%s", b->dir, rel,
+		    name[0] != '\0' ? "/" : "", name);
 	if (n < 0 || n >= PATH_MAX)
-		return kiln_err_set(
-		    err, KILN_EINVAL, "%s/%s: path too long", a, b);
+		return kiln_err_set(err, KILN_EINVAL, "%s/%s: path too long",
+		    b->dir, f == F_ROOT ? name : rel);
 	return 0;
 }
 
-static int
-exists(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0;
-}
-
-/* mkdir -p with "mode" for the folders it creates. */
+/*
+ * mkdir -p with "mode" for the folders it creates: for DIR only, the
+ * user's own path, followed as given.
+ */
 static int
 make_dirs(const char *path, mode_t mode, struct kiln_err *err)
 {
@@ -151,128 +212,355 @@ make_dirs(const char *path, mode_t mode, struct kiln_err *err)
 	}
 }
 
-/*
- * Write "data" unless the file already holds exactly that with "mode":
- * an unchanged manifest rewrites nothing.
- */
-/* Add "path" to the batch, unless it already holds exactly this. */
+/* Folder "f" of the tree: "a/c" from DIR ("a" if "c" is empty). */
 static int
-add_if_changed(struct kiln_file_batch *batch, const char *path,
-    const void *data, size_t len, mode_t mode, struct kiln_err *err)
+folder_set(struct build *b, size_t f, size_t parent, mode_t mode, const char *a,
+    const char *c, struct kiln_err *err)
 {
-	struct kiln_buf old;
-	struct kiln_err ignored;
-	struct stat st;
-	int same;
+	struct folder *d = &b->folders[f];
+	const char *slash;
+	size_t n = strlen(a) + strlen(c) + 2;
 
-	kiln_buf_init(&old);
-	kiln_err_clear(&ignored);
-	same = stat(path, &st) == 0 && (st.st_mode & 07777) == mode &&
-	       kiln_file_read(path, &old, &ignored) == 0 && old.len == len &&
-	       memcmp(old.p, data, len) == 0;
-	kiln_buf_free(&old);
-	if (same)
-		return 0;
-	return kiln_file_batch_add(batch, path, data, len, mode, 0, err);
+	d->parent = parent;
+	d->mode = mode;
+	if ((d->rel = malloc(n)) == NULL)
+		return kiln_err_set(err, KILN_ENOMEM, "out of memory");
+	snprintf(d->rel, n, "%s%s%s", a, c[0] != '\0' ? "/" : "", c);
+	slash = strrchr(d->rel, '/');
+	d->name = slash != NULL ? slash + 1 : d->rel;
+	return 0;
+}
+
+/* The folders of the tree, none opened yet. */
+static int
+folders_new(struct build *b, struct kiln_err *err)
+{
+	const struct kiln_etcd_manifest *m = b->m;
+	size_t i;
+
+	if ((b->folders = calloc(
+	         F_MEMBER(m->n_members), sizeof(*b->folders))) == NULL)
+		return kiln_err_set(err, KILN_ENOMEM, "out of memory");
+	b->n_folders = F_MEMBER(m->n_members);
+	for (i = 0; i < b->n_folders; i++)
+		b->folders[i].fd = -1;
+	/* The modes folders have always been made with: ca/ 0700. */
+	if (folder_set(b, F_ROOT, F_ROOT, 0755, ".", "", err) == -1 ||
+	    folder_set(b, F_CA, F_ROOT, 0700, "ca", "", err) == -1 ||
+	    folder_set(b, F_CLIENTS, F_ROOT, 0755, "clients", "", err) == -1)
+		return -1;
+	for (i = 0; i < m->n_members; i++) {
+		const char *name = m->members[i].name;
+
+		if (folder_set(b, F_MEMBER(i), F_ROOT, 0755, name, "", err) ==
+		        -1 ||
+		    folder_set(b, F_SSL(i), F_MEMBER(i), 0755, name, "ssl",
+		        err) == -1 ||
+		    folder_set(
+		        b, F_CFG(i), F_MEMBER(i), 0755, name, "cfg", err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static void
+folders_free(struct build *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->n_folders; i++) {
+		if (b->folders[i].fd != -1)
+			close(b->folders[i].fd);
+		free(b->folders[i].rel);
+	}
+	free(b->folders);
+	b->folders = NULL;
+	b->n_folders = 0;
 }
 
 /*
- * Stage a file for the end of the run.  Nothing is written before every
- * certificate and configuration is computed, so a failure on the way
- * leaves the folder as it was; above all, no member's etcd.yml is written
- * unless every member's is.
+ * Open folder "f" in its parent (which is open) with kiln_dir_open: never
+ * through a link.  Without "create", a missing folder is left at -1.
  */
 static int
-stage(struct build *b, const char *path, const void *data, size_t len,
+open_folder(struct build *b, size_t f, int create, struct kiln_err *err)
+{
+	struct folder *d = &b->folders[f];
+	int pfd = b->folders[d->parent].fd;
+	struct kiln_err e;
+	struct stat st;
+	size_t n = strlen(d->name);
+
+	kiln_err_clear(&e);
+	if ((d->fd = kiln_dir_open(pfd, d->name, create, d->mode, &e)) != -1)
+		return 0;
+	if (!create && e.code == KILN_EIO && e.sys == ENOENT)
+		return 0;
+	if (fstatat(pfd, d->name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISREG(st.st_mode))
+		return kiln_err_set(
+		    err, KILN_EINVAL, "%s/%s: not a folder", b->dir, d->rel);
+	/* "e" names the folder by its last component: name it from DIR. */
+	if (strncmp(e.msg, d->name, n) == 0 && e.msg[n] == ':') {
+		char msg[sizeof(e.msg)];
+
+		snprintf(
+		    msg, sizeof(msg), "%s/%s%s", b->dir, d->rel, e.msg + n);
+		memcpy(e.msg, msg, sizeof(msg));
+	}
+	return err_copy(err, &e);
+}
+
+/*
+ * Open DIR (the user's own path, followed) and every folder below it that
+ * exists, each in its parent and never through a link: a link planted for
+ * a folder is refused here, naming it, before anything is made or written.
+ */
+static int
+open_tree(struct build *b, struct kiln_err *err)
+{
+	struct folder *root = &b->folders[F_ROOT];
+	size_t i;
+
+	root->fd = open(b->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (root->fd == -1) {
+		if (errno == ENOENT)
+			return 0;
+		if (errno == ENOTDIR)
+			return kiln_err_set(
+			    err, KILN_EINVAL, "%s: not a folder", b->dir);
+		return kiln_err_sys(err, "%s", b->dir);
+	}
+	/* A folder's parent comes before it. */
+	for (i = 1; i < b->n_folders; i++)
+		if (b->folders[b->folders[i].parent].fd != -1 &&
+		    open_folder(b, i, 0, err) == -1)
+			return -1;
+	return 0;
+}
+
+/* Folder "f", made (with its parents) if it is missing. */
+static int
+need_folder(struct build *b, size_t f, struct kiln_err *err)
+{
+	struct folder *d = &b->folders[f];
+
+	if (d->fd != -1)
+		return 0;
+	if (f == F_ROOT) {
+		if (make_dirs(b->dir, d->mode, err) == -1)
+			return -1;
+		d->fd = open(b->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		return d->fd == -1 ? kiln_err_sys(err, "%s", b->dir) : 0;
+	}
+	if (need_folder(b, d->parent, err) == -1)
+		return -1;
+	return open_folder(b, f, 1, err);
+}
+
+/*
+ * Read "name" of folder "f" into "out" (empty) and its status into "st";
+ * "*present" says whether it was there.  A link, FIFO, device, folder or
+ * hard link there is refused, naming it, without blocking.
+ */
+static int
+read_file(const struct build *b, size_t f, const char *name,
+    struct kiln_buf *out, struct stat *st, int *present, struct kiln_err *err)
+{
+	char shown[PATH_MAX];
+	struct kiln_err e;
+
+	*present = 0;
+	if (b->folders[f].fd == -1)
+		return 0;
+	if (shown_path(b, f, name, shown, err) == -1)
+		return -1;
+	kiln_err_clear(&e);
+	if (kiln_file_read_at(b->folders[f].fd, name, shown, out, st, &e) ==
+	    0) {
+		*present = 1;
+		return 0;
+	}
+	if (e.code == KILN_EIO && e.sys == ENOENT)
+		return 0;
+	return err_copy(err, &e);
+}
+
+/* "name (uid N)", or "uid N", into "out". */
+static const char *
+user_name(uid_t uid, char *out, size_t size)
+{
+	struct passwd pw, *found = NULL;
+	char buf[1024];
+
+	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &found) == 0 &&
+	    found != NULL)
+		snprintf(
+		    out, size, "%s (uid %lu)", pw.pw_name, (unsigned long)uid);
+	else
+		snprintf(out, size, "uid %lu", (unsigned long)uid);
+	return out;
+}
+
+/*
+ * A key kiln keeps must be the invoking user's: one that another user
+ * owns may have been put there by that user, who knows it.
+ */
+static int
+check_key_owner(const char *shown, const struct stat *st, struct kiln_err *err)
+{
+	char owner[128], me[128];
+
+	if (st->st_uid == geteuid())
+		return 0;
+	return kiln_err_set(err, KILN_EINVAL,
+	    "%s: owned by %s, not by %s who runs kiln, refused", shown,
+	    user_name(st->st_uid, owner, sizeof(owner)),
+	    user_name(geteuid(), me, sizeof(me)));
+}
+
+/*
+ * Stage "name" of folder "f" for the end of the run.  Nothing is written
+ * before every certificate and configuration is computed, so a failure on
+ * the way leaves the folder as it was; above all, no member's etcd.yml is
+ * written unless every member's is.
+ */
+static int
+stage(struct build *b, size_t f, const char *name, const void *data, size_t len,
     mode_t mode, int excl, struct kiln_err *err)
 {
+	char shown[PATH_MAX];
 	struct staged *w;
 
 	if (b->planning)
 		return 0;
+	if (shown_path(b, f, name, shown, err) == -1)
+		return -1;
 	if ((w = realloc(b->writes, (b->n_writes + 1) * sizeof(*w))) == NULL)
 		return kiln_err_set(err, KILN_ENOMEM, "out of memory");
 	b->writes = w;
 	w = &b->writes[b->n_writes];
+	memset(w, 0, sizeof(*w));
 	kiln_buf_init(&w->data);
+	w->folder = f;
 	w->mode = mode;
 	w->excl = excl;
-	if ((w->path = strdup(path)) == NULL)
+	b->n_writes++; /* freed from here on */
+	if ((w->name = strdup(name)) == NULL ||
+	    (w->shown = strdup(shown)) == NULL)
 		return kiln_err_set(err, KILN_ENOMEM, "out of memory");
-	b->n_writes++;
 	return kiln_buf_append(&w->data, data, len, err);
 }
 
-/* The folder part of "path" into "dir" (PATH_MAX bytes). */
 static void
-parent_of(const char *path, char *dir)
+staged_free(struct build *b)
 {
-	char *slash;
-
-	snprintf(dir, PATH_MAX, "%s", path);
-	if ((slash = strrchr(dir, '/')) != NULL && slash != dir)
-		*slash = '\0';
-	else
-		snprintf(dir, PATH_MAX, ".");
-}
-
-/* Every existing prefix of "dir" must be a folder. */
-static int
-check_dirs(const char *dir, struct kiln_err *err)
-{
-	char p[PATH_MAX];
-	struct stat st;
 	size_t i;
 
-	snprintf(p, sizeof(p), "%s", dir);
-	for (i = 1;; i++) {
-		if (p[i] != '/' && p[i] != '\0')
-			continue;
-		p[i] = '\0';
-		if (stat(p, &st) == 0 && !S_ISDIR(st.st_mode))
-			return kiln_err_set(
-			    err, KILN_EINVAL, "%s: not a folder", p);
-		if (dir[i] == '\0')
-			return 0;
-		p[i] = '/';
+	for (i = 0; i < b->n_writes; i++) {
+		free(b->writes[i].name);
+		free(b->writes[i].shown);
+		kiln_buf_free(&b->writes[i].data);
 	}
+	free(b->writes);
+	b->writes = NULL;
+	b->n_writes = 0;
 }
 
 /*
- * Write the staged files: folders checked first, then created, then
- * every file as one batch, so that the disk is flushed twice for the
- * whole tree rather than twice per file, and a file that cannot be
- * written leaves none of the others behind.
+ * What to do with staged file "w", from what its folder holds now: skip
+ * it when the file there holds exactly this with its mode (an unchanged
+ * manifest rewrites nothing), note a file that differs only in its mode.
+ * Whatever is there must be a plain file kiln may replace: a link, FIFO,
+ * device or hard link is refused, naming it.  Nothing is made or written.
  */
 static int
-write_all(struct build *b, const char *ca_dir, struct kiln_err *err)
+decide(const struct build *b, struct staged *w, struct kiln_err *err)
+{
+	struct kiln_buf old;
+	struct stat st;
+	int present, rc = -1;
+
+	kiln_buf_init(&old);
+	if (w->excl) {
+		/* A new CA key: nothing may be there. */
+		if (b->folders[w->folder].fd != -1 &&
+		    fstatat(b->folders[w->folder].fd, w->name, &st,
+		        AT_SYMLINK_NOFOLLOW) == 0)
+			return kiln_err_set(
+			    err, KILN_EEXIST, "%s: already exists", w->shown);
+		return 0;
+	}
+	if (read_file(b, w->folder, w->name, &old, &st, &present, err) == -1)
+		goto cleanup;
+	if (present && old.len == w->data.len &&
+	    memcmp(old.p, w->data.p, old.len) == 0) {
+		w->skip = (st.st_mode & 07777) == w->mode;
+		w->reset = !w->skip;
+		w->was = st.st_mode & 07777;
+	}
+	rc = 0;
+cleanup:
+	kiln_buf_free(&old);
+	return rc;
+}
+
+/* Note in the result that "w" was rewritten only for its mode. */
+static int
+note_reset(struct build *b, const struct staged *w, struct kiln_err *err)
+{
+	struct kiln_etcd_result *r = b->result;
+	struct kiln_etcd_reset *v;
+
+	if ((v = realloc(r->reset, (r->n_reset + 1) * sizeof(*v))) == NULL)
+		return kiln_err_set(err, KILN_ENOMEM, "out of memory");
+	r->reset = v;
+	v = &r->reset[r->n_reset];
+	if ((v->path = strdup(w->shown)) == NULL)
+		return kiln_err_set(err, KILN_ENOMEM, "out of memory");
+	v->was = (unsigned int)w->was;
+	v->now = (unsigned int)w->mode;
+	r->n_reset++;
+	return 0;
+}
+
+/*
+ * Write the staged files: every target checked first, then the missing
+ * folders made, then every file as one batch into the folders opened at
+ * the start, so that the disk is flushed twice for the whole tree rather
+ * than twice per file, and a file that cannot be written leaves none of
+ * the others behind.
+ */
+static int
+write_all(struct build *b, struct kiln_err *err)
 {
 	struct kiln_file_batch batch;
-	char dir[PATH_MAX];
 	size_t i;
 	int rc = -1;
 
 	kiln_file_batch_init(&batch);
-	for (i = 0; i < b->n_writes; i++) {
-		parent_of(b->writes[i].path, dir);
-		if (check_dirs(dir, err) == -1)
+	for (i = 0; i < b->n_writes; i++)
+		if (decide(b, &b->writes[i], err) == -1)
 			goto cleanup;
-	}
 	for (i = 0; i < b->n_writes; i++) {
 		struct staged *w = &b->writes[i];
 
-		parent_of(w->path, dir);
-		if (make_dirs(b->dir, 0755, err) == -1 ||
-		    make_dirs(
-		        dir, strcmp(dir, ca_dir) == 0 ? 0700 : 0755, err) == -1)
-			goto cleanup;
-		if (w->excl ? kiln_file_batch_add(&batch, w->path, w->data.p,
-		                  w->data.len, w->mode, KILN_WRITE_EXCL, err) == -1
-		            : add_if_changed(&batch, w->path, w->data.p,
-		                  w->data.len, w->mode, err) == -1)
+		if (w->skip)
+			continue;
+		/* The batch borrows the folder: open until it is freed. */
+		if (need_folder(b, w->folder, err) == -1 ||
+		    kiln_file_batch_add_at(&batch, b->folders[w->folder].fd,
+		        w->name, w->shown, w->data.p, w->data.len, w->mode,
+		        w->excl ? KILN_WRITE_EXCL : 0, err) == -1)
 			goto cleanup;
 	}
-	rc = kiln_file_batch_commit(&batch, err);
+	if (kiln_file_batch_commit(&batch, err) == -1)
+		goto cleanup;
+	for (i = 0; i < b->n_writes; i++)
+		if (b->writes[i].reset &&
+		    note_reset(b, &b->writes[i], err) == -1)
+			goto cleanup;
+	rc = 0;
 cleanup:
 	kiln_file_batch_free(&batch);
 	return rc;
@@ -334,33 +622,22 @@ ca_config_text(const struct kiln_etcd_manifest *m, struct kiln_buf *out,
 	return kiln_buf_terminate(out, err);
 }
 
-/* Read a CA certificate and its key. */
+/* A CA certificate and its key, read ("cert_name", "key_name" shown). */
 static int
-load_ca(struct build *b, const char *cert_path, const char *key_path,
-    struct kiln_err *err)
+load_ca(struct build *b, const struct kiln_buf *cert, const char *cert_name,
+    const struct kiln_buf *key, const char *key_name, struct kiln_err *err)
 {
-	struct kiln_buf cert, key;
-	int rc = -1;
-
-	kiln_buf_init(&cert);
-	kiln_buf_init(&key);
-	if (kiln_file_read(cert_path, &cert, err) == -1 ||
-	    kiln_file_read(key_path, &key, err) == -1 ||
-	    kiln_ca_load(&b->ca, &b->ca_key, &cert, cert_path, &key, key_path,
+	if (kiln_ca_load(&b->ca, &b->ca_key, cert, cert_name, key, key_name,
 	        getenv("CFSSL_CA_PK_PASSWORD"), &b->rng, err) == -1 ||
 	    kiln_pem_write(&b->ca_pem, "CERTIFICATE", b->ca.crt.raw.p,
 	        b->ca.crt.raw.len, err) == -1)
-		goto cleanup;
-	rc = 0;
-cleanup:
-	kiln_buf_free(&cert);
-	kiln_buf_free(&key);
-	return rc;
+		return -1;
+	return 0;
 }
+
 /* A new CA from the manifest's "ca" request, written into DIR/ca. */
 static int
-make_ca(struct build *b, const char *cert_path, const char *key_path,
-    struct kiln_err *err)
+make_ca(struct build *b, struct kiln_err *err)
 {
 	const struct kiln_etcd_manifest *m = b->m;
 	struct kiln_buf subject, spki, der, key_pem;
@@ -398,8 +675,10 @@ make_ca(struct build *b, const char *cert_path, const char *key_path,
 	    kiln_key_write_pem(&b->ca_key, &key_pem, err) == -1)
 		goto cleanup;
 	/* The key first: a CA certificate without its key is useless. */
-	if (stage(b, key_path, key_pem.p, key_pem.len, 0600, 1, err) == -1 ||
-	    stage(b, cert_path, b->ca_pem.p, b->ca_pem.len, 0644, 0, err) == -1)
+	if (stage(b, F_CA, "ca-key.pem", key_pem.p, key_pem.len, 0600, 1,
+	        err) == -1 ||
+	    stage(b, F_CA, "ca.pem", b->ca_pem.p, b->ca_pem.len, 0644, 0,
+	        err) == -1)
 		goto cleanup;
 	b->result->issued++;
 	rc = 0;
@@ -416,45 +695,66 @@ cleanup:
  * DIR/ca: reused when it exists (never replaced), else the manifest's
  * existing CA, else a new one.  Then ca-config.json and its profiles.
  * Everything that can fail on bad input is read before the first write.
+ * A key in DIR/ca must be the invoking user's, and is staged again with
+ * mode 0600, so a wider mode is reset.
  */
 static int
 setup_ca(struct build *b, struct kiln_err *err)
 {
-	char cert_path[PATH_MAX], key_path[PATH_MAX], cfg_path[PATH_MAX];
+	const struct kiln_etcd_manifest *m = b->m;
+	char cert_path[PATH_MAX], key_path[PATH_MAX];
 	const char *key_from = key_path;
-	struct kiln_buf cfg;
-	int rc = -1;
+	struct kiln_buf cfg, cert, key;
+	struct stat st;
+	int have_cert, have_key, rc = -1;
 
 	kiln_buf_init(&cfg);
-	if (path_join(cert_path, b->dir, "ca", "ca.pem", err) == -1 ||
-	    path_join(key_path, b->dir, "ca", "ca-key.pem", err) == -1 ||
-	    path_join(cfg_path, b->dir, "ca", "ca-config.json", err) == -1 ||
-	    ca_config_text(b->m, &cfg, err) == -1 ||
+	kiln_buf_init(&cert);
+	kiln_buf_init(&key);
+	if (shown_path(b, F_CA, "ca.pem", cert_path, err) == -1 ||
+	    shown_path(b, F_CA, "ca-key.pem", key_path, err) == -1 ||
+	    ca_config_text(m, &cfg, err) == -1 ||
 	    kiln_config_parse(&b->config, (char *)cfg.p, cfg.len, err) == -1)
 		goto cleanup;
-	/* An existing CA's key stays where the manifest says it is. */
-	if (b->m->ca_key_path != NULL && !exists(key_path))
-		key_from = b->m->ca_key_path;
-	if (exists(cert_path)) {
-		if (load_ca(b, cert_path, key_from, err) == -1)
+	if (read_file(b, F_CA, "ca-key.pem", &key, &st, &have_key, err) == -1 ||
+	    (have_key && check_key_owner(key_path, &st, err) == -1) ||
+	    read_file(b, F_CA, "ca.pem", &cert, &st, &have_cert, err) == -1)
+		goto cleanup;
+	if (have_cert || m->ca_cert_path != NULL) {
+		/* An existing CA's key stays where the manifest says it is. */
+		if (!have_key && m->ca_key_path != NULL) {
+			key_from = m->ca_key_path;
+			if (kiln_file_read(key_from, &key, err) == -1)
+				goto cleanup;
+		} else if (!have_key) {
+			errno = ENOENT;
+			kiln_err_sys(err, "%s", key_path);
+			goto cleanup;
+		}
+		if (!have_cert &&
+		    kiln_file_read(m->ca_cert_path, &cert, err) == -1)
+			goto cleanup;
+		if (load_ca(b, &cert, have_cert ? cert_path : m->ca_cert_path,
+		        &key, key_from, err) == -1)
 			goto cleanup;
 		/* A CA kiln made counts as kept; one it was given does not. */
-		if (key_from == key_path)
+		if (have_cert && have_key)
 			b->result->kept++;
-	} else if (b->m->ca_cert_path != NULL &&
-	           load_ca(b, b->m->ca_cert_path, key_from, err) == -1)
-		goto cleanup;
-	if (b->ca.crt.raw.p == NULL) {
-		if (make_ca(b, cert_path, key_path, err) == -1)
+		if (stage(b, F_CA, "ca.pem", b->ca_pem.p, b->ca_pem.len, 0644,
+		        0, err) == -1 ||
+		    (have_key && stage(b, F_CA, "ca-key.pem", key.p, key.len,
+		                     0600, 0, err) == -1))
 			goto cleanup;
-	} else if (stage(b, cert_path, b->ca_pem.p, b->ca_pem.len, 0644, 0,
-	               err) == -1)
+	} else if (make_ca(b, err) == -1)
 		goto cleanup;
-	if (stage(b, cfg_path, cfg.p, cfg.len, 0644, 0, err) == -1)
+	if (stage(b, F_CA, "ca-config.json", cfg.p, cfg.len, 0644, 0, err) ==
+	    -1)
 		goto cleanup;
 	rc = 0;
 cleanup:
 	kiln_buf_free(&cfg);
+	kiln_buf_free(&cert);
+	kiln_buf_free(&key);
 	return rc;
 }
 
@@ -496,22 +796,51 @@ struct leaf_req {
 	char **hosts;
 	size_t n_hosts;
 	const char *profile;
-	const char *cert_path, *key_path; /* where an existing one is */
+	/* Where an existing one is: a folder, the files' names in it. */
+	size_t folder;
+	const char *cert_name, *key_name;
+	const char *cert_path, *key_path; /* as shown */
+};
+
+/* An existing leaf's files, read by the first walk. */
+struct existing {
+	struct kiln_buf key, cert; /* the key is wiped when freed */
+	int have_key, have_cert;
 };
 
 /*
- * A leaf's key and certificate as PEM in "out": the existing key unless
- * -force, the existing certificate if still right (then "*kept" is 1),
+ * Whether the private key "key" belongs to the certificate "cert" (PEM):
+ * 1 if it does, 0 if not, -1 if "cert" is no certificate at all.
+ */
+static int
+key_matches(struct kiln_key *key, const struct kiln_buf *cert)
+{
+	struct kiln_cert c;
+	struct kiln_err ignored;
+	int rc = -1;
+
+	kiln_cert_init(&c);
+	kiln_err_clear(&ignored);
+	if (kiln_cert_parse(&c, cert->p, cert->len, &ignored) == 0)
+		rc = kiln_key_check_pair(&c.crt.pk, key, &ignored) == 0;
+	kiln_cert_free(&c);
+	return rc;
+}
+
+/*
+ * A leaf's key and certificate as PEM in "out": the existing key "ex"
+ * read unless -force, which must match the existing certificate when it
+ * is one; the existing certificate if still right (then "*kept" is 1),
  * else new ones.  Runs on a pool thread: "b" is only read, and "s" is the
  * thread's own random generator and copy of the CA.
  */
 static int
 make_leaf(const struct build *b, struct pool_signer *s,
-    const struct leaf_req *lr, struct leaf *out, int *kept,
-    struct kiln_err *err)
+    const struct leaf_req *lr, const struct existing *ex, struct leaf *out,
+    int *kept, struct kiln_err *err)
 {
 	struct kiln_request req = b->m->leaf; /* borrowed, never freed */
-	struct kiln_buf subject, spki, der, old;
+	struct kiln_buf subject, spki, der;
 	const struct kiln_profile *profile;
 	struct kiln_name *names = NULL;
 	struct kiln_certreq cr;
@@ -523,7 +852,6 @@ make_leaf(const struct build *b, struct pool_signer *s,
 	kiln_buf_init(&subject);
 	kiln_buf_init(&spki);
 	kiln_buf_init(&der);
-	kiln_buf_init(&old);
 	kiln_sans_init(&sans);
 	kiln_key_init(&key);
 	if ((profile = kiln_config_profile(&b->config, lr->profile, err)) ==
@@ -545,15 +873,28 @@ make_leaf(const struct build *b, struct pool_signer *s,
 	for (i = 0; i < lr->n_hosts; i++)
 		if (kiln_sans_add(&sans, lr->hosts[i], err) == -1)
 			goto cleanup;
-	if (!(b->flags & KILN_ETCD_FORCE) && exists(lr->key_path)) {
-		if (kiln_file_read(lr->key_path, &out->key_pem, err) == -1)
-			goto cleanup;
-		if (kiln_key_parse(&key, out->key_pem.p, out->key_pem.len,
-		        s->rng, err) == -1) {
+	if (ex->have_key) {
+		if (kiln_key_parse(&key, ex->key.p, ex->key.len, s->rng, err) ==
+		    -1) {
 			kiln_err_prefix(
 			    err, "%s (remove it, or use -force)", lr->key_path);
 			goto cleanup;
 		}
+		/*
+		 * A key swapped in beside its certificate is not certified:
+		 * the operator says which of the two is right.  A file there
+		 * that is no certificate is replaced, as before.
+		 */
+		if (ex->have_cert && key_matches(&key, &ex->cert) == 0) {
+			kiln_err_set(err, KILN_EINVAL,
+			    "%s: does not match %s, refused (remove both, or "
+			    "use -force)",
+			    lr->key_path, lr->cert_path);
+			goto cleanup;
+		}
+		if (kiln_buf_append(
+		        &out->key_pem, ex->key.p, ex->key.len, err) == -1)
+			goto cleanup;
 		have_key = 1;
 	} else if (kiln_key_generate(&key, &req.key, s->rng, err) == -1 ||
 	           kiln_key_write_pem(&key, &out->key_pem, err) == -1)
@@ -571,14 +912,12 @@ make_leaf(const struct build *b, struct pool_signer *s,
 	if (kiln_issue(&der, &cr, profile, s->ca, s->ca_key, s->rng, b->now,
 	        err) == -1)
 		goto cleanup;
-	if (have_key && exists(lr->cert_path) &&
-	    kiln_file_read(lr->cert_path, &old, err) == 0 &&
-	    still_right(s->ca, &old, &der)) {
-		if (kiln_buf_append(&out->cert_pem, old.p, old.len, err) == -1)
+	if (have_key && ex->have_cert && still_right(s->ca, &ex->cert, &der)) {
+		if (kiln_buf_append(
+		        &out->cert_pem, ex->cert.p, ex->cert.len, err) == -1)
 			goto cleanup;
 		*kept = 1;
 	} else {
-		kiln_err_clear(err); /* an unreadable old certificate */
 		if (kiln_pem_write(&out->cert_pem, "CERTIFICATE", der.p,
 		        der.len, err) == -1)
 			goto cleanup;
@@ -590,7 +929,6 @@ cleanup:
 	kiln_buf_free(&subject);
 	kiln_buf_free(&spki);
 	kiln_buf_free(&der);
-	kiln_buf_free(&old);
 	kiln_sans_free(&sans);
 	kiln_key_free(&key);
 	return rc;
@@ -602,6 +940,7 @@ cleanup:
  */
 struct leaf_job {
 	struct leaf_req lr; /* every string owned */
+	struct existing ex;
 	struct leaf out;
 	enum { JOB_NOT_RUN, JOB_ISSUED, JOB_KEPT, JOB_FAILED } state;
 	struct kiln_err err;
@@ -617,6 +956,8 @@ leaf_job_free(struct leaf_job *j)
 	free((char *)j->lr.cert_path);
 	free((char *)j->lr.key_path);
 	kiln_strs_free(j->lr.hosts, j->lr.n_hosts);
+	kiln_buf_free(&j->ex.key);
+	kiln_buf_free(&j->ex.cert);
 	leaf_free(&j->out);
 }
 
@@ -633,7 +974,34 @@ dup_or_null(const char *s, int *bad)
 	return d;
 }
 
-/* First walk: note the leaf "lr" for the pool. */
+/*
+ * The existing key of "lr", unless -force, and the certificate beside it,
+ * into "ex": read through their folder, so a link, FIFO, device or hard
+ * link there is refused, and the key must be the invoking user's.
+ */
+static int
+read_existing(const struct build *b, const struct leaf_req *lr,
+    struct existing *ex, struct kiln_err *err)
+{
+	struct stat st;
+
+	if (b->flags & KILN_ETCD_FORCE)
+		return 0;
+	if (read_file(b, lr->folder, lr->key_name, &ex->key, &st, &ex->have_key,
+	        err) == -1 ||
+	    (ex->have_key && check_key_owner(lr->key_path, &st, err) == -1))
+		return -1;
+	if (ex->have_key && read_file(b, lr->folder, lr->cert_name, &ex->cert,
+	                        &st, &ex->have_cert, err) == -1)
+		return -1;
+	return 0;
+}
+
+/*
+ * First walk: note the leaf "lr" for the pool, with what is there now.
+ * A refused file stops the walk: the run fails on it before any key is
+ * made.
+ */
 static int
 plan_leaf(struct build *b, const struct leaf_req *lr, struct kiln_err *err)
 {
@@ -645,7 +1013,11 @@ plan_leaf(struct build *b, const struct leaf_req *lr, struct kiln_err *err)
 	b->jobs = j;
 	j = &b->jobs[b->n_jobs++];
 	memset(j, 0, sizeof(*j));
+	kiln_buf_init(&j->ex.key);
+	kiln_buf_init(&j->ex.cert);
 	leaf_init(&j->out);
+	if (read_existing(b, lr, &j->ex, err) == -1)
+		return -1;
 	j->lr.what = dup_or_null(lr->what, &bad);
 	j->lr.cn = dup_or_null(lr->cn, &bad);
 	j->lr.o = dup_or_null(lr->o, &bad);
@@ -715,8 +1087,8 @@ run_leaf(void *arg, unsigned int w, size_t i, struct kiln_err *err)
 	int kept = 0;
 
 	kiln_err_clear(&j->err);
-	if (make_leaf(b, &b->signers[w], &j->lr, &j->out, &kept, &j->err) ==
-	    -1) {
+	if (make_leaf(b, &b->signers[w], &j->lr, &j->ex, &j->out, &kept,
+	        &j->err) == -1) {
 		j->state = JOB_FAILED;
 		*err = j->err;
 		return -1;
@@ -801,32 +1173,56 @@ member_hosts(const struct kiln_etcd_member *mb, int server, char ***v,
 	return 0;
 }
 
-/* "dir/base.pem" and "dir/base-key.pem" into "cert" and "key". */
-static int
-leaf_paths(const char *dir, const char *base, char *cert, char *key,
-    struct kiln_err *err)
-{
-	int n = snprintf(cert, PATH_MAX, "%s/%s.pem", dir, base),
-	    k = snprintf(key, PATH_MAX, "%s/%s-key.pem", dir, base);
+/* A leaf's two files in a folder: "base".pem and "base"-key.pem. */
+struct leaf_files {
+	size_t folder;
+	char cert_name[NAME_MAX + 1], key_name[NAME_MAX + 1];
+	char cert_path[PATH_MAX], key_path[PATH_MAX]; /* as shown */
+};
 
-	if (n < 0 || n >= PATH_MAX || k < 0 || k >= PATH_MAX)
-		return kiln_err_set(
-		    err, KILN_EINVAL, "%s/%s: path too long", dir, base);
+static int
+leaf_files(const struct build *b, size_t f, const char *base,
+    struct leaf_files *lf, struct kiln_err *err)
+{
+	int n = snprintf(lf->cert_name, sizeof(lf->cert_name), "%s.pem", base),
+	    k = snprintf(
+	        lf->key_name, sizeof(lf->key_name), "%s-key.pem", base);
+
+	lf->folder = f;
+	if (n < 0 || (size_t)n >= sizeof(lf->cert_name) || k < 0 ||
+	    (size_t)k >= sizeof(lf->key_name))
+		return kiln_err_set(err, KILN_EINVAL,
+		    "%s/%s/%.40s...-key.pem: file name too long", b->dir,
+		    b->folders[f].rel, base);
+	if (shown_path(b, f, lf->cert_name, lf->cert_path, err) == -1 ||
+	    shown_path(b, f, lf->key_name, lf->key_path, err) == -1)
+		return -1;
 	return 0;
 }
 
-/* Stage a leaf's certificate and key as "base".pem and "base"-key.pem. */
-static int
-stage_leaf(struct build *b, const char *dir, const char *base,
-    const struct leaf *l, struct kiln_err *err)
+/* Where "lr" looks for an existing leaf: "lf". */
+static void
+leaf_req_at(struct leaf_req *lr, const struct leaf_files *lf)
 {
-	char cert[PATH_MAX], key[PATH_MAX];
-
-	if (leaf_paths(dir, base, cert, key, err) == -1 ||
-	    stage(b, key, l->key_pem.p, l->key_pem.len, 0600, 0, err) == -1)
-		return -1;
-	return stage(b, cert, l->cert_pem.p, l->cert_pem.len, 0644, 0, err);
+	lr->folder = lf->folder;
+	lr->cert_name = lf->cert_name;
+	lr->key_name = lf->key_name;
+	lr->cert_path = lf->cert_path;
+	lr->key_path = lf->key_path;
 }
+
+/* Stage a leaf's certificate and key as the files "lf". */
+static int
+stage_leaf(struct build *b, const struct leaf_files *lf, const struct leaf *l,
+    struct kiln_err *err)
+{
+	if (stage(b, lf->folder, lf->key_name, l->key_pem.p, l->key_pem.len,
+	        0600, 0, err) == -1)
+		return -1;
+	return stage(b, lf->folder, lf->cert_name, l->cert_pem.p,
+	    l->cert_pem.len, 0644, 0, err);
+}
+
 /* Configuration. */
 
 void
@@ -863,33 +1259,32 @@ find_line(const char *text, const char *key, char *out, size_t size)
  * for the others.
  */
 static int
-etcd_yml(struct build *b, size_t i, const char *path, const int *had_yml,
-    struct kiln_err *err)
+etcd_yml(struct build *b, size_t i, struct kiln_err *err)
 {
 	const struct kiln_etcd_manifest *m = b->m;
 	const struct kiln_etcd_member *mb = &m->members[i];
 	const struct kiln_etcd_settings *s = &m->etcd;
 	const char *server = m->layout == KILN_ETCD_SHARED ? "etcd" : "server",
 	           *peer = m->layout == KILN_ETCD_SHARED ? "etcd" : "peer";
+	const struct kiln_buf *old = &b->old_yml[i];
+	const int *had_yml = b->had_yml;
 	char peer_url[128], client_url[128], cluster[8192], state[64];
-	struct kiln_buf old, y;
+	struct kiln_buf y;
 	size_t j, len = 0;
 	int rc = -1, n, first;
 
 	if (b->planning)
 		return 0;
-	kiln_buf_init(&old);
 	kiln_buf_init(&y);
 	kiln_etcd_url(peer_url, sizeof(peer_url), mb->ip, s->peer_port);
 	kiln_etcd_url(client_url, sizeof(client_url), mb->ip, s->client_port);
-	if (had_yml[i] && kiln_file_read(path, &old, err) == 0 &&
-	    find_line((char *)old.p, "initial-cluster: ", cluster,
+	if (had_yml[i] &&
+	    find_line((char *)old->p, "initial-cluster: ", cluster,
 	        sizeof(cluster)) == 0 &&
-	    find_line((char *)old.p, "initial-cluster-state: ", state,
+	    find_line((char *)old->p, "initial-cluster-state: ", state,
 	        sizeof(state)) == 0) {
 		/* kept as they are */
 	} else {
-		kiln_err_clear(err);
 		len = (size_t)snprintf(
 		    cluster, sizeof(cluster), "initial-cluster: '");
 		for (j = 0, first = 1; j < m->n_members; j++) {
@@ -963,18 +1358,17 @@ etcd_yml(struct build *b, size_t i, const char *path, const int *had_yml,
 	    s->log_level, s->auto_compaction_mode,
 	    s->auto_compaction_retention);
 	if (err->code != KILN_OK ||
-	    stage(b, path, y.p, y.len, 0644, 0, err) == -1)
+	    stage(b, F_CFG(i), "etcd.yml", y.p, y.len, 0644, 0, err) == -1)
 		goto cleanup;
 	rc = 0;
 cleanup:
-	kiln_buf_free(&old);
 	kiln_buf_free(&y);
 	return rc;
 }
 
 /* The guide's systemd unit. */
 static int
-etcd_service(struct build *b, const char *path, struct kiln_err *err)
+etcd_service(struct build *b, size_t i, struct kiln_err *err)
 {
 	struct kiln_buf u;
 	int rc;
@@ -999,7 +1393,8 @@ etcd_service(struct build *b, const char *path, struct kiln_err *err)
 	    "WantedBy=multi-user.target\n",
 	    b->m->prefix, b->m->prefix);
 	rc = err->code != KILN_OK ? -1
-	                          : stage(b, path, u.p, u.len, 0644, 0, err);
+	                          : stage(b, F_MEMBER(i), "etcd.service", u.p,
+	                                u.len, 0644, 0, err);
 	kiln_buf_free(&u);
 	return rc;
 }
@@ -1007,12 +1402,12 @@ etcd_service(struct build *b, const char *path, struct kiln_err *err)
 /* Members and clients. */
 
 static int
-member(struct build *b, size_t i, const struct leaf *shared, const int *had_yml,
-    struct kiln_err *err)
+member(
+    struct build *b, size_t i, const struct leaf *shared, struct kiln_err *err)
 {
 	const struct kiln_etcd_member *mb = &b->m->members[i];
-	char dir[PATH_MAX], ssl[PATH_MAX], path[PATH_MAX], key_path[PATH_MAX],
-	    what[128];
+	struct leaf_files lf;
+	char what[128];
 	struct leaf_req lr;
 	struct leaf server, peer;
 	int rc = -1, k;
@@ -1020,13 +1415,12 @@ member(struct build *b, size_t i, const struct leaf *shared, const int *had_yml,
 	leaf_init(&server);
 	leaf_init(&peer);
 	memset(&lr, 0, sizeof(lr));
-	if (path_join(dir, b->dir, mb->name, "", err) == -1 ||
-	    path_join(ssl, b->dir, mb->name, "ssl", err) == -1 ||
-	    path_join(path, dir, "ssl", "ca.pem", err) == -1 ||
-	    stage(b, path, b->ca_pem.p, b->ca_pem.len, 0644, 0, err) == -1)
+	if (stage(b, F_SSL(i), "ca.pem", b->ca_pem.p, b->ca_pem.len, 0644, 0,
+	        err) == -1)
 		goto cleanup;
 	if (shared != NULL) {
-		if (stage_leaf(b, ssl, "etcd", shared, err) == -1)
+		if (leaf_files(b, F_SSL(i), "etcd", &lf, err) == -1 ||
+		    stage_leaf(b, &lf, shared, err) == -1)
 			goto cleanup;
 	} else {
 		for (k = 0; k < 2; k++) {
@@ -1037,26 +1431,22 @@ member(struct build *b, size_t i, const struct leaf *shared, const int *had_yml,
 			lr.n_hosts = 0;
 			snprintf(what, sizeof(what), "%s %s certificate",
 			    mb->name, role);
-			if (leaf_paths(ssl, role, path, key_path, err) == -1)
+			if (leaf_files(b, F_SSL(i), role, &lf, err) == -1)
 				goto cleanup;
 			lr.what = what;
 			lr.cn = mb->name;
 			lr.profile = role;
-			lr.cert_path = path;
-			lr.key_path = key_path;
+			leaf_req_at(&lr, &lf);
 			if (member_hosts(mb, k == 0, &lr.hosts, &lr.n_hosts,
 			        err) == -1 ||
 			    issue_leaf(b, &lr, k == 0 ? &server : &peer, err) ==
 			        -1 ||
-			    stage_leaf(b, ssl, role, k == 0 ? &server : &peer,
-			        err) == -1)
+			    stage_leaf(b, &lf, k == 0 ? &server : &peer, err) ==
+			        -1)
 				goto cleanup;
 		}
 	}
-	if (path_join(path, dir, "cfg", "etcd.yml", err) == -1 ||
-	    etcd_yml(b, i, path, had_yml, err) == -1 ||
-	    path_join(path, b->dir, mb->name, "etcd.service", err) == -1 ||
-	    etcd_service(b, path, err) == -1)
+	if (etcd_yml(b, i, err) == -1 || etcd_service(b, i, err) == -1)
 		goto cleanup;
 	rc = 0;
 cleanup:
@@ -1066,16 +1456,27 @@ cleanup:
 	return rc;
 }
 
+/* Whether anything (a link too) is at "name" in folder "f". */
+static int
+something_at(const struct build *b, size_t f, const char *name)
+{
+	struct stat st;
+
+	return b->folders[f].fd != -1 &&
+	       fstatat(b->folders[f].fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
 /*
  * The shared layout's one certificate: every member's IP and name,
  * 127.0.0.1, localhost and every extra host.  An existing one is looked
- * for in the members' folders, in order.
+ * for in the members' folders, in order: the first that has both files
+ * (whatever they are: a link there is refused when read).
  */
 static int
 shared_leaf(struct build *b, struct leaf *out, struct kiln_err *err)
 {
 	const struct kiln_etcd_manifest *m = b->m;
-	char path[PATH_MAX], key_path[PATH_MAX];
+	struct leaf_files lf;
 	struct leaf_req lr;
 	size_t i, j;
 	int rc = -1;
@@ -1097,21 +1498,18 @@ shared_leaf(struct build *b, struct leaf *out, struct kiln_err *err)
 			if (add_host(&lr.hosts, &lr.n_hosts,
 			        m->members[i].hosts[j], err) == -1)
 				goto cleanup;
-	path[0] = key_path[0] = '\0';
-	for (i = 0; i < m->n_members; i++) {
-		if (path_join(path, b->dir, m->members[i].name, "ssl/etcd.pem",
-		        err) == -1 ||
-		    path_join(key_path, b->dir, m->members[i].name,
-		        "ssl/etcd-key.pem", err) == -1)
-			goto cleanup;
-		if (exists(path) && exists(key_path))
+	for (i = 0; i < m->n_members; i++)
+		if (something_at(b, F_SSL(i), "etcd.pem") &&
+		    something_at(b, F_SSL(i), "etcd-key.pem"))
 			break;
-	}
+	/* None has both: the last member's key, if it has one, as before. */
+	if (leaf_files(b, F_SSL(i < m->n_members ? i : m->n_members - 1),
+	        "etcd", &lf, err) == -1)
+		goto cleanup;
 	lr.what = "shared etcd certificate";
 	lr.cn = "etcd";
 	lr.profile = "server";
-	lr.cert_path = path;
-	lr.key_path = key_path;
+	leaf_req_at(&lr, &lf);
 	rc = issue_leaf(b, &lr, out, err);
 cleanup:
 	kiln_strs_free(lr.hosts, lr.n_hosts);
@@ -1122,21 +1520,18 @@ static int
 clients(struct build *b, struct kiln_err *err)
 {
 	const struct kiln_etcd_manifest *m = b->m;
-	char dir[PATH_MAX], path[PATH_MAX], key_path[PATH_MAX], what[300];
+	struct leaf_files lf;
+	char what[300];
 	struct leaf_req lr;
 	struct leaf l;
 	size_t i;
 	int rc = 0;
 
-	if (m->n_clients == 0)
-		return 0;
-	if (path_join(dir, b->dir, "clients", "", err) == -1)
-		return -1;
 	for (i = 0; i < m->n_clients && rc == 0; i++) {
 		memset(&lr, 0, sizeof(lr));
 		leaf_init(&l);
 		snprintf(what, sizeof(what), "client %s", m->clients[i].cn);
-		if (leaf_paths(dir, m->clients[i].cn, path, key_path, err) ==
+		if (leaf_files(b, F_CLIENTS, m->clients[i].cn, &lf, err) ==
 		    -1) {
 			rc = -1;
 			leaf_free(&l);
@@ -1146,10 +1541,9 @@ clients(struct build *b, struct kiln_err *err)
 		lr.cn = m->clients[i].cn;
 		lr.o = m->clients[i].o;
 		lr.profile = "client";
-		lr.cert_path = path;
-		lr.key_path = key_path;
+		leaf_req_at(&lr, &lf);
 		if (issue_leaf(b, &lr, &l, err) == -1 ||
-		    stage_leaf(b, dir, m->clients[i].cn, &l, err) == -1)
+		    stage_leaf(b, &lf, &l, err) == -1)
 			rc = -1;
 		leaf_free(&l);
 	}
@@ -1161,8 +1555,7 @@ clients(struct build *b, struct kiln_err *err)
  * files that follow it.  Walked twice (see struct build).
  */
 static int
-walk(struct build *b, struct leaf *shared, const int *had_yml,
-    struct kiln_err *err)
+walk(struct build *b, struct leaf *shared, struct kiln_err *err)
 {
 	const struct kiln_etcd_manifest *m = b->m;
 	size_t i;
@@ -1171,12 +1564,40 @@ walk(struct build *b, struct leaf *shared, const int *had_yml,
 		return -1;
 	for (i = 0; i < m->n_members; i++) {
 		if (member(b, i, m->layout == KILN_ETCD_SHARED ? shared : NULL,
-		        had_yml, err) == -1)
+		        err) == -1)
 			return -1;
-		if (!b->planning && b->existing_cluster && !had_yml[i])
+		if (!b->planning && b->existing_cluster && !b->had_yml[i])
 			b->result->added[b->result->n_added++] = i;
 	}
 	return clients(b, err);
+}
+
+/*
+ * What was there before this run decides what is new: DIR/ca/ca.pem and
+ * each member's cfg/etcd.yml, read through the folders opened at the
+ * start.
+ */
+static int
+survey(struct build *b, int *ca_existed, struct kiln_err *err)
+{
+	const struct kiln_etcd_manifest *m = b->m;
+	struct stat st;
+	size_t i;
+
+	if ((b->had_yml = calloc(m->n_members, sizeof(*b->had_yml))) == NULL ||
+	    (b->old_yml = calloc(m->n_members, sizeof(*b->old_yml))) == NULL)
+		return kiln_err_set(err, KILN_ENOMEM, "out of memory");
+	if (folders_new(b, err) == -1 || open_tree(b, err) == -1)
+		return -1;
+	*ca_existed = something_at(b, F_CA, "ca.pem");
+	for (i = 0; i < m->n_members; i++) {
+		kiln_buf_init(&b->old_yml[i]);
+		if (read_file(b, F_CFG(i), "etcd.yml", &b->old_yml[i], &st,
+		        &b->had_yml[i], err) == -1)
+			return -1;
+		b->existing_cluster |= *ca_existed && b->had_yml[i];
+	}
+	return 0;
 }
 
 int
@@ -1193,10 +1614,9 @@ kiln_etcd_build_threads(const struct kiln_etcd_manifest *m, const char *dir,
     unsigned int flags, unsigned int threads, kiln_etcd_progress *progress_cb,
     void *arg, struct kiln_etcd_result *result, struct kiln_err *err)
 {
-	char path[PATH_MAX];
 	struct build b;
 	struct leaf shared;
-	int *had_yml = NULL, ca_existed, rc = -1;
+	int ca_existed = 0, rc = -1;
 	size_t i;
 
 	memset(&b, 0, sizeof(b));
@@ -1215,49 +1635,44 @@ kiln_etcd_build_threads(const struct kiln_etcd_manifest *m, const char *dir,
 	kiln_config_init(&b.config);
 	leaf_init(&shared);
 	kiln_etcd_result_free(result); /* a reused result starts over */
-	if ((had_yml = calloc(m->n_members, sizeof(*had_yml))) == NULL ||
-	    (result->added = calloc(m->n_members, sizeof(size_t))) == NULL) {
+	if ((result->added = calloc(m->n_members, sizeof(size_t))) == NULL) {
 		kiln_err_set(err, KILN_ENOMEM, "out of memory");
 		goto cleanup;
 	}
-	/* What was there before this run decides what is new. */
-	if (path_join(path, dir, "ca", "ca.pem", err) == -1)
+	if (survey(&b, &ca_existed, err) == -1)
 		goto cleanup;
-	ca_existed = exists(path);
-	for (i = 0; i < m->n_members; i++) {
-		if (path_join(path, dir, m->members[i].name, "cfg/etcd.yml",
-		        err) == -1)
-			goto cleanup;
-		had_yml[i] = exists(path);
-		b.existing_cluster |= ca_existed && had_yml[i];
-	}
 	b.nsteps = (ca_existed || m->ca_cert_path != NULL ? 0 : 1) +
 	           (m->layout == KILN_ETCD_SHARED ? 1 : 2 * m->n_members) +
 	           m->n_clients;
 	if (kiln_rng_seed(&b.rng, "kiln etcd", err) == -1 ||
 	    setup_ca(&b, err) == -1)
 		goto cleanup;
-	/* The first walk's failure is met again by the second. */
+	/*
+	 * The first walk reads what each leaf has now; a file it refuses
+	 * (a link, a FIFO, a key another user owns) ends the run before any
+	 * key is made.
+	 */
 	b.planning = 1;
 	kiln_err_clear(&b.plan_err);
-	(void)walk(&b, &shared, had_yml, &b.plan_err);
+	if (walk(&b, &shared, &b.plan_err) == -1) {
+		err_copy(err, &b.plan_err);
+		goto cleanup;
+	}
 	b.planning = 0;
-	if (make_leaves(&b, err) == -1 ||
-	    walk(&b, &shared, had_yml, err) == -1 ||
-	    path_join(path, dir, "ca", "", err) == -1 ||
-	    write_all(&b, path, err) == -1)
+	if (make_leaves(&b, err) == -1 || walk(&b, &shared, err) == -1 ||
+	    write_all(&b, err) == -1)
 		goto cleanup;
 	rc = 0;
 cleanup:
-	for (i = 0; i < b.n_writes; i++) {
-		free(b.writes[i].path);
-		kiln_buf_free(&b.writes[i].data);
-	}
-	free(b.writes);
+	staged_free(&b);
 	for (i = 0; i < b.n_jobs; i++)
 		leaf_job_free(&b.jobs[i]);
 	free(b.jobs);
-	free(had_yml);
+	for (i = 0; b.old_yml != NULL && i < m->n_members; i++)
+		kiln_buf_free(&b.old_yml[i]);
+	free(b.old_yml);
+	free(b.had_yml);
+	folders_free(&b);
 	leaf_free(&shared);
 	kiln_rng_free(&b.rng);
 	kiln_cert_free(&b.ca);

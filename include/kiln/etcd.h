@@ -73,12 +73,22 @@ void kiln_etcd_manifest_free(struct kiln_etcd_manifest *);
 int kiln_etcd_manifest_parse(struct kiln_etcd_manifest *, const char *, size_t,
     const char *, struct kiln_err *);
 
+/* An existing file the run rewrote only to set its mode. */
+struct kiln_etcd_reset {
+	char *path;       /* as the run names it: "DIR/ca/ca-key.pem" */
+	unsigned int was; /* its permission bits before: 0644 */
+	unsigned int now; /* and after: 0600 */
+};
+
 /* What a run did, for the caller to report. */
 struct kiln_etcd_result {
 	size_t issued, kept; /* certificates */
 	/* Members added to an existing cluster, in manifest order. */
 	size_t *added;
 	size_t n_added;
+	/* Files whose mode was reset (a key readable by others), in order. */
+	struct kiln_etcd_reset *reset;
+	size_t n_reset;
 };
 
 void kiln_etcd_result_init(struct kiln_etcd_result *);

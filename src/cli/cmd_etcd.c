@@ -90,6 +90,7 @@ cmd_etcd(int argc, char **argv, const struct cli_config *cfg)
 	struct kiln_err err;
 	char base[PATH_MAX], dir[PATH_MAX];
 	int tty = isatty(STDERR_FILENO), rc = 1;
+	size_t i;
 
 	(void)argv;
 	if (argc != 0)
@@ -120,6 +121,9 @@ cmd_etcd(int argc, char **argv, const struct cli_config *cfg)
 		goto cleanup;
 	if (tty)
 		fprintf(stderr, "\r\033[K");
+	for (i = 0; i < r.n_reset; i++)
+		printf("%s: mode %04o reset to %04o\n", r.reset[i].path,
+		    r.reset[i].was, r.reset[i].now);
 	print_member_add(&m, dir, &r);
 	printf("%s: %zu member%s, %zu client%s: %zu certificate%s issued, "
 	       "%zu kept\n",

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <pwd.h>
 #include <unistd.h>
 
 #include <criterion/criterion.h>
@@ -810,3 +811,280 @@ Test(etcd, progress_is_the_same_with_any_thread_count)
 	kiln_buf_free(&four);
 }
 
+/*
+ * Hostile trees: the output folder is writable by another user, who
+ * swaps, links or plants files between two runs.
+ */
+
+/* Every entry under "sub": path, type, mode, owner, and each file's hash. */
+static void
+tree_state(const char *sub, struct kiln_buf *out)
+{
+	char cmd[512];
+	FILE *p;
+	int c;
+
+	out->len = 0;
+	snprintf(cmd, sizeof(cmd),
+	    "cd '%s' && find . -printf '%%p %%y %%m %%U\\n' | LC_ALL=C sort && "
+	    "find . -type f -exec sha256sum {} + | LC_ALL=C sort",
+	    path(sub));
+	cr_assert_not_null(p = popen(cmd, "r"));
+	while ((c = fgetc(p)) != EOF) {
+		unsigned char ch = (unsigned char)c;
+
+		kiln_buf_append(out, &ch, 1, &err);
+	}
+	cr_assert_eq(pclose(p), 0);
+	kiln_buf_terminate(out, &err);
+}
+
+/*
+ * A run over "dir/c" fails with "dir/c/" followed by "want", and
+ * changes nothing there (nor in "dir/elsewhere", if it exists).
+ */
+static void
+refused(const char *want)
+{
+	struct kiln_buf before, after, out_before, out_after;
+	char full[KILN_ERRMSG_MAX];
+
+	kiln_buf_init(&before);
+	kiln_buf_init(&after);
+	kiln_buf_init(&out_before);
+	kiln_buf_init(&out_after);
+	tree_state("c", &before);
+	if (access(path("elsewhere"), F_OK) == 0)
+		tree_state("elsewhere", &out_before);
+	cr_assert_eq(build_in("c", 2, &r), -1, "not refused: %s", want);
+	snprintf(full, sizeof(full), "%s/%s", path("c"), want);
+	cr_assert_str_eq(err.msg, full);
+	tree_state("c", &after);
+	cr_assert_str_eq((char *)after.p, (char *)before.p);
+	if (access(path("elsewhere"), F_OK) == 0) {
+		tree_state("elsewhere", &out_after);
+		cr_assert_str_eq((char *)out_after.p, (char *)out_before.p);
+	}
+	kiln_buf_free(&before);
+	kiln_buf_free(&after);
+	kiln_buf_free(&out_before);
+	kiln_buf_free(&out_after);
+}
+
+/* "rel" (under dir) moved to "dir/elsewhere/..." and a link left there. */
+static void
+link_away(const char *rel, const char *to)
+{
+	char from[256], target[256];
+
+	snprintf(from, sizeof(from), "%s", path(rel));
+	snprintf(target, sizeof(target), "%s", path(to));
+	cr_assert_eq(rename(from, target), 0, "%s", rel);
+	cr_assert_eq(symlink(target, from), 0, "%s", rel);
+}
+
+/* Undo link_away. */
+static void
+link_back(const char *rel, const char *to)
+{
+	char from[256], target[256];
+
+	snprintf(from, sizeof(from), "%s", path(rel));
+	snprintf(target, sizeof(target), "%s", path(to));
+	cr_assert_eq(unlink(from), 0, "%s", rel);
+	cr_assert_eq(rename(target, from), 0, "%s", rel);
+}
+
+#define FOUR                                                                   \
+	"\"members\": [{\"name\": \"etcd-1\", \"ip\": \"10.0.0.1\"},"          \
+	"{\"name\": \"etcd-2\", \"ip\": \"10.0.0.2\", \"hosts\": [\"e2\"]},"   \
+	"{\"name\": \"etcd-3\", \"ip\": \"fd00::3\"},"                         \
+	"{\"name\": \"etcd-4\", \"ip\": \"10.0.0.4\"}]"
+
+/*
+ * A link anywhere in the tree is refused, naming it, and nothing is
+ * written: not through it, not elsewhere in the tree (etcd-4, new, gets
+ * no folder).
+ */
+Test(etcd, a_link_anywhere_in_the_tree_is_refused)
+{
+	static const struct {
+		const char *rel, *want;
+	} cases[] = {
+	    {"c/etcd-1/ssl/peer-key.pem",
+	        "etcd-1/ssl/peer-key.pem: a symbolic link, refused"},
+	    {"c/etcd-1/ssl/server.pem",
+	        "etcd-1/ssl/server.pem: a symbolic link, refused"},
+	    {"c/etcd-2", "etcd-2: a symbolic link, not a folder"},
+	    {"c/etcd-3/ssl", "etcd-3/ssl: a symbolic link, not a folder"},
+	    {"c/etcd-3/cfg", "etcd-3/cfg: a symbolic link, not a folder"},
+	    {"c/etcd-3/cfg/etcd.yml",
+	        "etcd-3/cfg/etcd.yml: a symbolic link, refused"},
+	    {"c/etcd-3/etcd.service",
+	        "etcd-3/etcd.service: a symbolic link, refused"},
+	    {"c/ca", "ca: a symbolic link, not a folder"},
+	    {"c/ca/ca-key.pem", "ca/ca-key.pem: a symbolic link, refused"},
+	    {"c/ca/ca.pem", "ca/ca.pem: a symbolic link, refused"},
+	    {"c/clients", "clients: a symbolic link, not a folder"},
+	    {"c/clients/api-key.pem",
+	        "clients/api-key.pem: a symbolic link, refused"},
+	};
+	size_t i;
+
+	cr_assert_eq(parse("{" CLIENTS THREE "}"), 0);
+	cr_assert_eq(build_in("c", 1, &r), 0, "%s", err.msg);
+	cr_assert_eq(parse("{" CLIENTS FOUR "}"), 0);
+	cr_assert_eq(mkdir(path("elsewhere"), 0755), 0);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		link_away(cases[i].rel, "elsewhere/x");
+		refused(cases[i].want);
+		link_back(cases[i].rel, "elsewhere/x");
+	}
+	/* Put back, the tree is fine again. */
+	cr_assert_eq(build_in("c", 1, &r), 0, "%s", err.msg);
+	cr_assert_eq(r.issued, 2);
+	cr_assert_eq(r.kept, 9);
+}
+
+/* A FIFO, a device or a hard link where a file is: refused at once. */
+Test(etcd, a_fifo_a_device_or_a_hard_link_is_refused)
+{
+	char key[256];
+
+	cr_assert_eq(parse("{" CLIENTS THREE "}"), 0);
+	cr_assert_eq(build_in("c", 1, &r), 0, "%s", err.msg);
+	cr_assert_eq(unlink(path("c/etcd-1/ssl/server.pem")), 0);
+	cr_assert_eq(mkfifo(path("c/etcd-1/ssl/server.pem"), 0644), 0);
+	refused("etcd-1/ssl/server.pem: a FIFO, refused");
+	cr_assert_eq(unlink(path("c/etcd-1/ssl/server.pem")), 0);
+	cr_assert_eq(unlink(path("c/etcd-2/etcd.service")), 0);
+	cr_assert_eq(mkfifo(path("c/etcd-2/etcd.service"), 0644), 0);
+	refused("etcd-2/etcd.service: a FIFO, refused");
+	cr_assert_eq(unlink(path("c/etcd-2/etcd.service")), 0);
+	snprintf(key, sizeof(key), "%s", path("c/clients/root-key.pem"));
+	cr_assert_eq(link(key, path("hard-link")), 0);
+	refused("clients/root-key.pem: has 2 hard links, refused");
+}
+
+/*
+ * A member's key swapped for another (one kiln made, so owned by the
+ * same user) is not certified: the run names both files.
+ */
+Test(etcd, a_swapped_key_does_not_match_its_certificate)
+{
+	char from[256], want[KILN_ERRMSG_MAX];
+
+	cr_assert_eq(parse("{" CLIENTS THREE "}"), 0);
+	cr_assert_eq(build_in("c", 1, &r), 0, "%s", err.msg);
+	snprintf(from, sizeof(from), "%s", path("c/etcd-2/ssl/peer-key.pem"));
+	cr_assert_eq(rename(from, path("c/etcd-1/ssl/peer-key.pem")), 0);
+	snprintf(want, sizeof(want),
+	    "etcd-1/ssl/peer-key.pem: does not match %s, refused (remove "
+	    "both, or use -force)",
+	    path("c/etcd-1/ssl/peer.pem"));
+	refused(want);
+	/* A client's certificate copied over a member's: the same. */
+	cr_assert_eq(build_in("d", 1, &r), 0, "%s", err.msg);
+	snprintf(from, sizeof(from), "%s", path("d/clients/root.pem"));
+	cr_assert_eq(rename(from, path("c/etcd-1/ssl/peer.pem")), 0);
+	refused(want);
+	/* -force makes new keys and certificates for every leaf. */
+	kiln_etcd_result_free(&r);
+	kiln_err_clear(&err);
+	cr_assert_eq(kiln_etcd_build_threads(&m, path("c"), KILN_ETCD_FORCE, 1,
+	                 NULL, NULL, &r, &err),
+	    0, "%s", err.msg);
+	cr_assert_eq(r.issued, 8);
+}
+
+/* "uid N" or "name (uid N)", as kiln etcd names a file's owner. */
+static void
+owner_name(uid_t uid, char *out, size_t size)
+{
+	struct passwd *pw = getpwuid(uid);
+
+	if (pw != NULL)
+		snprintf(
+		    out, size, "%s (uid %lu)", pw->pw_name, (unsigned long)uid);
+	else
+		snprintf(out, size, "uid %lu", (unsigned long)uid);
+}
+
+/* A key another user owns may have been planted: refused, naming them. */
+Test(etcd, a_key_another_user_owns_is_refused)
+{
+	char them[128], me[128], want[KILN_ERRMSG_MAX];
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root to give a file away");
+	owner_name(65534, them, sizeof(them));
+	owner_name(0, me, sizeof(me));
+	cr_assert_eq(parse("{" CLIENTS THREE "}"), 0);
+	cr_assert_eq(build_in("c", 1, &r), 0, "%s", err.msg);
+	cr_assert_eq(
+	    chown(path("c/etcd-3/ssl/server-key.pem"), 65534, 65534), 0);
+	snprintf(want, sizeof(want),
+	    "etcd-3/ssl/server-key.pem: owned by %s, not by %s who runs kiln, "
+	    "refused",
+	    them, me);
+	refused(want);
+	cr_assert_eq(chown(path("c/etcd-3/ssl/server-key.pem"), 0, 0), 0);
+	cr_assert_eq(chown(path("c/ca/ca-key.pem"), 65534, 0), 0);
+	snprintf(want, sizeof(want),
+	    "ca/ca-key.pem: owned by %s, not by %s who runs kiln, refused",
+	    them, me);
+	refused(want);
+	/* -force replaces a leaf's key, but never the CA's. */
+	kiln_etcd_result_free(&r);
+	kiln_err_clear(&err);
+	cr_assert_eq(kiln_etcd_build_threads(&m, path("c"), KILN_ETCD_FORCE, 1,
+	                 NULL, NULL, &r, &err),
+	    -1);
+	cr_assert_str_eq(err.msg + strlen(path("c")) + 1, want);
+}
+
+/*
+ * A key kiln keeps, readable by others, is rewritten with mode 0600, the
+ * same bytes, and the run says so.
+ */
+Test(etcd, a_key_readable_by_others_is_reset_to_0600)
+{
+	struct kiln_buf ca_before, ca_after, leaf_before, leaf_after;
+
+	kiln_buf_init(&ca_before);
+	kiln_buf_init(&ca_after);
+	kiln_buf_init(&leaf_before);
+	kiln_buf_init(&leaf_after);
+	cr_assert_eq(parse("{" CLIENTS THREE "}"), 0);
+	cr_assert_eq(build_in("c", 1, &r), 0, "%s", err.msg);
+	cr_assert_eq(r.n_reset, 0);
+	read_rel("c/ca/ca-key.pem", &ca_before);
+	read_rel("c/clients/api-key.pem", &leaf_before);
+	cr_assert_eq(chmod(path("c/ca/ca-key.pem"), 0644), 0);
+	cr_assert_eq(chmod(path("c/clients/api-key.pem"), 0640), 0);
+	cr_assert_eq(build_in("c", 1, &r), 0, "%s", err.msg);
+	cr_assert_eq(r.issued, 0);
+	cr_assert_eq(r.kept, 9);
+	cr_assert_eq(mode_of("c/ca/ca-key.pem"), 0600);
+	cr_assert_eq(mode_of("c/clients/api-key.pem"), 0600);
+	read_rel("c/ca/ca-key.pem", &ca_after);
+	read_rel("c/clients/api-key.pem", &leaf_after);
+	cr_assert_eq(ca_after.len, ca_before.len);
+	cr_assert_eq(memcmp(ca_after.p, ca_before.p, ca_before.len), 0);
+	cr_assert_eq(leaf_after.len, leaf_before.len);
+	cr_assert_eq(memcmp(leaf_after.p, leaf_before.p, leaf_before.len), 0);
+	cr_assert_eq(r.n_reset, 2);
+	cr_assert_str_eq(r.reset[0].path, path("c/ca/ca-key.pem"));
+	cr_assert_eq(r.reset[0].was, 0644);
+	cr_assert_eq(r.reset[0].now, 0600);
+	cr_assert_str_eq(r.reset[1].path, path("c/clients/api-key.pem"));
+	cr_assert_eq(r.reset[1].was, 0640);
+	cr_assert_eq(r.reset[1].now, 0600);
+	/* Nothing to reset now. */
+	cr_assert_eq(build_in("c", 1, &r), 0, "%s", err.msg);
+	cr_assert_eq(r.n_reset, 0);
+	kiln_buf_free(&ca_before);
+	kiln_buf_free(&ca_after);
+	kiln_buf_free(&leaf_before);
+	kiln_buf_free(&leaf_after);
+}
