@@ -75,6 +75,7 @@ struct staged {
 	int skip;  /* the file there holds exactly this */
 	int reset; /* it holds this with another mode, "was" */
 	mode_t was;
+	struct stat st; /* what is there (st_ino 0: nothing), to replace */
 };
 
 struct build {
@@ -482,6 +483,7 @@ decide(const struct build *b, struct staged *w, struct kiln_err *err)
 	int present, rc = -1;
 
 	kiln_buf_init(&old);
+	memset(&w->st, 0, sizeof(w->st));
 	if (w->excl) {
 		/* A new CA key: nothing may be there. */
 		if (b->folders[w->folder].fd != -1 &&
@@ -493,6 +495,8 @@ decide(const struct build *b, struct staged *w, struct kiln_err *err)
 	}
 	if (read_file(b, w->folder, w->name, &old, &st, &present, err) == -1)
 		goto cleanup;
+	if (present)
+		w->st = st;
 	if (present && old.len == w->data.len &&
 	    memcmp(old.p, w->data.p, old.len) == 0) {
 		w->skip = (st.st_mode & 07777) == w->mode;
@@ -551,7 +555,7 @@ write_all(struct build *b, struct kiln_err *err)
 		if (need_folder(b, w->folder, err) == -1 ||
 		    kiln_file_batch_add_at(&batch, b->folders[w->folder].fd,
 		        w->name, w->shown, w->data.p, w->data.len, w->mode,
-		        w->excl ? KILN_WRITE_EXCL : 0, err) == -1)
+		        w->excl ? KILN_WRITE_EXCL : 0, &w->st, err) == -1)
 			goto cleanup;
 	}
 	if (kiln_file_batch_commit(&batch, err) == -1)

@@ -50,6 +50,7 @@ static const char *
 file_kind(mode_t m)
 {
 	return S_ISLNK(m)    ? "a symbolic link"
+	       : S_ISREG(m)  ? "a file"
 	       : S_ISDIR(m)  ? "a directory"
 	       : S_ISFIFO(m) ? "a FIFO"
 	       : S_ISCHR(m) || S_ISBLK(m) ? "a device"
@@ -411,6 +412,8 @@ struct kiln_file_staged {
 	char tmp[NAME_MAX + 1]; /* "" once committed */
 	int dfd, own_dfd;       /* own_dfd: opened here, closed at free */
 	int flags;
+	int has_expect; /* expect: what must still be at the name */
+	struct stat expect;
 };
 
 void
@@ -442,7 +445,7 @@ kiln_file_batch_free(struct kiln_file_batch *b)
 static int
 batch_stage(struct kiln_file_batch *b, int dfd, int own_dfd,
     const char *name, const char *shown, const void *data, size_t len,
-    mode_t mode, int flags, struct kiln_err *err)
+    mode_t mode, int flags, const struct stat *expect, struct kiln_err *err)
 {
 	struct kiln_file_staged *e, *v;
 
@@ -462,6 +465,8 @@ batch_stage(struct kiln_file_batch *b, int dfd, int own_dfd,
 	e->dfd = dfd;
 	e->own_dfd = own_dfd;
 	e->flags = flags;
+	if ((e->has_expect = expect != NULL))
+		e->expect = *expect;
 	if ((e->name = strdup(name)) == NULL ||
 	    (e->shown = strdup(shown)) == NULL) {
 		free(e->name);
@@ -492,20 +497,20 @@ kiln_file_batch_add(struct kiln_file_batch *b, const char *path,
 	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return kiln_err_sys(err, "%s", path);
 	return batch_stage(
-	    b, dfd, 1, base, path, data, len, mode, flags, err);
+	    b, dfd, 1, base, path, data, len, mode, flags, NULL, err);
 }
 
 int
 kiln_file_batch_add_at(struct kiln_file_batch *b, int dfd, const char *name,
     const char *shown, const void *data, size_t len, mode_t mode, int flags,
-    struct kiln_err *err)
+    const struct stat *expect, struct kiln_err *err)
 {
 	if (strchr(name, '/') != NULL || strcmp(name, ".") == 0 ||
 	    strcmp(name, "..") == 0)
 		return kiln_err_set(
 		    err, KILN_EINVAL, "%s: not a file name", shown);
 	return batch_stage(
-	    b, dfd, 0, name, shown, data, len, mode, flags, err);
+	    b, dfd, 0, name, shown, data, len, mode, flags, expect, err);
 }
 
 /*
@@ -559,6 +564,11 @@ kiln_file_batch_commit(struct kiln_file_batch *b, struct kiln_err *err)
 
 		memcpy(tmp, e->tmp, sizeof(tmp));
 		e->tmp[0] = '\0'; /* temp_commit removes it on failure */
+		if (e->has_expect && still_there(e->dfd, e->name, e->shown,
+		                         &e->expect, err) == -1) {
+			(void)unlinkat(e->dfd, tmp, 0);
+			return -1;
+		}
 		if (temp_commit(e->dfd, tmp, e->name, e->shown, e->flags,
 		        err) == -1)
 			return -1;

@@ -110,10 +110,13 @@ int kiln_file_batch_add(struct kiln_file_batch *, const char *, const void *,
  * kiln_file_batch_add() of "name" in the folder "dfd", which the batch
  * borrows: keep it open until the batch is committed or freed.  "shown"
  * is the path to print.  As with kiln_file_write_at(), the temporary and
- * the rename stay in "dfd".  Returns 0 or -1.
+ * the rename stay in "dfd", and with "expect" (copied) the commit refuses
+ * to replace a name that is no longer that file (or, with st_ino 0, no
+ * longer absent).  Returns 0 or -1.
  */
 int kiln_file_batch_add_at(struct kiln_file_batch *, int, const char *,
-    const char *, const void *, size_t, mode_t, int, struct kiln_err *);
+    const char *, const void *, size_t, mode_t, int, const struct stat *,
+    struct kiln_err *);
 
 /* Returns 0 or -1. */
 int kiln_file_batch_commit(struct kiln_file_batch *, struct kiln_err *);

@@ -448,12 +448,13 @@ Test(file, a_batch_at_a_folder_stays_in_it)
 
 	kiln_file_batch_init(&b);
 	cr_assert_eq(kiln_file_batch_add_at(&b, top, "one.pem", "d/one.pem",
-	                 "1", 1, 0644, 0, &err), 0);
+	                 "1", 1, 0644, 0, NULL, &err), 0);
 	cr_assert_eq(kiln_file_batch_add_at(&b, top, "two-key.pem",
-	                 "d/two-key.pem", "2", 1, 0600, KILN_WRITE_EXCL, &err),
+	                 "d/two-key.pem", "2", 1, 0600, KILN_WRITE_EXCL, NULL,
+	                 &err),
 	    0);
 	cr_assert_eq(kiln_file_batch_add_at(&b, top, "a/b", "d/a/b", "3", 1,
-	                 0644, 0, &err), -1);
+	                 0644, 0, NULL, &err), -1);
 	cr_assert_str_eq(err.msg, "d/a/b: not a file name");
 	kiln_err_clear(&err);
 	cr_assert_eq(kiln_file_batch_commit(&b, &err), 0, "%s", err.msg);
@@ -461,5 +462,51 @@ Test(file, a_batch_at_a_folder_stays_in_it)
 	cr_assert_str_eq(contents("one.pem"), "1");
 	cr_assert_str_eq(contents("two-key.pem"), "2");
 	cr_assert_eq(entries(), 2);
+	close(top);
+}
+
+/* A name swapped between the batch's look and its commit is refused. */
+Test(file, a_batch_refuses_a_file_swapped_before_its_commit)
+{
+	struct kiln_file_batch b;
+	struct kiln_err err = {0};
+	struct kiln_buf buf;
+	struct stat st, none;
+	int top = dir_fd();
+	char p[PATH_MAX];
+
+	kiln_buf_init(&buf);
+	kiln_file_batch_init(&b);
+	memset(&none, 0, sizeof(none));
+	cr_assert_eq(kiln_file_write(path, "old", 3, 0644, 0, &err), 0);
+	cr_assert_eq(kiln_file_read_at(top, "out.pem", "out.pem", &buf, &st,
+	                 &err), 0);
+	cr_assert_eq(kiln_file_batch_add_at(&b, top, "new.pem", "new.pem", "n",
+	                 1, 0644, 0, &none, &err), 0);
+	cr_assert_eq(kiln_file_batch_add_at(&b, top, "out.pem", "out.pem",
+	                 "new", 3, 0644, 0, &st, &err), 0);
+	/* Someone renames another file over out.pem meanwhile. */
+	snprintf(p, sizeof(p), "%s/other", dir);
+	cr_assert_eq(kiln_file_write(p, "other", 5, 0644, 0, &err), 0);
+	cr_assert_eq(rename(p, path), 0);
+	cr_assert_eq(kiln_file_batch_commit(&b, &err), -1);
+	cr_assert_str_eq(err.msg, "out.pem: changed while kiln worked on it "
+	                          "(replaced, removed or linked), refused");
+	kiln_file_batch_free(&b);
+	cr_assert_str_eq(contents("out.pem"), "other");
+	cr_assert_str_eq(contents("new.pem"), "n");
+	cr_assert_eq(entries(), 2, "a temporary file was left behind");
+	kiln_buf_free(&buf);
+	close(top);
+}
+
+Test(file, dir_open_says_what_a_file_in_the_way_is)
+{
+	struct kiln_err err = {0};
+	int top = dir_fd();
+
+	cr_assert_eq(kiln_file_write(path, "x", 1, 0644, 0, &err), 0);
+	cr_assert_eq(kiln_dir_open(top, "out.pem/ssl", 1, 0700, &err), -1);
+	cr_assert_str_eq(err.msg, "out.pem: a file, not a folder");
 	close(top);
 }
