@@ -7,28 +7,18 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "kiln/esc.h"
 #include "kiln/file.h"
+#include "kiln/inspect.h"
 
 const char *cli_progname = "kiln";
 int cli_single_command;
-
-/* Whether the "n" bytes at "p" are UTF-8 continuation bytes. */
-static int
-valid_tail(const unsigned char *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-	return 1;
-}
 
 void
 cli_errorf(const char *cmd, const char *fmt, ...)
 {
 	char msg[2048];
-	const unsigned char *p;
+	struct kiln_buf shown;
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -39,24 +29,17 @@ cli_errorf(const char *cmd, const char *fmt, ...)
 	else
 		fprintf(stderr, "%s: %s: ", cli_progname, cmd);
 	/*
-	 * Messages quote their input: a newline there must not forge a second
-	 * line, nor an escape sequence reach the terminal.  Control bytes and
-	 * bytes that are not UTF-8 are shown as \xNN.
+	 * Messages quote their input (file names, certificate names): a
+	 * newline there must not forge a second line, nor an escape sequence,
+	 * a C1 control or a bidirectional override reach the terminal (out
+	 * of memory, what was escaped is shown: still one safe line).
 	 */
-	for (p = (const unsigned char *)msg; *p != '\0'; p++) {
-		size_t n = 0;
-
-		if (*p >= 0xc2 && *p <= 0xf4)
-			n = *p >= 0xf0 ? 3 : *p >= 0xe0 ? 2 : 1;
-		if (n > 0 && valid_tail(p + 1, n)) {
-			fwrite(p, 1, n + 1, stderr);
-			p += n;
-		} else if (*p < 0x20 || *p >= 0x7f)
-			fprintf(stderr, "\\x%02x", *p);
-		else
-			fputc(*p, stderr);
-	}
+	kiln_buf_init(&shown);
+	(void)kiln_esc_append(&shown, msg, strlen(msg), NULL);
+	if (shown.len > 0)
+		fwrite(shown.p, 1, shown.len, stderr);
 	fputc('\n', stderr);
+	kiln_buf_free(&shown);
 }
 
 void
