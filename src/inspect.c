@@ -383,12 +383,14 @@ static const unsigned char b64[256] = {
 };
 
 /*
- * Decode "len" bytes of plain base64 into "out": lines ending "\n" or
- * "\r\n", whole quadruples, "=" only at the very end.  Returns 0, -1 out
- * of memory, or 1 for anything else, which mbedTLS's reader then judges
- * (and words the error for).  Certificates and CSRs are public, so this
- * decoder need not be constant-time as mbedTLS's is; it is many times
- * faster, which kiln-certinfo over a thousand files shows.
+ * Decode "len" bytes of plain base64 into "out": whole quadruples, "="
+ * only at the very end, and spaces, tabs and line ends anywhere (an
+ * indented block, CRLF lines).  Returns 0, -1 out of memory, or 1 for
+ * anything else (headers of an encrypted key, a bad character), which
+ * mbedTLS's reader then judges and words the error for.  Certificates
+ * and CSRs are public, so this decoder need not be constant-time as
+ * mbedTLS's is; it is many times faster, which kiln-certinfo over a
+ * thousand files shows.
  */
 static int
 base64_plain(const unsigned char *s, size_t len, struct kiln_buf *out,
@@ -403,8 +405,7 @@ base64_plain(const unsigned char *s, size_t len, struct kiln_buf *out,
 		return -1;
 	o = out->p;
 	for (i = 0; i < len; i++) {
-		if (s[i] == '\n' ||
-		    (s[i] == '\r' && i + 1 < len && s[i + 1] == '\n'))
+		if (s[i] == '\n' || s[i] == '\r' || s[i] == ' ' || s[i] == '\t')
 			continue;
 		if (s[i] == '=') {
 			if (++pad > 2)
@@ -427,68 +428,46 @@ base64_plain(const unsigned char *s, size_t len, struct kiln_buf *out,
 }
 
 /*
- * The next PEM block labelled "label" at "*pos", decoded into "out".
- * Armour and body are found as mbedtls_pem_read_buffer finds them; a
- * plain body is decoded here, anything else is left to mbedTLS.
+ * The next PEM block labelled "label" from offset "*pos" of "text",
+ * found by kiln_pem_next (as kiln check and kiln verify find it) and
+ * decoded into "out".  A plain body is decoded here, anything else is
+ * left to mbedTLS.
  */
 static int
-pem_next(const char **pos, const char *label, struct kiln_buf *out, int *found,
-    struct kiln_err *err)
+pem_next(const char *text, size_t *pos, const char *label, struct kiln_buf *out,
+    int *found, struct kiln_err *err)
 {
-	char begin[64], end[64];
+	char begin[80], end[80];
+	struct kiln_pem_block blk;
 	mbedtls_pem_context pem;
 	const unsigned char *der;
-	const char *s1, *s2, *e;
 	size_t used, len;
 	int ret, rc = -1;
 
 	*found = 0;
-	snprintf(begin, sizeof(begin), "-----BEGIN %s-----", label);
-	snprintf(end, sizeof(end), "-----END %s-----", label);
 	mbedtls_pem_init(&pem);
-	s1 = strstr(*pos, begin);
-	s2 = strstr(*pos, end);
-	if (s1 != NULL && s2 != NULL && s2 > s1) {
-		s1 += strlen(begin);
-		s1 += *s1 == ' ';
-		s1 += *s1 == '\r';
-		if (*s1 == '\n' && ++s1 < s2) {
-			e = s2 + strlen(end);
-			e += *e == ' ';
-			e += *e == '\r';
-			e += *e == '\n';
-			ret = base64_plain((const unsigned char *)s1,
-			    (size_t)(s2 - s1), out, err);
-			if (ret == -1)
-				goto cleanup;
-			if (ret == 0) {
-				*pos = e;
-				*found = 1;
-				rc = 0;
-				goto cleanup;
-			}
+	if ((ret = kiln_pem_next(text, pos, label, &blk, err)) != 1) {
+		rc = ret;
+		goto cleanup;
+	}
+	ret = base64_plain(
+	    (const unsigned char *)text + blk.body, blk.body_len, out, err);
+	if (ret == -1)
+		goto cleanup;
+	if (ret == 1) {
+		snprintf(begin, sizeof(begin), "-----BEGIN %s-----", label);
+		snprintf(end, sizeof(end), "-----END %s-----", label);
+		ret = mbedtls_pem_read_buffer(&pem, begin, end,
+		    (const unsigned char *)text + blk.begin, NULL, 0, &used);
+		if (ret != 0) {
+			kiln_err_mbed(err, ret, "bad PEM");
+			goto cleanup;
 		}
+		der = kiln_pem_buffer(&pem, &len);
+		out->len = 0;
+		if (kiln_buf_append(out, der, len, err) == -1)
+			goto cleanup;
 	}
-	ret = mbedtls_pem_read_buffer(
-	    &pem, begin, end, (const unsigned char *)*pos, NULL, 0, &used);
-	if (ret == MBEDTLS_ERR_PEM_NO_HEADER_FOOTER_PRESENT) {
-		/* mbedTLS says the same of a block with no END line. */
-		if (strstr(*pos, begin) != NULL)
-			kiln_err_set(err, KILN_EINVAL,
-			    "truncated PEM: no \"%s\" line", end);
-		else
-			rc = 0;
-		goto cleanup;
-	}
-	if (ret != 0) {
-		kiln_err_mbed(err, ret, "bad PEM");
-		goto cleanup;
-	}
-	der = kiln_pem_buffer(&pem, &len);
-	out->len = 0;
-	if (kiln_buf_append(out, der, len, err) == -1)
-		goto cleanup;
-	*pos += used;
 	*found = 1;
 	rc = 0;
 cleanup:
@@ -500,15 +479,12 @@ cleanup:
 static void
 first_label(const char *text, char *out, size_t size)
 {
-	const char *p = strstr(text, "-----BEGIN "), *e;
+	struct kiln_pem_block blk;
+	size_t pos = 0;
 
 	out[0] = '\0';
-	if (p == NULL)
-		return;
-	p += strlen("-----BEGIN ");
-	if ((e = strstr(p, "-----")) != NULL && (size_t)(e - p) < size &&
-	    memchr(p, '\n', (size_t)(e - p)) == NULL)
-		snprintf(out, size, "%.*s", (int)(e - p), p);
+	if (kiln_pem_next(text, &pos, NULL, &blk, NULL) != 0)
+		snprintf(out, size, "%s", blk.label);
 }
 
 static int
@@ -543,15 +519,22 @@ not_der(const unsigned char *data, size_t len, const char *what,
 	return 1;
 }
 
-/* Copy of "data" with a NUL, for the PEM reader, or NULL if DER. */
+/*
+ * Copy "data" into "text" with a NUL, for the PEM reader.  Returns 1 if
+ * it holds a PEM block (a truncated one too), 0 if not (DER, or nothing
+ * kiln reads), -1 out of memory.
+ */
 static int
 as_text(const unsigned char *data, size_t len, struct kiln_buf *text,
     struct kiln_err *err)
 {
+	struct kiln_pem_block blk;
+	size_t pos = 0;
+
 	if (kiln_buf_append(text, data, len, err) == -1 ||
 	    kiln_buf_terminate(text, err) == -1)
 		return -1;
-	return strstr((char *)text->p, "-----BEGIN ") != NULL;
+	return kiln_pem_next((char *)text->p, &pos, NULL, &blk, NULL) != 0;
 }
 
 static int csr_from_der(
@@ -590,9 +573,8 @@ kiln_inspect_certs(struct kiln_infos *infos, const unsigned char *data,
 {
 	struct kiln_buf text, der;
 	struct kiln_info *info = NULL;
-	const char *pos;
 	char label[64];
-	size_t count = 0;
+	size_t pos, count = 0;
 	int pem, found, rc = -1;
 
 	kiln_buf_init(&text);
@@ -610,8 +592,9 @@ kiln_inspect_certs(struct kiln_infos *infos, const unsigned char *data,
 		rc = 0;
 		goto cleanup;
 	}
-	for (pos = (const char *)text.p;; count++) {
-		if (pem_next(&pos, "CERTIFICATE", &der, &found, err) == -1) {
+	for (pos = 0;; count++) {
+		if (pem_next((char *)text.p, &pos, "CERTIFICATE", &der, &found,
+		        err) == -1) {
 			kiln_err_prefix(err, "certificate %zu", count + 1);
 			goto cleanup;
 		}
@@ -621,6 +604,59 @@ kiln_inspect_certs(struct kiln_infos *infos, const unsigned char *data,
 			goto cleanup;
 		if (cert_from_der(info, der.p, der.len, err) == -1) {
 			kiln_err_prefix(err, "certificate %zu", count + 1);
+			goto cleanup;
+		}
+	}
+	if (count == 0) {
+		first_label((const char *)text.p, label, sizeof(label));
+		kiln_err_set(err, KILN_EINVAL,
+		    "no certificate found (first PEM block: \"%s\")", label);
+		goto cleanup;
+	}
+	rc = 0;
+cleanup:
+	kiln_buf_free(&text);
+	kiln_buf_free(&der);
+	return rc;
+}
+
+int
+kiln_inspect_x509(mbedtls_x509_crt *chain, const unsigned char *data,
+    size_t len, struct kiln_err *err)
+{
+	struct kiln_buf text, der;
+	char label[64];
+	size_t pos = 0, count = 0;
+	int pem, found, ret, rc = -1;
+
+	kiln_buf_init(&text);
+	kiln_buf_init(&der);
+	if ((pem = as_text(data, len, &text, err)) == -1)
+		goto cleanup;
+	if (!pem) {
+		if (not_der(data, len, "certificate", err))
+			goto cleanup;
+		if ((ret = mbedtls_x509_crt_parse_der(chain, data, len)) != 0) {
+			kiln_err_mbed(
+			    err, ret, "not a certificate mbedTLS reads");
+			goto cleanup;
+		}
+		rc = 0;
+		goto cleanup;
+	}
+	for (;; count++) {
+		if (pem_next((char *)text.p, &pos, "CERTIFICATE", &der, &found,
+		        err) == -1) {
+			kiln_err_prefix(err, "certificate %zu", count + 1);
+			goto cleanup;
+		}
+		if (!found)
+			break;
+		if ((ret = mbedtls_x509_crt_parse_der(chain, der.p, der.len)) !=
+		    0) {
+			kiln_err_mbed(err, ret,
+			    "certificate %zu: not a certificate mbedTLS reads",
+			    count + 1);
 			goto cleanup;
 		}
 	}
@@ -765,8 +801,8 @@ kiln_inspect_csr(struct kiln_info *info, const unsigned char *data, size_t len,
     struct kiln_err *err)
 {
 	struct kiln_buf text, der;
-	const char *pos;
 	char label[64];
+	size_t pos = 0;
 	int pem, found = 0, rc = -1;
 
 	kiln_buf_init(&text);
@@ -784,13 +820,13 @@ kiln_inspect_csr(struct kiln_info *info, const unsigned char *data, size_t len,
 		rc = 0;
 		goto cleanup;
 	}
-	pos = (const char *)text.p;
-	if (pem_next(&pos, "CERTIFICATE REQUEST", &der, &found, err) == -1)
+	if (pem_next((char *)text.p, &pos, "CERTIFICATE REQUEST", &der, &found,
+	        err) == -1)
 		goto cleanup;
 	if (!found) {
-		pos = (const char *)text.p;
-		if (pem_next(&pos, "NEW CERTIFICATE REQUEST", &der, &found,
-		        err) == -1)
+		pos = 0;
+		if (pem_next((char *)text.p, &pos, "NEW CERTIFICATE REQUEST",
+		        &der, &found, err) == -1)
 			goto cleanup;
 	}
 	if (!found) {

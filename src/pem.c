@@ -45,3 +45,51 @@ kiln_pem_count(const char *s)
 	}
 	return n;
 }
+
+/* The end of a BEGIN line at "p": spaces or tabs, then "\n" or "\r\n". */
+static const char *
+line_end(const char *p)
+{
+	p += strspn(p, " \t");
+	p += *p == '\r';
+	return *p == '\n' ? p + 1 : NULL;
+}
+
+int
+kiln_pem_next(const char *text, size_t *pos, const char *label,
+    struct kiln_pem_block *blk, struct kiln_err *err)
+{
+	static const char begin[] = "-----BEGIN ";
+	char end[sizeof(blk->label) + 16];
+	const char *p = text + *pos, *l, *dash, *body, *e;
+	size_t n;
+
+	for (; (p = strstr(p, begin)) != NULL; p++) {
+		l = p + sizeof(begin) - 1;
+		if ((dash = strstr(l, "-----")) == NULL)
+			return 0;
+		n = (size_t)(dash - l);
+		if (n >= sizeof(blk->label) || memchr(l, '\n', n) != NULL ||
+		    (label != NULL &&
+		        (strlen(label) != n || memcmp(l, label, n) != 0)) ||
+		    (body = line_end(dash + 5)) == NULL)
+			continue;
+		memcpy(blk->label, l, n);
+		blk->label[n] = '\0';
+		snprintf(end, sizeof(end), "-----END %s-----", blk->label);
+		if ((e = strstr(body, end)) == NULL)
+			return kiln_err_set(err, KILN_EINVAL,
+			    "truncated PEM: no \"%s\" line", end);
+		blk->begin = (size_t)(p - text);
+		blk->body = (size_t)(body - text);
+		blk->body_len = (size_t)(e - body);
+		e += strlen(end);
+		e += strspn(e, " \t");
+		e += *e == '\r';
+		e += *e == '\n';
+		blk->end = (size_t)(e - text);
+		*pos = blk->end;
+		return 1;
+	}
+	return 0;
+}

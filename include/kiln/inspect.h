@@ -14,6 +14,8 @@
 
 #include <stddef.h>
 
+#include <mbedtls/x509_crt.h>
+
 #include "kiln/buf.h"
 #include "kiln/err.h"
 #include "kiln/key.h"
@@ -101,6 +103,17 @@ void kiln_infos_free(struct kiln_infos *);
  */
 int kiln_inspect_certs(
     struct kiln_infos *, const unsigned char *, size_t, struct kiln_err *);
+
+/*
+ * The certificates kiln_inspect_certs would find in "len" bytes, parsed
+ * by mbedTLS and appended to "chain" (initialised by the caller): the
+ * trust anchors of -ca, or intermediates.  A certificate mbedTLS cannot
+ * read (an unknown critical extension, an Ed25519 key) is an error that
+ * names its position, as is input without a certificate.  Returns 0 or
+ * -1.
+ */
+int kiln_inspect_x509(
+    mbedtls_x509_crt *, const unsigned char *, size_t, struct kiln_err *);
 
 /*
  * One certificate request (PEM or DER).  The self-signature is checked

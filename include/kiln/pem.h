@@ -1,6 +1,7 @@
 /*
- * PEM armour, as Go's pem.EncodeToMemory writes it: 64-column base64,
- * "\n" line ends, a final "\n".
+ * PEM armour: written as Go's pem.EncodeToMemory writes it (64-column
+ * base64, "\n" line ends, a final "\n"), and found in text the one way
+ * kiln check, kiln-certinfo and kiln verify all read it.
  */
 #ifndef KILN_PEM_H
 #define KILN_PEM_H
@@ -16,5 +17,32 @@ int kiln_pem_write(struct kiln_buf *, const char *, const unsigned char *,
 
 /* Number of "-----BEGIN " lines in NUL-terminated text "s". */
 size_t kiln_pem_count(const char *);
+
+/*
+ * Where a PEM block lies in a text, as offsets into it.  A block starts
+ * with "-----BEGIN LABEL-----" anywhere on a line (after a UTF-8 byte
+ * order mark, other text or indentation, as mbedTLS and OpenSSL's
+ * readers also take it), followed by spaces or tabs at most and a line
+ * end ("\n" or "\r\n"); its body runs to the next "-----END LABEL-----",
+ * which ends it with that line.  A BEGIN that is not followed by a line
+ * end (a PEM string inside JSON, "\n" escaped) starts no block.
+ */
+struct kiln_pem_block {
+	char label[64]; /* "CERTIFICATE" */
+	size_t begin;   /* the "-----BEGIN " */
+	size_t body;    /* the line after the BEGIN line */
+	size_t body_len;
+	size_t end; /* just past the END line and its line end */
+};
+
+/*
+ * Find the next block labelled "label" (NULL: any label) in the
+ * NUL-terminated "text", from offset "*pos".  Returns 1 with "blk" filled
+ * and "*pos" moved past the block; 0 if there is none; -1 with "err"
+ * filled (KILN_EINVAL) for a BEGIN line with no END line after it:
+ * "truncated PEM: no "-----END LABEL-----" line" (blk->label is set).
+ */
+int kiln_pem_next(const char *, size_t *, const char *, struct kiln_pem_block *,
+    struct kiln_err *);
 
 #endif /* KILN_PEM_H */

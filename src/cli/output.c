@@ -131,27 +131,21 @@ cli_write_stdout(const struct kiln_buf *buf, struct kiln_err *err)
 	return 0;
 }
 
-/* The trust anchors of -ca: every certificate of the file. */
+/*
+ * The trust anchors of -ca: every certificate of the file, its PEM found
+ * as kiln check, kiln-certinfo and kiln verify find it everywhere.
+ */
 int
 cli_read_anchors(mbedtls_x509_crt *ca, const char *path, struct kiln_err *err)
 {
 	struct kiln_buf text;
-	int ret, rc = -1;
+	int rc = -1;
 
 	kiln_buf_init(&text);
 	if (kiln_file_read(path, &text, err) == -1)
 		goto cleanup;
-	/* mbedTLS wants the NUL of PEM text counted. */
-	ret = mbedtls_x509_crt_parse(ca, text.p,
-	    strstr((char *)text.p, "-----BEGIN") != NULL ? text.len + 1
-	                                                 : text.len);
-	if (ret < 0) {
-		kiln_err_mbed(err, ret, "%s: not a CA certificate", path);
-		goto cleanup;
-	}
-	if (ret > 0) {
-		kiln_err_set(err, KILN_EINVAL,
-		    "%s: %d of its certificates cannot be read", path, ret);
+	if (kiln_inspect_x509(ca, text.p, text.len, err) == -1) {
+		kiln_err_prefix(err, "%s", path);
 		goto cleanup;
 	}
 	rc = 0;

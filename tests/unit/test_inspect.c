@@ -775,3 +775,119 @@ Test(inspect, pem_block_of_nothing)
 	    -1);
 	cr_assert_str_eq(err.msg, want);
 }
+
+/* PEM found one way (kiln_pem_next), as check, certinfo and verify read. */
+
+/* The first block of "text" labelled "label": its label and body. */
+static int
+pem_find(const char *text, const char *label, char *body, size_t size)
+{
+	struct kiln_pem_block blk;
+	size_t pos = 0;
+	int rc;
+
+	kiln_err_clear(&err);
+	rc = kiln_pem_next(text, &pos, label, &blk, &err);
+	if (rc == 1) {
+		cr_assert_eq(pos, blk.end);
+		snprintf(body, size, "%s|%.*s|%s", blk.label, (int)blk.body_len,
+		    text + blk.body, text + blk.end);
+	}
+	return rc;
+}
+
+Test(inspect, pem_blocks_after_a_bom_text_or_indentation)
+{
+	static const struct {
+		const char *text, *label, *want;
+	} cases[] = {
+	    {"-----BEGIN X-----\nQUJD\n-----END X-----\nrest", "X",
+	        "X|QUJD\n|rest"},
+	    {"\xef\xbb\xbf-----BEGIN X-----\nQUJD\n-----END X-----\n", "X",
+	        "X|QUJD\n|"},
+	    {"words\r\n-----BEGIN X-----\r\nQUJD\r\n-----END X-----\r\n", NULL,
+	        "X|QUJD\r\n|"},
+	    {"cert: -----BEGIN X-----  \nQUJD\n-----END X----- \n\n", "X",
+	        "X|QUJD\n|\n"},
+	    {"  crt: |\n    -----BEGIN X-----\n    QUJD\n    -----END X-----\n",
+	        "X", "X|    QUJD\n    |"},
+	    /* The first block labelled so; other labels are passed over. */
+	    {"-----BEGIN X Y-----\nQQ==\n-----END X Y-----\n"
+	     "-----BEGIN X-----\nQUJD\n-----END X-----\n",
+	        "X", "X|QUJD\n|"},
+	    /* A BEGIN inside a JSON string ("\n" escaped) starts no block. */
+	    {"{\"cert\":\"-----BEGIN X-----\\nQUJD\\n-----END X-----\\n\"}\n"
+	     "-----BEGIN X-----\nQUJD\n-----END X-----\n",
+	        "X", "X|QUJD\n|"},
+	};
+	char body[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cr_assert_eq(
+		    pem_find(cases[i].text, cases[i].label, body, sizeof(body)),
+		    1, "case %zu: %s", i, err.msg);
+		cr_assert_str_eq(body, cases[i].want, "case %zu", i);
+	}
+	cr_assert_eq(pem_find("{\"cert\":\"-----BEGIN X-----\\nQUJD\\n\"}",
+	                 NULL, body, sizeof(body)),
+	    0);
+	cr_assert_eq(pem_find("no PEM here", NULL, body, sizeof(body)), 0);
+	cr_assert_eq(
+	    pem_find("-----BEGIN X-----\nQUJD\n", "X", body, sizeof(body)), -1);
+	cr_assert_eq(err.code, KILN_EINVAL);
+	cr_assert_str_eq(err.msg, "truncated PEM: no \"-----END X-----\" line");
+}
+
+/* kiln_inspect_certs reads what check finds; cfssl's JSON is neither. */
+Test(inspect, certificates_after_a_bom_and_in_json)
+{
+	struct kiln_buf text;
+	size_t i;
+
+	kiln_buf_init(&text);
+	read_data("inspect/sans.pem");
+	kiln_buf_printf(
+	    &text, &err, "\xef\xbb\xbf%.*s", (int)buf.len, (char *)buf.p);
+	cr_assert_eq(kiln_inspect_certs(&infos, text.p, text.len, &err), 0,
+	    "%s", err.msg);
+	cr_assert_eq(infos.n, 1);
+	text.len = 0;
+	kiln_buf_printf(&text, &err, "{\"cert\":\"");
+	for (i = 0; i < buf.len; i++)
+		kiln_buf_printf(&text, &err, "%s",
+		    buf.p[i] == '\n' ? "\\n" : (char[]){(char)buf.p[i], 0});
+	kiln_buf_printf(&text, &err, "\"}\n");
+	certs_fail(text.p, text.len, "not a certificate (neither PEM nor DER)");
+	kiln_buf_free(&text);
+}
+
+/* The trust anchors of -ca, read as kiln_inspect_certs reads. */
+Test(inspect, x509_chain_for_mbedtls)
+{
+	mbedtls_x509_crt chain;
+	struct kiln_buf text;
+	const mbedtls_x509_crt *c;
+	size_t n;
+
+	kiln_buf_init(&text);
+	mbedtls_x509_crt_init(&chain);
+	read_data("check/leaf.pem");
+	kiln_buf_printf(
+	    &text, &err, "\xef\xbb\xbf%.*s", (int)buf.len, (char *)buf.p);
+	read_data("check/ca.pem");
+	kiln_buf_printf(
+	    &text, &err, "text\r\n%.*s", (int)buf.len, (char *)buf.p);
+	cr_assert_eq(kiln_inspect_x509(&chain, text.p, text.len, &err), 0, "%s",
+	    err.msg);
+	for (n = 0, c = &chain; c != NULL && c->raw.len > 0; c = c->next)
+		n++;
+	cr_assert_eq(n, 2);
+	read_data("inspect/req.pem");
+	kiln_err_clear(&err);
+	cr_assert_eq(kiln_inspect_x509(&chain, buf.p, buf.len, &err), -1);
+	cr_assert_str_eq(err.msg,
+	    "no certificate found (first PEM block: \"CERTIFICATE REQUEST\")");
+	mbedtls_x509_crt_free(&chain);
+	kiln_buf_free(&text);
+}
