@@ -2,16 +2,22 @@
  * kiln check: find certificates in files and folders and say, for each
  * and for the whole set, whether they are still good.
  */
+/* O_PATH, for opening a file without opening a device in its place. */
+#define _GNU_SOURCE
+
 #include <dirent.h>
-#include <limits.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "checkrender.h"
 #include "kiln/check.h"
-#include "kiln/file.h"
+#include "kiln/esc.h"
+#include "kiln/pem.h"
 #include "out.h"
 #include "strs.h"
 
@@ -168,45 +174,192 @@ note_anchor(void *arg, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
 }
 
 /*
- * Whether "chain" (the certificate, then the rest of its file as possible
- * intermediates) verifies against the trust anchors; the certificate's
- * own dates are judged separately, the anchor's here.  NULL if it does,
- * else the reason.
+ * The issuers a certificate of a file may chain through are found by
+ * name, not by handing mbedTLS every other certificate of the file for
+ * each one (which made -ca quadratic in a bundle's size): each
+ * certificate's subject and issuer become keys, the subjects are sorted
+ * once per file, and a certificate's chain is itself, then the
+ * certificates whose subject names its issuer, then theirs, and so on,
+ * in file order at each step, each certificate once (a copy of one
+ * already there is left out), CHAIN_MAX at most: mbedTLS follows no
+ * path longer than 8 intermediates anyway.  mbedTLS then builds and
+ * verifies the path from those alone.  The keys are looser than mbedTLS's
+ * name match (ASCII case is folded and the string types are forgotten),
+ * so every issuer mbedTLS would take is in the chain.
  */
+#define CHAIN_MAX 32
+
+struct keyed {
+	const char *key;
+	size_t index;
+};
+
+struct pool {
+	char **subject, **issuer; /* per certificate of the file */
+	struct keyed *sorted;     /* by subject, then position */
+	size_t n;
+};
+
+static void
+pool_free(struct pool *p)
+{
+	kiln_strs_free(p->subject, p->n);
+	kiln_strs_free(p->issuer, p->n);
+	free(p->sorted);
+	memset(p, 0, sizeof(*p));
+}
+
+/* "dn" as a key: each attribute's OID and value, ASCII folded to lower. */
 static char *
-untrusted(const struct kiln_check *c, const struct kiln_infos *file, size_t i)
+name_key(const struct kiln_dn *dn)
+{
+	struct kiln_buf b;
+	char *key = NULL, *q;
+	size_t i;
+
+	kiln_buf_init(&b);
+	for (i = 0; i < dn->n; i++)
+		if (kiln_buf_printf(&b, NULL, "%s=%s\x1f", dn->attr[i].oid,
+		        dn->attr[i].value) == -1)
+			goto cleanup;
+	if (kiln_buf_terminate(&b, NULL) == -1)
+		goto cleanup;
+	for (q = (char *)b.p; *q != '\0'; q++)
+		if (*q >= 'A' && *q <= 'Z')
+			*q = (char)(*q - 'A' + 'a');
+	key = strdup((char *)b.p);
+cleanup:
+	kiln_buf_free(&b);
+	return key;
+}
+
+static int
+by_key(const void *a, const void *b)
+{
+	const struct keyed *x = a, *y = b;
+	int d = strcmp(x->key, y->key);
+
+	return d != 0 ? d : x->index < y->index ? -1 : x->index > y->index;
+}
+
+static int
+pool_build(struct pool *p, const struct kiln_infos *file, struct kiln_err *err)
+{
+	size_t i;
+
+	memset(p, 0, sizeof(*p));
+	if ((p->subject = calloc(file->n, sizeof(*p->subject))) == NULL ||
+	    (p->issuer = calloc(file->n, sizeof(*p->issuer))) == NULL ||
+	    (p->sorted = calloc(file->n, sizeof(*p->sorted))) == NULL)
+		goto nomem;
+	p->n = file->n;
+	for (i = 0; i < file->n; i++) {
+		if ((p->subject[i] = name_key(&file->v[i].subject)) == NULL ||
+		    (p->issuer[i] = name_key(&file->v[i].issuer)) == NULL)
+			goto nomem;
+		p->sorted[i].key = p->subject[i];
+		p->sorted[i].index = i;
+	}
+	qsort(p->sorted, p->n, sizeof(*p->sorted), by_key);
+	return 0;
+nomem:
+	return kiln_err_set(err, KILN_ENOMEM, "out of memory");
+}
+
+/* Whether certificate "k" is in "chain", or a copy of one that is. */
+static int
+in_chain(const struct kiln_infos *file, const size_t *chain, size_t n, size_t k)
+{
+	const struct kiln_buf *d = &file->v[k].der, *o;
+	size_t j;
+
+	for (j = 0; j < n; j++) {
+		o = &file->v[chain[j]].der;
+		if (chain[j] == k ||
+		    (o->len == d->len && memcmp(o->p, d->p, d->len) == 0))
+			return 1;
+	}
+	return 0;
+}
+
+/* The chain of certificate "i" into "chain": its size. */
+static size_t
+pool_chain(const struct pool *p, const struct kiln_infos *file, size_t i,
+    size_t chain[CHAIN_MAX])
+{
+	size_t n = 1, q, lo, hi, mid, k;
+	const char *want;
+
+	chain[0] = i;
+	for (q = 0; q < n && n < CHAIN_MAX; q++) {
+		want = p->issuer[chain[q]];
+		for (lo = 0, hi = p->n; lo < hi;) { /* the first subject >= */
+			mid = lo + (hi - lo) / 2;
+			if (strcmp(p->sorted[mid].key, want) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (k = lo; k < p->n && n < CHAIN_MAX &&
+		             strcmp(p->sorted[k].key, want) == 0;
+		     k++)
+			if (!in_chain(file, chain, n, p->sorted[k].index))
+				chain[n++] = p->sorted[k].index;
+	}
+	return n;
+}
+
+/*
+ * Whether certificate "i" of "file", with the certificates of its chain
+ * in the pool as possible intermediates, verifies against the trust
+ * anchors; the certificate's own dates are judged separately, the
+ * anchor's here.  0 and "*why" NULL if it does, 0 and "*why" the reason
+ * if not, -1 out of memory.
+ */
+static int
+untrusted(const struct kiln_check *c, const struct kiln_infos *file,
+    const struct pool *p, size_t i, char **why, struct kiln_err *err)
 {
 	struct anchor_dates a;
 	mbedtls_x509_crt chain;
+	size_t idx[CHAIN_MAX], n, k;
 	char info[512];
+	const char *reason = NULL;
 	uint32_t flags = 0;
-	size_t k;
 	int ret;
 
+	*why = NULL;
 	memset(&a, 0, sizeof(a));
 	a.ca = c->ca;
 	mbedtls_x509_crt_init(&chain);
+	n = pool_chain(p, file, i, idx);
 	ret = mbedtls_x509_crt_parse_der(
 	    &chain, file->v[i].der.p, file->v[i].der.len);
-	for (k = 0; ret == 0 && k < file->n; k++)
-		if (k != i)
-			(void)mbedtls_x509_crt_parse_der(
-			    &chain, file->v[k].der.p, file->v[k].der.len);
+	for (k = 1; ret == 0 && k < n; k++)
+		(void)mbedtls_x509_crt_parse_der(
+		    &chain, file->v[idx[k]].der.p, file->v[idx[k]].der.len);
 	if (ret != 0) {
-		mbedtls_x509_crt_free(&chain);
-		return strdup("mbedTLS cannot read this certificate");
+		reason = "mbedTLS cannot read this certificate";
+		goto done;
 	}
 	mbedtls_x509_crt_verify(&chain, (mbedtls_x509_crt *)c->ca, NULL, NULL,
 	    &flags, note_anchor, &a);
-	mbedtls_x509_crt_free(&chain);
 	flags &= ~(uint32_t)(MBEDTLS_X509_BADCERT_EXPIRED |
 	                     MBEDTLS_X509_BADCERT_FUTURE);
 	if (flags == 0)
-		return a.why[0] != '\0' ? strdup(a.why) : NULL;
-	if (mbedtls_x509_crt_verify_info(info, sizeof(info), "", flags) < 0)
-		return strdup("does not verify");
-	info[strcspn(info, "\n")] = '\0'; /* the first reason */
-	return strdup(info);
+		reason = a.why[0] != '\0' ? a.why : NULL;
+	else if (mbedtls_x509_crt_verify_info(info, sizeof(info), "", flags) <
+	         0)
+		reason = "does not verify";
+	else {
+		info[strcspn(info, "\n")] = '\0'; /* the first reason */
+		reason = info;
+	}
+done:
+	mbedtls_x509_crt_free(&chain);
+	if (reason != NULL && (*why = strdup(reason)) == NULL)
+		return kiln_err_set(err, KILN_ENOMEM, "out of memory");
+	return 0;
 }
 
 static enum kiln_check_status
@@ -231,71 +384,166 @@ add_file(struct kiln_check *c, const char *path, struct kiln_infos *file,
     struct kiln_err *err)
 {
 	struct kiln_check_entry *e;
+	struct pool pool;
 	size_t i;
+	int rc = -1;
 
+	memset(&pool, 0, sizeof(pool));
 	if ((e = realloc(c->entries, (c->n_entries + file->n) * sizeof(*e))) ==
-	    NULL)
-		return kiln_err_set(err, KILN_ENOMEM, "out of memory");
+	    NULL) {
+		kiln_err_set(err, KILN_ENOMEM, "out of memory");
+		goto cleanup;
+	}
 	c->entries = e;
+	if (c->ca != NULL && pool_build(&pool, file, err) == -1)
+		goto cleanup;
 	for (i = 0; i < file->n; i++) {
 		e = &c->entries[c->n_entries];
 		memset(e, 0, sizeof(*e));
-		if ((e->path = strdup(path)) == NULL)
-			return kiln_err_set(err, KILN_ENOMEM, "out of memory");
+		if ((e->path = strdup(path)) == NULL) {
+			kiln_err_set(err, KILN_ENOMEM, "out of memory");
+			goto cleanup;
+		}
 		c->n_entries++; /* freed by kiln_check_free from here on */
 		e->index = i + 1;
 		if (entry_fill(e, &file->v[i], err) == -1)
-			return -1;
+			goto cleanup;
 		e->status = time_status(c, &file->v[i]);
-		if (c->ca != NULL && (e->why = untrusted(c, file, i)) != NULL)
+		if (c->ca != NULL &&
+		    untrusted(c, file, &pool, i, &e->why, err) == -1)
+			goto cleanup;
+		if (e->why != NULL)
 			e->status = KILN_CHECK_UNTRUSTED;
 	}
 	kiln_infos_free(file); /* the descriptions are not kept */
-	return 0;
+	rc = 0;
+cleanup:
+	pool_free(&pool);
+	return rc;
+}
+
+/* A problem whose message is the text of "errnum" ("Permission denied"). */
+static int
+add_problem_errno(
+    struct kiln_check *c, const char *path, int errnum, struct kiln_err *err)
+{
+	return add_problem(c, path, strerror(errnum), err);
 }
 
 /*
- * Whether "text" holds a PEM certificate block: the BEGIN line at the
- * start of a line, not quoted inside JSON (cfssl's output) or prose.
+ * Open the regular file "name" of the folder "dfd" for reading, following
+ * a symbolic link, without opening anything that is not a regular file:
+ * the name is opened with O_PATH (which runs no driver's open, so a link
+ * swapped to a FIFO or a device since the folder was listed is neither
+ * waited on nor opened), checked with fstat, and that same inode is then
+ * opened through /proc/self/fd.  Without /proc, the name is opened again
+ * (O_NONBLOCK, O_NOCTTY) and must still be that inode.  Returns the
+ * descriptor, -2 if it is not a regular file, or -1 with errno set.
  */
 static int
-pem_certificate(const char *text)
+open_regular(int dfd, const char *name, struct stat *st)
 {
-	static const char begin[] = "-----BEGIN CERTIFICATE-----";
-	const char *p = text;
+	char proc[64];
+	struct stat again;
+	int pfd, fd, saved;
 
-	while ((p = strstr(p, begin)) != NULL) {
-		if (p == text || p[-1] == '\n')
-			return 1;
-		p += sizeof(begin) - 1;
+	if ((pfd = openat(dfd, name, O_PATH | O_CLOEXEC)) == -1)
+		return -1;
+	if (fstat(pfd, st) == -1) {
+		saved = errno;
+		close(pfd);
+		errno = saved;
+		return -1;
 	}
-	return 0;
+	if (!S_ISREG(st->st_mode)) {
+		close(pfd);
+		return -2;
+	}
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pfd);
+	fd = open(proc, O_RDONLY | O_NOCTTY | O_CLOEXEC);
+	if (fd == -1 && errno == ENOENT) {
+		fd = openat(
+		    dfd, name, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+		if (fd != -1 &&
+		    (fstat(fd, &again) == -1 || again.st_dev != st->st_dev ||
+		        again.st_ino != st->st_ino)) {
+			close(fd);
+			fd = -2;
+		}
+	}
+	saved = errno;
+	close(pfd);
+	errno = saved;
+	return fd;
 }
 
+/*
+ * Read all of "fd" into "data" (NUL kept after it): 1, or 0 if it grew
+ * past CHECK_FILE_MAX (not a certificate: skipped), -1 out of memory,
+ * -2 with errno set for a read error.
+ */
 static int
-check_file(
-    struct kiln_check *c, const char *path, off_t size, struct kiln_err *err)
+read_all(int fd, struct kiln_buf *data, struct kiln_err *err)
 {
+	ssize_t n;
+
+	for (;;) {
+		if (kiln_buf_reserve(data, 4096, err) == -1)
+			return -1;
+		n = read(fd, data->p + data->len, data->cap - data->len - 1);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return -2;
+		if (n == 0)
+			break;
+		data->len += (size_t)n;
+		if (data->len > CHECK_FILE_MAX)
+			return 0;
+	}
+	data->p[data->len] = '\0';
+	return 1;
+}
+
+/*
+ * Check the file "name" of the folder "dfd" (AT_FDCWD for an operand),
+ * shown as "path".  Only files that hold a certificate count: a PEM
+ * CERTIFICATE block found as kiln-certinfo and kiln verify find it (after
+ * a byte order mark or other text too), or DER.
+ */
+static int
+check_file(struct kiln_check *c, int dfd, const char *name, const char *path,
+    struct kiln_err *err)
+{
+	struct kiln_pem_block blk;
 	struct kiln_infos file;
 	struct kiln_buf data;
 	struct kiln_err perr;
-	int pem, rc = -1;
+	struct stat st;
+	size_t pos = 0;
+	int fd, pem, ret, rc = -1;
 
 	kiln_infos_init(&file);
 	kiln_buf_init(&data);
 	kiln_err_clear(&perr);
+	if ((fd = open_regular(dfd, name, &st)) < 0) {
+		/* Not a regular file now: skipped, as it would have been. */
+		rc = fd == -2 ? 0 : add_problem_errno(c, path, errno, err);
+		goto cleanup;
+	}
 	/* Certificates are small: a big file (a log, an archive) is not one. */
-	if (size > CHECK_FILE_MAX) {
+	if (st.st_size > CHECK_FILE_MAX) {
 		rc = 0;
 		goto cleanup;
 	}
-	if (kiln_file_read(path, &data, &perr) == -1) {
-		rc = add_problem(c, path, perr.msg, err);
+	if ((ret = read_all(fd, &data, err)) != 1) {
+		rc = ret == -2 ? add_problem_errno(c, path, errno, err) : ret;
 		goto cleanup;
 	}
 	c->files++;
 	/* Only files that hold certificates count; the rest are skipped. */
-	pem = pem_certificate((char *)data.p);
+	pem =
+	    kiln_pem_next((char *)data.p, &pos, "CERTIFICATE", &blk, NULL) != 0;
 	if (!pem && (data.len == 0 || data.p[0] != 0x30)) {
 		rc = 0;
 		goto cleanup;
@@ -307,76 +555,340 @@ check_file(
 	}
 	rc = add_file(c, path, &file, err);
 cleanup:
+	if (fd >= 0)
+		close(fd);
 	kiln_infos_free(&file);
 	kiln_buf_free(&data);
 	return rc;
 }
 
-static int walk(struct kiln_check *, const char *, int, struct kiln_err *);
+/*
+ * The walk.  Folders are walked without recursion, from a stack on the
+ * heap, so that no depth of folders can overflow the C stack, and through
+ * descriptors (openat), so that no length of path is too long.  A folder
+ * is entered with O_NOFOLLOW: a link to a folder is not followed, so no
+ * link can make a loop; a folder that is one of its own ancestors (a
+ * bind mount) is reported and not entered again.  The descriptors of the
+ * first WALK_FDS levels stay open; deeper, only the current folder's is
+ * open, and its parent is opened again on the way back through "..",
+ * which must still be the folder that was left (device and inode), or
+ * else by name from the nearest open ancestor, each step checked the
+ * same way.  A folder that cannot be found again so (moved meanwhile) is
+ * reported, and the rest of it is not checked.
+ */
+#define WALK_FDS 32
+
+struct frame {
+	int fd;    /* -1 while closed */
+	dev_t dev; /* what "fd" is, to know it again */
+	ino_t ino;
+	size_t path_len; /* its path: the walk's path buffer, this long */
+	char **names;    /* its entries, in name order */
+	size_t n, next;
+};
+
+struct walk {
+	struct frame *f;
+	size_t depth, cap;
+	struct kiln_buf path; /* the current path, NUL-terminated */
+};
+
+static void
+frame_free(struct frame *f)
+{
+	if (f->fd >= 0)
+		close(f->fd);
+	kiln_strs_free(f->names, f->n);
+}
 
 static int
-check_dir(struct kiln_check *c, const char *path, struct kiln_err *err)
+by_name(const void *a, const void *b)
 {
-	struct dirent **names = NULL;
-	struct kiln_err perr;
-	char sub[PATH_MAX];
-	int i, n, rc = 0;
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
-	if ((n = scandir(path, &names, NULL, alphasort)) == -1) {
-		kiln_err_clear(&perr);
-		kiln_err_sys(&perr, "%s", path);
-		return add_problem(c, path, perr.msg, err);
+/* The path of the entry "name" of the top folder, in w->path. */
+static int
+sub_path(struct walk *w, const char *name, struct kiln_err *err)
+{
+	struct frame *top = &w->f[w->depth - 1];
+
+	w->path.len = top->path_len;
+	if ((w->path.len == 0 || w->path.p[w->path.len - 1] != '/') &&
+	    kiln_buf_append(&w->path, "/", 1, err) == -1)
+		return -1;
+	if (kiln_buf_append(&w->path, name, strlen(name), err) == -1 ||
+	    kiln_buf_terminate(&w->path, err) == -1)
+		return -1;
+	return 0;
+}
+
+/* The names in the folder "fd", sorted, into "f".  0, or errno. */
+static int
+list_folder(int fd, struct frame *f, struct kiln_err *err, int *fatal)
+{
+	struct dirent *d;
+	DIR *dir;
+	int dfd, saved = 0;
+
+	*fatal = 0;
+	if ((dfd = dup(fd)) == -1)
+		return errno;
+	if ((dir = fdopendir(dfd)) == NULL) {
+		saved = errno;
+		close(dfd);
+		return saved;
 	}
-	for (i = 0; i < n; i++) {
-		if (rc == 0 && strcmp(names[i]->d_name, ".") != 0 &&
-		    strcmp(names[i]->d_name, "..") != 0) {
-			if (snprintf(sub, sizeof(sub), "%s%s%s", path,
-			        path[strlen(path) - 1] == '/' ? "" : "/",
-			        names[i]->d_name) >= (int)sizeof(sub))
-				rc = add_problem(c, path, "path too long", err);
-			else
-				rc = walk(c, sub, 0, err);
+	for (;;) {
+		errno = 0;
+		if ((d = readdir(dir)) == NULL) {
+			saved = errno;
+			break;
 		}
-		free(names[i]);
+		if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0)
+			continue;
+		if (kiln_strs_push(&f->names, &f->n, d->d_name, err) == -1) {
+			*fatal = 1;
+			break;
+		}
 	}
-	free(names);
-	return rc;
+	closedir(dir);
+	if (f->n > 1)
+		qsort(f->names, f->n, sizeof(*f->names), by_name);
+	return saved;
 }
 
 /*
- * One path of a walk.  "top": given by the user, so a link to a folder is
- * followed (as find -H does); inside folders such links are not, since
- * they can loop.
+ * Enter the folder "name" of "dfd", whose path is in w->path: push it on
+ * the stack.  "follow": an operand, whose link is followed (as find -H
+ * does).  Problems are recorded; returns -1 only out of memory.
  */
 static int
-walk(struct kiln_check *c, const char *path, int top, struct kiln_err *err)
+enter(struct kiln_check *c, struct walk *w, int dfd, const char *name,
+    int follow, struct kiln_err *err)
 {
-	struct kiln_err perr;
+	const char *path = (const char *)w->path.p;
+	struct frame *f;
+	struct stat st;
+	size_t i;
+	int fd, fatal, errnum;
+
+	fd = openat(dfd, name,
+	    O_RDONLY | O_DIRECTORY | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW));
+	if (fd == -1) {
+		/* A link now (swapped since it was listed): not followed. */
+		if (errno == ELOOP && !follow)
+			return 0;
+		return add_problem_errno(c, path, errno, err);
+	}
+	if (fstat(fd, &st) == -1) {
+		errnum = errno;
+		close(fd);
+		return add_problem_errno(c, path, errnum, err);
+	}
+	for (i = 0; i < w->depth; i++)
+		if (w->f[i].dev == st.st_dev && w->f[i].ino == st.st_ino) {
+			close(fd);
+			return add_problem(c, path,
+			    "the same folder as one above it (a loop): not "
+			    "entered again",
+			    err);
+		}
+	if (w->depth == w->cap) {
+		size_t cap = w->cap < 16 ? 16 : w->cap * 2;
+
+		if ((f = realloc(w->f, cap * sizeof(*f))) == NULL) {
+			close(fd);
+			return kiln_err_set(err, KILN_ENOMEM, "out of memory");
+		}
+		w->f = f;
+		w->cap = cap;
+	}
+	f = &w->f[w->depth++];
+	memset(f, 0, sizeof(*f));
+	f->fd = fd;
+	f->dev = st.st_dev;
+	f->ino = st.st_ino;
+	f->path_len = w->path.len;
+	if ((errnum = list_folder(fd, f, err, &fatal)) != 0 || fatal) {
+		/* Nothing of a folder that cannot be read is checked. */
+		kiln_strs_free(f->names, f->n);
+		f->names = NULL;
+		f->n = 0;
+		if (fatal)
+			return -1;
+		if (add_problem_errno(c, path, errnum, err) == -1)
+			return -1;
+	}
+	/* Below the first WALK_FDS levels, only the top folder stays open. */
+	if (w->depth - 1 > WALK_FDS && w->f[w->depth - 2].fd >= 0) {
+		close(w->f[w->depth - 2].fd);
+		w->f[w->depth - 2].fd = -1;
+	}
+	return 0;
+}
+
+/* Open frame "k" by name from frame "k - 1", which is open. */
+static int
+reopen_step(struct walk *w, size_t k)
+{
+	const struct frame *up = &w->f[k - 1];
+	struct stat st;
+	int fd;
+
+	fd = openat(up->fd, up->names[up->next - 1],
+	    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd == -1)
+		return -1;
+	if (fstat(fd, &st) == -1 || st.st_dev != w->f[k].dev ||
+	    st.st_ino != w->f[k].ino) {
+		close(fd);
+		return -1;
+	}
+	w->f[k].fd = fd;
+	return 0;
+}
+
+/*
+ * Open frame "k" again, from its child's descriptor "child" (-1: none)
+ * through "..", or else by name from its nearest open ancestor.  0, or -1
+ * if it is no longer where it was.
+ */
+static int
+reopen(struct walk *w, size_t k, int child)
+{
+	struct stat st;
+	size_t j, i;
+	int fd;
+
+	if (child >= 0 && (fd = openat(child, "..",
+	                       O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
+		if (fstat(fd, &st) == 0 && st.st_dev == w->f[k].dev &&
+		    st.st_ino == w->f[k].ino) {
+			w->f[k].fd = fd;
+			return 0;
+		}
+		close(fd);
+	}
+	/* w->f[j - 1] is open: the first WALK_FDS levels always are. */
+	for (j = k; j > 0 && w->f[j - 1].fd < 0; j--)
+		;
+	for (i = j; i <= k; i++) {
+		if (reopen_step(w, i) == -1)
+			break;
+		if (i > j) { /* opened on the way: closed again */
+			close(w->f[i - 1].fd);
+			w->f[i - 1].fd = -1;
+		}
+	}
+	if (i > j && i <= k) {
+		close(w->f[i - 1].fd);
+		w->f[i - 1].fd = -1;
+	}
+	return i > k ? 0 : -1;
+}
+
+/* Leave the top folder; its parent is opened again if it was closed. */
+static int
+leave(struct kiln_check *c, struct walk *w, struct kiln_err *err)
+{
+	struct frame *top = &w->f[w->depth - 1], *up;
+	int rc = 0;
+
+	if (w->depth > 1 && (up = &w->f[w->depth - 2])->fd < 0 &&
+	    reopen(w, w->depth - 2, top->fd) == -1) {
+		w->path.len = up->path_len;
+		if (kiln_buf_terminate(&w->path, err) == -1 ||
+		    add_problem(c, (const char *)w->path.p,
+		        "moved or replaced during the check: the rest of it "
+		        "was not checked",
+		        err) == -1)
+			rc = -1;
+		up->next = up->n;
+	}
+	frame_free(top);
+	w->depth--;
+	return rc;
+}
+
+/* Visit the next entry of the top folder. */
+static int
+visit(struct kiln_check *c, struct walk *w, struct kiln_err *err)
+{
+	struct frame *top = &w->f[w->depth - 1];
+	const char *name = top->names[top->next++], *path;
 	struct stat st;
 
-	kiln_err_clear(&perr);
-	if (lstat(path, &st) == -1) {
-		kiln_err_sys(&perr, "%s", path);
-		return add_problem(c, path, perr.msg, err);
-	}
+	if (sub_path(w, name, err) == -1)
+		return -1;
+	path = (const char *)w->path.p;
+	if (fstatat(top->fd, name, &st, AT_SYMLINK_NOFOLLOW) == -1)
+		return add_problem_errno(c, path, errno, err);
 	if (S_ISLNK(st.st_mode)) {
-		if (stat(path, &st) == -1)
-			return add_problem(
-			    c, path, "a link to nothing (dangling)", err);
-		if (S_ISDIR(st.st_mode) && !top)
-			return 0;
+		/* A link to a file is read; one to a folder is not followed. */
+		if (fstatat(top->fd, name, &st, 0) == -1)
+			return add_problem(c, path,
+			    errno == ELOOP ? "a link in a loop of links"
+			                   : "a link to nothing (dangling)",
+			    err);
+		return S_ISREG(st.st_mode)
+		           ? check_file(c, top->fd, name, path, err)
+		           : 0;
 	}
 	if (S_ISDIR(st.st_mode))
-		return check_dir(c, path, err);
-	if (!S_ISREG(st.st_mode))
-		return 0;
-	return check_file(c, path, st.st_size, err);
+		return enter(c, w, top->fd, name, 0, err);
+	if (S_ISREG(st.st_mode))
+		return check_file(c, top->fd, name, path, err);
+	return 0; /* FIFOs, devices, sockets: never opened */
 }
 
 int
 kiln_check_path(struct kiln_check *c, const char *path, struct kiln_err *err)
 {
-	return walk(c, path, 1, err);
+	struct walk w;
+	struct stat st;
+	int rc = -1;
+
+	memset(&w, 0, sizeof(w));
+	kiln_buf_init(&w.path);
+	if (kiln_buf_append(&w.path, path, strlen(path), err) == -1 ||
+	    kiln_buf_terminate(&w.path, err) == -1)
+		goto cleanup;
+	/* An operand that is a link is followed, to a folder too. */
+	if (lstat(path, &st) == -1) {
+		rc = add_problem_errno(c, path, errno, err);
+		goto cleanup;
+	}
+	if (S_ISLNK(st.st_mode) && stat(path, &st) == -1) {
+		rc = add_problem(c, path,
+		    errno == ELOOP ? "a link in a loop of links"
+		                   : "a link to nothing (dangling)",
+		    err);
+		goto cleanup;
+	}
+	if (S_ISREG(st.st_mode)) {
+		rc = check_file(c, AT_FDCWD, path, path, err);
+		goto cleanup;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		rc = 0;
+		goto cleanup;
+	}
+	if (enter(c, &w, AT_FDCWD, path, 1, err) == -1)
+		goto cleanup;
+	while (w.depth > 0) {
+		if (w.f[w.depth - 1].next < w.f[w.depth - 1].n
+		        ? visit(c, &w, err) == -1
+		        : leave(c, &w, err) == -1)
+			goto cleanup;
+	}
+	rc = 0;
+cleanup:
+	while (w.depth > 0)
+		frame_free(&w.f[--w.depth]);
+	free(w.f);
+	kiln_buf_free(&w.path);
+	return rc;
 }
 
 enum kiln_check_status
@@ -436,6 +948,18 @@ kiln_check_entry_name(const struct kiln_check *c, size_t i,
 	    out, err, bundle ? "%s#%zu" : "%s", e->path, e->index);
 }
 
+/* Set "*cell" to "s" escaped for a terminal (kiln_esc_append). */
+static void
+cell_set(char **cell, const char *s, struct kiln_err *err)
+{
+	char *e;
+
+	if ((e = kiln_esc_dup(s, err)) == NULL)
+		return;
+	free(*cell);
+	*cell = e;
+}
+
 int
 kiln_check_table(
     const struct kiln_check *c, struct kiln_buf *out, struct kiln_err *err)
@@ -444,6 +968,7 @@ kiln_check_table(
 	    "NOT AFTER", "LEFT", "ISSUER CN", "STATUS"};
 	struct kiln_table t;
 	struct kiln_buf b;
+	struct kiln_err werr;
 	char text[64];
 	const struct kiln_check_entry *e;
 	char **row;
@@ -452,6 +977,8 @@ kiln_check_table(
 
 	memset(&t, 0, sizeof(t));
 	kiln_buf_init(&b);
+	/* The steps go on after a failure; "werr" keeps the first. */
+	kiln_err_clear(&werr);
 	t.ncols = sizeof(head) / sizeof(head[0]);
 	for (k = 0; k < t.ncols; k++)
 		t.head[k] = head[k];
@@ -459,36 +986,39 @@ kiln_check_table(
 	t.nrows = c->n_entries;
 	if (t.nrows > 0 &&
 	    (t.cell = calloc(t.nrows * t.ncols, sizeof(*t.cell))) == NULL) {
-		kiln_err_set(err, KILN_ENOMEM, "out of memory");
+		kiln_err_set(&werr, KILN_ENOMEM, "out of memory");
 		goto cleanup;
 	}
+	/* Paths and names are escaped: the widths are the escaped text's. */
 	for (i = 0; i < c->n_entries; i++) {
 		e = &c->entries[i];
 		row = &t.cell[i * t.ncols];
 		b.len = 0;
-		kiln_check_entry_name(c, i, &b, err);
-		kiln_buf_terminate(&b, err);
-		kiln_str_set(&row[0], (char *)b.p, err);
-		kiln_str_set(&row[1], e->subject_cn, err);
+		kiln_check_entry_name(c, i, &b, &werr);
+		kiln_buf_terminate(&b, &werr);
+		cell_set(&row[0], (char *)b.p, &werr);
+		cell_set(&row[1], e->subject_cn, &werr);
 		b.len = 0;
 		for (k = 0; k < e->nsans; k++)
 			kiln_buf_printf(
-			    &b, err, "%s%s", k > 0 ? ", " : "", e->sans[k]);
-		kiln_buf_terminate(&b, err);
-		kiln_str_set(&row[2], (char *)b.p, err);
+			    &b, &werr, "%s%s", k > 0 ? ", " : "", e->sans[k]);
+		kiln_buf_terminate(&b, &werr);
+		cell_set(&row[2], (char *)b.p, &werr);
 		kiln_rfc3339(e->not_after, text, sizeof(text));
-		kiln_str_set(&row[3], text, err);
+		kiln_str_set(&row[3], text, &werr);
 		kiln_check_time_left(e->not_after - c->now, text, sizeof(text));
-		kiln_str_set(&row[4], text, err);
-		kiln_str_set(&row[5], e->issuer_cn, err);
-		kiln_str_set(
-		    &row[6], kiln_check_status_name(c->entries[i].status), err);
-		if (err->code != KILN_OK)
+		kiln_str_set(&row[4], text, &werr);
+		cell_set(&row[5], e->issuer_cn, &werr);
+		kiln_str_set(&row[6], kiln_check_status_name(e->status), &werr);
+		if (werr.code != KILN_OK)
 			goto cleanup;
 	}
-	table_print(&t, out, err);
-	rc = kiln_buf_terminate(out, err);
+	table_print(&t, out, &werr);
+	if (kiln_buf_terminate(out, &werr) == 0 && werr.code == KILN_OK)
+		rc = 0;
 cleanup:
+	if (rc == -1)
+		kiln_err_set(err, werr.code, "%s", werr.msg);
 	if (t.cell != NULL)
 		kiln_strs_free(t.cell, t.nrows * t.ncols);
 	kiln_buf_free(&b);
@@ -500,13 +1030,15 @@ kiln_check_json(
     const struct kiln_check *c, struct kiln_buf *out, struct kiln_err *err)
 {
 	const struct kiln_check_entry *e;
+	struct kiln_err werr;
 	struct jw j;
 	char text[128];
 	size_t i;
 
+	kiln_err_clear(&werr); /* the writers go on; it keeps the first */
 	memset(&j, 0, sizeof(j));
 	j.out = out;
-	j.err = err;
+	j.err = &werr;
 	jw_open(&j, "{");
 	jw_kstr(&j, "status",
 	    kiln_check_exit(c) == 3
@@ -551,7 +1083,7 @@ kiln_check_json(
 	jw_close(&j, "]");
 	jw_close(&j, "}");
 	jw_raw(&j, "\n");
-	if (err->code != KILN_OK)
-		return -1;
-	return kiln_buf_terminate(out, err);
+	if (kiln_buf_terminate(out, &werr) == 0 && werr.code == KILN_OK)
+		return 0;
+	return kiln_err_set(err, werr.code, "%s", werr.msg);
 }

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -48,6 +49,28 @@ rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 	return remove(path);
 }
 
+/*
+ * Take apart a chain of folders "top/d/d/..." made by make_deep, one level
+ * at a time and never through a long path: nftw cannot remove a tree
+ * whose paths are longer than PATH_MAX.
+ */
+static void
+unmake_deep(const char *top)
+{
+	char sub[64];
+	struct stat st;
+
+	snprintf(sub, sizeof(sub), "%s/d", top);
+	while (lstat(sub, &st) == 0 && S_ISDIR(st.st_mode)) {
+		if (rename(sub, "deep.up") != 0)
+			break;
+		(void)unlink("deep.tmp/leaf.pem");
+		if (rename(top, "deep.tmp") != 0 || rmdir("deep.tmp") != 0 ||
+		    rename("deep.up", top) != 0)
+			break;
+	}
+}
+
 /* Remove the temporary folder, also after a failed assertion. */
 static void
 remove_tmp(void)
@@ -55,6 +78,7 @@ remove_tmp(void)
 	if (tmp[0] == '\0')
 		return;
 	(void)chmod("d/locked", 0755); /* so that it can be removed */
+	unmake_deep("deep");
 	(void)chdir(cwd);
 	(void)nftw(tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	tmp[0] = '\0';
@@ -413,6 +437,210 @@ Test(check, folder_in_name_order_links_to_folders_not_followed)
 	}
 	/* Regular files and the link to one: 8 read, 5 with certificates. */
 	cr_assert_eq(c.files, 8);
+}
+
+/*
+ * "top" as a chain of "levels" folders named "d", with the fixture
+ * "name" as leaf.pem at the bottom.  No long path is ever used: each
+ * step wraps what was made so far in one more folder.
+ */
+static void
+make_deep(const char *top, int levels, const char *name)
+{
+	int i;
+
+	cr_assert_eq(mkdir("deep.w", 0755), 0);
+	put(name, "deep.w/leaf.pem");
+	for (i = 0; i < levels; i++) {
+		cr_assert_eq(mkdir("deep.n", 0755), 0);
+		cr_assert_eq(rename("deep.w", "deep.n/d"), 0);
+		cr_assert_eq(rename("deep.n", "deep.w"), 0);
+	}
+	cr_assert_eq(rename("deep.w", top), 0);
+}
+
+/* The path kiln check gives the certificate at the bottom of make_deep. */
+static char *
+deep_path(const char *top, int levels)
+{
+	struct kiln_buf b;
+	int i;
+
+	kiln_buf_init(&b);
+	kiln_buf_printf(&b, &err, "%s", top);
+	for (i = 0; i < levels; i++)
+		kiln_buf_printf(&b, &err, "/d");
+	kiln_buf_printf(&b, &err, "/leaf.pem");
+	cr_assert_eq(kiln_buf_terminate(&b, &err), 0);
+	return (char *)b.p; /* the caller frees it */
+}
+
+/*
+ * A tree "levels" deep, an expired certificate at the bottom: found and
+ * reported, no crash (a recursive walk overflows the stack), with at most
+ * "fds" descriptors (the walk keeps only a few open however deep it goes).
+ */
+static void
+deep_tree(int levels, rlim_t fds)
+{
+	struct rlimit rl;
+	char *want;
+
+	make_deep("deep", levels, "leaf.pem");
+	cr_assert_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	rl.rlim_cur = fds;
+	cr_assert_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	c.now = T1 + 1;
+	check("deep");
+	cr_assert_eq(
+	    c.n_problems, 0, "%s", c.n_problems ? c.problems[0].msg : "");
+	cr_assert_eq(c.n_entries, 1);
+	want = deep_path("deep", levels);
+	cr_assert_str_eq(c.entries[0].path, want);
+	free(want);
+	cr_assert_str_eq(c.entries[0].subject_cn, "leaf");
+	cr_assert_eq(c.entries[0].status, KILN_CHECK_EXPIRED);
+	cr_assert_eq(kiln_check_exit(&c), 2);
+	unmake_deep("deep");
+}
+
+Test(check, tree_of_1500_folders_does_not_crash) { deep_tree(1500, 64); }
+
+/* Paths of 10,000 characters, beyond PATH_MAX: openat needs none. */
+Test(check, tree_of_5000_folders_with_few_descriptors) { deep_tree(5000, 64); }
+
+/* "t/a/a.../z.pem", "k" folders "a" deep, in "b". */
+static const char *
+level_file(struct kiln_buf *b, int k)
+{
+	int i;
+
+	b->len = 0;
+	kiln_buf_printf(b, &err, "t");
+	for (i = 0; i < k; i++)
+		kiln_buf_printf(b, &err, "/a");
+	kiln_buf_printf(b, &err, "/z.pem");
+	cr_assert_eq(kiln_buf_terminate(b, &err), 0);
+	return (const char *)b->p;
+}
+
+/*
+ * Below the levels whose folders stay open, the walk goes back up through
+ * "..": a file beside each folder, on every level of a tree 80 deep, is
+ * found, each once, deepest first (its folder "a" sorts before "z.pem").
+ */
+Test(check, back_up_a_deep_tree_in_name_order)
+{
+	struct kiln_buf path;
+	size_t i;
+	int k;
+
+	kiln_buf_init(&path);
+	cr_assert_eq(mkdir("t", 0755), 0);
+	kiln_buf_printf(&path, &err, "t");
+	for (k = 0; k < 80; k++) {
+		kiln_buf_printf(&path, &err, "/a");
+		cr_assert_eq(kiln_buf_terminate(&path, &err), 0);
+		cr_assert_eq(mkdir((char *)path.p, 0755), 0);
+	}
+	for (k = 80; k >= 0; k--)
+		put("leaf.pem", level_file(&path, k));
+	c.now = T0;
+	check("t");
+	cr_assert_eq(c.n_problems, 0);
+	cr_assert_eq(c.n_entries, 81);
+	for (i = 0; i < c.n_entries; i++)
+		cr_assert_str_eq(
+		    c.entries[i].path, level_file(&path, 80 - (int)i));
+	kiln_buf_free(&path);
+}
+
+/*
+ * Links: one to the folder itself and one to its parent are not followed
+ * (no loop, no hang), two links naming each other are a problem, a link
+ * to a file is read.  Given as the operand, a link to a folder is
+ * followed, and the link inside back to it is not.
+ */
+Test(check, link_loops_end)
+{
+	cr_assert_eq(mkdir("d", 0755), 0);
+	put("leaf.pem", "d/leaf.pem");
+	cr_assert_eq(symlink(".", "d/self"), 0);
+	cr_assert_eq(symlink("..", "d/up"), 0);
+	cr_assert_eq(symlink("../top", "d/top"), 0);
+	cr_assert_eq(symlink("b.pem", "d/a.pem"), 0);
+	cr_assert_eq(symlink("a.pem", "d/b.pem"), 0);
+	cr_assert_eq(symlink("leaf.pem", "d/to-file.pem"), 0);
+	cr_assert_eq(symlink("d", "top"), 0);
+	c.now = T0;
+	check("top");
+	cr_assert_eq(c.n_entries, 2);
+	cr_assert_str_eq(c.entries[0].path, "top/leaf.pem");
+	cr_assert_str_eq(c.entries[1].path, "top/to-file.pem");
+	cr_assert_eq(c.n_problems, 2);
+	cr_assert_str_eq(c.problems[0].path, "top/a.pem");
+	cr_assert_str_eq(c.problems[0].msg, "a link in a loop of links");
+	cr_assert_str_eq(c.problems[1].path, "top/b.pem");
+	cr_assert_eq(kiln_check_exit(&c), 3);
+}
+
+/* The fixture "name" with "before" in front of it, CRLF line ends if
+ * "crlf", each line indented by "indent", written to "dest". */
+static void
+put_framed(const char *name, const char *dest, const char *before, int crlf,
+    const char *indent)
+{
+	struct kiln_buf b;
+	FILE *f;
+	size_t i;
+
+	kiln_buf_init(&b);
+	cr_assert_eq(kiln_file_read(data(name), &b, &err), 0, "%s", err.msg);
+	cr_assert_not_null(f = fopen(dest, "wb"), "%s", dest);
+	fputs(before, f);
+	fputs(indent, f);
+	for (i = 0; i < b.len; i++) {
+		if (b.p[i] == '\n' && crlf)
+			fputc('\r', f);
+		fputc(b.p[i], f);
+		if (b.p[i] == '\n' && i + 1 < b.len)
+			fputs(indent, f);
+	}
+	cr_assert_eq(fclose(f), 0);
+	kiln_buf_free(&b);
+}
+
+/*
+ * PEM is found as kiln-certinfo finds it: after a UTF-8 byte order mark,
+ * after text (on the lines before, or on the BEGIN line itself), with
+ * CRLF line ends, indented (YAML).  An expired certificate in any of them
+ * is reported: a file skipped here is an expiry missed.
+ */
+Test(check, pem_after_a_bom_or_text_is_read)
+{
+	static const char *const files[] = {"bom.pem", "crlf-bom.pem",
+	    "lines.pem", "same-line.pem", "indented.yaml"};
+	size_t i;
+
+	put_framed("leaf.pem", "bom.pem", "\xef\xbb\xbf", 0, "");
+	put_framed("leaf.pem", "crlf-bom.pem", "\xef\xbb\xbf", 1, "");
+	put_framed("leaf.pem", "lines.pem",
+	    "subject=CN = leaf\nissuer=O = kiln, CN = check CA\n", 0, "");
+	put_framed("leaf.pem", "same-line.pem", "cert: ", 0, "");
+	put_framed("leaf.pem", "indented.yaml", "tls:\n  crt: |\n", 0, "    ");
+	c.now = T1 + 1;
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		check(files[i]);
+	cr_assert_eq(c.n_problems, 0, "%s: %s",
+	    c.n_problems ? c.problems[0].path : "",
+	    c.n_problems ? c.problems[0].msg : "");
+	cr_assert_eq(c.n_entries, 5);
+	for (i = 0; i < c.n_entries; i++) {
+		cr_assert_str_eq(c.entries[i].path, files[i]);
+		cr_assert_str_eq(c.entries[i].subject_cn, "leaf");
+		cr_assert_eq(c.entries[i].status, KILN_CHECK_EXPIRED);
+	}
+	cr_assert_eq(kiln_check_exit(&c), 2);
 }
 
 Test(check, untrusted_with_a_ca)
@@ -1030,6 +1258,65 @@ Test(check, html_escapes_hostile_text)
 	     "</text>\n");
 	once("<li><code>&lt;svg onload=alert(4)&gt;</code>: "
 	     "&lt;/li&gt;&lt;script&gt;</li>\n");
+}
+
+/*
+ * The table shows paths, names and SANs escaped for a terminal (ESC, BEL,
+ * CR, LF, C1 CSI, a bidi override, a byte that is not UTF-8), and its
+ * columns are measured on the escaped text.
+ */
+Test(check, table_escapes_hostile_text)
+{
+	struct kiln_check_entry e[2];
+	struct kiln_check x;
+	char *sans[] = {(char *)"a\x1b[2Jb.example", (char *)"x\xc2\x85y"};
+	const char *p;
+	size_t first, n;
+
+	kiln_check_init(&x);
+	x.now = T0;
+	e[0] = entry("d/\x1b]0;owned\x07.pem", "evil\r\nkiln: forged\xc2\x9b",
+	    T0 - DAY, T1, KILN_CHECK_OK);
+	e[0].issuer_cn = (char *)"\xe2\x80\xae"
+	                         "AC\xff";
+	e[0].sans = sans;
+	e[0].nsans = 2;
+	e[1] = entry("plain.pem", "plain", T0 - DAY, T1, KILN_CHECK_OK);
+	x.entries = e;
+	x.n_entries = 2;
+	out.len = 0;
+	cr_assert_eq(kiln_check_table(&x, &out, &err), 0, "%s", err.msg);
+	p = (char *)out.p;
+	once("| d/\\x1b]0;owned\\x07.pem | evil\\x0d\\x0akiln: forged\\u009b | "
+	     "a\\x1b[2Jb.example, x\\u0085y | 2031-01-01T00:00:00Z | 365d 0h "
+	     "| \\u202eAC\\xff | ok     |\n");
+	once("| plain.pem              | plain                          | "
+	     "                            | 2031-01-01T00:00:00Z | 365d 0h "
+	     "| check CA     | ok     |\n");
+	/* Every line as long as the first: the widths are the escaped text's.
+	 */
+	first = strcspn(p, "\n");
+	for (; *p != '\0'; p += n + 1)
+		cr_assert_eq(n = strcspn(p, "\n"), first, "%s", (char *)out.p);
+	cr_assert_eq(
+	    strcspn((char *)out.p, "\x1b\x07\r\x85\x9b\xae\xff"), out.len);
+}
+
+/*
+ * The table and the JSON keep their own record of a failure: NULL is a
+ * valid "err", and an error already in the caller's is not theirs.
+ */
+Test(check, table_and_json_neither_need_nor_read_the_callers_err)
+{
+	c.now = T0;
+	check(data("leaf.pem"));
+	out.len = 0;
+	cr_assert_eq(kiln_check_table(&c, &out, NULL), 0);
+	cr_assert_eq(kiln_check_json(&c, &out, NULL), 0);
+	kiln_err_set(&err, KILN_EIO, "an older error");
+	cr_assert_eq(kiln_check_table(&c, &out, &err), 0);
+	cr_assert_eq(kiln_check_json(&c, &out, &err), 0);
+	cr_assert_str_eq(err.msg, "an older error");
 }
 
 /*
