@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "kiln/config.h"
+#include "kiln/esc.h"
 #include "kiln/inspect.h"
 #include "kiln/pem.h"
 #include "out.h"
@@ -348,6 +349,21 @@ table_head(struct kiln_table *t, enum kiln_info_kind kind, int files)
 	}
 }
 
+/*
+ * Set "*cell" to "s" escaped for a terminal (kiln_esc_append): a table's
+ * widths are then those of the escaped text.
+ */
+static void
+cell_set(char **cell, const char *s, struct kiln_err *err)
+{
+	char *e;
+
+	if ((e = kiln_esc_dup(s, err)) == NULL)
+		return;
+	free(*cell);
+	*cell = e;
+}
+
 /* One row's cells for "info" into "row"; "b" is scratch. */
 static int
 table_row(const struct kiln_info *info, long long now, char **row,
@@ -361,30 +377,30 @@ table_row(const struct kiln_info *info, long long now, char **row,
 	kiln_buf_terminate(b, err);
 	key_text(info, text, sizeof(text));
 	if (info->kind == KILN_INFO_KEY) {
-		kiln_str_set(&row[0], text, err);
+		cell_set(&row[0], text, err);
 		kiln_hex_colon(
 		    info->key_id, sizeof(info->key_id), text, sizeof(text));
 		kiln_str_set(&row[1], text, err);
 	} else if (info->kind == KILN_INFO_CSR) {
-		kiln_str_set(&row[0], cn != NULL ? cn : "", err);
-		kiln_str_set(&row[1], b->len ? (char *)b->p : "", err);
-		kiln_str_set(&row[2], text, err);
+		cell_set(&row[0], cn != NULL ? cn : "", err);
+		cell_set(&row[1], b->len ? (char *)b->p : "", err);
+		cell_set(&row[2], text, err);
 		kiln_str_set(&row[3],
 		    info->sig_valid == 1   ? "valid"
 		    : info->sig_valid == 0 ? "INVALID"
 		                           : "not checked",
 		    err);
 	} else {
-		kiln_str_set(&row[0], cn != NULL ? cn : "", err);
-		kiln_str_set(&row[1], b->len ? (char *)b->p : "", err);
-		kiln_str_set(&row[6], text, err);
+		cell_set(&row[0], cn != NULL ? cn : "", err);
+		cell_set(&row[1], b->len ? (char *)b->p : "", err);
+		cell_set(&row[6], text, err);
 		kiln_rfc3339(info->not_after, text, sizeof(text));
 		kiln_str_set(&row[2], text, err);
 		snprintf(text, sizeof(text), "%lld",
 		    kiln_days_left(info->not_after, now));
 		kiln_str_set(&row[3], text, err);
 		cn = kiln_dn_last(&info->issuer, "2.5.4.3");
-		kiln_str_set(&row[4], cn != NULL ? cn : "", err);
+		cell_set(&row[4], cn != NULL ? cn : "", err);
 		kiln_str_set(&row[5], info->is_ca ? "true" : "false", err);
 	}
 	return err->code != KILN_OK ? -1 : 0;
@@ -430,6 +446,13 @@ put_str(struct kiln_buf *out, struct kiln_err *err, const char *s)
 	kiln_buf_append(out, s, strlen(s), err);
 }
 
+/* Append text from a certificate or a file, escaped for a terminal. */
+static void
+put_esc(struct kiln_buf *out, struct kiln_err *err, const char *s)
+{
+	kiln_esc_append(out, s, strlen(s), err);
+}
+
 static void
 text_dn(struct kiln_buf *out, struct kiln_err *err, const char *label,
     const struct kiln_dn *dn)
@@ -440,8 +463,9 @@ text_dn(struct kiln_buf *out, struct kiln_err *err, const char *label,
 	for (i = 0; i < dn->n; i++) {
 		if (i > 0)
 			put_str(out, err, dn->attr[i].same_rdn ? " + " : ", ");
-		kiln_buf_printf(out, err, "%s=", dn_short(dn->attr[i].oid));
-		put_str(out, err, dn->attr[i].value);
+		put_esc(out, err, dn_short(dn->attr[i].oid));
+		put_str(out, err, "=");
+		put_esc(out, err, dn->attr[i].value);
 	}
 	put_str(out, err, "\n");
 }
@@ -456,7 +480,7 @@ text_list(struct kiln_buf *out, struct kiln_err *err, const char *prefix,
 		put_str(out, err, *first ? "            " : ", ");
 		*first = 0;
 		put_str(out, err, prefix);
-		put_str(out, err, v[i]);
+		put_esc(out, err, v[i]);
 	}
 }
 
@@ -526,15 +550,19 @@ text_extension(struct kiln_buf *out, struct kiln_err *err,
 	} else if (strcmp(e->oid, "2.5.29.30") == 0) {
 		if (info->npermitted > 0) {
 			put_str(out, err, "            Permitted:\n");
-			for (i = 0; i < info->npermitted; i++)
-				kiln_buf_printf(out, err, "              %s\n",
-				    info->permitted[i]);
+			for (i = 0; i < info->npermitted; i++) {
+				put_str(out, err, "              ");
+				put_esc(out, err, info->permitted[i]);
+				put_str(out, err, "\n");
+			}
 		}
 		if (info->nexcluded > 0) {
 			put_str(out, err, "            Excluded:\n");
-			for (i = 0; i < info->nexcluded; i++)
-				kiln_buf_printf(out, err, "              %s\n",
-				    info->excluded[i]);
+			for (i = 0; i < info->nexcluded; i++) {
+				put_str(out, err, "              ");
+				put_esc(out, err, info->excluded[i]);
+				put_str(out, err, "\n");
+			}
 		}
 	} else {
 		kiln_hex_colon(info->der.p + e->off, e->len < 32 ? e->len : 32,
@@ -598,7 +626,9 @@ text_one(const struct kiln_info *info, long long now, struct kiln_buf *out,
 	}
 	text_dn(out, err, "Subject", &info->subject);
 	kiln_buf_printf(out, err, "    Subject Public Key Info:\n");
-	kiln_buf_printf(out, err, "        Public Key Algorithm: %s\n", key);
+	put_str(out, err, "        Public Key Algorithm: ");
+	put_esc(out, err, key);
+	put_str(out, err, "\n");
 	kiln_hex_colon(info->key_id, sizeof(info->key_id), hex, sizeof(hex));
 	kiln_buf_printf(out, err, "        Key Identifier (SHA-1): %s\n", hex);
 	if (info->next > 0)
@@ -628,32 +658,48 @@ cleanup:
 	return err->code != KILN_OK ? -1 : 0;
 }
 
+/*
+ * The renderers below go on after a failed append and test their "err"
+ * for the first failure: the public functions give them a local one,
+ * clear, and copy it out once (the caller's may be NULL or hold an
+ * older error).
+ */
+static int
+err_out(struct kiln_err *err, const struct kiln_err *werr)
+{
+	if (werr->code == KILN_OK)
+		return 0;
+	return kiln_err_set(err, werr->code, "%s", werr->msg);
+}
+
 int
 kiln_info_render(const struct kiln_info *v, size_t n,
     enum kiln_info_format format, unsigned int flags, long long now,
     struct kiln_buf *out, struct kiln_err *err)
 {
+	struct kiln_err werr;
 	size_t i;
 	int rc = 0;
 
+	kiln_err_clear(&werr);
 	switch (format) {
 	case KILN_FORMAT_JSON:
-		rc = render_json(v, n, flags, now, out, err);
+		rc = render_json(v, n, flags, now, out, &werr);
 		break;
 	case KILN_FORMAT_TABLE:
-		rc = render_table(v, n, now, out, err);
+		rc = render_table(v, n, now, out, &werr);
 		break;
 	case KILN_FORMAT_TEXT:
 		for (i = 0; i < n && rc == 0; i++) {
 			if (i > 0)
-				put_str(out, err, "\n");
-			rc = text_one(&v[i], now, out, err);
+				put_str(out, &werr, "\n");
+			rc = text_one(&v[i], now, out, &werr);
 		}
 		break;
 	}
-	if (rc == 0 && kiln_buf_terminate(out, err) == -1)
-		rc = -1;
-	return rc;
+	if (rc == 0)
+		kiln_buf_terminate(out, &werr);
+	return err_out(err, &werr);
 }
 
 /* A listing's table: FILE and the certificate columns. */
@@ -700,13 +746,14 @@ listing_grow(struct kiln_listing *l, struct kiln_err *err)
 
 int
 kiln_listing_add(struct kiln_listing *l, const struct kiln_info *v, size_t n,
-    const char *file, struct kiln_buf *out, struct kiln_err *err)
+    const char *file, struct kiln_buf *out, struct kiln_err *caller)
 {
+	struct kiln_err werr, *err = &werr;
 	struct kiln_buf b;
 	struct jw j;
 	size_t i;
-	int rc = -1;
 
+	kiln_err_clear(&werr);
 	kiln_buf_init(&b);
 	for (i = 0; i < n; i++, l->count++) {
 		if (v[i].kind != KILN_INFO_CERT) {
@@ -730,15 +777,16 @@ kiln_listing_add(struct kiln_listing *l, const struct kiln_info *v, size_t n,
 		case KILN_FORMAT_TABLE:
 			if (listing_grow(l, err) == -1)
 				goto cleanup;
-			kiln_str_set(&l->cell[l->count * LISTING_COLS], file, err);
+			cell_set(&l->cell[l->count * LISTING_COLS], file, err);
 			if (table_row(&v[i], l->now,
 			        &l->cell[l->count * LISTING_COLS + 1], &b,
 			        err) == -1)
 				goto cleanup;
 			break;
 		case KILN_FORMAT_TEXT:
-			kiln_buf_printf(out, err, "%sFile: %s\n",
-			    l->count > 0 ? "\n" : "", file);
+			put_str(out, err, l->count > 0 ? "\nFile: " : "File: ");
+			put_esc(out, err, file);
+			put_str(out, err, "\n");
 			if (text_one(&v[i], l->now, out, err) == -1)
 				goto cleanup;
 			break;
@@ -746,18 +794,19 @@ kiln_listing_add(struct kiln_listing *l, const struct kiln_info *v, size_t n,
 		if (err->code != KILN_OK)
 			goto cleanup;
 	}
-	rc = 0;
 cleanup:
 	kiln_buf_free(&b);
-	return rc;
+	return err_out(caller, &werr);
 }
 
 int
 kiln_listing_end(
-    struct kiln_listing *l, struct kiln_buf *out, struct kiln_err *err)
+    struct kiln_listing *l, struct kiln_buf *out, struct kiln_err *caller)
 {
+	struct kiln_err werr, *err = &werr;
 	struct kiln_table t;
 
+	kiln_err_clear(&werr);
 	switch (l->format) {
 	case KILN_FORMAT_JSON:
 		kiln_buf_printf(out, err, "%s]\n", l->count > 0 ? "\n" : "[");
@@ -774,5 +823,5 @@ kiln_listing_end(
 	case KILN_FORMAT_TEXT:
 		break;
 	}
-	return err->code != KILN_OK ? -1 : 0;
+	return err_out(caller, &werr);
 }

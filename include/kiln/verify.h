@@ -35,8 +35,10 @@ struct kiln_verify {
  * Check the first certificate of "file" (the others serve as
  * intermediates): chain, dates, the role's usages, each host against the
  * SANs (IP addresses included) and the key.  One sentence per failure is
- * appended to "*problems"; none means etcd would accept it.  Returns 0,
- * or -1 (out of memory).
+ * appended to "*problems"; none means etcd would accept it.  The
+ * sentences quote the certificate's names and SANs as they are: escape
+ * them (kiln_esc_append) to show them on a terminal.  Returns 0, or -1
+ * (out of memory).
  */
 int kiln_verify(const struct kiln_verify *, const struct kiln_infos *, char ***,
     size_t *, struct kiln_err *);

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "kiln/esc.h"
 #include "kiln/file.h"
 #include "kiln/verify.h"
 
@@ -38,6 +39,29 @@ split_hosts(const struct cli_config *cfg, char **buf, const char ***hosts,
 		p += strlen(cfg->host[i]) + 1;
 	}
 	return 0;
+}
+
+/*
+ * One line of the report, "FILE: SENTENCE", to standard output: the file
+ * name and the sentence (which quotes names and SANs of the certificate)
+ * escaped for a terminal.
+ */
+static int
+report(const char *file, const char *sentence, struct kiln_err *err)
+{
+	struct kiln_buf line;
+	int rc = -1;
+
+	kiln_buf_init(&line);
+	if (kiln_esc_append(&line, file, strlen(file), err) == 0 &&
+	    kiln_buf_append(&line, ": ", 2, err) == 0 &&
+	    kiln_esc_append(&line, sentence, strlen(sentence), err) == 0 &&
+	    kiln_buf_append(&line, "\n", 1, err) == 0) {
+		fwrite(line.p, 1, line.len, stdout);
+		rc = 0;
+	}
+	kiln_buf_free(&line);
+	return rc;
 }
 
 int
@@ -104,9 +128,10 @@ cmd_verify(int argc, char **argv, const struct cli_config *cfg)
 	if (kiln_verify(&v, &infos, &problems, &n_problems, &err) == -1)
 		goto fail;
 	for (i = 0; i < n_problems; i++)
-		printf("%s: %s\n", argv[0], problems[i]);
-	if (n_problems == 0)
-		printf("%s: OK\n", argv[0]);
+		if (report(argv[0], problems[i], &err) == -1)
+			goto fail;
+	if (n_problems == 0 && report(argv[0], "OK", &err) == -1)
+		goto fail;
 	rc = n_problems == 0 ? 0 : 1;
 	goto cleanup;
 fail:

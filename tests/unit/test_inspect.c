@@ -9,6 +9,7 @@
 #include "kiln/file.h"
 #include "kiln/inspect.h"
 #include "kiln/pem.h"
+#include "out.h"
 #include "x509.h"
 
 static struct kiln_infos infos;
@@ -890,4 +891,159 @@ Test(inspect, x509_chain_for_mbedtls)
 	    "no certificate found (first PEM block: \"CERTIFICATE REQUEST\")");
 	mbedtls_x509_crt_free(&chain);
 	kiln_buf_free(&text);
+}
+
+/* Hostile text for the table and text views. */
+#define HOSTILE                                                                \
+	"a\x1b]0;t\x07\r\nb\xc2\x9b"                                           \
+	"2J\xe2\x80\xae"                                                       \
+	"c\xff"
+#define ESCAPED "a\\x1b]0;t\\x07\\x0d\\x0ab\\u009b2J\\u202ec\\xff"
+
+/* Replace "*s" with a copy of "v". */
+static void
+replace(char **s, const char *v)
+{
+	free(*s);
+	cr_assert_not_null(*s = strdup(v));
+}
+
+/* No control character of any kind in "s" (newlines apart). */
+static void
+assert_no_controls(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i;
+
+	for (i = 0; u[i] != '\0'; i++) {
+		cr_assert(u[i] == '\n' || (u[i] >= 0x20 && u[i] != 0x7f),
+		    "byte %02x at %zu:\n%s", u[i], i, s);
+		cr_assert(
+		    !(u[i] == 0xc2 && u[i + 1] >= 0x80 && u[i + 1] < 0xa0),
+		    "C1 at %zu", i);
+		cr_assert(!(u[i] == 0xe2 && u[i + 1] == 0x80 &&
+		              u[i + 2] >= 0xaa && u[i + 2] <= 0xae),
+		    "bidi at %zu", i);
+		cr_assert(u[i] != 0xff, "invalid UTF-8 at %zu", i);
+	}
+}
+
+/* Every line of the table "t" takes as many columns as the first. */
+static void
+assert_box(const char *t)
+{
+	char line[2048];
+	size_t width = 0, n, k;
+
+	for (k = 0; *t != '\0'; k++, t += n + 1) {
+		n = strcspn(t, "\n");
+		cr_assert_lt(n, sizeof(line));
+		memcpy(line, t, n);
+		line[n] = '\0';
+		if (k == 0)
+			width = kiln_display_width(line);
+		cr_assert_eq(
+		    kiln_display_width(line), width, "line %zu: %s", k, line);
+		if (t[n] == '\0')
+			break;
+	}
+}
+
+/*
+ * A certificate whose CN, SANs and name constraints hold ESC, BEL, CR,
+ * LF, a C1 CSI, a bidi override and a byte that is not UTF-8: the table
+ * and the text show them escaped, the table's columns measured on the
+ * escaped text; the JSON keeps its own escaping.
+ */
+Test(inspect, table_and_text_escape_certificate_text)
+{
+	struct kiln_info *c;
+	const char *t, *cn_row;
+	size_t k;
+
+	load_cert("inspect/sans.pem");
+	c = &infos.v[0];
+	for (k = 0; k < c->subject.n; k++)
+		if (strcmp(c->subject.attr[k].oid, "2.5.4.3") == 0)
+			replace(&c->subject.attr[k].value, HOSTILE);
+	for (k = 0; k < c->issuer.n; k++)
+		if (strcmp(c->issuer.attr[k].oid, "2.5.4.10") == 0)
+			replace(&c->issuer.attr[k].value, "O\x1b[1m");
+	replace(&c->dns[0], "x\nDNS:forged.example");
+	replace(&c->permitted[0], "DNS:\x1b[8m");
+	t = render(c, 1, KILN_FORMAT_TABLE, 0);
+	assert_no_controls(t);
+	cn_row = strstr(t, "| " ESCAPED " | x\\x0aDNS:forged.example, ");
+	cr_assert_not_null(cn_row, "%s", t);
+	assert_box(t);
+	t = render(c, 1, KILN_FORMAT_TEXT, 0);
+	assert_no_controls(t);
+	cr_assert_not_null(
+	    strstr(t, "    Subject: C=CN, O=kiln, OU=PKI, "
+	              "OU=Second OU, serialNumber=42 + CN=" ESCAPED "\n"),
+	    "%s", t);
+	cr_assert_not_null(strstr(t, "O=O\\x1b[1m,"), "%s", t);
+	cr_assert_not_null(
+	    strstr(
+	        t, "            DNS:x\\x0aDNS:forged.example, DNS:etcd.local"),
+	    "%s", t);
+	cr_assert_not_null(strstr(t, "              DNS:\\x1b[8m\n"), "%s", t);
+	/* JSON: Go's escapes, unchanged. */
+	t = render(c, 1, KILN_FORMAT_JSON, 0);
+	cr_assert_not_null(
+	    strstr(t, "\"common_name\": \"a\\u001b]0;t\\u0007\\r\\nb"), "%s",
+	    t);
+}
+
+/* A listing's FILE column and "File:" line escape the file name. */
+Test(inspect, listing_escapes_file_names)
+{
+	struct kiln_listing l;
+	enum kiln_info_format f[] = {KILN_FORMAT_TABLE, KILN_FORMAT_TEXT};
+	size_t i;
+
+	load_cert("inspect/noski.pem");
+	for (i = 0; i < 2; i++) {
+		kiln_listing_init(&l, f[i], 0, 1893456000LL);
+		out.len = 0;
+		cr_assert_eq(kiln_listing_add(&l, infos.v, 1,
+		                 "d/\x1b]0;x\x07\xe2\x80\xae.pem", &out, &err),
+		    0);
+		cr_assert_eq(kiln_listing_end(&l, &out, &err), 0);
+		cr_assert_eq(kiln_buf_terminate(&out, &err), 0);
+		assert_no_controls((char *)out.p);
+		cr_assert_not_null(
+		    strstr((char *)out.p,
+		        i == 0 ? "| d/\\x1b]0;x\\x07\\u202e.pem | plain"
+		               : "File: d/\\x1b]0;x\\x07\\u202e.pem\n"),
+		    "%s", (char *)out.p);
+		kiln_listing_free(&l);
+	}
+}
+
+/*
+ * The renderers keep their own record of a failure: a NULL "err" is
+ * allowed, and an error the caller's "err" already holds is no failure
+ * of theirs.
+ */
+Test(inspect, render_neither_needs_nor_reads_the_callers_err)
+{
+	const struct kiln_info *c = load_cert("inspect/noski.pem");
+	struct kiln_listing l;
+	enum kiln_info_format f;
+
+	for (f = KILN_FORMAT_JSON; f <= KILN_FORMAT_TEXT; f++) {
+		out.len = 0;
+		cr_assert_eq(kiln_info_render(c, 1, f, 0, 0, &out, NULL), 0);
+		cr_assert_gt(out.len, 0);
+		kiln_err_clear(&err);
+		kiln_err_set(&err, KILN_EIO, "an older error");
+		cr_assert_eq(kiln_info_render(c, 1, f, 0, 0, &out, &err), 0);
+		cr_assert_str_eq(err.msg, "an older error");
+		kiln_listing_init(&l, f, 0, 0);
+		cr_assert_eq(
+		    kiln_listing_add(&l, c, 1, "a.pem", &out, &err), 0);
+		cr_assert_eq(kiln_listing_end(&l, &out, NULL), 0);
+		kiln_listing_free(&l);
+	}
 }
