@@ -1,8 +1,11 @@
 /*
  * kiln_inspect_certs on PEM or DER (the input as it is: the API takes a
- * length, not a string), then every renderer over what it found.
+ * length, not a string), then every renderer over what it found; the
+ * same input read as -ca's trust anchors (kiln_inspect_x509), and
+ * escaped for a terminal (kiln_esc_append).
  */
 #include "kiln/buf.h"
+#include "kiln/esc.h"
 #include "kiln/inspect.h"
 #include "fuzz_common.h"
 
@@ -22,6 +25,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct kiln_infos infos;
 	struct kiln_buf out;
 	struct kiln_err err;
+	mbedtls_x509_crt chain;
 
 	kiln_infos_init(&infos);
 	if (kiln_inspect_certs(&infos, data, size, fuzz_err(&err)) == 0) {
@@ -41,5 +45,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	kiln_infos_free(&infos);
+	mbedtls_x509_crt_init(&chain);
+	(void)kiln_inspect_x509(&chain, data, size, fuzz_err(&err));
+	mbedtls_x509_crt_free(&chain);
+	kiln_buf_init(&out);
+	(void)kiln_esc_append(&out, (const char *)data, size, fuzz_err(&err));
+	kiln_buf_free(&out);
 	return 0;
 }
