@@ -91,6 +91,13 @@ void cli_usage(const struct command *, int);
  */
 void cli_error(const char *, const struct kiln_err *);
 
+/*
+ * One line on standard output from a format, escaped as messages are
+ * (kiln_esc_append: file names and certificate text cannot reach the
+ * terminal raw), and a newline.
+ */
+void cli_printf(const char *, ...) __attribute__((format(printf, 1, 2)));
+
 /* Print "kiln: <command>: <message>" as cli_error does, from a format. */
 void cli_errorf(const char *, const char *, ...)
     __attribute__((format(printf, 2, 3)));

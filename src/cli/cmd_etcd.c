@@ -122,7 +122,7 @@ cmd_etcd(int argc, char **argv, const struct cli_config *cfg)
 	if (tty)
 		fprintf(stderr, "\r\033[K");
 	for (i = 0; i < r.n_reset; i++)
-		printf("%s: mode %04o reset to %04o\n", r.reset[i].path,
+		cli_printf("%s: mode %04o reset to %04o", r.reset[i].path,
 		    r.reset[i].was, r.reset[i].now);
 	print_member_add(&m, dir, &r);
 	printf("%s: %zu member%s, %zu client%s: %zu certificate%s issued, "

@@ -555,7 +555,7 @@ commit(struct renew *r, struct item *it, struct kiln_renew_job *job,
 	if (gmtime_r(&tt, &tm) == NULL ||
 	    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
 		snprintf(when, sizeof(when), "?");
-	printf("%s: renewed, serial %s, valid until %s%s%s\n", path,
+	cli_printf("%s: renewed, serial %s, valid until %s%s%s", path,
 	    (char *)serial.p, when, cfg->rekey ? ", new key " : "",
 	    cfg->rekey ? it->key.shown : "");
 	rc = 0;
@@ -594,7 +594,7 @@ renew_batch(struct renew *r, struct item *items, size_t n,
 	for (i = 0; i < n; i++) {
 		kiln_err_clear(&err);
 		if (items[i].state == ITEM_NOTE)
-			printf("%s\n", (char *)items[i].note.p);
+			cli_printf("%s", (char *)items[i].note.p);
 		else if (items[i].state == ITEM_FAILED ||
 		         commit(r, &items[i], &jobs[items[i].job], cfg, &err) ==
 		             -1) {

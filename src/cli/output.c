@@ -43,6 +43,32 @@ cli_errorf(const char *cmd, const char *fmt, ...)
 }
 
 void
+cli_printf(const char *fmt, ...)
+{
+	struct kiln_buf text, shown;
+	va_list ap;
+	int n;
+
+	kiln_buf_init(&text);
+	kiln_buf_init(&shown);
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n >= 0 && kiln_buf_reserve(&text, (size_t)n + 1, NULL) == 0) {
+		va_start(ap, fmt);
+		vsnprintf((char *)text.p, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+		/* Out of memory, what was escaped is shown: still safe. */
+		(void)kiln_esc_append(&shown, (char *)text.p, (size_t)n, NULL);
+		if (shown.len > 0)
+			fwrite(shown.p, 1, shown.len, stdout);
+	}
+	fputc('\n', stdout);
+	kiln_buf_free(&text);
+	kiln_buf_free(&shown);
+}
+
+void
 cli_error(const char *cmd, const struct kiln_err *err)
 {
 	cli_errorf(cmd, "%s", err->msg[0] != '\0' ? err->msg : "failed");

@@ -171,4 +171,21 @@ no_controls missing.err "error printer"
 assert_eq 'kiln-certinfo: no\u009b2J\u202esuch\u2066.pem: No such file or directory' \
     "$(cat missing.err)" "error printer: C1 and bidi escaped"
 
+# kiln renew's lines name the files it renews and skips.
+mkdir rdir
+openssl ecparam -name prime256v1 -genkey -noout -out "rdir/x$(printf '\033]0;t\007\342\200\256')-key.pem"
+openssl req -new -key "rdir/x$(printf '\033]0;t\007\342\200\256')-key.pem" \
+    -subj /CN=plain -out plain.csr
+printf 'subjectAltName=DNS:plain.example\nextendedKeyUsage=serverAuth\nkeyUsage=digitalSignature\n' >plain.ext
+openssl x509 -req -in plain.csr -CA ca.pem -CAkey ca-key.pem \
+    -CAcreateserial -days 30 -extfile plain.ext -out "rdir/$NAME" 2>/dev/null
+"$KILN" renew -ca ca.pem -ca-key ca-key.pem rdir/* >renew.out 2>renew.err ||
+    fail "renew: $(cat renew.err)"
+no_controls renew.out "renew"
+assert_contains "$(cat renew.out)" "rdir/$NAME_SHOWN: renewed, serial " \
+    "renew: the renewed file's name"
+assert_contains "$(cat renew.out)" \
+    "rdir/x\\x1b]0;t\\x07\\u202e-key.pem: skipped, a private key" \
+    "renew: the skipped key's name"
+
 finish
