@@ -548,7 +548,11 @@ re_dot_nl(const char *re)
 		if (*q == '\\' && q[1] != '\0') {
 			out[i++] = *q++;
 			out[i++] = *q;
-		} else if (*q == '[' && (end = re_bracket_end(q)) != NULL) {
+		} else if (*q == '[') {
+			/* Unterminated: the rest as it is, for regcomp to
+			 * refuse; a "]" added here would close it. */
+			if ((end = re_bracket_end(q)) == NULL)
+				end = q + strlen(q) - 1;
 			memcpy(out + i, q, (size_t)(end - q) + 1);
 			i += (size_t)(end - q) + 1;
 			q = end;

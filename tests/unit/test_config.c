@@ -509,6 +509,22 @@ Test(config, whitelist_dot_does_not_match_a_newline_as_in_re2)
 	cr_assert_neq(regexec(&p->whitelist, "a.cxd", 0, NULL, 0), 0);
 }
 
+/*
+ * Found by fuzzing: "." in an unterminated bracket became "[^\n]", whose
+ * "]" closed the bracket and let "++++..." through unchecked, and
+ * glibc's regcomp ran out of memory.  Now regcomp sees the pattern as it
+ * was, and refuses it.
+ */
+Test(config, whitelist_dots_in_an_unterminated_bracket_stay_inside)
+{
+	cr_assert_eq(parse(one("\"expiry\":\"1h\",\"usages\":[\"any\"],"
+	                       "\"name_whitelist\":\"^[a-z.x+++++++++++++++"
+	                       "+++++++++++++com$\"")),
+	    -1);
+	cr_assert_str_eq(err.msg,
+	    "signing.profiles.k.name_whitelist: Unmatched [, [^, [:, [., or [=");
+}
+
 /* A profile "k" whose name_whitelist is "re" (no JSON escaping needed). */
 static const char *
 with_whitelist(const char *re)
