@@ -4,6 +4,7 @@
 #include <mbedtls/oid.h>
 #include <mbedtls/pem.h>
 
+#include "civil.h"
 #include "compat.h"
 #include "der.h"
 #include "kiln/cert.h"
@@ -21,6 +22,15 @@ kiln_cert_free(struct kiln_cert *cert)
 {
 	mbedtls_x509_crt_free(&cert->crt);
 	kiln_cert_init(cert);
+}
+
+long long
+kiln_cert_not_after(const struct kiln_cert *cert)
+{
+	const mbedtls_x509_time *t = &cert->crt.valid_to;
+
+	return kiln_days_from_civil(t->year, t->mon, t->day) * 86400LL +
+	       t->hour * 3600LL + t->min * 60LL + t->sec;
 }
 
 /* Accept every extension mbedTLS does not know, critical or not. */

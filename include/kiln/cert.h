@@ -33,6 +33,13 @@ int kiln_cert_parse(
     struct kiln_cert *, const unsigned char *, size_t, struct kiln_err *);
 
 /*
+ * The notAfter of "crt", in seconds since the epoch: for telling whether
+ * a certificate would outlive its issuer (it stops working when the
+ * issuer expires, whatever its own date says).
+ */
+long long kiln_cert_not_after(const struct kiln_cert *);
+
+/*
  * A signing CA: its certificate from "cert" (one PEM certificate or DER)
  * and its private key from "key", decrypted with "password" if it is
  * encrypted (NULL: none), named "cert_name" and "key_name" in errors.  The

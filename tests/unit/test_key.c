@@ -293,6 +293,17 @@ load_p256_cert(struct kiln_cert *cert)
 	kiln_buf_free(&buf);
 }
 
+/* notAfter=Nov 21 07:58:48 2036 GMT, as openssl x509 -enddate shows it. */
+Test(key, a_certificates_not_after_in_seconds)
+{
+	struct kiln_cert cert;
+
+	kiln_cert_init(&cert);
+	load_p256_cert(&cert);
+	cr_assert_eq(kiln_cert_not_after(&cert), 2110867128LL);
+	kiln_cert_free(&cert);
+}
+
 Test(key, checks_a_key_against_a_certificate)
 {
 	struct kiln_cert cert;
