@@ -116,12 +116,15 @@ if want a; then
 	echo 'toor::0:0::/root:/bin/sh' >>feed
 	chmod 0644 feed
 	as_nobody 'rm -f server.pem && mkfifo server.pem'
-	runuser -u nobody -- timeout 10 sh -c "cat '$H/feed' >'$A/server.pem'" 2>/dev/null &
+	# The writer blocks until a reader opens the FIFO; it holds none of
+	# ctest's pipes, and the reader below lets it finish.
+	runuser -u nobody -- timeout -s KILL 10 sh -c \
+	    "cat '$H/feed' >'$A/server.pem'" </dev/null >/dev/null 2>&1 &
 	writer=$!
 	t0=$(date +%s)
 	run fifo -backup "$A/server.pem"
 	t1=$(date +%s)
-	kill "$writer" 2>/dev/null || true
+	timeout 10 cat "$A/server.pem" >/dev/null 2>&1 || true
 	wait "$writer" 2>/dev/null || true
 	assert_eq 1 "$RC" "FIFO: exit status ($(cat logs/fifo.out))"
 	assert_eq "kiln: renew: $A/server.pem: a FIFO, refused" "$(cat logs/fifo.err)" "FIFO: stderr"
@@ -171,7 +174,7 @@ if want c; then
 		sleep 0.05
 		i=\$((i + 1))
 	done
-	exit 1" &
+	exit 1" </dev/null >/dev/null 2>&1 &
 	attacker=$!
 	RC=0
 	# LeakSanitizer cannot work under ptrace (scripts/sanitize.sh).
