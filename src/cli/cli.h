@@ -13,8 +13,14 @@
 #include "kiln/cert.h"
 #include "kiln/err.h"
 
-/* Most values a repeated flag (-host) keeps. */
+/* Most values a repeated flag (-host, -exclude) keeps. */
 #define CLI_MAX_LIST 32
+
+/* The values of a repeated flag, in order. */
+struct cli_list {
+	const char *v[CLI_MAX_LIST];
+	size_t n;
+};
 
 /* Every flag any command takes; a command accepts the ones it lists. */
 struct cli_config {
@@ -41,8 +47,11 @@ struct cli_config {
 	int rekey;
 	int renewca;
 	const char *role;
-	const char *host[CLI_MAX_LIST]; /* -host, repeated */
-	size_t n_host;
+	struct cli_list host;    /* -host, repeated */
+	struct cli_list exclude; /* -exclude GLOB, repeated */
+	const char *backup_dir;  /* -backup-dir */
+	int dry_run;             /* -n: show what would change, write nothing */
+	int quiet;               /* -q */
 	int backup;
 	int follow_links; /* renew: follow a link to a file of kiln's user */
 	int initca;

@@ -21,9 +21,9 @@ split_hosts(const struct cli_config *cfg, char **buf, const char ***hosts,
 	size_t i, len = 0, cap = 1;
 	char *p, *tok, *save;
 
-	for (i = 0; i < cfg->n_host; i++) {
-		len += strlen(cfg->host[i]) + 1;
-		for (p = (char *)cfg->host[i]; *p != '\0'; p++)
+	for (i = 0; i < cfg->host.n; i++) {
+		len += strlen(cfg->host.v[i]) + 1;
+		for (p = (char *)cfg->host.v[i]; *p != '\0'; p++)
 			cap += *p == ',';
 		cap++;
 	}
@@ -31,12 +31,12 @@ split_hosts(const struct cli_config *cfg, char **buf, const char ***hosts,
 	    (*hosts = calloc(cap, sizeof(**hosts))) == NULL)
 		return kiln_err_set(err, KILN_ENOMEM, "out of memory");
 	p = *buf;
-	for (i = 0; i < cfg->n_host; i++) {
-		strcpy(p, cfg->host[i]);
+	for (i = 0; i < cfg->host.n; i++) {
+		strcpy(p, cfg->host.v[i]);
 		for (tok = strtok_r(p, ",", &save); tok != NULL;
 		     tok = strtok_r(NULL, ",", &save))
 			(*hosts)[(*n)++] = tok;
-		p += strlen(cfg->host[i]) + 1;
+		p += strlen(cfg->host.v[i]) + 1;
 	}
 	return 0;
 }

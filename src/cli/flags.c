@@ -28,6 +28,7 @@ struct flagdef {
 static const struct flagdef flagdefs[] = {	/* sorted by name */
 	F("aki",       FLAG_STRING, aki,        "",      "certificate issuer (authority) key identifier"),
 	F("backup",    FLAG_BOOL,   backup,     "false", "keep the old files with a timestamp suffix"),
+	F("backup-dir", FLAG_STRING, backup_dir, "",     "keep the old files in this folder"),
 	F("bare",      FLAG_BOOL,   bare,       "false", "the response from CFSSL is not wrapped in the API standard response"),
 	F("ca",        FLAG_STRING, ca,         "",      "CA used to sign the new certificate"),
 	F("ca-key",    FLAG_STRING, ca_key,     "",      "CA private key"),
@@ -38,6 +39,7 @@ static const struct flagdef flagdefs[] = {	/* sorted by name */
 	F("csr",       FLAG_STRING, csr,        "",      "certificate request to inspect (PEM or DER, - for standard input)"),
 	F("db-config", FLAG_STRING, db_config,  "",      "certificate database configuration (not supported by kiln)"),
 	F("domain",    FLAG_STRING, domain,     "",      "remote server HOST[:PORT] whose certificate chain to inspect"),
+	F("exclude",   FLAG_LIST,   exclude,    "",      "leave out files whose name matches this glob (repeatable)"),
 	F("expiry",    FLAG_STRING, expiry,     "",      "validity of the renewed certificate (default: the old one's)"),
 	F("f",         FLAG_STRING, f,          "-",     "JSON input"),
 	F("follow-links", FLAG_BOOL, follow_links, "false", "follow a symbolic link to a file of kiln's own user"),
@@ -50,8 +52,10 @@ static const struct flagdef flagdefs[] = {	/* sorted by name */
 	F("key",       FLAG_STRING, key,        "",      "private key: does it match the certificate? (alone: describe it)"),
 	F("loglevel",  FLAG_INT,    loglevel,   "1",     "Log level (0 = DEBUG, 5 = FATAL)"),
 	F("manifest",  FLAG_STRING, manifest,   "",      "the etcd cluster's manifest (JSON)"),
+	F("n",         FLAG_BOOL,   dry_run,    "false", "show what would change, and write nothing"),
 	F("out",       FLAG_STRING, out,        "",      "write BASENAME.pem, BASENAME-key.pem and BASENAME.csr instead of JSON"),
 	F("profile",   FLAG_STRING, profile,    "",      "signing profile to use"),
+	F("q",         FLAG_BOOL,   quiet,      "false", "print the summary only"),
 	F("rekey",     FLAG_BOOL,   rekey,      "false", "a new key of the same type and size"),
 	F("renewca",   FLAG_BOOL,   renewca,    "false", "re-sign the CA certificate with its own key"),
 	F("role",      FLAG_STRING, role,       "",      "server, peer or client: the usages etcd needs"),
@@ -119,13 +123,16 @@ set(struct cli_config *cfg, const struct flagdef *fd, const char *value,
 		return cli_usage_error(cmd,
 		    "invalid boolean value \"%s\" for %s%s: parse error", value,
 		    dashes, fd->name);
-	case FLAG_LIST:
-		if (cfg->n_host >= CLI_MAX_LIST)
+	case FLAG_LIST: {
+		struct cli_list *l = (struct cli_list *)(void *)field;
+
+		if (l->n >= CLI_MAX_LIST)
 			return cli_usage_error(cmd,
 			    "too many %s%s flags (at most %d)", dashes,
 			    fd->name, CLI_MAX_LIST);
-		cfg->host[cfg->n_host++] = value;
+		l->v[l->n++] = value;
 		return 0;
+	}
 	case FLAG_INT:
 	case FLAG_COUNT:
 		errno = 0;
