@@ -1,7 +1,7 @@
 # The README's two commands: "make setup demo" and "make test".
 BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
-FUZZ_SECONDS ?= 20
+FUZZ_SECONDS ?= 15
 
 .PHONY: all setup build tools demo test suite sanitize fuzz bench clean
 
