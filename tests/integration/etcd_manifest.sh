@@ -603,6 +603,9 @@ bad bad-ip 'kiln: etcd: cluster.json: members[2].ip: bad IP address "10.0.0"'
 bad no-members 'kiln: etcd: cluster.json: members: at least one member is needed'
 bad dsa 'kiln: etcd: cluster.json: key.algo: unknown algorithm "dsa" (rsa or ecdsa)'
 bad truncated 'kiln: etcd: cluster.json: unexpected end of JSON input'
+# kiln's own format: a typo is refused, naming the nearest known key.
+bad typo-ip 'kiln: etcd: cluster.json: members[1]: unknown key "ipp" (did you mean "ip"?)'
+bad typo-expiry 'kiln: etcd: cluster.json: unknown key "expirey" (did you mean "expiry"?)'
 rc=0
 "$KILN" etcd -out usage-out >"$T/usage.out" 2>"$T/usage.err" || rc=$?
 assert_eq 2 "$rc" "no -manifest: exit status"

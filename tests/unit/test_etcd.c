@@ -1088,3 +1088,62 @@ Test(etcd, a_key_readable_by_others_is_reset_to_0600)
 	kiln_buf_free(&leaf_before);
 	kiln_buf_free(&leaf_after);
 }
+
+Test(etcd, unknown_keys_are_refused_with_the_nearest_known_one)
+{
+	parse_fails("{\"expirey\": \"8760h\", " THREE "}",
+	    "unknown key \"expirey\" (did you mean \"expiry\"?)");
+	parse_fails("{\"cleints\": [\"root\"], " THREE "}",
+	    "unknown key \"cleints\" (did you mean \"clients\"?)");
+	parse_fails("{\"layuot\": \"shared\", " THREE "}",
+	    "unknown key \"layuot\" (did you mean \"layout\"?)");
+	parse_fails("{\"members\": [{\"name\": \"a\", \"ip\": \"10.0.0.1\"}, "
+	            "{\"name\": \"b\", \"ipp\": \"10.0.0.2\"}]}",
+	    "members[1]: unknown key \"ipp\" (did you mean \"ip\"?)");
+	parse_fails("{\"clients\": [\"a\", {\"CN\": \"b\", \"o\": \"x\"}], " THREE
+	            "}",
+	    "clients[1]: unknown key \"o\" (did you mean \"O\"?)");
+	parse_fails("{\"etcd\": {\"client_prot\": 1}, " THREE "}",
+	    "etcd: unknown key \"client_prot\" (did you mean "
+	    "\"client_port\"?)");
+	parse_fails("{\"key\": {\"algo\": \"rsa\", \"bits\": 2048}, " THREE "}",
+	    "key: unknown key \"bits\" (known keys: algo, size)");
+	parse_fails("{\"names\": [{\"C\": \"CN\", \"st\": \"x\"}], " THREE "}",
+	    "names[0]: unknown key \"st\" (did you mean \"ST\"?)");
+	parse_fails("{\"ca\": {\"CN\": \"x\", \"expiry\": \"1h\", \"exipry\": "
+	            "\"2h\"}, " THREE "}",
+	    "ca: unknown key \"exipry\" (did you mean \"expiry\"?)");
+	parse_fails("{\"ca\": {\"CN\": \"x\", \"key\": {\"size\": 256, "
+	            "\"algo\": \"ecdsa\", \"sise\": 1}}, " THREE "}",
+	    "ca.key: unknown key \"sise\" (did you mean \"size\"?)");
+	parse_fails("{\"ca\": {\"CN\": \"x\", \"ca\": {\"path_len\": 1}}, " THREE
+	            "}",
+	    "ca.ca: unknown key \"path_len\" (did you mean \"pathlen\"?)");
+	/* Case matters in kiln's own format; a top-level CN is not one. */
+	parse_fails("{\"Members\": []}",
+	    "unknown key \"Members\" (did you mean \"members\"?)");
+	parse_fails("{\"CN\": \"x\", " THREE "}",
+	    "unknown key \"CN\" (did you mean \"ca\"?)");
+	parse_fails("{\"prefix\": \"/a\", \"prefix\": \"/b\", " THREE "}",
+	    "duplicate key \"prefix\"");
+	/* Every documented key is known. */
+	cr_assert_eq(parse("{\"cluster_token\": \"t\", \"serialnumber\": "
+	                   "\"1\", \"key\": {\"algo\": \"ecdsa\", \"size\": "
+	                   "256}, \"expiry\": \"1h\", \"names\": [{\"C\": "
+	                   "\"CN\", \"ST\": \"a\", \"L\": \"b\", \"O\": \"c\", "
+	                   "\"OU\": \"d\", \"E\": \"e@x\"}], \"prefix\": "
+	                   "\"/opt/e\", \"layout\": \"shared\", \"clients\": "
+	                   "[\"r\", {\"CN\": \"k\", \"O\": \"m\"}], \"ca\": "
+	                   "{\"CN\": \"c\", \"names\": [], \"key\": {\"algo\": "
+	                   "\"ecdsa\"}, \"serialnumber\": \"2\", \"expiry\": "
+	                   "\"2h\", \"ca\": {\"pathlen\": 1, \"pathlenzero\": "
+	                   "false, \"backdate\": \"1m\", \"expiry\": \"3h\"}}, "
+	                   "\"etcd\": {\"client_port\": 1, \"peer_port\": 2, "
+	                   "\"snapshot_count\": 3, \"heartbeat_interval\": 4, "
+	                   "\"election_timeout\": 40, \"quota_backend_bytes\": "
+	                   "0, \"max_snapshots\": 1, \"max_wals\": 1, "
+	                   "\"auto_compaction_mode\": \"periodic\", "
+	                   "\"auto_compaction_retention\": \"1\", "
+	                   "\"log_level\": \"info\"}, " THREE "}"),
+	    0, "%s", err.msg);
+}
