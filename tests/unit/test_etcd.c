@@ -3,6 +3,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <pwd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <criterion/criterion.h>
@@ -1146,4 +1147,81 @@ Test(etcd, unknown_keys_are_refused_with_the_nearest_known_one)
 	                   "\"auto_compaction_retention\": \"1\", "
 	                   "\"log_level\": \"info\"}, " THREE "}"),
 	    0, "%s", err.msg);
+}
+
+/* The fate of "rel" (under dir) in the result, or -1 if not listed. */
+static int
+fate_of(const char *rel)
+{
+	size_t i;
+
+	for (i = 0; i < r.n_files; i++)
+		if (strcmp(r.files[i].path, path(rel)) == 0)
+			return (int)r.files[i].fate;
+	return -1;
+}
+
+Test(etcd, a_dry_run_decides_as_a_real_run_and_makes_nothing)
+{
+	char out[128];
+
+	snprintf(out, sizeof(out), "%s/out", dir);
+	cr_assert_eq(parse("{\"key\": {\"algo\": \"ecdsa\"}, \"clients\": "
+	                   "[\"root\"], " THREE "}"),
+	    0, "%s", err.msg);
+	cr_assert_eq(kiln_etcd_build(&m, out, KILN_ETCD_DRY_RUN, NULL, NULL,
+	                 &r, &err),
+	    0, "%s", err.msg);
+	cr_assert_eq(access(out, F_OK), -1, "a dry run made %s", out);
+	cr_assert_eq(r.issued, 8);
+	cr_assert_eq(r.n_files, 26); /* ca/ 3, 3 members x 7, a client 2 */
+	cr_assert_eq(fate_of("out/etcd-2/ssl/ca.pem"), KILN_ETCD_NEW);
+	/* The real run, then a dry run that moves etcd-2 and drops etcd-3. */
+	kiln_etcd_result_free(&r);
+	cr_assert_eq(kiln_etcd_build(&m, out, 0, NULL, NULL, &r, &err), 0,
+	    "%s", err.msg);
+	cr_assert_eq(r.n_files, 26);
+	cr_assert_eq(fate_of("out/etcd-2/ssl/ca.pem"), KILN_ETCD_NEW);
+	cr_assert_eq(parse("{\"key\": {\"algo\": \"ecdsa\"}, \"members\": "
+	                   "[{\"name\": \"etcd-1\", \"ip\": \"10.0.0.1\"}, "
+	                   "{\"name\": \"etcd-2\", \"ip\": \"10.0.0.9\"}]}"),
+	    0, "%s", err.msg);
+	kiln_etcd_result_free(&r);
+	cr_assert_eq(kiln_etcd_build(&m, out, KILN_ETCD_DRY_RUN, NULL, NULL,
+	                 &r, &err),
+	    0, "%s", err.msg);
+	cr_assert_eq(r.issued, 2);
+	cr_assert_eq(r.kept, 3);
+	cr_assert_eq(fate_of("out/etcd-1/ssl/server.pem"), KILN_ETCD_KEPT);
+	cr_assert_eq(fate_of("out/etcd-2/ssl/server.pem"), KILN_ETCD_CHANGED);
+	cr_assert_eq(fate_of("out/etcd-2/cfg/etcd.yml"), KILN_ETCD_CHANGED);
+	cr_assert_eq(fate_of("out/clients/root.pem"), KILN_ETCD_LEFT);
+	cr_assert_eq(r.n_moved, 1);
+	cr_assert_eq(r.moved[0].member, 1);
+	cr_assert_str_eq(r.moved[0].old_url, "https://10.0.0.2:2380");
+	cr_assert_eq(r.n_gone, 1);
+	cr_assert_str_eq(r.gone[0].name, "etcd-3");
+	cr_assert_str_eq(r.gone[0].path, path("out/etcd-3"));
+	cr_assert(r.gone[0].has_keys);
+	cr_assert_eq(access(path("out/etcd-3/ssl/server-key.pem"), F_OK), 0);
+	cr_assert_eq(r.ca_ends_first, 0);
+}
+
+Test(etcd, a_ca_that_ends_before_its_leaves_is_noted)
+{
+	cr_assert_eq(parse("{\"key\": {\"algo\": \"ecdsa\"}, \"ca\": {\"CN\": "
+	                   "\"c\", \"key\": {\"algo\": \"ecdsa\"}, \"expiry\": "
+	                   "\"240h\"}, \"expiry\": \"241h\", " THREE "}"),
+	    0, "%s", err.msg);
+	build();
+	cr_assert(r.ca_ends_first);
+	cr_assert_gt(r.ca_not_after, (long long)time(NULL) + 239 * 3600);
+	cr_assert_lt(r.ca_not_after, (long long)time(NULL) + 240 * 3600);
+	/* The same lifetime ends together: no warning. */
+	cr_assert_eq(parse("{\"key\": {\"algo\": \"ecdsa\"}, \"ca\": {\"CN\": "
+	                   "\"c\", \"key\": {\"algo\": \"ecdsa\"}, \"expiry\": "
+	                   "\"240h\"}, \"expiry\": \"240h\", " THREE "}"),
+	    0, "%s", err.msg);
+	build();
+	cr_assert_eq(r.ca_ends_first, 0);
 }
