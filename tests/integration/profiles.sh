@@ -68,6 +68,20 @@ assert_eq "name: 'etcd-3'" "$(grep '^name:' cluster/etcd-3/cfg/etcd.yml)" "etcd-
 assert_eq "listen-peer-urls: 'https://192.168.66.42:2380'" \
     "$(grep '^listen-peer-urls:' cluster/etcd-3/cfg/etcd.yml)" "etcd-3 listens on its own address"
 
+# The two shipped definitions of kube-apiserver's etcd client certificate
+# agree, and are what kubeadm makes (certlist.go, KubeadmCertEtcdAPIClient):
+# CN kube-apiserver-etcd-client, no organization, client auth only.
+issue kubernetes ca-csr.json client apiserver-etcd-client-csr.json apiserver-etcd-client
+who() {	# CERT: CN|O|key usages|extended key usages
+	"$BIN/kiln-certinfo" -cert "$1" | jq -r '[.subject.common_name,
+	    (.subject.organization // ""), (.key_usage // [] | sort | join(",")),
+	    (.ext_key_usage // [] | sort | join(","))] | join("|")'
+}
+want="kube-apiserver-etcd-client||digital signature,key encipherment|client auth"
+assert_eq "$want" "$(who apiserver-etcd-client.pem)" "profiles/kubernetes: kube-apiserver-etcd-client"
+assert_eq "$want" "$(who cluster/clients/kube-apiserver-etcd-client.pem)" \
+    "profiles/etcd/cluster.json: kube-apiserver-etcd-client"
+
 # certificatePolicies as cfssl 1.2.0 writes them: the extensions of the
 # same request under the same profile are the same, OCSP no-check after.
 cat >pol-config.json <<'EOF'
