@@ -843,6 +843,7 @@ setup_ca(struct build *b, struct kiln_err *err)
 	char cert_path[PATH_MAX], key_path[PATH_MAX];
 	const struct kiln_profile *profile;
 	const char *key_from = key_path;
+	long long leaf_end;
 	struct kiln_buf cfg, cert, key;
 	struct stat st;
 	int have_cert, have_key, rc = -1;
@@ -894,11 +895,10 @@ setup_ca(struct build *b, struct kiln_err *err)
 	 */
 	if ((profile = kiln_config_profile(&b->config, "server", err)) == NULL)
 		goto cleanup;
+	leaf_end = ((long long)b->now + 30) / 60 * 60 -
+	           profile->backdate / 1000000000 + m->expiry / 1000000000;
 	b->result->ca_not_after = kiln_cert_not_after(&b->ca);
-	b->result->ca_ends_first =
-	    ((long long)b->now + 30) / 60 * 60 -
-	        profile->backdate / 1000000000 + m->expiry / 1000000000 >
-	    b->result->ca_not_after;
+	b->result->ca_ends_first = leaf_end > b->result->ca_not_after;
 	if (stage(b, F_CA, "ca-config.json", cfg.p, cfg.len, 0644, 0, err) ==
 	    -1)
 		goto cleanup;

@@ -585,8 +585,8 @@ known_in_request(const cJSON *obj, const char *path, struct kiln_err *err)
 	    path != NULL ? "." : "");
 	snprintf(names, sizeof(names), "%s%snames", path != NULL ? path : "",
 	    path != NULL ? "." : "");
-	return kiln_json_known_keys(kiln_json_get(obj, "key"), key, key_keys,
-	           err) == -1 ||
+	return kiln_json_known_keys(
+	           kiln_json_get(obj, "key"), key, key_keys, err) == -1 ||
 	               known_in_array(kiln_json_get(obj, "names"), names,
 	                   name_keys, err) == -1
 	           ? -1
@@ -600,12 +600,10 @@ known_keys(const cJSON *root, struct kiln_err *err)
 
 	if (kiln_json_known_keys(root, NULL, root_keys, err) == -1 ||
 	    known_in_request(root, NULL, err) == -1 ||
-	    known_in_array(
-	        kiln_json_get(root, "members"), "members", member_keys, err) ==
-	        -1 ||
-	    known_in_array(
-	        kiln_json_get(root, "clients"), "clients", client_keys, err) ==
-	        -1 ||
+	    known_in_array(kiln_json_get(root, "members"), "members",
+	        member_keys, err) == -1 ||
+	    known_in_array(kiln_json_get(root, "clients"), "clients",
+	        client_keys, err) == -1 ||
 	    kiln_json_known_keys(
 	        kiln_json_get(root, "etcd"), "etcd", etcd_keys, err) == -1 ||
 	    kiln_json_known_keys(ca, "ca", ca_keys, err) == -1)

@@ -97,14 +97,14 @@ struct kiln_etcd_file {
 
 /* A member whose peer URL is not the one its etcd.yml had. */
 struct kiln_etcd_moved {
-	size_t member;  /* in the manifest */
-	char *old_url;  /* "https://10.0.0.2:2380" */
+	size_t member; /* in the manifest */
+	char *old_url; /* "https://10.0.0.2:2380" */
 };
 
 /* A member folder of DIR for a member no longer in the manifest. */
 struct kiln_etcd_gone {
-	char *name; /* the folder's name, the member's */
-	char *path; /* "DIR/etcd-3" */
+	char *name;   /* the folder's name, the member's */
+	char *path;   /* "DIR/etcd-3" */
 	int has_keys; /* its ssl/ still holds a member's key */
 };
 

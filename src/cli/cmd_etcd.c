@@ -46,7 +46,8 @@ is_moved(const struct kiln_etcd_result *r, size_t j)
 }
 
 /* A format appended to "line" (LINE_MAX bytes), cut if it does not fit. */
-static void cat(char *, const char *, ...) __attribute__((format(printf, 2, 3)));
+static void cat(char *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static void
 cat(char *line, const char *fmt, ...)
@@ -187,8 +188,9 @@ print_files(const struct kiln_etcd_result *r)
 		}
 	}
 	for (i = 0; i < r->n_gone; i++)
-		cli_printf("%s: left behind: %s is no longer in the manifest%s; "
-		           "remove the folder once the member is removed",
+		cli_printf(
+		    "%s: left behind: %s is no longer in the manifest%s; "
+		    "remove the folder once the member is removed",
 		    r->gone[i].path, r->gone[i].name,
 		    r->gone[i].has_keys ? ", and its folder still holds "
 		                          "valid keys"

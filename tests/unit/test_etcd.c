@@ -1101,8 +1101,8 @@ Test(etcd, unknown_keys_are_refused_with_the_nearest_known_one)
 	parse_fails("{\"members\": [{\"name\": \"a\", \"ip\": \"10.0.0.1\"}, "
 	            "{\"name\": \"b\", \"ipp\": \"10.0.0.2\"}]}",
 	    "members[1]: unknown key \"ipp\" (did you mean \"ip\"?)");
-	parse_fails("{\"clients\": [\"a\", {\"CN\": \"b\", \"o\": \"x\"}], " THREE
-	            "}",
+	parse_fails(
+	    "{\"clients\": [\"a\", {\"CN\": \"b\", \"o\": \"x\"}], " THREE "}",
 	    "clients[1]: unknown key \"o\" (did you mean \"O\"?)");
 	parse_fails("{\"etcd\": {\"client_prot\": 1}, " THREE "}",
 	    "etcd: unknown key \"client_prot\" (did you mean "
@@ -1117,8 +1117,8 @@ Test(etcd, unknown_keys_are_refused_with_the_nearest_known_one)
 	parse_fails("{\"ca\": {\"CN\": \"x\", \"key\": {\"size\": 256, "
 	            "\"algo\": \"ecdsa\", \"sise\": 1}}, " THREE "}",
 	    "ca.key: unknown key \"sise\" (did you mean \"size\"?)");
-	parse_fails("{\"ca\": {\"CN\": \"x\", \"ca\": {\"path_len\": 1}}, " THREE
-	            "}",
+	parse_fails(
+	    "{\"ca\": {\"CN\": \"x\", \"ca\": {\"path_len\": 1}}, " THREE "}",
 	    "ca.ca: unknown key \"path_len\" (did you mean \"pathlen\"?)");
 	/* Case matters in kiln's own format; a top-level CN is not one. */
 	parse_fails("{\"Members\": []}",
@@ -1169,8 +1169,8 @@ Test(etcd, a_dry_run_decides_as_a_real_run_and_makes_nothing)
 	cr_assert_eq(parse("{\"key\": {\"algo\": \"ecdsa\"}, \"clients\": "
 	                   "[\"root\"], " THREE "}"),
 	    0, "%s", err.msg);
-	cr_assert_eq(kiln_etcd_build(&m, out, KILN_ETCD_DRY_RUN, NULL, NULL,
-	                 &r, &err),
+	cr_assert_eq(
+	    kiln_etcd_build(&m, out, KILN_ETCD_DRY_RUN, NULL, NULL, &r, &err),
 	    0, "%s", err.msg);
 	cr_assert_eq(access(out, F_OK), -1, "a dry run made %s", out);
 	cr_assert_eq(r.issued, 8);
@@ -1178,8 +1178,8 @@ Test(etcd, a_dry_run_decides_as_a_real_run_and_makes_nothing)
 	cr_assert_eq(fate_of("out/etcd-2/ssl/ca.pem"), KILN_ETCD_NEW);
 	/* The real run, then a dry run that moves etcd-2 and drops etcd-3. */
 	kiln_etcd_result_free(&r);
-	cr_assert_eq(kiln_etcd_build(&m, out, 0, NULL, NULL, &r, &err), 0,
-	    "%s", err.msg);
+	cr_assert_eq(kiln_etcd_build(&m, out, 0, NULL, NULL, &r, &err), 0, "%s",
+	    err.msg);
 	cr_assert_eq(r.n_files, 26);
 	cr_assert_eq(fate_of("out/etcd-2/ssl/ca.pem"), KILN_ETCD_NEW);
 	cr_assert_eq(parse("{\"key\": {\"algo\": \"ecdsa\"}, \"members\": "
@@ -1187,8 +1187,8 @@ Test(etcd, a_dry_run_decides_as_a_real_run_and_makes_nothing)
 	                   "{\"name\": \"etcd-2\", \"ip\": \"10.0.0.9\"}]}"),
 	    0, "%s", err.msg);
 	kiln_etcd_result_free(&r);
-	cr_assert_eq(kiln_etcd_build(&m, out, KILN_ETCD_DRY_RUN, NULL, NULL,
-	                 &r, &err),
+	cr_assert_eq(
+	    kiln_etcd_build(&m, out, KILN_ETCD_DRY_RUN, NULL, NULL, &r, &err),
 	    0, "%s", err.msg);
 	cr_assert_eq(r.issued, 2);
 	cr_assert_eq(r.kept, 3);

@@ -44,8 +44,8 @@ Test(json, distance_counts_edits_and_swaps_ignoring_case)
 	cr_assert_eq(kiln_json_distance("layuot", "layout"), 1);
 	cr_assert_eq(kiln_json_distance("", "abc"), 3);
 	cr_assert_eq(kiln_json_distance("kitten", "sitting"), 3);
-	cr_assert_eq(kiln_json_distance(
-	                 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+	cr_assert_eq(kiln_json_distance("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	                                "aaaaaaaaaaaaaaaaaaaaaaaaaaa",
 	                 "a"),
 	    (size_t)-1);
 }
@@ -61,8 +61,8 @@ Test(json, known_keys_pass)
 
 Test(json, unknown_key_names_the_nearest_known_one)
 {
-	cr_assert_eq(check("{\"name\": \"a\", \"ipp\": \"b\"}", "members[1]"),
-	    -1);
+	cr_assert_eq(
+	    check("{\"name\": \"a\", \"ipp\": \"b\"}", "members[1]"), -1);
 	cr_assert_eq(err.code, KILN_EINVAL);
 	cr_assert_str_eq(
 	    err.msg, "members[1]: unknown key \"ipp\" (did you mean \"ip\"?)");
@@ -85,8 +85,7 @@ Test(json, a_key_far_from_all_lists_the_known_ones)
 	                          "keys: name, ip, hosts)");
 	/* One letter away from a two-letter key is too far to guess. */
 	cr_assert_eq(check("{\"ix\": 1, \"x\": 2}", NULL), -1);
-	cr_assert_str_eq(
-	    err.msg, "unknown key \"ix\" (did you mean \"ip\"?)");
+	cr_assert_str_eq(err.msg, "unknown key \"ix\" (did you mean \"ip\"?)");
 	cr_assert_eq(check("{\"x\": 2}", NULL), -1);
 	cr_assert_str_eq(
 	    err.msg, "unknown key \"x\" (known keys: name, ip, hosts)");
