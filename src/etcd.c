@@ -619,17 +619,17 @@ list_folder(int fd, char ***out, size_t *n, struct kiln_err *err)
 }
 
 /*
- * The clients' files no longer in the manifest: the regular files of
- * clients/ named *.pem that the run did not write.  Left as they are,
- * and listed.
+ * The files of folder "f" that the run did not write: the regular files
+ * named *.pem, which a client, or a member's layout, no longer in the
+ * manifest left there.  Left as they are, and listed.
  */
 static int
-left_clients(struct build *b, struct kiln_err *err)
+left_in(struct build *b, size_t f, struct kiln_err *err)
 {
 	char **names = NULL, shown[PATH_MAX];
 	size_t i, j, n = 0, len;
 	struct stat st;
-	int fd = b->folders[F_CLIENTS].fd, rc = -1;
+	int fd = b->folders[f].fd, rc = -1;
 
 	if (fd == -1)
 		return 0;
@@ -642,12 +642,12 @@ left_clients(struct build *b, struct kiln_err *err)
 		    !S_ISREG(st.st_mode))
 			continue;
 		for (j = 0; j < b->n_writes; j++)
-			if (b->writes[j].folder == F_CLIENTS &&
+			if (b->writes[j].folder == f &&
 			    strcmp(b->writes[j].name, names[i]) == 0)
 				break;
 		if (j < b->n_writes)
 			continue;
-		if (shown_path(b, F_CLIENTS, names[i], shown, err) == -1 ||
+		if (shown_path(b, f, names[i], shown, err) == -1 ||
 		    add_file(b->result, shown, KILN_ETCD_LEFT, 0, 0, err) == -1)
 			goto cleanup;
 	}
@@ -655,6 +655,18 @@ left_clients(struct build *b, struct kiln_err *err)
 cleanup:
 	kiln_strs_free(names, n);
 	return rc;
+}
+
+/* The files left behind in clients/ and in each member's ssl/. */
+static int
+left_files(struct build *b, struct kiln_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < b->m->n_members; i++)
+		if (left_in(b, F_SSL(i), err) == -1)
+			return -1;
+	return left_in(b, F_CLIENTS, err);
 }
 
 /*
@@ -696,7 +708,7 @@ write_all(struct build *b, struct kiln_err *err)
 		        note_reset(b, &b->writes[i], err) == -1) ||
 		    note_file(b, &b->writes[i], err) == -1)
 			goto cleanup;
-	if (left_clients(b, err) == -1)
+	if (left_files(b, err) == -1)
 		goto cleanup;
 	rc = 0;
 cleanup:

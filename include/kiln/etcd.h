@@ -86,7 +86,7 @@ enum kiln_etcd_fate {
 	KILN_ETCD_CHANGED, /* written over a file that held something else */
 	KILN_ETCD_KEPT,    /* it holds exactly this already: untouched */
 	KILN_ETCD_RESET,   /* rewritten with the same bytes, for its mode */
-	KILN_ETCD_LEFT     /* a client's file no longer in the manifest */
+	KILN_ETCD_LEFT /* a *.pem in clients/ or ssl/ the run no longer makes */
 };
 
 struct kiln_etcd_file {
@@ -119,7 +119,7 @@ struct kiln_etcd_result {
 	size_t n_reset;
 	/*
 	 * Every file of the run in the order it is written, then the
-	 * clients' files left behind, sorted.
+	 * files left behind in each member's ssl/ and in clients/, sorted.
 	 */
 	struct kiln_etcd_file *files;
 	size_t n_files;

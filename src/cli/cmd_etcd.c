@@ -180,9 +180,8 @@ print_files(const struct kiln_etcd_result *r)
 			    f->was, f->now);
 			break;
 		case KILN_ETCD_LEFT:
-			cli_printf("%s: left behind: no such client in the "
-			           "manifest; remove it if it is no longer "
-			           "used",
+			cli_printf("%s: left behind: the manifest no longer "
+			           "makes it; remove it if nothing uses it",
 			    f->path);
 			break;
 		}

@@ -742,8 +742,8 @@ ctl_rr="  etcdctl --endpoints=https://127.0.0.1:2379 --cacert=rr/ca/ca.pem --cer
 assert_eq "rr/etcd-2/ssl/server.pem: written (changed)
 rr/etcd-2/ssl/peer.pem: written (changed)
 rr/etcd-2/cfg/etcd.yml: written (changed)
-rr/clients/admin-key.pem: left behind: no such client in the manifest; remove it if it is no longer used
-rr/clients/admin.pem: left behind: no such client in the manifest; remove it if it is no longer used
+rr/clients/admin-key.pem: left behind: the manifest no longer makes it; remove it if nothing uses it
+rr/clients/admin.pem: left behind: the manifest no longer makes it; remove it if nothing uses it
 rr/etcd-3: left behind: etcd-3 is no longer in the manifest, and its folder still holds valid keys; remove the folder once the member is removed
 etcd-2's peer URL is now https://127.0.0.9:2380, not https://127.0.0.2:2380; find its ID (the first field of its line), then update it before restarting it:
 $ctl_rr member list

@@ -1225,3 +1225,19 @@ Test(etcd, a_ca_that_ends_before_its_leaves_is_noted)
 	build();
 	cr_assert_eq(r.ca_ends_first, 0);
 }
+
+Test(etcd, the_other_layouts_files_are_left_behind_and_listed)
+{
+	cr_assert_eq(parse("{\"key\": {\"algo\": \"ecdsa\"}, " THREE "}"), 0,
+	    "%s", err.msg);
+	build();
+	cr_assert_eq(parse("{\"key\": {\"algo\": \"ecdsa\"}, \"layout\": "
+	                   "\"shared\", " THREE "}"),
+	    0, "%s", err.msg);
+	build();
+	cr_assert_eq(fate_of("etcd-1/ssl/etcd.pem"), KILN_ETCD_NEW);
+	cr_assert_eq(fate_of("etcd-1/ssl/server.pem"), KILN_ETCD_LEFT);
+	cr_assert_eq(fate_of("etcd-3/ssl/peer-key.pem"), KILN_ETCD_LEFT);
+	cr_assert_eq(fate_of("etcd-3/ssl/ca.pem"), KILN_ETCD_KEPT);
+	cr_assert_eq(access(path("etcd-3/ssl/peer-key.pem"), F_OK), 0);
+}
