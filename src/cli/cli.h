@@ -82,14 +82,19 @@ extern const char *cli_progname;
 /* Set by a main() whose program has a single command. */
 extern int cli_single_command;
 
+/* True when started under one of cfssl's names: Go's rules apply. */
+int cli_cfssl_name(void);
+
 /*
  * Parse the flags of "cmd" from argv (argv[0] is the first flag).
  * Returns 0 with "*ind" the index of the first operand, 1 if help was
- * asked for (usage printed to stdout), 2 on a bad flag (error and usage
- * on stderr).
+ * asked for (usage printed to stdout), the usage status (2; check's 3) on
+ * a bad flag (error and usage on stderr).  Under kiln's names an operand
+ * naming one of the command's flags is such an error; a "--" among the
+ * operands is taken out of argv ("*argc" one less).
  */
 int cli_flags_parse(
-    const struct command *, int, char **, struct cli_config *, int *);
+    const struct command *, int *, char **, struct cli_config *, int *);
 
 /* Print the usage of "cmd" with its flags to stdout or stderr. */
 void cli_usage(const struct command *, int);

@@ -196,7 +196,7 @@ run(const struct command *cmd, int argc, char **argv)
 	struct cli_config cfg;
 	int ind, rc;
 
-	if ((rc = cli_flags_parse(cmd, argc, argv, &cfg, &ind)) != 0)
+	if ((rc = cli_flags_parse(cmd, &argc, argv, &cfg, &ind)) != 0)
 		return cli_exit(cmd, rc == 1 ? 0 : rc);
 	return cli_exit(cmd, cmd->main(argc - ind, argv + ind, &cfg));
 }

@@ -14,6 +14,12 @@
 const char *cli_progname = "kiln";
 int cli_single_command;
 
+int
+cli_cfssl_name(void)
+{
+	return strncmp(cli_progname, "cfssl", 5) == 0;
+}
+
 void
 cli_errorf(const char *cmd, const char *fmt, ...)
 {
