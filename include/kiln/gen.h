@@ -30,6 +30,19 @@ int kiln_gen_json(struct kiln_buf *, const struct kiln_buf *,
 int kiln_gen_write(const char *, const struct kiln_buf *,
     const struct kiln_buf *, const struct kiln_buf *, int, struct kiln_err *);
 
+/* The refusal to replace a private key without -force: "<path>: ...". */
+#define KILN_GEN_KEY_KEPT                                                  \
+	"%s: refusing to replace an existing private key (it would be "    \
+	"lost, and every certificate made for it or, for a CA, issued by " \
+	"it orphaned); -force replaces it"
+
+/*
+ * The folder the file "path" goes into exists: 0, or -1 with KILN_EIO and
+ * "<path>: folder <dir> does not exist" (or "is not a folder"), rather
+ * than a message that reads like a missing input.
+ */
+int kiln_gen_check_dir(const char *, struct kiln_err *);
+
 /*
  * initca's rule: a CA's request needs a CN, or "names" in which every
  * entry has a C, ST, L, O or OU.  Returns 0 or -1 (KILN_EINVAL).

@@ -141,6 +141,7 @@ gencert(struct gencert *g, const char *path, const struct cli_config *cfg,
 	struct kiln_profile ca_profile;
 	struct kiln_certreq cr;
 	size_t i;
+	int ca_csr;
 
 	if (cli_read(path, &g->text, err) == -1)
 		return -1;
@@ -156,6 +157,12 @@ gencert(struct gencert *g, const char *path, const struct cli_config *cfg,
 	if (!cfg->initca && g->req.has_ca)
 		return kiln_err_set(err, KILN_EINVAL,
 		    "%s: ca: only allowed with -initca", path);
+	/*
+	 * As cfssl: the CA's CSR asks for basicConstraints CA:TRUE only when
+	 * the request has a "ca" object (the certificate is a CA either way),
+	 * so a ca.csr made without one can be signed again as a leaf.
+	 */
+	ca_csr = cfg->initca && g->req.has_ca;
 	for (i = 0; i < g->req.n_hosts; i++)
 		if (kiln_sans_add(&g->sans, g->req.hosts[i], err) == -1)
 			return -1;
@@ -194,7 +201,7 @@ gencert(struct gencert *g, const char *path, const struct cli_config *cfg,
 	}
 	if (kiln_key_write_spki(&g->key, &g->spki, err) == -1 ||
 	    kiln_csr_create(&g->csr, g->subject.p, g->subject.len, &g->key,
-	        &g->sans, cfg->initca ? &g->req.ca : NULL, &g->rng, err) == -1)
+	        &g->sans, ca_csr ? &g->req.ca : NULL, &g->rng, err) == -1)
 		return -1;
 	memset(&cr, 0, sizeof(cr));
 	cr.subject = g->subject.p;

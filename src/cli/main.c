@@ -70,8 +70,13 @@ static const char *const sign_help[] = {
 	"csr", "certificate request to sign, instead of the CSR operand (- for standard input)",
 	"out", "write the certificate to BASENAME.pem instead of JSON",
 	NULL };
-static const char *const json_flags[] = { "bare", "f", "stdout", "version",
+static const char *const json_flags[] = { "bare", "f", "stdout", "force",
+	"version", NULL };
+static const char *const json_help[] = {
+	"force", "replace an existing private key that differs (cfssljson always does)",
 	NULL };
+static const char *const cfssljson_flags[] = { "bare", "f", "stdout",
+	"version", NULL };
 static const char *const no_flags[] = { NULL };
 
 static const struct command commands[] = {
@@ -121,11 +126,12 @@ static const struct command commands[] = {
 	  "self-signed CA too.",
 	  genkey_flags, cmd_genkey, 2, genkey_help },
 	{ "json",
-	  "kiln json [-bare] [-f FILE] [-stdout] [BASENAME]",
+	  "kiln json [-bare] [-f FILE] [-stdout] [-force] [BASENAME]",
 	  "Write the certificates and keys in cfssl's JSON output to files "
 	  "(cfssljson):\nBASENAME.pem, BASENAME-key.pem (mode 0600) and "
-	  "BASENAME.csr.",
-	  json_flags, cmd_json, 2, NULL },
+	  "BASENAME.csr.  A different private key\nalready there is kept "
+	  "unless -force.",
+	  json_flags, cmd_json, 2, json_help },
 	{ "print-defaults",
 	  "kiln print-defaults config|csr|list",
 	  "Print cfssl's default ca-config.json or csr.json to start from.",
@@ -160,6 +166,14 @@ static const struct command commands[] = {
 	  "kiln version",
 	  "Print kiln's version.",
 	  no_flags, cmd_version, 2, NULL },
+};
+
+/* cfssljson: cfssl's flags, and it replaces any file. */
+static const struct command cfssljson = {
+	"json",
+	"cfssljson [-bare] [-f FILE] [-stdout] [BASENAME]",
+	"Takes the JSON output from a CFSSL call and writes it to disk.",
+	cfssljson_flags, cmd_json, 2, NULL,
 };
 /* clang-format on */
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -212,7 +226,7 @@ main(int argc, char **argv)
 	if (strcmp(base, "cfssljson") == 0) {
 		cli_progname = "cfssljson";
 		cli_single_command = 1;
-		return run(find("json"), argc - 1, argv + 1);
+		return run(&cfssljson, argc - 1, argv + 1);
 	}
 	if (strcmp(base, "cfssl") == 0)
 		cli_progname = "cfssl";

@@ -64,7 +64,7 @@ expect_error 'cfssljson: standard input: unexpected end of JSON input' \
 # An existing key is never replaced by -out without -force.
 "$KILN" gencert -ca ca.pem -ca-key ca-key.pem -config ca-config.json -profile kubernetes -out leaf etcd-csr.json
 cp leaf-key.pem leaf-key.before
-expect_error 'kiln: gencert: refusing to replace a private key without -force: leaf-key.pem: already exists' \
+expect_error 'kiln: gencert: leaf-key.pem: refusing to replace an existing private key (it would be lost, and every certificate made for it or, for a CA, issued by it orphaned); -force replaces it' \
     $g -out leaf etcd-csr.json
 cmp -s leaf-key.pem leaf-key.before || fail "key replaced without -force"
 ok
@@ -113,4 +113,35 @@ for cmd in "$KILN gencert -ca ca.pem -ca-key ca-key.pem -config ca-config.json -
 	assert_contains "$msg" ": path too long" "long basename message"
 	assert_eq "$before" "$(ls -A)" "long basename: no file"
 done
+# A certificate that has expired when made (issue 14, point 4): notBefore
+# is backdated 5 minutes, so a lifetime under that ended in the past and
+# kiln said nothing.  Refused in the engine, for every way in.
+cat >short.json <<'EOF'
+{"signing":{"default":{"expiry":"90s","usages":["signing","server auth"]}}}
+EOF
+expect_error 'kiln: gencert: expiry 1m30s is shorter than the 5m0s backdate: the certificate would have expired when made' \
+    "$KILN" gencert -ca ca.pem -ca-key ca-key.pem -config short.json etcd-csr.json
+$g etcd-csr.json | "$KILN" json -bare short
+sum=$(cksum <short.pem)
+set +e
+"$KILN" renew -ca ca.pem -ca-key ca-key.pem -expiry 2m short.pem >stdout 2>stderr
+status=$?
+set -e
+assert_eq 1 "$status" "renew -expiry 2m: status"
+assert_eq "kiln: renew: short.pem: expiry 2m0s is shorter than the 5m0s backdate: the certificate would have expired when made" \
+    "$(cat stderr)" "renew -expiry 2m: message"
+assert_eq "$sum" "$(cksum <short.pem)" "renew -expiry 2m: short.pem kept"
+cat >short-manifest.json <<'EOF'
+{ "key": { "algo": "ecdsa", "size": 256 }, "expiry": "2m",
+  "members": [ { "name": "etcd-1", "ip": "127.0.0.1" } ], "clients": [ "root" ] }
+EOF
+set +e
+"$KILN" etcd -manifest short-manifest.json -out short-etcd >stdout 2>stderr
+status=$?
+set -e
+assert_eq 1 "$status" "etcd expiry 2m: status"
+assert_eq "kiln: etcd: expiry 2m0s is shorter than the 5m0s backdate: the certificate would have expired when made" \
+    "$(cat stderr)" "etcd expiry 2m: message"
+[ ! -e short-etcd/etcd-1/server.pem ] || fail "etcd expiry 2m: server.pem written"
+ok
 finish
