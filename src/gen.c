@@ -118,6 +118,18 @@ kiln_gen_write(const char *base, const struct kiln_buf *cert,
 }
 
 int
+kiln_gen_check_not_empty(const struct kiln_buf *subject,
+    const struct kiln_request *req, struct kiln_err *err)
+{
+	/* An empty Name is SEQUENCE {}: 30 00. */
+	if (subject->len > 2 || req->n_hosts > 0)
+		return 0;
+	return kiln_err_set(err, KILN_EINVAL,
+	    "no CN, names nor hosts: the certificate would have an empty "
+	    "subject and no SAN (is this a csr.json?)");
+}
+
+int
 kiln_gen_check_ca_subject(const struct kiln_request *req, struct kiln_err *err)
 {
 	const struct kiln_name *nm;

@@ -44,6 +44,16 @@ int kiln_gen_write(const char *, const struct kiln_buf *,
 int kiln_gen_check_dir(const char *, struct kiln_err *);
 
 /*
+ * A request that names nothing: no CN, no names (the subject DER
+ * "subject" is an empty Name) and no hosts, as a ca-config.json given in
+ * place of csr.json reads.  The certificate would have an empty subject
+ * and no SAN, which nothing accepts (cfssl issues it).  Returns 0, or -1
+ * with KILN_EINVAL.
+ */
+int kiln_gen_check_not_empty(const struct kiln_buf *,
+    const struct kiln_request *, struct kiln_err *);
+
+/*
  * initca's rule: a CA's request needs a CN, or "names" in which every
  * entry has a C, ST, L, O or OU.  Returns 0 or -1 (KILN_EINVAL).
  */

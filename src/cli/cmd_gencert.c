@@ -31,6 +31,7 @@ struct gencert {
 	struct kiln_buf text, subject, spki, csr, cert;
 	struct kiln_buf cert_pem, csr_pem, key_pem, out;
 	int reuse_key; /* -initca -ca-key: no new key to print */
+	int usage;     /* the failure is the caller's: the usage status */
 };
 
 /* The signing side of a leaf: config, profile, CA certificate and key. */
@@ -60,6 +61,11 @@ load_signer(
 		kiln_err_prefix(err, "%s",
 		    cfg->config[0] != '\0' ? cfg->config
 		                           : "default configuration");
+	else if (cli_check_default_profile(cfg, &g->config, profile, err) ==
+	         -1) {
+		g->usage = 1; /* -profile forgotten */
+		profile = NULL;
+	}
 cleanup:
 	kiln_buf_free(&text);
 	return profile;
@@ -195,7 +201,8 @@ gencert(struct gencert *g, const char *path, const struct cli_config *cfg,
 	if (!g->reuse_key &&
 	    kiln_key_generate(&g->key, &g->req.key, &g->rng, err) == -1)
 		return -1;
-	if (kiln_name_from_request(&g->subject, &g->req, err) == -1) {
+	if (kiln_name_from_request(&g->subject, &g->req, err) == -1 ||
+	    kiln_gen_check_not_empty(&g->subject, &g->req, err) == -1) {
 		kiln_err_prefix(err, "%s", path);
 		return -1;
 	}
@@ -221,6 +228,16 @@ gencert(struct gencert *g, const char *path, const struct cli_config *cfg,
 	    (!g->reuse_key &&
 	        kiln_key_write_pem(&g->key, &g->key_pem, err) == -1))
 		return -1;
+	/* cfssl's log lines, under its names (etcd's scripts read them). */
+	if (cfg->initca && strcmp(cfg->cmd->name, "gencert") == 0)
+		cli_log(cfg, CLI_LOG_INFO,
+		    "generating a new CA key and certificate from CSR");
+	cli_log_request(cfg, g->reuse_key ? NULL : &g->req.key);
+	cli_log_signed(cfg, &g->cert);
+	if (!cfg->initca && g->req.n_hosts == 0)
+		cli_log(cfg, CLI_LOG_WARNING, "%s", CLI_LOG_NO_HOSTS);
+	if (!cfg->initca)
+		cli_warn_outlives(cfg, &g->ca, &g->cert);
 	return output(g, cfg, err);
 }
 
@@ -260,6 +277,8 @@ cmd_gencert(int argc, char **argv, const struct cli_config *cfg)
 	/* genkey -initca runs here too, and reports under its own name. */
 	if (rc != 0)
 		cli_error(cfg->cmd->name, &err);
+	if (rc != 0 && g.usage && !cli_cfssl_name())
+		rc = cfg->cmd->usage_status;
 	kiln_request_free(&g.req);
 	kiln_config_free(&g.config);
 	kiln_cert_free(&g.ca);

@@ -262,6 +262,25 @@ cli_flags_parse(const struct command *cmd, int *argc, char **argv,
 			return cmd->usage_status;
 	}
 	*ind = i;
+	/*
+	 * An empty -hostname: cfssl keeps the request's hosts (it tests the
+	 * value, not the flag); under kiln's names it is a slip (an unset
+	 * variable in "-hostname=$HOSTS") that would drop them.
+	 */
+	if (cfg->hostname_set && cfg->hostname[0] == '\0') {
+		if (!cli_cfssl_name())
+			return cli_usage_error(cmd,
+			    "-hostname is empty: give the names, or leave "
+			    "-hostname out to keep the request's hosts");
+		cfg->hostname_set = 0;
+	}
+	/* -profile names a profile of -config: alone it is a slip. */
+	if (cfg->profile[0] != '\0' && cfg->config[0] == '\0' &&
+	    lookup(cmd, "config") != NULL && !cli_cfssl_name())
+		return cli_usage_error(cmd,
+		    "-profile %s needs -config: the profiles are in a "
+		    "ca-config.json",
+		    cfg->profile);
 	/* Go's rule under cfssl's names: every later word is an operand. */
 	if (!ended && !cli_cfssl_name())
 		return late_flags(cmd, argc, argv, i);
