@@ -55,5 +55,6 @@ main(int argc, char **argv)
 	argc--;
 	if ((rc = cli_flags_parse(cmd, &argc, argv + 1, &cfg, &ind)) != 0)
 		return cli_exit(cmd, rc == 1 ? 0 : rc);
+	cli_certinfo_operands(&cfg, argc, argv + 1, &ind);
 	return cli_exit(cmd, cmd->main(argc - ind, argv + 1 + ind, &cfg));
 }

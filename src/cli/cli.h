@@ -98,6 +98,13 @@ int cli_cfssl_name(void);
 int cli_flags_parse(
     const struct command *, int *, char **, struct cli_config *, int *);
 
+/*
+ * kiln-certinfo FILE... (and kiln certinfo FILE...) under kiln's names:
+ * with no -cert, -csr nor -domain, the first operand is -cert's file and
+ * the rest follow it, as after -cert FILE ("*ind" moves past it).
+ */
+void cli_certinfo_operands(struct cli_config *, int, char **, int *);
+
 /* Print the usage of "cmd" with its flags to stdout or stderr. */
 void cli_usage(const struct command *, int);
 

@@ -200,8 +200,9 @@ usage(FILE *fp)
 		fprintf(fp, "  %-10s %s\n", commands[i].name,
 		    commands[i].synopsis + strlen("kiln ") +
 		        strlen(commands[i].name));
-	fprintf(
-	    fp, "\nRun '%s COMMAND -h' for a command's flags.\n", cli_progname);
+	fprintf(fp, "\nRun '%s COMMAND -h' (or '%s help COMMAND') for a "
+	    "command's flags;\n'%s --version' prints the version.\n",
+	    cli_progname, cli_progname, cli_progname);
 }
 
 static int
@@ -212,7 +213,29 @@ run(const struct command *cmd, int argc, char **argv)
 
 	if ((rc = cli_flags_parse(cmd, &argc, argv, &cfg, &ind)) != 0)
 		return cli_exit(cmd, rc == 1 ? 0 : rc);
+	if (cmd->main == cmd_certinfo)
+		cli_certinfo_operands(&cfg, argc, argv, &ind);
 	return cli_exit(cmd, cmd->main(argc - ind, argv + ind, &cfg));
+}
+
+/* "kiln help [COMMAND]": the usage, or the command's, on stdout. */
+static int
+help(int argc, char **argv)
+{
+	const struct command *cmd;
+
+	if (argc < 3) {
+		usage(stdout);
+		return cli_exit(NULL, 0);
+	}
+	if (argc > 3 || (cmd = find(argv[2])) == NULL) {
+		fprintf(stderr, "%s: help: unknown command \"%s\"\n",
+		    cli_progname, argv[2]);
+		usage(stderr);
+		return 2;
+	}
+	cli_usage(cmd, 0);
+	return cli_exit(cmd, 0);
 }
 
 int
@@ -235,10 +258,23 @@ main(int argc, char **argv)
 		return 2;
 	}
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "-help") == 0 ||
-	    strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+	    strcmp(argv[1], "--help") == 0) {
 		usage(stdout);
 		return cli_exit(NULL, 0);
 	}
+	if (strcmp(argv[1], "help") == 0) {
+		if (cli_cfssl_name()) {
+			usage(stdout);
+			return cli_exit(NULL, 0);
+		}
+		return help(argc, argv);
+	}
+	/* What people type for a version, under kiln's name. */
+	if (!cli_cfssl_name() && argc == 2 &&
+	    (strcmp(argv[1], "-v") == 0 || strcmp(argv[1], "--v") == 0 ||
+	        strcmp(argv[1], "-version") == 0 ||
+	        strcmp(argv[1], "--version") == 0))
+		return run(find("version"), 0, argv + 2);
 	if ((cmd = find(argv[1])) == NULL) {
 		fprintf(stderr, "%s: unknown command \"%s\"\n", cli_progname,
 		    argv[1]);

@@ -75,6 +75,15 @@ cli_log_signed(const struct cli_config *cfg, const struct kiln_buf *der)
 	kiln_infos_free(&infos);
 }
 
+void
+cli_certinfo_operands(struct cli_config *cfg, int argc, char **argv, int *ind)
+{
+	if (cli_cfssl_name() || *ind >= argc || cfg->cert[0] != '\0' ||
+	    cfg->csr[0] != '\0' || cfg->domain[0] != '\0')
+		return;
+	cfg->cert = argv[(*ind)++];
+}
+
 int
 cli_check_default_profile(const struct cli_config *cfg,
     const struct kiln_config *config, const struct kiln_profile *p,
@@ -319,6 +328,23 @@ cli_load_ca(const char *cert_spec, const char *key_spec, struct kiln_cert *ca,
 	    kiln_ca_load(ca, key, &cert, cert_spec, &key_text, key_spec,
 	        getenv("CFSSL_CA_PK_PASSWORD"), rng, err) == 0)
 		rc = 0;
+	/* Say where the password goes, as cfssl reads it. */
+	if (rc == -1 && err != NULL && strstr(err->msg, ": private key is "
+	                                                "encrypted, and no "
+	                                                "password was given")) {
+		kiln_err_clear(err);
+		kiln_err_set(err, KILN_EINVAL,
+		    "%s: the CA key is encrypted: set CFSSL_CA_PK_PASSWORD",
+		    key_spec);
+	} else if (rc == -1 && err != NULL &&
+	           strstr(err->msg, ": private key is encrypted, and the "
+	                            "password is wrong")) {
+		kiln_err_clear(err);
+		kiln_err_set(err, KILN_EINVAL,
+		    "%s: the CA key is encrypted, and CFSSL_CA_PK_PASSWORD "
+		    "does not decrypt it",
+		    key_spec);
+	}
 	kiln_buf_free(&cert);
 	kiln_buf_free(&key_text);
 	return rc;

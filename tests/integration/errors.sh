@@ -76,9 +76,9 @@ assert_eq "leaf.pem: OK" "$(openssl verify -x509_strict -CAfile ca.pem leaf.pem)
 # An encrypted CA key: refused without its password, read with
 # CFSSL_CA_PK_PASSWORD as cfssl does (legacy PEM and PKCS#8 with 3DES).
 openssl pkcs8 -topk8 -in ca-key.pem -v2 des3 -passout pass:s3cret -out enc-ca-key.pem
-expect_error 'kiln: gencert: enc-ca-key.pem: private key is encrypted, and no password was given' \
+expect_error 'kiln: gencert: enc-ca-key.pem: the CA key is encrypted: set CFSSL_CA_PK_PASSWORD' \
     "$KILN" gencert -ca ca.pem -ca-key enc-ca-key.pem -config ca-config.json -profile kubernetes -out x etcd-csr.json
-expect_error 'kiln: gencert: enc-ca-key.pem: private key is encrypted, and the password is wrong' \
+expect_error 'kiln: gencert: enc-ca-key.pem: the CA key is encrypted, and CFSSL_CA_PK_PASSWORD does not decrypt it' \
     env CFSSL_CA_PK_PASSWORD=nope "$KILN" gencert -ca ca.pem -ca-key enc-ca-key.pem -config ca-config.json -profile kubernetes -out x etcd-csr.json
 CFSSL_CA_PK_PASSWORD=s3cret "$KILN" gencert -ca ca.pem -ca-key enc-ca-key.pem -config ca-config.json \
     -profile kubernetes -out enc etcd-csr.json

@@ -118,6 +118,30 @@ assert_eq "" "$out" "cfssljson: -stdout after BASE is an operand"
 [ -e ca2.pem ] || fail "cfssljson: Go's rule: -stdout is an operand"
 ok
 
+# What people type (issue 14): --version and -v, help COMMAND (its usage,
+# exit 0), kiln-certinfo FILE... without -cert.
+for v in --version -version -v; do
+	run 0 "$KILN" $v
+	assert_contains "$out" "Version: " "kiln $v"
+done
+run 0 "$KILN" help gencert
+assert_eq "Usage of gencert:" "$(echo "$out" | head -1)" "help gencert: the usage"
+assert_contains "$out" '  -profile="": signing profile to use' "help gencert: the flags"
+run 0 "$KILN" help
+assert_contains "$out" "'kiln help COMMAND'" "help: names help COMMAND"
+run 2 "$KILN" help nosuch
+assert_eq 'kiln: help: unknown command "nosuch"' "$(echo "$err" | head -1)" "help nosuch"
+run 0 "$BIN"/kiln-certinfo -format table "$DATA"/renew/ca.pem "$DATA"/renew/leaf.pem
+assert_contains "$out" "| $DATA/renew/ca.pem" "kiln-certinfo FILE...: the first file"
+assert_contains "$out" "| $DATA/renew/leaf.pem" "kiln-certinfo FILE...: the second file"
+run 0 "$KILN" certinfo "$DATA"/renew/leaf.pem
+assert_contains "$out" '"common_name":' "kiln certinfo FILE"
+run 2 "$BIN"/cfssl-certinfo "$DATA"/renew/leaf.pem
+assert_eq "cfssl-certinfo: unexpected argument \"$DATA/renew/leaf.pem\"" "$(echo "$err" | head -1)" \
+    "cfssl-certinfo FILE: cfssl's refusal"
+run 2 "$BIN"/cfssl --version
+assert_eq 'cfssl: unknown command "--version"' "$(echo "$err" | head -1)" "cfssl --version: as cfssl"
+
 run 0 "$KILN" version
 assert_contains "$out" "Version: " "version"
 # The mbedTLS kiln runs on: 2.28 on Debian 12, 3.6 when built against it.
