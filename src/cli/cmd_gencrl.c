@@ -9,6 +9,7 @@
 #include <mbedtls/base64.h>
 
 #include "cli.h"
+#include "kiln/gen.h"
 #include "kiln/crl.h"
 #include "kiln/file.h"
 #include "kiln/pem.h"
@@ -180,8 +181,10 @@ cmd_gencrl(int argc, char **argv, const struct cli_config *cfg)
 	               -1 ||
 	           (strcmp(cfg->out, "-") == 0
 	                   ? cli_write_stdout(&output, &err)
-	                   : kiln_file_write(cfg->out, output.p, output.len,
-	                         0644, 0, &err)) == -1)
+	                   : kiln_gen_check_dir(cfg->out, &err) == -1
+	                         ? -1
+	                         : kiln_file_write(cfg->out, output.p,
+	                               output.len, 0644, 0, &err)) == -1)
 		goto cleanup;
 	rc = 0;
 cleanup:

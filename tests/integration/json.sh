@@ -97,4 +97,16 @@ set +e
 msg=$("$KILN" gencert -initca -out nodir/ca "$DATA"/ecdsa/ca-csr.json 2>&1)
 set -e
 assert_eq "kiln: gencert: nodir/ca-key.pem: folder nodir does not exist" "$msg" "gencert -out: missing folder"
+echo 1 >serials
+set +e
+msg=$("$KILN" gencrl -out nodir/crl.pem serials keep.pem keep-key.pem 2>&1)
+set -e
+assert_eq "kiln: gencrl: nodir/crl.pem: folder nodir does not exist" "$msg" "gencrl -out: missing folder"
+"$KILN" genkey "$DATA"/ecdsa/etcd-csr.json | "$KILN" json -bare req
+set +e
+msg=$("$KILN" sign -ca keep.pem -ca-key keep-key.pem -out nodir/x req.csr 2>&1)
+set -e
+assert_eq "kiln: sign: nodir/x.pem: folder nodir does not exist" "$msg" "sign -out: missing folder"
+[ ! -e nodir ] || fail "missing folder created"
+ok
 finish
