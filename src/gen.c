@@ -64,8 +64,8 @@ kiln_gen_check_dir(const char *path, struct kiln_err *err)
 	if (stat(dir, &st) == -1) {
 		if (errno != ENOENT && errno != ENOTDIR)
 			return kiln_err_sys(err, "%s", dir);
-		return kiln_err_set(err, KILN_EIO,
-		    "%s: folder %s does not exist", path, dir);
+		return kiln_err_set(
+		    err, KILN_EIO, "%s: folder %s does not exist", path, dir);
 	}
 	if (!S_ISDIR(st.st_mode))
 		return kiln_err_set(
@@ -79,11 +79,15 @@ kiln_gen_write(const char *base, const struct kiln_buf *cert,
     struct kiln_err *err)
 {
 	char path[PATH_MAX];
+	const char *first;
 
 	/* The first file to write names a missing folder. */
-	if (kiln_file_path(path, base,
-	        key != NULL ? "-key.pem" : csr != NULL ? ".csr" : ".pem",
-	        err) == -1 ||
+	first = ".pem";
+	if (key != NULL)
+		first = "-key.pem";
+	else if (csr != NULL)
+		first = ".csr";
+	if (kiln_file_path(path, base, first, err) == -1 ||
 	    kiln_gen_check_dir(path, err) == -1)
 		return -1;
 	if (key != NULL) {
@@ -93,8 +97,8 @@ kiln_gen_write(const char *base, const struct kiln_buf *cert,
 		        force ? 0 : KILN_WRITE_EXCL, err) == -1) {
 			if (err != NULL && err->code == KILN_EEXIST) {
 				kiln_err_clear(err);
-				kiln_err_set(err, KILN_EEXIST,
-				    KILN_GEN_KEY_KEPT, path);
+				kiln_err_set(
+				    err, KILN_EEXIST, KILN_GEN_KEY_KEPT, path);
 			}
 			return -1;
 		}

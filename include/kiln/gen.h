@@ -31,9 +31,9 @@ int kiln_gen_write(const char *, const struct kiln_buf *,
     const struct kiln_buf *, const struct kiln_buf *, int, struct kiln_err *);
 
 /* The refusal to replace a private key without -force: "<path>: ...". */
-#define KILN_GEN_KEY_KEPT                                                  \
-	"%s: refusing to replace an existing private key (it would be "    \
-	"lost, and every certificate made for it or, for a CA, issued by " \
+#define KILN_GEN_KEY_KEPT                                                      \
+	"%s: refusing to replace an existing private key (it would be "        \
+	"lost, and every certificate made for it or, for a CA, issued by "     \
 	"it orphaned); -force replaces it"
 
 /*
@@ -50,8 +50,8 @@ int kiln_gen_check_dir(const char *, struct kiln_err *);
  * and no SAN, which nothing accepts (cfssl issues it).  Returns 0, or -1
  * with KILN_EINVAL.
  */
-int kiln_gen_check_not_empty(const struct kiln_buf *,
-    const struct kiln_request *, struct kiln_err *);
+int kiln_gen_check_not_empty(
+    const struct kiln_buf *, const struct kiln_request *, struct kiln_err *);
 
 /*
  * initca's rule: a CA's request needs a CN, or "names" in which every

@@ -162,12 +162,12 @@ int cli_read_anchors(mbedtls_x509_crt *, const char *, struct kiln_err *);
 #define CLI_LOG_WARNING 2
 
 /* cfssl's warning for a certificate without hosts, in its four lines. */
-#define CLI_LOG_NO_HOSTS                                                   \
-	"This certificate lacks a \"hosts\" field. This makes it "          \
-	"unsuitable for\nwebsites. For more information see the Baseline "  \
-	"Requirements for the Issuance and Management\nof Publicly-Trusted " \
-	"Certificates, v.1.1.6, from the CA/Browser Forum "                 \
-	"(https://cabforum.org);\nspecifically, section 10.2.3 "             \
+#define CLI_LOG_NO_HOSTS                                                       \
+	"This certificate lacks a \"hosts\" field. This makes it "             \
+	"unsuitable for\nwebsites. For more information see the Baseline "     \
+	"Requirements for the Issuance and Management\nof Publicly-Trusted "   \
+	"Certificates, v.1.1.6, from the CA/Browser Forum "                    \
+	"(https://cabforum.org);\nspecifically, section 10.2.3 "               \
 	"(\"Information Requirements\")."
 
 /*
@@ -195,10 +195,11 @@ void cli_log_signed(const struct cli_config *, const struct kiln_buf *);
 /*
  * One line on stderr when the certificate DER "der" outlives its issuer
  * "ca" by more than a day: it stops working when the CA expires, whatever
- * its own notAfter says.  Under cfssl's names a [WARNING] log line (-loglevel 2 or less).
+ * its own notAfter says.  Under cfssl's names a [WARNING] log line (-loglevel 2
+ * or less).
  */
-void cli_warn_outlives(
-    const struct cli_config *, const struct kiln_cert *, const struct kiln_buf *);
+void cli_warn_outlives(const struct cli_config *, const struct kiln_cert *,
+    const struct kiln_buf *);
 
 /*
  * The default profile of -config chosen because -profile was forgotten,
@@ -206,8 +207,7 @@ void cli_warn_outlives(
  * usages: choose a profile with -profile (its profiles: a, b)", else 0.
  */
 int cli_check_default_profile(const struct cli_config *,
-    const struct kiln_config *, const struct kiln_profile *,
-    struct kiln_err *);
+    const struct kiln_config *, const struct kiln_profile *, struct kiln_err *);
 
 /* Write all of "buf" to standard output.  Returns 0 or -1. */
 int cli_write_stdout(const struct kiln_buf *, struct kiln_err *);

@@ -179,12 +179,11 @@ cmd_gencrl(int argc, char **argv, const struct cli_config *cfg)
 			goto cleanup;
 	} else if (kiln_pem_write(&output, "X509 CRL", der.p, der.len, &err) ==
 	               -1 ||
-	           (strcmp(cfg->out, "-") == 0
-	                   ? cli_write_stdout(&output, &err)
-	                   : kiln_gen_check_dir(cfg->out, &err) == -1
-	                         ? -1
-	                         : kiln_file_write(cfg->out, output.p,
-	                               output.len, 0644, 0, &err)) == -1)
+	           (strcmp(cfg->out, "-") == 0 ? cli_write_stdout(&output, &err)
+	               : kiln_gen_check_dir(cfg->out, &err) == -1
+	                   ? -1
+	                   : kiln_file_write(cfg->out, output.p, output.len,
+	                         0644, 0, &err)) == -1)
 		goto cleanup;
 	rc = 0;
 cleanup:

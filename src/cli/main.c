@@ -200,7 +200,8 @@ usage(FILE *fp)
 		fprintf(fp, "  %-10s %s\n", commands[i].name,
 		    commands[i].synopsis + strlen("kiln ") +
 		        strlen(commands[i].name));
-	fprintf(fp, "\nRun '%s COMMAND -h' (or '%s help COMMAND') for a "
+	fprintf(fp,
+	    "\nRun '%s COMMAND -h' (or '%s help COMMAND') for a "
 	    "command's flags;\n'%s --version' prints the version.\n",
 	    cli_progname, cli_progname, cli_progname);
 }

@@ -329,9 +329,10 @@ cli_load_ca(const char *cert_spec, const char *key_spec, struct kiln_cert *ca,
 	        getenv("CFSSL_CA_PK_PASSWORD"), rng, err) == 0)
 		rc = 0;
 	/* Say where the password goes, as cfssl reads it. */
-	if (rc == -1 && err != NULL && strstr(err->msg, ": private key is "
-	                                                "encrypted, and no "
-	                                                "password was given")) {
+	if (rc == -1 && err != NULL &&
+	    strstr(err->msg, ": private key is "
+	                     "encrypted, and no "
+	                     "password was given")) {
 		kiln_err_clear(err);
 		kiln_err_set(err, KILN_EINVAL,
 		    "%s: the CA key is encrypted: set CFSSL_CA_PK_PASSWORD",
