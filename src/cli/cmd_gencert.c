@@ -236,9 +236,12 @@ gencert(struct gencert *g, const char *path, const struct cli_config *cfg,
 	cli_log_signed(cfg, &g->cert);
 	if (!cfg->initca && g->req.n_hosts == 0)
 		cli_log(cfg, CLI_LOG_WARNING, "%s", CLI_LOG_NO_HOSTS);
+	if (output(g, cfg, err) == -1)
+		return -1;
+	/* Once made: a failure is one line, never a warning and an error. */
 	if (!cfg->initca)
 		cli_warn_outlives(cfg, &g->ca, &g->cert);
-	return output(g, cfg, err);
+	return 0;
 }
 
 int

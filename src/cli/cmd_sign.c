@@ -123,7 +123,6 @@ sign(struct sign *s, const char *csr_path, const char *subject_path,
 	        &s->cert_pem, "CERTIFICATE", s->cert.p, s->cert.len, err) == -1)
 		return -1;
 	cli_log_signed(cfg, &s->cert);
-	cli_warn_outlives(cfg, &s->ca, &s->cert);
 
 	if (cfg->out[0] != '\0') {
 		/* The request is the caller's own file: not written again. */
@@ -182,6 +181,8 @@ cmd_sign(int argc, char **argv, const struct cli_config *cfg)
 	rc = sign(&s, csr_path, subject_path, cfg, &err) == 0 ? 0 : 1;
 	if (rc != 0)
 		cli_error("sign", &err);
+	else /* once written: a failure is one line, never two */
+		cli_warn_outlives(cfg, &s.ca, &s.cert);
 	if (rc != 0 && s.usage && !cli_cfssl_name())
 		rc = cfg->cmd->usage_status;
 	kiln_signreq_free(&s.req);

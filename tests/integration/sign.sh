@@ -318,5 +318,15 @@ assert_eq "TIME [WARNING] the certificate (notAfter $end) outlives its CA (notAf
 "$KILN" gencert -ca short-ca.pem -ca-key short-ca-key.pem -config config.json -profile leaf \
     rsa.json 2>fits.err >/dev/null
 assert_eq "" "$(cat fits.err)" "a certificate within its CA's life: no warning"
+# A failure is one line: no warning for a certificate that was not written.
+set +e
+"$KILN" gencert -ca short-ca.pem -ca-key short-ca-key.pem -config long.json \
+    -out nodir/x rsa.json 2>nodir.err
+"$KILN" sign -ca short-ca.pem -ca-key short-ca-key.pem -config long.json \
+    -out nodir/y www.csr 2>>nodir.err
+set -e
+assert_eq "kiln: gencert: nodir/x-key.pem: folder nodir does not exist
+kiln: sign: nodir/y.pem: folder nodir does not exist" "$(cat nodir.err)" \
+    "outlives its CA, not written: the error alone"
 
 finish
