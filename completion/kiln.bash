@@ -21,7 +21,7 @@ _kiln_flags() {
 	gencrl) echo out ;;
 	gencsr) echo key cert hostname ;;
 	genkey) echo initca config out force ;;
-	json) echo bare f stdout version ;;
+	json) echo bare f stdout force version ;;
 	renew) echo ca ca-key config profile expiry rekey key within backup \
 		follow-links j ;;
 	selfsign) echo config profile hostname out force ;;
@@ -31,14 +31,49 @@ _kiln_flags() {
 	echo h
 }
 
-# _kiln_profiles CONFIG: the profile names of a ca-config.json, read with
-# sed (no jq at completion time): the keys one level inside "profiles".
+# _kiln_profiles CONFIG: the profile names of a ca-config.json (no jq at
+# completion time): the keys directly inside "profiles" whose value is an
+# object, read with awk keeping count of braces, so the objects nested in
+# a profile ("ca_constraint", "auth_key") are not offered.
 _kiln_profiles() {
 	[ -r "$1" ] || return 0
-	tr -d '\n' <"$1" 2>/dev/null |
-	    sed -n 's/.*"profiles"[[:space:]]*:[[:space:]]*{//p' |
-	    grep -o '"[^"]*"[[:space:]]*:[[:space:]]*{' |
-	    sed 's/^"\([^"]*\)".*/\1/'
+	tr -d '\n' <"$1" 2>/dev/null | awk '{
+		p = match($0, /"profiles"[ \t\r]*:[ \t\r]*[{]/)
+		if (p == 0)
+			exit
+		s = substr($0, p + RLENGTH)
+		n = length(s)
+		d = 1
+		key = ""
+		pend = ""
+		for (i = 1; i <= n && d > 0; i++) {
+			c = substr(s, i, 1)
+			if (c == "\"") {
+				key = ""
+				for (j = i + 1; j <= n; j++) {
+					c = substr(s, j, 1)
+					if (c == "\\") {
+						key = key substr(s, j, 2)
+						j++
+					} else if (c == "\"")
+						break
+					else
+						key = key c
+				}
+				i = j
+			} else if (c == ":")
+				pend = d == 1 ? key : ""
+			else if (c == "{") {
+				if (d == 1 && pend != "")
+					print pend
+				pend = ""
+				d++
+			} else if (c == "}")
+				d--
+			else if (c != " " && c != "\t" && c != "\r")
+				pend = ""
+		}
+	}'
 }
 
 # _kiln_complete COMMAND: complete the current word of COMMAND's line.

@@ -899,6 +899,7 @@ const struct kiln_profile *
 kiln_config_profile(
     const struct kiln_config *cfg, const char *name, struct kiln_err *err)
 {
+	char list[256];
 	size_t i;
 
 	if (name == NULL || *name == '\0')
@@ -906,7 +907,31 @@ kiln_config_profile(
 	for (i = 0; i < cfg->n_profiles; i++)
 		if (strcmp(cfg->names[i], name) == 0)
 			return &cfg->profiles[i];
+	kiln_config_names(cfg, list, sizeof(list));
 	kiln_err_set(err, KILN_EINVAL,
-	    "profile \"%s\" not found in the configuration", name);
+	    "profile \"%s\" not found in the configuration (its profiles: "
+	    "%s)",
+	    name, list);
 	return NULL;
+}
+
+void
+kiln_config_names(const struct kiln_config *cfg, char *out, size_t size)
+{
+	size_t i, len = 0;
+	int n;
+
+	if (size == 0)
+		return;
+	snprintf(out, size, "%s", cfg->n_profiles == 0 ? "none" : "");
+	for (i = 0; i < cfg->n_profiles; i++) {
+		n = snprintf(out + len, size - len, "%s%s", i > 0 ? ", " : "",
+		    cfg->names[i]);
+		if (n < 0 || (size_t)n >= size - len) {
+			if (size >= 4)
+				strcpy(out + size - 4, "...");
+			return;
+		}
+		len += (size_t)n;
+	}
 }

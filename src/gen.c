@@ -2,11 +2,13 @@
  * The output side of the generating commands, and cfssl's request made
  * from a certificate.
  */
+#include <errno.h>
 #include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "kiln/duration.h"
@@ -44,21 +46,60 @@ kiln_gen_json(struct kiln_buf *out, const struct kiln_buf *cert,
 }
 
 int
+kiln_gen_check_dir(const char *path, struct kiln_err *err)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[PATH_MAX];
+	struct stat st;
+
+	if (slash == NULL)
+		return 0;
+	if (slash == path)
+		return 0; /* the root folder */
+	if ((size_t)(slash - path) >= sizeof(dir))
+		return kiln_err_set(
+		    err, KILN_EINVAL, "%s: path too long", path);
+	memcpy(dir, path, (size_t)(slash - path));
+	dir[slash - path] = '\0';
+	if (stat(dir, &st) == -1) {
+		if (errno != ENOENT && errno != ENOTDIR)
+			return kiln_err_sys(err, "%s", dir);
+		return kiln_err_set(
+		    err, KILN_EIO, "%s: folder %s does not exist", path, dir);
+	}
+	if (!S_ISDIR(st.st_mode))
+		return kiln_err_set(
+		    err, KILN_EIO, "%s: %s is not a folder", path, dir);
+	return 0;
+}
+
+int
 kiln_gen_write(const char *base, const struct kiln_buf *cert,
     const struct kiln_buf *csr, const struct kiln_buf *key, int force,
     struct kiln_err *err)
 {
 	char path[PATH_MAX];
+	const char *first;
 
+	/* The first file to write names a missing folder. */
+	first = ".pem";
+	if (key != NULL)
+		first = "-key.pem";
+	else if (csr != NULL)
+		first = ".csr";
+	if (kiln_file_path(path, base, first, err) == -1 ||
+	    kiln_gen_check_dir(path, err) == -1)
+		return -1;
 	if (key != NULL) {
 		if (kiln_file_path(path, base, "-key.pem", err) == -1)
 			return -1;
 		if (kiln_file_write(path, key->p, key->len, 0600,
 		        force ? 0 : KILN_WRITE_EXCL, err) == -1) {
-			if (err != NULL && err->code == KILN_EEXIST)
-				kiln_err_prefix(err,
-				    "refusing to replace a private key "
-				    "without -force");
+			if (err != NULL && err->code == KILN_EEXIST) {
+				kiln_err_clear(err);
+				kiln_err_set(
+				    err, KILN_EEXIST, KILN_GEN_KEY_KEPT, path);
+			}
 			return -1;
 		}
 	}
@@ -78,6 +119,18 @@ kiln_gen_write(const char *base, const struct kiln_buf *cert,
 		return -1;
 	}
 	return 0;
+}
+
+int
+kiln_gen_check_not_empty(const struct kiln_buf *subject,
+    const struct kiln_request *req, struct kiln_err *err)
+{
+	/* An empty Name is SEQUENCE {}: 30 00. */
+	if (subject->len > 2 || req->n_hosts > 0)
+		return 0;
+	return kiln_err_set(err, KILN_EINVAL,
+	    "no CN, names nor hosts: the certificate would have an empty "
+	    "subject and no SAN (is this a csr.json?)");
 }
 
 int

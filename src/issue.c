@@ -130,6 +130,28 @@ serial(unsigned char *b, struct kiln_rng *rng, struct kiln_err *err)
 }
 
 /*
+ * The refusal of a validity that ends at or before now: an expiry within
+ * the backdate (and Go's rounding of now to the minute).  Returns -1.
+ */
+static int
+expired(const struct kiln_profile *p, struct kiln_err *err)
+{
+	char e[32], b[32];
+
+	kiln_duration_format(p->expiry, e, sizeof(e));
+	kiln_duration_format(p->backdate, b, sizeof(b));
+	if (p->expiry <= p->backdate)
+		return kiln_err_set(err, KILN_EINVAL,
+		    "expiry %s is shorter than the %s backdate: the "
+		    "certificate would have expired when made",
+		    e, b);
+	return kiln_err_set(err, KILN_EINVAL,
+	    "expiry %s ends before now once backdated %s (from now rounded "
+	    "to the minute): the certificate would have expired when made",
+	    e, b);
+}
+
+/*
  * Validity in whole seconds.  Go rounds "now" to the minute (half up),
  * subtracts the backdate and adds the expiry in nanoseconds, and X.509
  * drops the fraction, so each bound is the floor of the exact time.
@@ -167,6 +189,14 @@ validity(const struct kiln_profile *p, time_t now, long long *nb, long long *na,
 	if (*na < *nb)
 		return kiln_err_set(
 		    err, KILN_EINVAL, "notAfter would be before notBefore");
+	/*
+	 * Never a certificate that has expired when it is made from an
+	 * expiry.  Dates written in the profile (not_before, not_after) are
+	 * the operator's, kept as cfssl keeps them: tests make expired
+	 * certificates that way.
+	 */
+	if (!p->has_not_before && !p->has_not_after && *na <= (long long)now)
+		return expired(p, err);
 	return 0;
 }
 

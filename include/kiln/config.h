@@ -96,7 +96,8 @@ int kiln_config_parse(
 /*
  * The profile called "name", or the default profile for NULL or "".
  * An unknown name is an error (cfssl silently uses the default):
- * returns NULL with KILN_EINVAL.
+ * returns NULL with KILN_EINVAL, the message listing the profiles there
+ * are to pick from.
  */
 const struct kiln_profile *kiln_config_profile(
     const struct kiln_config *, const char *, struct kiln_err *);
@@ -107,5 +108,11 @@ const struct kiln_profile *kiln_config_profile(
  * returns 0 for an unknown name.  Names are matched exactly, as cfssl.
  */
 int kiln_config_usage(const char *, unsigned int *, enum kiln_eku *);
+
+/*
+ * The profile names of "cfg" in file order, as "a, b, c" (or "none"),
+ * into "out" of "size" bytes; a list that does not fit ends in "...".
+ */
+void kiln_config_names(const struct kiln_config *, char *, size_t);
 
 #endif /* KILN_CONFIG_H */

@@ -30,6 +30,29 @@ int kiln_gen_json(struct kiln_buf *, const struct kiln_buf *,
 int kiln_gen_write(const char *, const struct kiln_buf *,
     const struct kiln_buf *, const struct kiln_buf *, int, struct kiln_err *);
 
+/* The refusal to replace a private key without -force: "<path>: ...". */
+#define KILN_GEN_KEY_KEPT                                                      \
+	"%s: refusing to replace an existing private key (it would be "        \
+	"lost, and every certificate made for it or, for a CA, issued by "     \
+	"it orphaned); -force replaces it"
+
+/*
+ * The folder the file "path" goes into exists: 0, or -1 with KILN_EIO and
+ * "<path>: folder <dir> does not exist" (or "is not a folder"), rather
+ * than a message that reads like a missing input.
+ */
+int kiln_gen_check_dir(const char *, struct kiln_err *);
+
+/*
+ * A request that names nothing: no CN, no names (the subject DER
+ * "subject" is an empty Name) and no hosts, as a ca-config.json given in
+ * place of csr.json reads.  The certificate would have an empty subject
+ * and no SAN, which nothing accepts (cfssl issues it).  Returns 0, or -1
+ * with KILN_EINVAL.
+ */
+int kiln_gen_check_not_empty(
+    const struct kiln_buf *, const struct kiln_request *, struct kiln_err *);
+
 /*
  * initca's rule: a CA's request needs a CN, or "names" in which every
  * entry has a C, ST, L, O or OU.  Returns 0 or -1 (KILN_EINVAL).

@@ -52,7 +52,9 @@ main(int argc, char **argv)
 	}
 	if (argc < 1)
 		return 2;
-	if ((rc = cli_flags_parse(cmd, argc - 1, argv + 1, &cfg, &ind)) != 0)
+	argc--;
+	if ((rc = cli_flags_parse(cmd, &argc, argv + 1, &cfg, &ind)) != 0)
 		return cli_exit(cmd, rc == 1 ? 0 : rc);
-	return cli_exit(cmd, cmd->main(argc - 1 - ind, argv + 1 + ind, &cfg));
+	cli_certinfo_operands(&cfg, argc, argv + 1, &ind);
+	return cli_exit(cmd, cmd->main(argc - ind, argv + 1 + ind, &cfg));
 }

@@ -11,7 +11,9 @@
 
 #include "kiln/buf.h"
 #include "kiln/cert.h"
+#include "kiln/config.h"
 #include "kiln/err.h"
+#include "kiln/request.h"
 
 /* Most values a repeated flag (-host, -exclude) keeps. */
 #define CLI_MAX_LIST 32
@@ -82,14 +84,26 @@ extern const char *cli_progname;
 /* Set by a main() whose program has a single command. */
 extern int cli_single_command;
 
+/* True when started under one of cfssl's names: Go's rules apply. */
+int cli_cfssl_name(void);
+
 /*
  * Parse the flags of "cmd" from argv (argv[0] is the first flag).
  * Returns 0 with "*ind" the index of the first operand, 1 if help was
- * asked for (usage printed to stdout), 2 on a bad flag (error and usage
- * on stderr).
+ * asked for (usage printed to stdout), the usage status (2; check's 3) on
+ * a bad flag (error and usage on stderr).  Under kiln's names an operand
+ * naming one of the command's flags is such an error; a "--" among the
+ * operands is taken out of argv ("*argc" one less).
  */
 int cli_flags_parse(
-    const struct command *, int, char **, struct cli_config *, int *);
+    const struct command *, int *, char **, struct cli_config *, int *);
+
+/*
+ * kiln-certinfo FILE... (and kiln certinfo FILE...) under kiln's names:
+ * with no -cert, -csr nor -domain, the first operand is -cert's file and
+ * the rest follow it, as after -cert FILE ("*ind" moves past it).
+ */
+void cli_certinfo_operands(struct cli_config *, int, char **, int *);
 
 /* Print the usage of "cmd" with its flags to stdout or stderr. */
 void cli_usage(const struct command *, int);
@@ -142,6 +156,58 @@ int cli_load_ca(const char *, const char *, struct kiln_cert *,
  * Returns 0 or -1.
  */
 int cli_read_anchors(mbedtls_x509_crt *, const char *, struct kiln_err *);
+
+/* cfssl's log levels (-loglevel), for cli_log. */
+#define CLI_LOG_INFO 1
+#define CLI_LOG_WARNING 2
+
+/* cfssl's warning for a certificate without hosts, in its four lines. */
+#define CLI_LOG_NO_HOSTS                                                       \
+	"This certificate lacks a \"hosts\" field. This makes it "             \
+	"unsuitable for\nwebsites. For more information see the Baseline "     \
+	"Requirements for the Issuance and Management\nof Publicly-Trusted "   \
+	"Certificates, v.1.1.6, from the CA/Browser Forum "                    \
+	"(https://cabforum.org);\nspecifically, section 10.2.3 "               \
+	"(\"Information Requirements\")."
+
+/*
+ * Under cfssl's names only, and when -loglevel lets "level" through: one
+ * line of cfssl's log on stderr, "2006/01/02 15:04:05 [INFO] message"
+ * (the local time, as Go's log).  Scripts read these lines (etcd's
+ * gencerts.sh greps the serial); kiln's own name stays quiet.
+ */
+void cli_log(const struct cli_config *, int, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/*
+ * cfssl's lines for a request made into a key and CSR: "generate received
+ * request", "received CSR", "generating key: ecdsa-256" (when "key" is
+ * not NULL), "encoded CSR".
+ */
+void cli_log_request(const struct cli_config *, const struct kiln_keyreq *);
+
+/*
+ * cfssl's "signed certificate with serial number N" (N in decimal) for
+ * the certificate DER "der".
+ */
+void cli_log_signed(const struct cli_config *, const struct kiln_buf *);
+
+/*
+ * One line on stderr when the certificate DER "der" outlives its issuer
+ * "ca" by more than a day: it stops working when the CA expires, whatever
+ * its own notAfter says.  Under cfssl's names a [WARNING] log line (-loglevel 2
+ * or less).
+ */
+void cli_warn_outlives(const struct cli_config *, const struct kiln_cert *,
+    const struct kiln_buf *);
+
+/*
+ * The default profile of -config chosen because -profile was forgotten,
+ * and it has no usages: returns -1 with "<config>: signing.default has no
+ * usages: choose a profile with -profile (its profiles: a, b)", else 0.
+ */
+int cli_check_default_profile(const struct cli_config *,
+    const struct kiln_config *, const struct kiln_profile *, struct kiln_err *);
 
 /* Write all of "buf" to standard output.  Returns 0 or -1. */
 int cli_write_stdout(const struct kiln_buf *, struct kiln_err *);

@@ -31,6 +31,7 @@ struct gencert {
 	struct kiln_buf text, subject, spki, csr, cert;
 	struct kiln_buf cert_pem, csr_pem, key_pem, out;
 	int reuse_key; /* -initca -ca-key: no new key to print */
+	int usage;     /* the failure is the caller's: the usage status */
 };
 
 /* The signing side of a leaf: config, profile, CA certificate and key. */
@@ -60,6 +61,11 @@ load_signer(
 		kiln_err_prefix(err, "%s",
 		    cfg->config[0] != '\0' ? cfg->config
 		                           : "default configuration");
+	else if (cli_check_default_profile(cfg, &g->config, profile, err) ==
+	         -1) {
+		g->usage = 1; /* -profile forgotten */
+		profile = NULL;
+	}
 cleanup:
 	kiln_buf_free(&text);
 	return profile;
@@ -141,6 +147,7 @@ gencert(struct gencert *g, const char *path, const struct cli_config *cfg,
 	struct kiln_profile ca_profile;
 	struct kiln_certreq cr;
 	size_t i;
+	int ca_csr;
 
 	if (cli_read(path, &g->text, err) == -1)
 		return -1;
@@ -156,6 +163,12 @@ gencert(struct gencert *g, const char *path, const struct cli_config *cfg,
 	if (!cfg->initca && g->req.has_ca)
 		return kiln_err_set(err, KILN_EINVAL,
 		    "%s: ca: only allowed with -initca", path);
+	/*
+	 * As cfssl: the CA's CSR asks for basicConstraints CA:TRUE only when
+	 * the request has a "ca" object (the certificate is a CA either way),
+	 * so a ca.csr made without one can be signed again as a leaf.
+	 */
+	ca_csr = cfg->initca && g->req.has_ca;
 	for (i = 0; i < g->req.n_hosts; i++)
 		if (kiln_sans_add(&g->sans, g->req.hosts[i], err) == -1)
 			return -1;
@@ -188,13 +201,14 @@ gencert(struct gencert *g, const char *path, const struct cli_config *cfg,
 	if (!g->reuse_key &&
 	    kiln_key_generate(&g->key, &g->req.key, &g->rng, err) == -1)
 		return -1;
-	if (kiln_name_from_request(&g->subject, &g->req, err) == -1) {
+	if (kiln_name_from_request(&g->subject, &g->req, err) == -1 ||
+	    kiln_gen_check_not_empty(&g->subject, &g->req, err) == -1) {
 		kiln_err_prefix(err, "%s", path);
 		return -1;
 	}
 	if (kiln_key_write_spki(&g->key, &g->spki, err) == -1 ||
 	    kiln_csr_create(&g->csr, g->subject.p, g->subject.len, &g->key,
-	        &g->sans, cfg->initca ? &g->req.ca : NULL, &g->rng, err) == -1)
+	        &g->sans, ca_csr ? &g->req.ca : NULL, &g->rng, err) == -1)
 		return -1;
 	memset(&cr, 0, sizeof(cr));
 	cr.subject = g->subject.p;
@@ -214,7 +228,20 @@ gencert(struct gencert *g, const char *path, const struct cli_config *cfg,
 	    (!g->reuse_key &&
 	        kiln_key_write_pem(&g->key, &g->key_pem, err) == -1))
 		return -1;
-	return output(g, cfg, err);
+	/* cfssl's log lines, under its names (etcd's scripts read them). */
+	if (cfg->initca && strcmp(cfg->cmd->name, "gencert") == 0)
+		cli_log(cfg, CLI_LOG_INFO,
+		    "generating a new CA key and certificate from CSR");
+	cli_log_request(cfg, g->reuse_key ? NULL : &g->req.key);
+	cli_log_signed(cfg, &g->cert);
+	if (!cfg->initca && g->req.n_hosts == 0)
+		cli_log(cfg, CLI_LOG_WARNING, "%s", CLI_LOG_NO_HOSTS);
+	if (output(g, cfg, err) == -1)
+		return -1;
+	/* Once made: a failure is one line, never a warning and an error. */
+	if (!cfg->initca)
+		cli_warn_outlives(cfg, &g->ca, &g->cert);
+	return 0;
 }
 
 int
@@ -253,6 +280,8 @@ cmd_gencert(int argc, char **argv, const struct cli_config *cfg)
 	/* genkey -initca runs here too, and reports under its own name. */
 	if (rc != 0)
 		cli_error(cfg->cmd->name, &err);
+	if (rc != 0 && g.usage && !cli_cfssl_name())
+		rc = cfg->cmd->usage_status;
 	kiln_request_free(&g.req);
 	kiln_config_free(&g.config);
 	kiln_cert_free(&g.ca);

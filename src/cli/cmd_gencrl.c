@@ -9,6 +9,7 @@
 #include <mbedtls/base64.h>
 
 #include "cli.h"
+#include "kiln/gen.h"
 #include "kiln/crl.h"
 #include "kiln/file.h"
 #include "kiln/pem.h"
@@ -178,8 +179,9 @@ cmd_gencrl(int argc, char **argv, const struct cli_config *cfg)
 			goto cleanup;
 	} else if (kiln_pem_write(&output, "X509 CRL", der.p, der.len, &err) ==
 	               -1 ||
-	           (strcmp(cfg->out, "-") == 0
-	                   ? cli_write_stdout(&output, &err)
+	           (strcmp(cfg->out, "-") == 0 ? cli_write_stdout(&output, &err)
+	               : kiln_gen_check_dir(cfg->out, &err) == -1
+	                   ? -1
 	                   : kiln_file_write(cfg->out, output.p, output.len,
 	                         0644, 0, &err)) == -1)
 		goto cleanup;

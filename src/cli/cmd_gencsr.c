@@ -79,7 +79,8 @@ gencsr(struct gencsr *g, const char *path, const struct cli_config *cfg,
 	for (i = 0; i < g->req.n_hosts; i++)
 		if (kiln_sans_add(&g->sans, g->req.hosts[i], err) == -1)
 			return -1;
-	if (kiln_name_from_request(&g->subject, &g->req, err) == -1) {
+	if (kiln_name_from_request(&g->subject, &g->req, err) == -1 ||
+	    kiln_gen_check_not_empty(&g->subject, &g->req, err) == -1) {
 		kiln_err_prefix(
 		    err, "%s", cfg->cert[0] != '\0' ? cfg->cert : path);
 		return -1;

@@ -42,7 +42,8 @@ genkey(struct genkey *g, const char *path, const struct cli_config *cfg,
 	if (kiln_rng_seed(&g->rng, "kiln genkey", err) == -1 ||
 	    kiln_key_generate(&g->key, &g->req.key, &g->rng, err) == -1)
 		return -1;
-	if (kiln_name_from_request(&g->subject, &g->req, err) == -1) {
+	if (kiln_name_from_request(&g->subject, &g->req, err) == -1 ||
+	    kiln_gen_check_not_empty(&g->subject, &g->req, err) == -1) {
 		kiln_err_prefix(err, "%s", path);
 		return -1;
 	}
@@ -52,6 +53,7 @@ genkey(struct genkey *g, const char *path, const struct cli_config *cfg,
 	        g->csr.len, err) == -1 ||
 	    kiln_key_write_pem(&g->key, &g->key_pem, err) == -1)
 		return -1;
+	cli_log_request(cfg, &g->req.key);
 	if (cfg->out[0] != '\0')
 		return kiln_gen_write(
 		    cfg->out, NULL, &g->csr_pem, &g->key_pem, cfg->force, err);

@@ -1,15 +1,19 @@
 /*
  * kiln json (cfssljson): write cfssl's JSON output to files.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <mbedtls/base64.h>
 
 #include "cli.h"
 #include "kiln/cfssljson.h"
 #include "kiln/file.h"
+#include "kiln/gen.h"
 
 /* A part as -stdout prints it: the OCSP response in base64, as given. */
 static int
@@ -29,6 +33,59 @@ print_part(struct kiln_buf *line, const struct kiln_buf *part, int base64,
 	return 0;
 }
 
+/*
+ * Under kiln's name, without -force: the private key at "path" is added
+ * to "batch" only if nothing is there or the very same key is (a rerun);
+ * a different key is refused, as the README's CA recipe would otherwise
+ * replace a CA's key and orphan every certificate it issued.  The name
+ * must still be what was compared when the batch is committed.  "*dfd"
+ * is the folder, kept open until then.
+ */
+static int
+add_key(struct kiln_file_batch *batch, const char *path,
+    const struct kiln_buf *key, int *dfd, struct kiln_err *err)
+{
+	struct kiln_buf old;
+	struct kiln_err rerr = {0};
+	struct stat st;
+	char dir[PATH_MAX];
+	const char *name = strrchr(path, '/');
+	int rc = -1;
+
+	kiln_buf_init(&old);
+	if (name == NULL) {
+		name = path;
+		strcpy(dir, ".");
+	} else if (name == path) {
+		name++;
+		strcpy(dir, "/");
+	} else {
+		snprintf(dir, sizeof(dir), "%.*s", (int)(name - path), path);
+		name++;
+	}
+	if ((*dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		kiln_err_sys(err, "%s", dir);
+		goto cleanup;
+	}
+	memset(&st, 0, sizeof(st));
+	if (kiln_file_read_at(*dfd, name, path, &old, &st, &rerr) == -1) {
+		if (rerr.code != KILN_EIO || rerr.sys != ENOENT) {
+			*err = rerr;
+			goto cleanup;
+		}
+		memset(&st, 0, sizeof(st)); /* absent, and must stay so */
+	} else if (old.len != key->len ||
+	           memcmp(old.p, key->p, key->len) != 0) {
+		kiln_err_set(err, KILN_EEXIST, KILN_GEN_KEY_KEPT, path);
+		goto cleanup;
+	}
+	rc = kiln_file_batch_add_at(batch, *dfd, name, path, key->p, key->len,
+	    kiln_cfssljson_mode(KILN_OUT_KEY), 0, &st, err);
+cleanup:
+	kiln_buf_free(&old);
+	return rc;
+}
+
 static int
 json(const char *base, const struct cli_config *cfg, struct kiln_err *err)
 {
@@ -37,7 +94,7 @@ json(const char *base, const struct cli_config *cfg, struct kiln_err *err)
 	struct kiln_buf text, line;
 	const char *input = cfg->f;
 	char path[PATH_MAX];
-	int i, rc = -1;
+	int i, rc = -1, dfd = -1;
 
 	kiln_cfssljson_init(&out);
 	kiln_file_batch_init(&batch);
@@ -54,9 +111,10 @@ json(const char *base, const struct cli_config *cfg, struct kiln_err *err)
 	/* Every name must fit before the first file is written. */
 	for (i = 0; i < KILN_OUT__MAX && !cfg->to_stdout; i++)
 		if (out.part[i].len > 0 &&
-		    cli_path(path, base,
-		        kiln_cfssljson_suffix((enum kiln_cfssljson_part)i),
-		        err) == -1)
+		    (cli_path(path, base,
+		         kiln_cfssljson_suffix((enum kiln_cfssljson_part)i),
+		         err) == -1 ||
+		        kiln_gen_check_dir(path, err) == -1))
 			goto cleanup;
 	for (i = 0; i < KILN_OUT__MAX; i++) {
 		if (out.part[i].len == 0)
@@ -73,8 +131,15 @@ json(const char *base, const struct cli_config *cfg, struct kiln_err *err)
 		}
 		if (cli_path(path, base,
 		        kiln_cfssljson_suffix((enum kiln_cfssljson_part)i),
-		        err) == -1 ||
-		    kiln_file_batch_add(&batch, path, out.part[i].p,
+		        err) == -1)
+			goto cleanup;
+		if (i == KILN_OUT_KEY && !cfg->force && !cli_cfssl_name()) {
+			if (add_key(&batch, path, &out.part[i], &dfd, err) ==
+			    -1)
+				goto cleanup;
+			continue;
+		}
+		if (kiln_file_batch_add(&batch, path, out.part[i].p,
 		        out.part[i].len,
 		        kiln_cfssljson_mode((enum kiln_cfssljson_part)i), 0,
 		        err) == -1)
@@ -84,6 +149,8 @@ json(const char *base, const struct cli_config *cfg, struct kiln_err *err)
 	rc = kiln_file_batch_commit(&batch, err);
 cleanup:
 	kiln_file_batch_free(&batch);
+	if (dfd != -1)
+		close(dfd);
 	kiln_cfssljson_free(&out);
 	kiln_buf_free(&text);
 	kiln_buf_free(&line);

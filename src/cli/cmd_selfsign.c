@@ -130,7 +130,8 @@ selfsign(struct selfsign *s, const char *path, const struct cli_config *cfg,
 	if (kiln_rng_seed(&s->rng, "kiln selfsign", err) == -1 ||
 	    kiln_key_generate(&s->key, &s->req.key, &s->rng, err) == -1)
 		return -1;
-	if (kiln_name_from_request(&s->subject, &s->req, err) == -1) {
+	if (kiln_name_from_request(&s->subject, &s->req, err) == -1 ||
+	    kiln_gen_check_not_empty(&s->subject, &s->req, err) == -1) {
 		kiln_err_prefix(err, "%s", path);
 		return -1;
 	}
@@ -154,6 +155,7 @@ selfsign(struct selfsign *s, const char *path, const struct cli_config *cfg,
 	        s->csr.len, err) == -1 ||
 	    kiln_key_write_pem(&s->key, &s->key_pem, err) == -1)
 		return -1;
+	cli_log_request(cfg, &s->req.key);
 	fputs(warning, stderr);
 	fflush(stderr);
 	if (cfg->out[0] != '\0')

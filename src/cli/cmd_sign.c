@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "kiln/gen.h"
 #include "kiln/cert.h"
 #include "kiln/config.h"
 #include "kiln/file.h"
@@ -24,6 +25,7 @@ struct sign {
 	struct kiln_rng rng;
 	struct kiln_buf csr_text, subject_text, config_text;
 	struct kiln_buf cert, cert_pem, csr_pem, out;
+	int usage; /* the failure is the caller's: the usage status */
 };
 
 /* -config and -profile, as gencert reads them. */
@@ -46,6 +48,11 @@ load_profile(struct sign *s, const struct cli_config *cfg, struct kiln_err *err)
 		kiln_err_prefix(err, "%s",
 		    cfg->config[0] != '\0' ? cfg->config
 		                           : "default configuration");
+	else if (cli_check_default_profile(cfg, &s->config, profile, err) ==
+	         -1) {
+		s->usage = 1; /* -profile forgotten */
+		profile = NULL;
+	}
 	return profile;
 }
 
@@ -115,10 +122,12 @@ sign(struct sign *s, const char *csr_path, const char *subject_path,
 	    kiln_pem_write(
 	        &s->cert_pem, "CERTIFICATE", s->cert.p, s->cert.len, err) == -1)
 		return -1;
+	cli_log_signed(cfg, &s->cert);
 
 	if (cfg->out[0] != '\0') {
 		/* The request is the caller's own file: not written again. */
-		if (cli_path(path, cfg->out, ".pem", err) == -1)
+		if (cli_path(path, cfg->out, ".pem", err) == -1 ||
+		    kiln_gen_check_dir(path, err) == -1)
 			return -1;
 		return kiln_file_write(
 		    path, s->cert_pem.p, s->cert_pem.len, 0644, 0, err);
@@ -172,6 +181,10 @@ cmd_sign(int argc, char **argv, const struct cli_config *cfg)
 	rc = sign(&s, csr_path, subject_path, cfg, &err) == 0 ? 0 : 1;
 	if (rc != 0)
 		cli_error("sign", &err);
+	else /* once written: a failure is one line, never two */
+		cli_warn_outlives(cfg, &s.ca, &s.cert);
+	if (rc != 0 && s.usage && !cli_cfssl_name())
+		rc = cfg->cmd->usage_status;
 	kiln_signreq_free(&s.req);
 	kiln_config_free(&s.config);
 	kiln_cert_free(&s.ca);

@@ -174,19 +174,57 @@ defaults(struct cli_config *cfg)
 	cfg->hostname_set = 0;
 }
 
+/*
+ * Under kiln's names, an operand such as "-within" or "--ca=x" that names
+ * a flag of "cmd" is a slip (the flag would be taken as a file): a usage
+ * error before anything is done.  A "--" among the operands ends the
+ * check and is dropped; a lone "-" is standard input.  Returns 0 or the
+ * usage status.
+ */
+static int
+late_flags(const struct command *cmd, int *argc, char **argv, int first)
+{
+	const char *name;
+	char buf[256];
+	size_t len;
+	int i;
+
+	for (i = first; i < *argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			memmove(&argv[i], &argv[i + 1],
+			    (size_t)(*argc - i - 1) * sizeof(*argv));
+			(*argc)--;
+			return 0;
+		}
+		if (argv[i][0] != '-' || argv[i][1] == '\0')
+			continue;
+		name = argv[i] + (argv[i][1] == '-' ? 2 : 1);
+		len = strcspn(name, "=");
+		if (len == 0 || len >= sizeof(buf))
+			continue;
+		snprintf(buf, sizeof(buf), "%.*s", (int)len, name);
+		if (lookup(cmd, buf) != NULL || strcmp(buf, "h") == 0 ||
+		    strcmp(buf, "help") == 0)
+			return cli_usage_error(cmd,
+			    "flag %.*s after the files; flags go first",
+			    (int)(name - argv[i] + len), argv[i]);
+	}
+	return 0;
+}
+
 int
-cli_flags_parse(const struct command *cmd, int argc, char **argv,
+cli_flags_parse(const struct command *cmd, int *argc, char **argv,
     struct cli_config *cfg, int *ind)
 {
 	const struct flagdef *fd;
 	const char *arg, *name, *value, *dashes;
 	char buf[256];
 	size_t len;
-	int i;
+	int i, ended = 0;
 
 	defaults(cfg);
 	cfg->cmd = cmd;
-	for (i = 0; i < argc; i++) {
+	for (i = 0; i < *argc; i++) {
 		arg = argv[i];
 		if (arg[0] != '-' || arg[1] == '\0')
 			break;
@@ -194,6 +232,7 @@ cli_flags_parse(const struct command *cmd, int argc, char **argv,
 		name = arg + strlen(dashes);
 		if (*name == '\0') { /* "--" ends the flags */
 			i++;
+			ended = 1;
 			break;
 		}
 		if (*name == '-' || *name == '=')
@@ -213,7 +252,7 @@ cli_flags_parse(const struct command *cmd, int argc, char **argv,
 		if (value == NULL && fd->type == FLAG_BOOL)
 			value = "true";
 		else if (value == NULL) {
-			if (i + 1 >= argc)
+			if (i + 1 >= *argc)
 				return cli_usage_error(cmd,
 				    "flag needs an argument: %s%s", dashes,
 				    buf);
@@ -223,6 +262,28 @@ cli_flags_parse(const struct command *cmd, int argc, char **argv,
 			return cmd->usage_status;
 	}
 	*ind = i;
+	/*
+	 * An empty -hostname: cfssl keeps the request's hosts (it tests the
+	 * value, not the flag); under kiln's names it is a slip (an unset
+	 * variable in "-hostname=$HOSTS") that would drop them.
+	 */
+	if (cfg->hostname_set && cfg->hostname[0] == '\0') {
+		if (!cli_cfssl_name())
+			return cli_usage_error(cmd,
+			    "-hostname is empty: give the names, or leave "
+			    "-hostname out to keep the request's hosts");
+		cfg->hostname_set = 0;
+	}
+	/* -profile names a profile of -config: alone it is a slip. */
+	if (cfg->profile[0] != '\0' && cfg->config[0] == '\0' &&
+	    lookup(cmd, "config") != NULL && !cli_cfssl_name())
+		return cli_usage_error(cmd,
+		    "-profile %s needs -config: the profiles are in a "
+		    "ca-config.json",
+		    cfg->profile);
+	/* Go's rule under cfssl's names: every later word is an operand. */
+	if (!ended && !cli_cfssl_name())
+		return late_flags(cmd, argc, argv, i);
 	return 0;
 }
 

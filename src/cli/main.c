@@ -72,8 +72,13 @@ static const char *const sign_help[] = {
 	"csr", "certificate request to sign, instead of the CSR operand (- for standard input)",
 	"out", "write the certificate to BASENAME.pem instead of JSON",
 	NULL };
-static const char *const json_flags[] = { "bare", "f", "stdout", "version",
+static const char *const json_flags[] = { "bare", "f", "stdout", "force",
+	"version", NULL };
+static const char *const json_help[] = {
+	"force", "replace an existing private key that differs (cfssljson always does)",
 	NULL };
+static const char *const cfssljson_flags[] = { "bare", "f", "stdout",
+	"version", NULL };
 static const char *const no_flags[] = { NULL };
 
 static const struct command commands[] = {
@@ -124,11 +129,12 @@ static const struct command commands[] = {
 	  "self-signed CA too.",
 	  genkey_flags, cmd_genkey, 2, genkey_help },
 	{ "json",
-	  "kiln json [-bare] [-f FILE] [-stdout] [BASENAME]",
+	  "kiln json [-bare] [-f FILE] [-stdout] [-force] [BASENAME]",
 	  "Write the certificates and keys in cfssl's JSON output to files "
 	  "(cfssljson):\nBASENAME.pem, BASENAME-key.pem (mode 0600) and "
-	  "BASENAME.csr.",
-	  json_flags, cmd_json, 2, NULL },
+	  "BASENAME.csr.  A different private key\nalready there is kept "
+	  "unless -force.",
+	  json_flags, cmd_json, 2, json_help },
 	{ "print-defaults",
 	  "kiln print-defaults config|csr|list",
 	  "Print cfssl's default ca-config.json or csr.json to start from.",
@@ -164,6 +170,14 @@ static const struct command commands[] = {
 	  "Print kiln's version.",
 	  no_flags, cmd_version, 2, NULL },
 };
+
+/* cfssljson: cfssl's flags, and it replaces any file. */
+static const struct command cfssljson = {
+	"json",
+	"cfssljson [-bare] [-f FILE] [-stdout] [BASENAME]",
+	"Takes the JSON output from a CFSSL call and writes it to disk.",
+	cfssljson_flags, cmd_json, 2, NULL,
+};
 /* clang-format on */
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -189,8 +203,10 @@ usage(FILE *fp)
 		fprintf(fp, "  %-10s %s\n", commands[i].name,
 		    commands[i].synopsis + strlen("kiln ") +
 		        strlen(commands[i].name));
-	fprintf(
-	    fp, "\nRun '%s COMMAND -h' for a command's flags.\n", cli_progname);
+	fprintf(fp,
+	    "\nRun '%s COMMAND -h' (or '%s help COMMAND') for a "
+	    "command's flags;\n'%s --version' prints the version.\n",
+	    cli_progname, cli_progname, cli_progname);
 }
 
 static int
@@ -199,9 +215,31 @@ run(const struct command *cmd, int argc, char **argv)
 	struct cli_config cfg;
 	int ind, rc;
 
-	if ((rc = cli_flags_parse(cmd, argc, argv, &cfg, &ind)) != 0)
+	if ((rc = cli_flags_parse(cmd, &argc, argv, &cfg, &ind)) != 0)
 		return cli_exit(cmd, rc == 1 ? 0 : rc);
+	if (cmd->main == cmd_certinfo)
+		cli_certinfo_operands(&cfg, argc, argv, &ind);
 	return cli_exit(cmd, cmd->main(argc - ind, argv + ind, &cfg));
+}
+
+/* "kiln help [COMMAND]": the usage, or the command's, on stdout. */
+static int
+help(int argc, char **argv)
+{
+	const struct command *cmd;
+
+	if (argc < 3) {
+		usage(stdout);
+		return cli_exit(NULL, 0);
+	}
+	if (argc > 3 || (cmd = find(argv[2])) == NULL) {
+		fprintf(stderr, "%s: help: unknown command \"%s\"\n",
+		    cli_progname, argv[2]);
+		usage(stderr);
+		return 2;
+	}
+	cli_usage(cmd, 0);
+	return cli_exit(cmd, 0);
 }
 
 int
@@ -215,7 +253,7 @@ main(int argc, char **argv)
 	if (strcmp(base, "cfssljson") == 0) {
 		cli_progname = "cfssljson";
 		cli_single_command = 1;
-		return run(find("json"), argc - 1, argv + 1);
+		return run(&cfssljson, argc - 1, argv + 1);
 	}
 	if (strcmp(base, "cfssl") == 0)
 		cli_progname = "cfssl";
@@ -224,10 +262,23 @@ main(int argc, char **argv)
 		return 2;
 	}
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "-help") == 0 ||
-	    strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+	    strcmp(argv[1], "--help") == 0) {
 		usage(stdout);
 		return cli_exit(NULL, 0);
 	}
+	if (strcmp(argv[1], "help") == 0) {
+		if (cli_cfssl_name()) {
+			usage(stdout);
+			return cli_exit(NULL, 0);
+		}
+		return help(argc, argv);
+	}
+	/* What people type for a version, under kiln's name. */
+	if (!cli_cfssl_name() && argc == 2 &&
+	    (strcmp(argv[1], "-v") == 0 || strcmp(argv[1], "--v") == 0 ||
+	        strcmp(argv[1], "-version") == 0 ||
+	        strcmp(argv[1], "--version") == 0))
+		return run(find("version"), 0, argv + 2);
 	if ((cmd = find(argv[1])) == NULL) {
 		fprintf(stderr, "%s: unknown command \"%s\"\n", cli_progname,
 		    argv[1]);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -13,6 +14,139 @@
 
 const char *cli_progname = "kiln";
 int cli_single_command;
+
+int
+cli_cfssl_name(void)
+{
+	return strncmp(cli_progname, "cfssl", 5) == 0;
+}
+
+void
+cli_log(const struct cli_config *cfg, int level, const char *fmt, ...)
+{
+	char when[32], msg[1024];
+	struct tm tm;
+	time_t now;
+	va_list ap;
+
+	/* cfssl's -loglevel: 0 debug, 1 info, 2 warning, ... 5 fatal. */
+	if (!cli_cfssl_name() || cfg->loglevel > level)
+		return;
+	now = time(NULL);
+	if (localtime_r(&now, &tm) == NULL ||
+	    strftime(when, sizeof(when), "%Y/%m/%d %H:%M:%S", &tm) == 0)
+		strcpy(when, "0000/00/00 00:00:00");
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "%s [%s] %s\n", when,
+	    level <= CLI_LOG_INFO ? "INFO" : "WARNING", msg);
+}
+
+void
+cli_log_request(const struct cli_config *cfg, const struct kiln_keyreq *key)
+{
+	cli_log(cfg, CLI_LOG_INFO, "generate received request");
+	cli_log(cfg, CLI_LOG_INFO, "received CSR");
+	if (key != NULL)
+		cli_log(cfg, CLI_LOG_INFO, "generating key: %s-%d",
+		    key->algo == KILN_KEY_RSA ? "rsa" : "ecdsa", key->size);
+	cli_log(cfg, CLI_LOG_INFO, "encoded CSR");
+}
+
+void
+cli_log_signed(const struct cli_config *cfg, const struct kiln_buf *der)
+{
+	struct kiln_infos infos;
+	struct kiln_buf dec;
+
+	if (!cli_cfssl_name() || cfg->loglevel > CLI_LOG_INFO)
+		return;
+	kiln_infos_init(&infos);
+	kiln_buf_init(&dec);
+	if (kiln_inspect_certs(&infos, der->p, der->len, NULL) == 0 &&
+	    infos.n > 0 &&
+	    kiln_info_serial_decimal(&infos.v[0], &dec, NULL) == 0 &&
+	    kiln_buf_append(&dec, "", 1, NULL) == 0)
+		cli_log(cfg, CLI_LOG_INFO,
+		    "signed certificate with serial number %s",
+		    (const char *)dec.p);
+	kiln_buf_free(&dec);
+	kiln_infos_free(&infos);
+}
+
+void
+cli_certinfo_operands(struct cli_config *cfg, int argc, char **argv, int *ind)
+{
+	if (cli_cfssl_name() || *ind >= argc || cfg->cert[0] != '\0' ||
+	    cfg->csr[0] != '\0' || cfg->domain[0] != '\0')
+		return;
+	cfg->cert = argv[(*ind)++];
+}
+
+int
+cli_check_default_profile(const struct cli_config *cfg,
+    const struct kiln_config *config, const struct kiln_profile *p,
+    struct kiln_err *err)
+{
+	char list[256];
+
+	if (cfg->profile[0] != '\0' || cfg->config[0] == '\0' || p->ku != 0 ||
+	    p->n_eku != 0)
+		return 0;
+	kiln_config_names(config, list, sizeof(list));
+	return kiln_err_set(err, KILN_EPOLICY,
+	    "%s: signing.default has no usages: choose a profile with "
+	    "-profile (its profiles: %s)",
+	    cfg->config, list);
+}
+
+/* "2031-12-06" for a time in seconds, in UTC. */
+static void
+day(long long t, char *out, size_t size)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(out, size, "%Y-%m-%d", &tm) == 0)
+		snprintf(out, size, "%lld", t);
+}
+
+void
+cli_warn_outlives(const struct cli_config *cfg, const struct kiln_cert *ca,
+    const struct kiln_buf *der)
+{
+	struct kiln_cert cert;
+	long long ca_end, end;
+	char ca_day[32], cert_day[32];
+
+	kiln_cert_init(&cert);
+	if (kiln_cert_parse(&cert, der->p, der->len, NULL) == -1)
+		goto cleanup;
+	ca_end = kiln_cert_not_after(ca);
+	end = kiln_cert_not_after(&cert);
+	/* A day's grace: a leaf made with the CA's own lifetime minutes
+	 * after it outlives it by those minutes, which is no news. */
+	if (end - ca_end <= 86400)
+		goto cleanup;
+	day(ca_end, ca_day, sizeof(ca_day));
+	day(end, cert_day, sizeof(cert_day));
+	if (cli_cfssl_name())
+		cli_log(cfg, CLI_LOG_WARNING,
+		    "the certificate (notAfter %s) outlives its CA (notAfter "
+		    "%s): it stops working on %s; give the profile a shorter "
+		    "expiry, or renew the CA",
+		    cert_day, ca_day, ca_day);
+	else
+		cli_errorf(cfg->cmd->name,
+		    "warning: the certificate (notAfter %s) outlives its CA "
+		    "(notAfter %s): it stops working on %s; give the profile a "
+		    "shorter expiry, or renew the CA",
+		    cert_day, ca_day, ca_day);
+cleanup:
+	kiln_cert_free(&cert);
+}
 
 void
 cli_errorf(const char *cmd, const char *fmt, ...)
@@ -194,6 +328,24 @@ cli_load_ca(const char *cert_spec, const char *key_spec, struct kiln_cert *ca,
 	    kiln_ca_load(ca, key, &cert, cert_spec, &key_text, key_spec,
 	        getenv("CFSSL_CA_PK_PASSWORD"), rng, err) == 0)
 		rc = 0;
+	/* Say where the password goes, as cfssl reads it. */
+	if (rc == -1 && err != NULL &&
+	    strstr(err->msg, ": private key is "
+	                     "encrypted, and no "
+	                     "password was given")) {
+		kiln_err_clear(err);
+		kiln_err_set(err, KILN_EINVAL,
+		    "%s: the CA key is encrypted: set CFSSL_CA_PK_PASSWORD",
+		    key_spec);
+	} else if (rc == -1 && err != NULL &&
+	           strstr(err->msg, ": private key is encrypted, and the "
+	                            "password is wrong")) {
+		kiln_err_clear(err);
+		kiln_err_set(err, KILN_EINVAL,
+		    "%s: the CA key is encrypted, and CFSSL_CA_PK_PASSWORD "
+		    "does not decrypt it",
+		    key_spec);
+	}
 	kiln_buf_free(&cert);
 	kiln_buf_free(&key_text);
 	return rc;

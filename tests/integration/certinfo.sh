@@ -190,7 +190,7 @@ assert_eq 2 "$(wc -l <none.err)" "several files, none good: two errors"
 # extra operands under cfssl's name or without -cert.
 run late "$CI" -cert ca.pem etcd.pem -format table
 assert_eq 2 "$rc" "flag after the files: status"
-assert_eq "kiln-certinfo: -format after the files: flags go before them" \
+assert_eq "kiln-certinfo: flag -format after the files; flags go first" \
     "$(head -1 late.err)" "flag after the files: message"
 assert_eq "" "$(cat late.out)" "flag after the files: stdout"
 run keys "$CI" -key etcd-key.pem -cert ca.pem etcd.pem

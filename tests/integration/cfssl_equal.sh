@@ -84,4 +84,38 @@ assert_eq 1 "$rc" "a CA from a pathlen 0 CA: refused"
 assert_eq "kiln: gencert: CA certificate: pathlen 0 forbids issuing a CA certificate" "$msg" \
     "a CA from a pathlen 0 CA: the message"
 
+# The CA's CSR (issue 14): basicConstraints CA:TRUE only when csr.json has
+# a "ca" object, as cfssl.  A ca.csr made without one signs again as a
+# leaf with both tools; with one, both refuse a leaf profile.
+cat >noca-csr.json <<'EOF'
+{"CN": "re-sign me", "key": {"algo": "ecdsa", "size": 256}}
+EOF
+cat >withca-csr.json <<'EOF'
+{"CN": "re-sign me", "key": {"algo": "ecdsa", "size": 256}, "ca": {"expiry": "8760h"}}
+EOF
+for who in kiln cfssl; do
+	if [ $who = kiln ]; then tool=$KILN; else tool=/usr/bin/cfssl; fi
+	"$tool" gencert -initca noca-csr.json 2>/dev/null | "$BIN"/cfssljson -bare $who-noca
+	"$tool" gencert -initca withca-csr.json 2>/dev/null | "$BIN"/cfssljson -bare $who-withca
+	assert_eq "" "$(openssl req -in $who-noca.csr -noout -text | grep 'CA:TRUE' || true)" \
+	    "$who: no ca object: no CA:TRUE in the CSR"
+	assert_contains "$(openssl req -in $who-withca.csr -noout -text)" "CA:TRUE" \
+	    "$who: a ca object: CA:TRUE in the CSR"
+	assert_contains "$(openssl x509 -in $who-noca.pem -noout -text)" "CA:TRUE" \
+	    "$who: the CA certificate is a CA either way"
+done
+for signer in "$KILN" /usr/bin/cfssl; do
+	"$signer" sign -ca kl-inter.pem -ca-key kl-inter-key.pem -config ca-config.json \
+	    -profile kubernetes kiln-noca.csr 2>/dev/null | "$BIN"/cfssljson -bare resigned
+	assert_eq "CN = re-sign me" "$(openssl x509 -in resigned.pem -noout -subject -nameopt oneline | sed 's/^subject=//')" \
+	    "$signer signs kiln's ca.csr under a leaf profile"
+	rm resigned.pem
+	set +e
+	"$signer" sign -ca kl-inter.pem -ca-key kl-inter-key.pem -config ca-config.json \
+	    -profile kubernetes kiln-withca.csr >/dev/null 2>&1
+	rc=$?
+	set -e
+	assert_eq 1 "$rc" "$signer refuses a CA:TRUE CSR under a leaf profile"
+done
+
 finish

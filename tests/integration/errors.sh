@@ -49,7 +49,7 @@ expect_error 'kiln: gencert: unknown-usage-config.json: signing.profiles.kuberne
     "$KILN" gencert -ca ca.pem -ca-key ca-key.pem -config unknown-usage-config.json -profile kubernetes -out x etcd-csr.json
 expect_error 'kiln: gencert: other-key.pem: does not match the CA certificate ca.pem' \
     "$KILN" gencert -ca ca.pem -ca-key other-key.pem -config ca-config.json -profile kubernetes -out x etcd-csr.json
-expect_error 'kiln: gencert: ca-config.json: profile "kubernets" not found in the configuration' \
+expect_error 'kiln: gencert: ca-config.json: profile "kubernets" not found in the configuration (its profiles: kubernetes)' \
     "$KILN" gencert -ca ca.pem -ca-key ca-key.pem -config ca-config.json -profile kubernets -out x etcd-csr.json
 expect_error 'kiln: gencert: ca-csr.json: ca: only allowed with -initca' \
     $g -out x ca-csr.json
@@ -64,7 +64,7 @@ expect_error 'cfssljson: standard input: unexpected end of JSON input' \
 # An existing key is never replaced by -out without -force.
 "$KILN" gencert -ca ca.pem -ca-key ca-key.pem -config ca-config.json -profile kubernetes -out leaf etcd-csr.json
 cp leaf-key.pem leaf-key.before
-expect_error 'kiln: gencert: refusing to replace a private key without -force: leaf-key.pem: already exists' \
+expect_error 'kiln: gencert: leaf-key.pem: refusing to replace an existing private key (it would be lost, and every certificate made for it or, for a CA, issued by it orphaned); -force replaces it' \
     $g -out leaf etcd-csr.json
 cmp -s leaf-key.pem leaf-key.before || fail "key replaced without -force"
 ok
@@ -76,9 +76,9 @@ assert_eq "leaf.pem: OK" "$(openssl verify -x509_strict -CAfile ca.pem leaf.pem)
 # An encrypted CA key: refused without its password, read with
 # CFSSL_CA_PK_PASSWORD as cfssl does (legacy PEM and PKCS#8 with 3DES).
 openssl pkcs8 -topk8 -in ca-key.pem -v2 des3 -passout pass:s3cret -out enc-ca-key.pem
-expect_error 'kiln: gencert: enc-ca-key.pem: private key is encrypted, and no password was given' \
+expect_error 'kiln: gencert: enc-ca-key.pem: the CA key is encrypted: set CFSSL_CA_PK_PASSWORD' \
     "$KILN" gencert -ca ca.pem -ca-key enc-ca-key.pem -config ca-config.json -profile kubernetes -out x etcd-csr.json
-expect_error 'kiln: gencert: enc-ca-key.pem: private key is encrypted, and the password is wrong' \
+expect_error 'kiln: gencert: enc-ca-key.pem: the CA key is encrypted, and CFSSL_CA_PK_PASSWORD does not decrypt it' \
     env CFSSL_CA_PK_PASSWORD=nope "$KILN" gencert -ca ca.pem -ca-key enc-ca-key.pem -config ca-config.json -profile kubernetes -out x etcd-csr.json
 CFSSL_CA_PK_PASSWORD=s3cret "$KILN" gencert -ca ca.pem -ca-key enc-ca-key.pem -config ca-config.json \
     -profile kubernetes -out enc etcd-csr.json
@@ -113,4 +113,88 @@ for cmd in "$KILN gencert -ca ca.pem -ca-key ca-key.pem -config ca-config.json -
 	assert_contains "$msg" ": path too long" "long basename message"
 	assert_eq "$before" "$(ls -A)" "long basename: no file"
 done
+# A certificate that has expired when made (issue 14, point 4): notBefore
+# is backdated 5 minutes, so a lifetime under that ended in the past and
+# kiln said nothing.  Refused in the engine, for every way in.
+cat >short.json <<'EOF'
+{"signing":{"default":{"expiry":"90s","usages":["signing","server auth"]}}}
+EOF
+expect_error 'kiln: gencert: expiry 1m30s is shorter than the 5m0s backdate: the certificate would have expired when made' \
+    "$KILN" gencert -ca ca.pem -ca-key ca-key.pem -config short.json etcd-csr.json
+$g etcd-csr.json | "$KILN" json -bare short
+sum=$(cksum <short.pem)
+set +e
+"$KILN" renew -ca ca.pem -ca-key ca-key.pem -expiry 2m short.pem >stdout 2>stderr
+status=$?
+set -e
+assert_eq 1 "$status" "renew -expiry 2m: status"
+assert_eq "kiln: renew: short.pem: expiry 2m0s is shorter than the 5m0s backdate: the certificate would have expired when made" \
+    "$(cat stderr)" "renew -expiry 2m: message"
+assert_eq "$sum" "$(cksum <short.pem)" "renew -expiry 2m: short.pem kept"
+cat >short-manifest.json <<'EOF'
+{ "key": { "algo": "ecdsa", "size": 256 }, "expiry": "2m",
+  "members": [ { "name": "etcd-1", "ip": "127.0.0.1" } ], "clients": [ "root" ] }
+EOF
+set +e
+"$KILN" etcd -manifest short-manifest.json -out short-etcd >stdout 2>stderr
+status=$?
+set -e
+assert_eq 1 "$status" "etcd expiry 2m: status"
+assert_eq "kiln: etcd: expiry 2m0s is shorter than the 5m0s backdate: the certificate would have expired when made" \
+    "$(cat stderr)" "etcd expiry 2m: message"
+[ ! -e short-etcd/etcd-1/server.pem ] || fail "etcd expiry 2m: server.pem written"
+ok
+# Forgetting -profile, or -config (issue 14): which file's default has no
+# usages and which profiles there are; -profile alone and -config alone
+# are one and the same usage error (2) on every command taking both.
+cat >nodefault.json <<'EOF'
+{"signing":{"default":{"expiry":"8760h"},"profiles":{
+  "server":{"expiry":"8760h","usages":["signing","server auth"]},
+  "client":{"expiry":"8760h","usages":["signing","client auth"]}}}}
+EOF
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout csr-key.pem \
+    -subj /CN=x -out x.csr 2>/dev/null
+# usage_error CMD ARGS...: exit 2, the first line as $first.
+usage_error() {
+	set +e
+	"$KILN" "$@" >stdout 2>stderr
+	status=$?
+	set -e
+	assert_eq 2 "$status" "exit status of: $*"
+	first=$(head -1 stderr)
+}
+ca="-ca ca.pem -ca-key ca-key.pem"
+usage_error gencert $ca -config nodefault.json etcd-csr.json
+assert_eq "kiln: gencert: nodefault.json: signing.default has no usages: choose a profile with -profile (its profiles: server, client)" \
+    "$first" "gencert: -profile forgotten"
+usage_error sign $ca -config nodefault.json x.csr
+assert_eq "kiln: sign: nodefault.json: signing.default has no usages: choose a profile with -profile (its profiles: server, client)" \
+    "$first" "sign: -profile forgotten"
+for cmd in gencert sign selfsign renew; do
+	case $cmd in
+	gencert) args="$ca -profile server etcd-csr.json" ;;
+	sign) args="$ca -profile server x.csr" ;;
+	selfsign) args="-profile server etcd-csr.json" ;;
+	renew) args="$ca -profile server ca.pem" ;;
+	esac
+	usage_error $cmd $args
+	assert_eq "kiln: $cmd: -profile server needs -config: the profiles are in a ca-config.json" \
+	    "$first" "$cmd: -profile without -config"
+done
+usage_error renew $ca -config nodefault.json ca.pem
+assert_eq "kiln: renew: -config needs -profile" "$first" "renew: -config without -profile"
+# A request that names nothing (issue 14): ca-config.json given where
+# csr.json goes made a certificate with an empty subject and no SAN, exit
+# 0.  Refused under both names: nothing accepts such a certificate.
+expect_error "kiln: gencert: ca-config.json: no CN, names nor hosts: the certificate would have an empty subject and no SAN (is this a csr.json?)" \
+    $g ca-config.json
+expect_error "cfssl: gencert: ca-config.json: no CN, names nor hosts: the certificate would have an empty subject and no SAN (is this a csr.json?)" \
+    "$BIN"/cfssl gencert -ca ca.pem -ca-key ca-key.pem -config ca-config.json -profile kubernetes ca-config.json
+expect_error "kiln: selfsign: ca-config.json: no CN, names nor hosts: the certificate would have an empty subject and no SAN (is this a csr.json?)" \
+    "$KILN" selfsign example.com ca-config.json
+# Hosts alone, or a CN alone, are enough.
+echo '{"hosts": ["a.example"]}' >hosts-only.json
+$g hosts-only.json | "$KILN" json -bare hosts-only
+assert_contains "$(openssl x509 -in hosts-only.pem -noout -ext subjectAltName)" "DNS:a.example" \
+    "hosts alone: a certificate"
 finish

@@ -68,7 +68,7 @@ $g -out nodir/x etcd-csr.json >out 2>err
 status=$?
 set -e
 one_error "missing folder"
-assert_eq "kiln: gencert: nodir/x-key.pem: No such file or directory" "$(cat err)" "missing folder message"
+assert_eq "kiln: gencert: nodir/x-key.pem: folder nodir does not exist" "$(cat err)" "missing folder message"
 [ ! -e nodir ] || fail "missing folder created"
 ok
 echo plain >afile
@@ -77,7 +77,7 @@ $g -out afile/x etcd-csr.json >out 2>err
 status=$?
 set -e
 one_error "folder is a file"
-assert_eq "kiln: gencert: afile/x-key.pem: Not a directory" "$(cat err)" "folder is a file message"
+assert_eq "kiln: gencert: afile/x-key.pem: afile is not a folder" "$(cat err)" "folder is a file message"
 assert_eq plain "$(cat afile)" "folder is a file: file unchanged"
 
 # A symbolic link at the target is replaced, never written through.

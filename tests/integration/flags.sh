@@ -68,6 +68,80 @@ CAKEY=$(cat ca-key.pem) "$KILN" gencert -ca ca.pem -ca-key env:CAKEY \
     -- "$DATA"/ecdsa/etcd-csr.json | "$KILN" json -bare leaf
 assert_eq "leaf.pem: OK" "$(openssl verify -CAfile ca.pem leaf.pem)" "env: prefix"
 
+# A flag after the operands (issue 14, point 1): under kiln's names a usage
+# error naming it before anything is done; under cfssl's, Go's rule (an
+# operand).  Renew's example renewed root.pem, then failed on "-within".
+cp "$DATA"/renew/leaf.pem root.pem
+sum=$(cksum <root.pem)
+run 2 "$KILN" renew -ca "$DATA"/renew/ca.pem -ca-key "$DATA"/renew/ca-key.pem \
+    root.pem -within 30d
+assert_eq "kiln: renew: flag -within after the files; flags go first" \
+    "$(echo "$err" | head -1)" "renew: late flag"
+assert_contains "$err" "Usage of renew:" "renew: late flag: usage"
+assert_eq "$sum" "$(cksum <root.pem)" "renew: late flag: root.pem untouched"
+assert_eq "" "$(ls root.pem.* 2>/dev/null)" "renew: late flag: no backup"
+run 2 "$KILN" renew -ca "$DATA"/renew/ca.pem root.pem --ca-key="$DATA"/renew/ca-key.pem
+assert_eq "kiln: renew: flag --ca-key after the files; flags go first" \
+    "$(echo "$err" | head -1)" "renew: --flag=value late"
+# check's usage status is 3; the trust check was skipped before.
+run 3 "$KILN" check "$DATA"/renew -ca "$DATA"/renew/ca.pem
+assert_eq "kiln: check: flag -ca after the files; flags go first" \
+    "$(echo "$err" | head -1)" "check: late flag"
+assert_eq "" "$out" "check: late flag: no table"
+run 2 "$KILN" verify -ca "$DATA"/renew/ca.pem "$DATA"/renew/leaf.pem -role peer
+assert_eq "kiln: verify: flag -role after the files; flags go first" \
+    "$(echo "$err" | head -1)" "verify: late flag"
+run 2 "$KILN" gencert "$DATA"/ecdsa/ca-csr.json -initca
+assert_eq "kiln: gencert: flag -initca after the files; flags go first" \
+    "$(echo "$err" | head -1)" "gencert: late flag"
+run 2 "$KILN" etcd -manifest m.json x -force
+assert_eq "kiln: etcd: flag -force after the files; flags go first" \
+    "$(echo "$err" | head -1)" "etcd: late flag"
+run 2 "$KILN" json -bare x -stdout
+assert_eq "kiln: json: flag -stdout after the files; flags go first" \
+    "$(echo "$err" | head -1)" "json: late flag"
+run 2 "$BIN"/kiln-certinfo -cert "$DATA"/renew/leaf.pem "$DATA"/renew/ca.pem -format=json
+assert_eq "kiln-certinfo: flag -format after the files; flags go first" \
+    "$(echo "$err" | head -1)" "kiln-certinfo: late flag"
+# After "--" nothing is a flag; a word not naming a flag is a file.
+run 3 "$KILN" check -- "$DATA"/renew/leaf.pem -ca
+assert_contains "$err" "kiln: check: -ca: No such file or directory" "check: -- then -ca"
+run 1 "$KILN" gencert -initca -- -nosuch.json
+assert_contains "$err" "kiln: gencert: -nosuch.json: No such file" "not a flag: a file"
+# Under cfssl's names: Go's rule, everything after the first operand.
+run 2 "$BIN"/cfssl gencert "$DATA"/ecdsa/ca-csr.json -initca
+assert_eq "cfssl: gencert: expected one CSR JSON file" "$(echo "$err" | head -1)" \
+    "cfssl: late flag is an operand"
+"$KILN" gencert -initca "$DATA"/ecdsa/ca-csr.json >c.json
+run 0 "$BIN"/cfssljson -bare -f c.json ca2 -stdout
+assert_eq "" "$out" "cfssljson: -stdout after BASE is an operand"
+[ -e ca2.pem ] || fail "cfssljson: Go's rule: -stdout is an operand"
+ok
+
+# What people type (issue 14): --version and -v, help COMMAND (its usage,
+# exit 0), kiln-certinfo FILE... without -cert.
+for v in --version -version -v; do
+	run 0 "$KILN" $v
+	assert_contains "$out" "Version: " "kiln $v"
+done
+run 0 "$KILN" help gencert
+assert_eq "Usage of gencert:" "$(echo "$out" | head -1)" "help gencert: the usage"
+assert_contains "$out" '  -profile="": signing profile to use' "help gencert: the flags"
+run 0 "$KILN" help
+assert_contains "$out" "'kiln help COMMAND'" "help: names help COMMAND"
+run 2 "$KILN" help nosuch
+assert_eq 'kiln: help: unknown command "nosuch"' "$(echo "$err" | head -1)" "help nosuch"
+run 0 "$BIN"/kiln-certinfo -format table "$DATA"/renew/ca.pem "$DATA"/renew/leaf.pem
+assert_contains "$out" "| $DATA/renew/ca.pem" "kiln-certinfo FILE...: the first file"
+assert_contains "$out" "| $DATA/renew/leaf.pem" "kiln-certinfo FILE...: the second file"
+run 0 "$KILN" certinfo "$DATA"/renew/leaf.pem
+assert_contains "$out" '"common_name":' "kiln certinfo FILE"
+run 2 "$BIN"/cfssl-certinfo "$DATA"/renew/leaf.pem
+assert_eq "cfssl-certinfo: unexpected argument \"$DATA/renew/leaf.pem\"" "$(echo "$err" | head -1)" \
+    "cfssl-certinfo FILE: cfssl's refusal"
+run 2 "$BIN"/cfssl --version
+assert_eq 'cfssl: unknown command "--version"' "$(echo "$err" | head -1)" "cfssl --version: as cfssl"
+
 run 0 "$KILN" version
 assert_contains "$out" "Version: " "version"
 # The mbedTLS kiln runs on: 2.28 on Debian 12, 3.6 when built against it.

@@ -326,7 +326,7 @@ openssl ec -in ca-key.pem -aes256 -passout pass:s3cret -out enc-key.pem 2>/dev/n
 	fail "openssl ec -aes256"
 run enc serials.txt ca.pem enc-key.pem 60
 assert_eq 1 "$RC" "encrypted key without a password: exit status"
-assert_eq "kiln: gencrl: enc-key.pem: private key is encrypted, and no password was given" \
+assert_eq "kiln: gencrl: enc-key.pem: the CA key is encrypted: set CFSSL_CA_PK_PASSWORD" \
     "$(cat enc.err)" "encrypted key without a password: message"
 export CFSSL_CA_PK_PASSWORD=s3cret
 run enc -out enc.pem serials.txt ca.pem enc-key.pem 60

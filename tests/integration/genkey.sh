@@ -140,7 +140,7 @@ assert_eq "no" "$([ -e gko.pem ] && echo yes || echo no)" "genkey -out: no certi
 openssl req -in gko.csr -verify -noout 2>/dev/null || fail "genkey -out: CSR"
 ok
 run gko "$KILN" genkey -out gko req.json
-expect_fail 1 "kiln: genkey: refusing to replace a private key without -force: gko-key.pem: already exists" gko
+expect_fail 1 "kiln: genkey: gko-key.pem: refusing to replace an existing private key (it would be lost, and every certificate made for it or, for a CA, issued by it orphaned); -force replaces it" gko
 run gko "$KILN" genkey -out gko -force req.json
 assert_eq 0 "$rc" "genkey -out -force"
 

@@ -107,4 +107,26 @@ info=$(/usr/bin/cfssl-certinfo -cert ca.pem)
 assert_contains "$info" '"common_name": "etcd CA"' "cfssl-certinfo CA"
 assert_contains "$info" '"locality": "Beijing"' "cfssl-certinfo CA locality"
 
+# The guide's own files give the CA 5 years and etcd.pem 10 (issue 14,
+# point 8): etcd.pem stops working when the CA expires.  Exit 0, and one
+# line saying when and what to do; as cfssl, a [WARNING] log line after
+# cfssl's [INFO] lines.
+mkdir outlive && cd outlive
+"$KILN" gencert -initca ../ca-csr.json | "$KILN" json -bare ca
+"$KILN" gencert -ca ca.pem -ca-key ca-key.pem -config ../ca-config.json -profile kubernetes \
+    -out etcd ../etcd-csr.json 2>kiln.err
+day() {
+	date -u -d "$(openssl x509 -in "$1" -noout -enddate | sed 's/notAfter=//')" +%Y-%m-%d
+}
+ca_end=$(day ca.pem)
+end=$(day etcd.pem)
+assert_eq "kiln: gencert: warning: the certificate (notAfter $end) outlives its CA (notAfter $ca_end): it stops working on $ca_end; give the profile a shorter expiry, or renew the CA" \
+    "$(cat kiln.err)" "the guide: etcd.pem outlives its CA"
+PATH=$BIN:$PATH cfssl gencert -ca=ca.pem -ca-key=ca-key.pem -config=../ca-config.json \
+    -profile=kubernetes ../etcd-csr.json 2>cfssl.err | PATH=$BIN:$PATH cfssljson -bare etcd2
+assert_eq "[WARNING] the certificate (notAfter $(day etcd2.pem)) outlives its CA (notAfter $ca_end): it stops working on $ca_end; give the profile a shorter expiry, or renew the CA" \
+    "$(tail -1 cfssl.err | cut -d' ' -f3-)" "the guide as cfssl: a [WARNING] line"
+assert_contains "$(cat cfssl.err)" "[INFO] signed certificate with serial number" \
+    "the guide as cfssl: cfssl's [INFO] lines"
+cd ..
 finish

@@ -86,6 +86,21 @@ assert_eq "html json table " "$(complete_words kiln check -format '')" \
 assert_eq "client kubernetes " \
     "$(complete_words kiln gencert -config "$G/../kubernetes/ca-config.json" -profile '')" \
     "completion: profiles from -config"
+# Only the names directly under signing.profiles, not the objects nested
+# in a profile (issue 14): ca_constraint, auth_keys' entries and a brace
+# inside a string are no profiles.
+cat >nested.json <<'EOF'
+{"signing": {"default": {"expiry": "8760h", "usages": ["signing"]},
+  "profiles": {
+    "server": {"expiry": "8760h", "usages": ["signing", "server auth"]},
+    "inter": {"expiry": "43800h", "usages": ["cert sign", "x}{"],
+              "ca_constraint": {"is_ca": true, "max_path_len": 0}},
+    "client": {"expiry": "8760h", "auth_key": "k"}}},
+ "auth_keys": {"k": {"type": "standard", "key": "0123"}}}
+EOF
+assert_eq "client inter server " \
+    "$(complete_words kiln gencert -config nested.json -profile '')" \
+    "completion: profiles with nested objects"
 mkdir -p cdir/sub && : >cdir/ca.pem
 assert_eq "cdir/ca.pem cdir/sub " "$(complete_words kiln gencert -ca cdir/)" \
     "completion: files for -ca"

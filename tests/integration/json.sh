@@ -63,4 +63,50 @@ assert_eq "$(openssl x509 -in ca.pem -noout -pubkey)" "$(openssl x509 -in reuse.
     "-initca -ca-key keeps the key"
 [ ! -e reuse-key.pem ] || fail "reused key written again"
 ok
+# The README's CA recipe run twice (issue 14, point 5): under kiln's name
+# json keeps a different private key unless -force, and writes nothing;
+# the same key again (a rerun) is fine; cfssljson replaces it, as cfssl.
+"$KILN" gencert -initca "$DATA"/ecdsa/ca-csr.json >ca1.json
+"$KILN" gencert -initca "$DATA"/ecdsa/ca-csr.json >ca2.json
+"$KILN" json -bare -f ca1.json keep
+"$KILN" json -bare -f ca1.json keep
+key1=$(cksum <keep-key.pem) cert1=$(cksum <keep.pem)
+set +e
+msg=$("$KILN" gencert -initca "$DATA"/ecdsa/ca-csr.json 2>&1 | "$KILN" json -bare keep 2>&1)
+status=$?
+set -e
+assert_eq 1 $status "json: a different key: status"
+assert_eq "kiln: json: keep-key.pem: refusing to replace an existing private key (it would be lost, and every certificate made for it or, for a CA, issued by it orphaned); -force replaces it" \
+    "$msg" "json: a different key: message"
+assert_eq "$key1 $cert1" "$(cksum <keep-key.pem) $(cksum <keep.pem)" "json: nothing replaced"
+"$KILN" json -bare -force -f ca2.json keep
+assert_eq "$(jq -r .key ca2.json)" "$(cat keep-key.pem)" "json -force replaces the key"
+"$BIN"/cfssljson -bare -f ca1.json keep
+assert_eq "$key1" "$(cksum <keep-key.pem)" "cfssljson replaces the key, as cfssl"
+set +e
+msg=$("$BIN"/cfssljson -force -bare -f ca1.json keep 2>&1)
+set -e
+assert_eq "cfssljson: flag provided but not defined: -force" "$(echo "$msg" | head -1)" \
+    "cfssljson has cfssl's flags"
+# -out DIR/x or BASENAME DIR/x into a missing folder: say the folder is missing.
+set +e
+msg=$("$KILN" json -bare -f ca1.json nodir/ca 2>&1)
+set -e
+assert_eq "kiln: json: nodir/ca.pem: folder nodir does not exist" "$msg" "json: missing folder"
+set +e
+msg=$("$KILN" gencert -initca -out nodir/ca "$DATA"/ecdsa/ca-csr.json 2>&1)
+set -e
+assert_eq "kiln: gencert: nodir/ca-key.pem: folder nodir does not exist" "$msg" "gencert -out: missing folder"
+echo 1 >serials
+set +e
+msg=$("$KILN" gencrl -out nodir/crl.pem serials keep.pem keep-key.pem 2>&1)
+set -e
+assert_eq "kiln: gencrl: nodir/crl.pem: folder nodir does not exist" "$msg" "gencrl -out: missing folder"
+"$KILN" genkey "$DATA"/ecdsa/etcd-csr.json | "$KILN" json -bare req
+set +e
+msg=$("$KILN" sign -ca keep.pem -ca-key keep-key.pem -out nodir/x req.csr 2>&1)
+set -e
+assert_eq "kiln: sign: nodir/x.pem: folder nodir does not exist" "$msg" "sign -out: missing folder"
+[ ! -e nodir ] || fail "missing folder created"
+ok
 finish

@@ -8,7 +8,7 @@ p=$top/profiles
 
 # issue SET CA_CSR PROFILE CSR NAME
 issue() {
-	"$KILN" gencert -initca "$p/$1/$2" | "$KILN" json -bare "$1-ca"
+	"$KILN" gencert -initca "$p/$1/$2" | "$KILN" json -force -bare "$1-ca"
 	"$KILN" gencert -ca "$1-ca.pem" -ca-key "$1-ca-key.pem" \
 	    -config "$p/$1/${6:-ca-config.json}" -profile "$3" -out "$5" "$p/$1/$4"
 	assert_eq "$5.pem: OK" "$(openssl verify -x509_strict -CAfile "$1-ca.pem" "$5.pem")" \

@@ -49,12 +49,14 @@ assert_eq "$san" "$(openssl x509 -in stdin.pem -noout -ext subjectAltName | tail
 $s -profile leaf -csr www.csr | "$KILN" json -bare flag
 assert_eq "$san" "$(openssl x509 -in flag.pem -noout -ext subjectAltName | tail -1 | sed 's/^ *//')" "-csr"
 
-# -hostname replaces them all; "" replaces nothing (cfssl).
+# -hostname replaces them all; "" replaces nothing under cfssl's name (an
+# error under kiln's, below).
 $s -profile leaf -hostname 'other.example,10.0.0.9,a@b.example' www.csr |
     "$KILN" json -bare host
 assert_eq "DNS:other.example, email:a@b.example, IP Address:10.0.0.9" \
     "$(openssl x509 -in host.pem -noout -ext subjectAltName | tail -1 | sed 's/^ *//')" "-hostname"
-$s -profile leaf -hostname '' www.csr | "$KILN" json -bare empty
+"$BIN"/cfssl sign -ca ca.pem -ca-key ca-key.pem -config config.json -profile leaf \
+    -hostname '' www.csr 2>/dev/null | "$KILN" json -bare empty
 assert_eq "$san" "$(openssl x509 -in empty.pem -noout -ext subjectAltName | tail -1 | sed 's/^ *//')" "-hostname ''"
 
 # -out: the certificate only, 0644.
@@ -102,7 +104,7 @@ expect_error "kiln: sign: ca.pem: a certificate, not a certificate request" \
     $s -profile leaf ca.pem
 expect_error "kiln: sign: key.pem: not a certificate request (PEM block \"EC PRIVATE KEY\")" \
     $s -profile leaf key.pem
-expect_error 'kiln: sign: config.json: profile "nope" not found in the configuration' \
+expect_error 'kiln: sign: config.json: profile "nope" not found in the configuration (its profiles: leaf, inter)' \
     $s -profile nope www.csr
 
 # ---- CA requests ------------------------------------------------------------
@@ -204,4 +206,127 @@ assert_contains "$t" "X509v3 Key Usage: critical
 assert_eq 1 "$(printf '%s\n' "$t" | grep -c 'X509v3 Key Usage')" "copy_extensions: one key usage"
 assert_eq 1 "$(printf '%s\n' "$t" | grep -c 'X509v3 Basic Constraints')" \
     "copy_extensions: basicConstraints is the profile's, never copied"
+# ---- cfssl's log lines under its names (issue 14) ---------------------------
+# Scripts read them: etcd's gencerts.sh greps the serial.  Normalised: the
+# time stamp (local time, Go's log format) and the decimal serial.
+lognorm() {
+	sed -e 's|^[0-9]\{4\}/[0-9][0-9]/[0-9][0-9] [0-9][0-9]:[0-9][0-9]:[0-9][0-9] |TIME |' \
+	    -e 's/serial number [0-9][0-9]*$/serial number N/' "$1"
+}
+# logs NAME TOOL ARGS...: TOOL's stderr, normalised, into NAME.log.
+logs() {
+	name=$1
+	shift
+	"$@" >"$name.json" 2>"$name.err"
+	lognorm "$name.err" >"$name.log"
+}
+cat >nohosts.json <<'EOF'
+{"CN": "no hosts", "key": {"algo": "ecdsa", "size": 256}}
+EOF
+cat >rsa.json <<'EOF'
+{"CN": "rsa", "hosts": ["rsa.example"], "key": {"algo": "rsa", "size": 2048}}
+EOF
+for who in kl cf; do
+	if [ $who = kl ]; then c="$BIN/cfssl"; else c=$CFSSL; fi
+	logs $who-initca "$c" gencert -initca "$DATA"/ecdsa/ca-csr.json
+	logs $who-leaf "$c" gencert -ca ca.pem -ca-key ca-key.pem -config config.json \
+	    -profile leaf -hostname a.example nohosts.json
+	logs $who-nohosts "$c" gencert -ca ca.pem -ca-key ca-key.pem -config config.json \
+	    -profile leaf nohosts.json
+	logs $who-quiet "$c" gencert -loglevel 2 -ca ca.pem -ca-key ca-key.pem \
+	    -config config.json -profile leaf -hostname a.example nohosts.json
+	logs $who-genkey "$c" genkey rsa.json
+	logs $who-sign "$c" sign -ca ca.pem -ca-key ca-key.pem -config config.json \
+	    -profile leaf www.csr
+	for l in initca leaf nohosts quiet genkey sign; do
+		[ -s $who-$l.json ] || fail "$who $l: no output"
+	done
+done
+for l in initca leaf nohosts quiet genkey sign; do
+	assert_eq "$(cat cf-$l.log)" "$(cat kl-$l.log)" "cfssl's log lines: $l"
+done
+assert_eq "TIME [INFO] generate received request
+TIME [INFO] received CSR
+TIME [INFO] generating key: ecdsa-256
+TIME [INFO] encoded CSR
+TIME [INFO] signed certificate with serial number N" "$(cat kl-leaf.log)" "the lines of gencert"
+# The serial in the line is the certificate's, in decimal.
+"$BIN"/cfssljson -bare logged <kl-sign.json
+hex=$(openssl x509 -in logged.pem -noout -serial | sed 's/serial=//')
+dec=$(echo "ibase=16; $hex" | BC_LINE_LENGTH=0 bc)
+assert_eq "signed certificate with serial number $dec" \
+    "$(sed -n 's/.*\[INFO\] //p' kl-sign.err)" "the serial, in decimal"
+# kiln's own name stays quiet.
+"$KILN" gencert -ca ca.pem -ca-key ca-key.pem -config config.json -profile leaf \
+    nohosts.json >/dev/null 2>quiet.err
+assert_eq "" "$(cat quiet.err)" "kiln gencert: nothing on stderr"
+
+# ---- an empty -hostname (issue 14) ------------------------------------------
+# cfssl keeps the request's hosts; kiln's name refuses the slip.
+"$BIN"/cfssl sign -ca ca.pem -ca-key ca-key.pem -config config.json -profile leaf \
+    -hostname= www.csr 2>/dev/null | "$BIN"/cfssljson -bare emptyhost
+assert_contains "$(openssl x509 -in emptyhost.pem -noout -ext subjectAltName)" \
+    "DNS:alt.example.com" "cfssl sign -hostname=: the request's hosts kept"
+"$BIN"/cfssl gencert -ca ca.pem -ca-key ca-key.pem -config config.json -profile leaf \
+    -hostname= rsa.json 2>/dev/null | "$BIN"/cfssljson -bare emptyhost2
+assert_eq "DNS:rsa.example" \
+    "$(openssl x509 -in emptyhost2.pem -noout -ext subjectAltName | tail -1 | sed 's/^ *//')" \
+    "cfssl gencert -hostname=: the request's hosts kept"
+for cmd in gencert sign; do
+	set +e
+	if [ $cmd = sign ]; then
+		$s -profile leaf -hostname= www.csr >/dev/null 2>empty.err
+	else
+		"$KILN" gencert -ca ca.pem -ca-key ca-key.pem -config config.json \
+		    -profile leaf -hostname= rsa.json >/dev/null 2>empty.err
+	fi
+	rc=$?
+	set -e
+	assert_eq 2 "$rc" "kiln $cmd -hostname=: status"
+	assert_eq "kiln: $cmd: -hostname is empty: give the names, or leave -hostname out to keep the request's hosts" \
+	    "$(head -1 empty.err)" "kiln $cmd -hostname=: message"
+done
+
+# ---- a certificate that outlives its CA (issue 14, point 8) -----------------
+# The guide's own files: a CA of 5 years, a leaf of 10.  Exit 0 (it works
+# until the CA ends), one line saying when it stops and what to do.
+cat >short-ca.json <<'EOF'
+{"CN": "short CA", "key": {"algo": "ecdsa", "size": 256}, "ca": {"expiry": "43800h"}}
+EOF
+cat >long.json <<'EOF'
+{"signing": {"default": {"expiry": "87600h", "usages": ["signing", "server auth"]}}}
+EOF
+"$KILN" gencert -initca short-ca.json | "$KILN" json -bare short-ca
+ca_end=$(date -u -d "$(openssl x509 -in short-ca.pem -noout -enddate | sed 's/notAfter=//')" +%Y-%m-%d)
+"$KILN" gencert -ca short-ca.pem -ca-key short-ca-key.pem -config long.json rsa.json \
+    2>long.err | "$KILN" json -bare long
+end=$(date -u -d "$(openssl x509 -in long.pem -noout -enddate | sed 's/notAfter=//')" +%Y-%m-%d)
+assert_eq "kiln: gencert: warning: the certificate (notAfter $end) outlives its CA (notAfter $ca_end): it stops working on $ca_end; give the profile a shorter expiry, or renew the CA" \
+    "$(cat long.err)" "gencert: outlives its CA"
+set +e
+"$KILN" sign -ca short-ca.pem -ca-key short-ca-key.pem -config long.json www.csr \
+    2>long-sign.err >long-sign.json
+rc=$?
+set -e
+assert_eq 0 "$rc" "sign: outlives its CA: exit 0"
+assert_eq "kiln: sign: warning: the certificate (notAfter $end) outlives its CA (notAfter $ca_end): it stops working on $ca_end; give the profile a shorter expiry, or renew the CA" \
+    "$(cat long-sign.err)" "sign: outlives its CA"
+"$BIN"/cfssl gencert -ca short-ca.pem -ca-key short-ca-key.pem -config long.json rsa.json \
+    2>long-cf.err >/dev/null
+assert_eq "TIME [WARNING] the certificate (notAfter $end) outlives its CA (notAfter $ca_end): it stops working on $ca_end; give the profile a shorter expiry, or renew the CA" \
+    "$(lognorm long-cf.err | tail -1)" "cfssl gencert: outlives its CA, in cfssl's log format"
+"$KILN" gencert -ca short-ca.pem -ca-key short-ca-key.pem -config config.json -profile leaf \
+    rsa.json 2>fits.err >/dev/null
+assert_eq "" "$(cat fits.err)" "a certificate within its CA's life: no warning"
+# A failure is one line: no warning for a certificate that was not written.
+set +e
+"$KILN" gencert -ca short-ca.pem -ca-key short-ca-key.pem -config long.json \
+    -out nodir/x rsa.json 2>nodir.err
+"$KILN" sign -ca short-ca.pem -ca-key short-ca-key.pem -config long.json \
+    -out nodir/y www.csr 2>>nodir.err
+set -e
+assert_eq "kiln: gencert: nodir/x-key.pem: folder nodir does not exist
+kiln: sign: nodir/y.pem: folder nodir does not exist" "$(cat nodir.err)" \
+    "outlives its CA, not written: the error alone"
+
 finish

@@ -351,8 +351,8 @@ Test(config, profile_names_are_case_sensitive)
 	cr_assert_eq(parse_file("etcd-guide.json"), 0, "%s", err.msg);
 	cr_assert_null(kiln_config_profile(&cfg, "Kubernetes", &err));
 	cr_assert_eq(err.code, KILN_EINVAL);
-	cr_assert_str_eq(
-	    err.msg, "profile \"Kubernetes\" not found in the configuration");
+	cr_assert_str_eq(err.msg, "profile \"Kubernetes\" not found in the "
+	                          "configuration (its profiles: kubernetes)");
 }
 
 Test(config, ignores_unknown_keys)
@@ -949,8 +949,8 @@ Test(config, unknown_profile_is_an_error)
 	cr_assert_eq(parse_file("etcd-guide.json"), 0, "%s", err.msg);
 	cr_assert_null(kiln_config_profile(&cfg, "etcd", &err));
 	cr_assert_eq(err.code, KILN_EINVAL);
-	cr_assert_str_eq(
-	    err.msg, "profile \"etcd\" not found in the configuration");
+	cr_assert_str_eq(err.msg, "profile \"etcd\" not found in the "
+	                          "configuration (its profiles: kubernetes)");
 	cr_assert_null(kiln_config_profile(&cfg, "etcd", NULL));
 }
 
@@ -1014,4 +1014,19 @@ Test(config, bad_policies_name_the_field)
 	refuses(one("\"expiry\":\"1h\",\"usages\":[\"signing\"],"
 	            "\"policies\":{}"),
 	    "signing.profiles.k.policies: expected an array, got object");
+}
+
+Test(config, profile_names_listed)
+{
+	char list[16];
+
+	cr_assert_eq(parse_file("etcd-guide.json"), 0, "%s", err.msg);
+	kiln_config_names(&cfg, list, sizeof(list));
+	cr_assert_str_eq(list, "kubernetes");
+	kiln_config_names(&cfg, list, 8);
+	cr_assert_str_eq(list, "kube...");
+	kiln_config_free(&cfg);
+	kiln_config_init(&cfg);
+	kiln_config_names(&cfg, list, sizeof(list));
+	cr_assert_str_eq(list, "none");
 }

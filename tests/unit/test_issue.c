@@ -600,3 +600,38 @@ Test(issue, name_whitelist_refuses_other_names)
 	party_free(&ca);
 	kiln_config_free(&cfg);
 }
+
+/*
+ * A validity computed from an expiry that ends at or before now is
+ * refused (issue 14): notBefore is now rounded to the minute less the 5
+ * minute backdate, so 90s, and here 5m10s (now is 20 s past the minute),
+ * end in the past.  5m30s ends 10 s after now and is made.
+ */
+Test(issue, expired_when_made_is_refused)
+{
+	struct kiln_config cfg;
+	struct party ca, leaf;
+
+	kiln_config_init(&cfg);
+	make_ca(&ca, "{\"CN\":\"c\"}", NOW);
+	party_init(&leaf, "{\"CN\":\"l\"}");
+	cfg.def.expiry = 90 * KILN_NS_SECOND;
+	cr_assert_eq(issue(&leaf, &cfg.def, &ca, NOW), -1);
+	cr_assert_eq(err.code, KILN_EINVAL);
+	cr_assert_str_eq(err.msg,
+	    "expiry 1m30s is shorter than the 5m0s backdate: the certificate "
+	    "would have expired when made");
+	kiln_err_clear(&err);
+	cfg.def.expiry = 5 * KILN_NS_MINUTE + 10 * KILN_NS_SECOND;
+	cr_assert_eq(issue(&leaf, &cfg.def, &ca, NOW), -1);
+	cr_assert_str_eq(err.msg,
+	    "expiry 5m10s ends before now once backdated 5m0s (from now "
+	    "rounded to the minute): the certificate would have expired when "
+	    "made");
+	kiln_err_clear(&err);
+	cfg.def.expiry = 5 * KILN_NS_MINUTE + 30 * KILN_NS_SECOND;
+	cr_assert_eq(issue(&leaf, &cfg.def, &ca, NOW), 0, "%s", err.msg);
+	party_free(&leaf);
+	party_free(&ca);
+	kiln_config_free(&cfg);
+}
