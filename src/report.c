@@ -394,7 +394,7 @@ bar_title(struct kiln_buf *out, const struct kiln_check *c, const struct row *r,
 {
 	char left[64];
 
-	kiln_check_time_left(r->e->not_after - c->now, left, sizeof(left));
+	kiln_check_time_left(r->e->chain_not_after - c->now, left, sizeof(left));
 	raw(out, "<title>", err);
 	text(out, r->name, err);
 	if (r->e->subject_cn[0] != '\0') {
@@ -440,7 +440,7 @@ note(struct kiln_buf *out, const struct kiln_check *c, const struct row *r,
 	switch (r->e->status) {
 	case KILN_CHECK_EXPIRED:
 		kiln_check_time_left(
-		    c->now - r->e->not_after, left, sizeof(left));
+		    c->now - r->e->chain_not_after, left, sizeof(left));
 		kiln_buf_printf(out, err, "expired %s ago", left);
 		break;
 	case KILN_CHECK_NOT_YET_VALID:
@@ -448,7 +448,7 @@ note(struct kiln_buf *out, const struct kiln_check *c, const struct row *r,
 		break;
 	default:
 		kiln_check_time_left(
-		    r->e->not_after - c->now, left, sizeof(left));
+		    r->e->chain_not_after - c->now, left, sizeof(left));
 		kiln_buf_printf(out, err, "%s, %s left",
 		    kiln_check_status_name(r->e->status), left);
 	}
@@ -633,7 +633,7 @@ table(struct kiln_buf *out, const struct kiln_check *c, const struct row *rows,
 		date(out, e->not_before, err);
 		raw(out, "</td><td class=\"date\">", err);
 		date(out, e->not_after, err);
-		kiln_check_time_left(e->not_after - c->now, left, sizeof(left));
+		kiln_check_time_left(e->chain_not_after - c->now, left, sizeof(left));
 		kiln_buf_printf(
 		    out, err, "</td><td class=\"left\">%s</td><td>", left);
 		text(out, e->issuer_cn, err);
