@@ -193,12 +193,47 @@ note_chain(void *arg, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
 	return 0;
 }
 
+static int
+dn_equal(const struct kiln_dn *a, const struct kiln_dn *b)
+{
+	size_t i;
+
+	if (a->n != b->n)
+		return 0;
+	for (i = 0; i < a->n; i++)
+		if (strcmp(a->attr[i].oid, b->attr[i].oid) != 0 ||
+		    strcmp(a->attr[i].value, b->attr[i].value) != 0)
+			return 0;
+	return 1;
+}
+
+size_t
+kiln_verify_leaf(const struct kiln_infos *file)
+{
+	size_t i, k;
+
+	for (i = 0; i < file->n; i++)
+		if (!file->v[i].is_ca)
+			return i;
+	/* CAs only: the one that issued none of the others. */
+	for (i = 0; i < file->n; i++) {
+		for (k = 0; k < file->n; k++)
+			if (k != i &&
+			    dn_equal(&file->v[k].issuer, &file->v[i].subject) &&
+			    !dn_equal(&file->v[k].subject, &file->v[k].issuer))
+				break;
+		if (k == file->n)
+			return i;
+	}
+	return 0;
+}
+
 /* The chain, by mbedTLS; the leaf's own dates are judged above. */
 static int
 check_chain(const struct kiln_verify *v, const struct kiln_infos *file,
-    char ***p, size_t *n, struct kiln_err *err)
+    size_t leaf, char ***p, size_t *n, struct kiln_err *err)
 {
-	const struct kiln_info *c = &file->v[0];
+	const struct kiln_info *c = &file->v[leaf];
 	struct chain_notes notes;
 	struct kiln_buf ids;
 	mbedtls_x509_crt chain;
@@ -212,9 +247,10 @@ check_chain(const struct kiln_verify *v, const struct kiln_infos *file,
 	notes.role = v->role;
 	mbedtls_x509_crt_init(&chain);
 	ret = mbedtls_x509_crt_parse_der(&chain, c->der.p, c->der.len);
-	for (i = 1; ret == 0 && i < file->n; i++)
-		(void)mbedtls_x509_crt_parse_der(
-		    &chain, file->v[i].der.p, file->v[i].der.len);
+	for (i = 0; ret == 0 && i < file->n; i++)
+		if (i != leaf)
+			(void)mbedtls_x509_crt_parse_der(
+			    &chain, file->v[i].der.p, file->v[i].der.len);
 	if (ret != 0) {
 		rc = problem(p, n, err,
 		    "mbedTLS cannot read it (an unknown critical extension, or "
@@ -384,12 +420,12 @@ int
 kiln_verify(const struct kiln_verify *v, const struct kiln_infos *file,
     char ***p, size_t *n, struct kiln_err *err)
 {
-	const struct kiln_info *c = &file->v[0];
-	size_t i;
+	size_t leaf = kiln_verify_leaf(file), i;
+	const struct kiln_info *c = &file->v[leaf];
 	int match;
 
 	if (check_dates(v, c, p, n, err) == -1 ||
-	    check_chain(v, file, p, n, err) == -1 ||
+	    check_chain(v, file, leaf, p, n, err) == -1 ||
 	    check_role(v, c, p, n, err) == -1)
 		return -1;
 	for (i = 0; i < v->n_hosts; i++)

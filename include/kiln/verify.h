@@ -33,7 +33,14 @@ struct kiln_verify {
 };
 
 /*
- * Check the first certificate of "file" (the others serve as
+ * The certificate of "file" that kiln_verify checks: the first that is
+ * not a CA, else the first CA that issued none of the others (a bundle
+ * in CA-first order is checked for its leaf, not its CA).
+ */
+size_t kiln_verify_leaf(const struct kiln_infos *);
+
+/*
+ * Check the leaf of "file" (kiln_verify_leaf; the others serve as
  * intermediates): chain, dates, the role's usages, each host against the
  * SANs (IP addresses included) and the key.  One sentence per failure is
  * appended to "*problems"; none means etcd would accept it.  The

@@ -152,10 +152,11 @@ static const struct command commands[] = {
 	  sign_flags, cmd_sign, 2, sign_help },
 	{ "verify",
 	  "kiln verify -ca CA [-role server|peer|client] [-host NAME|IP]... "
-	  "[-key KEY] CERT",
-	  "Check a certificate as etcd would: chain, dates, the usages of its "
-	  "role,\nits SANs against each -host, its key.  Each failure is a "
-	  "sentence with what\netcd would log.",
+	  "[-key KEY] CERT...",
+	  "Check certificates as etcd would: chain, dates, the usages of the "
+	  "role,\nthe SANs against each -host, the key.  Each failure is a "
+	  "sentence with what\netcd would log; a bundle is checked for its "
+	  "leaf, in any order.",
 	  verify_flags, cmd_verify, 2, verify_help },
 	{ "version",
 	  "kiln version",

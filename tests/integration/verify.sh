@@ -228,9 +228,9 @@ usage "kiln: verify: -role bogus: want server, peer or client" "bad -role" \
     -ca ca.pem -role bogus peer.pem
 usage "kiln: verify: -role Peer: want server, peer or client" "-role is case-sensitive" \
     -ca ca.pem -role Peer peer.pem
-usage "kiln: verify: expected one certificate" "two certificates" \
-    -ca ca.pem peer.pem server.pem
-usage "kiln: verify: expected one certificate" "no certificate" -ca ca.pem
+usage "kiln: verify: -key names one key: verify one certificate with it" \
+    "-key with two certificates" -ca ca.pem -key peer-key.pem peer.pem server.pem
+usage "kiln: verify: expected a certificate" "no certificate" -ca ca.pem
 usage "kiln: verify: flag provided but not defined: -within" "a flag of another command" \
     -ca ca.pem -within 30d peer.pem
 run h "$KILN" verify -h
