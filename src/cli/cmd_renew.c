@@ -530,6 +530,8 @@ prepare(struct renew *r, struct item *it, const struct cli_config *cfg,
 	const char *path = it->path;
 	const struct kiln_info *old;
 	enum kiln_renew_kind kind;
+	struct kiln_pem_block blk;
+	size_t pos = 0;
 	long long left;
 
 	it->state = ITEM_FAILED;
@@ -538,19 +540,21 @@ prepare(struct renew *r, struct item *it, const struct cli_config *cfg,
 	        err) == -1)
 		return;
 	/* A folder holds other files too: those without a certificate
-	 * are passed over, as kiln check does. */
-	if (it->root_len > 0 && strstr((char *)it->text.p, "PRIVATE KEY-----") ==
-	                      NULL) {
-		struct kiln_pem_block blk;
-		size_t pos = 0;
-
-		if (kiln_pem_next((char *)it->text.p, &pos, "CERTIFICATE",
-		        &blk, NULL) == 0 &&
-		    (it->text.len == 0 || it->text.p[0] != 0x30)) {
-			it->state = ITEM_QUIET;
-			return;
-		}
+	 * (no PEM certificate, and not DER of one) are passed over, as
+	 * kiln check does. */
+	if (it->root_len > 0 &&
+	    strstr((char *)it->text.p, "PRIVATE KEY-----") == NULL &&
+	    kiln_pem_next((char *)it->text.p, &pos, "CERTIFICATE", &blk,
+	        NULL) == 0 &&
+	    kiln_inspect_certs(&it->infos, it->text.p, it->text.len, NULL) ==
+	        -1) {
+		kiln_infos_free(&it->infos);
+		kiln_infos_init(&it->infos);
+		it->state = ITEM_QUIET;
+		return;
 	}
+	kiln_infos_free(&it->infos);
+	kiln_infos_init(&it->infos);
 	/* A glob over a folder also names its keys: pass over them. */
 	if (strstr((char *)it->text.p, "-----BEGIN CERTIFICATE-----") == NULL &&
 	    strstr((char *)it->text.p, "PRIVATE KEY-----") != NULL) {

@@ -50,8 +50,8 @@ static const char *const selfsign_flags[] = { "config", "profile",
 static const char *const sign_flags[] = { "ca", "ca-key", "config",
 	"profile", "hostname", "csr", "out", NULL };
 static const char *const renew_flags[] = { "ca", "ca-key", "config",
-	"profile", "expiry", "rekey", "key", "within", "backup", "follow-links",
-	"j", NULL };
+	"profile", "expiry", "rekey", "key", "within", "backup", "backup-dir",
+	"follow-links", "n", "j", NULL };
 static const char *const renew_help[] = {
 	"ca", "the CA that issued the certificates",
 	"ca-key", "the CA's key",
@@ -59,6 +59,9 @@ static const char *const renew_help[] = {
 	"profile", "take usages from this profile, not from the old certificate",
 	"key", "the key of the one CERT (default: in CERT, NAME-key.pem for NAME.pem, NAME.key for NAME.crt); -rekey replaces it",
 	"within", "renew only what expires within this duration",
+	"backup", "keep the old files beside them as NAME.YYYYMMDDTHHMMSSZ (UTC), which kiln check leaves out",
+	"backup-dir", "keep the old files in this folder instead (made 0700), under their folder's absolute path",
+	"n", "show what would be renewed, kept or skipped, with the new dates, and write nothing",
 	"j", "how many certificates (and -rekey keys) to make at once (default: the number of online cores)",
 	NULL };
 static const char *const verify_flags[] = { "ca", "role", "host", "key",
@@ -133,10 +136,11 @@ static const struct command commands[] = {
 	  no_flags, cmd_print_defaults, 2, NULL },
 	{ "renew",
 	  "kiln renew -ca CA -ca-key KEY [-config CFG -profile P] [-expiry DUR] "
-	  "[-rekey] [-key FILE] [-within DUR] [-backup] [-follow-links] [-j N] "
-	  "CERT...",
+	  "[-rekey] [-key FILE] [-within DUR] [-backup | -backup-dir DIR] "
+	  "[-follow-links] [-n] [-j N] CERT|DIR...",
 	  "Re-issue certificates in place: same subject, SANs and usages, a "
-	  "new serial and\ndates, the same key unless -rekey.",
+	  "new serial and\ndates, the same key unless -rekey.  A folder is "
+	  "walked as kiln check walks it.\nEach file written is named.",
 	  renew_flags, cmd_renew, 2, renew_help },
 	{ "selfsign",
 	  "kiln selfsign [-config CONFIG [-profile NAME]] [-hostname HOSTS] "
