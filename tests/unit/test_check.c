@@ -1215,9 +1215,11 @@ Test(check, html_status_classes_legend_heading)
 	     "<td class=\"date\">2030-01-02T00:00:00Z</td>"
 	     "<td class=\"date\">2031-02-05T00:00:00Z</td>"
 	     "<td class=\"left\">400d 0h</td><td>check CA</td>"
-	     "<td class=\"status\">not yet valid</td></tr>\n");
-	once("<td class=\"status\">untrusted: The certificate is not "
-	     "correctly signed by the trusted CA</td></tr>\n");
+	     "<td class=\"status\"><span class=\"st\">not yet valid</span>"
+	     "</td></tr>\n");
+	once("<td class=\"status\"><span class=\"st\">untrusted</span><span "
+	     "class=\"why\">The certificate is not "
+	     "correctly signed by the trusted CA</span></td></tr>\n");
 	/* By expiry: expired, critical, expiring, untrusted, ok, later. */
 	cr_assert(once("<td>dead.pem</td>") < once("<td>crit.pem</td>"));
 	cr_assert(once("<td>crit.pem</td>") < once("<td>exp.pem</td>"));
@@ -1261,7 +1263,8 @@ Test(check, html_escapes_hostile_text)
 	     "onmouseover=&quot;alert(2), "
 	     "\xef\xbf\xbd\xef\xbf\xbd.example</td>");
 	once("<td>&lt;/title&gt;&lt;script&gt;alert(3)&lt;/script&gt;</td>");
-	once("untrusted: &lt;b&gt;bad&lt;/b&gt;</td>");
+	once("untrusted</span><span class=\"why\">&lt;b&gt;bad&lt;/b&gt;</span>"
+	     "</td>");
 	once("<title>d/&lt;img src=x&gt;&amp;&quot;&#39;.pem \xe2\x80\x94 "
 	     "&lt;script&gt;alert(1)&lt;/script&gt;\n");
 	/* The label: the name's tail and the CN's head, both escaped. */
