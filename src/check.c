@@ -112,8 +112,8 @@ entry_fill(struct kiln_check_entry *e, const struct kiln_info *info,
 	}
 	for (l = 0, e->nsans = 0; l < 4; l++)
 		for (k = 0; k < counts[l]; k++)
-			if (kiln_str_set(&e->sans[e->nsans++], lists[l][k],
-			        err) == -1)
+			if (kiln_str_set(
+			        &e->sans[e->nsans++], lists[l][k], err) == -1)
 				goto cleanup;
 	if (kiln_info_serial_decimal(info, &serial, err) == -1 ||
 	    kiln_buf_terminate(&serial, err) == -1 ||
@@ -405,17 +405,16 @@ untrusted(const struct kiln_check *c, const struct kiln_infos *file,
 	                     MBEDTLS_X509_BADCERT_FUTURE);
 	if (flags == 0)
 		reason = a->why[0] != '\0' ? a->why : NULL;
-	else if ((flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED) &&
-	         a->top != NULL) {
+	else if ((flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED) && a->top != NULL) {
 		/* Two CAs often share a name: say which keys differ. */
-		if (kiln_buf_append(&ids, "not issued by the CA given: ", 28,
-		        err) == -1 ||
-		    kiln_verify_key_ids(&ids, a->top->raw.p, a->top->raw.len,
-		        c->ca, err) == -1)
+		if (kiln_buf_append(
+		        &ids, "not issued by the CA given: ", 28, err) == -1 ||
+		    kiln_verify_key_ids(
+		        &ids, a->top->raw.p, a->top->raw.len, c->ca, err) == -1)
 			goto cleanup;
 		reason = (const char *)ids.p;
-	} else if (mbedtls_x509_crt_verify_info(
-	               info, sizeof(info), "", flags) < 0)
+	} else if (mbedtls_x509_crt_verify_info(info, sizeof(info), "", flags) <
+	           0)
 		reason = "does not verify";
 	else {
 		info[strcspn(info, "\n")] = '\0'; /* the first reason */
@@ -463,8 +462,8 @@ seen_slot(unsigned long long dev, unsigned long long ino, size_t cap)
  * entry "add - 1" is recorded as its first when there is none.
  */
 static size_t
-seen_find(struct kiln_check *c, unsigned long long dev,
-    unsigned long long ino, size_t add, struct kiln_err *err, int *fail)
+seen_find(struct kiln_check *c, unsigned long long dev, unsigned long long ino,
+    size_t add, struct kiln_err *err, int *fail)
 {
 	const struct kiln_check_entry *e;
 	size_t cap, i, k, *t;
@@ -513,8 +512,8 @@ seen_find(struct kiln_check *c, unsigned long long dev,
  * of each of its entries.
  */
 static int
-seen_again(struct kiln_check *c, size_t j, const char *path,
-    struct kiln_err *err)
+seen_again(
+    struct kiln_check *c, size_t j, const char *path, struct kiln_err *err)
 {
 	struct kiln_check_entry *e;
 	struct kiln_buf name;
@@ -524,17 +523,17 @@ seen_again(struct kiln_check *c, size_t j, const char *path,
 	kiln_buf_init(&name);
 	bundle = j + 1 < c->n_entries && c->entries[j + 1].index == 2 &&
 	         strcmp(c->entries[j + 1].path, c->entries[j].path) == 0;
-	for (x = j; rc == 0 && x < c->n_entries &&
-	            c->entries[x].index == x - j + 1 &&
-	            strcmp(c->entries[x].path, c->entries[j].path) == 0;
+	for (x = j;
+	     rc == 0 && x < c->n_entries && c->entries[x].index == x - j + 1 &&
+	     strcmp(c->entries[x].path, c->entries[j].path) == 0;
 	     x++) {
 		e = &c->entries[x];
 		name.len = 0;
 		if (kiln_buf_printf(&name, err, bundle ? "%s#%zu" : "%s", path,
 		        e->index) == -1 ||
 		    kiln_buf_terminate(&name, err) == -1 ||
-		    kiln_strs_push(&e->paths, &e->npaths, (char *)name.p, err) ==
-		        -1)
+		    kiln_strs_push(
+		        &e->paths, &e->npaths, (char *)name.p, err) == -1)
 			rc = -1;
 	}
 	kiln_buf_free(&name);
@@ -785,8 +784,8 @@ cleanup:
  * reported, and the rest of it is not checked.
  */
 static int
-walk_problem_errno(
-    const struct kiln_walk *k, const char *path, int errnum, struct kiln_err *err)
+walk_problem_errno(const struct kiln_walk *k, const char *path, int errnum,
+    struct kiln_err *err)
 {
 	return k->problem(k->arg, path, strerror(errnum), err);
 }
@@ -836,7 +835,6 @@ kiln_walk_skips(const struct kiln_walk *k, const char *name, const char *path)
 			return 1;
 	return 0;
 }
-
 
 #define WALK_FDS 32
 
@@ -1106,7 +1104,6 @@ visit(const struct kiln_walk *k, struct walk *w, struct kiln_err *err)
 	return 0; /* FIFOs, devices, sockets: never opened */
 }
 
-
 int
 kiln_walk(const struct kiln_walk *k, const char *path, struct kiln_err *err)
 {
@@ -1162,8 +1159,8 @@ cleanup:
 }
 
 static int
-check_problem(void *arg, const char *path, const char *msg,
-    struct kiln_err *err)
+check_problem(
+    void *arg, const char *path, const char *msg, struct kiln_err *err)
 {
 	return add_problem(arg, path, msg, err);
 }

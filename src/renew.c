@@ -315,8 +315,8 @@ kiln_renew(struct kiln_buf *out, const struct kiln_info *old,
 	kiln_sans_init(&sans);
 	if (kind == KILN_RENEW_FOREIGN) {
 		/* Two CAs often share a name: their key identifiers differ. */
-		if (kiln_verify_key_ids(&keep, old->der.p, old->der.len,
-		        &ca->crt, err) == 0)
+		if (kiln_verify_key_ids(
+		        &keep, old->der.p, old->der.len, &ca->crt, err) == 0)
 			kiln_err_set(err, KILN_EINVAL,
 			    "not issued by this CA: %s", (char *)keep.p);
 		goto cleanup;

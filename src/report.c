@@ -397,7 +397,8 @@ bar_title(struct kiln_buf *out, const struct kiln_check *c, const struct row *r,
 {
 	char left[64];
 
-	kiln_check_time_left(r->e->chain_not_after - c->now, left, sizeof(left));
+	kiln_check_time_left(
+	    r->e->chain_not_after - c->now, left, sizeof(left));
 	raw(out, "<title>", err);
 	text(out, r->name, err);
 	if (r->e->subject_cn[0] != '\0') {
@@ -641,7 +642,8 @@ table(struct kiln_buf *out, const struct kiln_check *c, const struct row *rows,
 		date(out, e->not_before, err);
 		raw(out, "</td><td class=\"date\">", err);
 		date(out, e->not_after, err);
-		kiln_check_time_left(e->chain_not_after - c->now, left, sizeof(left));
+		kiln_check_time_left(
+		    e->chain_not_after - c->now, left, sizeof(left));
 		kiln_buf_printf(
 		    out, err, "</td><td class=\"left\">%s</td><td>", left);
 		text(out, e->issuer_cn, err);

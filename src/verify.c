@@ -30,8 +30,8 @@ problem(char ***v, size_t *n, struct kiln_err *err, const char *fmt, ...)
 }
 
 int
-kiln_verify_key_ids(struct kiln_buf *out, const unsigned char *der,
-    size_t len, const mbedtls_x509_crt *ca, struct kiln_err *err)
+kiln_verify_key_ids(struct kiln_buf *out, const unsigned char *der, size_t len,
+    const mbedtls_x509_crt *ca, struct kiln_err *err)
 {
 	struct kiln_infos mine, theirs;
 	const mbedtls_x509_crt *t;
@@ -54,8 +54,8 @@ kiln_verify_key_ids(struct kiln_buf *out, const unsigned char *der,
 			continue;
 		kiln_hex_colon(
 		    theirs.v[i].ski, theirs.v[i].ski_len, hex, sizeof(hex));
-		if (kiln_buf_printf(&skis, err, "%s%s", n > 0 ? ", " : "",
-		        hex) == -1)
+		if (kiln_buf_printf(
+		        &skis, err, "%s%s", n > 0 ? ", " : "", hex) == -1)
 			goto cleanup;
 		n++;
 		same |= theirs.v[i].ski_len == mine.v[0].aki_len &&
@@ -72,7 +72,7 @@ kiln_verify_key_ids(struct kiln_buf *out, const unsigned char *der,
 		    hex);
 	else if (mine.v[0].aki_len == 0)
 		rc = kiln_buf_printf(out, err,
-		    "it has no authority key identifier, %s %s", 
+		    "it has no authority key identifier, %s %s",
 		    n > 1 ? "the CAs' subject key identifiers are"
 		          : "the CA's subject key identifier is",
 		    n > 0 ? (char *)skis.p : "none");

@@ -192,8 +192,8 @@ is_key(struct kiln_buf *in)
 
 	if (kiln_buf_terminate(in, NULL) == -1)
 		return 0;
-	return kiln_pem_next((char *)in->p, &pos, "CERTIFICATE", &blk,
-	           NULL) == 0 &&
+	return kiln_pem_next((char *)in->p, &pos, "CERTIFICATE", &blk, NULL) ==
+	           0 &&
 	       strstr((char *)in->p, "PRIVATE KEY-----") != NULL;
 }
 

@@ -41,10 +41,10 @@ struct renew {
 	char stamp[32];       /* -backup suffix */
 	struct stat ca_st;    /* the -ca file, to tell it from its copies */
 	int ca_st_ok;
-	long long ca_end;     /* the CA's notAfter, seconds */
-	int dry_run;          /* -n: say what would be written, write nothing */
-	int bdfd;             /* -backup-dir, opened once; -1: beside */
-	const char *bdir;     /* -backup-dir as given */
+	long long ca_end; /* the CA's notAfter, seconds */
+	int dry_run;      /* -n: say what would be written, write nothing */
+	int bdfd;         /* -backup-dir, opened once; -1: beside */
+	const char *bdir; /* -backup-dir as given */
 };
 
 /* The CA, its key and, with -profile, the signing profile. */
@@ -171,8 +171,8 @@ enum links {
  * through its own folder the same way.
  */
 static int
-file_read(struct file *f, const char *path, size_t root_len,
-    enum links links, struct kiln_buf *text, struct kiln_err *err)
+file_read(struct file *f, const char *path, size_t root_len, enum links links,
+    struct kiln_buf *text, struct kiln_err *err)
 {
 	char dir[PATH_MAX], real[PATH_MAX];
 	struct kiln_err rerr;
@@ -192,8 +192,7 @@ file_read(struct file *f, const char *path, size_t root_len,
 			    err, KILN_EINVAL, "%s: path too long", path);
 		memcpy(dir, path, root_len);
 		dir[root_len] = '\0';
-		if ((rfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
-		    -1)
+		if ((rfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 			return kiln_err_sys(err, "%s", dir);
 		f->dfd = kiln_dir_open(rfd, real, 0, 0, err);
 		close(rfd);
@@ -296,8 +295,8 @@ open_backup_dir(const char *dir, struct kiln_err *err)
  * under DIR ("" beside), "name" the file name, "shown" the path printed.
  */
 static int
-backup_place(const struct renew *r, const struct file *f, char *rel,
-    char *name, char *shown, struct kiln_err *err)
+backup_place(const struct renew *r, const struct file *f, char *rel, char *name,
+    char *shown, struct kiln_err *err)
 {
 	char proc[64], real[PATH_MAX];
 	ssize_t n;
@@ -308,8 +307,7 @@ backup_place(const struct renew *r, const struct file *f, char *rel,
 	if (r->bdir == NULL)
 		return cli_path(shown, f->shown, r->stamp, err);
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", f->dfd);
-	if ((n = readlink(proc, real, sizeof(real) - 1)) <= 0 ||
-	    real[0] != '/')
+	if ((n = readlink(proc, real, sizeof(real) - 1)) <= 0 || real[0] != '/')
 		return kiln_err_set(err, KILN_EINVAL,
 		    "%s: its folder's path cannot be found (no /proc) for "
 		    "-backup-dir",
@@ -356,9 +354,9 @@ backup(const struct renew *r, const struct file *f, const struct kiln_buf *data,
 struct item {
 	const char *path;
 	enum { ITEM_FAILED, ITEM_NOTE, ITEM_RENEW, ITEM_QUIET } state;
-	size_t root_len; /* found by walking the folder path[:root_len]: a
-	                  * file without a certificate is passed over */
-	int is_ca;  /* the CA itself */
+	size_t root_len;      /* found by walking the folder path[:root_len]: a
+	                       * file without a certificate is passed over */
+	int is_ca;            /* the CA itself */
 	struct kiln_err err;  /* ITEM_FAILED */
 	struct kiln_buf note; /* ITEM_NOTE: the line to print */
 	struct kiln_buf text; /* the file as read */
@@ -544,8 +542,8 @@ prepare(struct renew *r, struct item *it, const struct cli_config *cfg,
 	 * kiln check does. */
 	if (it->root_len > 0 &&
 	    strstr((char *)it->text.p, "PRIVATE KEY-----") == NULL &&
-	    kiln_pem_next((char *)it->text.p, &pos, "CERTIFICATE", &blk,
-	        NULL) == 0 &&
+	    kiln_pem_next(
+	        (char *)it->text.p, &pos, "CERTIFICATE", &blk, NULL) == 0 &&
 	    kiln_inspect_certs(&it->infos, it->text.p, it->text.len, NULL) ==
 	        -1) {
 		kiln_infos_free(&it->infos);
@@ -632,8 +630,8 @@ static int
 commit(struct renew *r, struct item *it, struct kiln_renew_job *job,
     const struct cli_config *cfg, struct kiln_err *err)
 {
-	const char *path = it->path, *verb = r->dry_run ? "would write" :
-	                                                  "wrote";
+	const char *path = it->path,
+	           *verb = r->dry_run ? "would write" : "wrote";
 	struct kiln_buf out, key_pem, serial;
 	struct kiln_infos infos;
 	char when[64], from[64], ca_end[64], bcert[PATH_MAX], bkey[PATH_MAX];
@@ -777,8 +775,7 @@ renew_batch(struct renew *r, struct item *items, size_t n,
 
 /* A -expiry or -within duration: "*out" unchanged when not given. */
 static int
-duration(const char *flag, const char *text, int64_t *out,
-    struct kiln_err *err)
+duration(const char *flag, const char *text, int64_t *out, struct kiln_err *err)
 {
 	if (text[0] == '\0')
 		return 0;
@@ -787,8 +784,8 @@ duration(const char *flag, const char *text, int64_t *out,
 		return -1;
 	}
 	if (*out < 0 || (*out == 0 && strcmp(flag, "expiry") == 0))
-		return kiln_err_set(err, KILN_EINVAL,
-		    "-%s: %s: must be positive", flag, text);
+		return kiln_err_set(
+		    err, KILN_EINVAL, "-%s: %s: must be positive", flag, text);
 	return 0;
 }
 
@@ -801,8 +798,8 @@ struct operands {
 };
 
 static int
-operand_add(struct operands *o, const char *path, size_t walked,
-    struct kiln_err *err)
+operand_add(
+    struct operands *o, const char *path, size_t walked, struct kiln_err *err)
 {
 	char **v;
 	size_t *w;
@@ -834,8 +831,7 @@ walk_file(void *arg, int dfd, const char *name, const char *path,
 }
 
 static int
-walk_problem(void *arg, const char *path, const char *msg,
-    struct kiln_err *err)
+walk_problem(void *arg, const char *path, const char *msg, struct kiln_err *err)
 {
 	struct operands *o = arg;
 
@@ -850,8 +846,7 @@ walk_problem(void *arg, const char *path, const char *msg,
  * folder followed, renew's backups left out), its files in name order.
  */
 static int
-operands_expand(struct operands *o, int argc, char **argv,
-    struct kiln_err *err)
+operands_expand(struct operands *o, int argc, char **argv, struct kiln_err *err)
 {
 	struct kiln_walk k;
 	struct stat st;
@@ -864,7 +859,8 @@ operands_expand(struct operands *o, int argc, char **argv,
 	for (i = 0; i < argc; i++) {
 		if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode)) {
 			o->root_len = strlen(argv[i]);
-			while (o->root_len > 1 && argv[i][o->root_len - 1] == '/')
+			while (
+			    o->root_len > 1 && argv[i][o->root_len - 1] == '/')
 				o->root_len--;
 			if (kiln_walk(&k, argv[i], err) == -1)
 				return -1;

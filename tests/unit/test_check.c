@@ -1512,3 +1512,38 @@ Test(check, html_one_certificate_has_an_axis)
 	once("<rect class=\"bar expiring\" x=\"408.8\" y=\"48\" "
 	     "width=\"752.3\" ");
 }
+
+Test(check, backup_names_are_renews_stamps_only)
+{
+	cr_assert(kiln_walk_is_backup("server.pem.20261124T094959Z"));
+	cr_assert(kiln_walk_is_backup("x.20000101T000000Z"));
+	cr_assert_not(kiln_walk_is_backup(".20261124T094959Z"));
+	cr_assert_not(kiln_walk_is_backup("server.pem.20261124T094959"));
+	cr_assert_not(kiln_walk_is_backup("server.pem.2026112XT094959Z"));
+	cr_assert_not(kiln_walk_is_backup("server.pem-20261124T094959Z"));
+	cr_assert_not(kiln_walk_is_backup("server.pem"));
+}
+
+Test(check, backups_and_excluded_names_are_left_out)
+{
+	static const char *const globs[] = {"old", "*.bak", "d/sub/x*"};
+
+	cr_assert_eq(mkdir("d", 0755), 0);
+	cr_assert_eq(mkdir("d/old", 0755), 0);
+	cr_assert_eq(mkdir("d/sub", 0755), 0);
+	put("leaf.pem", "d/leaf.pem");
+	put("leaf.pem", "d/leaf.pem.20261124T094959Z");
+	put("leaf.pem", "d/old/leaf.pem");
+	put("leaf.pem", "d/leaf.pem.bak");
+	put("leaf.pem", "d/sub/x1.pem");
+	put("leaf.pem", "d/sub/y1.pem");
+	c.now = T0;
+	c.exclude = globs;
+	c.n_exclude = 3;
+	check("d");
+	check("d/leaf.pem.20261124T094959Z"); /* named, still a backup */
+	cr_assert_eq(c.n_entries, 2);
+	cr_assert_str_eq(c.entries[0].path, "d/leaf.pem");
+	cr_assert_str_eq(c.entries[1].path, "d/sub/y1.pem");
+	cr_assert_eq(c.n_problems, 0);
+}
