@@ -216,7 +216,7 @@ for bad in 0 -1 two 1.5 ""; do
 	assert_eq "kiln: renew: invalid value \"$bad\" for flag -j: $want" \
 	    "$(head -1 bad.err)" "kiln renew -j '$bad'"
 done
-assert_contains "$("$KILN" renew -h)" "[-j N] CERT..." "kiln renew -h: synopsis"
+assert_contains "$("$KILN" renew -h)" "[-j N] CERT|DIR..." "kiln renew -h: synopsis"
 
 for bad in 0 -1 two 1.5 ""; do
 	rc=0
