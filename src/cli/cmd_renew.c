@@ -185,11 +185,12 @@ file_read(struct file *f, const char *path, size_t root_len, enum links links,
 	if (root_len > 0) {
 		/* Found by a walk of the folder typed: that folder as typed,
 		 * then each folder below it without following a link. */
-		if (root_len >= sizeof(dir) ||
-		    split(path + root_len + (path[root_len] == '/'), real,
-		        f->name, err) == -1)
+		if (root_len >= sizeof(dir))
 			return kiln_err_set(
 			    err, KILN_EINVAL, "%s: path too long", path);
+		if (split(path + root_len + (path[root_len] == '/'), real,
+		        f->name, err) == -1)
+			return -1;
 		memcpy(dir, path, root_len);
 		dir[root_len] = '\0';
 		if ((rfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
@@ -275,8 +276,11 @@ open_backup_dir(const char *dir, struct kiln_err *err)
 	memcpy(path, dir, n + 1);
 	while (n > 1 && path[n - 1] == '/')
 		path[--n] = '\0';
-	if (strcmp(path, "/") == 0)
-		return open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (strcmp(path, "/") == 0) {
+		if ((fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+			return kiln_err_sys(err, "-backup-dir /");
+		return fd;
+	}
 	if (split(path, parent, last, err) == -1)
 		return -1;
 	if ((pfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
@@ -529,9 +533,11 @@ prepare(struct renew *r, struct item *it, const struct cli_config *cfg,
 	const struct kiln_info *old;
 	enum kiln_renew_kind kind;
 	struct kiln_pem_block blk;
+	struct kiln_err skip;
 	size_t pos = 0;
 	long long left;
 
+	kiln_err_clear(&skip);
 	it->state = ITEM_FAILED;
 	if (file_read(&it->cert, path, it->root_len,
 	        cfg->follow_links ? LINKS_FOLLOW : LINKS_HINT, &it->text,
@@ -544,7 +550,7 @@ prepare(struct renew *r, struct item *it, const struct cli_config *cfg,
 	    strstr((char *)it->text.p, "PRIVATE KEY-----") == NULL &&
 	    kiln_pem_next(
 	        (char *)it->text.p, &pos, "CERTIFICATE", &blk, NULL) == 0 &&
-	    kiln_inspect_certs(&it->infos, it->text.p, it->text.len, NULL) ==
+	    kiln_inspect_certs(&it->infos, it->text.p, it->text.len, &skip) ==
 	        -1) {
 		kiln_infos_free(&it->infos);
 		kiln_infos_init(&it->infos);
