@@ -15,7 +15,7 @@ _kiln_flags() {
 	case $1 in
 	certinfo) echo cert csr domain key format serial aki db-config ;;
 	check) echo within critical ca format exclude ;;
-	etcd) echo manifest out force j ;;
+	etcd) echo manifest out force j n q ;;
 	gencert) echo initca ca ca-key config profile hostname cn renewca out \
 		force loglevel ;;
 	gencrl) echo out ;;

@@ -12,6 +12,7 @@
  * is certified only when it is the invoking user's and matches the
  * certificate beside it.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
@@ -150,6 +151,17 @@ kiln_etcd_result_free(struct kiln_etcd_result *r)
 	for (i = 0; i < r->n_reset; i++)
 		free(r->reset[i].path);
 	free(r->reset);
+	for (i = 0; i < r->n_files; i++)
+		free(r->files[i].path);
+	free(r->files);
+	for (i = 0; i < r->n_moved; i++)
+		free(r->moved[i].old_url);
+	free(r->moved);
+	for (i = 0; i < r->n_gone; i++) {
+		free(r->gone[i].name);
+		free(r->gone[i].path);
+	}
+	free(r->gone);
 	kiln_etcd_result_init(r);
 }
 
@@ -528,6 +540,135 @@ note_reset(struct build *b, const struct staged *w, struct kiln_err *err)
 	return 0;
 }
 
+/* Add "path" with "fate" to the result's list of files. */
+static int
+add_file(struct kiln_etcd_result *r, const char *path, enum kiln_etcd_fate fate,
+    unsigned int was, unsigned int now, struct kiln_err *err)
+{
+	struct kiln_etcd_file *v;
+
+	if ((v = realloc(r->files, (r->n_files + 1) * sizeof(*v))) == NULL)
+		return kiln_err_set(err, KILN_ENOMEM, "out of memory");
+	r->files = v;
+	v = &r->files[r->n_files];
+	if ((v->path = strdup(path)) == NULL)
+		return kiln_err_set(err, KILN_ENOMEM, "out of memory");
+	v->fate = fate;
+	v->was = was;
+	v->now = now;
+	r->n_files++;
+	return 0;
+}
+
+/* What became of staged file "w", as decided, in the result. */
+static int
+note_file(struct build *b, const struct staged *w, struct kiln_err *err)
+{
+	enum kiln_etcd_fate fate;
+
+	if (w->skip)
+		fate = KILN_ETCD_KEPT;
+	else if (w->reset)
+		fate = KILN_ETCD_RESET;
+	else if (w->excl || w->st.st_ino == 0)
+		fate = KILN_ETCD_NEW;
+	else
+		fate = KILN_ETCD_CHANGED;
+	return add_file(b->result, w->shown, fate, (unsigned int)w->was,
+	    (unsigned int)w->mode, err);
+}
+
+static int
+by_string(const void *a, const void *c)
+{
+	return strcmp(*(char *const *)a, *(char *const *)c);
+}
+
+/*
+ * The names in folder "fd" (not "." and "..") into "*out", sorted; each
+ * for the caller to free, with the array.
+ */
+static int
+list_folder(int fd, char ***out, size_t *n, struct kiln_err *err)
+{
+	struct dirent *e;
+	DIR *d;
+	int dfd;
+
+	*out = NULL;
+	*n = 0;
+	if ((dfd = dup(fd)) == -1)
+		return kiln_err_sys(err, "dup");
+	if ((d = fdopendir(dfd)) == NULL) {
+		close(dfd);
+		return kiln_err_sys(err, "fdopendir");
+	}
+	rewinddir(d);
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (kiln_strs_push(out, n, e->d_name, err) == -1) {
+			closedir(d);
+			return -1;
+		}
+	}
+	closedir(d);
+	if (*n > 1)
+		qsort(*out, *n, sizeof(**out), by_string);
+	return 0;
+}
+
+/*
+ * The files of folder "f" that the run did not write: the regular files
+ * named *.pem, which a client, or a member's layout, no longer in the
+ * manifest left there.  Left as they are, and listed.
+ */
+static int
+left_in(struct build *b, size_t f, struct kiln_err *err)
+{
+	char **names = NULL, shown[PATH_MAX];
+	size_t i, j, n = 0, len;
+	struct stat st;
+	int fd = b->folders[f].fd, rc = -1;
+
+	if (fd == -1)
+		return 0;
+	if (list_folder(fd, &names, &n, err) == -1)
+		goto cleanup;
+	for (i = 0; i < n; i++) {
+		len = strlen(names[i]);
+		if (len < 5 || strcmp(names[i] + len - 4, ".pem") != 0 ||
+		    fstatat(fd, names[i], &st, AT_SYMLINK_NOFOLLOW) == -1 ||
+		    !S_ISREG(st.st_mode))
+			continue;
+		for (j = 0; j < b->n_writes; j++)
+			if (b->writes[j].folder == f &&
+			    strcmp(b->writes[j].name, names[i]) == 0)
+				break;
+		if (j < b->n_writes)
+			continue;
+		if (shown_path(b, f, names[i], shown, err) == -1 ||
+		    add_file(b->result, shown, KILN_ETCD_LEFT, 0, 0, err) == -1)
+			goto cleanup;
+	}
+	rc = 0;
+cleanup:
+	kiln_strs_free(names, n);
+	return rc;
+}
+
+/* The files left behind in clients/ and in each member's ssl/. */
+static int
+left_files(struct build *b, struct kiln_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < b->m->n_members; i++)
+		if (left_in(b, F_SSL(i), err) == -1)
+			return -1;
+	return left_in(b, F_CLIENTS, err);
+}
+
 /*
  * Write the staged files: every target checked first, then the missing
  * folders made, then every file as one batch into the folders opened at
@@ -546,7 +687,8 @@ write_all(struct build *b, struct kiln_err *err)
 	for (i = 0; i < b->n_writes; i++)
 		if (decide(b, &b->writes[i], err) == -1)
 			goto cleanup;
-	for (i = 0; i < b->n_writes; i++) {
+	/* A dry run stops here: every decision is taken, nothing made. */
+	for (i = 0; i < b->n_writes && !(b->flags & KILN_ETCD_DRY_RUN); i++) {
 		struct staged *w = &b->writes[i];
 
 		if (w->skip)
@@ -558,12 +700,16 @@ write_all(struct build *b, struct kiln_err *err)
 		        w->excl ? KILN_WRITE_EXCL : 0, &w->st, err) == -1)
 			goto cleanup;
 	}
-	if (kiln_file_batch_commit(&batch, err) == -1)
+	if (!(b->flags & KILN_ETCD_DRY_RUN) &&
+	    kiln_file_batch_commit(&batch, err) == -1)
 		goto cleanup;
 	for (i = 0; i < b->n_writes; i++)
-		if (b->writes[i].reset &&
-		    note_reset(b, &b->writes[i], err) == -1)
+		if ((b->writes[i].reset &&
+		        note_reset(b, &b->writes[i], err) == -1) ||
+		    note_file(b, &b->writes[i], err) == -1)
 			goto cleanup;
+	if (left_files(b, err) == -1)
+		goto cleanup;
 	rc = 0;
 cleanup:
 	kiln_file_batch_free(&batch);
@@ -707,7 +853,9 @@ setup_ca(struct build *b, struct kiln_err *err)
 {
 	const struct kiln_etcd_manifest *m = b->m;
 	char cert_path[PATH_MAX], key_path[PATH_MAX];
+	const struct kiln_profile *profile;
 	const char *key_from = key_path;
+	long long leaf_end;
 	struct kiln_buf cfg, cert, key;
 	struct stat st;
 	int have_cert, have_key, rc = -1;
@@ -751,6 +899,18 @@ setup_ca(struct build *b, struct kiln_err *err)
 			goto cleanup;
 	} else if (make_ca(b, err) == -1)
 		goto cleanup;
+	/*
+	 * A leaf stops working when its CA does, whatever its own date:
+	 * note a CA that ends before a certificate made now would (its
+	 * notAfter as kiln_issue sets it: from now rounded to the minute,
+	 * less the backdate).
+	 */
+	if ((profile = kiln_config_profile(&b->config, "server", err)) == NULL)
+		goto cleanup;
+	leaf_end = ((long long)b->now + 30) / 60 * 60 -
+	           profile->backdate / 1000000000 + m->expiry / 1000000000;
+	b->result->ca_not_after = kiln_cert_not_after(&b->ca);
+	b->result->ca_ends_first = leaf_end > b->result->ca_not_after;
 	if (stage(b, F_CA, "ca-config.json", cfg.p, cfg.len, 0644, 0, err) ==
 	    -1)
 		goto cleanup;
@@ -1577,6 +1737,122 @@ walk(struct build *b, struct leaf *shared, struct kiln_err *err)
 }
 
 /*
+ * Whether the regular file "name" is in folder "rel" (a path without
+ * links) of folder "at".  Nothing is opened but folders.
+ */
+static int
+file_in(int at, const char *rel, const char *name)
+{
+	struct kiln_err ignored;
+	struct stat st;
+	int fd, found;
+
+	kiln_err_clear(&ignored);
+	if ((fd = kiln_dir_open(at, rel, 0, 0, &ignored)) == -1)
+		return 0;
+	found = fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	        S_ISREG(st.st_mode);
+	close(fd);
+	return found;
+}
+
+/*
+ * The folders of DIR that kiln made for a member the manifest no longer
+ * has: a folder (not a link) holding cfg/etcd.yml, other than ca/,
+ * clients/ and the members'.  They are left as they are, and reported.
+ */
+static int
+find_gone(struct build *b, struct kiln_err *err)
+{
+	const struct kiln_etcd_manifest *m = b->m;
+	struct kiln_etcd_result *r = b->result;
+	struct kiln_etcd_gone *g;
+	char **names = NULL, shown[PATH_MAX];
+	size_t i, j, n = 0;
+	struct stat st;
+	int fd = b->folders[F_ROOT].fd, rc = -1;
+
+	if (fd == -1)
+		return 0;
+	if (list_folder(fd, &names, &n, err) == -1)
+		goto cleanup;
+	for (i = 0; i < n; i++) {
+		if (strcmp(names[i], "ca") == 0 ||
+		    strcmp(names[i], "clients") == 0)
+			continue;
+		for (j = 0; j < m->n_members; j++)
+			if (strcmp(m->members[j].name, names[i]) == 0)
+				break;
+		if (j < m->n_members ||
+		    fstatat(fd, names[i], &st, AT_SYMLINK_NOFOLLOW) == -1 ||
+		    !S_ISDIR(st.st_mode))
+			continue;
+		snprintf(shown, sizeof(shown), "%s/cfg", names[i]);
+		if (!file_in(fd, shown, "etcd.yml"))
+			continue;
+		if ((g = realloc(r->gone, (r->n_gone + 1) * sizeof(*g))) ==
+		    NULL) {
+			kiln_err_set(err, KILN_ENOMEM, "out of memory");
+			goto cleanup;
+		}
+		r->gone = g;
+		g = &r->gone[r->n_gone];
+		memset(g, 0, sizeof(*g));
+		r->n_gone++;
+		snprintf(shown, sizeof(shown), "%s/ssl", names[i]);
+		g->has_keys = file_in(fd, shown, "server-key.pem") ||
+		              file_in(fd, shown, "peer-key.pem") ||
+		              file_in(fd, shown, "etcd-key.pem");
+		if ((g->name = strdup(names[i])) == NULL ||
+		    shown_path(b, F_ROOT, names[i], shown, err) == -1 ||
+		    (g->path = strdup(shown)) == NULL) {
+			if (err->code == KILN_OK)
+				kiln_err_set(err, KILN_ENOMEM, "out of memory");
+			goto cleanup;
+		}
+	}
+	rc = 0;
+cleanup:
+	kiln_strs_free(names, n);
+	return rc;
+}
+
+/*
+ * A member whose etcd.yml advertised another peer URL: the cluster
+ * knows it by that URL until `etcdctl member update` says otherwise.
+ */
+static int
+find_moved(struct build *b, size_t i, struct kiln_err *err)
+{
+	const struct kiln_etcd_manifest *m = b->m;
+	struct kiln_etcd_result *r = b->result;
+	static const char key[] = "initial-advertise-peer-urls: '";
+	struct kiln_etcd_moved *v;
+	char line[256], url[128];
+	size_t len;
+
+	if (!b->had_yml[i] ||
+	    find_line((char *)b->old_yml[i].p, key, line, sizeof(line)) == -1)
+		return 0;
+	len = strlen(line);
+	if (len < sizeof(key) || line[len - 1] != '\'')
+		return 0;
+	line[len - 1] = '\0';
+	kiln_etcd_url(url, sizeof(url), m->members[i].ip, m->etcd.peer_port);
+	if (strcmp(line + sizeof(key) - 1, url) == 0)
+		return 0;
+	if ((v = realloc(r->moved, (r->n_moved + 1) * sizeof(*v))) == NULL)
+		return kiln_err_set(err, KILN_ENOMEM, "out of memory");
+	r->moved = v;
+	v = &r->moved[r->n_moved];
+	v->member = i;
+	if ((v->old_url = strdup(line + sizeof(key) - 1)) == NULL)
+		return kiln_err_set(err, KILN_ENOMEM, "out of memory");
+	r->n_moved++;
+	return 0;
+}
+
+/*
  * What was there before this run decides what is new: DIR/ca/ca.pem and
  * each member's cfg/etcd.yml, read through the folders opened at the
  * start.
@@ -1597,11 +1873,12 @@ survey(struct build *b, int *ca_existed, struct kiln_err *err)
 	for (i = 0; i < m->n_members; i++) {
 		kiln_buf_init(&b->old_yml[i]);
 		if (read_file(b, F_CFG(i), "etcd.yml", &b->old_yml[i], &st,
-		        &b->had_yml[i], err) == -1)
+		        &b->had_yml[i], err) == -1 ||
+		    find_moved(b, i, err) == -1)
 			return -1;
 		b->existing_cluster |= *ca_existed && b->had_yml[i];
 	}
-	return 0;
+	return find_gone(b, err);
 }
 
 int

@@ -1,5 +1,7 @@
+#include <ctype.h>
 #include <math.h>
 #include <stdalign.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -263,5 +265,108 @@ kiln_json_array(
 		    kiln_json_type(item));
 	for (c = item->child; c != NULL; c = c->next)
 		(*n)++;
+	return 0;
+}
+
+size_t
+kiln_json_distance(const char *a, const char *b)
+{
+	size_t row[3][65], la = strlen(a), lb = strlen(b), i, j, d;
+	size_t *prev2 = row[0], *prev = row[1], *cur = row[2], *t;
+	int ca, cb;
+
+	if (la > 64 || lb > 64)
+		return (size_t)-1;
+	for (j = 0; j <= lb; j++)
+		prev[j] = j;
+	for (i = 1; i <= la; i++) {
+		cur[0] = i;
+		ca = tolower((unsigned char)a[i - 1]);
+		for (j = 1; j <= lb; j++) {
+			cb = tolower((unsigned char)b[j - 1]);
+			d = prev[j - 1] + (ca != cb);
+			if (prev[j] + 1 < d)
+				d = prev[j] + 1;
+			if (cur[j - 1] + 1 < d)
+				d = cur[j - 1] + 1;
+			/* Two neighbours swapped. */
+			if (i > 1 && j > 1 &&
+			    ca == tolower((unsigned char)b[j - 2]) &&
+			    cb == tolower((unsigned char)a[i - 2]) &&
+			    prev2[j - 2] + 1 < d)
+				d = prev2[j - 2] + 1;
+			cur[j] = d;
+		}
+		t = prev2;
+		prev2 = prev;
+		prev = cur;
+		cur = t;
+	}
+	return prev[lb];
+}
+
+/*
+ * The known key nearest "key", or NULL when none is close enough to be
+ * the one meant: at most 2 edits, and at most half the longer name, so
+ * that "X" suggests nothing but "Members" and "ipp" suggest "members"
+ * and "ip".
+ */
+static const char *
+nearest(const char *key, const char *const *known)
+{
+	const char *best = NULL;
+	size_t d, best_d = (size_t)-1, longer, i;
+
+	for (i = 0; known[i] != NULL; i++) {
+		d = kiln_json_distance(key, known[i]);
+		longer = strlen(key) > strlen(known[i]) ? strlen(key)
+		                                        : strlen(known[i]);
+		if (d <= 2 && 2 * d <= longer && d < best_d) {
+			best = known[i];
+			best_d = d;
+		}
+	}
+	return best;
+}
+
+int
+kiln_json_known_keys(const cJSON *obj, const char *path,
+    const char *const *known, struct kiln_err *err)
+{
+	const cJSON *c, *o;
+	const char *near;
+	char list[KILN_ERRMSG_MAX];
+	size_t i, len;
+
+	if (obj == NULL || !cJSON_IsObject(obj))
+		return 0;
+	for (c = obj->child; c != NULL; c = c->next) {
+		for (i = 0; known[i] != NULL; i++)
+			if (strcmp(c->string, known[i]) == 0)
+				break;
+		if (known[i] != NULL) {
+			for (o = obj->child; o != c; o = o->next)
+				if (strcmp(o->string, c->string) == 0)
+					return kiln_err_set(err, KILN_EINVAL,
+					    "%s%sduplicate key \"%.64s\"",
+					    path != NULL ? path : "",
+					    path != NULL ? ": " : "",
+					    c->string);
+			continue;
+		}
+		if ((near = nearest(c->string, known)) != NULL)
+			return kiln_err_set(err, KILN_EINVAL,
+			    "%s%sunknown key \"%.64s\" (did you mean \"%s\"?)",
+			    path != NULL ? path : "", path != NULL ? ": " : "",
+			    c->string, near);
+		list[0] = '\0';
+		for (i = 0, len = 0; known[i] != NULL && len < 300; i++)
+			len += (size_t)snprintf(list + len, sizeof(list) - len,
+			    "%s%s", i > 0 ? ", " : "", known[i]);
+		return kiln_err_set(err, KILN_EINVAL,
+		    "%s%sunknown key \"%.64s\" (known keys: %s)",
+		    path != NULL ? path : "", path != NULL ? ": " : "",
+		    c->string, list);
+	}
 	return 0;
 }

@@ -62,4 +62,23 @@ int kiln_json_object(const cJSON *, const char *, struct kiln_err *);
  */
 int kiln_json_array(const cJSON *, const char *, size_t *, struct kiln_err *);
 
+/*
+ * kiln's own formats (the etcd manifest; later the Kubernetes manifest
+ * and the server config) are strict where cfssl's are not: every key of
+ * "obj" must be one of "known" (NULL-terminated), spelled exactly (case
+ * matters), and appear once.  "obj" NULL or not an object: 0.  Else -1
+ * with "err" set to "<path>: unknown key \"ipp\" (did you mean \"ip\"?)"
+ * naming the nearest known key when one is close, or listing the known
+ * keys when none is; "path" is NULL at the top level.
+ */
+int kiln_json_known_keys(
+    const cJSON *, const char *, const char *const *, struct kiln_err *);
+
+/*
+ * The edit distance between "a" and "b", ignoring case: insertions,
+ * deletions, substitutions and swaps of two neighbours ("cleints") cost 1.
+ * Strings longer than 64 bytes are (size_t)-1 from anything.
+ */
+size_t kiln_json_distance(const char *, const char *);
+
 #endif /* KILN_JSON_H */

@@ -528,6 +528,95 @@ parse_settings(
 	return 0;
 }
 
+/*
+ * The manifest is kiln's own format: a key it does not know, in any of
+ * its objects, is refused with the nearest known one, so that a typo
+ * ("expirey", "cleints") cannot silently leave a default in force.  Keys
+ * match exactly (case matters), unlike cfssl's files.  Checked first,
+ * so a typo is what is reported.  Only the objects found where they
+ * belong are walked: a wrong type there is reported by the parse.
+ */
+/* clang-format off */
+static const char *const root_keys[] = { "members", "clients", "key",
+	"expiry", "names", "serialnumber", "ca", "cluster_token", "prefix",
+	"layout", "etcd", NULL };
+static const char *const ca_keys[] = { "CN", "names", "key", "serialnumber",
+	"ca", "expiry", "cert", NULL };
+static const char *const careq_keys[] = { "pathlen", "pathlenzero",
+	"backdate", "expiry", NULL };
+static const char *const key_keys[] = { "algo", "size", NULL };
+static const char *const name_keys[] = { "C", "ST", "L", "O", "OU", "E",
+	"OID", NULL };
+static const char *const member_keys[] = { "name", "ip", "hosts", NULL };
+static const char *const client_keys[] = { "CN", "O", NULL };
+static const char *const etcd_keys[] = { "client_port", "peer_port",
+	"snapshot_count", "heartbeat_interval", "election_timeout",
+	"quota_backend_bytes", "max_snapshots", "max_wals",
+	"auto_compaction_mode", "auto_compaction_retention", "log_level",
+	NULL };
+/* clang-format on */
+
+/* Each object of array "arr" (NULL: none) against "known". */
+static int
+known_in_array(const cJSON *arr, const char *path, const char *const *known,
+    struct kiln_err *err)
+{
+	const cJSON *c;
+	char ctx[64];
+	size_t i = 0;
+
+	if (arr == NULL || !cJSON_IsArray(arr))
+		return 0;
+	for (c = arr->child; c != NULL; c = c->next, i++) {
+		snprintf(ctx, sizeof(ctx), "%s[%zu]", path, i);
+		if (kiln_json_known_keys(c, ctx, known, err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* A request's "key" and "names" under "path" (NULL: the top level). */
+static int
+known_in_request(const cJSON *obj, const char *path, struct kiln_err *err)
+{
+	char key[16], names[16];
+
+	snprintf(key, sizeof(key), "%s%skey", path != NULL ? path : "",
+	    path != NULL ? "." : "");
+	snprintf(names, sizeof(names), "%s%snames", path != NULL ? path : "",
+	    path != NULL ? "." : "");
+	return kiln_json_known_keys(
+	           kiln_json_get(obj, "key"), key, key_keys, err) == -1 ||
+	               known_in_array(kiln_json_get(obj, "names"), names,
+	                   name_keys, err) == -1
+	           ? -1
+	           : 0;
+}
+
+static int
+known_keys(const cJSON *root, struct kiln_err *err)
+{
+	const cJSON *ca = kiln_json_get(root, "ca");
+
+	if (kiln_json_known_keys(root, NULL, root_keys, err) == -1 ||
+	    known_in_request(root, NULL, err) == -1 ||
+	    known_in_array(kiln_json_get(root, "members"), "members",
+	        member_keys, err) == -1 ||
+	    known_in_array(kiln_json_get(root, "clients"), "clients",
+	        client_keys, err) == -1 ||
+	    kiln_json_known_keys(
+	        kiln_json_get(root, "etcd"), "etcd", etcd_keys, err) == -1 ||
+	    kiln_json_known_keys(ca, "ca", ca_keys, err) == -1)
+		return -1;
+	if (ca == NULL || !cJSON_IsObject(ca))
+		return 0;
+	return known_in_request(ca, "ca", err) == -1 ||
+	               kiln_json_known_keys(kiln_json_get(ca, "ca"), "ca.ca",
+	                   careq_keys, err) == -1
+	           ? -1
+	           : 0;
+}
+
 int
 kiln_etcd_manifest_parse(struct kiln_etcd_manifest *m, const char *text,
     size_t len, const char *base_dir, struct kiln_err *err)
@@ -539,6 +628,8 @@ kiln_etcd_manifest_parse(struct kiln_etcd_manifest *m, const char *text,
 	kiln_etcd_manifest_free(m);
 	if ((root = kiln_json_parse_object(text, len, err)) == NULL)
 		return -1;
+	if (known_keys(root, err) == -1)
+		goto cleanup;
 	/*
 	 * The leaves' "names" and "key" are read as a csr.json would read
 	 * them; the rest of what that reads does not apply at this level.

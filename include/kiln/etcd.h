@@ -80,6 +80,34 @@ struct kiln_etcd_reset {
 	unsigned int now; /* and after: 0600 */
 };
 
+/* What the run did (or, with KILN_ETCD_DRY_RUN, would do) to a file. */
+enum kiln_etcd_fate {
+	KILN_ETCD_NEW,     /* written where nothing was */
+	KILN_ETCD_CHANGED, /* written over a file that held something else */
+	KILN_ETCD_KEPT,    /* it holds exactly this already: untouched */
+	KILN_ETCD_RESET,   /* rewritten with the same bytes, for its mode */
+	KILN_ETCD_LEFT /* a *.pem in clients/ or ssl/ the run no longer makes */
+};
+
+struct kiln_etcd_file {
+	char *path; /* as the run names it: "DIR/etcd-1/ssl/ca.pem" */
+	enum kiln_etcd_fate fate;
+	unsigned int was, now; /* KILN_ETCD_RESET: the modes */
+};
+
+/* A member whose peer URL is not the one its etcd.yml had. */
+struct kiln_etcd_moved {
+	size_t member; /* in the manifest */
+	char *old_url; /* "https://10.0.0.2:2380" */
+};
+
+/* A member folder of DIR for a member no longer in the manifest. */
+struct kiln_etcd_gone {
+	char *name;   /* the folder's name, the member's */
+	char *path;   /* "DIR/etcd-3" */
+	int has_keys; /* its ssl/ still holds a member's key */
+};
+
 /* What a run did, for the caller to report. */
 struct kiln_etcd_result {
 	size_t issued, kept; /* certificates */
@@ -89,6 +117,25 @@ struct kiln_etcd_result {
 	/* Files whose mode was reset (a key readable by others), in order. */
 	struct kiln_etcd_reset *reset;
 	size_t n_reset;
+	/*
+	 * Every file of the run in the order it is written, then the
+	 * files left behind in each member's ssl/ and in clients/, sorted.
+	 */
+	struct kiln_etcd_file *files;
+	size_t n_files;
+	/* Members whose peer URL changed, in manifest order. */
+	struct kiln_etcd_moved *moved;
+	size_t n_moved;
+	/* Folders of members no longer in the manifest, sorted by name. */
+	struct kiln_etcd_gone *gone;
+	size_t n_gone;
+	/*
+	 * The CA's notAfter (seconds), and whether it comes before that of
+	 * a certificate made now with the manifest's expiry: such a
+	 * certificate stops working when the CA does.
+	 */
+	long long ca_not_after;
+	int ca_ends_first;
 };
 
 void kiln_etcd_result_init(struct kiln_etcd_result *);
@@ -101,7 +148,8 @@ void kiln_etcd_result_free(struct kiln_etcd_result *);
  */
 typedef void kiln_etcd_progress(void *, size_t, size_t, const char *);
 
-#define KILN_ETCD_FORCE 0x1 /* new keys and certificates for every leaf */
+#define KILN_ETCD_FORCE 0x1   /* new keys and certificates for every leaf */
+#define KILN_ETCD_DRY_RUN 0x2 /* decide everything, write and make nothing */
 
 /*
  * Write the cluster of "m" into folder "dir" (created if missing): ca/,
@@ -109,8 +157,12 @@ typedef void kiln_etcd_progress(void *, size_t, size_t, const char *);
  * are kept byte for byte; an existing CA is never replaced.  A member
  * that is new to an existing cluster gets initial-cluster-state
  * "existing" and is listed in "result->added".  Nothing is written
- * unless everything could be made.  "progress" may be NULL.  Returns 0
- * or -1.
+ * unless everything could be made.  "result" lists every file written,
+ * kept or left behind, the members whose peer URL changed and the
+ * folders of members no longer in the manifest.  With KILN_ETCD_DRY_RUN
+ * the run takes every decision a real run would, and fills "result" as
+ * it would, but makes no folder and writes no file.  "progress" may be
+ * NULL.  Returns 0 or -1.
  */
 int kiln_etcd_build(const struct kiln_etcd_manifest *, const char *,
     unsigned int, kiln_etcd_progress *, void *, struct kiln_etcd_result *,

@@ -3,11 +3,14 @@
  */
 #include <libgen.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "kiln/duration.h"
 #include "kiln/etcd.h"
 #include "kiln/file.h"
 
@@ -31,54 +34,198 @@ is_added(const struct kiln_etcd_result *r, size_t j)
 	return 0;
 }
 
+static int
+is_moved(const struct kiln_etcd_result *r, size_t j)
+{
+	size_t a;
+
+	for (a = 0; a < r->n_moved; a++)
+		if (r->moved[a].member == j)
+			return 1;
+	return 0;
+}
+
+/* A format appended to "line" (LINE_MAX bytes), cut if it does not fit. */
+static void cat(char *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+cat(char *line, const char *fmt, ...)
+{
+	size_t len = strlen(line);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line + len, LINE_MAX - len, fmt, ap);
+	va_end(ap);
+}
+
 /*
- * For each member new to a running cluster, the etcdctl command to run
- * before starting it, with the credentials the run wrote: the first
- * client's, or else the first running member's server certificate (which
- * carries client auth too).
+ * "  etcdctl --endpoints=... --cacert=... --cert=... --key=..." into
+ * "line": the endpoints of the members already running (not those new to
+ * the cluster, nor those that moved, unless no other is left), with the
+ * credentials the run wrote: the first client's, or else the first
+ * running member's server certificate (which carries client auth too).
  */
 static void
-print_member_add(const struct kiln_etcd_manifest *m, const char *dir,
+etcdctl(char *line, const struct kiln_etcd_manifest *m, const char *dir,
     const struct kiln_etcd_result *r)
 {
 	const char *leaf = m->layout == KILN_ETCD_SHARED ? "etcd" : "server";
 	char url[128];
-	size_t i, j, k, running = 0;
-	int first;
+	size_t j, running = m->n_members, shown = 0;
+	int pass;
 
-	for (j = 0; j < m->n_members; j++)
-		if (!is_added(r, j)) {
-			running = j;
-			break;
-		}
-	for (k = 0; k < r->n_added; k++) {
-		i = r->added[k];
-		printf("%s is new to a running cluster; before starting it, "
-		       "run:\n  etcdctl --endpoints=",
-		    m->members[i].name);
-		for (j = 0, first = 1; j < m->n_members; j++) {
-			if (is_added(r, j))
+	snprintf(line, LINE_MAX, "  etcdctl --endpoints=");
+	for (pass = 0; pass < 2 && shown == 0; pass++)
+		for (j = 0; j < m->n_members; j++) {
+			if (is_added(r, j) || (pass == 0 && is_moved(r, j)))
 				continue;
+			if (running == m->n_members)
+				running = j;
 			kiln_etcd_url(url, sizeof(url), m->members[j].ip,
 			    m->etcd.client_port);
-			printf("%s%s", first ? "" : ",", url);
-			first = 0;
+			cat(line, "%s%s", shown++ > 0 ? "," : "", url);
 		}
-		if (m->n_clients > 0)
-			printf(
-			    " --cacert=%s/ca/ca.pem --cert=%s/clients/%s.pem "
-			    "--key=%s/clients/%s-key.pem",
-			    dir, dir, m->clients[0].cn, dir, m->clients[0].cn);
-		else
-			printf(" --cacert=%s/ca/ca.pem --cert=%s/%s/ssl/%s.pem "
-			       "--key=%s/%s/ssl/%s-key.pem",
-			    dir, dir, m->members[running].name, leaf, dir,
-			    m->members[running].name, leaf);
+	if (running == m->n_members)
+		running = 0;
+	if (m->n_clients > 0)
+		cat(line,
+		    " --cacert=%s/ca/ca.pem --cert=%s/clients/%s.pem "
+		    "--key=%s/clients/%s-key.pem",
+		    dir, dir, m->clients[0].cn, dir, m->clients[0].cn);
+	else
+		cat(line,
+		    " --cacert=%s/ca/ca.pem --cert=%s/%s/ssl/%s.pem "
+		    "--key=%s/%s/ssl/%s-key.pem",
+		    dir, dir, m->members[running].name, leaf, dir,
+		    m->members[running].name, leaf);
+}
+
+/*
+ * The etcdctl commands each change needs: "member add" before a new
+ * member starts, "member update" for a member whose peer URL changed,
+ * "member remove" for a member no longer in the manifest.  The last two
+ * need the member's ID, which only the cluster knows: "member list"
+ * gives it.
+ */
+static void
+print_etcdctl(const struct kiln_etcd_manifest *m, const char *dir,
+    const struct kiln_etcd_result *r)
+{
+	char line[LINE_MAX], url[128];
+	size_t i, k;
+
+	for (k = 0; k < r->n_added; k++) {
+		i = r->added[k];
+		cli_printf("%s is new to a running cluster; before starting "
+		           "it, run:",
+		    m->members[i].name);
+		etcdctl(line, m, dir, r);
 		kiln_etcd_url(
 		    url, sizeof(url), m->members[i].ip, m->etcd.peer_port);
-		printf(
-		    " member add %s --peer-urls=%s\n", m->members[i].name, url);
+		cat(line, " member add %s --peer-urls=%s", m->members[i].name,
+		    url);
+		cli_printf("%s", line);
 	}
+	for (k = 0; k < r->n_moved; k++) {
+		i = r->moved[k].member;
+		kiln_etcd_url(
+		    url, sizeof(url), m->members[i].ip, m->etcd.peer_port);
+		cli_printf("%s's peer URL is now %s, not %s; find its ID "
+		           "(the first field of its line), then update it "
+		           "before restarting it:",
+		    m->members[i].name, url, r->moved[k].old_url);
+		etcdctl(line, m, dir, r);
+		cat(line, " member list");
+		cli_printf("%s", line);
+		etcdctl(line, m, dir, r);
+		cat(line, " member update MEMBER_ID --peer-urls=%s", url);
+		cli_printf("%s", line);
+	}
+	for (k = 0; k < r->n_gone; k++) {
+		cli_printf("%s is no longer in the manifest; find its ID (the "
+		           "first field of its line), then remove it:",
+		    r->gone[k].name);
+		etcdctl(line, m, dir, r);
+		cat(line, " member list");
+		cli_printf("%s", line);
+		etcdctl(line, m, dir, r);
+		cat(line, " member remove MEMBER_ID");
+		cli_printf("%s", line);
+	}
+}
+
+/* Each file written, kept or left behind, and each folder left behind. */
+static void
+print_files(const struct kiln_etcd_result *r)
+{
+	const struct kiln_etcd_file *f;
+	size_t i;
+
+	for (i = 0; i < r->n_files; i++) {
+		f = &r->files[i];
+		switch (f->fate) {
+		case KILN_ETCD_NEW:
+			cli_printf("%s: written (new)", f->path);
+			break;
+		case KILN_ETCD_CHANGED:
+			cli_printf("%s: written (changed)", f->path);
+			break;
+		case KILN_ETCD_KEPT:
+			cli_printf("%s: kept", f->path);
+			break;
+		case KILN_ETCD_RESET:
+			cli_printf("%s: mode %04o reset to %04o", f->path,
+			    f->was, f->now);
+			break;
+		case KILN_ETCD_LEFT:
+			cli_printf("%s: left behind: the manifest no longer "
+			           "makes it; remove it if nothing uses it",
+			    f->path);
+			break;
+		}
+	}
+	for (i = 0; i < r->n_gone; i++)
+		cli_printf(
+		    "%s: left behind: %s is no longer in the manifest%s; "
+		    "remove the folder once the member is removed",
+		    r->gone[i].path, r->gone[i].name,
+		    r->gone[i].has_keys ? ", and its folder still holds "
+		                          "valid keys"
+		                        : "");
+}
+
+/*
+ * A CA that ends before the certificates made now: one line for the run,
+ * with the CA's end and the two ways out.
+ */
+static void
+warn_ca(const struct kiln_etcd_manifest *m, const char *dir,
+    const struct kiln_etcd_result *r)
+{
+	char when[64], expiry[32];
+	time_t t = (time_t)r->ca_not_after;
+	struct tm tm;
+
+	if (!r->ca_ends_first)
+		return;
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+		snprintf(when, sizeof(when), "%lld", r->ca_not_after);
+	/* "8760h" as the manifest says it, rather than "8760h0m0s". */
+	if (m->expiry % (3600LL * 1000000000) == 0)
+		snprintf(expiry, sizeof(expiry), "%lldh",
+		    (long long)(m->expiry / (3600LL * 1000000000)));
+	else
+		kiln_duration_format(m->expiry, expiry, sizeof(expiry));
+	cli_errorf("etcd",
+	    "warning: %s/ca/ca.pem ends on %s, before the certificates made "
+	    "now (expiry %s), which stop working with it: renew the CA for "
+	    "longer (kiln renew -expiry DURATION -ca %s/ca/ca.pem -ca-key "
+	    "%s%s %s/ca/ca.pem) or give the manifest a shorter \"expiry\"",
+	    dir, when, expiry, dir, m->ca_key_path != NULL ? "" : dir,
+	    m->ca_key_path != NULL ? m->ca_key_path : "/ca/ca-key.pem", dir);
 }
 
 int
@@ -90,7 +237,6 @@ cmd_etcd(int argc, char **argv, const struct cli_config *cfg)
 	struct kiln_err err;
 	char base[PATH_MAX], dir[PATH_MAX];
 	int tty = isatty(STDERR_FILENO), rc = 1;
-	size_t i;
 
 	(void)argv;
 	if (argc != 0)
@@ -115,21 +261,25 @@ cmd_etcd(int argc, char **argv, const struct cli_config *cfg)
 	snprintf(dir, sizeof(dir), "%s", cfg->out);
 	while (strlen(dir) > 1 && dir[strlen(dir) - 1] == '/')
 		dir[strlen(dir) - 1] = '\0';
-	if (kiln_etcd_build_threads(&m, dir, cfg->force ? KILN_ETCD_FORCE : 0,
+	if (kiln_etcd_build_threads(&m, dir,
+	        (cfg->force ? KILN_ETCD_FORCE : 0) |
+	            (cfg->dry_run ? KILN_ETCD_DRY_RUN : 0),
 	        (unsigned int)cfg->jobs, tty ? show_progress : NULL, NULL, &r,
 	        &err) == -1)
 		goto cleanup;
 	if (tty)
 		fprintf(stderr, "\r\033[K");
-	for (i = 0; i < r.n_reset; i++)
-		cli_printf("%s: mode %04o reset to %04o", r.reset[i].path,
-		    r.reset[i].was, r.reset[i].now);
-	print_member_add(&m, dir, &r);
-	printf("%s: %zu member%s, %zu client%s: %zu certificate%s issued, "
-	       "%zu kept\n",
+	warn_ca(&m, dir, &r);
+	if (!cfg->quiet) {
+		print_files(&r);
+		print_etcdctl(&m, dir, &r);
+	}
+	cli_printf("%s: %zu member%s, %zu client%s: %zu certificate%s %s, "
+	           "%zu kept%s",
 	    dir, m.n_members, m.n_members == 1 ? "" : "s", m.n_clients,
 	    m.n_clients == 1 ? "" : "s", r.issued, r.issued == 1 ? "" : "s",
-	    r.kept);
+	    cfg->dry_run ? "to issue" : "issued", r.kept,
+	    cfg->dry_run ? " (dry run: nothing written)" : "");
 	rc = 0;
 cleanup:
 	if (rc != 0) {

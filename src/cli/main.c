@@ -18,10 +18,12 @@ static const char *const check_help[] = {
 	"format", "table, json or html (a standalone page: timeline and table)",
 	NULL };
 static const char *const etcd_flags[] = { "manifest", "out", "force",
-	"j", NULL };
+	"j", "n", "q", NULL };
 static const char *const etcd_help[] = {
 	"out", "the output folder (created if missing)",
 	"force", "new keys and certificates for every member and client",
+	"n", "dry run: list what would be written, kept or left behind, and write nothing",
+	"q", "print the summary line only, not each file and etcdctl command",
 	"j", "how many keys and certificates to make at once (default: the number of online cores)",
 	NULL };
 static const char *const gencert_flags[] = { "initca", "ca", "ca-key",
@@ -94,11 +96,12 @@ static const struct command commands[] = {
 	  "nothing checked or a usage error.",
 	  check_flags, cmd_check, 3, check_help },
 	{ "etcd",
-	  "kiln etcd -manifest FILE -out DIR [-force] [-j N]",
+	  "kiln etcd [-n] [-q] [-force] [-j N] -manifest FILE -out DIR",
 	  "Write a whole etcd cluster from one manifest: the CA, every "
 	  "member's server\nand peer certificates, etcd.yml and "
 	  "etcd.service, and client certificates.\nA re-run keeps what is "
-	  "still right.",
+	  "still right, and lists each file written, kept or\nleft behind, "
+	  "with the etcdctl commands each change needs.",
 	  etcd_flags, cmd_etcd, 2, etcd_help },
 	{ "gencert",
 	  "kiln gencert [-initca | -renewca] [-ca CA -ca-key KEY] [-config CONFIG] "

@@ -53,12 +53,14 @@ cat >m.json <<'EOF'
 }
 EOF
 
-# run_kiln TAG MANIFEST: kiln etcd into out (20 s at most), stdout in
-# TAG.out, stderr in TAG.err; sets RC and SECS.
+# run_kiln TAG MANIFEST [FLAG...]: kiln etcd into out (20 s at most), stdout
+# in TAG.out, stderr in TAG.err; sets RC and SECS.
 run_kiln() {
 	start=$(date +%s)
 	RC=0
-	timeout 20 "$KILN" etcd -manifest "$2" -out out >"$1.out" 2>"$1.err" || RC=$?
+	tag=$1 manifest=$2
+	shift 2
+	timeout 20 "$KILN" etcd "$@" -manifest "$manifest" -out out >"$tag.out" 2>"$tag.err" || RC=$?
 	SECS=$(($(date +%s) - start))
 }
 
@@ -74,30 +76,33 @@ state() {
 }
 
 # refused TAG MESSAGE: the re-run fails at once with exactly MESSAGE on
-# stderr, nothing on stdout, and changes nothing.
+# stderr, nothing on stdout, and changes nothing; so does a dry run (-n).
 refused() {
 	state >"$1.before"
-	run_kiln "$1" m.json
-	assert_eq 1 "$RC" "$1: exit status ($(cat "$1.err"))"
-	assert_eq "$2" "$(cat "$1.err")" "$1: message"
-	assert_eq 1 "$(wc -l <"$1.err" | tr -d ' ')" "$1: lines on stderr"
-	assert_eq 0 "$(wc -c <"$1.out" | tr -d ' ')" "$1: bytes on stdout"
-	[ "$SECS" -lt 10 ] || fail "$1: took $SECS s"
-	state >"$1.after"
-	diff "$1.before" "$1.after" >"$1.diff" || fail "$1: the tree changed: $(cat "$1.diff")"
-	ok
+	for t in "$1" "$1-n"; do
+		if [ "$t" = "$1" ]; then run_kiln "$t" m.json; else run_kiln "$t" m.json -n; fi
+		assert_eq 1 "$RC" "$t: exit status ($(cat "$t.err"))"
+		assert_eq "$2" "$(cat "$t.err")" "$t: message"
+		assert_eq 1 "$(wc -l <"$t.err" | tr -d ' ')" "$t: lines on stderr"
+		assert_eq 0 "$(wc -c <"$t.out" | tr -d ' ')" "$t: bytes on stdout"
+		[ "$SECS" -lt 10 ] || fail "$t: took $SECS s"
+		state >"$t.after"
+		diff "$1.before" "$t.after" >"$t.diff" || fail "$t: the tree changed: $(cat "$t.diff")"
+		ok
+	done
 }
 
 # clean TAG: a re-run on the tree as kiln left it keeps everything.
 clean() {
 	run_kiln "$1" m.json
 	assert_eq 0 "$RC" "$1: exit status ($(cat "$1.err"))"
-	assert_eq "out: 2 members, 1 client: 0 certificates issued, 6 kept" "$(cat "$1.out")" "$1: stdout"
+	assert_eq "out: 2 members, 1 client: 0 certificates issued, 6 kept" "$(tail -n 1 "$1.out")" "$1: summary"
+	assert_eq "" "$(grep -v ': kept$' "$1.out" | sed '$d')" "$1: every file kept"
 }
 
 run_kiln first m.json
 assert_eq 0 "$RC" "first run ($(cat first.err))"
-assert_eq "out: 2 members, 1 client: 6 certificates issued, 0 kept" "$(cat first.out)" "first run: stdout"
+assert_eq "out: 2 members, 1 client: 6 certificates issued, 0 kept" "$(tail -n 1 first.out)" "first run: summary"
 # The tree's folders are nobody's, its files root's; nobody has a folder of
 # its own outside the tree, with a key of its own.
 find out -type d -exec chown "nobody:$NOBODY_GROUP" {} +
@@ -156,10 +161,16 @@ say "d. a FIFO at etcd-1/ssl/server.pem: refused in $d_secs s"
 # e. ca/ca-key.pem readable by others: back to 0600, same bytes, said.
 sum=$(sha256sum <out/ca/ca-key.pem)
 chmod 0644 out/ca/ca-key.pem
+run_kiln e-n m.json -n
+assert_eq 0 "$RC" "e -n: exit status ($(cat e-n.err))"
+assert_eq "out/ca/ca-key.pem: mode 0644 reset to 0600
+out: 2 members, 1 client: 0 certificates to issue, 6 kept (dry run: nothing written)" \
+    "$(grep -v ': kept$' e-n.out)" "e -n: stdout"
+assert_eq 644 "$(stat -c '%a' out/ca/ca-key.pem)" "e -n: the mode is left alone"
 run_kiln e m.json
 assert_eq 0 "$RC" "e: exit status ($(cat e.err))"
 assert_eq "out/ca/ca-key.pem: mode 0644 reset to 0600
-out: 2 members, 1 client: 0 certificates issued, 6 kept" "$(cat e.out)" "e: stdout"
+out: 2 members, 1 client: 0 certificates issued, 6 kept" "$(grep -v ': kept$' e.out)" "e: stdout"
 assert_eq "" "$(cat e.err)" "e: stderr"
 assert_eq "600 root:root" "$(stat -c '%a %U:%G' out/ca/ca-key.pem)" "e: ca-key.pem mode and owner"
 assert_eq "$sum" "$(sha256sum <out/ca/ca-key.pem)" "e: ca-key.pem bytes"

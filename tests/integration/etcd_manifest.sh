@@ -14,8 +14,14 @@
 #     member adds its files only, with initial-cluster-state 'existing' and
 #     the `etcdctl member add` command, and that member joins the cluster;
 #  3. the shared layout: one certificate for every member, and its cluster;
-#  6. bad manifests: exit 1, one line naming the field, nothing written;
-#     -force: new leaf keys and serials under the same CA.
+#  6. bad manifests (a typo'd key too): exit 1, one line naming the field,
+#     nothing written; -force: new leaf keys and serials under the same CA;
+#  7. what a re-run says: every file written, kept or left behind (-q: the
+#     summary only); after the CA's renewal every member's ssl/ca.pem is
+#     written; a changed IP names the member and prints `member update`, a
+#     removed member `member remove` and "left behind"; -n writes nothing
+#     and lists what the real run then does; a CA that ends before the
+#     certificates made now is one warning.
 # Only loopback is ever used (127.0.0.1-4); every process started here is
 # stopped by its PID.
 # shellcheck source=tests/integration/lib.sh
@@ -436,7 +442,7 @@ for base in $((21000 + $$ % 1000 * 8)) $((13000 + $$ % 1000 * 8)) $((29000 + $$ 
 	write_manifest m.json per-member "$CP" "$PP" 3
 	run_kiln first -manifest m.json -out out
 	assert_eq 0 "$RC" "first run: exit status ($(cat "$T/first.err"))"
-	assert_eq "out: 3 members, 2 clients: 9 certificates issued, 0 kept" "$(cat "$T/first.out")" \
+	assert_eq "out: 3 members, 2 clients: 9 certificates issued, 0 kept" "$(tail -n 1 "$T/first.out")" \
 	    "first run: stdout"
 	check_layout out per-member 3 "$CP" "$PP"
 	say "1/6 per-member layout: $(wc -l <"$T/want.tree") files as listed, $checks checks"
@@ -502,7 +508,7 @@ kiln_files out >sums.before
 touch stamp
 run_kiln again -manifest m.json -out out
 assert_eq 0 "$RC" "unchanged re-run: exit status ($(cat "$T/again.err"))"
-assert_eq "out: 3 members, 2 clients: 0 certificates issued, 9 kept" "$(cat "$T/again.out")" \
+assert_eq "out: 3 members, 2 clients: 0 certificates issued, 9 kept" "$(tail -n 1 "$T/again.out")" \
     "unchanged re-run: stdout"
 kiln_files out >sums.after
 diff -u sums.before sums.after >"$T/sums.diff" || fail "unchanged re-run changed files: $(cat "$T/sums.diff")"
@@ -564,7 +570,7 @@ write_manifest ms.json shared "$CP2" "$PP2" 3
 run_kiln shared -manifest ms.json -out out-shared
 assert_eq 0 "$RC" "shared: exit status ($(cat "$T/shared.err"))"
 # One certificate for all the members: the CA, it, and the two clients.
-assert_eq "out-shared: 3 members, 2 clients: 4 certificates issued, 0 kept" "$(cat "$T/shared.out")" \
+assert_eq "out-shared: 3 members, 2 clients: 4 certificates issued, 0 kept" "$(tail -n 1 "$T/shared.out")" \
     "shared: stdout"
 check_layout out-shared shared 3 "$CP2" "$PP2"
 CTLDIR=$T/out-shared
@@ -572,7 +578,7 @@ for i in 1 2 3; do start_member "$T/out-shared" "$i" sh; done
 wait_healthy "$(endpoints "$CP2" 1 2 3)" || fail "the shared cluster did not become healthy: $(cat "$T/health.err")"
 check_cluster "$CP2" 3
 stop_cluster "$(endpoints "$CP2" 1 2 3)"
-say "3/6 shared layout ($(cat "$T/shared.out")) and its cluster on :$CP2/:$PP2"
+say "3/6 shared layout ($(tail -n 1 "$T/shared.out")) and its cluster on :$CP2/:$PP2"
 
 # ---------------------------------------------------------------------------
 # 6. Bad manifests: exit 1, one line on stderr naming the field, nothing on
@@ -603,6 +609,9 @@ bad bad-ip 'kiln: etcd: cluster.json: members[2].ip: bad IP address "10.0.0"'
 bad no-members 'kiln: etcd: cluster.json: members: at least one member is needed'
 bad dsa 'kiln: etcd: cluster.json: key.algo: unknown algorithm "dsa" (rsa or ecdsa)'
 bad truncated 'kiln: etcd: cluster.json: unexpected end of JSON input'
+# kiln's own format: a typo is refused, naming the nearest known key.
+bad typo-ip 'kiln: etcd: cluster.json: members[1]: unknown key "ipp" (did you mean "ip"?)'
+bad typo-expiry 'kiln: etcd: cluster.json: unknown key "expirey" (did you mean "expiry"?)'
 rc=0
 "$KILN" etcd -out usage-out >"$T/usage.out" 2>"$T/usage.err" || rc=$?
 assert_eq 2 "$rc" "no -manifest: exit status"
@@ -616,7 +625,7 @@ for c in $leaves; do serial "$c"; done >serials.before
 kiln_files out >sums.before
 run_kiln force -manifest m4.json -out out -force
 assert_eq 0 "$RC" "-force: exit status ($(cat "$T/force.err"))"
-assert_eq "out: 4 members, 2 clients: 10 certificates issued, 1 kept" "$(cat "$T/force.out")" "-force: stdout"
+assert_eq "out: 4 members, 2 clients: 10 certificates issued, 1 kept" "$(tail -n 1 "$T/force.out")" "-force: stdout"
 for f in out/ca/ca.pem out/ca/ca-key.pem; do
 	assert_eq "$(grep " $f\$" sums.before)" "$(sha256sum "$f")" "-force: $f unchanged"
 done
@@ -646,6 +655,119 @@ done
 assert_eq "$(sorted ::1 six 127.0.0.1 localhost)" \
     "$("$BIN/kiln-certinfo" -cert out-v6/six/ssl/server.pem | jq -r '.sans | sort | join(" ")')" \
     "IPv6 member: server SANs"
+
+# ---------------------------------------------------------------------------
+# 7. What a re-run says: each file written, kept or left behind (-q: the
+# summary only), the etcdctl commands each change needs, -n, and a CA that
+# ends before the certificates made now. No etcd runs here.
+# rr.json: NAME IP pairs for the members, then the clients.
+rr_manifest() {	# FILE "NAME IP ..." "CLIENT ..."
+	f=$1 ms=$2 cs=$3
+	{
+		printf '{ "key": { "algo": "ecdsa", "size": 256 },\n'
+		printf '  "ca": { "CN": "rr CA", "key": { "algo": "ecdsa" } },\n'
+		printf '  "members": ['
+		set -- $ms
+		sep=""
+		while [ $# -ge 2 ]; do
+			printf '%s\n    { "name": "%s", "ip": "%s" }' "$sep" "$1" "$2"
+			sep=,
+			shift 2
+		done
+		printf ' ],\n  "clients": ['
+		sep=""
+		for c in $cs; do printf '%s "%s"' "$sep" "$c"; sep=,; done
+		printf ' ] }\n'
+	} >"$f"
+}
+# tree_state DIR: every path with its type and mode, and the files' sha256.
+tree_state() {
+	if [ -e "$1" ]; then
+		find "$1" -printf '%y %m %p\n' | sort
+		find "$1" -type f | sort | xargs sha256sum
+	fi
+}
+rr_manifest rr.json "etcd-1 127.0.0.1 etcd-2 127.0.0.2 etcd-3 127.0.0.3" "root admin"
+
+# -n on a folder that does not exist: the whole list, no folder made.
+run_kiln rr-n0 -n -manifest rr.json -out rr
+assert_eq 0 "$RC" "-n first run: exit status ($(cat "$T/rr-n0.err"))"
+[ ! -e rr ] || fail "-n made the -out folder: $(find rr)"
+ok
+assert_eq "rr/ca/ca-key.pem: written (new)" "$(head -n 1 "$T/rr-n0.out")" "-n first run: first line"
+assert_eq "rr: 3 members, 2 clients: 9 certificates to issue, 0 kept (dry run: nothing written)" \
+    "$(tail -n 1 "$T/rr-n0.out")" "-n first run: summary"
+assert_eq 28 "$(grep -c ': written (new)$' "$T/rr-n0.out")" "-n first run: files to write (3 in ca/, 3 x 7, 2 x 2)"
+
+# -q: the summary only; then a quiet re-run.
+run_kiln rr-q -q -manifest rr.json -out rr
+assert_eq 0 "$RC" "-q: exit status ($(cat "$T/rr-q.err"))"
+assert_eq "rr: 3 members, 2 clients: 9 certificates issued, 0 kept" "$(cat "$T/rr-q.out")" "-q: stdout"
+assert_eq "" "$(cat "$T/rr-q.err")" "-q: stderr"
+run_kiln rr-same -manifest rr.json -out rr
+assert_eq 28 "$(grep -c ': kept$' "$T/rr-same.out")" "unchanged re-run: every file kept"
+assert_eq 29 "$(wc -l <"$T/rr-same.out" | tr -d ' ')" "unchanged re-run: one line per file, and the summary"
+
+# The CA renewed in place: every member's ssl/ca.pem is written, the rest kept.
+"$KILN" renew -ca rr/ca/ca.pem -ca-key rr/ca/ca-key.pem rr/ca/ca.pem >"$T/rr-renew.out" 2>&1 ||
+    fail "kiln renew of rr/ca/ca.pem: $(cat "$T/rr-renew.out")"
+run_kiln rr-ca -manifest rr.json -out rr
+assert_eq 0 "$RC" "after the CA's renewal: exit status ($(cat "$T/rr-ca.err"))"
+assert_eq "rr/etcd-1/ssl/ca.pem: written (changed)
+rr/etcd-2/ssl/ca.pem: written (changed)
+rr/etcd-3/ssl/ca.pem: written (changed)" "$(grep -v ': kept$' "$T/rr-ca.out" | sed '$d')" \
+    "after the CA's renewal: the files written"
+assert_eq "rr: 3 members, 2 clients: 0 certificates issued, 9 kept" "$(tail -n 1 "$T/rr-ca.out")" \
+    "after the CA's renewal: summary"
+for i in 1 2 3; do cmp -s rr/ca/ca.pem "rr/etcd-$i/ssl/ca.pem" || fail "rr/etcd-$i/ssl/ca.pem is not the renewed CA"; done
+ok
+
+# etcd-2 moves to 127.0.0.9, etcd-3 and the client admin leave. -n first:
+# nothing changes in the tree, and it lists what the real run then does.
+rr_manifest rr2.json "etcd-1 127.0.0.1 etcd-2 127.0.0.9" "root"
+tree_state rr >"$T/rr.before"
+run_kiln rr-n -n -manifest rr2.json -out rr
+assert_eq 0 "$RC" "-n: exit status ($(cat "$T/rr-n.err"))"
+tree_state rr >"$T/rr.after"
+diff -u "$T/rr.before" "$T/rr.after" >"$T/rr.diff" || fail "-n changed the tree: $(cat "$T/rr.diff")"
+ok
+run_kiln rr-move -manifest rr2.json -out rr
+assert_eq 0 "$RC" "moved and removed: exit status ($(cat "$T/rr-move.err"))"
+assert_eq "$(sed '$d' "$T/rr-n.out")" "$(sed '$d' "$T/rr-move.out")" "-n lists what the real run does"
+assert_eq "rr: 2 members, 1 client: 2 certificates to issue, 4 kept (dry run: nothing written)" \
+    "$(tail -n 1 "$T/rr-n.out")" "-n: summary"
+assert_eq "rr: 2 members, 1 client: 2 certificates issued, 4 kept" "$(tail -n 1 "$T/rr-move.out")" \
+    "moved and removed: summary"
+ctl_rr="  etcdctl --endpoints=https://127.0.0.1:2379 --cacert=rr/ca/ca.pem --cert=rr/clients/root.pem --key=rr/clients/root-key.pem"
+assert_eq "rr/etcd-2/ssl/server.pem: written (changed)
+rr/etcd-2/ssl/peer.pem: written (changed)
+rr/etcd-2/cfg/etcd.yml: written (changed)
+rr/clients/admin-key.pem: left behind: the manifest no longer makes it; remove it if nothing uses it
+rr/clients/admin.pem: left behind: the manifest no longer makes it; remove it if nothing uses it
+rr/etcd-3: left behind: etcd-3 is no longer in the manifest, and its folder still holds valid keys; remove the folder once the member is removed
+etcd-2's peer URL is now https://127.0.0.9:2380, not https://127.0.0.2:2380; find its ID (the first field of its line), then update it before restarting it:
+$ctl_rr member list
+$ctl_rr member update MEMBER_ID --peer-urls=https://127.0.0.9:2380
+etcd-3 is no longer in the manifest; find its ID (the first field of its line), then remove it:
+$ctl_rr member list
+$ctl_rr member remove MEMBER_ID" "$(grep -v ': kept$' "$T/rr-move.out" | sed '$d')" \
+    "moved and removed: what changed, and the etcdctl commands"
+assert_contains "$(cat rr/etcd-2/cfg/etcd.yml)" "listen-peer-urls: 'https://127.0.0.9:2380'" "etcd-2's new etcd.yml"
+[ -f rr/etcd-3/ssl/server-key.pem ] && [ -f rr/clients/admin-key.pem ] || fail "a folder or file left behind was removed"
+ok
+
+# A CA that ends before the certificates made now: one warning for the run.
+sed 's/"CN": "rr CA",/"CN": "short CA", "expiry": "240h",/' rr.json >short.json
+run_kiln short -q -manifest short.json -out short
+assert_eq 0 "$RC" "short CA: exit status ($(cat "$T/short.err"))"
+na=$(openssl x509 -in short/ca/ca.pem -noout -enddate | sed 's/^notAfter=//')
+when=$(date -u -d "$na" '+%Y-%m-%d %H:%M:%S UTC')
+assert_eq "kiln: etcd: warning: short/ca/ca.pem ends on $when, before the certificates made now (expiry 8760h), which stop working with it: renew the CA for longer (kiln renew -expiry DURATION -ca short/ca/ca.pem -ca-key short/ca/ca-key.pem short/ca/ca.pem) or give the manifest a shorter \"expiry\"" \
+    "$(cat "$T/short.err")" "short CA: the warning, once"
+run_kiln short2 -q -manifest short.json -out short
+assert_eq 1 "$(wc -l <"$T/short2.err" | tr -d ' ')" "short CA re-run: one warning line"
+assert_eq "" "$(cat "$T/rr-move.err")" "a CA that outlives its leaves: no warning"
+say "7/7 re-runs: files listed, member update/remove printed, -n wrote nothing, -q, CA warning"
 
 say "PASS in $(($(date +%s) - START)) s"
 finish

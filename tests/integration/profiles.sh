@@ -38,7 +38,7 @@ issue guide ca-csr.json kubernetes etcd-csr.json guide
 # certificate verifies, each member's certificates carry its own address.
 "$KILN" etcd -manifest "$p/etcd/cluster.json" -out cluster >cluster.out
 assert_eq "cluster: 3 members, 2 clients: 9 certificates issued, 0 kept" \
-    "$(cat cluster.out)" "kiln etcd on cluster.json"
+    "$(tail -n 1 cluster.out)" "kiln etcd on cluster.json"
 want="cluster/ca/ca-config.json cluster/ca/ca-key.pem cluster/ca/ca.pem"
 want="$want cluster/clients/kube-apiserver-etcd-client-key.pem"
 want="$want cluster/clients/kube-apiserver-etcd-client.pem"
@@ -67,6 +67,20 @@ assert_contains "$(openssl x509 -in cluster/ca/ca.pem -noout -text)" "Public-Key
 assert_eq "name: 'etcd-3'" "$(grep '^name:' cluster/etcd-3/cfg/etcd.yml)" "etcd-3's own etcd.yml"
 assert_eq "listen-peer-urls: 'https://192.168.66.42:2380'" \
     "$(grep '^listen-peer-urls:' cluster/etcd-3/cfg/etcd.yml)" "etcd-3 listens on its own address"
+
+# The two shipped definitions of kube-apiserver's etcd client certificate
+# agree, and are what kubeadm makes (certlist.go, KubeadmCertEtcdAPIClient):
+# CN kube-apiserver-etcd-client, no organization, client auth only.
+issue kubernetes ca-csr.json client apiserver-etcd-client-csr.json apiserver-etcd-client
+who() {	# CERT: CN|O|key usages|extended key usages
+	"$BIN/kiln-certinfo" -cert "$1" | jq -r '[.subject.common_name,
+	    (.subject.organization // ""), (.key_usage // [] | sort | join(",")),
+	    (.ext_key_usage // [] | sort | join(","))] | join("|")'
+}
+want="kube-apiserver-etcd-client||digital signature,key encipherment|client auth"
+assert_eq "$want" "$(who apiserver-etcd-client.pem)" "profiles/kubernetes: kube-apiserver-etcd-client"
+assert_eq "$want" "$(who cluster/clients/kube-apiserver-etcd-client.pem)" \
+    "profiles/etcd/cluster.json: kube-apiserver-etcd-client"
 
 # certificatePolicies as cfssl 1.2.0 writes them: the extensions of the
 # same request under the same profile are the same, OCSP no-check after.

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <pwd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <criterion/criterion.h>
@@ -1087,4 +1088,156 @@ Test(etcd, a_key_readable_by_others_is_reset_to_0600)
 	kiln_buf_free(&ca_after);
 	kiln_buf_free(&leaf_before);
 	kiln_buf_free(&leaf_after);
+}
+
+Test(etcd, unknown_keys_are_refused_with_the_nearest_known_one)
+{
+	parse_fails("{\"expirey\": \"8760h\", " THREE "}",
+	    "unknown key \"expirey\" (did you mean \"expiry\"?)");
+	parse_fails("{\"cleints\": [\"root\"], " THREE "}",
+	    "unknown key \"cleints\" (did you mean \"clients\"?)");
+	parse_fails("{\"layuot\": \"shared\", " THREE "}",
+	    "unknown key \"layuot\" (did you mean \"layout\"?)");
+	parse_fails("{\"members\": [{\"name\": \"a\", \"ip\": \"10.0.0.1\"}, "
+	            "{\"name\": \"b\", \"ipp\": \"10.0.0.2\"}]}",
+	    "members[1]: unknown key \"ipp\" (did you mean \"ip\"?)");
+	parse_fails(
+	    "{\"clients\": [\"a\", {\"CN\": \"b\", \"o\": \"x\"}], " THREE "}",
+	    "clients[1]: unknown key \"o\" (did you mean \"O\"?)");
+	parse_fails("{\"etcd\": {\"client_prot\": 1}, " THREE "}",
+	    "etcd: unknown key \"client_prot\" (did you mean "
+	    "\"client_port\"?)");
+	parse_fails("{\"key\": {\"algo\": \"rsa\", \"bits\": 2048}, " THREE "}",
+	    "key: unknown key \"bits\" (known keys: algo, size)");
+	parse_fails("{\"names\": [{\"C\": \"CN\", \"st\": \"x\"}], " THREE "}",
+	    "names[0]: unknown key \"st\" (did you mean \"ST\"?)");
+	parse_fails("{\"ca\": {\"CN\": \"x\", \"expiry\": \"1h\", \"exipry\": "
+	            "\"2h\"}, " THREE "}",
+	    "ca: unknown key \"exipry\" (did you mean \"expiry\"?)");
+	parse_fails("{\"ca\": {\"CN\": \"x\", \"key\": {\"size\": 256, "
+	            "\"algo\": \"ecdsa\", \"sise\": 1}}, " THREE "}",
+	    "ca.key: unknown key \"sise\" (did you mean \"size\"?)");
+	parse_fails(
+	    "{\"ca\": {\"CN\": \"x\", \"ca\": {\"path_len\": 1}}, " THREE "}",
+	    "ca.ca: unknown key \"path_len\" (did you mean \"pathlen\"?)");
+	/* Case matters in kiln's own format; a top-level CN is not one. */
+	parse_fails("{\"Members\": []}",
+	    "unknown key \"Members\" (did you mean \"members\"?)");
+	parse_fails("{\"CN\": \"x\", " THREE "}",
+	    "unknown key \"CN\" (did you mean \"ca\"?)");
+	parse_fails("{\"prefix\": \"/a\", \"prefix\": \"/b\", " THREE "}",
+	    "duplicate key \"prefix\"");
+	/* Every documented key is known. */
+	cr_assert_eq(parse("{\"cluster_token\": \"t\", \"serialnumber\": "
+	                   "\"1\", \"key\": {\"algo\": \"ecdsa\", \"size\": "
+	                   "256}, \"expiry\": \"1h\", \"names\": [{\"C\": "
+	                   "\"CN\", \"ST\": \"a\", \"L\": \"b\", \"O\": \"c\", "
+	                   "\"OU\": \"d\", \"E\": \"e@x\"}], \"prefix\": "
+	                   "\"/opt/e\", \"layout\": \"shared\", \"clients\": "
+	                   "[\"r\", {\"CN\": \"k\", \"O\": \"m\"}], \"ca\": "
+	                   "{\"CN\": \"c\", \"names\": [], \"key\": {\"algo\": "
+	                   "\"ecdsa\"}, \"serialnumber\": \"2\", \"expiry\": "
+	                   "\"2h\", \"ca\": {\"pathlen\": 1, \"pathlenzero\": "
+	                   "false, \"backdate\": \"1m\", \"expiry\": \"3h\"}}, "
+	                   "\"etcd\": {\"client_port\": 1, \"peer_port\": 2, "
+	                   "\"snapshot_count\": 3, \"heartbeat_interval\": 4, "
+	                   "\"election_timeout\": 40, \"quota_backend_bytes\": "
+	                   "0, \"max_snapshots\": 1, \"max_wals\": 1, "
+	                   "\"auto_compaction_mode\": \"periodic\", "
+	                   "\"auto_compaction_retention\": \"1\", "
+	                   "\"log_level\": \"info\"}, " THREE "}"),
+	    0, "%s", err.msg);
+}
+
+/* The fate of "rel" (under dir) in the result, or -1 if not listed. */
+static int
+fate_of(const char *rel)
+{
+	size_t i;
+
+	for (i = 0; i < r.n_files; i++)
+		if (strcmp(r.files[i].path, path(rel)) == 0)
+			return (int)r.files[i].fate;
+	return -1;
+}
+
+Test(etcd, a_dry_run_decides_as_a_real_run_and_makes_nothing)
+{
+	char out[128];
+
+	snprintf(out, sizeof(out), "%s/out", dir);
+	cr_assert_eq(parse("{\"key\": {\"algo\": \"ecdsa\"}, \"clients\": "
+	                   "[\"root\"], " THREE "}"),
+	    0, "%s", err.msg);
+	cr_assert_eq(
+	    kiln_etcd_build(&m, out, KILN_ETCD_DRY_RUN, NULL, NULL, &r, &err),
+	    0, "%s", err.msg);
+	cr_assert_eq(access(out, F_OK), -1, "a dry run made %s", out);
+	cr_assert_eq(r.issued, 8);
+	cr_assert_eq(r.n_files, 26); /* ca/ 3, 3 members x 7, a client 2 */
+	cr_assert_eq(fate_of("out/etcd-2/ssl/ca.pem"), KILN_ETCD_NEW);
+	/* The real run, then a dry run that moves etcd-2 and drops etcd-3. */
+	kiln_etcd_result_free(&r);
+	cr_assert_eq(kiln_etcd_build(&m, out, 0, NULL, NULL, &r, &err), 0, "%s",
+	    err.msg);
+	cr_assert_eq(r.n_files, 26);
+	cr_assert_eq(fate_of("out/etcd-2/ssl/ca.pem"), KILN_ETCD_NEW);
+	cr_assert_eq(parse("{\"key\": {\"algo\": \"ecdsa\"}, \"members\": "
+	                   "[{\"name\": \"etcd-1\", \"ip\": \"10.0.0.1\"}, "
+	                   "{\"name\": \"etcd-2\", \"ip\": \"10.0.0.9\"}]}"),
+	    0, "%s", err.msg);
+	kiln_etcd_result_free(&r);
+	cr_assert_eq(
+	    kiln_etcd_build(&m, out, KILN_ETCD_DRY_RUN, NULL, NULL, &r, &err),
+	    0, "%s", err.msg);
+	cr_assert_eq(r.issued, 2);
+	cr_assert_eq(r.kept, 3);
+	cr_assert_eq(fate_of("out/etcd-1/ssl/server.pem"), KILN_ETCD_KEPT);
+	cr_assert_eq(fate_of("out/etcd-2/ssl/server.pem"), KILN_ETCD_CHANGED);
+	cr_assert_eq(fate_of("out/etcd-2/cfg/etcd.yml"), KILN_ETCD_CHANGED);
+	cr_assert_eq(fate_of("out/clients/root.pem"), KILN_ETCD_LEFT);
+	cr_assert_eq(r.n_moved, 1);
+	cr_assert_eq(r.moved[0].member, 1);
+	cr_assert_str_eq(r.moved[0].old_url, "https://10.0.0.2:2380");
+	cr_assert_eq(r.n_gone, 1);
+	cr_assert_str_eq(r.gone[0].name, "etcd-3");
+	cr_assert_str_eq(r.gone[0].path, path("out/etcd-3"));
+	cr_assert(r.gone[0].has_keys);
+	cr_assert_eq(access(path("out/etcd-3/ssl/server-key.pem"), F_OK), 0);
+	cr_assert_eq(r.ca_ends_first, 0);
+}
+
+Test(etcd, a_ca_that_ends_before_its_leaves_is_noted)
+{
+	cr_assert_eq(parse("{\"key\": {\"algo\": \"ecdsa\"}, \"ca\": {\"CN\": "
+	                   "\"c\", \"key\": {\"algo\": \"ecdsa\"}, \"expiry\": "
+	                   "\"240h\"}, \"expiry\": \"241h\", " THREE "}"),
+	    0, "%s", err.msg);
+	build();
+	cr_assert(r.ca_ends_first);
+	cr_assert_gt(r.ca_not_after, (long long)time(NULL) + 239 * 3600);
+	cr_assert_lt(r.ca_not_after, (long long)time(NULL) + 240 * 3600);
+	/* The same lifetime ends together: no warning. */
+	cr_assert_eq(parse("{\"key\": {\"algo\": \"ecdsa\"}, \"ca\": {\"CN\": "
+	                   "\"c\", \"key\": {\"algo\": \"ecdsa\"}, \"expiry\": "
+	                   "\"240h\"}, \"expiry\": \"240h\", " THREE "}"),
+	    0, "%s", err.msg);
+	build();
+	cr_assert_eq(r.ca_ends_first, 0);
+}
+
+Test(etcd, the_other_layouts_files_are_left_behind_and_listed)
+{
+	cr_assert_eq(parse("{\"key\": {\"algo\": \"ecdsa\"}, " THREE "}"), 0,
+	    "%s", err.msg);
+	build();
+	cr_assert_eq(parse("{\"key\": {\"algo\": \"ecdsa\"}, \"layout\": "
+	                   "\"shared\", " THREE "}"),
+	    0, "%s", err.msg);
+	build();
+	cr_assert_eq(fate_of("etcd-1/ssl/etcd.pem"), KILN_ETCD_NEW);
+	cr_assert_eq(fate_of("etcd-1/ssl/server.pem"), KILN_ETCD_LEFT);
+	cr_assert_eq(fate_of("etcd-3/ssl/peer-key.pem"), KILN_ETCD_LEFT);
+	cr_assert_eq(fate_of("etcd-3/ssl/ca.pem"), KILN_ETCD_KEPT);
+	cr_assert_eq(access(path("etcd-3/ssl/peer-key.pem"), F_OK), 0);
 }
