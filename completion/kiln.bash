@@ -14,7 +14,7 @@ _kiln_commands="certinfo check etcd gencert gencrl gencsr genkey json
 _kiln_flags() {
 	case $1 in
 	certinfo) echo cert csr domain key format serial aki db-config ;;
-	check) echo within critical ca format ;;
+	check) echo within critical ca format exclude ;;
 	etcd) echo manifest out force j n q ;;
 	gencert) echo initca ca ca-key config profile hostname cn renewca out \
 		force loglevel ;;
@@ -23,7 +23,7 @@ _kiln_flags() {
 	genkey) echo initca config out force ;;
 	json) echo bare f stdout force version ;;
 	renew) echo ca ca-key config profile expiry rekey key within backup \
-		follow-links j ;;
+		backup-dir follow-links n j ;;
 	selfsign) echo config profile hostname out force ;;
 	sign) echo ca ca-key config profile hostname csr out ;;
 	verify) echo ca role host key ;;
@@ -123,6 +123,13 @@ _kiln_complete() {
 	    -csr | --csr | -key | --key | -manifest | --manifest | -f | --f)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return 0
+		;;
+	-backup-dir | --backup-dir)
+		COMPREPLY=($(compgen -d -- "$cur"))
+		return 0
+		;;
+	-exclude | --exclude)
+		return 0 # a glob
 		;;
 	-hostname | --hostname | -cn | --cn | -domain | --domain | -host | \
 	    --host | -within | --within | -critical | --critical | -expiry | \

@@ -8,16 +8,22 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <mbedtls/oid.h>
+
 #include "checkrender.h"
+#include "civil.h"
 #include "kiln/check.h"
 #include "kiln/esc.h"
 #include "kiln/pem.h"
+#include "kiln/verify.h"
 #include "out.h"
 #include "strs.h"
 
@@ -52,6 +58,8 @@ entry_free(struct kiln_check_entry *e)
 	kiln_strs_free(e->sans, e->nsans);
 	free(e->serial);
 	free(e->why);
+	free(e->subject_org);
+	kiln_strs_free(e->paths, e->npaths);
 }
 
 /* "e" from "info": what the reports show.  0, or -1 out of memory. */
@@ -71,9 +79,26 @@ entry_fill(struct kiln_check_entry *e, const struct kiln_info *info,
 	e->not_before = info->not_before;
 	e->not_after = info->not_after;
 	e->is_ca = info->is_ca;
+	e->chain_not_after = info->not_after;
 	cn = kiln_dn_last(&info->subject, "2.5.4.3");
 	if (kiln_str_set(&e->subject_cn, cn != NULL ? cn : "", err) == -1)
 		goto cleanup;
+	/* No CN: the table names it by its organization. */
+	if (cn == NULL) {
+		const char *o = kiln_dn_last(&info->subject, "2.5.4.10"),
+		           *ou = kiln_dn_last(&info->subject, "2.5.4.11");
+
+		if (kiln_buf_printf(&serial, err, "%s%s%s%s%s",
+		        o != NULL ? "O=" : "", o != NULL ? o : "",
+		        o != NULL && ou != NULL ? ", " : "",
+		        ou != NULL ? "OU=" : "", ou != NULL ? ou : "") == -1 ||
+		    kiln_buf_terminate(&serial, err) == -1)
+			goto cleanup;
+	}
+	if (kiln_str_set(&e->subject_org,
+	        serial.len > 0 ? (char *)serial.p : "", err) == -1)
+		goto cleanup;
+	serial.len = 0;
 	cn = kiln_dn_last(&info->issuer, "2.5.4.3");
 	if (kiln_str_set(&e->issuer_cn, cn != NULL ? cn : "", err) == -1)
 		goto cleanup;
@@ -87,8 +112,8 @@ entry_fill(struct kiln_check_entry *e, const struct kiln_info *info,
 	}
 	for (l = 0, e->nsans = 0; l < 4; l++)
 		for (k = 0; k < counts[l]; k++)
-			if (kiln_str_set(&e->sans[e->nsans++], lists[l][k],
-			        err) == -1)
+			if (kiln_str_set(
+			        &e->sans[e->nsans++], lists[l][k], err) == -1)
 				goto cleanup;
 	if (kiln_info_serial_decimal(info, &serial, err) == -1 ||
 	    kiln_buf_terminate(&serial, err) == -1 ||
@@ -113,6 +138,7 @@ kiln_check_free(struct kiln_check *c)
 		free(c->problems[i].msg);
 	}
 	free(c->problems);
+	free(c->seen);
 	kiln_check_init(c);
 }
 
@@ -147,7 +173,20 @@ add_problem(struct kiln_check *c, const char *path, const char *msg,
 struct anchor_dates {
 	const mbedtls_x509_crt *ca;
 	char why[128];
+	/* The earliest notAfter above the certificate (issuers, anchor),
+	 * the CN of the certificate that has it, and the path's top. */
+	long long end;
+	char end_cn[128];
+	const mbedtls_x509_crt *top;
+	int top_depth;
 };
+
+static long long
+x509_seconds(const mbedtls_x509_time *t)
+{
+	return kiln_days_from_civil(t->year, t->mon, t->day) * 86400LL +
+	       t->hour * 3600LL + t->min * 60LL + t->sec;
+}
 
 static int
 note_anchor(void *arg, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
@@ -155,8 +194,21 @@ note_anchor(void *arg, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
 	struct anchor_dates *a = arg;
 	const mbedtls_x509_crt *t;
 	const mbedtls_x509_time *when = &crt->valid_to;
+	const mbedtls_x509_name *n;
+	long long end;
 
-	(void)depth;
+	if (a->top == NULL || depth > a->top_depth) {
+		a->top = crt;
+		a->top_depth = depth;
+	}
+	if (depth > 0 && (end = x509_seconds(&crt->valid_to)) < a->end) {
+		a->end = end;
+		a->end_cn[0] = '\0';
+		for (n = &crt->subject; n != NULL; n = n->next)
+			if (MBEDTLS_OID_CMP(MBEDTLS_OID_AT_CN, &n->oid) == 0)
+				snprintf(a->end_cn, sizeof(a->end_cn), "%.*s",
+				    (int)n->val.len, n->val.p);
+	}
 	for (t = a->ca; t != NULL; t = t->next) {
 		if (t != crt || !(*flags & (MBEDTLS_X509_BADCERT_EXPIRED |
 		                               MBEDTLS_X509_BADCERT_FUTURE)))
@@ -313,24 +365,29 @@ pool_chain(const struct pool *p, const struct kiln_infos *file, size_t i,
  * Whether certificate "i" of "file", with the certificates of its chain
  * in the pool as possible intermediates, verifies against the trust
  * anchors; the certificate's own dates are judged separately, the
- * anchor's here.  0 and "*why" NULL if it does, 0 and "*why" the reason
- * if not, -1 out of memory.
+ * anchor's here.  "*why" is NULL if it does, else the reason (for a
+ * certificate not issued by the anchors, the key identifiers that
+ * differ).  "a" gets the earliest notAfter above it.  0, or -1 out of
+ * memory.
  */
 static int
 untrusted(const struct kiln_check *c, const struct kiln_infos *file,
-    const struct pool *p, size_t i, char **why, struct kiln_err *err)
+    const struct pool *p, size_t i, struct anchor_dates *a, char **why,
+    struct kiln_err *err)
 {
-	struct anchor_dates a;
 	mbedtls_x509_crt chain;
+	struct kiln_buf ids;
 	size_t idx[CHAIN_MAX], n, k;
 	char info[512];
 	const char *reason = NULL;
 	uint32_t flags = 0;
-	int ret;
+	int ret, rc = -1;
 
 	*why = NULL;
-	memset(&a, 0, sizeof(a));
-	a.ca = c->ca;
+	memset(a, 0, sizeof(*a));
+	a->ca = c->ca;
+	a->end = LLONG_MAX;
+	kiln_buf_init(&ids);
 	mbedtls_x509_crt_init(&chain);
 	n = pool_chain(p, file, i, idx);
 	ret = mbedtls_x509_crt_parse_der(
@@ -343,31 +400,47 @@ untrusted(const struct kiln_check *c, const struct kiln_infos *file,
 		goto done;
 	}
 	mbedtls_x509_crt_verify(&chain, (mbedtls_x509_crt *)c->ca, NULL, NULL,
-	    &flags, note_anchor, &a);
+	    &flags, note_anchor, a);
 	flags &= ~(uint32_t)(MBEDTLS_X509_BADCERT_EXPIRED |
 	                     MBEDTLS_X509_BADCERT_FUTURE);
 	if (flags == 0)
-		reason = a.why[0] != '\0' ? a.why : NULL;
-	else if (mbedtls_x509_crt_verify_info(info, sizeof(info), "", flags) <
-	         0)
+		reason = a->why[0] != '\0' ? a->why : NULL;
+	else if ((flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED) && a->top != NULL) {
+		/* Two CAs often share a name: say which keys differ. */
+		if (kiln_buf_append(
+		        &ids, "not issued by the CA given: ", 28, err) == -1 ||
+		    kiln_verify_key_ids(
+		        &ids, a->top->raw.p, a->top->raw.len, c->ca, err) == -1)
+			goto cleanup;
+		reason = (const char *)ids.p;
+	} else if (mbedtls_x509_crt_verify_info(info, sizeof(info), "", flags) <
+	           0)
 		reason = "does not verify";
 	else {
 		info[strcspn(info, "\n")] = '\0'; /* the first reason */
 		reason = info;
 	}
+	/* Only a chain that verifies ends at its issuers' dates. */
+	if (flags != 0)
+		a->end = LLONG_MAX;
 done:
+	if (reason != NULL && (*why = strdup(reason)) == NULL) {
+		kiln_err_set(err, KILN_ENOMEM, "out of memory");
+		goto cleanup;
+	}
+	rc = 0;
+cleanup:
 	mbedtls_x509_crt_free(&chain);
-	if (reason != NULL && (*why = strdup(reason)) == NULL)
-		return kiln_err_set(err, KILN_ENOMEM, "out of memory");
-	return 0;
+	kiln_buf_free(&ids);
+	return rc;
 }
 
 static enum kiln_check_status
-time_status(const struct kiln_check *c, const struct kiln_info *info)
+time_status(const struct kiln_check *c, long long not_before, long long end)
 {
-	long long left = info->not_after - c->now;
+	long long left = end - c->now;
 
-	if (c->now < info->not_before)
+	if (c->now < not_before)
 		return KILN_CHECK_NOT_YET_VALID;
 	if (left < 0)
 		return KILN_CHECK_EXPIRED;
@@ -378,15 +451,137 @@ time_status(const struct kiln_check *c, const struct kiln_info *info)
 	return KILN_CHECK_OK;
 }
 
+static size_t
+seen_slot(unsigned long long dev, unsigned long long ino, size_t cap)
+{
+	return (size_t)((ino * 0x9e3779b97f4a7c15ULL) ^ dev) & (cap - 1);
+}
+
+/*
+ * The first entry of the file "dev" "ino", or (size_t)-1; with "add",
+ * entry "add - 1" is recorded as its first when there is none.
+ */
+static size_t
+seen_find(struct kiln_check *c, unsigned long long dev, unsigned long long ino,
+    size_t add, struct kiln_err *err, int *fail)
+{
+	const struct kiln_check_entry *e;
+	size_t cap, i, k, *t;
+
+	*fail = 0;
+	if (c->seen_cap > 0)
+		for (k = seen_slot(dev, ino, c->seen_cap); c->seen[k] != 0;
+		     k = (k + 1) & (c->seen_cap - 1)) {
+			e = &c->entries[c->seen[k] - 1];
+			if (e->dev == dev && e->ino == ino)
+				return c->seen[k] - 1;
+		}
+	if (add == 0)
+		return (size_t)-1;
+	if (add * 2 >= c->seen_cap) { /* grow, and record them again */
+		cap = c->seen_cap < 64 ? 64 : c->seen_cap * 2;
+		while (add * 2 >= cap)
+			cap *= 2;
+		if ((t = calloc(cap, sizeof(*t))) == NULL) {
+			*fail = 1;
+			kiln_err_set(err, KILN_ENOMEM, "out of memory");
+			return (size_t)-1;
+		}
+		for (i = 0; i < c->seen_cap; i++)
+			if (c->seen[i] != 0) {
+				e = &c->entries[c->seen[i] - 1];
+				k = seen_slot(e->dev, e->ino, cap);
+				while (t[k] != 0)
+					k = (k + 1) & (cap - 1);
+				t[k] = c->seen[i];
+			}
+		free(c->seen);
+		c->seen = t;
+		c->seen_cap = cap;
+	}
+	for (k = seen_slot(dev, ino, c->seen_cap); c->seen[k] != 0;
+	     k = (k + 1) & (c->seen_cap - 1))
+		;
+	c->seen[k] = add;
+	return (size_t)-1;
+}
+
+/*
+ * The file at "path" is the one whose first entry is "j", met again
+ * through another link: "path" (with "#N" in a bundle) joins the paths
+ * of each of its entries.
+ */
+static int
+seen_again(
+    struct kiln_check *c, size_t j, const char *path, struct kiln_err *err)
+{
+	struct kiln_check_entry *e;
+	struct kiln_buf name;
+	size_t x;
+	int bundle, rc = 0;
+
+	kiln_buf_init(&name);
+	bundle = j + 1 < c->n_entries && c->entries[j + 1].index == 2 &&
+	         strcmp(c->entries[j + 1].path, c->entries[j].path) == 0;
+	for (x = j;
+	     rc == 0 && x < c->n_entries && c->entries[x].index == x - j + 1 &&
+	     strcmp(c->entries[x].path, c->entries[j].path) == 0;
+	     x++) {
+		e = &c->entries[x];
+		name.len = 0;
+		if (kiln_buf_printf(&name, err, bundle ? "%s#%zu" : "%s", path,
+		        e->index) == -1 ||
+		    kiln_buf_terminate(&name, err) == -1 ||
+		    kiln_strs_push(
+		        &e->paths, &e->npaths, (char *)name.p, err) == -1)
+			rc = -1;
+	}
+	kiln_buf_free(&name);
+	return rc;
+}
+
+/*
+ * With -ca: the entry "e" of certificate "i" judged with its chain.  An
+ * untrusted one says why; one whose chain ends before it (a CA that
+ * expires first) takes the chain's end as its own, and says so.
+ */
+static int
+judge_chain(struct kiln_check *c, struct kiln_check_entry *e,
+    const struct kiln_infos *file, const struct pool *pool, size_t i,
+    struct kiln_err *err)
+{
+	struct anchor_dates a;
+	char when[64], line[512];
+
+	if (untrusted(c, file, pool, i, &a, &e->why, err) == -1)
+		return -1;
+	if (e->why != NULL) {
+		e->status = KILN_CHECK_UNTRUSTED;
+		return 0;
+	}
+	if (a.end >= e->not_after)
+		return 0;
+	e->chain_not_after = a.end;
+	e->status = time_status(c, e->not_before, a.end);
+	kiln_rfc3339(a.end, when, sizeof(when));
+	snprintf(line, sizeof(line),
+	    "it outlives its CA \"%s\", which expires on %s: it stops "
+	    "working then, so its status and time left are the CA's",
+	    a.end_cn, when);
+	if ((e->why = strdup(line)) == NULL)
+		return kiln_err_set(err, KILN_ENOMEM, "out of memory");
+	return 0;
+}
+
 /* Take the certificates of one file into the check. */
 static int
-add_file(struct kiln_check *c, const char *path, struct kiln_infos *file,
-    struct kiln_err *err)
+add_file(struct kiln_check *c, const char *path, const struct stat *st,
+    struct kiln_infos *file, struct kiln_err *err)
 {
 	struct kiln_check_entry *e;
 	struct pool pool;
-	size_t i;
-	int rc = -1;
+	size_t i, first = c->n_entries;
+	int rc = -1, fail;
 
 	memset(&pool, 0, sizeof(pool));
 	if ((e = realloc(c->entries, (c->n_entries + file->n) * sizeof(*e))) ==
@@ -406,14 +601,20 @@ add_file(struct kiln_check *c, const char *path, struct kiln_infos *file,
 		}
 		c->n_entries++; /* freed by kiln_check_free from here on */
 		e->index = i + 1;
+		e->dev = (unsigned long long)st->st_dev;
+		e->ino = (unsigned long long)st->st_ino;
 		if (entry_fill(e, &file->v[i], err) == -1)
 			goto cleanup;
-		e->status = time_status(c, &file->v[i]);
+		e->status = time_status(c, e->not_before, e->not_after);
 		if (c->ca != NULL &&
-		    untrusted(c, file, &pool, i, &e->why, err) == -1)
+		    judge_chain(c, e, file, &pool, i, err) == -1)
 			goto cleanup;
-		if (e->why != NULL)
-			e->status = KILN_CHECK_UNTRUSTED;
+	}
+	if (file->n > 0) {
+		(void)seen_find(c, c->entries[first].dev, c->entries[first].ino,
+		    first + 1, err, &fail);
+		if (fail)
+			goto cleanup;
 	}
 	kiln_infos_free(file); /* the descriptions are not kept */
 	rc = 0;
@@ -520,8 +721,8 @@ check_file(struct kiln_check *c, int dfd, const char *name, const char *path,
 	struct kiln_buf data;
 	struct kiln_err perr;
 	struct stat st;
-	size_t pos = 0;
-	int fd, pem, ret, rc = -1;
+	size_t pos = 0, j;
+	int fd, pem, ret, fail, rc = -1;
 
 	kiln_infos_init(&file);
 	kiln_buf_init(&data);
@@ -529,6 +730,12 @@ check_file(struct kiln_check *c, int dfd, const char *name, const char *path,
 	if ((fd = open_regular(dfd, name, &st)) < 0) {
 		/* Not a regular file now: skipped, as it would have been. */
 		rc = fd == -2 ? 0 : add_problem_errno(c, path, errno, err);
+		goto cleanup;
+	}
+	/* The same file through another link: read once, its path noted. */
+	if ((j = seen_find(c, (unsigned long long)st.st_dev,
+	         (unsigned long long)st.st_ino, 0, err, &fail)) != (size_t)-1) {
+		rc = seen_again(c, j, path, err);
 		goto cleanup;
 	}
 	/* Certificates are small: a big file (a log, an archive) is not one. */
@@ -553,7 +760,7 @@ check_file(struct kiln_check *c, int dfd, const char *name, const char *path,
 		rc = pem ? add_problem(c, path, perr.msg, err) : 0;
 		goto cleanup;
 	}
-	rc = add_file(c, path, &file, err);
+	rc = add_file(c, path, &st, &file, err);
 cleanup:
 	if (fd >= 0)
 		close(fd);
@@ -576,6 +783,59 @@ cleanup:
  * same way.  A folder that cannot be found again so (moved meanwhile) is
  * reported, and the rest of it is not checked.
  */
+static int
+walk_problem_errno(const struct kiln_walk *k, const char *path, int errnum,
+    struct kiln_err *err)
+{
+	return k->problem(k->arg, path, strerror(errnum), err);
+}
+
+/* The last component of "path", "dir/" giving "dir". */
+static const char *
+base_name(const char *path, char *b, size_t size)
+{
+	const char *e = path + strlen(path), *s;
+
+	while (e > path + 1 && e[-1] == '/')
+		e--;
+	for (s = e; s > path && s[-1] != '/'; s--)
+		;
+	snprintf(b, size, "%.*s", (int)(e - s), s);
+	return b;
+}
+
+int
+kiln_walk_is_backup(const char *name)
+{
+	size_t n = strlen(name), i;
+	const char *t;
+
+	/* NAME.YYYYMMDDTHHMMSSZ, NAME not empty. */
+	if (n < 18)
+		return 0;
+	t = name + n - 17;
+	if (t[0] != '.' || t[9] != 'T' || t[16] != 'Z')
+		return 0;
+	for (i = 1; i < 16; i++)
+		if (i != 9 && (t[i] < '0' || t[i] > '9'))
+			return 0;
+	return 1;
+}
+
+int
+kiln_walk_skips(const struct kiln_walk *k, const char *name, const char *path)
+{
+	size_t i;
+
+	if (kiln_walk_is_backup(name))
+		return 1;
+	for (i = 0; i < k->n_exclude; i++)
+		if (fnmatch(k->exclude[i], name, 0) == 0 ||
+		    fnmatch(k->exclude[i], path, 0) == 0)
+			return 1;
+	return 0;
+}
+
 #define WALK_FDS 32
 
 struct frame {
@@ -664,7 +924,7 @@ list_folder(int fd, struct frame *f, struct kiln_err *err, int *fatal)
  * does).  Problems are recorded; returns -1 only out of memory.
  */
 static int
-enter(struct kiln_check *c, struct walk *w, int dfd, const char *name,
+enter(const struct kiln_walk *k, struct walk *w, int dfd, const char *name,
     int follow, struct kiln_err *err)
 {
 	const char *path = (const char *)w->path.p;
@@ -679,17 +939,17 @@ enter(struct kiln_check *c, struct walk *w, int dfd, const char *name,
 		/* A link now (swapped since it was listed): not followed. */
 		if (errno == ELOOP && !follow)
 			return 0;
-		return add_problem_errno(c, path, errno, err);
+		return walk_problem_errno(k, path, errno, err);
 	}
 	if (fstat(fd, &st) == -1) {
 		errnum = errno;
 		close(fd);
-		return add_problem_errno(c, path, errnum, err);
+		return walk_problem_errno(k, path, errnum, err);
 	}
 	for (i = 0; i < w->depth; i++)
 		if (w->f[i].dev == st.st_dev && w->f[i].ino == st.st_ino) {
 			close(fd);
-			return add_problem(c, path,
+			return k->problem(k->arg, path,
 			    "the same folder as one above it (a loop): not "
 			    "entered again",
 			    err);
@@ -717,7 +977,7 @@ enter(struct kiln_check *c, struct walk *w, int dfd, const char *name,
 		f->n = 0;
 		if (fatal)
 			return -1;
-		if (add_problem_errno(c, path, errnum, err) == -1)
+		if (walk_problem_errno(k, path, errnum, err) == -1)
 			return -1;
 	}
 	/* Below the first WALK_FDS levels, only the top folder stays open. */
@@ -790,7 +1050,7 @@ reopen(struct walk *w, size_t k, int child)
 
 /* Leave the top folder; its parent is opened again if it was closed. */
 static int
-leave(struct kiln_check *c, struct walk *w, struct kiln_err *err)
+leave(const struct kiln_walk *k, struct walk *w, struct kiln_err *err)
 {
 	struct frame *top = &w->f[w->depth - 1], *up;
 	int rc = 0;
@@ -799,7 +1059,7 @@ leave(struct kiln_check *c, struct walk *w, struct kiln_err *err)
 	    reopen(w, w->depth - 2, top->fd) == -1) {
 		w->path.len = up->path_len;
 		if (kiln_buf_terminate(&w->path, err) == -1 ||
-		    add_problem(c, (const char *)w->path.p,
+		    k->problem(k->arg, (const char *)w->path.p,
 		        "moved or replaced during the check: the rest of it "
 		        "was not checked",
 		        err) == -1)
@@ -813,7 +1073,7 @@ leave(struct kiln_check *c, struct walk *w, struct kiln_err *err)
 
 /* Visit the next entry of the top folder. */
 static int
-visit(struct kiln_check *c, struct walk *w, struct kiln_err *err)
+visit(const struct kiln_walk *k, struct walk *w, struct kiln_err *err)
 {
 	struct frame *top = &w->f[w->depth - 1];
 	const char *name = top->names[top->next++], *path;
@@ -822,29 +1082,32 @@ visit(struct kiln_check *c, struct walk *w, struct kiln_err *err)
 	if (sub_path(w, name, err) == -1)
 		return -1;
 	path = (const char *)w->path.p;
+	if (kiln_walk_skips(k, name, path))
+		return 0;
 	if (fstatat(top->fd, name, &st, AT_SYMLINK_NOFOLLOW) == -1)
-		return add_problem_errno(c, path, errno, err);
+		return walk_problem_errno(k, path, errno, err);
 	if (S_ISLNK(st.st_mode)) {
 		/* A link to a file is read; one to a folder is not followed. */
 		if (fstatat(top->fd, name, &st, 0) == -1)
-			return add_problem(c, path,
+			return k->problem(k->arg, path,
 			    errno == ELOOP ? "a link in a loop of links"
 			                   : "a link to nothing (dangling)",
 			    err);
 		return S_ISREG(st.st_mode)
-		           ? check_file(c, top->fd, name, path, err)
+		           ? k->file(k->arg, top->fd, name, path, err)
 		           : 0;
 	}
 	if (S_ISDIR(st.st_mode))
-		return enter(c, w, top->fd, name, 0, err);
+		return enter(k, w, top->fd, name, 0, err);
 	if (S_ISREG(st.st_mode))
-		return check_file(c, top->fd, name, path, err);
+		return k->file(k->arg, top->fd, name, path, err);
 	return 0; /* FIFOs, devices, sockets: never opened */
 }
 
 int
-kiln_check_path(struct kiln_check *c, const char *path, struct kiln_err *err)
+kiln_walk(const struct kiln_walk *k, const char *path, struct kiln_err *err)
 {
+	char name[NAME_MAX + 1];
 	struct walk w;
 	struct stat st;
 	int rc = -1;
@@ -856,30 +1119,34 @@ kiln_check_path(struct kiln_check *c, const char *path, struct kiln_err *err)
 		goto cleanup;
 	/* An operand that is a link is followed, to a folder too. */
 	if (lstat(path, &st) == -1) {
-		rc = add_problem_errno(c, path, errno, err);
+		rc = walk_problem_errno(k, path, errno, err);
+		goto cleanup;
+	}
+	if (kiln_walk_skips(k, base_name(path, name, sizeof(name)), path)) {
+		rc = 0;
 		goto cleanup;
 	}
 	if (S_ISLNK(st.st_mode) && stat(path, &st) == -1) {
-		rc = add_problem(c, path,
+		rc = k->problem(k->arg, path,
 		    errno == ELOOP ? "a link in a loop of links"
 		                   : "a link to nothing (dangling)",
 		    err);
 		goto cleanup;
 	}
 	if (S_ISREG(st.st_mode)) {
-		rc = check_file(c, AT_FDCWD, path, path, err);
+		rc = k->file(k->arg, AT_FDCWD, path, path, err);
 		goto cleanup;
 	}
 	if (!S_ISDIR(st.st_mode)) {
 		rc = 0;
 		goto cleanup;
 	}
-	if (enter(c, &w, AT_FDCWD, path, 1, err) == -1)
+	if (enter(k, &w, AT_FDCWD, path, 1, err) == -1)
 		goto cleanup;
 	while (w.depth > 0) {
 		if (w.f[w.depth - 1].next < w.f[w.depth - 1].n
-		        ? visit(c, &w, err) == -1
-		        : leave(c, &w, err) == -1)
+		        ? visit(k, &w, err) == -1
+		        : leave(k, &w, err) == -1)
 			goto cleanup;
 	}
 	rc = 0;
@@ -889,6 +1156,34 @@ cleanup:
 	free(w.f);
 	kiln_buf_free(&w.path);
 	return rc;
+}
+
+static int
+check_problem(
+    void *arg, const char *path, const char *msg, struct kiln_err *err)
+{
+	return add_problem(arg, path, msg, err);
+}
+
+static int
+check_one(void *arg, int dfd, const char *name, const char *path,
+    struct kiln_err *err)
+{
+	return check_file(arg, dfd, name, path, err);
+}
+
+int
+kiln_check_path(struct kiln_check *c, const char *path, struct kiln_err *err)
+{
+	struct kiln_walk k;
+
+	memset(&k, 0, sizeof(k));
+	k.exclude = c->exclude;
+	k.n_exclude = c->n_exclude;
+	k.file = check_one;
+	k.problem = check_problem;
+	k.arg = c;
+	return kiln_walk(&k, path, err);
 }
 
 enum kiln_check_status
@@ -997,7 +1292,9 @@ kiln_check_table(
 		kiln_check_entry_name(c, i, &b, &werr);
 		kiln_buf_terminate(&b, &werr);
 		cell_set(&row[0], (char *)b.p, &werr);
-		cell_set(&row[1], e->subject_cn, &werr);
+		cell_set(&row[1],
+		    e->subject_cn[0] != '\0' ? e->subject_cn : e->subject_org,
+		    &werr);
 		b.len = 0;
 		for (k = 0; k < e->nsans; k++)
 			kiln_buf_printf(
@@ -1006,7 +1303,8 @@ kiln_check_table(
 		cell_set(&row[2], (char *)b.p, &werr);
 		kiln_rfc3339(e->not_after, text, sizeof(text));
 		kiln_str_set(&row[3], text, &werr);
-		kiln_check_time_left(e->not_after - c->now, text, sizeof(text));
+		kiln_check_time_left(
+		    e->chain_not_after - c->now, text, sizeof(text));
 		kiln_str_set(&row[4], text, &werr);
 		cell_set(&row[5], e->issuer_cn, &werr);
 		kiln_str_set(&row[6], kiln_check_status_name(e->status), &werr);
@@ -1014,6 +1312,25 @@ kiln_check_table(
 			goto cleanup;
 	}
 	table_print(&t, out, &werr);
+	/* Below it, what a cell cannot say: the other paths of a
+	 * certificate counted once, and why a status is what it is. */
+	for (i = 0; i < c->n_entries && werr.code == KILN_OK; i++) {
+		e = &c->entries[i];
+		if (e->npaths == 0 && e->why == NULL)
+			continue;
+		b.len = 0;
+		kiln_check_entry_name(c, i, &b, &werr);
+		kiln_buf_append(&b, ": ", 2, &werr);
+		for (k = 0; k < e->npaths; k++)
+			kiln_buf_printf(&b, &werr, "%s%s",
+			    k == 0 ? "also at " : ", ", e->paths[k]);
+		if (e->why != NULL)
+			kiln_buf_printf(&b, &werr, "%s%s: %s",
+			    e->npaths > 0 ? "; " : "",
+			    kiln_check_status_name(e->status), e->why);
+		kiln_esc_append(out, (char *)b.p, b.len, &werr);
+		kiln_buf_append(out, "\n", 1, &werr);
+	}
 	if (kiln_buf_terminate(out, &werr) == 0 && werr.code == KILN_OK)
 		rc = 0;
 cleanup:
@@ -1054,6 +1371,9 @@ kiln_check_json(
 		jw_open(&j, "{");
 		jw_kstr(&j, "path", e->path);
 		jw_kint(&j, "index", (long long)e->index);
+		/* The same certificate elsewhere, counted once. */
+		if (e->npaths > 0)
+			jw_kstrs(&j, "also_at", e->paths, e->npaths);
 		jw_kstr(&j, "subject_cn", e->subject_cn);
 		/* The SANs in kiln-certinfo's order: DNS, IP, email, URI. */
 		jw_kstrs(&j, "sans", e->sans, e->nsans);
@@ -1061,8 +1381,14 @@ kiln_check_json(
 		jw_kstr(&j, "not_before", text);
 		kiln_rfc3339(e->not_after, text, sizeof(text));
 		jw_kstr(&j, "not_after", text);
-		jw_kint(&j, "seconds_left", e->not_after - c->now);
-		jw_kint(&j, "days_left", kiln_days_left(e->not_after, c->now));
+		/* What is left of its chain: the earliest end with -ca. */
+		if (e->chain_not_after != e->not_after) {
+			kiln_rfc3339(e->chain_not_after, text, sizeof(text));
+			jw_kstr(&j, "chain_not_after", text);
+		}
+		jw_kint(&j, "seconds_left", e->chain_not_after - c->now);
+		jw_kint(&j, "days_left",
+		    kiln_days_left(e->chain_not_after, c->now));
 		jw_kstr(&j, "issuer_cn", e->issuer_cn);
 		jw_kstr(&j, "serial_number", e->serial);
 		jw_kstr(&j, "status", kiln_check_status_name(e->status));

@@ -14,6 +14,7 @@
 #include "kiln/issue.h"
 #include "kiln/pem.h"
 #include "kiln/renew.h"
+#include "kiln/verify.h"
 #include "pool.h"
 #include "strs.h"
 #include "x509.h"
@@ -313,7 +314,11 @@ kiln_renew(struct kiln_buf *out, const struct kiln_info *old,
 	kiln_buf_init(&keep);
 	kiln_sans_init(&sans);
 	if (kind == KILN_RENEW_FOREIGN) {
-		kiln_err_set(err, KILN_EINVAL, "not issued by this CA");
+		/* Two CAs often share a name: their key identifiers differ. */
+		if (kiln_verify_key_ids(
+		        &keep, old->der.p, old->der.len, &ca->crt, err) == 0)
+			kiln_err_set(err, KILN_EINVAL,
+			    "not issued by this CA: %s", (char *)keep.p);
 		goto cleanup;
 	}
 	if (kind == KILN_RENEW_FORGED_CA) {

@@ -78,9 +78,12 @@ static const char style[] =
     "th,td{border:1px solid #ccc;padding:.25em .5em;text-align:left;"
     "vertical-align:top}\n"
     "th{background:#f0f0f0}\n"
-    "td.date,td.left,td.status{white-space:nowrap}\n"
+    "td{overflow-wrap:anywhere}\n"
+    "td.date,td.left,td.status span.st{white-space:nowrap}\n"
     "td.left{text-align:right}\n"
-    "td.status{font-weight:bold}\n";
+    "td.status{min-width:7em;max-width:28em}\n"
+    "td.status span.st{font-weight:bold}\n"
+    "td.status span.why{display:block;font-size:.9em}\n";
 
 /* An entry in the page's order, with its name. */
 struct row {
@@ -394,7 +397,8 @@ bar_title(struct kiln_buf *out, const struct kiln_check *c, const struct row *r,
 {
 	char left[64];
 
-	kiln_check_time_left(r->e->not_after - c->now, left, sizeof(left));
+	kiln_check_time_left(
+	    r->e->chain_not_after - c->now, left, sizeof(left));
 	raw(out, "<title>", err);
 	text(out, r->name, err);
 	if (r->e->subject_cn[0] != '\0') {
@@ -422,25 +426,30 @@ note(struct kiln_buf *out, const struct kiln_check *c, const struct row *r,
     long long x0, long long x1, int y, struct kiln_err *err)
 {
 	char left[64];
-	const char *anchor = "start";
+	const char *anchor = "start", *look = "fill=\"#333\"";
 	long long x = x1 + 40;
 
 	if (x1 > (PLOT_X1 - NOTE_W) * 10LL) {
-		if (x0 < (PLOT_X0 + NOTE_W) * 10LL)
-			return; /* no room on either side */
 		anchor = "end";
 		x = x0 - 40;
+	}
+	/* No room on either side (a bar as wide as the plot): inside the
+	 * bar, white on a dark outline, readable on every status colour. */
+	if (x1 > (PLOT_X1 - NOTE_W) * 10LL && x0 < (PLOT_X0 + NOTE_W) * 10LL) {
+		anchor = "start";
+		x = (x0 > PLOT_X0 * 10LL ? x0 : PLOT_X0 * 10LL) + 40;
+		look = "fill=\"#fff\" stroke=\"#000\" stroke-width=\"2.5\" "
+		       "paint-order=\"stroke\" stroke-linejoin=\"round\"";
 	}
 	raw(out, "<text class=\"note\" x=\"", err);
 	px(out, x, err);
 	kiln_buf_printf(out, err,
-	    "\" y=\"%d\" text-anchor=\"%s\" font-size=\"10\" "
-	    "fill=\"#333\">",
-	    y + 15, anchor);
+	    "\" y=\"%d\" text-anchor=\"%s\" font-size=\"10\" %s>", y + 15,
+	    anchor, look);
 	switch (r->e->status) {
 	case KILN_CHECK_EXPIRED:
 		kiln_check_time_left(
-		    c->now - r->e->not_after, left, sizeof(left));
+		    c->now - r->e->chain_not_after, left, sizeof(left));
 		kiln_buf_printf(out, err, "expired %s ago", left);
 		break;
 	case KILN_CHECK_NOT_YET_VALID:
@@ -448,7 +457,7 @@ note(struct kiln_buf *out, const struct kiln_check *c, const struct row *r,
 		break;
 	default:
 		kiln_check_time_left(
-		    r->e->not_after - c->now, left, sizeof(left));
+		    r->e->chain_not_after - c->now, left, sizeof(left));
 		kiln_buf_printf(out, err, "%s, %s left",
 		    kiln_check_status_name(r->e->status), left);
 	}
@@ -633,15 +642,20 @@ table(struct kiln_buf *out, const struct kiln_check *c, const struct row *rows,
 		date(out, e->not_before, err);
 		raw(out, "</td><td class=\"date\">", err);
 		date(out, e->not_after, err);
-		kiln_check_time_left(e->not_after - c->now, left, sizeof(left));
+		kiln_check_time_left(
+		    e->chain_not_after - c->now, left, sizeof(left));
 		kiln_buf_printf(
 		    out, err, "</td><td class=\"left\">%s</td><td>", left);
 		text(out, e->issuer_cn, err);
-		kiln_buf_printf(out, err, "</td><td class=\"status\">%s",
+		/* The reason wraps under the status: a long one (key
+		 * identifiers) must not push the table off the page. */
+		kiln_buf_printf(out, err,
+		    "</td><td class=\"status\"><span class=\"st\">%s</span>",
 		    kiln_check_status_name(e->status));
 		if (e->why != NULL) {
-			raw(out, ": ", err);
+			raw(out, "<span class=\"why\">", err);
 			text(out, e->why, err);
+			raw(out, "</span>", err);
 		}
 		raw(out, "</td></tr>\n", err);
 	}

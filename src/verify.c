@@ -29,6 +29,68 @@ problem(char ***v, size_t *n, struct kiln_err *err, const char *fmt, ...)
 	return kiln_strs_push(v, n, line, err);
 }
 
+int
+kiln_verify_key_ids(struct kiln_buf *out, const unsigned char *der, size_t len,
+    const mbedtls_x509_crt *ca, struct kiln_err *err)
+{
+	struct kiln_infos mine, theirs;
+	const mbedtls_x509_crt *t;
+	struct kiln_buf skis;
+	char hex[3 * 64 + 1];
+	size_t n = 0, i;
+	int same = 0, rc = -1;
+
+	kiln_infos_init(&mine);
+	kiln_infos_init(&theirs);
+	kiln_buf_init(&skis);
+	if (kiln_inspect_certs(&mine, der, len, err) == -1)
+		goto cleanup;
+	for (t = ca; t != NULL && t->raw.p != NULL; t = t->next)
+		if (kiln_inspect_certs(&theirs, t->raw.p, t->raw.len, err) ==
+		    -1)
+			goto cleanup;
+	for (i = 0; i < theirs.n; i++) {
+		if (theirs.v[i].ski_len == 0)
+			continue;
+		kiln_hex_colon(
+		    theirs.v[i].ski, theirs.v[i].ski_len, hex, sizeof(hex));
+		if (kiln_buf_printf(
+		        &skis, err, "%s%s", n > 0 ? ", " : "", hex) == -1)
+			goto cleanup;
+		n++;
+		same |= theirs.v[i].ski_len == mine.v[0].aki_len &&
+		        memcmp(theirs.v[i].ski, mine.v[0].aki,
+		            mine.v[0].aki_len) == 0;
+	}
+	if (kiln_buf_terminate(&skis, err) == -1)
+		goto cleanup;
+	kiln_hex_colon(mine.v[0].aki, mine.v[0].aki_len, hex, sizeof(hex));
+	if (same)
+		rc = kiln_buf_printf(out, err,
+		    "its authority key identifier %s is the CA's, but the "
+		    "CA's key did not sign it",
+		    hex);
+	else if (mine.v[0].aki_len == 0)
+		rc = kiln_buf_printf(out, err,
+		    "it has no authority key identifier, %s %s",
+		    n > 1 ? "the CAs' subject key identifiers are"
+		          : "the CA's subject key identifier is",
+		    n > 0 ? (char *)skis.p : "none");
+	else
+		rc = kiln_buf_printf(out, err,
+		    "its authority key identifier is %s, %s %s", hex,
+		    n > 1 ? "the CAs' subject key identifiers are"
+		          : "the CA's subject key identifier is",
+		    n > 0 ? (char *)skis.p : "none");
+	if (rc == 0)
+		rc = kiln_buf_terminate(out, err);
+cleanup:
+	kiln_infos_free(&mine);
+	kiln_infos_free(&theirs);
+	kiln_buf_free(&skis);
+	return rc;
+}
+
 static int
 check_dates(const struct kiln_verify *v, const struct kiln_info *c, char ***p,
     size_t *n, struct kiln_err *err)
@@ -58,6 +120,8 @@ struct chain_notes {
 	enum kiln_role role;
 	char dates[512];  /* an issuer out of its dates */
 	char usages[512]; /* an issuer whose extended key usages exclude ours */
+	const mbedtls_x509_crt *top; /* the deepest certificate of the path */
+	int top_depth;
 };
 
 static void
@@ -99,6 +163,10 @@ note_chain(void *arg, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
 	const mbedtls_x509_time *t = &crt->valid_to;
 	char name[128];
 
+	if (cn->top == NULL || depth > cn->top_depth) {
+		cn->top = crt;
+		cn->top_depth = depth;
+	}
 	if (depth == 0)
 		return 0;
 	cn_of(crt, name, sizeof(name));
@@ -125,13 +193,49 @@ note_chain(void *arg, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
 	return 0;
 }
 
+static int
+dn_equal(const struct kiln_dn *a, const struct kiln_dn *b)
+{
+	size_t i;
+
+	if (a->n != b->n)
+		return 0;
+	for (i = 0; i < a->n; i++)
+		if (strcmp(a->attr[i].oid, b->attr[i].oid) != 0 ||
+		    strcmp(a->attr[i].value, b->attr[i].value) != 0)
+			return 0;
+	return 1;
+}
+
+size_t
+kiln_verify_leaf(const struct kiln_infos *file)
+{
+	size_t i, k;
+
+	for (i = 0; i < file->n; i++)
+		if (!file->v[i].is_ca)
+			return i;
+	/* CAs only: the one that issued none of the others. */
+	for (i = 0; i < file->n; i++) {
+		for (k = 0; k < file->n; k++)
+			if (k != i &&
+			    dn_equal(&file->v[k].issuer, &file->v[i].subject) &&
+			    !dn_equal(&file->v[k].subject, &file->v[k].issuer))
+				break;
+		if (k == file->n)
+			return i;
+	}
+	return 0;
+}
+
 /* The chain, by mbedTLS; the leaf's own dates are judged above. */
 static int
 check_chain(const struct kiln_verify *v, const struct kiln_infos *file,
-    char ***p, size_t *n, struct kiln_err *err)
+    size_t leaf, char ***p, size_t *n, struct kiln_err *err)
 {
-	const struct kiln_info *c = &file->v[0];
+	const struct kiln_info *c = &file->v[leaf];
 	struct chain_notes notes;
+	struct kiln_buf ids;
 	mbedtls_x509_crt chain;
 	uint32_t flags = 0;
 	char info[512];
@@ -143,9 +247,10 @@ check_chain(const struct kiln_verify *v, const struct kiln_infos *file,
 	notes.role = v->role;
 	mbedtls_x509_crt_init(&chain);
 	ret = mbedtls_x509_crt_parse_der(&chain, c->der.p, c->der.len);
-	for (i = 1; ret == 0 && i < file->n; i++)
-		(void)mbedtls_x509_crt_parse_der(
-		    &chain, file->v[i].der.p, file->v[i].der.len);
+	for (i = 0; ret == 0 && i < file->n; i++)
+		if (i != leaf)
+			(void)mbedtls_x509_crt_parse_der(
+			    &chain, file->v[i].der.p, file->v[i].der.len);
 	if (ret != 0) {
 		rc = problem(p, n, err,
 		    "mbedTLS cannot read it (an unknown critical extension, or "
@@ -159,11 +264,20 @@ check_chain(const struct kiln_verify *v, const struct kiln_infos *file,
 	                     MBEDTLS_X509_BADCERT_FUTURE);
 	issuer = kiln_dn_last(&c->issuer, "2.5.4.3");
 	if (flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED) {
+		kiln_buf_init(&ids);
+		if (notes.top == NULL ||
+		    kiln_verify_key_ids(&ids, notes.top->raw.p,
+		        notes.top->raw.len, v->ca, err) == -1) {
+			kiln_buf_free(&ids);
+			rc = -1;
+			goto cleanup;
+		}
 		rc = problem(p, n, err,
-		    "not issued by the CA given (its issuer is \"%s\"): etcd "
-		    "refuses it with \"x509: certificate signed by unknown "
-		    "authority\"",
-		    issuer != NULL ? issuer : "");
+		    "not issued by the CA given (its issuer is \"%s\"; %s): "
+		    "etcd refuses it with \"x509: certificate signed by "
+		    "unknown authority\"",
+		    issuer != NULL ? issuer : "", (char *)ids.p);
+		kiln_buf_free(&ids);
 		flags &= ~(uint32_t)MBEDTLS_X509_BADCERT_NOT_TRUSTED;
 	}
 	if (rc == 0 && (flags & MBEDTLS_X509_BADCERT_BAD_MD)) {
@@ -306,12 +420,12 @@ int
 kiln_verify(const struct kiln_verify *v, const struct kiln_infos *file,
     char ***p, size_t *n, struct kiln_err *err)
 {
-	const struct kiln_info *c = &file->v[0];
-	size_t i;
+	size_t leaf = kiln_verify_leaf(file), i;
+	const struct kiln_info *c = &file->v[leaf];
 	int match;
 
 	if (check_dates(v, c, p, n, err) == -1 ||
-	    check_chain(v, file, p, n, err) == -1 ||
+	    check_chain(v, file, leaf, p, n, err) == -1 ||
 	    check_role(v, c, p, n, err) == -1)
 		return -1;
 	for (i = 0; i < v->n_hosts; i++)

@@ -9,6 +9,7 @@
 
 #include <mbedtls/x509_crt.h>
 
+#include "kiln/buf.h"
 #include "kiln/err.h"
 #include "kiln/inspect.h"
 #include "kiln/key.h"
@@ -32,7 +33,14 @@ struct kiln_verify {
 };
 
 /*
- * Check the first certificate of "file" (the others serve as
+ * The certificate of "file" that kiln_verify checks: the first that is
+ * not a CA, else the first CA that issued none of the others (a bundle
+ * in CA-first order is checked for its leaf, not its CA).
+ */
+size_t kiln_verify_leaf(const struct kiln_infos *);
+
+/*
+ * Check the leaf of "file" (kiln_verify_leaf; the others serve as
  * intermediates): chain, dates, the role's usages, each host against the
  * SANs (IP addresses included) and the key.  One sentence per failure is
  * appended to "*problems"; none means etcd would accept it.  The
@@ -42,5 +50,16 @@ struct kiln_verify {
  */
 int kiln_verify(const struct kiln_verify *, const struct kiln_infos *, char ***,
     size_t *, struct kiln_err *);
+
+/*
+ * Why the certificate "der" ("len" bytes) was not issued by any of the
+ * anchors "ca", by key identifiers, as openssl prints them, appended to
+ * "out": "its authority key identifier is AB:..., the CA's subject key
+ * identifier is CD:..." (or "the CAs' ... are ..."), or, when they are
+ * the same, that the CA's key did not sign it.  Two CAs often share a
+ * name; their key identifiers tell them apart.  Returns 0, or -1.
+ */
+int kiln_verify_key_ids(struct kiln_buf *, const unsigned char *, size_t,
+    const mbedtls_x509_crt *, struct kiln_err *);
 
 #endif /* KILN_VERIFY_H */

@@ -11,6 +11,7 @@
 #include "kiln/file.h"
 #include "kiln/inspect.h"
 #include "kiln/key.h"
+#include "kiln/pem.h"
 #include "kiln/rng.h"
 #include "kiln/tls.h"
 
@@ -182,11 +183,26 @@ cleanup:
 	return rc;
 }
 
+/* Whether "in" holds a private key PEM block and no certificate. */
+static int
+is_key(struct kiln_buf *in)
+{
+	struct kiln_pem_block blk;
+	size_t pos = 0;
+
+	if (kiln_buf_terminate(in, NULL) == -1)
+		return 0;
+	return kiln_pem_next((char *)in->p, &pos, "CERTIFICATE", &blk, NULL) ==
+	           0 &&
+	       strstr((char *)in->p, "PRIVATE KEY-----") != NULL;
+}
+
 /*
  * kiln-certinfo -cert FILE FILE...: every certificate of every file, one
  * file at a time, so memory stays flat over thousands of files.  A file
  * that cannot be read or holds no certificate is reported and skipped;
- * the exit status is then 1.
+ * the exit status is then 1.  A private key is skipped with a note on
+ * standard error, and does not change the exit status.
  */
 static int
 certinfo_files(const char **files, int nfiles, enum kiln_info_format format,
@@ -211,6 +227,13 @@ certinfo_files(const char **files, int nfiles, enum kiln_info_format format,
 			kiln_err_set(&err, KILN_EINVAL,
 			    "standard input given twice");
 		} else if (kiln_file_read(files[i], &input, &err) == 0 &&
+		           is_key(&input)) {
+			/* A glob over a folder kiln wrote also names its
+			 * keys: passed over, as kiln check and renew do. */
+			cli_errorf("certinfo", "%s: skipped, a private key",
+			    name_of(files[i]));
+			continue;
+		} else if (err.code == KILN_OK &&
 		           kiln_inspect_certs(
 		               &infos, input.p, input.len, &err) == -1) {
 			kiln_err_prefix(&err, "%s", name_of(files[i]));

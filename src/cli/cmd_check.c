@@ -77,6 +77,8 @@ cmd_check(int argc, char **argv, const struct cli_config *cfg)
 		}
 		c.ca = &ca;
 	}
+	c.exclude = (const char *const *)cfg->exclude.v;
+	c.n_exclude = cfg->exclude.n;
 	for (i = 0; i < (size_t)argc; i++)
 		if (kiln_check_path(&c, argv[i], &err) == -1) {
 			cli_error("check", &err);

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "kiln/check.h"
 #include "kiln/config.h"
 #include "kiln/duration.h"
 #include "kiln/file.h"
@@ -40,6 +41,10 @@ struct renew {
 	char stamp[32];       /* -backup suffix */
 	struct stat ca_st;    /* the -ca file, to tell it from its copies */
 	int ca_st_ok;
+	long long ca_end; /* the CA's notAfter, seconds */
+	int dry_run;      /* -n: say what would be written, write nothing */
+	int bdfd;         /* -backup-dir, opened once; -1: beside */
+	const char *bdir; /* -backup-dir as given */
 };
 
 /* The CA, its key and, with -profile, the signing profile. */
@@ -68,6 +73,7 @@ load_signer(struct renew *r, const struct cli_config *cfg, struct kiln_err *err)
 			goto cleanup;
 	}
 	r->ca_st_ok = stat(cfg->ca, &r->ca_st) == 0;
+	r->ca_end = kiln_cert_not_after(&r->ca);
 	rc = 0;
 cleanup:
 	kiln_buf_free(&text);
@@ -165,17 +171,36 @@ enum links {
  * through its own folder the same way.
  */
 static int
-file_read(struct file *f, const char *path, enum links links,
+file_read(struct file *f, const char *path, size_t root_len, enum links links,
     struct kiln_buf *text, struct kiln_err *err)
 {
 	char dir[PATH_MAX], real[PATH_MAX];
 	struct kiln_err rerr;
 	struct stat lst;
+	int rfd;
 
 	kiln_err_clear(&rerr);
-	if (cli_path(f->shown, path, "", err) == -1 ||
-	    split(path, dir, f->name, err) == -1 ||
-	    (f->dfd = open_dir(dir, path, err)) == -1)
+	if (cli_path(f->shown, path, "", err) == -1)
+		return -1;
+	if (root_len > 0) {
+		/* Found by a walk of the folder typed: that folder as typed,
+		 * then each folder below it without following a link. */
+		if (root_len >= sizeof(dir))
+			return kiln_err_set(
+			    err, KILN_EINVAL, "%s: path too long", path);
+		if (split(path + root_len + (path[root_len] == '/'), real,
+		        f->name, err) == -1)
+			return -1;
+		memcpy(dir, path, root_len);
+		dir[root_len] = '\0';
+		if ((rfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+			return kiln_err_sys(err, "%s", dir);
+		f->dfd = kiln_dir_open(rfd, real, 0, 0, err);
+		close(rfd);
+		if (f->dfd == -1)
+			return -1;
+	} else if (split(path, dir, f->name, err) == -1 ||
+	           (f->dfd = open_dir(dir, path, err)) == -1)
 		return -1;
 	f->own_dfd = 1;
 	if (kiln_file_read_at(f->dfd, f->name, path, text, &f->st, &rerr) ==
@@ -235,26 +260,107 @@ rekey_request(
 }
 
 /*
- * Keep "data" as NAME.<stamp> beside the file "f" before it is replaced:
- * a new file of kiln's user, never written over an existing one.
+ * -backup-dir DIR, opened once: DIR's own folder as the operator typed
+ * it, then DIR without following a link, made 0700 if missing.
+ */
+static int
+open_backup_dir(const char *dir, struct kiln_err *err)
+{
+	char parent[PATH_MAX], last[NAME_MAX + 1], path[PATH_MAX];
+	size_t n = strlen(dir);
+	int pfd, fd;
+
+	if (n == 0 || n >= sizeof(path))
+		return kiln_err_set(
+		    err, KILN_EINVAL, "-backup-dir: not a folder name");
+	memcpy(path, dir, n + 1);
+	while (n > 1 && path[n - 1] == '/')
+		path[--n] = '\0';
+	if (strcmp(path, "/") == 0) {
+		if ((fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+			return kiln_err_sys(err, "-backup-dir /");
+		return fd;
+	}
+	if (split(path, parent, last, err) == -1)
+		return -1;
+	if ((pfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return kiln_err_sys(err, "-backup-dir %s: %s", dir, parent);
+	fd = kiln_dir_open(pfd, last, 1, 0700, err);
+	close(pfd);
+	if (fd == -1)
+		kiln_err_prefix(err, "-backup-dir");
+	return fd;
+}
+
+/*
+ * Where the backup of the file "f" goes: NAME.<stamp> beside it, or with
+ * -backup-dir DIR, DIR/<f's folder, as an absolute path>/NAME.<stamp>, so
+ * that the server.pem of two folders do not meet.  "rel" gets the folder
+ * under DIR ("" beside), "name" the file name, "shown" the path printed.
+ */
+static int
+backup_place(const struct renew *r, const struct file *f, char *rel, char *name,
+    char *shown, struct kiln_err *err)
+{
+	char proc[64], real[PATH_MAX];
+	ssize_t n;
+
+	rel[0] = '\0';
+	if (cli_path(name, f->name, r->stamp, err) == -1)
+		return -1;
+	if (r->bdir == NULL)
+		return cli_path(shown, f->shown, r->stamp, err);
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", f->dfd);
+	if ((n = readlink(proc, real, sizeof(real) - 1)) <= 0 || real[0] != '/')
+		return kiln_err_set(err, KILN_EINVAL,
+		    "%s: its folder's path cannot be found (no /proc) for "
+		    "-backup-dir",
+		    f->shown);
+	real[n] = '\0';
+	snprintf(rel, PATH_MAX, "%s", real[1] != '\0' ? real + 1 : ".");
+	if (snprintf(shown, PATH_MAX, "%s/%s/%s", r->bdir, rel, name) >=
+	    PATH_MAX)
+		return kiln_err_set(
+		    err, KILN_EINVAL, "%s: backup path too long", f->shown);
+	return 0;
+}
+
+/*
+ * Keep "data" as the backup of the file "f" before it is replaced: a new
+ * file of kiln's user, never written over an existing one.  Its path
+ * into "shown".  With -n nothing is written.
  */
 static int
 backup(const struct renew *r, const struct file *f, const struct kiln_buf *data,
-    mode_t mode, struct kiln_err *err)
+    mode_t mode, char *shown, struct kiln_err *err)
 {
-	char name[PATH_MAX], shown[PATH_MAX];
+	char rel[PATH_MAX], name[PATH_MAX];
+	int dfd, rc;
 
-	if (cli_path(shown, f->shown, r->stamp, err) == -1 ||
-	    cli_path(name, f->name, r->stamp, err) == -1)
+	if (backup_place(r, f, rel, name, shown, err) == -1)
 		return -1;
-	return kiln_file_write_at(f->dfd, name, shown, data->p, data->len, mode,
+	if (r->dry_run)
+		return 0;
+	if (r->bdir == NULL)
+		return kiln_file_write_at(f->dfd, name, shown, data->p,
+		    data->len, mode, KILN_WRITE_EXCL, NULL, err);
+	if ((dfd = kiln_dir_open(r->bdfd, rel, 1, 0700, err)) == -1) {
+		kiln_err_prefix(err, "-backup-dir %s", r->bdir);
+		return -1;
+	}
+	rc = kiln_file_write_at(dfd, name, shown, data->p, data->len, mode,
 	    KILN_WRITE_EXCL, NULL, err);
+	close(dfd);
+	return rc;
 }
 
 /* One CERT operand, from reading it to writing it. */
 struct item {
 	const char *path;
-	enum { ITEM_FAILED, ITEM_NOTE, ITEM_RENEW } state;
+	enum { ITEM_FAILED, ITEM_NOTE, ITEM_RENEW, ITEM_QUIET } state;
+	size_t root_len;      /* found by walking the folder path[:root_len]: a
+	                       * file without a certificate is passed over */
+	int is_ca;            /* the CA itself */
 	struct kiln_err err;  /* ITEM_FAILED */
 	struct kiln_buf note; /* ITEM_NOTE: the line to print */
 	struct kiln_buf text; /* the file as read */
@@ -271,10 +377,11 @@ struct item {
 };
 
 static void
-item_init(struct item *it, const char *path)
+item_init(struct item *it, const char *path, size_t root_len)
 {
 	memset(it, 0, sizeof(*it));
 	it->path = path;
+	it->root_len = root_len;
 	kiln_err_clear(&it->err);
 	kiln_buf_init(&it->note);
 	kiln_buf_init(&it->text);
@@ -359,7 +466,7 @@ find_key(struct renew *r, struct item *it, const struct cli_config *cfg,
 		    "%s: the CA itself, whose key is -ca-key, not -key",
 		    it->path);
 	if (cfg->key[0] != '\0') {
-		if (file_read(&it->key, cfg->key, LINKS_REFUSE, &it->ktext,
+		if (file_read(&it->key, cfg->key, 0, LINKS_REFUSE, &it->ktext,
 		        err) == -1)
 			return -1;
 		/* Written twice, it would be changed under the second write. */
@@ -425,13 +532,33 @@ prepare(struct renew *r, struct item *it, const struct cli_config *cfg,
 	const char *path = it->path;
 	const struct kiln_info *old;
 	enum kiln_renew_kind kind;
+	struct kiln_pem_block blk;
+	struct kiln_err skip;
+	size_t pos = 0;
 	long long left;
 
+	kiln_err_clear(&skip);
 	it->state = ITEM_FAILED;
-	if (file_read(&it->cert, path,
+	if (file_read(&it->cert, path, it->root_len,
 	        cfg->follow_links ? LINKS_FOLLOW : LINKS_HINT, &it->text,
 	        err) == -1)
 		return;
+	/* A folder holds other files too: those without a certificate
+	 * (no PEM certificate, and not DER of one) are passed over, as
+	 * kiln check does. */
+	if (it->root_len > 0 &&
+	    strstr((char *)it->text.p, "PRIVATE KEY-----") == NULL &&
+	    kiln_pem_next(
+	        (char *)it->text.p, &pos, "CERTIFICATE", &blk, NULL) == 0 &&
+	    kiln_inspect_certs(&it->infos, it->text.p, it->text.len, &skip) ==
+	        -1) {
+		kiln_infos_free(&it->infos);
+		kiln_infos_init(&it->infos);
+		it->state = ITEM_QUIET;
+		return;
+	}
+	kiln_infos_free(&it->infos);
+	kiln_infos_init(&it->infos);
 	/* A glob over a folder also names its keys: pass over them. */
 	if (strstr((char *)it->text.p, "-----BEGIN CERTIFICATE-----") == NULL &&
 	    strstr((char *)it->text.p, "PRIVATE KEY-----") != NULL) {
@@ -482,25 +609,40 @@ prepare(struct renew *r, struct item *it, const struct cli_config *cfg,
 			return;
 	}
 	job->old = old;
-	job->rekey = cfg->rekey ? &it->kr : NULL;
+	/* -n makes the certificate, to show its dates, but no key. */
+	job->rekey = cfg->rekey && !r->dry_run ? &it->kr : NULL;
+	it->is_ca = kind == KILN_RENEW_CA;
 	it->state = ITEM_RENEW;
 }
 
+/* "when" as 2026-12-07T09:15:00Z. */
+static void
+iso(long long when, char *out, size_t size)
+{
+	struct tm tm;
+	time_t tt = (time_t)when;
+
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(out, size, "?");
+}
+
 /*
- * Write what "job" made for "it" and say so.  Returns 0, or -1 with
- * "err" set.
+ * Write what "job" made for "it" and say so: the renewed line, then each
+ * file written, in the order written ("would write" with -n).  Returns
+ * 0, or -1 with "err" set.
  */
 static int
 commit(struct renew *r, struct item *it, struct kiln_renew_job *job,
     const struct cli_config *cfg, struct kiln_err *err)
 {
-	const char *path = it->path;
+	const char *path = it->path,
+	           *verb = r->dry_run ? "would write" : "wrote";
 	struct kiln_buf out, key_pem, serial;
 	struct kiln_infos infos;
-	char when[64];
+	char when[64], from[64], ca_end[64], bcert[PATH_MAX], bkey[PATH_MAX];
+	long long life;
 	mode_t mode;
-	struct tm tm;
-	time_t tt;
 	size_t i;
 	int rc = -1;
 
@@ -508,12 +650,14 @@ commit(struct renew *r, struct item *it, struct kiln_renew_job *job,
 	kiln_buf_init(&key_pem);
 	kiln_buf_init(&serial);
 	kiln_infos_init(&infos);
+	bcert[0] = bkey[0] = '\0';
 	if (job->rc == -1) {
 		*err = job->err;
 		kiln_err_prefix(err, "%s", path);
 		goto cleanup;
 	}
-	if (cfg->rekey && kiln_key_write_pem(&job->key, &key_pem, err) == -1)
+	if (cfg->rekey && !r->dry_run &&
+	    kiln_key_write_pem(&job->key, &key_pem, err) == -1)
 		goto cleanup;
 	/* Exactly the new file: the certificate, the chain after it and a
 	 * key kept in it, each written again from what was parsed. */
@@ -524,24 +668,25 @@ commit(struct renew *r, struct item *it, struct kiln_renew_job *job,
 	/* Its mode, but never writable or executable by others, nor
 	 * readable by others when it holds a key. */
 	mode = it->cert.st.st_mode & (it->inside ? 0640 : 0644);
-	if (cfg->backup) {
+	if (cfg->backup || r->bdir != NULL) {
 		if (backup(r, &it->cert, &it->text, it->inside ? 0600 : mode,
-		        err) == -1)
+		        bcert, err) == -1)
 			goto cleanup;
 		if (cfg->rekey &&
-		    backup(r, &it->key, &it->ktext, 0600, err) == -1)
+		    backup(r, &it->key, &it->ktext, 0600, bkey, err) == -1)
 			goto cleanup;
 	}
 	/* The key first: a moment with the new key and the old certificate
 	 * fails the same way as the reverse, and each file is atomic.  The
 	 * new key is kiln's user's, 0600, and replaces only the key file
 	 * that was read and checked. */
-	if (cfg->rekey &&
+	if (cfg->rekey && !r->dry_run &&
 	    kiln_file_write_at(it->key.dfd, it->key.name, it->key.shown,
 	        key_pem.p, key_pem.len, 0600, 0, &it->key.st, err) == -1)
 		goto cleanup;
 	/* The certificate keeps its owner: etcd may run as another user. */
-	if (kiln_file_write_at(it->cert.dfd, it->cert.name, path, out.p,
+	if (!r->dry_run &&
+	    kiln_file_write_at(it->cert.dfd, it->cert.name, path, out.p,
 	        out.len, mode, KILN_WRITE_KEEP_OWNER, &it->cert.st, err) == -1)
 		goto cleanup;
 	for (i = 0; i < job->n_dropped; i++)
@@ -551,13 +696,38 @@ commit(struct renew *r, struct item *it, struct kiln_renew_job *job,
 	    kiln_info_serial_decimal(&infos.v[0], &serial, err) == -1 ||
 	    kiln_buf_terminate(&serial, err) == -1)
 		goto cleanup;
-	tt = (time_t)infos.v[0].not_after;
-	if (gmtime_r(&tt, &tm) == NULL ||
-	    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(when, sizeof(when), "?");
-	cli_printf("%s: renewed, serial %s, valid until %s%s%s", path,
-	    (char *)serial.p, when, cfg->rekey ? ", new key " : "",
-	    cfg->rekey ? it->key.shown : "");
+	iso(infos.v[0].not_after, when, sizeof(when));
+	iso(infos.v[0].not_before, from, sizeof(from));
+	if (r->dry_run)
+		cli_printf("%s: would renew, valid from %s until %s%s%s", path,
+		    from, when, cfg->rekey ? ", new key " : "",
+		    cfg->rekey ? it->key.shown : "");
+	else
+		cli_printf("%s: renewed, serial %s, valid until %s%s%s", path,
+		    (char *)serial.p, when, cfg->rekey ? ", new key " : "",
+		    cfg->rekey ? it->key.shown : "");
+	if (bcert[0] != '\0')
+		cli_printf("  %s %s (backup of %s)", verb, bcert, path);
+	if (bkey[0] != '\0')
+		cli_printf("  %s %s (backup of %s)", verb, bkey, it->key.shown);
+	if (cfg->rekey)
+		cli_printf("  %s %s (new key)", verb, it->key.shown);
+	cli_printf("  %s %s", verb, path);
+	/* A certificate stops working when its CA does. */
+	if (!it->is_ca && infos.v[0].not_after > r->ca_end) {
+		iso(r->ca_end, ca_end, sizeof(ca_end));
+		cli_errorf("renew",
+		    "%s: valid until %s, after its CA %s (until %s): it stops "
+		    "working when the CA expires; renew the CA first",
+		    path, when, cfg->ca, ca_end);
+	}
+	/* Renewed into -within again: every run would renew it. */
+	life = infos.v[0].not_after - (long long)r->now;
+	if (r->within >= 0 && life <= r->within / KILN_NS_SECOND)
+		cli_errorf("renew",
+		    "%s: its new lifetime (%lld days) is within -within %s: "
+		    "every run will renew it again (give a longer -expiry)",
+		    path, life / 86400, cfg->within);
 	rc = 0;
 cleanup:
 	kiln_buf_free(&out); /* may hold a key: wiped */
@@ -593,6 +763,8 @@ renew_batch(struct renew *r, struct item *items, size_t n,
 	}
 	for (i = 0; i < n; i++) {
 		kiln_err_clear(&err);
+		if (items[i].state == ITEM_QUIET)
+			continue;
 		if (items[i].state == ITEM_NOTE)
 			cli_printf("%s", (char *)items[i].note.p);
 		else if (items[i].state == ITEM_FAILED ||
@@ -607,10 +779,108 @@ renew_batch(struct renew *r, struct item *items, size_t n,
 	return failed;
 }
 
+/* A -expiry or -within duration: "*out" unchanged when not given. */
+static int
+duration(const char *flag, const char *text, int64_t *out, struct kiln_err *err)
+{
+	if (text[0] == '\0')
+		return 0;
+	if (kiln_duration_parse(text, out, err) == -1) {
+		kiln_err_prefix(err, "-%s", flag);
+		return -1;
+	}
+	if (*out < 0 || (*out == 0 && strcmp(flag, "expiry") == 0))
+		return kiln_err_set(
+		    err, KILN_EINVAL, "-%s: %s: must be positive", flag, text);
+	return 0;
+}
+
+/* The operands, each folder replaced by the files the walk finds. */
+struct operands {
+	char **v;
+	size_t *walked; /* the length of the folder walked, or 0 */
+	size_t n, cap, root_len;
+	int failed; /* a folder could not be read whole */
+};
+
+static int
+operand_add(
+    struct operands *o, const char *path, size_t walked, struct kiln_err *err)
+{
+	char **v;
+	size_t *w;
+
+	if (o->n == o->cap) {
+		o->cap = o->cap < 16 ? 16 : o->cap * 2;
+		if ((v = realloc(o->v, o->cap * sizeof(*v))) == NULL)
+			return kiln_err_set(err, KILN_ENOMEM, "out of memory");
+		o->v = v;
+		if ((w = realloc(o->walked, o->cap * sizeof(*w))) == NULL)
+			return kiln_err_set(err, KILN_ENOMEM, "out of memory");
+		o->walked = w;
+	}
+	if ((o->v[o->n] = strdup(path)) == NULL)
+		return kiln_err_set(err, KILN_ENOMEM, "out of memory");
+	o->walked[o->n++] = walked;
+	return 0;
+}
+
+static int
+walk_file(void *arg, int dfd, const char *name, const char *path,
+    struct kiln_err *err)
+{
+	struct operands *o = arg;
+
+	(void)dfd;
+	(void)name;
+	return operand_add(o, path, o->root_len, err);
+}
+
+static int
+walk_problem(void *arg, const char *path, const char *msg, struct kiln_err *err)
+{
+	struct operands *o = arg;
+
+	(void)err;
+	cli_errorf("renew", "%s: %s", path, msg);
+	o->failed = 1;
+	return 0;
+}
+
+/*
+ * The operands: a folder is walked as kiln check walks it (no link to a
+ * folder followed, renew's backups left out), its files in name order.
+ */
+static int
+operands_expand(struct operands *o, int argc, char **argv, struct kiln_err *err)
+{
+	struct kiln_walk k;
+	struct stat st;
+	int i;
+
+	memset(&k, 0, sizeof(k));
+	k.file = walk_file;
+	k.problem = walk_problem;
+	k.arg = o;
+	for (i = 0; i < argc; i++) {
+		if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+			o->root_len = strlen(argv[i]);
+			while (
+			    o->root_len > 1 && argv[i][o->root_len - 1] == '/')
+				o->root_len--;
+			if (kiln_walk(&k, argv[i], err) == -1)
+				return -1;
+		} else if (operand_add(o, argv[i], 0, err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 int
 cmd_renew(int argc, char **argv, const struct cli_config *cfg)
 {
 	struct kiln_renew_job *jobs = NULL;
+	struct operands ops;
 	struct item *items = NULL;
 	struct kiln_err err;
 	struct renew r;
@@ -630,6 +900,11 @@ cmd_renew(int argc, char **argv, const struct cli_config *cfg)
 	if (cfg->config[0] != '\0' && cfg->profile[0] == '\0')
 		return cli_usage_error(cfg->cmd, "-config needs -profile");
 	memset(&r, 0, sizeof(r));
+	memset(&ops, 0, sizeof(ops));
+	r.bdfd = -1;
+	r.dry_run = cfg->dry_run;
+	if (cfg->backup_dir != NULL && cfg->backup_dir[0] != '\0')
+		r.bdir = cfg->backup_dir;
 	kiln_err_clear(&err);
 	kiln_cert_init(&r.ca);
 	kiln_key_init(&r.ca_key);
@@ -639,15 +914,8 @@ cmd_renew(int argc, char **argv, const struct cli_config *cfg)
 	r.within = -1;
 	r.threads = (unsigned int)cfg->jobs;
 	strftime(r.stamp, sizeof(r.stamp), ".%Y%m%dT%H%M%SZ", gmtime(&r.now));
-	if ((cfg->expiry[0] != '\0' &&
-	        (kiln_duration_parse(cfg->expiry, &r.expiry, &err) == -1 ||
-	            r.expiry <= 0)) ||
-	    (cfg->within[0] != '\0' &&
-	        (kiln_duration_parse(cfg->within, &r.within, &err) == -1 ||
-	            r.within < 0))) {
-		if (err.code == KILN_OK)
-			kiln_err_set(
-			    &err, KILN_EINVAL, "durations must be positive");
+	if (duration("expiry", cfg->expiry, &r.expiry, &err) == -1 ||
+	    duration("within", cfg->within, &r.within, &err) == -1) {
 		cli_errorf("renew", "%s", err.msg);
 		failed = 2;
 		goto cleanup;
@@ -658,6 +926,21 @@ cmd_renew(int argc, char **argv, const struct cli_config *cfg)
 		failed = 1;
 		goto cleanup;
 	}
+	/* The backup folder is made before anything is renewed (not with
+	 * -n, which writes nothing). */
+	if (r.bdir != NULL && !r.dry_run &&
+	    (r.bdfd = open_backup_dir(r.bdir, &err)) == -1) {
+		cli_error("renew", &err);
+		failed = 1;
+		goto cleanup;
+	}
+	if (operands_expand(&ops, argc, argv, &err) == -1) {
+		cli_error("renew", &err);
+		failed = 1;
+		goto cleanup;
+	}
+	failed = ops.failed;
+	argc = (int)ops.n;
 	/* Enough operands at a time to keep every thread busy; -j 1 takes
 	 * them one by one, as kiln always did. */
 	cores = cfg->jobs > 0 ? cfg->jobs : sysconf(_SC_NPROCESSORS_ONLN);
@@ -684,7 +967,7 @@ cmd_renew(int argc, char **argv, const struct cli_config *cfg)
 	for (i = 0; i < (size_t)argc;) {
 		n = n_jobs = 0;
 		for (; i < (size_t)argc && n < batch; i++) {
-			item_init(&items[n], argv[i]);
+			item_init(&items[n], ops.v[i], ops.walked[i]);
 			kiln_renew_job_init(&jobs[n_jobs]);
 			prepare(&r, &items[n], cfg, &jobs[n_jobs]);
 			if (n > 0 && item_clashes(&items[n], items, n)) {
@@ -705,6 +988,12 @@ cmd_renew(int argc, char **argv, const struct cli_config *cfg)
 			kiln_renew_job_free(&jobs[k]);
 	}
 cleanup:
+	if (r.bdfd != -1)
+		close(r.bdfd);
+	for (i = 0; i < ops.n; i++)
+		free(ops.v[i]);
+	free(ops.v);
+	free(ops.walked);
 	free(items);
 	free(jobs);
 	kiln_cert_free(&r.ca);

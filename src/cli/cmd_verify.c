@@ -64,23 +64,65 @@ report(const char *file, const char *sentence, struct kiln_err *err)
 	return rc;
 }
 
+/*
+ * Verify the file "path" and print its lines ("FILE: OK", or one per
+ * problem).  Returns 0 if etcd would accept it, 1 if not, -1 with "err"
+ * set when it cannot be read.
+ */
+static int
+verify_one(struct kiln_verify *v, const char *path, struct kiln_err *err)
+{
+	struct kiln_infos infos;
+	struct kiln_buf text;
+	char **problems = NULL;
+	size_t i, n_problems = 0;
+	int rc = -1;
+
+	kiln_infos_init(&infos);
+	kiln_buf_init(&text);
+	if (kiln_file_read(path, &text, err) == -1)
+		goto cleanup;
+	if (kiln_inspect_certs(&infos, text.p, text.len, err) == -1) {
+		kiln_err_prefix(err, "%s", path);
+		goto cleanup;
+	}
+	v->now = (long long)time(NULL);
+	if (kiln_verify(v, &infos, &problems, &n_problems, err) == -1)
+		goto cleanup;
+	for (i = 0; i < n_problems; i++)
+		if (report(path, problems[i], err) == -1)
+			goto cleanup;
+	if (n_problems == 0 && report(path, "OK", err) == -1)
+		goto cleanup;
+	rc = n_problems == 0 ? 0 : 1;
+cleanup:
+	for (i = 0; i < n_problems; i++)
+		free(problems[i]);
+	free(problems);
+	kiln_infos_free(&infos);
+	kiln_buf_free(&text);
+	return rc;
+}
+
 int
 cmd_verify(int argc, char **argv, const struct cli_config *cfg)
 {
 	struct kiln_verify v;
-	struct kiln_infos infos;
 	struct kiln_buf text;
 	struct kiln_key key;
 	struct kiln_rng rng;
 	struct kiln_err err;
 	mbedtls_x509_crt ca;
 	const char **hosts = NULL;
-	char *host_buf = NULL, **problems = NULL;
-	size_t i, n_problems = 0, n_hosts = 0;
-	int rc = 1;
+	char *host_buf = NULL;
+	size_t n_hosts = 0;
+	int i, one, rc = 1;
 
-	if (argc != 1)
-		return cli_usage_error(cfg->cmd, "expected one certificate");
+	if (argc == 0)
+		return cli_usage_error(cfg->cmd, "expected a certificate");
+	if (cfg->key[0] != '\0' && argc > 1)
+		return cli_usage_error(cfg->cmd,
+		    "-key names one key: verify one certificate with it");
 	if (cfg->ca[0] == '\0')
 		return cli_usage_error(cfg->cmd, "-ca is required");
 	memset(&v, 0, sizeof(v));
@@ -96,22 +138,15 @@ cmd_verify(int argc, char **argv, const struct cli_config *cfg)
 		return cli_usage_error(cfg->cmd,
 		    "-role %s: want server, peer or client", cfg->role);
 	kiln_err_clear(&err);
-	kiln_infos_init(&infos);
 	kiln_buf_init(&text);
 	kiln_key_init(&key);
 	kiln_rng_init(&rng);
 	mbedtls_x509_crt_init(&ca);
 	if (cli_read_anchors(&ca, cfg->ca, &err) == -1 ||
 	    split_hosts(cfg, &host_buf, &hosts, &n_hosts, &err) == -1 ||
-	    kiln_rng_seed(&rng, "kiln verify", &err) == -1 ||
-	    kiln_file_read(argv[0], &text, &err) == -1)
+	    kiln_rng_seed(&rng, "kiln verify", &err) == -1)
 		goto fail;
-	if (kiln_inspect_certs(&infos, text.p, text.len, &err) == -1) {
-		kiln_err_prefix(&err, "%s", argv[0]);
-		goto fail;
-	}
 	if (cfg->key[0] != '\0') {
-		kiln_buf_free(&text);
 		if (cli_read(cfg->key, &text, &err) == -1)
 			goto fail;
 		if (kiln_key_parse(&key, text.p, text.len, &rng, &err) == -1) {
@@ -124,25 +159,22 @@ cmd_verify(int argc, char **argv, const struct cli_config *cfg)
 	v.hosts = hosts;
 	v.n_hosts = n_hosts;
 	v.rng = &rng;
-	v.now = (long long)time(NULL);
-	if (kiln_verify(&v, &infos, &problems, &n_problems, &err) == -1)
-		goto fail;
-	for (i = 0; i < n_problems; i++)
-		if (report(argv[0], problems[i], &err) == -1)
-			goto fail;
-	if (n_problems == 0 && report(argv[0], "OK", &err) == -1)
-		goto fail;
-	rc = n_problems == 0 ? 0 : 1;
+	/* One verdict per certificate; the status is the worst. */
+	rc = 0;
+	for (i = 0; i < argc; i++) {
+		kiln_err_clear(&err);
+		if ((one = verify_one(&v, argv[i], &err)) == -1) {
+			cli_error("verify", &err);
+			rc = 1;
+		} else if (one == 1)
+			rc = 1;
+	}
 	goto cleanup;
 fail:
 	cli_error("verify", &err);
 cleanup:
-	for (i = 0; i < n_problems; i++)
-		free(problems[i]);
-	free(problems);
 	free(hosts);
 	free(host_buf);
-	kiln_infos_free(&infos);
 	kiln_buf_free(&text);
 	kiln_key_free(&key);
 	kiln_rng_free(&rng);

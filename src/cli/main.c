@@ -11,9 +11,10 @@
 static const char *const certinfo_flags[] = { "cert", "csr", "domain",
 	"key", "format", "serial", "aki", "db-config", NULL };
 static const char *const check_flags[] = { "within", "critical", "ca",
-	"format", NULL };
+	"format", "exclude", NULL };
 static const char *const check_help[] = {
-	"ca", "trust anchors: certificates that do not chain to one are untrusted",
+	"ca", "trust anchors: certificates that do not chain to one are untrusted; a certificate that outlives its CA takes the CA's end",
+	"exclude", "leave out files and folders whose name or path matches this glob (repeatable); renew's backups (NAME.YYYYMMDDTHHMMSSZ) are always left out",
 	"format", "table, json or html (a standalone page: timeline and table)",
 	NULL };
 static const char *const etcd_flags[] = { "manifest", "out", "force",
@@ -51,8 +52,8 @@ static const char *const selfsign_flags[] = { "config", "profile",
 static const char *const sign_flags[] = { "ca", "ca-key", "config",
 	"profile", "hostname", "csr", "out", NULL };
 static const char *const renew_flags[] = { "ca", "ca-key", "config",
-	"profile", "expiry", "rekey", "key", "within", "backup", "follow-links",
-	"j", NULL };
+	"profile", "expiry", "rekey", "key", "within", "backup", "backup-dir",
+	"follow-links", "n", "j", NULL };
 static const char *const renew_help[] = {
 	"ca", "the CA that issued the certificates",
 	"ca-key", "the CA's key",
@@ -60,6 +61,9 @@ static const char *const renew_help[] = {
 	"profile", "take usages from this profile, not from the old certificate",
 	"key", "the key of the one CERT (default: in CERT, NAME-key.pem for NAME.pem, NAME.key for NAME.crt); -rekey replaces it",
 	"within", "renew only what expires within this duration",
+	"backup", "keep the old files beside them as NAME.YYYYMMDDTHHMMSSZ (UTC), which kiln check leaves out",
+	"backup-dir", "keep the old files in this folder instead (made 0700), under their folder's absolute path",
+	"n", "show what would be renewed, kept or skipped, with the new dates, and write nothing",
 	"j", "how many certificates (and -rekey keys) to make at once (default: the number of online cores)",
 	NULL };
 static const char *const verify_flags[] = { "ca", "role", "host", "key",
@@ -90,7 +94,7 @@ static const struct command commands[] = {
 	  certinfo_flags, cmd_certinfo, 2, NULL },
 	{ "check",
 	  "kiln check [-within DUR] [-critical DUR] [-ca CA] "
-	  "[-format table|json|html] PATH...",
+	  "[-format table|json|html] [-exclude GLOB]... PATH...",
 	  "The expiry and validity of every certificate in the files and "
 	  "folders given.\nExit status: 0 all ok, 1 something expiring, 2 "
 	  "something critical, expired,\nnot yet valid or untrusted, 3 "
@@ -141,10 +145,11 @@ static const struct command commands[] = {
 	  no_flags, cmd_print_defaults, 2, NULL },
 	{ "renew",
 	  "kiln renew -ca CA -ca-key KEY [-config CFG -profile P] [-expiry DUR] "
-	  "[-rekey] [-key FILE] [-within DUR] [-backup] [-follow-links] [-j N] "
-	  "CERT...",
+	  "[-rekey] [-key FILE] [-within DUR] [-backup | -backup-dir DIR] "
+	  "[-follow-links] [-n] [-j N] CERT|DIR...",
 	  "Re-issue certificates in place: same subject, SANs and usages, a "
-	  "new serial and\ndates, the same key unless -rekey.",
+	  "new serial and\ndates, the same key unless -rekey.  A folder is "
+	  "walked as kiln check walks it.\nEach file written is named.",
 	  renew_flags, cmd_renew, 2, renew_help },
 	{ "selfsign",
 	  "kiln selfsign [-config CONFIG [-profile NAME]] [-hostname HOSTS] "
@@ -160,10 +165,11 @@ static const struct command commands[] = {
 	  sign_flags, cmd_sign, 2, sign_help },
 	{ "verify",
 	  "kiln verify -ca CA [-role server|peer|client] [-host NAME|IP]... "
-	  "[-key KEY] CERT",
-	  "Check a certificate as etcd would: chain, dates, the usages of its "
-	  "role,\nits SANs against each -host, its key.  Each failure is a "
-	  "sentence with what\netcd would log.",
+	  "[-key KEY] CERT...",
+	  "Check certificates as etcd would: chain, dates, the usages of the "
+	  "role,\nthe SANs against each -host, the key.  Each failure is a "
+	  "sentence with what\netcd would log; a bundle is checked for its "
+	  "leaf, in any order.",
 	  verify_flags, cmd_verify, 2, verify_help },
 	{ "version",
 	  "kiln version",

@@ -93,7 +93,10 @@ assert_eq 0 "$rc" "leaf, intermediate, CA: exit"
 cat leaf.pem int1.pem >no-int2.pem
 assert_eq "leaf=untrusted int1=ok" "$(statuses no-int2.pem)" \
     "intermediate missing"
-assert_eq "The certificate is not correctly signed by the trusted CA" \
+keyid() {
+	openssl x509 -in "$1" -noout -ext "$2" | sed -n 2p | tr -d ' ' | sed 's/^keyid://'
+}
+assert_eq "not issued by the CA given: its authority key identifier is $(keyid leaf.pem authorityKeyIdentifier), the CA's subject key identifier is $(keyid root.pem subjectKeyIdentifier)" \
     "$("$KILN" check -ca root.pem -format json no-int2.pem |
         jq -r '.certificates[0].reason')" "intermediate missing: reason"
 

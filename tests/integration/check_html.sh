@@ -45,7 +45,9 @@ cat >ca-config.json <<'EOF'
       "y1": { "expiry": "8760h", "usages": ["server auth"] },
       "y2": { "expiry": "17520h", "usages": ["server auth"] },
       "y3": { "expiry": "26280h", "usages": ["server auth"] },
-      "y5": { "expiry": "43800h", "usages": ["server auth"] }
+      "y5": { "expiry": "43800h", "usages": ["server auth"] },
+      "century": { "expiry": "8760h", "usages": ["server auth"],
+        "not_before": "2000-01-01T00:00:00Z", "not_after": "2090-01-01T00:00:00Z" }
     }
   }
 }
@@ -150,6 +152,7 @@ stride = w * bpp
 raw = zlib.decompress(b"".join(idat))
 prev = bytearray(stride)
 counts = Counter()
+right = -1
 for y in range(h):
     f = raw[y * (stride + 1)]
     line = bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
@@ -175,10 +178,15 @@ for y in range(h):
         sys.exit("bad filter %d" % f)
     counts.update(bytes(line[i:i + 3]) for i in range(0, stride, bpp))
     prev = line
+    for i in range(0, stride, bpp):
+        if line[i:i + 3] == b"\xcc\xcc\xcc":
+            right = max(right, i // bpp)
 white = counts.get(b"\xff\xff\xff", 0)
-# width height colours non-white-per-mille ok expiring expired
+# width height colours non-white-per-mille ok expiring expired, and the
+# rightmost pixel of the table's borders (#ccc)
 print(w, h, len(counts), (w * h - white) * 1000 // (w * h),
-      *(counts.get(bytes.fromhex(c), 0) for c in ("009e73", "e69f00", "7a0019")))
+      *(counts.get(bytes.fromhex(c), 0) for c in ("009e73", "e69f00", "7a0019")),
+      right)
 EOF
 stats=$(python3 png.py shot.png) || fail "png.py: $stats"
 set -- $stats
@@ -193,6 +201,41 @@ ok
 ok
 [ "$7" -ge 1000 ] || fail "screenshot: $7 pixels of expired's #7a0019, want 1000"
 ok
+
+# The table fits a 1400 px window: its right border is on the page.
+[ "$8" -lt 1390 ] || fail "screenshot: the table's right border at x=$8, off a 1400 px page"
+ok
+
+# Long reasons (the key identifiers of a certificate of another CA of the
+# same name) wrap in the status column rather than running off the page,
+# and bars as wide as the plot get their label inside.
+mkdir wide other
+"$KILN" gencert -initca ca-csr.json 2>/dev/null | "$BIN"/cfssljson -bare other/ca
+for n in svc-03 svc-13; do cp "certs/$n.pem" wide/; done
+"$KILN" gencert -ca other/ca.pem -ca-key other/ca-key.pem -config ca-config.json \
+    -profile y5 csr/svc-13.json 2>/dev/null | "$BIN"/cfssljson -bare wide/foreign
+# Valid from before the axis to after it: a bar across the whole plot.
+"$KILN" gencert -ca ca.pem -ca-key ca-key.pem -config ca-config.json \
+    -profile century csr/svc-20.json 2>/dev/null | "$BIN"/cfssljson -bare wide/century
+run wide "$KILN" check -ca ca.pem -format html wide
+cp wide.out report.html
+chrome --window-size=1400,600 --screenshot="$T/wide.png" >chrome.log 2>&1 ||
+    fail "chromium --screenshot failed ($?): $(tail -5 chrome.log)"
+chrome --dump-dom >wide-dom.html 2>chrome-dom.log ||
+    fail "chromium --dump-dom failed ($?): $(tail -5 chrome-dom.log)"
+assert_contains "$(cat wide-dom.html)" \
+    '<span class="st">untrusted</span><span class="why">not issued by the CA given: its authority key identifier is ' \
+    "wide: the reason under the status"
+assert_eq 4 "$(grep -o '<text class="note"' wide-dom.html | wc -l | tr -d ' ')" \
+    "wide: every bar labelled, those as wide as the plot too"
+cp wide.png "${KEEP_SHOT:-/dev/null}" 2>/dev/null || :
+wstats=$(python3 png.py wide.png) || fail "png.py: $wstats"
+# shellcheck disable=SC2086
+set -- $wstats
+[ "$8" -ge 0 ] && [ "$8" -lt 1390 ] ||
+    fail "wide: the table's right border at x=$8, off a 1400 px page"
+ok
+set -- $stats
 
 # No certificate: the page says so, the exit status is 3, and stderr
 # has the same line as with the table.

@@ -150,7 +150,7 @@ rc=0
 assert_eq 1 "$rc" "verify: exit"
 no_controls verify.out "verify"
 assert_contains "$(cat verify.out)" \
-    "dir/$NAME_SHOWN: not issued by the CA given (its issuer is \"$CA_SHOWN\")" \
+    "dir/$NAME_SHOWN: not issued by the CA given (its issuer is \"$CA_SHOWN\"; its authority key identifier is " \
     "verify: the issuer's CN"
 assert_contains "$(cat verify.out)" \
     "dir/$NAME_SHOWN: no SAN for etcd.example (it has: $DNS_SHOWN, $EMAIL_SHOWN)" \

@@ -125,8 +125,14 @@ dates_now() {
 }
 
 # renewed_line CERT [SUFFIX]: the line kiln renew prints for CERT.
+# The lines under it name each file written: the new key (with -rekey),
+# then the certificate.
 renewed_line() {
 	echo "$1: renewed, serial $(serial "$1"), valid until $(iso "$(not_after "$1")")${2:-}"
+	case ${2:-} in
+	", new key "*) echo "  wrote ${2#, new key } (new key)" ;;
+	esac
+	echo "  wrote $1"
 }
 
 # key_of CERT KEY: KEY is CERT's private key, mode 0600.
@@ -158,7 +164,10 @@ cp etcd-key.pem etcd-key.old
 cp ca.pem ca.old
 run guide -ca ca.pem -ca-key ca-key.pem etcd.pem
 assert_eq 0 "$RC" "guide: exit status ($(cat "$T/guide.err"))"
-assert_eq "" "$(cat "$T/guide.err")" "guide: stderr"
+# The guide gives its CA 5 years and etcd.pem 10: the renewed etcd.pem
+# would outlive its CA, and renew says so.
+assert_eq "kiln: renew: etcd.pem: valid until $(iso "$(not_after etcd.pem)"), after its CA ca.pem (until $(iso "$(not_after ca.pem)")): it stops working when the CA expires; renew the CA first" \
+    "$(cat "$T/guide.err")" "guide: stderr, the certificate outlives its CA"
 same_cert etcd.old etcd.pem ca.pem samekey
 dates_now etcd.pem $((87600 * 3600))
 assert_eq "$(renewed_line etcd.pem)" "$(cat "$T/guide.out")" "guide: stdout"
@@ -211,7 +220,7 @@ out/clients/kube-apiserver-etcd-client.pem out/clients/root.pem"
 for c in $certs; do
 	same_cert "old/${c#out/}" "$c" out/ca/ca.pem samekey
 	dates_now "$c" 3600
-	assert_eq 1 "$(grep -cxF "$(renewed_line "$c")" "$T/tree.out")" "etcd tree: the line for $c in: $(cat "$T/tree.out")"
+	assert_eq 1 "$(grep -cxF "$(renewed_line "$c" | head -n 1)" "$T/tree.out")" "etcd tree: the line for $c in: $(cat "$T/tree.out")"
 	key_of "$c" "${c%.pem}-key.pem"
 done
 for i in 1 2; do
@@ -221,7 +230,8 @@ for i in 1 2; do
 		assert_contains "$(cat "$T/tree.out")" "out/etcd-$i/ssl/$k.pem: skipped, a private key" "etcd tree: $k"
 	done
 done
-assert_eq 14 "$(wc -l <"$T/tree.out" | tr -d ' ')" "etcd tree: one line per file"
+assert_eq 14 "$(grep -vc '^  wrote ' "$T/tree.out")" "etcd tree: one line per file"
+assert_eq 6 "$(grep -c '^  wrote ' "$T/tree.out")" "etcd tree: each file written named"
 # Nothing but the six certificates changed.
 find out -type f | sort | xargs sha256sum >sums.after
 assert_eq "$(echo "$certs" | tr ' ' '\n' | sort)" \
@@ -369,7 +379,12 @@ assert_eq 1 "$RC" "foreign: exit status"
 assert_eq "" "$(cat "$T/foreign.out")" "foreign: stdout"
 assert_eq 1 "$(wc -l <"$T/foreign.err" | tr -d ' ')" "foreign: lines on stderr ($(cat "$T/foreign.err"))"
 assert_contains "$(cat "$T/foreign.err")" "foreign.pem" "foreign: the line names the file"
-assert_eq "kiln: renew: foreign.pem: not issued by this CA" "$(cat "$T/foreign.err")" "foreign: stderr"
+# Both CAs are "etcd CA": the key identifiers tell them apart.
+keyid() {
+	openssl x509 -in "$1" -noout -ext "$2" | sed -n 2p | tr -d ' ' | sed 's/^keyid://'
+}
+foreign_line="kiln: renew: foreign.pem: not issued by this CA: its authority key identifier is $(keyid foreign.pem authorityKeyIdentifier), the CA's subject key identifier is $(keyid ca.pem subjectKeyIdentifier)"
+assert_eq "$foreign_line" "$(cat "$T/foreign.err")" "foreign: stderr"
 cmp -s foreign.before foreign.pem || fail "foreign: the file was changed"
 ok
 # The CA's subject with another key is no copy of the CA either.
@@ -382,7 +397,7 @@ ok
 cp etcd.pem mixed.before
 run mixed -ca ca.pem -ca-key ca-key.pem foreign.pem etcd.pem
 assert_eq 1 "$RC" "foreign and good: exit status"
-assert_eq "kiln: renew: foreign.pem: not issued by this CA" "$(cat "$T/mixed.err")" "foreign and good: stderr"
+assert_eq "$foreign_line" "$(grep -v 'outlives\|after its CA' "$T/mixed.err")" "foreign and good: stderr"
 same_cert mixed.before etcd.pem ca.pem samekey
 assert_eq "$(renewed_line etcd.pem)" "$(cat "$T/mixed.out")" "foreign and good: stdout"
 say "6/13 another CA's certificate: exit 1, one line, unchanged ($checks checks)"

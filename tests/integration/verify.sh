@@ -55,8 +55,13 @@ SANS='etcd-1.example.com, *.etcd.example.com, 192.168.66.31, ::1, 127.0.0.1'
 no_san() {
 	echo "no SAN for $1 (it has: $SANS): etcd logs \"x509: certificate is valid for ..., not $1\"${2:-}"
 }
+# foreign ISSUER_CN CERT CA: the line for CERT, not issued by CA; the key
+# identifiers (as openssl prints them) tell two CAs of one name apart.
+keyid() {
+	openssl x509 -in "$1" -noout -ext "$2" | sed -n 2p | tr -d ' ' | sed 's/^keyid://'
+}
 foreign() {
-	echo "not issued by the CA given (its issuer is \"$1\"): etcd refuses it with \"x509: certificate signed by unknown authority\""
+	echo "not issued by the CA given (its issuer is \"$1\"; its authority key identifier is $(keyid "$2" authorityKeyIdentifier), the CA's subject key identifier is $(keyid "$3" subjectKeyIdentifier)): etcd refuses it with \"x509: certificate signed by unknown authority\""
 }
 
 # A CA, another CA, and certificates of every kind for one member.
@@ -150,7 +155,7 @@ verify 1 "expired.pem: expired on 2020-02-01T00:00:00Z: $GO_DATES (the other sid
     "expired" -ca ca.pem expired.pem
 verify 1 "future.pem: not valid until 2090-01-01T00:00:00Z: $GO_DATES" \
     "not yet valid" -ca ca.pem future.pem
-verify 1 "foreign.pem: $(foreign "other CA")" "another CA" -ca ca.pem foreign.pem
+verify 1 "foreign.pem: $(foreign "other CA" foreign.pem ca.pem)" "another CA" -ca ca.pem foreign.pem
 verify 0 "foreign.pem: OK" "its own CA" -ca other.pem foreign.pem
 cat ca.pem other.pem >both-cas.pem
 verify 0 "foreign.pem: OK" "-ca with two CAs" -ca both-cas.pem foreign.pem
@@ -159,7 +164,7 @@ verify 1 "peer.pem: $KEY_MISMATCH" "another key" -ca ca.pem -key server-key.pem 
 openssl pkcs8 -topk8 -nocrypt -in peer-key.pem -out peer-key-pkcs8.pem
 verify 0 "peer.pem: OK" "its key, PKCS#8" -ca ca.pem -key peer-key-pkcs8.pem peer.pem
 # Every problem, one line each: dates, chain, usages, hosts, key.
-verify 1 "server.pem: $(foreign "etcd CA")
+verify 1 "server.pem: $(foreign "etcd CA" server.pem other.pem)
 server.pem: $PEER_NO_CLIENT
 server.pem: $(no_san 10.0.0.1 "$PEER_ADDRESS")
 server.pem: $KEY_MISMATCH" "every problem" \
@@ -169,7 +174,7 @@ sign ca inter inter-csr.json inter
 sign inter peer member-csr.json leaf
 cat leaf.pem inter.pem >leaf-bundle.pem
 verify 0 "leaf-bundle.pem: OK" "leaf + intermediate" -ca ca.pem -role peer leaf-bundle.pem
-verify 1 "leaf.pem: $(foreign "etcd intermediate")" "leaf without its intermediate" \
+verify 1 "leaf.pem: $(foreign "etcd intermediate" leaf.pem ca.pem)" "leaf without its intermediate" \
     -ca ca.pem leaf.pem
 verify 0 "leaf.pem: OK" "the intermediate as -ca" -ca inter.pem leaf.pem
 
@@ -204,7 +209,7 @@ verify 0 "tree/clients/root.pem: OK" "client root" \
     -ca tree/ca/ca.pem -role client -key tree/clients/root-key.pem tree/clients/root.pem
 verify 1 "tree/clients/root.pem: $PEER_NO_SERVER" "a client certificate as a peer's" \
     -ca tree/ca/ca.pem -role peer tree/clients/root.pem
-verify 1 "tree/etcd-1/ssl/peer.pem: $(foreign "etcd CA")" "a tree under another CA" \
+verify 1 "tree/etcd-1/ssl/peer.pem: $(foreign "etcd CA" tree/etcd-1/ssl/peer.pem ca.pem)" "a tree under another CA" \
     -ca ca.pem tree/etcd-1/ssl/peer.pem
 
 # 5. Usage errors: exit 2, the reason first, then the usage.
@@ -223,9 +228,9 @@ usage "kiln: verify: -role bogus: want server, peer or client" "bad -role" \
     -ca ca.pem -role bogus peer.pem
 usage "kiln: verify: -role Peer: want server, peer or client" "-role is case-sensitive" \
     -ca ca.pem -role Peer peer.pem
-usage "kiln: verify: expected one certificate" "two certificates" \
-    -ca ca.pem peer.pem server.pem
-usage "kiln: verify: expected one certificate" "no certificate" -ca ca.pem
+usage "kiln: verify: -key names one key: verify one certificate with it" \
+    "-key with two certificates" -ca ca.pem -key peer-key.pem peer.pem server.pem
+usage "kiln: verify: expected a certificate" "no certificate" -ca ca.pem
 usage "kiln: verify: flag provided but not defined: -within" "a flag of another command" \
     -ca ca.pem -within 30d peer.pem
 run h "$KILN" verify -h

@@ -405,7 +405,7 @@ Test(check, folder_in_name_order_links_to_folders_not_followed)
 	static const char *const want[][2] = {{"d/a.der", "1"},
 	    {"d/b-bundle.pem", "1"}, {"d/b-bundle.pem", "2"},
 	    {"d/b-bundle.pem", "3"}, {"d/link.pem", "1"},
-	    {"d/sub/deep/nocn.pem", "1"}, {"d/sub/leaf.pem", "1"}};
+	    {"d/sub/deep/nocn.pem", "1"}};
 	size_t i;
 
 	cr_assert_eq(mkdir("d", 0755), 0);
@@ -435,8 +435,11 @@ Test(check, folder_in_name_order_links_to_folders_not_followed)
 		cr_assert_eq(c.entries[i].index, (size_t)atoi(want[i][1]), "%s",
 		    want[i][0]);
 	}
-	/* Regular files and the link to one: 8 read, 5 with certificates. */
-	cr_assert_eq(c.files, 8);
+	/* Regular files and the link to one: 7 read, 4 with certificates;
+	 * sub/leaf.pem is the file link.pem was, read once. */
+	cr_assert_eq(c.files, 7);
+	cr_assert_eq(c.entries[4].npaths, 1);
+	cr_assert_str_eq(c.entries[4].paths[0], "d/sub/leaf.pem");
 }
 
 /*
@@ -574,9 +577,10 @@ Test(check, link_loops_end)
 	cr_assert_eq(symlink("d", "top"), 0);
 	c.now = T0;
 	check("top");
-	cr_assert_eq(c.n_entries, 2);
+	cr_assert_eq(c.n_entries, 1);
 	cr_assert_str_eq(c.entries[0].path, "top/leaf.pem");
-	cr_assert_str_eq(c.entries[1].path, "top/to-file.pem");
+	cr_assert_eq(c.entries[0].npaths, 1);
+	cr_assert_str_eq(c.entries[0].paths[0], "top/to-file.pem");
 	cr_assert_eq(c.n_problems, 2);
 	cr_assert_str_eq(c.problems[0].path, "top/a.pem");
 	cr_assert_str_eq(c.problems[0].msg, "a link in a loop of links");
@@ -657,8 +661,12 @@ Test(check, untrusted_with_a_ca)
 	cr_assert_eq(c.entries[0].status, KILN_CHECK_OK);
 	cr_assert_null(c.entries[0].why);
 	cr_assert_eq(c.entries[1].status, KILN_CHECK_UNTRUSTED);
+	/* Two CAs often share a name: the key identifiers tell which. */
 	cr_assert_str_eq(c.entries[1].why,
-	    "The certificate is not correctly signed by the trusted CA");
+	    "not issued by the CA given: its authority key identifier is "
+	    "DC:D5:54:17:7E:31:CD:B5:82:E1:5F:BC:64:CD:C0:F5:86:40:F9:23, "
+	    "the CA's subject key identifier is "
+	    "08:D3:6A:72:7A:7B:89:50:F3:BB:23:E7:A1:3C:67:4A:3E:09:45:79");
 	cr_assert_eq(c.entries[2].status, KILN_CHECK_OK);
 	cr_assert_eq(c.entries[3].status, KILN_CHECK_OK);
 	cr_assert_eq(c.entries[4].status, KILN_CHECK_UNTRUSTED);
@@ -906,8 +914,10 @@ Test(check, json_sans_in_order_reason_and_negative_days)
 	    "      \"issuer_cn\": \"other CA\",\n"
 	    "      \"serial_number\": \"17\",\n"
 	    "      \"status\": \"untrusted\",\n"
-	    "      \"reason\": \"The certificate is not correctly signed by "
-	    "the trusted CA\"\n"
+	    "      \"reason\": \"not issued by the CA given: its authority "
+	    "key identifier is DC:D5:54:17:7E:31:CD:B5:82:E1:5F:BC:64:CD:C0:"
+	    "F5:86:40:F9:23, the CA's subject key identifier is 08:D3:6A:72:"
+	    "7A:7B:89:50:F3:BB:23:E7:A1:3C:67:4A:3E:09:45:79\"\n"
 	    "    }\n"
 	    "  ],\n"
 	    "  \"problems\": []\n"
@@ -977,9 +987,10 @@ Test(check, table_time_left_forms)
 	              "2030-03-01T00:00:00Z |   -1m 30s | check CA  | expired "
 	              "|\n") != NULL,
 	    "%s", (char *)out.p);
-	/* No CN, no SANs: empty cells; one certificate: no #1. */
+	/* No CN: the subject's O and OU instead; no SANs: an empty cell;
+	 * one certificate: no #1. */
 	cr_assert(strstr((char *)out.p,
-	              "| n.pem   |            |             | "
+	              "| n.pem   | O=kiln     |             | "
 	              "2031-01-01T00:00:00Z |  305d 23h | check CA  | ok      "
 	              "|\n") != NULL,
 	    "%s", (char *)out.p);
@@ -1069,6 +1080,7 @@ entry(const char *path, const char *cn, long long nb, long long na,
 	e.serial = (char *)"1";
 	e.not_before = nb;
 	e.not_after = na;
+	e.chain_not_after = na;
 	e.status = s;
 	return e;
 }
@@ -1203,9 +1215,11 @@ Test(check, html_status_classes_legend_heading)
 	     "<td class=\"date\">2030-01-02T00:00:00Z</td>"
 	     "<td class=\"date\">2031-02-05T00:00:00Z</td>"
 	     "<td class=\"left\">400d 0h</td><td>check CA</td>"
-	     "<td class=\"status\">not yet valid</td></tr>\n");
-	once("<td class=\"status\">untrusted: The certificate is not "
-	     "correctly signed by the trusted CA</td></tr>\n");
+	     "<td class=\"status\"><span class=\"st\">not yet valid</span>"
+	     "</td></tr>\n");
+	once("<td class=\"status\"><span class=\"st\">untrusted</span><span "
+	     "class=\"why\">The certificate is not "
+	     "correctly signed by the trusted CA</span></td></tr>\n");
 	/* By expiry: expired, critical, expiring, untrusted, ok, later. */
 	cr_assert(once("<td>dead.pem</td>") < once("<td>crit.pem</td>"));
 	cr_assert(once("<td>crit.pem</td>") < once("<td>exp.pem</td>"));
@@ -1249,7 +1263,8 @@ Test(check, html_escapes_hostile_text)
 	     "onmouseover=&quot;alert(2), "
 	     "\xef\xbf\xbd\xef\xbf\xbd.example</td>");
 	once("<td>&lt;/title&gt;&lt;script&gt;alert(3)&lt;/script&gt;</td>");
-	once("untrusted: &lt;b&gt;bad&lt;/b&gt;</td>");
+	once("untrusted</span><span class=\"why\">&lt;b&gt;bad&lt;/b&gt;</span>"
+	     "</td>");
 	once("<title>d/&lt;img src=x&gt;&amp;&quot;&#39;.pem \xe2\x80\x94 "
 	     "&lt;script&gt;alert(1)&lt;/script&gt;\n");
 	/* The label: the name's tail and the CN's head, both escaped. */
@@ -1496,4 +1511,39 @@ Test(check, html_one_certificate_has_an_axis)
 	html(&x);
 	once("<rect class=\"bar expiring\" x=\"408.8\" y=\"48\" "
 	     "width=\"752.3\" ");
+}
+
+Test(check, backup_names_are_renews_stamps_only)
+{
+	cr_assert(kiln_walk_is_backup("server.pem.20261124T094959Z"));
+	cr_assert(kiln_walk_is_backup("x.20000101T000000Z"));
+	cr_assert_not(kiln_walk_is_backup(".20261124T094959Z"));
+	cr_assert_not(kiln_walk_is_backup("server.pem.20261124T094959"));
+	cr_assert_not(kiln_walk_is_backup("server.pem.2026112XT094959Z"));
+	cr_assert_not(kiln_walk_is_backup("server.pem-20261124T094959Z"));
+	cr_assert_not(kiln_walk_is_backup("server.pem"));
+}
+
+Test(check, backups_and_excluded_names_are_left_out)
+{
+	static const char *const globs[] = {"old", "*.bak", "d/sub/x*"};
+
+	cr_assert_eq(mkdir("d", 0755), 0);
+	cr_assert_eq(mkdir("d/old", 0755), 0);
+	cr_assert_eq(mkdir("d/sub", 0755), 0);
+	put("leaf.pem", "d/leaf.pem");
+	put("leaf.pem", "d/leaf.pem.20261124T094959Z");
+	put("leaf.pem", "d/old/leaf.pem");
+	put("leaf.pem", "d/leaf.pem.bak");
+	put("leaf.pem", "d/sub/x1.pem");
+	put("leaf.pem", "d/sub/y1.pem");
+	c.now = T0;
+	c.exclude = globs;
+	c.n_exclude = 3;
+	check("d");
+	check("d/leaf.pem.20261124T094959Z"); /* named, still a backup */
+	cr_assert_eq(c.n_entries, 2);
+	cr_assert_str_eq(c.entries[0].path, "d/leaf.pem");
+	cr_assert_str_eq(c.entries[1].path, "d/sub/y1.pem");
+	cr_assert_eq(c.n_problems, 0);
 }

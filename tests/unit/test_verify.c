@@ -25,8 +25,13 @@
 #define BAD_CERT " (the other side logs \"bad certificate\")"
 #define EXPIRED "expired on %s: " GO_DATES BAD_CERT
 #define FOREIGN                                                                \
-	"not issued by the CA given (its issuer is \"%s\"): etcd refuses it "  \
-	"with \"x509: certificate signed by unknown authority\""
+	"not issued by the CA given (its issuer is \"%s\"; its authority key " \
+	"identifier is %s, the CA's subject key identifier is %s): etcd "      \
+	"refuses it with \"x509: certificate signed by unknown authority\""
+/* tests/data/verify's key identifiers, as openssl prints them. */
+#define CA_ID "0B:4A:09:8B:F3:B7:62:9D:25:F7:86:FD:31:35:84:86:8F:D6:5D:C0"
+#define OTHER_ID "56:1F:32:23:73:EB:75:40:D0:42:0D:C1:9F:89:5D:BD:C8:85:62:17"
+#define INTER_ID "77:A9:C3:13:1B:A4:C3:8E:DD:38:B1:28:4F:C2:F6:2F:41:34:E5:5A"
 #define BAD_MD                                                                 \
 	"signed with %s, a hash Go refuses: etcd logs \"x509: cannot verify "  \
 	"signature: insecure algorithm\""
@@ -59,7 +64,7 @@
 	"with \"tls: private key does not match public key\""
 #define KEY_MISMATCH_CLIENT                                                    \
 	"the private key given does not belong to it: the client (etcdctl, "   \
-	"kube-apiserver) fails with \"tls: private key does not match public "  \
+	"kube-apiserver) fails with \"tls: private key does not match public " \
 	"key\""
 #define KEY_UNCOMPARABLE                                                       \
 	"its %s key cannot be compared with the private key given"
@@ -320,7 +325,7 @@ Test(verify, dates_at_the_second_as_go)
 Test(verify, another_ca_names_the_issuer)
 {
 	verify("verify/foreign.pem");
-	expect("foreign.pem", 1, fmt(FOREIGN, "other CA"));
+	expect("foreign.pem", 1, fmt(FOREIGN, "other CA", OTHER_ID, CA_ID));
 }
 
 Test(verify, the_ca_given_decides)
@@ -329,7 +334,8 @@ Test(verify, the_ca_given_decides)
 	verify("verify/foreign.pem");
 	expect("foreign.pem under its own CA", 0);
 	verify("verify/peer.pem");
-	expect("peer.pem under the other CA", 1, fmt(FOREIGN, "verify CA"));
+	expect("peer.pem under the other CA", 1,
+	    fmt(FOREIGN, "verify CA", CA_ID, OTHER_ID));
 }
 
 Test(verify, intermediates_come_from_the_file)
@@ -340,7 +346,8 @@ Test(verify, intermediates_come_from_the_file)
 	infos.n = 1;
 	run();
 	infos.n = 2;
-	expect("leaf alone", 1, fmt(FOREIGN, "verify intermediate"));
+	expect("leaf alone", 1,
+	    fmt(FOREIGN, "verify intermediate", INTER_ID, CA_ID));
 }
 
 Test(verify, sha1_is_refused)
@@ -616,6 +623,35 @@ Test(verify, every_problem_in_order)
 	v.n_hosts = 2;
 	verify("verify/expired.pem");
 	expect("expired.pem", 4, fmt(EXPIRED, "2020-02-01T00:00:00Z"),
-	    fmt(FOREIGN, "verify CA"), no_san("10.9.9.9", MEMBER_SANS, 0),
-	    KEY_MISMATCH_CLIENT);
+	    fmt(FOREIGN, "verify CA", CA_ID, OTHER_ID),
+	    no_san("10.9.9.9", MEMBER_SANS, 0), KEY_MISMATCH_CLIENT);
+}
+
+Test(verify, a_bundle_in_ca_first_order_is_checked_for_its_leaf)
+{
+	struct kiln_info t;
+
+	load_cert("verify/inter-bundle.pem");
+	cr_assert_eq(kiln_verify_leaf(&infos), 0);
+	t = infos.v[0];
+	infos.v[0] = infos.v[1];
+	infos.v[1] = t;
+	cr_assert_eq(kiln_verify_leaf(&infos), 1);
+	cr_assert_eq(run(), 0, "%s", all());
+}
+
+Test(verify, key_ids_of_the_same_key_say_the_signature_is_wrong)
+{
+	struct kiln_buf ids;
+
+	kiln_buf_init(&ids);
+	/* The CA's own certificate against itself: its AKI is its SKI. */
+	load_cert("verify/peer.pem");
+	cr_assert_eq(kiln_verify_key_ids(
+	                 &ids, infos.v[0].der.p, infos.v[0].der.len, &ca, &err),
+	    0, "%s", err.msg);
+	cr_assert_str_eq((char *)ids.p,
+	    "its authority key identifier " CA_ID " is the CA's, but the CA's "
+	    "key did not sign it");
+	kiln_buf_free(&ids);
 }
