@@ -33,6 +33,12 @@ kiln_cert_not_after(const struct kiln_cert *cert)
 	       t->hour * 3600LL + t->min * 60LL + t->sec;
 }
 
+int
+kiln_cert_outlives(const struct kiln_cert *ca, long long not_after)
+{
+	return not_after - kiln_cert_not_after(ca) > KILN_OUTLIVES_GRACE;
+}
+
 /* Accept every extension mbedTLS does not know, critical or not. */
 static int
 accept_ext(void *ctx, const mbedtls_x509_crt *crt, const mbedtls_x509_buf *oid,

@@ -910,7 +910,7 @@ setup_ca(struct build *b, struct kiln_err *err)
 	leaf_end = ((long long)b->now + 30) / 60 * 60 -
 	           profile->backdate / 1000000000 + m->expiry / 1000000000;
 	b->result->ca_not_after = kiln_cert_not_after(&b->ca);
-	b->result->ca_ends_first = leaf_end > b->result->ca_not_after;
+	b->result->ca_ends_first = kiln_cert_outlives(&b->ca, leaf_end);
 	if (stage(b, F_CA, "ca-config.json", cfg.p, cfg.len, 0644, 0, err) ==
 	    -1)
 		goto cleanup;

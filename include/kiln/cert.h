@@ -40,6 +40,16 @@ int kiln_cert_parse(
 long long kiln_cert_not_after(const struct kiln_cert *);
 
 /*
+ * Whether a certificate ending at "not_after" (seconds since the epoch)
+ * outlives its CA "ca" by more than KILN_OUTLIVES_GRACE: the one rule of
+ * gencert's, sign's, renew's and etcd's warning and of check's reason.
+ * The grace keeps quiet about a leaf made with the CA's own lifetime
+ * minutes after the CA, which outlives it by those minutes.
+ */
+#define KILN_OUTLIVES_GRACE 86400LL
+int kiln_cert_outlives(const struct kiln_cert *ca, long long not_after);
+
+/*
  * A signing CA: its certificate from "cert" (one PEM certificate or DER)
  * and its private key from "key", decrypted with "password" if it is
  * encrypted (NULL: none), named "cert_name" and "key_name" in errors.  The

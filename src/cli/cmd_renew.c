@@ -714,10 +714,10 @@ commit(struct renew *r, struct item *it, struct kiln_renew_job *job,
 		cli_printf("  %s %s (new key)", verb, it->key.shown);
 	cli_printf("  %s %s", verb, path);
 	/* A certificate stops working when its CA does. */
-	if (!it->is_ca && infos.v[0].not_after > r->ca_end) {
+	if (!it->is_ca && kiln_cert_outlives(&r->ca, infos.v[0].not_after)) {
 		iso(r->ca_end, ca_end, sizeof(ca_end));
 		cli_errorf("renew",
-		    "%s: valid until %s, after its CA %s (until %s): it stops "
+		    "warning: %s: valid until %s, after its CA %s (until %s): it stops "
 		    "working when the CA expires; renew the CA first",
 		    path, when, cfg->ca, ca_end);
 	}
@@ -725,7 +725,7 @@ commit(struct renew *r, struct item *it, struct kiln_renew_job *job,
 	life = infos.v[0].not_after - (long long)r->now;
 	if (r->within >= 0 && life <= r->within / KILN_NS_SECOND)
 		cli_errorf("renew",
-		    "%s: its new lifetime (%lld days) is within -within %s: "
+		    "warning: %s: its new lifetime (%lld days) is within -within %s: "
 		    "every run will renew it again (give a longer -expiry)",
 		    path, life / 86400, cfg->within);
 	rc = 0;

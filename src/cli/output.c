@@ -126,9 +126,7 @@ cli_warn_outlives(const struct cli_config *cfg, const struct kiln_cert *ca,
 		goto cleanup;
 	ca_end = kiln_cert_not_after(ca);
 	end = kiln_cert_not_after(&cert);
-	/* A day's grace: a leaf made with the CA's own lifetime minutes
-	 * after it outlives it by those minutes, which is no news. */
-	if (end - ca_end <= 86400)
+	if (!kiln_cert_outlives(ca, end))
 		goto cleanup;
 	day(ca_end, ca_day, sizeof(ca_day));
 	day(end, cert_day, sizeof(cert_day));

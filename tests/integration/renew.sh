@@ -166,7 +166,7 @@ run guide -ca ca.pem -ca-key ca-key.pem etcd.pem
 assert_eq 0 "$RC" "guide: exit status ($(cat "$T/guide.err"))"
 # The guide gives its CA 5 years and etcd.pem 10: the renewed etcd.pem
 # would outlive its CA, and renew says so.
-assert_eq "kiln: renew: etcd.pem: valid until $(iso "$(not_after etcd.pem)"), after its CA ca.pem (until $(iso "$(not_after ca.pem)")): it stops working when the CA expires; renew the CA first" \
+assert_eq "kiln: renew: warning: etcd.pem: valid until $(iso "$(not_after etcd.pem)"), after its CA ca.pem (until $(iso "$(not_after ca.pem)")): it stops working when the CA expires; renew the CA first" \
     "$(cat "$T/guide.err")" "guide: stderr, the certificate outlives its CA"
 same_cert etcd.old etcd.pem ca.pem samekey
 dates_now etcd.pem $((87600 * 3600))

@@ -206,7 +206,7 @@ assert_eq "1 expiring" "$RC $(jq -r '.certificates[0].status' "$T/d_soon.out")" 
 # renew warns when what it renews would outlive its issuer.
 run d_renew "$KILN" renew -ca d/soon/ca.pem -ca-key d/soon/ca-key.pem d/soon/leaf.pem
 assert_eq 0 "$RC" "d: renew under a CA that ends first: renewed"
-assert_eq "kiln: renew: d/soon/leaf.pem: valid until $(not_after d/soon/leaf.pem), after its CA d/soon/ca.pem (until $(not_after d/soon/ca.pem)): it stops working when the CA expires; renew the CA first" \
+assert_eq "kiln: renew: warning: d/soon/leaf.pem: valid until $(not_after d/soon/leaf.pem), after its CA d/soon/ca.pem (until $(not_after d/soon/ca.pem)): it stops working when the CA expires; renew the CA first" \
     "$(cat "$T/d_renew.err")" "d: renew warns"
 say "d. a leaf that outlives its CA ($checks checks)"
 
@@ -263,7 +263,7 @@ assert_eq "3 kiln: check: -critical: missing unit in duration \"7\"" "$RC $(sed 
 mkdir f
 gen -ca ca.pem -ca-key ca-key.pem -config config.json -profile short -out f/short csr.json
 run f_life "$KILN" renew -ca ca.pem -ca-key ca-key.pem -within 30d f/short.pem
-assert_eq "kiln: renew: f/short.pem: its new lifetime (9 days) is within -within 30d: every run will renew it again (give a longer -expiry)" \
+assert_eq "kiln: renew: warning: f/short.pem: its new lifetime (9 days) is within -within 30d: every run will renew it again (give a longer -expiry)" \
     "$(cat "$T/f_life.err")" "f: renew warns of a lifetime within -within"
 # renew DIR: the walk of check; files without a certificate and backups
 # passed over quietly.

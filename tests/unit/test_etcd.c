@@ -1211,16 +1211,16 @@ Test(etcd, a_ca_that_ends_before_its_leaves_is_noted)
 {
 	cr_assert_eq(parse("{\"key\": {\"algo\": \"ecdsa\"}, \"ca\": {\"CN\": "
 	                   "\"c\", \"key\": {\"algo\": \"ecdsa\"}, \"expiry\": "
-	                   "\"240h\"}, \"expiry\": \"241h\", " THREE "}"),
+	                   "\"240h\"}, \"expiry\": \"265h\", " THREE "}"),
 	    0, "%s", err.msg);
 	build();
 	cr_assert(r.ca_ends_first);
 	cr_assert_gt(r.ca_not_after, (long long)time(NULL) + 239 * 3600);
 	cr_assert_lt(r.ca_not_after, (long long)time(NULL) + 240 * 3600);
-	/* The same lifetime ends together: no warning. */
+	/* A day past the CA or less is no news (KILN_OUTLIVES_GRACE). */
 	cr_assert_eq(parse("{\"key\": {\"algo\": \"ecdsa\"}, \"ca\": {\"CN\": "
 	                   "\"c\", \"key\": {\"algo\": \"ecdsa\"}, \"expiry\": "
-	                   "\"240h\"}, \"expiry\": \"240h\", " THREE "}"),
+	                   "\"240h\"}, \"expiry\": \"263h\", " THREE "}"),
 	    0, "%s", err.msg);
 	build();
 	cr_assert_eq(r.ca_ends_first, 0);
