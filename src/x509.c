@@ -174,18 +174,6 @@ put_utf8(struct kiln_buf *b, unsigned long c, struct kiln_err *err)
 	kiln_buf_append(b, u, n, err);
 }
 
-static int
-utf8_valid(const unsigned char *s, size_t n)
-{
-	unsigned long c;
-	size_t k;
-
-	for (; n > 0; s += k, n -= k)
-		if ((k = kiln_utf8_next(s, n, &c)) == 0)
-			return 0;
-	return 1;
-}
-
 /*
  * A directory string as UTF-8.  BMPString and UniversalString are
  * decoded; T.61 is taken as UTF-8 when it is valid UTF-8 (as Go does)
@@ -233,7 +221,7 @@ x509_decode_string(
 		}
 		break;
 	case MBEDTLS_ASN1_T61_STRING:
-		if (!utf8_valid(s, n)) {
+		if (!kiln_utf8_valid(s, n)) {
 			for (i = 0; i < n; i++)
 				put_utf8(&b, s[i] == 0 ? 0xfffd : s[i], err);
 			break;
