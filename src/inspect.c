@@ -61,8 +61,7 @@ parse_time(struct rd *r, long long *out)
 	    day > mdays[mon - 1] || hour < 0 || hour > 23 || min < 0 ||
 	    min > 59 || sec < 0 || sec > 60)
 		return -1;
-	*out = kiln_days_from_civil(year, mon, day) * 86400 + hour * 3600 +
-	       min * 60 + sec;
+	*out = kiln_civil_seconds(year, mon, day, hour, min, sec);
 	return 0;
 }
 
