@@ -27,10 +27,7 @@ kiln_cert_free(struct kiln_cert *cert)
 long long
 kiln_cert_not_after(const struct kiln_cert *cert)
 {
-	const mbedtls_x509_time *t = &cert->crt.valid_to;
-
-	return kiln_days_from_civil(t->year, t->mon, t->day) * 86400LL +
-	       t->hour * 3600LL + t->min * 60LL + t->sec;
+	return kiln_x509_time_seconds(&cert->crt.valid_to);
 }
 
 int

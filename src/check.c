@@ -183,13 +183,6 @@ struct anchor_dates {
 	int top_depth;
 };
 
-static long long
-x509_seconds(const mbedtls_x509_time *t)
-{
-	return kiln_days_from_civil(t->year, t->mon, t->day) * 86400LL +
-	       t->hour * 3600LL + t->min * 60LL + t->sec;
-}
-
 static int
 note_anchor(void *arg, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
 {
@@ -203,7 +196,8 @@ note_anchor(void *arg, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
 		a->top = crt;
 		a->top_depth = depth;
 	}
-	if (depth > 0 && (end = x509_seconds(&crt->valid_to)) < a->end) {
+	if (depth > 0 &&
+	    (end = kiln_x509_time_seconds(&crt->valid_to)) < a->end) {
 		a->end = end;
 		a->end_cn[0] = '\0';
 		for (n = &crt->subject; n != NULL; n = n->next)

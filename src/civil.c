@@ -12,6 +12,20 @@ kiln_days_from_civil(long long y, int m, int d)
 	return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
 }
 
+long long
+kiln_civil_seconds(long long y, int m, int d, int h, int mi, int s)
+{
+	return kiln_days_from_civil(y, m, d) * KILN_DAY_SECONDS + h * 3600LL +
+	       mi * 60LL + s;
+}
+
+long long
+kiln_x509_time_seconds(const mbedtls_x509_time *t)
+{
+	return kiln_civil_seconds(
+	    t->year, t->mon, t->day, t->hour, t->min, t->sec);
+}
+
 void
 kiln_civil_from_days(long long days, long long *y, int *m, int *d)
 {

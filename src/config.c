@@ -327,8 +327,8 @@ rfc3339(const char *s, time_t *sec, long *nsec)
 		return -1;
 	if (*s != '\0')
 		return -1;
-	*sec = (time_t)(kiln_days_from_civil(y, mo, d) * 86400 + h * 3600LL +
-	                mi * 60 + se - sign * (oh * 3600LL + om * 60));
+	*sec = (time_t)(kiln_civil_seconds(y, mo, d, h, mi, se) -
+	                sign * (oh * 3600LL + om * 60));
 	*nsec = ns;
 	return 0;
 }

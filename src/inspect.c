@@ -61,8 +61,7 @@ parse_time(struct rd *r, long long *out)
 	    day > mdays[mon - 1] || hour < 0 || hour > 23 || min < 0 ||
 	    min > 59 || sec < 0 || sec > 60)
 		return -1;
-	*out = kiln_days_from_civil(year, mon, day) * 86400 + hour * 3600 +
-	       min * 60 + sec;
+	*out = kiln_civil_seconds(year, mon, day, hour, min, sec);
 	return 0;
 }
 
@@ -368,65 +367,6 @@ cert_from_der(struct kiln_info *info, const unsigned char *der, size_t len,
 	return 0;
 }
 
-/* Base64 digit values; 64 for anything that is not one. */
-static const unsigned char b64[256] = {
-#define X64 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64
-    X64, X64,
-    64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 62, 64, 64, 64, 63,
-    52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 64, 64, 64, 64, 64, 64,
-    64, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
-    15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 64, 64, 64, 64, 64,
-    64, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
-    41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 64, 64, 64, 64, 64,
-    X64, X64, X64, X64, X64, X64, X64, X64,
-#undef X64
-};
-
-/*
- * Decode "len" bytes of plain base64 into "out": whole quadruples, "="
- * only at the very end, and spaces, tabs and line ends anywhere (an
- * indented block, CRLF lines).  Returns 0, -1 out of memory, or 1 for
- * anything else (headers of an encrypted key, a bad character), which
- * mbedTLS's reader then judges and words the error for.  Certificates
- * and CSRs are public, so this decoder need not be constant-time as
- * mbedTLS's is; it is many times faster, which kiln-certinfo over a
- * thousand files shows.
- */
-static int
-base64_plain(const unsigned char *s, size_t len, struct kiln_buf *out,
-    struct kiln_err *err)
-{
-	unsigned long quad = 0;
-	size_t i, n = 0, pad = 0;
-	unsigned char *o;
-
-	out->len = 0;
-	if (kiln_buf_reserve(out, len / 4 * 3 + 3, err) == -1)
-		return -1;
-	o = out->p;
-	for (i = 0; i < len; i++) {
-		if (s[i] == '\n' || s[i] == '\r' || s[i] == ' ' || s[i] == '\t')
-			continue;
-		if (s[i] == '=') {
-			if (++pad > 2)
-				return 1;
-		} else if (b64[s[i]] == 64 || pad > 0) {
-			return 1;
-		}
-		quad = quad << 6 | (s[i] == '=' ? 0 : b64[s[i]]);
-		if (++n % 4 == 0) {
-			*o++ = (unsigned char)(quad >> 16);
-			*o++ = (unsigned char)(quad >> 8);
-			*o++ = (unsigned char)quad;
-			quad = 0;
-		}
-	}
-	if (n == 0 || n % 4 != 0)
-		return 1;
-	out->len = (size_t)(o - out->p) - pad;
-	return 0;
-}
-
 /*
  * The next PEM block labelled "label" from offset "*pos" of "text",
  * found by kiln_pem_next (as kiln check and kiln verify find it) and
@@ -450,7 +390,7 @@ pem_next(const char *text, size_t *pos, const char *label, struct kiln_buf *out,
 		rc = ret;
 		goto cleanup;
 	}
-	ret = base64_plain(
+	ret = kiln_base64_decode(
 	    (const unsigned char *)text + blk.body, blk.body_len, out, err);
 	if (ret == -1)
 		goto cleanup;

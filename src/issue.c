@@ -46,8 +46,7 @@ pathlen(const struct kiln_profile *p)
 static long long
 epoch(const mbedtls_x509_time *t)
 {
-	return kiln_days_from_civil(t->year, t->mon, t->day) * 86400LL +
-	       t->hour * 3600LL + t->min * 60LL + t->sec;
+	return kiln_x509_time_seconds(t);
 }
 
 static int

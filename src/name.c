@@ -4,6 +4,7 @@
 
 #include "der.h"
 #include "kiln/name.h"
+#include "strs.h"
 
 /* Where a names entry keeps each standard attribute. */
 /* clang-format off */
@@ -29,36 +30,6 @@ field(const struct kiln_name *nm, size_t off)
 	return *(char *const *)((const char *)nm + off);
 }
 
-static int
-valid_utf8(const unsigned char *s)
-{
-	unsigned int c, min;
-	int n;
-
-	while (*s != '\0') {
-		if (*s < 0x80) {
-			s++;
-			continue;
-		}
-		if ((*s & 0xe0) == 0xc0)
-			n = 1, c = *s & 0x1f, min = 0x80;
-		else if ((*s & 0xf0) == 0xe0)
-			n = 2, c = *s & 0x0f, min = 0x800;
-		else if ((*s & 0xf8) == 0xf0)
-			n = 3, c = *s & 0x07, min = 0x10000;
-		else
-			return 0;
-		for (s++; n > 0; n--, s++) {
-			if ((*s & 0xc0) != 0x80)
-				return 0;
-			c = (c << 6) | (*s & 0x3f);
-		}
-		if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-			return 0;
-	}
-	return 1;
-}
-
 /* The longest attribute value kiln writes into a name. */
 #define NAME_VALUE_MAX 1024
 
@@ -67,7 +38,7 @@ static int
 rdn(struct der *d, const char *oid, const char *value, const char *what,
     struct kiln_err *err)
 {
-	if (!valid_utf8((const unsigned char *)value))
+	if (!kiln_utf8_valid((const unsigned char *)value, strlen(value)))
 		return kiln_err_set(
 		    err, KILN_EINVAL, "%s: not valid UTF-8", what);
 	/* RFC 5280 bounds a CN at 64 characters; verifiers choke on

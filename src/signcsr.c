@@ -181,20 +181,6 @@ cleanup:
 	return rc;
 }
 
-/* Whether NUL-terminated "s" is valid UTF-8. */
-static int
-valid_utf8(const char *s)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t n = strlen(s), i, k;
-	unsigned long c;
-
-	for (i = 0; i < n; i += k)
-		if ((k = kiln_utf8_next(u + i, n - i, &c)) == 0)
-			return 0;
-	return 1;
-}
-
 /* The SUBJECT file's name for attribute "oid", for messages. */
 static const char *
 attr_label(const char *oid)
@@ -217,16 +203,14 @@ static char *
 utf8_copy(const struct rd *v, struct kiln_err *err)
 {
 	const unsigned char *s = v->p;
-	size_t n = rd_len(v), i, k;
-	unsigned long c;
+	size_t n = rd_len(v);
 	char *out;
 
-	for (i = 0; i < n; i += k)
-		if ((k = kiln_utf8_next(s + i, n - i, &c)) == 0 || c == 0) {
-			kiln_err_set(err, KILN_EINVAL,
-			    "not valid UTF-8, or holds a NUL");
-			return NULL;
-		}
+	if (!kiln_utf8_valid(s, n) || memchr(s, 0, n) != NULL) {
+		kiln_err_set(
+		    err, KILN_EINVAL, "not valid UTF-8, or holds a NUL");
+		return NULL;
+	}
 	if ((out = strndup((const char *)s, n)) == NULL)
 		kiln_err_set(err, KILN_ENOMEM, "out of memory");
 	return out;
@@ -627,7 +611,8 @@ kiln_sign_subject(struct kiln_signreq *req, const char *text, size_t len,
 	        attr_push(&attr, &n, OID_SERIAL, serial, err) == -1))
 		goto cleanup;
 	for (i = 0; i < n; i++)
-		if (!valid_utf8(attr[i].value)) {
+		if (!kiln_utf8_valid((const unsigned char *)attr[i].value,
+		        strlen(attr[i].value))) {
 			kiln_err_set(err, KILN_EINVAL, "%s: not valid UTF-8",
 			    attr_label(attr[i].oid));
 			goto cleanup;

@@ -86,3 +86,15 @@ kiln_utf8_next(const unsigned char *s, size_t n, unsigned long *c)
 		return 0;
 	return len;
 }
+
+int
+kiln_utf8_valid(const unsigned char *s, size_t n)
+{
+	unsigned long c;
+	size_t k;
+
+	for (; n > 0; s += k, n -= k)
+		if ((k = kiln_utf8_next(s, n, &c)) == 0)
+			return 0;
+	return 1;
+}

@@ -33,4 +33,11 @@ void kiln_strs_free(char **, size_t);
  */
 size_t kiln_utf8_next(const unsigned char *, size_t, unsigned long *);
 
+/*
+ * Whether the "n" bytes at "s" are valid UTF-8 throughout, as
+ * kiln_utf8_next reads it (no overlong forms, surrogates, code points
+ * above U+10FFFF or truncated sequences).  NUL bytes count as valid.
+ */
+int kiln_utf8_valid(const unsigned char *, size_t);
+
 #endif /* KILN_STRS_H */

@@ -1,43 +1,16 @@
 /*
- * kiln's own X.509 DER walk, shared by the inspector's parts: a bounds-
- * checked reader, directory strings and names, and the extensions kiln
- * decodes.  Private to libkiln.
+ * kiln's own X.509 DER walk, shared by the inspector's parts: directory
+ * strings and names, and the extensions kiln decodes, read with the
+ * cursor of derread.h.  Private to libkiln.
  */
 #ifndef KILN_X509_H
 #define KILN_X509_H
 
 #include <stddef.h>
 
+#include "derread.h"
 #include "kiln/err.h"
 #include "kiln/inspect.h"
-
-/* A DER cursor; every read is bounds-checked against "end". */
-struct rd {
-	unsigned char *p, *end;
-};
-
-/* Read one element of type "tag"; "inner" may be "r" itself. */
-int rd_tag(struct rd *, int, struct rd *);
-
-/* Any one element: its tag, contents and (if "whole") the whole TLV. */
-int rd_any(struct rd *, int *, struct rd *, struct rd *);
-
-/* Whether the next element has tag "tag". */
-int rd_peek(const struct rd *, int);
-
-size_t rd_len(const struct rd *);
-
-/* An OBJECT IDENTIFIER, in dotted form, into "out". */
-int rd_oid(struct rd *, char *, size_t);
-
-/*
- * The dotted text of "len" bytes of OID contents, into "out"; 1, or 0 if
- * they are not a valid encoding or "out" is too small.
- */
-int x509_oid_dotted(const unsigned char *, size_t, char *, size_t);
-
-/* Whether two elements have the same bytes. */
-int rd_equal(const struct rd *, const struct rd *);
 
 /* Whole elements of a certificate's TBSCertificate. */
 struct x509_tbs {

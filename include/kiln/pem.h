@@ -11,6 +11,28 @@
 #include "kiln/buf.h"
 #include "kiln/err.h"
 
+/*
+ * Append the base64 of the "len" bytes at "in" (standard alphabet, "="
+ * padding, no line breaks) to "out".  mbedTLS's constant-time encoder
+ * does the work, so key bytes may pass through; "out" may grow, and no
+ * copy is left outside it.  Returns 0, or -1 with "err" filled
+ * (KILN_ENOMEM).
+ */
+int kiln_base64_append(
+    struct kiln_buf *, const unsigned char *, size_t, struct kiln_err *);
+
+/*
+ * Decode the "len" bytes of base64 at "s" into "out" (replacing its
+ * contents): whole quadruples, "=" only at the very end, and spaces, tabs
+ * and line ends anywhere (an indented PEM body, CRLF lines).  Returns 0;
+ * -1 with "err" filled (KILN_ENOMEM); or 1, "err" untouched, for
+ * anything else (no digits, a bad character, PEM headers), which the
+ * caller judges and words an error for.  Not constant-time: for public
+ * data (certificates, CSRs) only.
+ */
+int kiln_base64_decode(
+    const unsigned char *, size_t, struct kiln_buf *, struct kiln_err *);
+
 /* Append DER "der" as a PEM block labelled "label" to "out". */
 int kiln_pem_write(struct kiln_buf *, const char *, const unsigned char *,
     size_t, struct kiln_err *);

@@ -13,8 +13,6 @@
 #include "kiln/duration.h"
 #include "kiln/file.h"
 
-#define NS_PER_SEC 1000000000LL
-
 /* A -within or -critical duration in seconds; "" keeps "*out". */
 static int
 duration(
@@ -31,7 +29,7 @@ duration(
 	if (ns < 0)
 		return kiln_err_set(err, KILN_EINVAL,
 		    "-%s %s: must not be negative", flag, text);
-	*out = ns / NS_PER_SEC;
+	*out = ns / KILN_NS_SECOND;
 	return 0;
 }
 

@@ -6,8 +6,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <mbedtls/base64.h>
-
 #include "cli.h"
 #include "kiln/gen.h"
 #include "kiln/crl.h"
@@ -91,16 +89,8 @@ static int
 base64_line(
     struct kiln_buf *out, const struct kiln_buf *der, struct kiln_err *err)
 {
-	size_t need = (der->len + 2) / 3 * 4 + 2, olen = 0;
-	int ret;
-
-	if (kiln_buf_reserve(out, need, err) == -1)
+	if (kiln_base64_append(out, der->p, der->len, err) == -1)
 		return -1;
-	ret = mbedtls_base64_encode(
-	    out->p + out->len, out->cap - out->len, &olen, der->p, der->len);
-	if (ret != 0)
-		return kiln_err_mbed(err, ret, "mbedtls_base64_encode");
-	out->len += olen;
 	return kiln_buf_append(out, "\n", 1, err);
 }
 

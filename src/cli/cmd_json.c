@@ -8,29 +8,20 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <mbedtls/base64.h>
-
 #include "cli.h"
 #include "kiln/cfssljson.h"
 #include "kiln/file.h"
 #include "kiln/gen.h"
+#include "kiln/pem.h"
 
 /* A part as -stdout prints it: the OCSP response in base64, as given. */
 static int
 print_part(struct kiln_buf *line, const struct kiln_buf *part, int base64,
     struct kiln_err *err)
 {
-	size_t n = 0;
-
 	if (!base64)
 		return kiln_buf_append(line, part->p, part->len, err);
-	if (kiln_buf_reserve(line, part->len / 3 * 4 + 5, err) == -1)
-		return -1;
-	if (mbedtls_base64_encode(line->p + line->len, line->cap - line->len,
-	        &n, part->p, part->len) != 0)
-		return kiln_err_set(err, KILN_ENOMEM, "base64");
-	line->len += n;
-	return 0;
+	return kiln_base64_append(line, part->p, part->len, err);
 }
 
 /*
