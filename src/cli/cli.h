@@ -14,6 +14,7 @@
 #include "kiln/config.h"
 #include "kiln/err.h"
 #include "kiln/request.h"
+#include "kiln/signer.h"
 
 /* Most values a repeated flag (-host, -exclude) keeps. */
 #define CLI_MAX_LIST 32
@@ -150,6 +151,32 @@ int cli_path(char *, const char *, const char *, struct kiln_err *);
  */
 int cli_load_ca(const char *, const char *, struct kiln_cert *,
     struct kiln_key *, struct kiln_rng *, struct kiln_err *);
+
+/* As cli_load_ca, for -ca and -ca-key of "cfg": the pipeline's signer. */
+int cli_open_signer(const struct cli_config *, struct kiln_signer *,
+    struct kiln_rng *, struct kiln_err *);
+
+/*
+ * Record the error "e" (a local one) in "err" as it is, unless "err"
+ * already holds one (or is NULL).
+ */
+void cli_err_pass(struct kiln_err *, const struct kiln_err *);
+
+/*
+ * -config read and parsed into "config" (initialised; left as it is
+ * without -config).  Errors are prefixed with the file.  Returns 0 or -1.
+ */
+int cli_read_config(
+    const struct cli_config *, struct kiln_config *, struct kiln_err *);
+
+/*
+ * The profile -profile names in "config" (the default without it), errors
+ * prefixed with -config or "default configuration".  With "usage" not
+ * NULL, also cli_check_default_profile(), setting "*usage" when it
+ * refuses.  Returns the profile (borrowed from "config") or NULL.
+ */
+const struct kiln_profile *cli_pick_profile(const struct cli_config *,
+    const struct kiln_config *, int *, struct kiln_err *);
 
 /*
  * Every certificate of "path" (PEM or DER) as trust anchors for -ca.
