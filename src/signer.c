@@ -12,15 +12,26 @@
 void
 kiln_signer_init(struct kiln_signer *s)
 {
-	kiln_cert_init(&s->ca);
-	kiln_key_init(&s->key);
+	s->ca = NULL;
+	s->key = NULL;
+	kiln_cert_init(&s->own_ca);
+	kiln_key_init(&s->own_key);
 }
 
 void
 kiln_signer_free(struct kiln_signer *s)
 {
-	kiln_cert_free(&s->ca);
-	kiln_key_free(&s->key);
+	kiln_cert_free(&s->own_ca);
+	kiln_key_free(&s->own_key);
+	kiln_signer_init(s);
+}
+
+void
+kiln_signer_use(
+    struct kiln_signer *s, const struct kiln_cert *ca, struct kiln_key *key)
+{
+	s->ca = ca;
+	s->key = key;
 }
 
 int
@@ -28,8 +39,11 @@ kiln_signer_open(struct kiln_signer *s, const struct kiln_buf *cert,
     const char *cert_name, const struct kiln_buf *key, const char *key_name,
     const char *password, struct kiln_rng *rng, struct kiln_err *err)
 {
-	return kiln_ca_load(&s->ca, &s->key, cert, cert_name, key, key_name,
-	    password, rng, err);
+	if (kiln_ca_load(&s->own_ca, &s->own_key, cert, cert_name, key,
+	        key_name, password, rng, err) == -1)
+		return -1;
+	kiln_signer_use(s, &s->own_ca, &s->own_key);
+	return 0;
 }
 
 /* A csr.json request's parts, as every generating command makes them. */
@@ -125,18 +139,18 @@ gen_from_csr(struct kiln_buf *cert, const struct kiln_gen_in *in,
     struct kiln_signer *signer, const struct kiln_profile *profile,
     struct kiln_rng *rng, time_t now, struct kiln_err *err)
 {
-	if (signer == NULL)
+	if (signer == NULL || signer->ca == NULL)
 		return kiln_err_set(err, KILN_EINVAL,
 		    "a certificate request made elsewhere needs a CA");
-	if (kiln_sign_check(in->csr, profile, &signer->ca, err) == -1 ||
+	if (kiln_sign_check(in->csr, profile, signer->ca, err) == -1 ||
 	    (profile->copy_extensions &&
 	        kiln_sign_copy_extensions(in->csr, err) == -1)) {
 		if (in->name != NULL)
 			kiln_err_prefix(err, "%s", in->name);
 		return -1;
 	}
-	return kiln_issue(cert, &in->csr->certreq, profile, &signer->ca,
-	    &signer->key, rng, now, err);
+	return kiln_issue(cert, &in->csr->certreq, profile, signer->ca,
+	    signer->key, rng, now, err);
 }
 
 int
@@ -163,8 +177,8 @@ kiln_gen_cert(struct kiln_buf *cert, struct kiln_buf *csr,
 	cr.cn = in->req->cn;
 	cr.sans = &p.sans;
 	cr.keep_sans = (in->flags & KILN_GEN_KEEP_SANS) != 0;
-	if (kiln_issue(cert, &cr, profile, signer != NULL ? &signer->ca : NULL,
-	        signer != NULL ? &signer->key : in->key, rng, now, err) == -1)
+	if (kiln_issue(cert, &cr, profile, signer != NULL ? signer->ca : NULL,
+	        signer != NULL ? signer->key : in->key, rng, now, err) == -1)
 		goto cleanup;
 	rc = 0;
 cleanup:

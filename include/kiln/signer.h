@@ -19,17 +19,31 @@
 #include "kiln/rng.h"
 #include "kiln/sign.h"
 
-/* A signing CA: its certificate and its private key, which match. */
+/*
+ * A signing CA: its certificate and its private key, which match.  "ca"
+ * and "key" point at what the signer owns once opened, or at a CA opened
+ * elsewhere (kiln_signer_use): a signer is not moved once it is either.
+ */
 struct kiln_signer {
-	struct kiln_cert ca;
-	struct kiln_key key;
+	const struct kiln_cert *ca; /* NULL until opened */
+	struct kiln_key *key;
+	struct kiln_cert own_ca;
+	struct kiln_key own_key;
 };
 
 /* Make "s" empty.  Cannot fail. */
 void kiln_signer_init(struct kiln_signer *);
 
-/* Release "s", wiping the key.  Safe after kiln_signer_init(). */
+/* Release "s", wiping the key it owns.  Safe after kiln_signer_init(). */
 void kiln_signer_free(struct kiln_signer *);
+
+/*
+ * Make the empty "s" sign with the CA certificate "ca" and its key "key",
+ * opened and checked elsewhere (a pool thread's copy), both borrowed.
+ * Cannot fail.
+ */
+void kiln_signer_use(
+    struct kiln_signer *, const struct kiln_cert *, struct kiln_key *);
 
 /*
  * Open the CA of the certificate text "cert" (one PEM certificate, or

@@ -77,11 +77,11 @@ renewca(struct gencert *g, const struct cli_config *cfg, struct kiln_err *err)
 	    cli_open_signer(cfg, &g->ca, &g->rng, err) == -1)
 		goto cleanup;
 	if (kiln_inspect_certs(
-	        &infos, g->ca.ca.crt.raw.p, g->ca.ca.crt.raw.len, err) == -1) {
+	        &infos, g->ca.ca->crt.raw.p, g->ca.ca->crt.raw.len, err) == -1) {
 		kiln_err_prefix(err, "%s", cfg->ca);
 		goto cleanup;
 	}
-	if (kiln_renew(&g->cert, &infos.v[0], &opts, &g->ca.ca, &g->ca.key,
+	if (kiln_renew(&g->cert, &infos.v[0], &opts, g->ca.ca, g->ca.key,
 	        &g->rng, time(NULL), &dropped, &n_dropped, err) == -1) {
 		kiln_err_prefix(err, "%s", cfg->ca);
 		goto cleanup;
@@ -192,7 +192,7 @@ gencert(struct gencert *g, const char *path, const struct cli_config *cfg,
 		return -1;
 	/* Once made: a failure is one line, never a warning and an error. */
 	if (!cfg->initca)
-		cli_warn_outlives(cfg, &g->ca.ca, &g->cert);
+		cli_warn_outlives(cfg, g->ca.ca, &g->cert);
 	return 0;
 }
 

@@ -151,7 +151,7 @@ cmd_sign(int argc, char **argv, const struct cli_config *cfg)
 	if (rc != 0)
 		cli_error("sign", &err);
 	else /* once written: a failure is one line, never two */
-		cli_warn_outlives(cfg, &s.ca.ca, &s.cert);
+		cli_warn_outlives(cfg, s.ca.ca, &s.cert);
 	if (rc != 0 && s.usage && !cli_cfssl_name())
 		rc = cfg->cmd->usage_status;
 	kiln_signreq_free(&s.req);

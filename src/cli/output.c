@@ -350,8 +350,11 @@ int
 cli_open_signer(const struct cli_config *cfg, struct kiln_signer *signer,
     struct kiln_rng *rng, struct kiln_err *err)
 {
-	return cli_load_ca(cfg->ca, cfg->ca_key, &signer->ca, &signer->key,
-	    rng, err);
+	if (cli_load_ca(cfg->ca, cfg->ca_key, &signer->own_ca,
+	        &signer->own_key, rng, err) == -1)
+		return -1;
+	kiln_signer_use(signer, &signer->own_ca, &signer->own_key);
+	return 0;
 }
 
 void
