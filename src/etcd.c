@@ -830,8 +830,8 @@ make_ca(struct build *b, struct kiln_err *err)
 	in.req = &m->ca; /* no hosts: the manifest's "ca" takes none */
 	in.key = &sg->own_key;
 	in.flags = KILN_GEN_NEW_KEY;
-	if (kiln_gen_cert(&der, NULL, &in, NULL, &profile, &b->rng, b->now,
-	        err) == -1 ||
+	if (kiln_gen_cert(
+	        &der, NULL, &in, NULL, &profile, &b->rng, b->now, err) == -1 ||
 	    kiln_cert_parse(&sg->own_ca, der.p, der.len, err) == -1 ||
 	    kiln_pem_write(&b->ca_pem, "CERTIFICATE", der.p, der.len, err) ==
 	        -1 ||
@@ -1284,8 +1284,7 @@ make_leaves(struct build *b, struct kiln_err *err)
 		return 0;
 	threads = pool_threads(b->n_jobs, b->threads);
 	if ((b->signers = pool_signers_new(threads, &b->rng, b->signer.ca,
-	         b->signer.key,
-	         "kiln etcd", err)) == NULL)
+	         b->signer.key, "kiln etcd", err)) == NULL)
 		goto cleanup;
 	kiln_err_clear(&first);
 	if (pool_run(b->n_jobs, threads, run_leaf, start_leaf, b, &first) ==

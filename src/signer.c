@@ -73,8 +73,8 @@ parts_free(struct parts *p)
  * that names nothing refused) and the public key, in that order.
  */
 static int
-parts_make(struct parts *p, const struct kiln_gen_in *in,
-    struct kiln_rng *rng, struct kiln_err *err)
+parts_make(struct parts *p, const struct kiln_gen_in *in, struct kiln_rng *rng,
+    struct kiln_err *err)
 {
 	const struct kiln_request *req = in->req;
 	size_t i;

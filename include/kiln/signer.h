@@ -79,8 +79,8 @@ struct kiln_gen_in {
 	unsigned int flags; /* KILN_GEN_* */
 };
 
-#define KILN_GEN_NEW_KEY 0x1 /* generate "key" as req->key asks */
-#define KILN_GEN_CSR_CA 0x2  /* the CSR asks for CA:TRUE, req->ca's pathlen */
+#define KILN_GEN_NEW_KEY 0x1   /* generate "key" as req->key asks */
+#define KILN_GEN_CSR_CA 0x2    /* the CSR asks for CA:TRUE, req->ca's pathlen */
 #define KILN_GEN_KEEP_SANS 0x4 /* every SAN, even on a CA (selfsign) */
 
 /*
@@ -115,7 +115,6 @@ int kiln_gen_csr(struct kiln_buf *, const struct kiln_gen_in *,
  */
 int kiln_gen_cert(struct kiln_buf *, struct kiln_buf *,
     const struct kiln_gen_in *, struct kiln_signer *,
-    const struct kiln_profile *, struct kiln_rng *, time_t,
-    struct kiln_err *);
+    const struct kiln_profile *, struct kiln_rng *, time_t, struct kiln_err *);
 
 #endif /* KILN_SIGNER_H */

@@ -76,8 +76,8 @@ renewca(struct gencert *g, const struct cli_config *cfg, struct kiln_err *err)
 	if (kiln_rng_seed(&g->rng, "kiln gencert", err) == -1 ||
 	    cli_open_signer(cfg, &g->ca, &g->rng, err) == -1)
 		goto cleanup;
-	if (kiln_inspect_certs(
-	        &infos, g->ca.ca->crt.raw.p, g->ca.ca->crt.raw.len, err) == -1) {
+	if (kiln_inspect_certs(&infos, g->ca.ca->crt.raw.p,
+	        g->ca.ca->crt.raw.len, err) == -1) {
 		kiln_err_prefix(err, "%s", cfg->ca);
 		goto cleanup;
 	}

@@ -116,8 +116,8 @@ selfsign(struct selfsign *s, const char *path, const struct cli_config *cfg,
 	in.name = path;
 	/* cfssl copies the CSR's SAN as it is. */
 	in.flags = KILN_GEN_NEW_KEY | KILN_GEN_KEEP_SANS;
-	if (kiln_gen_cert(&s->cert, &s->csr, &in, NULL, &p, &s->rng, now,
-	        err) == -1 ||
+	if (kiln_gen_cert(
+	        &s->cert, &s->csr, &in, NULL, &p, &s->rng, now, err) == -1 ||
 	    kiln_pem_write(&s->cert_pem, "CERTIFICATE", s->cert.p, s->cert.len,
 	        err) == -1 ||
 	    kiln_pem_write(&s->csr_pem, "CERTIFICATE REQUEST", s->csr.p,

@@ -350,8 +350,8 @@ int
 cli_open_signer(const struct cli_config *cfg, struct kiln_signer *signer,
     struct kiln_rng *rng, struct kiln_err *err)
 {
-	if (cli_load_ca(cfg->ca, cfg->ca_key, &signer->own_ca,
-	        &signer->own_key, rng, err) == -1)
+	if (cli_load_ca(cfg->ca, cfg->ca_key, &signer->own_ca, &signer->own_key,
+	        rng, err) == -1)
 		return -1;
 	kiln_signer_use(signer, &signer->own_ca, &signer->own_key);
 	return 0;
@@ -388,8 +388,8 @@ cleanup:
 }
 
 const struct kiln_profile *
-cli_pick_profile(const struct cli_config *cfg,
-    const struct kiln_config *config, int *usage, struct kiln_err *err)
+cli_pick_profile(const struct cli_config *cfg, const struct kiln_config *config,
+    int *usage, struct kiln_err *err)
 {
 	const struct kiln_profile *profile;
 
