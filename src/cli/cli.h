@@ -13,6 +13,7 @@
 #include "kiln/cert.h"
 #include "kiln/config.h"
 #include "kiln/err.h"
+#include "kiln/gen.h"
 #include "kiln/request.h"
 #include "kiln/signer.h"
 
@@ -151,6 +152,16 @@ int cli_path(char *, const char *, const char *, struct kiln_err *);
  */
 int cli_load_ca(const char *, const char *, struct kiln_cert *,
     struct kiln_key *, struct kiln_rng *, struct kiln_err *);
+
+/* The refusal to replace a private key, with the flag that forces it. */
+#define CLI_KEY_KEPT KILN_GEN_KEY_KEPT "; -force replaces it"
+
+/*
+ * kiln_gen_write(), its refusal to replace a private key told with the
+ * flag that forces it (CLI_KEY_KEPT).  Returns 0 or -1.
+ */
+int cli_gen_write(const char *, const struct kiln_buf *,
+    const struct kiln_buf *, const struct kiln_buf *, int, struct kiln_err *);
 
 /* As cli_load_ca, for -ca and -ca-key of "cfg": the pipeline's signer. */
 int cli_open_signer(const struct cli_config *, struct kiln_signer *,

@@ -49,7 +49,7 @@ output(struct gencert *g, const struct cli_config *cfg, struct kiln_err *err)
 	const struct kiln_buf *key = g->reuse_key ? NULL : &g->key_pem;
 
 	if (cfg->out[0] != '\0')
-		return kiln_gen_write(
+		return cli_gen_write(
 		    cfg->out, &g->cert_pem, &g->csr_pem, key, cfg->force, err);
 	if (kiln_gen_json(&g->out, &g->cert_pem, &g->csr_pem, key, err) == -1)
 		return -1;

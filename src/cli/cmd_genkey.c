@@ -47,7 +47,7 @@ genkey(struct genkey *g, const char *path, const struct cli_config *cfg,
 		return -1;
 	cli_log_request(cfg, &g->req.key);
 	if (cfg->out[0] != '\0')
-		return kiln_gen_write(
+		return cli_gen_write(
 		    cfg->out, NULL, &g->csr_pem, &g->key_pem, cfg->force, err);
 	if (kiln_gen_json(&g->out, NULL, &g->csr_pem, &g->key_pem, err) == -1)
 		return -1;

@@ -128,7 +128,7 @@ selfsign(struct selfsign *s, const char *path, const struct cli_config *cfg,
 	fputs(warning, stderr);
 	fflush(stderr);
 	if (cfg->out[0] != '\0')
-		return kiln_gen_write(cfg->out, &s->cert_pem, &s->csr_pem,
+		return cli_gen_write(cfg->out, &s->cert_pem, &s->csr_pem,
 		    &s->key_pem, cfg->force, err);
 	if (kiln_gen_json(
 	        &s->out, &s->cert_pem, &s->csr_pem, &s->key_pem, err) == -1)

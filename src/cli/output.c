@@ -357,6 +357,23 @@ cli_open_signer(const struct cli_config *cfg, struct kiln_signer *signer,
 	return 0;
 }
 
+int
+cli_gen_write(const char *base, const struct kiln_buf *cert,
+    const struct kiln_buf *csr, const struct kiln_buf *key, int force,
+    struct kiln_err *err)
+{
+	struct kiln_err e = {0};
+	char path[PATH_MAX];
+
+	if (kiln_gen_write(base, cert, csr, key, force, &e) == 0)
+		return 0;
+	if (e.code == KILN_EEXIST && key != NULL &&
+	    kiln_file_path(path, base, "-key.pem", NULL) == 0)
+		return kiln_err_set(err, KILN_EEXIST, CLI_KEY_KEPT, path);
+	cli_err_pass(err, &e);
+	return -1;
+}
+
 void
 cli_err_pass(struct kiln_err *err, const struct kiln_err *e)
 {
