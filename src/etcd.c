@@ -1004,6 +1004,13 @@ key_matches(struct kiln_key *key, const struct kiln_buf *cert)
 	return rc;
 }
 
+/* How the caller's user makes new keys, for a refusal to keep one. */
+static const char *
+force_hint(const struct build *b)
+{
+	return b->m->force_hint != NULL ? b->m->force_hint : "make new keys";
+}
+
 /*
  * A leaf's key and certificate as PEM in "out": the existing key "ex"
  * read unless -force, which must match the existing certificate when it
@@ -1049,8 +1056,8 @@ make_leaf(const struct build *b, struct pool_signer *s,
 	if (ex->have_key) {
 		if (kiln_key_parse(&key, ex->key.p, ex->key.len, s->rng, err) ==
 		    -1) {
-			kiln_err_prefix(
-			    err, "%s (remove it, or use -force)", lr->key_path);
+			kiln_err_prefix(err, "%s (remove it, or %s)",
+			    lr->key_path, force_hint(b));
 			goto cleanup;
 		}
 		/*
@@ -1061,8 +1068,8 @@ make_leaf(const struct build *b, struct pool_signer *s,
 		if (ex->have_cert && key_matches(&key, &ex->cert) == 0) {
 			kiln_err_set(err, KILN_EINVAL,
 			    "%s: does not match %s, refused (remove both, or "
-			    "use -force)",
-			    lr->key_path, lr->cert_path);
+			    "%s)",
+			    lr->key_path, lr->cert_path, force_hint(b));
 			goto cleanup;
 		}
 		if (kiln_buf_append(

@@ -55,6 +55,12 @@ struct kiln_etcd_manifest {
 	 * manifest or the environment; borrowed, not freed.
 	 */
 	const char *ca_password;
+	/*
+	 * How the caller's user makes new keys ("use -force"), ending the
+	 * refusal of an existing key the run cannot keep ("... (remove it,
+	 * or HINT)"); NULL: "make new keys".  Set by the caller, borrowed.
+	 */
+	const char *force_hint;
 	/* Every leaf's request but its CN and hosts: "names" and "key". */
 	struct kiln_request leaf;
 	int64_t expiry; /* ns: leaves, default 8760h */

@@ -260,6 +260,7 @@ cmd_etcd(int argc, char **argv, const struct cli_config *cfg)
 	}
 	/* An existing CA's encrypted key: the password as cfssl reads it. */
 	m.ca_password = getenv("CFSSL_CA_PK_PASSWORD");
+	m.force_hint = "use -force"; /* libkiln names no flag */
 	/* "out/" and "out" are the same folder; print it one way. */
 	snprintf(dir, sizeof(dir), "%s", cfg->out);
 	while (strlen(dir) > 1 && dir[strlen(dir) - 1] == '/')
