@@ -163,6 +163,14 @@ int cli_load_ca(const char *, const char *, struct kiln_cert *,
 int cli_gen_write(const char *, const struct kiln_buf *,
     const struct kiln_buf *, const struct kiln_buf *, int, struct kiln_err *);
 
+/*
+ * The csr.json "path" (read as cli_read does) parsed into "req", its CN
+ * replaced by "cn" and its hosts by "hosts" when not NULL (-cn,
+ * -hostname).  Errors are prefixed with "path".  Returns 0 or -1.
+ */
+int cli_read_request(const char *, const char *, const char *,
+    struct kiln_request *, struct kiln_err *);
+
 /* As cli_load_ca, for -ca and -ca-key of "cfg": the pipeline's signer. */
 int cli_open_signer(const struct cli_config *, struct kiln_signer *,
     struct kiln_rng *, struct kiln_err *);

@@ -117,17 +117,9 @@ gencert(struct gencert *g, const char *path, const struct cli_config *cfg,
 	struct kiln_profile ca_profile;
 	struct kiln_gen_in in;
 
-	if (cli_read(path, &g->text, err) == -1)
+	if (cli_read_request(path, cfg->cn[0] != '\0' ? cfg->cn : NULL,
+	        cfg->hostname_set ? cfg->hostname : NULL, &g->req, err) == -1)
 		return -1;
-	if (kiln_request_parse(&g->req, (char *)g->text.p, g->text.len, err) ==
-	        -1 ||
-	    (cfg->cn[0] != '\0' &&
-	        kiln_request_set_cn(&g->req, cfg->cn, err) == -1) ||
-	    (cfg->hostname_set &&
-	        kiln_request_set_hosts(&g->req, cfg->hostname, err) == -1)) {
-		kiln_err_prefix(err, "%s", path);
-		return -1;
-	}
 	if (!cfg->initca && g->req.has_ca)
 		return kiln_err_set(err, KILN_EINVAL,
 		    "%s: ca: only allowed with -initca", path);

@@ -25,16 +25,8 @@ static int
 request(struct gencsr *g, const char *path, const struct cli_config *cfg,
     struct kiln_err *err)
 {
-	if (cfg->cert[0] == '\0') {
-		if (cli_read(path, &g->text, err) == -1)
-			return -1;
-		if (kiln_request_parse(
-		        &g->req, (char *)g->text.p, g->text.len, err) == -1) {
-			kiln_err_prefix(err, "%s", path);
-			return -1;
-		}
-		return 0;
-	}
+	if (cfg->cert[0] == '\0')
+		return cli_read_request(path, NULL, NULL, &g->req, err);
 	if (cli_read(cfg->cert, &g->text, err) == -1)
 		return -1;
 	if (kiln_inspect_certs(&g->certs, g->text.p, g->text.len, err) == -1) {

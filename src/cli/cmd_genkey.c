@@ -15,7 +15,7 @@ struct genkey {
 	struct kiln_request req;
 	struct kiln_key key;
 	struct kiln_rng rng;
-	struct kiln_buf text, csr, csr_pem, key_pem, out;
+	struct kiln_buf csr, csr_pem, key_pem, out;
 };
 
 static int
@@ -24,13 +24,8 @@ genkey(struct genkey *g, const char *path, const struct cli_config *cfg,
 {
 	struct kiln_gen_in in;
 
-	if (cli_read(path, &g->text, err) == -1)
+	if (cli_read_request(path, NULL, NULL, &g->req, err) == -1)
 		return -1;
-	if (kiln_request_parse(&g->req, (char *)g->text.p, g->text.len, err) ==
-	    -1) {
-		kiln_err_prefix(err, "%s", path);
-		return -1;
-	}
 	if (g->req.has_ca)
 		return kiln_err_set(err, KILN_EINVAL,
 		    "%s: ca: only allowed with -initca", path);
@@ -75,7 +70,6 @@ cmd_genkey(int argc, char **argv, const struct cli_config *cfg)
 	kiln_request_free(&g.req);
 	kiln_key_free(&g.key);
 	kiln_rng_free(&g.rng);
-	kiln_buf_free(&g.text);
 	kiln_buf_free(&g.csr);
 	kiln_buf_free(&g.csr_pem);
 	kiln_buf_free(&g.key_pem);

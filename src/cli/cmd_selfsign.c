@@ -37,7 +37,7 @@ struct selfsign {
 	struct kiln_config config;
 	struct kiln_key key;
 	struct kiln_rng rng;
-	struct kiln_buf text, csr, cert;
+	struct kiln_buf csr, cert;
 	struct kiln_buf cert_pem, csr_pem, key_pem, out;
 };
 
@@ -90,22 +90,16 @@ selfsign(struct selfsign *s, const char *path, const struct cli_config *cfg,
 	struct kiln_gen_in in;
 	time_t now = time(NULL);
 
-	if (cli_read(path, &s->text, err) == -1)
+	if (cli_read_request(path, NULL,
+	        cfg->hostname[0] != '\0' ? cfg->hostname : NULL, &s->req,
+	        err) == -1)
 		return -1;
-	if (kiln_request_parse(&s->req, (char *)s->text.p, s->text.len, err) ==
-	        -1 ||
-	    (cfg->hostname[0] != '\0' &&
-	        kiln_request_set_hosts(&s->req, cfg->hostname, err) == -1)) {
-		kiln_err_prefix(err, "%s", path);
-		return -1;
-	}
 	if (s->req.has_ca)
 		return kiln_err_set(err, KILN_EINVAL,
 		    "%s: ca: not allowed in a self-signed certificate (make a "
 		    "CA "
 		    "with gencert -initca)",
 		    path);
-	kiln_buf_free(&s->text);
 	if (profile(s, cfg, now, &p, err) == -1)
 		return -1;
 	if (kiln_rng_seed(&s->rng, "kiln selfsign", err) == -1)
@@ -161,7 +155,6 @@ cmd_selfsign(int argc, char **argv, const struct cli_config *cfg)
 	kiln_config_free(&s.config);
 	kiln_key_free(&s.key);
 	kiln_rng_free(&s.rng);
-	kiln_buf_free(&s.text);
 	kiln_buf_free(&s.csr);
 	kiln_buf_free(&s.cert);
 	kiln_buf_free(&s.cert_pem);

@@ -358,6 +358,28 @@ cli_open_signer(const struct cli_config *cfg, struct kiln_signer *signer,
 }
 
 int
+cli_read_request(const char *path, const char *cn, const char *hosts,
+    struct kiln_request *req, struct kiln_err *err)
+{
+	struct kiln_buf text;
+	int rc = -1;
+
+	kiln_buf_init(&text);
+	if (cli_read(path, &text, err) == -1)
+		goto cleanup;
+	if (kiln_request_parse(req, (char *)text.p, text.len, err) == -1 ||
+	    (cn != NULL && kiln_request_set_cn(req, cn, err) == -1) ||
+	    (hosts != NULL && kiln_request_set_hosts(req, hosts, err) == -1)) {
+		kiln_err_prefix(err, "%s", path);
+		goto cleanup;
+	}
+	rc = 0;
+cleanup:
+	kiln_buf_free(&text);
+	return rc;
+}
+
+int
 cli_gen_write(const char *base, const struct kiln_buf *cert,
     const struct kiln_buf *csr, const struct kiln_buf *key, int force,
     struct kiln_err *err)
