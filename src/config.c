@@ -119,6 +119,18 @@ profile_free(struct kiln_profile *p)
 }
 
 void
+kiln_profile_make(struct kiln_profile *p, int64_t expiry, unsigned int ku,
+    const enum kiln_eku *eku, size_t n_eku)
+{
+	profile_init(p);
+	p->expiry = expiry;
+	p->ku = ku;
+	/* Never written through, as default_eku. */
+	p->eku = (enum kiln_eku *)eku;
+	p->n_eku = n_eku;
+}
+
+void
 kiln_config_init(struct kiln_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));

@@ -39,6 +39,7 @@
 #include "kiln/name.h"
 #include "kiln/pem.h"
 #include "kiln/rng.h"
+#include "kiln/signer.h"
 #include "pool.h"
 #include "strs.h"
 #include "x509.h"
@@ -89,10 +90,9 @@ struct build {
 	struct kiln_etcd_result *result;
 	time_t now;
 	struct kiln_rng rng;
-	struct kiln_cert ca;
-	struct kiln_key ca_key;
+	struct kiln_signer signer; /* the CA, opened or made once */
 	struct kiln_buf ca_pem;
-	struct kiln_config config;
+	struct kiln_profile profiles[3]; /* as leaf_profiles[] */
 	int existing_cluster;
 	/* The tree, opened once; a missing folder is made when written. */
 	struct folder *folders;
@@ -733,18 +733,41 @@ progress(struct build *b, const char *fmt, ...)
 
 /* The CA. */
 
-/* The signing configuration every leaf is issued under. */
+/*
+ * The profiles every leaf is issued under, built in code, and as
+ * ca-config.json gives them to the operator.
+ */
+static const enum kiln_eku both_auths[] = {
+    KILN_EKU_SERVER_AUTH, KILN_EKU_CLIENT_AUTH};
+static const enum kiln_eku client_auth[] = {KILN_EKU_CLIENT_AUTH};
+static const struct {
+	const char *name, *usages;
+	const enum kiln_eku *eku;
+	size_t n_eku;
+} leaf_profiles[] = {
+    {"server", "\"server auth\", \"client auth\"", both_auths, 2},
+    {"peer", "\"server auth\", \"client auth\"", both_auths, 2},
+    {"client", "\"client auth\"", client_auth, 1},
+};
+#define N_PROFILES (sizeof(leaf_profiles) / sizeof(leaf_profiles[0]))
+
+/* The leaf profile "name" (one of leaf_profiles[]). */
+static const struct kiln_profile *
+leaf_profile(const struct build *b, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < N_PROFILES - 1; i++)
+		if (strcmp(leaf_profiles[i].name, name) == 0)
+			break;
+	return &b->profiles[i];
+}
+
+/* The signing configuration the leaves are issued under, as text. */
 static int
 ca_config_text(const struct kiln_etcd_manifest *m, struct kiln_buf *out,
     struct kiln_err *err)
 {
-	static const struct {
-		const char *name, *usages;
-	} profiles[] = {
-	    {"server", "\"server auth\", \"client auth\""},
-	    {"peer", "\"server auth\", \"client auth\""},
-	    {"client", "\"client auth\""},
-	};
 	char expiry[32];
 	size_t i;
 
@@ -759,15 +782,15 @@ ca_config_text(const struct kiln_etcd_manifest *m, struct kiln_buf *out,
 	    "            \"expiry\": \"%s\"\n        },\n"
 	    "        \"profiles\": {\n",
 	    expiry);
-	for (i = 0; i < sizeof(profiles) / sizeof(profiles[0]); i++)
+	for (i = 0; i < N_PROFILES; i++)
 		kiln_buf_printf(out, err,
 		    "            \"%s\": {\n"
 		    "                \"expiry\": \"%s\",\n"
 		    "                \"usages\": [\"signing\", \"key "
 		    "encipherment\", %s]\n"
 		    "            }%s\n",
-		    profiles[i].name, expiry, profiles[i].usages,
-		    i + 1 < sizeof(profiles) / sizeof(profiles[0]) ? "," : "");
+		    leaf_profiles[i].name, expiry, leaf_profiles[i].usages,
+		    i + 1 < N_PROFILES ? "," : "");
 	kiln_buf_printf(out, err, "        }\n    }\n}\n");
 	return kiln_buf_terminate(out, err);
 }
@@ -777,10 +800,10 @@ static int
 load_ca(struct build *b, const struct kiln_buf *cert, const char *cert_name,
     const struct kiln_buf *key, const char *key_name, struct kiln_err *err)
 {
-	if (kiln_ca_load(&b->ca, &b->ca_key, cert, cert_name, key, key_name,
-	        getenv("CFSSL_CA_PK_PASSWORD"), &b->rng, err) == -1 ||
-	    kiln_pem_write(&b->ca_pem, "CERTIFICATE", b->ca.crt.raw.p,
-	        b->ca.crt.raw.len, err) == -1)
+	if (kiln_signer_open(&b->signer, cert, cert_name, key, key_name,
+	        b->m->ca_password, &b->rng, err) == -1 ||
+	    kiln_pem_write(&b->ca_pem, "CERTIFICATE", b->signer.ca->crt.raw.p,
+	        b->signer.ca->crt.raw.len, err) == -1)
 		return -1;
 	return 0;
 }
@@ -790,40 +813,31 @@ static int
 make_ca(struct build *b, struct kiln_err *err)
 {
 	const struct kiln_etcd_manifest *m = b->m;
-	struct kiln_buf subject, spki, der, key_pem;
+	struct kiln_signer *sg = &b->signer;
 	struct kiln_careq careq = m->ca.ca;
 	struct kiln_profile profile;
-	struct kiln_certreq cr;
-	struct kiln_sans sans;
+	struct kiln_buf der, key_pem;
+	struct kiln_gen_in in;
 	int rc = -1;
 
-	kiln_buf_init(&subject);
-	kiln_buf_init(&spki);
 	kiln_buf_init(&der);
 	kiln_buf_init(&key_pem);
-	kiln_sans_init(&sans);
 	progress(b, "CA key (%s %d) and certificate",
 	    m->ca.key.algo == KILN_KEY_RSA ? "rsa" : "ecdsa", m->ca.key.size);
 	careq.expiry = m->ca_expiry;
 	kiln_issue_ca_profile(&profile, &careq, NULL);
-	if (kiln_key_generate(&b->ca_key, &m->ca.key, &b->rng, err) == -1 ||
-	    kiln_name_from_request(&subject, &m->ca, err) == -1 ||
-	    kiln_key_write_spki(&b->ca_key, &spki, err) == -1)
-		goto cleanup;
-	memset(&cr, 0, sizeof(cr));
-	cr.subject = subject.p;
-	cr.subject_len = subject.len;
-	cr.spki = spki.p;
-	cr.spki_len = spki.len;
-	cr.cn = m->ca.cn;
-	cr.sans = &sans;
-	if (kiln_issue(&der, &cr, &profile, NULL, &b->ca_key, &b->rng, b->now,
-	        err) == -1 ||
-	    kiln_cert_parse(&b->ca, der.p, der.len, err) == -1 ||
+	memset(&in, 0, sizeof(in));
+	in.req = &m->ca; /* no hosts: the manifest's "ca" takes none */
+	in.key = &sg->own_key;
+	in.flags = KILN_GEN_NEW_KEY;
+	if (kiln_gen_cert(
+	        &der, NULL, &in, NULL, &profile, &b->rng, b->now, err) == -1 ||
+	    kiln_cert_parse(&sg->own_ca, der.p, der.len, err) == -1 ||
 	    kiln_pem_write(&b->ca_pem, "CERTIFICATE", der.p, der.len, err) ==
 	        -1 ||
-	    kiln_key_write_pem(&b->ca_key, &key_pem, err) == -1)
+	    kiln_key_write_pem(&sg->own_key, &key_pem, err) == -1)
 		goto cleanup;
+	kiln_signer_use(sg, &sg->own_ca, &sg->own_key);
 	/* The key first: a CA certificate without its key is useless. */
 	if (stage(b, F_CA, "ca-key.pem", key_pem.p, key_pem.len, 0600, 1,
 	        err) == -1 ||
@@ -833,11 +847,8 @@ make_ca(struct build *b, struct kiln_err *err)
 	b->result->issued++;
 	rc = 0;
 cleanup:
-	kiln_buf_free(&subject);
-	kiln_buf_free(&spki);
 	kiln_buf_free(&der);
 	kiln_buf_free(&key_pem);
-	kiln_sans_free(&sans);
 	return rc;
 }
 
@@ -853,11 +864,11 @@ setup_ca(struct build *b, struct kiln_err *err)
 {
 	const struct kiln_etcd_manifest *m = b->m;
 	char cert_path[PATH_MAX], key_path[PATH_MAX];
-	const struct kiln_profile *profile;
 	const char *key_from = key_path;
 	long long leaf_end;
 	struct kiln_buf cfg, cert, key;
 	struct stat st;
+	size_t i;
 	int have_cert, have_key, rc = -1;
 
 	kiln_buf_init(&cfg);
@@ -865,9 +876,12 @@ setup_ca(struct build *b, struct kiln_err *err)
 	kiln_buf_init(&key);
 	if (shown_path(b, F_CA, "ca.pem", cert_path, err) == -1 ||
 	    shown_path(b, F_CA, "ca-key.pem", key_path, err) == -1 ||
-	    ca_config_text(m, &cfg, err) == -1 ||
-	    kiln_config_parse(&b->config, (char *)cfg.p, cfg.len, err) == -1)
+	    ca_config_text(m, &cfg, err) == -1)
 		goto cleanup;
+	for (i = 0; i < N_PROFILES; i++)
+		kiln_profile_make(&b->profiles[i], m->expiry,
+		    KILN_KU_DIGITAL_SIGNATURE | KILN_KU_KEY_ENCIPHERMENT,
+		    leaf_profiles[i].eku, leaf_profiles[i].n_eku);
 	if (read_file(b, F_CA, "ca-key.pem", &key, &st, &have_key, err) == -1 ||
 	    (have_key && check_key_owner(key_path, &st, err) == -1) ||
 	    read_file(b, F_CA, "ca.pem", &cert, &st, &have_cert, err) == -1)
@@ -905,12 +919,11 @@ setup_ca(struct build *b, struct kiln_err *err)
 	 * notAfter as kiln_issue sets it: from now rounded to the minute,
 	 * less the backdate).
 	 */
-	if ((profile = kiln_config_profile(&b->config, "server", err)) == NULL)
-		goto cleanup;
 	leaf_end = ((long long)b->now + 30) / 60 * 60 -
-	           profile->backdate / 1000000000 + m->expiry / 1000000000;
-	b->result->ca_not_after = kiln_cert_not_after(&b->ca);
-	b->result->ca_ends_first = kiln_cert_outlives(&b->ca, leaf_end);
+	           leaf_profile(b, "server")->backdate / 1000000000 +
+	           m->expiry / 1000000000;
+	b->result->ca_not_after = kiln_cert_not_after(b->signer.ca);
+	b->result->ca_ends_first = kiln_cert_outlives(b->signer.ca, leaf_end);
 	if (stage(b, F_CA, "ca-config.json", cfg.p, cfg.len, 0644, 0, err) ==
 	    -1)
 		goto cleanup;
@@ -991,6 +1004,13 @@ key_matches(struct kiln_key *key, const struct kiln_buf *cert)
 	return rc;
 }
 
+/* How the caller's user makes new keys, for a refusal to keep one. */
+static const char *
+force_hint(const struct build *b)
+{
+	return b->m->force_hint != NULL ? b->m->force_hint : "make new keys";
+}
+
 /*
  * A leaf's key and certificate as PEM in "out": the existing key "ex"
  * read unless -force, which must match the existing certificate when it
@@ -1004,26 +1024,20 @@ make_leaf(const struct build *b, struct pool_signer *s,
     int *kept, struct kiln_err *err)
 {
 	struct kiln_request req = b->m->leaf; /* borrowed, never freed */
-	struct kiln_buf subject, spki, der;
-	const struct kiln_profile *profile;
 	struct kiln_name *names = NULL;
-	struct kiln_certreq cr;
-	struct kiln_sans sans;
+	struct kiln_signer signer;
+	struct kiln_gen_in in;
+	struct kiln_buf der;
 	struct kiln_key key;
-	size_t i;
 	int have_key = 0, rc = -1;
 
-	kiln_buf_init(&subject);
-	kiln_buf_init(&spki);
 	kiln_buf_init(&der);
-	kiln_sans_init(&sans);
 	kiln_key_init(&key);
-	if ((profile = kiln_config_profile(&b->config, lr->profile, err)) ==
-	    NULL)
-		goto cleanup;
+	kiln_signer_init(&signer);
+	kiln_signer_use(&signer, s->ca, s->ca_key);
 	req.cn = (char *)lr->cn;
-	req.hosts = NULL;
-	req.n_hosts = 0;
+	req.hosts = lr->hosts;
+	req.n_hosts = lr->n_hosts;
 	if (lr->o != NULL) {
 		if ((names = calloc(req.n_names + 1, sizeof(*names))) == NULL) {
 			kiln_err_set(err, KILN_ENOMEM, "out of memory");
@@ -1034,14 +1048,16 @@ make_leaf(const struct build *b, struct pool_signer *s,
 		names[req.n_names++].o = (char *)lr->o;
 		req.names = names;
 	}
-	for (i = 0; i < lr->n_hosts; i++)
-		if (kiln_sans_add(&sans, lr->hosts[i], err) == -1)
-			goto cleanup;
+	if (kiln_gen_check_hosts(&req, err) == -1)
+		goto cleanup;
+	memset(&in, 0, sizeof(in));
+	in.req = &req;
+	in.key = &key;
 	if (ex->have_key) {
 		if (kiln_key_parse(&key, ex->key.p, ex->key.len, s->rng, err) ==
 		    -1) {
-			kiln_err_prefix(
-			    err, "%s (remove it, or use -force)", lr->key_path);
+			kiln_err_prefix(err, "%s (remove it, or %s)",
+			    lr->key_path, force_hint(b));
 			goto cleanup;
 		}
 		/*
@@ -1052,29 +1068,19 @@ make_leaf(const struct build *b, struct pool_signer *s,
 		if (ex->have_cert && key_matches(&key, &ex->cert) == 0) {
 			kiln_err_set(err, KILN_EINVAL,
 			    "%s: does not match %s, refused (remove both, or "
-			    "use -force)",
-			    lr->key_path, lr->cert_path);
+			    "%s)",
+			    lr->key_path, lr->cert_path, force_hint(b));
 			goto cleanup;
 		}
 		if (kiln_buf_append(
 		        &out->key_pem, ex->key.p, ex->key.len, err) == -1)
 			goto cleanup;
 		have_key = 1;
-	} else if (kiln_key_generate(&key, &req.key, s->rng, err) == -1 ||
-	           kiln_key_write_pem(&key, &out->key_pem, err) == -1)
-		goto cleanup;
-	if (kiln_name_from_request(&subject, &req, err) == -1 ||
-	    kiln_key_write_spki(&key, &spki, err) == -1)
-		goto cleanup;
-	memset(&cr, 0, sizeof(cr));
-	cr.subject = subject.p;
-	cr.subject_len = subject.len;
-	cr.spki = spki.p;
-	cr.spki_len = spki.len;
-	cr.cn = lr->cn;
-	cr.sans = &sans;
-	if (kiln_issue(&der, &cr, profile, s->ca, s->ca_key, s->rng, b->now,
-	        err) == -1)
+	} else
+		in.flags = KILN_GEN_NEW_KEY;
+	if (kiln_gen_cert(&der, NULL, &in, &signer,
+	        leaf_profile(b, lr->profile), s->rng, b->now, err) == -1 ||
+	    (!have_key && kiln_key_write_pem(&key, &out->key_pem, err) == -1))
 		goto cleanup;
 	if (have_key && ex->have_cert && still_right(s->ca, &ex->cert, &der)) {
 		if (kiln_buf_append(
@@ -1090,11 +1096,9 @@ make_leaf(const struct build *b, struct pool_signer *s,
 	rc = 0;
 cleanup:
 	free(names);
-	kiln_buf_free(&subject);
-	kiln_buf_free(&spki);
 	kiln_buf_free(&der);
-	kiln_sans_free(&sans);
 	kiln_key_free(&key);
+	kiln_signer_free(&signer);
 	return rc;
 }
 
@@ -1286,8 +1290,8 @@ make_leaves(struct build *b, struct kiln_err *err)
 	if (b->n_jobs == 0)
 		return 0;
 	threads = pool_threads(b->n_jobs, b->threads);
-	if ((b->signers = pool_signers_new(threads, &b->rng, &b->ca, &b->ca_key,
-	         "kiln etcd", err)) == NULL)
+	if ((b->signers = pool_signers_new(threads, &b->rng, b->signer.ca,
+	         b->signer.key, "kiln etcd", err)) == NULL)
 		goto cleanup;
 	kiln_err_clear(&first);
 	if (pool_run(b->n_jobs, threads, run_leaf, start_leaf, b, &first) ==
@@ -1910,10 +1914,8 @@ kiln_etcd_build_threads(const struct kiln_etcd_manifest *m, const char *dir,
 	b.result = result;
 	b.now = time(NULL);
 	kiln_rng_init(&b.rng);
-	kiln_cert_init(&b.ca);
-	kiln_key_init(&b.ca_key);
+	kiln_signer_init(&b.signer);
 	kiln_buf_init(&b.ca_pem);
-	kiln_config_init(&b.config);
 	leaf_init(&shared);
 	kiln_etcd_result_free(result); /* a reused result starts over */
 	if ((result->added = calloc(m->n_members, sizeof(size_t))) == NULL) {
@@ -1956,9 +1958,7 @@ cleanup:
 	folders_free(&b);
 	leaf_free(&shared);
 	kiln_rng_free(&b.rng);
-	kiln_cert_free(&b.ca);
-	kiln_key_free(&b.ca_key);
+	kiln_signer_free(&b.signer);
 	kiln_buf_free(&b.ca_pem);
-	kiln_config_free(&b.config);
 	return rc;
 }

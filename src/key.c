@@ -126,6 +126,32 @@ kiln_key_parse(struct kiln_key *key, const unsigned char *data, size_t len,
 	return kiln_key_parse_password(key, data, len, NULL, rng, err);
 }
 
+/*
+ * A refusal about the password, marked for kiln_key_password_problem():
+ * err->mbed holds mbedTLS's code when this is the error recorded.
+ */
+static void
+password_error(struct kiln_err *err, int ret, const char *msg)
+{
+	int fresh = err != NULL && err->code == KILN_OK;
+
+	kiln_err_set(err, KILN_EINVAL, "%s", msg);
+	if (fresh)
+		err->mbed = ret;
+}
+
+int
+kiln_key_password_problem(const struct kiln_err *err)
+{
+	if (err == NULL || err->code != KILN_EINVAL)
+		return 0;
+	if (err->mbed == MBEDTLS_ERR_PK_PASSWORD_REQUIRED)
+		return KILN_KEY_NO_PASSWORD;
+	if (err->mbed == MBEDTLS_ERR_PK_PASSWORD_MISMATCH)
+		return KILN_KEY_WRONG_PASSWORD;
+	return 0;
+}
+
 int
 kiln_key_parse_password(struct kiln_key *key, const unsigned char *data,
     size_t len, const char *password, struct kiln_rng *rng,
@@ -162,7 +188,7 @@ kiln_key_parse_password(struct kiln_key *key, const unsigned char *data,
 		ret = kiln_pk_parse_key(
 		    &key->pk, p, n, pwd, pwdlen, kiln_rng_random, rng);
 	if (ret == MBEDTLS_ERR_PK_PASSWORD_REQUIRED) {
-		kiln_err_set(err, KILN_EINVAL,
+		password_error(err, ret,
 		    "private key is encrypted, and no password was given");
 		goto cleanup;
 	}
@@ -176,7 +202,7 @@ kiln_key_parse_password(struct kiln_key *key, const unsigned char *data,
 	if (ret == MBEDTLS_ERR_PK_PASSWORD_MISMATCH ||
 	    (ret != 0 && password != NULL &&
 	     strstr((char *)p, "ENCRYPTED") != NULL)) {
-		kiln_err_set(err, KILN_EINVAL,
+		password_error(err, MBEDTLS_ERR_PK_PASSWORD_MISMATCH,
 		    "private key is encrypted, and the password is wrong");
 		goto cleanup;
 	}

@@ -54,7 +54,9 @@ int kiln_cert_outlives(const struct kiln_cert *ca, long long not_after);
  * and its private key from "key", decrypted with "password" if it is
  * encrypted (NULL: none), named "cert_name" and "key_name" in errors.  The
  * certificate must be a CA (basicConstraints CA:TRUE) and the key its own.
- * Returns 0 or -1 (KILN_EINVAL naming the file).
+ * Returns 0 or -1 (KILN_EINVAL naming the file; a missing or wrong
+ * password told apart by kiln_key_password_problem).  Issuing commands
+ * open their CA with kiln_signer_open(), which calls this.
  */
 int kiln_ca_load(struct kiln_cert *, struct kiln_key *, const struct kiln_buf *,
     const char *, const struct kiln_buf *, const char *, const char *,

@@ -103,6 +103,16 @@ const struct kiln_profile *kiln_config_profile(
     const struct kiln_config *, const char *, struct kiln_err *);
 
 /*
+ * Fill "p" with a profile built in code: "expiry" (ns, > 0), the 5 minute
+ * backdate, the keyUsage bits "ku" and the "n_eku" purposes "eku" in that
+ * order, nothing else (as a ca-config.json profile with only "expiry" and
+ * "usages" reads).  "eku" is borrowed: the profile owns nothing, do not
+ * pass it to kiln_config_free().  Cannot fail.
+ */
+void kiln_profile_make(struct kiln_profile *, int64_t, unsigned int,
+    const enum kiln_eku *, size_t);
+
+/*
  * The profile usage "name" ("signing", "server auth", ...): sets either
  * "*ku" (a KILN_KU_* bit) or "*eku" and returns 1 or 2 respectively;
  * returns 0 for an unknown name.  Names are matched exactly, as cfssl.

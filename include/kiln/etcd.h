@@ -49,6 +49,18 @@ struct kiln_etcd_manifest {
 	struct kiln_request ca;
 	int64_t ca_expiry;                /* ns: "ca.expiry", default 87600h */
 	char *ca_cert_path, *ca_key_path; /* both set, or both NULL */
+	/*
+	 * The password of an encrypted existing CA key, or NULL: set by the
+	 * caller after kiln_etcd_manifest_parse(), never read from the
+	 * manifest or the environment; borrowed, not freed.
+	 */
+	const char *ca_password;
+	/*
+	 * How the caller's user makes new keys ("use -force"), ending the
+	 * refusal of an existing key the run cannot keep ("... (remove it,
+	 * or HINT)"); NULL: "make new keys".  Set by the caller, borrowed.
+	 */
+	const char *force_hint;
 	/* Every leaf's request but its CN and hosts: "names" and "key". */
 	struct kiln_request leaf;
 	int64_t expiry; /* ns: leaves, default 8760h */

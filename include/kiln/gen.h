@@ -24,17 +24,18 @@ int kiln_gen_json(struct kiln_buf *, const struct kiln_buf *,
  * Write the parts that are not NULL under the names cfssljson -bare
  * gives them: "base"-key.pem (mode 0600, written first, and never
  * replacing an existing file unless "force"), "base".csr and "base".pem
- * (mode 0644, replaced).  Returns 0, or -1 (KILN_EEXIST when the key
- * exists and "force" is 0; nothing is written then).
+ * (mode 0644, replaced).  Returns 0, or -1 (KILN_EEXIST and
+ * KILN_GEN_KEY_KEPT when the key exists and "force" is 0; nothing is
+ * written then: the front end says how to force it).
  */
 int kiln_gen_write(const char *, const struct kiln_buf *,
     const struct kiln_buf *, const struct kiln_buf *, int, struct kiln_err *);
 
-/* The refusal to replace a private key without -force: "<path>: ...". */
+/* The refusal to replace a private key: "<path>: ...". */
 #define KILN_GEN_KEY_KEPT                                                      \
 	"%s: refusing to replace an existing private key (it would be "        \
 	"lost, and every certificate made for it or, for a CA, issued by "     \
-	"it orphaned); -force replaces it"
+	"it orphaned)"
 
 /*
  * The folder the file "path" goes into exists: 0, or -1 with KILN_EIO and

@@ -54,6 +54,17 @@ int kiln_key_parse(struct kiln_key *, const unsigned char *, size_t,
 int kiln_key_parse_password(struct kiln_key *, const unsigned char *, size_t,
     const char *, struct kiln_rng *, struct kiln_err *);
 
+/*
+ * Why kiln_key_parse_password() (or a call that loads a key with it, as
+ * kiln_signer_open) failed, when it was the password: KILN_KEY_NO_PASSWORD
+ * for an encrypted key and no password, KILN_KEY_WRONG_PASSWORD for a
+ * password that does not decrypt it, else 0.  A front end says there
+ * where its password comes from.  "err" may be NULL (0).
+ */
+#define KILN_KEY_NO_PASSWORD 1
+#define KILN_KEY_WRONG_PASSWORD 2
+int kiln_key_password_problem(const struct kiln_err *);
+
 /* The key as PEM (PKCS#1 or SEC1, as cfssl writes it) into "out". */
 int kiln_key_write_pem(struct kiln_key *, struct kiln_buf *, struct kiln_err *);
 

@@ -13,7 +13,9 @@
 #include "kiln/cert.h"
 #include "kiln/config.h"
 #include "kiln/err.h"
+#include "kiln/gen.h"
 #include "kiln/request.h"
+#include "kiln/signer.h"
 
 /* Most values a repeated flag (-host, -exclude) keeps. */
 #define CLI_MAX_LIST 32
@@ -150,6 +152,50 @@ int cli_path(char *, const char *, const char *, struct kiln_err *);
  */
 int cli_load_ca(const char *, const char *, struct kiln_cert *,
     struct kiln_key *, struct kiln_rng *, struct kiln_err *);
+
+/* The refusal to replace a private key, with the flag that forces it. */
+#define CLI_KEY_KEPT KILN_GEN_KEY_KEPT "; -force replaces it"
+
+/*
+ * kiln_gen_write(), its refusal to replace a private key told with the
+ * flag that forces it (CLI_KEY_KEPT).  Returns 0 or -1.
+ */
+int cli_gen_write(const char *, const struct kiln_buf *,
+    const struct kiln_buf *, const struct kiln_buf *, int, struct kiln_err *);
+
+/*
+ * The csr.json "path" (read as cli_read does) parsed into "req", its CN
+ * replaced by "cn" and its hosts by "hosts" when not NULL (-cn,
+ * -hostname).  Errors are prefixed with "path".  Returns 0 or -1.
+ */
+int cli_read_request(const char *, const char *, const char *,
+    struct kiln_request *, struct kiln_err *);
+
+/* As cli_load_ca, for -ca and -ca-key of "cfg": the pipeline's signer. */
+int cli_open_signer(const struct cli_config *, struct kiln_signer *,
+    struct kiln_rng *, struct kiln_err *);
+
+/*
+ * Record the error "e" (a local one) in "err" as it is, unless "err"
+ * already holds one (or is NULL).
+ */
+void cli_err_pass(struct kiln_err *, const struct kiln_err *);
+
+/*
+ * -config read and parsed into "config" (initialised; left as it is
+ * without -config).  Errors are prefixed with the file.  Returns 0 or -1.
+ */
+int cli_read_config(
+    const struct cli_config *, struct kiln_config *, struct kiln_err *);
+
+/*
+ * The profile -profile names in "config" (the default without it), errors
+ * prefixed with -config or "default configuration".  With "usage" not
+ * NULL, also cli_check_default_profile(), setting "*usage" when it
+ * refuses.  Returns the profile (borrowed from "config") or NULL.
+ */
+const struct kiln_profile *cli_pick_profile(const struct cli_config *,
+    const struct kiln_config *, int *, struct kiln_err *);
 
 /*
  * Every certificate of "path" (PEM or DER) as trust anchors for -ca.

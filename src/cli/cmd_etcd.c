@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -257,6 +258,9 @@ cmd_etcd(int argc, char **argv, const struct cli_config *cfg)
 		kiln_err_prefix(&err, "%s", cfg->manifest);
 		goto cleanup;
 	}
+	/* An existing CA's encrypted key: the password as cfssl reads it. */
+	m.ca_password = getenv("CFSSL_CA_PK_PASSWORD");
+	m.force_hint = "use -force"; /* libkiln names no flag */
 	/* "out/" and "out" are the same folder; print it one way. */
 	snprintf(dir, sizeof(dir), "%s", cfg->out);
 	while (strlen(dir) > 1 && dir[strlen(dir) - 1] == '/')

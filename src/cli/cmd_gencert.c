@@ -10,12 +10,11 @@
 #include "cli.h"
 #include "kiln/cert.h"
 #include "kiln/config.h"
-#include "kiln/csr.h"
 #include "kiln/gen.h"
 #include "kiln/inspect.h"
 #include "kiln/issue.h"
+#include "kiln/signer.h"
 #include "kiln/key.h"
-#include "kiln/name.h"
 #include "kiln/pem.h"
 #include "kiln/renew.h"
 #include "kiln/request.h"
@@ -23,52 +22,24 @@
 struct gencert {
 	struct kiln_request req;
 	struct kiln_config config;
-	struct kiln_cert ca;
-	struct kiln_key ca_key;
+	struct kiln_signer ca;
 	struct kiln_key key;
 	struct kiln_rng rng;
-	struct kiln_sans sans;
-	struct kiln_buf text, subject, spki, csr, cert;
+	struct kiln_buf text, csr, cert;
 	struct kiln_buf cert_pem, csr_pem, key_pem, out;
 	int reuse_key; /* -initca -ca-key: no new key to print */
 	int usage;     /* the failure is the caller's: the usage status */
 };
 
-/* The signing side of a leaf: config, profile, CA certificate and key. */
+/* The signing side of a leaf: config, CA certificate and key, profile. */
 static const struct kiln_profile *
 load_signer(
     struct gencert *g, const struct cli_config *cfg, struct kiln_err *err)
 {
-	const struct kiln_profile *profile = NULL;
-	struct kiln_buf text;
-
-	kiln_buf_init(&text);
-	if (cfg->config[0] != '\0') {
-		if (cli_read(cfg->config, &text, err) == -1)
-			goto cleanup;
-		if (kiln_config_parse(
-		        &g->config, (char *)text.p, text.len, err) == -1) {
-			kiln_err_prefix(err, "%s", cfg->config);
-			goto cleanup;
-		}
-		kiln_buf_free(&text);
-	}
-	if (cli_load_ca(
-	        cfg->ca, cfg->ca_key, &g->ca, &g->ca_key, &g->rng, err) == -1)
-		goto cleanup;
-	if ((profile = kiln_config_profile(&g->config, cfg->profile, err)) ==
-	    NULL)
-		kiln_err_prefix(err, "%s",
-		    cfg->config[0] != '\0' ? cfg->config
-		                           : "default configuration");
-	else if (cli_check_default_profile(cfg, &g->config, profile, err) ==
-	         -1) {
-		g->usage = 1; /* -profile forgotten */
-		profile = NULL;
-	}
-cleanup:
-	kiln_buf_free(&text);
-	return profile;
+	if (cli_read_config(cfg, &g->config, err) == -1 ||
+	    cli_open_signer(cfg, &g->ca, &g->rng, err) == -1)
+		return NULL;
+	return cli_pick_profile(cfg, &g->config, &g->usage, err);
 }
 
 /* Print the JSON, or with -out write the files. */
@@ -78,7 +49,7 @@ output(struct gencert *g, const struct cli_config *cfg, struct kiln_err *err)
 	const struct kiln_buf *key = g->reuse_key ? NULL : &g->key_pem;
 
 	if (cfg->out[0] != '\0')
-		return kiln_gen_write(
+		return cli_gen_write(
 		    cfg->out, &g->cert_pem, &g->csr_pem, key, cfg->force, err);
 	if (kiln_gen_json(&g->out, &g->cert_pem, &g->csr_pem, key, err) == -1)
 		return -1;
@@ -103,15 +74,14 @@ renewca(struct gencert *g, const struct cli_config *cfg, struct kiln_err *err)
 	kiln_infos_init(&infos);
 	memset(&opts, 0, sizeof(opts)); /* the CA's own usages and lifetime */
 	if (kiln_rng_seed(&g->rng, "kiln gencert", err) == -1 ||
-	    cli_load_ca(
-	        cfg->ca, cfg->ca_key, &g->ca, &g->ca_key, &g->rng, err) == -1)
+	    cli_open_signer(cfg, &g->ca, &g->rng, err) == -1)
 		goto cleanup;
-	if (kiln_inspect_certs(
-	        &infos, g->ca.crt.raw.p, g->ca.crt.raw.len, err) == -1) {
+	if (kiln_inspect_certs(&infos, g->ca.ca->crt.raw.p,
+	        g->ca.ca->crt.raw.len, err) == -1) {
 		kiln_err_prefix(err, "%s", cfg->ca);
 		goto cleanup;
 	}
-	if (kiln_renew(&g->cert, &infos.v[0], &opts, &g->ca, &g->ca_key,
+	if (kiln_renew(&g->cert, &infos.v[0], &opts, g->ca.ca, g->ca.key,
 	        &g->rng, time(NULL), &dropped, &n_dropped, err) == -1) {
 		kiln_err_prefix(err, "%s", cfg->ca);
 		goto cleanup;
@@ -145,21 +115,11 @@ gencert(struct gencert *g, const char *path, const struct cli_config *cfg,
 {
 	const struct kiln_profile *profile;
 	struct kiln_profile ca_profile;
-	struct kiln_certreq cr;
-	size_t i;
-	int ca_csr;
+	struct kiln_gen_in in;
 
-	if (cli_read(path, &g->text, err) == -1)
+	if (cli_read_request(path, cfg->cn[0] != '\0' ? cfg->cn : NULL,
+	        cfg->hostname_set ? cfg->hostname : NULL, &g->req, err) == -1)
 		return -1;
-	if (kiln_request_parse(&g->req, (char *)g->text.p, g->text.len, err) ==
-	        -1 ||
-	    (cfg->cn[0] != '\0' &&
-	        kiln_request_set_cn(&g->req, cfg->cn, err) == -1) ||
-	    (cfg->hostname_set &&
-	        kiln_request_set_hosts(&g->req, cfg->hostname, err) == -1)) {
-		kiln_err_prefix(err, "%s", path);
-		return -1;
-	}
 	if (!cfg->initca && g->req.has_ca)
 		return kiln_err_set(err, KILN_EINVAL,
 		    "%s: ca: only allowed with -initca", path);
@@ -168,11 +128,13 @@ gencert(struct gencert *g, const char *path, const struct cli_config *cfg,
 	 * the request has a "ca" object (the certificate is a CA either way),
 	 * so a ca.csr made without one can be signed again as a leaf.
 	 */
-	ca_csr = cfg->initca && g->req.has_ca;
-	for (i = 0; i < g->req.n_hosts; i++)
-		if (kiln_sans_add(&g->sans, g->req.hosts[i], err) == -1)
-			return -1;
-	if (kiln_rng_seed(&g->rng, "kiln gencert", err) == -1)
+	memset(&in, 0, sizeof(in));
+	in.req = &g->req;
+	in.key = &g->key;
+	in.name = path;
+	in.flags = cfg->initca && g->req.has_ca ? KILN_GEN_CSR_CA : 0;
+	if (kiln_gen_check_hosts(&g->req, err) == -1 ||
+	    kiln_rng_seed(&g->rng, "kiln gencert", err) == -1)
 		return -1;
 	if (cfg->initca) {
 		if (kiln_gen_check_ca_subject(&g->req, err) == -1) {
@@ -198,28 +160,10 @@ gencert(struct gencert *g, const char *path, const struct cli_config *cfg,
 		if ((profile = load_signer(g, cfg, err)) == NULL)
 			return -1;
 	}
-	if (!g->reuse_key &&
-	    kiln_key_generate(&g->key, &g->req.key, &g->rng, err) == -1)
-		return -1;
-	if (kiln_name_from_request(&g->subject, &g->req, err) == -1 ||
-	    kiln_gen_check_not_empty(&g->subject, &g->req, err) == -1) {
-		kiln_err_prefix(err, "%s", path);
-		return -1;
-	}
-	if (kiln_key_write_spki(&g->key, &g->spki, err) == -1 ||
-	    kiln_csr_create(&g->csr, g->subject.p, g->subject.len, &g->key,
-	        &g->sans, ca_csr ? &g->req.ca : NULL, &g->rng, err) == -1)
-		return -1;
-	memset(&cr, 0, sizeof(cr));
-	cr.subject = g->subject.p;
-	cr.subject_len = g->subject.len;
-	cr.spki = g->spki.p;
-	cr.spki_len = g->spki.len;
-	cr.cn = g->req.cn;
-	cr.sans = &g->sans;
-	if (kiln_issue(&g->cert, &cr, profile, cfg->initca ? NULL : &g->ca,
-	        cfg->initca ? &g->key : &g->ca_key, &g->rng, time(NULL),
-	        err) == -1)
+	if (!g->reuse_key)
+		in.flags |= KILN_GEN_NEW_KEY;
+	if (kiln_gen_cert(&g->cert, &g->csr, &in, cfg->initca ? NULL : &g->ca,
+	        profile, &g->rng, time(NULL), err) == -1)
 		return -1;
 	if (kiln_pem_write(&g->cert_pem, "CERTIFICATE", g->cert.p, g->cert.len,
 	        err) == -1 ||
@@ -240,7 +184,7 @@ gencert(struct gencert *g, const char *path, const struct cli_config *cfg,
 		return -1;
 	/* Once made: a failure is one line, never a warning and an error. */
 	if (!cfg->initca)
-		cli_warn_outlives(cfg, &g->ca, &g->cert);
+		cli_warn_outlives(cfg, g->ca.ca, &g->cert);
 	return 0;
 }
 
@@ -268,11 +212,9 @@ cmd_gencert(int argc, char **argv, const struct cli_config *cfg)
 	memset(&g, 0, sizeof(g));
 	kiln_request_init(&g.req);
 	kiln_config_init(&g.config);
-	kiln_cert_init(&g.ca);
-	kiln_key_init(&g.ca_key);
+	kiln_signer_init(&g.ca);
 	kiln_key_init(&g.key);
 	kiln_rng_init(&g.rng);
-	kiln_sans_init(&g.sans);
 	if (cfg->renewca)
 		rc = renewca(&g, cfg, &err) == 0 ? 0 : 1;
 	else
@@ -284,14 +226,10 @@ cmd_gencert(int argc, char **argv, const struct cli_config *cfg)
 		rc = cfg->cmd->usage_status;
 	kiln_request_free(&g.req);
 	kiln_config_free(&g.config);
-	kiln_cert_free(&g.ca);
-	kiln_key_free(&g.ca_key);
+	kiln_signer_free(&g.ca);
 	kiln_key_free(&g.key);
 	kiln_rng_free(&g.rng);
-	kiln_sans_free(&g.sans);
 	kiln_buf_free(&g.text);
-	kiln_buf_free(&g.subject);
-	kiln_buf_free(&g.spki);
 	kiln_buf_free(&g.csr);
 	kiln_buf_free(&g.cert);
 	kiln_buf_free(&g.cert_pem);

@@ -5,21 +5,19 @@
 #include <string.h>
 
 #include "cli.h"
-#include "kiln/csr.h"
 #include "kiln/gen.h"
 #include "kiln/inspect.h"
 #include "kiln/key.h"
-#include "kiln/name.h"
 #include "kiln/pem.h"
 #include "kiln/request.h"
+#include "kiln/signer.h"
 
 struct gencsr {
 	struct kiln_request req;
 	struct kiln_key key;
 	struct kiln_rng rng;
-	struct kiln_sans sans;
 	struct kiln_infos certs;
-	struct kiln_buf key_text, text, subject, csr, csr_pem, key_pem, out;
+	struct kiln_buf key_text, text, csr, csr_pem, key_pem, out;
 };
 
 /* The request: csr.json "path", or what -cert certifies. */
@@ -27,16 +25,8 @@ static int
 request(struct gencsr *g, const char *path, const struct cli_config *cfg,
     struct kiln_err *err)
 {
-	if (cfg->cert[0] == '\0') {
-		if (cli_read(path, &g->text, err) == -1)
-			return -1;
-		if (kiln_request_parse(
-		        &g->req, (char *)g->text.p, g->text.len, err) == -1) {
-			kiln_err_prefix(err, "%s", path);
-			return -1;
-		}
-		return 0;
-	}
+	if (cfg->cert[0] == '\0')
+		return cli_read_request(path, NULL, NULL, &g->req, err);
 	if (cli_read(cfg->cert, &g->text, err) == -1)
 		return -1;
 	if (kiln_inspect_certs(&g->certs, g->text.p, g->text.len, err) == -1) {
@@ -55,7 +45,7 @@ gencsr(struct gencsr *g, const char *path, const struct cli_config *cfg,
     struct kiln_err *err)
 {
 	const struct kiln_buf *key_out = &g->key_text;
-	size_t i;
+	struct kiln_gen_in in;
 
 	if (kiln_rng_seed(&g->rng, "kiln gencsr", err) == -1 ||
 	    cli_read(cfg->key, &g->key_text, err) == -1)
@@ -76,18 +66,12 @@ gencsr(struct gencsr *g, const char *path, const struct cli_config *cfg,
 	if (cfg->hostname_set &&
 	    kiln_request_set_hosts(&g->req, cfg->hostname, err) == -1)
 		return -1;
-	for (i = 0; i < g->req.n_hosts; i++)
-		if (kiln_sans_add(&g->sans, g->req.hosts[i], err) == -1)
-			return -1;
-	if (kiln_name_from_request(&g->subject, &g->req, err) == -1 ||
-	    kiln_gen_check_not_empty(&g->subject, &g->req, err) == -1) {
-		kiln_err_prefix(
-		    err, "%s", cfg->cert[0] != '\0' ? cfg->cert : path);
-		return -1;
-	}
-	if (kiln_csr_create(&g->csr, g->subject.p, g->subject.len, &g->key,
-	        &g->sans, g->req.has_ca ? &g->req.ca : NULL, &g->rng,
-	        err) == -1 ||
+	memset(&in, 0, sizeof(in));
+	in.req = &g->req;
+	in.key = &g->key;
+	in.name = cfg->cert[0] != '\0' ? cfg->cert : path;
+	in.flags = g->req.has_ca ? KILN_GEN_CSR_CA : 0;
+	if (kiln_gen_csr(&g->csr, &in, &g->rng, err) == -1 ||
 	    kiln_pem_write(&g->csr_pem, "CERTIFICATE REQUEST", g->csr.p,
 	        g->csr.len, err) == -1 ||
 	    kiln_gen_json(&g->out, NULL, &g->csr_pem, key_out, err) == -1)
@@ -114,7 +98,6 @@ cmd_gencsr(int argc, char **argv, const struct cli_config *cfg)
 	kiln_request_init(&g.req);
 	kiln_key_init(&g.key);
 	kiln_rng_init(&g.rng);
-	kiln_sans_init(&g.sans);
 	kiln_infos_init(&g.certs);
 	rc = gencsr(&g, argc > 0 ? argv[0] : NULL, cfg, &err) == 0 ? 0 : 1;
 	if (rc != 0)
@@ -122,11 +105,9 @@ cmd_gencsr(int argc, char **argv, const struct cli_config *cfg)
 	kiln_request_free(&g.req);
 	kiln_key_free(&g.key);
 	kiln_rng_free(&g.rng);
-	kiln_sans_free(&g.sans);
 	kiln_infos_free(&g.certs);
 	kiln_buf_free(&g.key_text);
 	kiln_buf_free(&g.text);
-	kiln_buf_free(&g.subject);
 	kiln_buf_free(&g.csr);
 	kiln_buf_free(&g.csr_pem);
 	kiln_buf_free(&g.key_pem);

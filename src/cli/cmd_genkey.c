@@ -5,57 +5,44 @@
 #include <string.h>
 
 #include "cli.h"
-#include "kiln/csr.h"
 #include "kiln/gen.h"
 #include "kiln/key.h"
-#include "kiln/name.h"
 #include "kiln/pem.h"
 #include "kiln/request.h"
+#include "kiln/signer.h"
 
 struct genkey {
 	struct kiln_request req;
 	struct kiln_key key;
 	struct kiln_rng rng;
-	struct kiln_sans sans;
-	struct kiln_buf text, subject, csr, csr_pem, key_pem, out;
+	struct kiln_buf csr, csr_pem, key_pem, out;
 };
 
 static int
 genkey(struct genkey *g, const char *path, const struct cli_config *cfg,
     struct kiln_err *err)
 {
-	size_t i;
+	struct kiln_gen_in in;
 
-	if (cli_read(path, &g->text, err) == -1)
+	if (cli_read_request(path, NULL, NULL, &g->req, err) == -1)
 		return -1;
-	if (kiln_request_parse(&g->req, (char *)g->text.p, g->text.len, err) ==
-	    -1) {
-		kiln_err_prefix(err, "%s", path);
-		return -1;
-	}
 	if (g->req.has_ca)
 		return kiln_err_set(err, KILN_EINVAL,
 		    "%s: ca: only allowed with -initca", path);
-	for (i = 0; i < g->req.n_hosts; i++)
-		if (kiln_sans_add(&g->sans, g->req.hosts[i], err) == -1)
-			return -1;
+	memset(&in, 0, sizeof(in));
+	in.req = &g->req;
+	in.key = &g->key;
+	in.name = path;
+	in.flags = KILN_GEN_NEW_KEY;
 	if (kiln_rng_seed(&g->rng, "kiln genkey", err) == -1 ||
-	    kiln_key_generate(&g->key, &g->req.key, &g->rng, err) == -1)
-		return -1;
-	if (kiln_name_from_request(&g->subject, &g->req, err) == -1 ||
-	    kiln_gen_check_not_empty(&g->subject, &g->req, err) == -1) {
-		kiln_err_prefix(err, "%s", path);
-		return -1;
-	}
-	if (kiln_csr_create(&g->csr, g->subject.p, g->subject.len, &g->key,
-	        &g->sans, NULL, &g->rng, err) == -1 ||
+	    kiln_gen_csr(&g->csr, &in, &g->rng, err) == -1 ||
 	    kiln_pem_write(&g->csr_pem, "CERTIFICATE REQUEST", g->csr.p,
 	        g->csr.len, err) == -1 ||
 	    kiln_key_write_pem(&g->key, &g->key_pem, err) == -1)
 		return -1;
 	cli_log_request(cfg, &g->req.key);
 	if (cfg->out[0] != '\0')
-		return kiln_gen_write(
+		return cli_gen_write(
 		    cfg->out, NULL, &g->csr_pem, &g->key_pem, cfg->force, err);
 	if (kiln_gen_json(&g->out, NULL, &g->csr_pem, &g->key_pem, err) == -1)
 		return -1;
@@ -77,16 +64,12 @@ cmd_genkey(int argc, char **argv, const struct cli_config *cfg)
 	kiln_request_init(&g.req);
 	kiln_key_init(&g.key);
 	kiln_rng_init(&g.rng);
-	kiln_sans_init(&g.sans);
 	rc = genkey(&g, argv[0], cfg, &err) == 0 ? 0 : 1;
 	if (rc != 0)
 		cli_error("genkey", &err);
 	kiln_request_free(&g.req);
 	kiln_key_free(&g.key);
 	kiln_rng_free(&g.rng);
-	kiln_sans_free(&g.sans);
-	kiln_buf_free(&g.text);
-	kiln_buf_free(&g.subject);
 	kiln_buf_free(&g.csr);
 	kiln_buf_free(&g.csr_pem);
 	kiln_buf_free(&g.key_pem);

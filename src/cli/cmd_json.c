@@ -67,7 +67,7 @@ add_key(struct kiln_file_batch *batch, const char *path,
 		memset(&st, 0, sizeof(st)); /* absent, and must stay so */
 	} else if (old.len != key->len ||
 	           memcmp(old.p, key->p, key->len) != 0) {
-		kiln_err_set(err, KILN_EEXIST, KILN_GEN_KEY_KEPT, path);
+		kiln_err_set(err, KILN_EEXIST, CLI_KEY_KEPT, path);
 		goto cleanup;
 	}
 	rc = kiln_file_batch_add_at(batch, *dfd, name, path, key->p, key->len,

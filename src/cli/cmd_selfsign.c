@@ -8,12 +8,11 @@
 
 #include "cli.h"
 #include "kiln/config.h"
-#include "kiln/csr.h"
 #include "kiln/duration.h"
 #include "kiln/gen.h"
 #include "kiln/issue.h"
+#include "kiln/signer.h"
 #include "kiln/key.h"
-#include "kiln/name.h"
 #include "kiln/pem.h"
 #include "kiln/request.h"
 
@@ -38,8 +37,7 @@ struct selfsign {
 	struct kiln_config config;
 	struct kiln_key key;
 	struct kiln_rng rng;
-	struct kiln_sans sans;
-	struct kiln_buf text, subject, spki, csr, cert;
+	struct kiln_buf csr, cert;
 	struct kiln_buf cert_pem, csr_pem, key_pem, out;
 };
 
@@ -55,22 +53,9 @@ profile(struct selfsign *s, const struct cli_config *cfg, time_t now,
 {
 	const struct kiln_profile *found;
 
-	if (cfg->config[0] != '\0') {
-		if (cli_read(cfg->config, &s->text, err) == -1)
-			return -1;
-		if (kiln_config_parse(&s->config, (char *)s->text.p,
-		        s->text.len, err) == -1) {
-			kiln_err_prefix(err, "%s", cfg->config);
-			return -1;
-		}
-	}
-	if ((found = kiln_config_profile(&s->config, cfg->profile, err)) ==
-	    NULL) {
-		kiln_err_prefix(err, "%s",
-		    cfg->config[0] != '\0' ? cfg->config
-		                           : "default configuration");
+	if (cli_read_config(cfg, &s->config, err) == -1 ||
+	    (found = cli_pick_profile(cfg, &s->config, NULL, err)) == NULL)
 		return -1;
-	}
 	if (found->ku == 0 && found->n_eku == 0) {
 		if (cfg->profile[0] != '\0')
 			return kiln_err_set(err, KILN_EPOLICY,
@@ -102,53 +87,31 @@ selfsign(struct selfsign *s, const char *path, const struct cli_config *cfg,
     struct kiln_err *err)
 {
 	struct kiln_profile p;
-	struct kiln_certreq cr;
+	struct kiln_gen_in in;
 	time_t now = time(NULL);
-	size_t i;
 
-	if (cli_read(path, &s->text, err) == -1)
+	if (cli_read_request(path, NULL,
+	        cfg->hostname[0] != '\0' ? cfg->hostname : NULL, &s->req,
+	        err) == -1)
 		return -1;
-	if (kiln_request_parse(&s->req, (char *)s->text.p, s->text.len, err) ==
-	        -1 ||
-	    (cfg->hostname[0] != '\0' &&
-	        kiln_request_set_hosts(&s->req, cfg->hostname, err) == -1)) {
-		kiln_err_prefix(err, "%s", path);
-		return -1;
-	}
 	if (s->req.has_ca)
 		return kiln_err_set(err, KILN_EINVAL,
 		    "%s: ca: not allowed in a self-signed certificate (make a "
 		    "CA "
 		    "with gencert -initca)",
 		    path);
-	kiln_buf_free(&s->text);
 	if (profile(s, cfg, now, &p, err) == -1)
 		return -1;
-	for (i = 0; i < s->req.n_hosts; i++)
-		if (kiln_sans_add(&s->sans, s->req.hosts[i], err) == -1)
-			return -1;
-	if (kiln_rng_seed(&s->rng, "kiln selfsign", err) == -1 ||
-	    kiln_key_generate(&s->key, &s->req.key, &s->rng, err) == -1)
+	if (kiln_rng_seed(&s->rng, "kiln selfsign", err) == -1)
 		return -1;
-	if (kiln_name_from_request(&s->subject, &s->req, err) == -1 ||
-	    kiln_gen_check_not_empty(&s->subject, &s->req, err) == -1) {
-		kiln_err_prefix(err, "%s", path);
-		return -1;
-	}
-	if (kiln_key_write_spki(&s->key, &s->spki, err) == -1 ||
-	    kiln_csr_create(&s->csr, s->subject.p, s->subject.len, &s->key,
-	        &s->sans, NULL, &s->rng, err) == -1)
-		return -1;
-	memset(&cr, 0, sizeof(cr));
-	cr.subject = s->subject.p;
-	cr.subject_len = s->subject.len;
-	cr.spki = s->spki.p;
-	cr.spki_len = s->spki.len;
-	cr.cn = s->req.cn;
-	cr.sans = &s->sans;
-	cr.keep_sans = 1; /* cfssl copies the CSR's SAN as it is */
-	if (kiln_issue(&s->cert, &cr, &p, NULL, &s->key, &s->rng, now, err) ==
-	        -1 ||
+	memset(&in, 0, sizeof(in));
+	in.req = &s->req;
+	in.key = &s->key;
+	in.name = path;
+	/* cfssl copies the CSR's SAN as it is. */
+	in.flags = KILN_GEN_NEW_KEY | KILN_GEN_KEEP_SANS;
+	if (kiln_gen_cert(
+	        &s->cert, &s->csr, &in, NULL, &p, &s->rng, now, err) == -1 ||
 	    kiln_pem_write(&s->cert_pem, "CERTIFICATE", s->cert.p, s->cert.len,
 	        err) == -1 ||
 	    kiln_pem_write(&s->csr_pem, "CERTIFICATE REQUEST", s->csr.p,
@@ -159,7 +122,7 @@ selfsign(struct selfsign *s, const char *path, const struct cli_config *cfg,
 	fputs(warning, stderr);
 	fflush(stderr);
 	if (cfg->out[0] != '\0')
-		return kiln_gen_write(cfg->out, &s->cert_pem, &s->csr_pem,
+		return cli_gen_write(cfg->out, &s->cert_pem, &s->csr_pem,
 		    &s->key_pem, cfg->force, err);
 	if (kiln_gen_json(
 	        &s->out, &s->cert_pem, &s->csr_pem, &s->key_pem, err) == -1)
@@ -185,7 +148,6 @@ cmd_selfsign(int argc, char **argv, const struct cli_config *cfg)
 	kiln_config_init(&s.config);
 	kiln_key_init(&s.key);
 	kiln_rng_init(&s.rng);
-	kiln_sans_init(&s.sans);
 	rc = selfsign(&s, argv[argc - 1], cfg, &err) == 0 ? 0 : 1;
 	if (rc != 0)
 		cli_error("selfsign", &err);
@@ -193,10 +155,6 @@ cmd_selfsign(int argc, char **argv, const struct cli_config *cfg)
 	kiln_config_free(&s.config);
 	kiln_key_free(&s.key);
 	kiln_rng_free(&s.rng);
-	kiln_sans_free(&s.sans);
-	kiln_buf_free(&s.text);
-	kiln_buf_free(&s.subject);
-	kiln_buf_free(&s.spki);
 	kiln_buf_free(&s.csr);
 	kiln_buf_free(&s.cert);
 	kiln_buf_free(&s.cert_pem);

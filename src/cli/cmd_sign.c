@@ -11,50 +11,21 @@
 #include "kiln/cert.h"
 #include "kiln/config.h"
 #include "kiln/file.h"
-#include "kiln/issue.h"
 #include "kiln/key.h"
 #include "kiln/pem.h"
 #include "kiln/rng.h"
 #include "kiln/sign.h"
+#include "kiln/signer.h"
 
 struct sign {
 	struct kiln_signreq req;
 	struct kiln_config config;
-	struct kiln_cert ca;
-	struct kiln_key ca_key;
+	struct kiln_signer ca;
 	struct kiln_rng rng;
-	struct kiln_buf csr_text, subject_text, config_text;
+	struct kiln_buf csr_text, subject_text;
 	struct kiln_buf cert, cert_pem, csr_pem, out;
 	int usage; /* the failure is the caller's: the usage status */
 };
-
-/* -config and -profile, as gencert reads them. */
-static const struct kiln_profile *
-load_profile(struct sign *s, const struct cli_config *cfg, struct kiln_err *err)
-{
-	const struct kiln_profile *profile;
-
-	if (cfg->config[0] != '\0') {
-		if (cli_read(cfg->config, &s->config_text, err) == -1)
-			return NULL;
-		if (kiln_config_parse(&s->config, (char *)s->config_text.p,
-		        s->config_text.len, err) == -1) {
-			kiln_err_prefix(err, "%s", cfg->config);
-			return NULL;
-		}
-	}
-	if ((profile = kiln_config_profile(&s->config, cfg->profile, err)) ==
-	    NULL)
-		kiln_err_prefix(err, "%s",
-		    cfg->config[0] != '\0' ? cfg->config
-		                           : "default configuration");
-	else if (cli_check_default_profile(cfg, &s->config, profile, err) ==
-	         -1) {
-		s->usage = 1; /* -profile forgotten */
-		profile = NULL;
-	}
-	return profile;
-}
 
 /* {"cert":...,"csr":...}\n, keys sorted as cfssl prints them. */
 static int
@@ -78,15 +49,18 @@ sign(struct sign *s, const char *csr_path, const char *subject_path,
     const struct cli_config *cfg, struct kiln_err *err)
 {
 	const struct kiln_profile *profile;
+	struct kiln_gen_in in;
 	char path[PATH_MAX];
 
 	if (cfg->ca[0] == '\0' || cfg->ca_key[0] == '\0')
 		return kiln_err_set(
 		    err, KILN_EINVAL, "-ca and -ca-key are required");
-	if ((profile = load_profile(s, cfg, err)) == NULL ||
+	/* -config and -profile, as gencert reads them. */
+	if (cli_read_config(cfg, &s->config, err) == -1 ||
+	    (profile = cli_pick_profile(cfg, &s->config, &s->usage, err)) ==
+	        NULL ||
 	    kiln_rng_seed(&s->rng, "kiln sign", err) == -1 ||
-	    cli_load_ca(
-	        cfg->ca, cfg->ca_key, &s->ca, &s->ca_key, &s->rng, err) == -1)
+	    cli_open_signer(cfg, &s->ca, &s->rng, err) == -1)
 		return -1;
 
 	if (cli_read(csr_path, &s->csr_text, err) == -1)
@@ -111,14 +85,11 @@ sign(struct sign *s, const char *csr_path, const char *subject_path,
 		kiln_err_prefix(err, "-hostname");
 		return -1;
 	}
-	if (kiln_sign_check(&s->req, profile, &s->ca, err) == -1 ||
-	    (profile->copy_extensions &&
-	        kiln_sign_copy_extensions(&s->req, err) == -1)) {
-		kiln_err_prefix(err, "%s", csr_path);
-		return -1;
-	}
-	if (kiln_issue(&s->cert, &s->req.certreq, profile, &s->ca, &s->ca_key,
-	        &s->rng, time(NULL), err) == -1 ||
+	memset(&in, 0, sizeof(in));
+	in.csr = &s->req;
+	in.name = csr_path;
+	if (kiln_gen_cert(&s->cert, NULL, &in, &s->ca, profile, &s->rng,
+	        time(NULL), err) == -1 ||
 	    kiln_pem_write(
 	        &s->cert_pem, "CERTIFICATE", s->cert.p, s->cert.len, err) == -1)
 		return -1;
@@ -168,12 +139,10 @@ cmd_sign(int argc, char **argv, const struct cli_config *cfg)
 	memset(&s, 0, sizeof(s));
 	kiln_signreq_init(&s.req);
 	kiln_config_init(&s.config);
-	kiln_cert_init(&s.ca);
-	kiln_key_init(&s.ca_key);
+	kiln_signer_init(&s.ca);
 	kiln_rng_init(&s.rng);
 	kiln_buf_init(&s.csr_text);
 	kiln_buf_init(&s.subject_text);
-	kiln_buf_init(&s.config_text);
 	kiln_buf_init(&s.cert);
 	kiln_buf_init(&s.cert_pem);
 	kiln_buf_init(&s.csr_pem);
@@ -182,17 +151,15 @@ cmd_sign(int argc, char **argv, const struct cli_config *cfg)
 	if (rc != 0)
 		cli_error("sign", &err);
 	else /* once written: a failure is one line, never two */
-		cli_warn_outlives(cfg, &s.ca, &s.cert);
+		cli_warn_outlives(cfg, s.ca.ca, &s.cert);
 	if (rc != 0 && s.usage && !cli_cfssl_name())
 		rc = cfg->cmd->usage_status;
 	kiln_signreq_free(&s.req);
 	kiln_config_free(&s.config);
-	kiln_cert_free(&s.ca);
-	kiln_key_free(&s.ca_key);
+	kiln_signer_free(&s.ca);
 	kiln_rng_free(&s.rng);
 	kiln_buf_free(&s.csr_text);
 	kiln_buf_free(&s.subject_text);
-	kiln_buf_free(&s.config_text);
 	kiln_buf_free(&s.cert);
 	kiln_buf_free(&s.cert_pem);
 	kiln_buf_free(&s.csr_pem);

@@ -11,6 +11,7 @@
 #include "kiln/esc.h"
 #include "kiln/file.h"
 #include "kiln/inspect.h"
+#include "kiln/key.h"
 
 const char *cli_progname = "kiln";
 int cli_single_command;
@@ -317,34 +318,131 @@ cli_load_ca(const char *cert_spec, const char *key_spec, struct kiln_cert *ca,
     struct kiln_key *key, struct kiln_rng *rng, struct kiln_err *err)
 {
 	struct kiln_buf cert, key_text;
+	struct kiln_err e = {0};
 	int rc = -1;
 
 	kiln_buf_init(&cert);
 	kiln_buf_init(&key_text);
-	if (cli_read(cert_spec, &cert, err) == 0 &&
-	    cli_read(key_spec, &key_text, err) == 0 &&
+	if (cli_read(cert_spec, &cert, &e) == 0 &&
+	    cli_read(key_spec, &key_text, &e) == 0 &&
 	    kiln_ca_load(ca, key, &cert, cert_spec, &key_text, key_spec,
-	        getenv("CFSSL_CA_PK_PASSWORD"), rng, err) == 0)
+	        getenv("CFSSL_CA_PK_PASSWORD"), rng, &e) == 0)
 		rc = 0;
 	/* Say where the password goes, as cfssl reads it. */
-	if (rc == -1 && err != NULL &&
-	    strstr(err->msg, ": private key is "
-	                     "encrypted, and no "
-	                     "password was given")) {
-		kiln_err_clear(err);
+	if (rc == -1 && kiln_key_password_problem(&e) == KILN_KEY_NO_PASSWORD)
 		kiln_err_set(err, KILN_EINVAL,
 		    "%s: the CA key is encrypted: set CFSSL_CA_PK_PASSWORD",
 		    key_spec);
-	} else if (rc == -1 && err != NULL &&
-	           strstr(err->msg, ": private key is encrypted, and the "
-	                            "password is wrong")) {
-		kiln_err_clear(err);
+	else if (rc == -1 &&
+	         kiln_key_password_problem(&e) == KILN_KEY_WRONG_PASSWORD)
 		kiln_err_set(err, KILN_EINVAL,
 		    "%s: the CA key is encrypted, and CFSSL_CA_PK_PASSWORD "
 		    "does not decrypt it",
 		    key_spec);
-	}
+	else if (rc == -1)
+		cli_err_pass(err, &e);
 	kiln_buf_free(&cert);
 	kiln_buf_free(&key_text);
 	return rc;
+}
+
+int
+cli_open_signer(const struct cli_config *cfg, struct kiln_signer *signer,
+    struct kiln_rng *rng, struct kiln_err *err)
+{
+	if (cli_load_ca(cfg->ca, cfg->ca_key, &signer->own_ca, &signer->own_key,
+	        rng, err) == -1)
+		return -1;
+	kiln_signer_use(signer, &signer->own_ca, &signer->own_key);
+	return 0;
+}
+
+int
+cli_read_request(const char *path, const char *cn, const char *hosts,
+    struct kiln_request *req, struct kiln_err *err)
+{
+	struct kiln_buf text;
+	int rc = -1;
+
+	kiln_buf_init(&text);
+	if (cli_read(path, &text, err) == -1)
+		goto cleanup;
+	if (kiln_request_parse(req, (char *)text.p, text.len, err) == -1 ||
+	    (cn != NULL && kiln_request_set_cn(req, cn, err) == -1) ||
+	    (hosts != NULL && kiln_request_set_hosts(req, hosts, err) == -1)) {
+		kiln_err_prefix(err, "%s", path);
+		goto cleanup;
+	}
+	rc = 0;
+cleanup:
+	kiln_buf_free(&text);
+	return rc;
+}
+
+int
+cli_gen_write(const char *base, const struct kiln_buf *cert,
+    const struct kiln_buf *csr, const struct kiln_buf *key, int force,
+    struct kiln_err *err)
+{
+	struct kiln_err e = {0};
+	char path[PATH_MAX];
+
+	if (kiln_gen_write(base, cert, csr, key, force, &e) == 0)
+		return 0;
+	if (e.code == KILN_EEXIST && key != NULL &&
+	    kiln_file_path(path, base, "-key.pem", NULL) == 0)
+		return kiln_err_set(err, KILN_EEXIST, CLI_KEY_KEPT, path);
+	cli_err_pass(err, &e);
+	return -1;
+}
+
+void
+cli_err_pass(struct kiln_err *err, const struct kiln_err *e)
+{
+	if (err == NULL || err->code != KILN_OK)
+		return;
+	*err = *e;
+}
+
+int
+cli_read_config(const struct cli_config *cfg, struct kiln_config *config,
+    struct kiln_err *err)
+{
+	struct kiln_buf text;
+	int rc = -1;
+
+	if (cfg->config[0] == '\0')
+		return 0;
+	kiln_buf_init(&text);
+	if (cli_read(cfg->config, &text, err) == -1)
+		goto cleanup;
+	if (kiln_config_parse(config, (char *)text.p, text.len, err) == -1) {
+		kiln_err_prefix(err, "%s", cfg->config);
+		goto cleanup;
+	}
+	rc = 0;
+cleanup:
+	kiln_buf_free(&text);
+	return rc;
+}
+
+const struct kiln_profile *
+cli_pick_profile(const struct cli_config *cfg, const struct kiln_config *config,
+    int *usage, struct kiln_err *err)
+{
+	const struct kiln_profile *profile;
+
+	if ((profile = kiln_config_profile(config, cfg->profile, err)) ==
+	    NULL) {
+		kiln_err_prefix(err, "%s",
+		    cfg->config[0] != '\0' ? cfg->config
+		                           : "default configuration");
+		return NULL;
+	}
+	if (usage != NULL &&
+	    cli_check_default_profile(cfg, config, profile, err) == -1) {
+		*usage = 1; /* -profile forgotten */
+		return NULL;
+	}
+	return profile;
 }

@@ -83,7 +83,19 @@ expect_error 'kiln: gencert: enc-ca-key.pem: the CA key is encrypted, and CFSSL_
 CFSSL_CA_PK_PASSWORD=s3cret "$KILN" gencert -ca ca.pem -ca-key enc-ca-key.pem -config ca-config.json \
     -profile kubernetes -out enc etcd-csr.json
 assert_eq "enc.pem: OK" "$(openssl verify -x509_strict -CAfile ca.pem enc.pem)" "signed with the decrypted CA key"
-rm -f enc-ca-key.pem enc.pem enc-key.pem enc.csr
+# kiln etcd with an existing CA whose key is encrypted: the password is
+# CFSSL_CA_PK_PASSWORD, read by the front end and handed to the library.
+cat >enc-manifest.json <<'EOF'
+{"ca": {"cert": "ca.pem", "key": "enc-ca-key.pem"},
+ "members": [{"name": "etcd-1", "ip": "10.0.0.1"}]}
+EOF
+expect_error 'kiln: etcd: ./enc-ca-key.pem: private key is encrypted, and no password was given' \
+    "$KILN" etcd -manifest enc-manifest.json -out enc-cluster
+CFSSL_CA_PK_PASSWORD=s3cret "$KILN" etcd -q -manifest enc-manifest.json -out enc-cluster >/dev/null
+assert_eq "enc-cluster/etcd-1/ssl/server.pem: OK" \
+    "$(openssl verify -x509_strict -CAfile ca.pem enc-cluster/etcd-1/ssl/server.pem)" \
+    "etcd signs with the decrypted CA key"
+rm -rf enc-ca-key.pem enc.pem enc-key.pem enc.csr enc-manifest.json enc-cluster
 
 # name_whitelist: a host outside the pattern is a policy error.
 cat >wl-config.json <<'EOF'

@@ -762,7 +762,7 @@ Test(etcd, the_same_error_and_nothing_written_with_any_thread_count)
 		cr_assert_eq(build_in("c", threads[t], &r), -1);
 		cr_assert_eq(err.code, KILN_EINVAL);
 		cr_assert(strstr(err.msg, "etcd-2/ssl/peer-key.pem (remove it, "
-		                          "or use -force)") != NULL,
+		                          "or make new keys)") != NULL,
 		    "%u threads: %s", threads[t], err.msg);
 		if (t == 0)
 			snprintf(first, sizeof(first), "%s", err.msg);
@@ -981,7 +981,7 @@ Test(etcd, a_swapped_key_does_not_match_its_certificate)
 	cr_assert_eq(rename(from, path("c/etcd-1/ssl/peer-key.pem")), 0);
 	snprintf(want, sizeof(want),
 	    "etcd-1/ssl/peer-key.pem: does not match %s, refused (remove "
-	    "both, or use -force)",
+	    "both, or make new keys)",
 	    path("c/etcd-1/ssl/peer.pem"));
 	refused(want);
 	/* A client's certificate copied over a member's: the same. */
