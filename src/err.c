@@ -54,6 +54,29 @@ kiln_err_set(struct kiln_err *err, enum kiln_errcode code, const char *fmt, ...)
 }
 
 int
+kiln_err_replace(
+    struct kiln_err *err, enum kiln_errcode code, const char *fmt, ...)
+{
+	va_list ap;
+
+	kiln_err_clear(err);
+	va_start(ap, fmt);
+	vset(err, code, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int
+kiln_err_pass(struct kiln_err *err, const struct kiln_err *from)
+{
+	if (from->code == KILN_OK)
+		return 0;
+	if (err != NULL && err->code == KILN_OK)
+		*err = *from;
+	return -1;
+}
+
+int
 kiln_err_sys(struct kiln_err *err, const char *fmt, ...)
 {
 	int saved = errno;

@@ -167,15 +167,6 @@ kiln_etcd_result_free(struct kiln_etcd_result *r)
 
 /* Files and folders. */
 
-/* Copy the error "e" into "err", unless "err" holds one.  Returns -1. */
-static int
-err_copy(struct kiln_err *err, const struct kiln_err *e)
-{
-	if (err != NULL && err->code == KILN_OK)
-		*err = *e;
-	return -1;
-}
-
 /*
  * The path of "name" in folder "f" as messages show it,
  * "DIR/etcd-1/ssl/name" (the folder's own with an empty "name"), into
@@ -321,7 +312,7 @@ open_folder(struct build *b, size_t f, int create, struct kiln_err *err)
 		    msg, sizeof(msg), "%s/%s%s", b->dir, d->rel, e.msg + n);
 		memcpy(e.msg, msg, sizeof(msg));
 	}
-	return err_copy(err, &e);
+	return kiln_err_pass(err, &e);
 }
 
 /*
@@ -396,7 +387,7 @@ read_file(const struct build *b, size_t f, const char *name,
 	}
 	if (e.code == KILN_EIO && e.sys == ENOENT)
 		return 0;
-	return err_copy(err, &e);
+	return kiln_err_pass(err, &e);
 }
 
 /* "name (uid N)", or "uid N", into "out". */
@@ -1215,20 +1206,15 @@ take_leaf(struct build *b, const struct leaf_req *lr, struct leaf *out,
 		if (b->plan_err.code == KILN_OK)
 			return kiln_err_set(err, KILN_EINVAL,
 			    "%s: internal error: leaf not planned", lr->what);
-		if (err != NULL && err->code == KILN_OK)
-			*err = b->plan_err;
-		return -1;
+		return kiln_err_pass(err, &b->plan_err);
 	}
 	j = &b->jobs[b->next_job++];
 	if (strcmp(j->lr.cert_path, lr->cert_path) != 0 ||
 	    j->state == JOB_NOT_RUN)
 		return kiln_err_set(err, KILN_EINVAL,
 		    "%s: internal error: leaves out of step", lr->what);
-	if (j->state == JOB_FAILED) {
-		if (err != NULL && err->code == KILN_OK)
-			*err = j->err;
-		return -1;
-	}
+	if (j->state == JOB_FAILED)
+		return kiln_err_pass(err, &j->err);
 	*out = j->out;
 	leaf_init(&j->out); /* the PEM is owned by "out" now */
 	if (j->state == JOB_KEPT)
@@ -1297,8 +1283,7 @@ make_leaves(struct build *b, struct kiln_err *err)
 	if (pool_run(b->n_jobs, threads, run_leaf, start_leaf, b, &first) ==
 	        -1 &&
 	    b->jobs[0].state == JOB_NOT_RUN) {
-		if (err != NULL && err->code == KILN_OK)
-			*err = first;
+		kiln_err_pass(err, &first);
 		goto cleanup;
 	}
 	rc = 0;
@@ -1427,7 +1412,7 @@ find_line(const char *text, const char *key, char *out, size_t size)
  * for the others.
  */
 static int
-etcd_yml(struct build *b, size_t i, struct kiln_err *err)
+etcd_yml(struct build *b, size_t i, struct kiln_err *caller)
 {
 	const struct kiln_etcd_manifest *m = b->m;
 	const struct kiln_etcd_member *mb = &m->members[i];
@@ -1437,12 +1422,14 @@ etcd_yml(struct build *b, size_t i, struct kiln_err *err)
 	const struct kiln_buf *old = &b->old_yml[i];
 	const int *had_yml = b->had_yml;
 	char peer_url[128], client_url[128], cluster[8192], state[64];
+	struct kiln_err yerr, *err = &yerr; /* the appends go on: sticky */
 	struct kiln_buf y;
 	size_t j, len = 0;
 	int rc = -1, n, first;
 
 	if (b->planning)
 		return 0;
+	kiln_err_clear(&yerr);
 	kiln_buf_init(&y);
 	kiln_etcd_url(peer_url, sizeof(peer_url), mb->ip, s->peer_port);
 	kiln_etcd_url(client_url, sizeof(client_url), mb->ip, s->client_port);
@@ -1525,12 +1512,13 @@ etcd_yml(struct build *b, size_t i, struct kiln_err *err)
 	    "auto-compaction-retention: '%s'\n",
 	    s->log_level, s->auto_compaction_mode,
 	    s->auto_compaction_retention);
-	if (err->code != KILN_OK ||
+	if (yerr.code != KILN_OK ||
 	    stage(b, F_CFG(i), "etcd.yml", y.p, y.len, 0644, 0, err) == -1)
 		goto cleanup;
 	rc = 0;
 cleanup:
 	kiln_buf_free(&y);
+	kiln_err_pass(caller, &yerr);
 	return rc;
 }
 
@@ -1544,7 +1532,7 @@ etcd_service(struct build *b, size_t i, struct kiln_err *err)
 	if (b->planning)
 		return 0;
 	kiln_buf_init(&u);
-	kiln_buf_printf(&u, err,
+	rc = kiln_buf_printf(&u, err,
 	    "[Unit]\n"
 	    "Description=Etcd Server\n"
 	    "After=network.target\n"
@@ -1560,9 +1548,9 @@ etcd_service(struct build *b, size_t i, struct kiln_err *err)
 	    "[Install]\n"
 	    "WantedBy=multi-user.target\n",
 	    b->m->prefix, b->m->prefix);
-	rc = err->code != KILN_OK ? -1
-	                          : stage(b, F_MEMBER(i), "etcd.service", u.p,
-	                                u.len, 0644, 0, err);
+	if (rc == 0)
+		rc = stage(
+		    b, F_MEMBER(i), "etcd.service", u.p, u.len, 0644, 0, err);
 	kiln_buf_free(&u);
 	return rc;
 }
@@ -1810,8 +1798,8 @@ find_gone(struct build *b, struct kiln_err *err)
 		if ((g->name = strdup(names[i])) == NULL ||
 		    shown_path(b, F_ROOT, names[i], shown, err) == -1 ||
 		    (g->path = strdup(shown)) == NULL) {
-			if (err->code == KILN_OK)
-				kiln_err_set(err, KILN_ENOMEM, "out of memory");
+			/* shown_path's error, if it failed, comes first. */
+			kiln_err_set(err, KILN_ENOMEM, "out of memory");
 			goto cleanup;
 		}
 	}
@@ -1938,7 +1926,7 @@ kiln_etcd_build_threads(const struct kiln_etcd_manifest *m, const char *dir,
 	b.planning = 1;
 	kiln_err_clear(&b.plan_err);
 	if (walk(&b, &shared, &b.plan_err) == -1) {
-		err_copy(err, &b.plan_err);
+		kiln_err_pass(err, &b.plan_err);
 		goto cleanup;
 	}
 	b.planning = 0;

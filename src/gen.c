@@ -79,6 +79,7 @@ kiln_gen_write(const char *base, const struct kiln_buf *cert,
     struct kiln_err *err)
 {
 	char path[PATH_MAX];
+	struct kiln_err werr;
 	const char *first;
 
 	/* The first file to write names a missing folder. */
@@ -93,14 +94,13 @@ kiln_gen_write(const char *base, const struct kiln_buf *cert,
 	if (key != NULL) {
 		if (kiln_file_path(path, base, "-key.pem", err) == -1)
 			return -1;
+		kiln_err_clear(&werr);
 		if (kiln_file_write(path, key->p, key->len, 0600,
-		        force ? 0 : KILN_WRITE_EXCL, err) == -1) {
-			if (err != NULL && err->code == KILN_EEXIST) {
-				kiln_err_clear(err);
-				kiln_err_set(
-				    err, KILN_EEXIST, KILN_GEN_KEY_KEPT, path);
-			}
-			return -1;
+		        force ? 0 : KILN_WRITE_EXCL, &werr) == -1) {
+			if (werr.code == KILN_EEXIST)
+				kiln_err_replace(&werr, KILN_EEXIST,
+				    KILN_GEN_KEY_KEPT, path);
+			return kiln_err_pass(err, &werr);
 		}
 	}
 	if ((csr != NULL &&

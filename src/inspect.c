@@ -482,7 +482,8 @@ static int csr_from_der(
 
 /*
  * DER that failed to parse as "kind": if it is the other kind (a CSR
- * given as a certificate or the reverse), say that instead.
+ * given as a certificate or the reverse), say that instead.  "err" is the
+ * caller's own error for that parse, restated with kiln_err_replace.
  */
 static void
 wrong_kind(const unsigned char *data, size_t len, enum kiln_info_kind kind,
@@ -500,8 +501,7 @@ wrong_kind(const unsigned char *data, size_t len, enum kiln_info_kind kind,
 	kiln_info_free(&other);
 	if (!is_other)
 		return;
-	kiln_err_clear(err);
-	kiln_err_set(err, KILN_EINVAL, "%s",
+	kiln_err_replace(err, KILN_EINVAL, "%s",
 	    kind == KILN_INFO_CERT
 	        ? "a certificate request, not a certificate"
 	        : "a certificate, not a certificate request");
@@ -513,6 +513,7 @@ kiln_inspect_certs(struct kiln_infos *infos, const unsigned char *data,
 {
 	struct kiln_buf text, der;
 	struct kiln_info *info = NULL;
+	struct kiln_err derr;
 	char label[64];
 	size_t pos, count = 0;
 	int pem, found, rc = -1;
@@ -525,8 +526,10 @@ kiln_inspect_certs(struct kiln_infos *infos, const unsigned char *data,
 		if (not_der(data, len, "certificate", err) ||
 		    push_info(infos, &info, err) == -1)
 			goto cleanup;
-		if (cert_from_der(info, data, len, err) == -1) {
-			wrong_kind(data, len, KILN_INFO_CERT, err);
+		kiln_err_clear(&derr);
+		if (cert_from_der(info, data, len, &derr) == -1) {
+			wrong_kind(data, len, KILN_INFO_CERT, &derr);
+			kiln_err_pass(err, &derr);
 			goto cleanup;
 		}
 		rc = 0;
@@ -741,6 +744,7 @@ kiln_inspect_csr(struct kiln_info *info, const unsigned char *data, size_t len,
     struct kiln_err *err)
 {
 	struct kiln_buf text, der;
+	struct kiln_err derr;
 	char label[64];
 	size_t pos = 0;
 	int pem, found = 0, rc = -1;
@@ -753,8 +757,10 @@ kiln_inspect_csr(struct kiln_info *info, const unsigned char *data, size_t len,
 	if (!pem) {
 		if (not_der(data, len, "certificate request", err))
 			goto cleanup;
-		if (csr_from_der(info, data, len, err) == -1) {
-			wrong_kind(data, len, KILN_INFO_CSR, err);
+		kiln_err_clear(&derr);
+		if (csr_from_der(info, data, len, &derr) == -1) {
+			wrong_kind(data, len, KILN_INFO_CSR, &derr);
+			kiln_err_pass(err, &derr);
 			goto cleanup;
 		}
 		rc = 0;

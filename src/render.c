@@ -659,18 +659,11 @@ cleanup:
 }
 
 /*
- * The renderers below go on after a failed append and test their "err"
+ * The renderers above go on after a failed append and test their "err"
  * for the first failure: the public functions give them a local one,
- * clear, and copy it out once (the caller's may be NULL or hold an
- * older error).
+ * clear, and pass it out once (kiln_err_pass: the caller's may be NULL
+ * or hold an older error).
  */
-static int
-err_out(struct kiln_err *err, const struct kiln_err *werr)
-{
-	if (werr->code == KILN_OK)
-		return 0;
-	return kiln_err_set(err, werr->code, "%s", werr->msg);
-}
 
 int
 kiln_info_render(const struct kiln_info *v, size_t n,
@@ -699,7 +692,7 @@ kiln_info_render(const struct kiln_info *v, size_t n,
 	}
 	if (rc == 0)
 		kiln_buf_terminate(out, &werr);
-	return err_out(err, &werr);
+	return kiln_err_pass(err, &werr);
 }
 
 /* A listing's table: FILE and the certificate columns. */
@@ -796,7 +789,7 @@ kiln_listing_add(struct kiln_listing *l, const struct kiln_info *v, size_t n,
 	}
 cleanup:
 	kiln_buf_free(&b);
-	return err_out(caller, &werr);
+	return kiln_err_pass(caller, &werr);
 }
 
 int
@@ -823,5 +816,5 @@ kiln_listing_end(
 	case KILN_FORMAT_TEXT:
 		break;
 	}
-	return err_out(caller, &werr);
+	return kiln_err_pass(caller, &werr);
 }

@@ -422,6 +422,7 @@ kiln_verify(const struct kiln_verify *v, const struct kiln_infos *file,
 {
 	size_t leaf = kiln_verify_leaf(file), i;
 	const struct kiln_info *c = &file->v[leaf];
+	struct kiln_err kerr;
 	int match;
 
 	if (check_dates(v, c, p, n, err) == -1 ||
@@ -433,9 +434,10 @@ kiln_verify(const struct kiln_verify *v, const struct kiln_infos *file,
 			return -1;
 	if (v->key == NULL)
 		return 0;
-	match = kiln_inspect_key_match(c, v->key, v->rng, err);
+	/* A key that cannot be compared is a problem, not an error. */
+	kiln_err_clear(&kerr);
+	match = kiln_inspect_key_match(c, v->key, v->rng, &kerr);
 	if (match == -1) {
-		kiln_err_clear(err);
 		return problem(p, n, err,
 		    "its %s key cannot be compared with the private key given",
 		    c->key_algorithm);

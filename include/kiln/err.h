@@ -40,6 +40,23 @@ void kiln_err_clear(struct kiln_err *);
 int kiln_err_set(struct kiln_err *, enum kiln_errcode, const char *, ...)
     __attribute__((format(printf, 3, 4)));
 
+/*
+ * Record an error, overwriting any already recorded: for a function that
+ * restates an error it recorded itself in its own (local) struct, never
+ * for the caller's, which may hold an older error that must be kept.
+ * "err" may be NULL.  Returns -1.
+ */
+int kiln_err_replace(struct kiln_err *, enum kiln_errcode, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/*
+ * Hand the error in "from" (a function's local error) to "err", unless
+ * "err" already holds one: the first error wins, as with kiln_err_set.
+ * Code, errno, mbedTLS code and message are copied.  "err" may be NULL.
+ * Returns -1 if "from" holds an error, else 0.
+ */
+int kiln_err_pass(struct kiln_err *, const struct kiln_err *);
+
 /* As kiln_err_set with KILN_EIO, appending ": strerror(errno)". */
 int kiln_err_sys(struct kiln_err *, const char *, ...)
     __attribute__((format(printf, 2, 3)));

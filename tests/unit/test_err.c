@@ -70,3 +70,33 @@ Test(err, clear_resets)
 	cr_assert_eq(err.code, KILN_OK);
 	cr_assert_str_eq(err.msg, "");
 }
+
+Test(err, replace_overwrites)
+{
+	struct kiln_err err = {0};
+
+	kiln_err_sys(&err, "a.pem");
+	cr_assert_eq(kiln_err_replace(&err, KILN_EEXIST, "b %d", 2), -1);
+	cr_assert_eq(err.code, KILN_EEXIST);
+	cr_assert_eq(err.sys, 0);
+	cr_assert_str_eq(err.msg, "b 2");
+	cr_assert_eq(kiln_err_replace(NULL, KILN_EINVAL, "x"), -1);
+}
+
+Test(err, pass_keeps_the_first)
+{
+	struct kiln_err from = {0}, err = {0};
+
+	cr_assert_eq(kiln_err_pass(&err, &from), 0);
+	cr_assert_eq(err.code, KILN_OK);
+	errno = ENOENT;
+	kiln_err_sys(&from, "a.pem");
+	cr_assert_eq(kiln_err_pass(NULL, &from), -1);
+	cr_assert_eq(kiln_err_pass(&err, &from), -1);
+	cr_assert_eq(err.code, KILN_EIO);
+	cr_assert_eq(err.sys, ENOENT);
+	cr_assert_str_eq(err.msg, "a.pem: No such file or directory");
+	kiln_err_replace(&from, KILN_EINVAL, "later");
+	cr_assert_eq(kiln_err_pass(&err, &from), -1);
+	cr_assert_str_eq(err.msg, "a.pem: No such file or directory");
+}
