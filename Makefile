@@ -10,14 +10,19 @@ all: build
 setup:
 	./scripts/setup-debian.sh
 
+# The project's own builds treat warnings as errors (KILN_WERROR); a
+# plain "cmake -S . -B build" does not.
+CONFIGURE = cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	-DKILN_WERROR=ON >/dev/null
+
 build:
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	$(CONFIGURE)
 	cmake --build $(BUILD) -j$(JOBS)
 
 # The two programs only: the demo needs no test binaries, and "make test"
 # builds the rest.
 tools:
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	$(CONFIGURE)
 	cmake --build $(BUILD) -j$(JOBS) --target kiln_cli kiln_certinfo
 
 demo: tools
@@ -43,4 +48,4 @@ bench: setup build
 	BIN=$(BUILD) ./bench/run.sh
 
 clean:
-	rm -rf $(BUILD) build-asan build-fuzz out
+	rm -rf $(BUILD) build-asan build-fuzz build-matrix out

@@ -37,7 +37,7 @@ for t in $targets; do
 done
 
 cmake -S . -B "$build" -DCMAKE_C_COMPILER="${CC:-clang}" -DKILN_FUZZ=ON \
-    -DKILN_TESTS=OFF </dev/null >/dev/null
+    -DKILN_TESTS=OFF -DKILN_WERROR=ON </dev/null >/dev/null
 cmake --build "$build" -j "$jobs" --target \
     $(for t in $targets; do printf 'fuzz_%s ' "$t"; done) </dev/null
 

@@ -707,6 +707,9 @@ cleanup:
 	return rc;
 }
 
+static void progress(struct build *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+
 static void
 progress(struct build *b, const char *fmt, ...)
 {

@@ -94,7 +94,7 @@ x509_decode_string(
 				put_utf8(&b, s[i] == 0 ? 0xfffd : s[i], err);
 			break;
 		}
-		/* FALLTHROUGH */
+		__attribute__((fallthrough)); /* clang ignores comments */
 	case MBEDTLS_ASN1_UTF8_STRING:
 	case MBEDTLS_ASN1_PRINTABLE_STRING:
 	case MBEDTLS_ASN1_IA5_STRING:

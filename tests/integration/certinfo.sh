@@ -11,13 +11,6 @@ cp "$DATA"/guide/ca-config.json "$DATA"/ecdsa/ca-csr.json "$DATA"/ecdsa/etcd-csr
     -profile=kubernetes etcd-csr.json | "$BIN"/cfssljson -bare etcd
 openssl pkcs8 -topk8 -nocrypt -in etcd-key.pem -out etcd-key-pkcs8.pem
 
-# run NAME CMD...: stdout in NAME.out, stderr in NAME.err, status in $rc.
-run() {
-	name=$1
-	shift
-	rc=0
-	"$@" >"$name.out" 2>"$name.err" || rc=$?
-}
 
 # -key with the matching key, SEC1 and PKCS#8: exit 0, "key_match": true.
 for k in etcd-key.pem etcd-key-pkcs8.pem; do

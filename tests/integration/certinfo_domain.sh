@@ -16,39 +16,12 @@ for b in kiln kiln-certinfo cfssl-certinfo cfssljson; do
 done
 
 
-# The caller's ETCD_* variables would act as flags: drop them.
-for v in $(env | sed -n 's/^\(ETCD[A-Z0-9_]*\)=.*/\1/p'); do
-	[ "$v" = ETCD_UNSUPPORTED_ARCH ] || unset "$v"
-done
-etcd_allow_arch
+# The caller's ETCD_* variables would act as flags: etcd_env.
+etcd_env
 
-ETCD_PID=""
-
-# Stop our etcd, by its PID only: TERM, then KILL after 5 s.
-stop_etcd() {
-	[ -n "$ETCD_PID" ] || return 0
-	kill "$ETCD_PID" 2>/dev/null || :
-	n=0
-	while [ $n -lt 25 ] && kill -0 "$ETCD_PID" 2>/dev/null; do nap 0.2; n=$((n + 1)); done
-	kill -9 "$ETCD_PID" 2>/dev/null || :
-	wait "$ETCD_PID" 2>/dev/null || :
-	ETCD_PID=""
-}
-
-cleanup() {
-	rc=$?
-	set +e
-	stop_etcd
-	if [ "$rc" -ne 0 ] && [ -f "$T/etcd.log" ]; then
-		echo "---- tail of etcd.log:" >&2
-		tail -n 15 "$T/etcd.log" >&2
-	fi
-	rm -rf "$T"
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# Our etcd (ETCD_PID), stopped on every exit (stop_etcd).
+ON_EXIT=stop_etcd
+FAIL_LOGS=$T/etcd.log
 
 
 # A CA and a member certificate, ECDSA P-256, server and client auth.
@@ -103,14 +76,7 @@ start_etcd() {
 
 # Wait up to 15 s for etcd to listen on CPORT: 0 listening, 1 timeout, 2 dead.
 wait_listening() {
-	n=0
-	while [ $n -lt 75 ]; do
-		kill -0 "$ETCD_PID" 2>/dev/null || return 2
-		port_busy "$CPORT" && return 0
-		nap 0.2
-		n=$((n + 1))
-	done
-	return 1
+	wait_for 15 "$ETCD_PID" port_busy "$CPORT"
 }
 
 up=0

@@ -22,8 +22,8 @@ norm() {
 	    grep -v -e '^ *\([0-9A-Fa-f][0-9A-Fa-f]:\)\{4,\}' -e 'keyid:'
 	openssl x509 -in "$1" -noout -text | grep -e 'Public Key Algorithm' -e 'Public-Key:' -e 'ASN1 OID'
 	# The lifetime, in seconds.
-	nb=$(date -u -d "$(openssl x509 -in "$1" -noout -startdate | sed 's/notBefore=//')" +%s)
-	na=$(date -u -d "$(openssl x509 -in "$1" -noout -enddate | sed 's/notAfter=//')" +%s)
+	nb=$(not_before "$1")
+	na=$(not_after "$1")
 	echo "lifetime $((na - nb))"
 }
 

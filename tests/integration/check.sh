@@ -7,13 +7,6 @@
 # exit codes 0 to 3, and a scan of 1,000 certificate files.
 . "$(dirname "$0")/lib.sh"
 
-# run NAME CMD...: stdout in NAME.out, stderr in NAME.err, status in $rc.
-run() {
-	name=$1
-	shift
-	rc=0
-	"$@" >"$name.out" 2>"$name.err" || rc=$?
-}
 
 # The CA, with kiln, and a foreign one.
 cp "$DATA"/ecdsa/ca-csr.json "$DATA"/ecdsa/etcd-csr.json .
@@ -24,24 +17,7 @@ sed 's/etcd CA/other CA/' ca-csr.json >other/ca-csr.json
     "$BIN"/cfssljson -bare other/ca
 
 # Leaves signed by openssl ca with the kiln CA's key, for the dates.
-mkdir db
-: >db/index.txt
-cat >ca.cnf <<'EOF'
-[ca]
-default_ca = kc
-[kc]
-database = db/index.txt
-new_certs_dir = db
-serial = db/serial
-default_md = sha256
-policy = anything
-unique_subject = no
-copy_extensions = copy
-email_in_dn = no
-[anything]
-commonName = supplied
-EOF
-echo 1000 >db/serial
+ossl_ca_init copy
 openssl ecparam -name prime256v1 -genkey -noout -out leaf-key.pem
 
 # sign NAME ISSUER OPENSSL-CA-ARGS...: NAME.pem, CN NAME, a DNS SAN.
@@ -223,9 +199,6 @@ assert_eq 2 "$rc" "-ca: exit"
 assert_eq untrusted "$(jq -r .status trust.out)" "-ca: the worst status"
 # The reason names the key identifiers, as openssl prints them: two CAs
 # often share a name.
-keyid() {
-	openssl x509 -in "$1" -noout -ext "$2" | sed -n 2p | tr -d ' ' | sed 's/^keyid://'
-}
 assert_eq "untrusted not issued by the CA given: its authority key identifier is $(keyid foreign.pem authorityKeyIdentifier), the CA's subject key identifier is $(keyid ca.pem subjectKeyIdentifier)" \
     "$(jq -r '.certificates[] | select(.path == "all/foreign.pem") |
         "\(.status) \(.reason)"' trust.out)" "-ca: foreign"

@@ -7,23 +7,8 @@
 # statuses are each certificate's own.  Not timed.
 . "$(dirname "$0")/lib.sh"
 
-mkdir db
-: >db/index.txt
-echo 1000 >db/serial
-cat >ca.cnf <<'EOF'
-[ca]
-default_ca = kc
-[kc]
-database = db/index.txt
-new_certs_dir = db
-serial = db/serial
-default_md = sha256
-policy = anything
-unique_subject = no
-copy_extensions = copy
-email_in_dn = no
-[anything]
-commonName = supplied
+ossl_ca_init copy
+cat >>ca.cnf <<'EOF'
 [ca_ext]
 basicConstraints = critical, CA:TRUE
 keyUsage = critical, keyCertSign, cRLSign
@@ -93,9 +78,6 @@ assert_eq 0 "$rc" "leaf, intermediate, CA: exit"
 cat leaf.pem int1.pem >no-int2.pem
 assert_eq "leaf=untrusted int1=ok" "$(statuses no-int2.pem)" \
     "intermediate missing"
-keyid() {
-	openssl x509 -in "$1" -noout -ext "$2" | sed -n 2p | tr -d ' ' | sed 's/^keyid://'
-}
 assert_eq "not issued by the CA given: its authority key identifier is $(keyid leaf.pem authorityKeyIdentifier), the CA's subject key identifier is $(keyid root.pem subjectKeyIdentifier)" \
     "$("$KILN" check -ca root.pem -format json no-int2.pem |
         jq -r '.certificates[0].reason')" "intermediate missing: reason"

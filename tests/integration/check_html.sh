@@ -13,13 +13,6 @@ command -v chromium >/dev/null 2>&1 ||
 command -v python3 >/dev/null 2>&1 ||
     fail "python3 is not installed: run make setup (scripts/setup-debian.sh)"
 
-# run NAME CMD...: stdout in NAME.out, stderr in NAME.err, status in $rc.
-run() {
-	name=$1
-	shift
-	rc=0
-	"$@" >"$name.out" 2>"$name.err" || rc=$?
-}
 
 # The CA, and profiles for every lifetime: fixed past dates for the
 # expired ones, short expiries for those expiring within 30 days.

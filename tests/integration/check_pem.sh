@@ -7,23 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 
 # An expired leaf and its CA, ECDSA P-256.
-mkdir db
-: >db/index.txt
-echo 1000 >db/serial
-cat >ca.cnf <<'EOF'
-[ca]
-default_ca = kc
-[kc]
-database = db/index.txt
-new_certs_dir = db
-serial = db/serial
-default_md = sha256
-policy = anything
-unique_subject = no
-email_in_dn = no
-[anything]
-commonName = supplied
-EOF
+ossl_ca_init
 openssl ecparam -name prime256v1 -genkey -noout -out key.pem
 openssl req -x509 -new -key key.pem -subj /CN=pem-ca -days 3650 -out ca.pem
 openssl req -new -key key.pem -subj /CN=pem-expired -out old.csr

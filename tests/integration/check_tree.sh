@@ -9,34 +9,13 @@
 
 command -v python3 >/dev/null 2>&1 || fail "python3 is not installed"
 
-# run NAME CMD...: stdout in NAME.out, stderr in NAME.err, status in $rc;
-# 60 s at most, so that a hang fails rather than blocks.
-run() {
-	name=$1
-	shift
-	rc=0
-	timeout 60 "$@" >"$name.out" 2>"$name.err" || rc=$?
-}
+# run (lib.sh) gives each command 60 s at most, so that a hang fails
+# rather than blocks.
+RUN_TIMEOUT=60
 
 # An expired certificate, ECDSA P-256.
 openssl ecparam -name prime256v1 -genkey -noout -out key.pem
-mkdir db
-: >db/index.txt
-echo 1000 >db/serial
-cat >ca.cnf <<'EOF'
-[ca]
-default_ca = kc
-[kc]
-database = db/index.txt
-new_certs_dir = db
-serial = db/serial
-default_md = sha256
-policy = anything
-unique_subject = no
-email_in_dn = no
-[anything]
-commonName = supplied
-EOF
+ossl_ca_init
 openssl req -x509 -new -key key.pem -subj /CN=tree-ca -days 3650 -out ca.pem
 openssl req -new -key key.pem -subj /CN=deep-expired -out old.csr
 openssl ca -batch -config ca.cnf -cert ca.pem -keyfile key.pem -in old.csr \
@@ -46,7 +25,8 @@ openssl ca -batch -config ca.cnf -cert ca.pem -keyfile key.pem -in old.csr \
 # The deep trees go to a tmpfs when there is one: removing thousands of
 # nested folders takes seconds a thousand on some disks.
 D=$(mktemp -d /dev/shm/kiln-tree.XXXXXX 2>/dev/null) || D=$(mktemp -d "$T/tree.XXXXXX")
-trap 'rm -rf "$D" "$T"' EXIT
+rm_tree() { rm -rf "$D"; }
+ON_EXIT=rm_tree
 cp expired.pem "$D/"
 
 # 1,500 folders: the path (3,000 characters) is still under PATH_MAX.

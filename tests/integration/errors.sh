@@ -168,10 +168,7 @@ openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout csr-
     -subj /CN=x -out x.csr 2>/dev/null
 # usage_error CMD ARGS...: exit 2, the first line as $first.
 usage_error() {
-	set +e
-	"$KILN" "$@" >stdout 2>stderr
-	status=$?
-	set -e
+	capture "$KILN" "$@"
 	assert_eq 2 "$status" "exit status of: $*"
 	first=$(head -1 stderr)
 }

@@ -121,7 +121,8 @@ assert_eq "$CN" "$(jq -r '.subject.common_name' info.json)" \
 openssl s_server -accept 127.0.0.1:0 -cert leaf.pem -key key.pem \
     -cert_chain ca.pem -www -naccept 2 >server.out 2>&1 </dev/null &
 SERVER=$!
-trap 'kill "$SERVER" 2>/dev/null || :; rm -rf "$T"' EXIT
+stop_server() { kill "$SERVER" 2>/dev/null || :; }
+ON_EXIT=stop_server
 n=0
 while ! grep -q '^ACCEPT' server.out && [ $n -lt 50 ]; do
 	nap 0.2

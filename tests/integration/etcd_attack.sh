@@ -27,17 +27,11 @@ for t in runuser timeout openssl sha256sum mkfifo; do
 	command -v "$t" >/dev/null 2>&1 || fail "$t is not installed"
 done
 export LC_ALL=C
-say() { echo "etcd_attack: $*"; }
 
 NOBODY_UID=$(id -u nobody)
 NOBODY_GROUP=$(id -gn nobody)
 # nobody must reach the scratch folder to play its part.
 chmod 0755 "$T"
-
-# as_nobody CMD...: run CMD as nobody, in $T.
-as_nobody() {
-	runuser -u nobody -- "$@"
-}
 
 cat >m.json <<'EOF'
 {

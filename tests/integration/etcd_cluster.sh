@@ -10,13 +10,10 @@
 # project's setup installs it, so its absence is a broken setup).
 set -eu
 
-say()  { echo "etcd_cluster: $*"; }
-fail() { echo "etcd_cluster: FAIL: $*" >&2; exit 1; }
-nap()  { sleep "${1:-0.5}" 2>/dev/null || sleep 1; }	# POSIX sleep only promises integers
-
 [ $# -eq 2 ] || { echo "usage: $0 BINDIR DATADIR" >&2; exit 2; }
-BINDIR=$(cd "$1" && pwd) || exit 2
-DATADIR=$(cd "$2" && pwd) || exit 2
+. "$(dirname "$0")/lib.sh"
+BINDIR=$BIN
+DATADIR=$DATA
 # ctest hands every integration test the whole tests/data; ours is its guide/.
 [ -f "$DATADIR/ca-config.json" ] || DATADIR=$DATADIR/guide
 for f in ca-config.json ca-csr.json etcd-csr.json; do
@@ -29,70 +26,23 @@ fi
 PATH="$BINDIR:$PATH"
 
 # The caller's ETCD_*/ETCDCTL_* variables would act as flags (etcdctl would even
-# send a client certificate from ETCDCTL_CERT in the negative check): drop them.
-for v in $(env | sed -n 's/^\(ETCD[A-Z0-9_]*\)=.*/\1/p'); do
-	[ "$v" = ETCD_UNSUPPORTED_ARCH ] || unset "$v"
-done
-export ETCDCTL_API=3
-# Upstream etcd 3.4 exits on arches other than amd64/ppc64le (arm64 included)
-# unless ETCD_UNSUPPORTED_ARCH names the Go arch; its refusal message tells which.
-arch=$(etcd --version 2>&1 | sed -n 's/.*without ETCD_UNSUPPORTED_ARCH=\([a-z0-9]*\).*/\1/p')
-[ -z "$arch" ] || export ETCD_UNSUPPORTED_ARCH="$arch"
+# send a client certificate from ETCDCTL_CERT in the negative check): etcd_env.
+etcd_env
 
 IPS="127.0.0.1 127.0.0.2 127.0.0.3"	# all loopback on Linux; never address anything else
 PIDS=""
 
-# Stop the members we started, by PID only, one at a time: TERM, then KILL after
-# 5 s. Not all at once: a leader that gets TERM hands leadership to a peer first,
-# and waits ~7 s for it if that peer is dying too.
-stop_members() {
-	for pid in $PIDS; do
-		kill "$pid" 2>/dev/null || :
-		n=0
-		while [ $n -lt 25 ] && kill -0 "$pid" 2>/dev/null; do nap 0.2; n=$((n + 1)); done
-		kill -9 "$pid" 2>/dev/null && say "member pid $pid ignored TERM, killed"
-		wait "$pid" 2>/dev/null || :
-	done
-	PIDS=""
-}
-
-# Runs on every exit, also after set -e, fail, INT or TERM.
-cleanup() {
-	rc=$?
-	set +e
-	stop_members
-	if [ "$rc" -ne 0 ]; then
-		for f in "$T"/*.log; do
-			[ -f "$f" ] && { echo "---- tail of $f:"; tail -n 15 "$f"; }
-		done >&2
-	fi
-	rm -rf "$T"
-	exit "$rc"
-}
-
-T=$(mktemp -d "${TMPDIR:-/tmp}/kiln-etcd.XXXXXX")
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-cd "$T"
+# stop_members (lib.sh) stops them, one at a time, on every exit: a leader
+# that gets TERM hands leadership to a peer first, and waits ~7 s for it if
+# that peer is dying too.
+ON_EXIT=stop_members
+FAIL_LOGS="$T/*.log"
 START=$(date +%s)
 
 # etcdctl with the guide's client certificate (etcd.pem is server and client).
 ctl() {
 	etcdctl --cacert "$T/ca.pem" --cert "$T/etcd.pem" --key "$T/etcd-key.pem" \
 	    --dial-timeout 3s --command-timeout 5s "$@"
-}
-
-# True if anything listens on TCP port $1, on any address: a wildcard listener
-# would collide with our 127.0.0.x too.
-port_busy() {
-	if command -v ss >/dev/null 2>&1; then
-		ss -ltn | awk -v p="$1" 'NR > 1 { n = split($4, a, ":"); if (a[n] == p) f = 1 }
-		    END { exit !f }'
-	else	# no iproute2: the kernel's own table (state 0A = LISTEN, hex port)
-		cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk -v p="$(printf '%04X' "$1")" \
-		    '$4 == "0A" { split($2, a, ":"); if (a[2] == p) f = 1 } END { exit !f }'
-	fi
 }
 
 # Starts etcd-1..3 with client port $1 and peer port $1 + 1, each in the background
@@ -121,14 +71,11 @@ start_members() {
 
 # Waits up to 60 s for all three members to report healthy.
 # Returns 0 when healthy, 1 on timeout, 2 as soon as a member has died.
+health_all() {
+	ctl --endpoints "$ENDPOINTS" endpoint health >"$T/health.log" 2>&1
+}
 wait_healthy() {
-	deadline=$(($(date +%s) + 60))
-	while [ "$(date +%s)" -lt "$deadline" ]; do
-		for pid in $PIDS; do kill -0 "$pid" 2>/dev/null || return 2; done
-		ctl --endpoints "$ENDPOINTS" endpoint health >"$T/health.log" 2>&1 && return 0
-		nap
-	done
-	return 1
+	wait_for 60 "$PIDS" health_all
 }
 
 say "1/6 CA and etcd certificate with $(command -v cfssl), hosts 127.0.0.1-3"
@@ -170,13 +117,7 @@ say "3/6 all three endpoints healthy after $(($(date +%s) - START)) s"
 ctl --endpoints "$ENDPOINTS" endpoint status -w table
 # Assert on -w fields, one block per endpoint, printing "endpoints clusters members
 # leaders endpoints-that-lead"; the table's IS LEADER is MemberID == Leader.
-got=$(ctl --endpoints "$ENDPOINTS" endpoint status -w fields | awk '
-	$1 == "\"ClusterID\"" { cl[$3] = 1 }
-	$1 == "\"MemberID\""  { id = $3; ids[id] = 1 }
-	$1 == "\"Leader\""    { ld[$3] = 1; if ($3 == id) lead++ }
-	$1 == "\"Endpoint\""  { eps++ }
-	function n(a,  k, c) { c = 0; for (k in a) c++; return c }
-	END { print eps + 0, n(cl), n(ids), n(ld), lead + 0 }')
+got=$(etcd_status_counts "$ENDPOINTS")
 [ "$got" = "3 1 3 1 1" ] || fail "endpoint status: want 3 endpoints, 1 cluster ID, \
 3 member IDs, 1 leader ID, 1 IS LEADER; got (in that order) $got"
 for ip in $IPS; do	# every member must see the same three started members

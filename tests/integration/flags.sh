@@ -6,10 +6,7 @@
 run() {
 	want=$1
 	shift
-	set +e
-	"$@" >stdout 2>stderr
-	status=$?
-	set -e
+	capture "$@"
 	out=$(cat stdout)
 	err=$(cat stderr)
 	assert_eq "$want" "$status" "exit status of: $*"

@@ -29,36 +29,10 @@ done
 command -v etcd >/dev/null 2>&1 && command -v etcdctl >/dev/null 2>&1 ||
 	fail "etcd and etcdctl are not installed (make setup installs them)"
 START=$(date +%s)
-say() { echo "gencrl: $*"; }
 
-# The member we start, stopped by its PID on every exit.
-EPID=""
-stop_etcd() {
-	[ -n "$EPID" ] || return 0
-	kill "$EPID" 2>/dev/null || :
-	n=0
-	while [ $n -lt 50 ] && kill -0 "$EPID" 2>/dev/null; do
-		sleep 0.1
-		n=$((n + 1))
-	done
-	kill -9 "$EPID" 2>/dev/null || :
-	wait "$EPID" 2>/dev/null || :
-	EPID=""
-}
-cleanup() {
-	rc=$?
-	set +e
-	stop_etcd
-	if [ "$rc" -ne 0 ] && [ -f "$T/etcd.log" ]; then
-		echo "---- tail of etcd.log:"
-		tail -n 15 "$T/etcd.log"
-	fi >&2
-	rm -rf "$T"
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# The member we start (ETCD_PID), stopped on every exit (stop_etcd).
+ON_EXIT=stop_etcd
+FAIL_LOGS=$T/etcd.log
 
 # run TAG ARGS...: kiln gencrl ARGS, stdout in TAG.out, stderr in TAG.err,
 # the status in RC; BEFORE and AFTER bracket it (seconds since the epoch).
@@ -76,7 +50,6 @@ gen() {
 		fail "kiln gencert $*: $(cat "$T/gen.err")"
 }
 
-epoch() { date -u -d "$1" +%s; }
 crltext() { openssl crl -in "$1" -noout -text; }
 # field FILE NAME: "Last Update" or "Next Update" of a CRL, in epoch seconds.
 field() { epoch "$(crltext "$1" | sed -n "s/^ *$2: //p")"; }
@@ -238,9 +211,7 @@ assert_contains "$(crltext empty.pem)" "No Revoked Certificates." "empty CRL"
 say "5/7 SECONDS: none and 0 a week, 0x10 16 s, 010 8 s; stdin; an empty list"
 
 # 6. etcd with the CRL.
-for v in $(env | sed -n 's/^\(ETCD[A-Z0-9_]*\)=.*/\1/p'); do unset "$v"; done
-export ETCDCTL_API=3
-etcd_allow_arch
+etcd_env
 cp crl.pem etcd-crl.pem
 ctl() {	# ctl CLIENT ARGS...
 	c=$1
@@ -263,9 +234,9 @@ for base in $((30000 + $$ % 1000 * 10)) $((40000 + $$ % 1000 * 10)) $((50000 + $
 	    --cert-file server.pem --key-file server-key.pem \
 	    --client-cert-auth --trusted-ca-file ca.pem \
 	    --client-crl-file "$T/etcd-crl.pem" >"$T/etcd.log" 2>&1 &
-	EPID=$!
+	ETCD_PID=$!
 	n=0
-	while [ $n -lt 100 ] && kill -0 "$EPID" 2>/dev/null; do
+	while [ $n -lt 100 ] && kill -0 "$ETCD_PID" 2>/dev/null; do
 		ctl good endpoint health >health.out 2>&1 && { up=1; break; }
 		sleep 0.1
 		n=$((n + 1))

@@ -8,13 +8,6 @@
 CFSSL=/usr/bin/cfssl
 PROFILES=$DATA/../../profiles/cfssl
 
-# run NAME CMD...: stdout in NAME.out, stderr in NAME.err, status in $rc.
-run() {
-	name=$1
-	shift
-	rc=0
-	"$@" >"$name.out" 2>"$name.err" || rc=$?
-}
 
 # expect_fail STATUS MESSAGE NAME: a failed run: its status, nothing on
 # stdout, and MESSAGE as the first line of stderr (the only line for

@@ -32,7 +32,6 @@ for b in kiln kiln-certinfo; do
 	[ -x "$BIN/$b" ] || fail "no $b in $BIN"
 done
 START=$(date +%s)
-say() { echo "renew: $*"; }
 
 # run TAG ARGS...: kiln renew ARGS, stdout in TAG.out, stderr in TAG.err,
 # the status in RC; BEFORE and AFTER bracket it (seconds since the epoch).
@@ -81,10 +80,6 @@ ext_der() {
 	    f && /OCTET STRING/ { sub(/.*HEX DUMP\]:/, ""); print; f = 0 }'
 }
 
-# epoch TIME: seconds since the epoch of an openssl date.
-epoch() { date -u -d "$1" +%s; }
-not_before() { epoch "$(openssl x509 -in "$1" -noout -startdate | sed 's/^notBefore=//')"; }
-not_after() { epoch "$(openssl x509 -in "$1" -noout -enddate | sed 's/^notAfter=//')"; }
 iso() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
 
 # verify_ok CA CERT
@@ -380,9 +375,6 @@ assert_eq "" "$(cat "$T/foreign.out")" "foreign: stdout"
 assert_eq 1 "$(wc -l <"$T/foreign.err" | tr -d ' ')" "foreign: lines on stderr ($(cat "$T/foreign.err"))"
 assert_contains "$(cat "$T/foreign.err")" "foreign.pem" "foreign: the line names the file"
 # Both CAs are "etcd CA": the key identifiers tell them apart.
-keyid() {
-	openssl x509 -in "$1" -noout -ext "$2" | sed -n 2p | tr -d ' ' | sed 's/^keyid://'
-}
 foreign_line="kiln: renew: foreign.pem: not issued by this CA: its authority key identifier is $(keyid foreign.pem authorityKeyIdentifier), the CA's subject key identifier is $(keyid ca.pem subjectKeyIdentifier)"
 assert_eq "$foreign_line" "$(cat "$T/foreign.err")" "foreign: stderr"
 cmp -s foreign.before foreign.pem || fail "foreign: the file was changed"

@@ -41,7 +41,6 @@ want() {
 	esac
 	return 1
 }
-say() { echo "renew_attack: $*"; }
 
 # $T/passwd, the stand-in, and $T/elsewhere are watched; $A is nobody's
 # folder; the test's own files are in $H.

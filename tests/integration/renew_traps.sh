@@ -35,7 +35,6 @@ if [ "${KEEP_GOING:-}" = 1 ]; then
 		failures=$((failures + 1))
 	}
 fi
-say() { echo "renew_traps: $*"; }
 
 # run TAG CMD...: stdout in TAG.out, stderr in TAG.err, status in RC.
 run() {

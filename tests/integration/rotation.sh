@@ -29,49 +29,16 @@ for b in kiln kiln-certinfo; do
 done
 export LC_ALL=C
 START=$(date +%s)
-say() { echo "rotation: $*"; }
 
-# The caller's ETCD_*/ETCDCTL_* variables would act as flags: drop them.
-for v in $(env | sed -n 's/^\(ETCD[A-Z0-9_]*\)=.*/\1/p'); do
-	[ "$v" = ETCD_UNSUPPORTED_ARCH ] || unset "$v"
-done
-export ETCDCTL_API=3
-etcd_allow_arch
+# The caller's ETCD_*/ETCDCTL_* variables would act as flags: etcd_env.
+etcd_env
 
 PIDS=""	# the members running now, etcd-1 first
 LAST=""	# the PID to stop last (the leader), if known
 
-# Stop the members we started, by PID only, one at a time, the leader last:
-# TERM, then KILL after 5 s.
-stop_members() {
-	order=""
-	for pid in $PIDS; do [ "$pid" = "$LAST" ] || order="$order $pid"; done
-	case " $PIDS " in *" $LAST "*) order="$order $LAST" ;; esac
-	for pid in $order; do
-		kill "$pid" 2>/dev/null || :
-		n=0
-		while [ $n -lt 25 ] && kill -0 "$pid" 2>/dev/null; do nap 0.2; n=$((n + 1)); done
-		kill -9 "$pid" 2>/dev/null && say "member pid $pid ignored TERM, killed"
-		wait "$pid" 2>/dev/null || :
-	done
-	PIDS="" LAST=""
-}
-
-cleanup() {
-	rc=$?
-	set +e
-	stop_members
-	if [ "$rc" -ne 0 ]; then
-		for f in "$T"/*.log "$T"/*.err; do
-			[ -s "$f" ] && { echo "---- tail of $f:"; tail -n 12 "$f"; }
-		done >&2
-	fi
-	rm -rf "$T"
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# stop_members (lib.sh) stops them on every exit.
+ON_EXIT=stop_members
+FAIL_LOGS="$T/*.log $T/*.err"
 
 
 PREFIX=/opt/kiln-rotation-test	# the manifest's prefix, rewritten to out/<member> to run
@@ -109,16 +76,6 @@ start_member() {
 	PIDS="$PIDS $!"
 }
 
-# wait_healthy ENDPOINTS: up to 30 s. 0 healthy, 1 timeout, 2 a member died.
-wait_healthy() {
-	deadline=$(($(date +%s) + 30))
-	while [ "$(date +%s)" -lt "$deadline" ]; do
-		for pid in $PIDS; do kill -0 "$pid" 2>/dev/null || return 2; done
-		ctl --endpoints "$1" endpoint health >"$T/health.err" 2>&1 && return 0
-		nap 0.2
-	done
-	return 1
-}
 
 # served ADDR:PORT: the serial number of the certificate a new TLS
 # connection is served.
@@ -220,13 +177,7 @@ for i in 1 2 3; do
 	got=$(ctl --endpoints "https://127.0.0.$i:$CP" member list | awk -F', ' '{ print $2, $3 }' | sort | tr '\n' ';')
 	assert_eq "started etcd-1;started etcd-2;started etcd-3;" "$got" "member list through 127.0.0.$i"
 done
-got=$(ctl --endpoints "$EPS" endpoint status -w fields | awk '
-	$1 == "\"ClusterID\"" { cl[$3] = 1 }
-	$1 == "\"MemberID\""  { id = $3; ids[id] = 1 }
-	$1 == "\"Leader\""    { ld[$3] = 1; if ($3 == id) lead++ }
-	$1 == "\"Endpoint\""  { eps++ }
-	function n(a,  k, c) { c = 0; for (k in a) c++; return c }
-	END { print eps + 0, n(cl), n(ids), n(ld), lead + 0 }')
+got=$(etcd_status_counts "$EPS")
 assert_eq "3 1 3 1 1" "$got" "endpoint status: endpoints, cluster IDs, member IDs, leader IDs, leaders"
 ctl --endpoints "https://127.0.0.1:$CP" put kiln-rotation "renewed-$NEW1" >/dev/null || fail "put through 127.0.0.1"
 got=$(ctl --endpoints "https://127.0.0.3:$CP" get kiln-rotation --print-value-only) || fail "get through 127.0.0.3"
@@ -249,10 +200,7 @@ done
 say "4/4 etcdctl with the renewed root.pem: 3 started members, 1 leader, put/get; peers accept the renewed peer.pem"
 
 # Stop the leader last.
-n=$(ctl --endpoints "$EPS" endpoint status -w fields 2>/dev/null | awk '
-	$1 == "\"MemberID\"" { id = $3 }
-	$1 == "\"Leader\""   { lead = ($3 == id) }
-	$1 == "\"Endpoint\"" { if (lead) print $3 }' | sed -n 's/^"https:\/\/127\.0\.0\.\([0-9]*\):.*/\1/p')
+n=$(etcd_leader "$EPS")
 case $n in
 [1-3]) LAST=$(echo "$PIDS" | awk -v i="$n" '{ print $i }') ;;
 esac

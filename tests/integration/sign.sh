@@ -72,19 +72,6 @@ cmp -s www.csr der.csr || fail "DER request: \"csr\" is not its PEM form"
 ok
 
 # ---- refused, one line, exit 1 ----------------------------------------------
-# expect_error MESSAGE COMMAND...
-expect_error() {
-	want=$1
-	shift
-	set +e
-	"$@" >stdout 2>stderr
-	status=$?
-	set -e
-	assert_eq 1 "$status" "exit status of: $*"
-	assert_eq "" "$(cat stdout)" "stdout of: $*"
-	assert_eq 1 "$(wc -l <stderr)" "one line on stderr for: $*"
-	assert_eq "$want" "$(cat stderr)" "message of: $*"
-}
 
 # One byte of the signature flipped (5 bytes from the end: inside s).
 cp www.der bad.der

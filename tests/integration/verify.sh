@@ -21,13 +21,6 @@
 export LC_ALL=C
 command -v jq >/dev/null 2>&1 || fail "jq is not installed"
 
-# run NAME CMD...: stdout in NAME.out, stderr in NAME.err, status in $rc.
-run() {
-	name=$1
-	shift
-	rc=0
-	"$@" >"$name.out" 2>"$name.err" || rc=$?
-}
 
 # verify WANT_STATUS WANT_STDOUT WHAT ARGS...: kiln verify ARGS, its status,
 # its whole standard output, and nothing on its standard error.
@@ -57,9 +50,6 @@ no_san() {
 }
 # foreign ISSUER_CN CERT CA: the line for CERT, not issued by CA; the key
 # identifiers (as openssl prints them) tell two CAs of one name apart.
-keyid() {
-	openssl x509 -in "$1" -noout -ext "$2" | sed -n 2p | tr -d ' ' | sed 's/^keyid://'
-}
 foreign() {
 	echo "not issued by the CA given (its issuer is \"$1\"; its authority key identifier is $(keyid "$2" authorityKeyIdentifier), the CA's subject key identifier is $(keyid "$3" subjectKeyIdentifier)): etcd refuses it with \"x509: certificate signed by unknown authority\""
 }
