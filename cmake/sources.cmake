@@ -21,6 +21,7 @@ set(KILN_SOURCES_CORE
 # asn1: DER and PEM, read and written.
 set(KILN_SOURCES_ASN1
 	src/der.c
+	src/derread.c
 	src/pem.c
 	src/x509.c
 )
@@ -48,6 +49,7 @@ set(KILN_SOURCES_PKI
 	src/renew.c
 	src/sign.c
 	src/signcsr.c
+	src/signer.c
 )
 # inspect: decoding, checking and verifying what exists.
 set(KILN_SOURCES_INSPECT
@@ -105,25 +107,32 @@ set(KILN_SOURCES_CERTINFO_MAIN src/cli/certinfo_main.c)
 # The unit tests: one Criterion suite per module.
 set(KILN_SOURCES_UNIT
 	tests/unit/test_cfssljson.c
+	tests/unit/test_civil.c
 	tests/unit/test_check.c
 	tests/unit/test_config.c
 	tests/unit/test_crl.c
 	tests/unit/test_der.c
+	tests/unit/test_derread.c
 	tests/unit/test_duration.c
 	tests/unit/test_err.c
+	tests/unit/test_errcontract.c
 	tests/unit/test_esc.c
 	tests/unit/test_etcd.c
 	tests/unit/test_file.c
+	tests/unit/test_gen.c
 	tests/unit/test_inspect.c
 	tests/unit/test_issue.c
 	tests/unit/test_json.c
 	tests/unit/test_key.c
+	tests/unit/test_pem.c
 	tests/unit/test_pool.c
 	tests/unit/test_renew.c
 	tests/unit/test_request.c
 	tests/unit/test_rng.c
 	tests/unit/test_rsagen.c
 	tests/unit/test_sign.c
+	tests/unit/test_signer.c
+	tests/unit/test_strs.c
 	tests/unit/test_tls.c
 	tests/unit/test_verify.c
 )
