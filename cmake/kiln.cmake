@@ -12,7 +12,7 @@
 # here, so a source, a definition or a dependency is set once.
 # mbedTLS and Threads are PUBLIC (kiln's public headers include mbedTLS);
 # cJSON is PRIVATE: no header of include/kiln uses it, and what includes
-# src/json.h (the unit tests) links it itself.
+# src/core/json.h (the unit tests) links it itself.
 function(kiln_add_library name)
 	cmake_parse_arguments(PARSE_ARGV 1 arg "" "CLI" "COMPILE;LINK")
 	# The lists are relative to the top: callable from any folder.
@@ -26,7 +26,7 @@ function(kiln_add_library name)
 		PRIVATE KILN_VERSION="${PROJECT_VERSION}")
 	target_compile_options(${name} PUBLIC ${arg_COMPILE})
 	target_link_options(${name} INTERFACE ${arg_LINK})
-	# Threads: src/rsagen.c builds its prime table once (pthread_once)
+	# Threads: src/x509/rsagen.c builds its prime table once (pthread_once)
 	# and searches for the two primes of an RSA key at the same time.
 	target_link_libraries(${name}
 		PUBLIC MbedTLS::mbedtls MbedTLS::mbedx509 Threads::Threads

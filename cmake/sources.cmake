@@ -1,73 +1,73 @@
 # Every source file of kiln, listed once, by the layer it belongs to
-# (ARCHITECTURE.md).  One file a line: moving a file into its layer's
-# folder (src/buf.c to src/core/buf.c) changes its one line here.  A .c
-# file under src/ or tests/unit/ that is in no list stops cmake (see
+# (ARCHITECTURE.md), which is also its folder under src/ (and its unit
+# test's under tests/unit/).  One file a line.  A .c file under src/ or
+# tests/unit/ that is in no list stops cmake (see
 # kiln_check_sources in cmake/kiln.cmake), so a new module cannot be left
 # out of the build by mistake.
 
 # core: errors, buffers, files, randomness, time, JSON, the thread pool.
 set(KILN_SOURCES_CORE
-	src/buf.c
-	src/civil.c
-	src/duration.c
-	src/err.c
-	src/esc.c
-	src/file.c
-	src/json.c
-	src/pool.c
-	src/rng.c
-	src/strs.c
+	src/core/buf.c
+	src/core/civil.c
+	src/core/duration.c
+	src/core/err.c
+	src/core/esc.c
+	src/core/file.c
+	src/core/json.c
+	src/core/pool.c
+	src/core/rng.c
+	src/core/strs.c
 )
 # asn1: DER and PEM, read and written.
 set(KILN_SOURCES_ASN1
-	src/der.c
-	src/derread.c
-	src/pem.c
-	src/x509.c
+	src/asn1/der.c
+	src/asn1/derread.c
+	src/asn1/pem.c
+	src/asn1/x509.c
 )
 # x509: keys, names, extensions, certificates, CSRs and CRLs.
 set(KILN_SOURCES_X509
-	src/cert.c
-	src/crl.c
-	src/csr.c
-	src/key.c
-	src/name.c
-	src/rsagen.c
-	src/san.c
-	src/x509ext.c
+	src/x509/cert.c
+	src/x509/crl.c
+	src/x509/csr.c
+	src/x509/key.c
+	src/x509/name.c
+	src/x509/rsagen.c
+	src/x509/san.c
+	src/x509/x509ext.c
 )
 # cfssl: cfssl's JSON (ca-config.json, CSR requests, cfssljson).
 set(KILN_SOURCES_CFSSL
-	src/cfssljson.c
-	src/config.c
-	src/gen.c
-	src/request.c
+	src/cfssl/cfssljson.c
+	src/cfssl/config.c
+	src/cfssl/gen.c
+	src/cfssl/request.c
 )
 # pki: issuing, signing and renewing.
 set(KILN_SOURCES_PKI
-	src/issue.c
-	src/renew.c
-	src/sign.c
-	src/signcsr.c
-	src/signer.c
+	src/asn1/dersign.c
+	src/pki/issue.c
+	src/pki/renew.c
+	src/pki/sign.c
+	src/pki/signer.c
 )
 # inspect: decoding, checking and verifying what exists.
 set(KILN_SOURCES_INSPECT
-	src/check.c
-	src/inspect.c
-	src/tls.c
-	src/verify.c
+	src/inspect/check.c
+	src/inspect/inspect.c
+	src/inspect/tls.c
+	src/inspect/verify.c
 )
 # report: output formats (JSON, tables, text, HTML).
 set(KILN_SOURCES_REPORT
-	src/out.c
-	src/render.c
-	src/report.c
+	src/report/format.c
+	src/report/render.c
+	src/report/report.c
 )
 # etcd: the manifest and the cluster it describes.
 set(KILN_SOURCES_ETCD
-	src/etcd.c
-	src/manifest.c
+	src/etcd/etcd.c
+	src/etcd/manifest.c
 )
 # libkiln: all of the above.
 set(KILN_SOURCES
@@ -106,33 +106,33 @@ set(KILN_SOURCES_CERTINFO_MAIN src/cli/certinfo_main.c)
 
 # The unit tests: one Criterion suite per module.
 set(KILN_SOURCES_UNIT
-	tests/unit/test_cfssljson.c
-	tests/unit/test_civil.c
-	tests/unit/test_check.c
-	tests/unit/test_config.c
-	tests/unit/test_crl.c
-	tests/unit/test_der.c
-	tests/unit/test_derread.c
-	tests/unit/test_duration.c
-	tests/unit/test_err.c
-	tests/unit/test_errcontract.c
-	tests/unit/test_esc.c
-	tests/unit/test_etcd.c
-	tests/unit/test_file.c
-	tests/unit/test_gen.c
-	tests/unit/test_inspect.c
-	tests/unit/test_issue.c
-	tests/unit/test_json.c
-	tests/unit/test_key.c
-	tests/unit/test_pem.c
-	tests/unit/test_pool.c
-	tests/unit/test_renew.c
-	tests/unit/test_request.c
-	tests/unit/test_rng.c
-	tests/unit/test_rsagen.c
-	tests/unit/test_sign.c
-	tests/unit/test_signer.c
-	tests/unit/test_strs.c
-	tests/unit/test_tls.c
-	tests/unit/test_verify.c
+	tests/unit/asn1/test_der.c
+	tests/unit/asn1/test_derread.c
+	tests/unit/asn1/test_pem.c
+	tests/unit/cfssl/test_cfssljson.c
+	tests/unit/cfssl/test_config.c
+	tests/unit/cfssl/test_gen.c
+	tests/unit/cfssl/test_request.c
+	tests/unit/core/test_civil.c
+	tests/unit/core/test_duration.c
+	tests/unit/core/test_err.c
+	tests/unit/core/test_errcontract.c
+	tests/unit/core/test_esc.c
+	tests/unit/core/test_file.c
+	tests/unit/core/test_json.c
+	tests/unit/core/test_pool.c
+	tests/unit/core/test_rng.c
+	tests/unit/core/test_strs.c
+	tests/unit/etcd/test_etcd.c
+	tests/unit/inspect/test_check.c
+	tests/unit/inspect/test_inspect.c
+	tests/unit/inspect/test_tls.c
+	tests/unit/inspect/test_verify.c
+	tests/unit/pki/test_issue.c
+	tests/unit/pki/test_renew.c
+	tests/unit/pki/test_sign.c
+	tests/unit/pki/test_signer.c
+	tests/unit/x509/test_crl.c
+	tests/unit/x509/test_key.c
+	tests/unit/x509/test_rsagen.c
 )

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Faults around kiln's atomic writer (src/file.c: a temporary
+# Faults around kiln's atomic writer (src/core/file.c: a temporary
 # "DIR/.BASE.XXXXXX", fsync, rename), driven through the CLI: a full disk,
 # a missing or impossible target folder, a symbolic link at the target,
 # SIGKILL at random moments, key modes under umask 000, and no key

@@ -110,7 +110,7 @@ for r in plain rsa; do
 	assert_eq "$(shape c-$r.csr)" "$(shape k-$r.csr)" "genkey $r: CSR as cfssl's"
 done
 assert_eq "-----BEGIN RSA PRIVATE KEY-----" "$(jq -r .key k-rsa.json | head -n 1)" "genkey rsa: PKCS#1"
-# kiln's own RSA key generation (src/rsagen.c), checked by OpenSSL: p and
+# kiln's own RSA key generation (src/x509/rsagen.c), checked by OpenSSL: p and
 # q prime, n = pq, d and the CRT values consistent.
 pem k-rsa.json key k-rsa-key.pem
 assert_eq "RSA key ok" "$(openssl rsa -check -noout -in k-rsa-key.pem 2>&1)" "genkey rsa: openssl rsa -check"

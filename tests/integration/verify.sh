@@ -33,7 +33,7 @@ verify() {
 	assert_eq "" "$(cat v.err)" "$what: stderr"
 }
 
-# The sentences of src/verify.c.
+# The sentences of src/inspect/verify.c.
 GO_DATES='etcd refuses it with "x509: certificate has expired or is not yet valid"'
 INCOMPATIBLE='"x509: certificate specifies an incompatible key usage"'
 PEER_NO_CLIENT="no client auth usage: etcd peers refuse it with \"bad certificate\" (and log $INCOMPATIBLE)"

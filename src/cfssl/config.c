@@ -1,0 +1,949 @@
+/*
+ * cfssl's ca-config.json (config/config.go): signing.default and
+ * signing.profiles, read with Go's JSON rules through json.h.  Where
+ * cfssl drops a bad value silently or panics, kiln reports an error that
+ * names the field; kiln-config(5) lists the differences.
+ */
+#include <limits.h>
+#include <regex.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/civil.h"
+#include "asn1/der.h"
+#include "core/json.h"
+#include "kiln/config.h"
+#include "kiln/duration.h"
+#include "core/strs.h"
+
+#define DEFAULT_EXPIRY (8760 * KILN_NS_HOUR) /* cfssl helpers.OneYear */
+#define DEFAULT_BACKDATE (5 * KILN_NS_MINUTE)
+#define PATH_LEN 256 /* longer field paths are cut in messages */
+
+/* clang-format off */
+static const struct usage {
+	const char *name;
+	unsigned int ku;	/* a KILN_KU_* bit, or 0 for an EKU */
+	enum kiln_eku eku;
+} usages[] = {	/* cfssl config.go KeyUsage and ExtKeyUsage */
+	{ "signing",		KILN_KU_DIGITAL_SIGNATURE,	0 },
+	{ "digital signature",	KILN_KU_DIGITAL_SIGNATURE,	0 },
+	{ "content commitment",	KILN_KU_CONTENT_COMMITMENT,	0 },
+	/* cfssl up to 1.2 spelled it so; configs of that age still do */
+	{ "content committment", KILN_KU_CONTENT_COMMITMENT,	0 },
+	{ "key encipherment",	KILN_KU_KEY_ENCIPHERMENT,	0 },
+	{ "key agreement",	KILN_KU_KEY_AGREEMENT,		0 },
+	{ "data encipherment",	KILN_KU_DATA_ENCIPHERMENT,	0 },
+	{ "cert sign",		KILN_KU_CERT_SIGN,		0 },
+	{ "crl sign",		KILN_KU_CRL_SIGN,		0 },
+	{ "encipher only",	KILN_KU_ENCIPHER_ONLY,		0 },
+	{ "decipher only",	KILN_KU_DECIPHER_ONLY,		0 },
+	{ "any",		0, KILN_EKU_ANY },
+	{ "server auth",	0, KILN_EKU_SERVER_AUTH },
+	{ "client auth",	0, KILN_EKU_CLIENT_AUTH },
+	{ "code signing",	0, KILN_EKU_CODE_SIGNING },
+	{ "email protection",	0, KILN_EKU_EMAIL_PROTECTION },
+	{ "s/mime",		0, KILN_EKU_EMAIL_PROTECTION },
+	{ "ipsec end system",	0, KILN_EKU_IPSEC_END_SYSTEM },
+	{ "ipsec tunnel",	0, KILN_EKU_IPSEC_TUNNEL },
+	{ "ipsec user",		0, KILN_EKU_IPSEC_USER },
+	{ "timestamping",	0, KILN_EKU_TIMESTAMPING },
+	{ "ocsp signing",	0, KILN_EKU_OCSP_SIGNING },
+	{ "microsoft sgc",	0, KILN_EKU_MICROSOFT_SGC },
+	{ "netscape sgc",	0, KILN_EKU_NETSCAPE_SGC },
+};
+/* clang-format on */
+
+/*
+ * DefaultConfig's EKUs.  kiln_config_init() cannot fail, so it points
+ * at this array instead of allocating; profile_free() knows not to free
+ * it and nothing writes through the pointer.
+ */
+static const enum kiln_eku default_eku[] = {
+    KILN_EKU_SERVER_AUTH, KILN_EKU_CLIENT_AUTH};
+
+int
+kiln_config_usage(const char *name, unsigned int *ku, enum kiln_eku *eku)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(usages) / sizeof(usages[0]); i++) {
+		if (strcmp(usages[i].name, name) != 0)
+			continue;
+		if (usages[i].ku != 0) {
+			*ku = usages[i].ku;
+			return 1;
+		}
+		*eku = usages[i].eku;
+		return 2;
+	}
+	return 0;
+}
+
+/* An empty profile: everything 0 or NULL except the 5 minute backdate. */
+static void
+profile_init(struct kiln_profile *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->backdate = DEFAULT_BACKDATE;
+}
+
+/* cfssl's DefaultConfig(): 8760h; signing, key encipherment, both auths. */
+static void
+profile_default(struct kiln_profile *p)
+{
+	profile_init(p);
+	p->expiry = DEFAULT_EXPIRY;
+	p->ku = KILN_KU_DIGITAL_SIGNATURE | KILN_KU_KEY_ENCIPHERMENT;
+	p->eku = (enum kiln_eku *)default_eku;
+	p->n_eku = sizeof(default_eku) / sizeof(default_eku[0]);
+}
+
+static void
+profile_free(struct kiln_profile *p)
+{
+
+	if (p->eku != default_eku)
+		free(p->eku);
+	if (p->name_whitelist != NULL)
+		regfree(&p->whitelist);
+	free(p->name_whitelist);
+	free(p->ocsp_url);
+	free(p->crl_url);
+	kiln_strs_free(p->issuer_urls, p->n_issuer_urls);
+	free(p->policies);
+	profile_init(p);
+}
+
+void
+kiln_profile_make(struct kiln_profile *p, int64_t expiry, unsigned int ku,
+    const enum kiln_eku *eku, size_t n_eku)
+{
+	profile_init(p);
+	p->expiry = expiry;
+	p->ku = ku;
+	/* Never written through, as default_eku. */
+	p->eku = (enum kiln_eku *)eku;
+	p->n_eku = n_eku;
+}
+
+void
+kiln_config_init(struct kiln_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	profile_default(&cfg->def);
+}
+
+void
+kiln_config_free(struct kiln_config *cfg)
+{
+	size_t i;
+
+	if (cfg == NULL)
+		return;
+	profile_free(&cfg->def);
+	for (i = 0; i < cfg->n_profiles; i++) {
+		profile_free(&cfg->profiles[i]);
+		free(cfg->names[i]);
+	}
+	free(cfg->profiles);
+	free(cfg->names);
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+static int
+nomem(struct kiln_err *err)
+{
+	return kiln_err_set(err, KILN_ENOMEM, "out of memory");
+}
+
+/*
+ * Member "name" of "obj" as a duration, or "*given" = 0 when it is
+ * absent, null or "" (cfssl skips an empty string).
+ */
+static int
+duration(const cJSON *obj, const char *path, const char *name, int64_t *out,
+    int *given, struct kiln_err *err)
+{
+	const char *s = NULL;
+
+	*given = 0;
+	if (kiln_json_string(obj, path, name, &s, err) == -1)
+		return -1;
+	if (s == NULL || *s == '\0')
+		return 0;
+	if (kiln_duration_parse(s, out, err) == -1) {
+		kiln_err_prefix(err, "%s.%s", path, name);
+		return -1;
+	}
+	*given = 1;
+	return 0;
+}
+
+static int
+parse_expiry(struct kiln_profile *p, const cJSON *obj, const char *path,
+    const struct kiln_profile *def, struct kiln_err *err)
+{
+	int given;
+
+	if (duration(obj, path, "expiry", &p->expiry, &given, err) == -1)
+		return -1;
+	if (!given) /* cfssl: "empty expiry string" */
+		return kiln_err_set(
+		    err, KILN_EINVAL, "%s.expiry: missing", path);
+	if (def == NULL && p->expiry <= 0)
+		return kiln_err_set(
+		    err, KILN_EINVAL, "%s.expiry: must be positive", path);
+	if (p->expiry < 0)
+		return kiln_err_set(
+		    err, KILN_EINVAL, "%s.expiry: must not be negative", path);
+	if (p->expiry == 0) /* cfssl signer.go: 0 takes the default's */
+		p->expiry = def->expiry;
+	return 0;
+}
+
+static int
+parse_backdate(struct kiln_profile *p, const cJSON *obj, const char *path,
+    struct kiln_err *err)
+{
+	int given;
+
+	if (duration(obj, path, "backdate", &p->backdate, &given, err) == -1)
+		return -1;
+	if (given && p->backdate < 0)
+		return kiln_err_set(err, KILN_EINVAL,
+		    "%s.backdate: must not be negative", path);
+	if (!given || p->backdate == 0)
+		p->backdate = DEFAULT_BACKDATE; /* cfssl: 0 means 5 minutes */
+	return 0;
+}
+
+/*
+ * KU names are OR'd together, EKU names kept in order with duplicates
+ * (cfssl Usages()).  cfssl drops unknown names; kiln refuses them.
+ */
+static int
+parse_usages(struct kiln_profile *p, const cJSON *obj, const char *path,
+    int named, struct kiln_err *err)
+{
+	const char **names = NULL;
+	enum kiln_eku eku;
+	unsigned int ku;
+	size_t n = 0, i;
+	int rc = -1;
+
+	if (kiln_json_strings(obj, path, "usages", &names, &n, err) == -1)
+		goto cleanup;
+	if (n > 0 && (p->eku = calloc(n, sizeof(*p->eku))) == NULL) {
+		nomem(err);
+		goto cleanup;
+	}
+	for (i = 0; i < n; i++) {
+		switch (kiln_config_usage(names[i], &ku, &eku)) {
+		case 1:
+			p->ku |= ku;
+			break;
+		case 2:
+			p->eku[p->n_eku++] = eku;
+			break;
+		default:
+			kiln_err_set(err, KILN_EINVAL,
+			    "%s.usages: unknown usage \"%s\"", path, names[i]);
+			goto cleanup;
+		}
+	}
+	if (n == 0 && named) {
+		kiln_err_set(err, KILN_EINVAL, "%s.usages: no usages", path);
+		goto cleanup;
+	}
+	rc = 0;
+cleanup:
+	free(names);
+	return rc;
+}
+
+static int
+parse_ca_constraint(struct kiln_profile *p, const cJSON *obj, const char *path,
+    struct kiln_err *err)
+{
+	const cJSON *cc = kiln_json_get(obj, "ca_constraint");
+	char ctx[PATH_LEN];
+	long len = 0;
+
+	snprintf(ctx, sizeof(ctx), "%s.ca_constraint", path);
+	if (kiln_json_object(cc, ctx, err) == -1 ||
+	    kiln_json_bool(cc, ctx, "is_ca", &p->is_ca, err) == -1 ||
+	    kiln_json_int(cc, ctx, "max_path_len", 0, INT_MAX, &len, err) ==
+	        -1 ||
+	    kiln_json_bool(
+	        cc, ctx, "max_path_len_zero", &p->max_path_len_zero, err) == -1)
+		return -1;
+	p->max_path_len = (int)len;
+	return 0;
+}
+
+/*
+ * An RFC 3339 time as Go's time.Time.UnmarshalJSON reads it:
+ * YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM), fields range-checked,
+ * 'T' and 'Z' upper case.  Seconds since the epoch in UTC, and the
+ * fraction in nanoseconds (kept only to compare not_before/not_after).
+ */
+static int
+rfc3339(const char *s, time_t *sec, long *nsec)
+{
+	static const int mdays[] = {
+	    31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int y, mo, d, h, mi, se, oh = 0, om = 0, sign = 0, dim, n;
+	long ns = 0, scale = 100000000;
+
+	if (strlen(s) < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' ||
+	    s[13] != ':' || s[16] != ':')
+		return -1;
+	y = kiln_digits(s, 4);
+	mo = kiln_digits(s + 5, 2);
+	d = kiln_digits(s + 8, 2);
+	h = kiln_digits(s + 11, 2);
+	mi = kiln_digits(s + 14, 2);
+	se = kiln_digits(s + 17, 2);
+	if (y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 ||
+	    mi > 59 || se < 0 || se > 59)
+		return -1;
+	dim = mdays[mo - 1];
+	if (mo == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))
+		dim = 29;
+	if (d > dim)
+		return -1;
+	s += 19;
+	if (*s == '.') {
+		for (n = 0, s++; *s >= '0' && *s <= '9'; s++, n++)
+			if (n < 9) {
+				ns += (*s - '0') * scale;
+				scale /= 10;
+			}
+		if (n == 0)
+			return -1;
+	}
+	if (*s == 'Z')
+		s++;
+	else if (*s == '+' || *s == '-') {
+		sign = *s == '-' ? -1 : 1;
+		if (strlen(s) != 6 || s[3] != ':' ||
+		    (oh = kiln_digits(s + 1, 2)) < 0 ||
+		    (om = kiln_digits(s + 4, 2)) < 0 || oh > 23 || om > 59)
+			return -1;
+		s += 6;
+	} else
+		return -1;
+	if (*s != '\0')
+		return -1;
+	*sec = (time_t)(kiln_civil_seconds(y, mo, d, h, mi, se) -
+	                sign * (oh * 3600LL + om * 60));
+	*nsec = ns;
+	return 0;
+}
+
+static int
+parse_validity(struct kiln_profile *p, const cJSON *obj, const char *path,
+    struct kiln_err *err)
+{
+	const char *nb = NULL, *na = NULL;
+	long nb_ns = 0, na_ns = 0;
+
+	if (kiln_json_string(obj, path, "not_before", &nb, err) == -1 ||
+	    kiln_json_string(obj, path, "not_after", &na, err) == -1)
+		return -1;
+	if (nb != NULL) {
+		if (rfc3339(nb, &p->not_before, &nb_ns) == -1)
+			return kiln_err_set(err, KILN_EINVAL,
+			    "%s.not_before: invalid RFC 3339 time \"%.64s\"",
+			    path, nb);
+		p->has_not_before = 1;
+	}
+	if (na != NULL) {
+		if (rfc3339(na, &p->not_after, &na_ns) == -1)
+			return kiln_err_set(err, KILN_EINVAL,
+			    "%s.not_after: invalid RFC 3339 time \"%.64s\"",
+			    path, na);
+		p->has_not_after = 1;
+	}
+	/* X.509 times go from 1950 to 9999; kiln writes from 1970. */
+	if (p->has_not_before &&
+	    (p->not_before < 0 || p->not_before >= 253402300800LL))
+		return kiln_err_set(err, KILN_EINVAL,
+		    "%s.not_before: \"%.64s\" is outside the years 1970 to "
+		    "9999",
+		    path, nb);
+	if (p->has_not_after &&
+	    (p->not_after < 0 || p->not_after >= 253402300800LL))
+		return kiln_err_set(err, KILN_EINVAL,
+		    "%s.not_after: \"%.64s\" is outside the years 1970 to 9999",
+		    path, na);
+	/* cfssl panics here (config.go populate wraps a nil error). */
+	if (p->has_not_before && p->has_not_after &&
+	    (p->not_after < p->not_before ||
+	        (p->not_after == p->not_before && na_ns < nb_ns)))
+		return kiln_err_set(err, KILN_EINVAL,
+		    "%s.not_after: earlier than not_before", path);
+	return 0;
+}
+
+#define RE_MAX_COUNT 1000   /* RE2's limit on {m,n} */
+#define RE_MAX_COPIES 10000 /* elements after glibc expands repetitions */
+#define RE_MAX_DEPTH 32
+
+/* The end of the bracket expression that starts at "p" ('['). */
+static const char *
+re_bracket_end(const char *p)
+{
+	p++;
+	if (*p == '^')
+		p++;
+	if (*p == ']')
+		p++;
+	for (; *p != '\0' && *p != ']'; p++)
+		if (*p == '[' && (p[1] == ':' || p[1] == '=' || p[1] == '.')) {
+			const char *end = strchr(p + 2, p[1]);
+
+			while (end != NULL && end[1] != ']')
+				end = strchr(end + 1, p[1]);
+			if (end == NULL)
+				return NULL;
+			p = end + 1;
+		}
+	return *p == ']' ? p : NULL;
+}
+
+/*
+ * Refuse what POSIX regex would read otherwise than RE2, and what would
+ * make glibc's regcomp exhaust memory.  RE2 escapes such as \d mean a plain
+ * letter to POSIX regex, so a cfssl whitelist like ^etcd-\d+$ would quietly
+ * reject every name.  glibc copies a repeated element once per repetition
+ * (a{3} is aaa, a+ is aa*), so a few bytes can ask for gigabytes:
+ * a++++++++++++++++++++++++++++ or ((a{999}){999}){999}.  Like RE2, kiln
+ * refuses counts above 1000 and a repetition of a repetition (except RE2's
+ * lazy "?", which changes nothing for a match), and it refuses a pattern
+ * whose copies add up to more than RE_MAX_COPIES.  Backreferences, which
+ * RE2 lacks, would make matching exponential: refused too.
+ */
+static int
+re_check(const char *re, const char *path, struct kiln_err *err)
+{
+	size_t sum[RE_MAX_DEPTH + 1] = {0}, last = 0, depth = 0;
+	unsigned long m, n;
+	int rep = 0; /* 1 after a repetition, 2 after its lazy "?" */
+	const char *q, *end;
+	char *e;
+
+	for (q = re; *q != '\0'; q++) {
+		size_t factor = 0; /* 0: not a repetition */
+
+		switch (*q) {
+		case '\\':
+			if (isalpha((unsigned char)q[1]))
+				return kiln_err_set(err, KILN_EINVAL,
+				    "%s.name_whitelist: \\%c is RE2 syntax; use "
+				    "a POSIX class such as [0-9]",
+				    path, q[1]);
+			if (isdigit((unsigned char)q[1]))
+				return kiln_err_set(err, KILN_EINVAL,
+				    "%s.name_whitelist: \\%c is a backreference, "
+				    "which RE2 does not have",
+				    path, q[1]);
+			if (q[1] != '\0')
+				q++;
+			last = 1;
+			break;
+		case '[':
+			if ((end = re_bracket_end(q)) == NULL)
+				return 0; /* regcomp says what is wrong */
+			q = end;
+			last = 1;
+			break;
+		case '(':
+			if (depth == RE_MAX_DEPTH)
+				return kiln_err_set(err, KILN_EINVAL,
+				    "%s.name_whitelist: groups nested deeper "
+				    "than %d",
+				    path, RE_MAX_DEPTH);
+			sum[++depth] = 0;
+			last = 0;
+			rep = 0;
+			continue;
+		case ')':
+			last = depth > 0 ? sum[depth--] : 1;
+			break;
+		case '|':
+			last = 0;
+			rep = 0;
+			continue;
+		case '*':
+		case '?':
+			if (rep == 1 && *q == '?') {
+				rep = 2;
+				continue;
+			}
+			factor = 1;
+			break;
+		case '+':
+			factor = 2;
+			break;
+		case '{':
+			if (!isdigit((unsigned char)q[1])) {
+				last = 1; /* a literal "{" */
+				break;
+			}
+			m = n = strtoul(q + 1, &e, 10);
+			if (*e == ',' && isdigit((unsigned char)e[1]))
+				n = strtoul(e + 1, &e, 10);
+			else if (*e == ',')
+				e++, n = 0; /* {m,}: m copies and a star */
+			if (*e != '}')
+				return 0; /* regcomp says what is wrong */
+			if (m > RE_MAX_COUNT || n > RE_MAX_COUNT)
+				return kiln_err_set(err, KILN_EINVAL,
+				    "%s.name_whitelist: repetition count %lu is "
+				    "above %d",
+				    path, m > RE_MAX_COUNT ? m : n, RE_MAX_COUNT);
+			q = e;
+			factor = n == 0 ? m + 1 : n;
+			break;
+		default:
+			last = 1;
+			break;
+		}
+		if (factor == 0) {
+			sum[depth] += last;
+			rep = 0;
+		} else {
+			if (rep != 0)
+				return kiln_err_set(err, KILN_EINVAL,
+				    "%s.name_whitelist: a repetition of a "
+				    "repetition (RE2 refuses it too)",
+				    path);
+			sum[depth] += last * (factor - 1);
+			last *= factor;
+			rep = 1;
+		}
+		if (sum[depth] > RE_MAX_COPIES || last > RE_MAX_COPIES)
+			return kiln_err_set(err, KILN_EINVAL,
+			    "%s.name_whitelist: its repetitions expand to more "
+			    "than %d elements",
+			    path, RE_MAX_COPIES);
+	}
+	return 0;
+}
+
+/*
+ * "re" for regcomp, with RE2's meaning of ".": any character but a
+ * newline (Go's regexp without the s flag), where POSIX's "." matches a
+ * newline too.  Every "." outside a bracket expression and not escaped
+ * becomes "[^\n]" with a real newline, so "^.*\.example\.com$" does not
+ * take "evil.com\nx.example.com".  Bracket expressions keep their meaning:
+ * Go's [^a] matches a newline, as POSIX's does.  Returns a new string or
+ * NULL (out of memory).
+ */
+static char *
+re_dot_nl(const char *re)
+{
+	size_t n = 0, i = 0;
+	const char *q, *end;
+	char *out;
+
+	for (q = re; *q != '\0'; q++)
+		n += *q == '.' ? 4 : 1;
+	if ((out = malloc(n + 1)) == NULL)
+		return NULL;
+	for (q = re; *q != '\0'; q++) {
+		if (*q == '\\' && q[1] != '\0') {
+			out[i++] = *q++;
+			out[i++] = *q;
+		} else if (*q == '[') {
+			/* Unterminated: the rest as it is, for regcomp to
+			 * refuse; a "]" added here would close it. */
+			if ((end = re_bracket_end(q)) == NULL)
+				end = q + strlen(q) - 1;
+			memcpy(out + i, q, (size_t)(end - q) + 1);
+			i += (size_t)(end - q) + 1;
+			q = end;
+		} else if (*q == '.') {
+			memcpy(out + i, "[^\n]", 4);
+			i += 4;
+		} else
+			out[i++] = *q;
+	}
+	out[i] = '\0';
+	return out;
+}
+
+/* POSIX ERE, not Go's RE2: the common subset behaves the same. */
+static int
+parse_whitelist(struct kiln_profile *p, const cJSON *obj, const char *path,
+    struct kiln_err *err)
+{
+	const char *re = NULL;
+	char msg[256], *posix;
+	int ret;
+
+	if (kiln_json_string(obj, path, "name_whitelist", &re, err) == -1)
+		return -1;
+	if (re == NULL || *re == '\0') /* cfssl: "" means no whitelist */
+		return 0;
+	if (re_check(re, path, err) == -1)
+		return -1;
+	if ((posix = re_dot_nl(re)) == NULL)
+		return nomem(err);
+	ret = regcomp(&p->whitelist, posix, REG_EXTENDED | REG_NOSUB);
+	free(posix);
+	if (ret != 0) {
+		regerror(ret, &p->whitelist, msg, sizeof(msg));
+		return kiln_err_set(
+		    err, KILN_EINVAL, "%s.name_whitelist: %s", path, msg);
+	}
+	if ((p->name_whitelist = strdup(re)) == NULL) {
+		regfree(&p->whitelist);
+		return nomem(err);
+	}
+	return 0;
+}
+
+/*
+ * AIA and CRL URLs.  A named profile takes the default's when its own
+ * are absent (cfssl signer.go FillTemplate): ocsp_url and crl_url when
+ * empty, issuer_urls when null (an explicit [] stays empty).
+ */
+static int
+parse_urls(struct kiln_profile *p, const cJSON *obj, const char *path,
+    const struct kiln_profile *def, struct kiln_err *err)
+{
+	const char *ocsp = NULL, *crl = NULL, **issuers = NULL;
+	size_t n = 0;
+	int rc = -1;
+
+	if (kiln_json_string(obj, path, "ocsp_url", &ocsp, err) == -1 ||
+	    kiln_json_string(obj, path, "crl_url", &crl, err) == -1 ||
+	    kiln_json_strings(obj, path, "issuer_urls", &issuers, &n, err) ==
+	        -1)
+		goto cleanup;
+	if (ocsp != NULL && *ocsp == '\0')
+		ocsp = NULL;
+	if (crl != NULL && *crl == '\0')
+		crl = NULL;
+	if (def != NULL) {
+		if (ocsp == NULL)
+			ocsp = def->ocsp_url;
+		if (crl == NULL)
+			crl = def->crl_url;
+	}
+	if (kiln_str_set(&p->ocsp_url, ocsp, err) == -1 ||
+	    kiln_str_set(&p->crl_url, crl, err) == -1)
+		goto cleanup;
+	if (issuers != NULL)
+		rc = kiln_strs_set(
+		    &p->issuer_urls, &p->n_issuer_urls, issuers, n, err);
+	else if (def != NULL)
+		rc = kiln_strs_set(&p->issuer_urls, &p->n_issuer_urls,
+		    (const char *const *)def->issuer_urls, def->n_issuer_urls,
+		    err);
+	else
+		rc = 0;
+cleanup:
+	free(issuers);
+	return rc;
+}
+
+/*
+ * cfssl's remote and auth_remote.remote name a remote signer.  The auth
+ * keys only authenticate requests to cfssl's server, so kiln ignores them,
+ * but a value Go would refuse to decode is still refused.
+ */
+static int
+check_local(const cJSON *obj, const char *path, struct kiln_err *err)
+{
+	const cJSON *ar = kiln_json_get(obj, "auth_remote");
+	const char *remote = NULL, *auth = NULL;
+	char ctx[PATH_LEN];
+
+	if (kiln_json_string(obj, path, "remote", &remote, err) == -1 ||
+	    kiln_json_string(obj, path, "auth_key", &auth, err) == -1 ||
+	    kiln_json_string(obj, path, "prev_auth_key", &auth, err) == -1)
+		return -1;
+	if (remote != NULL && *remote != '\0')
+		return kiln_err_set(err, KILN_EINVAL,
+		    "%s.remote: remote signing is not supported", path);
+	snprintf(ctx, sizeof(ctx), "%s.auth_remote", path);
+	if (kiln_json_object(ar, ctx, err) == -1 ||
+	    kiln_json_string(ar, ctx, "remote", &remote, err) == -1 ||
+	    kiln_json_string(ar, ctx, "auth_key", &auth, err) == -1)
+		return -1;
+	if (remote != NULL && *remote != '\0')
+		return kiln_err_set(err, KILN_EINVAL,
+		    "%s: remote signing is not supported", ctx);
+	return 0;
+}
+
+/* One policy qualifier: a CPS URI or a user notice's text. */
+static int
+policy_qualifier(
+    struct der *d, const cJSON *q, const char *path, struct kiln_err *err)
+{
+	const char *type = NULL, *value = NULL;
+	unsigned char oid[16];
+	size_t m, n;
+	int cps;
+
+	if (kiln_json_object(q, path, err) == -1 ||
+	    kiln_json_string(q, path, "Type", &type, err) == -1 ||
+	    kiln_json_string(q, path, "Value", &value, err) == -1)
+		return -1;
+	if (type == NULL || value == NULL)
+		return kiln_err_set(
+		    err, KILN_EINVAL, "%s: Type and Value are needed", path);
+	if (strcmp(type, "id-qt-cps") == 0)
+		cps = 1;
+	else if (strcmp(type, "id-qt-unotice") == 0)
+		cps = 0;
+	else
+		return kiln_err_set(err, KILN_EINVAL,
+		    "%s.Type: \"%s\" (id-qt-cps or id-qt-unotice)", path, type);
+	n = der_oid_from_string(
+	    cps ? "1.3.6.1.5.5.7.2.1" : "1.3.6.1.5.5.7.2.2", oid, sizeof(oid));
+	m = der_open(d, DER_SEQUENCE);
+	der_tlv(d, DER_OID, oid, n);
+	if (cps)
+		der_tlv(d, DER_IA5_STRING, value, strlen(value));
+	else {
+		size_t un = der_open(d, DER_SEQUENCE);
+
+		der_tlv(d, DER_UTF8_STRING, value, strlen(value));
+		der_close(d, un);
+	}
+	der_close(d, m);
+	return 0;
+}
+
+/*
+ * "policies": [{"ID": "1.2.3", "Qualifiers": [{"Type": "id-qt-cps",
+ * "Value": "https://..."}]}], as cfssl writes them: certificatePolicies,
+ * not critical, user notices as explicitText UTF8String.
+ */
+static int
+parse_policies(struct kiln_profile *p, const cJSON *obj, const char *path,
+    struct kiln_err *err)
+{
+	const cJSON *arr = kiln_json_get(obj, "policies"), *c, *qs, *q;
+	unsigned char oid[64];
+	const char *id;
+	char at[96], qat[128];
+	struct der d;
+	size_t i = 0, k, seq, info, qseq, n;
+	int rc = -1;
+
+	if (arr == NULL)
+		return 0;
+	der_init(&d);
+	snprintf(at, sizeof(at), "%s.policies", path);
+	if (kiln_json_array(arr, at, &n, err) == -1)
+		goto cleanup;
+	seq = der_open(&d, DER_SEQUENCE);
+	for (c = arr->child; c != NULL; c = c->next, i++) {
+		snprintf(at, sizeof(at), "%s.policies[%zu]", path, i);
+		id = NULL;
+		if (kiln_json_object(c, at, err) == -1 ||
+		    kiln_json_string(c, at, "ID", &id, err) == -1)
+			goto cleanup;
+		if (id == NULL ||
+		    (n = der_oid_from_string(id, oid, sizeof(oid))) == 0) {
+			kiln_err_set(err, KILN_EINVAL,
+			    "%s.ID: \"%s\" is not an OID", at,
+			    id != NULL ? id : "");
+			goto cleanup;
+		}
+		info = der_open(&d, DER_SEQUENCE);
+		der_tlv(&d, DER_OID, oid, n);
+		qs = kiln_json_get(c, "Qualifiers");
+		snprintf(qat, sizeof(qat), "%s.Qualifiers", at);
+		if (kiln_json_array(qs, qat, &n, err) == -1)
+			goto cleanup;
+		if (n > 0) {
+			qseq = der_open(&d, DER_SEQUENCE);
+			for (q = qs->child, k = 0; q != NULL;
+			     q = q->next, k++) {
+				snprintf(qat, sizeof(qat), "%s.Qualifiers[%zu]",
+				    at, k);
+				if (policy_qualifier(&d, q, qat, err) == -1)
+					goto cleanup;
+			}
+			der_close(&d, qseq);
+		}
+		der_close(&d, info);
+	}
+	der_close(&d, seq);
+	if (der_check(&d, err) == -1)
+		goto cleanup;
+	if ((p->policies = malloc(d.buf.len)) == NULL) {
+		kiln_err_set(err, KILN_ENOMEM, "out of memory");
+		goto cleanup;
+	}
+	memcpy(p->policies, d.buf.p, d.buf.len);
+	p->policies_len = d.buf.len;
+	rc = 0;
+cleanup:
+	der_free(&d);
+	return rc;
+}
+
+/*
+ * Fill "p" (initialised and empty) from "obj" at "path".  "def" is the
+ * default profile, for a named profile's fallbacks; NULL when "p" is the
+ * default.  On failure "p" holds whatever was parsed, for profile_free().
+ */
+static int
+parse_profile(struct kiln_profile *p, const cJSON *obj, const char *path,
+    const struct kiln_profile *def, struct kiln_err *err)
+{
+	long lint = 0;
+
+	if (kiln_json_object(obj, path, err) == -1 ||
+	    check_local(obj, path, err) == -1 ||
+	    parse_expiry(p, obj, path, def, err) == -1 ||
+	    parse_backdate(p, obj, path, err) == -1 ||
+	    parse_usages(p, obj, path, def != NULL, err) == -1 ||
+	    parse_ca_constraint(p, obj, path, err) == -1 ||
+	    parse_validity(p, obj, path, err) == -1 ||
+	    parse_whitelist(p, obj, path, err) == -1 ||
+	    parse_urls(p, obj, path, def, err) == -1 ||
+	    kiln_json_bool(
+	        obj, path, "ocsp_no_check", &p->ocsp_no_check, err) == -1 ||
+	    parse_policies(p, obj, path, err) == -1 ||
+	    kiln_json_bool(
+	        obj, path, "copy_extensions", &p->copy_extensions, err) == -1 ||
+	    kiln_json_int(obj, path, "lint_error_level", 0, 7, &lint, err) ==
+	        -1)
+		return -1;
+	return 0;
+}
+
+/* Whether a later member of the same object has the same exact name. */
+static int
+overridden(const cJSON *c)
+{
+	const cJSON *l;
+
+	for (l = c->next; l != NULL; l = l->next)
+		if (strcmp(l->string, c->string) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+parse_profiles(
+    struct kiln_config *cfg, const cJSON *profiles, struct kiln_err *err)
+{
+	char path[PATH_LEN];
+	const cJSON *c;
+	size_t n = 0;
+
+	if (profiles == NULL)
+		return 0;
+	if (kiln_json_object(profiles, "signing.profiles", err) == -1)
+		return -1;
+	/* A Go map: names are exact and the last of a duplicate wins. */
+	for (c = profiles->child; c != NULL; c = c->next)
+		n += !overridden(c);
+	if (n == 0)
+		return 0;
+	if ((cfg->names = calloc(n, sizeof(*cfg->names))) == NULL ||
+	    (cfg->profiles = calloc(n, sizeof(*cfg->profiles))) == NULL)
+		return nomem(err);
+	for (c = profiles->child; c != NULL; c = c->next) {
+		if (overridden(c))
+			continue;
+		if ((cfg->names[cfg->n_profiles] = strdup(c->string)) == NULL)
+			return nomem(err);
+		profile_init(&cfg->profiles[cfg->n_profiles]);
+		cfg->n_profiles++;
+		snprintf(path, sizeof(path), "signing.profiles.%s", c->string);
+		if (parse_profile(&cfg->profiles[cfg->n_profiles - 1], c, path,
+		        &cfg->def, err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
+kiln_config_parse(
+    struct kiln_config *cfg, const char *text, size_t len, struct kiln_err *err)
+{
+	const cJSON *signing, *def;
+	cJSON *root;
+	int rc = -1;
+
+	if ((root = kiln_json_parse_object(text, len, err)) == NULL)
+		return -1;
+	/* Start again from DefaultConfig and no profiles. */
+	kiln_config_free(cfg);
+	kiln_config_init(cfg);
+	if ((signing = kiln_json_get(root, "signing")) == NULL) {
+		kiln_err_set(err, KILN_EINVAL, "missing \"signing\"");
+		goto cleanup;
+	}
+	if (kiln_json_object(signing, "signing", err) == -1)
+		goto cleanup;
+	/* A given default replaces DefaultConfig entirely, usages included. */
+	if ((def = kiln_json_get(signing, "default")) != NULL) {
+		profile_free(&cfg->def);
+		if (parse_profile(
+		        &cfg->def, def, "signing.default", NULL, err) == -1)
+			goto cleanup;
+	}
+	if (parse_profiles(cfg, kiln_json_get(signing, "profiles"), err) == -1)
+		goto cleanup;
+	rc = 0;
+cleanup:
+	cJSON_Delete(root);
+	return rc;
+}
+
+const struct kiln_profile *
+kiln_config_profile(
+    const struct kiln_config *cfg, const char *name, struct kiln_err *err)
+{
+	char list[256];
+	size_t i;
+
+	if (name == NULL || *name == '\0')
+		return &cfg->def;
+	for (i = 0; i < cfg->n_profiles; i++)
+		if (strcmp(cfg->names[i], name) == 0)
+			return &cfg->profiles[i];
+	kiln_config_names(cfg, list, sizeof(list));
+	kiln_err_set(err, KILN_EINVAL,
+	    "profile \"%s\" not found in the configuration (its profiles: "
+	    "%s)",
+	    name, list);
+	return NULL;
+}
+
+void
+kiln_config_names(const struct kiln_config *cfg, char *out, size_t size)
+{
+	size_t i, len = 0;
+	int n;
+
+	if (size == 0)
+		return;
+	snprintf(out, size, "%s", cfg->n_profiles == 0 ? "none" : "");
+	for (i = 0; i < cfg->n_profiles; i++) {
+		n = snprintf(out + len, size - len, "%s%s", i > 0 ? ", " : "",
+		    cfg->names[i]);
+		if (n < 0 || (size_t)n >= size - len) {
+			if (size >= 4)
+				strcpy(out + size - 4, "...");
+			return;
+		}
+		len += (size_t)n;
+	}
+}

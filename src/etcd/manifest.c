@@ -1,0 +1,681 @@
+/*
+ * The etcd manifest: parsed, and checked as a whole before kiln etcd
+ * writes anything.  Every error names its field ("members[2].ip: ...").
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/json.h"
+#include "kiln/duration.h"
+#include "kiln/etcd.h"
+#include "cfssl/reqjson.h"
+#include "core/strs.h"
+
+void
+kiln_etcd_manifest_init(struct kiln_etcd_manifest *m)
+{
+	memset(m, 0, sizeof(*m));
+	kiln_request_init(&m->ca);
+	kiln_request_init(&m->leaf);
+	m->layout = KILN_ETCD_PER_MEMBER;
+	m->etcd.client_port = 2379;
+	m->etcd.peer_port = 2380;
+	m->etcd.snapshot_count = 10000;
+	m->etcd.heartbeat_interval = 100;
+	m->etcd.election_timeout = 1000;
+	m->etcd.max_snapshots = 5;
+	m->etcd.max_wals = 5;
+}
+
+void
+kiln_etcd_manifest_free(struct kiln_etcd_manifest *m)
+{
+	size_t i;
+
+	free(m->cluster_token);
+	kiln_request_free(&m->ca);
+	kiln_request_free(&m->leaf);
+	free(m->ca_cert_path);
+	free(m->ca_key_path);
+	for (i = 0; i < m->n_members; i++) {
+		free(m->members[i].name);
+		free(m->members[i].ip);
+		kiln_strs_free(m->members[i].hosts, m->members[i].n_hosts);
+	}
+	free(m->members);
+	for (i = 0; i < m->n_clients; i++) {
+		free(m->clients[i].cn);
+		free(m->clients[i].o);
+	}
+	free(m->clients);
+	free(m->prefix);
+	free(m->etcd.auto_compaction_mode);
+	free(m->etcd.auto_compaction_retention);
+	free(m->etcd.log_level);
+	kiln_etcd_manifest_init(m);
+}
+
+/* A string member with a default, copied. */
+static int
+string_or(const cJSON *obj, const char *ctx, const char *name, const char *def,
+    char **out, struct kiln_err *err)
+{
+	const char *s = NULL;
+
+	if (kiln_json_string(obj, ctx, name, &s, err) == -1)
+		return -1;
+	return kiln_str_set(out, s != NULL ? s : def, err);
+}
+
+/*
+ * Text that goes into a certificate and into file names (and, checked
+ * further, auto_compaction_retention): no quotes, no backslash, no
+ * control characters, not empty.
+ */
+static int
+check_text(const char *path, const char *s, struct kiln_err *err)
+{
+	const unsigned char *p;
+
+	if (*s == '\0')
+		return kiln_err_set(
+		    err, KILN_EINVAL, "%s: must not be empty", path);
+	for (p = (const unsigned char *)s; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f || *p == '\'' || *p == '"' ||
+		    *p == '\\')
+			return kiln_err_set(err, KILN_EINVAL,
+			    "%s: \"%s\": quotes, backslashes and control "
+			    "characters are not allowed",
+			    path, s);
+	return 0;
+}
+
+/*
+ * A byte of a path written into etcd.service's ExecStart= (and etcd.yml):
+ * systemd expands "%" specifiers and "$" variables there, splits words on
+ * spaces, and reads quotes and backslash escapes, so a path keeps to
+ * letters, digits and "/._-+@:," and means the same to systemd and etcd.
+ */
+static int
+path_byte(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') ||
+	       (c != '\0' && strchr("/._-+@:,", c) != NULL);
+}
+
+/*
+ * A byte of a value written into etcd.yml between single quotes: printable
+ * ASCII but the quotes and the backslash, so no value can end its quotes,
+ * break its line or be read as anything but itself.
+ */
+static int
+yaml_byte(unsigned char c)
+{
+	return c >= 0x20 && c < 0x7f && c != '\'' && c != '"' && c != '\\';
+}
+
+/*
+ * "s" must not be empty and every byte must pass "ok"; the first that does
+ * not is named, a quote or a backslash escaped ("prefix: \"%\" is not
+ * allowed in a path written into etcd.service").  Any other byte is given
+ * as it is: the front end shows control bytes as \xNN.
+ */
+static int
+check_bytes(const char *path, const char *s, int (*ok)(unsigned char),
+    const char *where, struct kiln_err *err)
+{
+	const unsigned char *p;
+	char c[3];
+
+	if (*s == '\0')
+		return kiln_err_set(
+		    err, KILN_EINVAL, "%s: must not be empty", path);
+	for (p = (const unsigned char *)s; *p != '\0'; p++)
+		if (!ok(*p)) {
+			if (*p == '"' || *p == '\\')
+				snprintf(c, sizeof(c), "\\%c", *p);
+			else
+				snprintf(c, sizeof(c), "%c", *p);
+			return kiln_err_set(err, KILN_EINVAL,
+			    "%s: \"%s\" is not allowed in %s", path, c, where);
+		}
+	return 0;
+}
+
+/* A member name: a folder name and an etcd member name. */
+static int
+check_name(const char *path, const char *s, struct kiln_err *err)
+{
+	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVW"
+	                     "XYZ0123456789._-");
+
+	if (*s == '\0' || s[n] != '\0' || *s == '.' || n > 64)
+		return kiln_err_set(err, KILN_EINVAL,
+		    "%s: \"%s\": use 1 to 64 letters, digits, '.', '_' and "
+		    "'-', not starting with '.'",
+		    path, s);
+	return 0;
+}
+
+static int
+parse_member(struct kiln_etcd_manifest *m, const cJSON *obj, const char *ctx,
+    struct kiln_err *err)
+{
+	struct kiln_etcd_member *mb = &m->members[m->n_members];
+	unsigned char ip[16], other[16];
+	const char **hosts = NULL;
+	char path[64];
+	size_t i, len, n_hosts = 0;
+	int rc = -1;
+
+	m->n_members++; /* owned from here on, whatever fails below */
+	if (kiln_json_object(obj, ctx, err) == -1 ||
+	    string_or(obj, ctx, "name", NULL, &mb->name, err) == -1 ||
+	    string_or(obj, ctx, "ip", NULL, &mb->ip, err) == -1 ||
+	    kiln_json_strings(obj, ctx, "hosts", &hosts, &n_hosts, err) == -1)
+		goto cleanup;
+	snprintf(path, sizeof(path), "%s.name", ctx);
+	if (mb->name == NULL) {
+		kiln_err_set(err, KILN_EINVAL, "%s: missing", path);
+		goto cleanup;
+	}
+	if (check_name(path, mb->name, err) == -1)
+		goto cleanup;
+	/* Member folders sit beside ca/ and clients/. */
+	if (strcmp(mb->name, "ca") == 0 || strcmp(mb->name, "clients") == 0) {
+		kiln_err_set(err, KILN_EINVAL,
+		    "%s: \"%s\" is taken by the output's own folder", path,
+		    mb->name);
+		goto cleanup;
+	}
+	snprintf(path, sizeof(path), "%s.ip", ctx);
+	if (mb->ip == NULL) {
+		kiln_err_set(err, KILN_EINVAL, "%s: missing", path);
+		goto cleanup;
+	}
+	if ((len = kiln_ip_parse(mb->ip, ip)) == 0) {
+		kiln_err_set(err, KILN_EINVAL, "%s: bad IP address \"%s\"",
+		    path, mb->ip);
+		goto cleanup;
+	}
+	for (i = 0; i + 1 < m->n_members; i++) {
+		if (strcmp(m->members[i].name, mb->name) == 0) {
+			kiln_err_set(err, KILN_EINVAL,
+			    "%s.name: duplicate \"%s\" (also members[%zu])",
+			    ctx, mb->name, i);
+			goto cleanup;
+		}
+		if (kiln_ip_parse(m->members[i].ip, other) == len &&
+		    memcmp(ip, other, len) == 0) {
+			kiln_err_set(err, KILN_EINVAL,
+			    "%s.ip: duplicate \"%s\" (also members[%zu])", ctx,
+			    mb->ip, i);
+			goto cleanup;
+		}
+	}
+	for (i = 0; i < n_hosts; i++) {
+		snprintf(path, sizeof(path), "%s.hosts[%zu]", ctx, i);
+		if (check_text(path, hosts[i], err) == -1)
+			goto cleanup;
+	}
+	if (hosts != NULL &&
+	    kiln_strs_set(&mb->hosts, &mb->n_hosts, hosts, n_hosts, err) == -1)
+		goto cleanup;
+	rc = 0;
+cleanup:
+	free(hosts);
+	return rc;
+}
+
+static int
+parse_members(
+    struct kiln_etcd_manifest *m, const cJSON *arr, struct kiln_err *err)
+{
+	const cJSON *c;
+	char ctx[32];
+	size_t n = 0;
+
+	if (kiln_json_array(arr, "members", &n, err) == -1)
+		return -1;
+	if (n == 0)
+		return kiln_err_set(
+		    err, KILN_EINVAL, "members: at least one member is needed");
+	if ((m->members = calloc(n, sizeof(*m->members))) == NULL)
+		return kiln_err_set(err, KILN_ENOMEM, "out of memory");
+	for (c = arr->child; c != NULL; c = c->next) {
+		snprintf(ctx, sizeof(ctx), "members[%zu]", m->n_members);
+		if (parse_member(m, c, ctx, err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* Whether "b" is "a" followed by "-key". */
+static int
+is_key_name(const char *a, const char *b)
+{
+	size_t n = strlen(a);
+
+	return strncmp(a, b, n) == 0 && strcmp(b + n, "-key") == 0;
+}
+
+/* A client: "CN", or {"CN": ..., "O": ...}. */
+static int
+parse_client(struct kiln_etcd_manifest *m, const cJSON *c, const char *ctx,
+    struct kiln_err *err)
+{
+	struct kiln_etcd_client *cl = &m->clients[m->n_clients++];
+	char path[48];
+	size_t i;
+
+	if (cJSON_IsString(c)) {
+		if (kiln_str_set(&cl->cn, c->valuestring, err) == -1)
+			return -1;
+	} else if (cJSON_IsObject(c)) {
+		if (string_or(c, ctx, "CN", NULL, &cl->cn, err) == -1 ||
+		    string_or(c, ctx, "O", NULL, &cl->o, err) == -1)
+			return -1;
+	} else
+		return kiln_err_set(err, KILN_EINVAL,
+		    "%s: expected a string or an object, got %s", ctx,
+		    kiln_json_type(c));
+	snprintf(path, sizeof(path), "%s.CN", ctx);
+	if (cl->cn == NULL)
+		return kiln_err_set(err, KILN_EINVAL, "%s: missing", path);
+	if (check_text(path, cl->cn, err) == -1)
+		return -1;
+	/* The CN names the files: DIR/clients/<CN>.pem. */
+	if (strchr(cl->cn, '/') != NULL || cl->cn[0] == '.')
+		return kiln_err_set(err, KILN_EINVAL,
+		    "%s: \"%s\": a client's CN names its files: no '/', not "
+		    "starting with '.'",
+		    path, cl->cn);
+	for (i = 0; i + 1 < m->n_clients; i++) {
+		if (strcmp(m->clients[i].cn, cl->cn) == 0)
+			return kiln_err_set(err, KILN_EINVAL,
+			    "%s: duplicate \"%s\" (also clients[%zu])", path,
+			    cl->cn, i);
+		/* "a-key" would write its certificate over a's key. */
+		if (is_key_name(m->clients[i].cn, cl->cn) ||
+		    is_key_name(cl->cn, m->clients[i].cn))
+			return kiln_err_set(err, KILN_EINVAL,
+			    "%s: \"%s\" and clients[%zu] \"%s\" would share "
+			    "the "
+			    "file %s-key.pem",
+			    path, cl->cn, i, m->clients[i].cn,
+			    strlen(cl->cn) < strlen(m->clients[i].cn)
+			        ? cl->cn
+			        : m->clients[i].cn);
+	}
+	return 0;
+}
+
+static int
+parse_clients(
+    struct kiln_etcd_manifest *m, const cJSON *arr, struct kiln_err *err)
+{
+	const cJSON *c;
+	char ctx[32];
+	size_t n = 0;
+
+	if (kiln_json_array(arr, "clients", &n, err) == -1)
+		return -1;
+	if (n == 0)
+		return 0;
+	if ((m->clients = calloc(n, sizeof(*m->clients))) == NULL)
+		return kiln_err_set(err, KILN_ENOMEM, "out of memory");
+	for (c = arr->child; c != NULL; c = c->next) {
+		snprintf(ctx, sizeof(ctx), "clients[%zu]", m->n_clients);
+		if (parse_client(m, c, ctx, err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* A duration member: positive, with a default. */
+static int
+duration_or(const cJSON *obj, const char *ctx, const char *name,
+    const char *def, int64_t *out, struct kiln_err *err)
+{
+	const char *s = NULL;
+
+	if (kiln_json_string(obj, ctx, name, &s, err) == -1)
+		return -1;
+	if (kiln_duration_parse(s != NULL ? s : def, out, err) == -1) {
+		kiln_err_prefix(err, "%s%s%s", ctx != NULL ? ctx : "",
+		    ctx != NULL ? "." : "", name);
+		return -1;
+	}
+	if (*out <= 0)
+		return kiln_err_set(err, KILN_EINVAL,
+		    "%s%s%s: must be positive", ctx != NULL ? ctx : "",
+		    ctx != NULL ? "." : "", name);
+	return 0;
+}
+
+/*
+ * Put "ctx." before a message that starts with a field path ("key.algo:
+ * ..."), "ctx: " before any other.
+ */
+static void
+field_prefix(struct kiln_err *err, const char *ctx)
+{
+	char msg[sizeof(err->msg)];
+	size_t path = strcspn(err->msg, ": ");
+
+	if (err->msg[path] == ':' && path > 0) {
+		/* A message this long would be cut anyway. */
+		if (snprintf(msg, sizeof(msg), "%s.%.*s", ctx,
+		        (int)(sizeof(msg) - strlen(ctx) - 2), err->msg) < 0)
+			return;
+		memcpy(err->msg, msg, sizeof(msg));
+	} else
+		kiln_err_prefix(err, "%s", ctx);
+}
+
+/*
+ * "ca": a csr.json-style request with "expiry", or the paths of an
+ * existing CA; absent, a CA named "etcd CA" with the leaves' names and
+ * key.
+ */
+static int
+parse_ca(struct kiln_etcd_manifest *m, const cJSON *root, const char *base,
+    struct kiln_err *err)
+{
+	const cJSON *ca = kiln_json_get(root, "ca"), *key;
+	const char *cert_path = NULL, *key_path = NULL;
+	char path[4096];
+
+	if (kiln_json_object(ca, "ca", err) == -1 ||
+	    duration_or(ca, "ca", "expiry", "87600h", &m->ca_expiry, err) == -1)
+		return -1;
+	if (ca == NULL) {
+		kiln_request_free(&m->ca);
+		if (kiln_request_from_json(&m->ca, root, err) == -1)
+			return -1;
+		m->ca.has_ca = 0;
+		kiln_strs_free(m->ca.hosts, m->ca.n_hosts);
+		m->ca.hosts = NULL;
+		m->ca.n_hosts = 0;
+		return kiln_str_set(&m->ca.cn, "etcd CA", err);
+	}
+	if (kiln_json_string(ca, "ca", "cert", &cert_path, err) == -1)
+		return -1;
+	if (cert_path == NULL) {
+		if (kiln_request_from_json(&m->ca, ca, err) == -1) {
+			field_prefix(err, "ca");
+			return -1;
+		}
+		if (m->ca.cn == NULL && m->ca.n_names == 0)
+			return kiln_err_set(err, KILN_EINVAL,
+			    "ca: give a CN or names, or the cert and key of an "
+			    "existing CA");
+		return 0;
+	}
+	key = kiln_json_get(ca, "key");
+	if (key == NULL || !cJSON_IsString(key))
+		return kiln_err_set(err, KILN_EINVAL,
+		    "ca.key: with ca.cert, the path of the CA's key");
+	key_path = key->valuestring;
+	if (*cert_path == '\0' || *key_path == '\0')
+		return kiln_err_set(
+		    err, KILN_EINVAL, "ca: empty cert or key path");
+	snprintf(path, sizeof(path), "%s%s%s", *cert_path == '/' ? "" : base,
+	    *cert_path == '/' ? "" : "/", cert_path);
+	if (kiln_str_set(&m->ca_cert_path, path, err) == -1)
+		return -1;
+	snprintf(path, sizeof(path), "%s%s%s", *key_path == '/' ? "" : base,
+	    *key_path == '/' ? "" : "/", key_path);
+	return kiln_str_set(&m->ca_key_path, path, err);
+}
+
+/*
+ * auto-compaction-retention as etcd reads it: a number of revisions in
+ * revision mode; in periodic mode a number of hours or a duration.
+ */
+static int
+check_retention(const struct kiln_etcd_settings *s, struct kiln_err *err)
+{
+	const char *r = s->auto_compaction_retention;
+	struct kiln_err ignored;
+	int64_t ns;
+
+	kiln_err_clear(&ignored);
+	if (strspn(r, "0123456789") == strlen(r))
+		return 0;
+	if (strcmp(s->auto_compaction_mode, "periodic") == 0 &&
+	    kiln_duration_parse(r, &ns, &ignored) == 0 && ns >= 0)
+		return 0;
+	return kiln_err_set(err, KILN_EINVAL,
+	    "etcd.auto_compaction_retention: \"%s\" (%s)", r,
+	    strcmp(s->auto_compaction_mode, "periodic") == 0
+	        ? "hours, or a duration such as \"30m\""
+	        : "a number of revisions");
+}
+
+static int
+parse_settings(
+    struct kiln_etcd_settings *s, const cJSON *obj, struct kiln_err *err)
+{
+	static const char *const modes[] = {"periodic", "revision", NULL};
+	static const char *const levels[] = {
+	    "debug", "info", "warn", "error", "panic", "fatal", NULL};
+	long client = s->client_port, peer = s->peer_port, quota = 0;
+	size_t i;
+
+	if (kiln_json_object(obj, "etcd", err) == -1 ||
+	    kiln_json_int(obj, "etcd", "client_port", 1, 65535, &client, err) ==
+	        -1 ||
+	    kiln_json_int(obj, "etcd", "peer_port", 1, 65535, &peer, err) ==
+	        -1 ||
+	    kiln_json_int(obj, "etcd", "snapshot_count", 1, 1L << 40,
+	        &s->snapshot_count, err) == -1 ||
+	    kiln_json_int(obj, "etcd", "heartbeat_interval", 1, 1L << 30,
+	        &s->heartbeat_interval, err) == -1 ||
+	    kiln_json_int(obj, "etcd", "election_timeout", 1, 1L << 30,
+	        &s->election_timeout, err) == -1 ||
+	    kiln_json_int(obj, "etcd", "quota_backend_bytes", 0, 1L << 50,
+	        &quota, err) == -1 ||
+	    kiln_json_int(obj, "etcd", "max_snapshots", 0, 1L << 30,
+	        &s->max_snapshots, err) == -1 ||
+	    kiln_json_int(obj, "etcd", "max_wals", 0, 1L << 30, &s->max_wals,
+	        err) == -1 ||
+	    string_or(obj, "etcd", "auto_compaction_mode", "periodic",
+	        &s->auto_compaction_mode, err) == -1 ||
+	    string_or(obj, "etcd", "auto_compaction_retention", "1",
+	        &s->auto_compaction_retention, err) == -1 ||
+	    string_or(obj, "etcd", "log_level", "info", &s->log_level, err) ==
+	        -1 ||
+	    check_text("etcd.auto_compaction_retention",
+	        s->auto_compaction_retention, err) == -1)
+		return -1;
+	s->client_port = (int)client;
+	s->peer_port = (int)peer;
+	s->quota_backend_bytes = quota;
+	if (client == peer)
+		return kiln_err_set(err, KILN_EINVAL,
+		    "etcd.peer_port: %ld is also the client port", peer);
+	if (s->election_timeout < 5 * s->heartbeat_interval)
+		return kiln_err_set(err, KILN_EINVAL,
+		    "etcd.election_timeout: %ld ms is under 5 heartbeats "
+		    "(%ld ms), which etcd refuses",
+		    s->election_timeout, s->heartbeat_interval);
+	if (s->election_timeout > 50000)
+		return kiln_err_set(err, KILN_EINVAL,
+		    "etcd.election_timeout: %ld ms is over 50000 ms, which "
+		    "etcd "
+		    "refuses",
+		    s->election_timeout);
+	for (i = 0; modes[i] != NULL; i++)
+		if (strcmp(modes[i], s->auto_compaction_mode) == 0)
+			break;
+	if (modes[i] == NULL)
+		return kiln_err_set(err, KILN_EINVAL,
+		    "etcd.auto_compaction_mode: \"%s\" (periodic or revision)",
+		    s->auto_compaction_mode);
+	for (i = 0; levels[i] != NULL; i++)
+		if (strcmp(levels[i], s->log_level) == 0)
+			break;
+	if (check_retention(s, err) == -1)
+		return -1;
+	if (levels[i] == NULL)
+		return kiln_err_set(err, KILN_EINVAL,
+		    "etcd.log_level: \"%s\" (debug, info, warn, error, panic "
+		    "or fatal)",
+		    s->log_level);
+	return 0;
+}
+
+/*
+ * The manifest is kiln's own format: a key it does not know, in any of
+ * its objects, is refused with the nearest known one, so that a typo
+ * ("expirey", "cleints") cannot silently leave a default in force.  Keys
+ * match exactly (case matters), unlike cfssl's files.  Checked first,
+ * so a typo is what is reported.  Only the objects found where they
+ * belong are walked: a wrong type there is reported by the parse.
+ */
+/* clang-format off */
+static const char *const root_keys[] = { "members", "clients", "key",
+	"expiry", "names", "serialnumber", "ca", "cluster_token", "prefix",
+	"layout", "etcd", NULL };
+static const char *const ca_keys[] = { "CN", "names", "key", "serialnumber",
+	"ca", "expiry", "cert", NULL };
+static const char *const careq_keys[] = { "pathlen", "pathlenzero",
+	"backdate", "expiry", NULL };
+static const char *const key_keys[] = { "algo", "size", NULL };
+static const char *const name_keys[] = { "C", "ST", "L", "O", "OU", "E",
+	"OID", NULL };
+static const char *const member_keys[] = { "name", "ip", "hosts", NULL };
+static const char *const client_keys[] = { "CN", "O", NULL };
+static const char *const etcd_keys[] = { "client_port", "peer_port",
+	"snapshot_count", "heartbeat_interval", "election_timeout",
+	"quota_backend_bytes", "max_snapshots", "max_wals",
+	"auto_compaction_mode", "auto_compaction_retention", "log_level",
+	NULL };
+/* clang-format on */
+
+/* Each object of array "arr" (NULL: none) against "known". */
+static int
+known_in_array(const cJSON *arr, const char *path, const char *const *known,
+    struct kiln_err *err)
+{
+	const cJSON *c;
+	char ctx[64];
+	size_t i = 0;
+
+	if (arr == NULL || !cJSON_IsArray(arr))
+		return 0;
+	for (c = arr->child; c != NULL; c = c->next, i++) {
+		snprintf(ctx, sizeof(ctx), "%s[%zu]", path, i);
+		if (kiln_json_known_keys(c, ctx, known, err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* A request's "key" and "names" under "path" (NULL: the top level). */
+static int
+known_in_request(const cJSON *obj, const char *path, struct kiln_err *err)
+{
+	char key[16], names[16];
+
+	snprintf(key, sizeof(key), "%s%skey", path != NULL ? path : "",
+	    path != NULL ? "." : "");
+	snprintf(names, sizeof(names), "%s%snames", path != NULL ? path : "",
+	    path != NULL ? "." : "");
+	return kiln_json_known_keys(
+	           kiln_json_get(obj, "key"), key, key_keys, err) == -1 ||
+	               known_in_array(kiln_json_get(obj, "names"), names,
+	                   name_keys, err) == -1
+	           ? -1
+	           : 0;
+}
+
+static int
+known_keys(const cJSON *root, struct kiln_err *err)
+{
+	const cJSON *ca = kiln_json_get(root, "ca");
+
+	if (kiln_json_known_keys(root, NULL, root_keys, err) == -1 ||
+	    known_in_request(root, NULL, err) == -1 ||
+	    known_in_array(kiln_json_get(root, "members"), "members",
+	        member_keys, err) == -1 ||
+	    known_in_array(kiln_json_get(root, "clients"), "clients",
+	        client_keys, err) == -1 ||
+	    kiln_json_known_keys(
+	        kiln_json_get(root, "etcd"), "etcd", etcd_keys, err) == -1 ||
+	    kiln_json_known_keys(ca, "ca", ca_keys, err) == -1)
+		return -1;
+	if (ca == NULL || !cJSON_IsObject(ca))
+		return 0;
+	return known_in_request(ca, "ca", err) == -1 ||
+	               kiln_json_known_keys(kiln_json_get(ca, "ca"), "ca.ca",
+	                   careq_keys, err) == -1
+	           ? -1
+	           : 0;
+}
+
+int
+kiln_etcd_manifest_parse(struct kiln_etcd_manifest *m, const char *text,
+    size_t len, const char *base_dir, struct kiln_err *err)
+{
+	const char *layout = NULL;
+	cJSON *root;
+	int rc = -1;
+
+	kiln_etcd_manifest_free(m);
+	if ((root = kiln_json_parse_object(text, len, err)) == NULL)
+		return -1;
+	if (known_keys(root, err) == -1)
+		goto cleanup;
+	/*
+	 * The leaves' "names" and "key" are read as a csr.json would read
+	 * them; the rest of what that reads does not apply at this level.
+	 */
+	if (kiln_request_from_json(&m->leaf, root, err) == -1)
+		goto cleanup;
+	m->leaf.has_ca = 0;
+	kiln_strs_free(m->leaf.hosts, m->leaf.n_hosts);
+	m->leaf.hosts = NULL;
+	m->leaf.n_hosts = 0;
+	free(m->leaf.cn);
+	m->leaf.cn = NULL;
+	if (string_or(root, NULL, "cluster_token", "etcd-cluster",
+	        &m->cluster_token, err) == -1 ||
+	    check_bytes("cluster_token", m->cluster_token, yaml_byte,
+	        "a value written into etcd.yml", err) == -1 ||
+	    parse_ca(m, root, base_dir, err) == -1 ||
+	    duration_or(root, NULL, "expiry", "8760h", &m->expiry, err) == -1 ||
+	    parse_members(m, kiln_json_get(root, "members"), err) == -1 ||
+	    parse_clients(m, kiln_json_get(root, "clients"), err) == -1 ||
+	    string_or(root, NULL, "prefix", "/opt/etcd", &m->prefix, err) ==
+	        -1 ||
+	    check_bytes("prefix", m->prefix, path_byte,
+	        "a path written into etcd.service", err) == -1 ||
+	    kiln_json_string(root, NULL, "layout", &layout, err) == -1 ||
+	    parse_settings(&m->etcd, kiln_json_get(root, "etcd"), err) == -1)
+		goto cleanup;
+	while (strlen(m->prefix) > 1 && m->prefix[strlen(m->prefix) - 1] == '/')
+		m->prefix[strlen(m->prefix) - 1] = '\0';
+	if (m->prefix[0] != '/' || m->prefix[1] == '\0') {
+		kiln_err_set(err, KILN_EINVAL,
+		    "prefix: \"%s\": an absolute path without spaces, not /",
+		    m->prefix);
+		goto cleanup;
+	}
+	if (layout == NULL || strcmp(layout, "per-member") == 0)
+		m->layout = KILN_ETCD_PER_MEMBER;
+	else if (strcmp(layout, "shared") == 0)
+		m->layout = KILN_ETCD_SHARED;
+	else {
+		kiln_err_set(err, KILN_EINVAL,
+		    "layout: \"%s\" (per-member or shared)", layout);
+		goto cleanup;
+	}
+	rc = 0;
+cleanup:
+	cJSON_Delete(root);
+	return rc;
+}

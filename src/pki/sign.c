@@ -1,0 +1,730 @@
+/*
+ * A certificate request made elsewhere, turned into what kiln_issue()
+ * certifies, with cfssl sign's rules (signer/local/local.go and
+ * signer/signer.go ParseCertificateRequest).
+ *
+ * cfssl hands the request to Go's x509 package and gives the parsed
+ * subject back to Go's certificate writer, so the subject is re-encoded:
+ * attributes in Go's order, string types by Go's rule.  kiln does the
+ * same from the request's DER, which kiln_inspect_csr() has already read
+ * and whose self-signature it has checked.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mbedtls/asn1.h>
+#include <mbedtls/pk.h>
+
+#include "core/compat.h"
+#include "asn1/der.h"
+#include "core/json.h"
+#include "kiln/key.h"
+#include "kiln/sign.h"
+#include "core/strs.h"
+#include "asn1/x509.h"
+
+#define OID_CN "2.5.4.3"
+#define OID_SERIAL "2.5.4.5"
+#define OID_SAN "2.5.29.17"
+
+/*
+ * Go's pkix.Name fields holding lists, in the order ToRDNSequence writes
+ * them; CN and serialNumber follow, then every other attribute.
+ */
+/* clang-format off */
+static const struct {
+	const char *oid;
+	const char *label; /* the SUBJECT file's key, or NULL */
+} list_attrs[] = {
+	{ "2.5.4.6",  "C" },
+	{ "2.5.4.8",  "ST" },
+	{ "2.5.4.7",  "L" },
+	{ "2.5.4.9",  NULL },	/* streetAddress */
+	{ "2.5.4.17", NULL },	/* postalCode */
+	{ "2.5.4.10", "O" },
+	{ "2.5.4.11", "OU" },
+};
+/* clang-format on */
+#define N_LIST_ATTRS (sizeof(list_attrs) / sizeof(list_attrs[0]))
+
+static void
+attrs_free(struct kiln_sign_attr *attr, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(attr[i].value);
+	free(attr);
+}
+
+void
+kiln_signreq_init(struct kiln_signreq *req)
+{
+	memset(req, 0, sizeof(*req));
+	kiln_info_init(&req->csr);
+	kiln_buf_init(&req->subject);
+	kiln_buf_init(&req->spki);
+	kiln_sans_init(&req->sans);
+	kiln_buf_init(&req->extra);
+	req->max_path_len = -1;
+}
+
+void
+kiln_signreq_free(struct kiln_signreq *req)
+{
+	kiln_info_free(&req->csr);
+	attrs_free(req->attr, req->n_attr);
+	kiln_buf_free(&req->subject);
+	kiln_buf_free(&req->spki);
+	kiln_sans_free(&req->sans);
+	kiln_buf_free(&req->extra);
+	kiln_signreq_init(req);
+}
+
+/* Append attribute "oid" = "value" (copied) to "*attr". */
+static int
+attr_push(struct kiln_sign_attr **attr, size_t *n, const char *oid,
+    const char *value, struct kiln_err *err)
+{
+	struct kiln_sign_attr *a;
+
+	if ((a = realloc(*attr, (*n + 1) * sizeof(*a))) == NULL)
+		return kiln_err_set(err, KILN_ENOMEM, "out of memory");
+	*attr = a;
+	a += *n;
+	snprintf(a->oid, sizeof(a->oid), "%s", oid);
+	if ((a->value = strdup(value)) == NULL)
+		return kiln_err_set(err, KILN_ENOMEM, "out of memory");
+	(*n)++;
+	return 0;
+}
+
+/* Whether Go's pkix.Name has a field for "oid" (cfssl's isCommonAttr). */
+static int
+common_attr(const char *oid)
+{
+	size_t i;
+
+	if (strcmp(oid, OID_CN) == 0 || strcmp(oid, OID_SERIAL) == 0)
+		return 1;
+	for (i = 0; i < N_LIST_ATTRS; i++)
+		if (strcmp(oid, list_attrs[i].oid) == 0)
+			return 1;
+	return 0;
+}
+
+/* The value of the last attribute "oid", or NULL (Go: the last wins). */
+static const char *
+last_value(const struct kiln_signreq *req, const char *oid)
+{
+	const char *v = NULL;
+	size_t i;
+
+	for (i = 0; i < req->n_attr; i++)
+		if (strcmp(req->attr[i].oid, oid) == 0)
+			v = req->attr[i].value;
+	return v;
+}
+
+/* SET { SEQUENCE { type, value } }: every value its own RDN. */
+static int
+put_rdn(struct der *d, const char *oid, const char *value, struct kiln_err *err)
+{
+	if (der_rdn(d, oid, value) == -1)
+		return kiln_err_set(err, KILN_EINVAL, "bad OID %s", oid);
+	return 0;
+}
+
+/* Rebuild the subject DER from the attributes, and "certreq" with it. */
+static int
+encode_subject(struct kiln_signreq *req, struct kiln_err *err)
+{
+	const char *cn, *serial;
+	struct der d;
+	size_t i, k, seq;
+	int rc = -1;
+
+	der_init(&d);
+	seq = der_open(&d, DER_SEQUENCE);
+	for (k = 0; k < N_LIST_ATTRS; k++)
+		for (i = 0; i < req->n_attr; i++)
+			if (strcmp(req->attr[i].oid, list_attrs[k].oid) == 0 &&
+			    put_rdn(&d, req->attr[i].oid, req->attr[i].value,
+			        err) == -1)
+				goto cleanup;
+	/* Go writes CN and serialNumber only when not empty. */
+	cn = last_value(req, OID_CN);
+	if (cn != NULL && *cn == '\0')
+		cn = NULL;
+	serial = last_value(req, OID_SERIAL);
+	if ((cn != NULL && put_rdn(&d, OID_CN, cn, err) == -1) ||
+	    (serial != NULL && *serial != '\0' &&
+	        put_rdn(&d, OID_SERIAL, serial, err) == -1))
+		goto cleanup;
+	for (i = 0; i < req->n_attr; i++)
+		if (!common_attr(req->attr[i].oid) &&
+		    put_rdn(&d, req->attr[i].oid, req->attr[i].value, err) ==
+		        -1)
+			goto cleanup;
+	der_close(&d, seq);
+	req->subject.len = 0;
+	if (der_check(&d, err) == -1 ||
+	    kiln_buf_append(&req->subject, d.buf.p, d.buf.len, err) == -1)
+		goto cleanup;
+	req->certreq.subject = req->subject.p;
+	req->certreq.subject_len = req->subject.len;
+	req->certreq.cn = cn;
+	rc = 0;
+cleanup:
+	der_free(&d);
+	return rc;
+}
+
+/* The SUBJECT file's name for attribute "oid", for messages. */
+static const char *
+attr_label(const char *oid)
+{
+	size_t i;
+
+	if (strcmp(oid, OID_CN) == 0)
+		return "CN";
+	if (strcmp(oid, OID_SERIAL) == 0)
+		return "SerialNumber";
+	for (i = 0; i < N_LIST_ATTRS; i++)
+		if (strcmp(oid, list_attrs[i].oid) == 0 &&
+		    list_attrs[i].label != NULL)
+			return list_attrs[i].label;
+	return oid;
+}
+
+/* The bytes of a string that must be valid UTF-8 without NUL, copied. */
+static char *
+utf8_copy(const struct rd *v, struct kiln_err *err)
+{
+	const unsigned char *s = v->p;
+	size_t n = rd_len(v);
+	char *out;
+
+	if (!kiln_utf8_valid(s, n) || memchr(s, 0, n) != NULL) {
+		kiln_err_set(
+		    err, KILN_EINVAL, "not valid UTF-8, or holds a NUL");
+		return NULL;
+	}
+	if ((out = strndup((const char *)s, n)) == NULL)
+		kiln_err_set(err, KILN_ENOMEM, "out of memory");
+	return out;
+}
+
+/*
+ * An attribute value as UTF-8.  Go reads the string types below and
+ * re-encodes them; anything else (an INTEGER, a SEQUENCE) is refused.
+ */
+static char *
+attr_value(
+    int tag, const struct rd *v, const struct rd *whole, struct kiln_err *err)
+{
+	switch (tag) {
+	case MBEDTLS_ASN1_UTF8_STRING:
+	case MBEDTLS_ASN1_PRINTABLE_STRING:
+	case MBEDTLS_ASN1_IA5_STRING:
+	case 0x12: /* NumericString */
+	case 0x1a: /* VisibleString */
+		return utf8_copy(v, err);
+	case MBEDTLS_ASN1_T61_STRING:
+	case MBEDTLS_ASN1_BMP_STRING:
+	case MBEDTLS_ASN1_UNIVERSAL_STRING:
+		return x509_decode_string(tag, v, whole, err);
+	default:
+		kiln_err_set(err, KILN_EINVAL,
+		    "value is not a string (ASN.1 tag 0x%02x)", tag);
+		return NULL;
+	}
+}
+
+/* Every attribute of the request's subject Name "name", in order. */
+static int
+read_subject(struct kiln_signreq *req, struct rd name, struct kiln_err *err)
+{
+	struct rd set, atv, value, whole;
+	char oid[64], *s;
+	int tag, rc;
+
+	while (name.p < name.end) {
+		if (rd_tag(&name, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SET,
+		        &set) == -1)
+			return kiln_err_set(
+			    err, KILN_EINVAL, "subject: bad name");
+		while (set.p < set.end) {
+			if (rd_tag(&set,
+			        MBEDTLS_ASN1_CONSTRUCTED |
+			            MBEDTLS_ASN1_SEQUENCE,
+			        &atv) == -1 ||
+			    rd_oid(&atv, oid, sizeof(oid)) == -1 ||
+			    rd_any(&atv, &tag, &value, &whole) == -1 ||
+			    atv.p != atv.end)
+				return kiln_err_set(
+				    err, KILN_EINVAL, "subject: bad attribute");
+			if ((s = attr_value(tag, &value, &whole, err)) ==
+			    NULL) {
+				kiln_err_prefix(err, "subject: %s", oid);
+				return -1;
+			}
+			rc = attr_push(&req->attr, &req->n_attr, oid, s, err);
+			free(s);
+			if (rc == -1)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* The public key, parsed and written again as Go's MarshalPKIXPublicKey. */
+static int
+read_spki(struct kiln_signreq *req, const struct rd *spki, struct kiln_err *err)
+{
+	struct kiln_key key;
+	unsigned char *p = spki->p;
+	int ret, rc = -1;
+
+	kiln_key_init(&key);
+	if ((ret = mbedtls_pk_parse_subpubkey(&p, spki->end, &key.pk)) != 0) {
+		kiln_err_mbed(err, ret, "public key");
+		goto cleanup;
+	}
+	if (kiln_key_write_spki(&key, &req->spki, err) == -1)
+		goto cleanup;
+	req->certreq.spki = req->spki.p;
+	req->certreq.spki_len = req->spki.len;
+	rc = 0;
+cleanup:
+	kiln_key_free(&key);
+	return rc;
+}
+
+/* One IA5String name of the SAN, NUL-free ASCII as Go demands. */
+static int
+san_text(struct kiln_signreq *req, enum kiln_san_type type, const struct rd *v,
+    struct kiln_err *err)
+{
+	struct kiln_san san;
+	size_t i, n = rd_len(v);
+	int rc;
+
+	for (i = 0; i < n; i++)
+		if (v->p[i] == 0 || v->p[i] >= 0x80)
+			return kiln_err_set(err, KILN_EINVAL,
+			    "subject alternative name: not ASCII, or holds a "
+			    "NUL");
+	memset(&san, 0, sizeof(san));
+	san.type = type;
+	if ((san.value = strndup((const char *)v->p, n)) == NULL)
+		return kiln_err_set(err, KILN_ENOMEM, "out of memory");
+	rc = kiln_sans_add_typed(&req->sans, &san, err);
+	free(san.value);
+	return rc;
+}
+
+static int
+san_ip(struct kiln_signreq *req, const struct rd *v, struct kiln_err *err)
+{
+	static const unsigned char mapped[12] = {
+	    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	struct kiln_san san;
+	char text[64];
+	size_t n = rd_len(v);
+	const unsigned char *ip = v->p;
+
+	if (n != 4 && n != 16)
+		return kiln_err_set(err, KILN_EINVAL,
+		    "subject alternative name: IP address of %zu bytes", n);
+	/* Go writes an IPv4-mapped address as 4 bytes. */
+	if (n == 16 && memcmp(ip, mapped, sizeof(mapped)) == 0)
+		ip += 12, n = 4;
+	memset(&san, 0, sizeof(san));
+	san.type = KILN_SAN_IP;
+	memcpy(san.ip, ip, n);
+	san.ip_len = n;
+	x509_ip_string(ip, n, text, sizeof(text));
+	san.value = text;
+	return kiln_sans_add_typed(&req->sans, &san, err);
+}
+
+/*
+ * The SANs of the request's extension "e", grouped as Go's
+ * x509.CertificateRequest holds them: DNS names, email addresses, IP
+ * addresses, URIs.  Other kinds of name are dropped, as Go drops them.
+ */
+static int
+read_sans(
+    struct kiln_signreq *req, const struct kiln_ext *e, struct kiln_err *err)
+{
+	static const int order[] = {2, 1, 7, 6};
+	struct rd all = {req->csr.der.p + e->off,
+	              req->csr.der.p + e->off + e->len},
+	          names, seq, name;
+	size_t k;
+	int tag, rc = 0;
+
+	if (rd_tag(&all, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE,
+	        &seq) == -1)
+		return kiln_err_set(
+		    err, KILN_EINVAL, "bad subject alternative name");
+	for (k = 0; k < sizeof(order) / sizeof(order[0]); k++)
+		for (names = seq; rc == 0 && names.p < names.end;) {
+			if (rd_any(&names, &tag, &name, NULL) == -1)
+				return kiln_err_set(err, KILN_EINVAL,
+				    "bad subject alternative name");
+			if (tag != (MBEDTLS_ASN1_CONTEXT_SPECIFIC | order[k]))
+				continue;
+			switch (order[k]) {
+			case 1:
+				rc = san_text(req, KILN_SAN_EMAIL, &name, err);
+				break;
+			case 2:
+				rc = san_text(req, KILN_SAN_DNS, &name, err);
+				break;
+			case 6:
+				rc = san_text(req, KILN_SAN_URI, &name, err);
+				break;
+			default:
+				rc = san_ip(req, &name, err);
+				break;
+			}
+		}
+	return rc;
+}
+
+/*
+ * Read the request in "data" into req->csr.  PEM input is its first PEM
+ * block, which must be a certificate request (cfssl takes the first block
+ * and then looks at its label); anything else is taken as DER.
+ */
+static int
+read_request(struct kiln_signreq *req, const unsigned char *data, size_t len,
+    struct kiln_err *err)
+{
+	static const char begin[] = "-----BEGIN ";
+	struct kiln_buf text;
+	const char *b, *label, *e;
+	char end[80];
+	size_t n;
+	int rc = -1;
+
+	kiln_buf_init(&text);
+	if (kiln_buf_append(&text, data, len, err) == -1 ||
+	    kiln_buf_terminate(&text, err) == -1)
+		goto cleanup;
+	if ((b = strstr((const char *)text.p, begin)) == NULL) {
+		/* Not PEM: DER, or an error kiln_inspect_csr() words. */
+		req->was_der = 1;
+		rc = kiln_inspect_csr(&req->csr, data, len, err);
+		goto cleanup;
+	}
+	label = b + strlen(begin);
+	n = strcspn(label, "-\n");
+	if (strncmp(label + n, "-----", 5) != 0) {
+		kiln_err_set(err, KILN_EINVAL, "bad PEM header");
+		goto cleanup;
+	}
+	if (!((n == 19 && strncmp(label, "CERTIFICATE REQUEST", n) == 0) ||
+	        (n == 23 &&
+	            strncmp(label, "NEW CERTIFICATE REQUEST", n) == 0))) {
+		if ((n == 11 && strncmp(label, "CERTIFICATE", n) == 0) ||
+		    (n == 16 && strncmp(label, "X509 CERTIFICATE", n) == 0) ||
+		    (n == 19 && strncmp(label, "TRUSTED CERTIFICATE", n) == 0))
+			kiln_err_set(err, KILN_EINVAL,
+			    "a certificate, not a certificate request");
+		else
+			kiln_err_set(err, KILN_EINVAL,
+			    "not a certificate request (PEM block \"%.*s\")",
+			    (int)(n > 40 ? 40 : n), label);
+		goto cleanup;
+	}
+	snprintf(end, sizeof(end), "-----END %.*s-----", (int)n, label);
+	if ((e = strstr(label, end)) == NULL) {
+		kiln_err_set(
+		    err, KILN_EINVAL, "truncated PEM: no \"%s\" line", end);
+		goto cleanup;
+	}
+	/* Only this block, so that no later one is taken instead. */
+	rc = kiln_inspect_csr(&req->csr, (const unsigned char *)b,
+	    (size_t)(e - b) + strlen(end), err);
+cleanup:
+	kiln_buf_free(&text);
+	return rc;
+}
+
+/*
+ * The signature algorithms cfssl checks (helpers.CheckSignature): RSA
+ * PKCS#1 v1.5 and ECDSA with SHA-1 or SHA-2, by inspect's names.  MD5
+ * and MD2, which mbedTLS would check, are refused.
+ */
+static int
+checked_sigalg(const char *name)
+{
+	static const char *const ok[] = {"SHA1WithRSA", "SHA256WithRSA",
+	    "SHA384WithRSA", "SHA512WithRSA", "ECDSAWithSHA1",
+	    "ECDSAWithSHA256", "ECDSAWithSHA384", "ECDSAWithSHA512"};
+	size_t i;
+
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (strcmp(name, ok[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Subject and SubjectPublicKeyInfo of the request's DER. */
+static int
+find_cri(const struct kiln_info *csr, struct rd *name, struct rd *spki)
+{
+	struct rd r = {csr->der.p, csr->der.p + csr->der.len}, v;
+	int tag;
+
+	if (rd_tag(&r, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE, &r) ==
+	        -1 ||
+	    rd_tag(&r, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE, &r) ==
+	        -1 ||
+	    rd_any(&r, &tag, &v, NULL) == -1 || /* version */
+	    rd_tag(&r, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE,
+	        name) == -1)
+		return -1;
+	spki->p = r.p;
+	if (rd_any(&r, &tag, &v, NULL) == -1)
+		return -1;
+	spki->end = r.p;
+	return 0;
+}
+
+int
+kiln_sign_request(struct kiln_signreq *req, const unsigned char *data,
+    size_t len, struct kiln_err *err)
+{
+	const struct kiln_ext *san = NULL;
+	struct rd name, spki;
+	size_t i;
+
+	if (read_request(req, data, len, err) == -1)
+		return -1;
+	if (!checked_sigalg(req->csr.sigalg))
+		return kiln_err_set(err, KILN_EINVAL,
+		    "signature cannot be checked: %s, %s key (kiln checks RSA "
+		    "PKCS#1 v1.5 and ECDSA with SHA-1 or SHA-2)",
+		    strcmp(req->csr.sigalg, "Unknown Signature") == 0
+		        ? req->csr.sigalg_oid
+		        : req->csr.sigalg,
+		    req->csr.key_algorithm);
+	if (req->csr.sig_valid == 0)
+		return kiln_err_set(err, KILN_EINVAL,
+		    "signature does not verify: the request was altered, or "
+		    "not signed with its own key");
+	if (req->csr.sig_valid != 1)
+		return kiln_err_set(err, KILN_EINVAL,
+		    "signature cannot be checked: %s key",
+		    req->csr.key_algorithm);
+	if (find_cri(&req->csr, &name, &spki) == -1)
+		return kiln_err_set(err, KILN_EINVAL, "not a CSR");
+	if (read_subject(req, name, err) == -1 ||
+	    read_spki(req, &spki, err) == -1)
+		return -1;
+	for (i = 0; i < req->csr.next; i++) {
+		if (strcmp(req->csr.ext[i].oid, OID_SAN) != 0)
+			continue;
+		if (san != NULL)
+			return kiln_err_set(err, KILN_EINVAL,
+			    "two subject alternative name extensions");
+		san = &req->csr.ext[i];
+	}
+	if (san != NULL && read_sans(req, san, err) == -1)
+		return -1;
+	req->is_ca = req->csr.has_bc && req->csr.is_ca;
+	req->max_path_len = req->csr.has_bc ? req->csr.max_path_len : -1;
+	req->certreq.sans = &req->sans;
+	return encode_subject(req, err);
+}
+
+/* One key of every "names" entry, copied into "*attr" as "oid". */
+static int
+subject_list(const cJSON *names, const char *label, const char *oid,
+    struct kiln_sign_attr **attr, size_t *n, struct kiln_err *err)
+{
+	const cJSON *c;
+	const char *v;
+	char ctx[32];
+	size_t i = 0;
+
+	for (c = names != NULL ? names->child : NULL; c != NULL;
+	     c = c->next, i++) {
+		snprintf(ctx, sizeof(ctx), "names[%zu]", i);
+		v = NULL;
+		if (kiln_json_object(c, ctx, err) == -1 ||
+		    kiln_json_string(c, ctx, label, &v, err) == -1)
+			return -1;
+		if (v != NULL && *v != '\0' &&
+		    attr_push(attr, n, oid, v, err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
+kiln_sign_subject(struct kiln_signreq *req, const char *text, size_t len,
+    struct kiln_err *err)
+{
+	struct kiln_sign_attr *attr = NULL;
+	const char *cn = NULL, *serial = NULL;
+	const cJSON *names;
+	size_t n = 0, n_names, before, i, k;
+	cJSON *root;
+	int rc = -1;
+
+	if ((root = kiln_json_parse_object(text, len, err)) == NULL)
+		return -1;
+	names = kiln_json_get(root, "names");
+	if (kiln_json_array(names, "names", &n_names, err) == -1)
+		goto cleanup;
+	if (kiln_json_string(root, NULL, "CN", &cn, err) == -1 ||
+	    kiln_json_string(root, NULL, "SerialNumber", &serial, err) == -1)
+		goto cleanup;
+	/* cfssl's PopulateSubjectFromCSR, in Go's field order. */
+	for (k = 0; k < N_LIST_ATTRS; k++) {
+		if (list_attrs[k].label == NULL)
+			continue; /* street and postalCode are dropped */
+		before = n;
+		if (subject_list(names, list_attrs[k].label, list_attrs[k].oid,
+		        &attr, &n, err) == -1)
+			goto cleanup;
+		if (n > before)
+			continue;
+		for (i = 0; i < req->n_attr; i++)
+			if (strcmp(req->attr[i].oid, list_attrs[k].oid) == 0 &&
+			    attr_push(&attr, &n, req->attr[i].oid,
+			        req->attr[i].value, err) == -1)
+				goto cleanup;
+	}
+	if (cn == NULL || *cn == '\0')
+		cn = last_value(req, OID_CN);
+	if (serial == NULL || *serial == '\0')
+		serial = last_value(req, OID_SERIAL);
+	if ((cn != NULL && attr_push(&attr, &n, OID_CN, cn, err) == -1) ||
+	    (serial != NULL &&
+	        attr_push(&attr, &n, OID_SERIAL, serial, err) == -1))
+		goto cleanup;
+	for (i = 0; i < n; i++)
+		if (!kiln_utf8_valid((const unsigned char *)attr[i].value,
+		        strlen(attr[i].value))) {
+			kiln_err_set(err, KILN_EINVAL, "%s: not valid UTF-8",
+			    attr_label(attr[i].oid));
+			goto cleanup;
+		}
+	attrs_free(req->attr, req->n_attr);
+	req->attr = attr;
+	req->n_attr = n;
+	attr = NULL; /* owned by req */
+	n = 0;
+	rc = encode_subject(req, err);
+cleanup:
+	attrs_free(attr, n);
+	cJSON_Delete(root);
+	return rc;
+}
+
+int
+kiln_sign_hosts(
+    struct kiln_signreq *req, const char *list, struct kiln_err *err)
+{
+	struct kiln_sans sans;
+	const char *p, *comma;
+	char *host;
+	int rc = -1;
+
+	kiln_sans_init(&sans);
+	for (p = list;; p = comma + 1) {
+		comma = strchr(p, ',');
+		if ((host = strndup(p, comma != NULL ? (size_t)(comma - p)
+		                                     : strlen(p))) == NULL) {
+			kiln_err_set(err, KILN_ENOMEM, "out of memory");
+			goto cleanup;
+		}
+		rc = kiln_sans_add(&sans, host, err);
+		free(host);
+		if (rc == -1)
+			goto cleanup;
+		rc = -1;
+		if (comma == NULL)
+			break;
+	}
+	kiln_sans_free(&req->sans);
+	req->sans = sans;
+	kiln_sans_init(&sans); /* owned by req */
+	req->certreq.sans = &req->sans;
+	rc = 0;
+cleanup:
+	kiln_sans_free(&sans);
+	return rc;
+}
+
+int
+kiln_sign_check(const struct kiln_signreq *req,
+    const struct kiln_profile *profile, const struct kiln_cert *ca,
+    struct kiln_err *err)
+{
+	int ca_pathlen;
+
+	if (!req->is_ca)
+		return 0;
+	if (!profile->is_ca)
+		return kiln_err_set(err, KILN_EPOLICY,
+		    "the request asks for a CA certificate (basicConstraints "
+		    "CA:TRUE) and the profile does not allow one "
+		    "(ca_constraint.is_ca)");
+	/* mbedTLS keeps pathlen + 1, and 0 for none. */
+	ca_pathlen = ca != NULL ? kiln_crt_max_pathlen(&ca->crt) - 1 : -1;
+	if (ca_pathlen > 0 && req->max_path_len >= ca_pathlen)
+		return kiln_err_set(err, KILN_EPOLICY,
+		    "the request asks for pathlen %d and the CA's pathlen %d "
+		    "allows at most %d",
+		    req->max_path_len, ca_pathlen, ca_pathlen - 1);
+	return 0;
+}
+
+int
+kiln_sign_copy_extensions(struct kiln_signreq *req, struct kiln_err *err)
+{
+	const struct kiln_info *c = &req->csr;
+	unsigned char oid[64];
+	struct der d;
+	size_t i, n, m;
+	int rc = -1;
+
+	der_init(&d);
+	for (i = 0; i < c->next; i++) {
+		if (strcmp(c->ext[i].oid, "2.5.29.19") == 0)
+			continue; /* cfssl never copies basicConstraints */
+		if ((n = der_oid_from_string(
+		         c->ext[i].oid, oid, sizeof(oid))) == 0) {
+			kiln_err_set(err, KILN_EINVAL,
+			    "extension %s: not an OID kiln can copy",
+			    c->ext[i].oid);
+			goto cleanup;
+		}
+		m = der_open(&d, DER_SEQUENCE);
+		der_tlv(&d, DER_OID, oid, n);
+		if (c->ext[i].critical)
+			der_bool_true(&d);
+		der_tlv(&d, DER_OCTET_STRING, c->der.p + c->ext[i].off,
+		    c->ext[i].len);
+		der_close(&d, m);
+	}
+	if (der_check(&d, err) == -1)
+		goto cleanup;
+	req->extra.len = 0;
+	if (kiln_buf_append(&req->extra, d.buf.p, d.buf.len, err) == -1)
+		goto cleanup;
+	req->certreq.extra = req->extra.len > 0 ? req->extra.p : NULL;
+	req->certreq.extra_len = req->extra.len;
+	rc = 0;
+cleanup:
+	der_free(&d);
+	return rc;
+}

@@ -1,0 +1,68 @@
+/*
+ * Output helpers shared by render.c and the commands' renderers.  Private
+ * to libkiln.
+ */
+#ifndef KILN_FORMAT_H
+#define KILN_FORMAT_H
+
+#include <stddef.h>
+
+#include "kiln/buf.h"
+#include "kiln/err.h"
+#include "kiln/inspect.h"
+
+/* A JSON writer that indents as Go's json.MarshalIndent(v, "", "  "). */
+struct jw {
+	struct kiln_buf *out;
+	struct kiln_err *err;
+	int depth;
+	int first[16]; /* nothing written yet at this depth */
+};
+
+void jw_raw(struct jw *, const char *);
+void jw_open(struct jw *, const char *);
+void jw_close(struct jw *, const char *);
+void jw_item(struct jw *); /* before an array element */
+void jw_str(struct jw *, const char *);
+void jw_key(struct jw *, const char *);
+void jw_kstr(struct jw *, const char *, const char *);
+void jw_kint(struct jw *, const char *, long long);
+void jw_kbool(struct jw *, const char *, int);
+void jw_knull(struct jw *, const char *);
+void jw_items(struct jw *, char *const *, size_t); /* array elements */
+void jw_kstrs(struct jw *, const char *, char *const *, size_t);
+
+/* RFC 3339 in UTC, as Go marshals a time.Time: "2026-11-24T06:47:00Z". */
+void kiln_rfc3339(long long, char *, size_t);
+
+/* Whole days from "now" to "not_after", rounded down (negative after). */
+long long kiln_days_left(long long, long long);
+
+/* "AB:CD:..." with two digits per byte, as cfssl >= 1.3 prints key ids. */
+void kiln_hex_colon(const unsigned char *, size_t, char *, size_t);
+
+/* The last value of "oid" in "dn", as Go's pkix.Name keeps it, or NULL. */
+const char *kiln_dn_last(const struct kiln_dn *, const char *);
+
+/* "a, b, c" of the SANs, in the order DNS, IP, email, URI. */
+void kiln_join_sans(
+    const struct kiln_info *, struct kiln_buf *, struct kiln_err *);
+
+/* Columns a string takes on a terminal: East Asian wide characters 2. */
+size_t kiln_display_width(const char *);
+
+#define KILN_TABLE_COLS 8
+
+/* A table boxed as etcdctl -w table prints it. */
+struct kiln_table {
+	const char *head[KILN_TABLE_COLS];
+	int right[KILN_TABLE_COLS]; /* right-aligned (numbers) */
+	size_t ncols, nrows;
+	char **cell;                   /* nrows * ncols */
+	size_t width[KILN_TABLE_COLS]; /* set by table_print */
+};
+
+/* Print "t", headers centred, "right" columns right-aligned. */
+void table_print(struct kiln_table *, struct kiln_buf *, struct kiln_err *);
+
+#endif /* KILN_FORMAT_H */

@@ -1,0 +1,148 @@
+#include <string.h>
+
+#include <mbedtls/asn1.h>
+#include <mbedtls/oid.h>
+#include <mbedtls/pem.h>
+
+#include "core/civil.h"
+#include "core/compat.h"
+#include "asn1/der.h"
+#include "kiln/cert.h"
+#include "kiln/pem.h"
+
+void
+kiln_cert_init(struct kiln_cert *cert)
+{
+	mbedtls_x509_crt_init(&cert->crt);
+	cert->ski_len = 0;
+}
+
+void
+kiln_cert_free(struct kiln_cert *cert)
+{
+	mbedtls_x509_crt_free(&cert->crt);
+	kiln_cert_init(cert);
+}
+
+long long
+kiln_cert_not_after(const struct kiln_cert *cert)
+{
+	return kiln_x509_time_seconds(&cert->crt.valid_to);
+}
+
+int
+kiln_cert_outlives(const struct kiln_cert *ca, long long not_after)
+{
+	return not_after - kiln_cert_not_after(ca) > KILN_OUTLIVES_GRACE;
+}
+
+/* Accept every extension mbedTLS does not know, critical or not. */
+static int
+accept_ext(void *ctx, const mbedtls_x509_crt *crt, const mbedtls_x509_buf *oid,
+    int critical, const unsigned char *p, const unsigned char *end)
+{
+	(void)ctx;
+	(void)crt;
+	(void)oid;
+	(void)critical;
+	(void)p;
+	(void)end;
+	return 0;
+}
+
+/* The SKI's key identifier from the raw extensions, if any. */
+static void
+find_ski(struct kiln_cert *cert)
+{
+	const mbedtls_x509_buf *ext = &cert->crt.v3_ext;
+	const unsigned char *val;
+	unsigned char *p;
+	size_t vlen, n;
+
+	if (ext->p == NULL ||
+	    der_find_extension(ext->p, ext->len,
+	        MBEDTLS_OID_SUBJECT_KEY_IDENTIFIER,
+	        sizeof(MBEDTLS_OID_SUBJECT_KEY_IDENTIFIER) - 1, &val, &vlen,
+	        NULL) != 1)
+		return;
+	p = (unsigned char *)val;
+	if (mbedtls_asn1_get_tag(
+	        &p, val + vlen, &n, MBEDTLS_ASN1_OCTET_STRING) != 0 ||
+	    n > sizeof(cert->ski) || p + n != val + vlen)
+		return;
+	memcpy(cert->ski, p, n);
+	cert->ski_len = n;
+}
+
+int
+kiln_cert_parse(struct kiln_cert *cert, const unsigned char *data, size_t len,
+    struct kiln_err *err)
+{
+	mbedtls_pem_context pem;
+	struct kiln_buf text;
+	const unsigned char *der = data;
+	size_t der_len = len, used;
+	int ret, rc = -1;
+
+	mbedtls_pem_init(&pem);
+	kiln_buf_init(&text);
+	kiln_cert_free(cert);
+	if (kiln_buf_append(&text, data, len, err) == -1 ||
+	    kiln_buf_terminate(&text, err) == -1)
+		goto cleanup;
+	if (strstr((char *)text.p, "-----BEGIN ") != NULL) {
+		if (kiln_pem_count((char *)text.p) != 1) {
+			kiln_err_set(err, KILN_EINVAL,
+			    "expected exactly one PEM certificate");
+			goto cleanup;
+		}
+		ret =
+		    mbedtls_pem_read_buffer(&pem, "-----BEGIN CERTIFICATE-----",
+		        "-----END CERTIFICATE-----", text.p, NULL, 0, &used);
+		if (ret != 0) {
+			kiln_err_set(err, KILN_EINVAL, "not a PEM certificate");
+			goto cleanup;
+		}
+		der = kiln_pem_buffer(&pem, &der_len);
+	}
+	ret = mbedtls_x509_crt_parse_der_with_ext_cb(
+	    &cert->crt, der, der_len, 1, accept_ext, NULL);
+	if (ret != 0) {
+		kiln_err_mbed(err, ret, "not a valid certificate");
+		goto cleanup;
+	}
+	find_ski(cert);
+	rc = 0;
+cleanup:
+	mbedtls_pem_free(&pem);
+	kiln_buf_free(&text);
+	if (rc == -1)
+		kiln_cert_free(cert);
+	return rc;
+}
+
+int
+kiln_ca_load(struct kiln_cert *ca, struct kiln_key *key,
+    const struct kiln_buf *cert, const char *cert_name,
+    const struct kiln_buf *key_text, const char *key_name, const char *password,
+    struct kiln_rng *rng, struct kiln_err *err)
+{
+	if (kiln_cert_parse(ca, cert->p, cert->len, err) == -1) {
+		kiln_err_prefix(err, "%s", cert_name);
+		return -1;
+	}
+	if (!kiln_crt_is_ca(&ca->crt))
+		return kiln_err_set(err, KILN_EINVAL,
+		    "%s: not a CA certificate (basicConstraints CA:FALSE)",
+		    cert_name);
+	if (kiln_key_parse_password(
+	        key, key_text->p, key_text->len, password, rng, err) == -1) {
+		kiln_err_prefix(err, "%s", key_name);
+		return -1;
+	}
+	if (kiln_key_check_pair(&ca->crt.pk, key, NULL) == -1)
+		return kiln_err_set(err, KILN_EINVAL,
+		    "%s: does not match the CA certificate %s", key_name,
+		    cert_name);
+	return 0;
+}

@@ -1,0 +1,495 @@
+#include <pthread.h>
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <mbedtls/bignum.h>
+#include <mbedtls/ctr_drbg.h>
+#include <mbedtls/platform_util.h>
+#include <mbedtls/rsa.h>
+
+#include "core/compat.h"
+#include "x509/rsagen.h"
+
+/*
+ * A prime search draws at most MAX_DRAWS random candidates, and steps each
+ * at most WINDOW_PER_BIT * bits times before drawing the next.  A window
+ * of 4 * bits odd numbers holds 4 * bits * 2 / (bits * ln 2), about 11.5
+ * primes on average, so it is empty about once in 10^5 windows, and all
+ * MAX_DRAWS of them practically never: the bound is there so that a
+ * broken random generator ends in an error, not in a loop.
+ */
+#define MAX_DRAWS 32
+#define WINDOW_PER_BIT 4
+
+/*
+ * Pairs of primes tried before giving up on FIPS 186-4's conditions on
+ * the pair (|p - q| and d), which a random pair fails with a probability
+ * below 2^-90.
+ */
+#define MAX_PAIRS 8
+
+/*
+ * Bytes of the caller's kiln_rng that seed each search's CTR_DRBG: enough
+ * for its entropy input and a nonce (MBEDTLS_CTR_DRBG_ENTROPY_LEN, 48,
+ * and none here; 32 and 16 where mbedTLS lacks SHA-512).
+ */
+#define SEED_LEN 64
+
+/*
+ * Consecutive small primes whose product fits in 32 bits.  A candidate is
+ * reduced modulo the product, a long division per 32-bit word, and each
+ * prime's residue then comes from that remainder: about half as many long
+ * divisions as one reduction per prime.
+ */
+struct group {
+	uint32_t mod;
+	uint16_t first; /* index into primes[] */
+	uint16_t count;
+};
+
+static uint16_t primes[KILN_SIEVE_PRIMES];
+static struct group groups[KILN_SIEVE_PRIMES];
+static size_t ngroups;
+static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
+
+/* The odd primes below 2^16 (sieve of Eratosthenes), then their groups. */
+static void
+make_tables(void)
+{
+	uint8_t composite[(1u << 15) / 8]; /* bit i: is 2i + 1 composite? */
+	uint32_t i, n, m;
+	uint64_t prod;
+	size_t count = 0, g;
+
+	memset(composite, 0, sizeof(composite));
+	for (i = 1; i < (1u << 15); i++) {
+		if (composite[i / 8] & (1u << (i % 8)))
+			continue;
+		n = 2 * i + 1;
+		if (count < KILN_SIEVE_PRIMES)
+			primes[count++] = (uint16_t)n;
+		/* Odd multiples below n^2 have a smaller factor. */
+		for (m = n * n; m < (1u << 16); m += 2 * n)
+			composite[m / 16] |= (uint8_t)(1u << (m / 2 % 8));
+	}
+	for (i = 0, g = 0; i < count; g++) {
+		groups[g].first = (uint16_t)i;
+		groups[g].count = 0;
+		prod = 1;
+		while (i < count && prod * primes[i] <= UINT32_MAX) {
+			prod *= primes[i++];
+			groups[g].count++;
+		}
+		groups[g].mod = (uint32_t)prod;
+	}
+	ngroups = g;
+}
+
+const uint16_t *
+kiln_sieve_primes(void)
+{
+	(void)pthread_once(&tables_once, make_tables);
+	return primes;
+}
+
+void
+kiln_sieve_init(struct kiln_sieve *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+void
+kiln_sieve_free(struct kiln_sieve *s)
+{
+	mbedtls_platform_zeroize(s, sizeof(*s));
+}
+
+/* The big-endian number in "len" bytes at "b", modulo "m" (nonzero). */
+static uint32_t
+mod_bytes(const unsigned char *b, size_t len, uint32_t m)
+{
+	uint64_t r = 0; /* below m, so r << 32 | w fits */
+	uint32_t w;
+	size_t i = 0;
+
+	for (; i < len % 4; i++)
+		r = (r << 8 | b[i]) % m;
+	for (; i < len; i += 4) {
+		w = (uint32_t)b[i] << 24 | (uint32_t)b[i + 1] << 16 |
+		    (uint32_t)b[i + 2] << 8 | b[i + 3];
+		r = (r << 32 | w) % m;
+	}
+	return (uint32_t)r;
+}
+
+int
+kiln_sieve_start(
+    struct kiln_sieve *s, const mbedtls_mpi *x, struct kiln_err *err)
+{
+	unsigned char buf[KILN_SIEVE_MAX_BITS / 8];
+	size_t len = mbedtls_mpi_size(x), g, k;
+	const struct group *gr;
+	uint32_t r;
+	int ret, rc = -1;
+
+	(void)kiln_sieve_primes();
+	if (mbedtls_mpi_cmp_int(x, 1 << 16) <= 0 ||
+	    mbedtls_mpi_get_bit(x, 0) != 1 || len > sizeof(buf))
+		return kiln_err_set(err, KILN_EINVAL,
+		    "RSA prime candidate: not an odd number above 2^16 of at "
+		    "most %d bits",
+		    KILN_SIEVE_MAX_BITS);
+	if ((ret = mbedtls_mpi_write_binary(x, buf, len)) != 0) {
+		kiln_err_mbed(err, ret, "RSA prime candidate");
+		goto cleanup;
+	}
+	for (g = 0; g < ngroups; g++) {
+		gr = &groups[g];
+		r = mod_bytes(buf, len, gr->mod);
+		for (k = gr->first; k < (size_t)gr->first + gr->count; k++)
+			s->res[k] = (uint16_t)(r % primes[k]);
+	}
+	s->res_e = mod_bytes(buf, len, KILN_RSA_E);
+	s->steps = 0;
+	rc = 0;
+cleanup:
+	mbedtls_platform_zeroize(buf, sizeof(buf));
+	return rc;
+}
+
+int
+kiln_sieve_clean(const struct kiln_sieve *s)
+{
+	size_t i;
+
+	for (i = 0; i < KILN_SIEVE_PRIMES; i++)
+		if (s->res[i] == 0)
+			return 0;
+	return s->res_e != 1;
+}
+
+int
+kiln_sieve_step(struct kiln_sieve *s)
+{
+	unsigned int r, zero = 0;
+	size_t i;
+
+	/* r + 2 < 2p for every odd prime p, so one subtraction reduces it. */
+	for (i = 0; i < KILN_SIEVE_PRIMES; i++) {
+		r = s->res[i] + 2u;
+		if (r >= primes[i])
+			r -= primes[i];
+		s->res[i] = (uint16_t)r;
+		zero |= r == 0;
+	}
+	s->res_e += 2;
+	if (s->res_e >= KILN_RSA_E)
+		s->res_e -= KILN_RSA_E;
+	s->steps++;
+	return !zero && s->res_e != 1;
+}
+
+/*
+ * FIPS 186-4, Appendix C.3, Table C.2 "Minimum number of rounds of M-R
+ * testing when generating primes for use in RSA Digital Signatures", the
+ * rounds for p and q, M-R tests only:
+ *	p, q of 1024 bits (nlen 2048): 5 rounds (error probability 2^-112)
+ *	p, q of 1536 bits (nlen 3072): 4 rounds (2^-128)
+ * (Table C.3, for an error probability of 2^-100, asks for 4 and 3.)
+ * FIPS 186-4 stops at nlen 3072; FIPS 186-5 Table B.1 adds p, q of 2048
+ * bits (nlen 4096) with 4 rounds (2^-144).  A round's error probability
+ * falls as the prime grows, so a size between two rows takes the count of
+ * the row below it, and every size from 1536 bits on takes 4.
+ * mbedtls_mpi_is_prime_ext draws a random base for each round, as C.3.1
+ * does.
+ */
+int
+kiln_rsagen_mr_rounds(unsigned int bits)
+{
+	return bits >= 1536 ? 4 : 5;
+}
+
+/* One prime search: its own DRBG, sieve and numbers, for one thread. */
+struct search {
+	mbedtls_ctr_drbg_context drbg;
+	unsigned char seed[SEED_LEN];
+	size_t seed_left; /* bytes of "seed" not yet given to the DRBG */
+	struct kiln_sieve sieve;
+	mbedtls_mpi start; /* the candidate drawn */
+	mbedtls_mpi prime; /* start + 2 * steps: the prime, once found */
+	unsigned int bits;
+	struct kiln_err err;
+};
+
+static void
+search_init(struct search *s, unsigned int bits)
+{
+	mbedtls_ctr_drbg_init(&s->drbg);
+	memset(s->seed, 0, sizeof(s->seed));
+	s->seed_left = 0;
+	kiln_sieve_init(&s->sieve);
+	mbedtls_mpi_init(&s->start);
+	mbedtls_mpi_init(&s->prime);
+	s->bits = bits;
+	kiln_err_clear(&s->err);
+}
+
+static void
+search_free(struct search *s)
+{
+	/* All of these wipe. */
+	mbedtls_ctr_drbg_free(&s->drbg);
+	mbedtls_platform_zeroize(s->seed, sizeof(s->seed));
+	kiln_sieve_free(&s->sieve);
+	mbedtls_mpi_free(&s->start);
+	mbedtls_mpi_free(&s->prime);
+}
+
+/*
+ * The CTR_DRBG's entropy source: the seed, given once.  A reseed finds
+ * nothing left and fails; it would take 10,000 requests
+ * (MBEDTLS_CTR_DRBG_RESEED_INTERVAL), and a search makes a few hundred.
+ */
+static int
+seed_entropy(void *p, unsigned char *out, size_t len)
+{
+	struct search *s = p;
+	unsigned char *from = s->seed + sizeof(s->seed) - s->seed_left;
+
+	if (len > s->seed_left)
+		return MBEDTLS_ERR_CTR_DRBG_ENTROPY_SOURCE_FAILED;
+	memcpy(out, from, len);
+	mbedtls_platform_zeroize(from, len);
+	s->seed_left -= len;
+	return 0;
+}
+
+/*
+ * Seed the search's DRBG from "rng", on the calling thread: mbedTLS
+ * contexts are not shared between threads, whether or not it was built
+ * with MBEDTLS_THREADING_C.
+ */
+static int
+search_seed(struct search *s, struct kiln_rng *rng, const char *pers,
+    struct kiln_err *err)
+{
+	int ret, rc = -1;
+
+	if ((ret = kiln_rng_random(rng, s->seed, sizeof(s->seed))) != 0) {
+		kiln_err_mbed(err, ret, "RSA key generation: random generator");
+		goto cleanup;
+	}
+	s->seed_left = sizeof(s->seed);
+	ret = mbedtls_ctr_drbg_seed(&s->drbg, seed_entropy, s,
+	    (const unsigned char *)pers, strlen(pers));
+	if (ret != 0) {
+		kiln_err_mbed(err, ret, "RSA key generation: random generator");
+		goto cleanup;
+	}
+	rc = 0;
+cleanup:
+	mbedtls_platform_zeroize(s->seed, sizeof(s->seed));
+	s->seed_left = 0;
+	return rc;
+}
+
+/* A fresh odd candidate of exactly s->bits bits, the top two set. */
+static int
+draw(struct search *s)
+{
+	size_t len = (s->bits + 7) / 8;
+	int ret;
+
+	if ((ret = mbedtls_mpi_fill_random(
+	         &s->start, len, mbedtls_ctr_drbg_random, &s->drbg)) != 0 ||
+	    (ret = mbedtls_mpi_shift_r(&s->start, len * 8 - s->bits)) != 0 ||
+	    (ret = mbedtls_mpi_set_bit(&s->start, s->bits - 1, 1)) != 0 ||
+	    (ret = mbedtls_mpi_set_bit(&s->start, s->bits - 2, 1)) != 0 ||
+	    (ret = mbedtls_mpi_set_bit(&s->start, 0, 1)) != 0)
+		return kiln_err_mbed(&s->err, ret, "RSA key generation");
+	return kiln_sieve_start(&s->sieve, &s->start, &s->err);
+}
+
+/*
+ * Find a probable prime of s->bits bits, top two bits set, p - 1 prime to
+ * e, into s->prime.  Returns 0, or -1 with s->err filled.
+ */
+static int
+search_run(struct search *s)
+{
+	uint32_t window = WINDOW_PER_BIT * s->bits;
+	int rounds = kiln_rsagen_mr_rounds(s->bits);
+	int draws, clean, ret;
+
+	for (draws = 0; draws < MAX_DRAWS; draws++) {
+		if (draw(s) == -1)
+			return -1;
+		clean = kiln_sieve_clean(&s->sieve);
+		for (;;) {
+			if (clean) {
+				ret = mbedtls_mpi_add_int(&s->prime, &s->start,
+				    2 * (mbedtls_mpi_sint)s->sieve.steps);
+				if (ret != 0)
+					return kiln_err_mbed(
+					    &s->err, ret, "RSA key generation");
+				/* Past 2^bits: too long, draw again. */
+				if (mbedtls_mpi_bitlen(&s->prime) != s->bits)
+					break;
+				ret = mbedtls_mpi_is_prime_ext(&s->prime,
+				    rounds, mbedtls_ctr_drbg_random, &s->drbg);
+				if (ret == 0)
+					return 0;
+				if (ret != MBEDTLS_ERR_MPI_NOT_ACCEPTABLE)
+					return kiln_err_mbed(
+					    &s->err, ret, "RSA key generation");
+			}
+			if (s->sieve.steps >= window)
+				break;
+			clean = kiln_sieve_step(&s->sieve);
+		}
+	}
+	return kiln_err_set(&s->err, KILN_ECRYPTO,
+	    "RSA key generation: no prime of %u bits in %d windows", s->bits,
+	    MAX_DRAWS);
+}
+
+static void *
+search_main(void *arg)
+{
+	(void)search_run(arg);
+	return NULL;
+}
+
+/*
+ * Search for both primes: the second on a thread of its own when
+ * "threads" is 2 or more, else (or if no thread can be started) after
+ * the first.  Each search leaves its outcome in its "err".
+ */
+static void
+search_pair(struct search *s, int threads)
+{
+	pthread_t tid;
+	int started;
+
+	started =
+	    threads >= 2 && pthread_create(&tid, NULL, search_main, &s[1]) == 0;
+	(void)search_run(&s[0]);
+	if (started)
+		(void)pthread_join(tid, NULL);
+	else if (s[0].err.code == KILN_OK)
+		(void)search_run(&s[1]);
+}
+
+/* Whether search "s" failed; its error goes to "err" if none is there. */
+static int
+search_failed(const struct search *s, struct kiln_err *err)
+{
+	if (s->err.code == KILN_OK)
+		return 0;
+	if (err != NULL && err->code == KILN_OK)
+		*err = s->err;
+	return 1;
+}
+
+int
+kiln_rsagen(mbedtls_rsa_context *rsa, unsigned int nbits, int threads,
+    struct kiln_rng *rng, struct kiln_err *err)
+{
+	unsigned int half = nbits / 2;
+	struct search s[2];
+	mbedtls_rsa_context tmp;
+	mbedtls_mpi *p = &s[0].prime, *q = &s[1].prime;
+	mbedtls_mpi e, n, d, diff, bound;
+	int pair, ret, rc = -1;
+
+	search_init(&s[0], half);
+	search_init(&s[1], half);
+	kiln_rsa_init(&tmp);
+	mbedtls_mpi_init(&e);
+	mbedtls_mpi_init(&n);
+	mbedtls_mpi_init(&d);
+	mbedtls_mpi_init(&diff);
+	mbedtls_mpi_init(&bound);
+	if (nbits < 2048 || nbits > 8192 || nbits % 2 != 0) {
+		kiln_err_set(err, KILN_EINVAL,
+		    "RSA key size %u: not an even number from 2048 to 8192",
+		    nbits);
+		goto cleanup;
+	}
+	if (threads <= 0)
+		threads = sysconf(_SC_NPROCESSORS_ONLN) >= 2 ? 2 : 1;
+	if (search_seed(&s[0], rng, "kiln rsagen p", err) == -1 ||
+	    search_seed(&s[1], rng, "kiln rsagen q", err) == -1)
+		goto cleanup;
+	if ((ret = mbedtls_mpi_lset(&e, KILN_RSA_E)) != 0) {
+		kiln_err_mbed(err, ret, "RSA key generation");
+		goto cleanup;
+	}
+	for (pair = 0; pair < MAX_PAIRS; pair++) {
+		search_pair(s, threads);
+		if (search_failed(&s[0], err) || search_failed(&s[1], err))
+			goto cleanup;
+		/* p > q, as mbedtls_rsa_gen_key leaves them. */
+		if (mbedtls_mpi_cmp_mpi(p, q) < 0)
+			mbedtls_mpi_swap(p, q);
+		mbedtls_rsa_free(&tmp);
+		kiln_rsa_init(&tmp);
+		/*
+		 * mbedtls_rsa_complete computes n = pq and d = e^-1 mod
+		 * lcm(p - 1, q - 1), so d < lcm(p - 1, q - 1), and fails if
+		 * e is not prime to it (the sieve has seen to that).
+		 */
+		if ((ret = mbedtls_mpi_sub_mpi(&diff, p, q)) != 0 ||
+		    (ret = mbedtls_rsa_import(&tmp, NULL, p, q, NULL, &e)) !=
+		        0 ||
+		    (ret = mbedtls_rsa_complete(&tmp)) != 0 ||
+		    (ret = mbedtls_rsa_export(
+		         &tmp, &n, NULL, NULL, &d, NULL)) != 0 ||
+		    (ret = mbedtls_mpi_lset(&bound, 0)) != 0 ||
+		    (ret = mbedtls_mpi_set_bit(&bound, half - 100, 1)) != 0) {
+			kiln_err_mbed(err, ret, "RSA key generation");
+			goto cleanup;
+		}
+		/* B.3.3 step 5.4: |p - q| > 2^(nlen/2 - 100). */
+		if (mbedtls_mpi_cmp_mpi(&diff, &bound) <= 0)
+			continue;
+		/* B.3.1 criterion 3(a): d > 2^(nlen/2). */
+		if ((ret = mbedtls_mpi_lset(&bound, 0)) != 0 ||
+		    (ret = mbedtls_mpi_set_bit(&bound, half, 1)) != 0) {
+			kiln_err_mbed(err, ret, "RSA key generation");
+			goto cleanup;
+		}
+		if (mbedtls_mpi_cmp_mpi(&d, &bound) <= 0)
+			continue;
+		/* Two primes of nbits / 2 bits, the top two set: nbits. */
+		if (mbedtls_mpi_bitlen(&n) != nbits)
+			continue;
+		break;
+	}
+	if (pair == MAX_PAIRS) {
+		kiln_err_set(err, KILN_ECRYPTO,
+		    "RSA key generation: no pair of primes met FIPS 186-4 in "
+		    "%d tries",
+		    MAX_PAIRS);
+		goto cleanup;
+	}
+	if ((ret = mbedtls_rsa_check_pubkey(&tmp)) != 0 ||
+	    (ret = mbedtls_rsa_check_privkey(&tmp)) != 0 ||
+	    (ret = mbedtls_rsa_copy(rsa, &tmp)) != 0) {
+		kiln_err_mbed(err, ret, "RSA key generation");
+		goto cleanup;
+	}
+	rc = 0;
+cleanup:
+	/* All of these wipe what they held. */
+	search_free(&s[0]);
+	search_free(&s[1]);
+	mbedtls_rsa_free(&tmp);
+	mbedtls_mpi_free(&e);
+	mbedtls_mpi_free(&n);
+	mbedtls_mpi_free(&d);
+	mbedtls_mpi_free(&diff);
+	mbedtls_mpi_free(&bound);
+	return rc;
+}

@@ -1,0 +1,511 @@
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+#include <mbedtls/bignum.h>
+#include <mbedtls/pk.h>
+#include <mbedtls/rsa.h>
+
+#include "core/compat.h"
+#include "kiln/key.h"
+#include "x509/rsagen.h"
+
+static struct kiln_rng rng;
+static struct kiln_err err;
+static struct kiln_sieve sieve;
+static mbedtls_mpi x;
+
+static void
+setup(void)
+{
+	kiln_rng_init(&rng);
+	kiln_err_clear(&err);
+	kiln_sieve_init(&sieve);
+	mbedtls_mpi_init(&x);
+	cr_assert_eq(kiln_rng_seed(&rng, "test_rsagen", &err), 0);
+}
+
+static void
+teardown(void)
+{
+	mbedtls_mpi_free(&x);
+	kiln_sieve_free(&sieve);
+	kiln_rng_free(&rng);
+}
+
+TestSuite(rsagen, .init = setup, .fini = teardown, .timeout = 120);
+
+/* Trial division, the slow way: the reference for the sieve's table. */
+static int
+naive_is_prime(uint32_t n)
+{
+	uint32_t d;
+
+	if (n < 2)
+		return 0;
+	for (d = 2; d * d <= n; d++)
+		if (n % d == 0)
+			return 0;
+	return 1;
+}
+
+/* 1 if "v" has an odd prime factor below 2^16, by trial division. */
+static int
+naive_has_small_factor(const mbedtls_mpi *v)
+{
+	static uint32_t odd_primes[6541];
+	static size_t n;
+	mbedtls_mpi_uint r;
+	uint32_t p;
+	size_t i = 0;
+
+	for (p = 3; n == 0 && p < 65536; p += 2) {
+		if (!naive_is_prime(p))
+			continue;
+		cr_assert(i < 6541);
+		odd_primes[i++] = p;
+		if (p == 65521)
+			n = i;
+	}
+	for (i = 0; i < n; i++) {
+		cr_assert_eq(
+		    mbedtls_mpi_mod_int(&r, v, (mbedtls_mpi_sint)odd_primes[i]),
+		    0);
+		if (r == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* 1 if "v" has no odd prime factor below 2^16 and is not 1 mod 65537. */
+static int
+naive_clean(const mbedtls_mpi *v)
+{
+	mbedtls_mpi_uint r;
+
+	cr_assert_eq(mbedtls_mpi_mod_int(&r, v, KILN_RSA_E), 0);
+	return !naive_has_small_factor(v) && r != 1;
+}
+
+static void
+set_hex(mbedtls_mpi *v, const char *hex)
+{
+	cr_assert_eq(mbedtls_mpi_read_string(v, 16, hex), 0);
+}
+
+static void
+set_u64(mbedtls_mpi *v, uint64_t n)
+{
+	unsigned char b[8];
+	int i;
+
+	for (i = 7; i >= 0; i--, n >>= 8)
+		b[i] = (unsigned char)n;
+	cr_assert_eq(mbedtls_mpi_read_binary(v, b, sizeof(b)), 0);
+}
+
+/* A random odd number of exactly "bits" bits. */
+static void
+random_odd(mbedtls_mpi *v, unsigned int bits)
+{
+	cr_assert_eq(
+	    mbedtls_mpi_fill_random(v, (bits + 7) / 8, kiln_rng_random, &rng),
+	    0);
+	cr_assert_eq(mbedtls_mpi_shift_r(v, (bits + 7) / 8 * 8 - bits), 0);
+	cr_assert_eq(mbedtls_mpi_set_bit(v, bits - 1, 1), 0);
+	cr_assert_eq(mbedtls_mpi_set_bit(v, 0, 1), 0);
+}
+
+Test(rsagen, small_primes_are_the_6541_odd_primes_below_2_16)
+{
+	const uint16_t *p = kiln_sieve_primes();
+	size_t i = 0;
+	uint32_t n;
+
+	for (n = 3; n < 65536; n += 2) {
+		if (!naive_is_prime(n))
+			continue;
+		cr_assert(i < KILN_SIEVE_PRIMES, "more primes than the table");
+		cr_assert_eq(p[i], n, "primes[%zu] = %u, want %u", i, p[i], n);
+		i++;
+	}
+	cr_assert_eq(i, 6541);
+	cr_assert_eq(KILN_SIEVE_PRIMES, 6541);
+	cr_assert_eq(p[0], 3);
+	cr_assert_eq(p[1], 5);
+	cr_assert_eq(p[6540], 65521);
+	cr_assert_eq(kiln_sieve_primes(), p, "computed once");
+}
+
+Test(rsagen, miller_rabin_rounds_follow_fips_186_4_table_c2)
+{
+	cr_assert_eq(kiln_rsagen_mr_rounds(1024), 5);
+	cr_assert_eq(kiln_rsagen_mr_rounds(1100), 5);
+	cr_assert_eq(kiln_rsagen_mr_rounds(1535), 5);
+	cr_assert_eq(kiln_rsagen_mr_rounds(1536), 4);
+	cr_assert_eq(kiln_rsagen_mr_rounds(2048), 4);
+	cr_assert_eq(kiln_rsagen_mr_rounds(4096), 4);
+}
+
+Test(rsagen, residues_are_the_candidate_modulo_each_prime)
+{
+	const uint16_t *p = kiln_sieve_primes();
+	unsigned int bits[] = {17, 33, 1023, 1024, 1536, 4096};
+	mbedtls_mpi_uint r;
+	size_t b, i;
+
+	for (b = 0; b < sizeof(bits) / sizeof(bits[0]); b++) {
+		random_odd(&x, bits[b]);
+		cr_assert_eq(kiln_sieve_start(&sieve, &x, &err), 0,
+		    "%u bits: %s", bits[b], err.msg);
+		cr_assert_eq(sieve.steps, 0);
+		for (i = 0; i < KILN_SIEVE_PRIMES; i++) {
+			cr_assert_eq(mbedtls_mpi_mod_int(&r, &x, p[i]), 0);
+			cr_assert_eq(
+			    sieve.res[i], r, "%u bits, mod %u", bits[b], p[i]);
+		}
+		cr_assert_eq(mbedtls_mpi_mod_int(&r, &x, KILN_RSA_E), 0);
+		cr_assert_eq(sieve.res_e, r);
+		/* 1000 steps later: the residues of x + 2000. */
+		for (i = 0; i < 1000; i++)
+			(void)kiln_sieve_step(&sieve);
+		cr_assert_eq(sieve.steps, 1000);
+		cr_assert_eq(mbedtls_mpi_add_int(&x, &x, 2000), 0);
+		for (i = 0; i < KILN_SIEVE_PRIMES; i++) {
+			cr_assert_eq(mbedtls_mpi_mod_int(&r, &x, p[i]), 0);
+			cr_assert_eq(sieve.res[i], r, "%u bits + 2000, mod %u",
+			    bits[b], p[i]);
+		}
+		cr_assert_eq(mbedtls_mpi_mod_int(&r, &x, KILN_RSA_E), 0);
+		cr_assert_eq(sieve.res_e, r);
+	}
+}
+
+/*
+ * Over 4000 steps from a random 1024-bit odd number, the sieve calls
+ * clean exactly the candidates that have no odd prime factor below 2^16
+ * and are not 1 mod e.  The reference takes each prime's residue from
+ * mbedTLS and steps it with a division, and checks the first 40
+ * candidates as whole numbers.  Step 2500 is 1 mod e and has no small
+ * factor: only the check on e can turn it down.
+ */
+Test(rsagen, stepping_passes_exactly_the_candidates_without_a_small_factor)
+{
+	enum { STEPS = 4000, WHOLE = 40 };
+	const uint16_t *p = kiln_sieve_primes();
+	unsigned char *dirty = calloc(STEPS, 1);
+	mbedtls_mpi_uint r;
+	mbedtls_mpi_sint shift;
+	mbedtls_mpi c;
+	size_t i, k, clean = 0;
+	int got;
+
+	cr_assert_not_null(dirty);
+	mbedtls_mpi_init(&c);
+	/* x + 5000 = 1 mod e, without a factor below 2^16: 1 in 10 or so. */
+	for (i = 0; i < 1000; i++) {
+		random_odd(&x, 1024);
+		cr_assert_eq(mbedtls_mpi_mod_int(&r, &x, KILN_RSA_E), 0);
+		shift = (3 * KILN_RSA_E + 1 - 5000 - r) % KILN_RSA_E;
+		if (shift % 2 == 1) /* keep x odd */
+			shift += KILN_RSA_E;
+		cr_assert_eq(mbedtls_mpi_add_int(&x, &x, shift), 0);
+		cr_assert_eq(mbedtls_mpi_add_int(&c, &x, 5000), 0);
+		if (!naive_has_small_factor(&c))
+			break;
+	}
+	cr_assert(i < 1000);
+	for (i = 0; i < KILN_SIEVE_PRIMES; i++) {
+		cr_assert_eq(mbedtls_mpi_mod_int(&r, &x, p[i]), 0);
+		for (k = 0; k < STEPS; k++)
+			if ((r + 2 * k) % p[i] == 0)
+				dirty[k] |= 1;
+	}
+	cr_assert_eq(mbedtls_mpi_mod_int(&r, &x, KILN_RSA_E), 0);
+	for (k = 0; k < STEPS; k++)
+		if ((r + 2 * k) % KILN_RSA_E == 1)
+			dirty[k] |= 2;
+	cr_assert_eq(dirty[2500], 2, "step 2500: 1 mod e, no small factor");
+
+	cr_assert_eq(kiln_sieve_start(&sieve, &x, &err), 0, "%s", err.msg);
+	for (k = 0; k < STEPS; k++) {
+		got =
+		    k == 0 ? kiln_sieve_clean(&sieve) : kiln_sieve_step(&sieve);
+		cr_assert_eq(got, kiln_sieve_clean(&sieve));
+		cr_assert_eq(got, !dirty[k], "step %zu: sieve says %d", k, got);
+		if (k < WHOLE) {
+			cr_assert_eq(mbedtls_mpi_add_int(
+			                 &c, &x, (mbedtls_mpi_sint)(2 * k)),
+			    0);
+			cr_assert_eq(got, naive_clean(&c), "step %zu", k);
+		}
+		clean += got;
+	}
+	/* About 10% of odd numbers have no odd factor below 2^16. */
+	cr_assert(clean > STEPS / 20 && clean < STEPS / 5, "%zu clean", clean);
+	mbedtls_mpi_free(&c);
+	free(dirty);
+}
+
+Test(rsagen, sieve_rejects_known_composites_and_passes_known_primes)
+{
+	const uint16_t *p = kiln_sieve_primes();
+
+	/* 2^127 - 1 is prime, 32768 mod e; 2^127 + 1 is a multiple of 3. */
+	set_hex(&x, "7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF");
+	cr_assert_eq(kiln_sieve_start(&sieve, &x, &err), 0);
+	cr_assert_eq(sieve.res_e, 32768);
+	cr_assert_eq(kiln_sieve_clean(&sieve), 1);
+	cr_assert_eq(kiln_sieve_step(&sieve), 0);
+	cr_assert_eq(p[0], 3);
+	cr_assert_eq(sieve.res[0], 0);
+
+	/* 65519 * 65521, the two largest primes of the table. */
+	set_u64(&x, 4292870399u);
+	cr_assert_eq(kiln_sieve_start(&sieve, &x, &err), 0);
+	cr_assert_eq(kiln_sieve_clean(&sieve), 0);
+	cr_assert_eq(sieve.res[6539], 0);
+	cr_assert_eq(sieve.res[6540], 0);
+
+	/* Carmichael 75361 = 11 * 13 * 17 * 31. */
+	set_u64(&x, 75361);
+	cr_assert_eq(kiln_sieve_start(&sieve, &x, &err), 0);
+	cr_assert_eq(kiln_sieve_clean(&sieve), 0);
+	cr_assert_eq(sieve.res[3], 0); /* 11 */
+
+	/* 151 * 751 * 28351, a strong pseudoprime to bases 2, 3, 5 and 7. */
+	set_u64(&x, 3215031751u);
+	cr_assert_eq(kiln_sieve_start(&sieve, &x, &err), 0);
+	cr_assert_eq(kiln_sieve_clean(&sieve), 0);
+
+	/* 917519 = 14e + 1 is prime, but p - 1 would share e. */
+	set_u64(&x, 917519);
+	cr_assert_eq(naive_is_prime(917519), 1);
+	cr_assert_eq(kiln_sieve_start(&sieve, &x, &err), 0);
+	cr_assert_eq(sieve.res_e, 1);
+	cr_assert_eq(kiln_sieve_clean(&sieve), 0);
+
+	/* 65537 * 65539: no factor below 2^16, left for Miller-Rabin. */
+	set_u64(&x, 4295229443u);
+	cr_assert_eq(kiln_sieve_start(&sieve, &x, &err), 0);
+	cr_assert_eq(sieve.res_e, 0);
+	cr_assert_eq(kiln_sieve_clean(&sieve), 1);
+}
+
+Test(rsagen, sieve_refuses_what_it_cannot_take)
+{
+	static const char msg[] = "RSA prime candidate: not an odd number "
+	                          "above 2^16 of at most 4096 bits";
+	const uint64_t bad[] = {65535, 65537 + 1, 3};
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		kiln_err_clear(&err);
+		set_u64(&x, bad[i]);
+		cr_assert_eq(kiln_sieve_start(&sieve, &x, &err), -1);
+		cr_assert_eq(err.code, KILN_EINVAL);
+		cr_assert_str_eq(err.msg, msg);
+	}
+	kiln_err_clear(&err);
+	random_odd(&x, 4097);
+	cr_assert_eq(kiln_sieve_start(&sieve, &x, &err), -1);
+	cr_assert_str_eq(err.msg, msg);
+	set_u64(&x, 65537);
+	cr_assert_eq(kiln_sieve_start(&sieve, &x, NULL), 0);
+}
+
+/*
+ * Everything FIPS 186-4 B.3.1 and B.3.3 ask of a key, checked with
+ * mbedTLS's own arithmetic, then the PEM round trip.
+ */
+static void
+check_key(struct kiln_key *key, unsigned int nbits)
+{
+	mbedtls_rsa_context *rsa = mbedtls_pk_rsa(key->pk);
+	mbedtls_mpi n, p, q, d, e, t, u, lcm, bound;
+	struct kiln_key back;
+	struct kiln_buf pem;
+
+	mbedtls_mpi_init(&n);
+	mbedtls_mpi_init(&p);
+	mbedtls_mpi_init(&q);
+	mbedtls_mpi_init(&d);
+	mbedtls_mpi_init(&e);
+	mbedtls_mpi_init(&t);
+	mbedtls_mpi_init(&u);
+	mbedtls_mpi_init(&lcm);
+	mbedtls_mpi_init(&bound);
+	kiln_key_init(&back);
+	kiln_buf_init(&pem);
+
+	cr_assert_eq(mbedtls_pk_get_type(&key->pk), MBEDTLS_PK_RSA);
+	cr_assert_eq(mbedtls_rsa_export(rsa, &n, &p, &q, &d, &e), 0);
+	cr_assert_eq(mbedtls_mpi_cmp_int(&e, 65537), 0);
+	cr_assert_eq(mbedtls_mpi_bitlen(&n), nbits);
+	/* The exact size, where 2.28's mbedtls_pk_get_bitlen rounds up. */
+	cr_assert_eq(kiln_pk_bitlen(&key->pk), nbits);
+	cr_assert_eq(mbedtls_mpi_bitlen(&p), nbits / 2);
+	cr_assert_eq(mbedtls_mpi_bitlen(&q), nbits / 2);
+	cr_assert_eq(mbedtls_mpi_get_bit(&p, nbits / 2 - 2), 1);
+	cr_assert_eq(mbedtls_mpi_get_bit(&q, nbits / 2 - 2), 1);
+	cr_assert_eq(mbedtls_mpi_is_prime_ext(&p, 40, kiln_rng_random, &rng), 0,
+	    "p is not prime");
+	cr_assert_eq(mbedtls_mpi_is_prime_ext(&q, 40, kiln_rng_random, &rng), 0,
+	    "q is not prime");
+	cr_assert_eq(mbedtls_mpi_mul_mpi(&t, &p, &q), 0);
+	cr_assert_eq(mbedtls_mpi_cmp_mpi(&t, &n), 0, "n = pq");
+	cr_assert(mbedtls_mpi_cmp_mpi(&p, &q) > 0, "p > q");
+
+	/* |p - q| > 2^(nbits/2 - 100). */
+	cr_assert_eq(mbedtls_mpi_sub_mpi(&t, &p, &q), 0);
+	cr_assert_eq(mbedtls_mpi_set_bit(&bound, nbits / 2 - 100, 1), 0);
+	cr_assert(mbedtls_mpi_cmp_mpi(&t, &bound) > 0, "|p - q| too small");
+
+	/* 2^(nbits/2) < d < lcm(p - 1, q - 1), and ed = 1 mod the lcm. */
+	cr_assert_eq(mbedtls_mpi_lset(&bound, 0), 0);
+	cr_assert_eq(mbedtls_mpi_set_bit(&bound, nbits / 2, 1), 0);
+	cr_assert(mbedtls_mpi_cmp_mpi(&d, &bound) > 0, "d too small");
+	cr_assert_eq(mbedtls_mpi_sub_int(&t, &p, 1), 0);
+	cr_assert_eq(mbedtls_mpi_sub_int(&u, &q, 1), 0);
+	cr_assert_eq(mbedtls_mpi_gcd(&bound, &t, &e), 0);
+	cr_assert_eq(mbedtls_mpi_cmp_int(&bound, 1), 0, "gcd(p - 1, e)");
+	cr_assert_eq(mbedtls_mpi_gcd(&bound, &u, &e), 0);
+	cr_assert_eq(mbedtls_mpi_cmp_int(&bound, 1), 0, "gcd(q - 1, e)");
+	cr_assert_eq(mbedtls_mpi_gcd(&bound, &t, &u), 0);
+	cr_assert_eq(mbedtls_mpi_mul_mpi(&lcm, &t, &u), 0);
+	cr_assert_eq(mbedtls_mpi_div_mpi(&lcm, NULL, &lcm, &bound), 0);
+	cr_assert(mbedtls_mpi_cmp_mpi(&d, &lcm) < 0, "d above the lcm");
+	cr_assert_eq(mbedtls_mpi_mul_mpi(&t, &d, &e), 0);
+	cr_assert_eq(mbedtls_mpi_mod_mpi(&t, &t, &lcm), 0);
+	cr_assert_eq(mbedtls_mpi_cmp_int(&t, 1), 0, "ed mod lcm");
+
+	cr_assert_eq(mbedtls_rsa_check_pubkey(rsa), 0);
+	cr_assert_eq(mbedtls_rsa_check_privkey(rsa), 0);
+
+	/* PEM out and back: the same key. */
+	cr_assert_eq(kiln_key_write_pem(key, &pem, &err), 0, "%s", err.msg);
+	cr_assert(strncmp((char *)pem.p, "-----BEGIN RSA PRIVATE KEY-----\n",
+	              32) == 0);
+	cr_assert_eq(kiln_key_parse(&back, pem.p, pem.len, &rng, &err), 0, "%s",
+	    err.msg);
+	cr_assert_eq(
+	    kiln_pk_check_pair(&key->pk, &back.pk, kiln_rng_random, &rng), 0);
+	cr_assert_eq(mbedtls_rsa_check_privkey(mbedtls_pk_rsa(back.pk)), 0);
+	cr_assert_eq(mbedtls_rsa_export(
+	                 mbedtls_pk_rsa(back.pk), &t, &u, NULL, NULL, NULL),
+	    0);
+	cr_assert_eq(mbedtls_mpi_cmp_mpi(&t, &n), 0);
+	cr_assert_eq(mbedtls_mpi_cmp_mpi(&u, &p), 0);
+
+	kiln_buf_free(&pem);
+	kiln_key_free(&back);
+	mbedtls_mpi_free(&n);
+	mbedtls_mpi_free(&p);
+	mbedtls_mpi_free(&q);
+	mbedtls_mpi_free(&d);
+	mbedtls_mpi_free(&e);
+	mbedtls_mpi_free(&t);
+	mbedtls_mpi_free(&u);
+	mbedtls_mpi_free(&lcm);
+	mbedtls_mpi_free(&bound);
+}
+
+/* "count" keys of "nbits" through kiln_rsagen on "threads" threads. */
+static void
+generate_and_check(int count, unsigned int nbits, int threads)
+{
+	struct kiln_key key;
+	mbedtls_mpi first, p;
+	int i;
+
+	mbedtls_mpi_init(&first);
+	mbedtls_mpi_init(&p);
+	for (i = 0; i < count; i++) {
+		kiln_key_init(&key);
+		cr_assert_eq(mbedtls_pk_setup(&key.pk,
+		                 mbedtls_pk_info_from_type(MBEDTLS_PK_RSA)),
+		    0);
+		cr_assert_eq(kiln_rsagen(mbedtls_pk_rsa(key.pk), nbits, threads,
+		                 &rng, &err),
+		    0, "%s", err.msg);
+		check_key(&key, nbits);
+		/* Each key its own. */
+		cr_assert_eq(mbedtls_rsa_export(mbedtls_pk_rsa(key.pk), NULL,
+		                 &p, NULL, NULL, NULL),
+		    0);
+		if (i == 0)
+			cr_assert_eq(mbedtls_mpi_copy(&first, &p), 0);
+		else
+			cr_assert_neq(mbedtls_mpi_cmp_mpi(&first, &p), 0);
+		kiln_key_free(&key);
+	}
+	mbedtls_mpi_free(&p);
+	mbedtls_mpi_free(&first);
+}
+
+Test(rsagen, rsa_2048_keys_on_one_thread_meet_fips_186_4)
+{
+	generate_and_check(8, 2048, 1);
+}
+
+Test(rsagen, rsa_2048_keys_on_two_threads_meet_fips_186_4)
+{
+	generate_and_check(8, 2048, 2);
+}
+
+Test(rsagen, rsa_3072_keys_with_the_default_threads_meet_fips_186_4)
+{
+	generate_and_check(2, 3072, 0);
+}
+
+Test(rsagen, refuses_sizes_it_cannot_make)
+{
+	static const unsigned int bad[] = {0, 1024, 2047, 2049, 8193, 8194};
+	mbedtls_rsa_context rsa;
+	char want[128];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		kiln_err_clear(&err);
+		kiln_rsa_init(&rsa);
+		cr_assert_eq(kiln_rsagen(&rsa, bad[i], 0, &rng, &err), -1);
+		cr_assert_eq(err.code, KILN_EINVAL);
+		snprintf(want, sizeof(want),
+		    "RSA key size %u: not an even number from 2048 to 8192",
+		    bad[i]);
+		cr_assert_str_eq(err.msg, want);
+		cr_assert_eq(mbedtls_rsa_get_len(&rsa), 0, "left empty");
+		mbedtls_rsa_free(&rsa);
+	}
+}
+
+Test(rsagen, kiln_key_generate_makes_its_rsa_keys_here)
+{
+	struct kiln_keyreq kr = {KILN_KEY_RSA, 2050};
+	struct kiln_key key;
+	char name[32];
+
+	kiln_key_init(&key);
+	/* An RSA size of no common use: primes of 1025 bits. */
+	cr_assert_eq(
+	    kiln_key_generate(&key, &kr, &rng, &err), 0, "%s", err.msg);
+	check_key(&key, 2050);
+	cr_assert_str_eq(
+	    kiln_key_describe(&key.pk, name, sizeof(name)), "rsa-2050");
+	kiln_key_free(&key);
+}
+
+Test(rsagen, kiln_key_generate_frees_a_key_it_could_not_make)
+{
+	struct kiln_keyreq kr = {KILN_KEY_RSA, 2049};
+	struct kiln_key key;
+
+	kiln_key_init(&key);
+	cr_assert_eq(kiln_key_generate(&key, &kr, &rng, &err), -1);
+	cr_assert_eq(err.code, KILN_EINVAL);
+	cr_assert_str_eq(
+	    err.msg, "RSA key size 2049: not an even number from 2048 to 8192");
+	cr_assert_eq(mbedtls_pk_get_type(&key.pk), MBEDTLS_PK_NONE);
+	kiln_key_free(&key);
+}
