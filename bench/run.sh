@@ -16,6 +16,11 @@
 #	CHECK_FILES=N	certificate files of scenario 5 (default 10000)
 #	TMPDIR		where the scratch folder goes (kiln fsyncs what it
 #			writes, so the file system there counts)
+#	BEFORE=DIR	an earlier build folder of kiln (a refactor's base):
+#			every kiln command of a scenario also runs from
+#			there, as its own row "…, before", in the same
+#			interleaved rounds, so before and after are
+#			measured in one run
 #
 # Every command of a scenario runs once untimed first (that run's output is
 # checked, and its peak RSS taken with GNU time), then the commands take
@@ -85,6 +90,13 @@ want() {
 }
 
 [ -x "$KILN" ] || die "$KILN missing: run make build, or set BIN"
+if [ -n "${BEFORE-}" ]; then
+	d=$(cd "$BEFORE" 2>/dev/null && pwd) || die "no build folder $BEFORE"
+	BEFORE=$d
+	for f in kiln kiln-certinfo cfssl cfssljson; do
+		[ -x "$BEFORE/$f" ] || die "$BEFORE/$f missing: BEFORE names a build folder"
+	done
+fi
 [ -x "$KCERTINFO" ] || die "$KCERTINFO missing: run make build, or set BIN"
 if [ ! -x "$BIN/cfssl" ] || [ ! -x "$BIN/cfssljson" ]; then
 	die "$BIN has no cfssl/cfssljson links to kiln: run make build"
@@ -115,6 +127,12 @@ trap 'exit 130' INT TERM
 mkdir "$S/in" "$S/run"
 
 # Does this kiln's etcd take -j (parallel key generation)?
+BEFORE_REV=
+if [ -n "${BEFORE-}" ]; then
+	BEFORE_REV=$("$BEFORE/kiln" version | sed -n 's/^Version: //p')
+	BEFORE_REV="kiln ${BEFORE_REV:-?}$(git -C "$BEFORE" rev-parse --short HEAD 2>/dev/null | sed 's/^/ at /' || :)"
+fi
+
 KILN_J=
 if "$KILN" etcd -h 2>&1 | grep -Eq -- '(^[[:space:]]*-j[= ])|\[-j '; then
 	KILN_J=1
@@ -145,6 +163,8 @@ machine() {
 	echo "- openssl: $(openssl version)"
 	echo "- easy-rsa: $(pkgver easy-rsa); GNU time $(pkgver time); bash $BASH_VERSION"
 	echo "- kiln etcd -j: $([ -n "$KILN_J" ] && echo yes || echo "no (this kiln has no -j flag)")"
+	[ -z "${BEFORE-}" ] ||
+	    echo "- before: $BEFORE ($BEFORE_REV): each kiln row has a twin \"…, before\" from there, in the same rounds"
 }
 
 # ---------------------------------------------------------------------
@@ -159,10 +179,25 @@ machine() {
 W=()
 declare -A LABEL
 
+# The tools that run kiln (each gets a twin "T_before" with BEFORE).
+KILN_TOOLS=" kiln kiln1 genkey one kloop ktext "
+
+# with_before T...: the tools T, each kiln tool followed by its twin
+# when BEFORE is set.
+with_before() {
+	local t
+	for t; do
+		echo "$t"
+		if [ -n "${BEFORE-}" ] && [[ $KILN_TOOLS == *" $t "* ]]; then
+			echo "${t}_before"
+		fi
+	done
+}
+
 # one SC T MODE: one run of tool T, MODE "warm" (untimed, checked, RSS)
 # or "timed".
 one() {
-	local sc=$1 t=$2 mode=$3 d=$S/run/$2 out=/dev/null rc s e
+	local sc=$1 t=$2 mode=$3 d=$S/run/$2 out=/dev/null rc s e base=${2%_before}
 	rm -rf "$d"
 	mkdir -p "$d"
 	"${sc}_prep" "$d"
@@ -177,7 +212,11 @@ one() {
 	(
 		set -e
 		cd "$d"
-		"${sc}_$t"
+		# shellcheck disable=SC2030 # the twin's own kiln, in its subshell
+		if [ "$base" != "$t" ]; then
+			KILN=$BEFORE/kiln KCERTINFO=$BEFORE/kiln-certinfo BIN=$BEFORE
+		fi
+		"${sc}_$base"
 	) >"$out" 2>"$S/err.$t"
 	rc=$?
 	e=$EPOCHREALTIME
@@ -185,7 +224,7 @@ one() {
 	W=()
 	[ $rc -eq 0 ] || die "$sc: ${LABEL[$t]} failed (exit $rc): $(tail -n 5 "$S/err.$t")"
 	if [ "$mode" = warm ]; then
-		"${sc}_check" "$t" "$d" "$out" ||
+		"${sc}_check" "$base" "$d" "$out" ||
 		    die "$sc: ${LABEL[$t]}: its output is not what the scenario asks for"
 	else
 		echo "$s $e" | awk '{ printf "%.3f\n", ($2 - $1) * 1000 }' >>"$S/time.$t"
@@ -198,7 +237,11 @@ one() {
 measure() {
 	local sc=$1 n=$2 r t
 	shift 2
+	# shellcheck disable=SC2046 # one word per tool
+	set -- $(with_before "$@")
 	for t; do
+		[ "$t" = "${t%_before}" ] ||
+		    LABEL[$t]="${LABEL[${t%_before}]}, before ($BEFORE_REV)"
 		: >"$S/time.$t"
 		say "$sc: ${LABEL[$t]} (untimed, checked)"
 		one "$sc" "$t" warm
@@ -244,6 +287,8 @@ ratio() {
 table() {
 	local base=$1 t med min max n rss bmed
 	shift
+	# shellcheck disable=SC2046 # one word per tool
+	set -- $(with_before "$@")
 	bmed=$(median "$base")
 	echo "| tool | runs | median ms | min ms | max ms | × kiln | peak RSS KiB |"
 	echo "|---|---:|---:|---:|---:|---:|---:|"

@@ -101,6 +101,25 @@ table "5. " "kiln check -within 30d DIR" \
 assert_contains "$md" "### 5. Check the expiry of 3 certificate files" "5 size"
 assert_contains "$md" "Load average at the end: " "closing line"
 
+# BEFORE=DIR: every kiln row gets its twin from that build, in the same
+# table, right after it (here the same build, which is all the check
+# needs); the peers have none.
+RUNS=1 SCENARIOS=2 BEFORE=$BIN BIN=$BIN TMPDIR=$T \
+    bash "$top/bench/run.sh" >bench.md 2>bench.err ||
+    fail "bench/run.sh with BEFORE failed: $(tail -n 5 bench.err)"
+rev=$("$KILN" version | sed -n 's/^Version: //p')
+b=", before (kiln $rev"
+got=$(rows "2. " | sed 's/ at [0-9a-f]*)$/)/')
+want=$(printf '%s\n' "kiln (cfssl, cfssljson links)" \
+    "kiln (cfssl, cfssljson links)$b)" "cfssl 1.2.0" openssl easy-rsa \
+    "kiln genkey only" "kiln genkey only$b)")
+assert_eq "$want" "$got" "BEFORE: a twin row after each kiln row"
+assert_contains "$(cat bench.md)" "- before: $BIN (kiln $rev" "BEFORE: machine line"
+if BEFORE=$T/nowhere BIN=$BIN bash "$top/bench/run.sh" >/dev/null 2>err.txt; then
+	fail "BEFORE=nowhere accepted"
+fi
+assert_contains "$(cat err.txt)" "bench: no build folder $T/nowhere" "BEFORE=nowhere refused"
+
 # The options are checked before anything runs.
 if RUNS=0 BIN=$BIN bash "$top/bench/run.sh" >/dev/null 2>err.txt; then
 	fail "RUNS=0 accepted"
