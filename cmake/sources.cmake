@@ -47,9 +47,11 @@ set(KILN_SOURCES_CFSSL
 set(KILN_SOURCES_PKI
 	src/asn1/dersign.c
 	src/pki/issue.c
+	src/pki/leafpool.c
 	src/pki/renew.c
 	src/pki/sign.c
 	src/pki/signer.c
+	src/pki/tree.c
 )
 # inspect: decoding, checking and verifying what exists.
 set(KILN_SOURCES_INSPECT
@@ -67,6 +69,8 @@ set(KILN_SOURCES_REPORT
 # etcd: the manifest and the cluster it describes.
 set(KILN_SOURCES_ETCD
 	src/etcd/etcd.c
+	src/etcd/etcdplan.c
+	src/etcd/etcdrender.c
 	src/etcd/manifest.c
 )
 # libkiln: all of the above.
