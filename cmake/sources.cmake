@@ -69,6 +69,7 @@ set(KILN_SOURCES_REPORT
 # etcd: the manifest and the cluster it describes.
 set(KILN_SOURCES_ETCD
 	src/etcd/etcd.c
+	src/etcd/etcdca.c
 	src/etcd/etcdplan.c
 	src/etcd/etcdrender.c
 	src/etcd/manifest.c

@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/strs.h"
 #include "etcd/etcdplan.h"
@@ -191,21 +190,10 @@ kiln_etcd_build_threads(const struct kiln_etcd_manifest *m, const char *dir,
 	struct etcd_run r;
 	struct leaves_run run;
 	int rc = -1;
-	size_t i;
 
-	memset(&r, 0, sizeof(r));
-	r.m = m;
-	r.flags = flags;
+	etcd_run_init(&r, m, dir, flags, result);
 	r.progress = progress_cb;
 	r.progress_arg = arg;
-	r.result = result;
-	r.now = time(NULL);
-	kiln_rng_init(&r.rng);
-	kiln_signer_init(&r.signer);
-	kiln_buf_init(&r.ca_pem);
-	tree_init(&r.tree, dir);
-	leaves_init(&r.leaves);
-	kiln_etcd_result_free(result); /* a reused result starts over */
 	if (etcd_plan(&r, err) == -1)
 		goto cleanup;
 	memset(&run, 0, sizeof(run));
@@ -228,14 +216,6 @@ kiln_etcd_build_threads(const struct kiln_etcd_manifest *m, const char *dir,
 		goto cleanup;
 	rc = 0;
 cleanup:
-	leaves_free(&r.leaves);
-	tree_free(&r.tree);
-	for (i = 0; r.old_yml != NULL && i < m->n_members; i++)
-		kiln_buf_free(&r.old_yml[i]);
-	free(r.old_yml);
-	free(r.had_yml);
-	kiln_rng_free(&r.rng);
-	kiln_signer_free(&r.signer);
-	kiln_buf_free(&r.ca_pem);
+	etcd_run_free(&r);
 	return rc;
 }

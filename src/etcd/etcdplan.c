@@ -8,23 +8,51 @@
  * longer in the manifest.  Nothing is made or written here but the CA,
  * in memory.
  */
-#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/strs.h"
 #include "etcd/etcdplan.h"
-#include "kiln/cert.h"
-#include "kiln/duration.h"
 #include "kiln/file.h"
-#include "kiln/issue.h"
-#include "kiln/key.h"
-#include "kiln/pem.h"
+
+void
+etcd_run_init(struct etcd_run *r, const struct kiln_etcd_manifest *m,
+    const char *dir, unsigned int flags, struct kiln_etcd_result *result)
+{
+	memset(r, 0, sizeof(*r));
+	r->m = m;
+	r->flags = flags;
+	r->result = result;
+	r->now = time(NULL);
+	kiln_rng_init(&r->rng);
+	kiln_signer_init(&r->signer);
+	kiln_buf_init(&r->ca_pem);
+	tree_init(&r->tree, dir);
+	leaves_init(&r->leaves);
+	kiln_etcd_result_free(result); /* a reused result starts over */
+}
+
+void
+etcd_run_free(struct etcd_run *r)
+{
+	size_t i;
+
+	leaves_free(&r->leaves);
+	tree_free(&r->tree);
+	for (i = 0; r->old_yml != NULL && i < r->m->n_members; i++)
+		kiln_buf_free(&r->old_yml[i]);
+	free(r->old_yml);
+	free(r->had_yml);
+	kiln_rng_free(&r->rng);
+	kiln_signer_free(&r->signer);
+	kiln_buf_free(&r->ca_pem);
+}
 
 /* The tree's folders, none opened yet: DIR, ca/, clients/, members'. */
 static int
@@ -50,10 +78,10 @@ folders_new(struct etcd_run *r, struct kiln_err *err)
 	return 0;
 }
 
-/* Add a file with its bytes to the plan. */
-static int
-plan_data(struct etcd_run *r, size_t f, const char *name, enum tree_kind kind,
-    const struct kiln_buf *data, mode_t mode, struct kiln_err *err)
+int
+etcd_plan_data(struct etcd_run *r, size_t f, const char *name,
+    enum tree_kind kind, const struct kiln_buf *data, mode_t mode,
+    struct kiln_err *err)
 {
 	return tree_add(&r->tree, f, name, kind, data->p, data->len, mode,
 	           err) == NULL
@@ -62,8 +90,8 @@ plan_data(struct etcd_run *r, size_t f, const char *name, enum tree_kind kind,
 }
 
 /* Add a template to the plan, rendered once the leaves are made. */
-static int
-plan_template(struct etcd_run *r, size_t f, const char *name,
+int
+etcd_plan_template(struct etcd_run *r, size_t f, const char *name,
     enum etcd_template tmpl, size_t arg, struct kiln_err *err)
 {
 	struct tree_file *w;
@@ -225,160 +253,6 @@ survey(struct etcd_run *r, int *ca_existed, struct kiln_err *err)
 	return find_gone(r, err);
 }
 
-/* The CA. */
-
-/* A CA certificate and its key, read ("cert_name", "key_name" shown). */
-static int
-load_ca(struct etcd_run *r, const struct kiln_buf *cert, const char *cert_name,
-    const struct kiln_buf *key, const char *key_name, struct kiln_err *err)
-{
-	if (kiln_signer_open(&r->signer, cert, cert_name, key, key_name,
-	        r->m->ca_password, &r->rng, err) == -1 ||
-	    kiln_pem_write(&r->ca_pem, "CERTIFICATE", r->signer.ca->crt.raw.p,
-	        r->signer.ca->crt.raw.len, err) == -1)
-		return -1;
-	return 0;
-}
-
-/* A new CA from the manifest's "ca" request, planned into DIR/ca. */
-static int
-make_ca(struct etcd_run *r, struct kiln_err *err)
-{
-	const struct kiln_etcd_manifest *m = r->m;
-	struct kiln_signer *sg = &r->signer;
-	struct kiln_careq careq = m->ca.ca;
-	struct kiln_profile profile;
-	struct kiln_buf der, key_pem;
-	struct kiln_gen_in in;
-	struct tree_file *w;
-	int rc = -1;
-
-	kiln_buf_init(&der);
-	kiln_buf_init(&key_pem);
-	etcd_progress(r, "CA key (%s %d) and certificate",
-	    m->ca.key.algo == KILN_KEY_RSA ? "rsa" : "ecdsa", m->ca.key.size);
-	careq.expiry = m->ca_expiry;
-	kiln_issue_ca_profile(&profile, &careq, NULL);
-	memset(&in, 0, sizeof(in));
-	in.req = &m->ca; /* no hosts: the manifest's "ca" takes none */
-	in.key = &sg->own_key;
-	in.flags = KILN_GEN_NEW_KEY;
-	if (kiln_gen_cert(
-	        &der, NULL, &in, NULL, &profile, &r->rng, r->now, err) == -1 ||
-	    kiln_cert_parse(&sg->own_ca, der.p, der.len, err) == -1 ||
-	    kiln_pem_write(&r->ca_pem, "CERTIFICATE", der.p, der.len, err) ==
-	        -1 ||
-	    kiln_key_write_pem(&sg->own_key, &key_pem, err) == -1)
-		goto cleanup;
-	kiln_signer_use(sg, &sg->own_ca, &sg->own_key);
-	/* The key first: a CA certificate without its key is useless. */
-	if ((w = tree_add(&r->tree, F_CA, "ca-key.pem", TREE_CA_KEY, key_pem.p,
-	         key_pem.len, 0600, err)) == NULL)
-		goto cleanup;
-	w->excl = 1;
-	if (plan_data(r, F_CA, "ca.pem", TREE_CA_CERT, &r->ca_pem, 0644, err) ==
-	    -1)
-		goto cleanup;
-	r->result->issued++;
-	rc = 0;
-cleanup:
-	kiln_buf_free(&der);
-	kiln_buf_free(&key_pem);
-	return rc;
-}
-
-/*
- * An existing CA: DIR/ca's, or the manifest's ("cert"/"key" hold what
- * DIR/ca has).  Its key stays where the manifest says it is.
- */
-static int
-open_ca(struct etcd_run *r, struct kiln_buf *cert, int have_cert,
-    struct kiln_buf *key, int have_key, struct kiln_err *err)
-{
-	const struct kiln_etcd_manifest *m = r->m;
-	char cert_path[PATH_MAX], key_path[PATH_MAX];
-	const char *key_from = key_path;
-
-	if (tree_shown(&r->tree, F_CA, "ca.pem", cert_path, err) == -1 ||
-	    tree_shown(&r->tree, F_CA, "ca-key.pem", key_path, err) == -1)
-		return -1;
-	if (!have_key && m->ca_key_path != NULL) {
-		key_from = m->ca_key_path;
-		if (kiln_file_read(key_from, key, err) == -1)
-			return -1;
-	} else if (!have_key) {
-		errno = ENOENT;
-		return kiln_err_sys(err, "%s", key_path);
-	}
-	if (!have_cert && kiln_file_read(m->ca_cert_path, cert, err) == -1)
-		return -1;
-	if (load_ca(r, cert, have_cert ? cert_path : m->ca_cert_path, key,
-	        key_from, err) == -1)
-		return -1;
-	/* A CA kiln made counts as kept; one it was given does not. */
-	if (have_cert && have_key)
-		r->result->kept++;
-	if (plan_data(r, F_CA, "ca.pem", TREE_CA_CERT, &r->ca_pem, 0644, err) ==
-	        -1 ||
-	    (have_key && plan_data(r, F_CA, "ca-key.pem", TREE_CA_KEY, key,
-	                     0600, err) == -1))
-		return -1;
-	return 0;
-}
-
-/*
- * DIR/ca: reused when it exists (never replaced), else the manifest's
- * existing CA, else a new one.  Then ca-config.json and its profiles.
- * Everything that can fail on bad input is read before the first write.
- * A key in DIR/ca must be the invoking user's, and is planned again with
- * mode 0600, so a wider mode is reset.
- */
-static int
-plan_ca(struct etcd_run *r, struct kiln_err *err)
-{
-	const struct kiln_etcd_manifest *m = r->m;
-	char key_path[PATH_MAX];
-	long long leaf_end;
-	struct kiln_buf cert, key;
-	struct stat st;
-	int have_cert, have_key, rc = -1;
-
-	kiln_buf_init(&cert);
-	kiln_buf_init(&key);
-	etcd_profiles(m, r->profiles);
-	if (tree_shown(&r->tree, F_CA, "ca-key.pem", key_path, err) == -1 ||
-	    tree_read(&r->tree, F_CA, "ca-key.pem", &key, &st, &have_key,
-	        err) == -1 ||
-	    (have_key && tree_key_owner(key_path, &st, err) == -1) ||
-	    tree_read(&r->tree, F_CA, "ca.pem", &cert, &st, &have_cert, err) ==
-	        -1)
-		goto cleanup;
-	if (have_cert || m->ca_cert_path != NULL) {
-		if (open_ca(r, &cert, have_cert, &key, have_key, err) == -1)
-			goto cleanup;
-	} else if (make_ca(r, err) == -1)
-		goto cleanup;
-	/*
-	 * A leaf stops working when its CA does, whatever its own date:
-	 * note a CA that ends before a certificate made now would (its
-	 * notAfter as kiln_issue sets it: from now rounded to the minute,
-	 * less the backdate).
-	 */
-	leaf_end = ((long long)r->now + 30) / 60 * 60 -
-	           r->profiles[ETCD_SERVER].backdate / KILN_NS_SECOND +
-	           m->expiry / KILN_NS_SECOND;
-	r->result->ca_not_after = kiln_cert_not_after(r->signer.ca);
-	r->result->ca_ends_first = kiln_cert_outlives(r->signer.ca, leaf_end);
-	if (plan_template(r, F_CA, "ca-config.json", ETCD_CA_CONFIG, 0, err) ==
-	    -1)
-		goto cleanup;
-	rc = 0;
-cleanup:
-	kiln_buf_free(&cert);
-	kiln_buf_free(&key);
-	return rc;
-}
-
 /* Leaves. */
 
 /* Append "s" to a host list unless it is there already. */
@@ -518,8 +392,8 @@ plan_member(struct etcd_run *r, size_t i, long shared, struct kiln_err *err)
 {
 	size_t leaf[2];
 
-	if (plan_data(r, F_SSL(i), "ca.pem", TREE_CA_COPY, &r->ca_pem, 0644,
-	        err) == -1)
+	if (etcd_plan_data(r, F_SSL(i), "ca.pem", TREE_CA_COPY, &r->ca_pem,
+	        0644, err) == -1)
 		return -1;
 	if (shared != -1) {
 		if (leaves_plan(&r->leaves, (size_t)shared, &r->tree, F_SSL(i),
@@ -531,8 +405,9 @@ plan_member(struct etcd_run *r, size_t i, long shared, struct kiln_err *err)
 	           leaves_plan(&r->leaves, leaf[1], &r->tree, F_SSL(i), err) ==
 	               -1)
 		return -1;
-	if (plan_template(r, F_CFG(i), "etcd.yml", ETCD_YML, i, err) == -1 ||
-	    plan_template(
+	if (etcd_plan_template(r, F_CFG(i), "etcd.yml", ETCD_YML, i, err) ==
+	        -1 ||
+	    etcd_plan_template(
 	        r, F_MEMBER(i), "etcd.service", ETCD_SERVICE, i, err) == -1)
 		return -1;
 	if (r->existing_cluster && !r->had_yml[i])
@@ -575,7 +450,7 @@ etcd_plan(struct etcd_run *r, struct kiln_err *err)
 	            (m->layout == KILN_ETCD_SHARED ? 1 : 2 * m->n_members) +
 	            m->n_clients;
 	if (kiln_rng_seed(&r->rng, "kiln etcd", err) == -1 ||
-	    plan_ca(r, err) == -1)
+	    etcd_plan_ca(r, err) == -1)
 		return -1;
 	if (m->layout == KILN_ETCD_SHARED && shared_leaf(r, &shared, err) == -1)
 		return -1;

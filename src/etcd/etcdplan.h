@@ -60,6 +60,15 @@ struct etcd_run {
 };
 
 /*
+ * A run of "m" into folder "dir" (both borrowed) with "flags", reporting
+ * into "result" (emptied); no progress callback.  Cannot fail.
+ */
+void etcd_run_init(struct etcd_run *, const struct kiln_etcd_manifest *,
+    const char *, unsigned int, struct kiln_etcd_result *);
+/* Free what run "r" holds (its keys wiped); "result" is the caller's. */
+void etcd_run_free(struct etcd_run *);
+
+/*
  * The plan of run "r": the tree opened, what is there read (each
  * member's etcd.yml, the members that moved, the folders of members no
  * longer in the manifest), the CA opened or made, and every file and
@@ -68,6 +77,29 @@ struct etcd_run {
  * Returns 0 or -1.
  */
 int etcd_plan(struct etcd_run *, struct kiln_err *);
+
+/*
+ * Add file "name" of kind "kind" to folder "f" of the plan, with the
+ * bytes of "data" (copied) and "mode".  Returns 0 or -1.
+ */
+int etcd_plan_data(struct etcd_run *, size_t, const char *, enum tree_kind,
+    const struct kiln_buf *, mode_t, struct kiln_err *);
+
+/*
+ * Add file "name" to folder "f" of the plan: template "tmpl" with
+ * argument "arg" (a member), rendered once the leaves are made.
+ * Returns 0 or -1.
+ */
+int etcd_plan_template(struct etcd_run *, size_t, const char *,
+    enum etcd_template, size_t, struct kiln_err *);
+
+/*
+ * DIR/ca planned (etcdca.c): reused when it exists (never replaced),
+ * else the manifest's existing CA, else a new one; then ca-config.json.
+ * The signer is opened, "ca_pem" and the profiles set, the result's CA
+ * fields filled.  Returns 0 or -1.
+ */
+int etcd_plan_ca(struct etcd_run *, struct kiln_err *);
 
 /* Step "fmt" of the run, for the progress callback. */
 void etcd_progress(struct etcd_run *, const char *, ...)
