@@ -129,6 +129,7 @@ set(KILN_SOURCES_UNIT
 	tests/unit/core/test_rng.c
 	tests/unit/core/test_strs.c
 	tests/unit/etcd/test_etcd.c
+	tests/unit/etcd/test_etcdplan.c
 	tests/unit/inspect/test_check.c
 	tests/unit/inspect/test_inspect.c
 	tests/unit/inspect/test_tls.c
@@ -137,6 +138,7 @@ set(KILN_SOURCES_UNIT
 	tests/unit/pki/test_renew.c
 	tests/unit/pki/test_sign.c
 	tests/unit/pki/test_signer.c
+	tests/unit/pki/test_tree.c
 	tests/unit/x509/test_crl.c
 	tests/unit/x509/test_key.c
 	tests/unit/x509/test_rsagen.c
