@@ -73,6 +73,7 @@ set(KILN_SOURCES_ETCD
 	src/etcd/etcdplan.c
 	src/etcd/etcdrender.c
 	src/etcd/manifest.c
+	src/etcd/manifestrules.c
 )
 # libkiln: all of the above.
 set(KILN_SOURCES
