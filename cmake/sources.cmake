@@ -47,9 +47,11 @@ set(KILN_SOURCES_CFSSL
 set(KILN_SOURCES_PKI
 	src/asn1/dersign.c
 	src/pki/issue.c
+	src/pki/leafpool.c
 	src/pki/renew.c
 	src/pki/sign.c
 	src/pki/signer.c
+	src/pki/tree.c
 )
 # inspect: decoding, checking and verifying what exists.
 set(KILN_SOURCES_INSPECT
@@ -67,7 +69,11 @@ set(KILN_SOURCES_REPORT
 # etcd: the manifest and the cluster it describes.
 set(KILN_SOURCES_ETCD
 	src/etcd/etcd.c
+	src/etcd/etcdca.c
+	src/etcd/etcdplan.c
+	src/etcd/etcdrender.c
 	src/etcd/manifest.c
+	src/etcd/manifestrules.c
 )
 # libkiln: all of the above.
 set(KILN_SOURCES
@@ -124,6 +130,7 @@ set(KILN_SOURCES_UNIT
 	tests/unit/core/test_rng.c
 	tests/unit/core/test_strs.c
 	tests/unit/etcd/test_etcd.c
+	tests/unit/etcd/test_etcdplan.c
 	tests/unit/inspect/test_check.c
 	tests/unit/inspect/test_inspect.c
 	tests/unit/inspect/test_tls.c
@@ -132,6 +139,7 @@ set(KILN_SOURCES_UNIT
 	tests/unit/pki/test_renew.c
 	tests/unit/pki/test_sign.c
 	tests/unit/pki/test_signer.c
+	tests/unit/pki/test_tree.c
 	tests/unit/x509/test_crl.c
 	tests/unit/x509/test_key.c
 	tests/unit/x509/test_rsagen.c

@@ -194,4 +194,11 @@ int kiln_etcd_build_threads(const struct kiln_etcd_manifest *, const char *,
 /* "https://IP:PORT" into "out", with brackets for IPv6. */
 void kiln_etcd_url(char *, size_t, const char *, int);
 
+/*
+ * An expiry ("ns" nanoseconds) as the manifest and ca-config.json write
+ * it, into "out" ("size" bytes): "8760h" for whole hours, else Go's form
+ * ("90m0s").  Cannot fail; the text is cut to fit.
+ */
+void kiln_etcd_expiry(int64_t, char *, size_t);
+
 #endif /* KILN_ETCD_H */

@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "kiln/duration.h"
 #include "kiln/etcd.h"
 #include "kiln/file.h"
 
@@ -215,11 +214,7 @@ warn_ca(const struct kiln_etcd_manifest *m, const char *dir,
 	    strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
 		snprintf(when, sizeof(when), "%lld", r->ca_not_after);
 	/* "8760h" as the manifest says it, rather than "8760h0m0s". */
-	if (m->expiry % (3600LL * 1000000000) == 0)
-		snprintf(expiry, sizeof(expiry), "%lldh",
-		    (long long)(m->expiry / (3600LL * 1000000000)));
-	else
-		kiln_duration_format(m->expiry, expiry, sizeof(expiry));
+	kiln_etcd_expiry(m->expiry, expiry, sizeof(expiry));
 	cli_errorf("etcd",
 	    "warning: %s/ca/ca.pem ends on %s, before the certificates made "
 	    "now (expiry %s), which stop working with it: renew the CA for "

@@ -1,6 +1,9 @@
 /*
  * The etcd manifest: parsed, and checked as a whole before kiln etcd
- * writes anything.  Every error names its field ("members[2].ip: ...").
+ * writes anything: its strict keys, the CA, the expiries, the etcd
+ * settings and the layout (the value rules, the members and the clients
+ * are manifestrules.c's).  Every error names its field ("members[2].ip:
+ * ...").
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +14,7 @@
 #include "kiln/etcd.h"
 #include "cfssl/reqjson.h"
 #include "core/strs.h"
+#include "etcd/manifest.h"
 
 void
 kiln_etcd_manifest_init(struct kiln_etcd_manifest *m)
@@ -54,284 +58,6 @@ kiln_etcd_manifest_free(struct kiln_etcd_manifest *m)
 	free(m->etcd.auto_compaction_retention);
 	free(m->etcd.log_level);
 	kiln_etcd_manifest_init(m);
-}
-
-/* A string member with a default, copied. */
-static int
-string_or(const cJSON *obj, const char *ctx, const char *name, const char *def,
-    char **out, struct kiln_err *err)
-{
-	const char *s = NULL;
-
-	if (kiln_json_string(obj, ctx, name, &s, err) == -1)
-		return -1;
-	return kiln_str_set(out, s != NULL ? s : def, err);
-}
-
-/*
- * Text that goes into a certificate and into file names (and, checked
- * further, auto_compaction_retention): no quotes, no backslash, no
- * control characters, not empty.
- */
-static int
-check_text(const char *path, const char *s, struct kiln_err *err)
-{
-	const unsigned char *p;
-
-	if (*s == '\0')
-		return kiln_err_set(
-		    err, KILN_EINVAL, "%s: must not be empty", path);
-	for (p = (const unsigned char *)s; *p != '\0'; p++)
-		if (*p < 0x20 || *p == 0x7f || *p == '\'' || *p == '"' ||
-		    *p == '\\')
-			return kiln_err_set(err, KILN_EINVAL,
-			    "%s: \"%s\": quotes, backslashes and control "
-			    "characters are not allowed",
-			    path, s);
-	return 0;
-}
-
-/*
- * A byte of a path written into etcd.service's ExecStart= (and etcd.yml):
- * systemd expands "%" specifiers and "$" variables there, splits words on
- * spaces, and reads quotes and backslash escapes, so a path keeps to
- * letters, digits and "/._-+@:," and means the same to systemd and etcd.
- */
-static int
-path_byte(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') ||
-	       (c != '\0' && strchr("/._-+@:,", c) != NULL);
-}
-
-/*
- * A byte of a value written into etcd.yml between single quotes: printable
- * ASCII but the quotes and the backslash, so no value can end its quotes,
- * break its line or be read as anything but itself.
- */
-static int
-yaml_byte(unsigned char c)
-{
-	return c >= 0x20 && c < 0x7f && c != '\'' && c != '"' && c != '\\';
-}
-
-/*
- * "s" must not be empty and every byte must pass "ok"; the first that does
- * not is named, a quote or a backslash escaped ("prefix: \"%\" is not
- * allowed in a path written into etcd.service").  Any other byte is given
- * as it is: the front end shows control bytes as \xNN.
- */
-static int
-check_bytes(const char *path, const char *s, int (*ok)(unsigned char),
-    const char *where, struct kiln_err *err)
-{
-	const unsigned char *p;
-	char c[3];
-
-	if (*s == '\0')
-		return kiln_err_set(
-		    err, KILN_EINVAL, "%s: must not be empty", path);
-	for (p = (const unsigned char *)s; *p != '\0'; p++)
-		if (!ok(*p)) {
-			if (*p == '"' || *p == '\\')
-				snprintf(c, sizeof(c), "\\%c", *p);
-			else
-				snprintf(c, sizeof(c), "%c", *p);
-			return kiln_err_set(err, KILN_EINVAL,
-			    "%s: \"%s\" is not allowed in %s", path, c, where);
-		}
-	return 0;
-}
-
-/* A member name: a folder name and an etcd member name. */
-static int
-check_name(const char *path, const char *s, struct kiln_err *err)
-{
-	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVW"
-	                     "XYZ0123456789._-");
-
-	if (*s == '\0' || s[n] != '\0' || *s == '.' || n > 64)
-		return kiln_err_set(err, KILN_EINVAL,
-		    "%s: \"%s\": use 1 to 64 letters, digits, '.', '_' and "
-		    "'-', not starting with '.'",
-		    path, s);
-	return 0;
-}
-
-static int
-parse_member(struct kiln_etcd_manifest *m, const cJSON *obj, const char *ctx,
-    struct kiln_err *err)
-{
-	struct kiln_etcd_member *mb = &m->members[m->n_members];
-	unsigned char ip[16], other[16];
-	const char **hosts = NULL;
-	char path[64];
-	size_t i, len, n_hosts = 0;
-	int rc = -1;
-
-	m->n_members++; /* owned from here on, whatever fails below */
-	if (kiln_json_object(obj, ctx, err) == -1 ||
-	    string_or(obj, ctx, "name", NULL, &mb->name, err) == -1 ||
-	    string_or(obj, ctx, "ip", NULL, &mb->ip, err) == -1 ||
-	    kiln_json_strings(obj, ctx, "hosts", &hosts, &n_hosts, err) == -1)
-		goto cleanup;
-	snprintf(path, sizeof(path), "%s.name", ctx);
-	if (mb->name == NULL) {
-		kiln_err_set(err, KILN_EINVAL, "%s: missing", path);
-		goto cleanup;
-	}
-	if (check_name(path, mb->name, err) == -1)
-		goto cleanup;
-	/* Member folders sit beside ca/ and clients/. */
-	if (strcmp(mb->name, "ca") == 0 || strcmp(mb->name, "clients") == 0) {
-		kiln_err_set(err, KILN_EINVAL,
-		    "%s: \"%s\" is taken by the output's own folder", path,
-		    mb->name);
-		goto cleanup;
-	}
-	snprintf(path, sizeof(path), "%s.ip", ctx);
-	if (mb->ip == NULL) {
-		kiln_err_set(err, KILN_EINVAL, "%s: missing", path);
-		goto cleanup;
-	}
-	if ((len = kiln_ip_parse(mb->ip, ip)) == 0) {
-		kiln_err_set(err, KILN_EINVAL, "%s: bad IP address \"%s\"",
-		    path, mb->ip);
-		goto cleanup;
-	}
-	for (i = 0; i + 1 < m->n_members; i++) {
-		if (strcmp(m->members[i].name, mb->name) == 0) {
-			kiln_err_set(err, KILN_EINVAL,
-			    "%s.name: duplicate \"%s\" (also members[%zu])",
-			    ctx, mb->name, i);
-			goto cleanup;
-		}
-		if (kiln_ip_parse(m->members[i].ip, other) == len &&
-		    memcmp(ip, other, len) == 0) {
-			kiln_err_set(err, KILN_EINVAL,
-			    "%s.ip: duplicate \"%s\" (also members[%zu])", ctx,
-			    mb->ip, i);
-			goto cleanup;
-		}
-	}
-	for (i = 0; i < n_hosts; i++) {
-		snprintf(path, sizeof(path), "%s.hosts[%zu]", ctx, i);
-		if (check_text(path, hosts[i], err) == -1)
-			goto cleanup;
-	}
-	if (hosts != NULL &&
-	    kiln_strs_set(&mb->hosts, &mb->n_hosts, hosts, n_hosts, err) == -1)
-		goto cleanup;
-	rc = 0;
-cleanup:
-	free(hosts);
-	return rc;
-}
-
-static int
-parse_members(
-    struct kiln_etcd_manifest *m, const cJSON *arr, struct kiln_err *err)
-{
-	const cJSON *c;
-	char ctx[32];
-	size_t n = 0;
-
-	if (kiln_json_array(arr, "members", &n, err) == -1)
-		return -1;
-	if (n == 0)
-		return kiln_err_set(
-		    err, KILN_EINVAL, "members: at least one member is needed");
-	if ((m->members = calloc(n, sizeof(*m->members))) == NULL)
-		return kiln_err_set(err, KILN_ENOMEM, "out of memory");
-	for (c = arr->child; c != NULL; c = c->next) {
-		snprintf(ctx, sizeof(ctx), "members[%zu]", m->n_members);
-		if (parse_member(m, c, ctx, err) == -1)
-			return -1;
-	}
-	return 0;
-}
-
-/* Whether "b" is "a" followed by "-key". */
-static int
-is_key_name(const char *a, const char *b)
-{
-	size_t n = strlen(a);
-
-	return strncmp(a, b, n) == 0 && strcmp(b + n, "-key") == 0;
-}
-
-/* A client: "CN", or {"CN": ..., "O": ...}. */
-static int
-parse_client(struct kiln_etcd_manifest *m, const cJSON *c, const char *ctx,
-    struct kiln_err *err)
-{
-	struct kiln_etcd_client *cl = &m->clients[m->n_clients++];
-	char path[48];
-	size_t i;
-
-	if (cJSON_IsString(c)) {
-		if (kiln_str_set(&cl->cn, c->valuestring, err) == -1)
-			return -1;
-	} else if (cJSON_IsObject(c)) {
-		if (string_or(c, ctx, "CN", NULL, &cl->cn, err) == -1 ||
-		    string_or(c, ctx, "O", NULL, &cl->o, err) == -1)
-			return -1;
-	} else
-		return kiln_err_set(err, KILN_EINVAL,
-		    "%s: expected a string or an object, got %s", ctx,
-		    kiln_json_type(c));
-	snprintf(path, sizeof(path), "%s.CN", ctx);
-	if (cl->cn == NULL)
-		return kiln_err_set(err, KILN_EINVAL, "%s: missing", path);
-	if (check_text(path, cl->cn, err) == -1)
-		return -1;
-	/* The CN names the files: DIR/clients/<CN>.pem. */
-	if (strchr(cl->cn, '/') != NULL || cl->cn[0] == '.')
-		return kiln_err_set(err, KILN_EINVAL,
-		    "%s: \"%s\": a client's CN names its files: no '/', not "
-		    "starting with '.'",
-		    path, cl->cn);
-	for (i = 0; i + 1 < m->n_clients; i++) {
-		if (strcmp(m->clients[i].cn, cl->cn) == 0)
-			return kiln_err_set(err, KILN_EINVAL,
-			    "%s: duplicate \"%s\" (also clients[%zu])", path,
-			    cl->cn, i);
-		/* "a-key" would write its certificate over a's key. */
-		if (is_key_name(m->clients[i].cn, cl->cn) ||
-		    is_key_name(cl->cn, m->clients[i].cn))
-			return kiln_err_set(err, KILN_EINVAL,
-			    "%s: \"%s\" and clients[%zu] \"%s\" would share "
-			    "the "
-			    "file %s-key.pem",
-			    path, cl->cn, i, m->clients[i].cn,
-			    strlen(cl->cn) < strlen(m->clients[i].cn)
-			        ? cl->cn
-			        : m->clients[i].cn);
-	}
-	return 0;
-}
-
-static int
-parse_clients(
-    struct kiln_etcd_manifest *m, const cJSON *arr, struct kiln_err *err)
-{
-	const cJSON *c;
-	char ctx[32];
-	size_t n = 0;
-
-	if (kiln_json_array(arr, "clients", &n, err) == -1)
-		return -1;
-	if (n == 0)
-		return 0;
-	if ((m->clients = calloc(n, sizeof(*m->clients))) == NULL)
-		return kiln_err_set(err, KILN_ENOMEM, "out of memory");
-	for (c = arr->child; c != NULL; c = c->next) {
-		snprintf(ctx, sizeof(ctx), "clients[%zu]", m->n_clients);
-		if (parse_client(m, c, ctx, err) == -1)
-			return -1;
-	}
-	return 0;
 }
 
 /* A duration member: positive, with a default. */
@@ -482,13 +208,13 @@ parse_settings(
 	        &s->max_snapshots, err) == -1 ||
 	    kiln_json_int(obj, "etcd", "max_wals", 0, 1L << 30, &s->max_wals,
 	        err) == -1 ||
-	    string_or(obj, "etcd", "auto_compaction_mode", "periodic",
+	    manifest_string_or(obj, "etcd", "auto_compaction_mode", "periodic",
 	        &s->auto_compaction_mode, err) == -1 ||
-	    string_or(obj, "etcd", "auto_compaction_retention", "1",
+	    manifest_string_or(obj, "etcd", "auto_compaction_retention", "1",
 	        &s->auto_compaction_retention, err) == -1 ||
-	    string_or(obj, "etcd", "log_level", "info", &s->log_level, err) ==
-	        -1 ||
-	    check_text("etcd.auto_compaction_retention",
+	    manifest_string_or(
+	        obj, "etcd", "log_level", "info", &s->log_level, err) == -1 ||
+	    manifest_check_text("etcd.auto_compaction_retention",
 	        s->auto_compaction_retention, err) == -1)
 		return -1;
 	s->client_port = (int)client;
@@ -642,17 +368,18 @@ kiln_etcd_manifest_parse(struct kiln_etcd_manifest *m, const char *text,
 	m->leaf.n_hosts = 0;
 	free(m->leaf.cn);
 	m->leaf.cn = NULL;
-	if (string_or(root, NULL, "cluster_token", "etcd-cluster",
+	if (manifest_string_or(root, NULL, "cluster_token", "etcd-cluster",
 	        &m->cluster_token, err) == -1 ||
-	    check_bytes("cluster_token", m->cluster_token, yaml_byte,
-	        "a value written into etcd.yml", err) == -1 ||
+	    manifest_check_bytes("cluster_token", m->cluster_token,
+	        manifest_yaml_byte, "a value written into etcd.yml",
+	        err) == -1 ||
 	    parse_ca(m, root, base_dir, err) == -1 ||
 	    duration_or(root, NULL, "expiry", "8760h", &m->expiry, err) == -1 ||
-	    parse_members(m, kiln_json_get(root, "members"), err) == -1 ||
-	    parse_clients(m, kiln_json_get(root, "clients"), err) == -1 ||
-	    string_or(root, NULL, "prefix", "/opt/etcd", &m->prefix, err) ==
-	        -1 ||
-	    check_bytes("prefix", m->prefix, path_byte,
+	    manifest_members(m, kiln_json_get(root, "members"), err) == -1 ||
+	    manifest_clients(m, kiln_json_get(root, "clients"), err) == -1 ||
+	    manifest_string_or(
+	        root, NULL, "prefix", "/opt/etcd", &m->prefix, err) == -1 ||
+	    manifest_check_bytes("prefix", m->prefix, manifest_path_byte,
 	        "a path written into etcd.service", err) == -1 ||
 	    kiln_json_string(root, NULL, "layout", &layout, err) == -1 ||
 	    parse_settings(&m->etcd, kiln_json_get(root, "etcd"), err) == -1)

@@ -1,0 +1,183 @@
+/*
+ * A tree of files planned as data and written as one batch (pki/tree.c),
+ * with no manifest: folders, decisions, the batch, files left behind.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+
+#include "core/strs.h"
+#include "kiln/file.h"
+#include "pki/tree.h"
+
+static struct tree t;
+static struct kiln_err err;
+static char dir[64];
+
+static void
+setup(void)
+{
+	kiln_err_clear(&err);
+	snprintf(dir, sizeof(dir), "/tmp/kiln-test-tree.XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	tree_init(&t, dir);
+	cr_assert_eq(tree_folder(&t, 0, 0755, ".", "", &err), 0);
+	cr_assert_eq(tree_folder(&t, 0, 0700, "a", "", &err), 0);
+	cr_assert_eq(tree_folder(&t, 1, 0755, "a", "b", &err), 0);
+}
+
+static void
+teardown(void)
+{
+	char cmd[128];
+
+	tree_free(&t);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	cr_assert_eq(system(cmd), 0);
+}
+
+TestSuite(tree, .init = setup, .fini = teardown, .timeout = 30);
+
+static const char *
+at(const char *rel)
+{
+	static char p[160];
+
+	snprintf(p, sizeof(p), "%s/%s", dir, rel);
+	return p;
+}
+
+static void
+put(const char *rel, const char *text, mode_t mode)
+{
+	cr_assert_eq(
+	    kiln_file_write(at(rel), text, strlen(text), mode, 0, &err), 0,
+	    "%s", err.msg);
+}
+
+static void
+add(size_t f, const char *name, const char *text, mode_t mode)
+{
+	cr_assert_not_null(
+	    tree_add(&t, f, name, TREE_CA_COPY, text, strlen(text), mode, &err),
+	    "%s", err.msg);
+}
+
+Test(tree, folders_are_named_from_dir_and_made_when_written)
+{
+	char shown[4096];
+	struct stat st;
+
+	cr_assert_str_eq(t.folders[2].rel, "a/b");
+	cr_assert_str_eq(t.folders[2].name, "b");
+	cr_assert_eq(tree_shown(&t, 2, "x.pem", shown, &err), 0);
+	cr_assert_str_eq(shown, at("a/b/x.pem"));
+	cr_assert_eq(tree_shown(&t, 0, "", shown, &err), 0);
+	cr_assert_str_eq(shown, dir);
+	cr_assert_eq(tree_open(&t, &err), 0, "%s", err.msg);
+	cr_assert_eq(t.folders[1].fd, -1, "a/ is missing: not opened");
+	add(2, "x.pem", "x\n", 0644);
+	cr_assert_eq(tree_decide(&t, &err), 0, "%s", err.msg);
+	cr_assert_eq(t.files[0].fate, TREE_NEW);
+	cr_assert_eq(tree_write(&t, &err), 0, "%s", err.msg);
+	cr_assert_eq(stat(at("a"), &st), 0);
+	cr_assert_eq(st.st_mode & 07777, 0700);
+	cr_assert_eq(stat(at("a/b/x.pem"), &st), 0);
+	cr_assert_eq(st.st_mode & 07777, 0644);
+}
+
+Test(tree, each_file_is_new_changed_kept_or_reset)
+{
+	struct stat before, after;
+	struct kiln_buf b;
+
+	kiln_buf_init(&b);
+	cr_assert_eq(mkdir(at("a"), 0700), 0);
+	cr_assert_eq(mkdir(at("a/b"), 0755), 0);
+	put("a/b/same", "same\n", 0644);
+	put("a/b/other", "old\n", 0644);
+	put("a/b/mode", "key\n", 0644);
+	cr_assert_eq(stat(at("a/b/same"), &before), 0);
+	cr_assert_eq(tree_open(&t, &err), 0, "%s", err.msg);
+	add(2, "same", "same\n", 0644);
+	add(2, "other", "new\n", 0644);
+	add(2, "mode", "key\n", 0600);
+	add(1, "fresh", "fresh\n", 0644);
+	cr_assert_eq(tree_decide(&t, &err), 0, "%s", err.msg);
+	cr_assert_eq(t.files[0].fate, TREE_KEPT);
+	cr_assert_eq(t.files[1].fate, TREE_CHANGED);
+	cr_assert_eq(t.files[2].fate, TREE_RESET);
+	cr_assert_eq(t.files[2].was, 0644);
+	cr_assert_eq(t.files[3].fate, TREE_NEW);
+	cr_assert_eq(tree_write(&t, &err), 0, "%s", err.msg);
+	cr_assert_eq(stat(at("a/b/same"), &after), 0);
+	cr_assert_eq(after.st_ino, before.st_ino, "a kept file is untouched");
+	cr_assert_eq(kiln_file_read(at("a/b/other"), &b, &err), 0);
+	cr_assert_eq(b.len, 4);
+	cr_assert_eq(memcmp(b.p, "new\n", 4), 0);
+	cr_assert_eq(stat(at("a/b/mode"), &after), 0);
+	cr_assert_eq(after.st_mode & 07777, 0600);
+	kiln_buf_free(&b);
+}
+
+Test(tree, an_exclusive_file_refuses_anything_there)
+{
+	struct tree_file *w;
+	char want[200];
+
+	cr_assert_eq(mkdir(at("a"), 0700), 0);
+	cr_assert_eq(symlink("/nonexistent", at("a/key.pem")), 0);
+	cr_assert_eq(tree_open(&t, &err), 0, "%s", err.msg);
+	w = tree_add(&t, 1, "key.pem", TREE_CA_KEY, "k", 1, 0600, &err);
+	cr_assert_not_null(w);
+	w->excl = 1;
+	cr_assert_eq(tree_decide(&t, &err), -1);
+	cr_assert_eq(err.code, KILN_EEXIST);
+	snprintf(want, sizeof(want), "%s: already exists", at("a/key.pem"));
+	cr_assert_str_eq(err.msg, want);
+}
+
+Test(tree, a_link_planted_for_a_folder_is_refused_naming_it)
+{
+	char want[200], target[200];
+
+	snprintf(target, sizeof(target), "%s", at("elsewhere"));
+	cr_assert_eq(mkdir(target, 0755), 0);
+	cr_assert_eq(symlink(target, at("a")), 0);
+	cr_assert_eq(tree_open(&t, &err), -1);
+	snprintf(
+	    want, sizeof(want), "%s/a: a symbolic link, not a folder", dir);
+	cr_assert_str_eq(err.msg, want);
+}
+
+Test(tree, files_the_plan_no_longer_makes_are_left_behind_sorted)
+{
+	char **left = NULL;
+	size_t n = 0;
+
+	cr_assert_eq(mkdir(at("a"), 0700), 0);
+	cr_assert_eq(mkdir(at("a/b"), 0755), 0);
+	put("a/b/made.pem", "m\n", 0644);
+	put("a/b/z-old.pem", "z\n", 0644);
+	put("a/b/old.pem", "o\n", 0644);
+	put("a/b/notes.txt", "n\n", 0644);
+	put("a/b/.pem", "n\n", 0644);
+	cr_assert_eq(mkdir(at("a/b/dir.pem"), 0755), 0);
+	cr_assert_eq(symlink("old.pem", at("a/b/link.pem")), 0);
+	cr_assert_eq(tree_open(&t, &err), 0, "%s", err.msg);
+	add(2, "made.pem", "m\n", 0644);
+	cr_assert_eq(
+	    tree_left(&t, 2, ".pem", &left, &n, &err), 0, "%s", err.msg);
+	cr_assert_eq(n, 2);
+	cr_assert_str_eq(left[0], at("a/b/old.pem"));
+	cr_assert_str_eq(left[1], at("a/b/z-old.pem"));
+	kiln_strs_free(left, n);
+	left = NULL;
+	n = 0;
+	cr_assert_eq(tree_left(&t, 1, ".pem", &left, &n, &err), 0);
+	cr_assert_eq(n, 0);
+}
