@@ -54,12 +54,16 @@ set(KILN_SOURCES_PKI
 # inspect: decoding, checking and verifying what exists.
 set(KILN_SOURCES_INSPECT
 	src/inspect/check.c
+	src/inspect/checkchain.c
 	src/inspect/inspect.c
 	src/inspect/tls.c
 	src/inspect/verify.c
+	src/inspect/walk.c
 )
 # report: output formats (JSON, tables, text, HTML).
 set(KILN_SOURCES_REPORT
+	src/report/checkjson.c
+	src/report/checktable.c
 	src/report/format.c
 	src/report/render.c
 	src/report/report.c

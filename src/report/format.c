@@ -10,6 +10,7 @@
 #include "core/civil.h"
 #include "report/format.h"
 #include "core/strs.h"
+#include "kiln/esc.h"
 
 void
 jw_raw(struct jw *j, const char *s)
@@ -188,6 +189,21 @@ kiln_join_sans(
 			kiln_buf_append(
 			    b, lists[l][i], strlen(lists[l][i]), err);
 		}
+}
+
+/*
+ * Set "*cell" to "s" escaped for a terminal (kiln_esc_append): a table's
+ * widths are then those of the escaped text.
+ */
+void
+kiln_cell_set(char **cell, const char *s, struct kiln_err *err)
+{
+	char *e;
+
+	if ((e = kiln_esc_dup(s, err)) == NULL)
+		return;
+	free(*cell);
+	*cell = e;
 }
 
 /* Columns a string takes on a terminal: East Asian wide characters 2. */

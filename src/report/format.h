@@ -51,6 +51,14 @@ void kiln_join_sans(
 /* Columns a string takes on a terminal: East Asian wide characters 2. */
 size_t kiln_display_width(const char *);
 
+/*
+ * Set the table cell "*cell" to "s" escaped for a terminal
+ * (kiln_esc_append), freeing what it held: a table's widths are then
+ * those of the escaped text.  Out of memory, "*cell" is left as it was
+ * and "err" filled.
+ */
+void kiln_cell_set(char **, const char *, struct kiln_err *);
+
 #define KILN_TABLE_COLS 8
 
 /* A table boxed as etcdctl -w table prints it. */

@@ -349,21 +349,6 @@ table_head(struct kiln_table *t, enum kiln_info_kind kind, int files)
 	}
 }
 
-/*
- * Set "*cell" to "s" escaped for a terminal (kiln_esc_append): a table's
- * widths are then those of the escaped text.
- */
-static void
-cell_set(char **cell, const char *s, struct kiln_err *err)
-{
-	char *e;
-
-	if ((e = kiln_esc_dup(s, err)) == NULL)
-		return;
-	free(*cell);
-	*cell = e;
-}
-
 /* One row's cells for "info" into "row"; "b" is scratch. */
 static int
 table_row(const struct kiln_info *info, long long now, char **row,
@@ -377,30 +362,30 @@ table_row(const struct kiln_info *info, long long now, char **row,
 	kiln_buf_terminate(b, err);
 	key_text(info, text, sizeof(text));
 	if (info->kind == KILN_INFO_KEY) {
-		cell_set(&row[0], text, err);
+		kiln_cell_set(&row[0], text, err);
 		kiln_hex_colon(
 		    info->key_id, sizeof(info->key_id), text, sizeof(text));
 		kiln_str_set(&row[1], text, err);
 	} else if (info->kind == KILN_INFO_CSR) {
-		cell_set(&row[0], cn != NULL ? cn : "", err);
-		cell_set(&row[1], b->len ? (char *)b->p : "", err);
-		cell_set(&row[2], text, err);
+		kiln_cell_set(&row[0], cn != NULL ? cn : "", err);
+		kiln_cell_set(&row[1], b->len ? (char *)b->p : "", err);
+		kiln_cell_set(&row[2], text, err);
 		kiln_str_set(&row[3],
 		    info->sig_valid == 1   ? "valid"
 		    : info->sig_valid == 0 ? "INVALID"
 		                           : "not checked",
 		    err);
 	} else {
-		cell_set(&row[0], cn != NULL ? cn : "", err);
-		cell_set(&row[1], b->len ? (char *)b->p : "", err);
-		cell_set(&row[6], text, err);
+		kiln_cell_set(&row[0], cn != NULL ? cn : "", err);
+		kiln_cell_set(&row[1], b->len ? (char *)b->p : "", err);
+		kiln_cell_set(&row[6], text, err);
 		kiln_rfc3339(info->not_after, text, sizeof(text));
 		kiln_str_set(&row[2], text, err);
 		snprintf(text, sizeof(text), "%lld",
 		    kiln_days_left(info->not_after, now));
 		kiln_str_set(&row[3], text, err);
 		cn = kiln_dn_last(&info->issuer, "2.5.4.3");
-		cell_set(&row[4], cn != NULL ? cn : "", err);
+		kiln_cell_set(&row[4], cn != NULL ? cn : "", err);
 		kiln_str_set(&row[5], info->is_ca ? "true" : "false", err);
 	}
 	return err->code != KILN_OK ? -1 : 0;
@@ -770,7 +755,8 @@ kiln_listing_add(struct kiln_listing *l, const struct kiln_info *v, size_t n,
 		case KILN_FORMAT_TABLE:
 			if (listing_grow(l, err) == -1)
 				goto cleanup;
-			cell_set(&l->cell[l->count * LISTING_COLS], file, err);
+			kiln_cell_set(
+			    &l->cell[l->count * LISTING_COLS], file, err);
 			if (table_row(&v[i], l->now,
 			        &l->cell[l->count * LISTING_COLS + 1], &b,
 			        err) == -1)
