@@ -62,11 +62,15 @@ set(KILN_SOURCES_INSPECT
 )
 # report: output formats (JSON, tables, text, HTML).
 set(KILN_SOURCES_REPORT
+	src/report/certjson.c
+	src/report/certtable.c
+	src/report/certtext.c
+	src/report/checkhtml.c
 	src/report/checkjson.c
+	src/report/checksvg.c
 	src/report/checktable.c
 	src/report/format.c
 	src/report/render.c
-	src/report/report.c
 )
 # etcd: the manifest and the cluster it describes.
 set(KILN_SOURCES_ETCD

@@ -1,6 +1,6 @@
 /*
  * What kiln check's renderers share: the table (checktable.c, which holds
- * these), the JSON (checkjson.c) and the HTML page (report.c).  Private
+ * these), the JSON (checkjson.c) and the HTML page (checkhtml.c).  Private
  * to libkiln.
  */
 #ifndef KILN_CHECKRENDER_H

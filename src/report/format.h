@@ -1,5 +1,5 @@
 /*
- * Output helpers shared by render.c and the commands' renderers.  Private
+ * Output helpers shared by the report layer's renderers.  Private
  * to libkiln.
  */
 #ifndef KILN_FORMAT_H
