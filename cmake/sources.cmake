@@ -41,7 +41,9 @@ set(KILN_SOURCES_CFSSL
 	src/cfssl/cfssljson.c
 	src/cfssl/config.c
 	src/cfssl/gen.c
+	src/cfssl/profile.c
 	src/cfssl/request.c
+	src/cfssl/whitelist.c
 )
 # pki: issuing, signing and renewing.
 set(KILN_SOURCES_PKI

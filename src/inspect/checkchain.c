@@ -14,6 +14,7 @@
 #include "core/strs.h"
 #include "inspect/checkchain.h"
 #include "kiln/buf.h"
+#include "kiln/time.h"
 #include "kiln/verify.h"
 
 static int
@@ -22,6 +23,7 @@ note_anchor(void *arg, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
 	struct anchor_dates *a = arg;
 	const mbedtls_x509_crt *t;
 	const mbedtls_x509_time *when = &crt->valid_to;
+	char stamp[32];
 	const mbedtls_x509_name *n;
 	long long end;
 
@@ -44,12 +46,12 @@ note_anchor(void *arg, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
 			continue;
 		if (*flags & MBEDTLS_X509_BADCERT_FUTURE)
 			when = &crt->valid_from;
-		snprintf(a->why, sizeof(a->why),
-		    "its CA %s %04d-%02d-%02dT%02d:%02d:%02dZ",
+		kiln_rfc3339(
+		    kiln_x509_time_seconds(when), stamp, sizeof(stamp));
+		snprintf(a->why, sizeof(a->why), "its CA %s %s",
 		    *flags & MBEDTLS_X509_BADCERT_FUTURE ? "is not valid until"
 		                                         : "expired on",
-		    when->year, when->mon, when->day, when->hour, when->min,
-		    when->sec);
+		    stamp);
 	}
 	return 0;
 }

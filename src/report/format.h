@@ -10,6 +10,7 @@
 #include "kiln/buf.h"
 #include "kiln/err.h"
 #include "kiln/inspect.h"
+#include "kiln/time.h" /* kiln_rfc3339, which the renderers write */
 
 /* A JSON writer that indents as Go's json.MarshalIndent(v, "", "  "). */
 struct jw {
@@ -31,9 +32,6 @@ void jw_kbool(struct jw *, const char *, int);
 void jw_knull(struct jw *, const char *);
 void jw_items(struct jw *, char *const *, size_t); /* array elements */
 void jw_kstrs(struct jw *, const char *, char *const *, size_t);
-
-/* RFC 3339 in UTC, as Go marshals a time.Time: "2026-11-24T06:47:00Z". */
-void kiln_rfc3339(long long, char *, size_t);
 
 /* Whole days from "now" to "not_after", rounded down (negative after). */
 long long kiln_days_left(long long, long long);
