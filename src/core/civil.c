@@ -64,25 +64,16 @@ kiln_digits(const char *s, int n)
 	return v;
 }
 
-/* "t" as days since the epoch and seconds into that day. */
-static void
-split_day(long long t, long long *days, long long *secs)
-{
-	*days = t / KILN_DAY_SECONDS;
-	*secs = t % KILN_DAY_SECONDS;
-	if (*secs < 0) {
-		*secs += KILN_DAY_SECONDS;
-		(*days)--;
-	}
-}
-
 void
 kiln_rfc3339(long long t, char *out, size_t size)
 {
-	long long days, secs, y;
+	long long days = t / KILN_DAY_SECONDS, secs = t % KILN_DAY_SECONDS, y;
 	int m, d;
 
-	split_day(t, &days, &secs);
+	if (secs < 0) {
+		secs += KILN_DAY_SECONDS;
+		days--;
+	}
 	kiln_civil_from_days(days, &y, &m, &d);
 	snprintf(out, size, "%04lld-%02d-%02dT%02lld:%02lld:%02lldZ", y, m, d,
 	    secs / 3600, secs / 60 % 60, secs % 60);
@@ -91,12 +82,10 @@ kiln_rfc3339(long long t, char *out, size_t size)
 void
 kiln_rfc3339_date(long long t, char *out, size_t size)
 {
-	long long days, secs, y;
-	int m, d;
+	char full[64];
 
-	split_day(t, &days, &secs);
-	kiln_civil_from_days(days, &y, &m, &d);
-	snprintf(out, size, "%04lld-%02d-%02d", y, m, d);
+	kiln_rfc3339(t, full, sizeof(full));
+	snprintf(out, size, "%.*s", (int)strcspn(full, "T"), full);
 }
 
 /* "YYYY-MM-DDTHH:MM:SS": where each field is, how long, its range. */
