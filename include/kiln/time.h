@@ -21,6 +21,19 @@ void kiln_rfc3339(long long, char *, size_t);
 void kiln_rfc3339_date(long long, char *, size_t);
 
 /*
+ * As kiln_rfc3339 in ISO 8601's basic form, for names of files:
+ * "20261207T091500Z" (kiln renew -backup's stamp, which
+ * kiln_walk_is_backup knows).  Cannot fail.
+ */
+void kiln_time_stamp(long long, char *, size_t);
+
+/*
+ * As kiln_rfc3339 for a sentence: "2026-12-07 09:15:00 UTC".  Cannot
+ * fail.
+ */
+void kiln_time_words(long long, char *, size_t);
+
+/*
  * Read an RFC 3339 time as Go's time.Time.UnmarshalJSON reads it:
  * YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM), every field
  * range-checked (February 29 only in a leap year; no leap second), 'T'

@@ -88,6 +88,31 @@ kiln_rfc3339_date(long long t, char *out, size_t size)
 	snprintf(out, size, "%.*s", (int)strcspn(full, "T"), full);
 }
 
+void
+kiln_time_stamp(long long t, char *out, size_t size)
+{
+	char full[64], *q;
+	size_t i = 0;
+
+	kiln_rfc3339(t, full, sizeof(full));
+	for (q = full; *q != '\0'; q++)
+		if (*q != '-' && *q != ':')
+			full[i++] = *q;
+	full[i] = '\0';
+	snprintf(out, size, "%s", full);
+}
+
+void
+kiln_time_words(long long t, char *out, size_t size)
+{
+	char full[64];
+	size_t n;
+
+	kiln_rfc3339(t, full, sizeof(full));
+	n = strcspn(full, "T");
+	snprintf(out, size, "%.*s %.8s UTC", (int)n, full, full + n + 1);
+}
+
 /* "YYYY-MM-DDTHH:MM:SS": where each field is, how long, its range. */
 static const struct {
 	unsigned char at, len, sep;

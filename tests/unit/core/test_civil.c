@@ -90,6 +90,22 @@ Test(civil, rfc3339_date_is_the_day_in_utc)
 	cr_assert_str_eq(out, "9999-12-31");
 }
 
+Test(civil, stamp_and_words_are_rfc3339_respelled)
+{
+	char out[32];
+
+	kiln_time_stamp(1765098900, out, sizeof(out));
+	cr_assert_str_eq(out, "20251207T091500Z");
+	kiln_time_stamp(-631152000LL, out, sizeof(out));
+	cr_assert_str_eq(out, "19500101T000000Z");
+	kiln_time_words(1765098900, out, sizeof(out));
+	cr_assert_str_eq(out, "2025-12-07 09:15:00 UTC");
+	kiln_time_words(253402300799LL, out, sizeof(out));
+	cr_assert_str_eq(out, "9999-12-31 23:59:59 UTC");
+	kiln_time_words(0, out, 11);
+	cr_assert_str_eq(out, "1970-01-01");
+}
+
 Test(civil, rfc3339_parse_reads_go_times)
 {
 	static const struct {
