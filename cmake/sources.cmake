@@ -41,7 +41,9 @@ set(KILN_SOURCES_CFSSL
 	src/cfssl/cfssljson.c
 	src/cfssl/config.c
 	src/cfssl/gen.c
+	src/cfssl/profile.c
 	src/cfssl/request.c
+	src/cfssl/whitelist.c
 )
 # pki: issuing, signing and renewing.
 set(KILN_SOURCES_PKI
@@ -56,15 +58,23 @@ set(KILN_SOURCES_PKI
 # inspect: decoding, checking and verifying what exists.
 set(KILN_SOURCES_INSPECT
 	src/inspect/check.c
+	src/inspect/checkchain.c
 	src/inspect/inspect.c
 	src/inspect/tls.c
 	src/inspect/verify.c
+	src/inspect/walk.c
 )
 # report: output formats (JSON, tables, text, HTML).
 set(KILN_SOURCES_REPORT
+	src/report/certjson.c
+	src/report/certtable.c
+	src/report/certtext.c
+	src/report/checkhtml.c
+	src/report/checkjson.c
+	src/report/checksvg.c
+	src/report/checktable.c
 	src/report/format.c
 	src/report/render.c
-	src/report/report.c
 )
 # etcd: the manifest and the cluster it describes.
 set(KILN_SOURCES_ETCD

@@ -4,7 +4,7 @@
  * views, sentences, error messages), goes through kiln_esc_append(), so
  * that no byte of it can move the cursor, set a colour or the window
  * title, forge a line, or reorder what the terminal shows.  JSON and HTML
- * have escapers of their own (kiln_buf_append_json, report.c).
+ * have escapers of their own (kiln_buf_append_json, report/checkhtml.c).
  *
  * The escaped form, one character at a time:
  *   - printable ASCII (a backslash too) and valid UTF-8 outside the sets

@@ -12,6 +12,7 @@
 #include "kiln/file.h"
 #include "kiln/inspect.h"
 #include "kiln/key.h"
+#include "kiln/time.h"
 
 const char *cli_progname = "kiln";
 int cli_single_command;
@@ -102,18 +103,6 @@ cli_check_default_profile(const struct cli_config *cfg,
 	    cfg->config, list);
 }
 
-/* "2031-12-06" for a time in seconds, in UTC. */
-static void
-day(long long t, char *out, size_t size)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (gmtime_r(&tt, &tm) == NULL ||
-	    strftime(out, size, "%Y-%m-%d", &tm) == 0)
-		snprintf(out, size, "%lld", t);
-}
-
 void
 cli_warn_outlives(const struct cli_config *cfg, const struct kiln_cert *ca,
     const struct kiln_buf *der)
@@ -129,8 +118,8 @@ cli_warn_outlives(const struct cli_config *cfg, const struct kiln_cert *ca,
 	end = kiln_cert_not_after(&cert);
 	if (!kiln_cert_outlives(ca, end))
 		goto cleanup;
-	day(ca_end, ca_day, sizeof(ca_day));
-	day(end, cert_day, sizeof(cert_day));
+	kiln_rfc3339_date(ca_end, ca_day, sizeof(ca_day));
+	kiln_rfc3339_date(end, cert_day, sizeof(cert_day));
 	if (cli_cfssl_name())
 		cli_log(cfg, CLI_LOG_WARNING,
 		    "the certificate (notAfter %s) outlives its CA (notAfter "

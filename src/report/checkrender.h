@@ -1,6 +1,7 @@
 /*
- * What kiln check's renderers share: the table and JSON in check.c, the
- * HTML page in report.c.  Private to libkiln.
+ * What kiln check's renderers share: the table (checktable.c, which holds
+ * these), the JSON (checkjson.c) and the HTML page (checkhtml.c).  Private
+ * to libkiln.
  */
 #ifndef KILN_CHECKRENDER_H
 #define KILN_CHECKRENDER_H

@@ -10,6 +10,7 @@
 #include "core/civil.h"
 #include "report/format.h"
 #include "core/strs.h"
+#include "kiln/esc.h"
 
 void
 jw_raw(struct jw *j, const char *s)
@@ -121,20 +122,6 @@ jw_kstrs(struct jw *j, const char *key, char *const *v, size_t n)
 	jw_close(j, "]");
 }
 
-/* RFC 3339 in UTC, as Go marshals a time.Time: "2026-11-24T06:47:00Z". */
-void
-kiln_rfc3339(long long t, char *out, size_t size)
-{
-	long long days = t / 86400, secs = t % 86400, y;
-	int m, d;
-
-	if (secs < 0)
-		secs += 86400, days--;
-	kiln_civil_from_days(days, &y, &m, &d);
-	snprintf(out, size, "%04lld-%02d-%02dT%02lld:%02lld:%02lldZ", y, m, d,
-	    secs / 3600, secs / 60 % 60, secs % 60);
-}
-
 long long
 kiln_days_left(long long not_after, long long now)
 {
@@ -188,6 +175,21 @@ kiln_join_sans(
 			kiln_buf_append(
 			    b, lists[l][i], strlen(lists[l][i]), err);
 		}
+}
+
+/*
+ * Set "*cell" to "s" escaped for a terminal (kiln_esc_append): a table's
+ * widths are then those of the escaped text.
+ */
+void
+kiln_cell_set(char **cell, const char *s, struct kiln_err *err)
+{
+	char *e;
+
+	if ((e = kiln_esc_dup(s, err)) == NULL)
+		return;
+	free(*cell);
+	*cell = e;
 }
 
 /* Columns a string takes on a terminal: East Asian wide characters 2. */

@@ -1,5 +1,5 @@
 /*
- * Output helpers shared by render.c and the commands' renderers.  Private
+ * Output helpers shared by the report layer's renderers.  Private
  * to libkiln.
  */
 #ifndef KILN_FORMAT_H
@@ -10,6 +10,7 @@
 #include "kiln/buf.h"
 #include "kiln/err.h"
 #include "kiln/inspect.h"
+#include "kiln/time.h" /* kiln_rfc3339, which the renderers write */
 
 /* A JSON writer that indents as Go's json.MarshalIndent(v, "", "  "). */
 struct jw {
@@ -32,9 +33,6 @@ void jw_knull(struct jw *, const char *);
 void jw_items(struct jw *, char *const *, size_t); /* array elements */
 void jw_kstrs(struct jw *, const char *, char *const *, size_t);
 
-/* RFC 3339 in UTC, as Go marshals a time.Time: "2026-11-24T06:47:00Z". */
-void kiln_rfc3339(long long, char *, size_t);
-
 /* Whole days from "now" to "not_after", rounded down (negative after). */
 long long kiln_days_left(long long, long long);
 
@@ -50,6 +48,14 @@ void kiln_join_sans(
 
 /* Columns a string takes on a terminal: East Asian wide characters 2. */
 size_t kiln_display_width(const char *);
+
+/*
+ * Set the table cell "*cell" to "s" escaped for a terminal
+ * (kiln_esc_append), freeing what it held: a table's widths are then
+ * those of the escaped text.  Out of memory, "*cell" is left as it was
+ * and "err" filled.
+ */
+void kiln_cell_set(char **, const char *, struct kiln_err *);
 
 #define KILN_TABLE_COLS 8
 

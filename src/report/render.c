@@ -1,25 +1,24 @@
 /*
- * Inspected objects as cfssl-certinfo's JSON (json.MarshalIndent with two
- * spaces, then kiln's own keys), as a boxed table like etcdctl -w table,
- * or as text in the order of openssl x509 -text.
+ * cfssl-certinfo's output in the format asked for: kiln_info_render for
+ * one file's objects, the listing for a folder's certificates, and what
+ * the formats share (the names of a subject's attributes, a key in
+ * words).  The formats are certjson.c (json.MarshalIndent with two
+ * spaces, then kiln's own keys), certtable.c (a boxed table like etcdctl
+ * -w table) and certtext.c (the order of openssl x509 -text).
  */
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "kiln/config.h"
+#include "core/strs.h"
 #include "kiln/esc.h"
 #include "kiln/inspect.h"
-#include "kiln/pem.h"
+#include "report/certrender.h"
 #include "report/format.h"
-#include "core/strs.h"
 
 /* The attributes cfssl's Name has, by OID, with their JSON keys. */
-static const struct {
-	const char *oid, *json, *text;
-} dn_names[] = {
+const struct certinfo_dn_name certinfo_dn_names[] = {
     {"2.5.4.3", "common_name", "CN"},
     {"2.5.4.5", "serial_number", "serialNumber"},
     {"2.5.4.6", "country", "C"},
@@ -30,7 +29,8 @@ static const struct {
     {"2.5.4.9", "street_address", "street"},
     {"2.5.4.17", "postal_code", "postalCode"},
 };
-#define DN_CFSSL (sizeof(dn_names) / sizeof(dn_names[0]))
+const size_t certinfo_dn_ncfssl =
+    sizeof(certinfo_dn_names) / sizeof(certinfo_dn_names[0]);
 
 static const struct {
 	const char *oid, *text;
@@ -49,271 +49,29 @@ static const struct {
     {"0.9.2342.19200300.100.1.1", "UID"},
 };
 
-static const char *
-dn_short(const char *oid)
+const char *
+certinfo_dn_short(const char *oid)
 {
 	size_t i;
 
-	for (i = 0; i < DN_CFSSL; i++)
-		if (strcmp(dn_names[i].oid, oid) == 0)
-			return dn_names[i].text;
+	for (i = 0; i < certinfo_dn_ncfssl; i++)
+		if (strcmp(certinfo_dn_names[i].oid, oid) == 0)
+			return certinfo_dn_names[i].text;
 	for (i = 0; i < sizeof(dn_more) / sizeof(dn_more[0]); i++)
 		if (strcmp(dn_more[i].oid, oid) == 0)
 			return dn_more[i].text;
 	return oid;
 }
 
-/* cfssl's Name: single values, repeated ones joined with ",", names. */
-static void
-jw_dn(struct jw *j, const char *key, const struct kiln_dn *dn)
-{
-	struct kiln_buf joined;
-	const char *v;
-	size_t i, k;
-	int any;
-
-	kiln_buf_init(&joined);
-	jw_key(j, key);
-	jw_open(j, "{");
-	for (k = 0; k < DN_CFSSL; k++) {
-		if (k < 2) { /* CN and serialNumber: the last one */
-			if ((v = kiln_dn_last(dn, dn_names[k].oid)) != NULL &&
-			    v[0] != '\0')
-				jw_kstr(j, dn_names[k].json, v);
-			continue;
-		}
-		joined.len = 0;
-		for (i = 0, any = 0; i < dn->n; i++) {
-			if (strcmp(dn->attr[i].oid, dn_names[k].oid) != 0)
-				continue;
-			if (any++)
-				kiln_buf_append(&joined, ",", 1, j->err);
-			kiln_buf_append(&joined, dn->attr[i].value,
-			    strlen(dn->attr[i].value), j->err);
-		}
-		if (joined.len > 0 && kiln_buf_terminate(&joined, j->err) == 0)
-			jw_kstr(j, dn_names[k].json, (char *)joined.p);
-	}
-	if (dn->n > 0) {
-		jw_key(j, "names");
-		jw_open(j, "[");
-		for (i = 0; i < dn->n; i++) {
-			jw_item(j);
-			jw_str(j, dn->attr[i].value);
-		}
-		jw_close(j, "]");
-	}
-	jw_close(j, "}");
-	kiln_buf_free(&joined);
-}
-
-static const char *const ku_names[] = {"digital signature",
+/* The key usages' names, by bit: digital signature is bit 0. */
+const char *const certinfo_ku_names[] = {"digital signature",
     "content commitment", "key encipherment", "data encipherment",
     "key agreement", "cert sign", "crl sign", "encipher only", "decipher only"};
+const size_t certinfo_nku =
+    sizeof(certinfo_ku_names) / sizeof(certinfo_ku_names[0]);
 
-static void
-jw_key_usage(struct jw *j, unsigned int ku)
-{
-	size_t i;
-
-	jw_key(j, "key_usage");
-	jw_open(j, "[");
-	for (i = 0; i < sizeof(ku_names) / sizeof(ku_names[0]); i++)
-		if (ku & (1u << i)) {
-			jw_item(j);
-			jw_str(j, ku_names[i]);
-		}
-	jw_close(j, "]");
-}
-
-static void
-jw_public_key(struct jw *j, const struct kiln_info *info)
-{
-	jw_kstr(j, "key_algorithm", info->key_algorithm);
-	if (info->key_bits > 0)
-		jw_kint(j, "key_size", info->key_bits);
-	else
-		jw_knull(j, "key_size");
-	if (info->key_curve[0] != '\0')
-		jw_kstr(j, "key_curve", info->key_curve);
-	else
-		jw_knull(j, "key_curve");
-}
-
-/* A certificate or CSR's PEM. */
-static int
-info_pem(
-    const struct kiln_info *info, struct kiln_buf *pem, struct kiln_err *err)
-{
-	return kiln_pem_write(pem,
-	    info->kind == KILN_INFO_CSR ? "CERTIFICATE REQUEST" : "CERTIFICATE",
-	    info->der.p, info->der.len, err);
-}
-
-/* The extensions both certificates and CSRs carry. */
-static void
-jw_extensions(struct jw *j, const struct kiln_info *info)
-{
-	jw_kbool(j, "is_ca", info->is_ca);
-	if (info->is_ca && info->max_path_len >= 0)
-		jw_kint(j, "max_path_len", info->max_path_len);
-	else
-		jw_knull(j, "max_path_len");
-	jw_key_usage(j, info->ku);
-	jw_kstrs(j, "ext_key_usage", info->eku, info->neku);
-	jw_kstrs(j, "emails", info->emails, info->nemails);
-	jw_kstrs(j, "uris", info->uris, info->nuris);
-}
-
-/* cfssl's "sans": DNS names, then IP addresses. */
-static void
-jw_sans(struct jw *j, const struct kiln_info *info)
-{
-	size_t i;
-
-	if (info->ndns + info->nips == 0)
-		return;
-	jw_key(j, "sans");
-	jw_open(j, "[");
-	for (i = 0; i < info->ndns; i++) {
-		jw_item(j);
-		jw_str(j, info->dns[i]);
-	}
-	for (i = 0; i < info->nips; i++) {
-		jw_item(j);
-		jw_str(j, info->ips[i]);
-	}
-	jw_close(j, "]");
-}
-
-static int
-json_cert(struct jw *j, const struct kiln_info *info, unsigned int flags,
-    long long now)
-{
-	struct kiln_buf tmp;
-	char text[200];
-
-	kiln_buf_init(&tmp);
-	jw_dn(j, "subject", &info->subject);
-	jw_dn(j, "issuer", &info->issuer);
-	if (kiln_info_serial_decimal(info, &tmp, j->err) == -1 ||
-	    kiln_buf_terminate(&tmp, j->err) == -1)
-		goto cleanup;
-	jw_kstr(j, "serial_number", (char *)tmp.p);
-	jw_sans(j, info);
-	kiln_rfc3339(info->not_before, text, sizeof(text));
-	jw_kstr(j, "not_before", text);
-	kiln_rfc3339(info->not_after, text, sizeof(text));
-	jw_kstr(j, "not_after", text);
-	jw_kstr(j, "sigalg", info->sigalg);
-	kiln_hex_colon(info->aki, info->aki_len, text, sizeof(text));
-	jw_kstr(j, "authority_key_id", text);
-	kiln_hex_colon(info->ski, info->ski_len, text, sizeof(text));
-	jw_kstr(j, "subject_key_id", text);
-	tmp.len = 0;
-	if (info_pem(info, &tmp, j->err) == -1 ||
-	    kiln_buf_terminate(&tmp, j->err) == -1)
-		goto cleanup;
-	jw_kstr(j, "pem", (char *)tmp.p);
-	if (flags & KILN_RENDER_CFSSL)
-		goto cleanup;
-	jw_public_key(j, info);
-	jw_extensions(j, info);
-	kiln_hex_colon(
-	    info->fingerprint, sizeof(info->fingerprint), text, sizeof(text));
-	jw_kstr(j, "fingerprint_sha256", text);
-	jw_kint(j, "days_remaining", kiln_days_left(info->not_after, now));
-	if (info->key_match)
-		jw_kbool(j, "key_match", 1);
-cleanup:
-	kiln_buf_free(&tmp);
-	return j->err->code != KILN_OK ? -1 : 0;
-}
-
-static int
-json_csr(struct jw *j, const struct kiln_info *info)
-{
-	struct kiln_buf pem;
-	char text[100];
-
-	kiln_buf_init(&pem);
-	jw_dn(j, "subject", &info->subject);
-	jw_sans(j, info);
-	jw_kstr(j, "sigalg", info->sigalg);
-	if (info->sig_valid >= 0)
-		jw_kbool(j, "signature_valid", info->sig_valid);
-	else
-		jw_knull(j, "signature_valid");
-	if (info_pem(info, &pem, j->err) == 0 &&
-	    kiln_buf_terminate(&pem, j->err) == 0)
-		jw_kstr(j, "pem", (char *)pem.p);
-	jw_public_key(j, info);
-	kiln_hex_colon(info->key_id, sizeof(info->key_id), text, sizeof(text));
-	jw_kstr(j, "subject_key_id", text);
-	jw_extensions(j, info);
-	if (info->key_match)
-		jw_kbool(j, "key_match", 1);
-	kiln_buf_free(&pem);
-	return j->err->code != KILN_OK ? -1 : 0;
-}
-
-static int
-json_key(struct jw *j, const struct kiln_info *info)
-{
-	char text[100];
-
-	jw_public_key(j, info);
-	kiln_hex_colon(info->key_id, sizeof(info->key_id), text, sizeof(text));
-	jw_kstr(j, "subject_key_id", text);
-	kiln_hex_colon(
-	    info->fingerprint, sizeof(info->fingerprint), text, sizeof(text));
-	jw_kstr(j, "spki_sha256", text);
-	return j->err->code != KILN_OK ? -1 : 0;
-}
-
-/* One object; kiln's "file" key last when "file" is given. */
-static int
-json_object(struct jw *j, const struct kiln_info *info, unsigned int flags,
-    long long now, const char *file)
-{
-	jw_open(j, "{");
-	if ((info->kind == KILN_INFO_CERT  ? json_cert(j, info, flags, now)
-	        : info->kind == KILN_INFO_CSR ? json_csr(j, info)
-	                                      : json_key(j, info)) == -1)
-		return -1;
-	if (file != NULL && !(flags & KILN_RENDER_CFSSL))
-		jw_kstr(j, "file", file);
-	jw_close(j, "}");
-	return j->err->code != KILN_OK ? -1 : 0;
-}
-
-static int
-render_json(const struct kiln_info *v, size_t n, unsigned int flags,
-    long long now, struct kiln_buf *out, struct kiln_err *err)
-{
-	struct jw j;
-	size_t i;
-	int array = n != 1 || (flags & KILN_RENDER_ARRAY);
-
-	memset(&j, 0, sizeof(j));
-	j.out = out;
-	j.err = err;
-	if (array)
-		jw_open(&j, "[");
-	for (i = 0; i < n; i++) {
-		if (array)
-			jw_item(&j);
-		if (json_object(&j, &v[i], flags, now, NULL) == -1)
-			return -1;
-	}
-	if (array)
-		jw_close(&j, "]");
-	jw_raw(&j, "\n");
-	return err->code != KILN_OK ? -1 : 0;
-}
-
-static void
-key_text(const struct kiln_info *info, char *out, size_t size)
+void
+certinfo_key_text(const struct kiln_info *info, char *out, size_t size)
 {
 	if (info->key_curve[0] != '\0')
 		snprintf(
@@ -325,344 +83,11 @@ key_text(const struct kiln_info *info, char *out, size_t size)
 		snprintf(out, size, "%s", info->key_algorithm);
 }
 
-static const char *const cert_head[] = {"SUBJECT CN", "SANS", "NOT AFTER",
-    "DAYS LEFT", "ISSUER CN", "CA", "KEY"};
-static const char *const csr_head[] = {
-    "SUBJECT CN", "SANS", "KEY", "SIGNATURE"};
-static const char *const key_head[] = {"KEY", "SUBJECT KEY ID"};
-
-/* The columns for objects of "kind", after a FILE column if "files". */
-static void
-table_head(struct kiln_table *t, enum kiln_info_kind kind, int files)
-{
-	const char *const *head = kind == KILN_INFO_CERT  ? cert_head
-	                          : kind == KILN_INFO_CSR ? csr_head
-	                                                  : key_head;
-	size_t c, n = kind == KILN_INFO_CERT ? 7 : kind == KILN_INFO_CSR ? 4 : 2;
-
-	t->ncols = 0;
-	if (files)
-		t->head[t->ncols++] = "FILE";
-	for (c = 0; c < n; c++) {
-		t->right[t->ncols] = kind == KILN_INFO_CERT && c == 3;
-		t->head[t->ncols++] = head[c];
-	}
-}
-
 /*
- * Set "*cell" to "s" escaped for a terminal (kiln_esc_append): a table's
- * widths are then those of the escaped text.
- */
-static void
-cell_set(char **cell, const char *s, struct kiln_err *err)
-{
-	char *e;
-
-	if ((e = kiln_esc_dup(s, err)) == NULL)
-		return;
-	free(*cell);
-	*cell = e;
-}
-
-/* One row's cells for "info" into "row"; "b" is scratch. */
-static int
-table_row(const struct kiln_info *info, long long now, char **row,
-    struct kiln_buf *b, struct kiln_err *err)
-{
-	char text[200];
-	const char *cn = kiln_dn_last(&info->subject, "2.5.4.3");
-
-	b->len = 0;
-	kiln_join_sans(info, b, err);
-	kiln_buf_terminate(b, err);
-	key_text(info, text, sizeof(text));
-	if (info->kind == KILN_INFO_KEY) {
-		cell_set(&row[0], text, err);
-		kiln_hex_colon(
-		    info->key_id, sizeof(info->key_id), text, sizeof(text));
-		kiln_str_set(&row[1], text, err);
-	} else if (info->kind == KILN_INFO_CSR) {
-		cell_set(&row[0], cn != NULL ? cn : "", err);
-		cell_set(&row[1], b->len ? (char *)b->p : "", err);
-		cell_set(&row[2], text, err);
-		kiln_str_set(&row[3],
-		    info->sig_valid == 1   ? "valid"
-		    : info->sig_valid == 0 ? "INVALID"
-		                           : "not checked",
-		    err);
-	} else {
-		cell_set(&row[0], cn != NULL ? cn : "", err);
-		cell_set(&row[1], b->len ? (char *)b->p : "", err);
-		cell_set(&row[6], text, err);
-		kiln_rfc3339(info->not_after, text, sizeof(text));
-		kiln_str_set(&row[2], text, err);
-		snprintf(text, sizeof(text), "%lld",
-		    kiln_days_left(info->not_after, now));
-		kiln_str_set(&row[3], text, err);
-		cn = kiln_dn_last(&info->issuer, "2.5.4.3");
-		cell_set(&row[4], cn != NULL ? cn : "", err);
-		kiln_str_set(&row[5], info->is_ca ? "true" : "false", err);
-	}
-	return err->code != KILN_OK ? -1 : 0;
-}
-
-static int
-render_table(const struct kiln_info *v, size_t n, long long now,
-    struct kiln_buf *out, struct kiln_err *err)
-{
-	struct kiln_table t;
-	struct kiln_buf b;
-	size_t r;
-	int rc = -1;
-
-	memset(&t, 0, sizeof(t));
-	kiln_buf_init(&b);
-	if (n == 0)
-		return 0;
-	table_head(&t, v[0].kind, 0);
-	if ((t.cell = calloc(n * t.ncols, sizeof(*t.cell))) == NULL) {
-		kiln_err_set(err, KILN_ENOMEM, "out of memory");
-		goto cleanup;
-	}
-	t.nrows = n;
-	for (r = 0; r < n; r++)
-		if (table_row(&v[r], now, &t.cell[r * t.ncols], &b, err) == -1)
-			goto cleanup;
-	table_print(&t, out, err);
-	rc = err->code != KILN_OK ? -1 : 0;
-cleanup:
-	if (t.cell != NULL)
-		kiln_strs_free(t.cell, n * t.ncols);
-	kiln_buf_free(&b);
-	return rc;
-}
-
-/* Text, in the order of openssl x509 -text. */
-
-/* Append a string. */
-static void
-put_str(struct kiln_buf *out, struct kiln_err *err, const char *s)
-{
-	kiln_buf_append(out, s, strlen(s), err);
-}
-
-/* Append text from a certificate or a file, escaped for a terminal. */
-static void
-put_esc(struct kiln_buf *out, struct kiln_err *err, const char *s)
-{
-	kiln_esc_append(out, s, strlen(s), err);
-}
-
-static void
-text_dn(struct kiln_buf *out, struct kiln_err *err, const char *label,
-    const struct kiln_dn *dn)
-{
-	size_t i;
-
-	kiln_buf_printf(out, err, "    %s: ", label);
-	for (i = 0; i < dn->n; i++) {
-		if (i > 0)
-			put_str(out, err, dn->attr[i].same_rdn ? " + " : ", ");
-		put_esc(out, err, dn_short(dn->attr[i].oid));
-		put_str(out, err, "=");
-		put_esc(out, err, dn->attr[i].value);
-	}
-	put_str(out, err, "\n");
-}
-
-static void
-text_list(struct kiln_buf *out, struct kiln_err *err, const char *prefix,
-    char *const *v, size_t n, int *first)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		put_str(out, err, *first ? "            " : ", ");
-		*first = 0;
-		put_str(out, err, prefix);
-		put_esc(out, err, v[i]);
-	}
-}
-
-static const struct {
-	const char *oid, *name;
-} ext_names[] = {
-    {"2.5.29.14", "Subject Key Identifier"},
-    {"2.5.29.15", "Key Usage"},
-    {"2.5.29.17", "Subject Alternative Name"},
-    {"2.5.29.19", "Basic Constraints"},
-    {"2.5.29.30", "Name Constraints"},
-    {"2.5.29.31", "CRL Distribution Points"},
-    {"2.5.29.32", "Certificate Policies"},
-    {"2.5.29.35", "Authority Key Identifier"},
-    {"2.5.29.37", "Extended Key Usage"},
-    {"1.3.6.1.5.5.7.1.1", "Authority Information Access"},
-    {"1.3.6.1.5.5.7.48.1.5", "OCSP No Check"},
-    {"1.3.6.1.4.1.11129.2.4.2", "CT Precertificate SCTs"},
-};
-
-static void
-text_extension(struct kiln_buf *out, struct kiln_err *err,
-    const struct kiln_info *info, const struct kiln_ext *e)
-{
-	const char *name = e->oid;
-	char hex[200];
-	size_t i;
-	int first = 1;
-
-	for (i = 0; i < sizeof(ext_names) / sizeof(ext_names[0]); i++)
-		if (strcmp(ext_names[i].oid, e->oid) == 0)
-			name = ext_names[i].name;
-	kiln_buf_printf(
-	    out, err, "        %s:%s\n", name, e->critical ? " critical" : "");
-	if (strcmp(e->oid, "2.5.29.14") == 0) {
-		kiln_hex_colon(info->ski, info->ski_len, hex, sizeof(hex));
-		kiln_buf_printf(out, err, "            %s\n", hex);
-	} else if (strcmp(e->oid, "2.5.29.35") == 0) {
-		kiln_hex_colon(info->aki, info->aki_len, hex, sizeof(hex));
-		kiln_buf_printf(out, err, "            %s\n", hex);
-	} else if (strcmp(e->oid, "2.5.29.15") == 0) {
-		for (i = 0; i < sizeof(ku_names) / sizeof(ku_names[0]); i++)
-			if (info->ku & (1u << i)) {
-				kiln_buf_printf(out, err, "%s%s",
-				    first ? "            " : ", ", ku_names[i]);
-				first = 0;
-			}
-		put_str(out, err, "\n");
-	} else if (strcmp(e->oid, "2.5.29.37") == 0) {
-		text_list(out, err, "", info->eku, info->neku, &first);
-		put_str(out, err, "\n");
-	} else if (strcmp(e->oid, "2.5.29.19") == 0) {
-		if (info->is_ca && info->max_path_len >= 0)
-			kiln_buf_printf(out, err,
-			    "            CA:TRUE, pathlen:%d\n",
-			    info->max_path_len);
-		else
-			kiln_buf_printf(out, err, "            CA:%s\n",
-			    info->is_ca ? "TRUE" : "FALSE");
-	} else if (strcmp(e->oid, "2.5.29.17") == 0) {
-		text_list(out, err, "DNS:", info->dns, info->ndns, &first);
-		text_list(out, err, "IP:", info->ips, info->nips, &first);
-		text_list(
-		    out, err, "email:", info->emails, info->nemails, &first);
-		text_list(out, err, "URI:", info->uris, info->nuris, &first);
-		put_str(out, err, "\n");
-	} else if (strcmp(e->oid, "2.5.29.30") == 0) {
-		if (info->npermitted > 0) {
-			put_str(out, err, "            Permitted:\n");
-			for (i = 0; i < info->npermitted; i++) {
-				put_str(out, err, "              ");
-				put_esc(out, err, info->permitted[i]);
-				put_str(out, err, "\n");
-			}
-		}
-		if (info->nexcluded > 0) {
-			put_str(out, err, "            Excluded:\n");
-			for (i = 0; i < info->nexcluded; i++) {
-				put_str(out, err, "              ");
-				put_esc(out, err, info->excluded[i]);
-				put_str(out, err, "\n");
-			}
-		}
-	} else {
-		kiln_hex_colon(info->der.p + e->off, e->len < 32 ? e->len : 32,
-		    hex, sizeof(hex));
-		kiln_buf_printf(out, err, "            %s%s\n", hex,
-		    e->len > 32 ? ":..." : "");
-	}
-}
-
-static int
-text_one(const struct kiln_info *info, long long now, struct kiln_buf *out,
-    struct kiln_err *err)
-{
-	struct kiln_buf serial;
-	char when[64], hex[200], key[100];
-	size_t i;
-
-	kiln_buf_init(&serial);
-	key_text(info, key, sizeof(key));
-	if (info->kind == KILN_INFO_KEY) {
-		kiln_buf_printf(out, err,
-		    "Private Key:\n    Public Key Algorithm: %s\n",
-		    info->key_algorithm);
-		if (info->key_bits > 0)
-			kiln_buf_printf(out, err, "    Key Size: %u bits\n",
-			    info->key_bits);
-		if (info->key_curve[0] != '\0')
-			kiln_buf_printf(
-			    out, err, "    Curve: %s\n", info->key_curve);
-		kiln_hex_colon(
-		    info->key_id, sizeof(info->key_id), hex, sizeof(hex));
-		kiln_buf_printf(
-		    out, err, "    Subject Key Identifier: %s\n", hex);
-		kiln_hex_colon(info->fingerprint, sizeof(info->fingerprint),
-		    hex, sizeof(hex));
-		kiln_buf_printf(out, err, "    Public Key SHA-256: %s\n", hex);
-		return err->code != KILN_OK ? -1 : 0;
-	}
-	if (info->kind == KILN_INFO_CSR) {
-		kiln_buf_printf(out, err, "Certificate Request:\n");
-	} else {
-		if (kiln_info_serial_decimal(info, &serial, err) == -1 ||
-		    kiln_buf_terminate(&serial, err) == -1)
-			goto cleanup;
-		kiln_hex_colon(
-		    info->serial, info->serial_len, hex, sizeof(hex));
-		kiln_buf_printf(
-		    out, err, "Certificate:\n    Version: %d\n", info->version);
-		kiln_buf_printf(out, err, "    Serial Number: %s\n        %s\n",
-		    (char *)serial.p, hex);
-		kiln_buf_printf(
-		    out, err, "    Signature Algorithm: %s\n", info->sigalg);
-		text_dn(out, err, "Issuer", &info->issuer);
-		kiln_buf_printf(out, err, "    Validity\n");
-		kiln_rfc3339(info->not_before, when, sizeof(when));
-		kiln_buf_printf(out, err, "        Not Before: %s\n", when);
-		kiln_rfc3339(info->not_after, when, sizeof(when));
-		kiln_buf_printf(out, err,
-		    "        Not After : %s (%lld days left)\n", when,
-		    kiln_days_left(info->not_after, now));
-	}
-	text_dn(out, err, "Subject", &info->subject);
-	kiln_buf_printf(out, err, "    Subject Public Key Info:\n");
-	put_str(out, err, "        Public Key Algorithm: ");
-	put_esc(out, err, key);
-	put_str(out, err, "\n");
-	kiln_hex_colon(info->key_id, sizeof(info->key_id), hex, sizeof(hex));
-	kiln_buf_printf(out, err, "        Key Identifier (SHA-1): %s\n", hex);
-	if (info->next > 0)
-		kiln_buf_printf(out, err, "    %s:\n",
-		    info->kind == KILN_INFO_CSR ? "Requested Extensions"
-		                                : "X509v3 extensions");
-	for (i = 0; i < info->next; i++)
-		text_extension(out, err, info, &info->ext[i]);
-	if (info->kind == KILN_INFO_CSR) {
-		kiln_buf_printf(
-		    out, err, "    Signature Algorithm: %s\n", info->sigalg);
-		kiln_buf_printf(out, err, "    Signature: %s\n",
-		    info->sig_valid == 1 ? "valid"
-		    : info->sig_valid == 0
-		        ? "INVALID"
-		        : "not checked (algorithm not supported)");
-	} else {
-		kiln_hex_colon(info->fingerprint, sizeof(info->fingerprint),
-		    hex, sizeof(hex));
-		kiln_buf_printf(
-		    out, err, "    Fingerprint (SHA-256): %s\n", hex);
-	}
-	if (info->key_match)
-		kiln_buf_printf(out, err, "    Private key: matches\n");
-cleanup:
-	kiln_buf_free(&serial);
-	return err->code != KILN_OK ? -1 : 0;
-}
-
-/*
- * The renderers above go on after a failed append and test their "err"
- * for the first failure: the public functions give them a local one,
- * clear, and pass it out once (kiln_err_pass: the caller's may be NULL
- * or hold an older error).
+ * The renderers (certjson.c, certtable.c, certtext.c) go on after a failed
+ * append and test their "err" for the first failure: the public functions give
+ * them a local one, clear, and pass it out once (kiln_err_pass: the caller's
+ * may be NULL or hold an older error).
  */
 
 int
@@ -677,16 +102,16 @@ kiln_info_render(const struct kiln_info *v, size_t n,
 	kiln_err_clear(&werr);
 	switch (format) {
 	case KILN_FORMAT_JSON:
-		rc = render_json(v, n, flags, now, out, &werr);
+		rc = certinfo_json(v, n, flags, now, out, &werr);
 		break;
 	case KILN_FORMAT_TABLE:
-		rc = render_table(v, n, now, out, &werr);
+		rc = certinfo_table(v, n, now, out, &werr);
 		break;
 	case KILN_FORMAT_TEXT:
 		for (i = 0; i < n && rc == 0; i++) {
 			if (i > 0)
-				put_str(out, &werr, "\n");
-			rc = text_one(&v[i], now, out, &werr);
+				kiln_buf_append(out, "\n", 1, &werr);
+			rc = certinfo_text(&v[i], now, out, &werr);
 		}
 		break;
 	}
@@ -764,23 +189,26 @@ kiln_listing_add(struct kiln_listing *l, const struct kiln_info *v, size_t n,
 			if (l->count == 0)
 				jw_raw(&j, "[");
 			jw_item(&j);
-			if (json_object(&j, &v[i], l->flags, l->now, file) == -1)
+			if (certinfo_json_object(
+			        &j, &v[i], l->flags, l->now, file) == -1)
 				goto cleanup;
 			break;
 		case KILN_FORMAT_TABLE:
 			if (listing_grow(l, err) == -1)
 				goto cleanup;
-			cell_set(&l->cell[l->count * LISTING_COLS], file, err);
-			if (table_row(&v[i], l->now,
+			kiln_cell_set(
+			    &l->cell[l->count * LISTING_COLS], file, err);
+			if (certinfo_table_row(&v[i], l->now,
 			        &l->cell[l->count * LISTING_COLS + 1], &b,
 			        err) == -1)
 				goto cleanup;
 			break;
 		case KILN_FORMAT_TEXT:
-			put_str(out, err, l->count > 0 ? "\nFile: " : "File: ");
-			put_esc(out, err, file);
-			put_str(out, err, "\n");
-			if (text_one(&v[i], l->now, out, err) == -1)
+			kiln_buf_printf(
+			    out, err, "%sFile: ", l->count > 0 ? "\n" : "");
+			kiln_esc_append(out, file, strlen(file), err);
+			kiln_buf_append(out, "\n", 1, err);
+			if (certinfo_text(&v[i], l->now, out, err) == -1)
 				goto cleanup;
 			break;
 		}
@@ -808,7 +236,7 @@ kiln_listing_end(
 		if (l->count == 0)
 			break;
 		memset(&t, 0, sizeof(t));
-		table_head(&t, KILN_INFO_CERT, 1);
+		certinfo_table_head(&t, KILN_INFO_CERT, 1);
 		t.cell = l->cell;
 		t.nrows = l->count;
 		table_print(&t, out, err);
