@@ -30,8 +30,7 @@
 #include "kiln/renew.h"
 
 struct renew {
-	struct kiln_cert ca;
-	struct kiln_key ca_key;
+	struct kiln_signer ca;
 	struct kiln_config config;
 	const struct kiln_profile *profile;
 	struct kiln_rng rng;
@@ -55,8 +54,7 @@ load_signer(struct renew *r, const struct cli_config *cfg, struct kiln_err *err)
 	int rc = -1;
 
 	kiln_buf_init(&text);
-	if (cli_load_ca(
-	        cfg->ca, cfg->ca_key, &r->ca, &r->ca_key, &r->rng, err) == -1)
+	if (cli_open_signer(cfg, &r->ca, &r->rng, err) == -1)
 		goto cleanup;
 	if (cfg->profile[0] != '\0') {
 		if (cfg->config[0] != '\0') {
@@ -73,7 +71,7 @@ load_signer(struct renew *r, const struct cli_config *cfg, struct kiln_err *err)
 			goto cleanup;
 	}
 	r->ca_st_ok = stat(cfg->ca, &r->ca_st) == 0;
-	r->ca_end = kiln_cert_not_after(&r->ca);
+	r->ca_end = kiln_cert_not_after(r->ca.ca);
 	rc = 0;
 cleanup:
 	kiln_buf_free(&text);
@@ -581,7 +579,7 @@ prepare(struct renew *r, struct item *it, const struct cli_config *cfg,
 			it->state = ITEM_NOTE;
 		return;
 	}
-	kind = kiln_renew_kind(old, &r->ca);
+	kind = kiln_renew_kind(old, r->ca.ca);
 	/* A copy of the CA (ssl/ca.pem) renewed would part from the real one.
 	 */
 	if (kind == KILN_RENEW_CA &&
@@ -714,7 +712,7 @@ commit(struct renew *r, struct item *it, struct kiln_renew_job *job,
 		cli_printf("  %s %s (new key)", verb, it->key.shown);
 	cli_printf("  %s %s", verb, path);
 	/* A certificate stops working when its CA does. */
-	if (!it->is_ca && kiln_cert_outlives(&r->ca, infos.v[0].not_after)) {
+	if (!it->is_ca && kiln_cert_outlives(r->ca.ca, infos.v[0].not_after)) {
 		iso(r->ca_end, ca_end, sizeof(ca_end));
 		cli_errorf("renew",
 		    "warning: %s: valid until %s, after its CA %s (until %s): it stops "
@@ -756,7 +754,7 @@ renew_batch(struct renew *r, struct item *items, size_t n,
 	opts.expiry = r->expiry;
 	opts.profile = r->profile;
 	kiln_err_clear(&err);
-	if (kiln_renew_all(jobs, n_jobs, &opts, &r->ca, &r->ca_key, &r->rng,
+	if (kiln_renew_all(jobs, n_jobs, &opts, r->ca.ca, r->ca.key, &r->rng,
 	        r->now, r->threads, &err) == -1) {
 		cli_error("renew", &err);
 		return 1;
@@ -906,8 +904,7 @@ cmd_renew(int argc, char **argv, const struct cli_config *cfg)
 	if (cfg->backup_dir != NULL && cfg->backup_dir[0] != '\0')
 		r.bdir = cfg->backup_dir;
 	kiln_err_clear(&err);
-	kiln_cert_init(&r.ca);
-	kiln_key_init(&r.ca_key);
+	kiln_signer_init(&r.ca);
 	kiln_config_init(&r.config);
 	kiln_rng_init(&r.rng);
 	r.now = time(NULL);
@@ -996,8 +993,7 @@ cleanup:
 	free(ops.walked);
 	free(items);
 	free(jobs);
-	kiln_cert_free(&r.ca);
-	kiln_key_free(&r.ca_key);
+	kiln_signer_free(&r.ca);
 	kiln_config_free(&r.config);
 	kiln_rng_free(&r.rng);
 	return failed;
