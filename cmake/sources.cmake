@@ -51,6 +51,10 @@ set(KILN_SOURCES_PKI
 	src/pki/issue.c
 	src/pki/leafpool.c
 	src/pki/renew.c
+	src/pki/renewcommit.c
+	src/pki/renewkey.c
+	src/pki/renewops.c
+	src/pki/renewplan.c
 	src/pki/sign.c
 	src/pki/signer.c
 	src/pki/tree.c
@@ -147,6 +151,7 @@ set(KILN_SOURCES_UNIT
 	tests/unit/inspect/test_verify.c
 	tests/unit/pki/test_issue.c
 	tests/unit/pki/test_renew.c
+	tests/unit/pki/test_renewplan.c
 	tests/unit/pki/test_sign.c
 	tests/unit/pki/test_signer.c
 	tests/unit/pki/test_tree.c

@@ -43,6 +43,15 @@ int kiln_file_write(
     const char *, const void *, size_t, mode_t, int, struct kiln_err *);
 
 /*
+ * Split "path" into its folder, written to "dir" (PATH_MAX bytes; "." if
+ * none, "/" for the root), and its last component, "*base" pointing into
+ * "path".  Returns 0, or -1 with KILN_EINVAL naming "path" when the last
+ * component is empty, "." or "..", or longer than NAME_MAX, or the folder
+ * is longer than PATH_MAX.
+ */
+int kiln_path_split(const char *, char *, const char **, struct kiln_err *);
+
+/*
  * Open the folder "rel" under the folder "at" (AT_FDCWD: the current
  * one), following no symbolic link on the way: each component is opened
  * with O_NOFOLLOW|O_DIRECTORY, so a link planted anywhere below "at" is

@@ -5,8 +5,10 @@
 #ifndef KILN_RENEW_H
 #define KILN_RENEW_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "kiln/buf.h"
@@ -37,6 +39,40 @@ enum kiln_renew_kind {
  */
 enum kiln_renew_kind kiln_renew_kind(
     const struct kiln_info *, const struct kiln_cert *);
+
+/*
+ * Why kiln_renew refused, where the remedy is the caller's to word (a
+ * front end names its own flag); the message says the rest.
+ */
+enum kiln_renew_why {
+	KILN_RENEW_WHY_OTHER = 0,    /* the message says it all */
+	KILN_RENEW_WHY_INTERMEDIATE, /* "ca" is an intermediate given as its
+	                              * own CA: only its issuer can renew it */
+	KILN_RENEW_WHY_NO_USAGES,    /* "old" has no usages: a profile must
+	                              * give them */
+	KILN_RENEW_WHY_LIFETIME,     /* "old"'s lifetime does not fit a
+	                              * duration: an expiry must be given */
+	/* The plan's (kiln_renew_plan_make), each with the item's paths. */
+	KILN_RENEW_WHY_LINK,         /* a symbolic link, not followed */
+	KILN_RENEW_WHY_CA_KEY,       /* a key file given for the CA itself,
+	                              * whose key is the CA key */
+	KILN_RENEW_WHY_KEY_IS_CERT,  /* the key file given is the
+	                              * certificate's own file */
+	KILN_RENEW_WHY_NO_KEY_FILE,  /* no key inside, and none at key.shown
+	                              * beside it */
+	KILN_RENEW_WHY_NO_KEY,       /* no key inside, and no layout names a
+	                              * key file for it */
+	KILN_RENEW_WHY_REKEY_INSIDE, /* a new key asked for, but the key is
+	                              * in the certificate's own file */
+	KILN_RENEW_WHY_REKEY_ALGO,   /* a new key of a kind kiln cannot make
+	                              * (the old key's algorithm) */
+	/* The commit's (kiln_renew_commit). */
+	KILN_RENEW_WHY_BACKUP_PATH,  /* a file's folder path is unknown, so
+	                              * its place in the backup folder is */
+	KILN_RENEW_WHY_BACKUP_DIR    /* the backup folder's subfolder cannot
+	                              * be opened: the message starts with
+	                              * the backup folder's name */
+};
 
 struct kiln_renew {
 	int64_t expiry; /* ns; 0: the old certificate's lifetime */
@@ -84,6 +120,7 @@ struct kiln_renew_job {
 	size_t n_dropped;
 	int rc; /* 0, or -1 with "err" filled */
 	struct kiln_err err;
+	enum kiln_renew_why why; /* with rc -1: which refusal */
 };
 
 void kiln_renew_job_init(struct kiln_renew_job *);
@@ -143,5 +180,168 @@ int kiln_renew_check_key(struct kiln_key *, const struct kiln_info *,
  */
 int kiln_renew_file(struct kiln_buf *, const struct kiln_buf *,
     const struct kiln_infos *, struct kiln_key *, int, struct kiln_err *);
+
+/*
+ * A renewal run: the plan (kiln_renew_plan_make) reads each certificate
+ * through its folder's descriptor, finds its key and decides; the same
+ * plan is issued (kiln_renew_plan_issue) and committed item by item
+ * (kiln_renew_commit), so a dry run shows exactly what a real run does.
+ */
+
+/*
+ * The operands of a run: each file named, and for a folder named the
+ * files a walk finds there (as kiln check walks it: no link to a folder
+ * followed, kiln renew's backups left out, in name order), with the
+ * length of the folder walked (0: named).  Problems of a walk (a folder
+ * not read whole) are kept as "PATH: what" lines.
+ */
+struct kiln_renew_operands {
+	char **v;
+	size_t *walked;
+	size_t n, cap;
+	char **problems;
+	size_t n_problems;
+	size_t root_len; /* the folder being walked */
+};
+
+/* Make "o" empty.  Cannot fail. */
+void kiln_renew_operands_init(struct kiln_renew_operands *);
+
+/* Release "o".  Safe after kiln_renew_operands_init(). */
+void kiln_renew_operands_free(struct kiln_renew_operands *);
+
+/*
+ * Add the operand "path" to "o": the file, or the files the walk of the
+ * folder finds (its problems added to o->problems).  Returns 0, or -1
+ * with "err" filled (out of memory).
+ */
+int kiln_renew_operands_add(
+    struct kiln_renew_operands *, const char *, struct kiln_err *);
+
+/* The options of a run.  Everything is borrowed. */
+struct kiln_renew_opts {
+	int64_t expiry; /* ns; 0: each certificate's own lifetime */
+	int64_t within; /* ns; < 0: renew every certificate */
+	/* NULL: each certificate's own usages and constraints. */
+	const struct kiln_profile *profile;
+	const char *key;     /* the one certificate's key file, or NULL */
+	struct stat ca_st;   /* the CA file, told from its copies... */
+	int ca_st_ok;        /* ...when this is set */
+	int rekey;           /* a new key of the old one's kind for each */
+	int follow_links;    /* follow a link to a file of kiln's own user */
+	int dry_run;         /* plan and issue, write nothing */
+	int backup;          /* keep each replaced file as NAME.<stamp> */
+	/* Or keep them under this folder (its descriptor, opened once by
+	 * the caller; -1 with dry_run), at the replaced file's absolute
+	 * folder below it; NULL: beside. */
+	const char *backup_dir;
+	int backup_dfd;
+	const char *stamp;   /* the backups' suffix, ".YYYYMMDDTHHMMSSZ" */
+	time_t now;
+	unsigned int threads; /* as kiln_renew_all's */
+};
+
+/* A file read to be replaced, through the folder it was read in. */
+struct kiln_renew_fileref {
+	int dfd, own_dfd; /* own_dfd: the item closes dfd */
+	int read;         /* "st" is what was read */
+	char name[NAME_MAX + 1];
+	char shown[PATH_MAX]; /* the path printed */
+	struct stat st;
+};
+
+/* What the plan decided for one operand. */
+enum kiln_renew_decision {
+	KILN_RENEW_FAILED,       /* "err" says why (and "why" for a front end) */
+	KILN_RENEW_PASSED,       /* a walked folder's file that holds no
+	                          * certificate: nothing to say */
+	KILN_RENEW_SKIP_KEY,     /* a private key, not a certificate */
+	KILN_RENEW_KEEP,         /* not due: "days_left" to its notAfter */
+	KILN_RENEW_SKIP_CA_COPY, /* a copy of the CA, not the CA file */
+	KILN_RENEW_RENEW         /* to renew with the plan's job "job" */
+};
+
+/*
+ * One operand of the plan.  Filled by kiln_renew_plan_make, and by
+ * kiln_renew_commit with what was written.
+ */
+struct kiln_renew_item {
+	const char *path; /* borrowed from the operands */
+	size_t root_len;  /* found by walking path[:root_len], or 0 */
+	enum kiln_renew_decision decision;
+	enum kiln_renew_why why; /* KILN_RENEW_FAILED */
+	struct kiln_err err;     /* KILN_RENEW_FAILED */
+	long long days_left;     /* KILN_RENEW_KEEP */
+	int is_ca;               /* the CA itself */
+	struct kiln_buf text;    /* the certificate's file as read */
+	struct kiln_infos infos;
+	struct kiln_renew_fileref cert;
+	/* Its key: a file of its own ("key", "ktext"), or in the
+	 * certificate's file ("inside", key.shown "in PATH"); checked. */
+	struct kiln_renew_fileref key;
+	struct kiln_buf ktext;
+	int has_key, inside;
+	struct kiln_key old_key;
+	struct kiln_keyreq kr; /* rekey */
+	size_t job;            /* KILN_RENEW_RENEW: its job in the plan */
+	/* After kiln_renew_commit: the backups written ("" if none), and
+	 * the new certificate's serial (decimal) and dates (seconds). */
+	char backup_cert[PATH_MAX], backup_key[PATH_MAX];
+	char serial[64];
+	long long not_before, not_after;
+};
+
+/* Operands read and decided, and the jobs that renew them. */
+struct kiln_renew_plan {
+	struct kiln_renew_item *items;
+	size_t n;
+	struct kiln_renew_job *jobs;
+	size_t n_jobs;
+	size_t cap; /* items and jobs allocated */
+};
+
+/* Make "p" empty.  Cannot fail. */
+void kiln_renew_plan_init(struct kiln_renew_plan *);
+
+/* Release "p": its items' folders closed, keys wiped. */
+void kiln_renew_plan_free(struct kiln_renew_plan *);
+
+/*
+ * Plan the operands "ops" from "*next" on, up to "max" of them: each read through its folder, its key found beside it
+ * (NAME.pem: NAME-key.pem; NAME.crt: NAME.key) or in its file or as
+ * o->key and checked against it, and decided against "ca".  Stops before
+ * an operand that reads a file an earlier item of the plan replaces, so
+ * it is planned after that file is written; "*next" is moved past the
+ * planned ones.  An operand's failure is its item's.  The empty plan "p"
+ * is filled.  Returns 0, or -1 with "err" filled (out of memory).
+ */
+int kiln_renew_plan_make(struct kiln_renew_plan *,
+    const struct kiln_renew_operands *, size_t *, size_t,
+    const struct kiln_renew_opts *, const struct kiln_cert *,
+    struct kiln_rng *, struct kiln_err *);
+
+/*
+ * Issue the plan's certificates (and new keys) with kiln_renew_all, as
+ * "o" says, signed by "ca" and "ca_key".  Returns 0, or -1 with "err"
+ * filled when the run could not start.
+ */
+int kiln_renew_plan_issue(struct kiln_renew_plan *,
+    const struct kiln_renew_opts *, const struct kiln_cert *,
+    struct kiln_key *, struct kiln_rng *, struct kiln_err *);
+
+/*
+ * Write what the issued plan made for its item "i" (KILN_RENEW_RENEW):
+ * the backups (o->backup or o->backup_dir; never over an existing file),
+ * the new key (o->rekey: kiln's user's, 0600) and the certificate (its
+ * owner kept, never writable by others), each only if its name is still
+ * the inode that was read.  The new file holds the new certificate, the
+ * old file's chain and a key kept inside.  With o->dry_run nothing is
+ * written, but the backup paths and the new certificate's serial and
+ * dates are filled.  A job's failure is returned
+ * here.  Returns 0, or -1 with "err" filled ("*why" says which refusal
+ * when a front end words it, else KILN_RENEW_WHY_OTHER).
+ */
+int kiln_renew_commit(struct kiln_renew_plan *, size_t,
+    const struct kiln_renew_opts *, enum kiln_renew_why *, struct kiln_err *);
 
 #endif /* KILN_RENEW_H */

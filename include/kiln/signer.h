@@ -2,7 +2,7 @@
  * The issuance pipeline: a CA opened once (kiln_signer_open), then
  * request -> key -> CSR -> certificate (kiln_gen_cert, kiln_gen_csr), with
  * every policy of issuing in one place.  Front ends (gencert, selfsign,
- * genkey, gencsr, sign, etcd) read files and pick the profile; what is
+ * genkey, gencsr, sign, renew, etcd) read files and pick the profile; what is
  * certified, and how, is decided here and in kiln_issue().
  */
 #ifndef KILN_SIGNER_H
@@ -74,6 +74,16 @@ struct kiln_gen_in {
 	 * "key" are then not used.
 	 */
 	struct kiln_signreq *csr;
+	/*
+	 * Or, for kiln_gen_cert, a certificate issued again (renewal): the
+	 * old certificate's subject DER, its public key (or a new key's),
+	 * the subject key identifier to keep, its SANs and the extensions
+	 * carried over byte for byte, as kiln_renew() gathers them; issued
+	 * as it is, with KILN_GEN_KEEP_SANS for every SAN.  "req" and "csr"
+	 * are then not used, and "key" only signs when there is no signer
+	 * (a CA renewed by itself).  Borrowed.
+	 */
+	const struct kiln_certreq *certreq;
 	/* The request's file, put in front of errors about it, or NULL. */
 	const char *name;
 	unsigned int flags; /* KILN_GEN_* */
@@ -81,7 +91,7 @@ struct kiln_gen_in {
 
 #define KILN_GEN_NEW_KEY 0x1   /* generate "key" as req->key asks */
 #define KILN_GEN_CSR_CA 0x2    /* the CSR asks for CA:TRUE, req->ca's pathlen */
-#define KILN_GEN_KEEP_SANS 0x4 /* every SAN, even on a CA (selfsign) */
+#define KILN_GEN_KEEP_SANS 0x4 /* every SAN, even on a CA (selfsign, renew) */
 
 /*
  * Classify the hosts of "req" as kiln_gen_cert and kiln_gen_csr will,
@@ -108,7 +118,8 @@ int kiln_gen_csr(struct kiln_buf *, const struct kiln_gen_in *,
  * appended there too.  The policy is this one place: a csr.json request
  * as kiln_gen_csr reads it; a request made elsewhere checked by
  * kiln_sign_check() and given its extensions under the profile's
- * copy_extensions; then kiln_issue() (the CA's dates, keyUsage and
+ * copy_extensions; a renewal's in->certreq as kiln_renew() checked it;
+ * then kiln_issue() (the CA's dates, keyUsage and
  * pathlen, name_whitelist, and no certificate that would have expired
  * when made).  Returns 0, or -1 (KILN_EPOLICY when the profile does not
  * allow the request).

@@ -171,7 +171,10 @@ int cli_gen_write(const char *, const struct kiln_buf *,
 int cli_read_request(const char *, const char *, const char *,
     struct kiln_request *, struct kiln_err *);
 
-/* As cli_load_ca, for -ca and -ca-key of "cfg": the pipeline's signer. */
+/*
+ * -ca and -ca-key of "cfg" opened as the pipeline's signer
+ * (kiln_signer_open), with cli_load_ca's password and messages.
+ */
 int cli_open_signer(const struct cli_config *, struct kiln_signer *,
     struct kiln_rng *, struct kiln_err *);
 

@@ -302,10 +302,18 @@ cleanup:
 	return rc;
 }
 
-int
-cli_load_ca(const char *cert_spec, const char *key_spec, struct kiln_cert *ca,
-    struct kiln_key *key, struct kiln_rng *rng, struct kiln_err *err)
+/*
+ * Read the CA certificate "cert_spec" and its key "key_spec" (as cli_read
+ * does) and open them: as "signer" when not NULL (kiln_signer_open), else
+ * into "ca" and "key" (kiln_ca_load).  The password is cfssl's,
+ * CFSSL_CA_PK_PASSWORD, and an encrypted key's error says so.
+ */
+static int
+open_ca(const char *cert_spec, const char *key_spec,
+    struct kiln_signer *signer, struct kiln_cert *ca, struct kiln_key *key,
+    struct kiln_rng *rng, struct kiln_err *err)
 {
+	const char *password = getenv("CFSSL_CA_PK_PASSWORD");
 	struct kiln_buf cert, key_text;
 	struct kiln_err e = {0};
 	int rc = -1;
@@ -314,21 +322,22 @@ cli_load_ca(const char *cert_spec, const char *key_spec, struct kiln_cert *ca,
 	kiln_buf_init(&key_text);
 	if (cli_read(cert_spec, &cert, &e) == 0 &&
 	    cli_read(key_spec, &key_text, &e) == 0 &&
-	    kiln_ca_load(ca, key, &cert, cert_spec, &key_text, key_spec,
-	        getenv("CFSSL_CA_PK_PASSWORD"), rng, &e) == 0)
+	    (signer != NULL
+	            ? kiln_signer_open(signer, &cert, cert_spec, &key_text,
+	                  key_spec, password, rng, &e)
+	            : kiln_ca_load(ca, key, &cert, cert_spec, &key_text,
+	                  key_spec, password, rng, &e)) == 0)
 		rc = 0;
-	/* Say where the password goes, as cfssl reads it. */
-	if (rc == -1 && kiln_key_password_problem(&e) == KILN_KEY_NO_PASSWORD)
+	else if (kiln_key_password_problem(&e) == KILN_KEY_NO_PASSWORD)
 		kiln_err_set(err, KILN_EINVAL,
 		    "%s: the CA key is encrypted: set CFSSL_CA_PK_PASSWORD",
 		    key_spec);
-	else if (rc == -1 &&
-	         kiln_key_password_problem(&e) == KILN_KEY_WRONG_PASSWORD)
+	else if (kiln_key_password_problem(&e) == KILN_KEY_WRONG_PASSWORD)
 		kiln_err_set(err, KILN_EINVAL,
 		    "%s: the CA key is encrypted, and CFSSL_CA_PK_PASSWORD "
 		    "does not decrypt it",
 		    key_spec);
-	else if (rc == -1)
+	else
 		cli_err_pass(err, &e);
 	kiln_buf_free(&cert);
 	kiln_buf_free(&key_text);
@@ -336,14 +345,17 @@ cli_load_ca(const char *cert_spec, const char *key_spec, struct kiln_cert *ca,
 }
 
 int
+cli_load_ca(const char *cert_spec, const char *key_spec, struct kiln_cert *ca,
+    struct kiln_key *key, struct kiln_rng *rng, struct kiln_err *err)
+{
+	return open_ca(cert_spec, key_spec, NULL, ca, key, rng, err);
+}
+
+int
 cli_open_signer(const struct cli_config *cfg, struct kiln_signer *signer,
     struct kiln_rng *rng, struct kiln_err *err)
 {
-	if (cli_load_ca(cfg->ca, cfg->ca_key, &signer->own_ca, &signer->own_key,
-	        rng, err) == -1)
-		return -1;
-	kiln_signer_use(signer, &signer->own_ca, &signer->own_key);
-	return 0;
+	return open_ca(cfg->ca, cfg->ca_key, signer, NULL, NULL, rng, err);
 }
 
 int

@@ -13,12 +13,8 @@
 
 #include "kiln/file.h"
 
-/*
- * Split "path" into its folder ("." if none; "/" for the root) and its
- * last component.
- */
-static int
-split_path(const char *path, char *dir, const char **base,
+int
+kiln_path_split(const char *path, char *dir, const char **base,
     struct kiln_err *err)
 {
 	const char *slash = strrchr(path, '/');
@@ -392,7 +388,7 @@ kiln_file_write(const char *path, const void *data, size_t len, mode_t mode,
 	struct stat st;
 	int dfd, keep, rc;
 
-	if (split_path(path, dir, &base, err) == -1)
+	if (kiln_path_split(path, dir, &base, err) == -1)
 		return -1;
 	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return kiln_err_sys(err, "%s", path);
@@ -492,7 +488,7 @@ kiln_file_batch_add(struct kiln_file_batch *b, const char *path,
 	const char *base;
 	int dfd;
 
-	if (split_path(path, dir, &base, err) == -1)
+	if (kiln_path_split(path, dir, &base, err) == -1)
 		return -1;
 	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return kiln_err_sys(err, "%s", path);

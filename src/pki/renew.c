@@ -1,7 +1,7 @@
 /*
  * Renewal: the old certificate's subject, names and usages issued again
- * through kiln_issue, so a renewed certificate is built exactly as a new
- * one would be.
+ * through the pipeline (kiln_gen_cert, then kiln_issue), so a renewed
+ * certificate is built exactly as a new one would be.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -11,8 +11,7 @@
 #include <mbedtls/x509_crt.h>
 
 #include "kiln/duration.h"
-#include "kiln/issue.h"
-#include "kiln/pem.h"
+#include "kiln/signer.h"
 #include "kiln/renew.h"
 #include "kiln/verify.h"
 #include "core/pool.h"
@@ -292,16 +291,19 @@ carried(const char *oid, const struct kiln_profile *p)
 	       (strcmp(oid, "2.5.29.32") == 0 && p->policies != NULL);
 }
 
-int
-kiln_renew(struct kiln_buf *out, const struct kiln_info *old,
+/* kiln_renew, saying in "*why" (unless NULL) which refusal it was. */
+static int
+renew_cert(struct kiln_buf *out, const struct kiln_info *old,
     const struct kiln_renew *opts, const struct kiln_cert *ca,
     struct kiln_key *ca_key, struct kiln_rng *rng, time_t now, char ***dropped,
-    size_t *n_dropped, struct kiln_err *err)
+    size_t *n_dropped, enum kiln_renew_why *why, struct kiln_err *err)
 {
 	enum kiln_renew_kind kind = kiln_renew_kind(old, ca);
 	struct kiln_profile own, p;
 	struct kiln_buf spki, keep;
 	struct kiln_certreq cr;
+	struct kiln_gen_in in;
+	struct kiln_signer signer;
 	struct kiln_sans sans;
 	struct x509_tbs t;
 	struct rd pol;
@@ -310,6 +312,7 @@ kiln_renew(struct kiln_buf *out, const struct kiln_info *old,
 	int rc = -1;
 
 	memset(&own, 0, sizeof(own));
+	kiln_signer_init(&signer);
 	kiln_buf_init(&spki);
 	kiln_buf_init(&keep);
 	kiln_sans_init(&sans);
@@ -329,9 +332,10 @@ kiln_renew(struct kiln_buf *out, const struct kiln_info *old,
 	}
 	if (kind == KILN_RENEW_SELF_INTERMEDIATE) {
 		kiln_err_set(err, KILN_EINVAL,
-		    "the intermediate CA given as -ca: only its issuer can "
-		    "renew "
-		    "it");
+		    "the intermediate CA given as its own CA: only its issuer "
+		    "can renew it");
+		if (why != NULL)
+			*why = KILN_RENEW_WHY_INTERMEDIATE;
 		goto cleanup;
 	}
 	if (kind == KILN_RENEW_CA && opts->new_key != NULL) {
@@ -350,8 +354,10 @@ kiln_renew(struct kiln_buf *out, const struct kiln_info *old,
 	if (opts->profile == NULL && old->ku == 0 && old->neku == 0 &&
 	    kind != KILN_RENEW_CA) {
 		kiln_err_set(err, KILN_EINVAL,
-		    "it has neither key usage nor extended key usage: give "
-		    "the usages with -config and -profile");
+		    "it has neither key usage nor extended key usage: a "
+		    "profile must give the usages");
+		if (why != NULL)
+			*why = KILN_RENEW_WHY_NO_USAGES;
 		goto cleanup;
 	}
 	if (x509_tbs(old->der.p, old->der.len, &t) == -1) {
@@ -370,9 +376,11 @@ kiln_renew(struct kiln_buf *out, const struct kiln_info *old,
 	if (p.expiry < 0) {
 		kiln_err_set(err, KILN_EINVAL,
 		    "its lifetime, %lld days, is more than kiln can write "
-		    "(%lld days at most): renew it with -expiry",
+		    "(%lld days at most): renew it with an expiry",
 		    (old->not_after - old->not_before) / 86400,
 		    (long long)(INT64_MAX / KILN_NS_DAY));
+		if (why != NULL)
+			*why = KILN_RENEW_WHY_LIFETIME;
 		goto cleanup;
 	}
 	if (kept_extensions(&t, &keep, &pol, err) == -1 ||
@@ -409,7 +417,6 @@ kiln_renew(struct kiln_buf *out, const struct kiln_info *old,
 			cn = old->subject.attr[i].value;
 	cr.cn = cn;
 	cr.sans = &sans;
-	cr.keep_sans = 1;
 	/* The same key keeps its identifier, which what it signed names. */
 	if (opts->new_key == NULL && old->ski_len > 0) {
 		cr.ski = old->ski;
@@ -419,8 +426,15 @@ kiln_renew(struct kiln_buf *out, const struct kiln_info *old,
 		cr.extra = keep.p;
 		cr.extra_len = keep.len;
 	}
-	if (kiln_issue(out, &cr, &p, kind == KILN_RENEW_CA ? NULL : ca, ca_key,
-	        rng, now, err) == -1)
+	/* The CA itself is signed by its own key, with no signer. */
+	memset(&in, 0, sizeof(in));
+	in.certreq = &cr;
+	in.key = ca_key;
+	in.flags = KILN_GEN_KEEP_SANS;
+	kiln_signer_use(&signer, ca, ca_key);
+	if (kiln_gen_cert(out, NULL, &in,
+	        kind == KILN_RENEW_CA ? NULL : &signer, &p, rng, now,
+	        err) == -1)
 		goto cleanup;
 	if (old->nother_sans > 0 &&
 	    kiln_strs_push(dropped, n_dropped,
@@ -434,10 +448,21 @@ kiln_renew(struct kiln_buf *out, const struct kiln_info *old,
 	rc = 0;
 cleanup:
 	free(own.eku);
+	kiln_signer_free(&signer); /* borrows the CA: frees nothing */
 	kiln_buf_free(&spki);
 	kiln_buf_free(&keep);
 	kiln_sans_free(&sans);
 	return rc;
+}
+
+int
+kiln_renew(struct kiln_buf *out, const struct kiln_info *old,
+    const struct kiln_renew *opts, const struct kiln_cert *ca,
+    struct kiln_key *ca_key, struct kiln_rng *rng, time_t now, char ***dropped,
+    size_t *n_dropped, struct kiln_err *err)
+{
+	return renew_cert(out, old, opts, ca, ca_key, rng, now, dropped,
+	    n_dropped, NULL, err);
 }
 
 void
@@ -479,14 +504,15 @@ renew_job(void *arg, unsigned int w, size_t i, struct kiln_err *err)
 	(void)err;
 	kiln_err_clear(&j->err);
 	j->rc = -1;
+	j->why = KILN_RENEW_WHY_OTHER;
 	opts.new_key = NULL;
 	if (j->rekey != NULL) {
 		if (kiln_key_generate(&j->key, j->rekey, s->rng, &j->err) == -1)
 			return 0;
 		opts.new_key = &j->key;
 	}
-	if (kiln_renew(&j->der, j->old, &opts, s->ca, s->ca_key, s->rng, r->now,
-	        &j->dropped, &j->n_dropped, &j->err) == -1)
+	if (renew_cert(&j->der, j->old, &opts, s->ca, s->ca_key, s->rng, r->now,
+	        &j->dropped, &j->n_dropped, &j->why, &j->err) == -1)
 		return 0;
 	j->rc = 0;
 	return 0;
@@ -515,138 +541,5 @@ kiln_renew_all(struct kiln_renew_job *jobs, size_t n,
 	rc = 0;
 cleanup:
 	pool_signers_free(r.signers, threads);
-	return rc;
-}
-
-int
-kiln_renew_key_name(const char *name, char *out, size_t size)
-{
-	size_t n = strlen(name);
-	int w;
-
-	if (n > 4 && strcmp(name + n - 4, ".pem") == 0)
-		w = snprintf(out, size, "%.*s-key.pem", (int)(n - 4), name);
-	else if (n > 4 && strcmp(name + n - 4, ".crt") == 0)
-		w = snprintf(out, size, "%.*s.key", (int)(n - 4), name);
-	else
-		return 0;
-	return w > 0 && (size_t)w < size;
-}
-
-/* The first "needle" in the "n" bytes at "p", or NULL. */
-static const unsigned char *
-find(const unsigned char *p, size_t n, const char *needle)
-{
-	size_t k = strlen(needle), i;
-
-	for (i = 0; k <= n && i <= n - k; i++)
-		if (p[i] == (unsigned char)needle[0] &&
-		    memcmp(p + i, needle, k) == 0)
-			return p + i;
-	return NULL;
-}
-
-int
-kiln_renew_key_block(const unsigned char *text, size_t len, size_t *off,
-    size_t *n, struct kiln_err *err)
-{
-	static const char tail[] = "PRIVATE KEY-----";
-	const unsigned char *p = text, *end = text + len, *b, *e, *eol;
-	size_t count = 0;
-
-	while ((b = find(p, (size_t)(end - p), "-----BEGIN ")) != NULL) {
-		/* The BEGIN line's label must end in PRIVATE KEY. */
-		for (eol = b; eol < end && *eol != '\n' && *eol != '\r'; eol++)
-			;
-		p = eol;
-		if ((size_t)(eol - b) < sizeof(tail) - 1 ||
-		    memcmp(eol - (sizeof(tail) - 1), tail, sizeof(tail) - 1) !=
-		        0)
-			continue;
-		if ((e = find(eol, (size_t)(end - eol), "-----END ")) == NULL)
-			return kiln_err_set(
-			    err, KILN_EINVAL, "a private key cut short");
-		for (eol = e; eol < end && *eol != '\n' && *eol != '\r'; eol++)
-			;
-		if (++count > 1)
-			return kiln_err_set(err, KILN_EINVAL,
-			    "holds more than one private key");
-		*off = (size_t)(b - text);
-		*n = (size_t)(eol - b);
-		p = eol;
-	}
-	return count == 1;
-}
-
-int
-kiln_renew_check_key(struct kiln_key *key, const struct kiln_info *old,
-    const char *cert, const unsigned char *data, size_t len,
-    const char *keyname, struct kiln_rng *rng, struct kiln_err *err)
-{
-	struct kiln_cert crt;
-	struct kiln_err kerr;
-	int rc = -1;
-
-	kiln_cert_init(&crt);
-	kiln_err_clear(&kerr);
-	if (find(data, len, "ENCRYPTED") != NULL) {
-		kiln_err_set(err, KILN_EINVAL,
-		    "%s: its key %s is encrypted: kiln renew reads no password "
-		    "for it (CFSSL_CA_PK_PASSWORD is the CA key's only)",
-		    cert, keyname);
-		goto cleanup;
-	}
-	if (kiln_key_parse(key, data, len, rng, &kerr) == -1) {
-		kiln_err_set(err, kerr.code, "%s: its key %s: %s", cert,
-		    keyname, kerr.msg);
-		goto cleanup;
-	}
-	if (kiln_cert_parse(&crt, old->der.p, old->der.len, &kerr) == -1) {
-		kiln_err_set(err, kerr.code, "%s: %s", cert, kerr.msg);
-		goto cleanup;
-	}
-	/* kiln_key_parse refused a key whose public part is not its private
-	 * part's (an EC point that is not the scalar's): comparing public
-	 * keys is then enough. */
-	if (kiln_key_check_pair(&crt.crt.pk, key, &kerr) == -1) {
-		kiln_err_set(err, KILN_EINVAL,
-		    "%s: its key %s does not match it: refused (a certificate "
-		    "is renewed only for the key beside it)",
-		    cert, keyname);
-		goto cleanup;
-	}
-	rc = 0;
-cleanup:
-	kiln_cert_free(&crt);
-	if (rc == -1)
-		kiln_key_free(key);
-	return rc;
-}
-
-int
-kiln_renew_file(struct kiln_buf *out, const struct kiln_buf *der,
-    const struct kiln_infos *old, struct kiln_key *key, int pem,
-    struct kiln_err *err)
-{
-	struct kiln_buf k;
-	size_t i;
-	int rc;
-
-	if (!pem)
-		return kiln_buf_append(out, der->p, der->len, err);
-	if (kiln_pem_write(out, "CERTIFICATE", der->p, der->len, err) == -1)
-		return -1;
-	for (i = 1; i < old->n; i++)
-		if (kiln_pem_write(out, "CERTIFICATE", old->v[i].der.p,
-		        old->v[i].der.len, err) == -1)
-			return -1;
-	if (key == NULL)
-		return 0;
-	kiln_buf_init(&k);
-	rc = kiln_key_write_pem(key, &k, err) == -1 ||
-	             kiln_buf_append(out, k.p, k.len, err) == -1
-	         ? -1
-	         : 0;
-	kiln_buf_free(&k);
 	return rc;
 }

@@ -165,6 +165,14 @@ kiln_gen_cert(struct kiln_buf *cert, struct kiln_buf *csr,
 
 	if (in->csr != NULL)
 		return gen_from_csr(cert, in, signer, profile, rng, now, err);
+	if (in->certreq != NULL) {
+		/* A renewal: what the old certificate certified, as it was. */
+		cr = *in->certreq;
+		cr.keep_sans = (in->flags & KILN_GEN_KEEP_SANS) != 0;
+		return kiln_issue(cert, &cr, profile,
+		    signer != NULL ? signer->ca : NULL,
+		    signer != NULL ? signer->key : in->key, rng, now, err);
+	}
 	parts_init(&p);
 	if (parts_make(&p, in, rng, err) == -1 ||
 	    (csr != NULL && parts_csr(csr, &p, in, rng, err) == -1))

@@ -26,6 +26,7 @@
 #include "kiln/inspect.h"
 #include "kiln/key.h"
 #include "kiln/pem.h"
+#include "kiln/renew.h"
 #include "kiln/request.h"
 #include "kiln/rng.h"
 #include "kiln/verify.h"
@@ -307,4 +308,59 @@ Test(errcontract, etcd_build)
 	    0, kiln_etcd_build(&m, sub, 0, NULL, NULL, &r, E));
 	kiln_etcd_result_free(&r);
 	kiln_etcd_manifest_free(&m);
+}
+
+Test(errcontract, renew_plan_and_commit)
+{
+	struct kiln_renew_operands ops;
+	struct kiln_renew_plan plan;
+	struct kiln_renew_opts o;
+	enum kiln_renew_why why;
+	struct kiln_cert ca;
+	struct kiln_key key;
+	struct kiln_buf c;
+	const char *base;
+	char folder[PATH_MAX];
+	size_t next = 0;
+
+	CONTRACT((void)0, 0, kiln_path_split("a/b", folder, &base, E));
+	CONTRACT((void)0, -1, kiln_path_split("a/..", folder, &base, E));
+	kiln_cert_init(&ca);
+	kiln_key_init(&key);
+	kiln_buf_init(&c);
+	kiln_renew_operands_init(&ops);
+	kiln_renew_plan_init(&plan);
+	read_data("renew/ca.pem");
+	cr_assert_eq(kiln_buf_append(&c, data.p, data.len, &fresh), 0);
+	read_data("renew/ca-key.pem");
+	cr_assert_eq(kiln_ca_load(&ca, &key, &c, "ca.pem", &data, "ca-key.pem",
+	                 NULL, &rng, &fresh),
+	    0, "%s", fresh.msg);
+	memset(&o, 0, sizeof(o));
+	o.within = -1;
+	o.now = NOW;
+	o.threads = 1;
+	o.dry_run = 1;
+	o.stamp = ".x";
+	o.backup_dfd = -1;
+	CONTRACT((kiln_renew_operands_free(&ops), kiln_renew_operands_init(&ops)),
+	    0, kiln_renew_operands_add(&ops,
+	           KILN_TEST_DATA "/renew/foreign.pem", E));
+	cr_assert_eq(kiln_renew_operands_add(
+	                 &ops, KILN_TEST_DATA "/renew/foreign.pem", &fresh),
+	    0);
+	CONTRACT((kiln_renew_plan_free(&plan), next = 0), 0,
+	    kiln_renew_plan_make(&plan, &ops, &next, 1, &o, &ca, &rng, E));
+	cr_assert_eq(kiln_renew_plan_make(&plan, &ops, &next, 1, &o, &ca, &rng,
+	                 &fresh),
+	    0);
+	CONTRACT((void)0, 0,
+	    kiln_renew_plan_issue(&plan, &o, &ca, &key, &rng, E));
+	/* Another CA's certificate: the job's refusal, every time. */
+	CONTRACT((void)0, -1, kiln_renew_commit(&plan, 0, &o, &why, E));
+	kiln_renew_plan_free(&plan);
+	kiln_renew_operands_free(&ops);
+	kiln_buf_free(&c);
+	kiln_cert_free(&ca);
+	kiln_key_free(&key);
 }

@@ -776,9 +776,24 @@ Test(renew, a_lifetime_past_what_a_duration_holds_is_an_error)
 	memset(&opts, 0, sizeof(opts));
 	snprintf(want, sizeof(want),
 	    "its lifetime, %lld days, is more than kiln can write (106751 days "
-	    "at most): renew it with -expiry",
+	    "at most): renew it with an expiry",
 	    (253402300799LL - 1700000000) / 86400);
 	renew_fails(far, &opts, want);
+	/* kiln_renew_all's job says which refusal, for a front end to name
+	 * its flag; the library names none. */
+	{
+		struct kiln_renew_job job;
+
+		kiln_renew_job_init(&job);
+		job.old = far;
+		cr_assert_eq(kiln_renew_all(&job, 1, &opts, &ca, &ca_key,
+		                 &rng, NOW, 1, &err),
+		    0, "%s", err.msg);
+		cr_assert_eq(job.rc, -1);
+		cr_assert_eq(job.why, KILN_RENEW_WHY_LIFETIME);
+		cr_assert_str_eq(job.err.msg, want);
+		kiln_renew_job_free(&job);
+	}
 	opts.expiry = 48LL * 3600 * 1000000000;
 	n = renew_with(far, &opts);
 	dates(n, 48 * 3600);
@@ -885,6 +900,21 @@ Test(renew, intermediate_is_not_turned_into_a_root)
 	old = load("renew/inter.pem");
 	memset(&opts, 0, sizeof(opts));
 	out.len = 0;
+	{
+		struct kiln_renew_job job;
+
+		kiln_renew_job_init(&job);
+		job.old = old;
+		cr_assert_eq(kiln_renew_all(&job, 1, &opts, &ca, &ca_key,
+		                 &rng, NOW, 1, &err),
+		    0, "%s", err.msg);
+		cr_assert_eq(job.rc, -1);
+		cr_assert_eq(job.why, KILN_RENEW_WHY_INTERMEDIATE);
+		cr_assert_str_eq(job.err.msg,
+		    "the intermediate CA given as its own CA: only its issuer "
+		    "can renew it");
+		kiln_renew_job_free(&job);
+	}
 	if (kiln_renew(&out, old, &opts, &ca, &ca_key, &rng, NOW, &dropped,
 	        &n_dropped, &err) == -1)
 		return; /* refused: fine */

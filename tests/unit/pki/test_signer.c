@@ -12,6 +12,7 @@
 #include "kiln/config.h"
 #include "kiln/duration.h"
 #include "kiln/file.h"
+#include "kiln/inspect.h"
 #include "kiln/issue.h"
 #include "kiln/pem.h"
 #include "kiln/signer.h"
@@ -419,4 +420,76 @@ Test(signer, request_made_elsewhere_needs_a_ca)
 	kiln_buf_free(&der);
 	kiln_config_free(&cfg);
 	kiln_signreq_free(&sr);
+}
+
+/*
+ * A renewal's input (in->certreq, as kiln_renew gathers it) is issued as
+ * it is: the subject bytes and key identifier kept, and with
+ * KILN_GEN_KEEP_SANS every SAN even under a CA profile, which otherwise
+ * keeps only IP SANs.
+ */
+static void
+renewal(int keep, size_t want_dns)
+{
+	static const unsigned char ski[] = {1, 2, 3, 4, 5, 6, 7, 8};
+	struct kiln_buf cert, key, der, spki;
+	struct kiln_certreq cr;
+	struct kiln_profile profile;
+	struct kiln_careq careq;
+	struct kiln_signer sg;
+	struct kiln_gen_in in;
+	struct kiln_sans sans;
+	struct kiln_infos out;
+
+	kiln_buf_init(&cert);
+	kiln_buf_init(&key);
+	kiln_buf_init(&der);
+	kiln_buf_init(&spki);
+	kiln_signer_init(&sg);
+	kiln_sans_init(&sans);
+	kiln_infos_init(&out);
+	make_root(&cert, &key, 0, time(NULL));
+	cr_assert_eq(kiln_signer_open(&sg, &cert, "ca.pem", &key, "ca-key.pem",
+	                 NULL, &rng, &err),
+	    0, "%s", err.msg);
+	cr_assert_eq(kiln_sans_add(&sans, "old.example", &err), 0);
+	cr_assert_eq(kiln_key_write_spki(sg.key, &spki, &err), 0);
+	memset(&cr, 0, sizeof(cr));
+	cr.subject = sg.ca->crt.subject_raw.p;
+	cr.subject_len = sg.ca->crt.subject_raw.len;
+	cr.spki = spki.p;
+	cr.spki_len = spki.len;
+	cr.sans = &sans;
+	cr.ski = ski;
+	cr.ski_len = sizeof(ski);
+	memset(&careq, 0, sizeof(careq));
+	careq.pathlen = -1;
+	kiln_issue_ca_profile(&profile, &careq, NULL);
+	memset(&in, 0, sizeof(in));
+	in.certreq = &cr;
+	in.flags = keep ? KILN_GEN_KEEP_SANS : 0;
+	cr_assert_eq(kiln_gen_cert(&der, NULL, &in, &sg, &profile, &rng,
+	                 time(NULL), &err),
+	    0, "%s", err.msg);
+	cr_assert_eq(kiln_inspect_certs(&out, der.p, der.len, &err), 0);
+	cr_assert_eq(out.v[0].subject.n, 1);
+	cr_assert_str_eq(out.v[0].subject.attr[0].value, "test CA");
+	cr_assert_eq(out.v[0].ski_len, sizeof(ski));
+	cr_assert_eq(memcmp(out.v[0].ski, ski, sizeof(ski)), 0);
+	cr_assert_eq(out.v[0].ndns, want_dns);
+	if (want_dns > 0)
+		cr_assert_str_eq(out.v[0].dns[0], "old.example");
+	kiln_infos_free(&out);
+	kiln_sans_free(&sans);
+	kiln_signer_free(&sg);
+	kiln_buf_free(&cert);
+	kiln_buf_free(&key);
+	kiln_buf_free(&der);
+	kiln_buf_free(&spki);
+}
+
+Test(signer, renewal_issued_as_it_was)
+{
+	renewal(1, 1);
+	renewal(0, 0);
 }
