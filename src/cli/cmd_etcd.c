@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "kiln/etcd.h"
 #include "kiln/file.h"
+#include "kiln/time.h"
 
 /* On a terminal, one line per step, rewritten in place. */
 static void
@@ -205,14 +206,10 @@ warn_ca(const struct kiln_etcd_manifest *m, const char *dir,
     const struct kiln_etcd_result *r)
 {
 	char when[64], expiry[32];
-	time_t t = (time_t)r->ca_not_after;
-	struct tm tm;
 
 	if (!r->ca_ends_first)
 		return;
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
-		snprintf(when, sizeof(when), "%lld", r->ca_not_after);
+	kiln_time_words(r->ca_not_after, when, sizeof(when));
 	/* "8760h" as the manifest says it, rather than "8760h0m0s". */
 	kiln_etcd_expiry(m->expiry, expiry, sizeof(expiry));
 	cli_errorf("etcd",

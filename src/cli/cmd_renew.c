@@ -21,6 +21,7 @@
 #include "kiln/duration.h"
 #include "kiln/file.h"
 #include "kiln/renew.h"
+#include "kiln/time.h"
 
 /*
  * -backup-dir DIR, opened once: DIR's own folder as the operator typed
@@ -54,18 +55,6 @@ open_backup_dir(const char *dir, struct kiln_err *err)
 	if (fd == -1)
 		kiln_err_prefix(err, "-backup-dir");
 	return fd;
-}
-
-/* "when" as 2026-12-07T09:15:00Z. */
-static void
-iso(long long when, char *out, size_t size)
-{
-	struct tm tm;
-	time_t tt = (time_t)when;
-
-	if (gmtime_r(&tt, &tm) == NULL ||
-	    strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(out, size, "?");
 }
 
 /* A -expiry or -within duration: "*out" unchanged when not given. */
@@ -186,8 +175,8 @@ print_renewed(const struct kiln_renew_item *it,
 	for (i = 0; i < job->n_dropped; i++)
 		cli_errorf("renew", "%s: extension %s not carried over", path,
 		    job->dropped[i]);
-	iso(it->not_after, when, sizeof(when));
-	iso(it->not_before, from, sizeof(from));
+	kiln_rfc3339(it->not_after, when, sizeof(when));
+	kiln_rfc3339(it->not_before, from, sizeof(from));
 	if (o->dry_run)
 		cli_printf("%s: would renew, valid from %s until %s%s%s", path,
 		    from, when, o->rekey ? ", new key " : "",
@@ -207,7 +196,7 @@ print_renewed(const struct kiln_renew_item *it,
 	cli_printf("  %s %s", verb, path);
 	/* A certificate stops working when its CA does. */
 	if (!it->is_ca && kiln_cert_outlives(ca->ca, it->not_after)) {
-		iso(kiln_cert_not_after(ca->ca), ca_end, sizeof(ca_end));
+		kiln_rfc3339(kiln_cert_not_after(ca->ca), ca_end, sizeof(ca_end));
 		cli_errorf("renew",
 		    "warning: %s: valid until %s, after its CA %s (until %s): it stops "
 		    "working when the CA expires; renew the CA first",
@@ -338,7 +327,8 @@ cmd_renew(int argc, char **argv, const struct cli_config *cfg)
 	o.backup_dfd = -1;
 	if (cfg->backup_dir != NULL && cfg->backup_dir[0] != '\0')
 		o.backup_dir = cfg->backup_dir;
-	strftime(stamp, sizeof(stamp), ".%Y%m%dT%H%M%SZ", gmtime(&o.now));
+	stamp[0] = '.';
+	kiln_time_stamp(o.now, stamp + 1, sizeof(stamp) - 1);
 	o.stamp = stamp;
 	if (duration("expiry", cfg->expiry, &o.expiry, &err) == -1 ||
 	    duration("within", cfg->within, &o.within, &err) == -1) {
