@@ -56,6 +56,7 @@ set(KILN_SOURCES_INSPECT
 	src/inspect/check.c
 	src/inspect/inspect.c
 	src/inspect/tls.c
+	src/inspect/tlsrecord.c
 	src/inspect/verify.c
 )
 # report: output formats (JSON, tables, text, HTML).
