@@ -54,6 +54,9 @@ set(KILN_SOURCES_PKI
 # inspect: decoding, checking and verifying what exists.
 set(KILN_SOURCES_INSPECT
 	src/inspect/check.c
+	src/inspect/decode_cert.c
+	src/inspect/decode_csr.c
+	src/inspect/decode_key.c
 	src/inspect/inspect.c
 	src/inspect/tls.c
 	src/inspect/tlsrecord.c
