@@ -49,6 +49,7 @@ set(KILN_SOURCES_PKI
 	src/pki/issue.c
 	src/pki/renew.c
 	src/pki/sign.c
+	src/pki/signsubject.c
 	src/pki/signer.c
 )
 # inspect: decoding, checking and verifying what exists.
