@@ -246,3 +246,43 @@ x509_tbs(const unsigned char *der, size_t len, struct x509_tbs *t)
 	}
 	return 0;
 }
+
+/* Extensions. */
+
+int
+x509_ext_next(struct rd *exts, struct rd *oid, int *critical, struct rd *value)
+{
+	struct rd ext, r = *exts;
+
+	*critical = 0;
+	if (rd_tag(&r, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE,
+	        &ext) == -1 ||
+	    rd_tag(&ext, MBEDTLS_ASN1_OID, oid) == -1 ||
+	    (rd_peek(&ext, MBEDTLS_ASN1_BOOLEAN) &&
+	        rd_bool(&ext, critical) == -1) ||
+	    rd_tag(&ext, MBEDTLS_ASN1_OCTET_STRING, value) == -1 ||
+	    ext.p != ext.end)
+		return -1;
+	*exts = r;
+	return 0;
+}
+
+int
+x509_ext_find(struct rd exts, const unsigned char *oid, size_t len,
+    struct rd *value, int *critical)
+{
+	struct rd o, v;
+	int crit;
+
+	while (exts.p < exts.end) {
+		if (x509_ext_next(&exts, &o, &crit, &v) == -1)
+			return -1;
+		if (rd_len(&o) == len && memcmp(o.p, oid, len) == 0) {
+			*value = v;
+			if (critical != NULL)
+				*critical = crit;
+			return 1;
+		}
+	}
+	return 0;
+}

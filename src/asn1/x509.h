@@ -91,6 +91,19 @@ void x509_dn_free(struct kiln_dn *);
 void x509_ip_string(const unsigned char *, size_t, char *, size_t);
 
 /*
+ * The one reader of X.509 extensions.  x509_ext_next reads the next
+ * Extension of Extensions contents "exts": its OID's contents into
+ * "oid", its criticality into "*critical" (0 when the field is absent)
+ * and its extnValue's contents into "value"; 0, or -1 if it is malformed.
+ * x509_ext_find finds the extension whose OID contents are the "len"
+ * bytes "oid" in Extensions contents "exts": 1 with "value" and, unless
+ * NULL, "*critical" filled; 0 if absent; -1 if an extension before it,
+ * or it, is malformed.
+ */
+int x509_ext_next(struct rd *, struct rd *, int *, struct rd *);
+int x509_ext_find(struct rd, const unsigned char *, size_t, struct rd *, int *);
+
+/*
  * Every extension of Extensions contents "exts", recorded in "info" (whose
  * "der" holds them) and decoded where kiln knows the extension.
  */

@@ -60,8 +60,8 @@ version_serial(
 		return kiln_err_set(err, KILN_EINVAL, "bad version");
 	if (rd_len(&b->field[X509_VERSION]) > 0) {
 		if (inspect_field(b, X509_VERSION, 0xa0, &v) == -1 ||
-		    mbedtls_asn1_get_int(&v.p, v.end, &version) != 0 ||
-		    v.p != v.end || version < 0 || version > 2)
+		    rd_int(&v, &version) == -1 || v.p != v.end || version < 0 ||
+		    version > 2)
 			return kiln_err_set(err, KILN_EINVAL, "bad version");
 	}
 	info->version = version + 1;

@@ -98,9 +98,8 @@ inspect_csr_der(struct kiln_info *info, const unsigned char *der, size_t len,
 	    rd_tag(&b.sig, MBEDTLS_ASN1_BIT_STRING, &sig) == -1 ||
 	    rd_len(&b.extra) != 0)
 		return kiln_err_set(err, KILN_EINVAL, "not a CSR");
-	if (b.nfield <= X509_CSR_VERSION ||
-	    mbedtls_asn1_get_int(&b.field[X509_CSR_VERSION].p,
-	        b.field[X509_CSR_VERSION].end, &version) != 0 ||
+	v = b.field[X509_CSR_VERSION];
+	if (b.nfield <= X509_CSR_VERSION || rd_int(&v, &version) == -1 ||
 	    version != 0)
 		return kiln_err_set(err, KILN_EINVAL, "bad version");
 	if (inspect_subject_key(info, &b, X509_CSR_SUBJECT, err) == -1)
