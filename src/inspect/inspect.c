@@ -220,15 +220,21 @@ wrong_kind(const unsigned char *data, size_t len, enum kiln_info_kind kind,
 	        : "a certificate, not a certificate request");
 }
 
-int
-kiln_inspect_certs(struct kiln_infos *infos, const unsigned char *data,
-    size_t len, struct kiln_err *err)
+/*
+ * Every certificate in "data" (DER, or each CERTIFICATE block of PEM
+ * text), handed to "one" with its number: 0 for DER input, n for the nth
+ * block.  "one" words its own errors; "no certificate found" is said
+ * here.
+ */
+static int
+each_cert(const unsigned char *data, size_t len,
+    int (*one)(
+        void *, const unsigned char *, size_t, size_t, struct kiln_err *),
+    void *ctx, struct kiln_err *err)
 {
 	struct kiln_buf text, der;
-	struct kiln_info *info = NULL;
-	struct kiln_err derr;
 	char label[64];
-	size_t pos, count = 0;
+	size_t pos = 0, count = 0;
 	int pem, found, rc = -1;
 
 	kiln_buf_init(&text);
@@ -237,18 +243,12 @@ kiln_inspect_certs(struct kiln_infos *infos, const unsigned char *data,
 		goto cleanup;
 	if (!pem) {
 		if (not_der(data, len, "certificate", err) ||
-		    push_info(infos, &info, err) == -1)
+		    one(ctx, data, len, 0, err) == -1)
 			goto cleanup;
-		kiln_err_clear(&derr);
-		if (inspect_cert_der(info, data, len, &derr) == -1) {
-			wrong_kind(data, len, KILN_INFO_CERT, &derr);
-			kiln_err_pass(err, &derr);
-			goto cleanup;
-		}
 		rc = 0;
 		goto cleanup;
 	}
-	for (pos = 0;; count++) {
+	for (;; count++) {
 		if (pem_next((char *)text.p, &pos, "CERTIFICATE", &der, &found,
 		        err) == -1) {
 			kiln_err_prefix(err, "certificate %zu", count + 1);
@@ -256,12 +256,8 @@ kiln_inspect_certs(struct kiln_infos *infos, const unsigned char *data,
 		}
 		if (!found)
 			break;
-		if (push_info(infos, &info, err) == -1)
+		if (one(ctx, der.p, der.len, count + 1, err) == -1)
 			goto cleanup;
-		if (inspect_cert_der(info, der.p, der.len, err) == -1) {
-			kiln_err_prefix(err, "certificate %zu", count + 1);
-			goto cleanup;
-		}
 	}
 	if (count == 0) {
 		first_label((const char *)text.p, label, sizeof(label));
@@ -276,57 +272,61 @@ cleanup:
 	return rc;
 }
 
+/* each_cert's "one" for kiln_inspect_certs: decode into a new info. */
+static int
+one_info(void *ctx, const unsigned char *der, size_t len, size_t n,
+    struct kiln_err *err)
+{
+	struct kiln_info *info = NULL;
+	struct kiln_err derr;
+
+	if (push_info(ctx, &info, err) == -1)
+		return -1;
+	if (n > 0) {
+		if (inspect_cert_der(info, der, len, err) == -1) {
+			kiln_err_prefix(err, "certificate %zu", n);
+			return -1;
+		}
+		return 0;
+	}
+	kiln_err_clear(&derr);
+	if (inspect_cert_der(info, der, len, &derr) == -1) {
+		wrong_kind(der, len, KILN_INFO_CERT, &derr);
+		kiln_err_pass(err, &derr);
+		return -1;
+	}
+	return 0;
+}
+
+int
+kiln_inspect_certs(struct kiln_infos *infos, const unsigned char *data,
+    size_t len, struct kiln_err *err)
+{
+	return each_cert(data, len, one_info, infos, err);
+}
+
+/* each_cert's "one" for kiln_inspect_x509: mbedTLS parses it. */
+static int
+one_x509(void *ctx, const unsigned char *der, size_t len, size_t n,
+    struct kiln_err *err)
+{
+	int ret;
+
+	if ((ret = mbedtls_x509_crt_parse_der(ctx, der, len)) == 0)
+		return 0;
+	if (n == 0)
+		kiln_err_mbed(err, ret, "not a certificate mbedTLS reads");
+	else
+		kiln_err_mbed(err, ret,
+		    "certificate %zu: not a certificate mbedTLS reads", n);
+	return -1;
+}
+
 int
 kiln_inspect_x509(mbedtls_x509_crt *chain, const unsigned char *data,
     size_t len, struct kiln_err *err)
 {
-	struct kiln_buf text, der;
-	char label[64];
-	size_t pos = 0, count = 0;
-	int pem, found, ret, rc = -1;
-
-	kiln_buf_init(&text);
-	kiln_buf_init(&der);
-	if ((pem = as_text(data, len, &text, err)) == -1)
-		goto cleanup;
-	if (!pem) {
-		if (not_der(data, len, "certificate", err))
-			goto cleanup;
-		if ((ret = mbedtls_x509_crt_parse_der(chain, data, len)) != 0) {
-			kiln_err_mbed(
-			    err, ret, "not a certificate mbedTLS reads");
-			goto cleanup;
-		}
-		rc = 0;
-		goto cleanup;
-	}
-	for (;; count++) {
-		if (pem_next((char *)text.p, &pos, "CERTIFICATE", &der, &found,
-		        err) == -1) {
-			kiln_err_prefix(err, "certificate %zu", count + 1);
-			goto cleanup;
-		}
-		if (!found)
-			break;
-		if ((ret = mbedtls_x509_crt_parse_der(chain, der.p, der.len)) !=
-		    0) {
-			kiln_err_mbed(err, ret,
-			    "certificate %zu: not a certificate mbedTLS reads",
-			    count + 1);
-			goto cleanup;
-		}
-	}
-	if (count == 0) {
-		first_label((const char *)text.p, label, sizeof(label));
-		kiln_err_set(err, KILN_EINVAL,
-		    "no certificate found (first PEM block: \"%s\")", label);
-		goto cleanup;
-	}
-	rc = 0;
-cleanup:
-	kiln_buf_free(&text);
-	kiln_buf_free(&der);
-	return rc;
+	return each_cert(data, len, one_x509, chain, err);
 }
 
 int

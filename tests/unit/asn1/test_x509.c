@@ -85,7 +85,7 @@ Test(x509walk, csr_fields_in_order)
 	cr_assert_eq(b.field[X509_CSR_ATTRS].p, csr + 15);
 	cr_assert_eq(rd_len(&b.rest), 0);
 	cr_assert_eq(b.sig.p, csr + 23);
-	/* Data after the CSR is kept for the caller to judge. */
+	/* A cut CSR is not a whole SEQUENCE. */
 	cr_assert_eq(x509_csr_walk(csr, sizeof(csr) - 3, &b), -1);
 }
 
