@@ -22,6 +22,7 @@ set(KILN_SOURCES_CORE
 set(KILN_SOURCES_ASN1
 	src/asn1/der.c
 	src/asn1/derread.c
+	src/asn1/dersign.c
 	src/asn1/pem.c
 	src/asn1/x509.c
 )
@@ -47,7 +48,6 @@ set(KILN_SOURCES_CFSSL
 )
 # pki: issuing, signing and renewing.
 set(KILN_SOURCES_PKI
-	src/asn1/dersign.c
 	src/pki/issue.c
 	src/pki/leafpool.c
 	src/pki/renew.c
@@ -56,6 +56,7 @@ set(KILN_SOURCES_PKI
 	src/pki/renewops.c
 	src/pki/renewplan.c
 	src/pki/sign.c
+	src/pki/signsubject.c
 	src/pki/signer.c
 	src/pki/tree.c
 )
@@ -63,8 +64,12 @@ set(KILN_SOURCES_PKI
 set(KILN_SOURCES_INSPECT
 	src/inspect/check.c
 	src/inspect/checkchain.c
+	src/inspect/decode_cert.c
+	src/inspect/decode_csr.c
+	src/inspect/decode_key.c
 	src/inspect/inspect.c
 	src/inspect/tls.c
+	src/inspect/tlsrecord.c
 	src/inspect/verify.c
 	src/inspect/walk.c
 )
@@ -129,6 +134,7 @@ set(KILN_SOURCES_UNIT
 	tests/unit/asn1/test_der.c
 	tests/unit/asn1/test_derread.c
 	tests/unit/asn1/test_pem.c
+	tests/unit/asn1/test_x509.c
 	tests/unit/cfssl/test_cfssljson.c
 	tests/unit/cfssl/test_config.c
 	tests/unit/cfssl/test_gen.c

@@ -8,6 +8,7 @@
 #include <mbedtls/oid.h>
 
 #include "asn1/der.h"
+#include "asn1/x509.h"
 
 void
 der_init(struct der *d)
@@ -362,56 +363,35 @@ int
 der_find_extension(const unsigned char *der, size_t len, const char *oid,
     size_t oid_len, const unsigned char **val, size_t *vlen, int *critical)
 {
-	unsigned char *p = (unsigned char *)der, *end = p + len, *ext_end;
-	size_t n;
-	int crit;
+	struct rd r = {(unsigned char *)der, (unsigned char *)der + len}, exts,
+	          v;
+	int found;
 
-	if (mbedtls_asn1_get_tag(&p, end, &n, DER_SEQUENCE) != 0)
+	if (rd_tag(&r, DER_SEQUENCE, &exts) == -1)
 		return -1;
-	end = p + n;
-	while (p < end) {
-		crit = 0;
-		if (mbedtls_asn1_get_tag(&p, end, &n, DER_SEQUENCE) != 0)
-			return -1;
-		ext_end = p + n;
-		if (mbedtls_asn1_get_tag(&p, ext_end, &n, DER_OID) != 0)
-			return -1;
-		if (n == oid_len && memcmp(p, oid, n) == 0) {
-			p += n;
-			if (mbedtls_asn1_get_bool(&p, ext_end, &crit) != 0 &&
-			    crit != 0)
-				return -1;
-			if (mbedtls_asn1_get_tag(
-			        &p, ext_end, &n, DER_OCTET_STRING) != 0 ||
-			    p + n != ext_end)
-				return -1;
-			*val = p;
-			*vlen = n;
-			if (critical != NULL)
-				*critical = crit;
-			return 1;
-		}
-		p = ext_end;
+	found = x509_ext_find(
+	    exts, (const unsigned char *)oid, oid_len, &v, critical);
+	if (found == 1) {
+		*val = v.p;
+		*vlen = rd_len(&v);
 	}
-	return 0;
+	return found;
 }
 
 int
 der_spki_key_bits(const unsigned char *spki, size_t len,
     const unsigned char **bits, size_t *n)
 {
-	unsigned char *p = (unsigned char *)spki, *end = p + len;
-	size_t k;
+	struct rd r = {(unsigned char *)spki, (unsigned char *)spki + len}, key,
+	          alg, b;
 
-	if (mbedtls_asn1_get_tag(&p, end, &k, DER_SEQUENCE) != 0 ||
-	    mbedtls_asn1_get_tag(&p, end, &k, DER_SEQUENCE) != 0)
+	if (rd_tag(&r, DER_SEQUENCE, &key) == -1 ||
+	    rd_tag(&key, DER_SEQUENCE, &alg) == -1 ||
+	    rd_tag(&key, DER_BIT_STRING, &b) == -1 || rd_len(&b) < 1 ||
+	    key.p != key.end || r.p != r.end)
 		return -1;
-	p += k; /* the AlgorithmIdentifier */
-	if (mbedtls_asn1_get_tag(&p, end, &k, DER_BIT_STRING) != 0 || k < 1 ||
-	    p + k != end)
-		return -1;
-	*bits = p + 1;
-	*n = k - 1;
+	*bits = b.p + 1;
+	*n = rd_len(&b) - 1;
 	return 0;
 }
 

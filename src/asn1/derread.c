@@ -48,6 +48,28 @@ rd_any(struct rd *r, int *tag, struct rd *inner, struct rd *whole)
 }
 
 int
+rd_bool(struct rd *r, int *val)
+{
+	unsigned char *p = r->p;
+
+	if (mbedtls_asn1_get_bool(&p, r->end, val) != 0)
+		return -1;
+	r->p = p;
+	return 0;
+}
+
+int
+rd_int(struct rd *r, int *val)
+{
+	unsigned char *p = r->p;
+
+	if (mbedtls_asn1_get_int(&p, r->end, val) != 0)
+		return -1;
+	r->p = p;
+	return 0;
+}
+
+int
 rd_peek(const struct rd *r, int tag)
 {
 	return r->p < r->end && *r->p == tag;
@@ -113,8 +135,8 @@ x509_oid_dotted(const unsigned char *p, size_t len, char *out, size_t size)
 	return 1;
 }
 
-static void
-oid_string(const struct rd *oid, char *out, size_t size)
+void
+rd_oid_text(const struct rd *oid, char *out, size_t size)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t i, o = 0, len = rd_len(oid);
@@ -136,7 +158,7 @@ rd_oid(struct rd *r, char *out, size_t size)
 
 	if (rd_tag(r, MBEDTLS_ASN1_OID, &oid) == -1)
 		return -1;
-	oid_string(&oid, out, size);
+	rd_oid_text(&oid, out, size);
 	return 0;
 }
 

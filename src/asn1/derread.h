@@ -30,6 +30,14 @@ int rd_tag(struct rd *, int, struct rd *);
  */
 int rd_any(struct rd *, int *, struct rd *, struct rd *);
 
+/*
+ * Read a BOOLEAN (any non-zero octet is true) into "*val" as 0 or 1, or
+ * an INTEGER that fits an int into "*val".  0, or -1 if the next element
+ * is not one (the cursor is then where it was).
+ */
+int rd_bool(struct rd *, int *);
+int rd_int(struct rd *, int *);
+
 /* Whether the next element has tag "tag" (0 at the end). */
 int rd_peek(const struct rd *, int);
 
@@ -42,6 +50,9 @@ size_t rd_len(const struct rd *);
  * much as fits).  0, or -1 if the next element is not an OID.
  */
 int rd_oid(struct rd *, char *, size_t);
+
+/* rd_oid's text for OID contents "oid" (the element's contents). */
+void rd_oid_text(const struct rd *, char *, size_t);
 
 /*
  * The dotted text of "len" bytes of OID contents, into "out"; 1, or 0 if

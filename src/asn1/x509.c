@@ -178,31 +178,111 @@ x509_parse_dn(struct rd name, struct kiln_dn *dn, struct kiln_err *err)
 	return 0;
 }
 
+/*
+ * The outer SEQUENCE of "der" and, inside it, the body (a SEQUENCE) and
+ * the two elements after it; then the body's fields up to "nfield".
+ * "optional0" says the first field is an optional [0] (a certificate's
+ * version), left empty when absent.
+ */
+static int
+body_walk(const unsigned char *der, size_t len, struct x509_body *b,
+    size_t nfield, int optional0)
+{
+	struct rd r = {(unsigned char *)der, (unsigned char *)der + len}, outer,
+	          body, v;
+	int tag;
+
+	memset(b, 0, sizeof(*b));
+	if (rd_tag(&r, 0x30, &outer) == -1)
+		return -1;
+	b->after = r;
+	if (rd_any(&outer, &tag, &body, &b->body) == -1 || tag != 0x30) {
+		memset(&b->body, 0, sizeof(b->body));
+		return 0;
+	}
+	b->outer_ok = rd_any(&outer, &tag, &v, &b->sigalg) == 0 &&
+	              rd_any(&outer, &tag, &v, &b->sig) == 0;
+	b->extra = outer;
+	for (; b->nfield < nfield; b->nfield++) {
+		if (b->nfield == 0 && optional0 && !rd_peek(&body, 0xa0))
+			continue;
+		if (rd_any(&body, &tag, &v, &b->field[b->nfield]) == -1)
+			break;
+	}
+	b->rest = body;
+	return 0;
+}
+
+int
+x509_cert_walk(const unsigned char *der, size_t len, struct x509_body *b)
+{
+	return body_walk(der, len, b, X509_TBS_FIELDS, 1);
+}
+
+int
+x509_csr_walk(const unsigned char *der, size_t len, struct x509_body *b)
+{
+	return body_walk(der, len, b, X509_CSR_FIELDS, 0);
+}
+
 int
 x509_tbs(const unsigned char *der, size_t len, struct x509_tbs *t)
 {
-	struct rd r = {(unsigned char *)der, (unsigned char *)der + len}, cert,
-	          tbs, v, whole;
-	int tag, i;
+	struct x509_body b;
+	struct rd v, whole;
+	int tag;
 
 	memset(t, 0, sizeof(*t));
-	if (rd_tag(&r, 0x30, &cert) == -1 || rd_tag(&cert, 0x30, &tbs) == -1)
+	if (x509_cert_walk(der, len, &b) == -1 || b.nfield < X509_TBS_FIELDS)
 		return -1;
-	if (rd_peek(&tbs, 0xa0) && rd_any(&tbs, &tag, &v, NULL) == -1)
-		return -1;
-	for (i = 0; i < 2; i++) /* serial, signature algorithm */
-		if (rd_any(&tbs, &tag, &v, NULL) == -1)
-			return -1;
-	if (rd_any(&tbs, &tag, &v, &t->issuer) == -1 ||
-	    rd_any(&tbs, &tag, &v, NULL) == -1 || /* validity */
-	    rd_any(&tbs, &tag, &v, &t->subject) == -1 ||
-	    rd_any(&tbs, &tag, &v, &t->spki) == -1)
-		return -1;
-	while (tbs.p < tbs.end) {
-		if (rd_any(&tbs, &tag, &v, &whole) == -1)
+	t->issuer = b.field[X509_ISSUER];
+	t->subject = b.field[X509_SUBJECT];
+	t->spki = b.field[X509_SPKI];
+	while (b.rest.p < b.rest.end) {
+		if (rd_any(&b.rest, &tag, &v, &whole) == -1)
 			return -1;
 		if (tag == 0xa3)
 			t->exts = whole;
+	}
+	return 0;
+}
+
+/* Extensions. */
+
+int
+x509_ext_next(struct rd *exts, struct rd *oid, int *critical, struct rd *value)
+{
+	struct rd ext, r = *exts;
+
+	*critical = 0;
+	if (rd_tag(&r, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE,
+	        &ext) == -1 ||
+	    rd_tag(&ext, MBEDTLS_ASN1_OID, oid) == -1 ||
+	    (rd_peek(&ext, MBEDTLS_ASN1_BOOLEAN) &&
+	        rd_bool(&ext, critical) == -1) ||
+	    rd_tag(&ext, MBEDTLS_ASN1_OCTET_STRING, value) == -1 ||
+	    ext.p != ext.end)
+		return -1;
+	*exts = r;
+	return 0;
+}
+
+int
+x509_ext_find(struct rd exts, const unsigned char *oid, size_t len,
+    struct rd *value, int *critical)
+{
+	struct rd o, v;
+	int crit;
+
+	while (exts.p < exts.end) {
+		if (x509_ext_next(&exts, &o, &crit, &v) == -1)
+			return -1;
+		if (rd_len(&o) == len && memcmp(o.p, oid, len) == 0) {
+			*value = v;
+			if (critical != NULL)
+				*critical = crit;
+			return 1;
+		}
 	}
 	return 0;
 }

@@ -103,6 +103,14 @@ request_failed(const cJSON *root, struct kiln_err *err)
 	    msg[0] != '\0' ? ": " : "", msg);
 }
 
+/*
+ * ocspResponse (Go's StdEncoding) is decoded by mbedTLS's decoder, not
+ * kiln_base64_decode (pem.c): the two accept different inputs (mbedTLS
+ * takes line ends and spaces before them only, kiln's PEM reader spaces
+ * and tabs anywhere and never an empty body), and a strictness flag on
+ * the one decoder would carry a second set of rules for this one field.
+ * Keeping mbedTLS here keeps what cfssljson accepts exactly as it was.
+ */
 static int
 decode_base64(struct kiln_buf *b, struct kiln_err *err)
 {

@@ -1,5 +1,7 @@
 /*
- * Certificates, CSRs and keys decoded from their DER by kiln's own walk.
+ * Certificates, CSRs and keys decoded from their DER by kiln's own walk:
+ * the input found (PEM blocks or DER) and the objects kept here, each
+ * kind decoded by its own file (decode.h).
  * mbedTLS 2.28 does not decode IP, email or URI SANs, key identifiers or
  * CSR extensions, and refuses certificates with unknown critical
  * extensions; a walk of our own also behaves the same on mbedTLS 3.6.
@@ -16,203 +18,10 @@
 #include <mbedtls/pem.h>
 #include <mbedtls/pk.h>
 
-#include "core/civil.h"
 #include "core/compat.h"
-#include "asn1/der.h"
-#include "kiln/inspect.h"
-#include "kiln/pem.h"
 #include "core/strs.h"
-#include "asn1/x509.h"
-
-/* Times. */
-
-/* UTCTime YYMMDDHHMMSSZ or GeneralizedTime YYYYMMDDHHMMSSZ. */
-static int
-parse_time(struct rd *r, long long *out)
-{
-	static const unsigned char mdays[] = {
-	    31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	struct rd t;
-	int tag, year, mon, day, hour, min, sec;
-	const char *s;
-	size_t n;
-
-	if (rd_any(r, &tag, &t, NULL) == -1)
-		return -1;
-	s = (const char *)t.p;
-	n = rd_len(&t);
-	if (tag == MBEDTLS_ASN1_UTC_TIME && n == 13) {
-		if ((year = kiln_digits(s, 2)) < 0)
-			return -1;
-		year += year < 50 ? 2000 : 1900;
-		s += 2;
-	} else if (tag == MBEDTLS_ASN1_GENERALIZED_TIME && n == 15) {
-		if ((year = kiln_digits(s, 4)) < 0)
-			return -1;
-		s += 4;
-	} else
-		return -1;
-	mon = kiln_digits(s, 2);
-	day = kiln_digits(s + 2, 2);
-	hour = kiln_digits(s + 4, 2);
-	min = kiln_digits(s + 6, 2);
-	sec = kiln_digits(s + 8, 2);
-	if (s[10] != 'Z' || mon < 1 || mon > 12 || day < 1 ||
-	    day > mdays[mon - 1] || hour < 0 || hour > 23 || min < 0 ||
-	    min > 59 || sec < 0 || sec > 60)
-		return -1;
-	*out = kiln_civil_seconds(year, mon, day, hour, min, sec);
-	return 0;
-}
-
-/*
- * Signature algorithms, by cfssl's names (helpers.SignatureString).
- * cfssl 1.2.0 has no name for RSA-PSS or Ed25519: "Unknown Signature".
- */
-
-static const struct {
-	const char *oid, *name;
-} sigalgs[] = {
-    {"1.2.840.113549.1.1.2", "MD2WithRSA"},
-    {"1.2.840.113549.1.1.4", "MD5WithRSA"},
-    {"1.2.840.113549.1.1.5", "SHA1WithRSA"},
-    {"1.3.14.3.2.29", "SHA1WithRSA"},
-    {"1.2.840.113549.1.1.11", "SHA256WithRSA"},
-    {"1.2.840.113549.1.1.12", "SHA384WithRSA"},
-    {"1.2.840.113549.1.1.13", "SHA512WithRSA"},
-    {"1.2.840.10040.4.3", "DSAWithSHA1"},
-    {"2.16.840.1.101.3.4.3.2", "DSAWithSHA256"},
-    {"1.2.840.10045.4.1", "ECDSAWithSHA1"},
-    {"1.2.840.10045.4.3.2", "ECDSAWithSHA256"},
-    {"1.2.840.10045.4.3.3", "ECDSAWithSHA384"},
-    {"1.2.840.10045.4.3.4", "ECDSAWithSHA512"},
-};
-
-static int
-parse_algid(struct rd *r, char *oid, size_t size, struct rd *whole)
-{
-	struct rd alg;
-	unsigned char *start = r->p;
-
-	if (rd_tag(r, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE, &alg) ==
-	        -1 ||
-	    rd_oid(&alg, oid, size) == -1)
-		return -1;
-	if (whole != NULL) {
-		whole->p = start;
-		whole->end = r->p;
-	}
-	return 0;
-}
-
-static void
-set_sigalg(struct kiln_info *info)
-{
-	size_t i;
-
-	snprintf(info->sigalg, sizeof(info->sigalg), "Unknown Signature");
-	for (i = 0; i < sizeof(sigalgs) / sizeof(sigalgs[0]); i++)
-		if (strcmp(sigalgs[i].oid, info->sigalg_oid) == 0)
-			snprintf(info->sigalg, sizeof(info->sigalg), "%s",
-			    sigalgs[i].name);
-}
-
-/* Public keys. */
-
-static const struct {
-	const char *oid, *name;
-	unsigned int bits;
-} curves[] = {
-    {"1.2.840.10045.3.1.7", "P-256", 256},
-    {"1.3.132.0.34", "P-384", 384},
-    {"1.3.132.0.35", "P-521", 521},
-    {"1.2.840.10045.3.1.1", "P-192", 192},
-    {"1.3.132.0.33", "P-224", 224},
-    {"1.3.132.0.10", "secp256k1", 256},
-    {"1.3.36.3.3.2.8.1.1.7", "brainpoolP256r1", 256},
-    {"1.3.36.3.3.2.8.1.1.11", "brainpoolP384r1", 384},
-    {"1.3.36.3.3.2.8.1.1.13", "brainpoolP512r1", 512},
-};
-
-/* The bit length of an INTEGER's contents. */
-static unsigned int
-int_bits(const struct rd *v)
-{
-	const unsigned char *p = v->p;
-	size_t n = rd_len(v);
-	unsigned int bits;
-	unsigned char c;
-
-	while (n > 0 && *p == 0)
-		p++, n--;
-	if (n == 0)
-		return 0;
-	for (bits = (unsigned int)(n - 1) * 8, c = *p; c != 0; c >>= 1)
-		bits++;
-	return bits;
-}
-
-static int
-parse_spki(struct kiln_info *info, struct rd spki_whole, struct kiln_err *err)
-{
-	struct rd outer = spki_whole, spki, alg, bits, key, n;
-	char oid[64], param[64];
-	const unsigned char *kb;
-	size_t i, kn;
-	int ret;
-
-	if (rd_tag(&outer, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE,
-	        &spki) == -1 ||
-	    rd_tag(&spki, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE,
-	        &alg) == -1 ||
-	    rd_oid(&alg, oid, sizeof(oid)) == -1 ||
-	    rd_tag(&spki, MBEDTLS_ASN1_BIT_STRING, &bits) == -1 ||
-	    rd_len(&bits) < 1 || spki.p != spki.end)
-		return kiln_err_set(err, KILN_EINVAL, "bad public key");
-	if (der_spki_key_bits(spki_whole.p, rd_len(&spki_whole), &kb, &kn) ==
-	        -1 ||
-	    (ret = mbedtls_md(mbedtls_md_info_from_type(MBEDTLS_MD_SHA1), kb,
-	         kn, info->key_id)) != 0)
-		return kiln_err_set(err, KILN_EINVAL, "bad public key");
-
-	snprintf(info->key_algorithm, sizeof(info->key_algorithm), "%s", oid);
-	if (strcmp(oid, "1.2.840.113549.1.1.1") == 0 ||
-	    strcmp(oid, "1.2.840.113549.1.1.10") == 0) {
-		snprintf(info->key_algorithm, sizeof(info->key_algorithm),
-		    strcmp(oid, "1.2.840.113549.1.1.1") == 0 ? "RSA"
-		                                             : "RSA-PSS");
-		key.p = bits.p + 1;
-		key.end = bits.end;
-		if (rd_tag(&key,
-		        MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE,
-		        &key) == 0 &&
-		    rd_tag(&key, MBEDTLS_ASN1_INTEGER, &n) == 0)
-			info->key_bits = int_bits(&n);
-	} else if (strcmp(oid, "1.2.840.10045.2.1") == 0) {
-		snprintf(
-		    info->key_algorithm, sizeof(info->key_algorithm), "ECDSA");
-		if (rd_oid(&alg, param, sizeof(param)) == 0)
-			for (i = 0; i < sizeof(curves) / sizeof(curves[0]); i++)
-				if (strcmp(curves[i].oid, param) == 0) {
-					snprintf(info->key_curve,
-					    sizeof(info->key_curve), "%s",
-					    curves[i].name);
-					info->key_bits = curves[i].bits;
-				}
-	} else if (strcmp(oid, "1.3.101.112") == 0) {
-		snprintf(info->key_algorithm, sizeof(info->key_algorithm),
-		    "Ed25519");
-		info->key_bits = 256;
-	} else if (strcmp(oid, "1.3.101.113") == 0) {
-		snprintf(
-		    info->key_algorithm, sizeof(info->key_algorithm), "Ed448");
-		info->key_bits = 456;
-	} else if (strcmp(oid, "1.2.840.10040.4.1") == 0) {
-		snprintf(
-		    info->key_algorithm, sizeof(info->key_algorithm), "DSA");
-	}
-	return 0;
-}
+#include "inspect/decode.h"
+#include "kiln/pem.h"
 
 /* Objects. */
 
@@ -260,111 +69,18 @@ kiln_infos_free(struct kiln_infos *infos)
 	kiln_infos_init(infos);
 }
 
-/* Copy "der" into "info" and point "r" at the copy. */
-static int
-take_der(struct kiln_info *info, const unsigned char *der, size_t len,
-    struct rd *r, struct kiln_err *err)
+int
+inspect_take_der(struct kiln_info *info, const unsigned char *der, size_t len,
+    struct kiln_err *err)
 {
 	if (len == 0)
 		return kiln_err_set(err, KILN_EINVAL, "empty DER");
 	if (kiln_buf_append(&info->der, der, len, err) == -1)
 		return -1;
-	r->p = info->der.p;
-	r->end = info->der.p + len;
 	return mbedtls_md(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256),
 	           info->der.p, len, info->fingerprint) == 0
 	           ? 0
 	           : kiln_err_set(err, KILN_ECRYPTO, "sha-256 failed");
-}
-
-static int
-cert_from_der(struct kiln_info *info, const unsigned char *der, size_t len,
-    struct kiln_err *err)
-{
-	struct rd all, cert, tbs, v, name, spki, validity, exts;
-	char oid[64];
-	int version = 0, tag;
-
-	info->kind = KILN_INFO_CERT;
-	if (take_der(info, der, len, &all, err) == -1)
-		return -1;
-	if (rd_tag(&all, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE,
-	        &cert) == -1)
-		return kiln_err_set(err, KILN_EINVAL, "not a certificate");
-	if (all.p != all.end)
-		return kiln_err_set(
-		    err, KILN_EINVAL, "data after the certificate");
-	if (rd_tag(&cert, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE,
-	        &tbs) == -1 ||
-	    parse_algid(&cert, info->sigalg_oid, sizeof(info->sigalg_oid),
-	        NULL) == -1 ||
-	    rd_tag(&cert, MBEDTLS_ASN1_BIT_STRING, &v) == -1 ||
-	    cert.p != cert.end)
-		return kiln_err_set(err, KILN_EINVAL, "not a certificate");
-	set_sigalg(info);
-
-	if (rd_peek(&tbs, 0xa0)) {
-		if (rd_tag(&tbs, 0xa0, &v) == -1 ||
-		    mbedtls_asn1_get_int(&v.p, v.end, &version) != 0 ||
-		    v.p != v.end || version < 0 || version > 2)
-			return kiln_err_set(err, KILN_EINVAL, "bad version");
-	}
-	info->version = version + 1;
-	if (rd_tag(&tbs, MBEDTLS_ASN1_INTEGER, &v) == -1 || rd_len(&v) < 1 ||
-	    rd_len(&v) > sizeof(info->serial))
-		return kiln_err_set(err, KILN_EINVAL, "bad serial number");
-	memcpy(info->serial, v.p, rd_len(&v));
-	info->serial_len = rd_len(&v);
-	if (parse_algid(&tbs, oid, sizeof(oid), NULL) == -1)
-		return kiln_err_set(
-		    err, KILN_EINVAL, "bad signature algorithm");
-	if (rd_tag(&tbs, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE,
-	        &name) == -1)
-		return kiln_err_set(err, KILN_EINVAL, "bad issuer");
-	if (x509_parse_dn(name, &info->issuer, err) == -1) {
-		kiln_err_prefix(err, "issuer");
-		return -1;
-	}
-	if (rd_tag(&tbs, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE,
-	        &validity) == -1 ||
-	    parse_time(&validity, &info->not_before) == -1 ||
-	    parse_time(&validity, &info->not_after) == -1 ||
-	    validity.p != validity.end)
-		return kiln_err_set(err, KILN_EINVAL, "bad validity");
-	if (rd_tag(&tbs, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE,
-	        &name) == -1)
-		return kiln_err_set(err, KILN_EINVAL, "bad subject");
-	if (x509_parse_dn(name, &info->subject, err) == -1) {
-		kiln_err_prefix(err, "subject");
-		return -1;
-	}
-	spki.p = tbs.p;
-	if (rd_tag(&tbs, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE,
-	        &v) == -1)
-		return kiln_err_set(err, KILN_EINVAL, "bad public key");
-	spki.end = tbs.p;
-	if (parse_spki(info, spki, err) == -1)
-		return -1;
-	while (tbs.p < tbs.end) {
-		if (rd_any(&tbs, &tag, &v, NULL) == -1)
-			return kiln_err_set(
-			    err, KILN_EINVAL, "bad certificate");
-		if (tag == 0xa3) {
-			if (rd_tag(&v,
-			        MBEDTLS_ASN1_CONSTRUCTED |
-			            MBEDTLS_ASN1_SEQUENCE,
-			        &exts) == -1 ||
-			    v.p != v.end)
-				return kiln_err_set(
-				    err, KILN_EINVAL, "bad extensions");
-			if (x509_parse_extensions(info, exts, err) == -1)
-				return -1;
-		} else if (tag != 0x81 && tag != 0xa1 && tag != 0x82 &&
-		           tag != 0xa2)
-			return kiln_err_set(err, KILN_EINVAL,
-			    "unexpected field in the certificate");
-	}
-	return 0;
 }
 
 /*
@@ -477,9 +193,6 @@ as_text(const unsigned char *data, size_t len, struct kiln_buf *text,
 	return kiln_pem_next((char *)text->p, &pos, NULL, &blk, NULL) != 0;
 }
 
-static int csr_from_der(
-    struct kiln_info *, const unsigned char *, size_t, struct kiln_err *);
-
 /*
  * DER that failed to parse as "kind": if it is the other kind (a CSR
  * given as a certificate or the reverse), say that instead.  "err" is the
@@ -496,8 +209,8 @@ wrong_kind(const unsigned char *data, size_t len, enum kiln_info_kind kind,
 	kiln_info_init(&other);
 	kiln_err_clear(&ignored);
 	is_other = kind == KILN_INFO_CERT
-	               ? csr_from_der(&other, data, len, &ignored) == 0
-	               : cert_from_der(&other, data, len, &ignored) == 0;
+	               ? inspect_csr_der(&other, data, len, &ignored) == 0
+	               : inspect_cert_der(&other, data, len, &ignored) == 0;
 	kiln_info_free(&other);
 	if (!is_other)
 		return;
@@ -507,15 +220,21 @@ wrong_kind(const unsigned char *data, size_t len, enum kiln_info_kind kind,
 	        : "a certificate, not a certificate request");
 }
 
-int
-kiln_inspect_certs(struct kiln_infos *infos, const unsigned char *data,
-    size_t len, struct kiln_err *err)
+/*
+ * Every certificate in "data" (DER, or each CERTIFICATE block of PEM
+ * text), handed to "one" with its number: 0 for DER input, n for the nth
+ * block.  "one" words its own errors; "no certificate found" is said
+ * here.
+ */
+static int
+each_cert(const unsigned char *data, size_t len,
+    int (*one)(
+        void *, const unsigned char *, size_t, size_t, struct kiln_err *),
+    void *ctx, struct kiln_err *err)
 {
 	struct kiln_buf text, der;
-	struct kiln_info *info = NULL;
-	struct kiln_err derr;
 	char label[64];
-	size_t pos, count = 0;
+	size_t pos = 0, count = 0;
 	int pem, found, rc = -1;
 
 	kiln_buf_init(&text);
@@ -524,66 +243,8 @@ kiln_inspect_certs(struct kiln_infos *infos, const unsigned char *data,
 		goto cleanup;
 	if (!pem) {
 		if (not_der(data, len, "certificate", err) ||
-		    push_info(infos, &info, err) == -1)
+		    one(ctx, data, len, 0, err) == -1)
 			goto cleanup;
-		kiln_err_clear(&derr);
-		if (cert_from_der(info, data, len, &derr) == -1) {
-			wrong_kind(data, len, KILN_INFO_CERT, &derr);
-			kiln_err_pass(err, &derr);
-			goto cleanup;
-		}
-		rc = 0;
-		goto cleanup;
-	}
-	for (pos = 0;; count++) {
-		if (pem_next((char *)text.p, &pos, "CERTIFICATE", &der, &found,
-		        err) == -1) {
-			kiln_err_prefix(err, "certificate %zu", count + 1);
-			goto cleanup;
-		}
-		if (!found)
-			break;
-		if (push_info(infos, &info, err) == -1)
-			goto cleanup;
-		if (cert_from_der(info, der.p, der.len, err) == -1) {
-			kiln_err_prefix(err, "certificate %zu", count + 1);
-			goto cleanup;
-		}
-	}
-	if (count == 0) {
-		first_label((const char *)text.p, label, sizeof(label));
-		kiln_err_set(err, KILN_EINVAL,
-		    "no certificate found (first PEM block: \"%s\")", label);
-		goto cleanup;
-	}
-	rc = 0;
-cleanup:
-	kiln_buf_free(&text);
-	kiln_buf_free(&der);
-	return rc;
-}
-
-int
-kiln_inspect_x509(mbedtls_x509_crt *chain, const unsigned char *data,
-    size_t len, struct kiln_err *err)
-{
-	struct kiln_buf text, der;
-	char label[64];
-	size_t pos = 0, count = 0;
-	int pem, found, ret, rc = -1;
-
-	kiln_buf_init(&text);
-	kiln_buf_init(&der);
-	if ((pem = as_text(data, len, &text, err)) == -1)
-		goto cleanup;
-	if (!pem) {
-		if (not_der(data, len, "certificate", err))
-			goto cleanup;
-		if ((ret = mbedtls_x509_crt_parse_der(chain, data, len)) != 0) {
-			kiln_err_mbed(
-			    err, ret, "not a certificate mbedTLS reads");
-			goto cleanup;
-		}
 		rc = 0;
 		goto cleanup;
 	}
@@ -595,13 +256,8 @@ kiln_inspect_x509(mbedtls_x509_crt *chain, const unsigned char *data,
 		}
 		if (!found)
 			break;
-		if ((ret = mbedtls_x509_crt_parse_der(chain, der.p, der.len)) !=
-		    0) {
-			kiln_err_mbed(err, ret,
-			    "certificate %zu: not a certificate mbedTLS reads",
-			    count + 1);
+		if (one(ctx, der.p, der.len, count + 1, err) == -1)
 			goto cleanup;
-		}
 	}
 	if (count == 0) {
 		first_label((const char *)text.p, label, sizeof(label));
@@ -616,127 +272,61 @@ cleanup:
 	return rc;
 }
 
-/* CSRs. */
-
+/* each_cert's "one" for kiln_inspect_certs: decode into a new info. */
 static int
-parse_csr_attributes(
-    struct kiln_info *info, struct rd attrs, struct kiln_err *err)
-{
-	struct rd attr, values, exts;
-	char oid[64];
-
-	while (attrs.p < attrs.end) {
-		if (rd_tag(&attrs,
-		        MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE,
-		        &attr) == -1 ||
-		    rd_oid(&attr, oid, sizeof(oid)) == -1 ||
-		    rd_tag(&attr, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SET,
-		        &values) == -1)
-			return kiln_err_set(err, KILN_EINVAL, "bad attribute");
-		if (strcmp(oid, "1.2.840.113549.1.9.14") != 0)
-			continue; /* challengePassword and the like */
-		if (rd_tag(&values,
-		        MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE,
-		        &exts) == -1 ||
-		    values.p != values.end)
-			return kiln_err_set(
-			    err, KILN_EINVAL, "bad extension request");
-		if (x509_parse_extensions(info, exts, err) == -1)
-			return -1;
-	}
-	return 0;
-}
-
-/* Check the CSR's self-signature: 1 valid, 0 not, -1 not checkable. */
-static int
-csr_signature(const struct rd *cri, const struct rd *spki,
-    const struct rd *sigalg, const struct rd *sig)
-{
-	unsigned char hash[MBEDTLS_MD_MAX_SIZE], *p;
-	mbedtls_x509_buf oid;
-	mbedtls_md_type_t md;
-	mbedtls_pk_type_t pk_alg;
-	mbedtls_pk_context pk;
-	const mbedtls_md_info_t *mdi;
-	struct rd alg = *sigalg, o;
-	int valid = -1;
-
-	mbedtls_pk_init(&pk);
-	if (rd_tag(&alg, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE,
-	        &alg) == -1 ||
-	    rd_tag(&alg, MBEDTLS_ASN1_OID, &o) == -1)
-		goto cleanup;
-	oid.tag = MBEDTLS_ASN1_OID;
-	oid.p = o.p;
-	oid.len = rd_len(&o);
-	if (mbedtls_oid_get_sig_alg(&oid, &md, &pk_alg) != 0 ||
-	    (pk_alg != MBEDTLS_PK_RSA && pk_alg != MBEDTLS_PK_ECDSA) ||
-	    (mdi = mbedtls_md_info_from_type(md)) == NULL)
-		goto cleanup;
-	p = spki->p;
-	if (mbedtls_pk_parse_subpubkey(&p, spki->end, &pk) != 0 ||
-	    !mbedtls_pk_can_do(&pk, pk_alg))
-		goto cleanup;
-	if (mbedtls_md(mdi, cri->p, rd_len(cri), hash) != 0)
-		goto cleanup;
-	valid = rd_len(sig) >= 1 && sig->p[0] == 0 &&
-	        mbedtls_pk_verify(&pk, md, hash, mbedtls_md_get_size(mdi),
-	            sig->p + 1, rd_len(sig) - 1) == 0;
-cleanup:
-	mbedtls_pk_free(&pk);
-	return valid;
-}
-
-static int
-csr_from_der(struct kiln_info *info, const unsigned char *der, size_t len,
+one_info(void *ctx, const unsigned char *der, size_t len, size_t n,
     struct kiln_err *err)
 {
-	struct rd all, csr, cri_whole, cri, v, name, spki, sigalg, sig;
-	int version;
+	struct kiln_info *info = NULL;
+	struct kiln_err derr;
 
-	info->kind = KILN_INFO_CSR;
-	info->version = 1;
-	if (take_der(info, der, len, &all, err) == -1)
+	if (push_info(ctx, &info, err) == -1)
 		return -1;
-	if (rd_tag(&all, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE,
-	        &csr) == -1 ||
-	    all.p != all.end)
-		return kiln_err_set(err, KILN_EINVAL, "not a CSR");
-	cri_whole.p = csr.p;
-	if (rd_tag(&csr, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE,
-	        &cri) == -1)
-		return kiln_err_set(err, KILN_EINVAL, "not a CSR");
-	cri_whole.end = csr.p;
-	sigalg.p = csr.p;
-	if (parse_algid(&csr, info->sigalg_oid, sizeof(info->sigalg_oid),
-	        &sigalg) == -1 ||
-	    rd_tag(&csr, MBEDTLS_ASN1_BIT_STRING, &sig) == -1 ||
-	    csr.p != csr.end)
-		return kiln_err_set(err, KILN_EINVAL, "not a CSR");
-	set_sigalg(info);
-	if (mbedtls_asn1_get_int(&cri.p, cri.end, &version) != 0 ||
-	    version != 0)
-		return kiln_err_set(err, KILN_EINVAL, "bad version");
-	if (rd_tag(&cri, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE,
-	        &name) == -1)
-		return kiln_err_set(err, KILN_EINVAL, "bad subject");
-	if (x509_parse_dn(name, &info->subject, err) == -1) {
-		kiln_err_prefix(err, "subject");
+	if (n > 0) {
+		if (inspect_cert_der(info, der, len, err) == -1) {
+			kiln_err_prefix(err, "certificate %zu", n);
+			return -1;
+		}
+		return 0;
+	}
+	kiln_err_clear(&derr);
+	if (inspect_cert_der(info, der, len, &derr) == -1) {
+		wrong_kind(der, len, KILN_INFO_CERT, &derr);
+		kiln_err_pass(err, &derr);
 		return -1;
 	}
-	spki.p = cri.p;
-	if (rd_tag(&cri, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE,
-	        &v) == -1)
-		return kiln_err_set(err, KILN_EINVAL, "bad public key");
-	spki.end = cri.p;
-	if (parse_spki(info, spki, err) == -1)
-		return -1;
-	if (rd_tag(&cri, 0xa0, &v) == -1 || cri.p != cri.end)
-		return kiln_err_set(err, KILN_EINVAL, "bad attributes");
-	if (parse_csr_attributes(info, v, err) == -1)
-		return -1;
-	info->sig_valid = csr_signature(&cri_whole, &spki, &sigalg, &sig);
 	return 0;
+}
+
+int
+kiln_inspect_certs(struct kiln_infos *infos, const unsigned char *data,
+    size_t len, struct kiln_err *err)
+{
+	return each_cert(data, len, one_info, infos, err);
+}
+
+/* each_cert's "one" for kiln_inspect_x509: mbedTLS parses it. */
+static int
+one_x509(void *ctx, const unsigned char *der, size_t len, size_t n,
+    struct kiln_err *err)
+{
+	int ret;
+
+	if ((ret = mbedtls_x509_crt_parse_der(ctx, der, len)) == 0)
+		return 0;
+	if (n == 0)
+		kiln_err_mbed(err, ret, "not a certificate mbedTLS reads");
+	else
+		kiln_err_mbed(err, ret,
+		    "certificate %zu: not a certificate mbedTLS reads", n);
+	return -1;
+}
+
+int
+kiln_inspect_x509(mbedtls_x509_crt *chain, const unsigned char *data,
+    size_t len, struct kiln_err *err)
+{
+	return each_cert(data, len, one_x509, chain, err);
 }
 
 int
@@ -758,7 +348,7 @@ kiln_inspect_csr(struct kiln_info *info, const unsigned char *data, size_t len,
 		if (not_der(data, len, "certificate request", err))
 			goto cleanup;
 		kiln_err_clear(&derr);
-		if (csr_from_der(info, data, len, &derr) == -1) {
+		if (inspect_csr_der(info, data, len, &derr) == -1) {
 			wrong_kind(data, len, KILN_INFO_CSR, &derr);
 			kiln_err_pass(err, &derr);
 			goto cleanup;
@@ -782,7 +372,7 @@ kiln_inspect_csr(struct kiln_info *info, const unsigned char *data, size_t len,
 		    label);
 		goto cleanup;
 	}
-	if (csr_from_der(info, der.p, der.len, err) == -1)
+	if (inspect_csr_der(info, der.p, der.len, err) == -1)
 		goto cleanup;
 	rc = 0;
 cleanup:
@@ -807,7 +397,7 @@ kiln_inspect_key(
 		goto fail;
 	spki.p = info->der.p;
 	spki.end = info->der.p + info->der.len;
-	if (parse_spki(info, spki, err) == -1 ||
+	if (inspect_spki(info, spki, err) == -1 ||
 	    mbedtls_md(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256),
 	        info->der.p, info->der.len, info->fingerprint) != 0)
 		goto fail;
@@ -822,29 +412,16 @@ fail:
 static int
 find_spki(const struct kiln_info *info, struct rd *spki)
 {
-	struct rd r = {info->der.p, info->der.p + info->der.len}, outer, inner,
-	          v;
-	int i, tag;
+	struct x509_body b;
+	size_t i = info->kind == KILN_INFO_CERT ? X509_SPKI : X509_CSR_SPKI;
 
-	if (rd_tag(&r, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE,
-	        &outer) == -1 ||
-	    rd_tag(&outer, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE,
-	        &inner) == -1)
+	if ((info->kind == KILN_INFO_CERT
+	            ? x509_cert_walk(info->der.p, info->der.len, &b)
+	            : x509_csr_walk(info->der.p, info->der.len, &b)) == -1 ||
+	    b.nfield <= i)
 		return -1;
-	/* version?, serial, algorithm, issuer, validity, subject | version,
-	 * subject */
-	if (info->kind == KILN_INFO_CERT) {
-		if (rd_peek(&inner, 0xa0) &&
-		    rd_any(&inner, &tag, &v, NULL) == -1)
-			return -1;
-		for (i = 0; i < 5; i++)
-			if (rd_any(&inner, &tag, &v, NULL) == -1)
-				return -1;
-	} else
-		for (i = 0; i < 2; i++)
-			if (rd_any(&inner, &tag, &v, NULL) == -1)
-				return -1;
-	return rd_any(&inner, &tag, &v, spki);
+	*spki = b.field[i];
+	return 0;
 }
 
 int

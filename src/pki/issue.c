@@ -8,6 +8,7 @@
 #include "core/civil.h"
 #include "core/compat.h"
 #include "asn1/der.h"
+#include "asn1/x509.h"
 #include "kiln/duration.h"
 #include "kiln/issue.h"
 
@@ -212,24 +213,13 @@ extension(
 static int
 in_extra(const struct kiln_certreq *req, const char *oid, size_t len)
 {
-	unsigned char *p = (unsigned char *)req->extra, *end, *e;
-	size_t n, k;
+	struct rd extra = {(unsigned char *)req->extra,
+	              (unsigned char *)req->extra + req->extra_len},
+	          v;
 
-	if (p == NULL)
-		return 0;
-	end = p + req->extra_len;
-	while (p < end) {
-		if (mbedtls_asn1_get_tag(&p, end, &n,
-		        MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE) != 0)
-			return 0;
-		e = p;
-		if (mbedtls_asn1_get_tag(&e, p + n, &k, MBEDTLS_ASN1_OID) ==
-		        0 &&
-		    k == len && memcmp(e, oid, len) == 0)
-			return 1;
-		p += n;
-	}
-	return 0;
+	return req->extra != NULL &&
+	       x509_ext_find(
+	           extra, (const unsigned char *)oid, len, &v, NULL) == 1;
 }
 
 /* An extension kiln writes, unless the request's copy replaces it. */

@@ -7,6 +7,7 @@
 #include "core/civil.h"
 #include "core/compat.h"
 #include "asn1/der.h"
+#include "asn1/x509.h"
 #include "kiln/cert.h"
 #include "kiln/pem.h"
 
@@ -55,23 +56,18 @@ static void
 find_ski(struct kiln_cert *cert)
 {
 	const mbedtls_x509_buf *ext = &cert->crt.v3_ext;
-	const unsigned char *val;
-	unsigned char *p;
-	size_t vlen, n;
+	struct rd r = {ext->p, ext->p + ext->len}, exts, val, id;
 
-	if (ext->p == NULL ||
-	    der_find_extension(ext->p, ext->len,
-	        MBEDTLS_OID_SUBJECT_KEY_IDENTIFIER,
-	        sizeof(MBEDTLS_OID_SUBJECT_KEY_IDENTIFIER) - 1, &val, &vlen,
-	        NULL) != 1)
+	if (ext->p == NULL || rd_tag(&r, DER_SEQUENCE, &exts) == -1 ||
+	    x509_ext_find(exts,
+	        (const unsigned char *)MBEDTLS_OID_SUBJECT_KEY_IDENTIFIER,
+	        sizeof(MBEDTLS_OID_SUBJECT_KEY_IDENTIFIER) - 1, &val,
+	        NULL) != 1 ||
+	    rd_tag(&val, DER_OCTET_STRING, &id) == -1 ||
+	    rd_len(&id) > sizeof(cert->ski) || val.p != val.end)
 		return;
-	p = (unsigned char *)val;
-	if (mbedtls_asn1_get_tag(
-	        &p, val + vlen, &n, MBEDTLS_ASN1_OCTET_STRING) != 0 ||
-	    n > sizeof(cert->ski) || p + n != val + vlen)
-		return;
-	memcpy(cert->ski, p, n);
-	cert->ski_len = n;
+	memcpy(cert->ski, id.p, rd_len(&id));
+	cert->ski_len = rd_len(&id);
 }
 
 int

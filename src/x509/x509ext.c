@@ -293,13 +293,11 @@ parse_bc(struct kiln_info *info, struct rd v, struct kiln_err *err)
 	        &seq) == -1 ||
 	    v.p != v.end)
 		return kiln_err_set(err, KILN_EINVAL, "bad basic constraints");
-	if (rd_peek(&seq, MBEDTLS_ASN1_BOOLEAN) &&
-	    mbedtls_asn1_get_bool(&seq.p, seq.end, &ca) != 0)
+	if (rd_peek(&seq, MBEDTLS_ASN1_BOOLEAN) && rd_bool(&seq, &ca) == -1)
 		return kiln_err_set(err, KILN_EINVAL, "bad basic constraints");
 	info->max_path_len = -1;
 	if (seq.p < seq.end) {
-		if (mbedtls_asn1_get_int(&seq.p, seq.end, &pathlen) != 0 ||
-		    pathlen < 0)
+		if (rd_int(&seq, &pathlen) == -1 || pathlen < 0)
 			return kiln_err_set(
 			    err, KILN_EINVAL, "bad basic constraints");
 		info->max_path_len = pathlen;
@@ -348,28 +346,19 @@ int
 x509_parse_extensions(
     struct kiln_info *info, struct rd exts, struct kiln_err *err)
 {
-	struct rd ext, value;
+	struct rd oid, value;
 	struct kiln_ext *e;
 	int critical, rc;
 
 	while (exts.p < exts.end) {
-		if (rd_tag(&exts,
-		        MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE,
-		        &ext) == -1)
+		if (x509_ext_next(&exts, &oid, &critical, &value) == -1)
 			return kiln_err_set(err, KILN_EINVAL, "bad extension");
 		if ((e = realloc(info->ext, (info->next + 1) * sizeof(*e))) ==
 		    NULL)
 			return kiln_err_set(err, KILN_ENOMEM, "out of memory");
 		info->ext = e;
 		e = &info->ext[info->next];
-		critical = 0;
-		if (rd_oid(&ext, e->oid, sizeof(e->oid)) == -1 ||
-		    (rd_peek(&ext, MBEDTLS_ASN1_BOOLEAN) &&
-		        mbedtls_asn1_get_bool(&ext.p, ext.end, &critical) !=
-		            0) ||
-		    rd_tag(&ext, MBEDTLS_ASN1_OCTET_STRING, &value) == -1 ||
-		    ext.p != ext.end)
-			return kiln_err_set(err, KILN_EINVAL, "bad extension");
+		rd_oid_text(&oid, e->oid, sizeof(e->oid));
 		e->critical = critical != 0;
 		e->off = (size_t)(value.p - info->der.p);
 		e->len = rd_len(&value);

@@ -110,3 +110,24 @@ Test(derread, oids_dotted_or_hex)
 	cr_assert_eq(x509_oid_dotted(big + 10, 1, out, sizeof(out)), 1);
 	cr_assert_str_eq(out, "0.0");
 }
+
+Test(derread, bool_and_int)
+{
+	/* BOOLEAN 0x05 (true), INTEGER 300, BOOLEAN of two bytes */
+	static unsigned char der[] = {
+	    0x01, 0x01, 0x05, 0x02, 0x02, 0x01, 0x2c, 0x01, 0x02, 0x00, 0x00};
+	struct rd r = CURSOR(der);
+	unsigned char *at;
+	int v = -1;
+
+	cr_assert_eq(rd_int(&r, &v), -1);
+	cr_assert_eq(r.p, der);
+	cr_assert_eq(rd_bool(&r, &v), 0);
+	cr_assert_eq(v, 1);
+	cr_assert_eq(rd_bool(&r, &v), -1);
+	cr_assert_eq(rd_int(&r, &v), 0);
+	cr_assert_eq(v, 300);
+	at = r.p;
+	cr_assert_eq(rd_bool(&r, &v), -1);
+	cr_assert_eq(r.p, at);
+}
