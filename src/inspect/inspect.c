@@ -535,18 +535,21 @@ kiln_inspect_certs(struct kiln_infos *infos, const unsigned char *data,
 		rc = 0;
 		goto cleanup;
 	}
+	kiln_err_clear(&derr);
 	for (pos = 0;; count++) {
 		if (pem_next((char *)text.p, &pos, "CERTIFICATE", &der, &found,
-		        err) == -1) {
-			kiln_err_prefix(err, "certificate %zu", count + 1);
+		        &derr) == -1) {
+			kiln_err_pass_prefix(
+			    err, &derr, "certificate %zu", count + 1);
 			goto cleanup;
 		}
 		if (!found)
 			break;
 		if (push_info(infos, &info, err) == -1)
 			goto cleanup;
-		if (cert_from_der(info, der.p, der.len, err) == -1) {
-			kiln_err_prefix(err, "certificate %zu", count + 1);
+		if (cert_from_der(info, der.p, der.len, &derr) == -1) {
+			kiln_err_pass_prefix(
+			    err, &derr, "certificate %zu", count + 1);
 			goto cleanup;
 		}
 	}
@@ -568,6 +571,7 @@ kiln_inspect_x509(mbedtls_x509_crt *chain, const unsigned char *data,
     size_t len, struct kiln_err *err)
 {
 	struct kiln_buf text, der;
+	struct kiln_err perr;
 	char label[64];
 	size_t pos = 0, count = 0;
 	int pem, found, ret, rc = -1;
@@ -587,10 +591,12 @@ kiln_inspect_x509(mbedtls_x509_crt *chain, const unsigned char *data,
 		rc = 0;
 		goto cleanup;
 	}
+	kiln_err_clear(&perr);
 	for (;; count++) {
 		if (pem_next((char *)text.p, &pos, "CERTIFICATE", &der, &found,
-		        err) == -1) {
-			kiln_err_prefix(err, "certificate %zu", count + 1);
+		        &perr) == -1) {
+			kiln_err_pass_prefix(
+			    err, &perr, "certificate %zu", count + 1);
 			goto cleanup;
 		}
 		if (!found)
@@ -782,8 +788,11 @@ kiln_inspect_csr(struct kiln_info *info, const unsigned char *data, size_t len,
 		    label);
 		goto cleanup;
 	}
-	if (csr_from_der(info, der.p, der.len, err) == -1)
+	kiln_err_clear(&derr);
+	if (csr_from_der(info, der.p, der.len, &derr) == -1) {
+		kiln_err_pass(err, &derr);
 		goto cleanup;
+	}
 	rc = 0;
 cleanup:
 	kiln_buf_free(&text);
