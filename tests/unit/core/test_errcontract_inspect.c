@@ -19,6 +19,10 @@ Test(errcontract_inspect, inspect_and_render)
 	struct kiln_listing l;
 	struct kiln_info csr;
 	int f;
+	static const char bad_csr[] =
+	    "-----BEGIN CERTIFICATE REQUEST-----\n"
+	    "MCIwEQIBADAMMQowCAYDVQQDAgEBMAoGCCqGSM49BAMCAwEA\n"
+	    "-----END CERTIFICATE REQUEST-----\n";
 
 	kiln_infos_init(&infos);
 	kiln_listing_init(&l, KILN_FORMAT_JSON, 0, NOW);
@@ -54,6 +58,10 @@ Test(errcontract_inspect, inspect_and_render)
 	read_data("verify/server.pem");
 	CONTRACT(kiln_info_free(&csr), -1,
 	    kiln_inspect_csr(&csr, data.p, data.len, E));
+	/* A subject whose CN is no string, named "subject". */
+	CONTRACT(kiln_info_free(&csr), -1,
+	    kiln_inspect_csr(
+	        &csr, (const unsigned char *)bad_csr, strlen(bad_csr), E));
 	kiln_info_free(&csr);
 	/* A broken second certificate: named by its place. */
 	read_data("check/broken.pem");
@@ -201,6 +209,9 @@ Test(errcontract_inspect, etcd_build)
 	static const char bad[] =
 	    "{\"expiry\": \"1\", "
 	    "\"members\": [{\"name\": \"etcd-1\", \"ip\": \"10.0.0.1\"}]}";
+	static const char bad_ca[] =
+	    "{\"ca\": {\"CN\": \"ca\", \"key\": {\"size\": 1}}, "
+	    "\"members\": [{\"name\": \"etcd-1\", \"ip\": \"10.0.0.1\"}]}";
 	struct kiln_etcd_manifest m;
 	struct kiln_etcd_result r;
 	char sub[128];
@@ -212,6 +223,8 @@ Test(errcontract_inspect, etcd_build)
 	    kiln_etcd_manifest_parse(&m, json, strlen(json), "/base", E));
 	CONTRACT(kiln_etcd_manifest_free(&m), -1,
 	    kiln_etcd_manifest_parse(&m, bad, strlen(bad), "/base", E));
+	CONTRACT(kiln_etcd_manifest_free(&m), -1,
+	    kiln_etcd_manifest_parse(&m, bad_ca, strlen(bad_ca), "/base", E));
 	cr_assert_eq(
 	    kiln_etcd_manifest_parse(&m, json, strlen(json), "/base", &fresh),
 	    0);
@@ -228,6 +241,13 @@ Test(errcontract_inspect, etcd_build)
 	snprintf(sub, sizeof(sub), "%s/t0/ca/ca.pem/x", dir);
 	CONTRACT(kiln_etcd_result_free(&r), -1,
 	    kiln_etcd_build_threads(&m, sub, 0, 1, NULL, NULL, &r, E));
+	/* A member's key that does not parse, named with the way out. */
+	snprintf(sub, sizeof(sub), "%s/t0/etcd-1/ssl/server-key.pem", dir);
+	cr_assert_eq(kiln_file_write(sub, "x\n", 2, 0600, 0, &fresh), 0, "%s",
+	    fresh.msg);
+	snprintf(sub, sizeof(sub), "%s/t0", dir);
+	CONTRACT(kiln_etcd_result_free(&r), -1,
+	    kiln_etcd_build(&m, sub, 0, NULL, NULL, &r, E));
 	kiln_etcd_result_free(&r);
 	kiln_etcd_manifest_free(&m);
 }

@@ -31,6 +31,12 @@ Test(errcontract_pki, request_config_cfssljson)
 	static const char rj[] = "{\"CN\": \"a\", \"hosts\": [\"a.example\"]}";
 	static const char cj[] =
 	    "{\"signing\": {\"default\": {\"expiry\": \"8760h\"}}}";
+	static const char bad_size[] =
+	    "{\"key\": {\"algo\": \"rsa\", \"size\": 1}}";
+	static const char bad_expiry[] = "{\"ca\": {\"expiry\": \"1\"}}";
+	static const char bad_backdate[] = "{\"ca\": {\"backdate\": \"1\"}}";
+	static const char bad_cfg[] =
+	    "{\"signing\": {\"default\": {\"expiry\": \"1\"}}}";
 	static const char jj[] = "{\"cert\": \"c\", \"key\": \"k\"}";
 
 	kiln_request_init(&req);
@@ -38,6 +44,13 @@ Test(errcontract_pki, request_config_cfssljson)
 	    kiln_request_parse(&req, rj, strlen(rj), E));
 	CONTRACT(
 	    kiln_request_free(&req), -1, kiln_request_parse(&req, "{", 1, E));
+	CONTRACT(kiln_request_free(&req), -1,
+	    kiln_request_parse(&req, bad_size, strlen(bad_size), E));
+	CONTRACT(kiln_request_free(&req), -1,
+	    kiln_request_parse(&req, bad_expiry, strlen(bad_expiry), E));
+	CONTRACT(kiln_request_free(&req), -1,
+	    kiln_request_parse(&req, bad_backdate, strlen(bad_backdate), E));
+	cr_assert_eq(kiln_request_parse(&req, rj, strlen(rj), &fresh), 0);
 	CONTRACT((void)0, 0, kiln_request_set_hosts(&req, "a,b", E));
 	CONTRACT((void)0, 0, kiln_request_set_cn(&req, "b", E));
 	kiln_request_free(&req);
@@ -57,6 +70,9 @@ Test(errcontract_pki, request_config_cfssljson)
 	    kiln_config_parse(&cfg, cj, strlen(cj), E));
 	CONTRACT(
 	    kiln_config_free(&cfg), -1, kiln_config_parse(&cfg, "[]", 2, E));
+	CONTRACT(kiln_config_free(&cfg), -1,
+	    kiln_config_parse(&cfg, bad_cfg, strlen(bad_cfg), E));
+	cr_assert_eq(kiln_config_parse(&cfg, cj, strlen(cj), &fresh), 0);
 	CONTRACT((void)0, 1, kiln_config_profile(&cfg, NULL, E) != NULL);
 	CONTRACT((void)0, 0, kiln_config_profile(&cfg, "www", E) != NULL);
 	kiln_config_free(&cfg);

@@ -80,6 +80,17 @@ Test(errcontract_x509, certs_and_ca)
 	    0,
 	    kiln_ca_load(&cert, &key, &data, "ca.pem", &kb, "ca-key.pem", NULL,
 	        &rng, E));
+	/* A certificate or a key that does not parse, named by its file. */
+	CONTRACT((kiln_cert_free(&cert), kiln_cert_init(&cert),
+	             kiln_key_free(&key), kiln_key_init(&key)),
+	    -1,
+	    kiln_ca_load(
+	        &cert, &key, &kb, "ca.pem", &kb, "ca-key.pem", NULL, &rng, E));
+	CONTRACT((kiln_cert_free(&cert), kiln_cert_init(&cert),
+	             kiln_key_free(&key), kiln_key_init(&key)),
+	    -1,
+	    kiln_ca_load(&cert, &key, &data, "ca.pem", &data, "ca-key.pem",
+	        NULL, &rng, E));
 	/* Not its key: refused. */
 	read_into(&kb, "verify/peer-key.pem");
 	CONTRACT((kiln_cert_free(&cert), kiln_cert_init(&cert),
