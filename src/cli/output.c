@@ -12,6 +12,7 @@
 #include "kiln/file.h"
 #include "kiln/inspect.h"
 #include "kiln/key.h"
+#include "kiln/pem.h"
 
 const char *cli_progname = "kiln";
 int cli_single_command;
@@ -394,6 +395,57 @@ cli_gen_write(const char *base, const struct kiln_buf *cert,
 		return kiln_err_set(err, KILN_EEXIST, CLI_KEY_KEPT, path);
 	cli_err_pass(err, &e);
 	return -1;
+}
+
+void
+cli_gen_out_init(struct cli_gen_out *o)
+{
+	kiln_buf_init(&o->cert);
+	kiln_buf_init(&o->csr);
+	kiln_buf_init(&o->cert_pem);
+	kiln_buf_init(&o->csr_pem);
+	kiln_buf_init(&o->key_pem);
+	kiln_buf_init(&o->json);
+}
+
+void
+cli_gen_out_free(struct cli_gen_out *o)
+{
+	kiln_buf_free(&o->cert);
+	kiln_buf_free(&o->csr);
+	kiln_buf_free(&o->cert_pem);
+	kiln_buf_free(&o->csr_pem);
+	kiln_buf_free(&o->key_pem);
+	kiln_buf_free(&o->json);
+}
+
+int
+cli_gen_out_pem(
+    struct cli_gen_out *o, struct kiln_key *key, struct kiln_err *err)
+{
+	if (o->cert.len > 0 && kiln_pem_write(&o->cert_pem, "CERTIFICATE",
+	                           o->cert.p, o->cert.len, err) == -1)
+		return -1;
+	if (o->csr.len > 0 && kiln_pem_write(&o->csr_pem, "CERTIFICATE REQUEST",
+	                          o->csr.p, o->csr.len, err) == -1)
+		return -1;
+	if (key != NULL && kiln_key_write_pem(key, &o->key_pem, err) == -1)
+		return -1;
+	return 0;
+}
+
+int
+cli_gen_out_emit(const struct cli_config *cfg, struct cli_gen_out *o,
+    const struct kiln_buf *key, struct kiln_err *err)
+{
+	const struct kiln_buf *cert = o->cert_pem.len > 0 ? &o->cert_pem : NULL;
+	const struct kiln_buf *csr = o->csr_pem.len > 0 ? &o->csr_pem : NULL;
+
+	if (cfg->out[0] != '\0')
+		return cli_gen_write(cfg->out, cert, csr, key, cfg->force, err);
+	if (kiln_gen_json(&o->json, cert, csr, key, err) == -1)
+		return -1;
+	return cli_write_stdout(&o->json, err);
 }
 
 void
