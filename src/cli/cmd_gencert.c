@@ -106,11 +106,10 @@ gencert(struct gencert *g, const char *path, const struct cli_config *cfg,
 	 * the request has a "ca" object (the certificate is a CA either way),
 	 * so a ca.csr made without one can be signed again as a leaf.
 	 */
-	memset(&in, 0, sizeof(in));
-	in.req = &g->req;
-	in.key = &g->key;
-	in.name = path;
-	in.flags = cfg->initca && g->req.has_ca ? KILN_GEN_CSR_CA : 0;
+	in = (struct kiln_gen_in){.req = &g->req,
+	    .key = &g->key,
+	    .name = path,
+	    .flags = cfg->initca && g->req.has_ca ? KILN_GEN_CSR_CA : 0};
 	if (kiln_gen_check_hosts(&g->req, err) == -1 ||
 	    kiln_rng_seed(&g->rng, "kiln gencert", err) == -1)
 		return -1;

@@ -68,11 +68,10 @@ gencsr(struct gencsr *g, const char *path, const struct cli_config *cfg,
 	if (cfg->hostname_set &&
 	    kiln_request_set_hosts(&g->req, cfg->hostname, err) == -1)
 		return -1;
-	memset(&in, 0, sizeof(in));
-	in.req = &g->req;
-	in.key = &g->key;
-	in.name = cfg->cert[0] != '\0' ? cfg->cert : path;
-	in.flags = g->req.has_ca ? KILN_GEN_CSR_CA : 0;
+	in = (struct kiln_gen_in){.req = &g->req,
+	    .key = &g->key,
+	    .name = cfg->cert[0] != '\0' ? cfg->cert : path,
+	    .flags = g->req.has_ca ? KILN_GEN_CSR_CA : 0};
 	if (kiln_gen_csr(&o->csr, &in, &g->rng, err) == -1 ||
 	    cli_gen_out_pem(o, NULL, err) == -1)
 		return -1;

@@ -29,11 +29,10 @@ genkey(struct genkey *g, const char *path, const struct cli_config *cfg,
 	if (g->req.has_ca)
 		return kiln_err_set(err, KILN_EINVAL,
 		    "%s: ca: only allowed with -initca", path);
-	memset(&in, 0, sizeof(in));
-	in.req = &g->req;
-	in.key = &g->key;
-	in.name = path;
-	in.flags = KILN_GEN_NEW_KEY;
+	in = (struct kiln_gen_in){.req = &g->req,
+	    .key = &g->key,
+	    .name = path,
+	    .flags = KILN_GEN_NEW_KEY};
 	if (kiln_rng_seed(&g->rng, "kiln genkey", err) == -1 ||
 	    kiln_gen_csr(&g->out.csr, &in, &g->rng, err) == -1 ||
 	    cli_gen_out_pem(&g->out, &g->key, err) == -1)

@@ -103,12 +103,11 @@ selfsign(struct selfsign *s, const char *path, const struct cli_config *cfg,
 		return -1;
 	if (kiln_rng_seed(&s->rng, "kiln selfsign", err) == -1)
 		return -1;
-	memset(&in, 0, sizeof(in));
-	in.req = &s->req;
-	in.key = &s->key;
-	in.name = path;
 	/* cfssl copies the CSR's SAN as it is. */
-	in.flags = KILN_GEN_NEW_KEY | KILN_GEN_KEEP_SANS;
+	in = (struct kiln_gen_in){.req = &s->req,
+	    .key = &s->key,
+	    .name = path,
+	    .flags = KILN_GEN_NEW_KEY | KILN_GEN_KEEP_SANS};
 	if (kiln_gen_cert(&s->out.cert, &s->out.csr, &in, NULL, &p, &s->rng,
 	        now, err) == -1 ||
 	    cli_gen_out_pem(&s->out, &s->key, err) == -1)

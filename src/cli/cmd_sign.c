@@ -69,9 +69,7 @@ sign(struct sign *s, const char *csr_path, const char *subject_path,
 		kiln_err_prefix(err, "-hostname");
 		return -1;
 	}
-	memset(&in, 0, sizeof(in));
-	in.csr = &s->req;
-	in.name = csr_path;
+	in = (struct kiln_gen_in){.csr = &s->req, .name = csr_path};
 	if (kiln_gen_cert(&o->cert, NULL, &in, &s->ca, profile, &s->rng,
 	        time(NULL), err) == -1 ||
 	    cli_gen_out_pem(o, NULL, err) == -1)
