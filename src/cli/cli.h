@@ -203,12 +203,6 @@ int cli_open_signer(const struct cli_config *, struct kiln_signer *,
     struct kiln_rng *, struct kiln_err *);
 
 /*
- * Record the error "e" (a local one) in "err" as it is, unless "err"
- * already holds one (or is NULL).
- */
-void cli_err_pass(struct kiln_err *, const struct kiln_err *);
-
-/*
  * -config read and parsed into "config" (initialised; left as it is
  * without -config).  Errors are prefixed with the file.  Returns 0 or -1.
  */

@@ -362,7 +362,7 @@ cli_load_ca(const char *cert_spec, const char *key_spec, struct kiln_cert *ca,
 		    "does not decrypt it",
 		    key_spec);
 	else if (rc == -1)
-		cli_err_pass(err, &e);
+		kiln_err_pass(err, &e);
 	kiln_buf_free(&cert);
 	kiln_buf_free(&key_text);
 	return rc;
@@ -420,8 +420,7 @@ cli_gen_write(const char *base, const struct kiln_buf *cert,
 	if (e.code == KILN_EEXIST && key != NULL &&
 	    kiln_file_path(path, base, "-key.pem", NULL) == 0)
 		return kiln_err_set(err, KILN_EEXIST, CLI_KEY_KEPT, path);
-	cli_err_pass(err, &e);
-	return -1;
+	return kiln_err_pass(err, &e);
 }
 
 /* "fn" on each buffer of "o": its init and its free. */
@@ -475,14 +474,6 @@ cli_gen_out_emit(const struct cli_config *cfg, struct cli_gen_out *o,
 	if (kiln_gen_json(&o->json, cert, csr, key, err) == -1)
 		return -1;
 	return cli_write_stdout(&o->json, err);
-}
-
-void
-cli_err_pass(struct kiln_err *err, const struct kiln_err *e)
-{
-	if (err == NULL || err->code != KILN_OK)
-		return;
-	*err = *e;
 }
 
 static int
