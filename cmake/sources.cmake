@@ -143,6 +143,9 @@ set(KILN_SOURCES_UNIT
 	tests/unit/core/test_duration.c
 	tests/unit/core/test_err.c
 	tests/unit/core/test_errcontract.c
+	tests/unit/core/test_errcontract_inspect.c
+	tests/unit/core/test_errcontract_pki.c
+	tests/unit/core/test_errcontract_x509.c
 	tests/unit/core/test_esc.c
 	tests/unit/core/test_file.c
 	tests/unit/core/test_json.c

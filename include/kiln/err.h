@@ -57,6 +57,17 @@ int kiln_err_replace(struct kiln_err *, enum kiln_errcode, const char *, ...)
  */
 int kiln_err_pass(struct kiln_err *, const struct kiln_err *);
 
+/*
+ * kiln_err_pass() of "from" (a function's local error) with "prefix: "
+ * put in front of its message first, for a caller that names the context
+ * (a file name, a JSON field) of an error a call recorded: prefixing the
+ * caller's "err" instead would rewrite an older error it holds.  "from"
+ * is changed; "err" may be NULL.  Returns -1 if "from" holds an error,
+ * else 0 (and then nothing is prefixed).
+ */
+int kiln_err_pass_prefix(struct kiln_err *, struct kiln_err *, const char *,
+    ...) __attribute__((format(printf, 3, 4)));
+
 /* As kiln_err_set with KILN_EIO, appending ": strerror(errno)". */
 int kiln_err_sys(struct kiln_err *, const char *, ...)
     __attribute__((format(printf, 2, 3)));
@@ -71,6 +82,8 @@ int kiln_err_mbed(struct kiln_err *, int, const char *, ...)
 /*
  * Put "prefix: " in front of a recorded message, for a caller that knows
  * the context (a file name, a JSON field).  Does nothing without an error.
+ * Only for an error a function recorded in its own struct: for the
+ * caller's, which may hold an older error, use kiln_err_pass_prefix.
  */
 void kiln_err_prefix(struct kiln_err *, const char *, ...)
     __attribute__((format(printf, 2, 3)));

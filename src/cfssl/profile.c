@@ -145,16 +145,16 @@ duration(const cJSON *obj, const char *path, const char *name, int64_t *out,
     int *given, struct kiln_err *err)
 {
 	const char *s = NULL;
+	struct kiln_err e;
 
 	*given = 0;
 	if (kiln_json_string(obj, path, name, &s, err) == -1)
 		return -1;
 	if (s == NULL || *s == '\0')
 		return 0;
-	if (kiln_duration_parse(s, out, err) == -1) {
-		kiln_err_prefix(err, "%s.%s", path, name);
-		return -1;
-	}
+	kiln_err_clear(&e);
+	if (kiln_duration_parse(s, out, &e) == -1)
+		return kiln_err_pass_prefix(err, &e, "%s.%s", path, name);
 	*given = 1;
 	return 0;
 }

@@ -89,6 +89,7 @@ kiln_keyreq_from_json(
 {
 	const char *algo = NULL;
 	long size = 0;
+	struct kiln_err e;
 
 	if (kiln_json_object(obj, "key", err) == -1 ||
 	    kiln_json_string(obj, "key", "algo", &algo, err) == -1 ||
@@ -109,10 +110,9 @@ kiln_keyreq_from_json(
 		kr->size = (int)size;
 	else
 		kr->size = kr->algo == KILN_KEY_RSA ? 2048 : 256;
-	if (kiln_keyreq_check(kr, err) == -1) {
-		kiln_err_prefix(err, "key.size");
-		return -1;
-	}
+	kiln_err_clear(&e);
+	if (kiln_keyreq_check(kr, &e) == -1)
+		return kiln_err_pass_prefix(err, &e, "key.size");
 	return 0;
 }
 
@@ -121,6 +121,7 @@ parse_ca(struct kiln_careq *ca, const cJSON *obj, struct kiln_err *err)
 {
 	const char *expiry = NULL, *backdate = NULL;
 	long pathlen = 0; /* cfssl: an absent pathlen is 0 */
+	struct kiln_err e;
 
 	if (kiln_json_object(obj, "ca", err) == -1 ||
 	    kiln_json_int(obj, "ca", "pathlen", 0, 127, &pathlen, err) == -1 ||
@@ -133,20 +134,17 @@ parse_ca(struct kiln_careq *ca, const cJSON *obj, struct kiln_err *err)
 	ca->pathlen = (int)pathlen;
 	if (ca->pathlen == 0 && !ca->pathlenzero)
 		ca->pathlen = -1;
+	kiln_err_clear(&e);
 	if (expiry != NULL) {
-		if (kiln_duration_parse(expiry, &ca->expiry, err) == -1) {
-			kiln_err_prefix(err, "ca.expiry");
-			return -1;
-		}
+		if (kiln_duration_parse(expiry, &ca->expiry, &e) == -1)
+			return kiln_err_pass_prefix(err, &e, "ca.expiry");
 		if (ca->expiry <= 0)
 			return kiln_err_set(
 			    err, KILN_EINVAL, "ca.expiry: must be positive");
 	}
 	if (backdate != NULL) {
-		if (kiln_duration_parse(backdate, &ca->backdate, err) == -1) {
-			kiln_err_prefix(err, "ca.backdate");
-			return -1;
-		}
+		if (kiln_duration_parse(backdate, &ca->backdate, &e) == -1)
+			return kiln_err_pass_prefix(err, &e, "ca.backdate");
 		if (ca->backdate < 0)
 			return kiln_err_set(err, KILN_EINVAL,
 			    "ca.backdate: must not be negative");

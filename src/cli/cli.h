@@ -164,6 +164,33 @@ int cli_gen_write(const char *, const struct kiln_buf *,
     const struct kiln_buf *, const struct kiln_buf *, int, struct kiln_err *);
 
 /*
+ * What gencert, genkey, gencsr, selfsign and sign hand back: the
+ * certificate and CSR as DER and PEM, the key as PEM and cfssl's JSON.
+ * Init cannot fail; free wipes (the key is there).
+ */
+struct cli_gen_out {
+	struct kiln_buf cert, csr; /* DER */
+	struct kiln_buf cert_pem, csr_pem, key_pem, json;
+};
+void cli_gen_out_init(struct cli_gen_out *);
+void cli_gen_out_free(struct cli_gen_out *);
+
+/*
+ * The PEM of o->cert and o->csr, each when it holds DER, and of "key"
+ * unless NULL, into o's PEM buffers.  Returns 0 or -1.
+ */
+int cli_gen_out_pem(struct cli_gen_out *, struct kiln_key *, struct kiln_err *);
+
+/*
+ * Hand back o's certificate and CSR PEM (each when there is one) and the
+ * key PEM "key" (NULL: none): with -out, the files cli_gen_write writes
+ * (-force for the key); else cfssl's JSON on standard output.  Returns 0
+ * or -1.
+ */
+int cli_gen_out_emit(const struct cli_config *, struct cli_gen_out *,
+    const struct kiln_buf *, struct kiln_err *);
+
+/*
  * The csr.json "path" (read as cli_read does) parsed into "req", its CN
  * replaced by "cn" and its hosts by "hosts" when not NULL (-cn,
  * -hostname).  Errors are prefixed with "path".  Returns 0 or -1.
@@ -177,12 +204,6 @@ int cli_read_request(const char *, const char *, const char *,
  */
 int cli_open_signer(const struct cli_config *, struct kiln_signer *,
     struct kiln_rng *, struct kiln_err *);
-
-/*
- * Record the error "e" (a local one) in "err" as it is, unless "err"
- * already holds one (or is NULL).
- */
-void cli_err_pass(struct kiln_err *, const struct kiln_err *);
 
 /*
  * -config read and parsed into "config" (initialised; left as it is

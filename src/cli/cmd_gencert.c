@@ -25,8 +25,8 @@ struct gencert {
 	struct kiln_signer ca;
 	struct kiln_key key;
 	struct kiln_rng rng;
-	struct kiln_buf text, csr, cert;
-	struct kiln_buf cert_pem, csr_pem, key_pem, out;
+	struct kiln_buf text;
+	struct cli_gen_out out;
 	int reuse_key; /* -initca -ca-key: no new key to print */
 	int usage;     /* the failure is the caller's: the usage status */
 };
@@ -40,20 +40,6 @@ load_signer(
 	    cli_open_signer(cfg, &g->ca, &g->rng, err) == -1)
 		return NULL;
 	return cli_pick_profile(cfg, &g->config, &g->usage, err);
-}
-
-/* Print the JSON, or with -out write the files. */
-static int
-output(struct gencert *g, const struct cli_config *cfg, struct kiln_err *err)
-{
-	const struct kiln_buf *key = g->reuse_key ? NULL : &g->key_pem;
-
-	if (cfg->out[0] != '\0')
-		return cli_gen_write(
-		    cfg->out, &g->cert_pem, &g->csr_pem, key, cfg->force, err);
-	if (kiln_gen_json(&g->out, &g->cert_pem, &g->csr_pem, key, err) == -1)
-		return -1;
-	return cli_write_stdout(&g->out, err);
 }
 
 /*
@@ -81,21 +67,13 @@ renewca(struct gencert *g, const struct cli_config *cfg, struct kiln_err *err)
 		kiln_err_prefix(err, "%s", cfg->ca);
 		goto cleanup;
 	}
-	if (kiln_renew(&g->cert, &infos.v[0], &opts, g->ca.ca, g->ca.key,
+	if (kiln_renew(&g->out.cert, &infos.v[0], &opts, g->ca.ca, g->ca.key,
 	        &g->rng, time(NULL), &dropped, &n_dropped, err) == -1) {
 		kiln_err_prefix(err, "%s", cfg->ca);
 		goto cleanup;
 	}
-	if (kiln_pem_write(
-	        &g->cert_pem, "CERTIFICATE", g->cert.p, g->cert.len, err) == -1)
-		goto cleanup;
-	if (cfg->out[0] != '\0') {
-		if (kiln_gen_write(
-		        cfg->out, &g->cert_pem, NULL, NULL, 0, err) == -1)
-			goto cleanup;
-	} else if (kiln_gen_json(&g->out, &g->cert_pem, NULL, NULL, err) ==
-	               -1 ||
-	           cli_write_stdout(&g->out, err) == -1)
+	if (cli_gen_out_pem(&g->out, NULL, err) == -1 ||
+	    cli_gen_out_emit(cfg, &g->out, NULL, err) == -1)
 		goto cleanup;
 	for (i = 0; i < n_dropped; i++)
 		cli_errorf(cfg->cmd->name, "%s: extension %s not carried over",
@@ -128,11 +106,10 @@ gencert(struct gencert *g, const char *path, const struct cli_config *cfg,
 	 * the request has a "ca" object (the certificate is a CA either way),
 	 * so a ca.csr made without one can be signed again as a leaf.
 	 */
-	memset(&in, 0, sizeof(in));
-	in.req = &g->req;
-	in.key = &g->key;
-	in.name = path;
-	in.flags = cfg->initca && g->req.has_ca ? KILN_GEN_CSR_CA : 0;
+	in = (struct kiln_gen_in){.req = &g->req,
+	    .key = &g->key,
+	    .name = path,
+	    .flags = cfg->initca && g->req.has_ca ? KILN_GEN_CSR_CA : 0};
 	if (kiln_gen_check_hosts(&g->req, err) == -1 ||
 	    kiln_rng_seed(&g->rng, "kiln gencert", err) == -1)
 		return -1;
@@ -162,29 +139,25 @@ gencert(struct gencert *g, const char *path, const struct cli_config *cfg,
 	}
 	if (!g->reuse_key)
 		in.flags |= KILN_GEN_NEW_KEY;
-	if (kiln_gen_cert(&g->cert, &g->csr, &in, cfg->initca ? NULL : &g->ca,
-	        profile, &g->rng, time(NULL), err) == -1)
-		return -1;
-	if (kiln_pem_write(&g->cert_pem, "CERTIFICATE", g->cert.p, g->cert.len,
+	if (kiln_gen_cert(&g->out.cert, &g->out.csr, &in,
+	        cfg->initca ? NULL : &g->ca, profile, &g->rng, time(NULL),
 	        err) == -1 ||
-	    kiln_pem_write(&g->csr_pem, "CERTIFICATE REQUEST", g->csr.p,
-	        g->csr.len, err) == -1 ||
-	    (!g->reuse_key &&
-	        kiln_key_write_pem(&g->key, &g->key_pem, err) == -1))
+	    cli_gen_out_pem(&g->out, g->reuse_key ? NULL : &g->key, err) == -1)
 		return -1;
 	/* cfssl's log lines, under its names (etcd's scripts read them). */
 	if (cfg->initca && strcmp(cfg->cmd->name, "gencert") == 0)
 		cli_log(cfg, CLI_LOG_INFO,
 		    "generating a new CA key and certificate from CSR");
 	cli_log_request(cfg, g->reuse_key ? NULL : &g->req.key);
-	cli_log_signed(cfg, &g->cert);
+	cli_log_signed(cfg, &g->out.cert);
 	if (!cfg->initca && g->req.n_hosts == 0)
 		cli_log(cfg, CLI_LOG_WARNING, "%s", CLI_LOG_NO_HOSTS);
-	if (output(g, cfg, err) == -1)
+	if (cli_gen_out_emit(
+	        cfg, &g->out, g->reuse_key ? NULL : &g->out.key_pem, err) == -1)
 		return -1;
 	/* Once made: a failure is one line, never a warning and an error. */
 	if (!cfg->initca)
-		cli_warn_outlives(cfg, g->ca.ca, &g->cert);
+		cli_warn_outlives(cfg, g->ca.ca, &g->out.cert);
 	return 0;
 }
 
@@ -211,6 +184,8 @@ cmd_gencert(int argc, char **argv, const struct cli_config *cfg)
 		return cli_usage_error(cfg->cmd, "expected one CSR JSON file");
 	memset(&g, 0, sizeof(g));
 	kiln_request_init(&g.req);
+	kiln_buf_init(&g.text);
+	cli_gen_out_init(&g.out);
 	kiln_config_init(&g.config);
 	kiln_signer_init(&g.ca);
 	kiln_key_init(&g.key);
@@ -230,11 +205,6 @@ cmd_gencert(int argc, char **argv, const struct cli_config *cfg)
 	kiln_key_free(&g.key);
 	kiln_rng_free(&g.rng);
 	kiln_buf_free(&g.text);
-	kiln_buf_free(&g.csr);
-	kiln_buf_free(&g.cert);
-	kiln_buf_free(&g.cert_pem);
-	kiln_buf_free(&g.csr_pem);
-	kiln_buf_free(&g.key_pem);
-	kiln_buf_free(&g.out);
+	cli_gen_out_free(&g.out);
 	return rc;
 }

@@ -17,7 +17,8 @@ struct gencsr {
 	struct kiln_key key;
 	struct kiln_rng rng;
 	struct kiln_infos certs;
-	struct kiln_buf key_text, text, csr, csr_pem, key_pem, out;
+	struct kiln_buf key_text, text;
+	struct cli_gen_out out;
 };
 
 /* The request: csr.json "path", or what -cert certifies. */
@@ -45,6 +46,7 @@ gencsr(struct gencsr *g, const char *path, const struct cli_config *cfg,
     struct kiln_err *err)
 {
 	const struct kiln_buf *key_out = &g->key_text;
+	struct cli_gen_out *o = &g->out;
 	struct kiln_gen_in in;
 
 	if (kiln_rng_seed(&g->rng, "kiln gencsr", err) == -1 ||
@@ -57,26 +59,23 @@ gencsr(struct gencsr *g, const char *path, const struct cli_config *cfg,
 	}
 	/* The key is given back as read; DER cannot go into JSON text. */
 	if (strstr((char *)g->key_text.p, "-----BEGIN ") == NULL) {
-		if (kiln_key_write_pem(&g->key, &g->key_pem, err) == -1)
+		if (cli_gen_out_pem(o, &g->key, err) == -1)
 			return -1;
-		key_out = &g->key_pem;
+		key_out = &o->key_pem;
 	}
 	if (request(g, path, cfg, err) == -1)
 		return -1;
 	if (cfg->hostname_set &&
 	    kiln_request_set_hosts(&g->req, cfg->hostname, err) == -1)
 		return -1;
-	memset(&in, 0, sizeof(in));
-	in.req = &g->req;
-	in.key = &g->key;
-	in.name = cfg->cert[0] != '\0' ? cfg->cert : path;
-	in.flags = g->req.has_ca ? KILN_GEN_CSR_CA : 0;
-	if (kiln_gen_csr(&g->csr, &in, &g->rng, err) == -1 ||
-	    kiln_pem_write(&g->csr_pem, "CERTIFICATE REQUEST", g->csr.p,
-	        g->csr.len, err) == -1 ||
-	    kiln_gen_json(&g->out, NULL, &g->csr_pem, key_out, err) == -1)
+	in = (struct kiln_gen_in){.req = &g->req,
+	    .key = &g->key,
+	    .name = cfg->cert[0] != '\0' ? cfg->cert : path,
+	    .flags = g->req.has_ca ? KILN_GEN_CSR_CA : 0};
+	if (kiln_gen_csr(&o->csr, &in, &g->rng, err) == -1 ||
+	    cli_gen_out_pem(o, NULL, err) == -1)
 		return -1;
-	return cli_write_stdout(&g->out, err);
+	return cli_gen_out_emit(cfg, o, key_out, err);
 }
 
 int
@@ -94,11 +93,13 @@ cmd_gencsr(int argc, char **argv, const struct cli_config *cfg)
 	if (cfg->cert[0] == '\0' && argc != 1)
 		return cli_usage_error(
 		    cfg->cmd, "expected one CSR JSON file (or -cert)");
-	memset(&g, 0, sizeof(g));
 	kiln_request_init(&g.req);
 	kiln_key_init(&g.key);
 	kiln_rng_init(&g.rng);
 	kiln_infos_init(&g.certs);
+	kiln_buf_init(&g.key_text);
+	kiln_buf_init(&g.text);
+	cli_gen_out_init(&g.out);
 	rc = gencsr(&g, argc > 0 ? argv[0] : NULL, cfg, &err) == 0 ? 0 : 1;
 	if (rc != 0)
 		cli_error("gencsr", &err);
@@ -108,9 +109,6 @@ cmd_gencsr(int argc, char **argv, const struct cli_config *cfg)
 	kiln_infos_free(&g.certs);
 	kiln_buf_free(&g.key_text);
 	kiln_buf_free(&g.text);
-	kiln_buf_free(&g.csr);
-	kiln_buf_free(&g.csr_pem);
-	kiln_buf_free(&g.key_pem);
-	kiln_buf_free(&g.out);
+	cli_gen_out_free(&g.out);
 	return rc;
 }

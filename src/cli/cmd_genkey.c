@@ -15,7 +15,7 @@ struct genkey {
 	struct kiln_request req;
 	struct kiln_key key;
 	struct kiln_rng rng;
-	struct kiln_buf csr, csr_pem, key_pem, out;
+	struct cli_gen_out out;
 };
 
 static int
@@ -29,24 +29,16 @@ genkey(struct genkey *g, const char *path, const struct cli_config *cfg,
 	if (g->req.has_ca)
 		return kiln_err_set(err, KILN_EINVAL,
 		    "%s: ca: only allowed with -initca", path);
-	memset(&in, 0, sizeof(in));
-	in.req = &g->req;
-	in.key = &g->key;
-	in.name = path;
-	in.flags = KILN_GEN_NEW_KEY;
+	in = (struct kiln_gen_in){.req = &g->req,
+	    .key = &g->key,
+	    .name = path,
+	    .flags = KILN_GEN_NEW_KEY};
 	if (kiln_rng_seed(&g->rng, "kiln genkey", err) == -1 ||
-	    kiln_gen_csr(&g->csr, &in, &g->rng, err) == -1 ||
-	    kiln_pem_write(&g->csr_pem, "CERTIFICATE REQUEST", g->csr.p,
-	        g->csr.len, err) == -1 ||
-	    kiln_key_write_pem(&g->key, &g->key_pem, err) == -1)
+	    kiln_gen_csr(&g->out.csr, &in, &g->rng, err) == -1 ||
+	    cli_gen_out_pem(&g->out, &g->key, err) == -1)
 		return -1;
 	cli_log_request(cfg, &g->req.key);
-	if (cfg->out[0] != '\0')
-		return cli_gen_write(
-		    cfg->out, NULL, &g->csr_pem, &g->key_pem, cfg->force, err);
-	if (kiln_gen_json(&g->out, NULL, &g->csr_pem, &g->key_pem, err) == -1)
-		return -1;
-	return cli_write_stdout(&g->out, err);
+	return cli_gen_out_emit(cfg, &g->out, &g->out.key_pem, err);
 }
 
 int
@@ -60,19 +52,16 @@ cmd_genkey(int argc, char **argv, const struct cli_config *cfg)
 		return cmd_gencert(argc, argv, cfg);
 	if (argc != 1)
 		return cli_usage_error(cfg->cmd, "expected one CSR JSON file");
-	memset(&g, 0, sizeof(g));
 	kiln_request_init(&g.req);
 	kiln_key_init(&g.key);
 	kiln_rng_init(&g.rng);
+	cli_gen_out_init(&g.out);
 	rc = genkey(&g, argv[0], cfg, &err) == 0 ? 0 : 1;
 	if (rc != 0)
 		cli_error("genkey", &err);
 	kiln_request_free(&g.req);
 	kiln_key_free(&g.key);
 	kiln_rng_free(&g.rng);
-	kiln_buf_free(&g.csr);
-	kiln_buf_free(&g.csr_pem);
-	kiln_buf_free(&g.key_pem);
-	kiln_buf_free(&g.out);
+	cli_gen_out_free(&g.out);
 	return rc;
 }

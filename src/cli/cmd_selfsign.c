@@ -37,8 +37,7 @@ struct selfsign {
 	struct kiln_config config;
 	struct kiln_key key;
 	struct kiln_rng rng;
-	struct kiln_buf csr, cert;
-	struct kiln_buf cert_pem, csr_pem, key_pem, out;
+	struct cli_gen_out out;
 };
 
 /*
@@ -104,30 +103,19 @@ selfsign(struct selfsign *s, const char *path, const struct cli_config *cfg,
 		return -1;
 	if (kiln_rng_seed(&s->rng, "kiln selfsign", err) == -1)
 		return -1;
-	memset(&in, 0, sizeof(in));
-	in.req = &s->req;
-	in.key = &s->key;
-	in.name = path;
 	/* cfssl copies the CSR's SAN as it is. */
-	in.flags = KILN_GEN_NEW_KEY | KILN_GEN_KEEP_SANS;
-	if (kiln_gen_cert(
-	        &s->cert, &s->csr, &in, NULL, &p, &s->rng, now, err) == -1 ||
-	    kiln_pem_write(&s->cert_pem, "CERTIFICATE", s->cert.p, s->cert.len,
-	        err) == -1 ||
-	    kiln_pem_write(&s->csr_pem, "CERTIFICATE REQUEST", s->csr.p,
-	        s->csr.len, err) == -1 ||
-	    kiln_key_write_pem(&s->key, &s->key_pem, err) == -1)
+	in = (struct kiln_gen_in){.req = &s->req,
+	    .key = &s->key,
+	    .name = path,
+	    .flags = KILN_GEN_NEW_KEY | KILN_GEN_KEEP_SANS};
+	if (kiln_gen_cert(&s->out.cert, &s->out.csr, &in, NULL, &p, &s->rng,
+	        now, err) == -1 ||
+	    cli_gen_out_pem(&s->out, &s->key, err) == -1)
 		return -1;
 	cli_log_request(cfg, &s->req.key);
 	fputs(warning, stderr);
 	fflush(stderr);
-	if (cfg->out[0] != '\0')
-		return cli_gen_write(cfg->out, &s->cert_pem, &s->csr_pem,
-		    &s->key_pem, cfg->force, err);
-	if (kiln_gen_json(
-	        &s->out, &s->cert_pem, &s->csr_pem, &s->key_pem, err) == -1)
-		return -1;
-	return cli_write_stdout(&s->out, err);
+	return cli_gen_out_emit(cfg, &s->out, &s->out.key_pem, err);
 }
 
 int
@@ -143,11 +131,11 @@ cmd_selfsign(int argc, char **argv, const struct cli_config *cfg)
 	if (argc != want)
 		return cli_usage_error(cfg->cmd, "expected %s",
 		    want == 2 ? "HOSTNAME and CSRJSON" : "one CSR JSON file");
-	memset(&s, 0, sizeof(s));
 	kiln_request_init(&s.req);
 	kiln_config_init(&s.config);
 	kiln_key_init(&s.key);
 	kiln_rng_init(&s.rng);
+	cli_gen_out_init(&s.out);
 	rc = selfsign(&s, argv[argc - 1], cfg, &err) == 0 ? 0 : 1;
 	if (rc != 0)
 		cli_error("selfsign", &err);
@@ -155,11 +143,6 @@ cmd_selfsign(int argc, char **argv, const struct cli_config *cfg)
 	kiln_config_free(&s.config);
 	kiln_key_free(&s.key);
 	kiln_rng_free(&s.rng);
-	kiln_buf_free(&s.csr);
-	kiln_buf_free(&s.cert);
-	kiln_buf_free(&s.cert_pem);
-	kiln_buf_free(&s.csr_pem);
-	kiln_buf_free(&s.key_pem);
-	kiln_buf_free(&s.out);
+	cli_gen_out_free(&s.out);
 	return rc;
 }

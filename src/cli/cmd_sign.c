@@ -23,32 +23,16 @@ struct sign {
 	struct kiln_signer ca;
 	struct kiln_rng rng;
 	struct kiln_buf csr_text, subject_text;
-	struct kiln_buf cert, cert_pem, csr_pem, out;
+	struct cli_gen_out out;
 	int usage; /* the failure is the caller's: the usage status */
 };
-
-/* {"cert":...,"csr":...}\n, keys sorted as cfssl prints them. */
-static int
-print_json(struct sign *s, struct kiln_err *err)
-{
-	struct kiln_buf *o = &s->out;
-
-	if (kiln_buf_append(o, "{\"cert\":", 8, err) == -1 ||
-	    kiln_buf_append_json(
-	        o, (char *)s->cert_pem.p, s->cert_pem.len, err) == -1 ||
-	    kiln_buf_append(o, ",\"csr\":", 7, err) == -1 ||
-	    kiln_buf_append_json(
-	        o, (char *)s->csr_pem.p, s->csr_pem.len, err) == -1 ||
-	    kiln_buf_append(o, "}\n", 2, err) == -1)
-		return -1;
-	return cli_write_stdout(o, err);
-}
 
 static int
 sign(struct sign *s, const char *csr_path, const char *subject_path,
     const struct cli_config *cfg, struct kiln_err *err)
 {
 	const struct kiln_profile *profile;
+	struct cli_gen_out *o = &s->out;
 	struct kiln_gen_in in;
 	char path[PATH_MAX];
 
@@ -85,15 +69,12 @@ sign(struct sign *s, const char *csr_path, const char *subject_path,
 		kiln_err_prefix(err, "-hostname");
 		return -1;
 	}
-	memset(&in, 0, sizeof(in));
-	in.csr = &s->req;
-	in.name = csr_path;
-	if (kiln_gen_cert(&s->cert, NULL, &in, &s->ca, profile, &s->rng,
+	in = (struct kiln_gen_in){.csr = &s->req, .name = csr_path};
+	if (kiln_gen_cert(&o->cert, NULL, &in, &s->ca, profile, &s->rng,
 	        time(NULL), err) == -1 ||
-	    kiln_pem_write(
-	        &s->cert_pem, "CERTIFICATE", s->cert.p, s->cert.len, err) == -1)
+	    cli_gen_out_pem(o, NULL, err) == -1)
 		return -1;
-	cli_log_signed(cfg, &s->cert);
+	cli_log_signed(cfg, &o->cert);
 
 	if (cfg->out[0] != '\0') {
 		/* The request is the caller's own file: not written again. */
@@ -101,17 +82,17 @@ sign(struct sign *s, const char *csr_path, const char *subject_path,
 		    kiln_gen_check_dir(path, err) == -1)
 			return -1;
 		return kiln_file_write(
-		    path, s->cert_pem.p, s->cert_pem.len, 0644, 0, err);
+		    path, o->cert_pem.p, o->cert_pem.len, 0644, 0, err);
 	}
 	/* "csr" is the input as read (cfssl); DER is shown as PEM. */
 	if (s->req.was_der) {
-		if (kiln_pem_write(&s->csr_pem, "CERTIFICATE REQUEST",
+		if (kiln_pem_write(&o->csr_pem, "CERTIFICATE REQUEST",
 		        s->req.csr.der.p, s->req.csr.der.len, err) == -1)
 			return -1;
 	} else if (kiln_buf_append(
-	               &s->csr_pem, s->csr_text.p, s->csr_text.len, err) == -1)
+	               &o->csr_pem, s->csr_text.p, s->csr_text.len, err) == -1)
 		return -1;
-	return print_json(s, err);
+	return cli_gen_out_emit(cfg, o, NULL, err);
 }
 
 int
@@ -143,15 +124,12 @@ cmd_sign(int argc, char **argv, const struct cli_config *cfg)
 	kiln_rng_init(&s.rng);
 	kiln_buf_init(&s.csr_text);
 	kiln_buf_init(&s.subject_text);
-	kiln_buf_init(&s.cert);
-	kiln_buf_init(&s.cert_pem);
-	kiln_buf_init(&s.csr_pem);
-	kiln_buf_init(&s.out);
+	cli_gen_out_init(&s.out);
 	rc = sign(&s, csr_path, subject_path, cfg, &err) == 0 ? 0 : 1;
 	if (rc != 0)
 		cli_error("sign", &err);
 	else /* once written: a failure is one line, never two */
-		cli_warn_outlives(cfg, s.ca.ca, &s.cert);
+		cli_warn_outlives(cfg, s.ca.ca, &s.out.cert);
 	if (rc != 0 && s.usage && !cli_cfssl_name())
 		rc = cfg->cmd->usage_status;
 	kiln_signreq_free(&s.req);
@@ -160,9 +138,6 @@ cmd_sign(int argc, char **argv, const struct cli_config *cfg)
 	kiln_rng_free(&s.rng);
 	kiln_buf_free(&s.csr_text);
 	kiln_buf_free(&s.subject_text);
-	kiln_buf_free(&s.cert);
-	kiln_buf_free(&s.cert_pem);
-	kiln_buf_free(&s.csr_pem);
-	kiln_buf_free(&s.out);
+	cli_gen_out_free(&s.out);
 	return rc;
 }

@@ -12,6 +12,7 @@
 #include "kiln/file.h"
 #include "kiln/inspect.h"
 #include "kiln/key.h"
+#include "kiln/pem.h"
 #include "kiln/time.h"
 
 const char *cli_progname = "kiln";
@@ -279,6 +280,40 @@ cli_write_stdout(const struct kiln_buf *buf, struct kiln_err *err)
 	return 0;
 }
 
+/* Parses the text of a file into "arg": 0 or -1. */
+typedef int parse_fn(void *, const struct kiln_buf *, struct kiln_err *);
+
+/*
+ * The file "spec" read (cli_read; with "plain", a path and nothing else)
+ * and handed to "parse", whose errors are prefixed with "spec".
+ */
+static int
+read_parse(const char *spec, int plain, parse_fn *parse, void *arg,
+    struct kiln_err *err)
+{
+	struct kiln_buf text;
+	int rc = -1;
+
+	kiln_buf_init(&text);
+	if ((plain ? kiln_file_read(spec, &text, err)
+	           : cli_read(spec, &text, err)) == -1)
+		goto cleanup;
+	if (parse(arg, &text, err) == -1) {
+		kiln_err_prefix(err, "%s", spec);
+		goto cleanup;
+	}
+	rc = 0;
+cleanup:
+	kiln_buf_free(&text);
+	return rc;
+}
+
+static int
+parse_anchors(void *ca, const struct kiln_buf *text, struct kiln_err *err)
+{
+	return kiln_inspect_x509(ca, text->p, text->len, err);
+}
+
 /*
  * The trust anchors of -ca: every certificate of the file, its PEM found
  * as kiln check, kiln-certinfo and kiln verify find it everywhere.
@@ -286,20 +321,7 @@ cli_write_stdout(const struct kiln_buf *buf, struct kiln_err *err)
 int
 cli_read_anchors(mbedtls_x509_crt *ca, const char *path, struct kiln_err *err)
 {
-	struct kiln_buf text;
-	int rc = -1;
-
-	kiln_buf_init(&text);
-	if (kiln_file_read(path, &text, err) == -1)
-		goto cleanup;
-	if (kiln_inspect_x509(ca, text.p, text.len, err) == -1) {
-		kiln_err_prefix(err, "%s", path);
-		goto cleanup;
-	}
-	rc = 0;
-cleanup:
-	kiln_buf_free(&text);
-	return rc;
+	return read_parse(path, 1, parse_anchors, ca, err);
 }
 
 /*
@@ -337,8 +359,8 @@ open_ca(const char *cert_spec, const char *key_spec,
 		    "%s: the CA key is encrypted, and CFSSL_CA_PK_PASSWORD "
 		    "does not decrypt it",
 		    key_spec);
-	else
-		cli_err_pass(err, &e);
+	else if (rc == -1)
+		kiln_err_pass(err, &e);
 	kiln_buf_free(&cert);
 	kiln_buf_free(&key_text);
 	return rc;
@@ -358,26 +380,32 @@ cli_open_signer(const struct cli_config *cfg, struct kiln_signer *signer,
 	return open_ca(cfg->ca, cfg->ca_key, signer, NULL, NULL, rng, err);
 }
 
+/* A csr.json request and its -cn and -hostname, for parse_request. */
+struct request_args {
+	struct kiln_request *req;
+	const char *cn, *hosts;
+};
+
+static int
+parse_request(void *arg, const struct kiln_buf *text, struct kiln_err *err)
+{
+	struct request_args *a = arg;
+
+	if (kiln_request_parse(a->req, (char *)text->p, text->len, err) == -1 ||
+	    (a->cn != NULL && kiln_request_set_cn(a->req, a->cn, err) == -1) ||
+	    (a->hosts != NULL &&
+	        kiln_request_set_hosts(a->req, a->hosts, err) == -1))
+		return -1;
+	return 0;
+}
+
 int
 cli_read_request(const char *path, const char *cn, const char *hosts,
     struct kiln_request *req, struct kiln_err *err)
 {
-	struct kiln_buf text;
-	int rc = -1;
+	struct request_args a = {req, cn, hosts};
 
-	kiln_buf_init(&text);
-	if (cli_read(path, &text, err) == -1)
-		goto cleanup;
-	if (kiln_request_parse(req, (char *)text.p, text.len, err) == -1 ||
-	    (cn != NULL && kiln_request_set_cn(req, cn, err) == -1) ||
-	    (hosts != NULL && kiln_request_set_hosts(req, hosts, err) == -1)) {
-		kiln_err_prefix(err, "%s", path);
-		goto cleanup;
-	}
-	rc = 0;
-cleanup:
-	kiln_buf_free(&text);
-	return rc;
+	return read_parse(path, 0, parse_request, &a, err);
 }
 
 int
@@ -393,38 +421,75 @@ cli_gen_write(const char *base, const struct kiln_buf *cert,
 	if (e.code == KILN_EEXIST && key != NULL &&
 	    kiln_file_path(path, base, "-key.pem", NULL) == 0)
 		return kiln_err_set(err, KILN_EEXIST, CLI_KEY_KEPT, path);
-	cli_err_pass(err, &e);
-	return -1;
+	return kiln_err_pass(err, &e);
+}
+
+/* "fn" on each buffer of "o": its init and its free. */
+static void
+gen_out_each(struct cli_gen_out *o, void (*fn)(struct kiln_buf *))
+{
+	fn(&o->cert);
+	fn(&o->csr);
+	fn(&o->cert_pem);
+	fn(&o->csr_pem);
+	fn(&o->key_pem);
+	fn(&o->json);
 }
 
 void
-cli_err_pass(struct kiln_err *err, const struct kiln_err *e)
+cli_gen_out_init(struct cli_gen_out *o)
 {
-	if (err == NULL || err->code != KILN_OK)
-		return;
-	*err = *e;
+	gen_out_each(o, kiln_buf_init);
+}
+
+void
+cli_gen_out_free(struct cli_gen_out *o)
+{
+	gen_out_each(o, kiln_buf_free);
+}
+
+int
+cli_gen_out_pem(
+    struct cli_gen_out *o, struct kiln_key *key, struct kiln_err *err)
+{
+	if (o->cert.len > 0 && kiln_pem_write(&o->cert_pem, "CERTIFICATE",
+	                           o->cert.p, o->cert.len, err) == -1)
+		return -1;
+	if (o->csr.len > 0 && kiln_pem_write(&o->csr_pem, "CERTIFICATE REQUEST",
+	                          o->csr.p, o->csr.len, err) == -1)
+		return -1;
+	if (key != NULL && kiln_key_write_pem(key, &o->key_pem, err) == -1)
+		return -1;
+	return 0;
+}
+
+int
+cli_gen_out_emit(const struct cli_config *cfg, struct cli_gen_out *o,
+    const struct kiln_buf *key, struct kiln_err *err)
+{
+	const struct kiln_buf *cert = o->cert_pem.len > 0 ? &o->cert_pem : NULL;
+	const struct kiln_buf *csr = o->csr_pem.len > 0 ? &o->csr_pem : NULL;
+
+	if (cfg->out[0] != '\0')
+		return cli_gen_write(cfg->out, cert, csr, key, cfg->force, err);
+	if (kiln_gen_json(&o->json, cert, csr, key, err) == -1)
+		return -1;
+	return cli_write_stdout(&o->json, err);
+}
+
+static int
+parse_config(void *config, const struct kiln_buf *text, struct kiln_err *err)
+{
+	return kiln_config_parse(config, (char *)text->p, text->len, err);
 }
 
 int
 cli_read_config(const struct cli_config *cfg, struct kiln_config *config,
     struct kiln_err *err)
 {
-	struct kiln_buf text;
-	int rc = -1;
-
 	if (cfg->config[0] == '\0')
 		return 0;
-	kiln_buf_init(&text);
-	if (cli_read(cfg->config, &text, err) == -1)
-		goto cleanup;
-	if (kiln_config_parse(config, (char *)text.p, text.len, err) == -1) {
-		kiln_err_prefix(err, "%s", cfg->config);
-		goto cleanup;
-	}
-	rc = 0;
-cleanup:
-	kiln_buf_free(&text);
-	return rc;
+	return read_parse(cfg->config, 0, parse_config, config, err);
 }
 
 const struct kiln_profile *

@@ -124,3 +124,19 @@ kiln_err_prefix(struct kiln_err *err, const char *fmt, ...)
 	va_end(ap);
 	append(err, ": %s", old);
 }
+
+int
+kiln_err_pass_prefix(
+    struct kiln_err *err, struct kiln_err *from, const char *fmt, ...)
+{
+	char prefix[KILN_ERRMSG_MAX];
+	va_list ap;
+
+	if (from->code == KILN_OK)
+		return 0;
+	va_start(ap, fmt);
+	vsnprintf(prefix, sizeof(prefix), fmt, ap);
+	va_end(ap);
+	kiln_err_prefix(from, "%s", prefix);
+	return kiln_err_pass(err, from);
+}

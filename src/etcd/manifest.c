@@ -66,14 +66,14 @@ duration_or(const cJSON *obj, const char *ctx, const char *name,
     const char *def, int64_t *out, struct kiln_err *err)
 {
 	const char *s = NULL;
+	struct kiln_err e;
 
 	if (kiln_json_string(obj, ctx, name, &s, err) == -1)
 		return -1;
-	if (kiln_duration_parse(s != NULL ? s : def, out, err) == -1) {
-		kiln_err_prefix(err, "%s%s%s", ctx != NULL ? ctx : "",
-		    ctx != NULL ? "." : "", name);
-		return -1;
-	}
+	kiln_err_clear(&e);
+	if (kiln_duration_parse(s != NULL ? s : def, out, &e) == -1)
+		return kiln_err_pass_prefix(err, &e, "%s%s%s",
+		    ctx != NULL ? ctx : "", ctx != NULL ? "." : "", name);
 	if (*out <= 0)
 		return kiln_err_set(err, KILN_EINVAL,
 		    "%s%s%s: must be positive", ctx != NULL ? ctx : "",
@@ -112,6 +112,7 @@ parse_ca(struct kiln_etcd_manifest *m, const cJSON *root, const char *base,
 {
 	const cJSON *ca = kiln_json_get(root, "ca"), *key;
 	const char *cert_path = NULL, *key_path = NULL;
+	struct kiln_err e;
 	char path[4096];
 
 	if (kiln_json_object(ca, "ca", err) == -1 ||
@@ -130,9 +131,10 @@ parse_ca(struct kiln_etcd_manifest *m, const cJSON *root, const char *base,
 	if (kiln_json_string(ca, "ca", "cert", &cert_path, err) == -1)
 		return -1;
 	if (cert_path == NULL) {
-		if (kiln_request_from_json(&m->ca, ca, err) == -1) {
-			field_prefix(err, "ca");
-			return -1;
+		kiln_err_clear(&e);
+		if (kiln_request_from_json(&m->ca, ca, &e) == -1) {
+			field_prefix(&e, "ca");
+			return kiln_err_pass(err, &e);
 		}
 		if (m->ca.cn == NULL && m->ca.n_names == 0)
 			return kiln_err_set(err, KILN_EINVAL,

@@ -233,6 +233,7 @@ each_cert(const unsigned char *data, size_t len,
     void *ctx, struct kiln_err *err)
 {
 	struct kiln_buf text, der;
+	struct kiln_err e;
 	char label[64];
 	size_t pos = 0, count = 0;
 	int pem, found, rc = -1;
@@ -249,9 +250,10 @@ each_cert(const unsigned char *data, size_t len,
 		goto cleanup;
 	}
 	for (;; count++) {
+		kiln_err_clear(&e);
 		if (pem_next((char *)text.p, &pos, "CERTIFICATE", &der, &found,
-		        err) == -1) {
-			kiln_err_prefix(err, "certificate %zu", count + 1);
+		        &e) == -1) {
+			kiln_err_pass_prefix(err, &e, "certificate %zu", count + 1);
 			goto cleanup;
 		}
 		if (!found)
@@ -282,14 +284,13 @@ one_info(void *ctx, const unsigned char *der, size_t len, size_t n,
 
 	if (push_info(ctx, &info, err) == -1)
 		return -1;
+	kiln_err_clear(&derr);
 	if (n > 0) {
-		if (inspect_cert_der(info, der, len, err) == -1) {
-			kiln_err_prefix(err, "certificate %zu", n);
-			return -1;
-		}
+		if (inspect_cert_der(info, der, len, &derr) == -1)
+			return kiln_err_pass_prefix(
+			    err, &derr, "certificate %zu", n);
 		return 0;
 	}
-	kiln_err_clear(&derr);
 	if (inspect_cert_der(info, der, len, &derr) == -1) {
 		wrong_kind(der, len, KILN_INFO_CERT, &derr);
 		kiln_err_pass(err, &derr);

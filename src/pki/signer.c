@@ -77,6 +77,7 @@ parts_make(struct parts *p, const struct kiln_gen_in *in, struct kiln_rng *rng,
     struct kiln_err *err)
 {
 	const struct kiln_request *req = in->req;
+	struct kiln_err e;
 	size_t i;
 
 	for (i = 0; i < req->n_hosts; i++)
@@ -85,11 +86,12 @@ parts_make(struct parts *p, const struct kiln_gen_in *in, struct kiln_rng *rng,
 	if ((in->flags & KILN_GEN_NEW_KEY) &&
 	    kiln_key_generate(in->key, &req->key, rng, err) == -1)
 		return -1;
-	if (kiln_name_from_request(&p->subject, req, err) == -1 ||
-	    kiln_gen_check_not_empty(&p->subject, req, err) == -1) {
-		if (in->name != NULL)
-			kiln_err_prefix(err, "%s", in->name);
-		return -1;
+	kiln_err_clear(&e);
+	if (kiln_name_from_request(&p->subject, req, &e) == -1 ||
+	    kiln_gen_check_not_empty(&p->subject, req, &e) == -1) {
+		if (in->name == NULL)
+			return kiln_err_pass(err, &e);
+		return kiln_err_pass_prefix(err, &e, "%s", in->name);
 	}
 	return kiln_key_write_spki(in->key, &p->spki, err);
 }
@@ -139,15 +141,18 @@ gen_from_csr(struct kiln_buf *cert, const struct kiln_gen_in *in,
     struct kiln_signer *signer, const struct kiln_profile *profile,
     struct kiln_rng *rng, time_t now, struct kiln_err *err)
 {
+	struct kiln_err e;
+
 	if (signer == NULL || signer->ca == NULL)
 		return kiln_err_set(err, KILN_EINVAL,
 		    "a certificate request made elsewhere needs a CA");
-	if (kiln_sign_check(in->csr, profile, signer->ca, err) == -1 ||
+	kiln_err_clear(&e);
+	if (kiln_sign_check(in->csr, profile, signer->ca, &e) == -1 ||
 	    (profile->copy_extensions &&
-	        kiln_sign_copy_extensions(in->csr, err) == -1)) {
-		if (in->name != NULL)
-			kiln_err_prefix(err, "%s", in->name);
-		return -1;
+	        kiln_sign_copy_extensions(in->csr, &e) == -1)) {
+		if (in->name == NULL)
+			return kiln_err_pass(err, &e);
+		return kiln_err_pass_prefix(err, &e, "%s", in->name);
 	}
 	return kiln_issue(cert, &in->csr->certreq, profile, signer->ca,
 	    signer->key, rng, now, err);

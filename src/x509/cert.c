@@ -123,19 +123,18 @@ kiln_ca_load(struct kiln_cert *ca, struct kiln_key *key,
     const struct kiln_buf *key_text, const char *key_name, const char *password,
     struct kiln_rng *rng, struct kiln_err *err)
 {
-	if (kiln_cert_parse(ca, cert->p, cert->len, err) == -1) {
-		kiln_err_prefix(err, "%s", cert_name);
-		return -1;
-	}
+	struct kiln_err e;
+
+	kiln_err_clear(&e);
+	if (kiln_cert_parse(ca, cert->p, cert->len, &e) == -1)
+		return kiln_err_pass_prefix(err, &e, "%s", cert_name);
 	if (!kiln_crt_is_ca(&ca->crt))
 		return kiln_err_set(err, KILN_EINVAL,
 		    "%s: not a CA certificate (basicConstraints CA:FALSE)",
 		    cert_name);
 	if (kiln_key_parse_password(
-	        key, key_text->p, key_text->len, password, rng, err) == -1) {
-		kiln_err_prefix(err, "%s", key_name);
-		return -1;
-	}
+	        key, key_text->p, key_text->len, password, rng, &e) == -1)
+		return kiln_err_pass_prefix(err, &e, "%s", key_name);
 	if (kiln_key_check_pair(&ca->crt.pk, key, NULL) == -1)
 		return kiln_err_set(err, KILN_EINVAL,
 		    "%s: does not match the CA certificate %s", key_name,
