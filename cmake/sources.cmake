@@ -5,7 +5,7 @@
 # kiln_check_sources in cmake/kiln.cmake), so a new module cannot be left
 # out of the build by mistake.
 
-# core: errors, buffers, files, randomness, time, JSON, the thread pool.
+# core: errors, buffers, files, randomness, time, JSON.
 set(KILN_SOURCES_CORE
 	src/core/buf.c
 	src/core/civil.c
@@ -14,7 +14,6 @@ set(KILN_SOURCES_CORE
 	src/core/esc.c
 	src/core/file.c
 	src/core/json.c
-	src/core/pool.c
 	src/core/rng.c
 	src/core/strs.c
 )
@@ -50,6 +49,7 @@ set(KILN_SOURCES_CFSSL
 set(KILN_SOURCES_PKI
 	src/pki/issue.c
 	src/pki/leafpool.c
+	src/pki/pool.c
 	src/pki/renew.c
 	src/pki/renewcommit.c
 	src/pki/renewkey.c
@@ -149,7 +149,6 @@ set(KILN_SOURCES_UNIT
 	tests/unit/core/test_esc.c
 	tests/unit/core/test_file.c
 	tests/unit/core/test_json.c
-	tests/unit/core/test_pool.c
 	tests/unit/core/test_rng.c
 	tests/unit/core/test_strs.c
 	tests/unit/etcd/test_etcd.c
@@ -159,6 +158,7 @@ set(KILN_SOURCES_UNIT
 	tests/unit/inspect/test_tls.c
 	tests/unit/inspect/test_verify.c
 	tests/unit/pki/test_issue.c
+	tests/unit/pki/test_pool.c
 	tests/unit/pki/test_renew.c
 	tests/unit/pki/test_renewplan.c
 	tests/unit/pki/test_sign.c

@@ -182,4 +182,20 @@ int kiln_listing_end(
     struct kiln_listing *, struct kiln_buf *, struct kiln_err *);
 void kiln_listing_free(struct kiln_listing *);
 
+/*
+ * The last value of attribute "oid" (dotted, "2.5.4.3") in "dn", as Go's
+ * pkix.Name keeps it (a later value wins), or NULL when "dn" has none.
+ * The string is "dn"'s.  Cannot fail.
+ */
+const char *kiln_dn_last(const struct kiln_dn *, const char *);
+
+/*
+ * Append "info"'s SANs to "b" as "a, b, c", in the order DNS, IP, email,
+ * URI, with ", " before each when "b" is not empty.  Out of memory, the
+ * first failed append fills "err" (as kiln_buf_append does) and "b" is
+ * left short: check "err" or kiln_buf's own state afterwards.
+ */
+void kiln_join_sans(
+    const struct kiln_info *, struct kiln_buf *, struct kiln_err *);
+
 #endif /* KILN_INSPECT_H */

@@ -11,8 +11,21 @@
 
 #include "kiln/buf.h"
 #include "kiln/err.h"
-#include "kiln/request.h"
 #include "kiln/rng.h"
+
+enum kiln_keyalgo {
+	KILN_KEY_ECDSA, /* cfssl's default */
+	KILN_KEY_RSA
+};
+
+/* A key request: ecdsa 256/384/521 or rsa 2048..8192. */
+struct kiln_keyreq {
+	enum kiln_keyalgo algo;
+	int size; /* bits: the RSA modulus or the curve's size */
+};
+
+/* Check a key request's algorithm and size.  Returns 0 or -1 (EINVAL). */
+int kiln_keyreq_check(const struct kiln_keyreq *, struct kiln_err *);
 
 /*
  * A key.  kiln_key_init() cannot fail; kiln_key_free() wipes the key and

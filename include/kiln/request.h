@@ -9,17 +9,7 @@
 #include <stdint.h>
 
 #include "kiln/err.h"
-
-enum kiln_keyalgo {
-	KILN_KEY_ECDSA, /* cfssl's default */
-	KILN_KEY_RSA
-};
-
-/* A key request: ecdsa 256/384/521 or rsa 2048..8192. */
-struct kiln_keyreq {
-	enum kiln_keyalgo algo;
-	int size; /* bits: the RSA modulus or the curve's size */
-};
+#include "kiln/key.h"
 
 /* One entry of "names": empty fields are NULL. */
 struct kiln_name {
@@ -86,9 +76,6 @@ int kiln_request_set_hosts(
 
 /* Replace the CN (gencert -cn). */
 int kiln_request_set_cn(struct kiln_request *, const char *, struct kiln_err *);
-
-/* Check a key request's algorithm and size.  Returns 0 or -1 (EINVAL). */
-int kiln_keyreq_check(const struct kiln_keyreq *, struct kiln_err *);
 
 void kiln_sans_init(struct kiln_sans *);
 void kiln_sans_free(struct kiln_sans *);

@@ -98,3 +98,19 @@ kiln_utf8_valid(const unsigned char *s, size_t n)
 			return 0;
 	return 1;
 }
+
+/* "AB:CD:..." with two digits per byte, as cfssl ≥ 1.3 prints key ids. */
+void
+kiln_hex_colon(const unsigned char *p, size_t n, char *out, size_t size)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t i, o = 0;
+
+	for (i = 0; i < n && o + 4 <= size; i++) {
+		if (i > 0)
+			out[o++] = ':';
+		out[o++] = hex[p[i] >> 4];
+		out[o++] = hex[p[i] & 0xf];
+	}
+	out[o] = '\0';
+}

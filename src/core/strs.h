@@ -40,4 +40,11 @@ size_t kiln_utf8_next(const unsigned char *, size_t, unsigned long *);
  */
 int kiln_utf8_valid(const unsigned char *, size_t);
 
+/*
+ * "AB:CD:..." with two upper-case digits per byte of the "n" bytes at "p",
+ * as cfssl >= 1.3 prints key ids, into "out" ("size" bytes, always
+ * NUL-terminated; bytes that do not fit are left out).  Cannot fail.
+ */
+void kiln_hex_colon(const unsigned char *, size_t, char *, size_t);
+
 #endif /* KILN_STRS_H */

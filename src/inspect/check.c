@@ -18,10 +18,11 @@
 
 #include "core/strs.h"
 #include "inspect/checkchain.h"
+#include "kiln/inspect.h"
+#include "kiln/time.h"
 #include "kiln/check.h"
 #include "kiln/pem.h"
 #include "kiln/cert.h"
-#include "report/format.h"
 
 #define DAY (24LL * 3600)
 

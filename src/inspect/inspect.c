@@ -494,3 +494,32 @@ kiln_info_serial_decimal(
 		*--d = '-';
 	return kiln_buf_append(out, d, strlen(d), err);
 }
+
+const char *
+kiln_dn_last(const struct kiln_dn *dn, const char *oid)
+{
+	const char *v = NULL;
+	size_t i;
+
+	for (i = 0; i < dn->n; i++)
+		if (strcmp(dn->attr[i].oid, oid) == 0)
+			v = dn->attr[i].value;
+	return v;
+}
+
+void
+kiln_join_sans(
+    const struct kiln_info *info, struct kiln_buf *b, struct kiln_err *err)
+{
+	char *const *lists[] = {info->dns, info->ips, info->emails, info->uris};
+	size_t counts[] = {info->ndns, info->nips, info->nemails, info->nuris};
+	size_t l, i;
+
+	for (l = 0; l < 4; l++)
+		for (i = 0; i < counts[l]; i++) {
+			if (b->len > 0)
+				kiln_buf_append(b, ", ", 2, err);
+			kiln_buf_append(
+			    b, lists[l][i], strlen(lists[l][i]), err);
+		}
+}

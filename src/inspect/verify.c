@@ -10,8 +10,10 @@
 
 #include <mbedtls/oid.h>
 
+#include "kiln/inspect.h"
+#include "kiln/request.h"
+#include "kiln/time.h"
 #include "kiln/verify.h"
-#include "report/format.h"
 #include "core/strs.h"
 
 static int problem(char ***v, size_t *n, struct kiln_err *err, const char *fmt,

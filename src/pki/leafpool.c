@@ -15,7 +15,7 @@
 #include <mbedtls/x509_crt.h>
 
 #include "asn1/x509.h"
-#include "core/pool.h"
+#include "pki/pool.h"
 #include "core/strs.h"
 #include "kiln/cert.h"
 #include "kiln/key.h"

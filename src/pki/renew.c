@@ -14,7 +14,7 @@
 #include "kiln/signer.h"
 #include "kiln/renew.h"
 #include "kiln/verify.h"
-#include "core/pool.h"
+#include "pki/pool.h"
 #include "core/strs.h"
 #include "asn1/x509.h"
 

@@ -130,53 +130,6 @@ kiln_days_left(long long not_after, long long now)
 	return diff >= 0 ? diff / 86400 : -((-diff + 86399) / 86400);
 }
 
-/* "AB:CD:..." with two digits per byte, as cfssl ≥ 1.3 prints key ids. */
-void
-kiln_hex_colon(const unsigned char *p, size_t n, char *out, size_t size)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t i, o = 0;
-
-	for (i = 0; i < n && o + 4 <= size; i++) {
-		if (i > 0)
-			out[o++] = ':';
-		out[o++] = hex[p[i] >> 4];
-		out[o++] = hex[p[i] & 0xf];
-	}
-	out[o] = '\0';
-}
-
-/* The last value of "oid" in "dn", as Go's pkix.Name keeps it. */
-const char *
-kiln_dn_last(const struct kiln_dn *dn, const char *oid)
-{
-	const char *v = NULL;
-	size_t i;
-
-	for (i = 0; i < dn->n; i++)
-		if (strcmp(dn->attr[i].oid, oid) == 0)
-			v = dn->attr[i].value;
-	return v;
-}
-
-/* "a, b, c" of the SANs, in the order DNS, IP, email, URI. */
-void
-kiln_join_sans(
-    const struct kiln_info *info, struct kiln_buf *b, struct kiln_err *err)
-{
-	char *const *lists[] = {info->dns, info->ips, info->emails, info->uris};
-	size_t counts[] = {info->ndns, info->nips, info->nemails, info->nuris};
-	size_t l, i;
-
-	for (l = 0; l < 4; l++)
-		for (i = 0; i < counts[l]; i++) {
-			if (b->len > 0)
-				kiln_buf_append(b, ", ", 2, err);
-			kiln_buf_append(
-			    b, lists[l][i], strlen(lists[l][i]), err);
-		}
-}
-
 /*
  * Set "*cell" to "s" escaped for a terminal (kiln_esc_append): a table's
  * widths are then those of the escaped text.

@@ -9,6 +9,7 @@
 
 #include "kiln/buf.h"
 #include "kiln/err.h"
+#include "core/strs.h"
 #include "kiln/inspect.h"
 #include "kiln/time.h" /* kiln_rfc3339, which the renderers write */
 
@@ -35,16 +36,6 @@ void jw_kstrs(struct jw *, const char *, char *const *, size_t);
 
 /* Whole days from "now" to "not_after", rounded down (negative after). */
 long long kiln_days_left(long long, long long);
-
-/* "AB:CD:..." with two digits per byte, as cfssl >= 1.3 prints key ids. */
-void kiln_hex_colon(const unsigned char *, size_t, char *, size_t);
-
-/* The last value of "oid" in "dn", as Go's pkix.Name keeps it, or NULL. */
-const char *kiln_dn_last(const struct kiln_dn *, const char *);
-
-/* "a, b, c" of the SANs, in the order DNS, IP, email, URI. */
-void kiln_join_sans(
-    const struct kiln_info *, struct kiln_buf *, struct kiln_err *);
 
 /* Columns a string takes on a terminal: East Asian wide characters 2. */
 size_t kiln_display_width(const char *);

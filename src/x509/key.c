@@ -64,6 +64,29 @@ curve_for_size(int size)
 }
 
 int
+kiln_keyreq_check(const struct kiln_keyreq *kr, struct kiln_err *err)
+{
+	switch (kr->algo) {
+	case KILN_KEY_RSA:
+		if (kr->size < 2048)
+			return kiln_err_set(err, KILN_EINVAL,
+			    "RSA key size %d is too small (at least 2048)",
+			    kr->size);
+		if (kr->size > 8192)
+			return kiln_err_set(err, KILN_EINVAL,
+			    "RSA key size %d is too large (at most 8192)",
+			    kr->size);
+		return 0;
+	case KILN_KEY_ECDSA:
+		if (kr->size == 256 || kr->size == 384 || kr->size == 521)
+			return 0;
+		return kiln_err_set(err, KILN_EINVAL,
+		    "invalid ECDSA key size %d (256, 384 or 521)", kr->size);
+	}
+	return kiln_err_set(err, KILN_EINVAL, "unknown key algorithm");
+}
+
+int
 kiln_key_generate(struct kiln_key *key, const struct kiln_keyreq *kr,
     struct kiln_rng *rng, struct kiln_err *err)
 {

@@ -44,6 +44,7 @@ Test(errcontract_inspect, inspect_and_render)
 		kiln_listing_free(&l);
 	}
 	CONTRACT(out.len = 0, 0, kiln_info_serial_decimal(infos.v, &out, E));
+	CONTRACT(out.len = 0, 0, (kiln_join_sans(infos.v, &out, E), 0));
 	kiln_infos_free(&infos);
 	/* A CSR given as a certificate: that message, for a clear error. */
 	read_data("inspect/req.der");

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/pool.h"
+#include "pki/pool.h"
 
 unsigned int
 pool_threads(size_t n, unsigned int want)

@@ -1,5 +1,5 @@
 /*
- * The thread pool (src/core/pool.c) and what each of its threads signs with.
+ * The thread pool (src/pki/pool.c) and what each of its threads signs with.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -14,7 +14,7 @@
 #include "kiln/file.h"
 #include "kiln/key.h"
 #include "kiln/rng.h"
-#include "core/pool.h"
+#include "pki/pool.h"
 
 TestSuite(pool, .timeout = 60);
 
