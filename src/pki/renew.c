@@ -219,7 +219,7 @@ kept_extensions(const struct x509_tbs *t, struct kiln_buf *out, struct rd *pol,
 	while (seq.p < seq.end) {
 		if (rd_any(&seq, &tag, &ext, &whole) == -1 || tag != 0x30 ||
 		    rd_tag(&ext, 0x06, &oid) == -1 ||
-		    !x509_oid_dotted(
+		    !rd_oid_dotted(
 		        oid.p, rd_len(&oid), dotted, sizeof(dotted)))
 			return kiln_err_set(
 			    err, KILN_EINVAL, "malformed extension");
