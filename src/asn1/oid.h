@@ -3,13 +3,16 @@
  * its dotted form (what rd_oid and rd_oid_dotted give and what the
  * tables of names are keyed by).  Where the raw DER contents are needed
  * (writing an extension, comparing with memcmp), use mbedTLS's
- * MBEDTLS_OID_* byte strings: the comment after a name gives the one it
- * equals, and tests/unit/asn1/test_oid.c checks every such pair and that
+ * MBEDTLS_OID_* byte strings, or KILN_OID_RAW_* at the end of this file
+ * for those mbedTLS does not name: the comment above a name gives the one
+ * it equals, and tests/unit/asn1/test_oid.c checks every such pair and that
  * no two names share a value.  A new name goes into that test's lists
  * too.  Private to libkiln.
  */
 #ifndef KILN_OID_H
 #define KILN_OID_H
+
+#include <mbedtls/oid.h>
 
 /* Attribute types of a distinguished name (X.520, PKCS #9, RFC 4519). */
 /* MBEDTLS_OID_AT_CN */
@@ -81,17 +84,17 @@
 #define KILN_OID_EXT_EKU "2.5.29.37"
 /* inhibitAnyPolicy: MBEDTLS_OID_INIHIBIT_ANYPOLICY */
 #define KILN_OID_EXT_INHIBIT_ANY_POLICY "2.5.29.54"
-/* authorityInfoAccess: MBEDTLS_OID_PKIX "\x01\x01" */
+/* authorityInfoAccess: KILN_OID_RAW_EXT_AIA */
 #define KILN_OID_EXT_AIA "1.3.6.1.5.5.7.1.1"
-/* id-pkix-ocsp-nocheck: MBEDTLS_OID_PKIX "\x30\x01\x05" */
+/* id-pkix-ocsp-nocheck: KILN_OID_RAW_EXT_OCSP_NO_CHECK */
 #define KILN_OID_EXT_OCSP_NO_CHECK "1.3.6.1.5.5.7.48.1.5"
 /* CT precertificate SCTs */
 #define KILN_OID_EXT_CT_SCTS "1.3.6.1.4.1.11129.2.4.2"
 
 /* Access methods of authorityInfoAccess (RFC 5280 4.2.2.1). */
-/* MBEDTLS_OID_PKIX "\x30\x01" */
+/* KILN_OID_RAW_AD_OCSP */
 #define KILN_OID_AD_OCSP "1.3.6.1.5.5.7.48.1"
-/* id-ad-caIssuers: MBEDTLS_OID_PKIX "\x30\x02" */
+/* id-ad-caIssuers: KILN_OID_RAW_AD_CA_ISSUERS */
 #define KILN_OID_AD_CA_ISSUERS "1.3.6.1.5.5.7.48.2"
 
 /* Policy qualifier types (RFC 5280 4.2.1.4). */
@@ -111,19 +114,19 @@
 #define KILN_OID_EKU_CODE_SIGNING "1.3.6.1.5.5.7.3.3"
 /* MBEDTLS_OID_EMAIL_PROTECTION */
 #define KILN_OID_EKU_EMAIL_PROTECTION "1.3.6.1.5.5.7.3.4"
-/* MBEDTLS_OID_KP "\x05" */
+/* KILN_OID_RAW_EKU_IPSEC_END_SYSTEM */
 #define KILN_OID_EKU_IPSEC_END_SYSTEM "1.3.6.1.5.5.7.3.5"
-/* MBEDTLS_OID_KP "\x06" */
+/* KILN_OID_RAW_EKU_IPSEC_TUNNEL */
 #define KILN_OID_EKU_IPSEC_TUNNEL "1.3.6.1.5.5.7.3.6"
-/* MBEDTLS_OID_KP "\x07" */
+/* KILN_OID_RAW_EKU_IPSEC_USER */
 #define KILN_OID_EKU_IPSEC_USER "1.3.6.1.5.5.7.3.7"
 /* MBEDTLS_OID_TIME_STAMPING */
 #define KILN_OID_EKU_TIMESTAMPING "1.3.6.1.5.5.7.3.8"
 /* MBEDTLS_OID_OCSP_SIGNING */
 #define KILN_OID_EKU_OCSP_SIGNING "1.3.6.1.5.5.7.3.9"
-/* "\x2b\x06\x01\x04\x01\x82\x37\x0a\x03\x03" */
+/* KILN_OID_RAW_EKU_MICROSOFT_SGC */
 #define KILN_OID_EKU_MICROSOFT_SGC "1.3.6.1.4.1.311.10.3.3"
-/* "\x60\x86\x48\x01\x86\xf8\x42\x04\x01" */
+/* KILN_OID_RAW_EKU_NETSCAPE_SGC */
 #define KILN_OID_EKU_NETSCAPE_SGC "2.16.840.1.113730.4.1"
 
 /* Public key algorithms. */
@@ -187,5 +190,20 @@
 #define KILN_OID_CURVE_BP384R1 "1.3.36.3.3.2.8.1.1.11"
 /* MBEDTLS_OID_EC_GRP_BP512R1 */
 #define KILN_OID_CURVE_BP512R1 "1.3.36.3.3.2.8.1.1.13"
+
+/*
+ * The DER contents of the OIDs above that mbedTLS has no one name for,
+ * for writing them; each equals its dotted name without _RAW.
+ */
+#define KILN_OID_RAW_EXT_AIA MBEDTLS_OID_PKIX "\x01\x01"
+#define KILN_OID_RAW_EXT_OCSP_NO_CHECK MBEDTLS_OID_PKIX "\x30\x01\x05"
+#define KILN_OID_RAW_AD_OCSP MBEDTLS_OID_PKIX "\x30\x01"
+#define KILN_OID_RAW_AD_CA_ISSUERS MBEDTLS_OID_PKIX "\x30\x02"
+#define KILN_OID_RAW_EKU_IPSEC_END_SYSTEM MBEDTLS_OID_KP "\x05"
+#define KILN_OID_RAW_EKU_IPSEC_TUNNEL MBEDTLS_OID_KP "\x06"
+#define KILN_OID_RAW_EKU_IPSEC_USER MBEDTLS_OID_KP "\x07"
+#define KILN_OID_RAW_EKU_MICROSOFT_SGC                                         \
+	"\x2b\x06\x01\x04\x01\x82\x37\x0a\x03\x03"
+#define KILN_OID_RAW_EKU_NETSCAPE_SGC "\x60\x86\x48\x01\x86\xf8\x42\x04\x01"
 
 #endif /* KILN_OID_H */
