@@ -133,6 +133,7 @@ set(KILN_SOURCES_CERTINFO_MAIN src/cli/certinfo_main.c)
 set(KILN_SOURCES_UNIT
 	tests/unit/asn1/test_der.c
 	tests/unit/asn1/test_derread.c
+	tests/unit/asn1/test_oid.c
 	tests/unit/asn1/test_pem.c
 	tests/unit/asn1/test_x509.c
 	tests/unit/cfssl/test_cfssljson.c

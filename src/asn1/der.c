@@ -8,6 +8,7 @@
 #include <mbedtls/oid.h>
 
 #include "asn1/der.h"
+#include "asn1/oid.h"
 #include "asn1/x509.h"
 
 void
@@ -245,14 +246,13 @@ static const struct {
 	[KILN_EKU_CLIENT_AUTH] =	O(MBEDTLS_OID_CLIENT_AUTH),
 	[KILN_EKU_CODE_SIGNING] =	O(MBEDTLS_OID_CODE_SIGNING),
 	[KILN_EKU_EMAIL_PROTECTION] =	O(MBEDTLS_OID_EMAIL_PROTECTION),
-	[KILN_EKU_IPSEC_END_SYSTEM] =	O(MBEDTLS_OID_KP "\x05"),
-	[KILN_EKU_IPSEC_TUNNEL] =	O(MBEDTLS_OID_KP "\x06"),
-	[KILN_EKU_IPSEC_USER] =		O(MBEDTLS_OID_KP "\x07"),
+	[KILN_EKU_IPSEC_END_SYSTEM] =	O(KILN_OID_RAW_EKU_IPSEC_END_SYSTEM),
+	[KILN_EKU_IPSEC_TUNNEL] =	O(KILN_OID_RAW_EKU_IPSEC_TUNNEL),
+	[KILN_EKU_IPSEC_USER] =		O(KILN_OID_RAW_EKU_IPSEC_USER),
 	[KILN_EKU_TIMESTAMPING] =	O(MBEDTLS_OID_TIME_STAMPING),
 	[KILN_EKU_OCSP_SIGNING] =	O(MBEDTLS_OID_OCSP_SIGNING),
-	/* 1.3.6.1.4.1.311.10.3.3 and 2.16.840.1.113730.4.1 */
-	[KILN_EKU_MICROSOFT_SGC] =	O("\x2b\x06\x01\x04\x01\x82\x37\x0a\x03\x03"),
-	[KILN_EKU_NETSCAPE_SGC] =	O("\x60\x86\x48\x01\x86\xf8\x42\x04\x01"),
+	[KILN_EKU_MICROSOFT_SGC] =	O(KILN_OID_RAW_EKU_MICROSOFT_SGC),
+	[KILN_EKU_NETSCAPE_SGC] =	O(KILN_OID_RAW_EKU_NETSCAPE_SGC),
 #undef O
 };
 /* clang-format on */
@@ -314,8 +314,8 @@ void
 der_authority_info_access(
     struct der *d, const char *ocsp, char *const *issuers, size_t n_issuers)
 {
-	static const char ocsp_oid[] = MBEDTLS_OID_PKIX "\x30\x01";
-	static const char ca_issuers_oid[] = MBEDTLS_OID_PKIX "\x30\x02";
+	static const char ocsp_oid[] = KILN_OID_RAW_AD_OCSP;
+	static const char ca_issuers_oid[] = KILN_OID_RAW_AD_CA_ISSUERS;
 	size_t m = der_open(d, DER_SEQUENCE), a, i;
 
 	if (ocsp != NULL) {

@@ -89,7 +89,7 @@ rd_len(const struct rd *r)
  * a kiln-certinfo run.
  */
 int
-x509_oid_dotted(const unsigned char *p, size_t len, char *out, size_t size)
+rd_oid_dotted(const unsigned char *p, size_t len, char *out, size_t size)
 {
 	char digits[24];
 	unsigned long long arc = 0;
@@ -141,7 +141,7 @@ rd_oid_text(const struct rd *oid, char *out, size_t size)
 	static const char hex[] = "0123456789abcdef";
 	size_t i, o = 0, len = rd_len(oid);
 
-	if (x509_oid_dotted(oid->p, len, out, size))
+	if (rd_oid_dotted(oid->p, len, out, size))
 		return;
 	/* Not a valid OID: show its bytes rather than nothing. */
 	for (i = 0; i < len && o + 3 < size; i++) {

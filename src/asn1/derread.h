@@ -58,7 +58,7 @@ void rd_oid_text(const struct rd *, char *, size_t);
  * The dotted text of "len" bytes of OID contents, into "out"; 1, or 0 if
  * they are not a valid encoding or "out" is too small.
  */
-int x509_oid_dotted(const unsigned char *, size_t, char *, size_t);
+int rd_oid_dotted(const unsigned char *, size_t, char *, size_t);
 
 /* Whether two elements have the same bytes. */
 int rd_equal(const struct rd *, const struct rd *);

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "asn1/oid.h"
 #include "kiln/duration.h"
 #include "kiln/file.h"
 #include "kiln/gen.h"
@@ -160,11 +161,11 @@ static const struct {
 	const char *oid;
 	size_t field; /* offset in struct kiln_name */
 } listed[] = {
-	{ "2.5.4.6",  offsetof(struct kiln_name, c) },
-	{ "2.5.4.8",  offsetof(struct kiln_name, st) },
-	{ "2.5.4.7",  offsetof(struct kiln_name, l) },
-	{ "2.5.4.10", offsetof(struct kiln_name, o) },
-	{ "2.5.4.11", offsetof(struct kiln_name, ou) },
+	{ KILN_OID_AT_C,	offsetof(struct kiln_name, c) },
+	{ KILN_OID_AT_ST,	offsetof(struct kiln_name, st) },
+	{ KILN_OID_AT_L,	offsetof(struct kiln_name, l) },
+	{ KILN_OID_AT_O,	offsetof(struct kiln_name, o) },
+	{ KILN_OID_AT_OU,	offsetof(struct kiln_name, ou) },
 };
 /* clang-format on */
 #define NLISTED (sizeof(listed) / sizeof(listed[0]))
@@ -228,11 +229,11 @@ kiln_gen_request_from_cert(struct kiln_request *req,
 	for (i = 0; i < cert->subject.n; i++) {
 		a = &cert->subject.attr[i];
 		/* Go keeps the last CN and serialNumber. */
-		if (strcmp(a->oid, "2.5.4.3") == 0 &&
+		if (strcmp(a->oid, KILN_OID_AT_CN) == 0 &&
 		    kiln_str_set(&req->cn, *a->value != '\0' ? a->value : NULL,
 		        err) == -1)
 			return -1;
-		if (strcmp(a->oid, "2.5.4.5") == 0 &&
+		if (strcmp(a->oid, KILN_OID_AT_SERIAL) == 0 &&
 		    kiln_str_set(&req->serialnumber,
 		        *a->value != '\0' ? a->value : NULL, err) == -1)
 			return -1;

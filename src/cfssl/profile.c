@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "asn1/der.h"
+#include "asn1/oid.h"
 #include "cfssl/profile.h"
 #include "core/json.h"
 #include "core/strs.h"
@@ -409,7 +410,7 @@ policy_qualifier(
 		return kiln_err_set(err, KILN_EINVAL,
 		    "%s.Type: \"%s\" (id-qt-cps or id-qt-unotice)", path, type);
 	n = der_oid_from_string(
-	    cps ? "1.3.6.1.5.5.7.2.1" : "1.3.6.1.5.5.7.2.2", oid, sizeof(oid));
+	    cps ? KILN_OID_QT_CPS : KILN_OID_QT_UNOTICE, oid, sizeof(oid));
 	m = der_open(d, DER_SEQUENCE);
 	der_tlv(d, DER_OID, oid, n);
 	if (cps)

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "asn1/oid.h"
 #include "core/strs.h"
 #include "inspect/checkchain.h"
 #include "kiln/inspect.h"
@@ -77,13 +78,13 @@ entry_fill(struct kiln_check_entry *e, const struct kiln_info *info,
 	e->not_after = info->not_after;
 	e->is_ca = info->is_ca;
 	e->chain_not_after = info->not_after;
-	cn = kiln_dn_last(&info->subject, "2.5.4.3");
+	cn = kiln_dn_last(&info->subject, KILN_OID_AT_CN);
 	if (kiln_str_set(&e->subject_cn, cn != NULL ? cn : "", err) == -1)
 		goto cleanup;
 	/* No CN: the table names it by its organization. */
 	if (cn == NULL) {
-		const char *o = kiln_dn_last(&info->subject, "2.5.4.10"),
-		           *ou = kiln_dn_last(&info->subject, "2.5.4.11");
+		const char *o = kiln_dn_last(&info->subject, KILN_OID_AT_O),
+		           *ou = kiln_dn_last(&info->subject, KILN_OID_AT_OU);
 
 		if (kiln_buf_printf(&serial, err, "%s%s%s%s%s",
 		        o != NULL ? "O=" : "", o != NULL ? o : "",
@@ -96,7 +97,7 @@ entry_fill(struct kiln_check_entry *e, const struct kiln_info *info,
 	        serial.len > 0 ? (char *)serial.p : "", err) == -1)
 		goto cleanup;
 	serial.len = 0;
-	cn = kiln_dn_last(&info->issuer, "2.5.4.3");
+	cn = kiln_dn_last(&info->issuer, KILN_OID_AT_CN);
 	if (kiln_str_set(&e->issuer_cn, cn != NULL ? cn : "", err) == -1)
 		goto cleanup;
 	for (l = 0; l < 4; l++)

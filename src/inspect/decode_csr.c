@@ -9,6 +9,7 @@
 #include <mbedtls/oid.h>
 #include <mbedtls/pk.h>
 
+#include "asn1/oid.h"
 #include "inspect/decode.h"
 
 static int
@@ -26,7 +27,7 @@ parse_csr_attributes(
 		    rd_tag(&attr, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SET,
 		        &values) == -1)
 			return kiln_err_set(err, KILN_EINVAL, "bad attribute");
-		if (strcmp(oid, "1.2.840.113549.1.9.14") != 0)
+		if (strcmp(oid, KILN_OID_EXT_REQUEST) != 0)
 			continue; /* challengePassword and the like */
 		if (rd_tag(&values,
 		        MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE,

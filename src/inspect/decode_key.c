@@ -9,6 +9,7 @@
 #include <mbedtls/md.h>
 
 #include "asn1/der.h"
+#include "asn1/oid.h"
 #include "inspect/decode.h"
 
 /*
@@ -19,19 +20,19 @@
 static const struct {
 	const char *oid, *name;
 } sigalgs[] = {
-    {"1.2.840.113549.1.1.2", "MD2WithRSA"},
-    {"1.2.840.113549.1.1.4", "MD5WithRSA"},
-    {"1.2.840.113549.1.1.5", "SHA1WithRSA"},
-    {"1.3.14.3.2.29", "SHA1WithRSA"},
-    {"1.2.840.113549.1.1.11", "SHA256WithRSA"},
-    {"1.2.840.113549.1.1.12", "SHA384WithRSA"},
-    {"1.2.840.113549.1.1.13", "SHA512WithRSA"},
-    {"1.2.840.10040.4.3", "DSAWithSHA1"},
-    {"2.16.840.1.101.3.4.3.2", "DSAWithSHA256"},
-    {"1.2.840.10045.4.1", "ECDSAWithSHA1"},
-    {"1.2.840.10045.4.3.2", "ECDSAWithSHA256"},
-    {"1.2.840.10045.4.3.3", "ECDSAWithSHA384"},
-    {"1.2.840.10045.4.3.4", "ECDSAWithSHA512"},
+    {KILN_OID_SIG_MD2_RSA, "MD2WithRSA"},
+    {KILN_OID_SIG_MD5_RSA, "MD5WithRSA"},
+    {KILN_OID_SIG_SHA1_RSA, "SHA1WithRSA"},
+    {KILN_OID_SIG_SHA1_RSA_OIW, "SHA1WithRSA"},
+    {KILN_OID_SIG_SHA256_RSA, "SHA256WithRSA"},
+    {KILN_OID_SIG_SHA384_RSA, "SHA384WithRSA"},
+    {KILN_OID_SIG_SHA512_RSA, "SHA512WithRSA"},
+    {KILN_OID_SIG_DSA_SHA1, "DSAWithSHA1"},
+    {KILN_OID_SIG_DSA_SHA256, "DSAWithSHA256"},
+    {KILN_OID_SIG_ECDSA_SHA1, "ECDSAWithSHA1"},
+    {KILN_OID_SIG_ECDSA_SHA256, "ECDSAWithSHA256"},
+    {KILN_OID_SIG_ECDSA_SHA384, "ECDSAWithSHA384"},
+    {KILN_OID_SIG_ECDSA_SHA512, "ECDSAWithSHA512"},
 };
 
 int
@@ -68,15 +69,15 @@ static const struct {
 	const char *oid, *name;
 	unsigned int bits;
 } curves[] = {
-    {"1.2.840.10045.3.1.7", "P-256", 256},
-    {"1.3.132.0.34", "P-384", 384},
-    {"1.3.132.0.35", "P-521", 521},
-    {"1.2.840.10045.3.1.1", "P-192", 192},
-    {"1.3.132.0.33", "P-224", 224},
-    {"1.3.132.0.10", "secp256k1", 256},
-    {"1.3.36.3.3.2.8.1.1.7", "brainpoolP256r1", 256},
-    {"1.3.36.3.3.2.8.1.1.11", "brainpoolP384r1", 384},
-    {"1.3.36.3.3.2.8.1.1.13", "brainpoolP512r1", 512},
+    {KILN_OID_CURVE_P256, "P-256", 256},
+    {KILN_OID_CURVE_P384, "P-384", 384},
+    {KILN_OID_CURVE_P521, "P-521", 521},
+    {KILN_OID_CURVE_P192, "P-192", 192},
+    {KILN_OID_CURVE_P224, "P-224", 224},
+    {KILN_OID_CURVE_SECP256K1, "secp256k1", 256},
+    {KILN_OID_CURVE_BP256R1, "brainpoolP256r1", 256},
+    {KILN_OID_CURVE_BP384R1, "brainpoolP384r1", 384},
+    {KILN_OID_CURVE_BP512R1, "brainpoolP512r1", 512},
 };
 
 /* The bit length of an INTEGER's contents. */
@@ -121,11 +122,10 @@ inspect_spki(struct kiln_info *info, struct rd spki_whole, struct kiln_err *err)
 		return kiln_err_set(err, KILN_EINVAL, "bad public key");
 
 	snprintf(info->key_algorithm, sizeof(info->key_algorithm), "%s", oid);
-	if (strcmp(oid, "1.2.840.113549.1.1.1") == 0 ||
-	    strcmp(oid, "1.2.840.113549.1.1.10") == 0) {
+	if (strcmp(oid, KILN_OID_RSA) == 0 ||
+	    strcmp(oid, KILN_OID_RSA_PSS) == 0) {
 		snprintf(info->key_algorithm, sizeof(info->key_algorithm),
-		    strcmp(oid, "1.2.840.113549.1.1.1") == 0 ? "RSA"
-		                                             : "RSA-PSS");
+		    strcmp(oid, KILN_OID_RSA) == 0 ? "RSA" : "RSA-PSS");
 		key.p = bits.p + 1;
 		key.end = bits.end;
 		if (rd_tag(&key,
@@ -133,7 +133,7 @@ inspect_spki(struct kiln_info *info, struct rd spki_whole, struct kiln_err *err)
 		        &key) == 0 &&
 		    rd_tag(&key, MBEDTLS_ASN1_INTEGER, &n) == 0)
 			info->key_bits = int_bits(&n);
-	} else if (strcmp(oid, "1.2.840.10045.2.1") == 0) {
+	} else if (strcmp(oid, KILN_OID_EC_PUBLIC_KEY) == 0) {
 		snprintf(
 		    info->key_algorithm, sizeof(info->key_algorithm), "ECDSA");
 		if (rd_oid(&alg, param, sizeof(param)) == 0)
@@ -144,15 +144,15 @@ inspect_spki(struct kiln_info *info, struct rd spki_whole, struct kiln_err *err)
 					    curves[i].name);
 					info->key_bits = curves[i].bits;
 				}
-	} else if (strcmp(oid, "1.3.101.112") == 0) {
+	} else if (strcmp(oid, KILN_OID_ED25519) == 0) {
 		snprintf(info->key_algorithm, sizeof(info->key_algorithm),
 		    "Ed25519");
 		info->key_bits = 256;
-	} else if (strcmp(oid, "1.3.101.113") == 0) {
+	} else if (strcmp(oid, KILN_OID_ED448) == 0) {
 		snprintf(
 		    info->key_algorithm, sizeof(info->key_algorithm), "Ed448");
 		info->key_bits = 456;
-	} else if (strcmp(oid, "1.2.840.10040.4.1") == 0) {
+	} else if (strcmp(oid, KILN_OID_DSA) == 0) {
 		snprintf(
 		    info->key_algorithm, sizeof(info->key_algorithm), "DSA");
 	}

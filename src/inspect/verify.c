@@ -10,6 +10,7 @@
 
 #include <mbedtls/oid.h>
 
+#include "asn1/oid.h"
 #include "kiln/inspect.h"
 #include "kiln/request.h"
 #include "kiln/time.h"
@@ -264,7 +265,7 @@ check_chain(const struct kiln_verify *v, const struct kiln_infos *file,
 	    &flags, note_chain, &notes);
 	flags &= ~(uint32_t)(MBEDTLS_X509_BADCERT_EXPIRED |
 	                     MBEDTLS_X509_BADCERT_FUTURE);
-	issuer = kiln_dn_last(&c->issuer, "2.5.4.3");
+	issuer = kiln_dn_last(&c->issuer, KILN_OID_AT_CN);
 	if (flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED) {
 		kiln_buf_init(&ids);
 		if (notes.top == NULL ||

@@ -8,6 +8,7 @@
 #include "core/civil.h"
 #include "core/compat.h"
 #include "asn1/der.h"
+#include "asn1/oid.h"
 #include "asn1/x509.h"
 #include "kiln/duration.h"
 #include "kiln/issue.h"
@@ -270,10 +271,10 @@ extensions(struct der *d, const struct kiln_certreq *req,
 		EXT(d, MBEDTLS_OID_AUTHORITY_KEY_IDENTIFIER, 0, &v);
 	}
 	if ((p->ocsp_url != NULL || p->n_issuer_urls > 0) &&
-	    BUILTIN(MBEDTLS_OID_PKIX "\x01\x01")) {
+	    BUILTIN(KILN_OID_RAW_EXT_AIA)) {
 		der_authority_info_access(
 		    &v, p->ocsp_url, p->issuer_urls, p->n_issuer_urls);
-		EXT(d, MBEDTLS_OID_PKIX "\x01\x01", 0, &v);
+		EXT(d, KILN_OID_RAW_EXT_AIA, 0, &v);
 	}
 	if (sans->n > 0 && BUILTIN(MBEDTLS_OID_SUBJECT_ALT_NAME)) {
 		/* Critical when the subject is empty (RFC 5280 4.2.1.6). */
@@ -293,7 +294,7 @@ extensions(struct der *d, const struct kiln_certreq *req,
 	}
 	if (p->ocsp_no_check) {
 		der_tlv(&v, DER_NULL, null, 0);
-		EXT(d, MBEDTLS_OID_PKIX "\x30\x01\x05", 0, &v);
+		EXT(d, KILN_OID_RAW_EXT_OCSP_NO_CHECK, 0, &v);
 	}
 	return 0;
 }

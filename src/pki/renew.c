@@ -10,6 +10,7 @@
 #include <mbedtls/oid.h>
 #include <mbedtls/x509_crt.h>
 
+#include "asn1/oid.h"
 #include "kiln/duration.h"
 #include "kiln/signer.h"
 #include "kiln/renew.h"
@@ -179,10 +180,10 @@ old_profile(
  */
 /* clang-format off */
 static const char *const kept[] = {
-	"2.5.29.30",	/* nameConstraints */
-	"2.5.29.32",	/* certificatePolicies */
-	"2.5.29.36",	/* policyConstraints */
-	"2.5.29.54",	/* inhibitAnyPolicy */
+	KILN_OID_EXT_NAME_CONSTRAINTS,
+	KILN_OID_EXT_POLICIES,
+	KILN_OID_EXT_POLICY_CONSTRAINTS,
+	KILN_OID_EXT_INHIBIT_ANY_POLICY,
 	NULL
 };
 /* clang-format on */
@@ -219,13 +220,12 @@ kept_extensions(const struct x509_tbs *t, struct kiln_buf *out, struct rd *pol,
 	while (seq.p < seq.end) {
 		if (rd_any(&seq, &tag, &ext, &whole) == -1 || tag != 0x30 ||
 		    rd_tag(&ext, 0x06, &oid) == -1 ||
-		    !x509_oid_dotted(
-		        oid.p, rd_len(&oid), dotted, sizeof(dotted)))
+		    !rd_oid_dotted(oid.p, rd_len(&oid), dotted, sizeof(dotted)))
 			return kiln_err_set(
 			    err, KILN_EINVAL, "malformed extension");
 		if (!is_kept(dotted))
 			continue;
-		if (strcmp(dotted, "2.5.29.32") == 0) {
+		if (strcmp(dotted, KILN_OID_EXT_POLICIES) == 0) {
 			if (rd_peek(&ext, 0x01) &&
 			    rd_any(&ext, &tag, &v, NULL) == -1)
 				return kiln_err_set(
@@ -276,19 +276,21 @@ check_pathlen(const struct kiln_info *old, const struct kiln_profile *p,
 static int
 carried(const char *oid, const struct kiln_profile *p)
 {
-	static const char *const always[] = {"2.5.29.15", "2.5.29.37",
-	    "2.5.29.19", "2.5.29.17", "2.5.29.14", "2.5.29.35", NULL};
+	static const char *const always[] = {KILN_OID_EXT_KU, KILN_OID_EXT_EKU,
+	    KILN_OID_EXT_BC, KILN_OID_EXT_SAN, KILN_OID_EXT_SKI,
+	    KILN_OID_EXT_AKI, NULL};
 	size_t i;
 
 	for (i = 0; always[i] != NULL; i++)
 		if (strcmp(always[i], oid) == 0)
 			return 1;
 	return is_kept(oid) ||
-	       (strcmp(oid, "1.3.6.1.5.5.7.1.1") == 0 &&
+	       (strcmp(oid, KILN_OID_EXT_AIA) == 0 &&
 	           (p->ocsp_url != NULL || p->n_issuer_urls > 0)) ||
-	       (strcmp(oid, "2.5.29.31") == 0 && p->crl_url != NULL) ||
-	       (strcmp(oid, "1.3.6.1.5.5.7.48.1.5") == 0 && p->ocsp_no_check) ||
-	       (strcmp(oid, "2.5.29.32") == 0 && p->policies != NULL);
+	       (strcmp(oid, KILN_OID_EXT_CRL_DP) == 0 && p->crl_url != NULL) ||
+	       (strcmp(oid, KILN_OID_EXT_OCSP_NO_CHECK) == 0 &&
+	           p->ocsp_no_check) ||
+	       (strcmp(oid, KILN_OID_EXT_POLICIES) == 0 && p->policies != NULL);
 }
 
 /* kiln_renew, saying in "*why" (unless NULL) which refusal it was. */
@@ -413,7 +415,7 @@ renew_cert(struct kiln_buf *out, const struct kiln_info *old,
 	cr.spki_len = opts->new_key != NULL ? spki.len : rd_len(&t.spki);
 	cn = NULL;
 	for (i = 0; i < old->subject.n; i++)
-		if (strcmp(old->subject.attr[i].oid, "2.5.4.3") == 0)
+		if (strcmp(old->subject.attr[i].oid, KILN_OID_AT_CN) == 0)
 			cn = old->subject.attr[i].value;
 	cr.cn = cn;
 	cr.sans = &sans;
@@ -438,7 +440,7 @@ renew_cert(struct kiln_buf *out, const struct kiln_info *old,
 		goto cleanup;
 	if (old->nother_sans > 0 &&
 	    kiln_strs_push(dropped, n_dropped,
-	        "2.5.29.17 (its directory and other names)", err) == -1)
+	        KILN_OID_EXT_SAN " (its directory and other names)", err) == -1)
 		goto cleanup;
 	for (i = 0; i < old->next; i++)
 		if (!carried(old->ext[i].oid, &p) &&

@@ -16,6 +16,7 @@
 #include <mbedtls/asn1.h>
 #include <mbedtls/pk.h>
 
+#include "asn1/oid.h"
 #include "core/compat.h"
 #include "asn1/der.h"
 #include "kiln/key.h"
@@ -23,8 +24,6 @@
 #include "core/strs.h"
 #include "asn1/x509.h"
 #include "pki/signsubject.h"
-
-#define OID_SAN "2.5.29.17"
 
 void
 kiln_signreq_init(struct kiln_signreq *req)
@@ -295,7 +294,7 @@ kiln_sign_request(struct kiln_signreq *req, const unsigned char *data,
 	    read_spki(req, &spki, err) == -1)
 		return -1;
 	for (i = 0; i < req->csr.next; i++) {
-		if (strcmp(req->csr.ext[i].oid, OID_SAN) != 0)
+		if (strcmp(req->csr.ext[i].oid, KILN_OID_EXT_SAN) != 0)
 			continue;
 		if (san != NULL)
 			return kiln_err_set(err, KILN_EINVAL,
@@ -380,7 +379,7 @@ kiln_sign_copy_extensions(struct kiln_signreq *req, struct kiln_err *err)
 
 	der_init(&d);
 	for (i = 0; i < c->next; i++) {
-		if (strcmp(c->ext[i].oid, "2.5.29.19") == 0)
+		if (strcmp(c->ext[i].oid, KILN_OID_EXT_BC) == 0)
 			continue; /* cfssl never copies basicConstraints */
 		if ((n = der_oid_from_string(
 		         c->ext[i].oid, oid, sizeof(oid))) == 0) {

@@ -11,13 +11,11 @@
 #include <mbedtls/asn1.h>
 
 #include "asn1/der.h"
+#include "asn1/oid.h"
 #include "core/json.h"
 #include "asn1/x509.h"
 #include "core/strs.h"
 #include "pki/signsubject.h"
-
-#define OID_CN "2.5.4.3"
-#define OID_SERIAL "2.5.4.5"
 
 /*
  * Go's pkix.Name fields holding lists, in the order ToRDNSequence writes
@@ -28,13 +26,13 @@ static const struct {
 	const char *oid;
 	const char *label; /* the SUBJECT file's key, or NULL */
 } list_attrs[] = {
-	{ "2.5.4.6",  "C" },
-	{ "2.5.4.8",  "ST" },
-	{ "2.5.4.7",  "L" },
-	{ "2.5.4.9",  NULL },	/* streetAddress */
-	{ "2.5.4.17", NULL },	/* postalCode */
-	{ "2.5.4.10", "O" },
-	{ "2.5.4.11", "OU" },
+	{ KILN_OID_AT_C,		"C" },
+	{ KILN_OID_AT_ST,		"ST" },
+	{ KILN_OID_AT_L,		"L" },
+	{ KILN_OID_AT_STREET,		NULL },
+	{ KILN_OID_AT_POSTAL_CODE,	NULL },
+	{ KILN_OID_AT_O,		"O" },
+	{ KILN_OID_AT_OU,		"OU" },
 };
 /* clang-format on */
 #define N_LIST_ATTRS (sizeof(list_attrs) / sizeof(list_attrs[0]))
@@ -73,7 +71,8 @@ common_attr(const char *oid)
 {
 	size_t i;
 
-	if (strcmp(oid, OID_CN) == 0 || strcmp(oid, OID_SERIAL) == 0)
+	if (strcmp(oid, KILN_OID_AT_CN) == 0 ||
+	    strcmp(oid, KILN_OID_AT_SERIAL) == 0)
 		return 1;
 	for (i = 0; i < N_LIST_ATTRS; i++)
 		if (strcmp(oid, list_attrs[i].oid) == 0)
@@ -121,13 +120,13 @@ sign_encode_subject(struct kiln_signreq *req, struct kiln_err *err)
 			        err) == -1)
 				goto cleanup;
 	/* Go writes CN and serialNumber only when not empty. */
-	cn = last_value(req, OID_CN);
+	cn = last_value(req, KILN_OID_AT_CN);
 	if (cn != NULL && *cn == '\0')
 		cn = NULL;
-	serial = last_value(req, OID_SERIAL);
-	if ((cn != NULL && put_rdn(&d, OID_CN, cn, err) == -1) ||
+	serial = last_value(req, KILN_OID_AT_SERIAL);
+	if ((cn != NULL && put_rdn(&d, KILN_OID_AT_CN, cn, err) == -1) ||
 	    (serial != NULL && *serial != '\0' &&
-	        put_rdn(&d, OID_SERIAL, serial, err) == -1))
+	        put_rdn(&d, KILN_OID_AT_SERIAL, serial, err) == -1))
 		goto cleanup;
 	for (i = 0; i < req->n_attr; i++)
 		if (!common_attr(req->attr[i].oid) &&
@@ -154,9 +153,9 @@ attr_label(const char *oid)
 {
 	size_t i;
 
-	if (strcmp(oid, OID_CN) == 0)
+	if (strcmp(oid, KILN_OID_AT_CN) == 0)
 		return "CN";
-	if (strcmp(oid, OID_SERIAL) == 0)
+	if (strcmp(oid, KILN_OID_AT_SERIAL) == 0)
 		return "SerialNumber";
 	for (i = 0; i < N_LIST_ATTRS; i++)
 		if (strcmp(oid, list_attrs[i].oid) == 0 &&
@@ -307,12 +306,13 @@ kiln_sign_subject(struct kiln_signreq *req, const char *text, size_t len,
 				goto cleanup;
 	}
 	if (cn == NULL || *cn == '\0')
-		cn = last_value(req, OID_CN);
+		cn = last_value(req, KILN_OID_AT_CN);
 	if (serial == NULL || *serial == '\0')
-		serial = last_value(req, OID_SERIAL);
-	if ((cn != NULL && attr_push(&attr, &n, OID_CN, cn, err) == -1) ||
+		serial = last_value(req, KILN_OID_AT_SERIAL);
+	if ((cn != NULL &&
+	        attr_push(&attr, &n, KILN_OID_AT_CN, cn, err) == -1) ||
 	    (serial != NULL &&
-	        attr_push(&attr, &n, OID_SERIAL, serial, err) == -1))
+	        attr_push(&attr, &n, KILN_OID_AT_SERIAL, serial, err) == -1))
 		goto cleanup;
 	for (i = 0; i < n; i++)
 		if (!kiln_utf8_valid((const unsigned char *)attr[i].value,

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "asn1/oid.h"
 #include "core/strs.h"
 #include "kiln/inspect.h"
 #include "report/certrender.h"
@@ -43,7 +44,7 @@ certinfo_table_row(const struct kiln_info *info, long long now, char **row,
     struct kiln_buf *b, struct kiln_err *err)
 {
 	char text[200];
-	const char *cn = kiln_dn_last(&info->subject, "2.5.4.3");
+	const char *cn = kiln_dn_last(&info->subject, KILN_OID_AT_CN);
 
 	b->len = 0;
 	kiln_join_sans(info, b, err);
@@ -72,7 +73,7 @@ certinfo_table_row(const struct kiln_info *info, long long now, char **row,
 		snprintf(text, sizeof(text), "%lld",
 		    kiln_days_left(info->not_after, now));
 		kiln_str_set(&row[3], text, err);
-		cn = kiln_dn_last(&info->issuer, "2.5.4.3");
+		cn = kiln_dn_last(&info->issuer, KILN_OID_AT_CN);
 		kiln_cell_set(&row[4], cn != NULL ? cn : "", err);
 		kiln_str_set(&row[5], info->is_ca ? "true" : "false", err);
 	}

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "asn1/oid.h"
 #include "core/strs.h"
 #include "kiln/esc.h"
 #include "kiln/inspect.h"
@@ -60,18 +61,18 @@ text_list(struct kiln_buf *out, struct kiln_err *err, const char *prefix,
 static const struct {
 	const char *oid, *name;
 } ext_names[] = {
-    {"2.5.29.14", "Subject Key Identifier"},
-    {"2.5.29.15", "Key Usage"},
-    {"2.5.29.17", "Subject Alternative Name"},
-    {"2.5.29.19", "Basic Constraints"},
-    {"2.5.29.30", "Name Constraints"},
-    {"2.5.29.31", "CRL Distribution Points"},
-    {"2.5.29.32", "Certificate Policies"},
-    {"2.5.29.35", "Authority Key Identifier"},
-    {"2.5.29.37", "Extended Key Usage"},
-    {"1.3.6.1.5.5.7.1.1", "Authority Information Access"},
-    {"1.3.6.1.5.5.7.48.1.5", "OCSP No Check"},
-    {"1.3.6.1.4.1.11129.2.4.2", "CT Precertificate SCTs"},
+    {KILN_OID_EXT_SKI, "Subject Key Identifier"},
+    {KILN_OID_EXT_KU, "Key Usage"},
+    {KILN_OID_EXT_SAN, "Subject Alternative Name"},
+    {KILN_OID_EXT_BC, "Basic Constraints"},
+    {KILN_OID_EXT_NAME_CONSTRAINTS, "Name Constraints"},
+    {KILN_OID_EXT_CRL_DP, "CRL Distribution Points"},
+    {KILN_OID_EXT_POLICIES, "Certificate Policies"},
+    {KILN_OID_EXT_AKI, "Authority Key Identifier"},
+    {KILN_OID_EXT_EKU, "Extended Key Usage"},
+    {KILN_OID_EXT_AIA, "Authority Information Access"},
+    {KILN_OID_EXT_OCSP_NO_CHECK, "OCSP No Check"},
+    {KILN_OID_EXT_CT_SCTS, "CT Precertificate SCTs"},
 };
 
 static void
@@ -88,13 +89,13 @@ text_extension(struct kiln_buf *out, struct kiln_err *err,
 			name = ext_names[i].name;
 	kiln_buf_printf(
 	    out, err, "        %s:%s\n", name, e->critical ? " critical" : "");
-	if (strcmp(e->oid, "2.5.29.14") == 0) {
+	if (strcmp(e->oid, KILN_OID_EXT_SKI) == 0) {
 		kiln_hex_colon(info->ski, info->ski_len, hex, sizeof(hex));
 		kiln_buf_printf(out, err, "            %s\n", hex);
-	} else if (strcmp(e->oid, "2.5.29.35") == 0) {
+	} else if (strcmp(e->oid, KILN_OID_EXT_AKI) == 0) {
 		kiln_hex_colon(info->aki, info->aki_len, hex, sizeof(hex));
 		kiln_buf_printf(out, err, "            %s\n", hex);
-	} else if (strcmp(e->oid, "2.5.29.15") == 0) {
+	} else if (strcmp(e->oid, KILN_OID_EXT_KU) == 0) {
 		for (i = 0; i < certinfo_nku; i++)
 			if (info->ku & (1u << i)) {
 				kiln_buf_printf(out, err, "%s%s",
@@ -103,10 +104,10 @@ text_extension(struct kiln_buf *out, struct kiln_err *err,
 				first = 0;
 			}
 		put_str(out, err, "\n");
-	} else if (strcmp(e->oid, "2.5.29.37") == 0) {
+	} else if (strcmp(e->oid, KILN_OID_EXT_EKU) == 0) {
 		text_list(out, err, "", info->eku, info->neku, &first);
 		put_str(out, err, "\n");
-	} else if (strcmp(e->oid, "2.5.29.19") == 0) {
+	} else if (strcmp(e->oid, KILN_OID_EXT_BC) == 0) {
 		if (info->is_ca && info->max_path_len >= 0)
 			kiln_buf_printf(out, err,
 			    "            CA:TRUE, pathlen:%d\n",
@@ -114,14 +115,14 @@ text_extension(struct kiln_buf *out, struct kiln_err *err,
 		else
 			kiln_buf_printf(out, err, "            CA:%s\n",
 			    info->is_ca ? "TRUE" : "FALSE");
-	} else if (strcmp(e->oid, "2.5.29.17") == 0) {
+	} else if (strcmp(e->oid, KILN_OID_EXT_SAN) == 0) {
 		text_list(out, err, "DNS:", info->dns, info->ndns, &first);
 		text_list(out, err, "IP:", info->ips, info->nips, &first);
 		text_list(
 		    out, err, "email:", info->emails, info->nemails, &first);
 		text_list(out, err, "URI:", info->uris, info->nuris, &first);
 		put_str(out, err, "\n");
-	} else if (strcmp(e->oid, "2.5.29.30") == 0) {
+	} else if (strcmp(e->oid, KILN_OID_EXT_NAME_CONSTRAINTS) == 0) {
 		if (info->npermitted > 0) {
 			put_str(out, err, "            Permitted:\n");
 			for (i = 0; i < info->npermitted; i++) {

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "asn1/oid.h"
 #include "core/strs.h"
 #include "kiln/esc.h"
 #include "kiln/inspect.h"
@@ -19,15 +20,15 @@
 
 /* The attributes cfssl's Name has, by OID, with their JSON keys. */
 const struct certinfo_dn_name certinfo_dn_names[] = {
-    {"2.5.4.3", "common_name", "CN"},
-    {"2.5.4.5", "serial_number", "serialNumber"},
-    {"2.5.4.6", "country", "C"},
-    {"2.5.4.10", "organization", "O"},
-    {"2.5.4.11", "organizational_unit", "OU"},
-    {"2.5.4.7", "locality", "L"},
-    {"2.5.4.8", "province", "ST"},
-    {"2.5.4.9", "street_address", "street"},
-    {"2.5.4.17", "postal_code", "postalCode"},
+    {KILN_OID_AT_CN, "common_name", "CN"},
+    {KILN_OID_AT_SERIAL, "serial_number", "serialNumber"},
+    {KILN_OID_AT_C, "country", "C"},
+    {KILN_OID_AT_O, "organization", "O"},
+    {KILN_OID_AT_OU, "organizational_unit", "OU"},
+    {KILN_OID_AT_L, "locality", "L"},
+    {KILN_OID_AT_ST, "province", "ST"},
+    {KILN_OID_AT_STREET, "street_address", "street"},
+    {KILN_OID_AT_POSTAL_CODE, "postal_code", "postalCode"},
 };
 const size_t certinfo_dn_ncfssl =
     sizeof(certinfo_dn_names) / sizeof(certinfo_dn_names[0]);
@@ -35,18 +36,18 @@ const size_t certinfo_dn_ncfssl =
 static const struct {
 	const char *oid, *text;
 } dn_more[] = {
-    {"2.5.4.4", "SN"},
-    {"2.5.4.12", "title"},
-    {"2.5.4.42", "GN"},
-    {"2.5.4.43", "initials"},
-    {"2.5.4.44", "generationQualifier"},
-    {"2.5.4.46", "dnQualifier"},
-    {"2.5.4.65", "pseudonym"},
-    {"2.5.4.97", "organizationIdentifier"},
-    {"2.5.4.15", "businessCategory"},
-    {"1.2.840.113549.1.9.1", "emailAddress"},
-    {"0.9.2342.19200300.100.1.25", "DC"},
-    {"0.9.2342.19200300.100.1.1", "UID"},
+    {KILN_OID_AT_SURNAME, "SN"},
+    {KILN_OID_AT_TITLE, "title"},
+    {KILN_OID_AT_GIVEN_NAME, "GN"},
+    {KILN_OID_AT_INITIALS, "initials"},
+    {KILN_OID_AT_GENERATION_QUALIFIER, "generationQualifier"},
+    {KILN_OID_AT_DN_QUALIFIER, "dnQualifier"},
+    {KILN_OID_AT_PSEUDONYM, "pseudonym"},
+    {KILN_OID_AT_ORG_ID, "organizationIdentifier"},
+    {KILN_OID_AT_BUSINESS_CATEGORY, "businessCategory"},
+    {KILN_OID_AT_EMAIL, "emailAddress"},
+    {KILN_OID_AT_DC, "DC"},
+    {KILN_OID_AT_UID, "UID"},
 };
 
 const char *

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "asn1/der.h"
+#include "asn1/oid.h"
 #include "kiln/name.h"
 #include "core/strs.h"
 
@@ -13,16 +14,13 @@ static const struct attr {
 	const char *oid;	/* dotted */
 	size_t field;		/* offset in struct kiln_name */
 } std_attrs[] = {
-	{ "C",  "2.5.4.6",  offsetof(struct kiln_name, c) },
-	{ "ST", "2.5.4.8",  offsetof(struct kiln_name, st) },
-	{ "L",  "2.5.4.7",  offsetof(struct kiln_name, l) },
-	{ "O",  "2.5.4.10", offsetof(struct kiln_name, o) },
-	{ "OU", "2.5.4.11", offsetof(struct kiln_name, ou) },
+	{ "C",  KILN_OID_AT_C,	offsetof(struct kiln_name, c) },
+	{ "ST", KILN_OID_AT_ST,	offsetof(struct kiln_name, st) },
+	{ "L",  KILN_OID_AT_L,	offsetof(struct kiln_name, l) },
+	{ "O",  KILN_OID_AT_O,	offsetof(struct kiln_name, o) },
+	{ "OU", KILN_OID_AT_OU,	offsetof(struct kiln_name, ou) },
 };
 /* clang-format on */
-#define OID_CN "2.5.4.3"
-#define OID_SERIAL "2.5.4.5"
-#define OID_EMAIL "1.2.840.113549.1.9.1"
 
 static const char *
 field(const struct kiln_name *nm, size_t off)
@@ -91,11 +89,12 @@ kiln_name_from_request(
 				goto cleanup;
 		}
 	}
-	if (req->cn != NULL && !overridden(req, OID_CN) &&
-	    rdn(&d, OID_CN, req->cn, "CN", err) == -1)
+	if (req->cn != NULL && !overridden(req, KILN_OID_AT_CN) &&
+	    rdn(&d, KILN_OID_AT_CN, req->cn, "CN", err) == -1)
 		goto cleanup;
-	if (req->serialnumber != NULL && !overridden(req, OID_SERIAL) &&
-	    rdn(&d, OID_SERIAL, req->serialnumber, "serialnumber", err) == -1)
+	if (req->serialnumber != NULL && !overridden(req, KILN_OID_AT_SERIAL) &&
+	    rdn(&d, KILN_OID_AT_SERIAL, req->serialnumber, "serialnumber",
+	        err) == -1)
 		goto cleanup;
 	for (i = 0; i < req->n_names; i++) {
 		nm = &req->names[i];
@@ -107,7 +106,8 @@ kiln_name_from_request(
 				goto cleanup;
 		}
 		snprintf(what, sizeof(what), "names[%zu].E", i);
-		if (nm->e != NULL && rdn(&d, OID_EMAIL, nm->e, what, err) == -1)
+		if (nm->e != NULL &&
+		    rdn(&d, KILN_OID_AT_EMAIL, nm->e, what, err) == -1)
 			goto cleanup;
 	}
 	der_close(&d, seq);

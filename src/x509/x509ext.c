@@ -10,6 +10,7 @@
 #include <mbedtls/asn1.h>
 #include <mbedtls/oid.h>
 
+#include "asn1/oid.h"
 #include "core/strs.h"
 #include "asn1/x509.h"
 
@@ -226,18 +227,18 @@ parse_nc(struct kiln_info *info, struct rd v, struct kiln_err *err)
 static const struct {
 	const char *oid, *name;
 } ekus[] = {
-    {"2.5.29.37.0", "any"},
-    {"1.3.6.1.5.5.7.3.1", "server auth"},
-    {"1.3.6.1.5.5.7.3.2", "client auth"},
-    {"1.3.6.1.5.5.7.3.3", "code signing"},
-    {"1.3.6.1.5.5.7.3.4", "email protection"},
-    {"1.3.6.1.5.5.7.3.5", "ipsec end system"},
-    {"1.3.6.1.5.5.7.3.6", "ipsec tunnel"},
-    {"1.3.6.1.5.5.7.3.7", "ipsec user"},
-    {"1.3.6.1.5.5.7.3.8", "timestamping"},
-    {"1.3.6.1.5.5.7.3.9", "ocsp signing"},
-    {"1.3.6.1.4.1.311.10.3.3", "microsoft sgc"},
-    {"2.16.840.1.113730.4.1", "netscape sgc"},
+    {KILN_OID_EKU_ANY, "any"},
+    {KILN_OID_EKU_SERVER_AUTH, "server auth"},
+    {KILN_OID_EKU_CLIENT_AUTH, "client auth"},
+    {KILN_OID_EKU_CODE_SIGNING, "code signing"},
+    {KILN_OID_EKU_EMAIL_PROTECTION, "email protection"},
+    {KILN_OID_EKU_IPSEC_END_SYSTEM, "ipsec end system"},
+    {KILN_OID_EKU_IPSEC_TUNNEL, "ipsec tunnel"},
+    {KILN_OID_EKU_IPSEC_USER, "ipsec user"},
+    {KILN_OID_EKU_TIMESTAMPING, "timestamping"},
+    {KILN_OID_EKU_OCSP_SIGNING, "ocsp signing"},
+    {KILN_OID_EKU_MICROSOFT_SGC, "microsoft sgc"},
+    {KILN_OID_EKU_NETSCAPE_SGC, "netscape sgc"},
 };
 
 static int
@@ -365,21 +366,21 @@ x509_parse_extensions(
 		info->next++;
 
 		rc = 0;
-		if (strcmp(e->oid, "2.5.29.17") == 0)
+		if (strcmp(e->oid, KILN_OID_EXT_SAN) == 0)
 			rc = parse_san(info, value, err);
-		else if (strcmp(e->oid, "2.5.29.14") == 0)
+		else if (strcmp(e->oid, KILN_OID_EXT_SKI) == 0)
 			rc = parse_key_id(info->ski, &info->ski_len,
 			    sizeof(info->ski), value, MBEDTLS_ASN1_OCTET_STRING,
 			    err);
-		else if (strcmp(e->oid, "2.5.29.35") == 0)
+		else if (strcmp(e->oid, KILN_OID_EXT_AKI) == 0)
 			rc = parse_aki(info, value, err);
-		else if (strcmp(e->oid, "2.5.29.19") == 0)
+		else if (strcmp(e->oid, KILN_OID_EXT_BC) == 0)
 			rc = parse_bc(info, value, err);
-		else if (strcmp(e->oid, "2.5.29.15") == 0)
+		else if (strcmp(e->oid, KILN_OID_EXT_KU) == 0)
 			rc = parse_ku(info, value, err);
-		else if (strcmp(e->oid, "2.5.29.37") == 0)
+		else if (strcmp(e->oid, KILN_OID_EXT_EKU) == 0)
 			rc = parse_eku(info, value, err);
-		else if (strcmp(e->oid, "2.5.29.30") == 0)
+		else if (strcmp(e->oid, KILN_OID_EXT_NAME_CONSTRAINTS) == 0)
 			rc = parse_nc(info, value, err);
 		if (rc == -1)
 			return -1;

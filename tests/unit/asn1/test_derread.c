@@ -100,14 +100,14 @@ Test(derread, oids_dotted_or_hex)
 	cr_assert_str_eq(out, "2a86");
 	cr_assert_eq(rd_oid(&r, out, sizeof(out)), -1);
 	/* Too small for the text. */
-	cr_assert_eq(x509_oid_dotted(der + 2, 9, out, 21), 0);
-	cr_assert_eq(x509_oid_dotted(der + 2, 9, out, 22), 1);
+	cr_assert_eq(rd_oid_dotted(der + 2, 9, out, 21), 0);
+	cr_assert_eq(rd_oid_dotted(der + 2, 9, out, 22), 1);
 	/* An arc past 64 bits, a non-minimal arc, nothing. */
-	cr_assert_eq(x509_oid_dotted(big, sizeof(big), out, sizeof(out)), 0);
-	cr_assert_eq(x509_oid_dotted(lead, sizeof(lead), out, sizeof(out)), 0);
-	cr_assert_eq(x509_oid_dotted(der, 0, out, sizeof(out)), 0);
+	cr_assert_eq(rd_oid_dotted(big, sizeof(big), out, sizeof(out)), 0);
+	cr_assert_eq(rd_oid_dotted(lead, sizeof(lead), out, sizeof(out)), 0);
+	cr_assert_eq(rd_oid_dotted(der, 0, out, sizeof(out)), 0);
 	/* The first arc 2 takes every value from 80 up. */
-	cr_assert_eq(x509_oid_dotted(big + 10, 1, out, sizeof(out)), 1);
+	cr_assert_eq(rd_oid_dotted(big + 10, 1, out, sizeof(out)), 1);
 	cr_assert_str_eq(out, "0.0");
 }
 

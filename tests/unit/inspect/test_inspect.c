@@ -319,16 +319,16 @@ Test(inspect, oid_text_follows_x690)
 			der[k] = (unsigned char)byte;
 		}
 		if (cases[i].text == NULL) {
-			cr_assert_eq(x509_oid_dotted(der, len, text,
+			cr_assert_eq(rd_oid_dotted(der, len, text,
 			                 sizeof(text)),
 			    0, "%s", cases[i].der);
 			continue;
 		}
-		cr_assert_eq(x509_oid_dotted(der, len, text, sizeof(text)), 1,
+		cr_assert_eq(rd_oid_dotted(der, len, text, sizeof(text)), 1,
 		    "%s", cases[i].der);
 		cr_assert_str_eq(text, cases[i].text);
 		/* One byte short of room for the text and its NUL. */
-		cr_assert_eq(x509_oid_dotted(der, len, text,
+		cr_assert_eq(rd_oid_dotted(der, len, text,
 		                 strlen(cases[i].text)),
 		    0, "%s", cases[i].der);
 	}
