@@ -58,6 +58,13 @@ struct kiln_pem_block {
 };
 
 /*
+ * The label of kiln_pem_next for any private key: "RSA PRIVATE KEY",
+ * "EC PRIVATE KEY", "PRIVATE KEY", "ENCRYPTED PRIVATE KEY" (a label
+ * starting with "*" matches every label ending in the rest).
+ */
+#define KILN_PEM_KEY "*PRIVATE KEY"
+
+/*
  * Find the next block labelled "label" (NULL: any label) in the
  * NUL-terminated "text", from offset "*pos".  Returns 1 with "blk" filled
  * and "*pos" moved past the block; 0 if there is none; -1 with "err"

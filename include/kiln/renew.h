@@ -151,9 +151,10 @@ int kiln_renew_key_name(const char *, char *, size_t);
 
 /*
  * The private key PEM block ("-----BEGIN ...PRIVATE KEY-----" to its END
- * line) in the "len" bytes of "text": its offset and length into "*off"
- * and "*n".  Returns 1 if there is one, 0 if none, or -1 with "err" set
- * when there are several.
+ * line, found by kiln_pem_next with KILN_PEM_KEY) in the "len" bytes of
+ * "text": its offset and length into "*off" and "*n".  Returns 1 if there
+ * is one, 0 if none, or -1 with "err" set when there are several, when
+ * one has no END line ("a private key cut short"), or out of memory.
  */
 int kiln_renew_key_block(
     const unsigned char *, size_t, size_t *, size_t *, struct kiln_err *);

@@ -122,6 +122,21 @@ line_end(const char *p)
 	return *p == '\n' ? p + 1 : NULL;
 }
 
+/* Whether the "n" bytes of label "l" are what "want" asks for. */
+static int
+label_matches(const char *want, const char *l, size_t n)
+{
+	size_t k;
+
+	if (want == NULL)
+		return 1;
+	k = strlen(want);
+	if (want[0] == '*') /* a suffix */
+		return n >= k - 1 &&
+		       memcmp(l + n - (k - 1), want + 1, k - 1) == 0;
+	return n == k && memcmp(l, want, n) == 0;
+}
+
 int
 kiln_pem_next(const char *text, size_t *pos, const char *label,
     struct kiln_pem_block *blk, struct kiln_err *err)
@@ -137,8 +152,7 @@ kiln_pem_next(const char *text, size_t *pos, const char *label,
 			return 0;
 		n = (size_t)(dash - l);
 		if (n >= sizeof(blk->label) || memchr(l, '\n', n) != NULL ||
-		    (label != NULL &&
-		        (strlen(label) != n || memcmp(l, label, n) != 0)) ||
+		    !label_matches(label, l, n) ||
 		    (body = line_end(dash + 5)) == NULL)
 			continue;
 		memcpy(blk->label, l, n);

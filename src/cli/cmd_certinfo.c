@@ -192,9 +192,12 @@ is_key(struct kiln_buf *in)
 
 	if (kiln_buf_terminate(in, NULL) == -1)
 		return 0;
-	return kiln_pem_next((char *)in->p, &pos, "CERTIFICATE", &blk, NULL) ==
-	           0 &&
-	       strstr((char *)in->p, "PRIVATE KEY-----") != NULL;
+	if (kiln_pem_next((char *)in->p, &pos, "CERTIFICATE", &blk, NULL) != 0)
+		return 0;
+	pos = 0;
+	/* A key's BEGIN line, even with its END line missing. */
+	return kiln_pem_next((char *)in->p, &pos, KILN_PEM_KEY, &blk, NULL) !=
+	       0;
 }
 
 /*

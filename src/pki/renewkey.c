@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "kiln/buf.h"
+#include "kiln/pem.h"
 #include "kiln/renew.h"
 
 int
@@ -23,49 +25,40 @@ kiln_renew_key_name(const char *name, char *out, size_t size)
 	return w > 0 && (size_t)w < size;
 }
 
-/* The first "needle" in the "n" bytes at "p", or NULL. */
-static const unsigned char *
-find(const unsigned char *p, size_t n, const char *needle)
-{
-	size_t k = strlen(needle), i;
-
-	for (i = 0; k <= n && i <= n - k; i++)
-		if (p[i] == (unsigned char)needle[0] &&
-		    memcmp(p + i, needle, k) == 0)
-			return p + i;
-	return NULL;
-}
-
 int
 kiln_renew_key_block(const unsigned char *text, size_t len, size_t *off,
     size_t *n, struct kiln_err *err)
 {
-	static const char tail[] = "PRIVATE KEY-----";
-	const unsigned char *p = text, *end = text + len, *b, *e, *eol;
-	size_t count = 0;
+	struct kiln_pem_block blk;
+	struct kiln_buf copy;
+	size_t pos = 0, count = 0;
+	int ret, rc = -1;
 
-	while ((b = find(p, (size_t)(end - p), "-----BEGIN ")) != NULL) {
-		/* The BEGIN line's label must end in PRIVATE KEY. */
-		for (eol = b; eol < end && *eol != '\n' && *eol != '\r'; eol++)
-			;
-		p = eol;
-		if ((size_t)(eol - b) < sizeof(tail) - 1 ||
-		    memcmp(eol - (sizeof(tail) - 1), tail, sizeof(tail) - 1) !=
-		        0)
-			continue;
-		if ((e = find(eol, (size_t)(end - eol), "-----END ")) == NULL)
-			return kiln_err_set(
-			    err, KILN_EINVAL, "a private key cut short");
-		for (eol = e; eol < end && *eol != '\n' && *eol != '\r'; eol++)
-			;
-		if (++count > 1)
-			return kiln_err_set(err, KILN_EINVAL,
+	/* kiln_pem_next reads NUL-terminated text: a copy (wiped). */
+	kiln_buf_init(&copy);
+	if (kiln_buf_append(&copy, text, len, err) == -1 ||
+	    kiln_buf_terminate(&copy, err) == -1)
+		goto cleanup;
+	while ((ret = kiln_pem_next(
+	            (char *)copy.p, &pos, KILN_PEM_KEY, &blk, NULL)) == 1) {
+		if (++count > 1) {
+			kiln_err_set(err, KILN_EINVAL,
 			    "holds more than one private key");
-		*off = (size_t)(b - text);
-		*n = (size_t)(eol - b);
-		p = eol;
+			goto cleanup;
+		}
+		/* From its BEGIN to the end of its END line's text. */
+		*off = blk.begin;
+		*n = blk.body + blk.body_len + strlen("-----END -----") +
+		     strlen(blk.label) - blk.begin;
 	}
-	return count == 1;
+	if (ret == -1) {
+		kiln_err_set(err, KILN_EINVAL, "a private key cut short");
+		goto cleanup;
+	}
+	rc = count == 1;
+cleanup:
+	kiln_buf_free(&copy);
+	return rc;
 }
 
 int
@@ -79,16 +72,16 @@ kiln_renew_check_key(struct kiln_key *key, const struct kiln_info *old,
 
 	kiln_cert_init(&crt);
 	kiln_err_clear(&kerr);
-	if (find(data, len, "ENCRYPTED") != NULL) {
-		kiln_err_set(err, KILN_EINVAL,
-		    "%s: its key %s is encrypted: kiln renew reads no password "
-		    "for it (CFSSL_CA_PK_PASSWORD is the CA key's only)",
-		    cert, keyname);
-		goto cleanup;
-	}
 	if (kiln_key_parse(key, data, len, rng, &kerr) == -1) {
-		kiln_err_set(err, kerr.code, "%s: its key %s: %s", cert,
-		    keyname, kerr.msg);
+		if (kiln_key_password_problem(&kerr) != 0)
+			kiln_err_set(err, KILN_EINVAL,
+			    "%s: its key %s is encrypted: kiln renew reads no "
+			    "password for it (CFSSL_CA_PK_PASSWORD is the CA "
+			    "key's only)",
+			    cert, keyname);
+		else
+			kiln_err_set(err, kerr.code, "%s: its key %s: %s", cert,
+			    keyname, kerr.msg);
 		goto cleanup;
 	}
 	if (kiln_cert_parse(&crt, old->der.p, old->der.len, &kerr) == -1) {

@@ -340,6 +340,17 @@ rekey_request(const struct kiln_info *old, struct kiln_keyreq *kr,
 	return 0;
 }
 
+/* Whether the file "it" read holds a private key's BEGIN line. */
+static int
+has_key(const struct kiln_renew_item *it)
+{
+	struct kiln_pem_block blk;
+	size_t pos = 0;
+
+	return kiln_pem_next(
+	           (char *)it->text.p, &pos, KILN_PEM_KEY, &blk, NULL) != 0;
+}
+
 /*
  * Whether the file "it" read, found by a walk, is to be passed over: no
  * PEM certificate, and not DER of one (a folder holds other files too,
@@ -354,8 +365,7 @@ walked_other(struct kiln_renew_item *it)
 	int other;
 
 	kiln_err_clear(&skip);
-	other = it->root_len > 0 &&
-	        strstr((char *)it->text.p, "PRIVATE KEY-----") == NULL &&
+	other = it->root_len > 0 && !has_key(it) &&
 	        kiln_pem_next(
 	            (char *)it->text.p, &pos, "CERTIFICATE", &blk, NULL) == 0 &&
 	        kiln_inspect_certs(
@@ -377,7 +387,9 @@ decide(struct kiln_renew_item *it, const struct kiln_renew_opts *o,
 {
 	struct kiln_err *err = &it->err;
 	const struct kiln_info *old;
+	struct kiln_pem_block blk;
 	enum kiln_renew_kind kind;
+	size_t pos = 0;
 	long long left;
 
 	it->decision = KILN_RENEW_FAILED;
@@ -390,8 +402,9 @@ decide(struct kiln_renew_item *it, const struct kiln_renew_opts *o,
 		return;
 	}
 	/* A glob over a folder also names its keys: pass over them. */
-	if (strstr((char *)it->text.p, "-----BEGIN CERTIFICATE-----") == NULL &&
-	    strstr((char *)it->text.p, "PRIVATE KEY-----") != NULL) {
+	if (kiln_pem_next(
+	        (char *)it->text.p, &pos, "CERTIFICATE", &blk, NULL) == 0 &&
+	    has_key(it)) {
 		it->decision = KILN_RENEW_SKIP_KEY;
 		return;
 	}

@@ -44,9 +44,9 @@ decrypt_unsupported(int ret)
 	int high = -(-ret & 0xFF80); /* the high-level module's code */
 
 	return high == MBEDTLS_ERR_PKCS5_FEATURE_UNAVAILABLE ||
-	    high == MBEDTLS_ERR_PK_FEATURE_UNAVAILABLE ||
-	    high == MBEDTLS_ERR_PEM_FEATURE_UNAVAILABLE ||
-	    high == MBEDTLS_ERR_CIPHER_FEATURE_UNAVAILABLE;
+	       high == MBEDTLS_ERR_PK_FEATURE_UNAVAILABLE ||
+	       high == MBEDTLS_ERR_PEM_FEATURE_UNAVAILABLE ||
+	       high == MBEDTLS_ERR_CIPHER_FEATURE_UNAVAILABLE;
 }
 
 static mbedtls_ecp_group_id
@@ -182,49 +182,52 @@ kiln_key_parse_password(struct kiln_key *key, const unsigned char *data,
 {
 	const unsigned char *pwd = (const unsigned char *)password;
 	size_t pwdlen = password != NULL ? strlen(password) : 0;
-	static const char ecparams_end[] = "-----END EC PARAMETERS-----";
+	struct kiln_pem_block blk;
 	struct kiln_buf copy;
-	unsigned char *p;
-	size_t n;
-	char *end;
-	int ret, rc = -1;
+	const unsigned char *p = data;
+	size_t n = len, pos = 0;
+	int pem, ret, rc = -1;
 
 	kiln_buf_init(&copy);
 	kiln_key_free(key);
-	/* PEM must reach mbedTLS NUL-terminated, the NUL counted. */
 	if (kiln_buf_append(&copy, data, len, err) == -1 ||
 	    kiln_buf_terminate(&copy, err) == -1)
 		goto cleanup;
-	p = copy.p;
-	n = copy.len;
-	/* OpenSSL's "EC PARAMETERS" block before an EC key: skip it. */
-	if (strstr((char *)p, "-----BEGIN EC PARAMETERS-----") != NULL &&
-	    (end = strstr((char *)p, ecparams_end)) != NULL) {
-		end += sizeof(ecparams_end) - 1;
-		n -= (size_t)((unsigned char *)end - p);
-		p = (unsigned char *)end;
+	/*
+	 * PEM: its first private key block (after OpenSSL's "EC PARAMETERS"
+	 * or a certificate), found as kiln finds every PEM block, reaches
+	 * mbedTLS alone and NUL-terminated, the NUL counted: mbedTLS decodes
+	 * the body, in constant time and with the legacy encryption
+	 * headers.  Anything else is DER, at its exact length.
+	 */
+	if ((pem = kiln_pem_count((char *)copy.p) > 0)) {
+		if (kiln_pem_next(
+		        (char *)copy.p, &pos, KILN_PEM_KEY, &blk, NULL) != 1) {
+			kiln_err_set(err, KILN_EINVAL, "not a private key");
+			goto cleanup;
+		}
+		copy.p[blk.end] = '\0';
+		p = copy.p + blk.begin;
+		n = blk.end - blk.begin + 1;
 	}
-	if (strstr((char *)p, "-----BEGIN ") != NULL)
-		ret = kiln_pk_parse_key(
-		    &key->pk, p, n + 1, pwd, pwdlen, kiln_rng_random, rng);
-	else /* DER: the exact length */
-		ret = kiln_pk_parse_key(
-		    &key->pk, p, n, pwd, pwdlen, kiln_rng_random, rng);
+	ret = kiln_pk_parse_key(
+	    &key->pk, p, n, pwd, pwdlen, kiln_rng_random, rng);
 	if (ret == MBEDTLS_ERR_PK_PASSWORD_REQUIRED) {
 		password_error(err, ret,
 		    "private key is encrypted, and no password was given");
 		goto cleanup;
 	}
-	if (ret != 0 && password != NULL &&
-	    strstr((char *)p, "ENCRYPTED") != NULL && decrypt_unsupported(ret)) {
+	if (ret != 0 && password != NULL && pem &&
+	    strstr((const char *)p, "ENCRYPTED") != NULL &&
+	    decrypt_unsupported(ret)) {
 		kiln_err_set(err, KILN_EINVAL,
 		    "private key is encrypted in a way mbedTLS cannot decrypt "
 		    "(it can: " KILN_PK_DECRYPTS ")");
 		goto cleanup;
 	}
 	if (ret == MBEDTLS_ERR_PK_PASSWORD_MISMATCH ||
-	    (ret != 0 && password != NULL &&
-	     strstr((char *)p, "ENCRYPTED") != NULL)) {
+	    (ret != 0 && password != NULL && pem &&
+	        strstr((const char *)p, "ENCRYPTED") != NULL)) {
 		password_error(err, MBEDTLS_ERR_PK_PASSWORD_MISMATCH,
 		    "private key is encrypted, and the password is wrong");
 		goto cleanup;
@@ -349,13 +352,13 @@ same_public(const mbedtls_pk_context *a, const mbedtls_pk_context *b)
 	nb = mbedtls_pk_write_pubkey_der(
 	    (mbedtls_pk_context *)b, db, sizeof(db));
 	return na > 0 && na == nb &&
-	       memcmp(da + sizeof(da) - na, db + sizeof(db) - nb,
-	           (size_t)na) == 0;
+	       memcmp(da + sizeof(da) - na, db + sizeof(db) - nb, (size_t)na) ==
+	           0;
 }
 
 int
-kiln_key_check_pair(const mbedtls_pk_context *pub, struct kiln_key *key,
-    struct kiln_err *err)
+kiln_key_check_pair(
+    const mbedtls_pk_context *pub, struct kiln_key *key, struct kiln_err *err)
 {
 	/* A kiln_key is consistent (generated here, or checked when it was
 	 * loaded): the public keys decide. */

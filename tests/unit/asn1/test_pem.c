@@ -105,3 +105,34 @@ Test(pem, base64_decode_rejects)
 	cr_assert_eq(decodes("Zm9v\x80\x80\x80\x80", &b), 1);
 	kiln_buf_free(&b);
 }
+
+/* KILN_PEM_KEY finds any private key block, and nothing else. */
+Test(pem, next_any_private_key)
+{
+	static const char text[] =
+	    "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"
+	    "-----BEGIN PUBLIC KEY-----\nBBBB\n-----END PUBLIC KEY-----\n"
+	    "-----BEGIN EC PRIVATE KEY-----\nCCCC\n-----END EC PRIVATE "
+	    "KEY-----\n"
+	    "-----BEGIN PRIVATE KEY-----\r\nDDDD\r\n-----END PRIVATE "
+	    "KEY-----\r\n"
+	    "-----BEGIN ENCRYPTED PRIVATE KEY-----\nEEEE\n"
+	    "-----END ENCRYPTED PRIVATE KEY-----\n"
+	    "-----BEGIN PRIVATE KEYS-----\nFFFF\n-----END PRIVATE KEYS-----\n";
+	static const char *const want[] = {
+	    "EC PRIVATE KEY", "PRIVATE KEY", "ENCRYPTED PRIVATE KEY"};
+	struct kiln_pem_block blk;
+	struct kiln_err err;
+	size_t pos = 0, i;
+
+	kiln_err_clear(&err);
+	for (i = 0; i < 3; i++) {
+		cr_assert_eq(
+		    kiln_pem_next(text, &pos, KILN_PEM_KEY, &blk, &err), 1,
+		    "%zu", i);
+		cr_assert_str_eq(blk.label, want[i]);
+		cr_assert_eq(blk.body_len, i == 1 ? 6 : 5);
+	}
+	cr_assert_eq(kiln_pem_next(text, &pos, KILN_PEM_KEY, &blk, &err), 0);
+	cr_assert_eq(err.code, KILN_OK);
+}

@@ -362,3 +362,79 @@ Test(key, signature_hash_follows_cfssl)
 	load("rsa3072.pem");
 	cr_assert_eq(kiln_key_sig_md(&key.pk), MBEDTLS_MD_SHA384);
 }
+
+/* The key file "name" with "before" put in front and "\n" made "eol". */
+static int
+parse_edited(const char *name, const char *before, const char *eol)
+{
+	struct kiln_buf buf, in;
+	char path[512];
+	size_t i;
+	int rc;
+
+	kiln_buf_init(&buf);
+	kiln_buf_init(&in);
+	snprintf(path, sizeof(path), "%s/keys/%s", KILN_TEST_DATA, name);
+	cr_assert_eq(kiln_file_read(path, &buf, &err), 0, "%s", err.msg);
+	cr_assert_eq(kiln_buf_append(&in, before, strlen(before), &err), 0);
+	for (i = 0; i < buf.len; i++)
+		cr_assert_eq(buf.p[i] == '\n'
+		                 ? kiln_buf_append(&in, eol, strlen(eol), &err)
+		                 : kiln_buf_append(&in, buf.p + i, 1, &err),
+		    0);
+	kiln_err_clear(&err);
+	rc = kiln_key_parse(&key, in.p, in.len, &rng, &err);
+	kiln_buf_free(&buf);
+	kiln_buf_free(&in);
+	return rc;
+}
+
+/* The PEM shapes real key files have: CRLF lines, a byte order mark, a
+ * certificate or other text before the key. */
+Test(key, pem_at_the_edges)
+{
+	static const char *const files[] = {
+	    "p256-sec1.pem", "rsa2048-pkcs1.pem", "p384-pkcs8.pem"};
+	struct kiln_buf cert;
+	char path[512], *text;
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		cr_assert_eq(parse_edited(files[i], "", "\r\n"), 0, "%s: %s",
+		    files[i], err.msg);
+		cr_assert_eq(parse_edited(files[i], "\xef\xbb\xbf", "\n"), 0,
+		    "%s: %s", files[i], err.msg);
+		cr_assert_eq(parse_edited(files[i], "a comment\n", "\n"), 0,
+		    "%s: %s", files[i], err.msg);
+	}
+	kiln_buf_init(&cert);
+	snprintf(path, sizeof(path), "%s/keys/p256-cert.pem", KILN_TEST_DATA);
+	cr_assert_eq(kiln_file_read(path, &cert, &err), 0);
+	cr_assert_eq(kiln_buf_terminate(&cert, &err), 0);
+	text = (char *)cert.p;
+	cr_assert_eq(
+	    parse_edited("p256-sec1.pem", text, "\n"), 0, "%s", err.msg);
+	cr_assert_str_eq(describe(), "ecdsa-256");
+	kiln_buf_free(&cert);
+}
+
+/* Broken key PEM: one message, whatever the break. */
+Test(key, broken_pem_is_not_a_key)
+{
+	static const char *const bad[] = {
+	    "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEE\n",
+	    "-----BEGIN EC PRIVATE KEY-----\nMHc*AQEE\n"
+	    "-----END EC PRIVATE KEY-----\n",
+	    "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+	    "-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----\n",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		kiln_err_clear(&err);
+		cr_assert_eq(kiln_key_parse(&key, (const unsigned char *)bad[i],
+		                 strlen(bad[i]), &rng, &err),
+		    -1, "%zu", i);
+		cr_assert_str_eq(err.msg, "not a private key", "%zu", i);
+	}
+}
