@@ -165,6 +165,7 @@ set(KILN_SOURCES_UNIT
 	tests/unit/pki/test_sign.c
 	tests/unit/pki/test_signer.c
 	tests/unit/pki/test_tree.c
+	tests/unit/x509/test_cert.c
 	tests/unit/x509/test_crl.c
 	tests/unit/x509/test_key.c
 	tests/unit/x509/test_rsagen.c

@@ -58,7 +58,7 @@ gencsr(struct gencsr *g, const char *path, const struct cli_config *cfg,
 		return -1;
 	}
 	/* The key is given back as read; DER cannot go into JSON text. */
-	if (strstr((char *)g->key_text.p, "-----BEGIN ") == NULL) {
+	if (kiln_pem_count((char *)g->key_text.p) == 0) {
 		if (cli_gen_out_pem(o, &g->key, err) == -1)
 			return -1;
 		key_out = &o->key_pem;

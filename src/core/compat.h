@@ -19,7 +19,6 @@
 
 #include <mbedtls/ecp.h>
 #include <mbedtls/oid.h> /* 3.x x509.h no longer includes it */
-#include <mbedtls/pem.h>
 #include <mbedtls/pk.h>
 #include <mbedtls/rsa.h>
 #include <mbedtls/ssl.h>
@@ -129,18 +128,6 @@ kiln_pk_ec_group(const mbedtls_pk_context *pk)
 	return mbedtls_ecp_keypair_get_group_id(mbedtls_pk_ec(*pk));
 #else
 	return mbedtls_pk_ec(*pk)->grp.id;
-#endif
-}
-
-/* The DER a PEM context decoded (a function from 3.2 on). */
-static inline const unsigned char *
-kiln_pem_buffer(const mbedtls_pem_context *pem, size_t *len)
-{
-#if KILN_MBEDTLS3
-	return mbedtls_pem_get_buffer((mbedtls_pem_context *)pem, len);
-#else
-	*len = pem->buflen;
-	return pem->buf;
 #endif
 }
 

@@ -15,7 +15,6 @@
 #include <mbedtls/bignum.h>
 #include <mbedtls/md.h>
 #include <mbedtls/oid.h>
-#include <mbedtls/pem.h>
 #include <mbedtls/pk.h>
 
 #include "core/compat.h"
@@ -86,49 +85,27 @@ inspect_take_der(struct kiln_info *info, const unsigned char *der, size_t len,
 /*
  * The next PEM block labelled "label" from offset "*pos" of "text",
  * found by kiln_pem_next (as kiln check and kiln verify find it) and
- * decoded into "out".  A plain body is decoded here, anything else is
- * left to mbedTLS.
+ * decoded into "out" by the one base64 decoder.
  */
 static int
 pem_next(const char *text, size_t *pos, const char *label, struct kiln_buf *out,
     int *found, struct kiln_err *err)
 {
-	char begin[80], end[80];
 	struct kiln_pem_block blk;
-	mbedtls_pem_context pem;
-	const unsigned char *der;
-	size_t used, len;
-	int ret, rc = -1;
+	int ret;
 
 	*found = 0;
-	mbedtls_pem_init(&pem);
-	if ((ret = kiln_pem_next(text, pos, label, &blk, err)) != 1) {
-		rc = ret;
-		goto cleanup;
-	}
+	if ((ret = kiln_pem_next(text, pos, label, &blk, err)) != 1)
+		return ret;
 	ret = kiln_base64_decode(
 	    (const unsigned char *)text + blk.body, blk.body_len, out, err);
 	if (ret == -1)
-		goto cleanup;
-	if (ret == 1) {
-		snprintf(begin, sizeof(begin), "-----BEGIN %s-----", label);
-		snprintf(end, sizeof(end), "-----END %s-----", label);
-		ret = mbedtls_pem_read_buffer(&pem, begin, end,
-		    (const unsigned char *)text + blk.begin, NULL, 0, &used);
-		if (ret != 0) {
-			kiln_err_mbed(err, ret, "bad PEM");
-			goto cleanup;
-		}
-		der = kiln_pem_buffer(&pem, &len);
-		out->len = 0;
-		if (kiln_buf_append(out, der, len, err) == -1)
-			goto cleanup;
-	}
+		return -1;
+	if (ret == 1)
+		return kiln_err_set(
+		    err, KILN_EINVAL, "bad PEM: the body is not base64");
 	*found = 1;
-	rc = 0;
-cleanup:
-	mbedtls_pem_free(&pem);
-	return rc;
+	return 0;
 }
 
 /* The first PEM label in "text", for "no certificate" messages. */
@@ -253,7 +230,8 @@ each_cert(const unsigned char *data, size_t len,
 		kiln_err_clear(&e);
 		if (pem_next((char *)text.p, &pos, "CERTIFICATE", &der, &found,
 		        &e) == -1) {
-			kiln_err_pass_prefix(err, &e, "certificate %zu", count + 1);
+			kiln_err_pass_prefix(
+			    err, &e, "certificate %zu", count + 1);
 			goto cleanup;
 		}
 		if (!found)

@@ -142,7 +142,7 @@ kiln_renew_commit(struct kiln_renew_plan *p, size_t i,
 	 * key kept in it, each written again from what was parsed. */
 	if (kiln_renew_file(&out, &job->der, &it->infos,
 	        it->inside ? &it->old_key : NULL,
-	        strstr((char *)it->text.p, "-----BEGIN ") != NULL, err) == -1)
+	        kiln_pem_count((char *)it->text.p) > 0, err) == -1)
 		goto cleanup;
 	/* Its mode, but never writable or executable by others, nor
 	 * readable by others when it holds a key. */

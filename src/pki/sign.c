@@ -20,6 +20,7 @@
 #include "core/compat.h"
 #include "asn1/der.h"
 #include "kiln/key.h"
+#include "kiln/pem.h"
 #include "kiln/sign.h"
 #include "core/strs.h"
 #include "asn1/x509.h"
@@ -165,6 +166,18 @@ read_sans(
 	return rc;
 }
 
+/* Whether "s" is one of the "n" strings of "list". */
+static int
+in_list(const char *s, const char *const *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(s, list[i]) == 0)
+			return 1;
+	return 0;
+}
+
 /*
  * Read the request in "data" into req->csr.  PEM input is its first PEM
  * block, which must be a certificate request (cfssl takes the first block
@@ -174,52 +187,43 @@ static int
 read_request(struct kiln_signreq *req, const unsigned char *data, size_t len,
     struct kiln_err *err)
 {
-	static const char begin[] = "-----BEGIN ";
+	static const char *const csr[] = {
+	    "CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST"};
+	static const char *const cert[] = {
+	    "CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE"};
+	struct kiln_pem_block blk;
 	struct kiln_buf text;
-	const char *b, *label, *e;
-	char end[80];
-	size_t n;
-	int rc = -1;
+	size_t pos = 0;
+	int ret, rc = -1;
 
 	kiln_buf_init(&text);
 	if (kiln_buf_append(&text, data, len, err) == -1 ||
 	    kiln_buf_terminate(&text, err) == -1)
 		goto cleanup;
-	if ((b = strstr((const char *)text.p, begin)) == NULL) {
+	if (kiln_pem_count((char *)text.p) == 0) {
 		/* Not PEM: DER, or an error kiln_inspect_csr() words. */
 		req->was_der = 1;
 		rc = kiln_inspect_csr(&req->csr, data, len, err);
 		goto cleanup;
 	}
-	label = b + strlen(begin);
-	n = strcspn(label, "-\n");
-	if (strncmp(label + n, "-----", 5) != 0) {
-		kiln_err_set(err, KILN_EINVAL, "bad PEM header");
+	if ((ret = kiln_pem_next((char *)text.p, &pos, NULL, &blk, err)) != 1) {
+		if (ret == 0)
+			kiln_err_set(err, KILN_EINVAL, "bad PEM header");
 		goto cleanup;
 	}
-	if (!((n == 19 && strncmp(label, "CERTIFICATE REQUEST", n) == 0) ||
-	        (n == 23 &&
-	            strncmp(label, "NEW CERTIFICATE REQUEST", n) == 0))) {
-		if ((n == 11 && strncmp(label, "CERTIFICATE", n) == 0) ||
-		    (n == 16 && strncmp(label, "X509 CERTIFICATE", n) == 0) ||
-		    (n == 19 && strncmp(label, "TRUSTED CERTIFICATE", n) == 0))
+	if (!in_list(blk.label, csr, 2)) {
+		if (in_list(blk.label, cert, 3))
 			kiln_err_set(err, KILN_EINVAL,
 			    "a certificate, not a certificate request");
 		else
 			kiln_err_set(err, KILN_EINVAL,
-			    "not a certificate request (PEM block \"%.*s\")",
-			    (int)(n > 40 ? 40 : n), label);
-		goto cleanup;
-	}
-	snprintf(end, sizeof(end), "-----END %.*s-----", (int)n, label);
-	if ((e = strstr(label, end)) == NULL) {
-		kiln_err_set(
-		    err, KILN_EINVAL, "truncated PEM: no \"%s\" line", end);
+			    "not a certificate request (PEM block \"%.40s\")",
+			    blk.label);
 		goto cleanup;
 	}
 	/* Only this block, so that no later one is taken instead. */
-	rc = kiln_inspect_csr(&req->csr, (const unsigned char *)b,
-	    (size_t)(e - b) + strlen(end), err);
+	rc = kiln_inspect_csr(
+	    &req->csr, text.p + blk.begin, blk.end - blk.begin, err);
 cleanup:
 	kiln_buf_free(&text);
 	return rc;

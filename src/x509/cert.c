@@ -2,7 +2,6 @@
 
 #include <mbedtls/asn1.h>
 #include <mbedtls/oid.h>
-#include <mbedtls/pem.h>
 
 #include "core/civil.h"
 #include "core/compat.h"
@@ -74,35 +73,39 @@ int
 kiln_cert_parse(struct kiln_cert *cert, const unsigned char *data, size_t len,
     struct kiln_err *err)
 {
-	mbedtls_pem_context pem;
-	struct kiln_buf text;
-	const unsigned char *der = data;
-	size_t der_len = len, used;
+	struct kiln_pem_block blk;
+	struct kiln_buf text, der;
+	const unsigned char *p = data;
+	size_t n = len, pos = 0;
 	int ret, rc = -1;
 
-	mbedtls_pem_init(&pem);
 	kiln_buf_init(&text);
+	kiln_buf_init(&der);
 	kiln_cert_free(cert);
 	if (kiln_buf_append(&text, data, len, err) == -1 ||
 	    kiln_buf_terminate(&text, err) == -1)
 		goto cleanup;
-	if (strstr((char *)text.p, "-----BEGIN ") != NULL) {
+	/* PEM: one block, as kiln check finds and decodes it. */
+	if (kiln_pem_count((char *)text.p) > 0) {
 		if (kiln_pem_count((char *)text.p) != 1) {
 			kiln_err_set(err, KILN_EINVAL,
 			    "expected exactly one PEM certificate");
 			goto cleanup;
 		}
-		ret =
-		    mbedtls_pem_read_buffer(&pem, "-----BEGIN CERTIFICATE-----",
-		        "-----END CERTIFICATE-----", text.p, NULL, 0, &used);
-		if (ret != 0) {
+		if (kiln_pem_next(
+		        (char *)text.p, &pos, "CERTIFICATE", &blk, NULL) != 1 ||
+		    (ret = kiln_base64_decode(
+		         text.p + blk.body, blk.body_len, &der, err)) == 1) {
 			kiln_err_set(err, KILN_EINVAL, "not a PEM certificate");
 			goto cleanup;
 		}
-		der = kiln_pem_buffer(&pem, &der_len);
+		if (ret == -1)
+			goto cleanup;
+		p = der.p;
+		n = der.len;
 	}
 	ret = mbedtls_x509_crt_parse_der_with_ext_cb(
-	    &cert->crt, der, der_len, 1, accept_ext, NULL);
+	    &cert->crt, p, n, 1, accept_ext, NULL);
 	if (ret != 0) {
 		kiln_err_mbed(err, ret, "not a valid certificate");
 		goto cleanup;
@@ -110,7 +113,7 @@ kiln_cert_parse(struct kiln_cert *cert, const unsigned char *data, size_t len,
 	find_ski(cert);
 	rc = 0;
 cleanup:
-	mbedtls_pem_free(&pem);
+	kiln_buf_free(&der);
 	kiln_buf_free(&text);
 	if (rc == -1)
 		kiln_cert_free(cert);

@@ -11,9 +11,9 @@
 
 #include <criterion/criterion.h>
 #include <mbedtls/base64.h>
-#include <mbedtls/pem.h>
 
 #include "core/compat.h"
+#include "kiln/cert.h"
 #include "kiln/file.h"
 #include "kiln/tls.h"
 #include "inspect/tlsrecord.h"
@@ -30,27 +30,23 @@ static unsigned char big[1500], tiny[1] = {0x30};
 static void
 setup(void)
 {
-	mbedtls_pem_context ctx;
-	const unsigned char *der;
+	struct kiln_cert crt;
 	char path[512];
-	size_t used, der_len, i;
+	size_t i;
 
 	kiln_buf_init(&pem);
 	kiln_buf_init(&in);
 	kiln_buf_init(&cert_pem);
+	kiln_cert_init(&crt);
 	kiln_err_clear(&err);
 	snprintf(path, sizeof(path), "%s/keys/p256-cert.pem", KILN_TEST_DATA);
 	cr_assert_eq(kiln_file_read(path, &cert_pem, &err), 0, "%s", err.msg);
-	mbedtls_pem_init(&ctx);
-	cr_assert_eq(
-	    mbedtls_pem_read_buffer(&ctx, "-----BEGIN CERTIFICATE-----",
-	        "-----END CERTIFICATE-----", cert_pem.p, NULL, 0, &used),
-	    0);
-	der = kiln_pem_buffer(&ctx, &der_len);
-	cr_assert_leq(der_len, sizeof(cert_der));
-	memcpy(cert_der, der, der_len);
-	cert_der_len = der_len;
-	mbedtls_pem_free(&ctx);
+	cr_assert_eq(kiln_cert_parse(&crt, cert_pem.p, cert_pem.len, &err), 0,
+	    "%s", err.msg);
+	cr_assert_leq(crt.crt.raw.len, sizeof(cert_der));
+	memcpy(cert_der, crt.crt.raw.p, crt.crt.raw.len);
+	cert_der_len = crt.crt.raw.len;
+	kiln_cert_free(&crt);
 	for (i = 0; i < sizeof(big); i++)
 		big[i] = (unsigned char)(i * 7 + 3);
 }

@@ -258,6 +258,38 @@ Test(sign, truncated_pem_is_refused)
 	    "truncated PEM: no \"-----END CERTIFICATE REQUEST-----\" line");
 }
 
+/* The request's PEM found as every PEM block is: the first whole block,
+ * its label judged. */
+Test(sign, the_first_pem_block_is_judged)
+{
+	static const struct {
+		const char *text, *msg;
+	} cases[] = {
+	    {"-----BEGIN CERTIFICATE REQUEST\nMIIB\n", "bad PEM header"},
+	    {"-----BEGIN X509 CERTIFICATE-----\nAAAA\n"
+	     "-----END X509 CERTIFICATE-----\n",
+	        "a certificate, not a certificate request"},
+	    {"\xef\xbb\xbfnotes\n-----BEGIN TRUSTED CERTIFICATE-----\r\n"
+	     "AAAA\r\n-----END TRUSTED CERTIFICATE-----\r\n",
+	        "a certificate, not a certificate request"},
+	    {"-----BEGIN NEW CERTIFICATE REQUEST-----\nAAAA\n"
+	     "-----END NEW CERTIFICATE REQUEST-----\n",
+	        "not a CSR"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		kiln_err_clear(&err);
+		cr_assert_eq(kiln_sign_request(&req,
+		                 (const unsigned char *)cases[i].text,
+		                 strlen(cases[i].text), &err),
+		    -1, "%zu", i);
+		cr_assert(strncmp(err.msg, cases[i].msg, strlen(cases[i].msg)) ==
+		              0,
+		    "%zu: %s", i, err.msg);
+	}
+}
+
 Test(sign, neither_pem_nor_der_is_refused)
 {
 	static const char text[] = "hello\n";
