@@ -68,6 +68,7 @@ set(KILN_SOURCES_INSPECT
 	src/inspect/decode_csr.c
 	src/inspect/decode_key.c
 	src/inspect/inspect.c
+	src/inspect/kubeconfig.c
 	src/inspect/tls.c
 	src/inspect/tlsrecord.c
 	src/inspect/verify.c
@@ -156,6 +157,7 @@ set(KILN_SOURCES_UNIT
 	tests/unit/etcd/test_etcdplan.c
 	tests/unit/inspect/test_check.c
 	tests/unit/inspect/test_inspect.c
+	tests/unit/inspect/test_kubeconfig.c
 	tests/unit/inspect/test_tls.c
 	tests/unit/inspect/test_verify.c
 	tests/unit/pki/test_issue.c

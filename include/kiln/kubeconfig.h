@@ -71,10 +71,14 @@ void kiln_kubeconfig_free(struct kiln_kubeconfig *);
  * Parse the "len" bytes of "data" (a whole file; NUL bytes refused) as a
  * kubeconfig, "shown" naming it in messages.  A kubeconfig is a mapping
  * whose "kind" is "Config", or, with no "kind", that has at least one of
- * "clusters", "users" or "contexts"; anything else is refused with
- * "SHOWN: not a kubeconfig".  Empty values (null, "") are left out.
- * Returns 0, or -1 with "err" filled (KILN_EINVAL: one line with the
- * file, the line and the problem; KILN_ENOMEM).
+ * "clusters", "users" or "contexts".  Empty values (null, "") are left
+ * out.  Returns 0; 1 for a file that is not a kubeconfig (not YAML, not
+ * a mapping, another kind, larger than KILN_KUBECONFIG_MAX, or broken
+ * before any of those keys), "err" filled with "SHOWN: not a
+ * kubeconfig" (a walk skips such files quietly); or -1 with "err"
+ * filled for a kubeconfig that is refused (KILN_EINVAL: one line with
+ * the file, the line and the problem; KILN_ENOMEM).  "kc" is left empty
+ * unless 0 is returned.
  */
 int kiln_kubeconfig_parse(struct kiln_kubeconfig *, const unsigned char *,
     size_t, const char *, struct kiln_err *);
