@@ -64,11 +64,13 @@ set(KILN_SOURCES_PKI
 set(KILN_SOURCES_INSPECT
 	src/inspect/check.c
 	src/inspect/checkchain.c
+	src/inspect/checkkc.c
 	src/inspect/decode_cert.c
 	src/inspect/decode_csr.c
 	src/inspect/decode_key.c
 	src/inspect/inspect.c
 	src/inspect/kubeconfig.c
+	src/inspect/kubeconfigedit.c
 	src/inspect/tls.c
 	src/inspect/tlsrecord.c
 	src/inspect/verify.c
@@ -81,6 +83,7 @@ set(KILN_SOURCES_REPORT
 	src/report/certtext.c
 	src/report/checkhtml.c
 	src/report/checkjson.c
+	src/report/checkkubeadm.c
 	src/report/checksvg.c
 	src/report/checktable.c
 	src/report/format.c

@@ -186,6 +186,7 @@ Test(errcontract_inspect, check_and_walk)
 	CONTRACT(out.len = 0, 0, kiln_check_json(&c, &out, E));
 	CONTRACT(out.len = 0, 0, kiln_check_table(&c, &out, E));
 	CONTRACT(out.len = 0, 0, kiln_check_html(&c, &out, E));
+	CONTRACT(out.len = 0, 0, kiln_check_kubeadm(&c, &out, E));
 	kiln_check_free(&c);
 	memset(&w, 0, sizeof(w));
 	w.file = walk_file;
