@@ -92,6 +92,20 @@ const struct kiln_kc_item *kiln_kubeconfig_find(
     const struct kiln_kubeconfig *, enum kiln_kc_kind, const char *);
 
 /*
+ * The client certificate "kc" authenticates with: the current context's
+ * user's client-certificate-data or, with no current context, that of
+ * the only user that has one.  "shown" names the file.  Returns the
+ * item, or NULL with "err" filled (KILN_EINVAL): "SHOWN: users/NAME: the
+ * client certificate is the file PATH, not embedded" (never opened),
+ * "SHOWN: users/NAME: no client-certificate-data", "SHOWN: the current
+ * context \"C\" is not in contexts", "SHOWN: no client-certificate-data",
+ * or, with several users and no current context, "SHOWN: no current
+ * context, and several users have a client certificate: A, B".
+ */
+const struct kiln_kc_item *kiln_kubeconfig_client(
+    const struct kiln_kubeconfig *, const char *, struct kiln_err *);
+
+/*
  * The bytes a *_DATA item stands for (base64-decoded: PEM text, with a
  * NUL kept after it), appended to "out".  "shown" names the file.
  * Returns 0, or -1 with "err" filled (KILN_EINVAL "SHOWN: users/NAME:

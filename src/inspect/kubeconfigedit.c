@@ -4,6 +4,7 @@
  * kept; the names of the keys, and freeing (values wiped).  The parser
  * is kubeconfig.c.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,6 +69,69 @@ kiln_kubeconfig_find(
 		if (kc->items[i].kind == kind &&
 		    strcmp(kc->items[i].owner, owner) == 0)
 			return &kc->items[i];
+	return NULL;
+}
+
+const struct kiln_kc_item *
+kiln_kubeconfig_client(
+    const struct kiln_kubeconfig *kc, const char *shown, struct kiln_err *err)
+{
+	const struct kiln_kc_item *it = NULL;
+	char names[256];
+	size_t i, n = 0, used = 0;
+
+	if (kc->current_context != NULL && kc->current_user == NULL &&
+	    kc->current_cluster == NULL) {
+		kiln_err_set(err, KILN_EINVAL,
+		    "%s: the current context \"%s\" is not in contexts", shown,
+		    kc->current_context);
+		return NULL;
+	}
+	if (kc->current_user != NULL) {
+		it = kiln_kubeconfig_find(
+		    kc, KILN_KC_CERT_DATA, kc->current_user);
+		if (it != NULL)
+			return it;
+		if ((it = kiln_kubeconfig_find(
+		         kc, KILN_KC_CERT_FILE, kc->current_user)) != NULL)
+			kiln_err_set(err, KILN_EINVAL,
+			    "%s: users/%s: the client certificate is the file "
+			    "%s, not embedded",
+			    shown, kc->current_user, it->value);
+		else
+			kiln_err_set(err, KILN_EINVAL,
+			    "%s: users/%s: no client-certificate-data", shown,
+			    kc->current_user);
+		return NULL;
+	}
+	names[0] = '\0';
+	for (i = 0; i < kc->n; i++)
+		if (kc->items[i].kind == KILN_KC_CERT_DATA) {
+			it = &kc->items[i];
+			if (used < sizeof(names))
+				used += (size_t)snprintf(names + used,
+				    sizeof(names) - used, "%s%s",
+				    n > 0 ? ", " : "", it->owner);
+			n++;
+		}
+	if (n == 1)
+		return it;
+	for (i = 0; n == 0 && i < kc->n; i++)
+		if (kc->items[i].kind == KILN_KC_CERT_FILE) {
+			kiln_err_set(err, KILN_EINVAL,
+			    "%s: users/%s: the client certificate is the file "
+			    "%s, not embedded",
+			    shown, kc->items[i].owner, kc->items[i].value);
+			return NULL;
+		}
+	if (n == 0)
+		kiln_err_set(
+		    err, KILN_EINVAL, "%s: no client-certificate-data", shown);
+	else
+		kiln_err_set(err, KILN_EINVAL,
+		    "%s: no current context, and several users have a client "
+		    "certificate: %s",
+		    shown, names);
 	return NULL;
 }
 

@@ -77,6 +77,9 @@ kubectl config set-cluster kubernetes --server=https://127.0.0.1:6443 \
 kubectl config set-credentials system:node:cp1 \
     --client-certificate=/var/lib/kubelet/pki/kubelet-client-current.pem \
     --client-key=/var/lib/kubelet/pki/kubelet-client-current.pem --kubeconfig k8s/kubelet.conf >/dev/null
+kubectl config set-context system:node:cp1@kubernetes --cluster kubernetes \
+    --user system:node:cp1 --kubeconfig k8s/kubelet.conf >/dev/null
+kubectl config use-context system:node:cp1@kubernetes --kubeconfig k8s/kubelet.conf >/dev/null
 # A pod manifest is YAML, not a kubeconfig: skipped without a word.
 mkdir k8s/manifests
 printf 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: etcd\n' >k8s/manifests/etcd.yaml
@@ -185,5 +188,25 @@ kiln: check: bad/notpem.conf#users/notpem: client-certificate-data: not a certif
 # The alias bomb is read without expanding it: one entry, at once.
 assert_contains "$(cat bad.out)" "| bad/bomb.conf#users/bomb | kubernetes-admin |" "hostile: the bomb's certificate"
 assert_not_contains "$(cat bad.out)" "refs.conf" "hostile: file references are not followed"
+
+# 5. kiln-certinfo and kiln certinfo -cert KUBECONFIG: the current
+# context's user's client certificate.
+sn() { "$BIN/kiln-certinfo" -cert "$1" | jq -r .serial_number; }
+assert_eq "$(sn id/admin.crt)" "$(sn k8s/admin.conf)" "certinfo: admin.conf"
+assert_eq "$(sn id/admin.crt)" "$(sn admin.json)" "certinfo: admin.json"
+assert_eq "$(sn id/admin.crt)" \
+    "$("$KILN" certinfo -cert k8s/admin.conf | jq -r .serial_number)" "kiln certinfo: admin.conf"
+# Another context made current: its user's.
+kubectl config set-credentials other --client-certificate=id/sched.crt \
+    --client-key=id/sched.key --embed-certs --kubeconfig k8s/admin.conf >/dev/null
+kubectl config set-context other --cluster kubernetes --user other --kubeconfig k8s/admin.conf >/dev/null
+kubectl config use-context other --kubeconfig k8s/admin.conf >/dev/null
+assert_eq "$(sn id/sched.crt)" "$(sn k8s/admin.conf)" "certinfo: the current context's user"
+expect_error "kiln-certinfo: k8s/kubelet.conf: users/system:node:cp1: the client certificate is the file /var/lib/kubelet/pki/kubelet-client-current.pem, not embedded" \
+    "$BIN/kiln-certinfo" -cert k8s/kubelet.conf
+expect_error "kiln-certinfo: bad/deep.conf: line 5: nested too deep for a kubeconfig" \
+    "$BIN/kiln-certinfo" -cert bad/deep.conf
+expect_error "kiln-certinfo: k8s/manifests/etcd.yaml: not a certificate (neither PEM nor DER)" \
+    "$BIN/kiln-certinfo" -cert k8s/manifests/etcd.yaml
 
 echo "kubeconfig_check: $checks checks passed"

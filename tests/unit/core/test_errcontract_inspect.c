@@ -268,18 +268,25 @@ Test(errcontract_inspect, kubeconfig)
 	CONTRACT(kiln_kubeconfig_free(&kc), 0,
 	    kiln_kubeconfig_parse(&kc, b, strlen(y), "k", E));
 	CONTRACT(kiln_kubeconfig_free(&kc), -1,
-	    kiln_kubeconfig_parse(&kc, (const unsigned char *)alias,
-	        strlen(alias), "k", E));
+	    kiln_kubeconfig_parse(
+	        &kc, (const unsigned char *)alias, strlen(alias), "k", E));
 	CONTRACT(kiln_kubeconfig_free(&kc), 1,
 	    kiln_kubeconfig_parse(
 	        &kc, (const unsigned char *)pod, strlen(pod), "k", E));
 	cr_assert_eq(kiln_kubeconfig_parse(&kc, b, strlen(y), "k", &fresh), 0);
-	CONTRACT(out.len = 0, 0, kiln_kubeconfig_decode(kc.items, "k", &out, E));
+	CONTRACT(
+	    out.len = 0, 0, kiln_kubeconfig_decode(kc.items, "k", &out, E));
+	CONTRACT((void)0, kc.items, kiln_kubeconfig_client(&kc, "k", E));
+	free(kc.items[0].owner);
+	kc.items[0].owner = strdup("v");
+	kc.current_user = strdup("u");
+	CONTRACT((void)0, NULL, kiln_kubeconfig_client(&kc, "k", E));
 	CONTRACT(out.len = 0, 0,
 	    kiln_kubeconfig_splice(b, strlen(y), kc.items, "QQ==", 4, &out, E));
 	CONTRACT(out.len = 0, -1,
 	    kiln_kubeconfig_splice(b, strlen(y), kc.items, "Q Q", 3, &out, E));
 	kc.items[0].value[0] = '%';
-	CONTRACT(out.len = 0, -1, kiln_kubeconfig_decode(kc.items, "k", &out, E));
+	CONTRACT(
+	    out.len = 0, -1, kiln_kubeconfig_decode(kc.items, "k", &out, E));
 	kiln_kubeconfig_free(&kc);
 }

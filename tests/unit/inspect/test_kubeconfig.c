@@ -334,3 +334,37 @@ Test(kubeconfig, bad_base64_is_named)
 	cr_assert_str_eq(
 	    err.msg, "k.conf: users/u: client-key-data: not base64");
 }
+
+Test(kubeconfig, the_client_is_the_current_users_or_the_only_one)
+{
+	const struct kiln_kc_item *it;
+
+	cr_assert_eq(parse(kubectl_yaml), 0);
+	it = kiln_kubeconfig_client(&kc, "k.conf", &err);
+	cr_assert_not_null(it, "%s", err.msg);
+	cr_assert_str_eq(it->owner, "admin");
+	kiln_kubeconfig_free(&kc);
+	/* No current context: the only user with a certificate. */
+	cr_assert_eq(parse("kind: Config\nusers:\n- name: a\n  user: {}\n"
+	                   "- name: b\n  user: {client-certificate-data: QQ==}"
+	                   "\n"),
+	    0);
+	cr_assert_str_eq(
+	    kiln_kubeconfig_client(&kc, "k.conf", &err)->owner, "b");
+	kiln_kubeconfig_free(&kc);
+	cr_assert_eq(
+	    parse("kind: Config\nusers:\n"
+	          "- name: a\n  user: {client-certificate-data: QQ==}\n"
+	          "- name: b\n  user: {client-certificate-data: QQ==}"
+	          "\n"),
+	    0);
+	cr_assert_null(kiln_kubeconfig_client(&kc, "k.conf", &err));
+	cr_assert_str_eq(err.msg, "k.conf: no current context, and several "
+	                          "users have a client certificate: a, b");
+	kiln_kubeconfig_free(&kc);
+	kiln_err_clear(&err);
+	cr_assert_eq(parse("kind: Config\ncurrent-context: x\nusers: []\n"), 0);
+	cr_assert_null(kiln_kubeconfig_client(&kc, "k.conf", &err));
+	cr_assert_str_eq(
+	    err.msg, "k.conf: the current context \"x\" is not in contexts");
+}
