@@ -64,10 +64,13 @@ set(KILN_SOURCES_PKI
 set(KILN_SOURCES_INSPECT
 	src/inspect/check.c
 	src/inspect/checkchain.c
+	src/inspect/checkkc.c
 	src/inspect/decode_cert.c
 	src/inspect/decode_csr.c
 	src/inspect/decode_key.c
 	src/inspect/inspect.c
+	src/inspect/kubeconfig.c
+	src/inspect/kubeconfigedit.c
 	src/inspect/tls.c
 	src/inspect/tlsrecord.c
 	src/inspect/verify.c
@@ -80,6 +83,7 @@ set(KILN_SOURCES_REPORT
 	src/report/certtext.c
 	src/report/checkhtml.c
 	src/report/checkjson.c
+	src/report/checkkubeadm.c
 	src/report/checksvg.c
 	src/report/checktable.c
 	src/report/format.c
@@ -156,6 +160,7 @@ set(KILN_SOURCES_UNIT
 	tests/unit/etcd/test_etcdplan.c
 	tests/unit/inspect/test_check.c
 	tests/unit/inspect/test_inspect.c
+	tests/unit/inspect/test_kubeconfig.c
 	tests/unit/inspect/test_tls.c
 	tests/unit/inspect/test_verify.c
 	tests/unit/pki/test_issue.c

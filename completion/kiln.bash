@@ -98,7 +98,7 @@ _kiln_complete() {
 	case $prev in
 	-format | --format)
 		case $cmd in
-		check) COMPREPLY=($(compgen -W "table json html" -- "$cur")) ;;
+		check) COMPREPLY=($(compgen -W "table json html kubeadm" -- "$cur")) ;;
 		*) COMPREPLY=($(compgen -W "json table text" -- "$cur")) ;;
 		esac
 		return 0

@@ -6,6 +6,8 @@ set -eu
 
 build="gcc make cmake pkg-config libmbedtls-dev libcjson-dev libcriterion-dev
 	dpkg-dev"	# dpkg-shlibdeps: the .deb's Depends (cpack)
+# libyaml: the kubeconfig reader (src/inspect/kubeconfig.c).
+build="$build libyaml-dev"
 # chromium and python3: tests/integration/check_html.sh renders kiln
 # check's HTML page and reads the screenshot.
 # strace: tests/integration/renew_attack.sh delays an fsync to swap a file
@@ -13,6 +15,9 @@ build="gcc make cmake pkg-config libmbedtls-dev libcjson-dev libcriterion-dev
 test="openssl golang-cfssl etcd-server etcd-client gnutls-bin mandoc jq curl
 	clang valgrind chromium python3 strace
 	ca-certificates"
+# kubectl writes the kubeconfigs of tests/integration/kubeconfig*.sh
+# (Debian's kubernetes-client, unless a kubectl is there already).
+command -v kubectl >/dev/null 2>&1 || test="$test kubernetes-client"
 # bench/run.sh compares kiln with cfssl (above), openssl and easy-rsa, and
 # takes peak RSS from GNU time's %M.
 bench="easy-rsa time"

@@ -151,6 +151,20 @@ int kiln_check_json(
     const struct kiln_check *, struct kiln_buf *, struct kiln_err *);
 
 /*
+ * The entries as `kubeadm certs check-expiration` prints its two tables
+ * (CERTIFICATE, EXPIRES, RESIDUAL TIME, CERTIFICATE AUTHORITY; then
+ * CERTIFICATE AUTHORITY, EXPIRES, RESIDUAL TIME), appended to "out":
+ * kubeadm's names (pki/NAME.crt is NAME, pki/etcd/NAME.crt etcd-NAME, a
+ * kubeconfig's client certificate its file name, anything else its
+ * path), sorted by name, dates as "Jan 02, 2006 15:04 UTC", residual
+ * time as kubeadm rounds it, the leaf's authority by its CA's name.
+ * Certificate authorities embedded in kubeconfigs are left out.  Returns
+ * 0, or -1 out of memory.
+ */
+int kiln_check_kubeadm(
+    const struct kiln_check *, struct kiln_buf *, struct kiln_err *);
+
+/*
  * The entries as one standalone HTML5 page, appended to "out": the
  * overall status and the counts per status, a timeline (inline SVG) of
  * every certificate's validity sorted by not after, with today's line,

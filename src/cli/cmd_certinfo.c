@@ -11,6 +11,7 @@
 #include "kiln/file.h"
 #include "kiln/inspect.h"
 #include "kiln/key.h"
+#include "kiln/kubeconfig.h"
 #include "kiln/pem.h"
 #include "kiln/rng.h"
 #include "kiln/tls.h"
@@ -74,16 +75,59 @@ name_of(const char *path)
 	return strcmp(path, "-") == 0 ? "standard input" : path;
 }
 
+/*
+ * The certificates of "input" (from "what") into "infos": PEM or DER, or
+ * a kubeconfig's client certificate (kiln_kubeconfig_client: the
+ * current context's user's).  Errors name "what".
+ */
+static int
+read_certs(struct kiln_infos *infos, struct kiln_buf *input, const char *what,
+    struct kiln_err *err)
+{
+	const struct kiln_kc_item *it;
+	struct kiln_kubeconfig kc;
+	struct kiln_err first, kerr;
+	struct kiln_buf pem;
+	int rc = -1;
+
+	kiln_err_clear(&first);
+	kiln_err_clear(&kerr);
+	kiln_kubeconfig_init(&kc);
+	kiln_buf_init(&pem);
+	if (kiln_inspect_certs(infos, input->p, input->len, &first) == 0)
+		return 0;
+	kiln_infos_free(infos);
+	/* Not a certificate: a kubeconfig, or that error. */
+	if (first.code == KILN_ENOMEM || kiln_kubeconfig_parse(&kc, input->p,
+	                                     input->len, what, &kerr) == 1) {
+		kiln_err_prefix(&first, "%s", what);
+		kiln_err_pass(err, &first);
+		goto cleanup;
+	}
+	if (kerr.code != KILN_OK ||
+	    (it = kiln_kubeconfig_client(&kc, what, &kerr)) == NULL ||
+	    kiln_kubeconfig_decode(it, what, &pem, &kerr) == -1)
+		goto fail;
+	if (kiln_inspect_certs(infos, pem.p, pem.len, &kerr) == -1) {
+		kiln_err_prefix(&kerr, "%s: users/%s: client-certificate-data",
+		    what, it->owner);
+		goto fail;
+	}
+	rc = 0;
+	goto cleanup;
+fail:
+	kiln_err_pass(err, &kerr);
+cleanup:
+	kiln_kubeconfig_free(&kc);
+	kiln_buf_free(&pem);
+	return rc;
+}
+
 /* Describe the certificates in c->input; errors name c->what. */
 static int
 inspect_certs(struct certinfo *c, struct kiln_err *err)
 {
-	if (kiln_inspect_certs(&c->infos, c->input.p, c->input.len, err) ==
-	    -1) {
-		kiln_err_prefix(err, "%s", c->what);
-		return -1;
-	}
-	return 0;
+	return read_certs(&c->infos, &c->input, c->what, err);
 }
 
 static int
@@ -227,8 +271,8 @@ certinfo_files(const char **files, int nfiles, enum kiln_info_format format,
 		/* Also what a bundle that failed half-way left behind. */
 		kiln_infos_free(&infos);
 		if (strcmp(files[i], "-") == 0 && stdin_used++) {
-			kiln_err_set(&err, KILN_EINVAL,
-			    "standard input given twice");
+			kiln_err_set(
+			    &err, KILN_EINVAL, "standard input given twice");
 		} else if (kiln_file_read(files[i], &input, &err) == 0 &&
 		           is_key(&input)) {
 			/* A glob over a folder kiln wrote also names its
@@ -236,10 +280,9 @@ certinfo_files(const char **files, int nfiles, enum kiln_info_format format,
 			cli_errorf("certinfo", "%s: skipped, a private key",
 			    name_of(files[i]));
 			continue;
-		} else if (err.code == KILN_OK &&
-		           kiln_inspect_certs(
-		               &infos, input.p, input.len, &err) == -1) {
-			kiln_err_prefix(&err, "%s", name_of(files[i]));
+		} else if (err.code == KILN_OK) {
+			(void)read_certs(
+			    &infos, &input, name_of(files[i]), &err);
 		}
 		if (err.code != KILN_OK) {
 			cli_error("certinfo", &err);
@@ -248,8 +291,8 @@ certinfo_files(const char **files, int nfiles, enum kiln_info_format format,
 		}
 		out.len = 0;
 		kiln_err_clear(&err);
-		if (kiln_listing_add(&list, infos.v, infos.n, files[i], &out,
-		        &err) == -1 ||
+		if (kiln_listing_add(
+		        &list, infos.v, infos.n, files[i], &out, &err) == -1 ||
 		    cli_write_stdout(&out, &err) == -1)
 			goto fail;
 	}

@@ -42,7 +42,7 @@ cmd_check(int argc, char **argv, const struct cli_config *cfg)
 	mbedtls_x509_crt ca;
 	size_t i;
 	int rc = 3;
-	enum { TABLE, JSON, HTML } format;
+	enum { TABLE, JSON, HTML, KUBEADM } format;
 	int (*render)(
 	    const struct kiln_check *, struct kiln_buf *, struct kiln_err *);
 
@@ -55,9 +55,12 @@ cmd_check(int argc, char **argv, const struct cli_config *cfg)
 		format = JSON, render = kiln_check_json;
 	else if (strcmp(cfg->format, "html") == 0)
 		format = HTML, render = kiln_check_html;
+	else if (strcmp(cfg->format, "kubeadm") == 0)
+		format = KUBEADM, render = kiln_check_kubeadm;
 	else
 		return cli_usage_error(cfg->cmd,
-		    "-format %s: want table, json or html", cfg->format);
+		    "-format %s: want table, json, html or kubeadm",
+		    cfg->format);
 	kiln_check_init(&c);
 	kiln_buf_init(&out);
 	mbedtls_x509_crt_init(&ca);
@@ -96,7 +99,7 @@ cmd_check(int argc, char **argv, const struct cli_config *cfg)
 		cli_errorf("check", "no certificate found");
 	/* An empty table is not printed; the page says that nothing was
 	 * found. */
-	if (format == TABLE && c.n_entries == 0) {
+	if ((format == TABLE || format == KUBEADM) && c.n_entries == 0) {
 		rc = kiln_check_exit(&c);
 		goto cleanup;
 	}

@@ -15,7 +15,7 @@ static const char *const check_flags[] = { "within", "critical", "ca",
 static const char *const check_help[] = {
 	"ca", "trust anchors: certificates that do not chain to one are untrusted; a certificate that outlives its CA takes the CA's end",
 	"exclude", "leave out files and folders whose name or path matches this glob (repeatable); renew's backups (NAME.YYYYMMDDTHHMMSSZ) are always left out",
-	"format", "table, json or html (a standalone page: timeline and table)",
+	"format", "table, json, html (a standalone page: timeline and table) or kubeadm (kubeadm certs check-expiration's tables)",
 	NULL };
 static const char *const etcd_flags[] = { "manifest", "out", "force",
 	"j", "n", "q", NULL };
@@ -94,7 +94,7 @@ static const struct command commands[] = {
 	  certinfo_flags, cmd_certinfo, 2, NULL },
 	{ "check",
 	  "kiln check [-within DUR] [-critical DUR] [-ca CA] "
-	  "[-format table|json|html] [-exclude GLOB]... PATH...",
+	  "[-format table|json|html|kubeadm] [-exclude GLOB]... PATH...",
 	  "The expiry and validity of every certificate in the files and "
 	  "folders given.\nExit status: 0 all ok, 1 something expiring, 2 "
 	  "something critical, expired,\nnot yet valid or untrusted, 3 "

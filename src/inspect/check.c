@@ -19,6 +19,7 @@
 #include "asn1/oid.h"
 #include "core/strs.h"
 #include "inspect/checkchain.h"
+#include "inspect/checkkc.h"
 #include "kiln/inspect.h"
 #include "kiln/time.h"
 #include "kiln/check.h"
@@ -140,8 +141,8 @@ kiln_check_free(struct kiln_check *c)
 	kiln_check_init(c);
 }
 
-static int
-add_problem(struct kiln_check *c, const char *path, const char *msg,
+int
+check_add_problem(struct kiln_check *c, const char *path, const char *msg,
     struct kiln_err *err)
 {
 	struct kiln_check_problem *p;
@@ -308,8 +309,8 @@ judge_chain(struct kiln_check *c, struct kiln_check_entry *e,
 }
 
 /* Take the certificates of one file into the check. */
-static int
-add_file(struct kiln_check *c, const char *path, const struct stat *st,
+int
+check_add_file(struct kiln_check *c, const char *path, const struct stat *st,
     struct kiln_infos *file, struct kiln_err *err)
 {
 	struct kiln_check_entry *e;
@@ -362,7 +363,7 @@ static int
 add_problem_errno(
     struct kiln_check *c, const char *path, int errnum, struct kiln_err *err)
 {
-	return add_problem(c, path, strerror(errnum), err);
+	return check_add_problem(c, path, strerror(errnum), err);
 }
 
 /*
@@ -486,15 +487,18 @@ check_file(struct kiln_check *c, int dfd, const char *name, const char *path,
 	pem =
 	    kiln_pem_next((char *)data.p, &pos, "CERTIFICATE", &blk, NULL) != 0;
 	if (!pem && (data.len == 0 || data.p[0] != 0x30)) {
-		rc = 0;
+		/* Text that is no PEM may be a kubeconfig: parsed to know. */
+		rc = data.len == 0 ? 0
+		                   : check_kubeconfig(c, path, &st, &data, err);
+		rc = rc == -1 ? -1 : 0;
 		goto cleanup;
 	}
 	if (kiln_inspect_certs(&file, data.p, data.len, &perr) == -1) {
 		/* DER that is not a certificate (a key, a CRL) is skipped. */
-		rc = pem ? add_problem(c, path, perr.msg, err) : 0;
+		rc = pem ? check_add_problem(c, path, perr.msg, err) : 0;
 		goto cleanup;
 	}
-	rc = add_file(c, path, &st, &file, err);
+	rc = check_add_file(c, path, &st, &file, err);
 cleanup:
 	if (fd >= 0)
 		close(fd);
@@ -507,7 +511,7 @@ static int
 check_problem(
     void *arg, const char *path, const char *msg, struct kiln_err *err)
 {
-	return add_problem(arg, path, msg, err);
+	return check_add_problem(arg, path, msg, err);
 }
 
 static int

@@ -81,7 +81,7 @@ for cmd in $commands; do
 done
 assert_eq "$(complete_words kiln certinfo -)" "$(complete_words kiln-certinfo -)" \
     "completion: kiln-certinfo's flags are certinfo's"
-assert_eq "html json table " "$(complete_words kiln check -format '')" \
+assert_eq "html json kubeadm table " "$(complete_words kiln check -format '')" \
     "completion: check -format"
 assert_eq "client kubernetes " \
     "$(complete_words kiln gencert -config "$G/../kubernetes/ca-config.json" -profile '')" \
@@ -176,7 +176,7 @@ assert_eq "$(ls "$SRC"/man/*.1 | wc -l)" "$(grep -c '^usr/share/man/man1/.*\.1$'
 ! grep -q '^usr/bin/cfssl' deb.list || fail ".deb holds cfssl links by default"
 ok
 depends=$(dpkg-deb -f "$deb" Depends)
-for lib in libc6 libcjson1 libmbedcrypto7 libmbedtls14 libmbedx509-1; do
+for lib in libc6 libcjson1 libmbedcrypto7 libmbedtls14 libmbedx509-1 libyaml-0-2; do
 	assert_contains "$depends" "$lib" ".deb Depends: $lib"
 done
 assert_eq kiln "$(dpkg-deb -f "$deb" Package)" ".deb Package"

@@ -7,6 +7,7 @@
 #include "kiln/etcd.h"
 #include "kiln/inspect.h"
 #include "kiln/key.h"
+#include "kiln/kubeconfig.h"
 #include "kiln/tls.h"
 #include "kiln/verify.h"
 
@@ -185,6 +186,7 @@ Test(errcontract_inspect, check_and_walk)
 	CONTRACT(out.len = 0, 0, kiln_check_json(&c, &out, E));
 	CONTRACT(out.len = 0, 0, kiln_check_table(&c, &out, E));
 	CONTRACT(out.len = 0, 0, kiln_check_html(&c, &out, E));
+	CONTRACT(out.len = 0, 0, kiln_check_kubeadm(&c, &out, E));
 	kiln_check_free(&c);
 	memset(&w, 0, sizeof(w));
 	w.file = walk_file;
@@ -251,4 +253,40 @@ Test(errcontract_inspect, etcd_build)
 	    kiln_etcd_build(&m, sub, 0, NULL, NULL, &r, E));
 	kiln_etcd_result_free(&r);
 	kiln_etcd_manifest_free(&m);
+}
+
+Test(errcontract_inspect, kubeconfig)
+{
+	static const char y[] = "kind: Config\nusers:\n- name: u\n  user:\n"
+	                        "    client-certificate-data: Q0VSVAo=\n";
+	static const char alias[] = "kind: Config\nusers:\n- *a\n";
+	static const char pod[] = "kind: Pod\n";
+	const unsigned char *b = (const unsigned char *)y;
+	struct kiln_kubeconfig kc;
+
+	kiln_kubeconfig_init(&kc);
+	CONTRACT(kiln_kubeconfig_free(&kc), 0,
+	    kiln_kubeconfig_parse(&kc, b, strlen(y), "k", E));
+	CONTRACT(kiln_kubeconfig_free(&kc), -1,
+	    kiln_kubeconfig_parse(
+	        &kc, (const unsigned char *)alias, strlen(alias), "k", E));
+	CONTRACT(kiln_kubeconfig_free(&kc), 1,
+	    kiln_kubeconfig_parse(
+	        &kc, (const unsigned char *)pod, strlen(pod), "k", E));
+	cr_assert_eq(kiln_kubeconfig_parse(&kc, b, strlen(y), "k", &fresh), 0);
+	CONTRACT(
+	    out.len = 0, 0, kiln_kubeconfig_decode(kc.items, "k", &out, E));
+	CONTRACT((void)0, kc.items, kiln_kubeconfig_client(&kc, "k", E));
+	free(kc.items[0].owner);
+	kc.items[0].owner = strdup("v");
+	kc.current_user = strdup("u");
+	CONTRACT((void)0, NULL, kiln_kubeconfig_client(&kc, "k", E));
+	CONTRACT(out.len = 0, 0,
+	    kiln_kubeconfig_splice(b, strlen(y), kc.items, "QQ==", 4, &out, E));
+	CONTRACT(out.len = 0, -1,
+	    kiln_kubeconfig_splice(b, strlen(y), kc.items, "Q Q", 3, &out, E));
+	kc.items[0].value[0] = '%';
+	CONTRACT(
+	    out.len = 0, -1, kiln_kubeconfig_decode(kc.items, "k", &out, E));
+	kiln_kubeconfig_free(&kc);
 }
