@@ -55,6 +55,8 @@ set(KILN_SOURCES_PKI
 	src/pki/renewkey.c
 	src/pki/renewops.c
 	src/pki/renewplan.c
+	src/pki/rotate.c
+	src/pki/rotateplan.c
 	src/pki/sign.c
 	src/pki/signsubject.c
 	src/pki/signer.c
@@ -91,6 +93,7 @@ set(KILN_SOURCES_ETCD
 	src/etcd/etcdca.c
 	src/etcd/etcdplan.c
 	src/etcd/etcdrender.c
+	src/etcd/etcdrotate.c
 	src/etcd/manifest.c
 	src/etcd/manifestrules.c
 )
@@ -119,6 +122,7 @@ set(KILN_SOURCES_CLI
 	src/cli/cmd_json.c
 	src/cli/cmd_print_defaults.c
 	src/cli/cmd_renew.c
+	src/cli/cmd_rotate_ca.c
 	src/cli/cmd_selfsign.c
 	src/cli/cmd_sign.c
 	src/cli/cmd_verify.c
