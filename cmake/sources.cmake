@@ -158,6 +158,7 @@ set(KILN_SOURCES_UNIT
 	tests/unit/core/test_strs.c
 	tests/unit/etcd/test_etcd.c
 	tests/unit/etcd/test_etcdplan.c
+	tests/unit/etcd/test_etcdrotate.c
 	tests/unit/inspect/test_check.c
 	tests/unit/inspect/test_inspect.c
 	tests/unit/inspect/test_tls.c
@@ -166,6 +167,7 @@ set(KILN_SOURCES_UNIT
 	tests/unit/pki/test_pool.c
 	tests/unit/pki/test_renew.c
 	tests/unit/pki/test_renewplan.c
+	tests/unit/pki/test_rotate.c
 	tests/unit/pki/test_sign.c
 	tests/unit/pki/test_signer.c
 	tests/unit/pki/test_tree.c
