@@ -73,9 +73,9 @@ print_summary(const char *dir, const struct kiln_rotate_result *r, int dry)
 	default:
 		names[0] = '\0';
 		for (i = 0; i < r->n_members && len < sizeof(names); i++)
-			len += (size_t)snprintf(names + len,
-			    sizeof(names) - len, "%s%s", i > 0 ? " " : "",
-			    r->members[i]);
+			len +=
+			    (size_t)snprintf(names + len, sizeof(names) - len,
+			        "%s%s", i > 0 ? " " : "", r->members[i]);
 		cli_printf("%s: phase 3 of 3%s: every member trusts the new "
 		           "CA %s only; the rotation is finished%s",
 		    dir, dry ? " planned" : " done", r->new_id, tail);

@@ -134,8 +134,8 @@ check_rotation(struct etcd_run *r, struct kiln_err *err)
 	kiln_buf_init(&text);
 	kiln_err_clear(&e);
 	if (tree_shown(&r->tree, F_CA, "rotate.json", shown, err) == -1 ||
-	    tree_read(&r->tree, F_CA, "rotate.json", &text, &st, &present,
-	        err) == -1)
+	    tree_read(
+	        &r->tree, F_CA, "rotate.json", &text, &st, &present, err) == -1)
 		goto cleanup;
 	if (present && kiln_rotate_state_read((const char *)text.p, text.len,
 	                   &phase, &next, &e) == -1) {

@@ -98,8 +98,8 @@ add_leaves(struct rotate *r, size_t f, const char *skip, struct kiln_err *err)
 			continue;
 		if (snprintf(key, sizeof(key), "%.*s-key.pem", (int)(len - 4),
 		        names[i]) >= (int)sizeof(key)) {
-			kiln_err_set(err, KILN_EINVAL, "%s: name too long",
-			    names[i]);
+			kiln_err_set(
+			    err, KILN_EINVAL, "%s: name too long", names[i]);
 			goto cleanup;
 		}
 		if (rotate_add_leaf(r, f, names[i], key, err) == -1)

@@ -43,8 +43,8 @@ kiln_rotate_result_free(struct kiln_rotate_result *r)
 /* The state file. */
 
 int
-rotate_state_text(const struct rotate_state *st, struct kiln_buf *out,
-    struct kiln_err *err)
+rotate_state_text(
+    const struct rotate_state *st, struct kiln_buf *out, struct kiln_err *err)
 {
 	char text[256];
 	int n;
@@ -54,7 +54,8 @@ rotate_state_text(const struct rotate_state *st, struct kiln_buf *out,
 	    "  \"new_ca\": \"%s\"\n}\n",
 	    st->phase, st->old_id, st->new_id);
 	if (n < 0 || (size_t)n >= sizeof(text))
-		return kiln_err_set(err, KILN_EINVAL, "rotation state too long");
+		return kiln_err_set(
+		    err, KILN_EINVAL, "rotation state too long");
 	return kiln_buf_append(out, text, (size_t)n, err);
 }
 
@@ -93,8 +94,8 @@ rotate_state_parse(struct rotate_state *st, const char *text, size_t len,
 	memset(st, 0, sizeof(*st));
 	if ((obj = kiln_json_parse_object(text, len, &e)) == NULL ||
 	    kiln_json_known_keys(obj, NULL, known, &e) == -1 ||
-	    kiln_json_int(obj, NULL, "phase", 1, KILN_ROTATE_PHASES, &phase,
-	        &e) == -1 ||
+	    kiln_json_int(
+	        obj, NULL, "phase", 1, KILN_ROTATE_PHASES, &phase, &e) == -1 ||
 	    (phase == 0 &&
 	        kiln_err_set(&e, KILN_EINVAL, "phase: missing") == -1) ||
 	    state_id(obj, "old_ca", st->old_id, &e) == -1 ||
@@ -108,8 +109,8 @@ rotate_state_parse(struct rotate_state *st, const char *text, size_t len,
 }
 
 int
-kiln_rotate_state_read(const char *text, size_t len, int *phase, int *next,
-    struct kiln_err *err)
+kiln_rotate_state_read(
+    const char *text, size_t len, int *phase, int *next, struct kiln_err *err)
 {
 	struct rotate_state st;
 
@@ -415,8 +416,8 @@ rotate_cross_read(struct rotate *r, struct kiln_err *err)
 	        &present, err) == -1)
 		return -1;
 	if (!present)
-		return kiln_err_set(err, KILN_EINVAL,
-		    "%s: missing (phase 1 makes it)", shown);
+		return kiln_err_set(
+		    err, KILN_EINVAL, "%s: missing (phase 1 makes it)", shown);
 	if (kiln_inspect_certs(
 	        &r->cross, r->cross_pem.p, r->cross_pem.len, &e) == -1)
 		return kiln_err_pass_prefix(err, &e, "%s", shown);
@@ -434,7 +435,8 @@ rotate_bundle(struct kiln_buf *out, const struct rotate_ca *a,
     const struct rotate_ca *b, struct kiln_err *err)
 {
 	if (kiln_buf_append(out, a->pem.p, a->pem.len, err) == -1 ||
-	    (b != NULL && kiln_buf_append(out, b->pem.p, b->pem.len, err) == -1))
+	    (b != NULL &&
+	        kiln_buf_append(out, b->pem.p, b->pem.len, err) == -1))
 		return -1;
 	return 0;
 }

@@ -37,7 +37,7 @@ int rotate_state_parse(struct rotate_state *, const char *, size_t,
 /* A CA of the rotation: its certificate, key and their texts. */
 struct rotate_ca {
 	struct kiln_signer signer;
-	struct kiln_infos info; /* the certificate, described */
+	struct kiln_infos info;  /* the certificate, described */
 	struct kiln_buf pem;     /* the certificate */
 	struct kiln_buf key_pem; /* the key, as it was read */
 	char id[41];
@@ -56,7 +56,7 @@ struct rotate_leaf {
 };
 
 struct rotate {
-	struct tree tree; /* the caller's folders, opened by it */
+	struct tree tree;          /* the caller's folders, opened by it */
 	size_t f_ca, f_new, f_old; /* DIR/ca, DIR/ca/new, DIR/ca/old */
 	struct rotate_trust *trust;
 	size_t n_trust;
@@ -80,8 +80,8 @@ void rotate_free(struct rotate *);
 /* Add trust file "name" of folder "f".  Returns 0 or -1. */
 int rotate_add_trust(struct rotate *, size_t, const char *, struct kiln_err *);
 /* Add the leaf "cert" of folder "f" with key "key".  Returns 0 or -1. */
-int rotate_add_leaf(struct rotate *, size_t, const char *, const char *,
-    struct kiln_err *);
+int rotate_add_leaf(
+    struct rotate *, size_t, const char *, const char *, struct kiln_err *);
 
 /*
  * rotate.c, for rotateplan.c: read CA "ca" from "cert" and "key" of

@@ -59,8 +59,8 @@ cleanup:
 
 /* A CA into folder "f": its key (0600), then its certificate. */
 static int
-plan_ca(struct rotate *r, size_t f, const struct rotate_ca *c,
-    struct kiln_err *err)
+plan_ca(
+    struct rotate *r, size_t f, const struct rotate_ca *c, struct kiln_err *err)
 {
 	if (plan(r, f, "ca-key.pem", TREE_CA_KEY, &c->key_pem, 0600, err) ==
 	        -1 ||
@@ -77,8 +77,8 @@ need_ca(struct rotate *r, struct rotate_ca *c, size_t f, const char *want,
 	char shown[PATH_MAX];
 	int present;
 
-	if (rotate_ca_read(r, c, f, "ca.pem", "ca-key.pem", want, &present,
-	        err) == -1 ||
+	if (rotate_ca_read(
+	        r, c, f, "ca.pem", "ca-key.pem", want, &present, err) == -1 ||
 	    tree_shown(&r->tree, f, "ca.pem", shown, err) == -1)
 		return -1;
 	if (!present)
@@ -94,8 +94,8 @@ phase1(struct rotate *r, struct kiln_err *err)
 	    rotate_ca_make(r, &r->old, &r->new, err) == -1 ||
 	    rotate_cross_make(r, err) == -1 ||
 	    plan_ca(r, r->f_new, &r->new, err) == -1 ||
-	    plan(r, r->f_new, "ca-cross.pem", TREE_CA_CERT, &r->cross_pem,
-	        0644, err) == -1 ||
+	    plan(r, r->f_new, "ca-cross.pem", TREE_CA_CERT, &r->cross_pem, 0644,
+	        err) == -1 ||
 	    plan_trust(r, &r->old, &r->new, err) == -1)
 		return -1;
 	memcpy(r->st.old_id, r->old.id, sizeof(r->st.old_id));
@@ -169,11 +169,11 @@ leaf_file(struct rotate *r, const struct rotate_leaf *l, struct kiln_buf *out,
 	}
 	v = &infos.v[0];
 	/* Issued by the new CA already, the cross certificate after it. */
-	if (infos.n == 2 && kiln_renew_kind(v, r->new.signer.ca) ==
-	                        KILN_RENEW_LEAF &&
+	if (infos.n == 2 &&
+	    kiln_renew_kind(v, r->new.signer.ca) == KILN_RENEW_LEAF &&
 	    infos.v[1].der.len == r->cross.v[0].der.len &&
-	    memcmp(infos.v[1].der.p, r->cross.v[0].der.p,
-	        infos.v[1].der.len) == 0) {
+	    memcmp(infos.v[1].der.p, r->cross.v[0].der.p, infos.v[1].der.len) ==
+	        0) {
 		res->kept++;
 		rc = kiln_buf_append(out, text.p, text.len, err);
 		goto cleanup;
@@ -265,12 +265,14 @@ phase3(struct rotate *r, struct kiln_err *err)
 
 /* The plan's files into the result. */
 static int
-report(const struct tree *t, struct kiln_rotate_result *res,
-    struct kiln_err *err)
+report(
+    const struct tree *t, struct kiln_rotate_result *res, struct kiln_err *err)
 {
 	static const enum kiln_rotate_fate fates[] = {
-	    [TREE_NEW] = KILN_ROTATE_NEW, [TREE_CHANGED] = KILN_ROTATE_CHANGED,
-	    [TREE_KEPT] = KILN_ROTATE_KEPT, [TREE_RESET] = KILN_ROTATE_RESET};
+	    [TREE_NEW] = KILN_ROTATE_NEW,
+	    [TREE_CHANGED] = KILN_ROTATE_CHANGED,
+	    [TREE_KEPT] = KILN_ROTATE_KEPT,
+	    [TREE_RESET] = KILN_ROTATE_RESET};
 	size_t i;
 
 	if (t->n_files > 0 &&
@@ -336,9 +338,8 @@ rotate_run(struct rotate *r, int phase, unsigned int flags,
 	if (tree_shown(&r->tree, r->f_ca, "rotate.json", shown, err) == -1 ||
 	    tree_read(&r->tree, r->f_ca, "rotate.json", &text, &st,
 	        &r->have_state, err) == -1 ||
-	    (r->have_state &&
-	        rotate_state_parse(
-	            &r->st, (const char *)text.p, text.len, shown, err) == -1) ||
+	    (r->have_state && rotate_state_parse(&r->st, (const char *)text.p,
+	                          text.len, shown, err) == -1) ||
 	    order(r, phase, res, err) == -1)
 		goto cleanup;
 	if (res->done_already) {

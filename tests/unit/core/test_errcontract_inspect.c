@@ -283,7 +283,8 @@ Test(errcontract_inspect, etcd_rotate)
 	    kiln_etcd_rotate(sub, 3, 0, &rr, E));
 	CONTRACT((void)0, 0,
 	    kiln_rotate_state_read(state, strlen(state), &phase, &next, E));
-	CONTRACT((void)0, -1, kiln_rotate_state_read("{}", 2, &phase, &next, E));
+	CONTRACT(
+	    (void)0, -1, kiln_rotate_state_read("{}", 2, &phase, &next, E));
 	kiln_rotate_result_free(&rr);
 	kiln_etcd_result_free(&r);
 	kiln_etcd_manifest_free(&m);

@@ -21,8 +21,9 @@ refused(const char *text, const char *want)
 	struct kiln_err err;
 
 	kiln_err_clear(&err);
-	cr_assert_eq(rotate_state_parse(&st, text, strlen(text), "s.json", &err),
-	    -1, "accepted: %s", text);
+	cr_assert_eq(
+	    rotate_state_parse(&st, text, strlen(text), "s.json", &err), -1,
+	    "accepted: %s", text);
 	cr_assert_eq(err.code, KILN_EINVAL);
 	cr_assert_str_eq(err.msg, want);
 }
@@ -36,15 +37,16 @@ Test(rotate, state_written_and_read_back)
 	kiln_buf_init(&text);
 	kiln_err_clear(&err);
 	cr_assert_eq(rotate_state_text(&st, &text, &err), 0);
-	cr_assert_eq(text.len, strlen("{\n  \"phase\": 2,\n  \"old_ca\": \"" ID_A
-	                              "\",\n  \"new_ca\": \"" ID_B "\"\n}\n"));
+	cr_assert_eq(
+	    text.len, strlen("{\n  \"phase\": 2,\n  \"old_ca\": \"" ID_A
+	                     "\",\n  \"new_ca\": \"" ID_B "\"\n}\n"));
 	cr_assert_eq(memcmp(text.p,
 	                 "{\n  \"phase\": 2,\n  \"old_ca\": \"" ID_A
 	                 "\",\n  \"new_ca\": \"" ID_B "\"\n}\n",
 	                 text.len),
 	    0);
-	cr_assert_eq(rotate_state_parse(&back, (const char *)text.p, text.len,
-	                 "s.json", &err),
+	cr_assert_eq(rotate_state_parse(
+	                 &back, (const char *)text.p, text.len, "s.json", &err),
 	    0, "%s", err.msg);
 	cr_assert_eq(back.phase, 2);
 	cr_assert_str_eq(back.old_id, ID_A);
@@ -54,10 +56,10 @@ Test(rotate, state_written_and_read_back)
 
 Test(rotate, state_read_gives_the_next_phase)
 {
-	static const char one[] =
-	    "{\"phase\": 1, \"old_ca\": \"" ID_A "\", \"new_ca\": \"" ID_B "\"}";
-	static const char three[] =
-	    "{\"phase\": 3, \"old_ca\": \"" ID_A "\", \"new_ca\": \"" ID_B "\"}";
+	static const char one[] = "{\"phase\": 1, \"old_ca\": \"" ID_A
+	                          "\", \"new_ca\": \"" ID_B "\"}";
+	static const char three[] = "{\"phase\": 3, \"old_ca\": \"" ID_A
+	                            "\", \"new_ca\": \"" ID_B "\"}";
 	struct kiln_err err;
 	int phase = 0, next = 0;
 
