@@ -86,13 +86,20 @@ rotate_state_parse(struct rotate_state *st, const char *text, size_t len,
     const char *shown, struct kiln_err *err)
 {
 	static const char *const known[] = {"phase", "old_ca", "new_ca", NULL};
+	char copy[1024];
 	struct kiln_err e;
 	cJSON *obj;
 	long phase = 0;
 
 	kiln_err_clear(&e);
 	memset(st, 0, sizeof(*st));
-	if ((obj = kiln_json_parse_object(text, len, &e)) == NULL ||
+	/* The parser wants a NUL after the text: a copy has one. */
+	if (len >= sizeof(copy))
+		return kiln_err_set(err, KILN_EINVAL,
+		    "%s: %zu bytes, too long for a rotation state", shown, len);
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	if ((obj = kiln_json_parse_object(copy, len, &e)) == NULL ||
 	    kiln_json_known_keys(obj, NULL, known, &e) == -1 ||
 	    kiln_json_int(
 	        obj, NULL, "phase", 1, KILN_ROTATE_PHASES, &phase, &e) == -1 ||

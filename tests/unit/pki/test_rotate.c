@@ -78,6 +78,9 @@ Test(rotate, state_read_gives_the_next_phase)
 
 Test(rotate, state_not_written_by_kiln_is_refused)
 {
+	struct rotate_state st;
+	struct kiln_err err;
+
 	refused("{\"phase\": 1, \"old_ca\": \"" ID_A "\", \"new_ca\": \"" ID_B
 	        "\", \"phase2\": 1}",
 	    "s.json: unknown key \"phase2\" (did you mean \"phase\"?)");
@@ -92,4 +95,8 @@ Test(rotate, state_not_written_by_kiln_is_refused)
 	refused("{\"phase\": 1, \"old_ca\": \"" ID_A "\"}",
 	    "s.json: new_ca: missing");
 	refused("[1]", "s.json: expected an object, got array");
+	/* Not NUL-terminated: only "len" bytes are read. */
+	kiln_err_clear(&err);
+	cr_assert_eq(rotate_state_parse(&st, "{}x", 2, "s.json", &err), -1);
+	cr_assert_str_eq(err.msg, "s.json: phase: missing");
 }
