@@ -55,6 +55,8 @@ set(KILN_SOURCES_PKI
 	src/pki/renewkey.c
 	src/pki/renewops.c
 	src/pki/renewplan.c
+	src/pki/rotate.c
+	src/pki/rotateplan.c
 	src/pki/sign.c
 	src/pki/signsubject.c
 	src/pki/signer.c
@@ -95,6 +97,7 @@ set(KILN_SOURCES_ETCD
 	src/etcd/etcdca.c
 	src/etcd/etcdplan.c
 	src/etcd/etcdrender.c
+	src/etcd/etcdrotate.c
 	src/etcd/manifest.c
 	src/etcd/manifestrules.c
 )
@@ -123,6 +126,7 @@ set(KILN_SOURCES_CLI
 	src/cli/cmd_json.c
 	src/cli/cmd_print_defaults.c
 	src/cli/cmd_renew.c
+	src/cli/cmd_rotate_ca.c
 	src/cli/cmd_selfsign.c
 	src/cli/cmd_sign.c
 	src/cli/cmd_verify.c
@@ -158,6 +162,7 @@ set(KILN_SOURCES_UNIT
 	tests/unit/core/test_strs.c
 	tests/unit/etcd/test_etcd.c
 	tests/unit/etcd/test_etcdplan.c
+	tests/unit/etcd/test_etcdrotate.c
 	tests/unit/inspect/test_check.c
 	tests/unit/inspect/test_inspect.c
 	tests/unit/inspect/test_kubeconfig.c
@@ -167,6 +172,7 @@ set(KILN_SOURCES_UNIT
 	tests/unit/pki/test_pool.c
 	tests/unit/pki/test_renew.c
 	tests/unit/pki/test_renewplan.c
+	tests/unit/pki/test_rotate.c
 	tests/unit/pki/test_sign.c
 	tests/unit/pki/test_signer.c
 	tests/unit/pki/test_tree.c

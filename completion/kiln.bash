@@ -8,7 +8,7 @@
 # checks these lists against "kiln COMMAND -h".
 
 _kiln_commands="certinfo check etcd gencert gencrl gencsr genkey json
-	print-defaults renew selfsign sign verify version"
+	print-defaults renew rotate-ca selfsign sign verify version"
 
 # _kiln_flags COMMAND: its flags, without the dash.
 _kiln_flags() {
@@ -24,6 +24,7 @@ _kiln_flags() {
 	json) echo bare f stdout force version ;;
 	renew) echo ca ca-key config profile expiry rekey key within backup \
 		backup-dir follow-links n j ;;
+	rotate-ca) echo dir n q ;;
 	selfsign) echo config profile hostname out force ;;
 	sign) echo ca ca-key config profile hostname csr out ;;
 	verify) echo ca role host key ;;
@@ -124,7 +125,7 @@ _kiln_complete() {
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return 0
 		;;
-	-backup-dir | --backup-dir)
+	-backup-dir | --backup-dir | -dir | --dir)
 		COMPREPLY=($(compgen -d -- "$cur"))
 		return 0
 		;;
@@ -147,6 +148,8 @@ _kiln_complete() {
 	*)
 		if [ "$cmd" = print-defaults ]; then
 			COMPREPLY=($(compgen -W "config csr list" -- "$cur"))
+		elif [ "$cmd" = rotate-ca ]; then
+			COMPREPLY=($(compgen -W "1 2 3" -- "$cur"))
 		elif [ "$cmd" != version ]; then
 			COMPREPLY=($(compgen -f -- "$cur"))
 		fi

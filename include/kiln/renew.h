@@ -80,6 +80,12 @@ struct kiln_renew {
 	const struct kiln_profile *profile;
 	/* A new key to certify instead of the old one, or NULL. */
 	struct kiln_key *new_key;
+	/*
+	 * Issue "old" under "ca" even though "ca" did not issue it: a CA
+	 * rotation's re-issue under the new CA (kiln_renew_kind's
+	 * KILN_RENEW_FOREIGN is then taken as a leaf's).
+	 */
+	int other_ca;
 };
 
 /*

@@ -48,6 +48,7 @@ struct cli_config {
 	const char *within;
 	const char *critical;
 	const char *expiry;
+	const char *dir; /* rotate-ca: the tree */
 	int rekey;
 	int renewca;
 	const char *role;
@@ -304,6 +305,7 @@ int cmd_selfsign(int, char **, const struct cli_config *);
 int cmd_sign(int, char **, const struct cli_config *);
 int cmd_json(int, char **, const struct cli_config *);
 int cmd_renew(int, char **, const struct cli_config *);
+int cmd_rotate_ca(int, char **, const struct cli_config *);
 int cmd_verify(int, char **, const struct cli_config *);
 int cmd_version(int, char **, const struct cli_config *);
 

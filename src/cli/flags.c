@@ -38,6 +38,7 @@ static const struct flagdef flagdefs[] = {	/* sorted by name */
 	F("critical",  FLAG_STRING, critical,   "",      "status critical within this duration"),
 	F("csr",       FLAG_STRING, csr,        "",      "certificate request to inspect (PEM or DER, - for standard input)"),
 	F("db-config", FLAG_STRING, db_config,  "",      "certificate database configuration (not supported by kiln)"),
+	F("dir",       FLAG_STRING, dir,        "",      "the tree kiln etcd wrote (its -out folder)"),
 	F("domain",    FLAG_STRING, domain,     "",      "remote server HOST[:PORT] whose certificate chain to inspect"),
 	F("exclude",   FLAG_LIST,   exclude,    "",      "leave out files whose name matches this glob (repeatable)"),
 	F("expiry",    FLAG_STRING, expiry,     "",      "validity of the renewed certificate (default: the old one's)"),

@@ -16,6 +16,7 @@
 #include "kiln/issue.h"
 #include "kiln/key.h"
 #include "kiln/pem.h"
+#include "kiln/rotate.h"
 
 /* A CA certificate and its key, read ("cert_name", "key_name" shown). */
 static int
@@ -117,6 +118,44 @@ open_ca(struct etcd_run *r, struct kiln_buf *cert, int have_cert,
 }
 
 /*
+ * A CA rotation under way (kiln/rotate.h) is refused: the plan would put
+ * back what its phases changed (the members' bundles, the leaves' cross
+ * certificate).  A finished rotation is no obstacle.
+ */
+static int
+check_rotation(struct etcd_run *r, struct kiln_err *err)
+{
+	char shown[PATH_MAX];
+	struct kiln_buf text;
+	struct stat st;
+	struct kiln_err e;
+	int present, phase, next, rc = -1;
+
+	kiln_buf_init(&text);
+	kiln_err_clear(&e);
+	if (tree_shown(&r->tree, F_CA, "rotate.json", shown, err) == -1 ||
+	    tree_read(
+	        &r->tree, F_CA, "rotate.json", &text, &st, &present, err) == -1)
+		goto cleanup;
+	if (present && kiln_rotate_state_read((const char *)text.p, text.len,
+	                   &phase, &next, &e) == -1) {
+		kiln_err_pass_prefix(err, &e, "%s", shown);
+		goto cleanup;
+	}
+	if (present && next != 1) {
+		kiln_err_set(err, KILN_EINVAL,
+		    "%s: a CA rotation is under way (phase %d of 3 done): run "
+		    "its phase %d (rotate-ca), and the rest, first",
+		    shown, phase, next);
+		goto cleanup;
+	}
+	rc = 0;
+cleanup:
+	kiln_buf_free(&text);
+	return rc;
+}
+
+/*
  * DIR/ca: reused when it exists (never replaced), else the manifest's
  * existing CA, else a new one.  Then ca-config.json and its profiles.
  * Everything that can fail on bad input is read before the first write.
@@ -136,7 +175,8 @@ etcd_plan_ca(struct etcd_run *r, struct kiln_err *err)
 	kiln_buf_init(&cert);
 	kiln_buf_init(&key);
 	etcd_profiles(m, r->profiles);
-	if (tree_shown(&r->tree, F_CA, "ca-key.pem", key_path, err) == -1 ||
+	if (check_rotation(r, err) == -1 ||
+	    tree_shown(&r->tree, F_CA, "ca-key.pem", key_path, err) == -1 ||
 	    tree_read(&r->tree, F_CA, "ca-key.pem", &key, &st, &have_key,
 	        err) == -1 ||
 	    (have_key && tree_key_owner(key_path, &st, err) == -1) ||

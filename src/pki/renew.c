@@ -318,6 +318,8 @@ renew_cert(struct kiln_buf *out, const struct kiln_info *old,
 	kiln_buf_init(&spki);
 	kiln_buf_init(&keep);
 	kiln_sans_init(&sans);
+	if (kind == KILN_RENEW_FOREIGN && opts->other_ca)
+		kind = KILN_RENEW_LEAF;
 	if (kind == KILN_RENEW_FOREIGN) {
 		/* Two CAs often share a name: their key identifiers differ. */
 		if (kiln_verify_key_ids(

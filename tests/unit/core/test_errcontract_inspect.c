@@ -8,6 +8,7 @@
 #include "kiln/inspect.h"
 #include "kiln/key.h"
 #include "kiln/kubeconfig.h"
+#include "kiln/rotate.h"
 #include "kiln/tls.h"
 #include "kiln/verify.h"
 
@@ -289,4 +290,40 @@ Test(errcontract_inspect, kubeconfig)
 	CONTRACT(
 	    out.len = 0, -1, kiln_kubeconfig_decode(kc.items, "k", &out, E));
 	kiln_kubeconfig_free(&kc);
+}
+
+Test(errcontract_inspect, etcd_rotate)
+{
+	static const char json[] =
+	    "{\"members\": [{\"name\": \"etcd-1\", \"ip\": \"10.0.0.1\"}]}";
+	static const char state[] =
+	    "{\"phase\": 1, \"old_ca\": "
+	    "\"0123456789abcdef0123456789abcdef01234567\", \"new_ca\": "
+	    "\"0123456789abcdef0123456789abcdef01234567\"}";
+	struct kiln_etcd_manifest m;
+	struct kiln_etcd_result r;
+	struct kiln_rotate_result rr;
+	char sub[128];
+	int phase, next;
+
+	kiln_etcd_manifest_init(&m);
+	kiln_etcd_result_init(&r);
+	kiln_rotate_result_init(&rr);
+	snprintf(sub, sizeof(sub), "%s/rot", dir);
+	cr_assert_eq(
+	    kiln_etcd_manifest_parse(&m, json, strlen(json), "/base", &fresh),
+	    0);
+	cr_assert_eq(kiln_etcd_build(&m, sub, 0, NULL, NULL, &r, &fresh), 0,
+	    "%s", fresh.msg);
+	CONTRACT(kiln_rotate_result_free(&rr), 0,
+	    kiln_etcd_rotate(sub, 1, KILN_ROTATE_DRY_RUN, &rr, E));
+	CONTRACT(kiln_rotate_result_free(&rr), -1,
+	    kiln_etcd_rotate(sub, 3, 0, &rr, E));
+	CONTRACT((void)0, 0,
+	    kiln_rotate_state_read(state, strlen(state), &phase, &next, E));
+	CONTRACT(
+	    (void)0, -1, kiln_rotate_state_read("{}", 2, &phase, &next, E));
+	kiln_rotate_result_free(&rr);
+	kiln_etcd_result_free(&r);
+	kiln_etcd_manifest_free(&m);
 }

@@ -1,0 +1,114 @@
+/*
+ * A CA rotation over a tree (pki/tree.h), generic: the state file, the
+ * two CAs and the cross certificate (rotate.c), the three phases and the
+ * leaves issued again for their keys (rotateplan.c).  A tree kind (kiln
+ * etcd's, etcd/etcdrotate.c) adds the tree's folders, the files that
+ * say which CA to trust and the leaves, then runs a phase.  Private to
+ * libkiln.
+ */
+#ifndef KILN_PKI_ROTATE_H
+#define KILN_PKI_ROTATE_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "kiln/buf.h"
+#include "kiln/err.h"
+#include "kiln/inspect.h"
+#include "kiln/rng.h"
+#include "kiln/rotate.h"
+#include "kiln/signer.h"
+#include "pki/tree.h"
+
+/* DIR/ca/rotate.json: the last phase done and the two CAs' key ids. */
+struct rotate_state {
+	int phase; /* 1 to 3; 3: the rotation is finished */
+	char old_id[41], new_id[41];
+};
+
+/* The text of "st", appended to "out".  Returns 0 or -1. */
+int rotate_state_text(
+    const struct rotate_state *, struct kiln_buf *, struct kiln_err *);
+
+/* "st" from "len" bytes of "text" ("shown" names it).  Returns 0 or -1. */
+int rotate_state_parse(struct rotate_state *, const char *, size_t,
+    const char *, struct kiln_err *);
+
+/* A CA of the rotation: its certificate, key and their texts. */
+struct rotate_ca {
+	struct kiln_signer signer;
+	struct kiln_infos info;  /* the certificate, described */
+	struct kiln_buf pem;     /* the certificate */
+	struct kiln_buf key_pem; /* the key, as it was read */
+	char id[41];
+};
+
+/* A file that says which CA to trust (a bundle). */
+struct rotate_trust {
+	size_t folder;
+	char *name;
+};
+
+/* A leaf: its certificate file and the key beside it. */
+struct rotate_leaf {
+	size_t folder;
+	char *cert, *key;
+};
+
+struct rotate {
+	struct tree tree;          /* the caller's folders, opened by it */
+	size_t f_ca, f_new, f_old; /* DIR/ca, DIR/ca/new, DIR/ca/old */
+	struct rotate_trust *trust;
+	size_t n_trust;
+	struct rotate_leaf *leaves;
+	size_t n_leaves;
+	/* The run's. */
+	time_t now;
+	struct kiln_rng rng;
+	struct rotate_state st;
+	int have_state;
+	struct rotate_ca old, new;
+	struct kiln_buf cross_pem; /* the new CA certified by the old */
+	struct kiln_infos cross;
+};
+
+/* A rotation of the tree in "dir" (borrowed).  Cannot fail. */
+void rotate_init(struct rotate *, const char *);
+/* Free it, wiping the keys it read. */
+void rotate_free(struct rotate *);
+
+/* Add trust file "name" of folder "f".  Returns 0 or -1. */
+int rotate_add_trust(struct rotate *, size_t, const char *, struct kiln_err *);
+/* Add the leaf "cert" of folder "f" with key "key".  Returns 0 or -1. */
+int rotate_add_leaf(
+    struct rotate *, size_t, const char *, const char *, struct kiln_err *);
+
+/*
+ * rotate.c, for rotateplan.c: read CA "ca" from "cert" and "key" of
+ * folder "f" (the key the invoking user's); with "want" not NULL, its
+ * key id must be that.  "*present" says whether both were there (0:
+ * nothing read, no error).  Returns 0 or -1.
+ */
+int rotate_ca_read(struct rotate *, struct rotate_ca *, size_t, const char *,
+    const char *, const char *, int *, struct kiln_err *);
+/* A new CA "out" with the name, key type and lifetime of "old". */
+int rotate_ca_make(struct rotate *, const struct rotate_ca *,
+    struct rotate_ca *, struct kiln_err *);
+/* The cross certificate: "new"'s name and key, issued by "old". */
+int rotate_cross_make(struct rotate *, struct kiln_err *);
+/* Read DIR/ca/new/ca-cross.pem and check it.  Returns 0 or -1. */
+int rotate_cross_read(struct rotate *, struct kiln_err *);
+
+/* The PEM of "a" then, unless NULL, "b", into "out".  Returns 0 or -1. */
+int rotate_bundle(struct kiln_buf *, const struct rotate_ca *,
+    const struct rotate_ca *, struct kiln_err *);
+
+/*
+ * Run phase "phase" with "flags" (KILN_ROTATE_*) on the tree, whose
+ * folders the caller opened and whose trust files and leaves it added;
+ * "result" is filled.  Returns 0 or -1.
+ */
+int rotate_run(struct rotate *, int, unsigned int, struct kiln_rotate_result *,
+    struct kiln_err *);
+
+#endif /* KILN_PKI_ROTATE_H */

@@ -1,0 +1,370 @@
+/*
+ * The three phases of a CA rotation (pki/rotate.h), each planned as the
+ * files of one batch (pki/tree.h), the state file last:
+ *  1. the new CA and its cross certificate in DIR/ca/new/, every trust
+ *     file the old CA then the new;
+ *  2. the old CA kept in DIR/ca/old/, every leaf issued again by the new
+ *     CA for the same key (the cross certificate after it), the new CA
+ *     made DIR/ca's, the trust files as in phase 1;
+ *  3. every trust file the new CA only.
+ * A phase that stopped half way is planned again whole: the files it
+ * wrote already are kept (a leaf the new CA issued, the CA already
+ * moved), so the re-run completes it.
+ */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/strs.h"
+#include "kiln/pem.h"
+#include "kiln/renew.h"
+#include "pki/rotate.h"
+
+/* Add file "name" of folder "f" to the plan.  Returns 0 or -1. */
+static int
+plan(struct rotate *r, size_t f, const char *name, enum tree_kind kind,
+    const struct kiln_buf *data, mode_t mode, struct kiln_err *err)
+{
+	return tree_add(&r->tree, f, name, kind, data->p, data->len, mode,
+	           err) == NULL
+	           ? -1
+	           : 0;
+}
+
+/* Every trust file and DIR/ca/ca-bundle.pem: "a" then "b" (or none). */
+static int
+plan_trust(struct rotate *r, const struct rotate_ca *a,
+    const struct rotate_ca *b, struct kiln_err *err)
+{
+	struct kiln_buf bundle;
+	size_t i;
+	int rc = -1;
+
+	kiln_buf_init(&bundle);
+	if (rotate_bundle(&bundle, a, b, err) == -1)
+		goto cleanup;
+	for (i = 0; i < r->n_trust; i++)
+		if (plan(r, r->trust[i].folder, r->trust[i].name, TREE_CA_COPY,
+		        &bundle, 0644, err) == -1)
+			goto cleanup;
+	if (plan(r, r->f_ca, "ca-bundle.pem", TREE_CA_COPY, &bundle, 0644,
+	        err) == -1)
+		goto cleanup;
+	rc = 0;
+cleanup:
+	kiln_buf_free(&bundle);
+	return rc;
+}
+
+/* A CA into folder "f": its key (0600), then its certificate. */
+static int
+plan_ca(
+    struct rotate *r, size_t f, const struct rotate_ca *c, struct kiln_err *err)
+{
+	if (plan(r, f, "ca-key.pem", TREE_CA_KEY, &c->key_pem, 0600, err) ==
+	        -1 ||
+	    plan(r, f, "ca.pem", TREE_CA_CERT, &c->pem, 0644, err) == -1)
+		return -1;
+	return 0;
+}
+
+/* The CA "c" of folder "f" and its name, which must be there. */
+static int
+need_ca(struct rotate *r, struct rotate_ca *c, size_t f, const char *want,
+    struct kiln_err *err)
+{
+	char shown[PATH_MAX];
+	int present;
+
+	if (rotate_ca_read(
+	        r, c, f, "ca.pem", "ca-key.pem", want, &present, err) == -1 ||
+	    tree_shown(&r->tree, f, "ca.pem", shown, err) == -1)
+		return -1;
+	if (!present)
+		return kiln_err_set(err, KILN_EINVAL, "%s: missing", shown);
+	return 0;
+}
+
+/* Phase 1: the new CA, its cross certificate, trust in both. */
+static int
+phase1(struct rotate *r, struct kiln_err *err)
+{
+	if (need_ca(r, &r->old, r->f_ca, NULL, err) == -1 ||
+	    rotate_ca_make(r, &r->old, &r->new, err) == -1 ||
+	    rotate_cross_make(r, err) == -1 ||
+	    plan_ca(r, r->f_new, &r->new, err) == -1 ||
+	    plan(r, r->f_new, "ca-cross.pem", TREE_CA_CERT, &r->cross_pem, 0644,
+	        err) == -1 ||
+	    plan_trust(r, &r->old, &r->new, err) == -1)
+		return -1;
+	memcpy(r->st.old_id, r->old.id, sizeof(r->st.old_id));
+	memcpy(r->st.new_id, r->new.id, sizeof(r->st.new_id));
+	return 0;
+}
+
+/*
+ * The two CAs of the rotation under way: the new one in DIR/ca/new/, the
+ * old one in DIR/ca until phase 2 moves it, then in DIR/ca/old/.
+ */
+static int
+both_cas(struct rotate *r, struct kiln_err *err)
+{
+	char shown[PATH_MAX];
+
+	if (need_ca(r, &r->new, r->f_new, r->st.new_id, err) == -1 ||
+	    need_ca(r, &r->old, r->f_ca, NULL, err) == -1)
+		return -1;
+	if (strcmp(r->old.id, r->st.old_id) == 0)
+		return 0;
+	if (strcmp(r->old.id, r->st.new_id) != 0) {
+		if (tree_shown(&r->tree, r->f_ca, "ca.pem", shown, err) == -1)
+			return -1;
+		return kiln_err_set(err, KILN_EINVAL,
+		    "%s: key id %s is neither the old CA's (%s) nor the new "
+		    "one's (%s)",
+		    shown, r->old.id, r->st.old_id, r->st.new_id);
+	}
+	return need_ca(r, &r->old, r->f_old, r->st.old_id, err);
+}
+
+/*
+ * Leaf "l"'s file under the new CA, into "out": kept as it is when the
+ * new CA issued it already, else issued again for its key.
+ */
+static int
+leaf_file(struct rotate *r, const struct rotate_leaf *l, struct kiln_buf *out,
+    struct kiln_rotate_result *res, struct kiln_err *err)
+{
+	char cert_shown[PATH_MAX], key_shown[PATH_MAX];
+	const struct kiln_info *v;
+	struct kiln_buf text, key_text, der;
+	struct kiln_infos infos;
+	struct kiln_renew opts;
+	struct kiln_key key;
+	struct kiln_err e;
+	struct stat st;
+	char **dropped = NULL;
+	size_t n_dropped = 0;
+	int have, rc = -1;
+
+	kiln_err_clear(&e);
+	kiln_buf_init(&text);
+	kiln_buf_init(&key_text);
+	kiln_buf_init(&der);
+	kiln_infos_init(&infos);
+	kiln_key_init(&key);
+	if (tree_shown(&r->tree, l->folder, l->cert, cert_shown, err) == -1 ||
+	    tree_shown(&r->tree, l->folder, l->key, key_shown, err) == -1 ||
+	    tree_read(&r->tree, l->folder, l->cert, &text, &st, &have, err) ==
+	        -1)
+		goto cleanup;
+	if (!have) {
+		kiln_err_set(err, KILN_EINVAL, "%s: missing", cert_shown);
+		goto cleanup;
+	}
+	if (kiln_inspect_certs(&infos, text.p, text.len, &e) == -1) {
+		kiln_err_pass_prefix(err, &e, "%s", cert_shown);
+		goto cleanup;
+	}
+	v = &infos.v[0];
+	/* Issued by the new CA already, the cross certificate after it. */
+	if (infos.n == 2 &&
+	    kiln_renew_kind(v, r->new.signer.ca) == KILN_RENEW_LEAF &&
+	    infos.v[1].der.len == r->cross.v[0].der.len &&
+	    memcmp(infos.v[1].der.p, r->cross.v[0].der.p, infos.v[1].der.len) ==
+	        0) {
+		res->kept++;
+		rc = kiln_buf_append(out, text.p, text.len, err);
+		goto cleanup;
+	}
+	if (kiln_renew_kind(v, r->old.signer.ca) != KILN_RENEW_LEAF) {
+		kiln_err_set(err, KILN_EINVAL,
+		    "%s: issued by neither the old CA nor the new one",
+		    cert_shown);
+		goto cleanup;
+	}
+	if (tree_read(&r->tree, l->folder, l->key, &key_text, &st, &have,
+	        err) == -1 ||
+	    (have && tree_key_owner(key_shown, &st, err) == -1))
+		goto cleanup;
+	if (!have) {
+		kiln_err_set(err, KILN_EINVAL, "%s: missing, beside %s",
+		    key_shown, cert_shown);
+		goto cleanup;
+	}
+	memset(&opts, 0, sizeof(opts));
+	opts.other_ca = 1;
+	if (kiln_renew_check_key(&key, v, cert_shown, key_text.p, key_text.len,
+	        key_shown, &r->rng, err) == -1)
+		goto cleanup;
+	if (kiln_renew(&der, v, &opts, r->new.signer.ca, r->new.signer.key,
+	        &r->rng, r->now, &dropped, &n_dropped, &e) == -1) {
+		kiln_err_pass_prefix(err, &e, "%s", cert_shown);
+		goto cleanup;
+	}
+	if (kiln_pem_write(out, "CERTIFICATE", der.p, der.len, err) == -1 ||
+	    kiln_buf_append(out, r->cross_pem.p, r->cross_pem.len, err) == -1)
+		goto cleanup;
+	res->reissued++;
+	rc = 0;
+cleanup:
+	kiln_strs_free(dropped, n_dropped);
+	kiln_buf_free(&text);
+	kiln_buf_free(&key_text);
+	kiln_buf_free(&der);
+	kiln_infos_free(&infos);
+	kiln_key_free(&key);
+	return rc;
+}
+
+/*
+ * Phase 2: the old CA backed up, every leaf issued again, the new CA
+ * made DIR/ca's.  The backup comes first in the batch: the old CA's key
+ * is never only in memory.
+ */
+static int
+phase2(struct rotate *r, struct kiln_rotate_result *res, struct kiln_err *err)
+{
+	struct kiln_buf file;
+	size_t i;
+	int rc = -1;
+
+	kiln_buf_init(&file);
+	if (both_cas(r, err) == -1 || rotate_cross_read(r, err) == -1 ||
+	    plan_ca(r, r->f_old, &r->old, err) == -1)
+		goto cleanup;
+	for (i = 0; i < r->n_leaves; i++) {
+		const struct rotate_leaf *l = &r->leaves[i];
+
+		kiln_buf_free(&file);
+		if (leaf_file(r, l, &file, res, err) == -1 ||
+		    plan(r, l->folder, l->cert, TREE_LEAF_CERT, &file, 0644,
+		        err) == -1)
+			goto cleanup;
+	}
+	if (plan_ca(r, r->f_ca, &r->new, err) == -1 ||
+	    plan_trust(r, &r->old, &r->new, err) == -1)
+		goto cleanup;
+	rc = 0;
+cleanup:
+	kiln_buf_free(&file);
+	return rc;
+}
+
+/* Phase 3: the old CA out of every trust file. */
+static int
+phase3(struct rotate *r, struct kiln_err *err)
+{
+	if (need_ca(r, &r->new, r->f_new, r->st.new_id, err) == -1 ||
+	    plan_ca(r, r->f_ca, &r->new, err) == -1 ||
+	    plan_trust(r, &r->new, NULL, err) == -1)
+		return -1;
+	return 0;
+}
+
+/* The plan's files into the result. */
+static int
+report(
+    const struct tree *t, struct kiln_rotate_result *res, struct kiln_err *err)
+{
+	static const enum kiln_rotate_fate fates[] = {
+	    [TREE_NEW] = KILN_ROTATE_NEW,
+	    [TREE_CHANGED] = KILN_ROTATE_CHANGED,
+	    [TREE_KEPT] = KILN_ROTATE_KEPT,
+	    [TREE_RESET] = KILN_ROTATE_RESET};
+	size_t i;
+
+	if (t->n_files > 0 &&
+	    (res->files = calloc(t->n_files, sizeof(*res->files))) == NULL)
+		return kiln_err_set(err, KILN_ENOMEM, "out of memory");
+	for (i = 0; i < t->n_files; i++) {
+		const struct tree_file *w = &t->files[i];
+		struct kiln_rotate_file *f = &res->files[i];
+
+		if ((f->path = strdup(w->shown)) == NULL)
+			return kiln_err_set(err, KILN_ENOMEM, "out of memory");
+		res->n_files++;
+		f->fate = fates[w->fate];
+		f->was = w->was;
+		f->now = w->mode;
+	}
+	return 0;
+}
+
+/*
+ * Which phase comes next, from the state read ("have": whether there
+ * was one); a phase asked for that is done already, or out of order.
+ */
+static int
+order(struct rotate *r, int phase, struct kiln_rotate_result *res,
+    struct kiln_err *err)
+{
+	int finished = r->have_state && r->st.phase == KILN_ROTATE_PHASES;
+
+	res->before = r->have_state && !finished ? r->st.phase : 0;
+	res->next = res->before + 1;
+	if (r->have_state) {
+		memcpy(res->old_id, r->st.old_id, sizeof(res->old_id));
+		memcpy(res->new_id, r->st.new_id, sizeof(res->new_id));
+	}
+	if (phase == res->next)
+		return 0;
+	if (r->have_state && phase <= r->st.phase) {
+		res->done_already = 1;
+		return 0;
+	}
+	if (res->before == 0)
+		return kiln_err_set(err, KILN_EINVAL,
+		    "phase %d: no CA rotation is under way: phase 1 starts "
+		    "one",
+		    phase);
+	return kiln_err_set(err, KILN_EINVAL,
+	    "phase %d: out of order: phase %d is done, phase %d is next", phase,
+	    res->before, res->next);
+}
+
+int
+rotate_run(struct rotate *r, int phase, unsigned int flags,
+    struct kiln_rotate_result *res, struct kiln_err *err)
+{
+	char shown[PATH_MAX];
+	struct kiln_buf text;
+	struct stat st;
+	int rc = -1;
+
+	kiln_buf_init(&text);
+	res->phase = phase;
+	if (tree_shown(&r->tree, r->f_ca, "rotate.json", shown, err) == -1 ||
+	    tree_read(&r->tree, r->f_ca, "rotate.json", &text, &st,
+	        &r->have_state, err) == -1 ||
+	    (r->have_state && rotate_state_parse(&r->st, (const char *)text.p,
+	                          text.len, shown, err) == -1) ||
+	    order(r, phase, res, err) == -1)
+		goto cleanup;
+	if (res->done_already) {
+		rc = 0;
+		goto cleanup;
+	}
+	if ((phase == 1 && phase1(r, err) == -1) ||
+	    (phase == 2 && phase2(r, res, err) == -1) ||
+	    (phase == 3 && phase3(r, err) == -1))
+		goto cleanup;
+	r->st.phase = phase;
+	memcpy(res->old_id, r->st.old_id, sizeof(res->old_id));
+	memcpy(res->new_id, r->st.new_id, sizeof(res->new_id));
+	kiln_buf_free(&text);
+	/* The state last: a batch that stops part way is run again. */
+	if (rotate_state_text(&r->st, &text, err) == -1 ||
+	    plan(r, r->f_ca, "rotate.json", TREE_CA_COPY, &text, 0644, err) ==
+	        -1 ||
+	    tree_decide(&r->tree, err) == -1 ||
+	    (!(flags & KILN_ROTATE_DRY_RUN) &&
+	        tree_write(&r->tree, err) == -1) ||
+	    report(&r->tree, res, err) == -1)
+		goto cleanup;
+	rc = 0;
+cleanup:
+	kiln_buf_free(&text);
+	return rc;
+}
