@@ -10,9 +10,11 @@ build="gcc make cmake pkg-config libmbedtls-dev libcjson-dev libcriterion-dev
 # check's HTML page and reads the screenshot.
 # strace: tests/integration/renew_attack.sh delays an fsync to swap a file
 # under kiln renew.
+# kubernetes-client: tests/integration/k8s_kubectl.sh runs kubectl with the
+# kubeconfigs kiln k8s writes.
 test="openssl golang-cfssl etcd-server etcd-client gnutls-bin mandoc jq curl
 	clang valgrind chromium python3 strace
-	ca-certificates"
+	ca-certificates kubernetes-client"
 # bench/run.sh compares kiln with cfssl (above), openssl and easy-rsa, and
 # takes peak RSS from GNU time's %M.
 bench="easy-rsa time"

@@ -422,8 +422,9 @@ parse_settings(
 	    kiln_json_string(root, NULL, "etcd", &etcd, err) == -1 ||
 	    kiln_json_strings(
 	        root, NULL, "apiserver_extra_sans", &v, &n, err) == -1 ||
-	    kiln_keyreq_from_json(&m->key, kiln_json_get(root, "key"), err) ==
-	        -1 ||
+	    (kiln_json_get(root, "key") != NULL &&
+	        kiln_keyreq_from_json(
+	            &m->key, kiln_json_get(root, "key"), err) == -1) ||
 	    duration_or(root, "ca_expiry", "87600h", &m->ca_expiry, err) ==
 	        -1 ||
 	    duration_or(root, "expiry", "8760h", &m->expiry, err) == -1)
