@@ -166,6 +166,8 @@ set(KILN_SOURCES_UNIT
 	tests/unit/etcd/test_etcd.c
 	tests/unit/etcd/test_etcdplan.c
 	tests/unit/inspect/test_check.c
+	tests/unit/k8s/test_k8smanifest.c
+	tests/unit/k8s/test_k8splan.c
 	tests/unit/inspect/test_inspect.c
 	tests/unit/inspect/test_tls.c
 	tests/unit/inspect/test_verify.c
