@@ -10,11 +10,9 @@ build="gcc make cmake pkg-config libmbedtls-dev libcjson-dev libcriterion-dev
 # check's HTML page and reads the screenshot.
 # strace: tests/integration/renew_attack.sh delays an fsync to swap a file
 # under kiln renew.
-# kubernetes-client: tests/integration/k8s_kubectl.sh runs kubectl with the
-# kubeconfigs kiln k8s writes.
 test="openssl golang-cfssl etcd-server etcd-client gnutls-bin mandoc jq curl
 	clang valgrind chromium python3 strace
-	ca-certificates kubernetes-client"
+	ca-certificates"
 # bench/run.sh compares kiln with cfssl (above), openssl and easy-rsa, and
 # takes peak RSS from GNU time's %M.
 bench="easy-rsa time"
@@ -27,6 +25,11 @@ for pkg in $build $test $bench; do
 	*) missing="$missing $pkg" ;;
 	esac
 done
+# kubectl: tests/integration/k8s_kubectl.sh runs it with the kubeconfigs
+# kiln k8s writes.  Debian's kubernetes-client, unless a kubectl is there
+# already (the Kubernetes project's own "kubectl" package has the same
+# /usr/bin/kubectl, and the two cannot both be installed).
+command -v kubectl >/dev/null 2>&1 || missing="$missing kubernetes-client"
 [ -z "$missing" ] && exit 0
 
 echo "setup: installing$missing"
