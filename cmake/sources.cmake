@@ -61,6 +61,7 @@ set(KILN_SOURCES_PKI
 	src/pki/signsubject.c
 	src/pki/signer.c
 	src/pki/tree.c
+	src/pki/treeca.c
 )
 # inspect: decoding, checking and verifying what exists.
 set(KILN_SOURCES_INSPECT
@@ -101,6 +102,14 @@ set(KILN_SOURCES_ETCD
 	src/etcd/manifest.c
 	src/etcd/manifestrules.c
 )
+# k8s: the Kubernetes manifest and the PKI it describes.
+set(KILN_SOURCES_K8S
+	src/k8s/k8s.c
+	src/k8s/k8scerts.c
+	src/k8s/k8sconf.c
+	src/k8s/k8smanifest.c
+	src/k8s/k8splan.c
+)
 # libkiln: all of the above.
 set(KILN_SOURCES
 	${KILN_SOURCES_CORE}
@@ -111,6 +120,7 @@ set(KILN_SOURCES
 	${KILN_SOURCES_INSPECT}
 	${KILN_SOURCES_REPORT}
 	${KILN_SOURCES_ETCD}
+	${KILN_SOURCES_K8S}
 )
 
 # cli: the front ends' shared code (flag parser, output, the commands);
@@ -124,6 +134,7 @@ set(KILN_SOURCES_CLI
 	src/cli/cmd_gencsr.c
 	src/cli/cmd_genkey.c
 	src/cli/cmd_json.c
+	src/cli/cmd_k8s.c
 	src/cli/cmd_print_defaults.c
 	src/cli/cmd_renew.c
 	src/cli/cmd_rotate_ca.c
@@ -164,6 +175,8 @@ set(KILN_SOURCES_UNIT
 	tests/unit/etcd/test_etcdplan.c
 	tests/unit/etcd/test_etcdrotate.c
 	tests/unit/inspect/test_check.c
+	tests/unit/k8s/test_k8smanifest.c
+	tests/unit/k8s/test_k8splan.c
 	tests/unit/inspect/test_inspect.c
 	tests/unit/inspect/test_kubeconfig.c
 	tests/unit/inspect/test_tls.c

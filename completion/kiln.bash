@@ -7,7 +7,7 @@
 # folders where a flag or operand takes one.  tests/integration/install.sh
 # checks these lists against "kiln COMMAND -h".
 
-_kiln_commands="certinfo check etcd gencert gencrl gencsr genkey json
+_kiln_commands="certinfo check etcd gencert gencrl gencsr genkey json k8s
 	print-defaults renew rotate-ca selfsign sign verify version"
 
 # _kiln_flags COMMAND: its flags, without the dash.
@@ -22,6 +22,7 @@ _kiln_flags() {
 	gencsr) echo key cert hostname ;;
 	genkey) echo initca config out force ;;
 	json) echo bare f stdout force version ;;
+	k8s) echo manifest out force j n q ;;
 	renew) echo ca ca-key config profile expiry rekey key within backup \
 		backup-dir follow-links n j ;;
 	rotate-ca) echo dir n q ;;
@@ -113,7 +114,7 @@ _kiln_complete() {
 		return 0
 		;;
 	-out | --out)
-		if [ "$cmd" = etcd ]; then
+		if [ "$cmd" = etcd ] || [ "$cmd" = k8s ]; then
 			COMPREPLY=($(compgen -d -- "$cur"))
 		else
 			COMPREPLY=($(compgen -f -- "$cur"))

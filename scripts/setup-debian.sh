@@ -30,6 +30,11 @@ for pkg in $build $test $bench; do
 	*) missing="$missing $pkg" ;;
 	esac
 done
+# kubectl: tests/integration/k8s_kubectl.sh runs it with the kubeconfigs
+# kiln k8s writes.  Debian's kubernetes-client, unless a kubectl is there
+# already (the Kubernetes project's own "kubectl" package has the same
+# /usr/bin/kubectl, and the two cannot both be installed).
+command -v kubectl >/dev/null 2>&1 || missing="$missing kubernetes-client"
 [ -z "$missing" ] && exit 0
 
 echo "setup: installing$missing"

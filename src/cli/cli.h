@@ -296,6 +296,7 @@ int cli_exit(const struct command *, int);
 int cmd_certinfo(int, char **, const struct cli_config *);
 int cmd_check(int, char **, const struct cli_config *);
 int cmd_etcd(int, char **, const struct cli_config *);
+int cmd_k8s(int, char **, const struct cli_config *);
 int cmd_gencert(int, char **, const struct cli_config *);
 int cmd_gencrl(int, char **, const struct cli_config *);
 int cmd_gencsr(int, char **, const struct cli_config *);

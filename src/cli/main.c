@@ -26,6 +26,15 @@ static const char *const etcd_help[] = {
 	"q", "print the summary line only, not each file and etcdctl command",
 	"j", "how many keys and certificates to make at once (default: the number of online cores)",
 	NULL };
+static const char *const k8s_flags[] = { "manifest", "out", "force",
+	"j", "n", "q", NULL };
+static const char *const k8s_help[] = {
+	"out", "the output folder (created if missing)",
+	"force", "new keys and certificates for every leaf and kubeconfig (the CAs and sa.key are kept)",
+	"n", "dry run: list what would be written or kept, and write nothing",
+	"q", "print the summary line only, not each file",
+	"j", "how many keys and certificates to make at once (default: the number of online cores)",
+	NULL };
 static const char *const gencert_flags[] = { "initca", "ca", "ca-key",
 	"config", "profile", "hostname", "cn", "renewca", "out", "force",
 	"loglevel", NULL };
@@ -144,6 +153,14 @@ static const struct command commands[] = {
 	  "BASENAME.csr.  A different private key\nalready there is kept "
 	  "unless -force.",
 	  json_flags, cmd_json, 2, json_help },
+	{ "k8s",
+	  "kiln k8s [-n] [-q] [-force] [-j N] -manifest FILE -out DIR",
+	  "Write a whole Kubernetes PKI from one manifest, laid out as "
+	  "kubeadm lays out\neach node's /etc/kubernetes: the CAs, every "
+	  "certificate with kubeadm's names,\nusages and SANs, sa.key and "
+	  "sa.pub, and the kubeconfigs.  A re-run keeps\nwhat is still "
+	  "right, and lists each file written or kept.",
+	  k8s_flags, cmd_k8s, 2, k8s_help },
 	{ "print-defaults",
 	  "kiln print-defaults config|csr|list",
 	  "Print cfssl's default ca-config.json or csr.json to start from.",

@@ -69,22 +69,15 @@ dup_or_null(const char *s, int *bad)
 	return d;
 }
 
-/* A leaf's two files in folder "f": "base".pem and "base"-key.pem. */
+/* A leaf's two files in folder "f": "cert" and "key". */
 static int
-leaf_files(struct leaf *j, const struct tree *t, size_t f, const char *base,
-    struct kiln_err *err)
+leaf_files(struct leaf *j, const struct tree *t, size_t f, const char *cert,
+    const char *key, struct kiln_err *err)
 {
-	char cert[NAME_MAX + 1], key[NAME_MAX + 1];
 	char cert_path[PATH_MAX], key_path[PATH_MAX];
-	int n = snprintf(cert, sizeof(cert), "%s.pem", base),
-	    k = snprintf(key, sizeof(key), "%s-key.pem", base), bad = 0;
+	int bad = 0;
 
 	j->folder = f;
-	if (n < 0 || (size_t)n >= sizeof(cert) || k < 0 ||
-	    (size_t)k >= sizeof(key))
-		return kiln_err_set(err, KILN_EINVAL,
-		    "%s/%s/%.40s...-key.pem: file name too long", t->dir,
-		    t->folders[f].rel, base);
 	if (tree_shown(t, f, cert, cert_path, err) == -1 ||
 	    tree_shown(t, f, key, key_path, err) == -1)
 		return -1;
@@ -116,10 +109,11 @@ read_existing(const struct tree *t, struct leaf *j, struct kiln_err *err)
 }
 
 long
-leaves_add(struct leaves *l, const struct tree *t, size_t f, const char *base,
-    const char *what, const char *cn, const char *o, char *const *hosts,
-    size_t n_hosts, const struct kiln_request *req,
-    const struct kiln_profile *profile, int fresh, struct kiln_err *err)
+leaves_add_files(struct leaves *l, const struct tree *t, size_t f,
+    const char *cert, const char *key, const char *what, const char *cn,
+    const char *o, char *const *hosts, size_t n_hosts,
+    const struct kiln_request *req, const struct kiln_profile *profile,
+    int fresh, struct kiln_err *err)
 {
 	struct leaf *j;
 	int bad = 0;
@@ -135,7 +129,7 @@ leaves_add(struct leaves *l, const struct tree *t, size_t f, const char *base,
 	kiln_buf_init(&j->key_pem);
 	j->base = req;
 	j->profile = profile;
-	if (leaf_files(j, t, f, base, err) == -1 ||
+	if (leaf_files(j, t, f, cert, key, err) == -1 ||
 	    (!fresh && read_existing(t, j, err) == -1))
 		return -1;
 	j->what = dup_or_null(what, &bad);
@@ -145,6 +139,49 @@ leaves_add(struct leaves *l, const struct tree *t, size_t f, const char *base,
 	               (const char *const *)hosts, n_hosts, err) == -1)
 		return kiln_err_set(err, KILN_ENOMEM, "out of memory");
 	return (long)(l->n - 1);
+}
+
+long
+leaves_add(struct leaves *l, const struct tree *t, size_t f, const char *base,
+    const char *what, const char *cn, const char *o, char *const *hosts,
+    size_t n_hosts, const struct kiln_request *req,
+    const struct kiln_profile *profile, int fresh, struct kiln_err *err)
+{
+	char cert[NAME_MAX + 1], key[NAME_MAX + 1];
+	int n = snprintf(cert, sizeof(cert), "%s.pem", base),
+	    k = snprintf(key, sizeof(key), "%s-key.pem", base);
+
+	if (n < 0 || (size_t)n >= sizeof(cert) || k < 0 ||
+	    (size_t)k >= sizeof(key))
+		return kiln_err_set(err, KILN_EINVAL,
+		    "%s/%s/%.40s...-key.pem: file name too long", t->dir,
+		    t->folders[f].rel, base);
+	return leaves_add_files(l, t, f, cert, key, what, cn, o, hosts, n_hosts,
+	    req, profile, fresh, err);
+}
+
+int
+leaves_set_existing(struct leaves *l, size_t i, const struct kiln_buf *key,
+    const struct kiln_buf *cert, struct kiln_err *err)
+{
+	struct leaf *j = &l->v[i];
+
+	kiln_buf_free(&j->old_key);
+	kiln_buf_free(&j->old_cert);
+	j->have_key = j->have_cert = 0;
+	if (key == NULL || key->len == 0)
+		return 0;
+	if (kiln_buf_append(&j->old_key, key->p, key->len, err) == -1 ||
+	    kiln_buf_terminate(&j->old_key, err) == -1)
+		return -1;
+	j->have_key = 1;
+	if (cert == NULL || cert->len == 0)
+		return 0;
+	if (kiln_buf_append(&j->old_cert, cert->p, cert->len, err) == -1 ||
+	    kiln_buf_terminate(&j->old_cert, err) == -1)
+		return -1;
+	j->have_cert = 1;
+	return 0;
 }
 
 int

@@ -32,7 +32,9 @@ struct leaf {
 	char *cn, *o;
 	char **hosts;
 	size_t n_hosts;
-	/* Its files: "BASE.pem" and "BASE-key.pem" in a folder. */
+	/* Its files in a folder: "BASE.pem" and "BASE-key.pem" (kiln
+	 * etcd), "NAME.crt" and "NAME.key" (kubeadm's), or a file that
+	 * holds both (a kubeconfig). */
 	size_t folder;
 	char *cert_name, *key_name;
 	char *cert_path, *key_path; /* as shown */
@@ -65,6 +67,25 @@ long leaves_add(struct leaves *, const struct tree *, size_t, const char *,
     const char *, const char *, const char *, char *const *, size_t,
     const struct kiln_request *, const struct kiln_profile *, int,
     struct kiln_err *);
+
+/*
+ * As leaves_add, with the files named "cert" and "key" (which may be
+ * one file, read once by the caller and given with
+ * leaves_set_existing: then "fresh" must be 1).
+ */
+long leaves_add_files(struct leaves *, const struct tree *, size_t,
+    const char *, const char *, const char *, const char *, const char *,
+    char *const *, size_t, const struct kiln_request *,
+    const struct kiln_profile *, int, struct kiln_err *);
+
+/*
+ * The key and certificate (PEM) of leaf "i" as they are now, read by
+ * the caller from where they are kept (a kubeconfig): copied; a NULL or
+ * empty "key" means none (a new key), a NULL or empty "cert" none
+ * beside the key.  Returns 0 or -1.
+ */
+int leaves_set_existing(struct leaves *, size_t, const struct kiln_buf *,
+    const struct kiln_buf *, struct kiln_err *);
 
 /*
  * Plan leaf "i" into folder "f" of "t" (its own, or another where a copy

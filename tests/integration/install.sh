@@ -71,7 +71,7 @@ complete_words() {
 	    if [ "$1" = kiln-certinfo ]; then _kiln_certinfo; else _kiln; fi
 	    printf "%s\n" "${COMPREPLY[@]}"' sh "$C/kiln" "$@" | sort | tr '\n' ' '
 }
-commands=$("$KILN" -h | sed -n 's/^  \([a-z-]*\) .*/\1/p' | sort | tr '\n' ' ')
+commands=$("$KILN" -h | sed -n 's/^  \([a-z0-9-]*\) .*/\1/p' | sort | tr '\n' ' ')
 assert_eq "$commands" "$(complete_words kiln '')" "completion: the commands of kiln -h"
 for cmd in $commands; do
 	flags=$( ("$KILN" "$cmd" -h 2>&1; echo '  -h=') |

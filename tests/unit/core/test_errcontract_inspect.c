@@ -6,6 +6,7 @@
 #include "kiln/check.h"
 #include "kiln/etcd.h"
 #include "kiln/inspect.h"
+#include "kiln/k8s.h"
 #include "kiln/key.h"
 #include "kiln/kubeconfig.h"
 #include "kiln/rotate.h"
@@ -326,4 +327,39 @@ Test(errcontract_inspect, etcd_rotate)
 	kiln_rotate_result_free(&rr);
 	kiln_etcd_result_free(&r);
 	kiln_etcd_manifest_free(&m);
+}
+
+Test(errcontract_inspect, k8s_build)
+{
+	static const char json[] =
+	    "{\"key\": {\"algo\": \"ecdsa\"}, "
+	    "\"control_plane\": [{\"name\": \"cp\", \"ip\": \"10.0.0.1\"}]}";
+	static const char bad[] =
+	    "{\"control_plane\": [{\"name\": \"cp\", \"ip\": \"10.0.0.1\"}], "
+	    "\"service_cidr\": \"10.0.0.0/32\"}";
+	struct kiln_k8s_manifest m;
+	struct kiln_k8s_result r;
+	char sub[128];
+	int k = 0;
+
+	kiln_k8s_manifest_init(&m);
+	kiln_k8s_result_init(&r);
+	CONTRACT(kiln_k8s_manifest_free(&m), 0,
+	    kiln_k8s_manifest_parse(&m, json, strlen(json), E));
+	CONTRACT(kiln_k8s_manifest_free(&m), -1,
+	    kiln_k8s_manifest_parse(&m, bad, strlen(bad), E));
+	cr_assert_eq(
+	    kiln_k8s_manifest_parse(&m, json, strlen(json), &fresh), 0);
+	CONTRACT((kiln_k8s_result_free(&r),
+	             snprintf(sub, sizeof(sub), "%s/k%d", dir, k++)),
+	    0, kiln_k8s_build(&m, sub, 0, 1, NULL, NULL, &r, E));
+	/* A leaf's key that does not parse, named with the way out. */
+	snprintf(sub, sizeof(sub), "%s/k0/cp/pki/apiserver.key", dir);
+	cr_assert_eq(kiln_file_write(sub, "x\n", 2, 0600, 0, &fresh), 0, "%s",
+	    fresh.msg);
+	snprintf(sub, sizeof(sub), "%s/k0", dir);
+	CONTRACT(kiln_k8s_result_free(&r), -1,
+	    kiln_k8s_build(&m, sub, 0, 1, NULL, NULL, &r, E));
+	kiln_k8s_result_free(&r);
+	kiln_k8s_manifest_free(&m);
 }

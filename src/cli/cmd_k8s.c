@@ -1,0 +1,107 @@
+/*
+ * kiln k8s: a whole Kubernetes PKI and its kubeconfigs from one
+ * manifest (kiln-k8s(1)).
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "kiln/file.h"
+#include "kiln/k8s.h"
+
+/* On a terminal, one line per step, rewritten in place. */
+static void
+show_progress(void *arg, size_t step, size_t n, const char *what)
+{
+	(void)arg;
+	fprintf(stderr, "\r\033[K[%zu/%zu] %s", step, n, what);
+	fflush(stderr);
+}
+
+/* Each file written or kept. */
+static void
+print_files(const struct kiln_k8s_result *r)
+{
+	const struct kiln_k8s_file *f;
+	size_t i;
+
+	for (i = 0; i < r->n_files; i++) {
+		f = &r->files[i];
+		switch (f->fate) {
+		case KILN_K8S_NEW:
+			cli_printf("%s: written (new)", f->path);
+			break;
+		case KILN_K8S_CHANGED:
+			cli_printf("%s: written (changed)", f->path);
+			break;
+		case KILN_K8S_KEPT:
+			cli_printf("%s: kept", f->path);
+			break;
+		case KILN_K8S_RESET:
+			cli_printf("%s: mode %04o reset to %04o", f->path,
+			    f->was, f->now);
+			break;
+		}
+	}
+}
+
+int
+cmd_k8s(int argc, char **argv, const struct cli_config *cfg)
+{
+	struct kiln_k8s_manifest m;
+	struct kiln_k8s_result r;
+	struct kiln_buf text;
+	struct kiln_err err;
+	char dir[4096];
+	int tty = isatty(STDERR_FILENO), rc = 1;
+
+	if (argc != 0)
+		return cli_usage_error(
+		    cfg->cmd, "unexpected argument \"%s\"", argv[0]);
+	if (cfg->manifest[0] == '\0' || cfg->out[0] == '\0')
+		return cli_usage_error(
+		    cfg->cmd, "-manifest and -out are required");
+	kiln_err_clear(&err);
+	kiln_k8s_manifest_init(&m);
+	kiln_k8s_result_init(&r);
+	kiln_buf_init(&text);
+	if (kiln_file_read(cfg->manifest, &text, &err) == -1)
+		goto cleanup;
+	if (kiln_k8s_manifest_parse(&m, (char *)text.p, text.len, &err) == -1) {
+		kiln_err_prefix(&err, "%s", cfg->manifest);
+		goto cleanup;
+	}
+	m.force_hint = "use -force"; /* libkiln names no flag */
+	/* "out/" and "out" are the same folder; print it one way. */
+	snprintf(dir, sizeof(dir), "%s", cfg->out);
+	while (strlen(dir) > 1 && dir[strlen(dir) - 1] == '/')
+		dir[strlen(dir) - 1] = '\0';
+	if (kiln_k8s_build(&m, dir,
+	        (cfg->force ? KILN_K8S_FORCE : 0) |
+	            (cfg->dry_run ? KILN_K8S_DRY_RUN : 0),
+	        (unsigned int)cfg->jobs, tty ? show_progress : NULL, NULL, &r,
+	        &err) == -1)
+		goto cleanup;
+	if (tty)
+		fprintf(stderr, "\r\033[K");
+	if (!cfg->quiet)
+		print_files(&r);
+	cli_printf("%s: %zu control-plane node%s, %zu worker%s: %zu "
+	           "certificate%s %s, %zu kept%s",
+	    dir, m.n_control_plane, m.n_control_plane == 1 ? "" : "s",
+	    m.n_workers, m.n_workers == 1 ? "" : "s", r.issued,
+	    r.issued == 1 ? "" : "s", cfg->dry_run ? "to issue" : "issued",
+	    r.kept, cfg->dry_run ? " (dry run: nothing written)" : "");
+	rc = 0;
+cleanup:
+	if (rc != 0) {
+		if (tty)
+			fprintf(stderr, "\r\033[K");
+		cli_error("k8s", &err);
+	}
+	kiln_k8s_manifest_free(&m);
+	kiln_k8s_result_free(&r);
+	kiln_buf_free(&text);
+	return rc;
+}

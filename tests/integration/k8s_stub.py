@@ -1,0 +1,40 @@
+# A stand-in for kube-apiserver, for tests/integration/k8s_kubectl.sh:
+# TLS on ADDR:PORT with CERT and KEY, client certificates required and
+# verified against CA; GET /version answers JSON with the client
+# certificate's CN and O as the server saw them.  Writes READY once it
+# listens.  Loopback only.
+import http.server
+import json
+import ssl
+import sys
+
+addr, port, cert, key, ca, ready = sys.argv[1:7]
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        subject = dict(x[0] for x in self.connection.getpeercert()["subject"])
+        body = json.dumps({
+            "major": "1", "minor": "31", "gitVersion": "v1.31.0-kiln-stub",
+            "clientCN": subject.get("commonName", ""),
+            "clientO": subject.get("organizationName", ""),
+        }).encode()
+        self.send_response(200 if self.path == "/version" else 404)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(cert, key)
+ctx.load_verify_locations(ca)
+ctx.verify_mode = ssl.CERT_REQUIRED
+server = http.server.HTTPServer((addr, int(port)), Handler)
+server.socket = ctx.wrap_socket(server.socket, server_side=True)
+with open(ready, "w") as f:
+    f.write("ready\n")
+server.serve_forever()
