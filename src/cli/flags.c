@@ -219,6 +219,7 @@ cli_flags_parse(const struct command *cmd, int *argc, char **argv,
 {
 	const struct flagdef *fd;
 	const char *arg, *name, *value, *dashes;
+	unsigned char seen[sizeof(flagdefs) / sizeof(flagdefs[0])] = {0};
 	char buf[256];
 	size_t len;
 	int i, ended = 0;
@@ -250,6 +251,18 @@ cli_flags_parse(const struct command *cmd, int *argc, char **argv,
 		if ((fd = lookup(cmd, buf)) == NULL)
 			return cli_usage_error(cmd,
 			    "flag provided but not defined: %s%s", dashes, buf);
+		/*
+		 * Go keeps the last of a flag given twice; under kiln's names
+		 * "-ca a.pem -ca b.pem" would silently drop a.pem: a slip.
+		 */
+		if (seen[fd - flagdefs]++ && fd->type != FLAG_LIST &&
+		    !cli_cfssl_name())
+			return cli_usage_error(cmd,
+			    "flag %s%s given twice: it takes one value%s", dashes,
+			    buf,
+			    strcmp(buf, "ca") == 0
+			        ? " (for several CAs, one file with all of them)"
+			        : "");
 		if (value == NULL && fd->type == FLAG_BOOL)
 			value = "true";
 		else if (value == NULL) {

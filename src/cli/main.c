@@ -29,6 +29,7 @@ static const char *const etcd_help[] = {
 static const char *const k8s_flags[] = { "manifest", "out", "force",
 	"j", "n", "q", NULL };
 static const char *const k8s_help[] = {
+	"manifest", "the cluster's manifest (JSON; kiln-config(5), \"The Kubernetes manifest\")",
 	"out", "the output folder (created if missing)",
 	"force", "new keys and certificates for every leaf and kubeconfig (the CAs and sa.key are kept)",
 	"n", "dry run: list what would be written or kept, and write nothing",
