@@ -106,9 +106,11 @@ set(KILN_SOURCES_ETCD
 set(KILN_SOURCES_K8S
 	src/k8s/k8s.c
 	src/k8s/k8scerts.c
+	src/k8s/k8scsr.c
 	src/k8s/k8sconf.c
 	src/k8s/k8smanifest.c
 	src/k8s/k8splan.c
+	src/k8s/k8ssign.c
 )
 # libkiln: all of the above.
 set(KILN_SOURCES
