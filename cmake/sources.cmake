@@ -181,6 +181,7 @@ set(KILN_SOURCES_UNIT
 	tests/unit/k8s/test_k8splan.c
 	tests/unit/inspect/test_inspect.c
 	tests/unit/inspect/test_kubeconfig.c
+	tests/unit/inspect/test_kubeconfigedit.c
 	tests/unit/inspect/test_tls.c
 	tests/unit/inspect/test_verify.c
 	tests/unit/pki/test_issue.c
