@@ -459,8 +459,7 @@ sign_one(struct sign_run *r, const struct k8s_cert_def *def,
 	    open_ca(r, def->ca, err) == -1)
 		goto cleanup;
 	memset(&in, 0, sizeof(in));
-	in.csr = &sr;
-	in.name = shown;
+	in.csr = &sr; /* its errors prefixed here, once */
 	if (kiln_gen_cert(&der, NULL, &in, &r->ca[def->ca],
 	        &r->profiles[def->eku], &r->rng, r->now, err) == -1) {
 		kiln_err_prefix(err, "%s", shown);
