@@ -106,9 +106,11 @@ set(KILN_SOURCES_ETCD
 set(KILN_SOURCES_K8S
 	src/k8s/k8s.c
 	src/k8s/k8scerts.c
+	src/k8s/k8scsr.c
 	src/k8s/k8sconf.c
 	src/k8s/k8smanifest.c
 	src/k8s/k8splan.c
+	src/k8s/k8ssign.c
 )
 # libkiln: all of the above.
 set(KILN_SOURCES
@@ -179,6 +181,7 @@ set(KILN_SOURCES_UNIT
 	tests/unit/k8s/test_k8splan.c
 	tests/unit/inspect/test_inspect.c
 	tests/unit/inspect/test_kubeconfig.c
+	tests/unit/inspect/test_kubeconfigedit.c
 	tests/unit/inspect/test_tls.c
 	tests/unit/inspect/test_verify.c
 	tests/unit/pki/test_issue.c

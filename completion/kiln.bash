@@ -22,7 +22,7 @@ _kiln_flags() {
 	gencsr) echo key cert hostname ;;
 	genkey) echo initca config out force ;;
 	json) echo bare f stdout force version ;;
-	k8s) echo manifest out force j n q ;;
+	k8s) echo manifest out force j n q sign-csrs ca-dir expiry ;;
 	renew) echo ca ca-key config profile expiry rekey key within backup \
 		backup-dir follow-links n j ;;
 	rotate-ca) echo dir n q ;;
@@ -126,7 +126,8 @@ _kiln_complete() {
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return 0
 		;;
-	-backup-dir | --backup-dir | -dir | --dir)
+	-backup-dir | --backup-dir | -dir | --dir | -sign-csrs | --sign-csrs | \
+	    -ca-dir | --ca-dir)
 		COMPREPLY=($(compgen -d -- "$cur"))
 		return 0
 		;;

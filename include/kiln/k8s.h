@@ -81,6 +81,10 @@ struct kiln_k8s_result {
 	size_t issued, kept;         /* certificates, the CAs' included */
 	struct kiln_k8s_file *files; /* every file, in the order written */
 	size_t n_files;
+	/* kiln_k8s_sign_csrs: CSRs there that are not kubeadm's, as shown,
+	 * left alone. */
+	char **ignored;
+	size_t n_ignored;
 };
 
 void kiln_k8s_result_init(struct kiln_k8s_result *);
@@ -107,5 +111,28 @@ typedef void kiln_k8s_progress(void *, size_t, size_t, const char *);
 int kiln_k8s_build(const struct kiln_k8s_manifest *, const char *, unsigned int,
     unsigned int, kiln_k8s_progress *, void *, struct kiln_k8s_result *,
     struct kiln_err *);
+
+/*
+ * kubeadm's external-CA mode: sign the CSRs `kubeadm certs generate-csr
+ * --cert-dir DIR/pki --kubeconfig-dir DIR` wrote into folder "dir" (a
+ * node's /etc/kubernetes) with the CAs kiln k8s keeps in folder "cadir"
+ * (ca, front-proxy-ca, etcd-ca: BASE.crt and BASE.key), each under
+ * kubeadm's profile for its file name (kiln-k8s(1) has the table): the
+ * CA, key usages and EKUs are the profile's, valid "expiry" ns (0: one
+ * year).  A request whose subject is not the profile's (its CN and O;
+ * the node's name where kubeadm puts it), that has SANs where kubeadm's
+ * certificate has none, asks to be a CA, or whose key is not the one
+ * beside it (NAME.key, or the kubeconfig's client-key-data) is refused,
+ * and nothing is written.  NAME.crt goes beside NAME.csr (with the CA's
+ * certificate in pki/ as kubeadm looks for it); a kubeconfig NAME.conf
+ * gets its client-certificate-data and certificate-authority-data, every
+ * other byte kept.  A certificate there that is still right is kept
+ * unless KILN_K8S_FORCE.  Links, FIFOs and hard links are refused;
+ * everything is read and written through folder descriptors, as one
+ * batch; with KILN_K8S_DRY_RUN nothing is written.  "result" lists every
+ * file and what became of it, and the CSRs left alone.  Returns 0 or -1.
+ */
+int kiln_k8s_sign_csrs(const char *, const char *, int64_t, unsigned int,
+    struct kiln_k8s_result *, struct kiln_err *);
 
 #endif /* KILN_K8S_H */

@@ -52,9 +52,23 @@ struct kiln_kc_item {
 	enum kiln_kc_style style;
 };
 
+/*
+ * Where a cluster's or user's body (clusters[].cluster, users[].user)
+ * is, for a writer that adds a key to it.
+ */
+struct kiln_kc_body {
+	char *owner;  /* the cluster's or user's name */
+	int users;    /* 1: users[].user; 0: clusters[].cluster */
+	size_t start; /* its first key's first byte (block style) */
+	size_t line;  /* 1-based */
+	int block;    /* a block mapping, not {...} */
+};
+
 struct kiln_kubeconfig {
 	struct kiln_kc_item *items; /* in file order */
 	size_t n;
+	struct kiln_kc_body *bodies; /* in file order */
+	size_t n_bodies;
 	char *current_context; /* NULL if none */
 	/* The current context's user and cluster names; NULL if none. */
 	char *current_user;
@@ -125,6 +139,20 @@ int kiln_kubeconfig_decode(const struct kiln_kc_item *, const char *,
 int kiln_kubeconfig_splice(const unsigned char *, size_t,
     const struct kiln_kc_item *, const char *, size_t, struct kiln_buf *,
     struct kiln_err *);
+
+/*
+ * "file" ("len" bytes, the file "kc" was parsed from) with the key of
+ * "kind" added, as "KEY: VALUE" ("vlen" bytes of "value", base64 only),
+ * on a line of its own before the first key of the body of "owner" (a
+ * cluster for the CA kinds, a user for the others), at that key's
+ * indent, every other byte kept, appended to "out".  The body must be a
+ * block mapping whose first key starts its line, and must not have the
+ * key already (kiln_kubeconfig_splice replaces it).  Returns 0, or -1
+ * with "err" filled (KILN_EINVAL: "line N: clusters/NAME: ...").
+ */
+int kiln_kubeconfig_add(const unsigned char *, size_t,
+    const struct kiln_kubeconfig *, enum kiln_kc_kind, const char *,
+    const char *, size_t, struct kiln_buf *, struct kiln_err *);
 
 /* "clusters" for the CA kinds, "users" for the others. */
 const char *kiln_kc_section(enum kiln_kc_kind);

@@ -68,6 +68,8 @@ struct cli_config {
 	long jobs;                 /* -j: at least 1, or 0 when not given */
 	int hostname_set;          /* -hostname was given, even as "" */
 	const struct command *cmd; /* the command being run */
+	const char *sign_csrs;     /* k8s: sign kubeadm's CSRs in this tree */
+	const char *ca_dir;        /* k8s -sign-csrs: kiln k8s's DIR/ca */
 };
 
 struct command {

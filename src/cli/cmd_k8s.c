@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "kiln/duration.h"
 #include "kiln/file.h"
 #include "kiln/k8s.h"
 
@@ -46,6 +47,48 @@ print_files(const struct kiln_k8s_result *r)
 	}
 }
 
+/* kiln k8s -sign-csrs DIR -ca-dir CADIR: kubeadm's external-CA mode. */
+static int
+sign_csrs(const struct cli_config *cfg)
+{
+	struct kiln_k8s_result r;
+	struct kiln_err err;
+	int64_t expiry = 0;
+	size_t i;
+	int rc = 1;
+
+	kiln_err_clear(&err);
+	kiln_k8s_result_init(&r);
+	if (cfg->expiry[0] != '\0' &&
+	    (kiln_duration_parse(cfg->expiry, &expiry, &err) == -1 ||
+	        expiry <= 0)) {
+		rc = cli_usage_error(cfg->cmd,
+		    "invalid value \"%s\" for flag -expiry", cfg->expiry);
+		goto done;
+	}
+	if (kiln_k8s_sign_csrs(cfg->sign_csrs, cfg->ca_dir, expiry,
+	        (cfg->force ? KILN_K8S_FORCE : 0) |
+	            (cfg->dry_run ? KILN_K8S_DRY_RUN : 0),
+	        &r, &err) == -1) {
+		cli_error("k8s", &err);
+		goto done;
+	}
+	if (!cfg->quiet) {
+		print_files(&r);
+		for (i = 0; i < r.n_ignored; i++)
+			cli_printf("%s: not one of kubeadm's, left alone",
+			    r.ignored[i]);
+	}
+	cli_printf("%s: %zu certificate%s %s, %zu kept%s", cfg->sign_csrs,
+	    r.issued, r.issued == 1 ? "" : "s",
+	    cfg->dry_run ? "to sign" : "signed", r.kept,
+	    cfg->dry_run ? " (dry run: nothing written)" : "");
+	rc = 0;
+done:
+	kiln_k8s_result_free(&r);
+	return rc;
+}
+
 int
 cmd_k8s(int argc, char **argv, const struct cli_config *cfg)
 {
@@ -59,6 +102,19 @@ cmd_k8s(int argc, char **argv, const struct cli_config *cfg)
 	if (argc != 0)
 		return cli_usage_error(
 		    cfg->cmd, "unexpected argument \"%s\"", argv[0]);
+	if (cfg->sign_csrs[0] != '\0') {
+		if (cfg->manifest[0] != '\0' || cfg->out[0] != '\0' ||
+		    cfg->jobs != 0)
+			return cli_usage_error(cfg->cmd,
+			    "-sign-csrs takes no -manifest, -out or -j");
+		if (cfg->ca_dir[0] == '\0')
+			return cli_usage_error(
+			    cfg->cmd, "-sign-csrs needs -ca-dir");
+		return sign_csrs(cfg);
+	}
+	if (cfg->ca_dir[0] != '\0' || cfg->expiry[0] != '\0')
+		return cli_usage_error(
+		    cfg->cmd, "-ca-dir and -expiry go with -sign-csrs");
 	if (cfg->manifest[0] == '\0' || cfg->out[0] == '\0')
 		return cli_usage_error(
 		    cfg->cmd, "-manifest and -out are required");

@@ -27,14 +27,17 @@ static const char *const etcd_help[] = {
 	"j", "how many keys and certificates to make at once (default: the number of online cores)",
 	NULL };
 static const char *const k8s_flags[] = { "manifest", "out", "force",
-	"j", "n", "q", NULL };
+	"j", "n", "q", "sign-csrs", "ca-dir", "expiry", NULL };
 static const char *const k8s_help[] = {
 	"manifest", "the cluster's manifest (JSON; kiln-config(5), \"The Kubernetes manifest\")",
 	"out", "the output folder (created if missing)",
-	"force", "new keys and certificates for every leaf and kubeconfig (the CAs and sa.key are kept)",
+	"force", "new keys and certificates for every leaf and kubeconfig (the CAs and sa.key are kept); with -sign-csrs, sign again what is still right",
 	"n", "dry run: list what would be written or kept, and write nothing",
 	"q", "print the summary line only, not each file",
 	"j", "how many keys and certificates to make at once (default: the number of online cores)",
+	"sign-csrs", "sign the CSRs kubeadm certs generate-csr wrote into this node's tree (DIR/pki, DIR/*.conf), with kubeadm's profiles",
+	"ca-dir", "with -sign-csrs: the folder of the CAs (kiln k8s's DIR/ca: ca, front-proxy-ca, etcd-ca)",
+	"expiry", "with -sign-csrs: validity of the certificates (default 8760h, as kubeadm)",
 	NULL };
 static const char *const gencert_flags[] = { "initca", "ca", "ca-key",
 	"config", "profile", "hostname", "cn", "renewca", "out", "force",
@@ -155,12 +158,15 @@ static const struct command commands[] = {
 	  "unless -force.",
 	  json_flags, cmd_json, 2, json_help },
 	{ "k8s",
-	  "kiln k8s [-n] [-q] [-force] [-j N] -manifest FILE -out DIR",
+	  "kiln k8s [-n] [-q] [-force] [-j N] -manifest FILE -out DIR | "
+	  "[-expiry DUR] -sign-csrs DIR -ca-dir CADIR",
 	  "Write a whole Kubernetes PKI from one manifest, laid out as "
 	  "kubeadm lays out\neach node's /etc/kubernetes: the CAs, every "
 	  "certificate with kubeadm's names,\nusages and SANs, sa.key and "
 	  "sa.pub, and the kubeconfigs.  A re-run keeps\nwhat is still "
-	  "right, and lists each file written or kept.",
+	  "right, and lists each file written or kept.  With -sign-csrs,\n"
+	  "sign the CSRs kubeadm wrote for an external CA, each under "
+	  "kubeadm's profile.",
 	  k8s_flags, cmd_k8s, 2, k8s_help },
 	{ "print-defaults",
 	  "kiln print-defaults config|csr|list",

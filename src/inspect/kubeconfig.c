@@ -302,6 +302,26 @@ dup_key(struct kp *p, const char *key, const char *const *keys, size_t n,
 	return 0;
 }
 
+/* The body whose mapping starts at the current event, its owner later. */
+static int
+add_body(struct kp *p, int users)
+{
+	struct kiln_kubeconfig *kc = p->kc;
+	struct kiln_kc_body *b;
+
+	b = realloc(kc->bodies, (kc->n_bodies + 1) * sizeof(*b));
+	if (b == NULL)
+		return kiln_err_set(p->err, KILN_ENOMEM, "out of memory");
+	kc->bodies = b;
+	b = &kc->bodies[kc->n_bodies++];
+	memset(b, 0, sizeof(*b));
+	b->users = users;
+	b->line = ev_line(p);
+	b->start = byte_at(p, p->ev.start_mark.index);
+	b->block = p->ev.data.mapping_start.style == YAML_BLOCK_MAPPING_STYLE;
+	return 0;
+}
+
 /* clusters[].cluster or users[].user: the kinds from "first" on. */
 static int
 entry_body(struct kp *p, enum kiln_kc_kind first, const char *what)
@@ -311,6 +331,8 @@ entry_body(struct kp *p, enum kiln_kc_kind first, const char *what)
 
 	if ((r = want_collection(p, YAML_MAPPING_START_EVENT, what)) != 0)
 		return r == 1 ? 0 : -1;
+	if (add_body(p, first != KILN_KC_CA_DATA) == -1)
+		return -1;
 	while ((r = map_key(p, &key)) == 1) {
 		for (k = (int)first; k < (int)first + nkinds; k++)
 			if (strcmp(key, kiln_kc_key((enum kiln_kc_kind)k)) == 0)
@@ -358,7 +380,7 @@ section_entry(struct kp *p, const char *section, const char *body,
     enum kiln_kc_kind first, struct kc_ctx *c)
 {
 	struct kiln_kubeconfig *kc = p->kc;
-	size_t from = kc->n, line = ev_line(p), i;
+	size_t from = kc->n, bfrom = kc->n_bodies, line = ev_line(p), i;
 	const char *key;
 	char *name = NULL, *full;
 	int r, seen_body = 0;
@@ -411,6 +433,9 @@ section_entry(struct kp *p, const char *section, const char *body,
 	}
 	for (i = from; i < kc->n; i++)
 		if (kiln_str_set(&kc->items[i].owner, name, p->err) == -1)
+			goto fail;
+	for (i = bfrom; i < kc->n_bodies; i++)
+		if (kiln_str_set(&kc->bodies[i].owner, name, p->err) == -1)
 			goto fail;
 	free(name);
 	return 0;

@@ -51,6 +51,9 @@ kiln_kubeconfig_free(struct kiln_kubeconfig *kc)
 		free(kc->items[i].value);
 	}
 	free(kc->items);
+	for (i = 0; i < kc->n_bodies; i++)
+		free(kc->bodies[i].owner);
+	free(kc->bodies);
 	free(kc->current_context);
 	free(kc->current_user);
 	free(kc->current_cluster);
@@ -162,6 +165,20 @@ kiln_kubeconfig_decode(const struct kiln_kc_item *it, const char *shown,
 	return kiln_buf_terminate(out, err);
 }
 
+/* Whether the "vlen" bytes of "value" need no quoting in YAML. */
+static int
+plain_value(const char *value, size_t vlen)
+{
+	static const char ok[] = "abcdefghijklmnopqrstuvwxyz"
+	                         "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/=._-";
+	size_t i;
+
+	for (i = 0; i < vlen; i++)
+		if (value[i] == '\0' || strchr(ok, value[i]) == NULL)
+			return 0;
+	return vlen > 0;
+}
+
 int
 kiln_kubeconfig_splice(const unsigned char *file, size_t len,
     const struct kiln_kc_item *it, const char *value, size_t vlen,
@@ -193,6 +210,53 @@ kiln_kubeconfig_splice(const unsigned char *file, size_t len,
 	    kiln_buf_append(out, value, vlen, err) == -1 ||
 	    kiln_buf_append(out, q, strlen(q), err) == -1 ||
 	    kiln_buf_append(out, file + it->end, len - it->end, err) == -1)
+		return -1;
+	return 0;
+}
+
+int
+kiln_kubeconfig_add(const unsigned char *file, size_t len,
+    const struct kiln_kubeconfig *kc, enum kiln_kc_kind kind,
+    const char *owner, const char *value, size_t vlen, struct kiln_buf *out,
+    struct kiln_err *err)
+{
+	const char *sec = kiln_kc_section(kind), *key = kiln_kc_key(kind);
+	const struct kiln_kc_body *b = NULL;
+	size_t i, bol;
+
+	for (i = 0; i < kc->n_bodies; i++)
+		if (kc->bodies[i].users == (kind > KILN_KC_CA_FILE) &&
+		    kc->bodies[i].owner != NULL &&
+		    strcmp(kc->bodies[i].owner, owner) == 0)
+			b = &kc->bodies[i];
+	if (b == NULL)
+		return kiln_err_set(err, KILN_EINVAL,
+		    "%s/%s: no such entry with a body", sec, owner);
+	if (kiln_kubeconfig_find(kc, kind, owner) != NULL)
+		return kiln_err_set(err, KILN_EINVAL,
+		    "line %zu: %s/%s: %s: already there", b->line, sec, owner,
+		    key);
+	if (!b->block || b->start > len)
+		return kiln_err_set(err, KILN_EINVAL,
+		    "line %zu: %s/%s: not a block mapping: cannot add %s",
+		    b->line, sec, owner, key);
+	for (bol = b->start; bol > 0 && file[bol - 1] == ' '; bol--)
+		;
+	if (bol > 0 && file[bol - 1] != '\n')
+		return kiln_err_set(err, KILN_EINVAL,
+		    "line %zu: %s/%s: its first key does not start its line: "
+		    "cannot add %s",
+		    b->line, sec, owner, key);
+	if (!plain_value(value, vlen))
+		return kiln_err_set(err, KILN_EINVAL,
+		    "line %zu: %s: the new value needs quoting", b->line, key);
+	if (kiln_buf_append(out, file, b->start, err) == -1 ||
+	    kiln_buf_append(out, key, strlen(key), err) == -1 ||
+	    kiln_buf_append(out, ": ", 2, err) == -1 ||
+	    kiln_buf_append(out, value, vlen, err) == -1 ||
+	    kiln_buf_append(out, "\n", 1, err) == -1 ||
+	    kiln_buf_append(out, file + bol, b->start - bol, err) == -1 ||
+	    kiln_buf_append(out, file + b->start, len - b->start, err) == -1)
 		return -1;
 	return 0;
 }

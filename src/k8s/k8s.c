@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/strs.h"
 #include "k8s/k8splan.h"
 
 void
@@ -27,6 +28,7 @@ kiln_k8s_result_free(struct kiln_k8s_result *r)
 	for (i = 0; i < r->n_files; i++)
 		free(r->files[i].path);
 	free(r->files);
+	kiln_strs_free(r->ignored, r->n_ignored);
 	kiln_k8s_result_init(r);
 }
 

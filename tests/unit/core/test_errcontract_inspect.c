@@ -363,3 +363,49 @@ Test(errcontract_inspect, k8s_build)
 	kiln_k8s_result_free(&r);
 	kiln_k8s_manifest_free(&m);
 }
+
+Test(errcontract_inspect, kubeconfig_add)
+{
+	static const char y[] = "kind: Config\nusers:\n- name: u\n  user:\n"
+	                        "    client-key-data: S0VZCg==\n";
+	const unsigned char *b = (const unsigned char *)y;
+	struct kiln_kubeconfig kc;
+
+	kiln_kubeconfig_init(&kc);
+	cr_assert_eq(kiln_kubeconfig_parse(&kc, b, strlen(y), "k", &fresh), 0);
+	CONTRACT(out.len = 0, 0,
+	    kiln_kubeconfig_add(
+	        b, strlen(y), &kc, KILN_KC_CERT_DATA, "u", "QQ==", 4, &out, E));
+	CONTRACT(out.len = 0, -1,
+	    kiln_kubeconfig_add(
+	        b, strlen(y), &kc, KILN_KC_KEY_DATA, "u", "QQ==", 4, &out, E));
+	kiln_kubeconfig_free(&kc);
+}
+
+Test(errcontract_inspect, k8s_sign_csrs)
+{
+	static const char json[] =
+	    "{\"key\": {\"algo\": \"ecdsa\"}, "
+	    "\"control_plane\": [{\"name\": \"cp\", \"ip\": \"10.0.0.1\"}]}";
+	struct kiln_k8s_manifest m;
+	struct kiln_k8s_result r;
+	char sub[128], ca[128], none[128];
+
+	kiln_k8s_manifest_init(&m);
+	kiln_k8s_result_init(&r);
+	snprintf(sub, sizeof(sub), "%s/s", dir);
+	snprintf(ca, sizeof(ca), "%s/s/ca", dir);
+	snprintf(none, sizeof(none), "%s/none", dir);
+	cr_assert_eq(
+	    kiln_k8s_manifest_parse(&m, json, strlen(json), &fresh), 0);
+	cr_assert_eq(kiln_k8s_build(&m, sub, 0, 1, NULL, NULL, &r, &fresh), 0,
+	    "%s", fresh.msg);
+	/* A node's tree with no CSR: nothing to sign, no error. */
+	snprintf(sub, sizeof(sub), "%s/s/cp", dir);
+	CONTRACT(kiln_k8s_result_free(&r), 0,
+	    kiln_k8s_sign_csrs(sub, ca, 0, KILN_K8S_DRY_RUN, &r, E));
+	CONTRACT(kiln_k8s_result_free(&r), -1,
+	    kiln_k8s_sign_csrs(none, ca, 0, 0, &r, E));
+	kiln_k8s_result_free(&r);
+	kiln_k8s_manifest_free(&m);
+}

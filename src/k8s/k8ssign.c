@@ -1,0 +1,642 @@
+/*
+ * kiln k8s -sign-csrs: kubeadm's external-CA mode.  The keys and CSRs
+ * that `kubeadm certs generate-csr` (or `kubeadm init phase certs all
+ * --csr-only`) writes into a node's tree, signed by kiln k8s's CAs, each
+ * under kubeadm's profile for its file name (k8scerts.c's table): the
+ * CA, key usages and EKUs are the profile's; the CN and O must be the
+ * profile's (the node's name where kubeadm puts it), and a request that
+ * asks for anything else is refused, never signed with another
+ * identity; the SANs are the request's where kubeadm's certificate has
+ * SANs, and none elsewhere.  NAME.crt is written beside NAME.csr; a
+ * kubeconfig's client-certificate-data and certificate-authority-data
+ * are filled in place, every other byte kept.  Everything goes through
+ * the tree's folder descriptors (pki/tree.c) as one batch.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <mbedtls/x509_crt.h>
+
+#include "asn1/oid.h"
+#include "asn1/x509.h"
+#include "core/strs.h"
+#include "k8s/k8scerts.h"
+#include "k8s/k8scsr.h"
+#include "kiln/cert.h"
+#include "kiln/duration.h"
+#include "kiln/k8s.h"
+#include "kiln/key.h"
+#include "kiln/kubeconfig.h"
+#include "kiln/pem.h"
+#include "kiln/sign.h"
+#include "kiln/signer.h"
+#include "pki/tree.h"
+
+#define F_ROOT 0 /* DIR: the kubeconfigs */
+#define F_PKI 1  /* DIR/pki */
+#define F_ETCD 2 /* DIR/pki/etcd */
+
+struct sign_run {
+	unsigned int flags;
+	time_t now;
+	struct kiln_rng rng;
+	struct tree tree; /* DIR */
+	struct tree cat;  /* CADIR */
+	struct kiln_signer ca[K8S_N_CAS];
+	struct kiln_buf ca_pem[K8S_N_CAS];
+	int opened[K8S_N_CAS], copied[K8S_N_CAS];
+	struct kiln_profile profiles[K8S_N_EKUS];
+	/* Each kubeconfig planned, and what was read: to replace only it. */
+	struct {
+		size_t file;
+		struct stat st;
+	} confs[8];
+	size_t n_confs;
+	struct kiln_k8s_result *result;
+};
+
+/* CA "i" of CADIR, opened once: its certificate and key, checked. */
+static int
+open_ca(struct sign_run *r, size_t i, struct kiln_err *err)
+{
+	char cert[NAME_MAX + 1], key[NAME_MAX + 1];
+	char cert_path[PATH_MAX], key_path[PATH_MAX];
+	struct kiln_buf key_pem;
+	struct stat st;
+	int have_cert, have_key, rc = -1;
+
+	if (r->opened[i])
+		return 0;
+	kiln_buf_init(&key_pem);
+	snprintf(cert, sizeof(cert), "%s.crt", k8s_cas[i].base);
+	snprintf(key, sizeof(key), "%s.key", k8s_cas[i].base);
+	if (tree_shown(&r->cat, 0, cert, cert_path, err) == -1 ||
+	    tree_shown(&r->cat, 0, key, key_path, err) == -1 ||
+	    tree_read(&r->cat, 0, cert, &r->ca_pem[i], &st, &have_cert, err) ==
+	        -1)
+		goto cleanup;
+	if (!have_cert) {
+		kiln_err_set(err, KILN_EINVAL,
+		    "%s: no such file (the %s CA, as kiln k8s keeps it)",
+		    cert_path, k8s_cas[i].cn);
+		goto cleanup;
+	}
+	if (tree_read(&r->cat, 0, key, &key_pem, &st, &have_key, err) == -1 ||
+	    (have_key && tree_key_owner(key_path, &st, err) == -1))
+		goto cleanup;
+	if (!have_key) {
+		kiln_err_set(err, KILN_EINVAL,
+		    "%s: no such file (the key of %s)", key_path, cert_path);
+		goto cleanup;
+	}
+	if (kiln_signer_open(&r->ca[i], &r->ca_pem[i], cert_path, &key_pem,
+	        key_path, NULL, &r->rng, err) == -1)
+		goto cleanup;
+	r->opened[i] = 1;
+	rc = 0;
+cleanup:
+	kiln_buf_free(&key_pem);
+	return rc;
+}
+
+/*
+ * CA "i"'s certificate in the node's pki/ (where kubeadm's external-CA
+ * mode looks for it), once: kept when it is there already, refused when
+ * another certificate is there.
+ */
+static int
+copy_ca(struct sign_run *r, size_t i, struct kiln_err *err)
+{
+	const char *base = k8s_cas[i].pki_base;
+	char name[NAME_MAX + 1], shown[PATH_MAX];
+	struct kiln_buf old;
+	struct stat st;
+	size_t f = F_PKI;
+	int have, rc = -1;
+
+	if (r->copied[i])
+		return 0;
+	kiln_buf_init(&old);
+	if (strncmp(base, "etcd/", 5) == 0) {
+		f = F_ETCD;
+		base += 5;
+	}
+	snprintf(name, sizeof(name), "%s.crt", base);
+	if (tree_shown(&r->tree, f, name, shown, err) == -1 ||
+	    tree_read(&r->tree, f, name, &old, &st, &have, err) == -1)
+		goto cleanup;
+	if (have && (old.len != r->ca_pem[i].len ||
+	                memcmp(old.p, r->ca_pem[i].p, old.len) != 0)) {
+		kiln_err_set(err, KILN_EINVAL,
+		    "%s: holds another certificate than the %s CA of the CA "
+		    "folder, refused (remove it if it is stale)",
+		    shown, k8s_cas[i].cn);
+		goto cleanup;
+	}
+	if (tree_add(&r->tree, f, name, TREE_CA_COPY, r->ca_pem[i].p,
+	        r->ca_pem[i].len, 0644, err) == NULL)
+		goto cleanup;
+	r->copied[i] = 1;
+	rc = 0;
+cleanup:
+	kiln_buf_free(&old);
+	return rc;
+}
+
+/* Whether the private key PEM "key" is the request's key. */
+static int
+key_is_requests(const struct kiln_buf *key, const struct kiln_signreq *sr,
+    struct kiln_rng *rng, const char *shown, struct kiln_err *err)
+{
+	struct kiln_key k;
+	struct kiln_buf spki;
+	int rc = -1;
+
+	kiln_key_init(&k);
+	kiln_buf_init(&spki);
+	if (kiln_key_parse(&k, key->p, key->len, rng, err) == -1) {
+		kiln_err_prefix(err, "%s", shown);
+		goto cleanup;
+	}
+	if (kiln_key_write_spki(&k, &spki, err) == -1)
+		goto cleanup;
+	rc = spki.len == sr->spki.len &&
+	     memcmp(spki.p, sr->spki.p, spki.len) == 0;
+cleanup:
+	kiln_key_free(&k);
+	kiln_buf_free(&spki);
+	return rc;
+}
+
+/*
+ * Whether the certificate "old" (PEM) is still right: it would differ
+ * from "fresh" (DER, just issued for the request) only in its serial
+ * number, dates and signature, and it verifies against the CA now.
+ */
+static int
+still_right(const struct kiln_cert *ca, const struct kiln_buf *old,
+    const struct kiln_buf *fresh)
+{
+	struct x509_tbs a, c;
+	struct kiln_cert cert;
+	struct kiln_err ignored;
+	uint32_t flags = 0;
+	int right;
+
+	kiln_cert_init(&cert);
+	kiln_err_clear(&ignored);
+	right = kiln_cert_parse(&cert, old->p, old->len, &ignored) == 0 &&
+	        x509_tbs(cert.crt.raw.p, cert.crt.raw.len, &a) == 0 &&
+	        x509_tbs(fresh->p, fresh->len, &c) == 0 &&
+	        rd_equal(&a.issuer, &c.issuer) &&
+	        rd_equal(&a.subject, &c.subject) &&
+	        rd_equal(&a.spki, &c.spki) && rd_equal(&a.exts, &c.exts) &&
+	        mbedtls_x509_crt_verify(&cert.crt, (mbedtls_x509_crt *)&ca->crt,
+	            NULL, NULL, &flags, NULL, NULL) == 0;
+	kiln_cert_free(&cert);
+	return right;
+}
+
+/* The certificate PEM: "old" when still right, else "der" as PEM. */
+static int
+cert_pem(struct sign_run *r, size_t ca, const struct kiln_buf *old,
+    const struct kiln_buf *der, struct kiln_buf *out, struct kiln_err *err)
+{
+	if (!(r->flags & KILN_K8S_FORCE) && old->len > 0 &&
+	    still_right(r->ca[ca].ca, old, der)) {
+		r->result->kept++;
+		return kiln_buf_append(out, old->p, old->len, err);
+	}
+	r->result->issued++;
+	return kiln_pem_write(out, "CERTIFICATE", der->p, der->len, err);
+}
+
+/* The user a kubeconfig authenticates as: the current, or the only one. */
+static const char *
+conf_user(const struct kiln_kubeconfig *kc)
+{
+	const char *u = NULL;
+	size_t i, n = 0;
+
+	if (kc->current_user != NULL)
+		return kc->current_user;
+	for (i = 0; i < kc->n_bodies; i++)
+		if (kc->bodies[i].users)
+			u = kc->bodies[i].owner, n++;
+	return n == 1 ? u : NULL;
+}
+
+/* The cluster a kubeconfig names: the current, or the only one. */
+static const char *
+conf_cluster(const struct kiln_kubeconfig *kc)
+{
+	const char *c = NULL;
+	size_t i, n = 0;
+
+	if (kc->current_cluster != NULL)
+		return kc->current_cluster;
+	for (i = 0; i < kc->n_bodies; i++)
+		if (!kc->bodies[i].users)
+			c = kc->bodies[i].owner, n++;
+	return n == 1 ? c : NULL;
+}
+
+/*
+ * "text" (the kubeconfig "shown", parsed into "kc") with the value of
+ * "kind" for "owner" set to the base64 of "pem": kept when it holds
+ * that already, replaced in place, or added; into "out" (empty).
+ */
+static int
+conf_set(const struct kiln_buf *text, const struct kiln_kubeconfig *kc,
+    enum kiln_kc_kind kind, const char *owner, const struct kiln_buf *pem,
+    const char *shown, struct kiln_buf *out, struct kiln_err *err)
+{
+	const struct kiln_kc_item *it = kiln_kubeconfig_find(kc, kind, owner);
+	struct kiln_buf b64, cur;
+	struct kiln_err ignored;
+	int rc = -1;
+
+	kiln_buf_init(&b64);
+	kiln_buf_init(&cur);
+	kiln_err_clear(&ignored);
+	if (kiln_base64_append(&b64, pem->p, pem->len, err) == -1)
+		goto cleanup;
+	if (it != NULL &&
+	    kiln_kubeconfig_decode(it, shown, &cur, &ignored) == 0 &&
+	    cur.len == pem->len && memcmp(cur.p, pem->p, cur.len) == 0) {
+		rc = kiln_buf_append(out, text->p, text->len, err);
+		goto cleanup;
+	}
+	rc = it != NULL ? kiln_kubeconfig_splice(text->p, text->len, it,
+	                      (char *)b64.p, b64.len, out, err)
+	                : kiln_kubeconfig_add(text->p, text->len, kc, kind,
+	                      owner, (char *)b64.p, b64.len, out, err);
+	if (rc == -1)
+		kiln_err_prefix(err, "%s", shown);
+cleanup:
+	kiln_buf_free(&b64);
+	kiln_buf_free(&cur);
+	return rc;
+}
+
+/*
+ * Kubeconfig "name" of DIR, beside its CSR: its client key must be the
+ * request's; the certificate "der" (or the one there, still right) and
+ * the CA go into its client-certificate-data and
+ * certificate-authority-data, every other byte kept.
+ */
+static int
+sign_conf(struct sign_run *r, const struct k8s_cert_def *def,
+    const struct kiln_signreq *sr, const struct kiln_buf *der,
+    struct kiln_err *err)
+{
+	struct kiln_kubeconfig kc;
+	struct kiln_buf text, key, old, pem, mid;
+	const struct kiln_kc_item *it;
+	const char *user, *cluster;
+	char shown[PATH_MAX];
+	struct tree_file *w;
+	struct stat st;
+	int have, m = 0, rc = -1;
+
+	kiln_kubeconfig_init(&kc);
+	kiln_buf_init(&text);
+	kiln_buf_init(&key);
+	kiln_buf_init(&old);
+	kiln_buf_init(&pem);
+	kiln_buf_init(&mid);
+	if (tree_shown(&r->tree, F_ROOT, def->base, shown, err) == -1 ||
+	    tree_read(&r->tree, F_ROOT, def->base, &text, &st, &have, err) ==
+	        -1)
+		goto cleanup;
+	if (!have) {
+		kiln_err_set(err, KILN_EINVAL,
+		    "%s: no such file (kubeadm writes it beside %s.csr, with "
+		    "its key)",
+		    shown, def->base);
+		goto cleanup;
+	}
+	if (tree_key_owner(shown, &st, err) == -1 ||
+	    (m = kiln_kubeconfig_parse(&kc, text.p, text.len, shown, err)) ==
+	        -1)
+		goto cleanup;
+	if (m == 1 || (user = conf_user(&kc)) == NULL ||
+	    (cluster = conf_cluster(&kc)) == NULL) {
+		kiln_err_replace(err, KILN_EINVAL,
+		    "%s: not a kubeconfig with one user and cluster to sign "
+		    "for",
+		    shown);
+		goto cleanup;
+	}
+	if ((it = kiln_kubeconfig_find(&kc, KILN_KC_KEY_DATA, user)) == NULL) {
+		kiln_err_set(err, KILN_EINVAL, "%s: users/%s: no client-key-data",
+		    shown, user);
+		goto cleanup;
+	}
+	if (kiln_kubeconfig_decode(it, shown, &key, err) == -1 ||
+	    (m = key_is_requests(&key, sr, &r->rng, shown, err)) == -1)
+		goto cleanup;
+	if (m == 0) {
+		kiln_err_set(err, KILN_EINVAL,
+		    "%s: users/%s: client-key-data is not the key of %s.csr, "
+		    "refused",
+		    shown, user, shown);
+		goto cleanup;
+	}
+	it = kiln_kubeconfig_find(&kc, KILN_KC_CERT_DATA, user);
+	if ((it != NULL && kiln_kubeconfig_decode(it, shown, &old, err) == -1) ||
+	    cert_pem(r, def->ca, &old, der, &pem, err) == -1 ||
+	    conf_set(&text, &kc, KILN_KC_CERT_DATA, user, &pem, shown, &mid,
+	        err) == -1)
+		goto cleanup;
+	/* Parsed again: the spans moved (and "user", "cluster" with it). */
+	kiln_kubeconfig_free(&kc);
+	kiln_buf_free(&text);
+	if (kiln_kubeconfig_parse(&kc, mid.p, mid.len, shown, err) != 0 ||
+	    (cluster = conf_cluster(&kc)) == NULL ||
+	    conf_set(&mid, &kc, KILN_KC_CA_DATA, cluster, &r->ca_pem[def->ca],
+	        shown, &text, err) == -1)
+		goto cleanup;
+	/* Kubeconfigs hold a key: 0600, as kubeadm writes them. */
+	if ((w = tree_add(&r->tree, F_ROOT, def->base, TREE_TEMPLATE, text.p,
+	         text.len, 0600, err)) == NULL)
+		goto cleanup;
+	if (r->n_confs == sizeof(r->confs) / sizeof(r->confs[0])) {
+		kiln_err_set(err, KILN_EINVAL, "%s: too many kubeconfigs", shown);
+		goto cleanup;
+	}
+	r->confs[r->n_confs].file = r->tree.n_files - 1;
+	r->confs[r->n_confs++].st = st;
+	rc = 0;
+cleanup:
+	kiln_kubeconfig_free(&kc);
+	kiln_buf_free(&text);
+	kiln_buf_free(&key);
+	kiln_buf_free(&old);
+	kiln_buf_free(&pem);
+	kiln_buf_free(&mid);
+	return rc;
+}
+
+/* NAME.crt beside NAME.csr in folder "f"; NAME.key, if there, checked. */
+static int
+sign_pki(struct sign_run *r, const struct k8s_cert_def *def, size_t f,
+    const char *base, const struct kiln_signreq *sr,
+    const struct kiln_buf *der, struct kiln_err *err)
+{
+	char crt[NAME_MAX + 1], key[NAME_MAX + 1], shown[PATH_MAX];
+	struct kiln_buf k, old, pem;
+	struct stat st;
+	int have, m = 0, rc = -1;
+
+	kiln_buf_init(&k);
+	kiln_buf_init(&old);
+	kiln_buf_init(&pem);
+	snprintf(crt, sizeof(crt), "%s.crt", base);
+	snprintf(key, sizeof(key), "%s.key", base);
+	if (tree_shown(&r->tree, f, key, shown, err) == -1 ||
+	    tree_read(&r->tree, f, key, &k, &st, &have, err) == -1 ||
+	    (have && tree_key_owner(shown, &st, err) == -1) ||
+	    (have && (m = key_is_requests(&k, sr, &r->rng, shown, err)) == -1))
+		goto cleanup;
+	if (have && m == 0) {
+		kiln_err_set(err, KILN_EINVAL,
+		    "%s: is not the key of %s.csr, refused (a stale CSR?)",
+		    shown, base);
+		goto cleanup;
+	}
+	if (tree_read(&r->tree, f, crt, &old, &st, &have, err) == -1 ||
+	    cert_pem(r, def->ca, &old, der, &pem, err) == -1 ||
+	    copy_ca(r, def->ca, err) == -1 ||
+	    tree_add(&r->tree, f, crt, TREE_LEAF_CERT, pem.p, pem.len, 0644,
+	        err) == NULL)
+		goto cleanup;
+	rc = 0;
+cleanup:
+	kiln_buf_free(&k);
+	kiln_buf_free(&old);
+	kiln_buf_free(&pem);
+	return rc;
+}
+
+/* The CSR of "def", if kubeadm wrote one: checked, signed, planned. */
+static int
+sign_one(struct sign_run *r, const struct k8s_cert_def *def,
+    struct kiln_err *err)
+{
+	int conf = (def->flags & K8S_KUBECONFIG) != 0,
+	    etcd = strncmp(def->base, "etcd/", 5) == 0;
+	const char *base = etcd ? def->base + 5 : def->base;
+	size_t f = conf ? F_ROOT : etcd ? F_ETCD : F_PKI;
+	char csr[NAME_MAX + 1], shown[PATH_MAX];
+	struct kiln_signreq sr;
+	struct kiln_gen_in in;
+	struct kiln_buf text, der;
+	struct stat st;
+	int have, rc = -1;
+
+	kiln_signreq_init(&sr);
+	kiln_buf_init(&text);
+	kiln_buf_init(&der);
+	snprintf(csr, sizeof(csr), "%s.csr", base);
+	if (tree_shown(&r->tree, f, csr, shown, err) == -1 ||
+	    tree_read(&r->tree, f, csr, &text, &st, &have, err) == -1)
+		goto cleanup;
+	if (!have) {
+		rc = 0;
+		goto cleanup;
+	}
+	if (kiln_sign_request(&sr, text.p, text.len, err) == -1) {
+		kiln_err_prefix(err, "%s", shown);
+		goto cleanup;
+	}
+	if (k8s_csr_check_subject(def, &sr, shown, err) == -1 ||
+	    k8s_csr_check_sans(def, &sr, shown, err) == -1 ||
+	    open_ca(r, def->ca, err) == -1)
+		goto cleanup;
+	memset(&in, 0, sizeof(in));
+	in.csr = &sr; /* its errors prefixed here, once */
+	if (kiln_gen_cert(&der, NULL, &in, &r->ca[def->ca],
+	        &r->profiles[def->eku], &r->rng, r->now, err) == -1) {
+		kiln_err_prefix(err, "%s", shown);
+		goto cleanup;
+	}
+	rc = conf ? sign_conf(r, def, &sr, &der, err)
+	          : sign_pki(r, def, f, base, &sr, &der, err);
+cleanup:
+	kiln_signreq_free(&sr);
+	kiln_buf_free(&text);
+	kiln_buf_free(&der);
+	return rc;
+}
+
+/* Whether "name" (NAME.csr in folder "f") is one of kubeadm's. */
+static int
+known_csr(size_t f, const char *name)
+{
+	char want[NAME_MAX + 1];
+	const char *base;
+	size_t i;
+
+	for (i = 0; i < k8s_n_certs; i++) {
+		if (!k8s_csr_signable(&k8s_certs[i]))
+			continue;
+		base = k8s_certs[i].base;
+		if ((f == F_ETCD) != (strncmp(base, "etcd/", 5) == 0) ||
+		    (f == F_ROOT) !=
+		        ((k8s_certs[i].flags & K8S_KUBECONFIG) != 0))
+			continue;
+		snprintf(want, sizeof(want), "%s.csr",
+		    f == F_ETCD ? base + 5 : base);
+		if (strcmp(want, name) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* The CSRs of each folder that are not kubeadm's: left alone, named. */
+static int
+unknown_csrs(struct sign_run *r, struct kiln_err *err)
+{
+	char **names = NULL, shown[PATH_MAX];
+	size_t f, i, n = 0;
+	int rc = 0;
+
+	for (f = F_ROOT; rc == 0 && f <= F_ETCD; f++) {
+		if (r->tree.folders[f].fd == -1)
+			continue;
+		rc = tree_list(
+		    r->tree.folders[f].fd, TREE_FILES, ".csr", &names, &n, err);
+		for (i = 0; rc == 0 && i < n; i++)
+			if (!known_csr(f, names[i]))
+				rc = tree_shown(&r->tree, f, names[i], shown,
+				         err) == -1 ||
+				             kiln_strs_push(&r->result->ignored,
+				                 &r->result->n_ignored, shown,
+				                 err) == -1
+				         ? -1
+				         : 0;
+		kiln_strs_free(names, n);
+		names = NULL;
+		n = 0;
+	}
+	return rc;
+}
+
+/* What became of each file, in order. */
+static int
+report(struct sign_run *r, struct kiln_err *err)
+{
+	static const enum kiln_k8s_fate fates[] = {[TREE_NEW] = KILN_K8S_NEW,
+	    [TREE_CHANGED] = KILN_K8S_CHANGED,
+	    [TREE_KEPT] = KILN_K8S_KEPT,
+	    [TREE_RESET] = KILN_K8S_RESET};
+	struct kiln_k8s_result *res = r->result;
+	const struct tree_file *w;
+	size_t i;
+
+	if (r->tree.n_files == 0)
+		return 0;
+	if ((res->files = calloc(r->tree.n_files, sizeof(*res->files))) == NULL)
+		return kiln_err_set(err, KILN_ENOMEM, "out of memory");
+	for (i = 0; i < r->tree.n_files; i++) {
+		w = &r->tree.files[i];
+		if ((res->files[i].path = strdup(w->shown)) == NULL)
+			return kiln_err_set(err, KILN_ENOMEM, "out of memory");
+		res->n_files++;
+		res->files[i].fate = fates[w->fate];
+		res->files[i].was = (unsigned int)w->was;
+		res->files[i].now = (unsigned int)w->mode;
+	}
+	return 0;
+}
+
+/* Each kubeconfig must still be the file that was read. */
+static int
+confs_unchanged(const struct sign_run *r, struct kiln_err *err)
+{
+	const struct tree_file *w;
+	size_t i;
+
+	for (i = 0; i < r->n_confs; i++) {
+		w = &r->tree.files[r->confs[i].file];
+		if (w->st.st_ino != r->confs[i].st.st_ino ||
+		    w->st.st_dev != r->confs[i].st.st_dev)
+			return kiln_err_set(err, KILN_EINVAL,
+			    "%s: replaced while kiln read it, refused",
+			    w->shown);
+	}
+	return 0;
+}
+
+static void
+run_free(struct sign_run *r)
+{
+	size_t i;
+
+	for (i = 0; i < K8S_N_CAS; i++) {
+		kiln_signer_free(&r->ca[i]);
+		kiln_buf_free(&r->ca_pem[i]);
+	}
+	tree_free(&r->tree);
+	tree_free(&r->cat);
+	kiln_rng_free(&r->rng);
+}
+
+int
+kiln_k8s_sign_csrs(const char *dir, const char *cadir, int64_t expiry,
+    unsigned int flags, struct kiln_k8s_result *result, struct kiln_err *err)
+{
+	const enum kiln_eku *eku;
+	struct sign_run r;
+	size_t i, n;
+	int rc = -1;
+
+	memset(&r, 0, sizeof(r));
+	r.flags = flags;
+	r.now = time(NULL);
+	r.result = result;
+	kiln_k8s_result_free(result); /* a reused result starts over */
+	kiln_rng_init(&r.rng);
+	tree_init(&r.tree, dir);
+	tree_init(&r.cat, cadir);
+	for (i = 0; i < K8S_N_CAS; i++) {
+		kiln_signer_init(&r.ca[i]);
+		kiln_buf_init(&r.ca_pem[i]);
+	}
+	for (i = 0; i < K8S_N_EKUS; i++) {
+		k8s_ekus((enum k8s_eku)i, &eku, &n);
+		kiln_profile_make(&r.profiles[i],
+		    expiry > 0 ? expiry : KILN_NS_YEAR, K8S_LEAF_KU, eku, n);
+	}
+	if (tree_folder(&r.tree, F_ROOT, 0755, ".", "", err) == -1 ||
+	    tree_folder(&r.tree, F_ROOT, 0755, "pki", "", err) == -1 ||
+	    tree_folder(&r.tree, F_PKI, 0755, "pki", "etcd", err) == -1 ||
+	    tree_folder(&r.cat, 0, 0700, ".", "", err) == -1 ||
+	    tree_open(&r.tree, err) == -1 || tree_open(&r.cat, err) == -1 ||
+	    kiln_rng_seed(&r.rng, "kiln k8s -sign-csrs", err) == -1)
+		goto cleanup;
+	if (r.tree.folders[F_ROOT].fd == -1) {
+		kiln_err_set(err, KILN_EINVAL, "%s: no such folder", dir);
+		goto cleanup;
+	}
+	for (i = 0; i < k8s_n_certs; i++)
+		if (k8s_csr_signable(&k8s_certs[i]) &&
+		    sign_one(&r, &k8s_certs[i], err) == -1)
+			goto cleanup;
+	if (unknown_csrs(&r, err) == -1 || tree_decide(&r.tree, err) == -1 ||
+	    confs_unchanged(&r, err) == -1)
+		goto cleanup;
+	if (!(flags & KILN_K8S_DRY_RUN) && tree_write(&r.tree, err) == -1)
+		goto cleanup;
+	if (report(&r, err) == -1)
+		goto cleanup;
+	rc = 0;
+cleanup:
+	run_free(&r);
+	return rc;
+}
