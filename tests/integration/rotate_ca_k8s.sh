@@ -176,5 +176,19 @@ done
 kubectl_all "the etcd CA's rotation"
 say "4/4 the etcd CA rotated alone: its 4 leaves verify against the new one, same keys"
 
+# A kubeconfig holds a key: one another user owns is refused, nothing
+# written (root plays kiln, nobody the other user).
+if [ "$(id -u)" -eq 0 ]; then
+	chown nobody out/w-1/kubelet.conf
+	before_state=$(cat out/ca/ca-rotate.json)
+	cp out/ca/new/ca.crt new-before.crt
+	expect_error "kiln: rotate-ca: out/w-1/kubelet.conf: owned by nobody (uid $(id -u nobody)), not by root (uid 0) who runs kiln, refused" \
+	    "$KILN" rotate-ca -q -ca-name ca -dir out 1
+	assert_eq "$before_state" "$(cat out/ca/ca-rotate.json)" "a refused kubeconfig: the state untouched"
+	cmp -s new-before.crt out/ca/new/ca.crt || fail "a refused kubeconfig: out/ca/new/ca.crt was written"
+	ok
+	say "a kubeconfig another user owns is refused"
+fi
+
 say "PASS in $(($(date +%s) - START)) s"
 finish
