@@ -57,6 +57,7 @@ set(KILN_SOURCES_PKI
 	src/pki/renewplan.c
 	src/pki/rotate.c
 	src/pki/rotateplan.c
+	src/pki/rotateconf.c
 	src/pki/sign.c
 	src/pki/signsubject.c
 	src/pki/signer.c
@@ -110,6 +111,7 @@ set(KILN_SOURCES_K8S
 	src/k8s/k8sconf.c
 	src/k8s/k8smanifest.c
 	src/k8s/k8splan.c
+	src/k8s/k8srotate.c
 	src/k8s/k8ssign.c
 )
 # libkiln: all of the above.

@@ -25,7 +25,7 @@ _kiln_flags() {
 	k8s) echo manifest out force j n q sign-csrs ca-dir expiry ;;
 	renew) echo ca ca-key config profile expiry rekey key within backup \
 		backup-dir follow-links n j ;;
-	rotate-ca) echo dir n q ;;
+	rotate-ca) echo dir ca-name n q ;;
 	selfsign) echo config profile hostname out force ;;
 	sign) echo ca ca-key config profile hostname csr out ;;
 	verify) echo ca role host key ;;
@@ -107,6 +107,10 @@ _kiln_complete() {
 		;;
 	-role | --role)
 		COMPREPLY=($(compgen -W "server peer client" -- "$cur"))
+		return 0
+		;;
+	-ca-name | --ca-name)
+		COMPREPLY=($(compgen -W "ca front-proxy-ca etcd-ca" -- "$cur"))
 		return 0
 		;;
 	-profile | --profile)

@@ -76,6 +76,36 @@ void kiln_rotate_result_free(struct kiln_rotate_result *);
 int kiln_etcd_rotate(const char *, int, unsigned int,
     struct kiln_rotate_result *, struct kiln_err *);
 
+/* The trees kiln rotate-ca knows. */
+enum kiln_rotate_kind {
+	KILN_ROTATE_ETCD_TREE, /* kiln etcd's: DIR/ca/ca.pem, one CA */
+	KILN_ROTATE_K8S_TREE   /* kiln k8s's: DIR/ca/ca.crt, three CAs */
+};
+
+/*
+ * Which kind of tree "dir" is, from what its ca folder holds (no link
+ * followed): ca.pem, kiln etcd's; ca.crt, kiln k8s's.  Returns 0, or -1
+ * with "err" filled ("DIR: neither a kiln etcd tree (ca/ca.pem) nor a
+ * kiln k8s tree (ca/ca.crt)", or a system error opening "dir").
+ */
+int kiln_rotate_kind(const char *, enum kiln_rotate_kind *, struct kiln_err *);
+
+/*
+ * As kiln_etcd_rotate(), for CA "ca" ("ca", "front-proxy-ca" or
+ * "etcd-ca") of the kiln k8s tree "dir": its copy on every node a
+ * bundle in phase 1 and the new CA alone in phase 3; its key on the
+ * control-plane nodes (and, for "ca", pki/ca-signer.crt, the signing
+ * certificate alone) the old CA's in phase 1 and the new one's from
+ * phase 2; its leaves on every node, the kubeconfigs' client
+ * certificates among them, issued again in phase 2; the kubeconfigs'
+ * certificate-authority-data as the node copies ("ca" only), each value
+ * spliced in place.  The state is DIR/ca/CA-rotate.json; the members of
+ * "result" are the nodes.  Any other CA name is refused.  Returns 0 or
+ * -1.
+ */
+int kiln_k8s_rotate(const char *, const char *, int, unsigned int,
+    struct kiln_rotate_result *, struct kiln_err *);
+
 /*
  * The rotation state "len" bytes of "text" record (DIR/ca/rotate.json):
  * the last phase done into "*phase", the next into "*next" (1 when the

@@ -49,6 +49,7 @@ struct cli_config {
 	const char *critical;
 	const char *expiry;
 	const char *dir; /* rotate-ca: the tree */
+	const char *ca_name; /* rotate-ca: a kiln k8s tree's CA */
 	int rekey;
 	int renewca;
 	const char *role;

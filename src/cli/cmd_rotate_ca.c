@@ -1,6 +1,8 @@
 /*
- * kiln rotate-ca: a kiln etcd tree's CA replaced in three phases
- * (kiln-rotate-ca(1)); the work is kiln_etcd_rotate's.
+ * kiln rotate-ca: a kiln etcd tree's CA, or one CA of a kiln k8s tree,
+ * replaced in three phases (kiln-rotate-ca(1)); the kind of tree is
+ * found by kiln_rotate_kind, the work is kiln_etcd_rotate's or
+ * kiln_k8s_rotate's.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -37,13 +39,24 @@ print_files(const struct kiln_rotate_result *r)
 	}
 }
 
+/* The members' (nodes') names, one space between, into "names". */
+static void
+member_names(const struct kiln_rotate_result *r, char *names, size_t size)
+{
+	size_t i, len = 0;
+
+	names[0] = '\0';
+	for (i = 0; i < r->n_members && len < size; i++)
+		len += (size_t)snprintf(names + len, size - len, "%s%s",
+		    i > 0 ? " " : "", r->members[i]);
+}
+
 /* What the phase did, and what etcd needs before the next. */
 static void
 print_summary(const char *dir, const struct kiln_rotate_result *r, int dry)
 {
 	const char *tail = dry ? " (dry run: nothing written)" : "";
 	char names[LINE_MAX];
-	size_t i, len = 0;
 
 	switch (r->phase) {
 	case 1:
@@ -71,11 +84,7 @@ print_summary(const char *dir, const struct kiln_rotate_result *r, int dry)
 		    dir);
 		break;
 	default:
-		names[0] = '\0';
-		for (i = 0; i < r->n_members && len < sizeof(names); i++)
-			len +=
-			    (size_t)snprintf(names + len, sizeof(names) - len,
-			        "%s%s", i > 0 ? " " : "", r->members[i]);
+		member_names(r, names, sizeof(names));
 		cli_printf("%s: phase 3 of 3%s: every member trusts the new "
 		           "CA %s only; the rotation is finished%s",
 		    dir, dry ? " planned" : " done", r->new_id, tail);
@@ -88,14 +97,134 @@ print_summary(const char *dir, const struct kiln_rotate_result *r, int dry)
 	}
 }
 
+/*
+ * What the operator does after phase "phase" for CA "ca" of a kiln k8s
+ * tree, node "names" (kiln-rotate-ca(1), "Kubernetes trees").
+ */
+static const char *
+k8s_next(const char *ca, int phase)
+{
+	if (strcmp(ca, "ca") == 0)
+		return phase == 1
+		           ? "copy each node's files to its /etc/kubernetes; "
+		             "point "
+		             "kube-controller-manager's "
+		             "--cluster-signing-cert-file "
+		             "at pki/ca-signer.crt (it takes one certificate, "
+		             "never "
+		             "a bundle) and restart it (it reads "
+		             "--root-ca-file only "
+		             "when it starts; service-account secrets and "
+		             "kube-root-ca.crt then carry both CAs); restart "
+		             "the "
+		             "pods that use the in-cluster configuration; "
+		             "kube-apiserver re-reads --client-ca-file by "
+		             "itself"
+		       : phase == 2
+		           ? "copy each node's files to its /etc/kubernetes; "
+		             "restart kube-apiserver, kube-controller-manager, "
+		             "kube-scheduler and the kubelet, one node at a "
+		             "time "
+		             "(they read their certificates and kubeconfigs "
+		             "when "
+		             "they start; each is served with the cross "
+		             "certificate, so what still trusts only the old "
+		             "CA "
+		             "accepts it)"
+		           : "copy each node's files to its /etc/kubernetes; "
+		             "restart the kubelet, kube-controller-manager and "
+		             "kube-scheduler, one node at a time (until then "
+		             "they "
+		             "still accept the old CA's certificates; "
+		             "kube-apiserver re-reads --client-ca-file by "
+		             "itself); "
+		             "--cluster-signing-cert-file may name pki/ca.crt "
+		             "again; restart the pods that use the in-cluster "
+		             "configuration";
+	if (strcmp(ca, "front-proxy-ca") == 0)
+		return phase == 1 ? "copy each node's files to its "
+		                    "/etc/kubernetes; nothing "
+		                    "to restart (kube-apiserver re-reads "
+		                    "--requestheader-client-ca-file by itself)"
+		       : phase == 2
+		           ? "copy each node's files to its /etc/kubernetes; "
+		             "restart kube-apiserver, one node at a time, so "
+		             "that "
+		             "it presents the new front-proxy-client "
+		             "certificate"
+		           : "copy each node's files to its /etc/kubernetes; "
+		             "nothing "
+		             "to restart (kube-apiserver re-reads "
+		             "--requestheader-client-ca-file by itself)";
+	return phase == 1 ? "copy each node's files to its /etc/kubernetes; "
+	                    "nothing to "
+	                    "restart (etcd and kube-apiserver keep trusting "
+	                    "the old CA, "
+	                    "which certified the new one)"
+	       : phase == 2
+	           ? "copy each node's files to its /etc/kubernetes; restart "
+	             "kube-apiserver, one node at a time (it reads "
+	             "--etcd-certfile "
+	             "when it starts; etcd reads its own certificates on every "
+	             "new "
+	             "connection)"
+	           : "copy each node's files to its /etc/kubernetes; restart "
+	             "the "
+	             "etcd members, then kube-apiserver, one node at a time, "
+	             "each "
+	             "healthy before the next (they read --trusted-ca-file and "
+	             "--etcd-cafile only when they start)";
+}
+
+/* What the phase did to CA "ca" of a kiln k8s tree, and what comes next. */
+static void
+print_k8s_summary(const char *dir, const char *ca,
+    const struct kiln_rotate_result *r, int dry)
+{
+	const char *tail = dry ? " (dry run: nothing written)" : "",
+	           *done = dry ? " planned" : " done";
+	char names[LINE_MAX];
+
+	member_names(r, names, sizeof(names));
+	switch (r->phase) {
+	case 1:
+		cli_printf("%s: phase 1 of 3%s: new CA %s for %s in %s/ca/new, "
+		           "certified by the old CA %s; every node trusts "
+		           "both%s",
+		    dir, done, r->new_id, ca, dir, r->old_id, tail);
+		break;
+	case 2:
+		cli_printf("%s: phase 2 of 3%s: %zu certificate%s issued "
+		           "again by the new CA %s for the same keys, %zu "
+		           "kept; the old CA %s is in %s/ca/old%s",
+		    dir, done, r->reissued, r->reissued == 1 ? "" : "s",
+		    r->new_id, r->kept, r->old_id, dir, tail);
+		break;
+	default:
+		cli_printf("%s: phase 3 of 3%s: every node trusts the new CA "
+		           "%s for %s only; the rotation is finished%s",
+		    dir, done, r->new_id, ca, tail);
+		break;
+	}
+	if (r->phase < 3)
+		cli_printf("next: %s; then kiln rotate-ca -ca-name %s -dir %s "
+		           "%d (nodes: %s)",
+		    k8s_next(ca, r->phase), ca, dir, r->phase + 1, names);
+	else
+		cli_printf(
+		    "next: %s (nodes: %s)", k8s_next(ca, r->phase), names);
+}
+
 int
 cmd_rotate_ca(int argc, char **argv, const struct cli_config *cfg)
 {
 	struct kiln_rotate_result r;
 	struct kiln_err err;
+	enum kiln_rotate_kind kind;
 	char dir[PATH_MAX], *end;
+	const char *ca = cfg->ca_name;
 	long phase;
-	int rc = 1;
+	int rc = 1, k8s;
 
 	if (argc != 1)
 		return cli_usage_error(cfg->cmd,
@@ -115,8 +244,25 @@ cmd_rotate_ca(int argc, char **argv, const struct cli_config *cfg)
 	snprintf(dir, sizeof(dir), "%s", cfg->dir);
 	while (strlen(dir) > 1 && dir[strlen(dir) - 1] == '/')
 		dir[strlen(dir) - 1] = '\0';
-	if (kiln_etcd_rotate(dir, (int)phase,
-	        cfg->dry_run ? KILN_ROTATE_DRY_RUN : 0, &r, &err) == -1)
+	if (kiln_rotate_kind(dir, &kind, &err) == -1)
+		goto cleanup;
+	k8s = kind == KILN_ROTATE_K8S_TREE;
+	if (k8s && (ca == NULL || ca[0] == '\0')) {
+		kiln_rotate_result_free(&r);
+		return cli_usage_error(cfg->cmd,
+		    "%s is a kiln k8s tree: -ca-name names the CA to rotate "
+		    "(ca, front-proxy-ca or etcd-ca)",
+		    dir);
+	}
+	if (!k8s && ca != NULL && ca[0] != '\0') {
+		kiln_rotate_result_free(&r);
+		return cli_usage_error(cfg->cmd,
+		    "%s is a kiln etcd tree, with one CA: no -ca-name", dir);
+	}
+	if ((k8s ? kiln_k8s_rotate(dir, ca, (int)phase,
+	               cfg->dry_run ? KILN_ROTATE_DRY_RUN : 0, &r, &err)
+	         : kiln_etcd_rotate(dir, (int)phase,
+	               cfg->dry_run ? KILN_ROTATE_DRY_RUN : 0, &r, &err)) == -1)
 		goto cleanup;
 	if (r.done_already) {
 		if (r.before == 0)
@@ -133,7 +279,14 @@ cmd_rotate_ca(int argc, char **argv, const struct cli_config *cfg)
 	}
 	if (!cfg->quiet)
 		print_files(&r);
-	print_summary(dir, &r, cfg->dry_run);
+	if (k8s) {
+		cli_printf("%s: a kiln k8s tree (%s/ca/ca.crt): its CA %s", dir,
+		    dir, ca);
+		print_k8s_summary(dir, ca, &r, cfg->dry_run);
+	} else {
+		cli_printf("%s: a kiln etcd tree (%s/ca/ca.pem)", dir, dir);
+		print_summary(dir, &r, cfg->dry_run);
+	}
 	rc = 0;
 cleanup:
 	if (rc != 0)

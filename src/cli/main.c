@@ -67,10 +67,12 @@ static const char *const sign_flags[] = { "ca", "ca-key", "config",
 static const char *const renew_flags[] = { "ca", "ca-key", "config",
 	"profile", "expiry", "rekey", "key", "within", "backup", "backup-dir",
 	"follow-links", "n", "j", NULL };
-static const char *const rotate_ca_flags[] = { "dir", "n", "q", NULL };
+static const char *const rotate_ca_flags[] = { "dir", "ca-name", "n", "q",
+	NULL };
 static const char *const rotate_ca_help[] = {
 	"n", "dry run: list what the phase would write or keep, and write nothing",
 	"q", "print the summary and what to do next only, not each file",
+	"ca-name", "a kiln k8s tree's CA to rotate: ca, front-proxy-ca or etcd-ca",
 	NULL };
 static const char *const renew_help[] = {
 	"ca", "the CA that issued the certificates",
@@ -181,12 +183,13 @@ static const struct command commands[] = {
 	  "walked as kiln check walks it.\nEach file written is named.",
 	  renew_flags, cmd_renew, 2, renew_help },
 	{ "rotate-ca",
-	  "kiln rotate-ca [-n] [-q] -dir DIR 1|2|3",
-	  "Replace the CA of a kiln etcd tree in three phases, each run "
-	  "once, in order:\n1 makes the new CA and trusts both, 2 issues "
-	  "every leaf again under the\nnew CA for the same key, 3 trusts "
-	  "the new CA only.  DIR/ca/rotate.json\nrecords the last phase "
-	  "done; each run says what etcd needs next.",
+	  "kiln rotate-ca [-n] [-q] [-ca-name CA] -dir DIR 1|2|3",
+	  "Replace the CA of a kiln etcd tree, or one CA (-ca-name) of a kiln "
+	  "k8s tree, in\nthree phases, each run once, in order: 1 makes the "
+	  "new CA and trusts both,\n2 issues every leaf again under the new "
+	  "CA for the same key, 3 trusts the new\nCA only.  DIR/ca/rotate.json "
+	  "(DIR/ca/CA-rotate.json) records the last phase\ndone; each run "
+	  "says what the cluster needs next.",
 	  rotate_ca_flags, cmd_rotate_ca, 2, rotate_ca_help },
 	{ "selfsign",
 	  "kiln selfsign [-config CONFIG [-profile NAME]] [-hostname HOSTS] "

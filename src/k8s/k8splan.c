@@ -15,6 +15,7 @@
 
 #include "core/strs.h"
 #include "k8s/k8splan.h"
+#include "k8s/k8srotate.h"
 #include "kiln/issue.h"
 #include "kiln/key.h"
 #include "kiln/pem.h"
@@ -473,6 +474,7 @@ k8s_plan(struct k8s_run *r, struct kiln_err *err)
 	size_t i;
 
 	if (folders_new(r, err) == -1 || tree_open(&r->tree, err) == -1 ||
+	    k8s_rotation_check(&r->tree, K8S_F_CA, err) == -1 ||
 	    requests(r, err) == -1 ||
 	    kiln_rng_seed(&r->rng, "kiln k8s", err) == -1 ||
 	    plan_cas(r, err) == -1)

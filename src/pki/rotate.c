@@ -161,6 +161,11 @@ rotate_init(struct rotate *r, const char *dir)
 	ca_init(&r->new);
 	kiln_buf_init(&r->cross_pem);
 	kiln_infos_init(&r->cross);
+	r->names.cert = "ca.pem";
+	r->names.key = "ca-key.pem";
+	r->names.cross = "ca-cross.pem";
+	r->names.bundle = "ca-bundle.pem";
+	r->names.state = "rotate.json";
 }
 
 void
@@ -177,6 +182,14 @@ rotate_free(struct rotate *r)
 		free(r->leaves[i].key);
 	}
 	free(r->leaves);
+	for (i = 0; i < r->n_confs; i++)
+		free(r->confs[i].name);
+	free(r->confs);
+	for (i = 0; i < r->n_signers; i++) {
+		free(r->signers[i].cert);
+		free(r->signers[i].key);
+	}
+	free(r->signers);
 	kiln_rng_free(&r->rng);
 	ca_free(&r->old);
 	ca_free(&r->new);
@@ -184,6 +197,8 @@ rotate_free(struct rotate *r)
 	kiln_infos_free(&r->cross);
 	r->trust = NULL;
 	r->leaves = NULL;
+	r->confs = NULL;
+	r->signers = NULL;
 }
 
 int
@@ -217,6 +232,43 @@ rotate_add_leaf(struct rotate *r, size_t f, const char *cert, const char *key,
 	v->folder = f;
 	r->n_leaves++;
 	if ((v->cert = strdup(cert)) == NULL || (v->key = strdup(key)) == NULL)
+		return kiln_err_set(err, KILN_ENOMEM, "out of memory");
+	return 0;
+}
+
+int
+rotate_add_conf(struct rotate *r, size_t f, const char *name, unsigned int what,
+    struct kiln_err *err)
+{
+	struct rotate_conf *v;
+
+	if ((v = realloc(r->confs, (r->n_confs + 1) * sizeof(*v))) == NULL)
+		return kiln_err_set(err, KILN_ENOMEM, "out of memory");
+	r->confs = v;
+	v = &r->confs[r->n_confs];
+	v->folder = f;
+	v->what = what;
+	if ((v->name = strdup(name)) == NULL)
+		return kiln_err_set(err, KILN_ENOMEM, "out of memory");
+	r->n_confs++;
+	return 0;
+}
+
+int
+rotate_add_signer(struct rotate *r, size_t f, const char *cert, const char *key,
+    struct kiln_err *err)
+{
+	struct rotate_signer *v;
+
+	if ((v = realloc(r->signers, (r->n_signers + 1) * sizeof(*v))) == NULL)
+		return kiln_err_set(err, KILN_ENOMEM, "out of memory");
+	r->signers = v;
+	v = &r->signers[r->n_signers];
+	memset(v, 0, sizeof(*v));
+	v->folder = f;
+	r->n_signers++;
+	if ((cert != NULL && (v->cert = strdup(cert)) == NULL) ||
+	    (v->key = strdup(key)) == NULL)
 		return kiln_err_set(err, KILN_ENOMEM, "out of memory");
 	return 0;
 }
@@ -418,8 +470,8 @@ rotate_cross_read(struct rotate *r, struct kiln_err *err)
 	kiln_err_clear(&e);
 	kiln_buf_free(&r->cross_pem);
 	kiln_infos_free(&r->cross);
-	if (tree_shown(&r->tree, r->f_new, "ca-cross.pem", shown, err) == -1 ||
-	    tree_read(&r->tree, r->f_new, "ca-cross.pem", &r->cross_pem, &st,
+	if (tree_shown(&r->tree, r->f_new, r->names.cross, shown, err) == -1 ||
+	    tree_read(&r->tree, r->f_new, r->names.cross, &r->cross_pem, &st,
 	        &present, err) == -1)
 		return -1;
 	if (!present)

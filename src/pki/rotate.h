@@ -55,6 +55,37 @@ struct rotate_leaf {
 	char *cert, *key;
 };
 
+/* What a kubeconfig holds of the rotated CA (rotateconf.c). */
+#define ROTATE_CONF_TRUST 0x1 /* certificate-authority-data */
+#define ROTATE_CONF_LEAF 0x2  /* client-certificate-data and its key */
+
+struct rotate_conf {
+	size_t folder;
+	char *name;
+	unsigned int what; /* ROTATE_CONF_* */
+};
+
+/*
+ * A copy of the signing CA: its key "key" and, unless NULL, its
+ * certificate alone in "cert" (a file that cannot be a bundle): the old
+ * CA's through phase 1, the new one's from phase 2.
+ */
+struct rotate_signer {
+	size_t folder;
+	char *cert, *key;
+};
+
+/*
+ * The CA's file names in DIR/ca, DIR/ca/new and DIR/ca/old, and those of
+ * the rotation's own files in DIR/ca (kiln etcd's by default).
+ */
+struct rotate_names {
+	const char *cert, *key; /* "ca.pem", "ca-key.pem" */
+	const char *cross;      /* in DIR/ca/new: "ca-cross.pem" */
+	const char *bundle;     /* "ca-bundle.pem" */
+	const char *state;      /* "rotate.json" */
+};
+
 struct rotate {
 	struct tree tree;          /* the caller's folders, opened by it */
 	size_t f_ca, f_new, f_old; /* DIR/ca, DIR/ca/new, DIR/ca/old */
@@ -62,6 +93,11 @@ struct rotate {
 	size_t n_trust;
 	struct rotate_leaf *leaves;
 	size_t n_leaves;
+	struct rotate_conf *confs;
+	size_t n_confs;
+	struct rotate_signer *signers;
+	size_t n_signers;
+	struct rotate_names names;
 	/* The run's. */
 	time_t now;
 	struct kiln_rng rng;
@@ -83,6 +119,13 @@ int rotate_add_trust(struct rotate *, size_t, const char *, struct kiln_err *);
 int rotate_add_leaf(
     struct rotate *, size_t, const char *, const char *, struct kiln_err *);
 
+/* Add kubeconfig "name" of folder "f" holding "what" (ROTATE_CONF_*). */
+int rotate_add_conf(
+    struct rotate *, size_t, const char *, unsigned int, struct kiln_err *);
+/* Add a copy of the signing CA: "key" and, unless NULL, "cert". */
+int rotate_add_signer(
+    struct rotate *, size_t, const char *, const char *, struct kiln_err *);
+
 /*
  * rotate.c, for rotateplan.c: read CA "ca" from "cert" and "key" of
  * folder "f" (the key the invoking user's); with "want" not NULL, its
@@ -98,6 +141,32 @@ int rotate_ca_make(struct rotate *, const struct rotate_ca *,
 int rotate_cross_make(struct rotate *, struct kiln_err *);
 /* Read DIR/ca/new/ca-cross.pem and check it.  Returns 0 or -1. */
 int rotate_cross_read(struct rotate *, struct kiln_err *);
+
+/*
+ * rotate.c, for rotateplan.c and rotateconf.c: the certificates of a
+ * leaf's file "text" ("shown" names it) into "infos"; "*kept" set when
+ * the new CA issued it already (the cross certificate after it), else it
+ * must be the old CA's.  Returns 0 or -1.
+ */
+int rotate_leaf_read(struct rotate *, const struct kiln_buf *, const char *,
+    struct kiln_infos *, int *, struct kiln_err *);
+/*
+ * Leaf "v" ("cert_shown") issued again by the new CA for its key, the
+ * "len" bytes of "key" ("key_shown"), the cross certificate after it,
+ * appended to "out" as PEM.  Returns 0 or -1.
+ */
+int rotate_leaf_issue(struct rotate *, const struct kiln_info *, const char *,
+    const unsigned char *, size_t, const char *, struct kiln_buf *,
+    struct kiln_err *);
+
+/*
+ * rotateconf.c: every kubeconfig into the plan, its CA data "a" then
+ * "b" (or none) and, with "leaf", its client certificate under the new
+ * CA ("res" counts it).  Returns 0 or -1.
+ */
+int rotate_plan_confs(struct rotate *, const struct rotate_ca *,
+    const struct rotate_ca *, int, struct kiln_rotate_result *,
+    struct kiln_err *);
 
 /* The PEM of "a" then, unless NULL, "b", into "out".  Returns 0 or -1. */
 int rotate_bundle(struct kiln_buf *, const struct rotate_ca *,

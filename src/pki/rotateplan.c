@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 
 #include "core/strs.h"
+#include "kiln/key.h"
 #include "kiln/pem.h"
 #include "kiln/renew.h"
 #include "pki/rotate.h"
@@ -48,7 +49,7 @@ plan_trust(struct rotate *r, const struct rotate_ca *a,
 		if (plan(r, r->trust[i].folder, r->trust[i].name, TREE_CA_COPY,
 		        &bundle, 0644, err) == -1)
 			goto cleanup;
-	if (plan(r, r->f_ca, "ca-bundle.pem", TREE_CA_COPY, &bundle, 0644,
+	if (plan(r, r->f_ca, r->names.bundle, TREE_CA_COPY, &bundle, 0644,
 	        err) == -1)
 		goto cleanup;
 	rc = 0;
@@ -62,10 +63,32 @@ static int
 plan_ca(
     struct rotate *r, size_t f, const struct rotate_ca *c, struct kiln_err *err)
 {
-	if (plan(r, f, "ca-key.pem", TREE_CA_KEY, &c->key_pem, 0600, err) ==
+	if (plan(r, f, r->names.key, TREE_CA_KEY, &c->key_pem, 0600, err) ==
 	        -1 ||
-	    plan(r, f, "ca.pem", TREE_CA_CERT, &c->pem, 0644, err) == -1)
+	    plan(r, f, r->names.cert, TREE_CA_CERT, &c->pem, 0644, err) == -1)
 		return -1;
+	return 0;
+}
+
+/*
+ * The copies of the signing CA "c": its key, and its certificate alone
+ * where a file holds it.
+ */
+static int
+plan_signers(struct rotate *r, const struct rotate_ca *c, struct kiln_err *err)
+{
+	const struct rotate_signer *s;
+	size_t i;
+
+	for (i = 0; i < r->n_signers; i++) {
+		s = &r->signers[i];
+		if (plan(r, s->folder, s->key, TREE_CA_KEY, &c->key_pem, 0600,
+		        err) == -1 ||
+		    (s->cert != NULL &&
+		        plan(r, s->folder, s->cert, TREE_CA_CERT, &c->pem, 0644,
+		            err) == -1))
+			return -1;
+	}
 	return 0;
 }
 
@@ -77,9 +100,9 @@ need_ca(struct rotate *r, struct rotate_ca *c, size_t f, const char *want,
 	char shown[PATH_MAX];
 	int present;
 
-	if (rotate_ca_read(
-	        r, c, f, "ca.pem", "ca-key.pem", want, &present, err) == -1 ||
-	    tree_shown(&r->tree, f, "ca.pem", shown, err) == -1)
+	if (rotate_ca_read(r, c, f, r->names.cert, r->names.key, want, &present,
+	        err) == -1 ||
+	    tree_shown(&r->tree, f, r->names.cert, shown, err) == -1)
 		return -1;
 	if (!present)
 		return kiln_err_set(err, KILN_EINVAL, "%s: missing", shown);
@@ -94,9 +117,11 @@ phase1(struct rotate *r, struct kiln_err *err)
 	    rotate_ca_make(r, &r->old, &r->new, err) == -1 ||
 	    rotate_cross_make(r, err) == -1 ||
 	    plan_ca(r, r->f_new, &r->new, err) == -1 ||
-	    plan(r, r->f_new, "ca-cross.pem", TREE_CA_CERT, &r->cross_pem, 0644,
+	    plan(r, r->f_new, r->names.cross, TREE_CA_CERT, &r->cross_pem, 0644,
 	        err) == -1 ||
-	    plan_trust(r, &r->old, &r->new, err) == -1)
+	    plan_trust(r, &r->old, &r->new, err) == -1 ||
+	    rotate_plan_confs(r, &r->old, &r->new, 0, NULL, err) == -1 ||
+	    plan_signers(r, &r->old, err) == -1)
 		return -1;
 	memcpy(r->st.old_id, r->old.id, sizeof(r->st.old_id));
 	memcpy(r->st.new_id, r->new.id, sizeof(r->st.new_id));
@@ -118,7 +143,8 @@ both_cas(struct rotate *r, struct kiln_err *err)
 	if (strcmp(r->old.id, r->st.old_id) == 0)
 		return 0;
 	if (strcmp(r->old.id, r->st.new_id) != 0) {
-		if (tree_shown(&r->tree, r->f_ca, "ca.pem", shown, err) == -1)
+		if (tree_shown(&r->tree, r->f_ca, r->names.cert, shown, err) ==
+		    -1)
 			return -1;
 		return kiln_err_set(err, KILN_EINVAL,
 		    "%s: key id %s is neither the old CA's (%s) nor the new "
@@ -126,6 +152,71 @@ both_cas(struct rotate *r, struct kiln_err *err)
 		    shown, r->old.id, r->st.old_id, r->st.new_id);
 	}
 	return need_ca(r, &r->old, r->f_old, r->st.old_id, err);
+}
+
+int
+rotate_leaf_read(struct rotate *r, const struct kiln_buf *text,
+    const char *shown, struct kiln_infos *infos, int *kept,
+    struct kiln_err *err)
+{
+	const struct kiln_info *v;
+	struct kiln_err e;
+
+	kiln_err_clear(&e);
+	*kept = 0;
+	if (kiln_inspect_certs(infos, text->p, text->len, &e) == -1)
+		return kiln_err_pass_prefix(err, &e, "%s", shown);
+	v = &infos->v[0];
+	/* Issued by the new CA already, the cross certificate after it. */
+	if (infos->n == 2 &&
+	    kiln_renew_kind(v, r->new.signer.ca) == KILN_RENEW_LEAF &&
+	    infos->v[1].der.len == r->cross.v[0].der.len &&
+	    memcmp(infos->v[1].der.p, r->cross.v[0].der.p,
+	        infos->v[1].der.len) == 0) {
+		*kept = 1;
+		return 0;
+	}
+	if (kiln_renew_kind(v, r->old.signer.ca) != KILN_RENEW_LEAF)
+		return kiln_err_set(err, KILN_EINVAL,
+		    "%s: issued by neither the old CA nor the new one", shown);
+	return 0;
+}
+
+int
+rotate_leaf_issue(struct rotate *r, const struct kiln_info *v,
+    const char *cert_shown, const unsigned char *key_text, size_t key_len,
+    const char *key_shown, struct kiln_buf *out, struct kiln_err *err)
+{
+	struct kiln_buf der;
+	struct kiln_renew opts;
+	struct kiln_key key;
+	struct kiln_err e;
+	char **dropped = NULL;
+	size_t n_dropped = 0;
+	int rc = -1;
+
+	kiln_err_clear(&e);
+	kiln_buf_init(&der);
+	kiln_key_init(&key);
+	memset(&opts, 0, sizeof(opts));
+	opts.other_ca = 1;
+	if (kiln_renew_check_key(&key, v, cert_shown, key_text, key_len,
+	        key_shown, &r->rng, err) == -1)
+		goto cleanup;
+	if (kiln_renew(&der, v, &opts, r->new.signer.ca, r->new.signer.key,
+	        &r->rng, r->now, &dropped, &n_dropped, &e) == -1) {
+		kiln_err_pass_prefix(err, &e, "%s", cert_shown);
+		goto cleanup;
+	}
+	if (kiln_pem_write(out, "CERTIFICATE", der.p, der.len, err) == -1 ||
+	    kiln_buf_append(out, r->cross_pem.p, r->cross_pem.len, err) == -1)
+		goto cleanup;
+	rc = 0;
+cleanup:
+	kiln_strs_free(dropped, n_dropped);
+	kiln_buf_free(&der);
+	kiln_key_free(&key);
+	return rc;
 }
 
 /*
@@ -137,23 +228,14 @@ leaf_file(struct rotate *r, const struct rotate_leaf *l, struct kiln_buf *out,
     struct kiln_rotate_result *res, struct kiln_err *err)
 {
 	char cert_shown[PATH_MAX], key_shown[PATH_MAX];
-	const struct kiln_info *v;
-	struct kiln_buf text, key_text, der;
+	struct kiln_buf text, key_text;
 	struct kiln_infos infos;
-	struct kiln_renew opts;
-	struct kiln_key key;
-	struct kiln_err e;
 	struct stat st;
-	char **dropped = NULL;
-	size_t n_dropped = 0;
-	int have, rc = -1;
+	int have, kept, rc = -1;
 
-	kiln_err_clear(&e);
 	kiln_buf_init(&text);
 	kiln_buf_init(&key_text);
-	kiln_buf_init(&der);
 	kiln_infos_init(&infos);
-	kiln_key_init(&key);
 	if (tree_shown(&r->tree, l->folder, l->cert, cert_shown, err) == -1 ||
 	    tree_shown(&r->tree, l->folder, l->key, key_shown, err) == -1 ||
 	    tree_read(&r->tree, l->folder, l->cert, &text, &st, &have, err) ==
@@ -163,25 +245,11 @@ leaf_file(struct rotate *r, const struct rotate_leaf *l, struct kiln_buf *out,
 		kiln_err_set(err, KILN_EINVAL, "%s: missing", cert_shown);
 		goto cleanup;
 	}
-	if (kiln_inspect_certs(&infos, text.p, text.len, &e) == -1) {
-		kiln_err_pass_prefix(err, &e, "%s", cert_shown);
+	if (rotate_leaf_read(r, &text, cert_shown, &infos, &kept, err) == -1)
 		goto cleanup;
-	}
-	v = &infos.v[0];
-	/* Issued by the new CA already, the cross certificate after it. */
-	if (infos.n == 2 &&
-	    kiln_renew_kind(v, r->new.signer.ca) == KILN_RENEW_LEAF &&
-	    infos.v[1].der.len == r->cross.v[0].der.len &&
-	    memcmp(infos.v[1].der.p, r->cross.v[0].der.p, infos.v[1].der.len) ==
-	        0) {
+	if (kept) {
 		res->kept++;
 		rc = kiln_buf_append(out, text.p, text.len, err);
-		goto cleanup;
-	}
-	if (kiln_renew_kind(v, r->old.signer.ca) != KILN_RENEW_LEAF) {
-		kiln_err_set(err, KILN_EINVAL,
-		    "%s: issued by neither the old CA nor the new one",
-		    cert_shown);
 		goto cleanup;
 	}
 	if (tree_read(&r->tree, l->folder, l->key, &key_text, &st, &have,
@@ -193,28 +261,15 @@ leaf_file(struct rotate *r, const struct rotate_leaf *l, struct kiln_buf *out,
 		    key_shown, cert_shown);
 		goto cleanup;
 	}
-	memset(&opts, 0, sizeof(opts));
-	opts.other_ca = 1;
-	if (kiln_renew_check_key(&key, v, cert_shown, key_text.p, key_text.len,
-	        key_shown, &r->rng, err) == -1)
-		goto cleanup;
-	if (kiln_renew(&der, v, &opts, r->new.signer.ca, r->new.signer.key,
-	        &r->rng, r->now, &dropped, &n_dropped, &e) == -1) {
-		kiln_err_pass_prefix(err, &e, "%s", cert_shown);
-		goto cleanup;
-	}
-	if (kiln_pem_write(out, "CERTIFICATE", der.p, der.len, err) == -1 ||
-	    kiln_buf_append(out, r->cross_pem.p, r->cross_pem.len, err) == -1)
+	if (rotate_leaf_issue(r, &infos.v[0], cert_shown, key_text.p,
+	        key_text.len, key_shown, out, err) == -1)
 		goto cleanup;
 	res->reissued++;
 	rc = 0;
 cleanup:
-	kiln_strs_free(dropped, n_dropped);
 	kiln_buf_free(&text);
 	kiln_buf_free(&key_text);
-	kiln_buf_free(&der);
 	kiln_infos_free(&infos);
-	kiln_key_free(&key);
 	return rc;
 }
 
@@ -243,7 +298,9 @@ phase2(struct rotate *r, struct kiln_rotate_result *res, struct kiln_err *err)
 		        err) == -1)
 			goto cleanup;
 	}
-	if (plan_ca(r, r->f_ca, &r->new, err) == -1 ||
+	if (rotate_plan_confs(r, &r->old, &r->new, 1, res, err) == -1 ||
+	    plan_signers(r, &r->new, err) == -1 ||
+	    plan_ca(r, r->f_ca, &r->new, err) == -1 ||
 	    plan_trust(r, &r->old, &r->new, err) == -1)
 		goto cleanup;
 	rc = 0;
@@ -258,7 +315,9 @@ phase3(struct rotate *r, struct kiln_err *err)
 {
 	if (need_ca(r, &r->new, r->f_new, r->st.new_id, err) == -1 ||
 	    plan_ca(r, r->f_ca, &r->new, err) == -1 ||
-	    plan_trust(r, &r->new, NULL, err) == -1)
+	    plan_trust(r, &r->new, NULL, err) == -1 ||
+	    rotate_plan_confs(r, &r->new, NULL, 0, NULL, err) == -1 ||
+	    plan_signers(r, &r->new, err) == -1)
 		return -1;
 	return 0;
 }
@@ -335,8 +394,8 @@ rotate_run(struct rotate *r, int phase, unsigned int flags,
 
 	kiln_buf_init(&text);
 	res->phase = phase;
-	if (tree_shown(&r->tree, r->f_ca, "rotate.json", shown, err) == -1 ||
-	    tree_read(&r->tree, r->f_ca, "rotate.json", &text, &st,
+	if (tree_shown(&r->tree, r->f_ca, r->names.state, shown, err) == -1 ||
+	    tree_read(&r->tree, r->f_ca, r->names.state, &text, &st,
 	        &r->have_state, err) == -1 ||
 	    (r->have_state && rotate_state_parse(&r->st, (const char *)text.p,
 	                          text.len, shown, err) == -1) ||
@@ -356,7 +415,7 @@ rotate_run(struct rotate *r, int phase, unsigned int flags,
 	kiln_buf_free(&text);
 	/* The state last: a batch that stops part way is run again. */
 	if (rotate_state_text(&r->st, &text, err) == -1 ||
-	    plan(r, r->f_ca, "rotate.json", TREE_CA_COPY, &text, 0644, err) ==
+	    plan(r, r->f_ca, r->names.state, TREE_CA_COPY, &text, 0644, err) ==
 	        -1 ||
 	    tree_decide(&r->tree, err) == -1 ||
 	    (!(flags & KILN_ROTATE_DRY_RUN) &&

@@ -2,7 +2,10 @@
 # TLS on ADDR:PORT with CERT and KEY, client certificates required and
 # verified against CA; GET /version answers JSON with the client
 # certificate's CN and O as the server saw them.  Writes READY once it
-# listens.  Loopback only.
+# listens.  Loopback only.  CERT, KEY and CA are read again for each new
+# connection, as kube-apiserver reloads its serving certificate and its
+# --client-ca-file when they change (tests/integration/rotate_ca_k8s.sh
+# rotates them under it).
 import http.server
 import json
 import ssl
@@ -29,12 +32,26 @@ class Handler(http.server.BaseHTTPRequestHandler):
         pass
 
 
-ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-ctx.load_cert_chain(cert, key)
-ctx.load_verify_locations(ca)
-ctx.verify_mode = ssl.CERT_REQUIRED
-server = http.server.HTTPServer((addr, int(port)), Handler)
-server.socket = ctx.wrap_socket(server.socket, server_side=True)
+def context():
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    ctx.load_verify_locations(ca)
+    ctx.verify_mode = ssl.CERT_REQUIRED
+    return ctx
+
+
+class Server(http.server.HTTPServer):
+    def get_request(self):
+        conn, peer = self.socket.accept()
+        try:
+            return context().wrap_socket(conn, server_side=True), peer
+        except (OSError, ssl.SSLError):
+            conn.close()
+            raise
+
+
+context()  # the files are good before READY
+server = Server((addr, int(port)), Handler)
 with open(ready, "w") as f:
     f.write("ready\n")
 server.serve_forever()

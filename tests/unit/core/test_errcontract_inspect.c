@@ -409,3 +409,36 @@ Test(errcontract_inspect, k8s_sign_csrs)
 	kiln_k8s_result_free(&r);
 	kiln_k8s_manifest_free(&m);
 }
+
+Test(errcontract_inspect, k8s_rotate)
+{
+	static const char json[] =
+	    "{\"key\": {\"algo\": \"ecdsa\"}, "
+	    "\"control_plane\": [{\"name\": \"cp\", \"ip\": \"10.0.0.1\"}]}";
+	struct kiln_k8s_manifest m;
+	struct kiln_k8s_result r;
+	struct kiln_rotate_result rr;
+	enum kiln_rotate_kind kind;
+	char sub[128];
+
+	kiln_k8s_manifest_init(&m);
+	kiln_k8s_result_init(&r);
+	kiln_rotate_result_init(&rr);
+	snprintf(sub, sizeof(sub), "%s/krot", dir);
+	cr_assert_eq(
+	    kiln_k8s_manifest_parse(&m, json, strlen(json), &fresh), 0);
+	cr_assert_eq(kiln_k8s_build(&m, sub, 0, 1, NULL, NULL, &r, &fresh), 0,
+	    "%s", fresh.msg);
+	CONTRACT((void)0, 0, kiln_rotate_kind(sub, &kind, E));
+	cr_assert_eq(kind, KILN_ROTATE_K8S_TREE);
+	CONTRACT((void)0, -1, kiln_rotate_kind(dir, &kind, E));
+	CONTRACT(kiln_rotate_result_free(&rr), 0,
+	    kiln_k8s_rotate(sub, "ca", 1, KILN_ROTATE_DRY_RUN, &rr, E));
+	CONTRACT(kiln_rotate_result_free(&rr), -1,
+	    kiln_k8s_rotate(sub, "ca", 2, 0, &rr, E));
+	CONTRACT(kiln_rotate_result_free(&rr), -1,
+	    kiln_k8s_rotate(sub, "sa", 1, 0, &rr, E));
+	kiln_rotate_result_free(&rr);
+	kiln_k8s_result_free(&r);
+	kiln_k8s_manifest_free(&m);
+}
