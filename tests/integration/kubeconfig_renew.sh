@@ -12,7 +12,8 @@
 #     then shows the new serial and "ok"; a folder walk renews kubeconfigs
 #     and passes over one with no client certificate;
 #  d. refusals, one line each, nothing written: a client certificate that
-#     is a file reference, a client-key-data of another key, -key;
+#     is a file reference, a client-key-data of another key, -key, a value
+#     written as a block scalar;
 #  e. as root over a folder nobody owns (nobody plays the attacker): a
 #     link, a FIFO and the name swapped between read and write, refused
 #     as renew_attack.sh's (skipped when not root).
@@ -180,6 +181,14 @@ cmp -s wrong.before wrong.conf || fail "another key: the file changed"
 ok
 expect_error "kiln: renew: wrong.conf: a kubeconfig, whose key is its client-key-data: no key file is read for it" \
     "$KILN" renew -ca out/ca/ca.crt -ca-key out/ca/ca.key -key a.key wrong.conf
+# A value written as a block scalar cannot be replaced in place.
+awk '/client-certificate-data:/ { sub(/client-certificate-data: /, "client-certificate-data: |\n      "); } { print }' \
+    out/cp/scheduler.conf >block.conf
+cp block.conf block.before
+expect_error "kiln: renew: block.conf: line 18: client-certificate-data: a block scalar (| or >) cannot be replaced in place" \
+    "$KILN" renew -ca out/ca/ca.crt -ca-key out/ca/ca.key block.conf
+cmp -s block.before block.conf || fail "a block scalar: the file changed"
+ok
 say "d. refusals ($checks checks)"
 
 # ---------------------------------------------------------------------------
