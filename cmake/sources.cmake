@@ -52,6 +52,7 @@ set(KILN_SOURCES_PKI
 	src/pki/pool.c
 	src/pki/renew.c
 	src/pki/renewcommit.c
+	src/pki/renewkc.c
 	src/pki/renewkey.c
 	src/pki/renewops.c
 	src/pki/renewplan.c

@@ -17,6 +17,7 @@
 #include "kiln/err.h"
 #include "kiln/inspect.h"
 #include "kiln/key.h"
+#include "kiln/kubeconfig.h"
 #include "kiln/rng.h"
 
 /* How "old" relates to the CA. */
@@ -291,6 +292,12 @@ struct kiln_renew_item {
 	struct kiln_key old_key;
 	struct kiln_keyreq kr; /* rekey */
 	size_t job;            /* KILN_RENEW_RENEW: its job in the plan */
+	/* A kubeconfig: its client certificate and that user's
+	 * client-key-data (key.shown "client-key-data of users/NAME",
+	 * "inside" set), items of "kc", each replaced in place. */
+	int is_kc;
+	struct kiln_kubeconfig kc;
+	const struct kiln_kc_item *kc_cert, *kc_key;
 	/* After kiln_renew_commit: the backups written ("" if none), and
 	 * the new certificate's serial (decimal) and dates (seconds). */
 	char backup_cert[PATH_MAX], backup_key[PATH_MAX];
@@ -314,9 +321,13 @@ void kiln_renew_plan_init(struct kiln_renew_plan *);
 void kiln_renew_plan_free(struct kiln_renew_plan *);
 
 /*
- * Plan the operands "ops" from "*next" on, up to "max" of them: each read through its folder, its key found beside it
- * (NAME.pem: NAME-key.pem; NAME.crt: NAME.key) or in its file or as
- * o->key and checked against it, and decided against "ca".  Stops before
+ * Plan the operands "ops" from "*next" on, up to "max" of them: each read
+ * through its folder, its key found beside it (NAME.pem: NAME-key.pem;
+ * NAME.crt: NAME.key) or in its file or as o->key and checked against
+ * it, and decided against "ca".  A file with no PEM that reads as a
+ * kubeconfig (kiln/kubeconfig.h) is its client certificate
+ * (kiln_kubeconfig_client), its key the same user's client-key-data; a
+ * walked kubeconfig that embeds no client certificate is passed over.  Stops before
  * an operand that reads a file an earlier item of the plan replaces, so
  * it is planned after that file is written; "*next" is moved past the
  * planned ones.  An operand's failure is its item's.  The empty plan "p"
@@ -342,7 +353,10 @@ int kiln_renew_plan_issue(struct kiln_renew_plan *,
  * the new key (o->rekey: kiln's user's, 0600) and the certificate (its
  * owner kept, never writable by others), each only if its name is still
  * the inode that was read.  The new file holds the new certificate, the
- * old file's chain and a key kept inside.  With o->dry_run nothing is
+ * old file's chain and a key kept inside.  A kubeconfig is the file read
+ * with client-certificate-data (and with o->rekey client-key-data)
+ * replaced in place, every other byte kept, mode 0600, its owner kept;
+ * its backup is 0600.  With o->dry_run nothing is
  * written, but the backup paths and the new certificate's serial and
  * dates are filled.  A job's failure is returned
  * here.  Returns 0, or -1 with "err" filled ("*why" says which refusal

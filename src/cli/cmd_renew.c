@@ -191,7 +191,7 @@ print_renewed(const struct kiln_renew_item *it,
 	if (it->backup_key[0] != '\0')
 		cli_printf("  %s %s (backup of %s)", verb, it->backup_key,
 		    it->key.shown);
-	if (o->rekey)
+	if (o->rekey && !it->is_kc)
 		cli_printf("  %s %s (new key)", verb, it->key.shown);
 	cli_printf("  %s %s", verb, path);
 	/* A certificate stops working when its CA does. */

@@ -2,16 +2,15 @@
  * kiln k8s's kubeconfigs: rendered from the plan as kubeadm's kubeconfig
  * phase writes them (clientcmd's YAML: the cluster, one context named
  * USER@CLUSTER, one user, every certificate and the key embedded as
- * base64), and the client key and certificate read back from one kiln
- * wrote, so a re-run keeps them.
+ * base64), and the client key and certificate read back (on the
+ * kubeconfig reader, kiln/kubeconfig.h), so a re-run keeps them.
  */
 #include <stdio.h>
 #include <string.h>
 
-#include <mbedtls/base64.h>
-
 #include "k8s/k8splan.h"
 #include "kiln/etcd.h"
+#include "kiln/kubeconfig.h"
 #include "kiln/pem.h"
 
 /* "prefix" then the base64 of "b" and a newline, appended to "out". */
@@ -80,47 +79,52 @@ k8s_conf_render(const struct k8s_run *r, const struct k8s_conf *c,
 }
 
 /*
- * The base64 value of the line "key" (indented) of "text", decoded into
- * "out" (empty).  mbedTLS's decoder is constant-time: the value may be
- * a private key.
+ * The value of kind "kind" owned by "user" in "kc", decoded into "out"
+ * (empty); left empty when not there or not base64 (then the leaf gets
+ * a new key or certificate).  Returns 0, or -1 out of memory.
  */
 static int
-data_value(const struct kiln_buf *text, const char *key, struct kiln_buf *out,
-    struct kiln_err *err)
+conf_value(const struct kiln_kubeconfig *kc, enum kiln_kc_kind kind,
+    const char *user, struct kiln_buf *out, struct kiln_err *err)
 {
-	const char *p = (const char *)text->p, *end = p + text->len, *v, *e;
-	size_t klen = strlen(key), n = 0;
+	const struct kiln_kc_item *it = kiln_kubeconfig_find(kc, kind, user);
+	struct kiln_err derr;
 
-	for (; p < end; p = e + 1) {
-		if ((e = memchr(p, '\n', (size_t)(end - p))) == NULL)
-			e = end;
-		v = p + strspn(p, " ");
-		if (v >= e || (size_t)(e - v) <= klen ||
-		    memcmp(v, key, klen) != 0)
-			continue;
-		v += klen;
-		if (mbedtls_base64_decode(NULL, 0, &n, (const unsigned char *)v,
-		        (size_t)(e - v)) != MBEDTLS_ERR_BASE64_BUFFER_TOO_SMALL)
-			return 0;
-		if (kiln_buf_reserve(out, n + 1, err) == -1)
-			return -1;
-		if (mbedtls_base64_decode(out->p, out->cap, &out->len,
-		        (const unsigned char *)v, (size_t)(e - v)) != 0) {
-			out->len = 0;
-			return 0;
-		}
-		return kiln_buf_terminate(out, err);
-	}
-	return 0;
+	kiln_err_clear(&derr);
+	if (it == NULL ||
+	    kiln_kubeconfig_decode(it, "kubeconfig", out, &derr) == 0)
+		return 0;
+	kiln_buf_free(out);
+	kiln_buf_init(out);
+	return derr.code == KILN_ENOMEM ? kiln_err_pass(err, &derr) : 0;
 }
 
 int
 k8s_conf_read(const struct kiln_buf *text, struct kiln_buf *key,
     struct kiln_buf *cert, struct kiln_err *err)
 {
-	return data_value(text, "client-key-data: ", key, err) == -1 ||
-	               data_value(
-	                   text, "client-certificate-data: ", cert, err) == -1
-	           ? -1
-	           : 0;
+	const struct kiln_kc_item *client;
+	struct kiln_kubeconfig kc;
+	struct kiln_err perr;
+	const char *user;
+	int rc = -1;
+
+	kiln_kubeconfig_init(&kc);
+	kiln_err_clear(&perr);
+	/* Not a kubeconfig, or one the reader refuses: nothing to keep. */
+	if (kiln_kubeconfig_parse(
+	        &kc, text->p, text->len, "kubeconfig", &perr) != 0) {
+		rc = perr.code == KILN_ENOMEM ? kiln_err_pass(err, &perr) : 0;
+		goto cleanup;
+	}
+	/* The user it authenticates as, else the current context's. */
+	client = kiln_kubeconfig_client(&kc, "kubeconfig", &perr);
+	user = client != NULL ? client->owner : kc.current_user;
+	if (conf_value(&kc, KILN_KC_KEY_DATA, user, key, err) == -1 ||
+	    conf_value(&kc, KILN_KC_CERT_DATA, user, cert, err) == -1)
+		goto cleanup;
+	rc = 0;
+cleanup:
+	kiln_kubeconfig_free(&kc);
+	return rc;
 }

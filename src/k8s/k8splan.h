@@ -85,11 +85,13 @@ int k8s_conf_render(const struct k8s_run *, const struct k8s_conf *,
     struct tree_file *, struct kiln_err *);
 
 /*
- * The client key and certificate (PEM) a kubeconfig "text" embeds, as
- * kiln k8s writes them ("client-key-data: " and
- * "client-certificate-data: " lines), into "key" and "cert" (empty);
- * either is left empty when it is not there or not base64.  Returns 0
- * or -1 (out of memory).
+ * The client key and certificate (PEM) a kubeconfig "text" embeds, read
+ * with the kubeconfig reader (kiln/kubeconfig.h): the client-key-data
+ * and client-certificate-data of the user it authenticates as
+ * (kiln_kubeconfig_client, else the current context's user), into "key"
+ * and "cert" (empty).  Either is left empty when the file is not a
+ * kubeconfig the reader accepts, or the value is not there or not
+ * base64.  Returns 0 or -1 (out of memory).
  */
 int k8s_conf_read(const struct kiln_buf *, struct kiln_buf *, struct kiln_buf *,
     struct kiln_err *);

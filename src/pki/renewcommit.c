@@ -11,6 +11,7 @@
 #include "kiln/file.h"
 #include "kiln/pem.h"
 #include "kiln/renew.h"
+#include "pki/renewkc.h"
 
 /*
  * Where the backup of the file "f" goes: NAME.<stamp> beside it, or
@@ -139,27 +140,33 @@ kiln_renew_commit(struct kiln_renew_plan *p, size_t i,
 	if (rekey && kiln_key_write_pem(&job->key, &key_pem, err) == -1)
 		goto cleanup;
 	/* Exactly the new file: the certificate, the chain after it and a
-	 * key kept in it, each written again from what was parsed. */
-	if (kiln_renew_file(&out, &job->der, &it->infos,
-	        it->inside ? &it->old_key : NULL,
-	        kiln_pem_count((char *)it->text.p) > 0, err) == -1)
+	 * key kept in it, each written again from what was parsed; a
+	 * kubeconfig's values replaced in place, its other bytes kept. */
+	if (it->is_kc ? renew_kc_file(&out, it, &job->der,
+	                    rekey ? &key_pem : NULL, err) == -1
+	              : kiln_renew_file(&out, &job->der, &it->infos,
+	                    it->inside ? &it->old_key : NULL,
+	                    kiln_pem_count((char *)it->text.p) > 0, err) == -1)
 		goto cleanup;
 	/* Its mode, but never writable or executable by others, nor
-	 * readable by others when it holds a key. */
-	mode = it->cert.st.st_mode & (it->inside ? 0640 : 0644);
+	 * readable by others when it holds a key; a kubeconfig 0600, as
+	 * kubeadm writes them. */
+	mode =
+	    it->is_kc ? 0600 : it->cert.st.st_mode & (it->inside ? 0640 : 0644);
 	if (o->backup || o->backup_dir != NULL) {
 		if (backup(o, &it->cert, &it->text, it->inside ? 0600 : mode,
 		        it->backup_cert, why, err) == -1)
 			goto cleanup;
-		if (o->rekey && backup(o, &it->key, &it->ktext, 0600,
-		                    it->backup_key, why, err) == -1)
+		if (o->rekey && !it->is_kc &&
+		    backup(o, &it->key, &it->ktext, 0600, it->backup_key, why,
+		        err) == -1)
 			goto cleanup;
 	}
 	/* The key first: a moment with the new key and the old certificate
 	 * fails the same way as the reverse, and each file is atomic.  The
 	 * new key is kiln's user's, 0600, and replaces only the key file
 	 * that was read and checked. */
-	if (rekey &&
+	if (rekey && !it->is_kc &&
 	    kiln_file_write_at(it->key.dfd, it->key.name, it->key.shown,
 	        key_pem.p, key_pem.len, 0600, 0, &it->key.st, err) == -1)
 		goto cleanup;

@@ -20,6 +20,7 @@
 #include "kiln/file.h"
 #include "kiln/pem.h"
 #include "kiln/renew.h"
+#include "pki/renewkc.h"
 
 static void
 fileref_init(struct kiln_renew_fileref *f)
@@ -176,6 +177,7 @@ item_init(struct kiln_renew_item *it, const char *path, size_t root_len)
 	fileref_init(&it->cert);
 	fileref_init(&it->key);
 	kiln_key_init(&it->old_key);
+	kiln_kubeconfig_init(&it->kc);
 }
 
 static void
@@ -185,6 +187,7 @@ item_free(struct kiln_renew_item *it)
 	kiln_buf_free(&it->ktext); /* wipes the key's text */
 	kiln_infos_free(&it->infos);
 	kiln_key_free(&it->old_key);
+	kiln_kubeconfig_free(&it->kc); /* wiped: holds a key */
 	fileref_close(&it->key);
 	fileref_close(&it->cert);
 }
@@ -391,25 +394,31 @@ decide(struct kiln_renew_item *it, const struct kiln_renew_opts *o,
 	enum kiln_renew_kind kind;
 	size_t pos = 0;
 	long long left;
+	int kc = 0;
 
 	it->decision = KILN_RENEW_FAILED;
 	if (file_read(&it->cert, it->path, it->root_len,
 	        o->follow_links ? LINKS_FOLLOW : LINKS_HINT, &it->text,
 	        &it->why, err) == -1)
 		return;
-	if (walked_other(it)) {
+	/* No PEM at all: perhaps a kubeconfig (renewkc.c). */
+	if (kiln_pem_count((char *)it->text.p) == 0 &&
+	    (kc = renew_kc_read(it, err)) == -1)
+		return;
+	if (kc == 2 || (kc == 0 && walked_other(it))) {
 		it->decision = KILN_RENEW_PASSED;
 		return;
 	}
 	/* A glob over a folder also names its keys: pass over them. */
-	if (kiln_pem_next(
+	if (kc == 0 &&
+	    kiln_pem_next(
 	        (char *)it->text.p, &pos, "CERTIFICATE", &blk, NULL) == 0 &&
 	    has_key(it)) {
 		it->decision = KILN_RENEW_SKIP_KEY;
 		return;
 	}
-	if (kiln_inspect_certs(&it->infos, it->text.p, it->text.len, err) ==
-	    -1) {
+	if (kc == 0 && kiln_inspect_certs(
+	                   &it->infos, it->text.p, it->text.len, err) == -1) {
 		kiln_err_prefix(err, "%s", it->path);
 		return;
 	}
@@ -431,9 +440,11 @@ decide(struct kiln_renew_item *it, const struct kiln_renew_opts *o,
 	it->is_ca = kind == KILN_RENEW_CA;
 	/* Another CA's certificate: kiln_renew says so. */
 	if ((kind == KILN_RENEW_LEAF || kind == KILN_RENEW_CA) &&
-	    find_key(it, o, rng, &it->why, err) == -1)
+	    (kc ? renew_kc_key(it, o, rng, err)
+	        : find_key(it, o, rng, &it->why, err)) == -1)
 		return;
-	if (o->rekey && it->inside) {
+	/* A kubeconfig's new key replaces its client-key-data. */
+	if (o->rekey && it->inside && !kc) {
 		it->why = KILN_RENEW_WHY_REKEY_INSIDE;
 		kiln_err_set(err, KILN_EINVAL,
 		    "%s: holds its key too: a new key is written only to a "

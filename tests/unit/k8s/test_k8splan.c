@@ -1,6 +1,6 @@
 /*
  * kiln k8s's plan (k8s/k8splan.c) as data: the files and leaves of one
- * pass, by CA; the kubeconfig reader (k8sconf.c); and a re-run that
+ * pass, by CA; the kubeconfig read back (k8sconf.c); and a re-run that
  * keeps a kubeconfig's key.
  */
 #include <stdio.h>
@@ -171,6 +171,73 @@ Test(k8splan, conf_read)
 	cr_assert_eq(key.len, 0);
 	cr_assert_eq(cert.len, 0);
 	kiln_buf_free(&t);
+}
+
+/* k8s_conf_read of "text" into "key" and "cert" (NUL-terminated). */
+static void
+conf_read(const char *text, struct kiln_buf *key, struct kiln_buf *cert)
+{
+	struct kiln_buf t;
+
+	kiln_buf_init(&t);
+	kiln_buf_init(key);
+	kiln_buf_init(cert);
+	cr_assert_eq(kiln_buf_append(&t, text, strlen(text), &err), 0);
+	cr_assert_eq(k8s_conf_read(&t, key, cert, &err), 0, "%s", err.msg);
+	cr_assert_eq(kiln_buf_terminate(key, &err), 0);
+	cr_assert_eq(kiln_buf_terminate(cert, &err), 0);
+	kiln_buf_free(&t);
+}
+
+/*
+ * The kubeconfig reader, not lines: the current context's user when
+ * there are several, quoted values, JSON; a broken file gives nothing.
+ */
+Test(k8splan, conf_read_reader)
+{
+	struct kiln_buf key, cert;
+
+	/* Another user first: the current context's user is read. */
+	conf_read("apiVersion: v1\nkind: Config\n"
+	          "contexts:\n- name: c\n  context: {cluster: k, user: b}\n"
+	          "current-context: c\n"
+	          "users:\n- name: a\n  user:\n"
+	          "    client-certificate-data: b3RoZXI=\n"
+	          "    client-key-data: b3RoZXJrZXk=\n"
+	          "- name: b\n  user:\n"
+	          "    client-certificate-data: Y2VydA==\n"
+	          "    client-key-data: a2V5\n",
+	    &key, &cert);
+	cr_assert_str_eq((char *)key.p, "key");
+	cr_assert_str_eq((char *)cert.p, "cert");
+	kiln_buf_free(&key);
+	kiln_buf_free(&cert);
+	/* Quoted values, as a YAML editor may leave them. */
+	conf_read("kind: Config\nusers:\n- name: a\n  user:\n"
+	          "    client-certificate-data: \"Y2VydA==\"\n"
+	          "    client-key-data: 'a2V5'\n",
+	    &key, &cert);
+	cr_assert_str_eq((char *)key.p, "key");
+	cr_assert_str_eq((char *)cert.p, "cert");
+	kiln_buf_free(&key);
+	kiln_buf_free(&cert);
+	/* JSON, as kubectl config view -o json writes it. */
+	conf_read("{\"kind\": \"Config\", \"users\": [{\"name\": \"a\", "
+	          "\"user\": {\"client-certificate-data\": \"Y2VydA==\", "
+	          "\"client-key-data\": \"a2V5\"}}]}",
+	    &key, &cert);
+	cr_assert_str_eq((char *)key.p, "key");
+	cr_assert_str_eq((char *)cert.p, "cert");
+	kiln_buf_free(&key);
+	kiln_buf_free(&cert);
+	/* A duplicate key: refused by the reader, so nothing is kept. */
+	conf_read("kind: Config\nusers:\n- name: a\n  user:\n"
+	          "    client-key-data: a2V5\n    client-key-data: a2V5\n",
+	    &key, &cert);
+	cr_assert_eq(key.len, 0);
+	cr_assert_eq(cert.len, 0);
+	kiln_buf_free(&key);
+	kiln_buf_free(&cert);
 }
 
 /* The client-key-data line of the kubeconfig "path". */

@@ -15,6 +15,7 @@
 #include "kiln/duration.h"
 #include "kiln/file.h"
 #include "kiln/inspect.h"
+#include "kiln/pem.h"
 #include "kiln/renew.h"
 
 /* 2030-03-17T17:46:57Z, as test_renew.c. */
@@ -335,4 +336,186 @@ Test(renewplan, dry_run_plan_is_what_is_committed)
 	kiln_buf_free(&before);
 	kiln_buf_free(&after);
 	kiln_buf_free(&backup);
+}
+
+/*
+ * The kubeconfig "name" in the test folder: one user "u" whose
+ * client-key-data (single-quoted, before the certificate) is the base64
+ * of the fixture "key" and client-certificate-data that of "cert",
+ * between a comment and a second, token-only user.  Its text into "out".
+ */
+static void
+kubeconfig(
+    const char *name, const char *cert, const char *key, struct kiln_buf *out)
+{
+	struct kiln_buf c, k;
+	char path[512];
+
+	kiln_buf_init(&c);
+	kiln_buf_init(&k);
+	snprintf(path, sizeof(path), "%s/renew/%s", KILN_TEST_DATA, cert);
+	cr_assert_eq(kiln_file_read(path, &c, &err), 0);
+	snprintf(path, sizeof(path), "%s/renew/%s", KILN_TEST_DATA, key);
+	cr_assert_eq(kiln_file_read(path, &k, &err), 0);
+	cr_assert_eq(kiln_buf_printf(out, &err,
+	                 "# edited by hand\nkind: Config\nusers:\n"
+	                 "- name: u\n  user:\n    client-key-data: '"),
+	    0);
+	cr_assert_eq(kiln_base64_append(out, k.p, k.len, &err), 0);
+	cr_assert_eq(kiln_buf_printf(out, &err,
+	                 "'  # the key\n    client-certificate-data: "),
+	    0);
+	cr_assert_eq(kiln_base64_append(out, c.p, c.len, &err), 0);
+	cr_assert_eq(kiln_buf_printf(
+	                 out, &err, "\n- name: t\n  user:\n    token: abc\n"),
+	    0);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	cr_assert_eq(kiln_file_write(path, out->p, out->len, 0644, 0, &err), 0);
+	kiln_buf_free(&c);
+	kiln_buf_free(&k);
+}
+
+/* "text" without its base64 runs of 40 bytes or more, into "out". */
+static void
+strip_values(const char *text, char *out, size_t size)
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	                          "abcdefghijklmnopqrstuvwxyz0123456789+/=";
+	size_t n, o = 0;
+
+	while (*text != '\0' && o + 1 < size) {
+		n = strspn(text, b64);
+		if (n >= 40) {
+			text += n;
+			continue;
+		}
+		if (n == 0)
+			n = 1;
+		if (o + n >= size)
+			break;
+		memcpy(out + o, text, n);
+		o += n;
+		text += n;
+	}
+	out[o] = '\0';
+}
+
+/* The value of "key: " (quotes removed) in "text", decoded to "out". */
+static void
+kc_value(const struct kiln_buf *text, const char *key, struct kiln_buf *out)
+{
+	const char *p = strstr((const char *)text->p, key), *e;
+
+	cr_assert_not_null(p);
+	p += strlen(key) + 2;
+	p += *p == '\'';
+	e = p + strcspn(p, "'\n");
+	cr_assert_eq(kiln_base64_decode(
+	                 (const unsigned char *)p, (size_t)(e - p), out, &err),
+	    0);
+}
+
+/*
+ * A kubeconfig renewed with -rekey: both values replaced in place (the
+ * later first), quoting, comment and the other user kept, the new key
+ * the new certificate's, the file 0600.
+ */
+Test(renewplan, kubeconfig_rekey)
+{
+	struct kiln_buf before, after, cert, key;
+	struct kiln_infos infos;
+	struct kiln_key k;
+	enum kiln_renew_why why;
+	const char *b, *a;
+	char path[512], sb[512], sa[512];
+	struct stat st;
+
+	kiln_buf_init(&before);
+	kiln_buf_init(&after);
+	kiln_buf_init(&cert);
+	kiln_buf_init(&key);
+	kiln_infos_init(&infos);
+	kiln_key_init(&k);
+	kubeconfig("config", "leaf.pem", "leaf-key.pem", &before);
+	cr_assert_eq(kiln_buf_terminate(&before, &err), 0);
+	opts.rekey = 1;
+	plan_of("config");
+	cr_assert_eq(plan.items[0].decision, KILN_RENEW_RENEW, "%s",
+	    plan.items[0].err.msg);
+	cr_assert(plan.items[0].is_kc && plan.items[0].inside);
+	cr_assert_str_eq(plan.items[0].key.shown, "client-key-data of users/u");
+	cr_assert_eq(
+	    kiln_renew_plan_issue(&plan, &opts, &ca, &ca_key, &rng, &err), 0,
+	    "%s", err.msg);
+	cr_assert_eq(
+	    kiln_renew_commit(&plan, 0, &opts, &why, &err), 0, "%s", err.msg);
+	snprintf(path, sizeof(path), "%s/config", dir);
+	cr_assert_eq(kiln_file_read(path, &after, &err), 0);
+	cr_assert_eq(kiln_buf_terminate(&after, &err), 0);
+	cr_assert_eq(stat(path, &st), 0);
+	cr_assert_eq(st.st_mode & 07777, 0600);
+	/* Every byte outside the two values kept. */
+	strip_values((const char *)before.p, sb, sizeof(sb));
+	strip_values((const char *)after.p, sa, sizeof(sa));
+	cr_assert_str_eq(sa, sb);
+	cr_assert_str_eq(sa, "# edited by hand\nkind: Config\nusers:\n- name: "
+	                     "u\n  user:\n    client-key-data: ''  # the "
+	                     "key\n    client-certificate-data: \n- name: t\n  "
+	                     "user:\n    token: abc\n");
+	b = (const char *)before.p;
+	a = (const char *)after.p;
+	cr_assert_str_neq(a, b);
+	kc_value(&after, "client-key-data", &key);
+	/* A new key: not the fixture's. */
+	kc_value(&before, "client-key-data", &cert);
+	cr_assert(cert.len != key.len || memcmp(cert.p, key.p, key.len) != 0);
+	kc_value(&after, "client-certificate-data", &cert);
+	cr_assert_eq(kiln_inspect_certs(&infos, cert.p, cert.len, &err), 0,
+	    "%s", err.msg);
+	cr_assert_eq(kiln_renew_check_key(&k, &infos.v[0], "config", key.p,
+	                 key.len, "key", &rng, &err),
+	    0, "%s", err.msg);
+	kiln_buf_free(&before);
+	kiln_buf_free(&after);
+	kiln_buf_free(&cert);
+	kiln_buf_free(&key);
+	kiln_infos_free(&infos);
+	kiln_key_free(&k);
+}
+
+/* A kubeconfig whose key is another's: refused, naming its user. */
+Test(renewplan, kubeconfig_key_not_matching)
+{
+	struct kiln_buf text;
+	char want[512];
+
+	kiln_buf_init(&text);
+	kubeconfig("config", "leaf.pem", "inter-key.pem", &text);
+	plan_of("config");
+	cr_assert_eq(plan.items[0].decision, KILN_RENEW_FAILED);
+	snprintf(want, sizeof(want),
+	    "%s/config: its key client-key-data of users/u does not match "
+	    "it: refused (a certificate is renewed only for the key beside "
+	    "it)",
+	    dir);
+	cr_assert_str_eq(plan.items[0].err.msg, want);
+	kiln_buf_free(&text);
+}
+
+/* Walked: a token-only kubeconfig is passed over; a named one fails. */
+Test(renewplan, kubeconfig_without_client_certificate)
+{
+	static const char text[] = "kind: Config\nusers:\n- name: t\n"
+	                           "  user:\n    token: abc\n";
+	char path[512], want[600];
+
+	snprintf(path, sizeof(path), "%s/token.conf", dir);
+	cr_assert_eq(
+	    kiln_file_write(path, text, strlen(text), 0600, 0, &err), 0);
+	plan_of("");
+	cr_assert_eq(plan.items[0].decision, KILN_RENEW_PASSED);
+	plan_of("token.conf");
+	cr_assert_eq(plan.items[0].decision, KILN_RENEW_FAILED);
+	snprintf(want, sizeof(want), "%s: no client-certificate-data", path);
+	cr_assert_str_eq(plan.items[0].err.msg, want);
 }
