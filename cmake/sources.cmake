@@ -107,6 +107,7 @@ set(KILN_SOURCES_K8S
 	src/k8s/k8s.c
 	src/k8s/k8scerts.c
 	src/k8s/k8sconf.c
+	src/k8s/k8sleft.c
 	src/k8s/k8smanifest.c
 	src/k8s/k8splan.c
 )
