@@ -8,12 +8,18 @@
 #
 # Environment:
 #	RUNS=N		timed runs of every command (default: 30 for scenarios
-#			1, 2 and 4b, 5 for 4a, 3 for 3 and 5)
-#	SCENARIOS="1 2"	which scenarios, of 1 2 3 4 5 (default: all)
+#			1, 2 and 4b, 5 for 4a, 3 for 3, 5 and 6)
+#	SCENARIOS="1 2"	which scenarios, of 1 2 3 4 5 6 (default: all)
 #	BIN=DIR		kiln's build folder (default: build)
 #	MEMBERS=N	members of scenario 3's manifest (default 100)
 #	FILES=N		certificate files of scenario 4a (default 1000)
 #	CHECK_FILES=N	certificate files of scenario 5 (default 10000)
+#	CONTROL_PLANE=N	control-plane nodes of scenario 6 (default 3, at most 200)
+#	WORKERS=N	workers of scenario 6 (default 100, at most 60000)
+#	K8S_KEYS="ecdsa rsa"	scenario 6's key types, of ecdsa (6a) and
+#			rsa (6b) (default: both)
+#	KUBECTL=PATH	the kubectl of scenario 6's loop (default: the one
+#			on PATH; empty: none, the loop writes no kubeconfigs)
 #	TMPDIR		where the scratch folder goes (kiln fsyncs what it
 #			writes, so the file system there counts)
 #	BEFORE=DIR	an earlier build folder of kiln (a refactor's base):
@@ -68,13 +74,25 @@ RUNS_SET=${RUNS:+1}
 MEMBERS=$(count MEMBERS "${MEMBERS-}" 100)
 FILES=$(count FILES "${FILES-}" 1000)
 CHECK_FILES=$(count CHECK_FILES "${CHECK_FILES-}" 10000)
-SCENARIOS=${SCENARIOS:-1 2 3 4 5}
+CONTROL_PLANE=$(count CONTROL_PLANE "${CONTROL_PLANE-}" 3)
+WORKERS=$(count WORKERS "${WORKERS-}" 100)
+[ "$CONTROL_PLANE" -le 200 ] || die "CONTROL_PLANE=$CONTROL_PLANE: at most 200"
+[ "$WORKERS" -le 60000 ] || die "WORKERS=$WORKERS: at most 60000"
+SCENARIOS=${SCENARIOS:-1 2 3 4 5 6}
 for s in $SCENARIOS; do
 	case $s in
-	1 | 2 | 3 | 4 | 5) ;;
-	*) die "SCENARIOS: no scenario \"$s\" (there are 1 2 3 4 5)" ;;
+	1 | 2 | 3 | 4 | 5 | 6) ;;
+	*) die "SCENARIOS: no scenario \"$s\" (there are 1 2 3 4 5 6)" ;;
 	esac
 done
+K8S_KEYS=${K8S_KEYS:-ecdsa rsa}
+for s in $K8S_KEYS; do
+	case $s in
+	ecdsa | rsa) ;;
+	*) die "K8S_KEYS: no key type \"$s\" (there are ecdsa rsa)" ;;
+	esac
+done
+KUBECTL=${KUBECTL-$(command -v kubectl || :)}
 
 # runs DEFAULT: RUNS if set, else the scenario's default.
 runs() {
@@ -108,7 +126,7 @@ need() {
 need "$GNU_TIME" time
 need /usr/bin/openssl openssl
 need /usr/bin/jq jq
-if want 1 || want 2 || want 3; then
+if want 1 || want 2 || want 3 || want 6; then
 	need "$CFSSL" golang-cfssl
 	need "$CFSSLJSON" golang-cfssl
 fi
@@ -163,6 +181,9 @@ machine() {
 	echo "- openssl: $(openssl version)"
 	echo "- easy-rsa: $(pkgver easy-rsa); GNU time $(pkgver time); bash $BASH_VERSION"
 	echo "- kiln etcd -j: $([ -n "$KILN_J" ] && echo yes || echo "no (this kiln has no -j flag)")"
+	if want 6; then
+		echo "- kubectl: $([ -n "$KUBECTL" ] && echo "$KUBECTL, $("$KUBECTL" version --client 2>/dev/null | head -n 1)" || echo "none: scenario 6's loop writes no kubeconfigs")"
+	fi
 	[ -z "${BEFORE-}" ] ||
 	    echo "- before: $BEFORE ($BEFORE_REV): each kiln row has a twin \"…, before\" from there, in the same rounds"
 }
@@ -872,6 +893,327 @@ scenario_check() {
 }
 
 # ---------------------------------------------------------------------
+# Scenario 6: kiln k8s on a manifest of CONTROL_PLANE control-plane nodes
+# and WORKERS workers (issue 16), against the way Kubernetes The Hard Way
+# makes a cluster's PKI: a csr.json file per certificate, cfssl gencert
+# with a ca-config.json piped to cfssljson -bare, and each kubeconfig from
+# four kubectl config calls with --embed-certs.  The loop makes the same
+# certificates as kiln k8s (kubeadm's subjects, usages and SANs, three
+# CAs) into the same folders.
+
+K8S_ALGO=
+K8S_KEY=
+K8S_CLUSTER=kubernetes
+K8S_ENDPOINT=10.240.0.100
+K8S_SA_KEY='{"algo": "rsa", "size": 2048}'
+
+# cp_ip N, worker_ip N: addresses as KTHW's (controllers 10.240.0.1N,
+# workers from 10.240.1.1 up).
+cp_ip() {
+	echo "10.240.0.$((10 + $1))"
+}
+
+worker_ip() {
+	echo "10.240.$((1 + $1 / 250)).$(($1 % 250 + 1))"
+}
+
+# k8s_inputs DIR KEY: the manifest, and the loop's ca-config.json and
+# list of nodes ("cp NAME IP" or "worker NAME IP", one a line).
+k8s_inputs() {
+	local d=$1 i
+	mkdir -p "$d"
+	for ((i = 0; i < CONTROL_PLANE; i++)); do
+		echo "cp controller-$i $(cp_ip "$i")"
+	done >"$d/nodes.txt"
+	for ((i = 0; i < WORKERS; i++)); do
+		echo "worker worker-$i $(worker_ip "$i")"
+	done >>"$d/nodes.txt"
+	{
+		printf '{"cluster_name": "%s", "control_plane_endpoint": "%s:6443",\n' \
+		    "$K8S_CLUSTER" "$K8S_ENDPOINT"
+		printf ' "key": %s,\n "control_plane": [\n' "$2"
+		for ((i = 0; i < CONTROL_PLANE; i++)); do
+			printf '  {"name": "controller-%d", "ip": "%s"}%s\n' "$i" \
+			    "$(cp_ip "$i")" "$([ $i -lt $((CONTROL_PLANE - 1)) ] && echo ,)"
+		done
+		printf ' ],\n "workers": [\n'
+		for ((i = 0; i < WORKERS; i++)); do
+			printf '  {"name": "worker-%d", "ip": "%s"}%s\n' "$i" \
+			    "$(worker_ip "$i")" "$([ $i -lt $((WORKERS - 1)) ] && echo ,)"
+		done
+		printf ']}\n'
+	} >"$d/manifest.json"
+	# KTHW has one profile, "kubernetes", with every usage; kiln k8s
+	# gives each certificate kubeadm's, so the loop has three.
+	cat >"$d/ca-config.json" <<'EOF'
+{"signing": {"default": {"expiry": "8760h"}, "profiles": {
+  "server": {"expiry": "8760h", "usages": ["signing", "key encipherment", "server auth"]},
+  "client": {"expiry": "8760h", "usages": ["signing", "key encipherment", "client auth"]},
+  "peer": {"expiry": "8760h", "usages": ["signing", "key encipherment", "server auth", "client auth"]}}}}
+EOF
+}
+
+k8s_prep() {
+	cp "$S/in/k8s-$K8S_ALGO"/* "$1"/
+}
+
+k8s_kiln() {
+	"${W[@]}" "$KILN" k8s -manifest manifest.json -out cluster
+}
+
+# kcsr FILE CN [O [KEY]]: a request file, as KTHW writes one (a heredoc
+# per certificate).
+kcsr() {
+	local names=
+	[ -z "${3-}" ] || names=", \"names\": [{\"O\": \"$3\"}]"
+	printf '{"CN": "%s", "key": %s%s}\n' "$2" "${4:-$K8S_KEY}" "$names" >"$1"
+}
+
+# kca NAME CN: a CA in cluster/ca/, KTHW's gencert -initca.
+kca() {
+	printf '{"CN": "%s", "key": %s, "ca": {"expiry": "87600h"}}\n' "$2" \
+	    "$K8S_KEY" >"csr/$1-csr.json"
+	"${W[@]}" "$CFSSL" gencert -initca "csr/$1-csr.json" |
+	    "${W[@]}" "$CFSSLJSON" -bare "cluster/ca/$1"
+}
+
+# kgen CA PROFILE HOSTS CSR OUT: one certificate, KTHW's gencert piped to
+# cfssljson -bare (OUT.pem, OUT-key.pem).
+kgen() {
+	local h=()
+	[ -z "$3" ] || h=(-hostname="$3")
+	"${W[@]}" "$CFSSL" gencert -ca="cluster/ca/$1.pem" \
+	    -ca-key="cluster/ca/$1-key.pem" -config=ca-config.json \
+	    -profile="$2" "${h[@]}" "$4" |
+	    "${W[@]}" "$CFSSLJSON" -bare "$5"
+}
+
+# kleaf CA PROFILE HOSTS OUT CN [O]: a request file, then its certificate.
+kleaf() {
+	local f
+	f=csr/$(echo "$4" | tr / _)-csr.json
+	kcsr "$f" "$5" "${6-}"
+	kgen "$1" "$2" "$3" "$f" "$4"
+}
+
+# kconf FILE SERVER USER CERT: a kubeconfig, KTHW's four kubectl calls,
+# with the certificates embedded; its context is USER@CLUSTER, as kiln's
+# and kubeadm's.
+kconf() {
+	"${W[@]}" "$KUBECTL" config set-cluster "$K8S_CLUSTER" \
+	    --certificate-authority=cluster/ca/ca.pem --embed-certs=true \
+	    --server="https://$2:6443" --kubeconfig="$1"
+	"${W[@]}" "$KUBECTL" config set-credentials "$3" \
+	    --client-certificate="$4.pem" --client-key="$4-key.pem" \
+	    --embed-certs=true --kubeconfig="$1"
+	"${W[@]}" "$KUBECTL" config set-context "$3@$K8S_CLUSTER" \
+	    --cluster="$K8S_CLUSTER" --user="$3" --kubeconfig="$1"
+	"${W[@]}" "$KUBECTL" config use-context "$3@$K8S_CLUSTER" \
+	    --kubeconfig="$1"
+}
+
+# k8s_split: the loop's time from one()'s start (its "s", seen here by
+# bash's dynamic scope) to the end of its certificates: the row
+# "kthw_certs"; in the untimed run, the peak RSS of its processes so far.
+k8s_split() {
+	if [ ${#W[@]} -gt 0 ]; then
+		cp "$S/rss.kthw" "$S/rss.kthw_certs"
+	else
+		echo "$s $EPOCHREALTIME" |
+		    awk '{ printf "%.3f\n", ($2 - $1) * 1000 }' >>"$S/time.kthw_certs"
+	fi
+}
+
+# The loop: the three CAs and the service-account key pair (KTHW's
+# "service-account" certificate: RSA-2048 as kiln's sa.key), then each
+# node's certificates in kiln k8s's folders (cfssljson's names: X.pem,
+# X-key.pem), a copy of the CAs it needs (their keys too on a
+# control-plane node), then, when kubectl is there, the kubeconfigs (their
+# client certificates made with the others, in conf/).
+k8s_kthw() {
+	local role name ip p sans svc=10.96.0.1 c
+	mkdir -p cluster/ca csr conf
+	kca ca kubernetes
+	kca front-proxy-ca front-proxy-ca
+	kca etcd-ca etcd-ca
+	kcsr csr/sa-csr.json service-accounts "" "$K8S_SA_KEY"
+	kgen ca client "" csr/sa-csr.json cluster/ca/sa
+	while read -r role name ip <&3; do
+		p=cluster/$name/pki
+		if [ "$role" = worker ]; then
+			mkdir -p "$p"
+			cp cluster/ca/ca.pem "$p/ca.pem"
+			kleaf ca server "$name,$ip" "$p/kubelet" "$name"
+			kleaf ca client "" "conf/$name-kubelet" "system:node:$name" system:nodes
+			continue
+		fi
+		mkdir -p "$p/etcd"
+		cp cluster/ca/ca.pem cluster/ca/ca-key.pem \
+		    cluster/ca/front-proxy-ca.pem cluster/ca/front-proxy-ca-key.pem \
+		    cluster/ca/sa.pem cluster/ca/sa-key.pem "$p/"
+		cp cluster/ca/etcd-ca.pem "$p/etcd/ca.pem"
+		cp cluster/ca/etcd-ca-key.pem "$p/etcd/ca-key.pem"
+		sans="$name,kubernetes,kubernetes.default,kubernetes.default.svc"
+		sans="$sans,kubernetes.default.svc.cluster.local,$svc,$ip,$K8S_ENDPOINT"
+		kleaf ca server "$sans" "$p/apiserver" kube-apiserver
+		kleaf ca client "" "$p/apiserver-kubelet-client" \
+		    kube-apiserver-kubelet-client kubeadm:cluster-admins
+		kleaf front-proxy-ca client "" "$p/front-proxy-client" front-proxy-client
+		sans="$name,localhost,$ip,127.0.0.1,::1"
+		kleaf etcd-ca peer "$sans" "$p/etcd/server" "$name"
+		kleaf etcd-ca peer "$sans" "$p/etcd/peer" "$name"
+		kleaf etcd-ca client "" "$p/etcd/healthcheck-client" \
+		    kube-etcd-healthcheck-client
+		kleaf etcd-ca client "" "$p/apiserver-etcd-client" \
+		    kube-apiserver-etcd-client
+		kleaf ca server "$name,$ip" "$p/kubelet" "$name"
+		kleaf ca client "" "conf/$name-admin" kubernetes-admin \
+		    kubeadm:cluster-admins
+		kleaf ca client "" "conf/$name-super-admin" kubernetes-super-admin \
+		    system:masters
+		kleaf ca client "" "conf/$name-controller-manager" \
+		    system:kube-controller-manager
+		kleaf ca client "" "conf/$name-scheduler" system:kube-scheduler
+		kleaf ca client "" "conf/$name-kubelet" "system:node:$name" system:nodes
+	done 3<nodes.txt
+	k8s_split
+	[ -n "$KUBECTL" ] || return 0
+	while read -r role name ip <&3; do
+		c=cluster/$name
+		kconf "$c/kubelet.conf" "$K8S_ENDPOINT" "system:node:$name" \
+		    "conf/$name-kubelet"
+		[ "$role" = cp ] || continue
+		kconf "$c/admin.conf" "$K8S_ENDPOINT" kubernetes-admin "conf/$name-admin"
+		kconf "$c/super-admin.conf" "$K8S_ENDPOINT" kubernetes-super-admin \
+		    "conf/$name-super-admin"
+		kconf "$c/controller-manager.conf" "$ip" \
+		    system:kube-controller-manager "conf/$name-controller-manager"
+		kconf "$c/scheduler.conf" "$ip" system:kube-scheduler \
+		    "conf/$name-scheduler"
+	done 3<nodes.txt
+}
+
+# ksans FILE: a certificate's SANs, one a line, sorted, "DNS:" or "IP:".
+ksans() {
+	openssl x509 -in "$1" -noout -ext subjectAltName | sed -n '2p' |
+	    tr ',' '\n' | sed 's/^ *//; s/^IP Address:/IP:/' | sort
+}
+
+# kfacts FILE: "subject|EKU" of a certificate, on one line.
+kfacts() {
+	local t
+	t=$(openssl x509 -in "$1" -noout -subject -nameopt RFC2253 -ext extendedKeyUsage)
+	echo "$(echo "$t" | sed -n 's/^subject=//p')|$(echo "$t" | sed -n '3s/^ *//p')"
+}
+
+# k8s_check T DIR OUT: every node has its kubelet certificate and every
+# kubeconfig is there; the first control-plane node's API server and etcd
+# server certificates and the last worker's kubelet certificate and
+# kubelet.conf have kubeadm's subject, usages and SANs, verify against
+# their CA, and have the manifest's key type.
+k8s_check() {
+	local c=$2/cluster x=crt ca etcd last=worker-$((WORKERS - 1)) n conf=1
+	local cp=controller-0 ip want
+	ca=$c/ca/ca.crt
+	etcd=$c/ca/etcd-ca.crt
+	if [ "$1" = kthw ]; then
+		x=pem
+		ca=$c/ca/ca.pem
+		etcd=$c/ca/etcd-ca.pem
+		[ -n "$KUBECTL" ] || conf=
+	fi
+	n=$(find "$c" -path "*/pki/kubelet.$x" | wc -l)
+	[ "$n" -eq $((CONTROL_PLANE + WORKERS)) ] || return 1
+	n=$(find "$c" -name '*.conf' | wc -l)
+	[ "$n" -eq "$([ -n "$conf" ] && echo $((5 * CONTROL_PLANE + WORKERS)) || echo 0)" ] ||
+	    return 1
+	openssl verify -CAfile "$ca" "$c/$cp/pki/apiserver.$x" \
+	    "$c/$last/pki/kubelet.$x" >/dev/null || return 1
+	openssl verify -CAfile "$etcd" "$c/$cp/pki/etcd/server.$x" >/dev/null ||
+	    return 1
+	ip=$(cp_ip 0)
+	want=$(printf '%s\n' "DNS:$cp" DNS:kubernetes DNS:kubernetes.default \
+	    DNS:kubernetes.default.svc DNS:kubernetes.default.svc.cluster.local \
+	    IP:10.96.0.1 "IP:$ip" "IP:$K8S_ENDPOINT" | sort)
+	[ "$(ksans "$c/$cp/pki/apiserver.$x")" = "$want" ] || return 1
+	want=$(printf '%s\n' "DNS:$cp" DNS:localhost "IP:$ip" IP:127.0.0.1 IP:0:0:0:0:0:0:0:1 | sort)
+	[ "$(ksans "$c/$cp/pki/etcd/server.$x")" = "$want" ] || return 1
+	[ "$(kfacts "$c/$cp/pki/apiserver.$x")" = \
+	    "CN=kube-apiserver|TLS Web Server Authentication" ] || return 1
+	[ "$(kfacts "$c/$cp/pki/etcd/server.$x")" = \
+	    "CN=$cp|TLS Web Server Authentication, TLS Web Client Authentication" ] ||
+	    return 1
+	want=$(printf '%s\n' "DNS:$last" "IP:$(worker_ip $((WORKERS - 1)))" | sort)
+	[ "$(ksans "$c/$last/pki/kubelet.$x")" = "$want" ] || return 1
+	[ "$(keytype "$c/$last/pki/kubelet.$x" x509)" = "$K8S_ALGO" ] &&
+	    [ "$(keytype "$ca" x509)" = "$K8S_ALGO" ] || return 1
+	[ -n "$conf" ] || return 0
+	sed -n 's/^ *client-certificate-data: //p' "$c/$last/kubelet.conf" |
+	    base64 -d >"$2/kubelet-client.pem" || return 1
+	openssl verify -CAfile "$ca" "$2/kubelet-client.pem" >/dev/null || return 1
+	[ "$(kfacts "$2/kubelet-client.pem")" = \
+	    "CN=system:node:$last,O=system:nodes|TLS Web Client Authentication" ] ||
+	    return 1
+	[ "$(keytype "$2/kubelet-client.pem" x509)" = "$K8S_ALGO" ] &&
+	    grep -q "^    server: https://$K8S_ENDPOINT:6443\$" "$c/$last/kubelet.conf" &&
+	    grep -q "^current-context: system:node:$last@$K8S_CLUSTER\$" "$c/$last/kubelet.conf"
+}
+
+# plural N THING: "1 THING", "2 THINGs".
+plural() {
+	echo "$1 $2$([ "$1" -eq 1 ] || echo s)"
+}
+
+# k8s_size: "yes" at the size the targets are set for, else what differs.
+k8s_size() {
+	if [ -z "$KUBECTL" ]; then
+		echo "no kubectl, so the loop writes no kubeconfigs"
+	elif [ "$CONTROL_PLANE" -ne 3 ] || [ "$WORKERS" -ne 100 ]; then
+		echo "CONTROL_PLANE=$CONTROL_PLANE WORKERS=$WORKERS"
+	else
+		echo yes
+	fi
+}
+
+scenario_k8s() {
+	local r n limit algo key sub title confs
+	r=$(runs 3)
+	n=$((3 + 8 * CONTROL_PLANE + WORKERS + 5 * CONTROL_PLANE + WORKERS))
+	confs=$((5 * CONTROL_PLANE + WORKERS))
+	for algo in ecdsa rsa; do
+		case " $K8S_KEYS " in
+		*" $algo "*) ;;
+		*) continue ;;
+		esac
+		if [ $algo = ecdsa ]; then
+			key='{"algo": "ecdsa", "size": 256}'
+			sub=6a title="ECDSA P-256" limit=0.05
+		else
+			key='{"algo": "rsa", "size": 2048}'
+			sub=6b title=RSA-2048 limit=0.15
+		fi
+		K8S_ALGO=$algo K8S_KEY=$key
+		k8s_inputs "$S/in/k8s-$algo" "$key"
+		LABEL=([kiln]="kiln k8s"
+		    [kthw]="KTHW loop: cfssl gencert piped to cfssljson -bare per certificate$([ -n "$KUBECTL" ] && echo ", kubectl config ×4 per kubeconfig")"
+		    [kthw_certs]="the KTHW loop's certificates alone (its time to the first kubectl)")
+		: >"$S/time.kthw_certs"
+		: >"$S/rss.kthw_certs"
+		measure k8s "$r" kiln kthw
+		echo
+		echo "### $sub. A Kubernetes cluster of $(plural "$CONTROL_PLANE" "control-plane node") and $(plural "$WORKERS" worker), $title"
+		echo
+		echo "$n certificates (3 CAs; per control-plane node 8 and 5 kubeconfigs; per worker a kubelet certificate and kubelet.conf), $confs of them in kubeconfigs, and the service-account key pair."
+		echo
+		table kiln kiln kthw kthw_certs
+		echo
+		target "kiln k8s ≤ $limit × the KTHW loop (3 control-plane nodes, 100 workers)" \
+		    "$(ratio "$(median kiln)" "$(median kthw)")" "" le "$limit" \
+		    "$(k8s_size)"
+	done
+}
+
+# ---------------------------------------------------------------------
 
 machine
 echo
@@ -892,6 +1234,9 @@ if want 4; then
 fi
 if want 5; then
 	scenario_check
+fi
+if want 6; then
+	scenario_k8s
 fi
 echo
 echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."

@@ -110,6 +110,7 @@ set(KILN_SOURCES_K8S
 	src/k8s/k8scerts.c
 	src/k8s/k8scsr.c
 	src/k8s/k8sconf.c
+	src/k8s/k8sleft.c
 	src/k8s/k8smanifest.c
 	src/k8s/k8splan.c
 	src/k8s/k8srotate.c

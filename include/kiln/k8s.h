@@ -67,7 +67,13 @@ enum kiln_k8s_fate {
 	KILN_K8S_NEW,     /* written where nothing was */
 	KILN_K8S_CHANGED, /* written over a file that held something else */
 	KILN_K8S_KEPT,    /* it holds exactly this already: untouched */
-	KILN_K8S_RESET    /* rewritten with the same bytes, for its mode */
+	KILN_K8S_RESET,   /* rewritten with the same bytes, for its mode */
+	/*
+	 * Left behind, untouched: a file in DIR/ca/, a node's pki/ or
+	 * pki/etcd/ (*.crt, *.key, *.pub) or a node's folder (*.conf), or
+	 * a node's pki/etcd/ folder, that the run no longer makes.
+	 */
+	KILN_K8S_LEFT
 };
 
 struct kiln_k8s_file {
@@ -76,15 +82,32 @@ struct kiln_k8s_file {
 	unsigned int was, now; /* KILN_K8S_RESET: the modes */
 };
 
+/* A folder of DIR for a node no longer in the manifest. */
+struct kiln_k8s_gone {
+	char *name;      /* the folder's name, the node's */
+	char *path;      /* "DIR/w-3" */
+	int has_ca_keys; /* its pki/ still holds ca.key (a control plane's) */
+};
+
 /* What a run did, for the caller to report. */
 struct kiln_k8s_result {
-	size_t issued, kept;         /* certificates, the CAs' included */
-	struct kiln_k8s_file *files; /* every file, in the order written */
+	size_t issued, kept; /* certificates, the CAs' included */
+	/*
+	 * Every file in the order written, then what is left behind
+	 * (KILN_K8S_LEFT): each folder's, sorted, in the plan's order.
+	 */
+	struct kiln_k8s_file *files;
 	size_t n_files;
 	/* kiln_k8s_sign_csrs: CSRs there that are not kubeadm's, as shown,
 	 * left alone. */
 	char **ignored;
 	size_t n_ignored;
+	/*
+	 * The folders of DIR, other than ca/, holding a regular
+	 * kubelet.conf and named after no node of the manifest, sorted.
+	 */
+	struct kiln_k8s_gone *gone;
+	size_t n_gone;
 };
 
 void kiln_k8s_result_init(struct kiln_k8s_result *);
@@ -104,9 +127,10 @@ typedef void kiln_k8s_progress(void *, size_t, size_t, const char *);
  * kubeconfigs too) are kept byte for byte.  Leaves are made on
  * "threads" threads (0: one per online core).  Nothing is written unless
  * everything could be made.  "result" lists every file with what became
- * of it.  With KILN_K8S_DRY_RUN every decision is taken and "result"
- * filled as a real run would, but no folder is made and no file
- * written.  "progress" may be NULL.  Returns 0 or -1.
+ * of it, what the run left behind, and the folders of nodes no longer in
+ * the manifest (left as they are).  With KILN_K8S_DRY_RUN every decision
+ * is taken and "result" filled as a real run would, but no folder is made
+ * and no file written.  "progress" may be NULL.  Returns 0 or -1.
  */
 int kiln_k8s_build(const struct kiln_k8s_manifest *, const char *, unsigned int,
     unsigned int, kiln_k8s_progress *, void *, struct kiln_k8s_result *,

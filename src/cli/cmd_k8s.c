@@ -20,7 +20,7 @@ show_progress(void *arg, size_t step, size_t n, const char *what)
 	fflush(stderr);
 }
 
-/* Each file written or kept. */
+/* Each file written, kept or left behind, and each folder left behind. */
 static void
 print_files(const struct kiln_k8s_result *r)
 {
@@ -43,8 +43,22 @@ print_files(const struct kiln_k8s_result *r)
 			cli_printf("%s: mode %04o reset to %04o", f->path,
 			    f->was, f->now);
 			break;
+		case KILN_K8S_LEFT:
+			cli_printf("%s: left behind: the manifest no longer "
+			           "makes it; remove it if nothing uses it",
+			    f->path);
+			break;
 		}
 	}
+	for (i = 0; i < r->n_gone; i++)
+		cli_printf(
+		    "%s: left behind: %s is no longer in the manifest%s; "
+		    "remove the folder once the node is deleted from "
+		    "the cluster",
+		    r->gone[i].path, r->gone[i].name,
+		    r->gone[i].has_ca_keys ? ", and its pki/ still holds the "
+		                             "CA keys"
+		                           : "");
 }
 
 /* kiln k8s -sign-csrs DIR -ca-dir CADIR: kubeadm's external-CA mode. */

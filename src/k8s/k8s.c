@@ -5,7 +5,8 @@
  * render from the plan (k8sconf.c); every file is decided against what
  * is there and the tree is written as one batch (pki/tree.c).  A dry
  * run stops before the batch with the same decisions.  Nothing is
- * written unless everything could be made.
+ * written unless everything could be made.  What the run no longer
+ * makes is reported, never removed (k8sleft.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,11 @@ kiln_k8s_result_free(struct kiln_k8s_result *r)
 		free(r->files[i].path);
 	free(r->files);
 	kiln_strs_free(r->ignored, r->n_ignored);
+	for (i = 0; i < r->n_gone; i++) {
+		free(r->gone[i].name);
+		free(r->gone[i].path);
+	}
+	free(r->gone);
 	kiln_k8s_result_init(r);
 }
 
@@ -143,7 +149,7 @@ kiln_k8s_build(const struct kiln_k8s_manifest *m, const char *dir,
 	/* A dry run stops here: every decision is taken, nothing made. */
 	if (!(flags & KILN_K8S_DRY_RUN) && tree_write(&r.tree, err) == -1)
 		goto cleanup;
-	if (report(&r, err) == -1)
+	if (report(&r, err) == -1 || k8s_left(&r, err) == -1)
 		goto cleanup;
 	rc = 0;
 cleanup:

@@ -96,6 +96,15 @@ int k8s_conf_render(const struct k8s_run *, const struct k8s_conf *,
 int k8s_conf_read(const struct kiln_buf *, struct kiln_buf *, struct kiln_buf *,
     struct kiln_err *);
 
+/*
+ * What run "r" leaves behind, after its report of the files it made:
+ * each file of DIR/ca/ and of the nodes' folders the plan does not make
+ * (and a node's pki/etcd/ the plan has not) added to the result's files
+ * as KILN_K8S_LEFT, and the folders of nodes no longer in the manifest
+ * to its "gone" (k8sleft.c).  Nothing is touched.  Returns 0 or -1.
+ */
+int k8s_left(struct k8s_run *, struct kiln_err *);
+
 /* Step "what" of the run, for the progress callback. */
 void k8s_progress(struct k8s_run *, const char *);
 

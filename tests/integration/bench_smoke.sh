@@ -1,6 +1,7 @@
 #!/bin/sh
 # bench/run.sh, once through every scenario at the smallest sizes (one
-# timed run, one member, three files): it must finish, and print the
+# timed run, one member, three files, one control-plane node and one
+# worker): it must finish, and print the
 # machine and every scenario's table with its rows, a number in every
 # time, ratio and RSS cell, and its target lines.  Nothing about the
 # times themselves.  Needs what "make setup" installs: cfssl, easy-rsa,
@@ -13,7 +14,7 @@ for tool in /usr/bin/cfssl /usr/bin/cfssljson /usr/bin/cfssl-certinfo \
 	[ -x "$tool" ] || fail "$tool missing: run make setup"
 done
 
-RUNS=1 MEMBERS=1 FILES=3 CHECK_FILES=3 BIN=$BIN TMPDIR=$T \
+RUNS=1 MEMBERS=1 FILES=3 CHECK_FILES=3 CONTROL_PLANE=1 WORKERS=1 K8S_KEYS=ecdsa BIN=$BIN TMPDIR=$T \
     bash "$top/bench/run.sh" >bench.md 2>bench.err ||
     fail "bench/run.sh failed: $(tail -n 5 bench.err)"
 ok
@@ -23,7 +24,7 @@ ok
 md=$(cat bench.md)
 assert_contains "$md" "# kiln benchmarks" "title"
 for key in "- CPU: " "- memory: " "- scratch: " "- kiln: " "- cfssl: " \
-    "- openssl: " "- easy-rsa: " "- kiln etcd -j: "; do
+    "- openssl: " "- easy-rsa: " "- kiln etcd -j: " "- kubectl: "; do
 	assert_contains "$md" "$key" "machine line $key"
 done
 
@@ -99,6 +100,24 @@ table "4b. " "kiln-certinfo -cert BUNDLE (JSON)" \
 table "5. " "kiln check -within 30d DIR" \
     "openssl x509 -checkend 2592000 -noout -in FILE, a loop"
 assert_contains "$md" "### 5. Check the expiry of 3 certificate files" "5 size"
+# Scenario 6: kiln k8s against the Kubernetes The Hard Way loop, with
+# kubectl's kubeconfigs when there is a kubectl (setup-debian.sh installs
+# one), and the loop's certificates alone; ECDSA only (K8S_KEYS=ecdsa),
+# RSA-2048 keys would add seconds for nothing the table's shape shows.
+if command -v kubectl >/dev/null; then
+	kthw="KTHW loop: cfssl gencert piped to cfssljson -bare per certificate, kubectl config ×4 per kubeconfig"
+	judged="CONTROL_PLANE=1 WORKERS=1"
+else
+	kthw="KTHW loop: cfssl gencert piped to cfssljson -bare per certificate"
+	judged="no kubectl, so the loop writes no kubeconfigs"
+fi
+table "6a. A Kubernetes cluster of 1 control-plane node and 1 worker, ECDSA P-256" \
+    "kiln k8s" "$kthw" \
+    "the KTHW loop's certificates alone (its time to the first kubectl)"
+assert_not_contains "$md" "### 6b. " "K8S_KEYS=ecdsa: no RSA table"
+assert_contains "$md" "18 certificates (3 CAs; per control-plane node 8 and 5 kubeconfigs; per worker a kubelet certificate and kubelet.conf), 6 of them in kubeconfigs" "6: the count"
+assert_contains "$md" "- target: kiln k8s ≤ 0.05 × the KTHW loop (3 control-plane nodes, 100 workers): " "6a target"
+assert_contains "$md" "**not judged: $judged**" "6 is not judged at this size"
 assert_contains "$md" "Load average at the end: " "closing line"
 
 # BEFORE=DIR: every kiln row gets its twin from that build, in the same
@@ -125,9 +144,21 @@ if RUNS=0 BIN=$BIN bash "$top/bench/run.sh" >/dev/null 2>err.txt; then
 	fail "RUNS=0 accepted"
 fi
 assert_contains "$(cat err.txt)" "RUNS=0: want a positive integer" "RUNS=0 refused"
-if SCENARIOS=6 BIN=$BIN bash "$top/bench/run.sh" >/dev/null 2>err.txt; then
-	fail "SCENARIOS=6 accepted"
+if SCENARIOS=7 BIN=$BIN bash "$top/bench/run.sh" >/dev/null 2>err.txt; then
+	fail "SCENARIOS=7 accepted"
 fi
-assert_contains "$(cat err.txt)" 'no scenario "6"' "SCENARIOS=6 refused"
+assert_contains "$(cat err.txt)" 'no scenario "7"' "SCENARIOS=7 refused"
+if WORKERS=0 BIN=$BIN bash "$top/bench/run.sh" >/dev/null 2>err.txt; then
+	fail "WORKERS=0 accepted"
+fi
+assert_contains "$(cat err.txt)" "WORKERS=0: want a positive integer" "WORKERS=0 refused"
+if K8S_KEYS=dsa BIN=$BIN bash "$top/bench/run.sh" >/dev/null 2>err.txt; then
+	fail "K8S_KEYS=dsa accepted"
+fi
+assert_contains "$(cat err.txt)" 'K8S_KEYS: no key type "dsa"' "K8S_KEYS=dsa refused"
+if CONTROL_PLANE=201 BIN=$BIN bash "$top/bench/run.sh" >/dev/null 2>err.txt; then
+	fail "CONTROL_PLANE=201 accepted"
+fi
+assert_contains "$(cat err.txt)" "CONTROL_PLANE=201: at most 200" "CONTROL_PLANE=201 refused"
 
 finish

@@ -237,5 +237,84 @@ bad 'key: ecdsa 521: kubeadm'"'"'s are rsa 2048, 3072 or 4096 and ecdsa 256 or 3
 bad 'etcd: "local" (stacked or external)' "{$CP, \"etcd\": \"local\"}"
 say "6/6 bad manifests: one line each, nothing written"
 
+# ---- what a re-run no longer makes: reported, never removed ----
+# etcd made external, cp-2 made a worker, w-2 gone: each file the run
+# no longer makes (in DIR/ca, a node's pki/ and pki/etcd/, its
+# kubeconfigs), a pki/etcd/ folder the plan has not, and the folder of a
+# node no longer in the manifest, as kiln etcd reports its own.
+cat >l1.json <<'JSON'
+{"key": {"algo": "ecdsa", "size": 256},
+ "control_plane": [{"name": "cp-1", "ip": "10.0.0.1"}, {"name": "cp-2", "ip": "10.0.0.2"}],
+ "workers": [{"name": "w-1", "ip": "10.0.0.11"}, {"name": "w-2", "ip": "10.0.0.12"}]}
+JSON
+cat >l2.json <<'JSON'
+{"key": {"algo": "ecdsa", "size": 256}, "etcd": "external",
+ "control_plane": [{"name": "cp-1", "ip": "10.0.0.1"}],
+ "workers": [{"name": "w-1", "ip": "10.0.0.11"}, {"name": "cp-2", "ip": "10.0.0.2"}]}
+JSON
+run left1 "$KILN" k8s -manifest l1.json -out lout
+assert_eq 0 "$rc" "left: first run ($(cat left1.err))"
+assert_not_contains "$(cat left1.out)" "left behind" "left: a first run leaves nothing behind"
+# Not a node's: a folder without kubelet.conf, a link to a node's
+# folder, a file of another suffix in pki/.
+mkdir lout/notes
+ln -s w-1 lout/w-9
+echo hello >lout/cp-1/pki/README
+find lout | sort >left.before
+m="the manifest no longer makes it; remove it if nothing uses it"
+{
+	for f in ca/etcd-ca.crt ca/etcd-ca.key cp-1/pki/apiserver-etcd-client.crt \
+	    cp-1/pki/apiserver-etcd-client.key cp-1/pki/etcd cp-2/admin.conf \
+	    cp-2/controller-manager.conf cp-2/scheduler.conf cp-2/super-admin.conf \
+	    cp-2/pki/apiserver-etcd-client.crt cp-2/pki/apiserver-etcd-client.key \
+	    cp-2/pki/apiserver-kubelet-client.crt cp-2/pki/apiserver-kubelet-client.key \
+	    cp-2/pki/apiserver.crt cp-2/pki/apiserver.key cp-2/pki/ca.key \
+	    cp-2/pki/front-proxy-ca.crt cp-2/pki/front-proxy-ca.key \
+	    cp-2/pki/front-proxy-client.crt cp-2/pki/front-proxy-client.key \
+	    cp-2/pki/sa.key cp-2/pki/sa.pub cp-2/pki/etcd; do
+		echo "lout/$f: left behind: $m"
+	done
+	echo "lout/w-2: left behind: w-2 is no longer in the manifest; remove the folder once the node is deleted from the cluster"
+} >left.want
+run left2n "$KILN" k8s -n -manifest l2.json -out lout
+assert_eq 0 "$rc" "left: -n ($(cat left2n.err))"
+grep 'left behind' left2n.out >left.got || :
+diff -u left.want left.got >left.diff || fail "left: -n: $(cat left.diff)"
+ok
+find lout | sort >left.after
+cmp -s left.before left.after || fail "left: -n changed the tree"
+ok
+run left2 "$KILN" k8s -manifest l2.json -out lout
+assert_eq 0 "$rc" "left: second run ($(cat left2.err))"
+grep 'left behind' left2.out >left.got || :
+diff -u left.want left.got >left.diff || fail "left: the run: $(cat left.diff)"
+ok
+assert_eq "lout: 1 control-plane node, 2 workers: 0 certificates issued, 15 kept" \
+    "$(tail -n 1 left2.out)" "left: the summary comes last"
+for f in ca/etcd-ca.key cp-2/pki/ca.key cp-2/admin.conf cp-2/pki/etcd/ca.key \
+    w-2/kubelet.conf w-2/pki/kubelet.key; do
+	[ -f "lout/$f" ] || fail "left: lout/$f was removed"
+done
+ok
+# A control-plane node's folder still holds the CA keys: said so.
+cat >l3.json <<'JSON'
+{"key": {"algo": "ecdsa", "size": 256}, "etcd": "external",
+ "control_plane": [{"name": "cp-1", "ip": "10.0.0.1"}]}
+JSON
+mv lout/cp-2 lout/cp-3
+run left3 "$KILN" k8s -q -manifest l3.json -out lout
+assert_eq 0 "$rc" "left: -q run ($(cat left3.err))"
+assert_eq "lout: 1 control-plane node, 0 workers: 0 certificates issued, 11 kept" \
+    "$(cat left3.out)" "left: -q prints the summary only"
+run left3 "$KILN" k8s -manifest l3.json -out lout
+assert_contains "$(cat left3.out)" "lout/cp-3: left behind: cp-3 is no longer in the manifest, and its pki/ still holds the CA keys; remove the folder once the node is deleted from the cluster" \
+    "left: a control-plane node's folder with the CA keys"
+assert_contains "$(cat left3.out)" "lout/w-1: left behind: w-1 is no longer in the manifest; remove the folder" \
+    "left: a worker's folder"
+assert_not_contains "$(cat left3.out)" "notes" "left: a folder without kubelet.conf is no node's"
+assert_not_contains "$(cat left3.out)" "w-9" "left: a link is never followed"
+assert_not_contains "$(cat left3.out)" "README" "left: only certificates, keys and kubeconfigs"
+say "7/7 what a re-run no longer makes: reported, never removed"
+
 say "PASS in $(($(date +%s) - START)) s"
 finish
