@@ -226,6 +226,10 @@ cmd_rotate_ca(int argc, char **argv, const struct cli_config *cfg)
 	long phase;
 	int rc = 1, k8s;
 
+	/* "kiln rotate-ca DIR 1": the tree goes in -dir, a slip to name. */
+	if (argc == 2 && (cfg->dir == NULL || cfg->dir[0] == '\0'))
+		return cli_usage_error(cfg->cmd,
+		    "the tree is given as -dir %s, before the phase", argv[0]);
 	if (argc != 1)
 		return cli_usage_error(cfg->cmd,
 		    argc == 0 ? "the phase to run (1, 2 or 3) is required"

@@ -39,6 +39,11 @@ expect_error "kiln: rotate-ca: phase 2: no CA rotation is under way: phase 1 sta
 capture "$KILN" rotate-ca -dir t 4
 assert_eq 2 "$status" "phase 4: usage error"
 assert_contains "$(cat stderr)" 'phase "4": there are three phases, 1, 2 and 3' "phase 4"
+# The tree as an operand (a new operator's slip): named, nothing read.
+capture "$KILN" rotate-ca t 1
+assert_eq 2 "$status" "tree as an operand: usage error"
+assert_eq "kiln: rotate-ca: the tree is given as -dir t, before the phase" \
+    "$(head -1 stderr)" "tree as an operand: the message"
 
 # -n writes nothing, and lists what phase 1 would write.
 before=$(snapshot t)
