@@ -26,6 +26,7 @@
 #include "core/strs.h"
 #include "k8s/k8scerts.h"
 #include "k8s/k8scsr.h"
+#include "pki/leafpool.h"
 #include "kiln/cert.h"
 #include "kiln/duration.h"
 #include "kiln/k8s.h"
@@ -172,42 +173,13 @@ cleanup:
 	return rc;
 }
 
-/*
- * Whether the certificate "old" (PEM) is still right: it would differ
- * from "fresh" (DER, just issued for the request) only in its serial
- * number, dates and signature, and it verifies against the CA now.
- */
-static int
-still_right(const struct kiln_cert *ca, const struct kiln_buf *old,
-    const struct kiln_buf *fresh)
-{
-	struct x509_tbs a, c;
-	struct kiln_cert cert;
-	struct kiln_err ignored;
-	uint32_t flags = 0;
-	int right;
-
-	kiln_cert_init(&cert);
-	kiln_err_clear(&ignored);
-	right = kiln_cert_parse(&cert, old->p, old->len, &ignored) == 0 &&
-	        x509_tbs(cert.crt.raw.p, cert.crt.raw.len, &a) == 0 &&
-	        x509_tbs(fresh->p, fresh->len, &c) == 0 &&
-	        rd_equal(&a.issuer, &c.issuer) &&
-	        rd_equal(&a.subject, &c.subject) &&
-	        rd_equal(&a.spki, &c.spki) && rd_equal(&a.exts, &c.exts) &&
-	        mbedtls_x509_crt_verify(&cert.crt, (mbedtls_x509_crt *)&ca->crt,
-	            NULL, NULL, &flags, NULL, NULL) == 0;
-	kiln_cert_free(&cert);
-	return right;
-}
-
 /* The certificate PEM: "old" when still right, else "der" as PEM. */
 static int
 cert_pem(struct sign_run *r, size_t ca, const struct kiln_buf *old,
     const struct kiln_buf *der, struct kiln_buf *out, struct kiln_err *err)
 {
 	if (!(r->flags & KILN_K8S_FORCE) && old->len > 0 &&
-	    still_right(r->ca[ca].ca, old, der)) {
+	    leaf_still_right(r->ca[ca].ca, old, der)) {
 		r->result->kept++;
 		return kiln_buf_append(out, old->p, old->len, err);
 	}

@@ -207,8 +207,8 @@ leaves_plan(const struct leaves *l, size_t i, struct tree *t, size_t f,
  * from "fresh" (DER, just issued for the same key) only in its serial
  * number, dates and signature, and it verifies against the CA now.
  */
-static int
-still_right(const struct kiln_cert *ca, const struct kiln_buf *old,
+int
+leaf_still_right(const struct kiln_cert *ca, const struct kiln_buf *old,
     const struct kiln_buf *fresh)
 {
 	struct x509_tbs a, c;
@@ -324,7 +324,7 @@ make_leaf(const struct leaves_run *run, struct pool_signer *s, struct leaf *j,
 	    (!j->have_key && kiln_key_write_pem(&key, &j->key_pem, err) == -1))
 		goto cleanup;
 	if (j->have_key && j->have_cert &&
-	    still_right(s->ca, &j->old_cert, &der)) {
+	    leaf_still_right(s->ca, &j->old_cert, &der)) {
 		if (kiln_buf_append(&j->cert_pem, j->old_cert.p,
 		        j->old_cert.len, err) == -1)
 			goto cleanup;

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "kiln/buf.h"
+#include "kiln/cert.h"
 #include "kiln/config.h"
 #include "kiln/err.h"
 #include "kiln/request.h"
@@ -122,5 +123,14 @@ int leaves_issue(struct leaves *, const struct leaves_run *, struct kiln_err *);
  * or -1.
  */
 int leaves_fill(struct leaves *, struct tree_file *, struct kiln_err *);
+
+/*
+ * Whether the certificate "old" (PEM) is still right: it would differ
+ * from "fresh" (DER, just issued for the same key and request) only in
+ * its serial number, dates and signature, and it verifies against the
+ * CA "ca" now.  Shared by the pool and kiln k8s -sign-csrs.
+ */
+int leaf_still_right(
+    const struct kiln_cert *, const struct kiln_buf *, const struct kiln_buf *);
 
 #endif /* KILN_LEAFPOOL_H */
