@@ -47,8 +47,8 @@ print_files(const struct kiln_rotate_result *r)
  * the new CA's copies (DIR/ca/new) removed", or "" when none, into "out".
  */
 static const char *
-removed_text(const struct kiln_rotate_result *r, const char *dir, char *out,
-    size_t size)
+removed_text(
+    const struct kiln_rotate_result *r, const char *dir, char *out, size_t size)
 {
 	size_t i;
 

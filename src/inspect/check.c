@@ -291,13 +291,14 @@ cross_of_anchor(const mbedtls_x509_crt *ca, const struct kiln_buf *der)
 	    !crt.ca_istrue)
 		goto done;
 	for (a = ca; a != NULL && a->raw.len > 0 && !found; a = a->next)
-		found = a->subject_raw.len == crt.subject_raw.len &&
-		        memcmp(a->subject_raw.p, crt.subject_raw.p,
-		            crt.subject_raw.len) == 0 &&
-		        a->pk_raw.len == crt.pk_raw.len &&
-		        memcmp(a->pk_raw.p, crt.pk_raw.p, crt.pk_raw.len) == 0 &&
-		        (a->raw.len != crt.raw.len ||
-		            memcmp(a->raw.p, crt.raw.p, crt.raw.len) != 0);
+		found =
+		    a->subject_raw.len == crt.subject_raw.len &&
+		    memcmp(a->subject_raw.p, crt.subject_raw.p,
+		        crt.subject_raw.len) == 0 &&
+		    a->pk_raw.len == crt.pk_raw.len &&
+		    memcmp(a->pk_raw.p, crt.pk_raw.p, crt.pk_raw.len) == 0 &&
+		    (a->raw.len != crt.raw.len ||
+		        memcmp(a->raw.p, crt.raw.p, crt.raw.len) != 0);
 done:
 	mbedtls_x509_crt_free(&crt);
 	return found;
@@ -306,8 +307,9 @@ done:
 /*
  * With -ca: the entry "e" of certificate "i" judged with its chain.  An
  * untrusted one says why, but for a cross certificate of an anchor
- * (cross_of_anchor), judged on its own dates and said to be one; one whose chain ends before it (a CA that
- * expires first) takes the chain's end as its own, and says so.
+ * (cross_of_anchor), judged on its own dates and said to be one; one whose
+ * chain ends before it (a CA that expires first) takes the chain's end as its
+ * own, and says so.
  */
 static int
 judge_chain(struct kiln_check *c, struct kiln_check_entry *e,

@@ -246,8 +246,7 @@ is_cross(const struct kiln_cert *ca, const unsigned char *p, size_t len)
 
 	kiln_cert_init(&c);
 	kiln_err_clear(&ignored);
-	cross = kiln_cert_parse(&c, p, len, &ignored) == 0 &&
-	        c.crt.ca_istrue &&
+	cross = kiln_cert_parse(&c, p, len, &ignored) == 0 && c.crt.ca_istrue &&
 	        c.crt.subject_raw.len == a->subject_raw.len &&
 	        memcmp(c.crt.subject_raw.p, a->subject_raw.p,
 	            a->subject_raw.len) == 0 &&
@@ -284,8 +283,8 @@ leaf_of_cross(const struct kiln_cert *ca, const struct kiln_buf *old,
 	    strcmp(b[1].label, "CERTIFICATE") != 0 ||
 	    !is_cross(ca, old->p + b[1].begin, b[1].end - b[1].begin))
 		return 0;
-	return kiln_buf_append(
-	           leaf, old->p + b[0].begin, b[0].end - b[0].begin, &ignored) == 0;
+	return kiln_buf_append(leaf, old->p + b[0].begin, b[0].end - b[0].begin,
+	           &ignored) == 0;
 }
 
 /*

@@ -158,8 +158,8 @@ kiln_rotate_under_way(
 	for (i = 0; state_files[i] != NULL; i++) {
 		kiln_buf_free(&text);
 		snprintf(shown, sizeof(shown), "%s/ca/%s", dir, state_files[i]);
-		if (kiln_file_read_at(
-		        fd, state_files[i], shown, &text, &st, &ignored) == -1 ||
+		if (kiln_file_read_at(fd, state_files[i], shown, &text, &st,
+		        &ignored) == -1 ||
 		    kiln_rotate_state_read((const char *)text.p, text.len,
 		        &phase, &next, &ignored) == -1 ||
 		    next == 1)

@@ -377,7 +377,7 @@ int
 tree_remove(struct tree *t, size_t f, const char *name, struct kiln_err *err)
 {
 	return tree_add(t, f, name, TREE_GONE, NULL, 0, 0, err) == NULL ? -1
-	                                                               : 0;
+	                                                                : 0;
 }
 
 int
@@ -426,8 +426,8 @@ only_removed(const struct tree *t, size_t f, size_t n, struct kiln_err *err)
 
 /* Decide the removal "w" (the "i"th file of the plan). */
 static int
-decide_gone(const struct tree *t, struct tree_file *w, size_t i,
-    struct kiln_err *err)
+decide_gone(
+    const struct tree *t, struct tree_file *w, size_t i, struct kiln_err *err)
 {
 	struct kiln_buf old;
 	struct stat st;
@@ -478,8 +478,8 @@ kind_of(const struct stat *st)
  * tree_decide read.  Returns 0, or -1 with a refusal naming it.
  */
 static int
-still_removable(const struct tree *t, const struct tree_file *w,
-    struct kiln_err *err)
+still_removable(
+    const struct tree *t, const struct tree_file *w, struct kiln_err *err)
 {
 	struct stat now;
 
@@ -524,8 +524,8 @@ remove_planned(struct tree *t, struct kiln_err *err)
 		if (w->kind != TREE_GONE_DIR || w->fate != TREE_REMOVED)
 			continue;
 		/* Something put there since: the folder stays. */
-		if (unlinkat(t->folders[w->folder].fd, w->name,
-		        AT_REMOVEDIR) == -1) {
+		if (unlinkat(t->folders[w->folder].fd, w->name, AT_REMOVEDIR) ==
+		    -1) {
 			if (errno != ENOTEMPTY && errno != EEXIST)
 				return kiln_err_sys(err, "%s", w->shown);
 			w->fate = TREE_ABSENT;
