@@ -8,7 +8,9 @@
  *  2. every leaf issued again by the new CA for the same key, served with
  *     the cross certificate after it, and the new CA made DIR/ca's (the
  *     old one kept in DIR/ca/old/);
- *  3. the old CA taken out of every bundle.
+ *  3. the old CA taken out of every bundle, and out of the tree:
+ *     DIR/ca/old and DIR/ca/new (a second copy of the new CA's key)
+ *     removed, each file only if it is still the one kiln read.
  */
 #ifndef KILN_ROTATE_H
 #define KILN_ROTATE_H
@@ -24,7 +26,8 @@ enum kiln_rotate_fate {
 	KILN_ROTATE_NEW,     /* written where nothing was */
 	KILN_ROTATE_CHANGED, /* written over a file that held something else */
 	KILN_ROTATE_KEPT,    /* it holds exactly this already: untouched */
-	KILN_ROTATE_RESET    /* rewritten with the same bytes, for its mode */
+	KILN_ROTATE_RESET,   /* rewritten with the same bytes, for its mode */
+	KILN_ROTATE_REMOVED  /* removed (phase 3: DIR/ca/new, DIR/ca/old) */
 };
 
 struct kiln_rotate_file {
@@ -114,5 +117,16 @@ int kiln_k8s_rotate(const char *, const char *, int, unsigned int,
  */
 int kiln_rotate_state_read(
     const char *, size_t, int *, int *, struct kiln_err *);
+
+/*
+ * The CA rotations under way in "dir", if it is a tree kiln rotate-ca
+ * knows (its ca folder read without following a link; anything else,
+ * or nothing there, is no rotation): a sentence for each appended to
+ * "*out" (for the caller to free), naming the state file, the phase done
+ * and the next, and saying that the certificates of the CA not trusted
+ * yet, or no more, are judged untrusted until the rotation is finished.
+ * For kiln check.  Returns 0, or -1 out of memory.
+ */
+int kiln_rotate_under_way(const char *, char ***, size_t *, struct kiln_err *);
 
 #endif /* KILN_ROTATE_H */

@@ -3,6 +3,7 @@
  * folders, with monitoring-plugin exit codes (kiln-check(1)).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -12,6 +13,7 @@
 #include "kiln/check.h"
 #include "kiln/duration.h"
 #include "kiln/file.h"
+#include "kiln/rotate.h"
 
 /* A -within or -critical duration in seconds; "" keeps "*out". */
 static int
@@ -30,6 +32,27 @@ duration(
 		return kiln_err_set(err, KILN_EINVAL,
 		    "-%s %s: must not be negative", flag, text);
 	*out = ns / KILN_NS_SECOND;
+	return 0;
+}
+
+/* The CA rotations under way in the tree "dir", one line each. */
+static int
+under_way(const char *dir)
+{
+	struct kiln_err err;
+	char **lines = NULL;
+	size_t i, n = 0;
+
+	kiln_err_clear(&err);
+	if (kiln_rotate_under_way(dir, &lines, &n, &err) == -1) {
+		cli_error("check", &err);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		cli_errorf("check", "%s", lines[i]);
+		free(lines[i]);
+	}
+	free(lines);
 	return 0;
 }
 
@@ -97,6 +120,11 @@ cmd_check(int argc, char **argv, const struct cli_config *cfg)
 			        : c.problems[i].msg);
 	if (format != JSON && c.n_entries == 0)
 		cli_errorf("check", "no certificate found");
+	/* A tree mid-rotation holds two CAs: say so, not only "untrusted". */
+	if (format != JSON && c.ca != NULL)
+		for (i = 0; i < (size_t)argc; i++)
+			if (under_way(argv[i]) == -1)
+				goto cleanup;
 	/* An empty table is not printed; the page says that nothing was
 	 * found. */
 	if ((format == TABLE || format == KUBEADM) && c.n_entries == 0) {

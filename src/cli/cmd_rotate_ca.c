@@ -12,7 +12,7 @@
 #include "cli.h"
 #include "kiln/rotate.h"
 
-/* Each file written or kept. */
+/* Each file written, kept or removed. */
 static void
 print_files(const struct kiln_rotate_result *r)
 {
@@ -35,8 +35,33 @@ print_files(const struct kiln_rotate_result *r)
 			cli_printf("%s: mode %04o reset to %04o", f->path,
 			    f->was, f->now);
 			break;
+		case KILN_ROTATE_REMOVED:
+			cli_printf("%s: removed", f->path);
+			break;
 		}
 	}
+}
+
+/*
+ * Phase 3's removals, for the summary: "; the old CA (DIR/ca/old) and
+ * the new CA's copies (DIR/ca/new) removed", or "" when none, into "out".
+ */
+static const char *
+removed_text(
+    const struct kiln_rotate_result *r, const char *dir, char *out, size_t size)
+{
+	size_t i;
+
+	out[0] = '\0';
+	for (i = 0; i < r->n_files; i++)
+		if (r->files[i].fate == KILN_ROTATE_REMOVED) {
+			snprintf(out, size,
+			    "; the old CA (%s/ca/old) and the new CA's copies "
+			    "(%s/ca/new) removed",
+			    dir, dir);
+			break;
+		}
+	return out;
 }
 
 /* The members' (nodes') names, one space between, into "names". */
@@ -56,7 +81,7 @@ static void
 print_summary(const char *dir, const struct kiln_rotate_result *r, int dry)
 {
 	const char *tail = dry ? " (dry run: nothing written)" : "";
-	char names[LINE_MAX];
+	char names[LINE_MAX], gone[2 * PATH_MAX + 64];
 
 	switch (r->phase) {
 	case 1:
@@ -86,8 +111,9 @@ print_summary(const char *dir, const struct kiln_rotate_result *r, int dry)
 	default:
 		member_names(r, names, sizeof(names));
 		cli_printf("%s: phase 3 of 3%s: every member trusts the new "
-		           "CA %s only; the rotation is finished%s",
-		    dir, dry ? " planned" : " done", r->new_id, tail);
+		           "CA %s only%s; the rotation is finished%s",
+		    dir, dry ? " planned" : " done", r->new_id,
+		    removed_text(r, dir, gone, sizeof(gone)), tail);
 		cli_printf("next: restart the members one at a time, each "
 		           "healthy before the next (etcd reads its "
 		           "trusted-ca-file only when it starts; until then it "
@@ -183,7 +209,7 @@ print_k8s_summary(const char *dir, const char *ca,
 {
 	const char *tail = dry ? " (dry run: nothing written)" : "",
 	           *done = dry ? " planned" : " done";
-	char names[LINE_MAX];
+	char names[LINE_MAX], gone[2 * PATH_MAX + 64];
 
 	member_names(r, names, sizeof(names));
 	switch (r->phase) {
@@ -202,8 +228,9 @@ print_k8s_summary(const char *dir, const char *ca,
 		break;
 	default:
 		cli_printf("%s: phase 3 of 3%s: every node trusts the new CA "
-		           "%s for %s only; the rotation is finished%s",
-		    dir, done, r->new_id, ca, tail);
+		           "%s for %s only%s; the rotation is finished%s",
+		    dir, done, r->new_id, ca,
+		    removed_text(r, dir, gone, sizeof(gone)), tail);
 		break;
 	}
 	if (r->phase < 3)

@@ -273,9 +273,43 @@ seen_again(
 }
 
 /*
+ * Whether the certificate "der" is a CA of the trust anchors "ca" (the
+ * same subject and key) certified by another CA: a cross certificate, as
+ * kiln rotate-ca puts after each leaf it issues.  It can sign nothing an
+ * anchor could not, so it is no failure: a chain certificate for what
+ * still trusts the other CA.
+ */
+static int
+cross_of_anchor(const mbedtls_x509_crt *ca, const struct kiln_buf *der)
+{
+	const mbedtls_x509_crt *a;
+	mbedtls_x509_crt crt;
+	int found = 0;
+
+	mbedtls_x509_crt_init(&crt);
+	if (mbedtls_x509_crt_parse_der(&crt, der->p, der->len) != 0 ||
+	    !crt.ca_istrue)
+		goto done;
+	for (a = ca; a != NULL && a->raw.len > 0 && !found; a = a->next)
+		found =
+		    a->subject_raw.len == crt.subject_raw.len &&
+		    memcmp(a->subject_raw.p, crt.subject_raw.p,
+		        crt.subject_raw.len) == 0 &&
+		    a->pk_raw.len == crt.pk_raw.len &&
+		    memcmp(a->pk_raw.p, crt.pk_raw.p, crt.pk_raw.len) == 0 &&
+		    (a->raw.len != crt.raw.len ||
+		        memcmp(a->raw.p, crt.raw.p, crt.raw.len) != 0);
+done:
+	mbedtls_x509_crt_free(&crt);
+	return found;
+}
+
+/*
  * With -ca: the entry "e" of certificate "i" judged with its chain.  An
- * untrusted one says why; one whose chain ends before it (a CA that
- * expires first) takes the chain's end as its own, and says so.
+ * untrusted one says why, but for a cross certificate of an anchor
+ * (cross_of_anchor), judged on its own dates and said to be one; one whose
+ * chain ends before it (a CA that expires first) takes the chain's end as its
+ * own, and says so.
  */
 static int
 judge_chain(struct kiln_check *c, struct kiln_check_entry *e,
@@ -287,6 +321,17 @@ judge_chain(struct kiln_check *c, struct kiln_check_entry *e,
 
 	if (check_untrusted(c, file, pool, i, &a, &e->why, err) == -1)
 		return -1;
+	if (e->why != NULL && cross_of_anchor(c->ca, &file->v[i].der)) {
+		free(e->why);
+		snprintf(line, sizeof(line),
+		    "a cross certificate: the CA given (\"%s\") certified by "
+		    "\"%s\", a chain certificate for what still trusts that "
+		    "CA, not a leaf",
+		    e->subject_cn, e->issuer_cn);
+		if ((e->why = strdup(line)) == NULL)
+			return kiln_err_set(err, KILN_ENOMEM, "out of memory");
+		return 0;
+	}
 	if (e->why != NULL) {
 		e->status = KILN_CHECK_UNTRUSTED;
 		return 0;

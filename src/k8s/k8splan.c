@@ -201,6 +201,13 @@ plan_cas(struct k8s_run *r, struct kiln_err *err)
 			r->result->issued++;
 		else
 			r->result->kept++;
+		/* A finished rotation's bundle (rotate-ca): the CA alone. */
+		snprintf(cert, sizeof(cert), "%s-bundle.crt", k8s_cas[i].base);
+		if (tree_exists(&r->tree, K8S_F_CA, cert) &&
+		    tree_add(&r->tree, K8S_F_CA, cert, TREE_CA_COPY,
+		        r->cas[i].cert_pem.p, r->cas[i].cert_pem.len, 0644,
+		        err) == NULL)
+			return -1;
 	}
 	return sa_pair(r, err);
 }
@@ -424,10 +431,19 @@ plan_ca_copy(struct k8s_run *r, size_t i, size_t ca, struct kiln_err *err)
 	    tree_add(&r->tree, f, key, TREE_CA_KEY, c->key_pem.p,
 	        c->key_pem.len, 0600, err) == NULL)
 		return -1;
-	return tree_add(&r->tree, f, cert, TREE_CA_COPY, c->cert_pem.p,
-	           c->cert_pem.len, 0644, err) == NULL
-	           ? -1
-	           : 0;
+	if (tree_add(&r->tree, f, cert, TREE_CA_COPY, c->cert_pem.p,
+	        c->cert_pem.len, 0644, err) == NULL)
+		return -1;
+	/*
+	 * The signing CA alone that a rotation of the cluster CA wrote
+	 * beside its key (rotate-ca), for --cluster-signing-cert-file.
+	 */
+	if (ca == K8S_CA && n->control_plane &&
+	    tree_exists(&r->tree, f, "ca-signer.crt") &&
+	    tree_add(&r->tree, f, "ca-signer.crt", TREE_CA_COPY, c->cert_pem.p,
+	        c->cert_pem.len, 0644, err) == NULL)
+		return -1;
+	return 0;
 }
 
 /*

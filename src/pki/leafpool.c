@@ -232,6 +232,62 @@ leaf_still_right(const struct kiln_cert *ca, const struct kiln_buf *old,
 }
 
 /*
+ * Whether the PEM block "p" ("len" bytes) is a cross certificate of the
+ * CA "ca": a CA certificate with its subject and key that is not "ca"
+ * itself (kiln rotate-ca's, the CA certified by the one before it).
+ */
+static int
+is_cross(const struct kiln_cert *ca, const unsigned char *p, size_t len)
+{
+	const mbedtls_x509_crt *a = &ca->crt;
+	struct kiln_err ignored;
+	struct kiln_cert c;
+	int cross;
+
+	kiln_cert_init(&c);
+	kiln_err_clear(&ignored);
+	cross = kiln_cert_parse(&c, p, len, &ignored) == 0 && c.crt.ca_istrue &&
+	        c.crt.subject_raw.len == a->subject_raw.len &&
+	        memcmp(c.crt.subject_raw.p, a->subject_raw.p,
+	            a->subject_raw.len) == 0 &&
+	        c.crt.pk_raw.len == a->pk_raw.len &&
+	        memcmp(c.crt.pk_raw.p, a->pk_raw.p, a->pk_raw.len) == 0 &&
+	        (c.crt.raw.len != a->raw.len ||
+	            memcmp(c.crt.raw.p, a->raw.p, a->raw.len) != 0);
+	kiln_cert_free(&c);
+	return cross;
+}
+
+/*
+ * The leaf of "old" (PEM, NUL-terminated) alone, into "leaf" (empty),
+ * when "old" holds two certificates, the second the cross certificate
+ * of the CA "ca": a leaf kiln rotate-ca issued, which members started
+ * before the rotation accept through that cross certificate.  Returns
+ * 1 if so, 0 if not (or out of memory: "leaf" then stays empty).
+ */
+static int
+leaf_of_cross(const struct kiln_cert *ca, const struct kiln_buf *old,
+    struct kiln_buf *leaf)
+{
+	struct kiln_pem_block b[3];
+	struct kiln_err ignored;
+	const char *text = (const char *)old->p;
+	size_t pos = 0, n = 0;
+
+	kiln_err_clear(&ignored);
+	if (old->p == NULL)
+		return 0;
+	while (n < 3 && kiln_pem_next(text, &pos, NULL, &b[n], &ignored) == 1)
+		n++;
+	if (n != 2 || strcmp(b[0].label, "CERTIFICATE") != 0 ||
+	    strcmp(b[1].label, "CERTIFICATE") != 0 ||
+	    !is_cross(ca, old->p + b[1].begin, b[1].end - b[1].begin))
+		return 0;
+	return kiln_buf_append(leaf, old->p + b[0].begin, b[0].end - b[0].begin,
+	           &ignored) == 0;
+}
+
+/*
  * Whether the private key "key" belongs to the certificate "cert" (PEM):
  * 1 if it does, 0 if not, -1 if "cert" is no certificate at all.
  */
@@ -286,11 +342,12 @@ make_leaf(const struct leaves_run *run, struct pool_signer *s, struct leaf *j,
 	struct kiln_name *names = NULL;
 	struct kiln_signer signer;
 	struct kiln_gen_in in;
-	struct kiln_buf der;
+	struct kiln_buf der, alone;
 	struct kiln_key key;
 	int rc = -1;
 
 	kiln_buf_init(&der);
+	kiln_buf_init(&alone);
 	kiln_key_init(&key);
 	kiln_signer_init(&signer);
 	kiln_signer_use(&signer, s->ca, s->ca_key);
@@ -323,8 +380,16 @@ make_leaf(const struct leaves_run *run, struct pool_signer *s, struct leaf *j,
 	        run->now, err) == -1 ||
 	    (!j->have_key && kiln_key_write_pem(&key, &j->key_pem, err) == -1))
 		goto cleanup;
+	/* A leaf then the CA's cross certificate: judged on the leaf. */
 	if (j->have_key && j->have_cert &&
-	    leaf_still_right(s->ca, &j->old_cert, &der)) {
+	    kiln_buf_terminate(&j->old_cert, err) == -1)
+		goto cleanup;
+	if (j->have_key && j->have_cert &&
+	    leaf_of_cross(s->ca, &j->old_cert, &alone) == 0 &&
+	    kiln_buf_append(&alone, j->old_cert.p, j->old_cert.len, err) == -1)
+		goto cleanup;
+	if (j->have_key && j->have_cert &&
+	    leaf_still_right(s->ca, &alone, &der)) {
 		if (kiln_buf_append(&j->cert_pem, j->old_cert.p,
 		        j->old_cert.len, err) == -1)
 			goto cleanup;
@@ -339,6 +404,7 @@ make_leaf(const struct leaves_run *run, struct pool_signer *s, struct leaf *j,
 cleanup:
 	free(names);
 	kiln_buf_free(&der);
+	kiln_buf_free(&alone);
 	kiln_key_free(&key);
 	kiln_signer_free(&signer);
 	return rc;

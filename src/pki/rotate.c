@@ -4,17 +4,21 @@
  * key type and lifetime, and the cross certificate that lets whatever
  * trusts only the old CA accept what the new one issues.
  */
+#include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 #include <mbedtls/pk.h>
 
 #include "core/json.h"
 #include "core/strs.h"
+#include "kiln/file.h"
 #include "kiln/gen.h"
 #include "kiln/issue.h"
 #include "kiln/key.h"
@@ -126,6 +130,53 @@ kiln_rotate_state_read(
 	*phase = st.phase;
 	*next = st.phase == KILN_ROTATE_PHASES ? 1 : st.phase + 1;
 	return 0;
+}
+
+/* The state files kiln rotate-ca may keep in DIR/ca. */
+static const char *const state_files[] = {"rotate.json", "ca-rotate.json",
+    "front-proxy-ca-rotate.json", "etcd-ca-rotate.json", NULL};
+
+int
+kiln_rotate_under_way(
+    const char *dir, char ***out, size_t *n, struct kiln_err *err)
+{
+	char shown[PATH_MAX], line[2 * PATH_MAX + 256];
+	struct kiln_buf text;
+	struct kiln_err ignored;
+	struct stat st;
+	int fd, root, phase, next, rc = -1;
+	size_t i;
+
+	kiln_buf_init(&text);
+	kiln_err_clear(&ignored);
+	if ((root = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return 0;
+	fd = kiln_dir_open(root, "ca", 0, 0, &ignored);
+	close(root);
+	if (fd == -1)
+		return 0;
+	for (i = 0; state_files[i] != NULL; i++) {
+		kiln_buf_free(&text);
+		snprintf(shown, sizeof(shown), "%s/ca/%s", dir, state_files[i]);
+		if (kiln_file_read_at(fd, state_files[i], shown, &text, &st,
+		        &ignored) == -1 ||
+		    kiln_rotate_state_read((const char *)text.p, text.len,
+		        &phase, &next, &ignored) == -1 ||
+		    next == 1)
+			continue;
+		snprintf(line, sizeof(line),
+		    "%s: a CA rotation is under way (phase %d of 3 done, "
+		    "phase %d next): until phase 3, the certificates of the "
+		    "CA not given to -ca are judged untrusted",
+		    shown, phase, next);
+		if (kiln_strs_push(out, n, line, err) == -1)
+			goto cleanup;
+	}
+	rc = 0;
+cleanup:
+	close(fd);
+	kiln_buf_free(&text);
+	return rc;
 }
 
 /* The rotation. */

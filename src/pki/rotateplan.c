@@ -6,7 +6,8 @@
  *  2. the old CA kept in DIR/ca/old/, every leaf issued again by the new
  *     CA for the same key (the cross certificate after it), the new CA
  *     made DIR/ca's, the trust files as in phase 1;
- *  3. every trust file the new CA only.
+ *  3. every trust file the new CA only; DIR/ca/new and DIR/ca/old
+ *     removed.
  * A phase that stopped half way is planned again whole: the files it
  * wrote already are kept (a leaf the new CA issued, the CA already
  * moved), so the re-run completes it.
@@ -309,15 +310,42 @@ cleanup:
 	return rc;
 }
 
-/* Phase 3: the old CA out of every trust file. */
+/*
+ * What a finished rotation no longer needs: the copies of the new CA in
+ * DIR/ca/new (its key there a second copy of DIR/ca's) and the old CA in
+ * DIR/ca/old (no file trusts it any more, and its key could only sign
+ * what nothing should accept), with the two folders when nothing else is
+ * in them (a kiln k8s tree's other CAs may be mid-rotation there).  Its
+ * key id stays in the state file; the cross certificate stays in the
+ * leaves until they are next issued.
+ */
+static int
+plan_gone(struct rotate *r, struct kiln_err *err)
+{
+	if (tree_remove(&r->tree, r->f_new, r->names.key, err) == -1 ||
+	    tree_remove(&r->tree, r->f_new, r->names.cert, err) == -1 ||
+	    tree_remove(&r->tree, r->f_new, r->names.cross, err) == -1 ||
+	    tree_remove(&r->tree, r->f_old, r->names.key, err) == -1 ||
+	    tree_remove(&r->tree, r->f_old, r->names.cert, err) == -1 ||
+	    tree_remove_dir(&r->tree, r->f_new, err) == -1 ||
+	    tree_remove_dir(&r->tree, r->f_old, err) == -1)
+		return -1;
+	return 0;
+}
+
+/*
+ * Phase 3: the old CA out of every trust file, and out of the tree.  The
+ * new CA is read from DIR/ca (phase 2 moved it there), so that a run
+ * stopped among the removals completes.
+ */
 static int
 phase3(struct rotate *r, struct kiln_err *err)
 {
-	if (need_ca(r, &r->new, r->f_new, r->st.new_id, err) == -1 ||
+	if (need_ca(r, &r->new, r->f_ca, r->st.new_id, err) == -1 ||
 	    plan_ca(r, r->f_ca, &r->new, err) == -1 ||
 	    plan_trust(r, &r->new, NULL, err) == -1 ||
 	    rotate_plan_confs(r, &r->new, NULL, 0, NULL, err) == -1 ||
-	    plan_signers(r, &r->new, err) == -1)
+	    plan_signers(r, &r->new, err) == -1 || plan_gone(r, err) == -1)
 		return -1;
 	return 0;
 }
@@ -331,7 +359,8 @@ report(
 	    [TREE_NEW] = KILN_ROTATE_NEW,
 	    [TREE_CHANGED] = KILN_ROTATE_CHANGED,
 	    [TREE_KEPT] = KILN_ROTATE_KEPT,
-	    [TREE_RESET] = KILN_ROTATE_RESET};
+	    [TREE_RESET] = KILN_ROTATE_RESET,
+	    [TREE_REMOVED] = KILN_ROTATE_REMOVED};
 	size_t i;
 
 	if (t->n_files > 0 &&
@@ -339,8 +368,10 @@ report(
 		return kiln_err_set(err, KILN_ENOMEM, "out of memory");
 	for (i = 0; i < t->n_files; i++) {
 		const struct tree_file *w = &t->files[i];
-		struct kiln_rotate_file *f = &res->files[i];
+		struct kiln_rotate_file *f = &res->files[res->n_files];
 
+		if (w->fate == TREE_ABSENT)
+			continue;
 		if ((f->path = strdup(w->shown)) == NULL)
 			return kiln_err_set(err, KILN_ENOMEM, "out of memory");
 		res->n_files++;

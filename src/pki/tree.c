@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -284,9 +285,9 @@ listed(int fd, const char *name, int type, const char *suffix)
 	                             : S_ISREG(st.st_mode));
 }
 
-int
-tree_list(int fd, int type, const char *suffix, char ***out, size_t *n,
-    struct kiln_err *err)
+/* Every name in the open folder "fd" (but . and ..), into "*out". */
+static int
+tree_names(int fd, char ***out, size_t *n, struct kiln_err *err)
 {
 	struct dirent *e;
 	DIR *d;
@@ -302,9 +303,7 @@ tree_list(int fd, int type, const char *suffix, char ***out, size_t *n,
 	}
 	rewinddir(d);
 	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 ||
-		    strcmp(e->d_name, "..") == 0 ||
-		    !listed(fd, e->d_name, type, suffix))
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
 		if (kiln_strs_push(out, n, e->d_name, err) == -1) {
 			closedir(d);
@@ -312,9 +311,31 @@ tree_list(int fd, int type, const char *suffix, char ***out, size_t *n,
 		}
 	}
 	closedir(d);
+	return 0;
+}
+
+int
+tree_list(int fd, int type, const char *suffix, char ***out, size_t *n,
+    struct kiln_err *err)
+{
+	char **names = NULL;
+	size_t i, count = 0;
+	int rc = -1;
+
+	*out = NULL;
+	*n = 0;
+	if (tree_names(fd, &names, &count, err) == -1)
+		goto cleanup;
+	for (i = 0; i < count; i++)
+		if (listed(fd, names[i], type, suffix) &&
+		    kiln_strs_push(out, n, names[i], err) == -1)
+			goto cleanup;
 	if (*n > 1)
 		qsort(*out, *n, sizeof(**out), by_string);
-	return 0;
+	rc = 0;
+cleanup:
+	kiln_strs_free(names, count);
+	return rc;
 }
 
 /* The plan. */
@@ -348,6 +369,169 @@ tree_add(struct tree *t, size_t f, const char *name, enum tree_kind kind,
 	if (data != NULL && kiln_buf_append(&w->data, data, len, err) == -1)
 		return NULL;
 	return w;
+}
+
+/* Removals. */
+
+int
+tree_remove(struct tree *t, size_t f, const char *name, struct kiln_err *err)
+{
+	return tree_add(t, f, name, TREE_GONE, NULL, 0, 0, err) == NULL ? -1
+	                                                                : 0;
+}
+
+int
+tree_remove_dir(struct tree *t, size_t f, struct kiln_err *err)
+{
+	const struct tree_folder *d = &t->folders[f];
+	struct tree_file *w;
+
+	if (f == 0)
+		return kiln_err_set(
+		    err, KILN_EINVAL, "%s: the tree is never removed", t->dir);
+	if ((w = tree_add(t, d->parent, d->name, TREE_GONE_DIR, NULL, 0, 0,
+	         err)) == NULL)
+		return -1;
+	w->arg = f;
+	return 0;
+}
+
+/*
+ * Whether every name in folder "f" is a file the plan removes (among the
+ * "n" files before the folder's own entry).
+ */
+static int
+only_removed(const struct tree *t, size_t f, size_t n, struct kiln_err *err)
+{
+	char **names = NULL;
+	size_t i, j, count = 0;
+	int all = 0;
+
+	if (tree_names(t->folders[f].fd, &names, &count, err) == -1)
+		return -1;
+	for (i = 0; i < count; i++) {
+		for (j = 0; j < n; j++)
+			if (t->files[j].kind == TREE_GONE &&
+			    t->files[j].folder == f &&
+			    t->files[j].fate == TREE_REMOVED &&
+			    strcmp(t->files[j].name, names[i]) == 0)
+				break;
+		if (j == n)
+			break;
+	}
+	all = i == count;
+	kiln_strs_free(names, count);
+	return all;
+}
+
+/* Decide the removal "w" (the "i"th file of the plan). */
+static int
+decide_gone(
+    const struct tree *t, struct tree_file *w, size_t i, struct kiln_err *err)
+{
+	struct kiln_buf old;
+	struct stat st;
+	int present, rc;
+
+	w->fate = TREE_ABSENT;
+	if (w->kind == TREE_GONE_DIR) {
+		if (t->folders[w->arg].fd == -1)
+			return 0;
+		if (fstat(t->folders[w->arg].fd, &w->st) == -1)
+			return kiln_err_sys(err, "%s", w->shown);
+		if ((rc = only_removed(t, w->arg, i, err)) == -1)
+			return -1;
+		if (rc)
+			w->fate = TREE_REMOVED;
+		return 0;
+	}
+	/* Read as a file kiln replaces is: the same refusals. */
+	kiln_buf_init(&old);
+	rc = tree_read(t, w->folder, w->name, &old, &st, &present, err);
+	kiln_buf_free(&old);
+	if (rc == -1)
+		return -1;
+	if (present) {
+		w->st = st;
+		w->fate = TREE_REMOVED;
+	}
+	return 0;
+}
+
+/* What "st" is, for a refusal. */
+static const char *
+kind_of(const struct stat *st)
+{
+	if (S_ISLNK(st->st_mode))
+		return "a symbolic link";
+	if (S_ISFIFO(st->st_mode))
+		return "a FIFO";
+	if (S_ISDIR(st->st_mode))
+		return "a folder";
+	if (S_ISREG(st->st_mode))
+		return "another file";
+	return "a device or socket";
+}
+
+/*
+ * Whether the name of removal "w" is still the regular, one-link inode
+ * tree_decide read.  Returns 0, or -1 with a refusal naming it.
+ */
+static int
+still_removable(
+    const struct tree *t, const struct tree_file *w, struct kiln_err *err)
+{
+	struct stat now;
+
+	if (fstatat(t->folders[w->folder].fd, w->name, &now,
+	        AT_SYMLINK_NOFOLLOW) == -1)
+		return kiln_err_sys(err, "%s", w->shown);
+	if (now.st_dev != w->st.st_dev || now.st_ino != w->st.st_ino ||
+	    !S_ISREG(now.st_mode))
+		return kiln_err_set(err, KILN_EINVAL,
+		    "%s: now %s, not the file kiln read: nothing removed, "
+		    "refused",
+		    w->shown, kind_of(&now));
+	if (now.st_nlink != 1)
+		return kiln_err_set(err, KILN_EINVAL,
+		    "%s: has %ju hard links now: nothing removed, refused",
+		    w->shown, (uintmax_t)now.st_nlink);
+	return 0;
+}
+
+/* Make the removals planned in "t", every file checked first. */
+static int
+remove_planned(struct tree *t, struct kiln_err *err)
+{
+	struct tree_file *w;
+	size_t i;
+
+	for (i = 0; i < t->n_files; i++) {
+		w = &t->files[i];
+		if (w->kind == TREE_GONE && w->fate == TREE_REMOVED &&
+		    still_removable(t, w, err) == -1)
+			return -1;
+	}
+	for (i = 0; i < t->n_files; i++) {
+		w = &t->files[i];
+		if (w->kind != TREE_GONE || w->fate != TREE_REMOVED)
+			continue;
+		if (unlinkat(t->folders[w->folder].fd, w->name, 0) == -1)
+			return kiln_err_sys(err, "%s", w->shown);
+	}
+	for (i = 0; i < t->n_files; i++) {
+		w = &t->files[i];
+		if (w->kind != TREE_GONE_DIR || w->fate != TREE_REMOVED)
+			continue;
+		/* Something put there since: the folder stays. */
+		if (unlinkat(t->folders[w->folder].fd, w->name, AT_REMOVEDIR) ==
+		    -1) {
+			if (errno != ENOTEMPTY && errno != EEXIST)
+				return kiln_err_sys(err, "%s", w->shown);
+			w->fate = TREE_ABSENT;
+		}
+	}
+	return 0;
 }
 
 /* Decide file "w" from what its folder holds now. */
@@ -391,9 +575,16 @@ tree_decide(struct tree *t, struct kiln_err *err)
 {
 	size_t i;
 
-	for (i = 0; i < t->n_files; i++)
-		if (decide(t, &t->files[i], err) == -1)
+	for (i = 0; i < t->n_files; i++) {
+		struct tree_file *w = &t->files[i];
+
+		memset(&w->st, 0, sizeof(w->st));
+		if (w->kind == TREE_GONE || w->kind == TREE_GONE_DIR) {
+			if (decide_gone(t, w, i, err) == -1)
+				return -1;
+		} else if (decide(t, w, err) == -1)
 			return -1;
+	}
 	return 0;
 }
 
@@ -408,7 +599,8 @@ tree_write(struct tree *t, struct kiln_err *err)
 	for (i = 0; i < t->n_files; i++) {
 		struct tree_file *w = &t->files[i];
 
-		if (w->fate == TREE_KEPT)
+		if (w->fate == TREE_KEPT || w->kind == TREE_GONE ||
+		    w->kind == TREE_GONE_DIR)
 			continue;
 		/* The batch borrows the folder: open until it is freed. */
 		if (need_folder(t, w->folder, err) == -1 ||
@@ -417,7 +609,8 @@ tree_write(struct tree *t, struct kiln_err *err)
 		        w->excl ? KILN_WRITE_EXCL : 0, &w->st, err) == -1)
 			goto cleanup;
 	}
-	if (kiln_file_batch_commit(&batch, err) == -1)
+	if (remove_planned(t, err) == -1 ||
+	    kiln_file_batch_commit(&batch, err) == -1)
 		goto cleanup;
 	rc = 0;
 cleanup:

@@ -32,7 +32,9 @@ enum tree_kind {
 	TREE_CA_COPY,   /* a copy of the CA's certificate (data) */
 	TREE_LEAF_KEY,  /* a leaf's key: from the issued leaf "arg" */
 	TREE_LEAF_CERT, /* a leaf's certificate: from the issued leaf "arg" */
-	TREE_TEMPLATE   /* rendered by the plan's owner: template "tmpl" */
+	TREE_TEMPLATE,  /* rendered by the plan's owner: template "tmpl" */
+	TREE_GONE,      /* a file to remove (tree_remove) */
+	TREE_GONE_DIR   /* a folder to remove when empty (tree_remove_dir) */
 };
 
 /* What the run does (or, dry, would do) to a planned file. */
@@ -40,7 +42,10 @@ enum tree_fate {
 	TREE_NEW,     /* written where nothing was */
 	TREE_CHANGED, /* written over a file that held something else */
 	TREE_KEPT,    /* it holds exactly this already: untouched */
-	TREE_RESET    /* rewritten with the same bytes, for its mode */
+	TREE_RESET,   /* rewritten with the same bytes, for its mode */
+	TREE_REMOVED, /* TREE_GONE*: removed */
+	TREE_ABSENT   /* TREE_GONE*: nothing there (or a folder not
+	                 empty): nothing done, nothing reported */
 };
 
 /* A file of the plan. */
@@ -150,7 +155,12 @@ int tree_decide(struct tree *, struct kiln_err *);
  * file through its folder's descriptor, replacing only the inode
  * tree_decide saw (or nothing), so the disk is flushed twice for the
  * whole tree and a file that cannot be written leaves none of the others
- * behind.  Returns 0 or -1.
+ * behind.  The planned removals come before the batch: every name
+ * checked first (still the inode tree_decide read, regular, one link;
+ * else a refusal naming it, and nothing removed or written), then each
+ * removed, then the folders; a run stopped among them leaves the state
+ * file (written last, in the batch) as it was, and is run again.
+ * Returns 0 or -1.
  */
 int tree_write(struct tree *, struct kiln_err *);
 
@@ -161,5 +171,22 @@ int tree_write(struct tree *, struct kiln_err *);
  */
 int tree_left(const struct tree *, size_t, const char *, char ***, size_t *,
     struct kiln_err *);
+
+/*
+ * Plan the removal of file "name" of folder "f": tree_decide reads it
+ * (a link, FIFO, device, folder or hard link there is refused, naming
+ * it; nothing there: TREE_ABSENT), and tree_write removes the name
+ * (unlinkat in the folder) only if it is still that regular, one-link
+ * inode, every removal checked before any is made.  Returns 0 or -1.
+ */
+int tree_remove(struct tree *, size_t, const char *, struct kiln_err *);
+
+/*
+ * Plan the removal of folder "f" (after the files planned before it):
+ * removed only when it holds nothing but the files the plan removes,
+ * else left as it is (TREE_ABSENT), as it is when something appears in
+ * it meanwhile.  Returns 0 or -1.
+ */
+int tree_remove_dir(struct tree *, size_t, struct kiln_err *);
 
 #endif /* KILN_TREE_H */

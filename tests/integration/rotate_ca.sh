@@ -143,20 +143,82 @@ assert_eq "$(openssl x509 -in t/ca/new/ca-cross.pem)" \
     "root.pem's second certificate is the cross certificate"
 assert_eq "subject=CN = root" "$(openssl x509 -in t/clients/root.pem -noout -subject)" "root.pem's subject"
 
-# Phase 3.
+# kiln check mid-rotation: says a rotation is under way.
+capture "$KILN" check -within 1m -ca t/ca/ca.pem t
+assert_eq 2 "$status" "check mid-rotation: the old CA untrusted"
+assert_eq "kiln: check: t/ca/rotate.json: a CA rotation is under way (phase 2 of 3 done, phase 3 next): until phase 3, the certificates of the CA not given to -ca are judged untrusted" \
+    "$(cat stderr)" "check mid-rotation: the line that says so"
+cp t/ca/new/ca-cross.pem cross.pem
+
+# Phase 3, cut short among its removals (simulated: some gone, no state).
+cp -a t cut3
+rm cut3/ca/new/ca-key.pem cut3/ca/old/ca.pem
+capture "$KILN" rotate-ca -dir cut3 3
+assert_eq 0 "$status" "rotate-ca 3 after a cut: exit ($(cat stderr))"
+assert_eq "cut3/ca/new/ca.pem: removed
+cut3/ca/new/ca-cross.pem: removed
+cut3/ca/old/ca-key.pem: removed
+cut3/ca/new: removed
+cut3/ca/old: removed" "$(grep ': removed$' stdout)" "resume 3: the rest removed"
+[ ! -e cut3/ca/new ] && [ ! -e cut3/ca/old ] || fail "resume 3: new/ or old/ left"
+ok
+
+# Phase 3: -n lists the removals, then they are made.
+before=$(snapshot t)
+capture "$KILN" rotate-ca -n -dir t 3
+assert_eq "$before" "$(snapshot t)" "rotate-ca -n 3 wrote and removed nothing"
 capture "$KILN" rotate-ca -dir t 3
 assert_eq 0 "$status" "rotate-ca 3: exit ($(cat stderr))"
+assert_eq "t/ca/ca-key.pem: kept
+t/ca/ca.pem: kept
+t/etcd-1/ssl/ca.pem: written (changed)
+t/etcd-2/ssl/ca.pem: written (changed)
+t/ca/ca-bundle.pem: written (changed)
+t/ca/new/ca-key.pem: removed
+t/ca/new/ca.pem: removed
+t/ca/new/ca-cross.pem: removed
+t/ca/old/ca-key.pem: removed
+t/ca/old/ca.pem: removed
+t/ca/new: removed
+t/ca/old: removed
+t/ca/rotate.json: written (changed)
+t: phase 3 of 3 done: every member trusts the new CA $NEW only; the old CA (t/ca/old) and the new CA's copies (t/ca/new) removed; the rotation is finished" \
+    "$(grep -v "^t: a kiln etcd tree" stdout | sed -n 1,14p)" "rotate-ca 3: the files and the summary"
 for f in t/etcd-1/ssl/ca.pem t/etcd-2/ssl/ca.pem t/ca/ca-bundle.pem; do
-	cmp -s t/ca/new/ca.pem "$f" || fail "$f is not the new CA alone"
-	ok
+	assert_eq "$NEW" "$(keyid "$f")" "$f: the new CA"
+	assert_eq 1 "$(count "$f")" "$f: the new CA alone"
 done
+assert_eq "ca-bundle.pem ca-config.json ca-key.pem ca.pem rotate.json" "$(ls t/ca | tr '\n' ' ' | sed 's/ $//')" \
+    "after phase 3: one copy of the CA key, no old CA"
 assert_contains "$(cat stdout)" "before the next (etcd reads its trusted-ca-file only when it starts; until then it still accepts the old CA's certificates): etcd-1 etcd-2" "summary 3"
+capture "$KILN" rotate-ca -dir t 3
+assert_eq "t: phase 3 is done already: nothing written (the rotation to the CA $NEW is finished; phase 1 starts another)" \
+    "$(cat stdout)" "phase 3 again"
 capture "$KILN" rotate-ca -dir t 2
 assert_eq "t: phase 2 is done already: nothing written (the rotation to the CA $NEW is finished; phase 1 starts another)" \
     "$(cat stdout)" "phase 2 after the rotation"
-# A finished rotation: kiln etcd runs again, and a second rotation starts.
-"$KILN" etcd -q -manifest m.json -out t >etcd.out 2>&1 || fail "kiln etcd after the rotation: $(cat etcd.out)"
-ok
+
+# kiln check after the rotation: every certificate ok, each leaf's cross
+# certificate said to be one; exit 0.
+capture "$KILN" check -within 1m -ca t/ca/ca.pem t
+assert_eq 0 "$status" "check after the rotation: exit ($(cat stderr))"
+assert_eq "" "$(cat stderr)" "check after the rotation: stderr"
+NEWCN="etcd CA ${NEW%"${NEW#????????}"}"
+for f in t/clients/root.pem t/etcd-1/ssl/peer.pem t/etcd-1/ssl/server.pem t/etcd-2/ssl/peer.pem t/etcd-2/ssl/server.pem; do
+	printf '%s#2: ok: a cross certificate: the CA given ("%s") certified by "etcd CA", a chain certificate for what still trusts that CA, not a leaf\n' "$f" "$NEWCN"
+done >want-check
+assert_eq "$(cat want-check)" "$(grep -v '^[|+]' stdout)" "check after the rotation: the lines below the table"
+assert_eq 14 "$(grep -c "| ok *|$" stdout)" "check after the rotation: 14 certificates ok"
+
+# A finished rotation: kiln etcd keeps every leaf, byte for byte (a leaf
+# then the cross certificate is still right), and a second rotation
+# starts.
+before=$(snapshot t)
+capture "$KILN" etcd -manifest m.json -out t
+assert_eq 0 "$status" "kiln etcd after the rotation: exit ($(cat stderr))"
+assert_eq "t: 2 members, 1 client: 0 certificates issued, 6 kept" "$(tail -1 stdout)" "kiln etcd after the rotation: summary"
+assert_eq "" "$(grep -v ': kept$' stdout | grep -v '^t: 2 members')" "kiln etcd after the rotation: nothing written, nothing left behind"
+assert_eq "$before" "$(snapshot t)" "kiln etcd after the rotation: the tree unchanged"
 capture "$KILN" rotate-ca -q -dir t 1
 assert_eq 0 "$status" "a second rotation: exit ($(cat stderr))"
 NEW2=$(keyid t/ca/new/ca.pem)

@@ -121,16 +121,19 @@ done
 kubectl_all "phase 2"
 say "2/4 phase 2: 10 certificates issued again (6 in kubeconfigs), kubectl works with each"
 
-# Phase 3: the new CA alone.
+# Phase 3: the new CA alone; new/ and old/ removed.
+cp out/ca/new/ca-cross.crt ca-cross.crt
 capture "$KILN" rotate-ca -q -ca-name ca -dir out 3
 assert_eq 0 "$status" "rotate-ca 3: exit ($(cat stderr))"
-assert_contains "$(cat stdout)" "out: phase 3 of 3 done: every node trusts the new CA $NEW for ca only; the rotation is finished" "rotate-ca 3"
+assert_contains "$(cat stdout)" "out: phase 3 of 3 done: every node trusts the new CA $NEW for ca only; the old CA (out/ca/old) and the new CA's copies (out/ca/new) removed; the rotation is finished" "rotate-ca 3"
+[ ! -e out/ca/new ] && [ ! -e out/ca/old ] || fail "phase 3: out/ca/new or out/ca/old left"
+ok
 for f in out/cp-1/pki/ca.crt out/w-1/pki/ca.crt; do
-	cmp -s out/ca/new/ca.crt "$f" || fail "$f is not the new CA alone"
+	cmp -s out/ca/ca.crt "$f" || fail "$f is not the new CA alone"
 	ok
 done
 for c in $CONFS; do
-	assert_eq "$(base64 -w0 out/ca/new/ca.crt)" "$(conf_value "out/$c" certificate-authority-data)" "phase 3: $c's CA data"
+	assert_eq "$(base64 -w0 out/ca/ca.crt)" "$(conf_value "out/$c" certificate-authority-data)" "phase 3: $c's CA data"
 done
 kubectl_all "phase 3"
 
@@ -146,29 +149,56 @@ say "3/4 phase 3: kubectl works with each kubeconfig, the old CA's client certif
 # Every certificate of the CA verifies against the new CA.
 for f in cp-1/pki/apiserver.crt cp-1/pki/apiserver-kubelet-client.crt cp-1/pki/kubelet.crt w-1/pki/kubelet.crt; do
 	assert_eq 2 "$(count "out/$f")" "$f: the leaf and the cross certificate"
-	openssl verify -x509_strict -CAfile out/ca/ca.crt -untrusted out/ca/new/ca-cross.crt "out/$f" >/dev/null 2>&1 ||
+	openssl verify -x509_strict -CAfile out/ca/ca.crt -untrusted ca-cross.crt "out/$f" >/dev/null 2>&1 ||
 	    fail "$f does not verify against the new CA"
 	ok
 done
 for c in $CONFS; do
 	conf_pem "out/$c" client-certificate-data >leaf.pem
-	openssl verify -x509_strict -CAfile out/ca/ca.crt -untrusted out/ca/new/ca-cross.crt leaf.pem >/dev/null 2>&1 ||
+	openssl verify -x509_strict -CAfile out/ca/ca.crt -untrusted ca-cross.crt leaf.pem >/dev/null 2>&1 ||
 	    fail "$c's client certificate does not verify against the new CA"
 	ok
 done
 
+# kiln check after the rotation, with the three CAs: exit 0, each cross
+# certificate said to be one.
+cat out/ca/ca.crt out/ca/front-proxy-ca.crt out/ca/etcd-ca.crt >anchors.crt
+capture "$KILN" check -ca anchors.crt out
+assert_eq 0 "$status" "check after the rotation: exit ($(cat stderr))"
+NEWCN="kubernetes ${NEW%"${NEW#????????}"}"
+for f in "cp-1/admin.conf#users/kubernetes-admin" "cp-1/controller-manager.conf#users/system:kube-controller-manager" \
+    "cp-1/kubelet.conf#users/system:node:cp-1" cp-1/pki/apiserver-kubelet-client.crt cp-1/pki/apiserver.crt \
+    cp-1/pki/kubelet.crt "cp-1/scheduler.conf#users/system:kube-scheduler" \
+    "cp-1/super-admin.conf#users/kubernetes-super-admin" "w-1/kubelet.conf#users/system:node:w-1" w-1/pki/kubelet.crt; do
+	printf 'out/%s#2: ok: a cross certificate: the CA given ("%s") certified by "kubernetes", a chain certificate for what still trusts that CA, not a leaf\n' "$f" "$NEWCN"
+done >want-check
+assert_eq "$(cat want-check)" "$(grep -v '^[|+]' stdout)" "check after the rotation: the lines below the table"
+# kiln k8s on the rotated tree: every file kept, nothing left behind.
+cp -r out rotated
+capture "$KILN" k8s -manifest m.json -out out
+assert_eq 0 "$status" "kiln k8s after the rotation: exit ($(cat stderr))"
+assert_eq "out: 1 control-plane node, 1 worker: 0 certificates issued, 18 kept" "$(tail -1 stdout)" "kiln k8s after the rotation: summary"
+assert_eq "" "$(grep -v ': kept$' stdout | grep -v '^out: 1 control')" "kiln k8s after the rotation: nothing written or left behind"
+assert_contains "$(cat stdout)" "out/cp-1/pki/ca-signer.crt: kept" "kiln k8s knows pki/ca-signer.crt"
+assert_contains "$(cat stdout)" "out/ca/ca-bundle.crt: kept" "kiln k8s knows ca/ca-bundle.crt"
+diff -r rotated out >/dev/null || fail "kiln k8s after the rotation changed the tree"
+ok
+
 # The etcd CA, alone: its copies, leaves and key; the cluster CA untouched.
 cp out/cp-1/pki/ca.crt ca-after.crt
-for p in 1 2 3; do
+for p in 1 2; do
 	capture "$KILN" rotate-ca -q -ca-name etcd-ca -dir out $p
 	assert_eq 0 "$status" "rotate-ca -ca-name etcd-ca $p: exit ($(cat stderr))"
 done
+cp out/ca/new/etcd-ca-cross.crt etcd-ca-cross.crt
+capture "$KILN" rotate-ca -q -ca-name etcd-ca -dir out 3
+assert_eq 0 "$status" "rotate-ca -ca-name etcd-ca 3: exit ($(cat stderr))"
 cmp -s out/ca/etcd-ca.crt out/cp-1/pki/etcd/ca.crt || fail "etcd/ca.crt is not the new etcd CA alone"
 cmp -s out/ca/etcd-ca.key out/cp-1/pki/etcd/ca.key || fail "etcd/ca.key is not the new etcd CA's key"
 cmp -s ca-after.crt out/cp-1/pki/ca.crt || fail "rotating etcd-ca changed pki/ca.crt"
 ok
 for f in etcd/server etcd/peer etcd/healthcheck-client apiserver-etcd-client; do
-	openssl verify -x509_strict -CAfile out/ca/etcd-ca.crt -untrusted out/ca/new/etcd-ca-cross.crt "out/cp-1/pki/$f.crt" >/dev/null 2>&1 ||
+	openssl verify -x509_strict -CAfile out/ca/etcd-ca.crt -untrusted etcd-ca-cross.crt "out/cp-1/pki/$f.crt" >/dev/null 2>&1 ||
 	    fail "$f.crt does not verify against the new etcd CA"
 	cmp -s "before/cp-1/pki/$f.key" "out/cp-1/pki/$f.key" || fail "$f.key changed"
 	ok
@@ -181,11 +211,10 @@ say "4/4 the etcd CA rotated alone: its 4 leaves verify against the new one, sam
 if [ "$(id -u)" -eq 0 ]; then
 	chown nobody out/w-1/kubelet.conf
 	before_state=$(cat out/ca/ca-rotate.json)
-	cp out/ca/new/ca.crt new-before.crt
 	expect_error "kiln: rotate-ca: out/w-1/kubelet.conf: owned by nobody (uid $(id -u nobody)), not by root (uid 0) who runs kiln, refused" \
 	    "$KILN" rotate-ca -q -ca-name ca -dir out 1
 	assert_eq "$before_state" "$(cat out/ca/ca-rotate.json)" "a refused kubeconfig: the state untouched"
-	cmp -s new-before.crt out/ca/new/ca.crt || fail "a refused kubeconfig: out/ca/new/ca.crt was written"
+	[ ! -e out/ca/new/ca.crt ] || fail "a refused kubeconfig: out/ca/new/ca.crt was written"
 	ok
 	say "a kubeconfig another user owns is refused"
 fi

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <sys/types.h>
 
 #include <criterion/criterion.h>
 
@@ -45,10 +46,12 @@ TestSuite(tree, .init = setup, .fini = teardown, .timeout = 30);
 static const char *
 at(const char *rel)
 {
-	static char p[160];
+	static char p[4][160]; /* four in one expression */
+	static unsigned int next;
+	char *out = p[next++ % 4];
 
-	snprintf(p, sizeof(p), "%s/%s", dir, rel);
-	return p;
+	snprintf(out, sizeof(p[0]), "%s/%s", dir, rel);
+	return out;
 }
 
 static void
@@ -180,4 +183,162 @@ Test(tree, files_the_plan_no_longer_makes_are_left_behind_sorted)
 	n = 0;
 	cr_assert_eq(tree_left(&t, 1, ".pem", &left, &n, &err), 0);
 	cr_assert_eq(n, 0);
+}
+
+/* Removals (tree_remove, tree_remove_dir). */
+
+/* The folders a and a/b, made. */
+static void
+make_ab(void)
+{
+	cr_assert_eq(mkdir(at("a"), 0700), 0);
+	cr_assert_eq(mkdir(at("a/b"), 0755), 0);
+}
+
+/* A plan removing a/b/x.pem and a/b/y.pem, then a/b, with a file to
+ * write in a/, decided. */
+static void
+plan_removals(void)
+{
+	make_ab();
+	put("a/b/x.pem", "x\n", 0600);
+	put("a/b/y.pem", "y\n", 0644);
+	cr_assert_eq(tree_open(&t, &err), 0, "%s", err.msg);
+	add(1, "kept.pem", "k\n", 0644);
+	cr_assert_eq(tree_remove(&t, 2, "x.pem", &err), 0, "%s", err.msg);
+	cr_assert_eq(tree_remove(&t, 2, "y.pem", &err), 0, "%s", err.msg);
+	cr_assert_eq(tree_remove_dir(&t, 2, &err), 0, "%s", err.msg);
+	cr_assert_eq(tree_decide(&t, &err), 0, "%s", err.msg);
+	cr_assert_eq(t.files[1].fate, TREE_REMOVED);
+	cr_assert_eq(t.files[2].fate, TREE_REMOVED);
+	cr_assert_eq(t.files[3].fate, TREE_REMOVED);
+	cr_assert_str_eq(t.files[3].shown, at("a/b"));
+}
+
+/* After a refused removal: nothing removed, nothing written. */
+static void
+nothing_removed(void)
+{
+	struct stat st;
+
+	cr_assert_eq(lstat(at("a/b/y.pem"), &st), 0, "y.pem was removed");
+	cr_assert_eq(lstat(at("a/b"), &st), 0, "a/b was removed");
+	cr_assert_neq(lstat(at("a/kept.pem"), &st), 0, "kept.pem was written");
+}
+
+Test(tree, removals_take_the_files_then_the_folder_emptied)
+{
+	struct stat st;
+
+	plan_removals();
+	cr_assert_eq(tree_write(&t, &err), 0, "%s", err.msg);
+	cr_assert_neq(lstat(at("a/b/x.pem"), &st), 0);
+	cr_assert_neq(lstat(at("a/b"), &st), 0);
+	cr_assert_eq(lstat(at("a/kept.pem"), &st), 0);
+	/* Planned again: nothing there, nothing done or reported. */
+	tree_free(&t);
+	tree_init(&t, dir);
+	cr_assert_eq(tree_folder(&t, 0, 0755, ".", "", &err), 0);
+	cr_assert_eq(tree_folder(&t, 0, 0700, "a", "", &err), 0);
+	cr_assert_eq(tree_folder(&t, 1, 0755, "a", "b", &err), 0);
+	cr_assert_eq(tree_open(&t, &err), 0, "%s", err.msg);
+	cr_assert_eq(tree_remove(&t, 2, "x.pem", &err), 0);
+	cr_assert_eq(tree_remove_dir(&t, 2, &err), 0);
+	cr_assert_eq(tree_decide(&t, &err), 0, "%s", err.msg);
+	cr_assert_eq(t.files[0].fate, TREE_ABSENT);
+	cr_assert_eq(t.files[1].fate, TREE_ABSENT);
+	cr_assert_eq(tree_write(&t, &err), 0, "%s", err.msg);
+}
+
+Test(tree, a_folder_holding_more_than_the_removals_stays)
+{
+	struct stat st;
+
+	make_ab();
+	put("a/b/x.pem", "x\n", 0600);
+	put("a/b/other.pem", "o\n", 0644);
+	cr_assert_eq(tree_open(&t, &err), 0, "%s", err.msg);
+	cr_assert_eq(tree_remove(&t, 2, "x.pem", &err), 0);
+	cr_assert_eq(tree_remove_dir(&t, 2, &err), 0);
+	cr_assert_eq(tree_decide(&t, &err), 0, "%s", err.msg);
+	cr_assert_eq(t.files[0].fate, TREE_REMOVED);
+	cr_assert_eq(t.files[1].fate, TREE_ABSENT);
+	cr_assert_eq(tree_write(&t, &err), 0, "%s", err.msg);
+	cr_assert_neq(lstat(at("a/b/x.pem"), &st), 0);
+	cr_assert_eq(lstat(at("a/b/other.pem"), &st), 0);
+}
+
+Test(tree, a_link_or_hard_link_to_remove_is_refused_when_planned)
+{
+	make_ab();
+	put("a/b/x.pem", "x\n", 0600);
+	cr_assert_eq(symlink("x.pem", at("a/b/l.pem")), 0);
+	cr_assert_eq(link(at("a/b/x.pem"), at("a/h.pem")), 0);
+	cr_assert_eq(tree_open(&t, &err), 0, "%s", err.msg);
+	cr_assert_eq(tree_remove(&t, 2, "l.pem", &err), 0);
+	cr_assert_eq(tree_decide(&t, &err), -1);
+	cr_assert_str_eq(err.msg,
+	    strcat(strcpy((char[256]){0}, at("a/b/l.pem")),
+	        ": a symbolic link, refused"));
+	tree_free(&t);
+	tree_init(&t, dir);
+	cr_assert_eq(tree_folder(&t, 0, 0755, ".", "", &err), 0);
+	cr_assert_eq(tree_folder(&t, 0, 0700, "a", "", &err), 0);
+	cr_assert_eq(tree_folder(&t, 1, 0755, "a", "b", &err), 0);
+	cr_assert_eq(tree_open(&t, &err), 0, "%s", err.msg);
+	cr_assert_eq(tree_remove(&t, 2, "x.pem", &err), 0);
+	kiln_err_clear(&err);
+	cr_assert_eq(tree_decide(&t, &err), -1);
+	cr_assert_str_eq(err.msg,
+	    strcat(strcpy((char[256]){0}, at("a/b/x.pem")),
+	        ": has 2 hard links, refused"));
+}
+
+/* The name of y.pem swapped by "swap" after the plan: refused. */
+static void
+swapped(const char *why)
+{
+	char want[256];
+
+	kiln_err_clear(&err);
+	cr_assert_eq(tree_write(&t, &err), -1);
+	snprintf(want, sizeof(want), "%s: %s", at("a/b/y.pem"), why);
+	cr_assert_str_eq(err.msg, want);
+	nothing_removed();
+	/* x.pem, checked first, is there still too. */
+	cr_assert_eq(access(at("a/b/x.pem"), F_OK), 0);
+}
+
+Test(tree, a_name_swapped_for_a_symlink_after_the_plan_is_not_removed)
+{
+	plan_removals();
+	cr_assert_eq(rename(at("a/b/y.pem"), at("a/y.pem")), 0);
+	cr_assert_eq(symlink("../y.pem", at("a/b/y.pem")), 0);
+	swapped("now a symbolic link, not the file kiln read: nothing "
+	        "removed, refused");
+}
+
+Test(tree, a_name_given_a_hard_link_after_the_plan_is_not_removed)
+{
+	plan_removals();
+	cr_assert_eq(link(at("a/b/y.pem"), at("a/copy.pem")), 0);
+	swapped("has 2 hard links now: nothing removed, refused");
+}
+
+Test(tree, a_name_swapped_for_a_fifo_after_the_plan_is_not_removed)
+{
+	plan_removals();
+	cr_assert_eq(unlink(at("a/b/y.pem")), 0);
+	cr_assert_eq(mkfifo(at("a/b/y.pem"), 0644), 0);
+	swapped("now a FIFO, not the file kiln read: nothing removed, "
+	        "refused");
+}
+
+Test(tree, a_name_swapped_for_another_file_after_the_plan_is_not_removed)
+{
+	plan_removals();
+	put("a/other.pem", "y\n", 0644);
+	cr_assert_eq(rename(at("a/other.pem"), at("a/b/y.pem")), 0);
+	swapped("now another file, not the file kiln read: nothing "
+	        "removed, refused");
 }
