@@ -320,10 +320,9 @@ signers_add(struct signers *v, const char *cert, const char *key,
  * "tree", kiln_renew_tree_cas) and, with -profile, the signing profile.
  */
 static int
-load_signers(struct signers *v, const char *tree,
-    struct kiln_config *config, const struct kiln_profile **profile,
-    struct kiln_rng *rng, const struct cli_config *cfg,
-    struct kiln_err *err)
+load_signers(struct signers *v, const char *tree, struct kiln_config *config,
+    const struct kiln_profile **profile, struct kiln_rng *rng,
+    const struct cli_config *cfg, struct kiln_err *err)
 {
 	size_t i;
 
@@ -339,7 +338,6 @@ load_signers(struct signers *v, const char *tree,
 			return -1;
 	return 0;
 }
-
 
 /*
  * How many operands a plan takes: enough to keep every thread busy (-j 1
@@ -379,9 +377,9 @@ cmd_renew(int argc, char **argv, const struct cli_config *cfg)
 	if (argc == 0)
 		return cli_usage_error(cfg->cmd, "no certificate to renew");
 	if ((cfg->ca[0] == '\0') != (cfg->ca_key[0] == '\0'))
-		return cli_usage_error(cfg->cmd,
-		    cfg->ca[0] == '\0' ? "-ca-key needs -ca"
-		                       : "-ca needs -ca-key");
+		return cli_usage_error(cfg->cmd, cfg->ca[0] == '\0'
+		                                     ? "-ca-key needs -ca"
+		                                     : "-ca needs -ca-key");
 	/* Without -ca, one folder whose CAs sign what they issued. */
 	if (cfg->ca[0] == '\0' && argc > 1)
 		return cli_usage_error(cfg->cmd,

@@ -410,8 +410,8 @@ which_ca(struct kiln_renew_item *it, const struct kiln_info *old,
 	}
 	cn = kiln_dn_last(&old->issuer, KILN_OID_AT_CN);
 	kiln_err_set(&it->err, KILN_EINVAL,
-	    "%s: issued by none of the CAs (%s): its issuer is CN=%s",
-	    it->path, names, cn != NULL ? cn : "(none)");
+	    "%s: issued by none of the CAs (%s): its issuer is CN=%s", it->path,
+	    names, cn != NULL ? cn : "(none)");
 	return -1;
 }
 
@@ -526,8 +526,7 @@ kiln_renew_plan_free(struct kiln_renew_plan *p)
 int
 kiln_renew_plan_make(struct kiln_renew_plan *p,
     const struct kiln_renew_operands *ops, size_t *next, size_t max,
-    const struct kiln_renew_opts *o, struct kiln_rng *rng,
-    struct kiln_err *err)
+    const struct kiln_renew_opts *o, struct kiln_rng *rng, struct kiln_err *err)
 {
 	struct kiln_renew_item *it;
 	struct kiln_renew_job *job;
@@ -563,8 +562,7 @@ kiln_renew_plan_make(struct kiln_renew_plan *p,
 
 int
 kiln_renew_plan_issue(struct kiln_renew_plan *p,
-    const struct kiln_renew_opts *o, struct kiln_rng *rng,
-    struct kiln_err *err)
+    const struct kiln_renew_opts *o, struct kiln_rng *rng, struct kiln_err *err)
 {
 	struct kiln_renew opts;
 	struct kiln_renew_job *sorted = NULL;
@@ -575,9 +573,8 @@ kiln_renew_plan_issue(struct kiln_renew_plan *p,
 	opts.expiry = o->expiry;
 	opts.profile = o->profile;
 	if (o->n_cas == 1)
-		return kiln_renew_all(p->jobs, p->n_jobs, &opts,
-		    o->cas[0].cert, o->cas[0].key, rng, o->now, o->threads,
-		    err);
+		return kiln_renew_all(p->jobs, p->n_jobs, &opts, o->cas[0].cert,
+		    o->cas[0].key, rng, o->now, o->threads, err);
 	/*
 	 * The jobs regrouped CA by CA, each group one run on the pool; the
 	 * items follow their jobs.  Nothing has run yet, so the jobs move
@@ -599,9 +596,9 @@ kiln_renew_plan_issue(struct kiln_renew_plan *p,
 		for (n = 0, i = 0; i < p->n; i++)
 			n += p->items[i].decision == KILN_RENEW_RENEW &&
 			     p->items[i].ca == c;
-		if (n > 0 && kiln_renew_all(p->jobs + start, n, &opts,
-		                 o->cas[c].cert, o->cas[c].key, rng, o->now,
-		                 o->threads, err) == -1)
+		if (n > 0 &&
+		    kiln_renew_all(p->jobs + start, n, &opts, o->cas[c].cert,
+		        o->cas[c].key, rng, o->now, o->threads, err) == -1)
 			goto cleanup;
 	}
 	rc = 0;

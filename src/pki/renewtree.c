@@ -22,10 +22,9 @@ static const struct layout {
         {{"pki/ca.crt", "pki/ca.key"},
             {"pki/front-proxy-ca.crt", "pki/front-proxy-ca.key"},
             {"pki/etcd/ca.crt", "pki/etcd/ca.key"}}},
-    {"kiln k8s's",
-        {{"ca/ca.crt", "ca/ca.key"},
-            {"ca/front-proxy-ca.crt", "ca/front-proxy-ca.key"},
-            {"ca/etcd-ca.crt", "ca/etcd-ca.key"}}},
+    {"kiln k8s's", {{"ca/ca.crt", "ca/ca.key"},
+                       {"ca/front-proxy-ca.crt", "ca/front-proxy-ca.key"},
+                       {"ca/etcd-ca.crt", "ca/etcd-ca.key"}}},
     {"kiln etcd's", {{"ca/ca.pem", "ca/ca-key.pem"}}},
 };
 
@@ -36,8 +35,7 @@ join(char *out, const char *dir, const char *rel, struct kiln_err *err)
 	int n = snprintf(out, PATH_MAX, "%s/%s", dir, rel);
 
 	if (n < 0 || n >= PATH_MAX)
-		return kiln_err_set(
-		    err, KILN_EINVAL, "%s: path too long", dir);
+		return kiln_err_set(err, KILN_EINVAL, "%s: path too long", dir);
 	return 0;
 }
 
@@ -51,8 +49,8 @@ is_file(const char *path)
 }
 
 int
-kiln_renew_tree_cas(const char *dir, struct kiln_renew_tree *t,
-    struct kiln_err *err)
+kiln_renew_tree_cas(
+    const char *dir, struct kiln_renew_tree *t, struct kiln_err *err)
 {
 	const struct layout *l = NULL;
 	char cert[PATH_MAX], key[PATH_MAX];
