@@ -55,6 +55,7 @@ set(KILN_SOURCES_PKI
 	src/pki/renewkc.c
 	src/pki/renewkey.c
 	src/pki/renewops.c
+	src/pki/renewtree.c
 	src/pki/renewplan.c
 	src/pki/rotate.c
 	src/pki/rotateplan.c

@@ -226,15 +226,53 @@ void kiln_renew_operands_free(struct kiln_renew_operands *);
 int kiln_renew_operands_add(
     struct kiln_renew_operands *, const char *, struct kiln_err *);
 
+/*
+ * A CA a run signs with.  A run may have several (a kubeadm tree's ca,
+ * front-proxy-ca and etcd/ca): each certificate is renewed by the one
+ * that issued it.
+ */
+struct kiln_renew_ca {
+	const struct kiln_cert *cert;
+	struct kiln_key *key;
+	const char *shown; /* its certificate file, as named to people */
+	const char *key_shown; /* its key file, likewise */
+	struct stat st;    /* that file, told from its copies... */
+	int st_ok;         /* ...when this is set */
+};
+
+/* The CAs of a tree (kiln_renew_tree_cas). */
+#define KILN_RENEW_TREE_MAX 3
+struct kiln_renew_tree {
+	const char *layout; /* "kubeadm's /etc/kubernetes", ... */
+	struct {
+		char cert[PATH_MAX], key[PATH_MAX];
+	} ca[KILN_RENEW_TREE_MAX];
+	size_t n;
+};
+
+/*
+ * The CAs with their keys in the folder "dir", laid out as kubeadm's
+ * /etc/kubernetes (pki/ca, pki/front-proxy-ca, pki/etcd/ca), kiln k8s's
+ * output (ca/ca, ca/front-proxy-ca, ca/etcd-ca) or kiln etcd's (ca/ca.pem,
+ * ca/ca-key.pem), into "t", found by name (regular files, no link
+ * followed).  A CA whose key is absent is left out, except the first:
+ * then, or when no layout matches, -1 with "err" set.  Returns 0 or -1.
+ */
+int kiln_renew_tree_cas(
+    const char *, struct kiln_renew_tree *, struct kiln_err *);
+
 /* The options of a run.  Everything is borrowed. */
 struct kiln_renew_opts {
+	const struct kiln_renew_ca *cas; /* at least one */
+	size_t n_cas;
+	/* With several CAs, or this set: a CA is never renewed, only
+	 * certificates it issued (KILN_RENEW_SKIP_CA). */
+	int leaves_only;
 	int64_t expiry; /* ns; 0: each certificate's own lifetime */
 	int64_t within; /* ns; < 0: renew every certificate */
 	/* NULL: each certificate's own usages and constraints. */
 	const struct kiln_profile *profile;
 	const char *key;     /* the one certificate's key file, or NULL */
-	struct stat ca_st;   /* the CA file, told from its copies... */
-	int ca_st_ok;        /* ...when this is set */
 	int rekey;           /* a new key of the old one's kind for each */
 	int follow_links;    /* follow a link to a file of kiln's own user */
 	int dry_run;         /* plan and issue, write nothing */
@@ -265,7 +303,8 @@ enum kiln_renew_decision {
 	                          * certificate: nothing to say */
 	KILN_RENEW_SKIP_KEY,     /* a private key, not a certificate */
 	KILN_RENEW_KEEP,         /* not due: "days_left" to its notAfter */
-	KILN_RENEW_SKIP_CA_COPY, /* a copy of the CA, not the CA file */
+	KILN_RENEW_SKIP_CA_COPY, /* a copy of the CA "ca", not its file */
+	KILN_RENEW_SKIP_CA,      /* the CA "ca" itself, with leaves_only */
 	KILN_RENEW_RENEW         /* to renew with the plan's job "job" */
 };
 
@@ -292,6 +331,7 @@ struct kiln_renew_item {
 	struct kiln_key old_key;
 	struct kiln_keyreq kr; /* rekey */
 	size_t job;            /* KILN_RENEW_RENEW: its job in the plan */
+	size_t ca;             /* RENEW, SKIP_CA*: its CA in opts->cas */
 	/* A kubeconfig: its client certificate and that user's
 	 * client-key-data (key.shown "client-key-data of users/NAME",
 	 * "inside" set), items of "kc", each replaced in place. */
@@ -324,7 +364,8 @@ void kiln_renew_plan_free(struct kiln_renew_plan *);
  * Plan the operands "ops" from "*next" on, up to "max" of them: each read
  * through its folder, its key found beside it (NAME.pem: NAME-key.pem;
  * NAME.crt: NAME.key) or in its file or as o->key and checked against
- * it, and decided against "ca".  A file with no PEM that reads as a
+ * it, and decided against the CA that issued it (o->cas; with
+ * several, a certificate none issued fails naming them).  A file with no PEM that reads as a
  * kubeconfig (kiln/kubeconfig.h) is its client certificate
  * (kiln_kubeconfig_client), its key the same user's client-key-data; a
  * walked kubeconfig that embeds no client certificate is passed over.  Stops before
@@ -335,17 +376,15 @@ void kiln_renew_plan_free(struct kiln_renew_plan *);
  */
 int kiln_renew_plan_make(struct kiln_renew_plan *,
     const struct kiln_renew_operands *, size_t *, size_t,
-    const struct kiln_renew_opts *, const struct kiln_cert *,
-    struct kiln_rng *, struct kiln_err *);
+    const struct kiln_renew_opts *, struct kiln_rng *, struct kiln_err *);
 
 /*
  * Issue the plan's certificates (and new keys) with kiln_renew_all, as
- * "o" says, signed by "ca" and "ca_key".  Returns 0, or -1 with "err"
- * filled when the run could not start.
+ * "o" says, each signed by its item's CA.  Returns 0, or -1 with "err"
+ * filled when a run could not start.
  */
 int kiln_renew_plan_issue(struct kiln_renew_plan *,
-    const struct kiln_renew_opts *, const struct kiln_cert *,
-    struct kiln_key *, struct kiln_rng *, struct kiln_err *);
+    const struct kiln_renew_opts *, struct kiln_rng *, struct kiln_err *);
 
 /*
  * Write what the issued plan made for its item "i" (KILN_RENEW_RENEW):

@@ -133,7 +133,7 @@ word(const struct kiln_renew_item *it, enum kiln_renew_why why,
 
 /* Print what the plan's item "it" decided without renewing it. */
 static void
-print_note(const struct kiln_renew_item *it, const struct cli_config *cfg)
+print_note(const struct kiln_renew_item *it, const struct kiln_renew_opts *o)
 {
 	struct kiln_err err;
 
@@ -148,7 +148,12 @@ print_note(const struct kiln_renew_item *it, const struct cli_config *cfg)
 		break;
 	case KILN_RENEW_SKIP_CA_COPY:
 		cli_printf("%s: skipped, a copy of the CA (renew the CA as %s)",
-		    it->path, cfg->ca);
+		    it->path, o->cas[it->ca].shown);
+		break;
+	case KILN_RENEW_SKIP_CA:
+		cli_printf("%s: skipped, a CA (renew it alone: kiln renew -ca "
+		           "%s -ca-key %s %s)",
+		    it->path, it->path, o->cas[it->ca].key_shown, it->path);
 		break;
 	default:
 		word(it, it->why, &it->err, &err);
@@ -164,8 +169,9 @@ print_note(const struct kiln_renew_item *it, const struct cli_config *cfg)
 static void
 print_renewed(const struct kiln_renew_item *it,
     const struct kiln_renew_job *job, const struct kiln_renew_opts *o,
-    const struct kiln_signer *ca, const struct cli_config *cfg)
+    const struct cli_config *cfg)
 {
+	const struct kiln_renew_ca *ca = &o->cas[it->ca];
 	const char *path = it->path,
 	           *verb = o->dry_run ? "would write" : "wrote";
 	char when[64], from[64], ca_end[64];
@@ -195,12 +201,13 @@ print_renewed(const struct kiln_renew_item *it,
 		cli_printf("  %s %s (new key)", verb, it->key.shown);
 	cli_printf("  %s %s", verb, path);
 	/* A certificate stops working when its CA does. */
-	if (!it->is_ca && kiln_cert_outlives(ca->ca, it->not_after)) {
-		kiln_rfc3339(kiln_cert_not_after(ca->ca), ca_end, sizeof(ca_end));
+	if (!it->is_ca && kiln_cert_outlives(ca->cert, it->not_after)) {
+		kiln_rfc3339(
+		    kiln_cert_not_after(ca->cert), ca_end, sizeof(ca_end));
 		cli_errorf("renew",
 		    "warning: %s: valid until %s, after its CA %s (until %s): it stops "
 		    "working when the CA expires; renew the CA first",
-		    path, when, cfg->ca, ca_end);
+		    path, when, ca->shown, ca_end);
 	}
 	/* Renewed into -within again: every run would renew it. */
 	if (o->within >= 0 && life <= o->within / KILN_NS_SECOND)
@@ -216,8 +223,7 @@ print_renewed(const struct kiln_renew_item *it,
  */
 static int
 run_plan(struct kiln_renew_plan *p, const struct kiln_renew_opts *o,
-    struct kiln_signer *ca, struct kiln_rng *rng,
-    const struct cli_config *cfg)
+    struct kiln_rng *rng, const struct cli_config *cfg)
 {
 	const struct kiln_renew_item *it;
 	enum kiln_renew_why why;
@@ -226,7 +232,7 @@ run_plan(struct kiln_renew_plan *p, const struct kiln_renew_opts *o,
 	int failed = 0;
 
 	kiln_err_clear(&err);
-	if (kiln_renew_plan_issue(p, o, ca->ca, ca->key, rng, &err) == -1) {
+	if (kiln_renew_plan_issue(p, o, rng, &err) == -1) {
 		cli_error("renew", &err);
 		return 1;
 	}
@@ -237,32 +243,100 @@ run_plan(struct kiln_renew_plan *p, const struct kiln_renew_opts *o,
 		if (it->decision == KILN_RENEW_PASSED)
 			continue;
 		if (it->decision != KILN_RENEW_RENEW) {
-			print_note(it, cfg);
+			print_note(it, o);
 			failed |= it->decision == KILN_RENEW_FAILED;
 		} else if (kiln_renew_commit(p, i, o, &why, &lib) == -1) {
 			word(it, why, &lib, &err);
 			cli_error("renew", &err);
 			failed = 1;
 		} else
-			print_renewed(it, &p->jobs[it->job], o, ca, cfg);
+			print_renewed(it, &p->jobs[it->job], o, cfg);
 	}
 	return failed;
 }
 
-/* The CA, its key and, with -profile, the signing profile. */
+/* With -profile, the signing profile. */
 static int
-load_signer(struct kiln_signer *ca, struct kiln_config *config,
-    const struct kiln_profile **profile, struct kiln_rng *rng,
+load_profile(struct kiln_config *config, const struct kiln_profile **profile,
     const struct cli_config *cfg, struct kiln_err *err)
 {
-	if (cli_open_signer(cfg, ca, rng, err) == -1)
-		return -1;
 	if (cfg->profile[0] == '\0')
 		return 0;
 	if (cfg->config[0] != '\0' && cli_read_config(cfg, config, err) == -1)
 		return -1;
 	*profile = kiln_config_profile(config, cfg->profile, err);
 	return *profile != NULL ? 0 : -1;
+}
+
+/* The CAs a run signs with: -ca and -ca-key, or those of a tree. */
+struct signers {
+	struct kiln_renew_tree tree;
+	struct kiln_signer s[KILN_RENEW_TREE_MAX];
+	struct kiln_renew_ca cas[KILN_RENEW_TREE_MAX];
+	size_t n;
+};
+
+static void
+signers_init(struct signers *v)
+{
+	size_t i;
+
+	memset(v, 0, sizeof(*v));
+	for (i = 0; i < KILN_RENEW_TREE_MAX; i++)
+		kiln_signer_init(&v->s[i]);
+}
+
+static void
+signers_free(struct signers *v)
+{
+	size_t i;
+
+	for (i = 0; i < KILN_RENEW_TREE_MAX; i++)
+		kiln_signer_free(&v->s[i]);
+}
+
+/* Open the CA "cert" with its key "key" as the next of "v". */
+static int
+signers_add(struct signers *v, const char *cert, const char *key,
+    struct kiln_rng *rng, struct kiln_err *err)
+{
+	struct kiln_renew_ca *c = &v->cas[v->n];
+	struct kiln_signer *s = &v->s[v->n];
+
+	if (cli_load_ca(cert, key, &s->own_ca, &s->own_key, rng, err) == -1)
+		return -1;
+	kiln_signer_use(s, &s->own_ca, &s->own_key);
+	c->cert = s->ca;
+	c->key = s->key;
+	c->shown = cert;
+	c->key_shown = key;
+	c->st_ok = stat(cert, &c->st) == 0;
+	v->n++;
+	return 0;
+}
+
+/*
+ * The CAs (-ca and -ca-key, or without them those of the one folder
+ * "tree", kiln_renew_tree_cas) and, with -profile, the signing profile.
+ */
+static int
+load_signers(struct signers *v, const char *tree, struct kiln_config *config,
+    const struct kiln_profile **profile, struct kiln_rng *rng,
+    const struct cli_config *cfg, struct kiln_err *err)
+{
+	size_t i;
+
+	if (tree == NULL)
+		return signers_add(v, cfg->ca, cfg->ca_key, rng, err) == -1
+		           ? -1
+		           : load_profile(config, profile, cfg, err);
+	if (kiln_renew_tree_cas(tree, &v->tree, err) == -1)
+		return -1;
+	for (i = 0; i < v->tree.n; i++)
+		if (signers_add(v, v->tree.ca[i].cert, v->tree.ca[i].key, rng,
+		        err) == -1)
+			return -1;
+	return 0;
 }
 
 /*
@@ -290,20 +364,35 @@ cmd_renew(int argc, char **argv, const struct cli_config *cfg)
 {
 	struct kiln_renew_opts o;
 	struct kiln_renew_plan plan;
-	struct kiln_signer ca;
+	struct signers ca;
 	struct kiln_config config;
 	struct kiln_rng rng;
 	struct kiln_renew_operands ops;
 	struct kiln_err err;
+	const char *tree = NULL;
 	char stamp[32];
 	size_t i, k, next = 0;
 	int failed = 0;
 
 	if (argc == 0)
 		return cli_usage_error(cfg->cmd, "no certificate to renew");
-	if (cfg->ca[0] == '\0' || cfg->ca_key[0] == '\0')
-		return cli_usage_error(
-		    cfg->cmd, "-ca and -ca-key are required");
+	if ((cfg->ca[0] == '\0') != (cfg->ca_key[0] == '\0'))
+		return cli_usage_error(cfg->cmd, cfg->ca[0] == '\0'
+		                                     ? "-ca-key needs -ca"
+		                                     : "-ca needs -ca-key");
+	/* Without -ca, one folder whose CAs sign what they issued. */
+	if (cfg->ca[0] == '\0' && argc > 1)
+		return cli_usage_error(cfg->cmd,
+		    "-ca and -ca-key are required (without them, one folder "
+		    "laid out by kubeadm, kiln k8s or kiln etcd, renewed "
+		    "with its own CAs)");
+	if (cfg->ca[0] == '\0') {
+		tree = argv[0];
+		if (cfg->profile[0] != '\0')
+			return cli_usage_error(cfg->cmd,
+			    "-profile applies to one CA's certificates: give "
+			    "-ca and -ca-key with it");
+	}
 	if (cfg->key[0] != '\0' && argc > 1)
 		return cli_usage_error(cfg->cmd,
 		    "-key names one key: renew one certificate with it");
@@ -313,7 +402,7 @@ cmd_renew(int argc, char **argv, const struct cli_config *cfg)
 	kiln_renew_operands_init(&ops);
 	kiln_renew_plan_init(&plan);
 	kiln_err_clear(&err);
-	kiln_signer_init(&ca);
+	signers_init(&ca);
 	kiln_config_init(&config);
 	kiln_rng_init(&rng);
 	o.now = time(NULL);
@@ -337,12 +426,15 @@ cmd_renew(int argc, char **argv, const struct cli_config *cfg)
 		goto cleanup;
 	}
 	if (kiln_rng_seed(&rng, "kiln renew", &err) == -1 ||
-	    load_signer(&ca, &config, &o.profile, &rng, cfg, &err) == -1) {
+	    load_signers(&ca, tree, &config, &o.profile, &rng, cfg, &err) ==
+	        -1) {
 		cli_error("renew", &err);
 		failed = 1;
 		goto cleanup;
 	}
-	o.ca_st_ok = stat(cfg->ca, &o.ca_st) == 0;
+	o.cas = ca.cas;
+	o.n_cas = ca.n;
+	o.leaves_only = tree != NULL;
 	/* The backup folder is made before anything is renewed (not with
 	 * -n, which writes nothing). */
 	if (o.backup_dir != NULL && !o.dry_run &&
@@ -371,12 +463,12 @@ cmd_renew(int argc, char **argv, const struct cli_config *cfg)
 	 */
 	while (next < ops.n) {
 		if (kiln_renew_plan_make(&plan, &ops, &next,
-		        plan_size(cfg), &o, ca.ca, &rng, &err) == -1) {
+		        plan_size(cfg), &o, &rng, &err) == -1) {
 			cli_error("renew", &err);
 			failed = 1;
 			goto cleanup;
 		}
-		failed |= run_plan(&plan, &o, &ca, &rng, cfg);
+		failed |= run_plan(&plan, &o, &rng, cfg);
 		kiln_renew_plan_free(&plan);
 	}
 cleanup:
@@ -384,7 +476,7 @@ cleanup:
 	if (o.backup_dfd != -1)
 		close(o.backup_dfd);
 	kiln_renew_operands_free(&ops);
-	kiln_signer_free(&ca);
+	signers_free(&ca);
 	kiln_config_free(&config);
 	kiln_rng_free(&rng);
 	return failed;

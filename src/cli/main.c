@@ -177,10 +177,13 @@ static const struct command commands[] = {
 	{ "renew",
 	  "kiln renew -ca CA -ca-key KEY [-config CFG -profile P] [-expiry DUR] "
 	  "[-rekey] [-key FILE] [-within DUR] [-backup | -backup-dir DIR] "
-	  "[-follow-links] [-n] [-j N] CERT|DIR...",
+	  "[-follow-links] [-n] [-j N] CERT|DIR... | [flags] TREE",
 	  "Re-issue certificates in place: same subject, SANs and usages, a "
 	  "new serial and\ndates, the same key unless -rekey.  A folder is "
-	  "walked as kiln check walks it.\nEach file written is named.",
+	  "walked as kiln check walks it.\nEach file written is named.  "
+	  "Without -ca, TREE is a folder kubeadm, kiln k8s or\nkiln etcd "
+	  "laid out, and each certificate is renewed by the CA of TREE\n"
+	  "that issued it.",
 	  renew_flags, cmd_renew, 2, renew_help },
 	{ "rotate-ca",
 	  "kiln rotate-ca [-n] [-q] [-ca-name CA] -dir DIR 1|2|3",

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "asn1/oid.h"
 #include "kiln/duration.h"
 #include "kiln/file.h"
 #include "kiln/pem.h"
@@ -379,15 +380,51 @@ walked_other(struct kiln_renew_item *it)
 }
 
 /*
+ * The CA of o->cas that issued "old" (or is it) into it->ca, with how
+ * "old" relates to it into "*kind".  With one CA, that CA whatever the
+ * relation (kiln_renew words a foreign certificate's refusal); with
+ * several, a certificate none of them issued fails here, naming them.
+ */
+static int
+which_ca(struct kiln_renew_item *it, const struct kiln_info *old,
+    const struct kiln_renew_opts *o, enum kiln_renew_kind *kind)
+{
+	const char *cn;
+	char names[1024];
+	size_t i, used = 0;
+	int n;
+
+	for (i = 0; i < o->n_cas; i++) {
+		*kind = kiln_renew_kind(old, o->cas[i].cert);
+		it->ca = i;
+		if (*kind != KILN_RENEW_FOREIGN || o->n_cas == 1)
+			return 0;
+	}
+	names[0] = '\0';
+	for (i = 0; i < o->n_cas && used < sizeof(names); i++) {
+		n = snprintf(names + used, sizeof(names) - used, "%s%s",
+		    i > 0 ? ", " : "", o->cas[i].shown);
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+	cn = kiln_dn_last(&old->issuer, KILN_OID_AT_CN);
+	kiln_err_set(&it->err, KILN_EINVAL,
+	    "%s: issued by none of the CAs (%s): its issuer is CN=%s", it->path,
+	    names, cn != NULL ? cn : "(none)");
+	return -1;
+}
+
+/*
  * Read "it" and decide: a note (a key, not due, a copy of the CA),
  * nothing (a walked file without a certificate), a failure, or a
  * certificate to renew with the job "job".
  */
 static void
 decide(struct kiln_renew_item *it, const struct kiln_renew_opts *o,
-    const struct kiln_cert *ca, struct kiln_rng *rng,
-    struct kiln_renew_job *job)
+    struct kiln_rng *rng, struct kiln_renew_job *job)
 {
+	const struct kiln_renew_ca *ca;
 	struct kiln_err *err = &it->err;
 	const struct kiln_info *old;
 	struct kiln_pem_block blk;
@@ -429,12 +466,18 @@ decide(struct kiln_renew_item *it, const struct kiln_renew_opts *o,
 		it->decision = KILN_RENEW_KEEP;
 		return;
 	}
-	kind = kiln_renew_kind(old, ca);
+	if (which_ca(it, old, o, &kind) == -1)
+		return;
+	ca = &o->cas[it->ca];
 	/* A copy of the CA (ssl/ca.pem) renewed would part from the real one.
 	 */
 	if (kind == KILN_RENEW_CA &&
-	    !(o->ca_st_ok && same_inode(&it->cert.st, &o->ca_st))) {
+	    !(ca->st_ok && same_inode(&it->cert.st, &ca->st))) {
 		it->decision = KILN_RENEW_SKIP_CA_COPY;
+		return;
+	}
+	if (kind == KILN_RENEW_CA && (o->leaves_only || o->n_cas > 1)) {
+		it->decision = KILN_RENEW_SKIP_CA;
 		return;
 	}
 	it->is_ca = kind == KILN_RENEW_CA;
@@ -483,8 +526,7 @@ kiln_renew_plan_free(struct kiln_renew_plan *p)
 int
 kiln_renew_plan_make(struct kiln_renew_plan *p,
     const struct kiln_renew_operands *ops, size_t *next, size_t max,
-    const struct kiln_renew_opts *o, const struct kiln_cert *ca,
-    struct kiln_rng *rng, struct kiln_err *err)
+    const struct kiln_renew_opts *o, struct kiln_rng *rng, struct kiln_err *err)
 {
 	struct kiln_renew_item *it;
 	struct kiln_renew_job *job;
@@ -502,7 +544,7 @@ kiln_renew_plan_make(struct kiln_renew_plan *p,
 		job = &p->jobs[p->n_jobs];
 		item_init(it, ops->v[*next], ops->walked[*next]);
 		kiln_renew_job_init(job);
-		decide(it, o, ca, rng, job);
+		decide(it, o, rng, job);
 		if (p->n > 0 && item_clashes(it, p->items, p->n)) {
 			item_free(it);
 			kiln_renew_job_free(job);
@@ -520,14 +562,47 @@ kiln_renew_plan_make(struct kiln_renew_plan *p,
 
 int
 kiln_renew_plan_issue(struct kiln_renew_plan *p,
-    const struct kiln_renew_opts *o, const struct kiln_cert *ca,
-    struct kiln_key *ca_key, struct kiln_rng *rng, struct kiln_err *err)
+    const struct kiln_renew_opts *o, struct kiln_rng *rng, struct kiln_err *err)
 {
 	struct kiln_renew opts;
+	struct kiln_renew_job *sorted = NULL;
+	size_t c, i, n, start;
+	int rc = -1;
 
 	memset(&opts, 0, sizeof(opts));
 	opts.expiry = o->expiry;
 	opts.profile = o->profile;
-	return kiln_renew_all(p->jobs, p->n_jobs, &opts, ca, ca_key, rng,
-	    o->now, o->threads, err);
+	if (o->n_cas == 1)
+		return kiln_renew_all(p->jobs, p->n_jobs, &opts, o->cas[0].cert,
+		    o->cas[0].key, rng, o->now, o->threads, err);
+	/*
+	 * The jobs regrouped CA by CA, each group one run on the pool; the
+	 * items follow their jobs.  Nothing has run yet, so the jobs move
+	 * as plain values.
+	 */
+	if (p->n_jobs > 0 &&
+	    (sorted = calloc(p->n_jobs, sizeof(*sorted))) == NULL)
+		return kiln_err_set(err, KILN_ENOMEM, "out of memory");
+	for (c = 0, n = 0; c < o->n_cas; c++)
+		for (i = 0; i < p->n; i++)
+			if (p->items[i].decision == KILN_RENEW_RENEW &&
+			    p->items[i].ca == c) {
+				sorted[n] = p->jobs[p->items[i].job];
+				p->items[i].job = n++;
+			}
+	if (p->n_jobs > 0)
+		memcpy(p->jobs, sorted, p->n_jobs * sizeof(*sorted));
+	for (c = 0, start = 0; c < o->n_cas; c++, start += n) {
+		for (n = 0, i = 0; i < p->n; i++)
+			n += p->items[i].decision == KILN_RENEW_RENEW &&
+			     p->items[i].ca == c;
+		if (n > 0 &&
+		    kiln_renew_all(p->jobs + start, n, &opts, o->cas[c].cert,
+		        o->cas[c].key, rng, o->now, o->threads, err) == -1)
+			goto cleanup;
+	}
+	rc = 0;
+cleanup:
+	free(sorted);
+	return rc;
 }

@@ -280,6 +280,7 @@ Test(errcontract_pki, renew_plan_and_commit)
 	struct kiln_renew_operands ops;
 	struct kiln_renew_plan plan;
 	struct kiln_renew_opts o;
+	struct kiln_renew_ca one;
 	enum kiln_renew_why why;
 	struct kiln_cert ca;
 	struct kiln_key key;
@@ -308,6 +309,12 @@ Test(errcontract_pki, renew_plan_and_commit)
 	o.dry_run = 1;
 	o.stamp = ".x";
 	o.backup_dfd = -1;
+	memset(&one, 0, sizeof(one));
+	one.cert = &ca;
+	one.key = &key;
+	one.shown = "ca.pem";
+	o.cas = &one;
+	o.n_cas = 1;
 	CONTRACT((kiln_renew_operands_free(&ops), kiln_renew_operands_init(&ops)),
 	    0, kiln_renew_operands_add(&ops,
 	           KILN_TEST_DATA "/renew/foreign.pem", E));
@@ -315,12 +322,11 @@ Test(errcontract_pki, renew_plan_and_commit)
 	                 &ops, KILN_TEST_DATA "/renew/foreign.pem", &fresh),
 	    0);
 	CONTRACT((kiln_renew_plan_free(&plan), next = 0), 0,
-	    kiln_renew_plan_make(&plan, &ops, &next, 1, &o, &ca, &rng, E));
-	cr_assert_eq(kiln_renew_plan_make(&plan, &ops, &next, 1, &o, &ca, &rng,
-	                 &fresh),
+	    kiln_renew_plan_make(&plan, &ops, &next, 1, &o, &rng, E));
+	cr_assert_eq(kiln_renew_plan_make(&plan, &ops, &next, 1, &o, &rng, &fresh),
 	    0);
 	CONTRACT((void)0, 0,
-	    kiln_renew_plan_issue(&plan, &o, &ca, &key, &rng, E));
+	    kiln_renew_plan_issue(&plan, &o, &rng, E));
 	/* Another CA's certificate: the job's refusal, every time. */
 	CONTRACT((void)0, -1, kiln_renew_commit(&plan, 0, &o, &why, E));
 	kiln_renew_plan_free(&plan);

@@ -27,6 +27,7 @@ static struct kiln_cert ca;
 static struct kiln_key ca_key;
 static struct kiln_rng rng;
 static struct kiln_renew_opts opts;
+static struct kiln_renew_ca one_ca;
 static struct kiln_renew_operands ops;
 static struct kiln_renew_plan plan;
 static struct kiln_err err;
@@ -79,7 +80,12 @@ setup(void)
 	opts.stamp = STAMP;
 	opts.backup_dfd = -1;
 	snprintf(path, sizeof(path), "%s/renew/ca.pem", KILN_TEST_DATA);
-	opts.ca_st_ok = stat(path, &opts.ca_st) == 0;
+	one_ca.cert = &ca;
+	one_ca.key = &ca_key;
+	one_ca.shown = "ca.pem";
+	one_ca.st_ok = stat(path, &one_ca.st) == 0;
+	opts.cas = &one_ca;
+	opts.n_cas = 1;
 }
 
 static void
@@ -113,7 +119,7 @@ plan_of(const char *name)
 		snprintf(path, sizeof(path), "%s/%s", dir, name);
 	cr_assert_eq(kiln_renew_operands_add(&ops, path, &err), 0);
 	cr_assert_eq(kiln_renew_plan_make(
-	                 &plan, &ops, &next, 100, &opts, &ca, &rng, &err),
+	                 &plan, &ops, &next, 100, &opts, &rng, &err),
 	    0, "%s", err.msg);
 	cr_assert_eq(next, ops.n);
 	cr_assert_eq(plan.n, ops.n);
@@ -232,7 +238,7 @@ Test(renewplan, ca_copy)
 	snprintf(path, sizeof(path), "%s/renew/ca.pem", KILN_TEST_DATA);
 	cr_assert_eq(kiln_renew_operands_add(&ops, path, &err), 0);
 	cr_assert_eq(
-	    kiln_renew_plan_make(&plan, &ops, &next, 1, &opts, &ca, &rng, &err),
+	    kiln_renew_plan_make(&plan, &ops, &next, 1, &opts, &rng, &err),
 	    0);
 	cr_assert_eq(plan.items[0].decision, KILN_RENEW_RENEW, "%s",
 	    plan.items[0].err.msg);
@@ -249,7 +255,7 @@ Test(renewplan, foreign_certificate)
 	plan_of("foreign.pem");
 	cr_assert_eq(plan.items[0].decision, KILN_RENEW_RENEW);
 	cr_assert_eq(
-	    kiln_renew_plan_issue(&plan, &opts, &ca, &ca_key, &rng, &err), 0,
+	    kiln_renew_plan_issue(&plan, &opts, &rng, &err), 0,
 	    "%s", err.msg);
 	cr_assert_eq(kiln_renew_commit(&plan, 0, &opts, &why, &err), -1);
 	snprintf(
@@ -273,7 +279,7 @@ run(struct seen *s)
 
 	plan_of("");
 	cr_assert_eq(
-	    kiln_renew_plan_issue(&plan, &opts, &ca, &ca_key, &rng, &err), 0,
+	    kiln_renew_plan_issue(&plan, &opts, &rng, &err), 0,
 	    "%s", err.msg);
 	memset(s, 0, sizeof(*s));
 	s->n = plan.n;
@@ -445,7 +451,7 @@ Test(renewplan, kubeconfig_rekey)
 	cr_assert(plan.items[0].is_kc && plan.items[0].inside);
 	cr_assert_str_eq(plan.items[0].key.shown, "client-key-data of users/u");
 	cr_assert_eq(
-	    kiln_renew_plan_issue(&plan, &opts, &ca, &ca_key, &rng, &err), 0,
+	    kiln_renew_plan_issue(&plan, &opts, &rng, &err), 0,
 	    "%s", err.msg);
 	cr_assert_eq(
 	    kiln_renew_commit(&plan, 0, &opts, &why, &err), 0, "%s", err.msg);
