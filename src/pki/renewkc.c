@@ -45,8 +45,8 @@ renew_kc_read(struct kiln_renew_item *it, struct kiln_err *err)
 	 */
 	if (r == 1 && it->root_len == 0 && it->text.len > KILN_KUBECONFIG_MAX)
 		return kiln_err_set(err, KILN_EINVAL,
-		    "%s: %zu bytes: too big for a kubeconfig (kiln reads %u MiB "
-		    "at most) and not a certificate",
+		    "%s: %zu bytes: too big for a kubeconfig (kiln reads "
+		    "%u MiB at most) and not a certificate",
 		    it->path, it->text.len, KILN_KUBECONFIG_MAX >> 20);
 	if (r != 0) {
 		if (r == 1 && perr.code != KILN_ENOMEM)
