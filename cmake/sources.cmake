@@ -115,6 +115,7 @@ set(KILN_SOURCES_K8S
 	src/k8s/k8splan.c
 	src/k8s/k8srotate.c
 	src/k8s/k8ssign.c
+	src/k8s/k8ssignconf.c
 )
 # libkiln: all of the above.
 set(KILN_SOURCES
