@@ -76,6 +76,7 @@ set(KILN_SOURCES_INSPECT
 	src/inspect/inspect.c
 	src/inspect/kubeconfig.c
 	src/inspect/kubeconfigedit.c
+	src/inspect/kubeconfigyaml.c
 	src/inspect/tls.c
 	src/inspect/tlsrecord.c
 	src/inspect/verify.c
