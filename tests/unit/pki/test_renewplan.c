@@ -561,7 +561,7 @@ Test(renewplan, kubeconfig_too_big)
 {
 	static const char head[] = "kind: Config\nusers: []\n#";
 	size_t len = KILN_KUBECONFIG_MAX + 2;
-	char path[512], want[600], *text;
+	char path[512], want[1024], *text;
 
 	cr_assert_not_null(text = malloc(len));
 	memset(text, 'x', len);
