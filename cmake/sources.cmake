@@ -77,6 +77,7 @@ set(KILN_SOURCES_INSPECT
 	src/inspect/inspect.c
 	src/inspect/kubeconfig.c
 	src/inspect/kubeconfigedit.c
+	src/inspect/kubeconfigyaml.c
 	src/inspect/tls.c
 	src/inspect/tlsrecord.c
 	src/inspect/verify.c
@@ -116,6 +117,7 @@ set(KILN_SOURCES_K8S
 	src/k8s/k8splan.c
 	src/k8s/k8srotate.c
 	src/k8s/k8ssign.c
+	src/k8s/k8ssignconf.c
 )
 # libkiln: all of the above.
 set(KILN_SOURCES

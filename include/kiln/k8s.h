@@ -139,7 +139,10 @@ int kiln_k8s_build(const struct kiln_k8s_manifest *, const char *, unsigned int,
 /*
  * kubeadm's external-CA mode: sign the CSRs `kubeadm certs generate-csr
  * --cert-dir DIR/pki --kubeconfig-dir DIR` wrote into folder "dir" (a
- * node's /etc/kubernetes) with the CAs kiln k8s keeps in folder "cadir"
+ * node's /etc/kubernetes), or `kubeadm init phase certs --csr-only
+ * --csr-dir DIR` (NAME.csr and etcd/NAME.csr in "dir" itself, no
+ * kubeconfig; told apart by where kubeadm's CSR names are, both at once
+ * refused), with the CAs kiln k8s keeps in folder "cadir"
  * (ca, front-proxy-ca, etcd-ca: BASE.crt and BASE.key), each under
  * kubeadm's profile for its file name (kiln-k8s(1) has the table): the
  * CA, key usages and EKUs are the profile's, valid "expiry" ns (0: one

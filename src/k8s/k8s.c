@@ -104,24 +104,23 @@ fill(struct k8s_run *r, struct kiln_err *err)
 	return 0;
 }
 
-/* What became of each file, in order. */
-static int
-report(struct k8s_run *r, struct kiln_err *err)
+int
+k8s_report(
+    const struct tree *t, struct kiln_k8s_result *res, struct kiln_err *err)
 {
 	static const enum kiln_k8s_fate fates[] = {[TREE_NEW] = KILN_K8S_NEW,
 	    [TREE_CHANGED] = KILN_K8S_CHANGED,
 	    [TREE_KEPT] = KILN_K8S_KEPT,
 	    [TREE_RESET] = KILN_K8S_RESET};
-	struct kiln_k8s_result *res = r->result;
 	const struct tree_file *w;
 	size_t i;
 
-	if (r->tree.n_files == 0)
+	if (t->n_files == 0)
 		return 0;
-	if ((res->files = calloc(r->tree.n_files, sizeof(*res->files))) == NULL)
+	if ((res->files = calloc(t->n_files, sizeof(*res->files))) == NULL)
 		return kiln_err_set(err, KILN_ENOMEM, "out of memory");
-	for (i = 0; i < r->tree.n_files; i++) {
-		w = &r->tree.files[i];
+	for (i = 0; i < t->n_files; i++) {
+		w = &t->files[i];
 		if ((res->files[i].path = strdup(w->shown)) == NULL)
 			return kiln_err_set(err, KILN_ENOMEM, "out of memory");
 		res->n_files++;
@@ -149,7 +148,7 @@ kiln_k8s_build(const struct kiln_k8s_manifest *m, const char *dir,
 	/* A dry run stops here: every decision is taken, nothing made. */
 	if (!(flags & KILN_K8S_DRY_RUN) && tree_write(&r.tree, err) == -1)
 		goto cleanup;
-	if (report(&r, err) == -1 || k8s_left(&r, err) == -1)
+	if (k8s_report(&r.tree, r.result, err) == -1 || k8s_left(&r, err) == -1)
 		goto cleanup;
 	rc = 0;
 cleanup:

@@ -10,6 +10,7 @@
  * takes from its configuration (the node's name, the API server's and
  * etcd's SANs) is taken from the request.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,7 +20,32 @@
 int
 k8s_csr_signable(const struct k8s_cert_def *def)
 {
-	return (def->flags & K8S_CONTROL_PLANE) && def->sans != K8S_SANS_KUBELET;
+	return (def->flags & K8S_CONTROL_PLANE) &&
+	       def->sans != K8S_SANS_KUBELET;
+}
+
+const struct k8s_cert_def *
+k8s_csr_def(enum k8s_csr_where where, const char *name)
+{
+	const struct k8s_cert_def *def;
+	char want[NAME_MAX + 1];
+	size_t i;
+	int etcd;
+
+	for (i = 0; i < k8s_n_certs; i++) {
+		def = &k8s_certs[i];
+		etcd = strncmp(def->base, "etcd/", 5) == 0;
+		if (!k8s_csr_signable(def) ||
+		    (where == K8S_CSR_CONF) !=
+		        ((def->flags & K8S_KUBECONFIG) != 0) ||
+		    (where == K8S_CSR_ETCD) != etcd)
+			continue;
+		snprintf(want, sizeof(want), "%s.csr",
+		    etcd ? def->base + 5 : def->base);
+		if (strcmp(want, name) == 0)
+			return def;
+	}
+	return NULL;
 }
 
 /* A Kubernetes node name: a DNS-1123 subdomain. */
@@ -73,8 +99,8 @@ profile_text(const struct k8s_cert_def *def, char *out, size_t size)
 }
 
 int
-k8s_csr_check_subject(const struct k8s_cert_def *def, const struct kiln_signreq *sr,
-    const char *shown, struct kiln_err *err)
+k8s_csr_check_subject(const struct k8s_cert_def *def,
+    const struct kiln_signreq *sr, const char *shown, struct kiln_err *err)
 {
 	const char *cn = NULL, *o = NULL;
 	char asked[512], want[160];
@@ -91,8 +117,7 @@ k8s_csr_check_subject(const struct k8s_cert_def *def, const struct kiln_signreq 
 	ok = n_cn == 1 && other == 0 &&
 	     (def->o == NULL ? n_o == 0 : n_o == 1 && strcmp(o, def->o) == 0);
 	if (ok && (def->flags & K8S_NODE_USER))
-		ok = strncmp(cn, "system:node:", 12) == 0 &&
-		     node_name(cn + 12);
+		ok = strncmp(cn, "system:node:", 12) == 0 && node_name(cn + 12);
 	else if (ok && (def->flags & K8S_NODE_CN)) {
 		ok = node_name(cn);
 		for (i = 0; ok && i < sr->sans.n; i++)
@@ -113,8 +138,8 @@ k8s_csr_check_subject(const struct k8s_cert_def *def, const struct kiln_signreq 
 }
 
 int
-k8s_csr_check_sans(const struct k8s_cert_def *def, const struct kiln_signreq *sr,
-    const char *shown, struct kiln_err *err)
+k8s_csr_check_sans(const struct k8s_cert_def *def,
+    const struct kiln_signreq *sr, const char *shown, struct kiln_err *err)
 {
 	size_t i;
 

@@ -15,6 +15,25 @@
 int k8s_csr_signable(const struct k8s_cert_def *);
 
 /*
+ * Where kubeadm writes a CSR, by the folders of its two layouts: `kubeadm
+ * certs generate-csr` writes a node's tree (NAME.conf.csr beside the
+ * kubeconfigs, pki/NAME.csr, pki/etcd/NAME.csr); `kubeadm init phase
+ * certs NAME --csr-only --csr-dir D` writes D/NAME.csr and
+ * D/etcd/NAME.csr, each with its key, and no kubeconfig.
+ */
+enum k8s_csr_where {
+	K8S_CSR_CONF, /* NAME.conf.csr, beside the kubeconfigs */
+	K8S_CSR_PKI,  /* NAME.csr in pki/ or --csr-dir */
+	K8S_CSR_ETCD  /* NAME.csr in pki/etcd/ or --csr-dir's etcd/ */
+};
+
+/*
+ * The certificate of the table kubeadm names "name" (a CSR's file name)
+ * in a folder of kind "where", if it is one kiln signs; else NULL.
+ */
+const struct k8s_cert_def *k8s_csr_def(enum k8s_csr_where, const char *);
+
+/*
  * The subject of request "sr" (the file "shown") must be kubeadm's for
  * "def": one CN, kubeadm's; where kubeadm puts the node's name, a node
  * name (a DNS-1123 subdomain, after "system:node:" for kubelet.conf;
@@ -26,11 +45,11 @@ int k8s_csr_check_subject(const struct k8s_cert_def *,
     const struct kiln_signreq *, const char *, struct kiln_err *);
 
 /*
- * No CA certificate; the SANs of "sr": none where kubeadm's certificate has none, else DNS
- * names and IP addresses only (kept as the request has them).  Returns
- * 0, or -1 with KILN_EPOLICY.
+ * No CA certificate; the SANs of "sr": none where kubeadm's certificate
+ * has none, else DNS names and IP addresses only (kept as the request
+ * has them).  Returns 0, or -1 with KILN_EPOLICY.
  */
-int k8s_csr_check_sans(const struct k8s_cert_def *,
-    const struct kiln_signreq *, const char *, struct kiln_err *);
+int k8s_csr_check_sans(const struct k8s_cert_def *, const struct kiln_signreq *,
+    const char *, struct kiln_err *);
 
 #endif /* KILN_K8SCSR_H */

@@ -105,6 +105,13 @@ int k8s_conf_read(const struct kiln_buf *, struct kiln_buf *, struct kiln_buf *,
  */
 int k8s_left(struct k8s_run *, struct kiln_err *);
 
+/*
+ * Each file of "t" (a kiln k8s run's, or -sign-csrs's) in order, with
+ * what became of it, into the files of "res" (empty).  Returns 0 or -1.
+ */
+int k8s_report(
+    const struct tree *, struct kiln_k8s_result *, struct kiln_err *);
+
 /* Step "what" of the run, for the progress callback. */
 void k8s_progress(struct k8s_run *, const char *);
 

@@ -26,6 +26,8 @@
 #include "core/strs.h"
 #include "k8s/k8scerts.h"
 #include "k8s/k8scsr.h"
+#include "k8s/k8splan.h"
+#include "k8s/k8ssign.h"
 #include "pki/leafpool.h"
 #include "kiln/cert.h"
 #include "kiln/duration.h"
@@ -36,29 +38,6 @@
 #include "kiln/sign.h"
 #include "kiln/signer.h"
 #include "pki/tree.h"
-
-#define F_ROOT 0 /* DIR: the kubeconfigs */
-#define F_PKI 1  /* DIR/pki */
-#define F_ETCD 2 /* DIR/pki/etcd */
-
-struct sign_run {
-	unsigned int flags;
-	time_t now;
-	struct kiln_rng rng;
-	struct tree tree; /* DIR */
-	struct tree cat;  /* CADIR */
-	struct kiln_signer ca[K8S_N_CAS];
-	struct kiln_buf ca_pem[K8S_N_CAS];
-	int opened[K8S_N_CAS], copied[K8S_N_CAS];
-	struct kiln_profile profiles[K8S_N_EKUS];
-	/* Each kubeconfig planned, and what was read: to replace only it. */
-	struct {
-		size_t file;
-		struct stat st;
-	} confs[8];
-	size_t n_confs;
-	struct kiln_k8s_result *result;
-};
 
 /* CA "i" of CADIR, opened once: its certificate and key, checked. */
 static int
@@ -116,14 +95,14 @@ copy_ca(struct sign_run *r, size_t i, struct kiln_err *err)
 	char name[NAME_MAX + 1], shown[PATH_MAX];
 	struct kiln_buf old;
 	struct stat st;
-	size_t f = F_PKI;
+	size_t f = r->fpki;
 	int have, rc = -1;
 
 	if (r->copied[i])
 		return 0;
 	kiln_buf_init(&old);
 	if (strncmp(base, "etcd/", 5) == 0) {
-		f = F_ETCD;
+		f = r->fetcd;
 		base += 5;
 	}
 	snprintf(name, sizeof(name), "%s.crt", base);
@@ -148,9 +127,8 @@ cleanup:
 	return rc;
 }
 
-/* Whether the private key PEM "key" is the request's key. */
-static int
-key_is_requests(const struct kiln_buf *key, const struct kiln_signreq *sr,
+int
+k8s_sign_key_matches(const struct kiln_buf *key, const struct kiln_signreq *sr,
     struct kiln_rng *rng, const char *shown, struct kiln_err *err)
 {
 	struct kiln_key k;
@@ -173,9 +151,8 @@ cleanup:
 	return rc;
 }
 
-/* The certificate PEM: "old" when still right, else "der" as PEM. */
-static int
-cert_pem(struct sign_run *r, size_t ca, const struct kiln_buf *old,
+int
+k8s_sign_cert_pem(struct sign_run *r, size_t ca, const struct kiln_buf *old,
     const struct kiln_buf *der, struct kiln_buf *out, struct kiln_err *err)
 {
 	if (!(r->flags & KILN_K8S_FORCE) && old->len > 0 &&
@@ -187,178 +164,11 @@ cert_pem(struct sign_run *r, size_t ca, const struct kiln_buf *old,
 	return kiln_pem_write(out, "CERTIFICATE", der->p, der->len, err);
 }
 
-/* The user a kubeconfig authenticates as: the current, or the only one. */
-static const char *
-conf_user(const struct kiln_kubeconfig *kc)
-{
-	const char *u = NULL;
-	size_t i, n = 0;
-
-	if (kc->current_user != NULL)
-		return kc->current_user;
-	for (i = 0; i < kc->n_bodies; i++)
-		if (kc->bodies[i].users)
-			u = kc->bodies[i].owner, n++;
-	return n == 1 ? u : NULL;
-}
-
-/* The cluster a kubeconfig names: the current, or the only one. */
-static const char *
-conf_cluster(const struct kiln_kubeconfig *kc)
-{
-	const char *c = NULL;
-	size_t i, n = 0;
-
-	if (kc->current_cluster != NULL)
-		return kc->current_cluster;
-	for (i = 0; i < kc->n_bodies; i++)
-		if (!kc->bodies[i].users)
-			c = kc->bodies[i].owner, n++;
-	return n == 1 ? c : NULL;
-}
-
-/*
- * "text" (the kubeconfig "shown", parsed into "kc") with the value of
- * "kind" for "owner" set to the base64 of "pem": kept when it holds
- * that already, replaced in place, or added; into "out" (empty).
- */
-static int
-conf_set(const struct kiln_buf *text, const struct kiln_kubeconfig *kc,
-    enum kiln_kc_kind kind, const char *owner, const struct kiln_buf *pem,
-    const char *shown, struct kiln_buf *out, struct kiln_err *err)
-{
-	const struct kiln_kc_item *it = kiln_kubeconfig_find(kc, kind, owner);
-	struct kiln_buf b64, cur;
-	struct kiln_err ignored;
-	int rc = -1;
-
-	kiln_buf_init(&b64);
-	kiln_buf_init(&cur);
-	kiln_err_clear(&ignored);
-	if (kiln_base64_append(&b64, pem->p, pem->len, err) == -1)
-		goto cleanup;
-	if (it != NULL &&
-	    kiln_kubeconfig_decode(it, shown, &cur, &ignored) == 0 &&
-	    cur.len == pem->len && memcmp(cur.p, pem->p, cur.len) == 0) {
-		rc = kiln_buf_append(out, text->p, text->len, err);
-		goto cleanup;
-	}
-	rc = it != NULL ? kiln_kubeconfig_splice(text->p, text->len, it,
-	                      (char *)b64.p, b64.len, out, err)
-	                : kiln_kubeconfig_add(text->p, text->len, kc, kind,
-	                      owner, (char *)b64.p, b64.len, out, err);
-	if (rc == -1)
-		kiln_err_prefix(err, "%s", shown);
-cleanup:
-	kiln_buf_free(&b64);
-	kiln_buf_free(&cur);
-	return rc;
-}
-
-/*
- * Kubeconfig "name" of DIR, beside its CSR: its client key must be the
- * request's; the certificate "der" (or the one there, still right) and
- * the CA go into its client-certificate-data and
- * certificate-authority-data, every other byte kept.
- */
-static int
-sign_conf(struct sign_run *r, const struct k8s_cert_def *def,
-    const struct kiln_signreq *sr, const struct kiln_buf *der,
-    struct kiln_err *err)
-{
-	struct kiln_kubeconfig kc;
-	struct kiln_buf text, key, old, pem, mid;
-	const struct kiln_kc_item *it;
-	const char *user, *cluster;
-	char shown[PATH_MAX];
-	struct tree_file *w;
-	struct stat st;
-	int have, m = 0, rc = -1;
-
-	kiln_kubeconfig_init(&kc);
-	kiln_buf_init(&text);
-	kiln_buf_init(&key);
-	kiln_buf_init(&old);
-	kiln_buf_init(&pem);
-	kiln_buf_init(&mid);
-	if (tree_shown(&r->tree, F_ROOT, def->base, shown, err) == -1 ||
-	    tree_read(&r->tree, F_ROOT, def->base, &text, &st, &have, err) ==
-	        -1)
-		goto cleanup;
-	if (!have) {
-		kiln_err_set(err, KILN_EINVAL,
-		    "%s: no such file (kubeadm writes it beside %s.csr, with "
-		    "its key)",
-		    shown, def->base);
-		goto cleanup;
-	}
-	if (tree_key_owner(shown, &st, err) == -1 ||
-	    (m = kiln_kubeconfig_parse(&kc, text.p, text.len, shown, err)) ==
-	        -1)
-		goto cleanup;
-	if (m == 1 || (user = conf_user(&kc)) == NULL ||
-	    (cluster = conf_cluster(&kc)) == NULL) {
-		kiln_err_replace(err, KILN_EINVAL,
-		    "%s: not a kubeconfig with one user and cluster to sign "
-		    "for",
-		    shown);
-		goto cleanup;
-	}
-	if ((it = kiln_kubeconfig_find(&kc, KILN_KC_KEY_DATA, user)) == NULL) {
-		kiln_err_set(err, KILN_EINVAL, "%s: users/%s: no client-key-data",
-		    shown, user);
-		goto cleanup;
-	}
-	if (kiln_kubeconfig_decode(it, shown, &key, err) == -1 ||
-	    (m = key_is_requests(&key, sr, &r->rng, shown, err)) == -1)
-		goto cleanup;
-	if (m == 0) {
-		kiln_err_set(err, KILN_EINVAL,
-		    "%s: users/%s: client-key-data is not the key of %s.csr, "
-		    "refused",
-		    shown, user, shown);
-		goto cleanup;
-	}
-	it = kiln_kubeconfig_find(&kc, KILN_KC_CERT_DATA, user);
-	if ((it != NULL && kiln_kubeconfig_decode(it, shown, &old, err) == -1) ||
-	    cert_pem(r, def->ca, &old, der, &pem, err) == -1 ||
-	    conf_set(&text, &kc, KILN_KC_CERT_DATA, user, &pem, shown, &mid,
-	        err) == -1)
-		goto cleanup;
-	/* Parsed again: the spans moved (and "user", "cluster" with it). */
-	kiln_kubeconfig_free(&kc);
-	kiln_buf_free(&text);
-	if (kiln_kubeconfig_parse(&kc, mid.p, mid.len, shown, err) != 0 ||
-	    (cluster = conf_cluster(&kc)) == NULL ||
-	    conf_set(&mid, &kc, KILN_KC_CA_DATA, cluster, &r->ca_pem[def->ca],
-	        shown, &text, err) == -1)
-		goto cleanup;
-	/* Kubeconfigs hold a key: 0600, as kubeadm writes them. */
-	if ((w = tree_add(&r->tree, F_ROOT, def->base, TREE_TEMPLATE, text.p,
-	         text.len, 0600, err)) == NULL)
-		goto cleanup;
-	if (r->n_confs == sizeof(r->confs) / sizeof(r->confs[0])) {
-		kiln_err_set(err, KILN_EINVAL, "%s: too many kubeconfigs", shown);
-		goto cleanup;
-	}
-	r->confs[r->n_confs].file = r->tree.n_files - 1;
-	r->confs[r->n_confs++].st = st;
-	rc = 0;
-cleanup:
-	kiln_kubeconfig_free(&kc);
-	kiln_buf_free(&text);
-	kiln_buf_free(&key);
-	kiln_buf_free(&old);
-	kiln_buf_free(&pem);
-	kiln_buf_free(&mid);
-	return rc;
-}
-
 /* NAME.crt beside NAME.csr in folder "f"; NAME.key, if there, checked. */
 static int
 sign_pki(struct sign_run *r, const struct k8s_cert_def *def, size_t f,
-    const char *base, const struct kiln_signreq *sr,
-    const struct kiln_buf *der, struct kiln_err *err)
+    const char *base, const struct kiln_signreq *sr, const struct kiln_buf *der,
+    struct kiln_err *err)
 {
 	char crt[NAME_MAX + 1], key[NAME_MAX + 1], shown[PATH_MAX];
 	struct kiln_buf k, old, pem;
@@ -373,7 +183,8 @@ sign_pki(struct sign_run *r, const struct k8s_cert_def *def, size_t f,
 	if (tree_shown(&r->tree, f, key, shown, err) == -1 ||
 	    tree_read(&r->tree, f, key, &k, &st, &have, err) == -1 ||
 	    (have && tree_key_owner(shown, &st, err) == -1) ||
-	    (have && (m = key_is_requests(&k, sr, &r->rng, shown, err)) == -1))
+	    (have &&
+	        (m = k8s_sign_key_matches(&k, sr, &r->rng, shown, err)) == -1))
 		goto cleanup;
 	if (have && m == 0) {
 		kiln_err_set(err, KILN_EINVAL,
@@ -382,7 +193,7 @@ sign_pki(struct sign_run *r, const struct k8s_cert_def *def, size_t f,
 		goto cleanup;
 	}
 	if (tree_read(&r->tree, f, crt, &old, &st, &have, err) == -1 ||
-	    cert_pem(r, def->ca, &old, der, &pem, err) == -1 ||
+	    k8s_sign_cert_pem(r, def->ca, &old, der, &pem, err) == -1 ||
 	    copy_ca(r, def->ca, err) == -1 ||
 	    tree_add(&r->tree, f, crt, TREE_LEAF_CERT, pem.p, pem.len, 0644,
 	        err) == NULL)
@@ -397,13 +208,13 @@ cleanup:
 
 /* The CSR of "def", if kubeadm wrote one: checked, signed, planned. */
 static int
-sign_one(struct sign_run *r, const struct k8s_cert_def *def,
-    struct kiln_err *err)
+sign_one(
+    struct sign_run *r, const struct k8s_cert_def *def, struct kiln_err *err)
 {
 	int conf = (def->flags & K8S_KUBECONFIG) != 0,
 	    etcd = strncmp(def->base, "etcd/", 5) == 0;
 	const char *base = etcd ? def->base + 5 : def->base;
-	size_t f = conf ? F_ROOT : etcd ? F_ETCD : F_PKI;
+	size_t f = conf ? F_ROOT : etcd ? r->fetcd : r->fpki;
 	char csr[NAME_MAX + 1], shown[PATH_MAX];
 	struct kiln_signreq sr;
 	struct kiln_gen_in in;
@@ -411,6 +222,8 @@ sign_one(struct sign_run *r, const struct k8s_cert_def *def,
 	struct stat st;
 	int have, rc = -1;
 
+	if (conf && r->csr_dir)
+		return 0; /* --csr-only makes no kubeconfig */
 	kiln_signreq_init(&sr);
 	kiln_buf_init(&text);
 	kiln_buf_init(&der);
@@ -437,7 +250,7 @@ sign_one(struct sign_run *r, const struct k8s_cert_def *def,
 		kiln_err_prefix(err, "%s", shown);
 		goto cleanup;
 	}
-	rc = conf ? sign_conf(r, def, &sr, &der, err)
+	rc = conf ? k8s_sign_conf(r, def, &sr, &der, err)
 	          : sign_pki(r, def, f, base, &sr, &der, err);
 cleanup:
 	kiln_signreq_free(&sr);
@@ -446,52 +259,50 @@ cleanup:
 	return rc;
 }
 
-/* Whether "name" (NAME.csr in folder "f") is one of kubeadm's. */
-static int
-known_csr(size_t f, const char *name)
-{
-	char want[NAME_MAX + 1];
-	const char *base;
-	size_t i;
+/* A layout's folders, each with the kind of CSR kubeadm writes there. */
+struct csr_folder {
+	size_t f;
+	enum k8s_csr_where where;
+};
+static const struct csr_folder node_layout[] = {
+    {F_ROOT, K8S_CSR_CONF}, {F_PKI, K8S_CSR_PKI}, {F_ETCD, K8S_CSR_ETCD}};
+static const struct csr_folder csr_dir_layout[] = {
+    {F_ROOT, K8S_CSR_PKI}, {F_CSR_ETCD, K8S_CSR_ETCD}};
 
-	for (i = 0; i < k8s_n_certs; i++) {
-		if (!k8s_csr_signable(&k8s_certs[i]))
-			continue;
-		base = k8s_certs[i].base;
-		if ((f == F_ETCD) != (strncmp(base, "etcd/", 5) == 0) ||
-		    (f == F_ROOT) !=
-		        ((k8s_certs[i].flags & K8S_KUBECONFIG) != 0))
-			continue;
-		snprintf(want, sizeof(want), "%s.csr",
-		    f == F_ETCD ? base + 5 : base);
-		if (strcmp(want, name) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-/* The CSRs of each folder that are not kubeadm's: left alone, named. */
+/*
+ * The CSRs of the "n" folders "v": the first of kubeadm's shown into
+ * "first" (PATH_MAX bytes, left empty when there is none), or, with
+ * "first" NULL, each of the others named in the result, left alone.
+ */
 static int
-unknown_csrs(struct sign_run *r, struct kiln_err *err)
+scan(struct sign_run *r, const struct csr_folder *v, size_t n_v, char *first,
+    struct kiln_err *err)
 {
 	char **names = NULL, shown[PATH_MAX];
 	size_t f, i, n = 0;
-	int rc = 0;
+	int known, rc = 0;
 
-	for (f = F_ROOT; rc == 0 && f <= F_ETCD; f++) {
-		if (r->tree.folders[f].fd == -1)
+	if (first != NULL)
+		first[0] = '\0';
+	for (f = 0; rc == 0 && f < n_v; f++) {
+		if (r->tree.folders[v[f].f].fd == -1)
 			continue;
-		rc = tree_list(
-		    r->tree.folders[f].fd, TREE_FILES, ".csr", &names, &n, err);
-		for (i = 0; rc == 0 && i < n; i++)
-			if (!known_csr(f, names[i]))
-				rc = tree_shown(&r->tree, f, names[i], shown,
-				         err) == -1 ||
+		rc = tree_list(r->tree.folders[v[f].f].fd, TREE_FILES, ".csr",
+		    &names, &n, err);
+		for (i = 0; rc == 0 && i < n; i++) {
+			known = k8s_csr_def(v[f].where, names[i]) != NULL;
+			if (first != NULL && known && first[0] == '\0')
+				rc = tree_shown(
+				    &r->tree, v[f].f, names[i], first, err);
+			else if (first == NULL && !known)
+				rc = tree_shown(&r->tree, v[f].f, names[i],
+				         shown, err) == -1 ||
 				             kiln_strs_push(&r->result->ignored,
 				                 &r->result->n_ignored, shown,
 				                 err) == -1
 				         ? -1
 				         : 0;
+		}
 		kiln_strs_free(names, n);
 		names = NULL;
 		n = 0;
@@ -499,32 +310,42 @@ unknown_csrs(struct sign_run *r, struct kiln_err *err)
 	return rc;
 }
 
-/* What became of each file, in order. */
-static int
-report(struct sign_run *r, struct kiln_err *err)
-{
-	static const enum kiln_k8s_fate fates[] = {[TREE_NEW] = KILN_K8S_NEW,
-	    [TREE_CHANGED] = KILN_K8S_CHANGED,
-	    [TREE_KEPT] = KILN_K8S_KEPT,
-	    [TREE_RESET] = KILN_K8S_RESET};
-	struct kiln_k8s_result *res = r->result;
-	const struct tree_file *w;
-	size_t i;
+#define N_OF(v) (sizeof(v) / sizeof((v)[0]))
 
-	if (r->tree.n_files == 0)
-		return 0;
-	if ((res->files = calloc(r->tree.n_files, sizeof(*res->files))) == NULL)
-		return kiln_err_set(err, KILN_ENOMEM, "out of memory");
-	for (i = 0; i < r->tree.n_files; i++) {
-		w = &r->tree.files[i];
-		if ((res->files[i].path = strdup(w->shown)) == NULL)
-			return kiln_err_set(err, KILN_ENOMEM, "out of memory");
-		res->n_files++;
-		res->files[i].fate = fates[w->fate];
-		res->files[i].was = (unsigned int)w->was;
-		res->files[i].now = (unsigned int)w->mode;
-	}
+/*
+ * Which of kubeadm's layouts DIR holds, by the CSRs of kubeadm's found
+ * in it: a node's tree (pki/, pki/etcd/, the kubeconfigs beside their
+ * CSRs), or a --csr-dir (NAME.csr and etcd/NAME.csr in DIR itself).
+ * Both at once is refused: which to sign would be a guess.
+ */
+static int
+layout(struct sign_run *r, struct kiln_err *err)
+{
+	char node[PATH_MAX], csr_dir[PATH_MAX];
+
+	if (scan(r, node_layout, N_OF(node_layout), node, err) == -1 ||
+	    scan(r, csr_dir_layout, N_OF(csr_dir_layout), csr_dir, err) == -1)
+		return -1;
+	if (node[0] != '\0' && csr_dir[0] != '\0')
+		return kiln_err_set(err, KILN_EINVAL,
+		    "%s: holds CSRs in both of kubeadm's layouts (%s as "
+		    "`kubeadm certs generate-csr` writes them, %s as "
+		    "--csr-only --csr-dir does): refused, sign them from "
+		    "separate folders",
+		    r->tree.dir, node, csr_dir);
+	r->csr_dir = csr_dir[0] != '\0';
+	r->fpki = r->csr_dir ? F_ROOT : F_PKI;
+	r->fetcd = r->csr_dir ? F_CSR_ETCD : F_ETCD;
 	return 0;
+}
+
+/* The CSRs of the layout's folders that are not kubeadm's, named. */
+static int
+unknown_csrs(struct sign_run *r, struct kiln_err *err)
+{
+	return r->csr_dir
+	           ? scan(r, csr_dir_layout, N_OF(csr_dir_layout), NULL, err)
+	           : scan(r, node_layout, N_OF(node_layout), NULL, err);
 }
 
 /* Each kubeconfig must still be the file that was read. */
@@ -588,6 +409,7 @@ kiln_k8s_sign_csrs(const char *dir, const char *cadir, int64_t expiry,
 	if (tree_folder(&r.tree, F_ROOT, 0755, ".", "", err) == -1 ||
 	    tree_folder(&r.tree, F_ROOT, 0755, "pki", "", err) == -1 ||
 	    tree_folder(&r.tree, F_PKI, 0755, "pki", "etcd", err) == -1 ||
+	    tree_folder(&r.tree, F_ROOT, 0755, "etcd", "", err) == -1 ||
 	    tree_folder(&r.cat, 0, 0700, ".", "", err) == -1 ||
 	    tree_open(&r.tree, err) == -1 || tree_open(&r.cat, err) == -1 ||
 	    kiln_rng_seed(&r.rng, "kiln k8s -sign-csrs", err) == -1)
@@ -596,6 +418,8 @@ kiln_k8s_sign_csrs(const char *dir, const char *cadir, int64_t expiry,
 		kiln_err_set(err, KILN_EINVAL, "%s: no such folder", dir);
 		goto cleanup;
 	}
+	if (layout(&r, err) == -1)
+		goto cleanup;
 	for (i = 0; i < k8s_n_certs; i++)
 		if (k8s_csr_signable(&k8s_certs[i]) &&
 		    sign_one(&r, &k8s_certs[i], err) == -1)
@@ -605,7 +429,7 @@ kiln_k8s_sign_csrs(const char *dir, const char *cadir, int64_t expiry,
 		goto cleanup;
 	if (!(flags & KILN_K8S_DRY_RUN) && tree_write(&r.tree, err) == -1)
 		goto cleanup;
-	if (report(&r, err) == -1)
+	if (k8s_report(&r.tree, r.result, err) == -1)
 		goto cleanup;
 	rc = 0;
 cleanup:

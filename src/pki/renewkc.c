@@ -38,6 +38,16 @@ renew_kc_read(struct kiln_renew_item *it, struct kiln_err *err)
 	kiln_err_clear(&perr);
 	r = kiln_kubeconfig_parse(
 	    &it->kc, it->text.p, it->text.len, it->path, &perr);
+	/*
+	 * Named, without PEM and too big to read as a kubeconfig: no
+	 * certificate either (kiln's own and a DER one are far smaller), so
+	 * say the size rather than "not a certificate".
+	 */
+	if (r == 1 && it->root_len == 0 && it->text.len > KILN_KUBECONFIG_MAX)
+		return kiln_err_set(err, KILN_EINVAL,
+		    "%s: %zu bytes: too big for a kubeconfig (kiln reads "
+		    "%u MiB at most) and not a certificate",
+		    it->path, it->text.len, KILN_KUBECONFIG_MAX >> 20);
 	if (r != 0) {
 		if (r == 1 && perr.code != KILN_ENOMEM)
 			return 0;

@@ -20,7 +20,8 @@
  * 2 when it is one found by a walk that embeds no client certificate
  * (nothing to say), or -1 with "err" filled: a kubeconfig the reader
  * refuses, a client certificate that is a file reference, not embedded,
- * or not certificates.
+ * or not certificates, or a file named (not walked) too big to be read
+ * as a kubeconfig (KILN_KUBECONFIG_MAX), which is no certificate either.
  */
 int renew_kc_read(struct kiln_renew_item *, struct kiln_err *);
 

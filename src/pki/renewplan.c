@@ -486,6 +486,14 @@ decide(struct kiln_renew_item *it, const struct kiln_renew_opts *o,
 	    (kc ? renew_kc_key(it, o, rng, err)
 	        : find_key(it, o, rng, &it->why, err)) == -1)
 		return;
+	/* Refused here, not when the key is made, so that -n says so too. */
+	if (o->rekey && it->is_ca) {
+		kiln_err_set(err, KILN_EINVAL,
+		    "%s: the CA itself: a new key would orphan every "
+		    "certificate it issued",
+		    it->path);
+		return;
+	}
 	/* A kubeconfig's new key replaces its client-key-data. */
 	if (o->rekey && it->inside && !kc) {
 		it->why = KILN_RENEW_WHY_REKEY_INSIDE;

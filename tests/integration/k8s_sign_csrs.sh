@@ -88,7 +88,7 @@ assert_eq 0 "$rc" "-n: exit status ($(cat dry.err))"
 assert_eq "node: 12 certificates to sign, 0 kept (dry run: nothing written)" \
     "$(tail -n 1 dry.out)" "-n: summary"
 assert_eq "$(sums node.orig | sed 's| node.orig/| node/|')" "$(sums node)" "-n: nothing written"
-say "1/6 -n: the plan, nothing written"
+say "1/7 -n: the plan, nothing written"
 
 # ---- signed: every file named, in kubeadm's order ----
 run sign "$KILN" k8s -sign-csrs node -ca-dir "$CAS"
@@ -125,7 +125,7 @@ cmp -s node/pki/ca.crt "$CAS/ca.crt" && cmp -s node/pki/etcd/ca.crt "$CAS/etcd-c
 ok
 [ ! -e node/pki/ca.key ] || fail "a CA key was written into the node's tree"
 ok
-say "2/6 signed: every file named, modes, the CAs' certificates in pki/"
+say "2/7 signed: every file named, modes, the CAs' certificates in pki/"
 
 # ---- kubeadm's facts (k8s_facts.sh), openssl verify -x509_strict ----
 for f in apiserver.crt apiserver-kubelet-client.crt front-proxy-client.crt \
@@ -150,7 +150,7 @@ for f in apiserver.crt apiserver-kubelet-client.crt front-proxy-client.crt \
 	esac
 	assert_eq "$k" "$(openssl x509 -in "$c" -noout -pubkey)" "$p: the certificate is for its key"
 done
-say "3/6 kubeadm's facts for all 12 certificates, openssl verify -x509_strict"
+say "3/7 kubeadm's facts for all 12 certificates, openssl verify -x509_strict"
 
 # ---- a kubeconfig: two lines added, every other byte kept ----
 conf_cert node/admin.conf admin.crt
@@ -166,7 +166,7 @@ assert_eq "$(base64 -w0 admin.crt)" \
 assert_eq "$(base64 -w0 "$CAS/ca.crt")" \
     "$(kubectl --kubeconfig node/admin.conf config view --raw -o jsonpath='{.clusters[0].cluster.certificate-authority-data}')" \
     "kubectl reads admin.conf's CA"
-say "4/6 kubeconfigs: client-certificate-data and certificate-authority-data added in place"
+say "4/7 kubeconfigs: client-certificate-data and certificate-authority-data added in place"
 
 # ---- a re-run keeps every byte ----
 sums node >before.sums
@@ -178,7 +178,7 @@ assert_eq "$(cat before.sums)" "$(sums node)" "re-run: every byte kept"
 # -force signs again: new serials, same facts.
 run force "$KILN" k8s -q -force -sign-csrs node -ca-dir "$CAS"
 assert_eq "node: 12 certificates signed, 0 kept" "$(cat force.out)" "-force: summary"
-say "5/6 a re-run keeps every byte; -force signs again"
+say "5/7 a re-run keeps every byte; -force signs again"
 
 # ---- refused: another identity, a stale key, links, FIFOs ----
 # refused NAME WANT-STDERR: a fresh copy of the tree, spoiled by the
@@ -223,7 +223,7 @@ refused fifo "kiln: k8s: case/pki/apiserver.csr: a FIFO, refused"
 fresh
 cp "$CAS/front-proxy-ca.crt" case/pki/ca.crt
 refused other-ca "kiln: k8s: case/pki/ca.crt: holds another certificate than the kubernetes CA of the CA folder, refused (remove it if it is stale)"
-say "6/6 refused, nothing written: another identity, SANs, a CA request, a stale key, a link, a FIFO, another CA"
+say "6/7 refused, nothing written: another identity, SANs, a CA request, a stale key, a link, a FIFO, another CA"
 
 # A CSR that is not kubeadm's is named and left alone.
 fresh
@@ -233,4 +233,73 @@ assert_eq 0 "$rc" "extra: exit status ($(cat extra.err))"
 assert_eq "case/pki/extra.csr: not one of kubeadm's, left alone" "$(grep extra.csr extra.out)" "extra: named"
 [ ! -e case/pki/extra.crt ] || fail "extra.csr was signed"
 ok
+
+# ---- kubeadm init phase certs NAME --csr-only --csr-dir D ----
+# kubeadm's older external-CA path (the flags left kubeadm for `certs
+# generate-csr`): pkiutil.WriteKey and WriteCSR put NAME.key and NAME.csr
+# in D itself (by default the cert-dir, /etc/kubernetes/pki), etcd's in
+# D/etcd/, and no kubeconfig.  The same keys and requests as above.
+mkdir -p csrd/etcd
+for b in apiserver apiserver-kubelet-client front-proxy-client etcd/server \
+    etcd/peer etcd/healthcheck-client apiserver-etcd-client; do
+	d=csrd
+	case $b in etcd/*) d=csrd/etcd ;; esac
+	cp -p "node.orig/pki/$b.key" "node.orig/pki/$b.csr" "$d/"
+done
+[ -f csrd/etcd/server.csr ] && [ -f csrd/apiserver.csr ] || fail "csrd: not laid out"
+cp -a csrd csrd.orig
+run cdry "$KILN" k8s -n -sign-csrs csrd -ca-dir "$CAS"
+assert_eq 0 "$rc" "csr-dir -n: exit status ($(cat cdry.err))"
+assert_eq "csrd: 7 certificates to sign, 0 kept (dry run: nothing written)" \
+    "$(tail -n 1 cdry.out)" "csr-dir -n: summary"
+assert_eq "$(sums csrd.orig | sed 's| csrd.orig/| csrd/|')" "$(sums csrd)" "csr-dir -n: nothing written"
+run csign "$KILN" k8s -sign-csrs csrd -ca-dir "$CAS"
+assert_eq 0 "$rc" "csr-dir: exit status ($(cat csign.err))"
+cat >want.out <<'OUT'
+csrd/ca.crt: written (new)
+csrd/apiserver.crt: written (new)
+csrd/apiserver-kubelet-client.crt: written (new)
+csrd/front-proxy-ca.crt: written (new)
+csrd/front-proxy-client.crt: written (new)
+csrd/etcd/ca.crt: written (new)
+csrd/etcd/server.crt: written (new)
+csrd/etcd/peer.crt: written (new)
+csrd/etcd/healthcheck-client.crt: written (new)
+csrd/apiserver-etcd-client.crt: written (new)
+csrd: 7 certificates signed, 0 kept
+OUT
+diff -u want.out csign.out >csign.diff || fail "csr-dir: output: $(cat csign.diff)"
+ok
+cmp -s csrd/ca.crt "$CAS/ca.crt" && cmp -s csrd/etcd/ca.crt "$CAS/etcd-ca.crt" &&
+    cmp -s csrd/front-proxy-ca.crt "$CAS/front-proxy-ca.crt" ||
+    fail "csr-dir: the CA copies are not CADIR's"
+ok
+for f in apiserver.crt apiserver-kubelet-client.crt front-proxy-client.crt \
+    etcd/server.crt etcd/peer.crt etcd/healthcheck-client.crt \
+    apiserver-etcd-client.crt; do
+	case $f in
+	etcd/* | apiserver-etcd-client.crt) ca=$CAS/etcd-ca.crt ;;
+	front-proxy-*) ca=$CAS/front-proxy-ca.crt ;;
+	*) ca=$CAS/ca.crt ;;
+	esac
+	assert_eq 644 "$(mode "csrd/$f")" "csrd/$f: mode"
+	assert_eq "$(expected cp-1 10.0.0.1 "$f")" "$(facts "csrd/$f")" "csrd/$f: kubeadm's facts"
+	assert_eq "csrd/$f: OK" "$(openssl verify -x509_strict -CAfile "$ca" "csrd/$f" 2>&1)" \
+	    "csrd/$f: openssl verify -x509_strict"
+	assert_eq "$(openssl pkey -in "csrd/${f%.crt}.key" -pubout)" \
+	    "$(openssl x509 -in "csrd/$f" -noout -pubkey)" "csrd/$f: the certificate is for its key"
+done
+sums csrd >cbefore.sums
+run cagain "$KILN" k8s -sign-csrs csrd -ca-dir "$CAS"
+assert_eq "csrd: 0 certificates signed, 7 kept" "$(tail -n 1 cagain.out)" "csr-dir re-run: summary"
+assert_eq "$(cat cbefore.sums)" "$(sums csrd)" "csr-dir re-run: every byte kept"
+# A request for another identity is refused here as in a node's tree.
+rm -rf case; cp -a csrd.orig case
+csr case/apiserver.key case/apiserver.csr "/O=system:masters/CN=kubernetes-admin"
+refused csrdir-admin "kiln: k8s: case/apiserver.csr: asks for O=system:masters, CN=kubernetes-admin; kubeadm's apiserver is CN=kube-apiserver with no O: refused"
+# Both layouts in one folder: which to sign would be a guess.
+fresh
+cp node.orig/pki/apiserver.csr node.orig/pki/apiserver.key case/
+refused both-layouts "kiln: k8s: case: holds CSRs in both of kubeadm's layouts (case/admin.conf.csr as \`kubeadm certs generate-csr\` writes them, case/apiserver.csr as --csr-only --csr-dir does): refused, sign them from separate folders"
+say "7/7 --csr-only --csr-dir's layout: 7 certificates with kubeadm's facts, kept on a re-run; another identity and both layouts at once refused"
 echo "k8s_sign_csrs: $checks checks passed"

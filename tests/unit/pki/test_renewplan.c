@@ -15,6 +15,7 @@
 #include "kiln/duration.h"
 #include "kiln/file.h"
 #include "kiln/inspect.h"
+#include "kiln/kubeconfig.h"
 #include "kiln/pem.h"
 #include "kiln/renew.h"
 
@@ -524,4 +525,64 @@ Test(renewplan, kubeconfig_without_client_certificate)
 	cr_assert_eq(plan.items[0].decision, KILN_RENEW_FAILED);
 	snprintf(want, sizeof(want), "%s: no client-certificate-data", path);
 	cr_assert_str_eq(plan.items[0].err.msg, want);
+}
+
+/*
+ * -rekey on the CA itself: refused in the plan, so that a dry run (-n)
+ * says what the real run does instead of "would renew, new key ".
+ */
+Test(renewplan, ca_rekey_refused_dry_run_too)
+{
+	char path[512], want[600];
+	size_t next = 0;
+	int dry;
+
+	snprintf(path, sizeof(path), "%s/renew/ca.pem", KILN_TEST_DATA);
+	opts.rekey = 1;
+	for (dry = 0; dry <= 1; dry++) {
+		opts.dry_run = dry;
+		next = 0;
+		kiln_renew_plan_free(&plan);
+		kiln_renew_operands_free(&ops);
+		cr_assert_eq(kiln_renew_operands_add(&ops, path, &err), 0);
+		cr_assert_eq(kiln_renew_plan_make(
+		                 &plan, &ops, &next, 1, &opts, &rng, &err),
+		    0);
+		cr_assert_eq(plan.items[0].decision, KILN_RENEW_FAILED,
+		    "dry run %d", dry);
+		cr_assert_eq(plan.n_jobs, 0);
+		snprintf(want, sizeof(want),
+		    "%s: the CA itself: a new key would orphan every "
+		    "certificate it issued",
+		    path);
+		cr_assert_str_eq(plan.items[0].err.msg, want);
+	}
+}
+
+/*
+ * A file named, over KILN_KUBECONFIG_MAX and without PEM: its size and
+ * the limit, not "not a certificate"; walked, it is passed over.
+ */
+Test(renewplan, kubeconfig_too_big)
+{
+	static const char head[] = "kind: Config\nusers: []\n#";
+	size_t len = KILN_KUBECONFIG_MAX + 2;
+	char path[512], want[1024], *text;
+
+	cr_assert_not_null(text = malloc(len));
+	memset(text, 'x', len);
+	memcpy(text, head, strlen(head));
+	text[len - 1] = '\n';
+	snprintf(path, sizeof(path), "%s/big.conf", dir);
+	cr_assert_eq(kiln_file_write(path, text, len, 0600, 0, &err), 0);
+	free(text);
+	plan_of("big.conf");
+	cr_assert_eq(plan.items[0].decision, KILN_RENEW_FAILED);
+	snprintf(want, sizeof(want),
+	    "%s: %zu bytes: too big for a kubeconfig (kiln reads 4 MiB at "
+	    "most) and not a certificate",
+	    path, len);
+	cr_assert_str_eq(plan.items[0].err.msg, want);
+	plan_of("");
+	cr_assert_eq(plan.items[0].decision, KILN_RENEW_PASSED);
 }
