@@ -150,6 +150,7 @@ set(KILN_SOURCES_CLI
 	src/cli/cmd_version.c
 	src/cli/flags.c
 	src/cli/output.c
+	src/cli/treeout.c
 )
 set(KILN_SOURCES_MAIN src/cli/main.c)
 set(KILN_SOURCES_CERTINFO_MAIN src/cli/certinfo_main.c)
