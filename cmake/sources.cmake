@@ -49,6 +49,7 @@ set(KILN_SOURCES_CFSSL
 set(KILN_SOURCES_PKI
 	src/pki/issue.c
 	src/pki/leafpool.c
+	src/pki/manifestjson.c
 	src/pki/pool.c
 	src/pki/renew.c
 	src/pki/renewcommit.c
