@@ -49,6 +49,7 @@ set(KILN_SOURCES_CFSSL
 set(KILN_SOURCES_PKI
 	src/pki/issue.c
 	src/pki/leafpool.c
+	src/pki/manifestjson.c
 	src/pki/pool.c
 	src/pki/renew.c
 	src/pki/renewcommit.c
@@ -153,6 +154,7 @@ set(KILN_SOURCES_CLI
 	src/cli/cmd_version.c
 	src/cli/flags.c
 	src/cli/output.c
+	src/cli/treeout.c
 )
 set(KILN_SOURCES_MAIN src/cli/main.c)
 set(KILN_SOURCES_CERTINFO_MAIN src/cli/certinfo_main.c)

@@ -14,15 +14,7 @@
 #include "kiln/etcd.h"
 #include "kiln/file.h"
 #include "kiln/time.h"
-
-/* On a terminal, one line per step, rewritten in place. */
-static void
-show_progress(void *arg, size_t step, size_t n, const char *what)
-{
-	(void)arg;
-	fprintf(stderr, "\r\033[K[%zu/%zu] %s", step, n, what);
-	fflush(stderr);
-}
+#include "treeout.h"
 
 static int
 is_added(const struct kiln_etcd_result *r, size_t j)
@@ -166,35 +158,13 @@ print_files(const struct kiln_etcd_result *r)
 
 	for (i = 0; i < r->n_files; i++) {
 		f = &r->files[i];
-		switch (f->fate) {
-		case KILN_ETCD_NEW:
-			cli_printf("%s: written (new)", f->path);
-			break;
-		case KILN_ETCD_CHANGED:
-			cli_printf("%s: written (changed)", f->path);
-			break;
-		case KILN_ETCD_KEPT:
-			cli_printf("%s: kept", f->path);
-			break;
-		case KILN_ETCD_RESET:
-			cli_printf("%s: mode %04o reset to %04o", f->path,
-			    f->was, f->now);
-			break;
-		case KILN_ETCD_LEFT:
-			cli_printf("%s: left behind: the manifest no longer "
-			           "makes it; remove it if nothing uses it",
-			    f->path);
-			break;
-		}
+		cli_tree_file(f->path, (enum cli_fate)f->fate, f->was, f->now);
 	}
 	for (i = 0; i < r->n_gone; i++)
-		cli_printf(
-		    "%s: left behind: %s is no longer in the manifest%s; "
-		    "remove the folder once the member is removed",
-		    r->gone[i].path, r->gone[i].name,
-		    r->gone[i].has_keys ? ", and its folder still holds "
-		                          "valid keys"
-		                        : "");
+		cli_tree_gone(r->gone[i].path, r->gone[i].name,
+		    r->gone[i].has_keys ? "its folder still holds valid keys"
+		                        : NULL,
+		    "the member is removed");
 }
 
 /*
@@ -228,7 +198,8 @@ cmd_etcd(int argc, char **argv, const struct cli_config *cfg)
 	struct kiln_etcd_result r;
 	struct kiln_buf text;
 	struct kiln_err err;
-	char base[PATH_MAX], dir[PATH_MAX];
+	char base[PATH_MAX], dir[PATH_MAX], members[64], clients[64];
+	char what[160];
 	int tty = isatty(STDERR_FILENO), rc = 1;
 
 	(void)argv;
@@ -253,34 +224,28 @@ cmd_etcd(int argc, char **argv, const struct cli_config *cfg)
 	/* An existing CA's encrypted key: the password as cfssl reads it. */
 	m.ca_password = getenv("CFSSL_CA_PK_PASSWORD");
 	m.force_hint = "use -force"; /* libkiln names no flag */
-	/* "out/" and "out" are the same folder; print it one way. */
-	snprintf(dir, sizeof(dir), "%s", cfg->out);
-	while (strlen(dir) > 1 && dir[strlen(dir) - 1] == '/')
-		dir[strlen(dir) - 1] = '\0';
+	cli_tree_dir(cfg->out, dir, sizeof(dir));
 	if (kiln_etcd_build_threads(&m, dir,
 	        (cfg->force ? KILN_ETCD_FORCE : 0) |
 	            (cfg->dry_run ? KILN_ETCD_DRY_RUN : 0),
-	        (unsigned int)cfg->jobs, tty ? show_progress : NULL, NULL, &r,
-	        &err) == -1)
+	        (unsigned int)cfg->jobs, tty ? cli_tree_progress : NULL, NULL,
+	        &r, &err) == -1)
 		goto cleanup;
-	if (tty)
-		fprintf(stderr, "\r\033[K");
+	cli_tree_progress_end(tty);
 	warn_ca(&m, dir, &r);
 	if (!cfg->quiet) {
 		print_files(&r);
 		print_etcdctl(&m, dir, &r);
 	}
-	cli_printf("%s: %zu member%s, %zu client%s: %zu certificate%s %s, "
-	           "%zu kept%s",
-	    dir, m.n_members, m.n_members == 1 ? "" : "s", m.n_clients,
-	    m.n_clients == 1 ? "" : "s", r.issued, r.issued == 1 ? "" : "s",
-	    cfg->dry_run ? "to issue" : "issued", r.kept,
-	    cfg->dry_run ? " (dry run: nothing written)" : "");
+	snprintf(what, sizeof(what), "%s, %s",
+	    cli_count(members, sizeof(members), m.n_members, "member"),
+	    cli_count(clients, sizeof(clients), m.n_clients, "client"));
+	cli_tree_summary(
+	    dir, what, r.issued, r.kept, "issued", "to issue", cfg->dry_run);
 	rc = 0;
 cleanup:
 	if (rc != 0) {
-		if (tty)
-			fprintf(stderr, "\r\033[K");
+		cli_tree_progress_end(tty);
 		cli_error("etcd", &err);
 	}
 	kiln_etcd_manifest_free(&m);

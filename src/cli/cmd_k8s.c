@@ -10,15 +10,7 @@
 #include "kiln/duration.h"
 #include "kiln/file.h"
 #include "kiln/k8s.h"
-
-/* On a terminal, one line per step, rewritten in place. */
-static void
-show_progress(void *arg, size_t step, size_t n, const char *what)
-{
-	(void)arg;
-	fprintf(stderr, "\r\033[K[%zu/%zu] %s", step, n, what);
-	fflush(stderr);
-}
+#include "treeout.h"
 
 /* Each file written, kept or left behind, and each folder left behind. */
 static void
@@ -29,36 +21,13 @@ print_files(const struct kiln_k8s_result *r)
 
 	for (i = 0; i < r->n_files; i++) {
 		f = &r->files[i];
-		switch (f->fate) {
-		case KILN_K8S_NEW:
-			cli_printf("%s: written (new)", f->path);
-			break;
-		case KILN_K8S_CHANGED:
-			cli_printf("%s: written (changed)", f->path);
-			break;
-		case KILN_K8S_KEPT:
-			cli_printf("%s: kept", f->path);
-			break;
-		case KILN_K8S_RESET:
-			cli_printf("%s: mode %04o reset to %04o", f->path,
-			    f->was, f->now);
-			break;
-		case KILN_K8S_LEFT:
-			cli_printf("%s: left behind: the manifest no longer "
-			           "makes it; remove it if nothing uses it",
-			    f->path);
-			break;
-		}
+		cli_tree_file(f->path, (enum cli_fate)f->fate, f->was, f->now);
 	}
 	for (i = 0; i < r->n_gone; i++)
-		cli_printf(
-		    "%s: left behind: %s is no longer in the manifest%s; "
-		    "remove the folder once the node is deleted from "
-		    "the cluster",
-		    r->gone[i].path, r->gone[i].name,
-		    r->gone[i].has_ca_keys ? ", and its pki/ still holds the "
-		                             "CA keys"
-		                           : "");
+		cli_tree_gone(r->gone[i].path, r->gone[i].name,
+		    r->gone[i].has_ca_keys ? "its pki/ still holds the CA keys"
+		                           : NULL,
+		    "the node is deleted from the cluster");
 }
 
 /* kiln k8s -sign-csrs DIR -ca-dir CADIR: kubeadm's external-CA mode. */
@@ -93,10 +62,8 @@ sign_csrs(const struct cli_config *cfg)
 			cli_printf("%s: not one of kubeadm's, left alone",
 			    r.ignored[i]);
 	}
-	cli_printf("%s: %zu certificate%s %s, %zu kept%s", cfg->sign_csrs,
-	    r.issued, r.issued == 1 ? "" : "s",
-	    cfg->dry_run ? "to sign" : "signed", r.kept,
-	    cfg->dry_run ? " (dry run: nothing written)" : "");
+	cli_tree_summary(cfg->sign_csrs, NULL, r.issued, r.kept, "signed",
+	    "to sign", cfg->dry_run);
 	rc = 0;
 done:
 	kiln_k8s_result_free(&r);
@@ -110,7 +77,7 @@ cmd_k8s(int argc, char **argv, const struct cli_config *cfg)
 	struct kiln_k8s_result r;
 	struct kiln_buf text;
 	struct kiln_err err;
-	char dir[4096];
+	char dir[4096], cps[64], workers[64], what[160];
 	int tty = isatty(STDERR_FILENO), rc = 1;
 
 	if (argc != 0)
@@ -143,31 +110,26 @@ cmd_k8s(int argc, char **argv, const struct cli_config *cfg)
 		goto cleanup;
 	}
 	m.force_hint = "use -force"; /* libkiln names no flag */
-	/* "out/" and "out" are the same folder; print it one way. */
-	snprintf(dir, sizeof(dir), "%s", cfg->out);
-	while (strlen(dir) > 1 && dir[strlen(dir) - 1] == '/')
-		dir[strlen(dir) - 1] = '\0';
+	cli_tree_dir(cfg->out, dir, sizeof(dir));
 	if (kiln_k8s_build(&m, dir,
 	        (cfg->force ? KILN_K8S_FORCE : 0) |
 	            (cfg->dry_run ? KILN_K8S_DRY_RUN : 0),
-	        (unsigned int)cfg->jobs, tty ? show_progress : NULL, NULL, &r,
-	        &err) == -1)
+	        (unsigned int)cfg->jobs, tty ? cli_tree_progress : NULL, NULL,
+	        &r, &err) == -1)
 		goto cleanup;
-	if (tty)
-		fprintf(stderr, "\r\033[K");
+	cli_tree_progress_end(tty);
 	if (!cfg->quiet)
 		print_files(&r);
-	cli_printf("%s: %zu control-plane node%s, %zu worker%s: %zu "
-	           "certificate%s %s, %zu kept%s",
-	    dir, m.n_control_plane, m.n_control_plane == 1 ? "" : "s",
-	    m.n_workers, m.n_workers == 1 ? "" : "s", r.issued,
-	    r.issued == 1 ? "" : "s", cfg->dry_run ? "to issue" : "issued",
-	    r.kept, cfg->dry_run ? " (dry run: nothing written)" : "");
+	snprintf(what, sizeof(what), "%s, %s",
+	    cli_count(
+	        cps, sizeof(cps), m.n_control_plane, "control-plane node"),
+	    cli_count(workers, sizeof(workers), m.n_workers, "worker"));
+	cli_tree_summary(
+	    dir, what, r.issued, r.kept, "issued", "to issue", cfg->dry_run);
 	rc = 0;
 cleanup:
 	if (rc != 0) {
-		if (tty)
-			fprintf(stderr, "\r\033[K");
+		cli_tree_progress_end(tty);
 		cli_error("k8s", &err);
 	}
 	kiln_k8s_manifest_free(&m);

@@ -197,7 +197,7 @@ kiln_etcd_build_threads(const struct kiln_etcd_manifest *m, const char *dir,
 	if (etcd_plan(&r, err) == -1)
 		goto cleanup;
 	memset(&run, 0, sizeof(run));
-	run.signer = &r.signer;
+	run.signer = &r.ca.signer;
 	run.rng = &r.rng;
 	run.now = r.now;
 	run.threads = threads;

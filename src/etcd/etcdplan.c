@@ -31,7 +31,7 @@ etcd_run_init(struct etcd_run *r, const struct kiln_etcd_manifest *m,
 	r->result = result;
 	r->now = time(NULL);
 	kiln_rng_init(&r->rng);
-	kiln_signer_init(&r->signer);
+	tree_ca_init(&r->ca);
 	kiln_buf_init(&r->ca_pem);
 	tree_init(&r->tree, dir);
 	leaves_init(&r->leaves);
@@ -50,7 +50,7 @@ etcd_run_free(struct etcd_run *r)
 	free(r->old_yml);
 	free(r->had_yml);
 	kiln_rng_free(&r->rng);
-	kiln_signer_free(&r->signer);
+	tree_ca_free(&r->ca);
 	kiln_buf_free(&r->ca_pem);
 }
 

@@ -20,6 +20,7 @@
 #include "kiln/signer.h"
 #include "pki/leafpool.h"
 #include "pki/tree.h"
+#include "pki/treeca.h"
 
 /* The folders' places in the tree, in the order the plan adds them. */
 #define F_ROOT 0
@@ -47,9 +48,9 @@ struct etcd_run {
 	size_t step, nsteps;
 	struct kiln_etcd_result *result;
 	time_t now;
-	struct kiln_rng rng;       /* seeded by etcd_plan */
-	struct kiln_signer signer; /* the CA, opened or made once */
-	struct kiln_buf ca_pem;
+	struct kiln_rng rng;    /* seeded by etcd_plan */
+	struct tree_ca ca;      /* opened or made once: its signer, its PEM */
+	struct kiln_buf ca_pem; /* its PEM again, for each member's ca.pem */
 	struct kiln_profile profiles[ETCD_N_PROFILES];
 	int existing_cluster; /* the CA and a member's etcd.yml were there */
 	/* Each member's etcd.yml as it was, if it was there. */
@@ -96,7 +97,7 @@ int etcd_plan_template(struct etcd_run *, size_t, const char *,
 /*
  * DIR/ca planned (etcdca.c): reused when it exists (never replaced),
  * else the manifest's existing CA, else a new one; then ca-config.json.
- * The signer is opened, "ca_pem" and the profiles set, the result's CA
+ * The CA's signer is opened, its PEM and the profiles set, the result's CA
  * fields filled.  Returns 0 or -1.
  */
 int etcd_plan_ca(struct etcd_run *, struct kiln_err *);

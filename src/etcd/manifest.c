@@ -60,27 +60,6 @@ kiln_etcd_manifest_free(struct kiln_etcd_manifest *m)
 	kiln_etcd_manifest_init(m);
 }
 
-/* A duration member: positive, with a default. */
-static int
-duration_or(const cJSON *obj, const char *ctx, const char *name,
-    const char *def, int64_t *out, struct kiln_err *err)
-{
-	const char *s = NULL;
-	struct kiln_err e;
-
-	if (kiln_json_string(obj, ctx, name, &s, err) == -1)
-		return -1;
-	kiln_err_clear(&e);
-	if (kiln_duration_parse(s != NULL ? s : def, out, &e) == -1)
-		return kiln_err_pass_prefix(err, &e, "%s%s%s",
-		    ctx != NULL ? ctx : "", ctx != NULL ? "." : "", name);
-	if (*out <= 0)
-		return kiln_err_set(err, KILN_EINVAL,
-		    "%s%s%s: must be positive", ctx != NULL ? ctx : "",
-		    ctx != NULL ? "." : "", name);
-	return 0;
-}
-
 /*
  * Put "ctx." before a message that starts with a field path ("key.algo:
  * ..."), "ctx: " before any other.
@@ -116,7 +95,8 @@ parse_ca(struct kiln_etcd_manifest *m, const cJSON *root, const char *base,
 	char path[4096];
 
 	if (kiln_json_object(ca, "ca", err) == -1 ||
-	    duration_or(ca, "ca", "expiry", "87600h", &m->ca_expiry, err) == -1)
+	    manifest_duration_or(
+	        ca, "ca", "expiry", "87600h", &m->ca_expiry, err) == -1)
 		return -1;
 	if (ca == NULL) {
 		kiln_request_free(&m->ca);
@@ -284,25 +264,6 @@ static const char *const etcd_keys[] = { "client_port", "peer_port",
 	NULL };
 /* clang-format on */
 
-/* Each object of array "arr" (NULL: none) against "known". */
-static int
-known_in_array(const cJSON *arr, const char *path, const char *const *known,
-    struct kiln_err *err)
-{
-	const cJSON *c;
-	char ctx[64];
-	size_t i = 0;
-
-	if (arr == NULL || !cJSON_IsArray(arr))
-		return 0;
-	for (c = arr->child; c != NULL; c = c->next, i++) {
-		snprintf(ctx, sizeof(ctx), "%s[%zu]", path, i);
-		if (kiln_json_known_keys(c, ctx, known, err) == -1)
-			return -1;
-	}
-	return 0;
-}
-
 /* A request's "key" and "names" under "path" (NULL: the top level). */
 static int
 known_in_request(const cJSON *obj, const char *path, struct kiln_err *err)
@@ -315,8 +276,8 @@ known_in_request(const cJSON *obj, const char *path, struct kiln_err *err)
 	    path != NULL ? "." : "");
 	return kiln_json_known_keys(
 	           kiln_json_get(obj, "key"), key, key_keys, err) == -1 ||
-	               known_in_array(kiln_json_get(obj, "names"), names,
-	                   name_keys, err) == -1
+	               manifest_known_in_array(kiln_json_get(obj, "names"),
+	                   names, name_keys, err) == -1
 	           ? -1
 	           : 0;
 }
@@ -328,9 +289,9 @@ known_keys(const cJSON *root, struct kiln_err *err)
 
 	if (kiln_json_known_keys(root, NULL, root_keys, err) == -1 ||
 	    known_in_request(root, NULL, err) == -1 ||
-	    known_in_array(kiln_json_get(root, "members"), "members",
+	    manifest_known_in_array(kiln_json_get(root, "members"), "members",
 	        member_keys, err) == -1 ||
-	    known_in_array(kiln_json_get(root, "clients"), "clients",
+	    manifest_known_in_array(kiln_json_get(root, "clients"), "clients",
 	        client_keys, err) == -1 ||
 	    kiln_json_known_keys(
 	        kiln_json_get(root, "etcd"), "etcd", etcd_keys, err) == -1 ||
@@ -376,7 +337,8 @@ kiln_etcd_manifest_parse(struct kiln_etcd_manifest *m, const char *text,
 	        manifest_yaml_byte, "a value written into etcd.yml",
 	        err) == -1 ||
 	    parse_ca(m, root, base_dir, err) == -1 ||
-	    duration_or(root, NULL, "expiry", "8760h", &m->expiry, err) == -1 ||
+	    manifest_duration_or(
+	        root, NULL, "expiry", "8760h", &m->expiry, err) == -1 ||
 	    manifest_members(m, kiln_json_get(root, "members"), err) == -1 ||
 	    manifest_clients(m, kiln_json_get(root, "clients"), err) == -1 ||
 	    manifest_string_or(

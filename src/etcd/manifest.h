@@ -9,13 +9,7 @@
 #include "core/json.h"
 #include "kiln/err.h"
 #include "kiln/etcd.h"
-
-/*
- * String member "name" of "obj" (field path "ctx.name"; "ctx" may be
- * NULL), or "def" when absent, copied into "*out".  Returns 0 or -1.
- */
-int manifest_string_or(const cJSON *, const char *, const char *, const char *,
-    char **, struct kiln_err *);
+#include "pki/manifestjson.h"
 
 /*
  * Text that goes into a certificate and into file names (field "path"):

@@ -14,18 +14,6 @@
 #include "etcd/manifest.h"
 #include "kiln/etcd.h"
 
-/* A string member with a default, copied. */
-int
-manifest_string_or(const cJSON *obj, const char *ctx, const char *name,
-    const char *def, char **out, struct kiln_err *err)
-{
-	const char *s = NULL;
-
-	if (kiln_json_string(obj, ctx, name, &s, err) == -1)
-		return -1;
-	return kiln_str_set(out, s != NULL ? s : def, err);
-}
-
 /*
  * Text that goes into a certificate and into file names (and, checked
  * further, auto_compaction_retention): no quotes, no backslash, no
@@ -117,74 +105,46 @@ check_name(const char *path, const char *s, struct kiln_err *err)
 	return 0;
 }
 
+/* A member's name, not one of the output's own folders. */
+static int
+check_member_name(const char *path, const char *s, struct kiln_err *err)
+{
+	if (check_name(path, s, err) == -1)
+		return -1;
+	/* Member folders sit beside ca/ and clients/. */
+	if (strcmp(s, "ca") == 0 || strcmp(s, "clients") == 0)
+		return kiln_err_set(err, KILN_EINVAL,
+		    "%s: \"%s\" is taken by the output's own folder", path, s);
+	return 0;
+}
+
+static const struct manifest_node_rules member_rules = {
+    check_member_name, manifest_check_text};
+
 static int
 parse_member(struct kiln_etcd_manifest *m, const cJSON *obj, const char *ctx,
     struct kiln_err *err)
 {
 	struct kiln_etcd_member *mb = &m->members[m->n_members];
-	unsigned char ip[16], other[16];
-	const char **hosts = NULL;
-	char path[64];
-	size_t i, len, n_hosts = 0;
-	int rc = -1;
+	struct manifest_node nd;
+	char also[32];
+	size_t i;
 
-	m->n_members++; /* owned from here on, whatever fails below */
-	if (kiln_json_object(obj, ctx, err) == -1 ||
-	    manifest_string_or(obj, ctx, "name", NULL, &mb->name, err) == -1 ||
-	    manifest_string_or(obj, ctx, "ip", NULL, &mb->ip, err) == -1 ||
-	    kiln_json_strings(obj, ctx, "hosts", &hosts, &n_hosts, err) == -1)
-		goto cleanup;
-	snprintf(path, sizeof(path), "%s.name", ctx);
-	if (mb->name == NULL) {
-		kiln_err_set(err, KILN_EINVAL, "%s: missing", path);
-		goto cleanup;
-	}
-	if (check_name(path, mb->name, err) == -1)
-		goto cleanup;
-	/* Member folders sit beside ca/ and clients/. */
-	if (strcmp(mb->name, "ca") == 0 || strcmp(mb->name, "clients") == 0) {
-		kiln_err_set(err, KILN_EINVAL,
-		    "%s: \"%s\" is taken by the output's own folder", path,
-		    mb->name);
-		goto cleanup;
-	}
-	snprintf(path, sizeof(path), "%s.ip", ctx);
-	if (mb->ip == NULL) {
-		kiln_err_set(err, KILN_EINVAL, "%s: missing", path);
-		goto cleanup;
-	}
-	if ((len = kiln_ip_parse(mb->ip, ip)) == 0) {
-		kiln_err_set(err, KILN_EINVAL, "%s: bad IP address \"%s\"",
-		    path, mb->ip);
-		goto cleanup;
-	}
+	memset(&nd, 0, sizeof(nd));
+	if (manifest_node_parse(&nd, obj, ctx, &member_rules, err) == -1)
+		return -1;
+	mb->name = nd.name;
+	mb->ip = nd.ip;
+	mb->hosts = nd.hosts;
+	mb->n_hosts = nd.n_hosts;
+	m->n_members++; /* owned from here on */
 	for (i = 0; i + 1 < m->n_members; i++) {
-		if (strcmp(m->members[i].name, mb->name) == 0) {
-			kiln_err_set(err, KILN_EINVAL,
-			    "%s.name: duplicate \"%s\" (also members[%zu])",
-			    ctx, mb->name, i);
-			goto cleanup;
-		}
-		if (kiln_ip_parse(m->members[i].ip, other) == len &&
-		    memcmp(ip, other, len) == 0) {
-			kiln_err_set(err, KILN_EINVAL,
-			    "%s.ip: duplicate \"%s\" (also members[%zu])", ctx,
-			    mb->ip, i);
-			goto cleanup;
-		}
+		snprintf(also, sizeof(also), "members[%zu]", i);
+		if (manifest_node_unique(ctx, mb->name, mb->ip, also,
+		        m->members[i].name, m->members[i].ip, err) == -1)
+			return -1;
 	}
-	for (i = 0; i < n_hosts; i++) {
-		snprintf(path, sizeof(path), "%s.hosts[%zu]", ctx, i);
-		if (manifest_check_text(path, hosts[i], err) == -1)
-			goto cleanup;
-	}
-	if (hosts != NULL &&
-	    kiln_strs_set(&mb->hosts, &mb->n_hosts, hosts, n_hosts, err) == -1)
-		goto cleanup;
-	rc = 0;
-cleanup:
-	free(hosts);
-	return rc;
+	return 0;
 }
 
 int

@@ -2,7 +2,9 @@
  * The Kubernetes manifest (kiln-config(5)): parsed and checked as a
  * whole before kiln k8s reads or writes anything.  kiln's strict format:
  * an unknown key is refused with the nearest known one.  Every error
- * names its field ("workers[2].ip: ...").
+ * names its field ("workers[2].ip: ...").  The nodes, the defaults and
+ * the strict keys of the arrays are read as kiln etcd reads its members
+ * (pki/manifestjson.c); the rules of names and hosts are Kubernetes'.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -15,6 +17,7 @@
 #include "kiln/duration.h"
 #include "kiln/k8s.h"
 #include "kiln/request.h"
+#include "pki/manifestjson.h"
 
 void
 kiln_k8s_manifest_init(struct kiln_k8s_manifest *m)
@@ -62,69 +65,17 @@ static const char *const worker_keys[] = { "name", "ip", NULL };
 static const char *const key_keys[] = { "algo", "size", NULL };
 /* clang-format on */
 
-/* Each object of array "arr" (NULL: none) against "known". */
-static int
-known_in_array(const cJSON *arr, const char *path, const char *const *known,
-    struct kiln_err *err)
-{
-	const cJSON *c;
-	char ctx[64];
-	size_t i = 0;
-
-	if (arr == NULL || !cJSON_IsArray(arr))
-		return 0;
-	for (c = arr->child; c != NULL; c = c->next, i++) {
-		snprintf(ctx, sizeof(ctx), "%s[%zu]", path, i);
-		if (kiln_json_known_keys(c, ctx, known, err) == -1)
-			return -1;
-	}
-	return 0;
-}
-
 static int
 known_keys(const cJSON *root, struct kiln_err *err)
 {
 	if (kiln_json_known_keys(root, NULL, root_keys, err) == -1 ||
 	    kiln_json_known_keys(
 	        kiln_json_get(root, "key"), "key", key_keys, err) == -1 ||
-	    known_in_array(kiln_json_get(root, "control_plane"),
+	    manifest_known_in_array(kiln_json_get(root, "control_plane"),
 	        "control_plane", cp_keys, err) == -1 ||
-	    known_in_array(kiln_json_get(root, "workers"), "workers",
+	    manifest_known_in_array(kiln_json_get(root, "workers"), "workers",
 	        worker_keys, err) == -1)
 		return -1;
-	return 0;
-}
-
-/* A string member with a default, copied. */
-static int
-string_or(const cJSON *obj, const char *ctx, const char *name, const char *def,
-    char **out, struct kiln_err *err)
-{
-	const char *s = NULL;
-
-	if (kiln_json_string(obj, ctx, name, &s, err) == -1)
-		return -1;
-	if (s == NULL && def == NULL)
-		return 0;
-	return kiln_str_set(out, s != NULL ? s : def, err);
-}
-
-/* A duration member: positive, with a default. */
-static int
-duration_or(const cJSON *obj, const char *name, const char *def, int64_t *out,
-    struct kiln_err *err)
-{
-	const char *s = NULL;
-	struct kiln_err e;
-
-	if (kiln_json_string(obj, NULL, name, &s, err) == -1)
-		return -1;
-	kiln_err_clear(&e);
-	if (kiln_duration_parse(s != NULL ? s : def, out, &e) == -1)
-		return kiln_err_pass_prefix(err, &e, "%s", name);
-	if (*out <= 0)
-		return kiln_err_set(
-		    err, KILN_EINVAL, "%s: must be positive", name);
 	return 0;
 }
 
@@ -191,55 +142,9 @@ check_san(const char *path, const char *s, struct kiln_err *err)
 	    "%s: \"%s\": neither an IP address nor a DNS name", path, s);
 }
 
-/* The node "obj" into "nd" ("ctx" names it); hosts only if "hosts". */
-static int
-parse_node(struct kiln_k8s_node *nd, const cJSON *obj, const char *ctx,
-    int hosts, struct kiln_err *err)
-{
-	const char **v = NULL;
-	unsigned char ip[16];
-	char path[96];
-	size_t i, n = 0;
-	int rc = -1;
-
-	if (kiln_json_object(obj, ctx, err) == -1)
-		return -1;
-	if (obj == NULL)
-		return kiln_err_set(err, KILN_EINVAL, "%s: null", ctx);
-	if (string_or(obj, ctx, "name", NULL, &nd->name, err) == -1 ||
-	    string_or(obj, ctx, "ip", NULL, &nd->ip, err) == -1 ||
-	    (hosts && kiln_json_strings(obj, ctx, "hosts", &v, &n, err) == -1))
-		goto cleanup;
-	snprintf(path, sizeof(path), "%s.name", ctx);
-	if (nd->name == NULL) {
-		kiln_err_set(err, KILN_EINVAL, "%s: missing", path);
-		goto cleanup;
-	}
-	if (check_node_name(path, nd->name, err) == -1)
-		goto cleanup;
-	snprintf(path, sizeof(path), "%s.ip", ctx);
-	if (nd->ip == NULL) {
-		kiln_err_set(err, KILN_EINVAL, "%s: missing", path);
-		goto cleanup;
-	}
-	if (kiln_ip_parse(nd->ip, ip) == 0) {
-		kiln_err_set(err, KILN_EINVAL, "%s: bad IP address \"%s\"",
-		    path, nd->ip);
-		goto cleanup;
-	}
-	for (i = 0; i < n; i++) {
-		snprintf(path, sizeof(path), "%s.hosts[%zu]", ctx, i);
-		if (check_san(path, v[i], err) == -1)
-			goto cleanup;
-	}
-	if (v != NULL &&
-	    kiln_strs_set(&nd->hosts, &nd->n_hosts, v, n, err) == -1)
-		goto cleanup;
-	rc = 0;
-cleanup:
-	free(v);
-	return rc;
-}
+/* A control-plane node's rules, and a worker's (no hosts). */
+static const struct manifest_node_rules cp_rules = {check_node_name, check_san};
+static const struct manifest_node_rules worker_rules = {check_node_name, NULL};
 
 /* Array "name" of nodes into "*out"; at least one if "need". */
 static int
@@ -247,6 +152,7 @@ parse_nodes(const cJSON *root, const char *name, int need, int hosts,
     struct kiln_k8s_node **out, size_t *n_out, struct kiln_err *err)
 {
 	const cJSON *arr = kiln_json_get(root, name), *c;
+	struct manifest_node nd;
 	char ctx[48];
 	size_t n = 0;
 
@@ -261,9 +167,14 @@ parse_nodes(const cJSON *root, const char *name, int need, int hosts,
 		return kiln_err_set(err, KILN_ENOMEM, "out of memory");
 	for (c = arr->child; c != NULL; c = c->next) {
 		snprintf(ctx, sizeof(ctx), "%s[%zu]", name, *n_out);
-		(*n_out)++; /* owned from here on */
-		if (parse_node(&(*out)[*n_out - 1], c, ctx, hosts, err) == -1)
+		memset(&nd, 0, sizeof(nd));
+		if (manifest_node_parse(&nd, c, ctx,
+		        hosts ? &cp_rules : &worker_rules, err) == -1)
 			return -1;
+		(*out)[*n_out].name = nd.name;
+		(*out)[*n_out].ip = nd.ip;
+		(*out)[*n_out].hosts = nd.hosts;
+		(*out)[(*n_out)++].n_hosts = nd.n_hosts;
 	}
 	return 0;
 }
@@ -284,27 +195,19 @@ node_at(const struct kiln_k8s_manifest *m, size_t i, char *ctx, size_t size)
 static int
 check_unique(const struct kiln_k8s_manifest *m, struct kiln_err *err)
 {
-	size_t i, j, n = m->n_control_plane + m->n_workers, la, lb;
-	unsigned char a[16], b[16];
+	size_t i, j, n = m->n_control_plane + m->n_workers;
 	char ci[48], cj[48];
 
 	for (i = 1; i < n; i++) {
 		const struct kiln_k8s_node *x = node_at(m, i, ci, sizeof(ci));
 
-		la = kiln_ip_parse(x->ip, a);
 		for (j = 0; j < i; j++) {
 			const struct kiln_k8s_node *y =
 			    node_at(m, j, cj, sizeof(cj));
 
-			if (strcmp(x->name, y->name) == 0)
-				return kiln_err_set(err, KILN_EINVAL,
-				    "%s.name: duplicate \"%s\" (also %s)", ci,
-				    x->name, cj);
-			lb = kiln_ip_parse(y->ip, b);
-			if (la == lb && memcmp(a, b, la) == 0)
-				return kiln_err_set(err, KILN_EINVAL,
-				    "%s.ip: duplicate \"%s\" (also %s)", ci,
-				    x->ip, cj);
+			if (manifest_node_unique(ci, x->name, x->ip, cj,
+			        y->name, y->ip, err) == -1)
+				return -1;
 		}
 	}
 	return 0;
@@ -411,12 +314,12 @@ parse_settings(
 	size_t i, n = 0;
 	int rc = -1;
 
-	if (string_or(root, NULL, "cluster_name", "kubernetes",
+	if (manifest_string_or(root, NULL, "cluster_name", "kubernetes",
 	        &m->cluster_name, err) == -1 ||
-	    string_or(root, NULL, "service_cidr", "10.96.0.0/12",
+	    manifest_string_or(root, NULL, "service_cidr", "10.96.0.0/12",
 	        &m->service_cidr, err) == -1 ||
-	    string_or(root, NULL, "dns_domain", "cluster.local", &m->dns_domain,
-	        err) == -1 ||
+	    manifest_string_or(root, NULL, "dns_domain", "cluster.local",
+	        &m->dns_domain, err) == -1 ||
 	    kiln_json_string(
 	        root, NULL, "control_plane_endpoint", &endpoint, err) == -1 ||
 	    kiln_json_string(root, NULL, "etcd", &etcd, err) == -1 ||
@@ -425,9 +328,10 @@ parse_settings(
 	    (kiln_json_get(root, "key") != NULL &&
 	        kiln_keyreq_from_json(
 	            &m->key, kiln_json_get(root, "key"), err) == -1) ||
-	    duration_or(root, "ca_expiry", "87600h", &m->ca_expiry, err) ==
-	        -1 ||
-	    duration_or(root, "expiry", "8760h", &m->expiry, err) == -1)
+	    manifest_duration_or(
+	        root, NULL, "ca_expiry", "87600h", &m->ca_expiry, err) == -1 ||
+	    manifest_duration_or(
+	        root, NULL, "expiry", "8760h", &m->expiry, err) == -1)
 		goto cleanup;
 	if (strspn(m->cluster_name,
 	        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN"

@@ -194,7 +194,7 @@ plan_cas(struct k8s_run *r, struct kiln_err *err)
 		snprintf(cert, sizeof(cert), "%s.crt", k8s_cas[i].base);
 		snprintf(key, sizeof(key), "%s.key", k8s_cas[i].base);
 		if (tree_ca_plan(&r->cas[i], &r->tree, K8S_F_CA, cert, key,
-		        &r->careq[i], &r->ca_profile, &r->rng, r->now,
+		        &r->careq[i], &r->ca_profile, &r->rng, r->now, NULL,
 		        err) == -1)
 			return -1;
 		if (r->cas[i].made)

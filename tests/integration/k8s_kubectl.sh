@@ -6,6 +6,7 @@
 # name and CA, and the server sees the client's CN and O as kubeadm's.
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
+. "$HERE/lib/stub.sh"
 START=$(date +%s)
 command -v kubectl >/dev/null || fail "kubectl missing (Debian package kubernetes-client)"
 HOME=$T
@@ -22,17 +23,7 @@ JSON
 run k8s "$KILN" k8s -q -manifest m.json -out out
 assert_eq 0 "$rc" "kiln k8s: exit status ($(cat k8s.err))"
 
-STUB=
-stop_stub() {
-	[ -z "$STUB" ] || stop_pid "$STUB" || :
-	STUB=
-}
-ON_EXIT=stop_stub
-FAIL_LOGS="$T/stub.log"
-python3 "$HERE/k8s_stub.py" 127.0.16.1 6443 out/cp-1/pki/apiserver.crt \
-    out/cp-1/pki/apiserver.key out/cp-1/pki/ca.crt ready >stub.log 2>&1 &
-STUB=$!
-wait_for 10 "$STUB" test -s ready || fail "the stub API server did not start ($(cat stub.log))"
+start_stub 127.0.16.1 out/cp-1
 ok
 
 # kubectl with CONF: /version's client identity, as "CN|O".

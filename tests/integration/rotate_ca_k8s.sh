@@ -10,6 +10,7 @@
 # too, and kiln k8s refuses to run in the middle of it.
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
+. "$HERE/lib/stub.sh"
 START=$(date +%s)
 command -v kubectl >/dev/null || fail "kubectl missing (Debian package kubernetes-client)"
 HOME=$T
@@ -36,17 +37,7 @@ assert_eq 0 "$rc" "kiln k8s: exit status ($(cat k8s.err))"
 cp out/ca/ca.crt old-ca.crt
 cp -r out before
 
-STUB=
-stop_stub() {
-	[ -z "$STUB" ] || stop_pid "$STUB" || :
-	STUB=
-}
-ON_EXIT=stop_stub
-FAIL_LOGS="$T/stub.log"
-python3 "$HERE/k8s_stub.py" 127.0.17.1 6443 out/cp-1/pki/apiserver.crt \
-    out/cp-1/pki/apiserver.key out/cp-1/pki/ca.crt ready >stub.log 2>&1 &
-STUB=$!
-wait_for 10 "$STUB" test -s ready || fail "the stub API server did not start ($(cat stub.log))"
+start_stub 127.0.17.1 out/cp-1
 ok
 
 # kubectl with CONF: /version's client identity, as "CN|O".
