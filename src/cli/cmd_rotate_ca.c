@@ -115,9 +115,11 @@ print_summary(const char *dir, const struct kiln_rotate_result *r, int dry)
 		    dir, dry ? " planned" : " done", r->new_id,
 		    removed_text(r, dir, gone, sizeof(gone)), tail);
 		cli_printf("next: restart the members one at a time, each "
-		           "healthy before the next (etcd reads its "
-		           "trusted-ca-file only when it starts; until then it "
-		           "still accepts the old CA's certificates): %s",
+		           "healthy before the next, the leader last after "
+		           "etcdctl move-leader hands its role to a restarted "
+		           "member (etcd reads its trusted-ca-file only when it "
+		           "starts; until then it still accepts the old CA's "
+		           "certificates): %s",
 		    names);
 		break;
 	}

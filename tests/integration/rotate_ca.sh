@@ -190,7 +190,7 @@ for f in t/etcd-1/ssl/ca.pem t/etcd-2/ssl/ca.pem t/ca/ca-bundle.pem; do
 done
 assert_eq "ca-bundle.pem ca-config.json ca-key.pem ca.pem rotate.json" "$(ls t/ca | tr '\n' ' ' | sed 's/ $//')" \
     "after phase 3: one copy of the CA key, no old CA"
-assert_contains "$(cat stdout)" "before the next (etcd reads its trusted-ca-file only when it starts; until then it still accepts the old CA's certificates): etcd-1 etcd-2" "summary 3"
+assert_contains "$(cat stdout)" "before the next, the leader last after etcdctl move-leader hands its role to a restarted member (etcd reads its trusted-ca-file only when it starts; until then it still accepts the old CA's certificates): etcd-1 etcd-2" "summary 3"
 capture "$KILN" rotate-ca -dir t 3
 assert_eq "t: phase 3 is done already: nothing written (the rotation to the CA $NEW is finished; phase 1 starts another)" \
     "$(cat stdout)" "phase 3 again"
