@@ -219,11 +219,19 @@ int
 kiln_etcd_rotate(const char *dir, int phase, unsigned int flags,
     struct kiln_rotate_result *res, struct kiln_err *err)
 {
+	return kiln_etcd_rotate_threads(dir, phase, flags, 0, res, err);
+}
+
+int
+kiln_etcd_rotate_threads(const char *dir, int phase, unsigned int flags,
+    unsigned int threads, struct kiln_rotate_result *res, struct kiln_err *err)
+{
 	struct rotate r;
 	int rc = -1;
 
 	kiln_rotate_result_free(res);
 	rotate_init(&r, dir);
+	r.threads = threads;
 	if (phase < 1 || phase > KILN_ROTATE_PHASES) {
 		kiln_err_set(err, KILN_EINVAL,
 		    "phase %d: there are three phases, 1 to 3", phase);

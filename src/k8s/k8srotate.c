@@ -218,12 +218,21 @@ int
 kiln_k8s_rotate(const char *dir, const char *ca, int phase, unsigned int flags,
     struct kiln_rotate_result *res, struct kiln_err *err)
 {
+	return kiln_k8s_rotate_threads(dir, ca, phase, flags, 0, res, err);
+}
+
+int
+kiln_k8s_rotate_threads(const char *dir, const char *ca, int phase,
+    unsigned int flags, unsigned int threads, struct kiln_rotate_result *res,
+    struct kiln_err *err)
+{
 	struct k8s_rotate_names names;
 	struct rotate r;
 	int i, rc = -1;
 
 	kiln_rotate_result_free(res);
 	rotate_init(&r, dir);
+	r.threads = threads;
 	if (ca == NULL) {
 		kiln_err_set(err, KILN_EINVAL, "no CA named");
 		goto cleanup;

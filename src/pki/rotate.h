@@ -18,6 +18,7 @@
 #include "kiln/rng.h"
 #include "kiln/rotate.h"
 #include "kiln/signer.h"
+#include "pki/pool.h"
 #include "pki/tree.h"
 
 /* DIR/ca/rotate.json: the last phase done and the two CAs' key ids. */
@@ -99,6 +100,7 @@ struct rotate {
 	size_t n_signers;
 	struct rotate_names names;
 	/* The run's. */
+	unsigned int threads; /* phase 2's leaves: 0, one per online core */
 	time_t now;
 	struct kiln_rng rng;
 	struct rotate_state st;
@@ -153,11 +155,14 @@ int rotate_leaf_read(struct rotate *, const struct kiln_buf *, const char *,
 /*
  * Leaf "v" ("cert_shown") issued again by the new CA for its key, the
  * "len" bytes of "key" ("key_shown"), the cross certificate after it,
- * appended to "out" as PEM.  Returns 0 or -1.
+ * appended to "out" as PEM.  With "s" (a pool worker's: pki/pool.h) it
+ * signs and draws with the worker's copy of the new CA and generator,
+ * and reads nothing else of "r" but what no thread changes; with NULL,
+ * with the rotation's own.  Returns 0 or -1.
  */
-int rotate_leaf_issue(struct rotate *, const struct kiln_info *, const char *,
-    const unsigned char *, size_t, const char *, struct kiln_buf *,
-    struct kiln_err *);
+int rotate_leaf_issue(struct rotate *, struct pool_signer *,
+    const struct kiln_info *, const char *, const unsigned char *, size_t,
+    const char *, struct kiln_buf *, struct kiln_err *);
 
 /*
  * rotateconf.c: every kubeconfig into the plan, its CA data "a" then
