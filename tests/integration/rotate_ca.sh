@@ -183,6 +183,10 @@ capture "$KILN" check -within 1m -ca t/ca/ca.pem t
 assert_eq 2 "$status" "check mid-rotation: the old CA untrusted"
 assert_eq "kiln: check: t/ca/rotate.json: a CA rotation is under way (phase 2 of 3 done, phase 3 next): until phase 3, the certificates of the CA not given to -ca are judged untrusted" \
     "$(cat stderr)" "check mid-rotation: the line that says so"
+# kiln-check(1) shows that line as it is printed.
+grep -qxF "$(cat stderr)" "$DATA/../../man/kiln-check.1" ||
+    fail "kiln-check(1) does not show the rotation line"
+ok
 cp t/ca/new/ca-cross.pem cross.pem
 
 # Phase 3, cut short among its removals (simulated: some gone, no state).
@@ -243,6 +247,13 @@ for f in t/clients/root.pem t/etcd-1/ssl/peer.pem t/etcd-1/ssl/server.pem t/etcd
 	printf '%s#2: ok: a cross certificate: the CA given ("%s") certified by "etcd CA", a chain certificate for what still trusts that CA, not a leaf\n' "$f" "$NEWCN"
 done >want-check
 assert_eq "$(cat want-check)" "$(grep -v '^[|+]' stdout)" "check after the rotation: the lines below the table"
+# kiln-check(1) shows such a line, and the reason in full.
+line=$(head -1 want-check | sed "s|^t/clients/root.pem#2: |ssl/server.pem#2: |; s|(\"$NEWCN\")|(\"etcd CA 12dccbab\")|")
+grep -qxF "$line" "$DATA/../../man/kiln-check.1" ||
+    fail "kiln-check(1) does not show the cross certificate line: $line"
+grep -qF ".Ql ${line#ssl/server.pem#2: ok: } ." "$DATA/../../man/kiln-check.1" ||
+    fail "kiln-check(1) does not give the cross certificate reason"
+ok
 assert_eq 14 "$(grep -c "| ok *|$" stdout)" "check after the rotation: 14 certificates ok"
 
 # A finished rotation: kiln etcd keeps every leaf, byte for byte (a leaf
