@@ -32,23 +32,6 @@
 #define F_OLD 3
 #define F_NODES 4 /* then each node's folder, pki/ and pki/etcd/ */
 
-/* Whether "name" of folder "rel" of "fd" is a regular file (no link). */
-static int
-regular_at(int fd, const char *rel, const char *name)
-{
-	struct kiln_err ignored;
-	struct stat st;
-	int dfd, found;
-
-	kiln_err_clear(&ignored);
-	if ((dfd = kiln_dir_open(fd, rel, 0, 0, &ignored)) == -1)
-		return 0;
-	found = fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-	        S_ISREG(st.st_mode);
-	close(dfd);
-	return found;
-}
-
 int
 kiln_rotate_kind(
     const char *dir, enum kiln_rotate_kind *kind, struct kiln_err *err)
@@ -59,8 +42,8 @@ kiln_rotate_kind(
 		return kiln_err_set(err, KILN_EINVAL, "no tree named");
 	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return kiln_err_sys(err, "%s", dir);
-	k8s = regular_at(fd, "ca", "ca.crt");
-	etcd = regular_at(fd, "ca", "ca.pem");
+	k8s = tree_file_in(fd, "ca", "ca.crt");
+	etcd = tree_file_in(fd, "ca", "ca.pem");
 	close(fd);
 	if (k8s == etcd)
 		return kiln_err_set(err, KILN_EINVAL,
@@ -75,28 +58,14 @@ kiln_rotate_kind(
 static int
 find_nodes(const char *dir, char ***out, size_t *n, struct kiln_err *err)
 {
-	char **names = NULL, rel[PATH_MAX];
-	size_t i, count = 0;
-	int fd, rc = -1;
+	static const char *const skip[] = {"ca", NULL};
+	int fd, rc;
 
 	*out = NULL;
 	*n = 0;
 	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return kiln_err_sys(err, "%s", dir);
-	if (tree_list(fd, TREE_FOLDERS, "", &names, &count, err) == -1)
-		goto cleanup;
-	for (i = 0; i < count; i++) {
-		if (strcmp(names[i], "ca") == 0 ||
-		    snprintf(rel, sizeof(rel), "%s/pki", names[i]) >=
-		        (int)sizeof(rel) ||
-		    !regular_at(fd, rel, "ca.crt"))
-			continue;
-		if (kiln_strs_push(out, n, names[i], err) == -1)
-			goto cleanup;
-	}
-	rc = 0;
-cleanup:
-	kiln_strs_free(names, count);
+	rc = tree_marked(fd, "pki", "ca.crt", skip, out, n, err);
 	close(fd);
 	return rc;
 }
