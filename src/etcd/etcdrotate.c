@@ -20,11 +20,7 @@
 #include "kiln/rotate.h"
 #include "pki/rotate.h"
 
-#define F_ROOT 0
-#define F_CA 1
-#define F_NEW 2
-#define F_OLD 3
-#define F_CLIENTS 4
+#define F_CLIENTS 4 /* after pki/rotate.h's ROTATE_F_* */
 
 /*
  * The leaves of folder "f": each NAME.pem but "skip" and the keys, with
@@ -109,23 +105,17 @@ survey(struct rotate *r, const char *dir, struct kiln_rotate_result *res,
 
 	if (find_members(dir, &res->members, &res->n_members, err) == -1)
 		return -1;
-	/* The modes kiln etcd makes its folders with: ca/ 0700. */
-	if (tree_folder(t, F_ROOT, 0755, ".", "", err) == -1 ||
-	    tree_folder(t, F_ROOT, 0700, "ca", "", err) == -1 ||
-	    tree_folder(t, F_CA, 0700, "ca", "new", err) == -1 ||
-	    tree_folder(t, F_CA, 0700, "ca", "old", err) == -1 ||
-	    tree_folder(t, F_ROOT, 0755, "clients", "", err) == -1)
+	/* The modes kiln etcd makes its folders with. */
+	if (rotate_folders(r, err) == -1 ||
+	    tree_folder(t, ROTATE_F_ROOT, 0755, "clients", "", err) == -1)
 		return -1;
 	for (i = 0; i < res->n_members; i++) {
 		f = t->n_folders;
-		if (tree_folder(t, F_ROOT, 0755, res->members[i], "", err) ==
-		        -1 ||
+		if (tree_folder(t, ROTATE_F_ROOT, 0755, res->members[i], "",
+		        err) == -1 ||
 		    tree_folder(t, f, 0755, res->members[i], "ssl", err) == -1)
 			return -1;
 	}
-	r->f_ca = F_CA;
-	r->f_new = F_NEW;
-	r->f_old = F_OLD;
 	if (tree_open(t, err) == -1)
 		return -1;
 	for (i = 0; i < res->n_members; i++) {
@@ -153,13 +143,7 @@ kiln_etcd_rotate_threads(const char *dir, int phase, unsigned int flags,
 
 	kiln_rotate_result_free(res);
 	rotate_init(&r, dir);
-	r.threads = threads;
-	if (phase < 1 || phase > KILN_ROTATE_PHASES) {
-		kiln_err_set(err, KILN_EINVAL,
-		    "phase %d: there are three phases, 1 to 3", phase);
-		goto cleanup;
-	}
-	if (kiln_rng_seed(&r.rng, "kiln rotate-ca", err) == -1 ||
+	if (rotate_start(&r, phase, threads, err) == -1 ||
 	    survey(&r, dir, res, err) == -1 ||
 	    rotate_run(&r, phase, flags, res, err) == -1)
 		goto cleanup;

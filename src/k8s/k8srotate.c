@@ -26,11 +26,8 @@
 #include "kiln/rotate.h"
 #include "pki/rotate.h"
 
-#define F_ROOT 0
-#define F_CA 1
-#define F_NEW 2
-#define F_OLD 3
-#define F_NODES 4 /* then each node's folder, pki/ and pki/etcd/ */
+/* After pki/rotate.h's ROTATE_F_*: each node's folder, pki/, pki/etcd/. */
+#define F_NODES 4
 
 int
 kiln_rotate_kind(
@@ -138,25 +135,19 @@ survey(struct rotate *r, const char *dir, size_t ca,
 
 	if (find_nodes(dir, &res->members, &res->n_members, err) == -1)
 		return -1;
-	/* The modes kiln k8s makes its folders with: ca/ 0700. */
-	if (tree_folder(t, F_ROOT, 0755, ".", "", err) == -1 ||
-	    tree_folder(t, F_ROOT, 0700, "ca", "", err) == -1 ||
-	    tree_folder(t, F_CA, 0700, "ca", "new", err) == -1 ||
-	    tree_folder(t, F_CA, 0700, "ca", "old", err) == -1)
+	/* The modes kiln k8s makes its folders with. */
+	if (rotate_folders(r, err) == -1)
 		return -1;
 	for (i = 0; i < res->n_members; i++) {
 		f = t->n_folders;
-		if (tree_folder(t, F_ROOT, 0755, res->members[i], "", err) ==
-		        -1 ||
+		if (tree_folder(t, ROTATE_F_ROOT, 0755, res->members[i], "",
+		        err) == -1 ||
 		    tree_folder(t, f, 0755, res->members[i], "pki", err) ==
 		        -1 ||
 		    tree_folder(
 		        t, f + 1, 0755, res->members[i], "pki/etcd", err) == -1)
 			return -1;
 	}
-	r->f_ca = F_CA;
-	r->f_new = F_NEW;
-	r->f_old = F_OLD;
 	if (tree_open(t, err) == -1)
 		return -1;
 	for (i = 0; i < res->n_members; i++)
@@ -201,21 +192,15 @@ kiln_k8s_rotate_threads(const char *dir, const char *ca, int phase,
 
 	kiln_rotate_result_free(res);
 	rotate_init(&r, dir);
-	r.threads = threads;
 	if (ca == NULL) {
 		kiln_err_set(err, KILN_EINVAL, "no CA named");
 		goto cleanup;
 	}
-	if ((i = ca_index(ca, err)) == -1)
+	if ((i = ca_index(ca, err)) == -1 ||
+	    rotate_start(&r, phase, threads, err) == -1)
 		goto cleanup;
-	if (phase < 1 || phase > KILN_ROTATE_PHASES) {
-		kiln_err_set(err, KILN_EINVAL,
-		    "phase %d: there are three phases, 1 to 3", phase);
-		goto cleanup;
-	}
 	names_set(&r, &names, (size_t)i);
-	if (kiln_rng_seed(&r.rng, "kiln rotate-ca", err) == -1 ||
-	    survey(&r, dir, (size_t)i, res, err) == -1 ||
+	if (survey(&r, dir, (size_t)i, res, err) == -1 ||
 	    rotate_run(&r, phase, flags, res, err) == -1)
 		goto cleanup;
 	rc = 0;

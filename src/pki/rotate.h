@@ -115,6 +115,26 @@ void rotate_init(struct rotate *, const char *);
 /* Free it, wiping the keys it read. */
 void rotate_free(struct rotate *);
 
+/*
+ * Check "phase" (1 to 3: "phase N: there are three phases, 1 to 3"),
+ * seed the run's generator and keep "threads" for phase 2 (0: one per
+ * online core).  Returns 0 or -1.
+ */
+int rotate_start(struct rotate *, int, unsigned int, struct kiln_err *);
+
+/* The folders every rotated tree has, first, added by rotate_folders. */
+#define ROTATE_F_ROOT 0 /* DIR */
+#define ROTATE_F_CA 1   /* DIR/ca (0700, as kiln etcd and k8s make it) */
+#define ROTATE_F_NEW 2  /* DIR/ca/new */
+#define ROTATE_F_OLD 3  /* DIR/ca/old */
+
+/*
+ * Add DIR, DIR/ca, DIR/ca/new and DIR/ca/old to the tree (not opened
+ * yet), as ROTATE_F_*, and make them the rotation's; the tree kind's own
+ * folders come after.  Returns 0 or -1.
+ */
+int rotate_folders(struct rotate *, struct kiln_err *);
+
 /* Add trust file "name" of folder "f".  Returns 0 or -1. */
 int rotate_add_trust(struct rotate *, size_t, const char *, struct kiln_err *);
 /* Add the leaf "cert" of folder "f" with key "key".  Returns 0 or -1. */
