@@ -25,7 +25,7 @@ _kiln_flags() {
 	k8s) echo manifest out force j n q sign-csrs ca-dir expiry ;;
 	renew) echo ca ca-key config profile expiry rekey key within backup \
 		backup-dir follow-links n j ;;
-	rotate-ca) echo dir ca-name n q ;;
+	rotate-ca) echo dir ca-name n q j ;;
 	selfsign) echo config profile hostname out force ;;
 	sign) echo ca ca-key config profile hostname csr out ;;
 	verify) echo ca role host key ;;

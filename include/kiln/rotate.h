@@ -79,6 +79,15 @@ void kiln_rotate_result_free(struct kiln_rotate_result *);
 int kiln_etcd_rotate(const char *, int, unsigned int,
     struct kiln_rotate_result *, struct kiln_err *);
 
+/*
+ * As kiln_etcd_rotate, issuing phase 2's leaves on "threads" threads (0:
+ * one per online core, 1: all in the calling thread, one by one).  The
+ * files, their order, the result and the error do not depend on the
+ * number of threads, only the serials and signatures do.
+ */
+int kiln_etcd_rotate_threads(const char *, int, unsigned int, unsigned int,
+    struct kiln_rotate_result *, struct kiln_err *);
+
 /* The trees kiln rotate-ca knows. */
 enum kiln_rotate_kind {
 	KILN_ROTATE_ETCD_TREE, /* kiln etcd's: DIR/ca/ca.pem, one CA */
@@ -108,6 +117,10 @@ int kiln_rotate_kind(const char *, enum kiln_rotate_kind *, struct kiln_err *);
  */
 int kiln_k8s_rotate(const char *, const char *, int, unsigned int,
     struct kiln_rotate_result *, struct kiln_err *);
+
+/* As kiln_k8s_rotate, on "threads" threads as kiln_etcd_rotate_threads. */
+int kiln_k8s_rotate_threads(const char *, const char *, int, unsigned int,
+    unsigned int, struct kiln_rotate_result *, struct kiln_err *);
 
 /*
  * The rotation state "len" bytes of "text" record (DIR/ca/rotate.json):

@@ -292,10 +292,12 @@ cmd_rotate_ca(int argc, char **argv, const struct cli_config *cfg)
 		return cli_usage_error(cfg->cmd,
 		    "%s is a kiln etcd tree, with one CA: no -ca-name", dir);
 	}
-	if ((k8s ? kiln_k8s_rotate(dir, ca, (int)phase,
-	               cfg->dry_run ? KILN_ROTATE_DRY_RUN : 0, &r, &err)
-	         : kiln_etcd_rotate(dir, (int)phase,
-	               cfg->dry_run ? KILN_ROTATE_DRY_RUN : 0, &r, &err)) == -1)
+	if ((k8s ? kiln_k8s_rotate_threads(dir, ca, (int)phase,
+	               cfg->dry_run ? KILN_ROTATE_DRY_RUN : 0,
+	               (unsigned int)cfg->jobs, &r, &err)
+	         : kiln_etcd_rotate_threads(dir, (int)phase,
+	               cfg->dry_run ? KILN_ROTATE_DRY_RUN : 0,
+	               (unsigned int)cfg->jobs, &r, &err)) == -1)
 		goto cleanup;
 	if (r.done_already) {
 		if (r.before == 0)

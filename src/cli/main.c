@@ -68,11 +68,12 @@ static const char *const renew_flags[] = { "ca", "ca-key", "config",
 	"profile", "expiry", "rekey", "key", "within", "backup", "backup-dir",
 	"follow-links", "n", "j", NULL };
 static const char *const rotate_ca_flags[] = { "dir", "ca-name", "n", "q",
-	NULL };
+	"j", NULL };
 static const char *const rotate_ca_help[] = {
 	"n", "dry run: list what the phase would write or keep, and write nothing",
 	"q", "print the summary and what to do next only, not each file",
 	"ca-name", "a kiln k8s tree's CA to rotate: ca, front-proxy-ca or etcd-ca",
+	"j", "phase 2: how many certificates to issue at once (default: the number of online cores)",
 	NULL };
 static const char *const renew_help[] = {
 	"ca", "the CA that issued the certificates",
@@ -186,7 +187,7 @@ static const struct command commands[] = {
 	  "that issued it.",
 	  renew_flags, cmd_renew, 2, renew_help },
 	{ "rotate-ca",
-	  "kiln rotate-ca [-n] [-q] [-ca-name CA] -dir DIR 1|2|3",
+	  "kiln rotate-ca [-n] [-q] [-j N] [-ca-name CA] -dir DIR 1|2|3",
 	  "Replace the CA of a kiln etcd tree, or one CA (-ca-name) of a kiln "
 	  "k8s tree, in\nthree phases, each run once, in order: 1 makes the "
 	  "new CA and trusts both,\n2 issues every leaf again under the new "

@@ -106,26 +106,6 @@ etcd_plan_template(struct etcd_run *r, size_t f, const char *name,
 
 /* The tree as it was. */
 
-/*
- * Whether the regular file "name" is in folder "rel" (a path without
- * links) of folder "at".  Nothing is opened but folders.
- */
-static int
-file_in(int at, const char *rel, const char *name)
-{
-	struct kiln_err ignored;
-	struct stat st;
-	int fd, found;
-
-	kiln_err_clear(&ignored);
-	if ((fd = kiln_dir_open(at, rel, 0, 0, &ignored)) == -1)
-		return 0;
-	found = fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-	        S_ISREG(st.st_mode);
-	close(fd);
-	return found;
-}
-
 /* Note folder "name" of DIR as a member's no longer in the manifest. */
 static int
 add_gone(struct etcd_run *r, int fd, const char *name, struct kiln_err *err)
@@ -141,9 +121,9 @@ add_gone(struct etcd_run *r, int fd, const char *name, struct kiln_err *err)
 	memset(g, 0, sizeof(*g));
 	res->n_gone++;
 	snprintf(shown, sizeof(shown), "%s/ssl", name);
-	g->has_keys = file_in(fd, shown, "server-key.pem") ||
-	              file_in(fd, shown, "peer-key.pem") ||
-	              file_in(fd, shown, "etcd-key.pem");
+	g->has_keys = tree_file_in(fd, shown, "server-key.pem") ||
+	              tree_file_in(fd, shown, "peer-key.pem") ||
+	              tree_file_in(fd, shown, "etcd-key.pem");
 	if ((g->name = strdup(name)) == NULL ||
 	    tree_shown(&r->tree, F_ROOT, name, shown, err) == -1 ||
 	    (g->path = strdup(shown)) == NULL)
@@ -160,26 +140,21 @@ add_gone(struct etcd_run *r, int fd, const char *name, struct kiln_err *err)
 static int
 find_gone(struct etcd_run *r, struct kiln_err *err)
 {
+	static const char *const skip[] = {"ca", "clients", NULL};
 	const struct kiln_etcd_manifest *m = r->m;
-	char **names = NULL, cfg[PATH_MAX];
+	char **names = NULL;
 	size_t i, j, n = 0;
 	int fd = r->tree.folders[F_ROOT].fd, rc = -1;
 
 	if (fd == -1)
 		return 0;
-	if (tree_list(fd, TREE_FOLDERS, "", &names, &n, err) == -1)
+	if (tree_marked(fd, "cfg", "etcd.yml", skip, &names, &n, err) == -1)
 		goto cleanup;
 	for (i = 0; i < n; i++) {
-		if (strcmp(names[i], "ca") == 0 ||
-		    strcmp(names[i], "clients") == 0)
-			continue;
 		for (j = 0; j < m->n_members; j++)
 			if (strcmp(m->members[j].name, names[i]) == 0)
 				break;
-		snprintf(cfg, sizeof(cfg), "%s/cfg", names[i]);
-		if (j < m->n_members || !file_in(fd, cfg, "etcd.yml"))
-			continue;
-		if (add_gone(r, fd, names[i], err) == -1)
+		if (j == m->n_members && add_gone(r, fd, names[i], err) == -1)
 			goto cleanup;
 	}
 	rc = 0;

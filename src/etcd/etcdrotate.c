@@ -6,7 +6,6 @@
  * peers) and its leaves (every NAME.pem with NAME-key.pem in ssl/), and
  * the clients' leaves in clients/.  The phases are pki/rotate's.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -21,62 +20,7 @@
 #include "kiln/rotate.h"
 #include "pki/rotate.h"
 
-#define F_ROOT 0
-#define F_CA 1
-#define F_NEW 2
-#define F_OLD 3
-#define F_CLIENTS 4
-
-static int
-by_string(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Sort the "n" strings of "v". */
-static void
-sort_names(char **v, size_t n)
-{
-	if (n > 1)
-		qsort(v, n, sizeof(*v), by_string);
-}
-
-/*
- * Every name in folder "fd" ending in ".pem", whatever it is (a link
- * too: reading it refuses it), sorted, into "*out".  Returns 0 or -1.
- */
-static int
-pem_names(int fd, char ***out, size_t *n, struct kiln_err *err)
-{
-	struct dirent *e;
-	DIR *d;
-	int dfd;
-	size_t len;
-
-	*out = NULL;
-	*n = 0;
-	if (fd == -1)
-		return 0;
-	if ((dfd = dup(fd)) == -1)
-		return kiln_err_sys(err, "dup");
-	if ((d = fdopendir(dfd)) == NULL) {
-		close(dfd);
-		return kiln_err_sys(err, "fdopendir");
-	}
-	rewinddir(d);
-	while ((e = readdir(d)) != NULL) {
-		len = strlen(e->d_name);
-		if (len <= 4 || strcmp(e->d_name + len - 4, ".pem") != 0)
-			continue;
-		if (kiln_strs_push(out, n, e->d_name, err) == -1) {
-			closedir(d);
-			return -1;
-		}
-	}
-	closedir(d);
-	sort_names(*out, *n);
-	return 0;
-}
+#define F_CLIENTS 4 /* after pki/rotate.h's ROTATE_F_* */
 
 /*
  * The leaves of folder "f": each NAME.pem but "skip" and the keys, with
@@ -89,7 +33,10 @@ add_leaves(struct rotate *r, size_t f, const char *skip, struct kiln_err *err)
 	size_t i, n = 0, len;
 	int rc = -1;
 
-	if (pem_names(r->tree.folders[f].fd, &names, &n, err) == -1)
+	/* Whatever they are (a link too: reading it refuses it). */
+	if (r->tree.folders[f].fd != -1 &&
+	    tree_list(
+	        r->tree.folders[f].fd, TREE_ANY, ".pem", &names, &n, err) == -1)
 		goto cleanup;
 	for (i = 0; i < n; i++) {
 		len = strlen(names[i]);
@@ -111,25 +58,6 @@ cleanup:
 	return rc;
 }
 
-/* Whether folder "name" of "fd" holds cfg/etcd.yml (no link followed). */
-static int
-is_member(int fd, const char *name)
-{
-	char rel[PATH_MAX];
-	struct kiln_err ignored;
-	struct stat st;
-	int cfg, found;
-
-	kiln_err_clear(&ignored);
-	if (snprintf(rel, sizeof(rel), "%s/cfg", name) >= (int)sizeof(rel) ||
-	    (cfg = kiln_dir_open(fd, rel, 0, 0, &ignored)) == -1)
-		return 0;
-	found = fstatat(cfg, "etcd.yml", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-	        S_ISREG(st.st_mode);
-	close(cfg);
-	return found;
-}
-
 /*
  * The members of DIR, sorted, into "*out": its folders holding
  * cfg/etcd.yml but ca/ and clients/.  A symbolic link in DIR is
@@ -138,43 +66,33 @@ is_member(int fd, const char *name)
 static int
 find_members(const char *dir, char ***out, size_t *n, struct kiln_err *err)
 {
-	struct dirent *e;
+	static const char *const skip[] = {"ca", "clients", NULL};
+	char **names = NULL;
+	size_t i, count = 0;
 	struct stat st;
-	DIR *d;
-	int fd;
+	int fd, rc = -1;
 
 	*out = NULL;
 	*n = 0;
 	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return kiln_err_sys(err, "%s", dir);
-	if ((d = fdopendir(fd)) == NULL) {
-		close(fd);
-		return kiln_err_sys(err, "%s", dir);
-	}
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 ||
-		    strcmp(e->d_name, "..") == 0 ||
-		    fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1)
-			continue;
-		if (S_ISLNK(st.st_mode)) {
+	if (tree_list(fd, TREE_ANY, "", &names, &count, err) == -1)
+		goto cleanup;
+	for (i = 0; i < count; i++)
+		if (fstatat(fd, names[i], &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISLNK(st.st_mode)) {
 			kiln_err_set(err, KILN_EINVAL,
 			    "%s/%s: a symbolic link, not followed: refused",
-			    dir, e->d_name);
-			goto fail;
+			    dir, names[i]);
+			goto cleanup;
 		}
-		if (!S_ISDIR(st.st_mode) || strcmp(e->d_name, "ca") == 0 ||
-		    strcmp(e->d_name, "clients") == 0 ||
-		    !is_member(fd, e->d_name))
-			continue;
-		if (kiln_strs_push(out, n, e->d_name, err) == -1)
-			goto fail;
-	}
-	closedir(d);
-	sort_names(*out, *n);
-	return 0;
-fail:
-	closedir(d);
-	return -1;
+	if (tree_marked(fd, "cfg", "etcd.yml", skip, out, n, err) == -1)
+		goto cleanup;
+	rc = 0;
+cleanup:
+	kiln_strs_free(names, count);
+	close(fd);
+	return rc;
 }
 
 /* The tree's folders, opened, and what it holds to rotate. */
@@ -187,23 +105,17 @@ survey(struct rotate *r, const char *dir, struct kiln_rotate_result *res,
 
 	if (find_members(dir, &res->members, &res->n_members, err) == -1)
 		return -1;
-	/* The modes kiln etcd makes its folders with: ca/ 0700. */
-	if (tree_folder(t, F_ROOT, 0755, ".", "", err) == -1 ||
-	    tree_folder(t, F_ROOT, 0700, "ca", "", err) == -1 ||
-	    tree_folder(t, F_CA, 0700, "ca", "new", err) == -1 ||
-	    tree_folder(t, F_CA, 0700, "ca", "old", err) == -1 ||
-	    tree_folder(t, F_ROOT, 0755, "clients", "", err) == -1)
+	/* The modes kiln etcd makes its folders with. */
+	if (rotate_folders(r, err) == -1 ||
+	    tree_folder(t, ROTATE_F_ROOT, 0755, "clients", "", err) == -1)
 		return -1;
 	for (i = 0; i < res->n_members; i++) {
 		f = t->n_folders;
-		if (tree_folder(t, F_ROOT, 0755, res->members[i], "", err) ==
-		        -1 ||
+		if (tree_folder(t, ROTATE_F_ROOT, 0755, res->members[i], "",
+		        err) == -1 ||
 		    tree_folder(t, f, 0755, res->members[i], "ssl", err) == -1)
 			return -1;
 	}
-	r->f_ca = F_CA;
-	r->f_new = F_NEW;
-	r->f_old = F_OLD;
 	if (tree_open(t, err) == -1)
 		return -1;
 	for (i = 0; i < res->n_members; i++) {
@@ -219,17 +131,19 @@ int
 kiln_etcd_rotate(const char *dir, int phase, unsigned int flags,
     struct kiln_rotate_result *res, struct kiln_err *err)
 {
+	return kiln_etcd_rotate_threads(dir, phase, flags, 0, res, err);
+}
+
+int
+kiln_etcd_rotate_threads(const char *dir, int phase, unsigned int flags,
+    unsigned int threads, struct kiln_rotate_result *res, struct kiln_err *err)
+{
 	struct rotate r;
 	int rc = -1;
 
 	kiln_rotate_result_free(res);
 	rotate_init(&r, dir);
-	if (phase < 1 || phase > KILN_ROTATE_PHASES) {
-		kiln_err_set(err, KILN_EINVAL,
-		    "phase %d: there are three phases, 1 to 3", phase);
-		goto cleanup;
-	}
-	if (kiln_rng_seed(&r.rng, "kiln rotate-ca", err) == -1 ||
+	if (rotate_start(&r, phase, threads, err) == -1 ||
 	    survey(&r, dir, res, err) == -1 ||
 	    rotate_run(&r, phase, flags, res, err) == -1)
 		goto cleanup;

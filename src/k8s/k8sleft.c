@@ -23,23 +23,6 @@ by_string(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Whether folder "rel" of "at" (no link anywhere) holds a regular "name". */
-static int
-file_in(int at, const char *rel, const char *name)
-{
-	struct kiln_err ignored;
-	struct stat st;
-	int fd, found;
-
-	kiln_err_clear(&ignored);
-	if ((fd = kiln_dir_open(at, rel, 0, 0, &ignored)) == -1)
-		return 0;
-	found = fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-	        S_ISREG(st.st_mode);
-	close(fd);
-	return found;
-}
-
 /*
  * The files of folder "f" named *SUFFIX, for each of "suffixes", that the
  * plan does not make, sorted together, appended to "*out" as shown.
@@ -144,7 +127,7 @@ add_gone(
 	memset(g, 0, sizeof(*g));
 	res->n_gone++;
 	snprintf(shown, sizeof(shown), "%s/pki", name);
-	g->has_ca_keys = file_in(fd, shown, "ca.key");
+	g->has_ca_keys = tree_file_in(fd, shown, "ca.key");
 	if ((g->name = strdup(name)) == NULL ||
 	    tree_shown(&r->tree, K8S_F_ROOT, name, shown, err) == -1 ||
 	    (g->path = strdup(shown)) == NULL)
@@ -161,23 +144,20 @@ add_gone(
 static int
 find_gone(const struct k8s_run *r, struct kiln_err *err)
 {
+	static const char *const skip[] = {"ca", NULL};
 	char **names = NULL;
 	size_t i, j, n = 0;
 	int fd = r->tree.folders[K8S_F_ROOT].fd, rc = -1;
 
 	if (fd == -1)
 		return 0;
-	if (tree_list(fd, TREE_FOLDERS, "", &names, &n, err) == -1)
+	if (tree_marked(fd, "", "kubelet.conf", skip, &names, &n, err) == -1)
 		goto cleanup;
 	for (i = 0; i < n; i++) {
-		if (strcmp(names[i], "ca") == 0)
-			continue;
 		for (j = 0; j < r->n_nodes; j++)
 			if (strcmp(r->nodes[j].nd->name, names[i]) == 0)
 				break;
-		if (j < r->n_nodes || !file_in(fd, names[i], "kubelet.conf"))
-			continue;
-		if (add_gone(r, fd, names[i], err) == -1)
+		if (j == r->n_nodes && add_gone(r, fd, names[i], err) == -1)
 			goto cleanup;
 	}
 	rc = 0;

@@ -26,28 +26,8 @@
 #include "kiln/rotate.h"
 #include "pki/rotate.h"
 
-#define F_ROOT 0
-#define F_CA 1
-#define F_NEW 2
-#define F_OLD 3
-#define F_NODES 4 /* then each node's folder, pki/ and pki/etcd/ */
-
-/* Whether "name" of folder "rel" of "fd" is a regular file (no link). */
-static int
-regular_at(int fd, const char *rel, const char *name)
-{
-	struct kiln_err ignored;
-	struct stat st;
-	int dfd, found;
-
-	kiln_err_clear(&ignored);
-	if ((dfd = kiln_dir_open(fd, rel, 0, 0, &ignored)) == -1)
-		return 0;
-	found = fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-	        S_ISREG(st.st_mode);
-	close(dfd);
-	return found;
-}
+/* After pki/rotate.h's ROTATE_F_*: each node's folder, pki/, pki/etcd/. */
+#define F_NODES 4
 
 int
 kiln_rotate_kind(
@@ -59,8 +39,8 @@ kiln_rotate_kind(
 		return kiln_err_set(err, KILN_EINVAL, "no tree named");
 	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return kiln_err_sys(err, "%s", dir);
-	k8s = regular_at(fd, "ca", "ca.crt");
-	etcd = regular_at(fd, "ca", "ca.pem");
+	k8s = tree_file_in(fd, "ca", "ca.crt");
+	etcd = tree_file_in(fd, "ca", "ca.pem");
 	close(fd);
 	if (k8s == etcd)
 		return kiln_err_set(err, KILN_EINVAL,
@@ -75,28 +55,14 @@ kiln_rotate_kind(
 static int
 find_nodes(const char *dir, char ***out, size_t *n, struct kiln_err *err)
 {
-	char **names = NULL, rel[PATH_MAX];
-	size_t i, count = 0;
-	int fd, rc = -1;
+	static const char *const skip[] = {"ca", NULL};
+	int fd, rc;
 
 	*out = NULL;
 	*n = 0;
 	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return kiln_err_sys(err, "%s", dir);
-	if (tree_list(fd, TREE_FOLDERS, "", &names, &count, err) == -1)
-		goto cleanup;
-	for (i = 0; i < count; i++) {
-		if (strcmp(names[i], "ca") == 0 ||
-		    snprintf(rel, sizeof(rel), "%s/pki", names[i]) >=
-		        (int)sizeof(rel) ||
-		    !regular_at(fd, rel, "ca.crt"))
-			continue;
-		if (kiln_strs_push(out, n, names[i], err) == -1)
-			goto cleanup;
-	}
-	rc = 0;
-cleanup:
-	kiln_strs_free(names, count);
+	rc = tree_marked(fd, "pki", "ca.crt", skip, out, n, err);
 	close(fd);
 	return rc;
 }
@@ -169,25 +135,19 @@ survey(struct rotate *r, const char *dir, size_t ca,
 
 	if (find_nodes(dir, &res->members, &res->n_members, err) == -1)
 		return -1;
-	/* The modes kiln k8s makes its folders with: ca/ 0700. */
-	if (tree_folder(t, F_ROOT, 0755, ".", "", err) == -1 ||
-	    tree_folder(t, F_ROOT, 0700, "ca", "", err) == -1 ||
-	    tree_folder(t, F_CA, 0700, "ca", "new", err) == -1 ||
-	    tree_folder(t, F_CA, 0700, "ca", "old", err) == -1)
+	/* The modes kiln k8s makes its folders with. */
+	if (rotate_folders(r, err) == -1)
 		return -1;
 	for (i = 0; i < res->n_members; i++) {
 		f = t->n_folders;
-		if (tree_folder(t, F_ROOT, 0755, res->members[i], "", err) ==
-		        -1 ||
+		if (tree_folder(t, ROTATE_F_ROOT, 0755, res->members[i], "",
+		        err) == -1 ||
 		    tree_folder(t, f, 0755, res->members[i], "pki", err) ==
 		        -1 ||
 		    tree_folder(
 		        t, f + 1, 0755, res->members[i], "pki/etcd", err) == -1)
 			return -1;
 	}
-	r->f_ca = F_CA;
-	r->f_new = F_NEW;
-	r->f_old = F_OLD;
 	if (tree_open(t, err) == -1)
 		return -1;
 	for (i = 0; i < res->n_members; i++)
@@ -218,6 +178,14 @@ int
 kiln_k8s_rotate(const char *dir, const char *ca, int phase, unsigned int flags,
     struct kiln_rotate_result *res, struct kiln_err *err)
 {
+	return kiln_k8s_rotate_threads(dir, ca, phase, flags, 0, res, err);
+}
+
+int
+kiln_k8s_rotate_threads(const char *dir, const char *ca, int phase,
+    unsigned int flags, unsigned int threads, struct kiln_rotate_result *res,
+    struct kiln_err *err)
+{
 	struct k8s_rotate_names names;
 	struct rotate r;
 	int i, rc = -1;
@@ -228,16 +196,11 @@ kiln_k8s_rotate(const char *dir, const char *ca, int phase, unsigned int flags,
 		kiln_err_set(err, KILN_EINVAL, "no CA named");
 		goto cleanup;
 	}
-	if ((i = ca_index(ca, err)) == -1)
+	if ((i = ca_index(ca, err)) == -1 ||
+	    rotate_start(&r, phase, threads, err) == -1)
 		goto cleanup;
-	if (phase < 1 || phase > KILN_ROTATE_PHASES) {
-		kiln_err_set(err, KILN_EINVAL,
-		    "phase %d: there are three phases, 1 to 3", phase);
-		goto cleanup;
-	}
 	names_set(&r, &names, (size_t)i);
-	if (kiln_rng_seed(&r.rng, "kiln rotate-ca", err) == -1 ||
-	    survey(&r, dir, (size_t)i, res, err) == -1 ||
+	if (survey(&r, dir, (size_t)i, res, err) == -1 ||
 	    rotate_run(&r, phase, flags, res, err) == -1)
 		goto cleanup;
 	rc = 0;

@@ -1,6 +1,7 @@
 /*
- * The thread pool of bulk issuance (kiln etcd, kiln renew).  Jobs are
- * coarse (a key generation, a signature), so one mutex hands them out.
+ * The thread pool of bulk issuance (kiln etcd, kiln k8s, kiln renew,
+ * rotate-ca's phase 2).  Jobs are coarse (a key generation, a
+ * signature), so one mutex hands them out.
  */
 #include <pthread.h>
 #include <stdio.h>

@@ -253,6 +253,33 @@ rotate_free(struct rotate *r)
 }
 
 int
+rotate_start(
+    struct rotate *r, int phase, unsigned int threads, struct kiln_err *err)
+{
+	if (phase < 1 || phase > KILN_ROTATE_PHASES)
+		return kiln_err_set(err, KILN_EINVAL,
+		    "phase %d: there are three phases, 1 to 3", phase);
+	r->threads = threads;
+	return kiln_rng_seed(&r->rng, "kiln rotate-ca", err);
+}
+
+int
+rotate_folders(struct rotate *r, struct kiln_err *err)
+{
+	struct tree *t = &r->tree;
+
+	if (tree_folder(t, ROTATE_F_ROOT, 0755, ".", "", err) == -1 ||
+	    tree_folder(t, ROTATE_F_ROOT, 0700, "ca", "", err) == -1 ||
+	    tree_folder(t, ROTATE_F_CA, 0700, "ca", "new", err) == -1 ||
+	    tree_folder(t, ROTATE_F_CA, 0700, "ca", "old", err) == -1)
+		return -1;
+	r->f_ca = ROTATE_F_CA;
+	r->f_new = ROTATE_F_NEW;
+	r->f_old = ROTATE_F_OLD;
+	return 0;
+}
+
+int
 rotate_add_trust(
     struct rotate *r, size_t f, const char *name, struct kiln_err *err)
 {

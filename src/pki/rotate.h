@@ -18,6 +18,7 @@
 #include "kiln/rng.h"
 #include "kiln/rotate.h"
 #include "kiln/signer.h"
+#include "pki/pool.h"
 #include "pki/tree.h"
 
 /* DIR/ca/rotate.json: the last phase done and the two CAs' key ids. */
@@ -99,6 +100,7 @@ struct rotate {
 	size_t n_signers;
 	struct rotate_names names;
 	/* The run's. */
+	unsigned int threads; /* phase 2's leaves: 0, one per online core */
 	time_t now;
 	struct kiln_rng rng;
 	struct rotate_state st;
@@ -112,6 +114,26 @@ struct rotate {
 void rotate_init(struct rotate *, const char *);
 /* Free it, wiping the keys it read. */
 void rotate_free(struct rotate *);
+
+/*
+ * Check "phase" (1 to 3: "phase N: there are three phases, 1 to 3"),
+ * seed the run's generator and keep "threads" for phase 2 (0: one per
+ * online core).  Returns 0 or -1.
+ */
+int rotate_start(struct rotate *, int, unsigned int, struct kiln_err *);
+
+/* The folders every rotated tree has, first, added by rotate_folders. */
+#define ROTATE_F_ROOT 0 /* DIR */
+#define ROTATE_F_CA 1   /* DIR/ca (0700, as kiln etcd and k8s make it) */
+#define ROTATE_F_NEW 2  /* DIR/ca/new */
+#define ROTATE_F_OLD 3  /* DIR/ca/old */
+
+/*
+ * Add DIR, DIR/ca, DIR/ca/new and DIR/ca/old to the tree (not opened
+ * yet), as ROTATE_F_*, and make them the rotation's; the tree kind's own
+ * folders come after.  Returns 0 or -1.
+ */
+int rotate_folders(struct rotate *, struct kiln_err *);
 
 /* Add trust file "name" of folder "f".  Returns 0 or -1. */
 int rotate_add_trust(struct rotate *, size_t, const char *, struct kiln_err *);
@@ -153,11 +175,14 @@ int rotate_leaf_read(struct rotate *, const struct kiln_buf *, const char *,
 /*
  * Leaf "v" ("cert_shown") issued again by the new CA for its key, the
  * "len" bytes of "key" ("key_shown"), the cross certificate after it,
- * appended to "out" as PEM.  Returns 0 or -1.
+ * appended to "out" as PEM.  With "s" (a pool worker's: pki/pool.h) it
+ * signs and draws with the worker's copy of the new CA and generator,
+ * and reads nothing else of "r" but what no thread changes; with NULL,
+ * with the rotation's own.  Returns 0 or -1.
  */
-int rotate_leaf_issue(struct rotate *, const struct kiln_info *, const char *,
-    const unsigned char *, size_t, const char *, struct kiln_buf *,
-    struct kiln_err *);
+int rotate_leaf_issue(struct rotate *, struct pool_signer *,
+    const struct kiln_info *, const char *, const unsigned char *, size_t,
+    const char *, struct kiln_buf *, struct kiln_err *);
 
 /*
  * rotateconf.c: every kubeconfig into the plan, its CA data "a" then

@@ -122,7 +122,7 @@ conf_leaf(struct rotate *r, const struct kiln_kubeconfig *kc, const char *shown,
 		goto cleanup;
 	}
 	if (kiln_kubeconfig_decode(ki, shown, &key, err) == -1 ||
-	    rotate_leaf_issue(r, &infos.v[0], cert_shown, key.p, key.len,
+	    rotate_leaf_issue(r, NULL, &infos.v[0], cert_shown, key.p, key.len,
 	        key_shown, &pem, err) == -1 ||
 	    kiln_base64_append(b64, pem.p, pem.len, err) == -1)
 		goto cleanup;

@@ -4,8 +4,9 @@
  *  1. the new CA and its cross certificate in DIR/ca/new/, every trust
  *     file the old CA then the new;
  *  2. the old CA kept in DIR/ca/old/, every leaf issued again by the new
- *     CA for the same key (the cross certificate after it), the new CA
- *     made DIR/ca's, the trust files as in phase 1;
+ *     CA for the same key (the cross certificate after it; on the pool,
+ *     pki/pool.h, the files and their order those of one by one), the
+ *     new CA made DIR/ca's, the trust files as in phase 1;
  *  3. every trust file the new CA only; DIR/ca/new and DIR/ca/old
  *     removed.
  * A phase that stopped half way is planned again whole: the files it
@@ -184,10 +185,14 @@ rotate_leaf_read(struct rotate *r, const struct kiln_buf *text,
 }
 
 int
-rotate_leaf_issue(struct rotate *r, const struct kiln_info *v,
-    const char *cert_shown, const unsigned char *key_text, size_t key_len,
-    const char *key_shown, struct kiln_buf *out, struct kiln_err *err)
+rotate_leaf_issue(struct rotate *r, struct pool_signer *s,
+    const struct kiln_info *v, const char *cert_shown,
+    const unsigned char *key_text, size_t key_len, const char *key_shown,
+    struct kiln_buf *out, struct kiln_err *err)
 {
+	const struct kiln_cert *ca = s != NULL ? s->ca : r->new.signer.ca;
+	struct kiln_key *ca_key = s != NULL ? s->ca_key : r->new.signer.key;
+	struct kiln_rng *rng = s != NULL ? s->rng : &r->rng;
 	struct kiln_buf der;
 	struct kiln_renew opts;
 	struct kiln_key key;
@@ -202,10 +207,10 @@ rotate_leaf_issue(struct rotate *r, const struct kiln_info *v,
 	memset(&opts, 0, sizeof(opts));
 	opts.other_ca = 1;
 	if (kiln_renew_check_key(&key, v, cert_shown, key_text, key_len,
-	        key_shown, &r->rng, err) == -1)
+	        key_shown, rng, err) == -1)
 		goto cleanup;
-	if (kiln_renew(&der, v, &opts, r->new.signer.ca, r->new.signer.key,
-	        &r->rng, r->now, &dropped, &n_dropped, &e) == -1) {
+	if (kiln_renew(&der, v, &opts, ca, ca_key, rng, r->now, &dropped,
+	        &n_dropped, &e) == -1) {
 		kiln_err_pass_prefix(err, &e, "%s", cert_shown);
 		goto cleanup;
 	}
@@ -220,57 +225,172 @@ cleanup:
 	return rc;
 }
 
+/* A leaf of phase 2: what was read of it, and its file under the new CA. */
+struct leaf_work {
+	char cert_shown[PATH_MAX], key_shown[PATH_MAX];
+	struct kiln_buf text;     /* its certificate file */
+	struct kiln_buf key_text; /* its key, unless kept: wiped when freed */
+	struct kiln_infos infos;
+	int kept;             /* the new CA issued it already */
+	struct kiln_buf file; /* what goes in its place */
+};
+
+static void
+leaf_work_free(struct leaf_work *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v != NULL && i < n; i++) {
+		kiln_buf_free(&v[i].text);
+		kiln_buf_free(&v[i].key_text);
+		kiln_infos_free(&v[i].infos);
+		kiln_buf_free(&v[i].file);
+	}
+	free(v);
+}
+
 /*
- * Leaf "l"'s file under the new CA, into "out": kept as it is when the
- * new CA issued it already, else issued again for its key.
+ * Read leaf "l" into "w": its certificate file, kept as it is when the
+ * new CA issued it already, else its key too, for the pool to issue it
+ * again.  Nothing is signed or drawn here.
  */
 static int
-leaf_file(struct rotate *r, const struct rotate_leaf *l, struct kiln_buf *out,
+leaf_read(struct rotate *r, const struct rotate_leaf *l, struct leaf_work *w,
+    struct kiln_err *err)
+{
+	struct stat st;
+	int have;
+
+	if (tree_shown(&r->tree, l->folder, l->cert, w->cert_shown, err) ==
+	        -1 ||
+	    tree_shown(&r->tree, l->folder, l->key, w->key_shown, err) == -1 ||
+	    tree_read(
+	        &r->tree, l->folder, l->cert, &w->text, &st, &have, err) == -1)
+		return -1;
+	if (!have)
+		return kiln_err_set(
+		    err, KILN_EINVAL, "%s: missing", w->cert_shown);
+	if (rotate_leaf_read(
+	        r, &w->text, w->cert_shown, &w->infos, &w->kept, err) == -1)
+		return -1;
+	if (w->kept)
+		return kiln_buf_append(&w->file, w->text.p, w->text.len, err);
+	if (tree_read(&r->tree, l->folder, l->key, &w->key_text, &st, &have,
+	        err) == -1 ||
+	    (have && tree_key_owner(w->key_shown, &st, err) == -1))
+		return -1;
+	if (!have)
+		return kiln_err_set(err, KILN_EINVAL, "%s: missing, beside %s",
+		    w->key_shown, w->cert_shown);
+	return 0;
+}
+
+/* What the pool's jobs see: the leaves to issue again, in order. */
+struct leaf_pool {
+	struct rotate *r;
+	struct leaf_work **todo;
+	struct pool_signer *signers;
+};
+
+/* The pool's job "i", on worker "w": a leaf issued again. */
+static int
+issue_job(void *arg, unsigned int w, size_t i, struct kiln_err *err)
+{
+	struct leaf_pool *c = arg;
+	struct leaf_work *v = c->todo[i];
+
+	return rotate_leaf_issue(c->r, &c->signers[w], &v->infos.v[0],
+	    v->cert_shown, v->key_text.p, v->key_text.len, v->key_shown,
+	    &v->file, err);
+}
+
+/*
+ * The leaves of "v" (the first "n" read) not kept, issued again on the
+ * pool: every core (r->threads), each thread with its own generator and
+ * copy of the new CA.  The files and their order are those of one by
+ * one; on one thread the draws too.  The error is the first failing
+ * leaf's, whatever the scheduling.  Returns 0 or -1.
+ */
+static int
+issue_all(struct rotate *r, struct leaf_work *v, size_t n,
     struct kiln_rotate_result *res, struct kiln_err *err)
 {
-	char cert_shown[PATH_MAX], key_shown[PATH_MAX];
-	struct kiln_buf text, key_text;
-	struct kiln_infos infos;
-	struct stat st;
-	int have, kept, rc = -1;
+	struct leaf_pool c;
+	unsigned int threads = 1;
+	size_t i, k = 0;
+	int rc = -1;
 
-	kiln_buf_init(&text);
-	kiln_buf_init(&key_text);
-	kiln_infos_init(&infos);
-	if (tree_shown(&r->tree, l->folder, l->cert, cert_shown, err) == -1 ||
-	    tree_shown(&r->tree, l->folder, l->key, key_shown, err) == -1 ||
-	    tree_read(&r->tree, l->folder, l->cert, &text, &st, &have, err) ==
-	        -1)
-		goto cleanup;
-	if (!have) {
-		kiln_err_set(err, KILN_EINVAL, "%s: missing", cert_shown);
+	memset(&c, 0, sizeof(c));
+	c.r = r;
+	if (n > 0 && (c.todo = calloc(n, sizeof(*c.todo))) == NULL) {
+		kiln_err_set(err, KILN_ENOMEM, "out of memory");
 		goto cleanup;
 	}
-	if (rotate_leaf_read(r, &text, cert_shown, &infos, &kept, err) == -1)
-		goto cleanup;
-	if (kept) {
-		res->kept++;
-		rc = kiln_buf_append(out, text.p, text.len, err);
-		goto cleanup;
-	}
-	if (tree_read(&r->tree, l->folder, l->key, &key_text, &st, &have,
-	        err) == -1 ||
-	    (have && tree_key_owner(key_shown, &st, err) == -1))
-		goto cleanup;
-	if (!have) {
-		kiln_err_set(err, KILN_EINVAL, "%s: missing, beside %s",
-		    key_shown, cert_shown);
+	for (i = 0; i < n; i++)
+		if (!v[i].kept)
+			c.todo[k++] = &v[i];
+	if (k == 0) {
+		rc = 0;
 		goto cleanup;
 	}
-	if (rotate_leaf_issue(r, &infos.v[0], cert_shown, key_text.p,
-	        key_text.len, key_shown, out, err) == -1)
+	threads = pool_threads(k, r->threads);
+	if ((c.signers = pool_signers_new(threads, &r->rng, r->new.signer.ca,
+	         r->new.signer.key, "kiln rotate-ca", err)) == NULL ||
+	    pool_run(k, threads, issue_job, NULL, &c, err) == -1)
 		goto cleanup;
-	res->reissued++;
+	res->reissued += k;
 	rc = 0;
 cleanup:
-	kiln_buf_free(&text);
-	kiln_buf_free(&key_text);
-	kiln_infos_free(&infos);
+	pool_signers_free(c.signers, threads);
+	free(c.todo);
+	return rc;
+}
+
+/*
+ * Every leaf's file under the new CA, planned in order: each read (one
+ * by one), then those to issue again on the pool.  A leaf that cannot
+ * be read stops the reading; the leaves before it are issued first, so
+ * that the error given back is the first failing leaf's, as one by one.
+ */
+static int
+plan_leaves(
+    struct rotate *r, struct kiln_rotate_result *res, struct kiln_err *err)
+{
+	struct leaf_work *v = NULL;
+	struct kiln_err read_err;
+	size_t i, n = 0;
+	int rc = -1;
+
+	kiln_err_clear(&read_err);
+	if (r->n_leaves > 0 && (v = calloc(r->n_leaves, sizeof(*v))) == NULL) {
+		kiln_err_set(err, KILN_ENOMEM, "out of memory");
+		goto cleanup;
+	}
+	for (i = 0; i < r->n_leaves; i++) {
+		kiln_buf_init(&v[i].text);
+		kiln_buf_init(&v[i].key_text);
+		kiln_infos_init(&v[i].infos);
+		kiln_buf_init(&v[i].file);
+	}
+	while (n < r->n_leaves &&
+	       leaf_read(r, &r->leaves[n], &v[n], &read_err) == 0)
+		n++;
+	if (issue_all(r, v, n, res, err) == -1)
+		goto cleanup;
+	if (n < r->n_leaves) {
+		kiln_err_pass(err, &read_err);
+		goto cleanup;
+	}
+	for (i = 0; i < n; i++) {
+		if (v[i].kept)
+			res->kept++;
+		if (plan(r, r->leaves[i].folder, r->leaves[i].cert,
+		        TREE_LEAF_CERT, &v[i].file, 0644, err) == -1)
+			goto cleanup;
+	}
+	rc = 0;
+cleanup:
+	leaf_work_free(v, r->n_leaves);
 	return rc;
 }
 
@@ -282,32 +402,15 @@ cleanup:
 static int
 phase2(struct rotate *r, struct kiln_rotate_result *res, struct kiln_err *err)
 {
-	struct kiln_buf file;
-	size_t i;
-	int rc = -1;
-
-	kiln_buf_init(&file);
 	if (both_cas(r, err) == -1 || rotate_cross_read(r, err) == -1 ||
-	    plan_ca(r, r->f_old, &r->old, err) == -1)
-		goto cleanup;
-	for (i = 0; i < r->n_leaves; i++) {
-		const struct rotate_leaf *l = &r->leaves[i];
-
-		kiln_buf_free(&file);
-		if (leaf_file(r, l, &file, res, err) == -1 ||
-		    plan(r, l->folder, l->cert, TREE_LEAF_CERT, &file, 0644,
-		        err) == -1)
-			goto cleanup;
-	}
-	if (rotate_plan_confs(r, &r->old, &r->new, 1, res, err) == -1 ||
+	    plan_ca(r, r->f_old, &r->old, err) == -1 ||
+	    plan_leaves(r, res, err) == -1 ||
+	    rotate_plan_confs(r, &r->old, &r->new, 1, res, err) == -1 ||
 	    plan_signers(r, &r->new, err) == -1 ||
 	    plan_ca(r, r->f_ca, &r->new, err) == -1 ||
 	    plan_trust(r, &r->old, &r->new, err) == -1)
-		goto cleanup;
-	rc = 0;
-cleanup:
-	kiln_buf_free(&file);
-	return rc;
+		return -1;
+	return 0;
 }
 
 /*

@@ -280,6 +280,8 @@ listed(int fd, const char *name, int type, const char *suffix)
 
 	if (n > 0 && (len <= n || strcmp(name + len - n, suffix) != 0))
 		return 0;
+	if (type == TREE_ANY)
+		return 1;
 	return fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 	       (type == TREE_FOLDERS ? S_ISDIR(st.st_mode)
 	                             : S_ISREG(st.st_mode));
@@ -332,6 +334,61 @@ tree_list(int fd, int type, const char *suffix, char ***out, size_t *n,
 			goto cleanup;
 	if (*n > 1)
 		qsort(*out, *n, sizeof(**out), by_string);
+	rc = 0;
+cleanup:
+	kiln_strs_free(names, count);
+	return rc;
+}
+
+int
+tree_file_in(int at, const char *rel, const char *name)
+{
+	struct kiln_err ignored;
+	struct stat st;
+	int fd, found;
+
+	kiln_err_clear(&ignored);
+	if (rel[0] == '\0')
+		rel = ".";
+	if ((fd = kiln_dir_open(at, rel, 0, 0, &ignored)) == -1)
+		return 0;
+	found = fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	        S_ISREG(st.st_mode);
+	close(fd);
+	return found;
+}
+
+/* Whether "name" is one of "skip" (NULL-terminated, or NULL). */
+static int
+skipped(const char *name, const char *const *skip)
+{
+	for (; skip != NULL && *skip != NULL; skip++)
+		if (strcmp(name, *skip) == 0)
+			return 1;
+	return 0;
+}
+
+int
+tree_marked(int fd, const char *sub, const char *marker,
+    const char *const *skip, char ***out, size_t *n, struct kiln_err *err)
+{
+	char **names = NULL, rel[PATH_MAX];
+	size_t i, count = 0;
+	int rc = -1;
+
+	*out = NULL;
+	*n = 0;
+	if (tree_list(fd, TREE_FOLDERS, "", &names, &count, err) == -1)
+		goto cleanup;
+	for (i = 0; i < count; i++) {
+		if (skipped(names[i], skip) ||
+		    snprintf(rel, sizeof(rel), "%s%s%s", names[i],
+		        sub[0] != '\0' ? "/" : "", sub) >= (int)sizeof(rel) ||
+		    !tree_file_in(fd, rel, marker))
+			continue;
+		if (kiln_strs_push(out, n, names[i], err) == -1)
+			goto cleanup;
+	}
 	rc = 0;
 cleanup:
 	kiln_strs_free(names, count);

@@ -122,6 +122,7 @@ int tree_key_owner(const char *, const struct stat *, struct kiln_err *);
 /* What tree_list lists (links are never followed). */
 #define TREE_FILES 0   /* regular files */
 #define TREE_FOLDERS 1 /* folders */
+#define TREE_ANY 2     /* anything: a link, a FIFO too */
 
 /*
  * The names in the open folder "fd" of the given type (TREE_FILES or
@@ -130,6 +131,23 @@ int tree_key_owner(const char *, const struct stat *, struct kiln_err *);
  * (kiln_strs_free).  Returns 0 or -1.
  */
 int tree_list(int, int, const char *, char ***, size_t *, struct kiln_err *);
+
+/*
+ * Whether folder "rel" of the open folder "at" (reached without a link
+ * anywhere; "" or "." for "at" itself) holds a regular file "name" (not
+ * a link).  Nothing is opened but folders; any failure is a no.
+ */
+int tree_file_in(int, const char *, const char *);
+
+/*
+ * The folders of the open folder "fd" (none a link) that hold the
+ * regular file "sub/marker" (tree_file_in), but those named in "skip"
+ * (NULL-terminated, or NULL), sorted, into "*out" (kiln_strs_free): the
+ * members or nodes a kind of tree keeps, found from the tree itself.
+ * Returns 0 or -1.
+ */
+int tree_marked(int, const char *, const char *, const char *const *,
+    char ***, size_t *, struct kiln_err *);
 
 /*
  * Add a file "name" to folder "f" of the plan, of kind "kind", written

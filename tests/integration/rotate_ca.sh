@@ -5,8 +5,9 @@
 # phase and what they hold (bundles, leaves issued again for the same
 # key, the CA moved), -n writes nothing, a phase done already changes
 # nothing, phases out of order are refused naming the next, a phase cut
-# short completes on a re-run, kiln etcd refuses a tree mid-rotation,
-# and links, FIFOs and keys of another user in the tree are refused.
+# short completes on a re-run, -j 1 and -j 4 write the same phase 2,
+# kiln etcd refuses a tree mid-rotation, and links, FIFOs and keys of
+# another user in the tree are refused.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 export LC_ALL=C
@@ -118,6 +119,40 @@ assert_contains "$(cat stdout)" "4 certificates issued again by the new CA $NEW 
 cmp -s cut-keep/peer.pem cut/etcd-1/ssl/peer.pem || fail "resume: peer.pem rewritten"
 ok
 
+# Phase 2 on the pool: -j 1 (one by one) and -j 4 on copies of t print
+# the same lines and write the same files; each leaf the same but for
+# its serial and signature (same subject, names, key, usages; the same
+# cross certificate after it).  -j takes a whole number of at least 1.
+rm -rf j1 j4 && cp -a t j1 && cp -a t j4
+(cd j1 && "$KILN" rotate-ca -j 1 -dir . 2 >../j1.out 2>../j1.err) ||
+    fail "rotate-ca -j 1 2: $(cat j1.err)"
+(cd j4 && "$KILN" rotate-ca -j=4 -dir . 2 >../j4.out 2>../j4.err) ||
+    fail "rotate-ca -j=4 2: $(cat j4.err)"
+assert_eq "$(cat j1.out)" "$(cat j4.out)" "phase 2: stdout of -j 1 and -j 4"
+assert_eq "" "$(cat j1.err j4.err)" "phase 2: nothing on stderr"
+assert_eq "$(cd j1 && find . | sort)" "$(cd j4 && find . | sort)" "phase 2: the files of -j 1 and -j 4"
+leaf_text() {
+	openssl x509 -in "$1" -noout -text -certopt no_serial,no_validity,no_sigdump |
+	    grep -v 'Signature Value'
+	awk 'n == 1 { print } /END CERT/ { n++ }' "$1"
+}
+for f in etcd-1/ssl/server.pem etcd-1/ssl/peer.pem etcd-2/ssl/server.pem \
+    etcd-2/ssl/peer.pem clients/root.pem; do
+	assert_eq "$(leaf_text j1/$f)" "$(leaf_text j4/$f)" "$f: -j 1 and -j 4"
+	cmp -s j1/$f j4/$f && fail "$f: -j 4 the same bytes as -j 1 (a copy?)"
+	ok
+done
+for f in ca/ca.pem ca/ca-key.pem ca/old/ca-key.pem ca/ca-bundle.pem \
+    ca/rotate.json etcd-1/ssl/ca.pem etcd-2/ssl/server-key.pem; do
+	cmp -s j1/$f j4/$f || fail "$f: -j 1 and -j 4 differ"
+	ok
+done
+capture "$KILN" rotate-ca -j 0 -dir j4 3
+assert_eq 2 "$status" "rotate-ca -j 0: usage error"
+assert_eq 'kiln: rotate-ca: invalid value "0" for flag -j: must be 1 or more' \
+    "$(head -1 stderr)" "rotate-ca -j 0: the message"
+assert_eq "$before" "$(snapshot t)" "-j runs on copies: t untouched"
+
 # Phase 2 on t.
 capture "$KILN" rotate-ca -dir t 2
 assert_eq 0 "$status" "rotate-ca 2: exit ($(cat stderr))"
@@ -148,6 +183,10 @@ capture "$KILN" check -within 1m -ca t/ca/ca.pem t
 assert_eq 2 "$status" "check mid-rotation: the old CA untrusted"
 assert_eq "kiln: check: t/ca/rotate.json: a CA rotation is under way (phase 2 of 3 done, phase 3 next): until phase 3, the certificates of the CA not given to -ca are judged untrusted" \
     "$(cat stderr)" "check mid-rotation: the line that says so"
+# kiln-check(1) shows that line as it is printed.
+grep -qxF "$(cat stderr)" "$DATA/../../man/kiln-check.1" ||
+    fail "kiln-check(1) does not show the rotation line"
+ok
 cp t/ca/new/ca-cross.pem cross.pem
 
 # Phase 3, cut short among its removals (simulated: some gone, no state).
@@ -208,6 +247,13 @@ for f in t/clients/root.pem t/etcd-1/ssl/peer.pem t/etcd-1/ssl/server.pem t/etcd
 	printf '%s#2: ok: a cross certificate: the CA given ("%s") certified by "etcd CA", a chain certificate for what still trusts that CA, not a leaf\n' "$f" "$NEWCN"
 done >want-check
 assert_eq "$(cat want-check)" "$(grep -v '^[|+]' stdout)" "check after the rotation: the lines below the table"
+# kiln-check(1) shows such a line, and the reason in full.
+line=$(head -1 want-check | sed "s|^t/clients/root.pem#2: |ssl/server.pem#2: |; s|(\"$NEWCN\")|(\"etcd CA 12dccbab\")|")
+grep -qxF "$line" "$DATA/../../man/kiln-check.1" ||
+    fail "kiln-check(1) does not show the cross certificate line: $line"
+grep -qF ".Ql ${line#ssl/server.pem#2: ok: } ." "$DATA/../../man/kiln-check.1" ||
+    fail "kiln-check(1) does not give the cross certificate reason"
+ok
 assert_eq 14 "$(grep -c "| ok *|$" stdout)" "check after the rotation: 14 certificates ok"
 
 # A finished rotation: kiln etcd keeps every leaf, byte for byte (a leaf

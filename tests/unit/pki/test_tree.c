@@ -2,6 +2,7 @@
  * A tree of files planned as data and written as one batch (pki/tree.c),
  * with no manifest: folders, decisions, the batch, files left behind.
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -341,4 +342,48 @@ Test(tree, a_name_swapped_for_another_file_after_the_plan_is_not_removed)
 	cr_assert_eq(rename(at("a/other.pem"), at("a/b/y.pem")), 0);
 	swapped("now another file, not the file kiln read: nothing "
 	        "removed, refused");
+}
+
+/*
+ * The members or nodes of a tree found from the tree (tree_marked): the
+ * folders holding a regular marker, but those skipped; a link, for the
+ * folder or for the marker, is not followed.
+ */
+Test(tree, folders_with_a_marker_are_found_sorted_no_link_followed)
+{
+	static const char *const skip[] = {"ca", NULL};
+	char **names = NULL, cmd[256];
+	size_t n = 0;
+	int fd;
+
+	snprintf(cmd, sizeof(cmd),
+	    "cd '%s' && mkdir -p n1/cfg n2/cfg ca/cfg n3 n4/cfg n5/cfg", dir);
+	cr_assert_eq(system(cmd), 0);
+	put("n2/cfg/m.yml", "x", 0644);
+	put("n1/cfg/m.yml", "x", 0644);
+	put("ca/cfg/m.yml", "x", 0644);
+	put("n3/m.yml", "x", 0644);
+	put("n4/cfg/other", "x", 0644);
+	put("n5/cfg/real", "x", 0644);
+	cr_assert_eq(symlink("real", at("n5/cfg/m.yml")), 0);
+	cr_assert_eq(symlink("n1", at("n6")), 0);
+	cr_assert_eq(mkdir(at("n7"), 0755), 0);
+	cr_assert_eq(symlink("../n1/cfg", at("n7/cfg")), 0);
+	cr_assert_neq(fd = open(dir, O_RDONLY | O_DIRECTORY), -1);
+	cr_assert_eq(tree_marked(fd, "cfg", "m.yml", skip, &names, &n, &err), 0,
+	    "%s", err.msg);
+	cr_assert_eq(n, 2);
+	cr_assert_str_eq(names[0], "n1");
+	cr_assert_str_eq(names[1], "n2");
+	kiln_strs_free(names, n);
+	/* Directly in each folder; nothing skipped. */
+	cr_assert_eq(tree_marked(fd, "", "m.yml", NULL, &names, &n, &err), 0,
+	    "%s", err.msg);
+	cr_assert_eq(n, 1);
+	cr_assert_str_eq(names[0], "n3");
+	kiln_strs_free(names, n);
+	cr_assert_eq(tree_file_in(fd, "n1/cfg", "m.yml"), 1);
+	cr_assert_eq(tree_file_in(fd, "", "n1"), 0);
+	cr_assert_eq(tree_file_in(fd, "n7/cfg", "m.yml"), 0);
+	close(fd);
 }
