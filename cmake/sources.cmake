@@ -120,6 +120,13 @@ set(KILN_SOURCES_K8S
 	src/k8s/k8ssign.c
 	src/k8s/k8ssignconf.c
 )
+# certdb: cfssl's certificate database on SQLite or PostgreSQL.
+set(KILN_SOURCES_CERTDB
+)
+# serve: kiln serve's HTTP layer and cfssl's API on it.
+set(KILN_SOURCES_SERVE
+	src/serve/reply.c
+)
 # libkiln: all of the above.
 set(KILN_SOURCES
 	${KILN_SOURCES_CORE}
@@ -131,6 +138,8 @@ set(KILN_SOURCES
 	${KILN_SOURCES_REPORT}
 	${KILN_SOURCES_ETCD}
 	${KILN_SOURCES_K8S}
+	${KILN_SOURCES_CERTDB}
+	${KILN_SOURCES_SERVE}
 )
 
 # cli: the front ends' shared code (flag parser, output, the commands);
