@@ -121,6 +121,11 @@ set(KILN_SOURCES_K8S
 )
 # certdb: cfssl's certificate database on SQLite or PostgreSQL.
 set(KILN_SOURCES_CERTDB
+	src/certdb/certdb.c
+	src/certdb/dbconfig.c
+	src/certdb/pg.c
+	src/certdb/row.c
+	src/certdb/sqlite.c
 )
 # serve: kiln serve's HTTP layer and cfssl's API on it.
 set(KILN_SOURCES_SERVE
