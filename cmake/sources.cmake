@@ -178,6 +178,7 @@ set(KILN_SOURCES_UNIT
 	tests/unit/asn1/test_oid.c
 	tests/unit/asn1/test_pem.c
 	tests/unit/asn1/test_x509.c
+	tests/unit/certdb/test_certdb.c
 	tests/unit/cfssl/test_cfssljson.c
 	tests/unit/cfssl/test_config.c
 	tests/unit/cfssl/test_gen.c

@@ -20,6 +20,15 @@ struct kiln_certdb {
  */
 #define CERTDB_SCHEMA 1
 
+/*
+ * Times as cfssl leaves them in SQLite (row.c): "t" as "2026-12-09
+ * 18:44:00+00:00", 0 as Go's zero time; and any of cfssl's forms back
+ * (0, or -1 if "s" is none of them).
+ */
+#define CERTDB_TIME_MAX 40
+void certdb_time_format(int64_t, char[CERTDB_TIME_MAX]);
+int certdb_time_parse(const char *, int64_t *);
+
 /* Each back end's side of kiln/certdb.h, "db" already allocated. */
 int certdb_sqlite_open(struct kiln_certdb *, const char *, struct kiln_err *);
 void certdb_sqlite_close(struct kiln_certdb *);

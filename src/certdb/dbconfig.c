@@ -20,8 +20,8 @@ kiln_certdb_config_parse(struct kiln_certdb_config *c, const char *text,
 	memset(c, 0, sizeof(*c));
 	if ((root = kiln_json_parse_object(text, len, &lerr)) == NULL ||
 	    kiln_json_known_keys(root, NULL, known, &lerr) == -1 ||
-	    kiln_json_string(root, "driver", NULL, &driver, &lerr) == -1 ||
-	    kiln_json_string(root, "data_source", NULL, &source, &lerr) == -1)
+	    kiln_json_string(root, NULL, "driver", &driver, &lerr) == -1 ||
+	    kiln_json_string(root, NULL, "data_source", &source, &lerr) == -1)
 		goto cleanup;
 	if (driver == NULL || source == NULL) {
 		kiln_err_set(&lerr, KILN_EINVAL, "\"%s\" is required",
