@@ -136,15 +136,15 @@ migrate(struct kiln_certdb *db, struct kiln_err *err)
 	    exec(db, "SELECT pg_advisory_xact_lock(" SCHEMA_LOCK ")", "lock",
 	    err) == -1)
 		goto cleanup;
-	if ((t = query_one(db, "SELECT to_regclass('kiln_schema') IS NOT NULL"
-	    " AND EXISTS (SELECT 1 FROM kiln_schema)", &res, "kiln_schema",
-	    err)) == -1)
+	if ((t = query_one(db, "SELECT to_regclass('kiln_schema') IS NOT NULL",
+	    &res, "kiln_schema", err)) == -1)
 		goto cleanup;
 	t = PQgetlength(res, 0, 0) == 1 && *PQgetvalue(res, 0, 0) == 1;
 	PQclear(res);
 	res = NULL;
 	if (t) {
-		if (query_one(db, "SELECT max(version)::int8 FROM kiln_schema",
+		if (query_one(db, "SELECT coalesce(max(version), 0)::int8 FROM"
+		    " kiln_schema",
 		    &res, "kiln_schema", err) == -1)
 			goto cleanup;
 		version = get_int8(res, 0, 0);
