@@ -39,8 +39,7 @@ int certdb_sqlite_revoke(struct kiln_certdb *, const char *, const char *, int,
 int certdb_sqlite_get(struct kiln_certdb *, const char *, const char *,
     struct kiln_certdb_row *, struct kiln_err *);
 int certdb_sqlite_each_revoked(struct kiln_certdb *, time_t, const char *,
-    int (*)(void *, const struct kiln_certdb_row *), void *,
-    struct kiln_err *);
+    int (*)(void *, const struct kiln_certdb_row *), void *, struct kiln_err *);
 
 int certdb_pg_open(struct kiln_certdb *, const char *, struct kiln_err *);
 void certdb_pg_close(struct kiln_certdb *);
@@ -51,7 +50,6 @@ int certdb_pg_revoke(struct kiln_certdb *, const char *, const char *, int,
 int certdb_pg_get(struct kiln_certdb *, const char *, const char *,
     struct kiln_certdb_row *, struct kiln_err *);
 int certdb_pg_each_revoked(struct kiln_certdb *, time_t, const char *,
-    int (*)(void *, const struct kiln_certdb_row *), void *,
-    struct kiln_err *);
+    int (*)(void *, const struct kiln_certdb_row *), void *, struct kiln_err *);
 
 #endif /* KILN_CERTDB_IMPL_H */

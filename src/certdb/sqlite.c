@@ -102,8 +102,10 @@ has_table(struct kiln_certdb *db, const char *name, struct kiln_err *err)
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if (prepare(db, "SELECT 1 FROM sqlite_master WHERE type='table'"
-	    " AND name=?", &st, err) == -1)
+	if (prepare(db,
+	        "SELECT 1 FROM sqlite_master WHERE type='table'"
+	        " AND name=?",
+	        &st, err) == -1)
 		return -1;
 	bind(st, 1, name, strlen(name));
 	rc = sqlite3_step(st);
@@ -129,8 +131,10 @@ column_type(struct kiln_certdb *db, const char *col, char *type, size_t cap,
 	int rc = -1, r;
 
 	*type = '\0';
-	if (prepare(db, "SELECT name, type FROM pragma_table_info("
-	    "'certificates')", &st, err) == -1)
+	if (prepare(db,
+	        "SELECT name, type FROM pragma_table_info("
+	        "'certificates')",
+	        &st, err) == -1)
 		return -1;
 	while ((r = sqlite3_step(st)) == SQLITE_ROW)
 		if (strcmp((const char *)sqlite3_column_text(st, 0), col) == 0)
@@ -146,8 +150,8 @@ column_type(struct kiln_certdb *db, const char *col, char *type, size_t cap,
 
 /* The count that the query "sql" returns, into "*n".  Returns 0 or -1. */
 static int
-count(struct kiln_certdb *db, const char *sql, long long *n,
-    struct kiln_err *err)
+count(
+    struct kiln_certdb *db, const char *sql, long long *n, struct kiln_err *err)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = -1;
@@ -217,9 +221,12 @@ fix_bytea(struct kiln_certdb *db, const char *shown, struct kiln_err *err)
 		    shown, lost);
 	if ((ocsp = has_table(db, "ocsp_responses", err)) == -1)
 		return -1;
-	if (!ocsp && exec(db, "CREATE TABLE ocsp_responses (serial_number "
-	    "bytea, authority_key_identifier bytea, body bytea, expiry "
-	    "timestamp)", err) == -1)
+	if (!ocsp &&
+	    exec(db,
+	        "CREATE TABLE ocsp_responses (serial_number "
+	        "bytea, authority_key_identifier bytea, body bytea, expiry "
+	        "timestamp)",
+	        err) == -1)
 		return -1;
 	if (exec(db, rebuild_sql, err) == -1 ||
 	    exec(db, create_sql, err) == -1 || exec(db, copy_sql, err) == -1)
@@ -244,12 +251,13 @@ migrate(struct kiln_certdb *db, const char *shown, struct kiln_err *err)
 	if ((t = has_table(db, "kiln_schema", err)) == -1)
 		goto cleanup;
 	if (t && count(db, "SELECT max(version) FROM kiln_schema", &version,
-	    err) == -1)
+	             err) == -1)
 		goto cleanup;
 	if (version > CERTDB_SCHEMA) {
 		kiln_err_set(err, KILN_EINVAL,
 		    "certdb: %s: schema version %lld is newer than this kiln "
-		    "knows (%d)", shown, version, CERTDB_SCHEMA);
+		    "knows (%d)",
+		    shown, version, CERTDB_SCHEMA);
 		goto cleanup;
 	}
 	if (version == CERTDB_SCHEMA) {
@@ -264,13 +272,14 @@ migrate(struct kiln_certdb *db, const char *shown, struct kiln_err *err)
 		/* cfssl 1.2.0's 8 columns: add master's 5. */
 		for (i = 0; i < sizeof(added) / sizeof(added[0]); i++) {
 			if (column_type(db, added[i].name, type, sizeof(type),
-			    err) == -1)
+			        err) == -1)
 				goto cleanup;
 			if (*type != '\0')
 				continue;
-			snprintf(sql, sizeof(sql), "ALTER TABLE certificates "
-			    "ADD COLUMN \"%s\" %s", added[i].name,
-			    added[i].type);
+			snprintf(sql, sizeof(sql),
+			    "ALTER TABLE certificates "
+			    "ADD COLUMN \"%s\" %s",
+			    added[i].name, added[i].type);
 			if (exec(db, sql, err) == -1)
 				goto cleanup;
 		}
@@ -279,12 +288,14 @@ migrate(struct kiln_certdb *db, const char *shown, struct kiln_err *err)
 		if ((t = has_table(db, "ocsp_responses", err)) == -1)
 			goto cleanup;
 		if (!t && exec(db, strstr(create_sql, "CREATE TABLE ocsp"),
-		    err) == -1)
+		              err) == -1)
 			goto cleanup;
 	}
-	snprintf(sql, sizeof(sql), "CREATE TABLE IF NOT EXISTS kiln_schema "
+	snprintf(sql, sizeof(sql),
+	    "CREATE TABLE IF NOT EXISTS kiln_schema "
 	    "(version int NOT NULL); DELETE FROM kiln_schema; INSERT INTO "
-	    "kiln_schema (version) VALUES (%d); COMMIT", CERTDB_SCHEMA);
+	    "kiln_schema (version) VALUES (%d); COMMIT",
+	    CERTDB_SCHEMA);
 	rc = exec(db, sql, err);
 cleanup:
 	if (rc == -1)
@@ -301,7 +312,7 @@ cleanup:
 static int
 check_file(const char *path, struct stat *st, struct kiln_err *err)
 {
-	struct kiln_err werr = { 0 };
+	struct kiln_err werr = {0};
 	char dir[PATH_MAX];
 	struct stat none;
 	const char *base;
@@ -321,7 +332,7 @@ check_file(const char *path, struct stat *st, struct kiln_err *err)
 		memset(&none, 0, sizeof(none));
 		/* KILN_EEXIST: another kiln made it just now. */
 		if (kiln_file_write_at(dfd, base, path, "", 0, 0600,
-		    KILN_WRITE_EXCL, &none, &werr) == -1 &&
+		        KILN_WRITE_EXCL, &none, &werr) == -1 &&
 		    werr.code != KILN_EEXIST) {
 			kiln_err_pass(err, &werr);
 			goto cleanup;
@@ -337,8 +348,8 @@ check_file(const char *path, struct stat *st, struct kiln_err *err)
 		goto cleanup;
 	}
 	if (!S_ISREG(st->st_mode)) {
-		kiln_err_set(err, KILN_EINVAL,
-		    "certdb: %s: not a regular file", path);
+		kiln_err_set(
+		    err, KILN_EINVAL, "certdb: %s: not a regular file", path);
 		goto cleanup;
 	}
 	if (st->st_nlink != 1) {
@@ -355,16 +366,18 @@ cleanup:
 }
 
 int
-certdb_sqlite_open(struct kiln_certdb *db, const char *path,
-    struct kiln_err *err)
+certdb_sqlite_open(
+    struct kiln_certdb *db, const char *path, struct kiln_err *err)
 {
 	struct stat before, after;
 
 	if (check_file(path, &before, err) == -1)
 		return -1;
 	/* NOFOLLOW: a link swapped in since the check is refused too. */
-	if (sqlite3_open_v2(path, &db->lite, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+	if (sqlite3_open_v2(path, &db->lite,
+	        SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW |
+	            SQLITE_OPEN_NOMUTEX,
+	        NULL) != SQLITE_OK)
 		return lite_err(db, path, err);
 	if (lstat(path, &after) == -1)
 		return kiln_err_sys(err, "certdb: %s", path);
@@ -390,7 +403,8 @@ int
 certdb_sqlite_insert(struct kiln_certdb *db, const struct kiln_certdb_row *r,
     struct kiln_err *err)
 {
-	static const char sql[] = "INSERT INTO certificates (" ROW_COLUMNS
+	static const char sql[] =
+	    "INSERT INTO certificates (" ROW_COLUMNS
 	    ", metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'null')";
 	char expiry[CERTDB_TIME_MAX], revoked[CERTDB_TIME_MAX];
 	char issued[CERTDB_TIME_MAX], nb[CERTDB_TIME_MAX], reason[16];
@@ -418,7 +432,8 @@ certdb_sqlite_insert(struct kiln_certdb *db, const struct kiln_certdb_row *r,
 	    r->sans.len > 0 ? r->sans.len : 2);
 	bind(st, 12, r->common_name, strlen(r->common_name));
 	r2 = sqlite3_step(st);
-	if (r2 == SQLITE_CONSTRAINT_PRIMARYKEY || r2 == SQLITE_CONSTRAINT_UNIQUE)
+	if (r2 == SQLITE_CONSTRAINT_PRIMARYKEY ||
+	    r2 == SQLITE_CONSTRAINT_UNIQUE)
 		kiln_err_set(err, KILN_EEXIST,
 		    "certdb: certificate %s of key id %s: already recorded",
 		    r->serial, r->aki);
@@ -434,7 +449,8 @@ int
 certdb_sqlite_revoke(struct kiln_certdb *db, const char *serial,
     const char *aki, int reason, time_t now, struct kiln_err *err)
 {
-	static const char sql[] = "UPDATE certificates SET status='revoked',"
+	static const char sql[] =
+	    "UPDATE certificates SET status='revoked',"
 	    " revoked_at=?, reason=? WHERE (serial_number = ? AND"
 	    " authority_key_identifier = ?)";
 	char at[CERTDB_TIME_MAX], code[16];
@@ -510,11 +526,11 @@ static int
 read_row(sqlite3_stmt *st, struct kiln_certdb_row *r, struct kiln_err *err)
 {
 	if (col_str(st, 0, r->serial, sizeof(r->serial), "serial_number",
-	    err) == -1 ||
+	        err) == -1 ||
 	    col_str(st, 1, r->aki, sizeof(r->aki), "authority_key_identifier",
-	    err) == -1 ||
-	    col_str(st, 2, r->ca_label, sizeof(r->ca_label), "ca_label",
-	    err) == -1 ||
+	        err) == -1 ||
+	    col_str(st, 2, r->ca_label, sizeof(r->ca_label), "ca_label", err) ==
+	        -1 ||
 	    col_str(st, 3, r->status, sizeof(r->status), "status", err) == -1)
 		return -1;
 	r->reason = sqlite3_column_int(st, 4);
@@ -525,7 +541,7 @@ read_row(sqlite3_stmt *st, struct kiln_certdb_row *r, struct kiln_err *err)
 	    col_time(st, 9, &r->not_before, "not_before", err) == -1 ||
 	    col_buf(st, 10, &r->sans, err) == -1 ||
 	    col_str(st, 11, r->common_name, sizeof(r->common_name),
-	    "common_name", err) == -1)
+	        "common_name", err) == -1)
 		return -1;
 	return 0;
 }
@@ -534,7 +550,8 @@ int
 certdb_sqlite_get(struct kiln_certdb *db, const char *serial, const char *aki,
     struct kiln_certdb_row *r, struct kiln_err *err)
 {
-	static const char sql[] = "SELECT " ROW_COLUMNS " FROM certificates"
+	static const char sql[] =
+	    "SELECT " ROW_COLUMNS " FROM certificates"
 	    " WHERE (serial_number = ? AND authority_key_identifier = ?)";
 	sqlite3_stmt *st = NULL;
 	int rc = -1, r2;
@@ -563,7 +580,8 @@ certdb_sqlite_each_revoked(struct kiln_certdb *db, time_t now, const char *aki,
 	 * The expiry is compared here, not in SQL: SQLite compares the
 	 * text, and a "T" written by another tool sorts after a space.
 	 */
-	static const char sql[] = "SELECT " ROW_COLUMNS " FROM certificates"
+	static const char sql[] =
+	    "SELECT " ROW_COLUMNS " FROM certificates"
 	    " WHERE status = 'revoked' AND (? IS NULL OR"
 	    " authority_key_identifier = ?)"
 	    " ORDER BY length(serial_number), serial_number";
