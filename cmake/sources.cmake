@@ -122,6 +122,12 @@ set(KILN_SOURCES_K8S
 )
 # certdb: cfssl's certificate database on SQLite or PostgreSQL.
 set(KILN_SOURCES_CERTDB
+	src/certdb/certdb.c
+	src/certdb/dbconfig.c
+	src/certdb/pg.c
+	src/certdb/row.c
+	src/certdb/sqlite.c
+	src/certdb/sqlschema.c
 )
 # serve: kiln serve's HTTP layer and cfssl's API on it.
 set(KILN_SOURCES_SERVE
@@ -145,6 +151,7 @@ set(KILN_SOURCES
 # cli: the front ends' shared code (flag parser, output, the commands);
 # the two programs differ only in their main().
 set(KILN_SOURCES_CLI
+	src/cli/certdb.c
 	src/cli/cmd_certinfo.c
 	src/cli/cmd_check.c
 	src/cli/cmd_etcd.c
@@ -156,6 +163,7 @@ set(KILN_SOURCES_CLI
 	src/cli/cmd_k8s.c
 	src/cli/cmd_print_defaults.c
 	src/cli/cmd_renew.c
+	src/cli/cmd_revoke.c
 	src/cli/cmd_rotate_ca.c
 	src/cli/cmd_selfsign.c
 	src/cli/cmd_sign.c
@@ -175,6 +183,7 @@ set(KILN_SOURCES_UNIT
 	tests/unit/asn1/test_oid.c
 	tests/unit/asn1/test_pem.c
 	tests/unit/asn1/test_x509.c
+	tests/unit/certdb/test_certdb.c
 	tests/unit/cfssl/test_cfssljson.c
 	tests/unit/cfssl/test_config.c
 	tests/unit/cfssl/test_gen.c
