@@ -32,6 +32,9 @@ function(kiln_add_library name)
 	target_link_libraries(${name}
 		PUBLIC MbedTLS::mbedtls MbedTLS::mbedx509 Threads::Threads
 		PRIVATE cjson PkgConfig::YAML kiln_flags m)
+	# libmicrohttpd and GnuTLS: only src/serve/http*.c include them.
+	target_link_libraries(${name}
+		PRIVATE PkgConfig::MHD PkgConfig::GNUTLS)
 	if(arg_CLI)
 		add_library(${arg_CLI} STATIC ${KILN_SOURCES_CLI})
 		target_include_directories(${arg_CLI}

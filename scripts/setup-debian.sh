@@ -8,6 +8,8 @@ build="gcc make cmake pkg-config libmbedtls-dev libcjson-dev libcriterion-dev
 	dpkg-dev"	# dpkg-shlibdeps: the .deb's Depends (cpack)
 # libyaml: the kubeconfig reader (src/inspect/kubeconfig.c).
 build="$build libyaml-dev"
+# libmicrohttpd and GnuTLS: kiln serve's HTTP layer (src/serve/http*.c).
+build="$build libmicrohttpd-dev libgnutls28-dev"
 # chromium and python3: tests/integration/check_html.sh renders kiln
 # check's HTML page and reads the screenshot.
 # strace: tests/integration/renew_attack.sh delays an fsync to swap a file
