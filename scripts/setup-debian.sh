@@ -17,6 +17,9 @@ build="$build libmicrohttpd-dev libgnutls28-dev"
 test="openssl golang-cfssl etcd-server etcd-client gnutls-bin mandoc jq curl
 	clang valgrind chromium python3 strace
 	ca-certificates"
+# iproute2 (ss): tests/integration/serve_http.sh checks the address
+# kiln serve's HTTP layer listens on.
+test="$test iproute2"
 # kubectl writes the kubeconfigs of tests/integration/kubeconfig*.sh
 # (Debian's kubernetes-client, unless a kubectl is there already).
 command -v kubectl >/dev/null 2>&1 || test="$test kubernetes-client"
