@@ -59,8 +59,8 @@ copy(char *dst, size_t n, const char *src)
 }
 
 static void
-stub_handle(void *cls, void *th, const struct serve_req *req,
-    struct serve_reply *rep)
+stub_handle(
+    void *cls, void *th, const struct serve_req *req, struct serve_reply *rep)
 {
 	struct timespec ts;
 	const char *v;
@@ -138,8 +138,8 @@ slurp(const char *path)
 int
 main(int argc, char **argv)
 {
-	struct serve_app app = {NULL, stub_thread_init, stub_thread_free,
-	    stub_handle};
+	struct serve_app app = {
+	    NULL, stub_thread_init, stub_thread_free, stub_handle};
 	struct serve_http_opts o;
 	struct serve_http *s;
 	struct kiln_err err;
@@ -189,8 +189,8 @@ main(int argc, char **argv)
 		else if (strcmp(f, "-client-cn") == 0)
 			o.client_cn = v;
 		else if (strcmp(f, "-audit") == 0) {
-			o.audit_fd = open(v, O_WRONLY | O_CREAT | O_APPEND |
-			    O_CLOEXEC, 0600);
+			o.audit_fd = open(
+			    v, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 			if (o.audit_fd == -1) {
 				perror(v);
 				return 2;
@@ -222,8 +222,9 @@ main(int argc, char **argv)
 		sig = 0;
 	while (sigwait(&set, &sig) != 0);
 	cut = serve_http_stop(s);
-	fprintf(stderr, "serve_stub: signal %d: %u cut off, threads made %d "
-	                "freed %d\n",
+	fprintf(stderr,
+	    "serve_stub: signal %d: %u cut off, threads made %d "
+	    "freed %d\n",
 	    sig, cut, atomic_load(&made), atomic_load(&freed));
 	return cut == 0 ? 0 : 1;
 }

@@ -24,9 +24,11 @@ http_rfc3339_ms(const struct timespec *t, char out[64])
 		snprintf(out, 64, "1970-01-01T00:00:00.000Z");
 		return;
 	}
+	if (ms < 0 || ms > 999)
+		ms = 0;
 	snprintf(out, 64, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec, ms < 0 ? 0 : ms > 999 ? 999 : ms);
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+	    tm.tm_sec, ms);
 }
 
 /* ,"key": and the string "s" (NULL: null). */
@@ -43,8 +45,8 @@ member(struct kiln_buf *out, const char *key, const char *s, size_t n,
 
 /* A NUL-terminated string's member. */
 static int
-smember(struct kiln_buf *out, const char *key, const char *s,
-    struct kiln_err *err)
+smember(
+    struct kiln_buf *out, const char *key, const char *s, struct kiln_err *err)
 {
 	return member(out, key, s, s == NULL ? 0 : strlen(s), err);
 }
@@ -68,10 +70,11 @@ sans(struct kiln_buf *out, const struct kiln_buf *in, struct kiln_err *err)
 	if (in->len > 0)
 		arr = cJSON_ParseWithLength((const char *)in->p, in->len);
 	if (arr != NULL && cJSON_IsArray(arr)) {
-		cJSON_ArrayForEach(it, arr) {
+		for (it = arr->child; it != NULL; it = it->next) {
 			if (!cJSON_IsString(it) || it->valuestring == NULL)
 				continue;
-			if ((!first && kiln_buf_append(out, ",", 1, err) == -1) ||
+			if ((!first &&
+			        kiln_buf_append(out, ",", 1, err) == -1) ||
 			    kiln_buf_append_json(out, it->valuestring,
 			        strlen(it->valuestring), err) == -1)
 				goto cleanup;
@@ -104,7 +107,8 @@ http_audit_format(
 	    kiln_buf_printf(out, err, ",\"status\":%d", a->status) == -1 ||
 	    FIELD(out, "profile", r->profile, err) == -1 ||
 	    FIELD(out, "serial", r->serial, err) == -1 ||
-	    FIELD(out, "cn", r->cn, err) == -1 || sans(out, &r->sans, err) == -1 ||
+	    FIELD(out, "cn", r->cn, err) == -1 ||
+	    sans(out, &r->sans, err) == -1 ||
 	    FIELD(out, "result", r->result, err) == -1 ||
 	    kiln_buf_printf(out, err, ",\"duration_ms\":%.3f}\n",
 	        a->duration_ms < 0 ? 0.0 : a->duration_ms) == -1)

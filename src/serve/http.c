@@ -61,7 +61,7 @@ struct serve_http {
 	regex_t re;
 	atomic_int draining;
 	atomic_uint cut;
-	int starting;        /* startmsg collects MHD's complaints */
+	int starting; /* startmsg collects MHD's complaints */
 	char startmsg[256];
 	struct http_metrics m;
 };
@@ -75,18 +75,19 @@ struct req_state {
 	char tls_cn[256];
 	int have_cn;
 	struct kiln_buf body;
-	size_t seen;    /* body bytes received */
-	int too_big;    /* seen > body_max: body dropped */
-	int status;     /* the status queued, 0 if none */
+	size_t seen; /* body bytes received */
+	int too_big; /* seen > body_max: body dropped */
+	int status;  /* the status queued, 0 if none */
 	struct serve_reply rep;
 };
 
 int
-http_envelope(struct kiln_buf *out, int code, const char *msg,
-    struct kiln_err *err)
+http_envelope(
+    struct kiln_buf *out, int code, const char *msg, struct kiln_err *err)
 {
-	if (kiln_buf_printf(out, err, "{\"success\":false,\"result\":null,"
-	                              "\"errors\":[{\"code\":%d,\"message\":",
+	if (kiln_buf_printf(out, err,
+	        "{\"success\":false,\"result\":null,"
+	        "\"errors\":[{\"code\":%d,\"message\":",
 	        code) == -1 ||
 	    kiln_buf_append_json(out, msg, strlen(msg), err) == -1 ||
 	    kiln_buf_printf(out, err, "}],\"messages\":[]}") == -1)
@@ -101,7 +102,7 @@ elapsed(const struct timespec *from)
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	return (double)(now.tv_sec - from->tv_sec) +
-	    (double)(now.tv_nsec - from->tv_nsec) / 1e9;
+	       (double)(now.tv_nsec - from->tv_nsec) / 1e9;
 }
 
 /* libmicrohttpd's own messages, one line each, to o->log. */
@@ -125,8 +126,7 @@ mhd_log(void *cls, const char *fm, va_list ap)
 }
 #pragma GCC diagnostic pop
 
-static void
-say(struct serve_http *s, const char *fmt, ...)
+static void say(struct serve_http *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 static void
@@ -182,13 +182,13 @@ respond(struct serve_http *s, struct MHD_Connection *c, struct req_state *r,
 	}
 	if (resp == NULL)
 		return MHD_NO;
-	if (MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
-	        ctype) == MHD_NO ||
-	    MHD_add_response_header(resp, "X-Content-Type-Options",
-	        "nosniff") == MHD_NO ||
+	if (MHD_add_response_header(
+	        resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype) == MHD_NO ||
+	    MHD_add_response_header(
+	        resp, "X-Content-Type-Options", "nosniff") == MHD_NO ||
 	    (atomic_load(&s->draining) &&
-	        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION,
-	            "close") == MHD_NO)) {
+	        MHD_add_response_header(
+	            resp, MHD_HTTP_HEADER_CONNECTION, "close") == MHD_NO)) {
 		MHD_destroy_response(resp);
 		return MHD_NO;
 	}
@@ -373,8 +373,8 @@ last_call(struct serve_http *s, struct MHD_Connection *c, struct req_state *r)
 	/* The request's body (a CSR, a token) is not needed any more. */
 	kiln_buf_free(&r->body);
 	return respond(s, c, r, r->rep.status,
-	    r->rep.content_type != NULL ? r->rep.content_type :
-	                                  "application/json",
+	    r->rep.content_type != NULL ? r->rep.content_type
+	                                : "application/json",
 	    &r->rep.body);
 }
 
@@ -402,8 +402,8 @@ handler(void *cls, struct MHD_Connection *c, const char *url,
 		if (r->status != 0) {
 			/* answered already: the rest is dropped */
 		} else if (!r->too_big && r->seen <= s->o.body_max) {
-			if (kiln_buf_append(&r->body, upload, *upload_size,
-			        NULL) == -1)
+			if (kiln_buf_append(
+			        &r->body, upload, *upload_size, NULL) == -1)
 				return MHD_NO;
 		} else if (!r->too_big) {
 			r->too_big = 1;
@@ -561,7 +561,7 @@ serve_http_start(struct serve_http **out, const struct serve_http_opts *o,
 		in4.sin_family = AF_INET;
 		in4.sin_port = htons(o->port);
 	} else if (o->address != NULL &&
-	    inet_pton(AF_INET6, o->address, &in6.sin6_addr) == 1) {
+	           inet_pton(AF_INET6, o->address, &in6.sin6_addr) == 1) {
 		in6.sin6_family = AF_INET6;
 		in6.sin6_port = htons(o->port);
 		v6 = 1;
@@ -579,13 +579,13 @@ serve_http_start(struct serve_http **out, const struct serve_http_opts *o,
 		goto fail;
 	}
 	if ((o->tls_cert != NULL) != (o->tls_key != NULL)) {
-		kiln_err_set(err, KILN_EINVAL,
-		    "a TLS certificate needs its key");
+		kiln_err_set(
+		    err, KILN_EINVAL, "a TLS certificate needs its key");
 		goto fail;
 	}
 	if (o->client_cn != NULL && o->client_ca == NULL) {
-		kiln_err_set(err, KILN_EINVAL,
-		    "a client CN pattern needs a client CA");
+		kiln_err_set(
+		    err, KILN_EINVAL, "a client CN pattern needs a client CA");
 		goto fail;
 	}
 	if (o->client_cn != NULL) {
@@ -631,7 +631,7 @@ serve_http_start(struct serve_http **out, const struct serve_http_opts *o,
 	/* clang-format on */
 
 	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-	    MHD_USE_ERROR_LOG;
+	        MHD_USE_ERROR_LOG;
 	if (v6)
 		flags |= MHD_USE_IPv6;
 	if (o->tls_cert != NULL)
@@ -684,7 +684,7 @@ serve_http_stop(struct serve_http *s)
 	if ((n = atomic_load(&s->m.in_flight)) > 0)
 		say(s, "draining %u request%s", n, n == 1 ? "" : "s");
 	while (atomic_load(&s->m.in_flight) > 0 &&
-	    elapsed(&t0) < (double)s->o.drain_max)
+	       elapsed(&t0) < (double)s->o.drain_max)
 		nanosleep(&nap, NULL);
 	/* Shuts every connection down and joins the threads; the requests
 	 * still in flight complete as DAEMON_SHUTDOWN and count in "cut". */

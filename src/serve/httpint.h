@@ -83,8 +83,7 @@ void http_metrics_init(struct http_metrics *);
  * status, duration and whether it issued a certificate.  A new pair past
  * HTTP_METRICS_SERIES goes to endpoint "other".
  */
-void http_metrics_count(
-    struct http_metrics *, const char *, int, double, int);
+void http_metrics_count(struct http_metrics *, const char *, int, double, int);
 
 /* Append the Prometheus text exposition of "m" to "out".  0 or -1. */
 int http_metrics_text(

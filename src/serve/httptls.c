@@ -22,8 +22,8 @@ http_cn_compile(regex_t *re, const char *pattern, struct kiln_err *err)
 
 	if ((ret = regcomp(re, pattern, REG_EXTENDED | REG_NOSUB)) != 0) {
 		regerror(ret, re, msg, sizeof(msg));
-		return kiln_err_set(err, KILN_EINVAL, "client CN pattern: %s",
-		    msg);
+		return kiln_err_set(
+		    err, KILN_EINVAL, "client CN pattern: %s", msg);
 	}
 	return 0;
 }
@@ -67,8 +67,8 @@ http_tls_verify(void *session, const regex_t *re, char *cn, size_t cnsz)
 	len = cnsz - 1;
 	if (gnutls_x509_crt_import(crt, &peers[0], GNUTLS_X509_FMT_DER) != 0)
 		goto cleanup;
-	ret = gnutls_x509_crt_get_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME,
-	    0, 0, cn, &len);
+	ret = gnutls_x509_crt_get_dn_by_oid(
+	    crt, GNUTLS_OID_X520_COMMON_NAME, 0, 0, cn, &len);
 	if (ret == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
 		len = 0; /* no CN: "" */
 	else if (ret != 0 || len >= cnsz)

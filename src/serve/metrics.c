@@ -38,7 +38,7 @@ static int
 same(const struct http_series *s, const char *endpoint, int code)
 {
 	return s->code == code &&
-	    strncmp(s->endpoint, endpoint, sizeof(s->endpoint)) == 0;
+	       strncmp(s->endpoint, endpoint, sizeof(s->endpoint)) == 0;
 }
 
 /* The series of (endpoint, code), claimed if new; the last one if full. */
@@ -60,8 +60,8 @@ series(struct http_metrics *m, const char *endpoint, int code)
 	for (i = 0; i < HTTP_METRICS_SERIES - 1; i++) {
 		s = &m->series[i];
 		if (!atomic_load(&s->used)) {
-			snprintf(s->endpoint, sizeof(s->endpoint), "%s",
-			    endpoint);
+			snprintf(
+			    s->endpoint, sizeof(s->endpoint), "%s", endpoint);
 			s->code = code;
 			atomic_store(&s->used, 1);
 			break;
@@ -150,15 +150,15 @@ http_metrics_text(
 		return -1;
 	for (i = 0; i < HTTP_METRICS_BUCKETS; i++) {
 		cum += atomic_load(&m->bucket[i]);
-		if (i < HTTP_METRICS_BUCKETS - 1 ?
-		        kiln_buf_printf(out, err,
-		            "kiln_serve_request_duration_seconds_bucket"
-		            "{le=\"%g\"} %llu\n",
-		            bounds[i], (unsigned long long)cum) == -1 :
-		        kiln_buf_printf(out, err,
-		            "kiln_serve_request_duration_seconds_bucket"
-		            "{le=\"+Inf\"} %llu\n",
-		            (unsigned long long)cum) == -1)
+		if (i < HTTP_METRICS_BUCKETS - 1
+		        ? kiln_buf_printf(out, err,
+		              "kiln_serve_request_duration_seconds_bucket"
+		              "{le=\"%g\"} %llu\n",
+		              bounds[i], (unsigned long long)cum) == -1
+		        : kiln_buf_printf(out, err,
+		              "kiln_serve_request_duration_seconds_bucket"
+		              "{le=\"+Inf\"} %llu\n",
+		              (unsigned long long)cum) == -1)
 			return -1;
 	}
 	sum = atomic_load(&m->sum_us);

@@ -30,8 +30,8 @@ audit_line(const struct http_audit *a, char **text)
 	cr_assert(b.len > 1);
 	cr_assert_eq(b.p[b.len - 1], '\n');
 	for (i = 0; i + 1 < b.len; i++)
-		cr_assert(b.p[i] >= 0x20,
-		    "control byte 0x%02x at %zu", b.p[i], i);
+		cr_assert(
+		    b.p[i] >= 0x20, "control byte 0x%02x at %zu", b.p[i], i);
 	j = cJSON_ParseWithLength((const char *)b.p, b.len - 1);
 	cr_assert_not_null(j, "not JSON: %.*s", (int)b.len, b.p);
 	*text = strndup((const char *)b.p, b.len);
@@ -69,8 +69,9 @@ Test(serve_http, audit_fields_exact)
 	snprintf(rep.serial, sizeof(rep.serial), "1234");
 	snprintf(rep.cn, sizeof(rep.cn), "a.example");
 	snprintf(rep.result, sizeof(rep.result), "ok");
-	cr_assert_eq(kiln_buf_printf(&rep.sans, &err,
-	                 "[\"a.example\",\"10.0.0.1\"]"), 0);
+	cr_assert_eq(
+	    kiln_buf_printf(&rep.sans, &err, "[\"a.example\",\"10.0.0.1\"]"),
+	    0);
 	memset(&a, 0, sizeof(a));
 	a.start.tv_sec = 1796669326; /* 2026-12-07T18:08:46Z */
 	a.start.tv_nsec = 42 * 1000000 + 999;
@@ -82,13 +83,14 @@ Test(serve_http, audit_fields_exact)
 	a.duration_ms = 1.5;
 	j = audit_line(&a, &text);
 	cr_assert_str_eq(text,
-	    "{\"time\":\"2026-12-07T18:48:46.042Z\",\"peer\":\"127.0.0.1:5000\","
+	    "{\"time\":\"2026-12-07T18:48:46.042Z\",\"peer\":\"127.0.0.1:"
+	    "5000\","
 	    "\"tls_cn\":null,\"identity\":\"k1\",\"method\":\"POST\","
 	    "\"path\":\"/api/v1/cfssl/sign\",\"endpoint\":\"sign\","
 	    "\"status\":200,\"profile\":\"www\",\"serial\":\"1234\","
 	    "\"cn\":\"a.example\",\"sans\":[\"a.example\",\"10.0.0.1\"],"
 	    "\"result\":\"ok\",\"duration_ms\":1.500}\n");
-	cJSON_ArrayForEach(it, j) {
+	for (it = j->child; it != NULL; it = it->next) {
 		cr_assert(i < sizeof(keys) / sizeof(keys[0]));
 		cr_assert_str_eq(it->string, keys[i]);
 		i++;
@@ -115,12 +117,13 @@ Test(serve_http, audit_hostile_strings)
 
 	serve_reply_init(&rep);
 	kiln_err_clear(&err);
-	memcpy(rep.cn, hostile, sizeof(hostile)); /* fits 256 */
+	memcpy(rep.cn, hostile, sizeof(hostile));        /* fits 256 */
 	memset(rep.identity, 'x', sizeof(rep.identity)); /* no NUL at all */
 	memset(rep.result, '"', sizeof(rep.result));
 	/* A SAN list that is not what the API promises: re-encoded. */
 	cr_assert_eq(kiln_buf_printf(&rep.sans, &err,
-	                 "[\"ok\\n\",1,{\"x\":2},\"\\u0000z\"]"), 0);
+	                 "[\"ok\\n\",1,{\"x\":2},\"\\u0000z\"]"),
+	    0);
 	memset(&a, 0, sizeof(a));
 	a.peer = hostile;
 	a.tls_cn = hostile;
@@ -148,8 +151,8 @@ Test(serve_http, audit_hostile_strings)
 	kiln_buf_free(&rep.sans);
 	cr_assert_eq(kiln_buf_printf(&rep.sans, &err, "],\"x\":[\""), 0);
 	j = audit_line(&a, &text);
-	cr_assert_eq(cJSON_GetArraySize(
-	                 cJSON_GetObjectItemCaseSensitive(j, "sans")), 0);
+	cr_assert_eq(
+	    cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(j, "sans")), 0);
 	cJSON_Delete(j);
 	free(text);
 	serve_reply_free(&rep);
@@ -186,24 +189,30 @@ Test(serve_http, metrics_text)
 	kiln_buf_init(&b);
 	cr_assert_eq(http_metrics_text(&b, m, NULL), 0);
 	cr_assert_eq(kiln_buf_terminate(&b, NULL), 0);
-	cr_assert(strstr((char *)b.p,
-	    "\nkiln_serve_requests_total{endpoint=\"sign\",code=\"200\"} 2\n"
-	    "kiln_serve_requests_total{endpoint=\"sign\",code=\"400\"} 1\n"
-	    "kiln_serve_requests_total{endpoint=\"a\\\"b\\\\c\\nd\","
-	    "code=\"200\"} 1\n"
-	    "kiln_serve_requests_total{endpoint=\"\",code=\"413\"} 1\n") !=
-	    NULL, "%s", b.p);
-	cr_assert(strstr((char *)b.p,
-	    "kiln_serve_request_duration_seconds_bucket{le=\"0.005\"} 2\n"
-	    "kiln_serve_request_duration_seconds_bucket{le=\"0.01\"} 2\n"
-	    "kiln_serve_request_duration_seconds_bucket{le=\"0.025\"} 3\n")
-	    != NULL, "%s", b.p);
-	cr_assert(strstr((char *)b.p,
-	    "kiln_serve_request_duration_seconds_bucket{le=\"10\"} 4\n"
-	    "kiln_serve_request_duration_seconds_bucket{le=\"+Inf\"} 5\n"
-	    "kiln_serve_request_duration_seconds_sum 20.224000\n"
-	    "kiln_serve_request_duration_seconds_count 5\n") != NULL, "%s",
-	    b.p);
+	cr_assert(
+	    strstr((char *)b.p,
+	        "\nkiln_serve_requests_total{endpoint=\"sign\",code=\"200\"} "
+	        "2\n"
+	        "kiln_serve_requests_total{endpoint=\"sign\",code=\"400\"} 1\n"
+	        "kiln_serve_requests_total{endpoint=\"a\\\"b\\\\c\\nd\","
+	        "code=\"200\"} 1\n"
+	        "kiln_serve_requests_total{endpoint=\"\",code=\"413\"} 1\n") !=
+	        NULL,
+	    "%s", b.p);
+	cr_assert(
+	    strstr((char *)b.p,
+	        "kiln_serve_request_duration_seconds_bucket{le=\"0.005\"} 2\n"
+	        "kiln_serve_request_duration_seconds_bucket{le=\"0.01\"} 2\n"
+	        "kiln_serve_request_duration_seconds_bucket{le=\"0.025\"} "
+	        "3\n") != NULL,
+	    "%s", b.p);
+	cr_assert(
+	    strstr((char *)b.p,
+	        "kiln_serve_request_duration_seconds_bucket{le=\"10\"} 4\n"
+	        "kiln_serve_request_duration_seconds_bucket{le=\"+Inf\"} 5\n"
+	        "kiln_serve_request_duration_seconds_sum 20.224000\n"
+	        "kiln_serve_request_duration_seconds_count 5\n") != NULL,
+	    "%s", b.p);
 	cr_assert(strstr((char *)b.p, "\nkiln_serve_issued_total 2\n") != NULL);
 	cr_assert(strstr((char *)b.p, "\nkiln_serve_in_flight 3\n") != NULL);
 	kiln_buf_free(&b);
@@ -216,9 +225,9 @@ Test(serve_http, metrics_text)
 	kiln_buf_init(&b);
 	cr_assert_eq(http_metrics_text(&b, m, NULL), 0);
 	cr_assert_eq(kiln_buf_terminate(&b, NULL), 0);
-	cr_assert(strstr((char *)b.p,
-	    "kiln_serve_requests_total{endpoint=\"other\",code=\"0\"} 41\n")
-	    != NULL, "%s", b.p);
+	cr_assert(strstr((char *)b.p, "kiln_serve_requests_total{endpoint="
+	                              "\"other\",code=\"0\"} 41\n") != NULL,
+	    "%s", b.p);
 	kiln_buf_free(&b);
 	free(m);
 }
