@@ -226,5 +226,8 @@ main(int argc, char **argv)
 	    "serve_stub: signal %d: %u cut off, threads made %d "
 	    "freed %d\n",
 	    sig, cut, atomic_load(&made), atomic_load(&freed));
+	free((char *)o.tls_cert);
+	free((char *)o.tls_key);
+	free((char *)o.client_ca);
 	return cut == 0 ? 0 : 1;
 }
