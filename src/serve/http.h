@@ -14,6 +14,11 @@
 #include "kiln/err.h"
 #include "serve/serve.h"
 
+/*
+ * A limit left at 0 takes its default: threads one per online core,
+ * body_max 1 MiB, header_max 32 KiB, conn_max 1000, idle_max 60 s;
+ * drain_max 0 waits for nothing.
+ */
 struct serve_http_opts {
 	const char *address;    /* a numeric IPv4 or IPv6 address */
 	unsigned short port;    /* 0: any free port (serve_http_port) */
@@ -31,7 +36,7 @@ struct serve_http_opts {
 	const char *client_ca, *client_cn;
 	int audit_fd; /* one JSON line per request; -1: none */
 	/* Messages of the server's own (started, a TLS handshake failed,
-	 * draining); NULL: none. */
+	 * draining); NULL: none.  Called from any of the server's threads. */
 	void (*log)(void *cls, const char *line);
 	void *log_cls;
 };
