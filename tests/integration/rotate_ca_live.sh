@@ -42,12 +42,16 @@ FAIL_LOGS="$T/*.log $T/*.err"
 
 PREFIX=/opt/kiln-rotate-ca-test
 
+# A loaded CI machine can starve etcd for longer than its default 1 s
+# election timeout, and each spurious election fails the requests in
+# flight, which is not what this test measures: 500 ms heartbeats, 5 s.
 write_manifest() {
 	cat >"$1" <<EOF
 { "cluster_token": "kiln-rotate-ca-$$",
   "key": { "algo": "ecdsa", "size": 256 },
   "prefix": "$PREFIX", "expiry": "1h",
-  "etcd": { "client_port": $2, "peer_port": $3 },
+  "etcd": { "client_port": $2, "peer_port": $3,
+            "heartbeat_interval": 500, "election_timeout": 5000 },
   "members": [
     { "name": "etcd-1", "ip": "127.0.0.1", "hosts": [ "127.0.0.1" ] },
     { "name": "etcd-2", "ip": "127.0.0.2", "hosts": [ "127.0.0.1" ] },
