@@ -124,6 +124,12 @@ set(KILN_SOURCES_CERTDB
 )
 # serve: kiln serve's HTTP layer and cfssl's API on it.
 set(KILN_SOURCES_SERVE
+	src/serve/api.c
+	src/serve/apidb.c
+	src/serve/apigen.c
+	src/serve/apireq.c
+	src/serve/apisign.c
+	src/serve/auth.c
 	src/serve/reply.c
 )
 # libkiln: all of the above.
