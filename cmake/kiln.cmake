@@ -13,7 +13,8 @@
 # mbedTLS and Threads are PUBLIC (kiln's public headers include mbedTLS);
 # cJSON is PRIVATE: no header of include/kiln uses it, and what includes
 # src/core/json.h (the unit tests) links it itself.  libyaml is PRIVATE
-# too: only src/inspect/kubeconfig.c includes yaml.h.
+# too: only src/inspect/kubeconfig.c includes yaml.h.  So are SQLite and
+# libpq: only src/certdb/ includes their headers.
 function(kiln_add_library name)
 	cmake_parse_arguments(PARSE_ARGV 1 arg "" "CLI" "COMPILE;LINK")
 	# The lists are relative to the top: callable from any folder.
@@ -31,7 +32,8 @@ function(kiln_add_library name)
 	# and searches for the two primes of an RSA key at the same time.
 	target_link_libraries(${name}
 		PUBLIC MbedTLS::mbedtls MbedTLS::mbedx509 Threads::Threads
-		PRIVATE cjson PkgConfig::YAML kiln_flags m)
+		PRIVATE cjson PkgConfig::YAML kiln_flags m
+		PkgConfig::SQLITE3 PkgConfig::PQ)
 	if(arg_CLI)
 		add_library(${arg_CLI} STATIC ${KILN_SOURCES_CLI})
 		target_include_directories(${arg_CLI}

@@ -121,6 +121,11 @@ set(KILN_SOURCES_K8S
 )
 # certdb: cfssl's certificate database on SQLite or PostgreSQL.
 set(KILN_SOURCES_CERTDB
+	src/certdb/certdb.c
+	src/certdb/dbconfig.c
+	src/certdb/pg.c
+	src/certdb/row.c
+	src/certdb/sqlite.c
 )
 # serve: kiln serve's HTTP layer and cfssl's API on it.
 set(KILN_SOURCES_SERVE
@@ -179,6 +184,7 @@ set(KILN_SOURCES_UNIT
 	tests/unit/asn1/test_oid.c
 	tests/unit/asn1/test_pem.c
 	tests/unit/asn1/test_x509.c
+	tests/unit/certdb/test_certdb.c
 	tests/unit/cfssl/test_cfssljson.c
 	tests/unit/cfssl/test_config.c
 	tests/unit/cfssl/test_gen.c

@@ -8,6 +8,8 @@ build="gcc make cmake pkg-config libmbedtls-dev libcjson-dev libcriterion-dev
 	dpkg-dev"	# dpkg-shlibdeps: the .deb's Depends (cpack)
 # libyaml: the kubeconfig reader (src/inspect/kubeconfig.c).
 build="$build libyaml-dev"
+# SQLite and libpq: the certificate database (src/certdb/).
+build="$build libsqlite3-dev libpq-dev"
 # chromium and python3: tests/integration/check_html.sh renders kiln
 # check's HTML page and reads the screenshot.
 # strace: tests/integration/renew_attack.sh delays an fsync to swap a file
@@ -18,6 +20,9 @@ test="openssl golang-cfssl etcd-server etcd-client gnutls-bin mandoc jq curl
 # kubectl writes the kubeconfigs of tests/integration/kubeconfig*.sh
 # (Debian's kubernetes-client, unless a kubectl is there already).
 command -v kubectl >/dev/null 2>&1 || test="$test kubernetes-client"
+# postgresql: tests/integration/certdb_pg.sh runs a PostgreSQL 15 server;
+# sqlite3: the certdb tests read the rows kiln wrote.
+test="$test postgresql sqlite3"
 # bench/run.sh compares kiln with cfssl (above), openssl and easy-rsa, and
 # takes peak RSS from GNU time's %M.
 bench="easy-rsa time"

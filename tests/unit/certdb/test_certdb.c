@@ -1,0 +1,604 @@
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+#include <sqlite3.h>
+
+#include "certdb/certdb_impl.h"
+#include "kiln/certdb.h"
+#include "kiln/file.h"
+#include "kiln/pem.h"
+
+static char dir[] = "/tmp/kiln-test-certdb.XXXXXX";
+static char path[PATH_MAX];
+static struct kiln_certdb_config cfg;
+
+static void
+setup(void)
+{
+	strcpy(dir, "/tmp/kiln-test-certdb.XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/certs.db", dir);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.driver = KILN_CERTDB_SQLITE;
+	snprintf(cfg.data_source, sizeof(cfg.data_source), "%s", path);
+}
+
+static void
+teardown(void)
+{
+	char cmd[PATH_MAX + 16];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	(void)system(cmd);
+}
+
+TestSuite(certdb, .init = setup, .fini = teardown, .timeout = 60);
+
+/* The DER of the certificate in tests/data/crl/NAME. */
+static void
+load_der(const char *name, struct kiln_buf *der, struct kiln_buf *pem)
+{
+	char p[PATH_MAX];
+	struct kiln_pem_block blk;
+	size_t pos = 0;
+
+	snprintf(p, sizeof(p), "%s/crl/%s", KILN_TEST_DATA, name);
+	cr_assert_eq(kiln_file_read(p, pem, NULL), 0);
+	cr_assert_eq(kiln_pem_next((const char *)pem->p, &pos, "CERTIFICATE",
+	                 &blk, NULL), 1);
+	cr_assert_eq(kiln_base64_decode(pem->p + blk.body, blk.body_len, der,
+	                 NULL), 0);
+}
+
+/* The row of tests/data/crl/NAME, issued at "now" under "label". */
+static void
+make_row(const char *name, const char *label, time_t now,
+    struct kiln_certdb_row *r)
+{
+	struct kiln_buf der, pem;
+	struct kiln_err err = { 0 };
+
+	kiln_buf_init(&der);
+	kiln_buf_init(&pem);
+	load_der(name, &der, &pem);
+	cr_assert_eq(kiln_certdb_row_from_cert(r, der.p, der.len, label, now,
+	                 &err), 0, "%s", err.msg);
+	kiln_buf_free(&der);
+	kiln_buf_free(&pem);
+}
+
+/* Run "sql" on the file directly (as another tool would). */
+static void
+raw(const char *sql)
+{
+	sqlite3 *db;
+	char *msg = NULL;
+
+	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(db, sql, NULL, NULL, &msg), SQLITE_OK,
+	    "%s: %s", sql, msg ? msg : "");
+	sqlite3_close(db);
+}
+
+/* The first column of the first row of "sql", as text, into "out". */
+static void
+raw_text(const char *sql, char *out, size_t cap)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	const unsigned char *s;
+
+	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK,
+	    "%s", sqlite3_errmsg(db));
+	cr_assert_eq(sqlite3_step(st), SQLITE_ROW, "%s", sql);
+	s = sqlite3_column_text(st, 0);
+	snprintf(out, cap, "%s", s ? (const char *)s : "(null)");
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
+/* -db-config */
+
+static int
+parse(const char *text, struct kiln_err *err)
+{
+	return kiln_certdb_config_parse(&cfg, text, strlen(text), "db.json",
+	    err);
+}
+
+Test(certdb, config_takes_sqlite3_and_postgres)
+{
+	struct kiln_err err = { 0 };
+
+	cr_assert_eq(parse("{\"driver\":\"sqlite3\",\"data_source\":"
+	                   "\"/var/lib/certs.db\"}", &err), 0, "%s", err.msg);
+	cr_assert_eq(cfg.driver, KILN_CERTDB_SQLITE);
+	cr_assert_str_eq(cfg.data_source, "/var/lib/certs.db");
+	cr_assert_eq(parse("{\"data_source\":\"postgres://u:p@127.0.0.1:5432/"
+	                   "db?sslmode=disable\",\"driver\":\"postgres\"}",
+	                 &err), 0, "%s", err.msg);
+	cr_assert_eq(cfg.driver, KILN_CERTDB_POSTGRES);
+	cr_assert_str_eq(cfg.data_source,
+	    "postgres://u:p@127.0.0.1:5432/db?sslmode=disable");
+}
+
+Test(certdb, config_refuses_an_unknown_key)
+{
+	struct kiln_err err = { 0 };
+
+	cr_assert_eq(parse("{\"driver\":\"sqlite3\",\"data_source\":\"a\","
+	                   "\"data_sourse\":\"b\"}", &err), -1);
+	cr_assert_eq(err.code, KILN_EINVAL);
+	cr_assert_str_eq(err.msg, "db.json: unknown key \"data_sourse\" "
+	                          "(did you mean \"data_source\"?)");
+}
+
+Test(certdb, config_refuses_mysql_naming_what_kiln_has)
+{
+	struct kiln_err err = { 0 };
+
+	cr_assert_eq(parse("{\"driver\":\"mysql\",\"data_source\":"
+	                   "\"u:p@tcp(h:3306)/db\"}", &err), -1);
+	cr_assert_str_eq(err.msg, "db.json: driver: \"mysql\" is not "
+	                          "supported (kiln has \"sqlite3\" and "
+	                          "\"postgres\")");
+}
+
+Test(certdb, config_refuses_a_missing_key)
+{
+	struct kiln_err err = { 0 };
+
+	cr_assert_eq(parse("{\"driver\":\"sqlite3\"}", &err), -1);
+	cr_assert_str_eq(err.msg, "db.json: \"data_source\" is required");
+	kiln_err_clear(&err);
+	cr_assert_eq(parse("{\"data_source\":\"x\"}", &err), -1);
+	cr_assert_str_eq(err.msg, "db.json: \"driver\" is required");
+	kiln_err_clear(&err);
+	cr_assert_eq(parse("{\"driver\":\"sqlite3\",\"data_source\":\"\"}",
+	                 &err), -1);
+	cr_assert_str_eq(err.msg, "db.json: data_source: empty");
+	kiln_err_clear(&err);
+	cr_assert_eq(parse("{\"driver\":1,\"data_source\":\"x\"}", &err), -1);
+	cr_assert_str_eq(err.msg, "db.json: driver: expected a string, "
+	                          "got number");
+}
+
+/* Reasons */
+
+Test(certdb, reasons_are_cfssls_names_in_any_case_and_numbers)
+{
+	struct kiln_err err = { 0 };
+	int r = -1;
+
+	cr_assert_eq(kiln_certdb_reason("", &r, &err), 0);
+	cr_assert_eq(r, 0);
+	cr_assert_eq(kiln_certdb_reason("keyCompromise", &r, &err), 0);
+	cr_assert_eq(r, 1);
+	cr_assert_eq(kiln_certdb_reason("SUPERSEDED", &r, &err), 0);
+	cr_assert_eq(r, 4);
+	cr_assert_eq(kiln_certdb_reason("removeFromCRL", &r, &err), 0);
+	cr_assert_eq(r, 8);
+	cr_assert_eq(kiln_certdb_reason("aACompromise", &r, &err), 0);
+	cr_assert_eq(r, 10);
+	cr_assert_eq(kiln_certdb_reason("9", &r, &err), 0);
+	cr_assert_eq(r, 9);
+	cr_assert_eq(kiln_certdb_reason("0", &r, &err), -1);
+	cr_assert_str_eq(err.msg, "reason: \"0\" is not a revocation reason");
+	kiln_err_clear(&err);
+	cr_assert_eq(kiln_certdb_reason("7", &r, &err), -1);
+	kiln_err_clear(&err);
+	cr_assert_eq(kiln_certdb_reason("11", &r, &err), -1);
+	kiln_err_clear(&err);
+	cr_assert_eq(kiln_certdb_reason("bogus", &r, &err), -1);
+	cr_assert_str_eq(err.msg,
+	    "reason: \"bogus\" is not a revocation reason");
+}
+
+/* Times */
+
+Test(certdb, times_are_written_as_go_sqlite3_and_read_in_all_forms)
+{
+	char s[CERTDB_TIME_MAX];
+	int64_t t = -1;
+
+	certdb_time_format(4321592640LL, s);
+	cr_assert_str_eq(s, "2106-12-12 10:24:00+00:00");
+	certdb_time_format(0, s);
+	cr_assert_str_eq(s, "0001-01-01 00:00:00+00:00");
+	cr_assert_eq(certdb_time_parse("2026-12-07 18:44:00+00:00", &t), 0);
+	cr_assert_eq(t, 1796669040LL);
+	cr_assert_eq(
+	    certdb_time_parse("2026-12-07 18:44:00.676739747+00:00", &t), 0);
+	cr_assert_eq(t, 1796669040LL);
+	cr_assert_eq(certdb_time_parse("2026-12-07 18:44:00", &t), 0);
+	cr_assert_eq(t, 1796669040LL);
+	cr_assert_eq(certdb_time_parse("2026-12-07T19:44:00+01:00", &t), 0);
+	cr_assert_eq(t, 1796669040LL);
+	cr_assert_eq(certdb_time_parse("0001-01-01 00:00:00+00:00", &t), 0);
+	cr_assert_eq(t, 0);
+	cr_assert_eq(certdb_time_parse("2026-13-09 18:44:00", &t), -1);
+	cr_assert_eq(certdb_time_parse("1796669040", &t), -1);
+}
+
+/* Rows */
+
+Test(certdb, a_row_is_made_as_cfssl_master_makes_it)
+{
+	struct kiln_certdb_row r;
+	struct kiln_buf der, pem;
+
+	kiln_certdb_row_init(&r);
+	kiln_buf_init(&der);
+	kiln_buf_init(&pem);
+	load_der("ec-leaf.pem", &der, &pem);
+	make_row("ec-leaf.pem", "", 1796669040, &r);
+	cr_assert_str_eq(r.serial, "5");
+	cr_assert_str_eq(r.aki, "22ef156fd055f8262ef89dbf4e904f574163b879");
+	cr_assert_str_eq(r.ca_label, "");
+	cr_assert_str_eq(r.status, "good");
+	cr_assert_eq(r.reason, 0);
+	cr_assert_eq(r.revoked_at, 0);
+	cr_assert_eq(r.issued_at, 1796669040);
+	cr_assert_str_eq(r.common_name, "ec-leaf");
+	cr_assert_str_eq((char *)r.sans.p, "[]");
+	cr_assert_eq(r.pem.len, pem.len);
+	cr_assert_eq(memcmp(r.pem.p, pem.p, pem.len), 0);
+	kiln_buf_free(&der);
+	kiln_buf_free(&pem);
+	kiln_certdb_row_free(&r);
+}
+
+Test(certdb, a_serial_with_the_high_bit_is_positive_decimal)
+{
+	struct kiln_certdb_row r;
+
+	kiln_certdb_row_init(&r);
+	make_row("rsa-leaf.pem", "L1", 0, &r);
+	cr_assert_str_eq(r.serial, "128");
+	cr_assert_str_eq(r.ca_label, "L1");
+	kiln_certdb_row_free(&r);
+}
+
+/* SQLite */
+
+Test(certdb, open_creates_the_file_0600_in_wal_mode_with_the_schema)
+{
+	struct kiln_certdb *db = NULL;
+	struct kiln_err err = { 0 };
+	struct stat st;
+	char s[512];
+
+	cr_assert_eq(kiln_certdb_open(&db, &cfg, &err), 0, "%s", err.msg);
+	cr_assert_eq(stat(path, &st), 0);
+	cr_assert_eq(st.st_mode & 07777, 0600);
+	kiln_certdb_close(db);
+	raw_text("PRAGMA journal_mode", s, sizeof(s));
+	cr_assert_str_eq(s, "wal");
+	raw_text("SELECT version FROM kiln_schema", s, sizeof(s));
+	cr_assert_str_eq(s, "1");
+	raw_text("SELECT group_concat(name || ' ' || lower(type), ', ') FROM "
+	         "pragma_table_info('certificates')", s, sizeof(s));
+	cr_assert_str_eq(s, "serial_number blob, authority_key_identifier "
+	                    "blob, ca_label blob, status blob, reason int, "
+	                    "expiry timestamp, revoked_at timestamp, pem "
+	                    "blob, issued_at timestamp, not_before "
+	                    "timestamp, metadata text, sans text, "
+	                    "common_name text");
+	/* Again: nothing to do. */
+	cr_assert_eq(kiln_certdb_open(&db, &cfg, &err), 0, "%s", err.msg);
+	kiln_certdb_close(db);
+}
+
+Test(certdb, a_symbolic_link_or_hard_link_is_refused)
+{
+	struct kiln_certdb *db = NULL;
+	struct kiln_err err = { 0 };
+	char other[PATH_MAX];
+
+	snprintf(other, sizeof(other), "%s/other.db", dir);
+	cr_assert_eq(kiln_file_write(other, "", 0, 0600, 0, NULL), 0);
+	cr_assert_eq(symlink(other, path), 0);
+	cr_assert_eq(kiln_certdb_open(&db, &cfg, &err), -1);
+	cr_assert_null(db);
+	cr_assert_eq(err.code, KILN_EINVAL);
+	cr_assert(strstr(err.msg, ": is a symbolic link, refused") != NULL,
+	    "%s", err.msg);
+	cr_assert_eq(unlink(path), 0);
+	cr_assert_eq(link(other, path), 0);
+	kiln_err_clear(&err);
+	cr_assert_eq(kiln_certdb_open(&db, &cfg, &err), -1);
+	cr_assert(strstr(err.msg, ": has 2 names (hard links), refused") !=
+	        NULL, "%s", err.msg);
+}
+
+Test(certdb, a_newer_schema_is_refused)
+{
+	struct kiln_certdb *db = NULL;
+	struct kiln_err err = { 0 };
+	char want[PATH_MAX + 128];
+
+	cr_assert_eq(kiln_certdb_open(&db, &cfg, &err), 0, "%s", err.msg);
+	kiln_certdb_close(db);
+	raw("UPDATE kiln_schema SET version = 2");
+	cr_assert_eq(kiln_certdb_open(&db, &cfg, &err), -1);
+	snprintf(want, sizeof(want), "certdb: %s: schema version 2 is newer "
+	    "than this kiln knows (1)", path);
+	cr_assert_str_eq(err.msg, want);
+}
+
+Test(certdb, insert_writes_text_values_as_cfssl_and_refuses_a_duplicate)
+{
+	struct kiln_certdb *db = NULL;
+	struct kiln_certdb_row r;
+	struct kiln_err err = { 0 };
+	char s[512];
+
+	kiln_certdb_row_init(&r);
+	make_row("ec-leaf.pem", "", 1796669040, &r);
+	cr_assert_eq(kiln_certdb_open(&db, &cfg, &err), 0, "%s", err.msg);
+	cr_assert_eq(kiln_certdb_insert(db, &r, &err), 0, "%s", err.msg);
+	/* Committed: another connection sees it. */
+	raw_text("SELECT typeof(serial_number) || ' ' || serial_number || ' ' "
+	         "|| typeof(authority_key_identifier) || ' ' || "
+	         "authority_key_identifier || ' [' || ca_label || '] ' || "
+	         "typeof(ca_label) || ' ' || status || ' ' || typeof(reason) "
+	         "|| reason || ' ' || expiry || ' ' || revoked_at || ' ' || "
+	         "issued_at || ' ' || not_before || ' ' || metadata || ' ' || "
+	         "sans || ' ' || common_name || ' ' || typeof(pem) "
+	         "FROM certificates", s, sizeof(s));
+	cr_assert_str_eq(s, "text 5 text 22ef156fd055f8262ef89dbf4e904f574163"
+	                    "b879 [] text good integer0 2126-10-31 "
+	                    "10:07:41+00:00 0001-01-01 00:00:00+00:00 "
+	                    "2026-12-07 18:44:00+00:00 2026-11-24 "
+	                    "10:07:41+00:00 null [] ec-leaf text");
+	cr_assert_eq(kiln_certdb_insert(db, &r, &err), -1);
+	cr_assert_eq(err.code, KILN_EEXIST);
+	cr_assert_str_eq(err.msg, "certdb: certificate 5 of key id "
+	                          "22ef156fd055f8262ef89dbf4e904f574163b879: "
+	                          "already recorded");
+	kiln_certdb_close(db);
+	kiln_certdb_row_free(&r);
+}
+
+Test(certdb, get_reads_the_row_back_or_finds_nothing)
+{
+	struct kiln_certdb *db = NULL;
+	struct kiln_certdb_row r, got;
+	struct kiln_err err = { 0 };
+
+	kiln_certdb_row_init(&r);
+	kiln_certdb_row_init(&got);
+	make_row("ec-leaf.pem", "lbl", 1796669040, &r);
+	cr_assert_eq(kiln_certdb_open(&db, &cfg, &err), 0, "%s", err.msg);
+	cr_assert_eq(kiln_certdb_insert(db, &r, &err), 0, "%s", err.msg);
+	cr_assert_eq(kiln_certdb_get(db, "5", r.aki, &got, &err), 1,
+	    "%s", err.msg);
+	cr_assert_str_eq(got.serial, "5");
+	cr_assert_str_eq(got.aki, r.aki);
+	cr_assert_str_eq(got.ca_label, "lbl");
+	cr_assert_str_eq(got.status, "good");
+	cr_assert_eq(got.expiry, r.expiry);
+	cr_assert_eq(got.not_before, r.not_before);
+	cr_assert_eq(got.issued_at, 1796669040);
+	cr_assert_eq(got.revoked_at, 0);
+	cr_assert_str_eq(got.common_name, "ec-leaf");
+	cr_assert_str_eq((char *)got.pem.p, (char *)r.pem.p);
+	kiln_certdb_row_free(&got);
+	/* Upper-case key ids do not match, as in cfssl. */
+	cr_assert_eq(kiln_certdb_get(db, "5",
+	                 "22EF156FD055F8262EF89DBF4E904F574163B879", &got,
+	                 &err), 0);
+	cr_assert_eq(kiln_certdb_get(db, "6", r.aki, &got, &err), 0);
+	kiln_certdb_close(db);
+	kiln_certdb_row_free(&r);
+}
+
+Test(certdb, revoke_updates_as_cfssl_or_says_not_found)
+{
+	struct kiln_certdb *db = NULL;
+	struct kiln_certdb_row r, got;
+	struct kiln_err err = { 0 };
+	char s[256];
+
+	kiln_certdb_row_init(&r);
+	kiln_certdb_row_init(&got);
+	make_row("ec-leaf.pem", "", 1796669040, &r);
+	cr_assert_eq(kiln_certdb_open(&db, &cfg, &err), 0, "%s", err.msg);
+	cr_assert_eq(kiln_certdb_insert(db, &r, &err), 0, "%s", err.msg);
+	cr_assert_eq(kiln_certdb_revoke(db, "6", r.aki, 1, 1796670000, &err),
+	    -1);
+	cr_assert_eq(err.code, KILN_EINVAL);
+	cr_assert_str_eq(err.msg, "certificate not found");
+	kiln_err_clear(&err);
+	cr_assert_eq(kiln_certdb_revoke(db, "5", r.aki, 1, 1796670000, &err),
+	    0, "%s", err.msg);
+	raw_text("SELECT status || ' ' || reason || ' ' || revoked_at FROM "
+	         "certificates", s, sizeof(s));
+	cr_assert_str_eq(s, "revoked 1 2026-12-07 19:00:00+00:00");
+	/* Again: reason and time replaced. */
+	cr_assert_eq(kiln_certdb_revoke(db, "5", r.aki, 4, 1796670060, &err),
+	    0, "%s", err.msg);
+	cr_assert_eq(kiln_certdb_get(db, "5", r.aki, &got, &err), 1);
+	cr_assert_str_eq(got.status, "revoked");
+	cr_assert_eq(got.reason, 4);
+	cr_assert_eq(got.revoked_at, 1796670060);
+	kiln_certdb_close(db);
+	kiln_certdb_row_free(&got);
+	kiln_certdb_row_free(&r);
+}
+
+struct walk {
+	char seen[8][96];
+	int n, stop_at;
+};
+
+static int
+each(void *cls, const struct kiln_certdb_row *r)
+{
+	struct walk *w = cls;
+
+	snprintf(w->seen[w->n], sizeof(w->seen[0]), "%s/%d", r->serial,
+	    r->reason);
+	w->n++;
+	return w->n == w->stop_at ? 42 : 0;
+}
+
+Test(certdb, each_revoked_walks_revoked_unexpired_rows_in_serial_order)
+{
+	struct kiln_certdb *db = NULL;
+	struct kiln_certdb_row r;
+	struct kiln_err err = { 0 };
+	struct walk w;
+	const char *serials[] = { "100", "9", "25", "7" };
+	size_t i;
+	char sql[512];
+
+	kiln_certdb_row_init(&r);
+	make_row("ec-leaf.pem", "", 1796669040, &r);
+	cr_assert_eq(kiln_certdb_open(&db, &cfg, &err), 0, "%s", err.msg);
+	for (i = 0; i < 4; i++) {
+		snprintf(r.serial, sizeof(r.serial), "%s", serials[i]);
+		cr_assert_eq(kiln_certdb_insert(db, &r, &err), 0, "%s",
+		    err.msg);
+	}
+	/* 7 stays good; 25 expired; another issuer's 9. */
+	cr_assert_eq(kiln_certdb_revoke(db, "100", r.aki, 1, 1796670000,
+	                 &err), 0);
+	cr_assert_eq(kiln_certdb_revoke(db, "9", r.aki, 4, 1796670000, &err),
+	    0);
+	cr_assert_eq(kiln_certdb_revoke(db, "25", r.aki, 5, 1796670000,
+	                 &err), 0);
+	snprintf(sql, sizeof(sql), "UPDATE certificates SET expiry = "
+	    "'2026-12-01 00:00:00' WHERE serial_number = '25';"
+	    "INSERT INTO certificates (serial_number, authority_key_identifier,"
+	    " status, reason, expiry, revoked_at, pem) VALUES ('9', 'aa',"
+	    " 'revoked', 2, '2100-01-01T00:00:00Z', '2026-12-07 18:50:03',"
+	    " 'x')");
+	raw(sql);
+	memset(&w, 0, sizeof(w));
+	cr_assert_eq(kiln_certdb_each_revoked(db, 1796670000, r.aki, each, &w,
+	                 &err), 0, "%s", err.msg);
+	cr_assert_eq(w.n, 2);
+	cr_assert_str_eq(w.seen[0], "9/4");
+	cr_assert_str_eq(w.seen[1], "100/1");
+	memset(&w, 0, sizeof(w));
+	cr_assert_eq(kiln_certdb_each_revoked(db, 1796670000, NULL, each, &w,
+	                 &err), 0, "%s", err.msg);
+	cr_assert_eq(w.n, 3);
+	memset(&w, 0, sizeof(w));
+	w.stop_at = 1;
+	cr_assert_eq(kiln_certdb_each_revoked(db, 1796670000, NULL, each, &w,
+	                 &err), 42);
+	cr_assert_eq(w.n, 1);
+	kiln_certdb_close(db);
+	kiln_certdb_row_free(&r);
+}
+
+/* Migrations */
+
+Test(certdb, a_cfssl_1_2_0_database_gets_masters_five_columns)
+{
+	struct kiln_certdb *db = NULL;
+	struct kiln_certdb_row got;
+	struct kiln_err err = { 0 };
+	char s[64];
+
+	kiln_certdb_row_init(&got);
+	/* 1.2.0's migration 001 with master's blob types, a row as
+	 * Debian's cfssl writes it (no AKI), revoked by cfssl revoke. */
+	raw("CREATE TABLE certificates (serial_number blob NOT NULL,"
+	    " authority_key_identifier blob NOT NULL, ca_label blob,"
+	    " status blob NOT NULL, reason int, expiry timestamp,"
+	    " revoked_at timestamp, pem blob NOT NULL,"
+	    " PRIMARY KEY(serial_number, authority_key_identifier));"
+	    "CREATE TABLE goose_db_version (id integer);"
+	    "INSERT INTO certificates VALUES ('48270451493043544401528424803781"
+	    "7245200659533321', '', '', 'revoked', 1,"
+	    " '2026-12-09 18:44:00+00:00', '2026-12-07 18:50:03', 'PEM');");
+	cr_assert_eq(kiln_certdb_open(&db, &cfg, &err), 0, "%s", err.msg);
+	raw_text("SELECT count(*) FROM pragma_table_info('certificates')", s,
+	    sizeof(s));
+	cr_assert_str_eq(s, "13");
+	raw_text("SELECT count(*) FROM sqlite_master WHERE name = "
+	         "'ocsp_responses'", s, sizeof(s));
+	cr_assert_str_eq(s, "1");
+	cr_assert_eq(kiln_certdb_get(db, "48270451493043544401528424803781724"
+	                 "5200659533321", "", &got, &err), 1, "%s", err.msg);
+	cr_assert_eq(got.revoked_at, 1796669403);
+	cr_assert_eq(got.expiry, 1796841840);
+	cr_assert_eq(got.issued_at, 0);
+	cr_assert_str_eq(got.common_name, "");
+	kiln_certdb_close(db);
+	kiln_certdb_row_free(&got);
+}
+
+static const char bytea_sql[] =
+    "CREATE TABLE certificates (serial_number bytea NOT NULL,"
+    " authority_key_identifier bytea NOT NULL, ca_label bytea,"
+    " status bytea NOT NULL, reason int, expiry timestamp,"
+    " revoked_at timestamp, pem bytea NOT NULL,"
+    " PRIMARY KEY(serial_number, authority_key_identifier));"
+    "CREATE TABLE ocsp_responses (serial_number bytea NOT NULL,"
+    " authority_key_identifier bytea NOT NULL, body bytea NOT NULL,"
+    " expiry timestamp, PRIMARY KEY(serial_number, "
+    "authority_key_identifier), FOREIGN KEY(serial_number, "
+    "authority_key_identifier) REFERENCES certificates(serial_number, "
+    "authority_key_identifier));";
+
+Test(certdb, a_bytea_table_whose_serials_became_real_is_refused)
+{
+	struct kiln_certdb *db = NULL;
+	struct kiln_err err = { 0 };
+	char want[PATH_MAX + 512], s[64];
+
+	raw(bytea_sql);
+	raw("INSERT INTO certificates VALUES ('48270451493043544401528424803781"
+	    "7245200659533321', 'aa', '', 'good', 0,"
+	    " '2026-12-09 18:44:00+00:00', '0001-01-01 00:00:00+00:00', 'P')");
+	raw_text("SELECT typeof(serial_number) FROM certificates", s,
+	    sizeof(s));
+	cr_assert_str_eq(s, "real");
+	cr_assert_eq(kiln_certdb_open(&db, &cfg, &err), -1);
+	cr_assert_null(db);
+	snprintf(want, sizeof(want), "certdb: %s: cfssl 1.2.0's SQLite schema "
+	    "(bytea columns) stored 1 serial number(s) or key id(s) as "
+	    "numbers, which lost digits: this database cannot be used "
+	    "(remake it with kiln, or with cfssl's blob schema)", path);
+	cr_assert_str_eq(err.msg, want);
+	/* Not half-migrated either. */
+	raw_text("SELECT count(*) FROM pragma_table_info('certificates')", s,
+	    sizeof(s));
+	cr_assert_str_eq(s, "8");
+}
+
+Test(certdb, a_bytea_table_without_lost_values_is_rebuilt_as_blob)
+{
+	struct kiln_certdb *db = NULL;
+	struct kiln_certdb_row got;
+	struct kiln_err err = { 0 };
+	char s[128];
+
+	kiln_certdb_row_init(&got);
+	raw(bytea_sql);
+	raw("INSERT INTO certificates VALUES ('1234', 'ab12', '', 'good', 0,"
+	    " '2126-12-09 18:44:00+00:00', '0001-01-01 00:00:00+00:00', 'P')");
+	cr_assert_eq(kiln_certdb_open(&db, &cfg, &err), 0, "%s", err.msg);
+	raw_text("SELECT lower(type) FROM pragma_table_info('certificates') WHERE "
+	         "name = 'serial_number'", s, sizeof(s));
+	cr_assert_str_eq(s, "blob");
+	raw_text("SELECT typeof(serial_number) || ' ' || serial_number FROM "
+	         "certificates", s, sizeof(s));
+	cr_assert_str_eq(s, "text 1234");
+	cr_assert_eq(kiln_certdb_revoke(db, "1234", "ab12", 1, 1796670000,
+	                 &err), 0, "%s", err.msg);
+	cr_assert_eq(kiln_certdb_get(db, "1234", "ab12", &got, &err), 1);
+	cr_assert_str_eq(got.status, "revoked");
+	kiln_certdb_close(db);
+	kiln_certdb_row_free(&got);
+}
