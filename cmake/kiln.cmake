@@ -34,6 +34,9 @@ function(kiln_add_library name)
 		PUBLIC MbedTLS::mbedtls MbedTLS::mbedx509 Threads::Threads
 		PRIVATE cjson PkgConfig::YAML kiln_flags m
 		PkgConfig::SQLITE3 PkgConfig::PQ)
+	# libmicrohttpd and GnuTLS: only src/serve/http*.c include them.
+	target_link_libraries(${name}
+		PRIVATE PkgConfig::MHD PkgConfig::GNUTLS)
 	if(arg_CLI)
 		add_library(${arg_CLI} STATIC ${KILN_SOURCES_CLI})
 		target_include_directories(${arg_CLI}

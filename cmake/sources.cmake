@@ -134,7 +134,11 @@ set(KILN_SOURCES_SERVE
 	src/serve/apigen.c
 	src/serve/apireq.c
 	src/serve/apisign.c
+	src/serve/audit.c
 	src/serve/auth.c
+	src/serve/http.c
+	src/serve/httptls.c
+	src/serve/metrics.c
 	src/serve/reply.c
 )
 # libkiln: all of the above.
@@ -220,6 +224,7 @@ set(KILN_SOURCES_UNIT
 	tests/unit/pki/test_sign.c
 	tests/unit/pki/test_signer.c
 	tests/unit/pki/test_tree.c
+	tests/unit/serve/test_http.c
 	tests/unit/x509/test_cert.c
 	tests/unit/x509/test_crl.c
 	tests/unit/x509/test_key.c

@@ -10,6 +10,8 @@ build="gcc make cmake pkg-config libmbedtls-dev libcjson-dev libcriterion-dev
 build="$build libyaml-dev"
 # SQLite and libpq: the certificate database (src/certdb/).
 build="$build libsqlite3-dev libpq-dev"
+# libmicrohttpd and GnuTLS: kiln serve's HTTP layer (src/serve/http*.c).
+build="$build libmicrohttpd-dev libgnutls28-dev"
 # chromium and python3: tests/integration/check_html.sh renders kiln
 # check's HTML page and reads the screenshot.
 # strace: tests/integration/renew_attack.sh delays an fsync to swap a file
@@ -17,6 +19,9 @@ build="$build libsqlite3-dev libpq-dev"
 test="openssl golang-cfssl etcd-server etcd-client gnutls-bin mandoc jq curl
 	clang valgrind chromium python3 strace
 	ca-certificates"
+# iproute2 (ss): tests/integration/serve_http.sh checks the address
+# kiln serve's HTTP layer listens on.
+test="$test iproute2"
 # kubectl writes the kubeconfigs of tests/integration/kubeconfig*.sh
 # (Debian's kubernetes-client, unless a kubectl is there already).
 command -v kubectl >/dev/null 2>&1 || test="$test kubernetes-client"
