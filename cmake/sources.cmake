@@ -217,6 +217,7 @@ set(KILN_SOURCES_UNIT
 	tests/unit/inspect/test_tls.c
 	tests/unit/inspect/test_verify.c
 	tests/unit/pki/test_issue.c
+	tests/unit/serve/test_api.c
 	tests/unit/pki/test_pool.c
 	tests/unit/pki/test_renew.c
 	tests/unit/pki/test_renewplan.c
