@@ -159,6 +159,7 @@ set(KILN_SOURCES
 # cli: the front ends' shared code (flag parser, output, the commands);
 # the two programs differ only in their main().
 set(KILN_SOURCES_CLI
+	src/cli/certdb.c
 	src/cli/cmd_certinfo.c
 	src/cli/cmd_check.c
 	src/cli/cmd_etcd.c
@@ -170,6 +171,7 @@ set(KILN_SOURCES_CLI
 	src/cli/cmd_k8s.c
 	src/cli/cmd_print_defaults.c
 	src/cli/cmd_renew.c
+	src/cli/cmd_revoke.c
 	src/cli/cmd_rotate_ca.c
 	src/cli/cmd_selfsign.c
 	src/cli/cmd_sign.c

@@ -57,6 +57,7 @@ serial_decimal(const unsigned char *p, size_t len, char *out, size_t cap,
     struct kiln_err *err)
 {
 	mbedtls_mpi n;
+	char text[256]; /* mbedTLS asks for room beyond the digits */
 	size_t olen;
 	int ret, rc = -1;
 
@@ -66,11 +67,23 @@ serial_decimal(const unsigned char *p, size_t len, char *out, size_t cap,
 		    "certdb: certificate: the serial number is not positive");
 		goto cleanup;
 	}
+	if (len > 64) {
+		kiln_err_set(err, KILN_EINVAL,
+		    "certdb: certificate: the serial number is too long");
+		goto cleanup;
+	}
 	if ((ret = mbedtls_mpi_read_binary(&n, p, len)) != 0 ||
-	    (ret = mbedtls_mpi_write_string(&n, 10, out, cap, &olen)) != 0) {
+	    (ret = mbedtls_mpi_write_string(&n, 10, text, sizeof(text),
+	         &olen)) != 0) {
 		kiln_err_mbed(err, ret, "certdb: certificate: serial number");
 		goto cleanup;
 	}
+	if (strlen(text) >= cap) {
+		kiln_err_set(err, KILN_EINVAL,
+		    "certdb: certificate: the serial number is too long");
+		goto cleanup;
+	}
+	memcpy(out, text, strlen(text) + 1);
 	rc = 0;
 cleanup:
 	mbedtls_mpi_free(&n);

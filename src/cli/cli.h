@@ -44,6 +44,7 @@ struct cli_config {
 	const char *serial;
 	const char *aki;
 	const char *db_config;
+	const char *reason; /* revoke: the RFC 5280 reason, name or number */
 	const char *manifest;
 	const char *within;
 	const char *critical;
@@ -143,6 +144,16 @@ int cli_usage_error(const struct command *, const char *, ...)
  * value, "file:PATH" or a plain path a file, "-" standard input.
  */
 int cli_read(const char *, struct kiln_buf *, struct kiln_err *);
+
+/*
+ * The certificate database of the -db-config file "path" (certdb.c), and
+ * a certificate just issued ("der") recorded in it, as cfssl's signer
+ * records it.  Each returns 0 or -1.
+ */
+struct kiln_certdb;
+int cli_certdb_open(const char *, struct kiln_certdb **, struct kiln_err *);
+int cli_certdb_record(
+    struct kiln_certdb *, const struct kiln_buf *, struct kiln_err *);
 
 /*
  * "base" followed by "suffix" into "path" (PATH_MAX bytes); a name that
@@ -302,6 +313,7 @@ int cmd_etcd(int, char **, const struct cli_config *);
 int cmd_k8s(int, char **, const struct cli_config *);
 int cmd_gencert(int, char **, const struct cli_config *);
 int cmd_gencrl(int, char **, const struct cli_config *);
+int cmd_revoke(int, char **, const struct cli_config *);
 int cmd_gencsr(int, char **, const struct cli_config *);
 int cmd_genkey(int, char **, const struct cli_config *);
 int cmd_print_defaults(int, char **, const struct cli_config *);

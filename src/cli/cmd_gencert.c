@@ -12,6 +12,7 @@
 #include "kiln/config.h"
 #include "kiln/gen.h"
 #include "kiln/inspect.h"
+#include "kiln/certdb.h"
 #include "kiln/issue.h"
 #include "kiln/signer.h"
 #include "kiln/key.h"
@@ -27,6 +28,7 @@ struct gencert {
 	struct kiln_rng rng;
 	struct kiln_buf text;
 	struct cli_gen_out out;
+	struct kiln_certdb *db; /* -db-config, or NULL */
 	int reuse_key; /* -initca -ca-key: no new key to print */
 	int usage;     /* the failure is the caller's: the usage status */
 };
@@ -136,6 +138,10 @@ gencert(struct gencert *g, const char *path, const struct cli_config *cfg,
 			    "-ca and -ca-key are required (or -initca)");
 		if ((profile = load_signer(g, cfg, err)) == NULL)
 			return -1;
+		/* cfssl records what its signer issues (not -initca). */
+		if (cfg->db_config[0] != '\0' &&
+		    cli_certdb_open(cfg->db_config, &g->db, err) == -1)
+			return -1;
 	}
 	if (!g->reuse_key)
 		in.flags |= KILN_GEN_NEW_KEY;
@@ -143,6 +149,9 @@ gencert(struct gencert *g, const char *path, const struct cli_config *cfg,
 	        cfg->initca ? NULL : &g->ca, profile, &g->rng, time(NULL),
 	        err) == -1 ||
 	    cli_gen_out_pem(&g->out, g->reuse_key ? NULL : &g->key, err) == -1)
+		return -1;
+	/* As cfssl: recorded before it is handed back, or not at all. */
+	if (g->db != NULL && cli_certdb_record(g->db, &g->out.cert, err) == -1)
 		return -1;
 	/* cfssl's log lines, under its names (etcd's scripts read them). */
 	if (cfg->initca && strcmp(cfg->cmd->name, "gencert") == 0)
@@ -174,7 +183,7 @@ cmd_gencert(int argc, char **argv, const struct cli_config *cfg)
 			    cfg->cmd, "-renewca takes no CSR JSON file");
 		if (cfg->initca || cfg->config[0] != '\0' ||
 		    cfg->profile[0] != '\0' || cfg->hostname_set ||
-		    cfg->cn[0] != '\0')
+		    cfg->cn[0] != '\0' || cfg->db_config[0] != '\0')
 			return cli_usage_error(cfg->cmd,
 			    "-renewca takes only -ca, -ca-key and -out");
 		if (cfg->ca[0] == '\0' || cfg->ca_key[0] == '\0')
@@ -206,5 +215,6 @@ cmd_gencert(int argc, char **argv, const struct cli_config *cfg)
 	kiln_rng_free(&g.rng);
 	kiln_buf_free(&g.text);
 	cli_gen_out_free(&g.out);
+	kiln_certdb_close(g.db);
 	return rc;
 }

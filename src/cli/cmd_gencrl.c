@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "kiln/gen.h"
+#include "kiln/certdb.h"
 #include "kiln/crl.h"
 #include "kiln/file.h"
 #include "kiln/pem.h"
@@ -84,6 +85,49 @@ parse_seconds(const char *s, long long *out, const char **why)
 	return 0;
 }
 
+/* kiln_certdb_each_revoked's callback: each serial on a line of "cls". */
+static int
+add_serial(void *cls, const struct kiln_certdb_row *r)
+{
+	struct kiln_buf *text = cls;
+
+	return kiln_buf_printf(text, NULL, "%s\n", r->serial) == -1 ? 1 : 0;
+}
+
+/*
+ * -db-config: the serials of the revoked certificates of "ca" (by its
+ * key id; every row if it has none) not expired at "now", as the lines
+ * of a SERIALFILE in "text".  Returns 0 or -1.
+ */
+static int
+db_serials(const char *path, const struct kiln_cert *ca, time_t now,
+    struct kiln_buf *text, struct kiln_err *err)
+{
+	static const char digits[] = "0123456789abcdef";
+	struct kiln_certdb *db = NULL;
+	char aki[129];
+	size_t i;
+	int rc = -1, r;
+
+	for (i = 0; i < ca->ski_len && 2 * i + 2 < sizeof(aki); i++) {
+		aki[2 * i] = digits[ca->ski[i] >> 4];
+		aki[2 * i + 1] = digits[ca->ski[i] & 15];
+	}
+	aki[2 * i] = '\0';
+	if (cli_certdb_open(path, &db, err) == -1)
+		goto cleanup;
+	r = kiln_certdb_each_revoked(db, now, ca->ski_len > 0 ? aki : NULL,
+	    add_serial, text, err);
+	if (r == 1)
+		kiln_err_set(err, KILN_ENOMEM, "out of memory");
+	if (r != 0 || kiln_buf_terminate(text, err) == -1)
+		goto cleanup;
+	rc = 0;
+cleanup:
+	kiln_certdb_close(db);
+	return rc;
+}
+
 /* "der" in base64 on one line, then "\n", as cfssl's PrintCRL. */
 static int
 base64_line(
@@ -108,14 +152,20 @@ cmd_gencrl(int argc, char **argv, const struct cli_config *cfg)
 	long long seconds = 0;
 	const char *why;
 	time_t now;
-	int i, stdin_args = 0, rc = 1;
+	int i, stdin_args = 0, rc = 1, db = cfg->db_config[0] != '\0';
 
+	/* -db-config takes the place of SERIALFILE. */
+	if (db) {
+		argv--;
+		argc++;
+	}
 	if (argc < 3)
-		return cli_usage_error(
-		    cfg->cmd, "SERIALFILE, CA and KEY are required");
+		return cli_usage_error(cfg->cmd, db ? "CA and KEY are required"
+		                                    : "SERIALFILE, CA and KEY "
+		                                      "are required");
 	if (argc > 4)
 		return cli_usage_error(cfg->cmd, "too many arguments");
-	for (i = 0; i < 3; i++)
+	for (i = db; i < 3; i++)
 		stdin_args += strcmp(argv[i], "-") == 0;
 	if (stdin_args > 1)
 		return cli_usage_error(cfg->cmd,
@@ -134,18 +184,21 @@ cmd_gencrl(int argc, char **argv, const struct cli_config *cfg)
 	kiln_cert_init(&ca);
 	kiln_key_init(&key);
 	kiln_rng_init(&rng);
-	if (kiln_file_read(argv[0], &text, &err) == -1 ||
-	    kiln_serials_parse(&serials, (const char *)text.p, text.len,
-	        argv[0], &err) == -1 ||
+	now = time(NULL);
+	if ((!db && (kiln_file_read(argv[0], &text, &err) == -1 ||
+	                kiln_serials_parse(&serials, (const char *)text.p,
+	                    text.len, argv[0], &err) == -1)) ||
 	    kiln_rng_seed(&rng, "kiln gencrl", &err) == -1 ||
-	    cli_load_ca(argv[1], argv[2], &ca, &key, &rng, &err) == -1)
+	    cli_load_ca(argv[1], argv[2], &ca, &key, &rng, &err) == -1 ||
+	    (db && (db_serials(cfg->db_config, &ca, now, &text, &err) == -1 ||
+	               kiln_serials_parse(&serials, (const char *)text.p,
+	                   text.len, cfg->db_config, &err) == -1)))
 		goto cleanup;
 
 	/*
 	 * The CRL number is the time in seconds: it grows from one run to
 	 * the next without a state file (two runs within a second share it).
 	 */
-	now = time(NULL);
 	for (i = 0; i < (int)sizeof(number); i++)
 		number[sizeof(number) - 1 - (size_t)i] =
 		    (unsigned char)((unsigned long long)now >> (8 * i));

@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "kiln/gen.h"
 #include "kiln/cert.h"
+#include "kiln/certdb.h"
 #include "kiln/config.h"
 #include "kiln/file.h"
 #include "kiln/key.h"
@@ -24,6 +25,7 @@ struct sign {
 	struct kiln_rng rng;
 	struct kiln_buf csr_text, subject_text;
 	struct cli_gen_out out;
+	struct kiln_certdb *db; /* -db-config, or NULL */
 	int usage; /* the failure is the caller's: the usage status */
 };
 
@@ -45,6 +47,9 @@ sign(struct sign *s, const char *csr_path, const char *subject_path,
 	        NULL ||
 	    kiln_rng_seed(&s->rng, "kiln sign", err) == -1 ||
 	    cli_open_signer(cfg, &s->ca, &s->rng, err) == -1)
+		return -1;
+	if (cfg->db_config[0] != '\0' &&
+	    cli_certdb_open(cfg->db_config, &s->db, err) == -1)
 		return -1;
 
 	if (cli_read(csr_path, &s->csr_text, err) == -1)
@@ -73,6 +78,9 @@ sign(struct sign *s, const char *csr_path, const char *subject_path,
 	if (kiln_gen_cert(&o->cert, NULL, &in, &s->ca, profile, &s->rng,
 	        time(NULL), err) == -1 ||
 	    cli_gen_out_pem(o, NULL, err) == -1)
+		return -1;
+	/* As cfssl: recorded before it is handed back, or not at all. */
+	if (s->db != NULL && cli_certdb_record(s->db, &o->cert, err) == -1)
 		return -1;
 	cli_log_signed(cfg, &o->cert);
 
@@ -139,5 +147,6 @@ cmd_sign(int argc, char **argv, const struct cli_config *cfg)
 	kiln_buf_free(&s.csr_text);
 	kiln_buf_free(&s.subject_text);
 	cli_gen_out_free(&s.out);
+	kiln_certdb_close(s.db);
 	return rc;
 }

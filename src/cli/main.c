@@ -41,13 +41,23 @@ static const char *const k8s_help[] = {
 	NULL };
 static const char *const gencert_flags[] = { "initca", "ca", "ca-key",
 	"config", "profile", "hostname", "cn", "renewca", "out", "force",
-	"loglevel", NULL };
-static const char *const gencrl_flags[] = { "out", NULL };
+	"loglevel", "db-config", NULL };
+static const char *const gencert_help[] = {
+	"db-config", "record the certificate in this certificate database (kiln-config(5))",
+	NULL };
+static const char *const gencrl_flags[] = { "out", "db-config", NULL };
+static const char *const revoke_flags[] = { "db-config", "serial", "aki",
+	"reason", NULL };
+static const char *const revoke_help[] = {
+	"aki", "the issuer's key id (its subjectKeyIdentifier), in hex",
+	"reason", "why: keyCompromise, cACompromise, affiliationChanged, superseded, cessationOfOperation, certificateHold, removeFromCRL, privilegeWithdrawn, aACompromise, or 1 to 10 (not 7); default unspecified (0)",
+	NULL };
 static const char *const gencsr_flags[] = { "key", "cert", "hostname",
 	NULL };
 static const char *const genkey_flags[] = { "initca", "config", "out",
 	"force", NULL };
 static const char *const gencrl_help[] = {
+	"db-config", "the revoked, unexpired certificates of CA's key in this certificate database, instead of SERIALFILE",
 	"out", "write the CRL as PEM (X509 CRL, mode 0644) to FILE instead of base64",
 	NULL };
 static const char *const gencsr_help[] = {
@@ -63,7 +73,7 @@ static const char *const selfsign_help[] = {
 static const char *const selfsign_flags[] = { "config", "profile",
 	"hostname", "out", "force", NULL };
 static const char *const sign_flags[] = { "ca", "ca-key", "config",
-	"profile", "hostname", "csr", "out", NULL };
+	"profile", "hostname", "csr", "out", "db-config", NULL };
 static const char *const renew_flags[] = { "ca", "ca-key", "config",
 	"profile", "expiry", "rekey", "key", "within", "backup", "backup-dir",
 	"follow-links", "n", "j", NULL };
@@ -95,6 +105,7 @@ static const char *const verify_help[] = {
 static const char *const sign_help[] = {
 	"csr", "certificate request to sign, instead of the CSR operand (- for standard input)",
 	"out", "write the certificate to BASENAME.pem instead of JSON",
+	"db-config", "record the certificate in this certificate database (kiln-config(5))",
 	NULL };
 static const char *const json_flags[] = { "bare", "f", "stdout", "force",
 	"version", NULL };
@@ -131,15 +142,17 @@ static const struct command commands[] = {
 	{ "gencert",
 	  "kiln gencert [-initca | -renewca] [-ca CA -ca-key KEY] [-config CONFIG] "
 	  "[-profile NAME] [-hostname HOSTS] [-cn CN] [-out BASENAME [-force]] "
-	  "CSRJSON",
+	  "[-db-config DBCONFIG] CSRJSON",
 	  "Generate a new key and a certificate signed by a CA, or with "
 	  "-initca a\nnew CA.  Prints {\"cert\",\"csr\",\"key\"} as cfssl "
 	  "does, or writes files with -out.",
-	  gencert_flags, cmd_gencert, 2, NULL },
+	  gencert_flags, cmd_gencert, 2, gencert_help },
 	{ "gencrl",
-	  "kiln gencrl [-out FILE] SERIALFILE CA KEY [SECONDS]",
-	  "A CRL revoking the decimal serials of SERIALFILE, valid SECONDS "
-	  "(default one\nweek), signed by CA with KEY: base64 DER on "
+	  "kiln gencrl [-out FILE] SERIALFILE CA KEY [SECONDS] | "
+	  "[-out FILE] -db-config DBCONFIG CA KEY [SECONDS]",
+	  "A CRL revoking the decimal serials of SERIALFILE, or the revoked "
+	  "unexpired\ncertificates of CA in a certificate database, valid "
+	  "SECONDS (default one\nweek), signed by CA with KEY: base64 DER on "
 	  "stdout as cfssl, or PEM with -out.",
 	  gencrl_flags, cmd_gencrl, 2, gencrl_help },
 	{ "gencsr",
@@ -185,6 +198,12 @@ static const struct command commands[] = {
 	  "laid out, and each certificate is renewed by the CA of TREE\n"
 	  "that issued it.",
 	  renew_flags, cmd_renew, 2, renew_help },
+	{ "revoke",
+	  "kiln revoke -db-config DBCONFIG -serial SERIAL -aki AKI "
+	  "[-reason REASON]",
+	  "Mark a certificate revoked in a certificate database, as cfssl "
+	  "revoke: for\nkiln gencrl -db-config and cfssl ocsprefresh.",
+	  revoke_flags, cmd_revoke, 2, revoke_help },
 	{ "rotate-ca",
 	  "kiln rotate-ca [-n] [-q] [-ca-name CA] -dir DIR 1|2|3",
 	  "Replace the CA of a kiln etcd tree, or one CA (-ca-name) of a kiln "
