@@ -10,6 +10,7 @@
 
 #include <criterion/criterion.h>
 #include <mbedtls/md.h>
+#include <mbedtls/x509_crl.h>
 
 #include "kiln/certdb.h"
 #include "kiln/config.h"
@@ -310,7 +311,8 @@ Test(api, sign_issues_records_and_audits)
 	cr_assert_str_eq(info.dns[0], "www.example.com");
 	cr_assert_eq(info.nips, 2);
 	cr_assert_eq(info.nemails, 1);
-	cr_assert_eq(info.not_after - info.not_before, 720 * 3600 + 300);
+	cr_assert_eq(info.not_after - info.not_before, 720 * 3600, "%lld",
+	    info.not_after - info.not_before);
 	cr_assert_eq(rep.issued, 1);
 	cr_assert_str_eq(rep.endpoint, "sign");
 	cr_assert_str_eq(rep.profile, "www");
@@ -326,4 +328,305 @@ Test(api, sign_issues_records_and_audits)
 	kiln_certdb_row_free(&row);
 	kiln_certdb_close(h);
 	kiln_info_free(&info);
+}
+
+Test(api, sign_hosts_empty_list_replaces_and_hostname_wins)
+{
+	struct kiln_info info;
+	char *b;
+
+	start(OPEN_CONFIG, 0);
+	b = sign_body("\"hosts\":[]");
+	call("POST", "/api/v1/cfssl/sign", b);
+	free(b);
+	issued_cert(&info);
+	cr_assert_eq(info.ndns + info.nips + info.nemails, 0);
+	kiln_info_free(&info);
+	b = sign_body("\"hosts\":[\"a.example\",\"10.0.0.1\"],"
+	              "\"hostname\":\"b.example\"");
+	call("POST", "/api/v1/cfssl/sign", b);
+	free(b);
+	issued_cert(&info);
+	cr_assert_eq(info.ndns, 1);
+	cr_assert_str_eq(info.dns[0], "b.example");
+	cr_assert_eq(info.nips, 0);
+	kiln_info_free(&info);
+}
+
+/* An authsign body for the inner request "inner" under key "hexkey". */
+static char *
+auth_body(const char *inner, const char *hexkey)
+{
+	unsigned char key[64], mac[32];
+	struct kiln_buf b;
+	size_t i, n = strlen(hexkey) / 2;
+	unsigned int v;
+
+	for (i = 0; i < n; i++) {
+		cr_assert_eq(sscanf(hexkey + 2 * i, "%2x", &v), 1);
+		key[i] = (unsigned char)v;
+	}
+	cr_assert_eq(mbedtls_md_hmac(mbedtls_md_info_from_type(
+	                                 MBEDTLS_MD_SHA256),
+	                 key, n, (const unsigned char *)inner, strlen(inner),
+	                 mac),
+	    0);
+	kiln_buf_init(&b);
+	cr_assert_eq(kiln_buf_printf(&b, NULL,
+	                 "{\"timestamp\":1796669326,\"token\":\""), 0);
+	cr_assert_eq(kiln_base64_append(&b, mac, sizeof(mac), NULL), 0);
+	cr_assert_eq(kiln_buf_printf(&b, NULL, "\",\"request\":\""), 0);
+	cr_assert_eq(kiln_base64_append(&b, (const unsigned char *)inner,
+	                 strlen(inner), NULL), 0);
+	cr_assert_eq(kiln_buf_printf(&b, NULL, "\"}"), 0);
+	cr_assert_eq(kiln_buf_terminate(&b, NULL), 0);
+	return (char *)b.p;
+}
+
+#define K1 "0123456789abcdef0123456789abcdef"
+
+Test(api, authsign_checks_the_token_and_refuses_a_replay)
+{
+	struct kiln_info info;
+	char *inner, *b;
+
+	start(AUTH_CONFIG, 1);
+	inner = sign_body("\"hosts\":null,\"profile\":\"authp\","
+	                  "\"crl_override\":\"\",\"label\":\"\"");
+	b = auth_body(inner, K1);
+	call("POST", "/api/v1/cfssl/authsign", b);
+	issued_cert(&info);
+	kiln_info_free(&info);
+	cr_assert_str_eq(rep.identity, "k1");
+	cr_assert_str_eq(rep.profile, "authp");
+	/* The same request again: its token is remembered. */
+	fake_now += 299;
+	call("POST", "/api/v1/cfssl/authsign", b);
+	expect_error(400, 400, "token already used");
+	/* Past the window it is forgotten. */
+	fake_now += 1;
+	call("POST", "/api/v1/cfssl/authsign", b);
+	cr_assert_eq(rep.status, 200, "%s", (char *)rep.body.p);
+	free(b);
+	/* A wrong key. */
+	b = auth_body(inner, "00112233");
+	call("POST", "/api/v1/cfssl/authsign", b);
+	expect_error(400, 400, "invalid token");
+	free(b);
+	free(inner);
+	/* A profile without auth_key cannot be used through authsign. */
+	inner = sign_body("\"profile\":\"\"");
+	b = auth_body(inner, K1);
+	call("POST", "/api/v1/cfssl/authsign", b);
+	expect_error(400, 400, "no authentication provider");
+	free(b);
+	free(inner);
+	call("POST", "/api/v1/cfssl/authsign", "{\"token\":\"AA==\"}");
+	expect_error(400, 400, "request: missing");
+	call("POST", "/api/v1/cfssl/authsign",
+	    "{\"token\":\"AA==\",\"request\":\"e30=\",\"remote_address\":"
+	    "\"AA==\"}");
+	expect_error(400, 400, "remote_address: not supported by kiln serve");
+}
+
+Test(api, a_failed_request_leaves_its_token_usable)
+{
+	char *b;
+
+	start(AUTH_CONFIG, 0);
+	b = auth_body("{\"profile\":\"authp\",\"certificate_request\":"
+	              "\"garbage\"}",
+	    K1);
+	call("POST", "/api/v1/cfssl/authsign", b);
+	cr_assert_eq(rep.status, 400);
+	cr_assert(strstr((char *)rep.body.p, "\"code\":9002") != NULL);
+	call("POST", "/api/v1/cfssl/authsign", b);
+	cr_assert(strstr((char *)rep.body.p, "\"code\":9002") != NULL, "%s",
+	    (char *)rep.body.p);
+	free(b);
+}
+
+Test(api, with_an_auth_key_nothing_is_issued_without_a_token)
+{
+	char *b;
+
+	start(AUTH_CONFIG, 0);
+	b = sign_body("\"profile\":\"authp\"");
+	call("POST", "/api/v1/cfssl/sign", b);
+	free(b);
+	expect_error(400, 400, "authentication required");
+	/* The default profile has no auth_key: still refused (kiln). */
+	b = sign_body("");
+	call("POST", "/api/v1/cfssl/sign", b);
+	free(b);
+	expect_error(401, 401,
+	    "authentication required: this server issues through authsign "
+	    "only");
+	/* newcert has no token at all (cfssl#788 issues anyway). */
+	call("POST", "/api/v1/cfssl/newcert",
+	    "{\"request\":{\"CN\":\"x\",\"hosts\":[\"x.example\"]},"
+	    "\"profile\":\"authp\"}");
+	expect_error(401, 401,
+	    "authentication required: newcert has no token; this server "
+	    "issues through authsign only");
+}
+
+Test(api, newcert_and_newkey_make_a_key)
+{
+	const char *body;
+
+	start(OPEN_CONFIG, 1);
+	call("POST", "/api/v1/cfssl/newcert",
+	    "{\"request\":{\"CN\":\"n.example\",\"hosts\":[\"n.example\"]},"
+	    "\"profile\":\"www\"}");
+	body = (char *)rep.body.p;
+	cr_assert_eq(rep.status, 200, "%s", body);
+	cr_assert_eq(strncmp(body,
+	                 "{\"success\":true,\"result\":{\"certificate\":\""
+	                 "-----BEGIN CERTIFICATE-----\\n",
+	                 68),
+	    0, "%s", body);
+	cr_assert(strstr(body, "\",\"certificate_request\":\"-----BEGIN "
+	                       "CERTIFICATE REQUEST-----\\n") != NULL);
+	cr_assert(strstr(body, "\",\"private_key\":\"-----BEGIN EC PRIVATE "
+	                       "KEY-----\\n") != NULL);
+	cr_assert(strstr(body, "\"sums\":{\"certificate\":{\"md5\":\"") !=
+	          NULL);
+	cr_assert(strstr(body, "\"messages\":[]}\n") != NULL);
+	cr_assert_str_eq(rep.cn, "n.example");
+	cr_assert_str_eq(rep.sans.p != NULL ? (char *)rep.sans.p : "",
+	    "[\"n.example\"]");
+	cr_assert_eq(rep.issued, 1);
+	/* No hosts: cfssl's warning among the messages. */
+	call("POST", "/api/v1/cfssl/newcert", "{\"request\":{\"CN\":\"x\"}}");
+	cr_assert_eq(rep.status, 200, "%s", (char *)rep.body.p);
+	cr_assert(strstr((char *)rep.body.p,
+	              "\"messages\":[{\"code\":5300,\"message\":\"This "
+	              "certificate lacks a \\\"hosts\\\" field.") != NULL);
+	call("POST", "/api/v1/cfssl/newcert",
+	    "{\"request\":{\"CN\":\"x\",\"ca\":{}}}");
+	expect_error(400, 400, "ca section only permitted in initca");
+	call("POST", "/api/v1/cfssl/newkey",
+	    "{\"CN\":\"k.example\",\"key\":{\"algo\":\"ecdsa\",\"size\":384}}");
+	body = (char *)rep.body.p;
+	cr_assert_eq(rep.status, 200, "%s", body);
+	cr_assert_eq(strncmp(body,
+	                 "{\"success\":true,\"result\":{\"private_key\":\""
+	                 "-----BEGIN EC PRIVATE KEY-----\\n",
+	                 71),
+	    0, "%s", body);
+	cr_assert(strstr(body, "\"sums\":{\"certificate_request\":{\"md5\":"
+	                       "\"") != NULL);
+	cr_assert_eq(rep.issued, 0);
+}
+
+Test(api, info_gives_the_ca_and_the_profile_as_written)
+{
+	struct kiln_buf want;
+
+	start(OPEN_CONFIG, 0);
+	call("POST", "/api/v1/cfssl/info", "{\"label\":\"\",\"profile\":\"www\"}");
+	cr_assert_eq(rep.status, 200, "%s", (char *)rep.body.p);
+	kiln_buf_init(&want);
+	kiln_buf_printf(&want, NULL, "{\"success\":true,\"result\":{"
+	                             "\"certificate\":");
+	/* The CA's PEM with no final newline. */
+	while (ca.len > 0 && ca.p[ca.len - 1] == '\n')
+		ca.len--;
+	kiln_buf_append_json(&want, (const char *)ca.p, ca.len, NULL);
+	kiln_buf_printf(&want, NULL,
+	    ",\"usages\":[\"signing\",\"server auth\"],\"expiry\":\"720h\"},"
+	    "\"errors\":[],\"messages\":[]}\n");
+	kiln_buf_terminate(&want, NULL);
+	cr_assert_str_eq((char *)rep.body.p, (char *)want.p);
+	kiln_buf_free(&want);
+	call("POST", "/api/v1/cfssl/info", "");
+	expect_error(400, 400, "unexpected end of JSON input");
+	call("POST", "/api/v1/cfssl/info", "{\"profile\":\"nosuch\"}");
+	expect_error(400, 5400, "unknown profile \\\"nosuch\\\"");
+}
+
+Test(api, certinfo_reads_a_pem_and_never_dials)
+{
+	struct kiln_buf b;
+
+	start(OPEN_CONFIG, 0);
+	call("POST", "/api/v1/cfssl/certinfo",
+	    "{\"domain\":\"127.0.0.1:1\"}");
+	expect_error(400, 400,
+	    "domain: kiln serve does not connect to other hosts; send the "
+	    "certificate");
+	call("POST", "/api/v1/cfssl/certinfo", "{}");
+	expect_error(400, 400, "no valid parameter sets found");
+	kiln_buf_init(&b);
+	kiln_buf_printf(&b, NULL, "{\"certificate\":");
+	kiln_buf_append_json(&b, (const char *)ca.p, ca.len, NULL);
+	kiln_buf_printf(&b, NULL, "}");
+	kiln_buf_terminate(&b, NULL);
+	call("POST", "/api/v1/cfssl/certinfo", (char *)b.p);
+	kiln_buf_free(&b);
+	cr_assert_eq(rep.status, 200, "%s", (char *)rep.body.p);
+	cr_assert(strstr((char *)rep.body.p,
+	              "\"common_name\": \"crl test CA\"") != NULL,
+	    "%s", (char *)rep.body.p);
+}
+
+Test(api, revoke_then_crl_lists_the_serial)
+{
+	struct kiln_buf b;
+	char serial[64], body[512];
+	char *s;
+	mbedtls_x509_crl crl;
+
+	start(OPEN_CONFIG, 1);
+	s = sign_body("");
+	call("POST", "/api/v1/cfssl/sign", s);
+	free(s);
+	cr_assert_eq(rep.status, 200);
+	snprintf(serial, sizeof(serial), "%s", rep.serial);
+	snprintf(body, sizeof(body),
+	    "{\"serial\":\"%s\",\"authority_key_id\":\"%s\",\"reason\":"
+	    "\"keyCompromise\"}",
+	    serial, CA_AKI);
+	call("POST", "/api/v1/cfssl/revoke", body);
+	cr_assert_eq(rep.status, 200, "%s", (char *)rep.body.p);
+	cr_assert_str_eq((char *)rep.body.p,
+	    "{\"success\":true,\"result\":{},\"errors\":[],\"messages\":[]}\n");
+	call("POST", "/api/v1/cfssl/revoke",
+	    "{\"serial\":\"1\",\"authority_key_id\":\"" CA_AKI "\"}");
+	expect_error(400, 11200,
+	    "failed to revoke the certificate: certificate not found");
+	call("POST", "/api/v1/cfssl/revoke", "{\"serial\":\"\"}");
+	expect_error(400, 400, "serial number is required but not provided");
+	call("POST", "/api/v1/cfssl/revoke",
+	    "{\"serial\":\"1\",\"authority_key_id\":\"ab\",\"reason\":\"bogus\"}");
+	expect_error(400, 400, "Invalid reason code");
+	query_value = "1h";
+	call("GET", "/api/v1/cfssl/crl", NULL);
+	query_value = NULL;
+	cr_assert_eq(rep.status, 200, "%s", (char *)rep.body.p);
+	/* The result is a JSON string of base64 DER. */
+	s = strstr((char *)rep.body.p, "\"result\":\"") + 10;
+	kiln_buf_init(&b);
+	cr_assert_eq(kiln_base64_decode((const unsigned char *)s,
+	                 (size_t)(strchr(s, '"') - s), &b, NULL), 0);
+	mbedtls_x509_crl_init(&crl);
+	cr_assert_eq(mbedtls_x509_crl_parse_der(&crl, b.p, b.len), 0);
+	/* One entry: the serial revoked (20 bytes, as kiln issues). */
+	cr_assert_not_null(crl.entry.serial.p);
+	cr_assert(crl.entry.next == NULL || crl.entry.next->serial.p == NULL);
+	cr_assert_geq(crl.entry.serial.len, 19);
+	cr_assert_eq(crl.next_update.hour, (crl.this_update.hour + 1) % 24);
+	mbedtls_x509_crl_free(&crl);
+	kiln_buf_free(&b);
+}
+
+Test(api, crl_and_revoke_need_a_database)
+{
+	start(OPEN_CONFIG, 0);
+	call("GET", "/api/v1/cfssl/crl", NULL);
+	expect_error(400, 400, "crl needs a certificate database (-db-config)");
+	call("POST", "/api/v1/cfssl/revoke", "{}");
+	expect_error(400, 400,
+	    "revoke needs a certificate database (-db-config)");
 }
