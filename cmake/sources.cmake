@@ -174,6 +174,7 @@ set(KILN_SOURCES_CLI
 	src/cli/cmd_revoke.c
 	src/cli/cmd_rotate_ca.c
 	src/cli/cmd_selfsign.c
+	src/cli/cmd_serve.c
 	src/cli/cmd_sign.c
 	src/cli/cmd_verify.c
 	src/cli/cmd_version.c
