@@ -186,10 +186,11 @@ api_replay_release(
 			break;
 	if (s != NULL) {
 		unlink_seen(r, s);
-		/* Its queue place stays, empty, until it is the oldest. */
-		for (i = 0; i < r->n; i++)
-			if (r->queue[(r->head + i) % r->cap] == s) {
-				r->queue[(r->head + i) % r->cap] = NULL;
+		/* Its queue place stays, empty, until it is the oldest;
+		 * claimed moments ago, it is near the end. */
+		for (i = r->n; i > 0; i--)
+			if (r->queue[(r->head + i - 1) % r->cap] == s) {
+				r->queue[(r->head + i - 1) % r->cap] = NULL;
 				break;
 			}
 		free(s);

@@ -19,6 +19,7 @@
 #include "kiln/pem.h"
 #include "kiln/rng.h"
 #include "serve/api.h"
+#include "serve/apipriv.h"
 #include "serve/serve.h"
 
 static char dir[] = "/tmp/kiln-test-api.XXXXXX";
@@ -629,4 +630,32 @@ Test(api, crl_and_revoke_need_a_database)
 	call("POST", "/api/v1/cfssl/revoke", "{}");
 	expect_error(400, 400,
 	    "revoke needs a certificate database (-db-config)");
+}
+
+Test(api, the_replay_window_remembers_per_key_and_forgets)
+{
+	struct api_replay r;
+	unsigned char tok[32];
+	size_t i;
+
+	cr_assert_eq(api_replay_init(&r, 10, NULL), 0);
+	/* More than the first queue holds (1024): it grows. */
+	for (i = 0; i < 3000; i++) {
+		memset(tok, 0, sizeof(tok));
+		memcpy(tok, &i, sizeof(i));
+		cr_assert_eq(api_replay_claim(&r, 0, tok, 100), 0);
+	}
+	memset(tok, 0, sizeof(tok));
+	i = 1234;
+	memcpy(tok, &i, sizeof(i));
+	cr_assert_eq(api_replay_claim(&r, 0, tok, 105), 1);
+	/* Another key's token of the same bytes is another token. */
+	cr_assert_eq(api_replay_claim(&r, 1, tok, 105), 0);
+	/* Released: usable again. */
+	api_replay_release(&r, 1, tok);
+	cr_assert_eq(api_replay_claim(&r, 1, tok, 106), 0);
+	/* 10 seconds after: forgotten. */
+	cr_assert_eq(api_replay_claim(&r, 0, tok, 110), 0);
+	cr_assert_eq(api_replay_claim(&r, 0, tok, 111), 1);
+	api_replay_free(&r);
 }
