@@ -126,6 +126,7 @@ set(KILN_SOURCES_CERTDB
 	src/certdb/pg.c
 	src/certdb/row.c
 	src/certdb/sqlite.c
+	src/certdb/sqlschema.c
 )
 # serve: kiln serve's HTTP layer and cfssl's API on it.
 set(KILN_SOURCES_SERVE

@@ -8,7 +8,7 @@
 # checks these lists against "kiln COMMAND -h".
 
 _kiln_commands="certinfo check etcd gencert gencrl gencsr genkey json k8s
-	print-defaults renew rotate-ca selfsign sign verify version"
+	print-defaults renew revoke rotate-ca selfsign sign verify version"
 
 # _kiln_flags COMMAND: its flags, without the dash.
 _kiln_flags() {
@@ -17,17 +17,18 @@ _kiln_flags() {
 	check) echo within critical ca format exclude ;;
 	etcd) echo manifest out force j n q ;;
 	gencert) echo initca ca ca-key config profile hostname cn renewca out \
-		force loglevel ;;
-	gencrl) echo out ;;
+		force loglevel db-config ;;
+	gencrl) echo out db-config ;;
 	gencsr) echo key cert hostname ;;
 	genkey) echo initca config out force ;;
 	json) echo bare f stdout force version ;;
 	k8s) echo manifest out force j n q sign-csrs ca-dir expiry ;;
 	renew) echo ca ca-key config profile expiry rekey key within backup \
 		backup-dir follow-links n j ;;
+	revoke) echo db-config serial aki reason ;;
 	rotate-ca) echo dir ca-name n q ;;
 	selfsign) echo config profile hostname out force ;;
-	sign) echo ca ca-key config profile hostname csr out ;;
+	sign) echo ca ca-key config profile hostname csr out db-config ;;
 	verify) echo ca role host key ;;
 	esac
 	echo h
@@ -141,7 +142,7 @@ _kiln_complete() {
 	-hostname | --hostname | -cn | --cn | -domain | --domain | -host | \
 	    --host | -within | --within | -critical | --critical | -expiry | \
 	    --expiry | -j | --j | -loglevel | --loglevel | -serial | --serial | \
-	    -aki | --aki | -db-config | --db-config)
+	    -aki | --aki | -reason | --reason)
 		return 0 # free text
 		;;
 	esac

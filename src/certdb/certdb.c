@@ -48,8 +48,8 @@ kiln_certdb_insert(struct kiln_certdb *db, const struct kiln_certdb_row *r,
 }
 
 int
-kiln_certdb_revoke(struct kiln_certdb *db, const char *serial,
-    const char *aki, int reason, time_t now, struct kiln_err *err)
+kiln_certdb_revoke(struct kiln_certdb *db, const char *serial, const char *aki,
+    int reason, time_t now, struct kiln_err *err)
 {
 	if (db->driver == KILN_CERTDB_SQLITE)
 		return certdb_sqlite_revoke(db, serial, aki, reason, now, err);

@@ -39,8 +39,18 @@ int certdb_sqlite_revoke(struct kiln_certdb *, const char *, const char *, int,
 int certdb_sqlite_get(struct kiln_certdb *, const char *, const char *,
     struct kiln_certdb_row *, struct kiln_err *);
 int certdb_sqlite_each_revoked(struct kiln_certdb *, time_t, const char *,
-    int (*)(void *, const struct kiln_certdb_row *), void *,
-    struct kiln_err *);
+    int (*)(void *, const struct kiln_certdb_row *), void *, struct kiln_err *);
+
+/* SQLite's helpers (sqlite.c), for sqlschema.c. */
+struct sqlite3_stmt;
+int certdb_lite_err(struct kiln_certdb *, const char *, struct kiln_err *);
+int certdb_lite_exec(struct kiln_certdb *, const char *, struct kiln_err *);
+int certdb_lite_prepare(struct kiln_certdb *, const char *,
+    struct sqlite3_stmt **, struct kiln_err *);
+int certdb_lite_bind(struct sqlite3_stmt *, int, const char *, size_t);
+/* Make the schema current (sqlschema.c); "shown" names the file. */
+int certdb_sqlite_migrate(
+    struct kiln_certdb *, const char *, struct kiln_err *);
 
 int certdb_pg_open(struct kiln_certdb *, const char *, struct kiln_err *);
 void certdb_pg_close(struct kiln_certdb *);
@@ -51,7 +61,6 @@ int certdb_pg_revoke(struct kiln_certdb *, const char *, const char *, int,
 int certdb_pg_get(struct kiln_certdb *, const char *, const char *,
     struct kiln_certdb_row *, struct kiln_err *);
 int certdb_pg_each_revoked(struct kiln_certdb *, time_t, const char *,
-    int (*)(void *, const struct kiln_certdb_row *), void *,
-    struct kiln_err *);
+    int (*)(void *, const struct kiln_certdb_row *), void *, struct kiln_err *);
 
 #endif /* KILN_CERTDB_IMPL_H */

@@ -11,8 +11,8 @@ int
 kiln_certdb_config_parse(struct kiln_certdb_config *c, const char *text,
     size_t len, const char *shown, struct kiln_err *err)
 {
-	static const char *const known[] = { "driver", "data_source", NULL };
-	struct kiln_err lerr = { 0 };
+	static const char *const known[] = {"driver", "data_source", NULL};
+	struct kiln_err lerr = {0};
 	const char *driver = NULL, *source = NULL;
 	cJSON *root = NULL;
 	int rc = -1;

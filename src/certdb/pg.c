@@ -79,8 +79,8 @@ pg_err(struct kiln_certdb *db, const PGresult *res, const char *what,
 	if (*m == '\0' && db->pg != NULL)
 		m = PQerrorMessage(db->pg);
 	n = strcspn(m, "\n");
-	return kiln_err_set(err, KILN_EIO, "certdb: postgres: %s: %.*s", what,
-	    (int)n, m);
+	return kiln_err_set(
+	    err, KILN_EIO, "certdb: postgres: %s: %.*s", what, (int)n, m);
 }
 
 /* Run "sql", which returns no rows.  Returns 0 or -1. */
@@ -134,32 +134,36 @@ migrate(struct kiln_certdb *db, struct kiln_err *err)
 
 	if (exec(db, "BEGIN", "begin", err) == -1 ||
 	    exec(db, "SELECT pg_advisory_xact_lock(" SCHEMA_LOCK ")", "lock",
-	    err) == -1)
+	        err) == -1)
 		goto cleanup;
-	if ((t = query_one(db, "SELECT to_regclass('kiln_schema') IS NOT NULL"
-	    " AND EXISTS (SELECT 1 FROM kiln_schema)", &res, "kiln_schema",
-	    err)) == -1)
+	if ((t = query_one(db, "SELECT to_regclass('kiln_schema') IS NOT NULL",
+	         &res, "kiln_schema", err)) == -1)
 		goto cleanup;
 	t = PQgetlength(res, 0, 0) == 1 && *PQgetvalue(res, 0, 0) == 1;
 	PQclear(res);
 	res = NULL;
 	if (t) {
-		if (query_one(db, "SELECT max(version)::int8 FROM kiln_schema",
-		    &res, "kiln_schema", err) == -1)
+		if (query_one(db,
+		        "SELECT coalesce(max(version), 0)::int8 FROM"
+		        " kiln_schema",
+		        &res, "kiln_schema", err) == -1)
 			goto cleanup;
 		version = get_int8(res, 0, 0);
 		PQclear(res);
 		res = NULL;
 	}
 	if (version > CERTDB_SCHEMA) {
-		kiln_err_set(err, KILN_EINVAL, "certdb: postgres: schema "
+		kiln_err_set(err, KILN_EINVAL,
+		    "certdb: postgres: schema "
 		    "version %lld is newer than this kiln knows (%d)",
 		    (long long)version, CERTDB_SCHEMA);
 		goto cleanup;
 	}
 	if (version < CERTDB_SCHEMA) {
-		if ((t = query_one(db, "SELECT to_regclass('certificates') IS"
-		    " NULL", &res, "certificates", err)) == -1)
+		if ((t = query_one(db,
+		         "SELECT to_regclass('certificates') IS"
+		         " NULL",
+		         &res, "certificates", err)) == -1)
 			goto cleanup;
 		t = *PQgetvalue(res, 0, 0) == 1;
 		PQclear(res);
@@ -168,18 +172,22 @@ migrate(struct kiln_certdb *db, struct kiln_err *err)
 			goto cleanup;
 		if (!t && exec(db, add_sql, "migrate", err) == -1)
 			goto cleanup;
-		if ((t = query_one(db, "SELECT to_regclass('ocsp_responses') IS"
-		    " NULL", &res, "ocsp_responses", err)) == -1)
+		if ((t = query_one(db,
+		         "SELECT to_regclass('ocsp_responses') IS"
+		         " NULL",
+		         &res, "ocsp_responses", err)) == -1)
 			goto cleanup;
 		t = *PQgetvalue(res, 0, 0) == 1;
 		PQclear(res);
 		res = NULL;
 		if (t && exec(db, create_ocsp_sql, "create", err) == -1)
 			goto cleanup;
-		snprintf(sql, sizeof(sql), "CREATE TABLE IF NOT EXISTS "
+		snprintf(sql, sizeof(sql),
+		    "CREATE TABLE IF NOT EXISTS "
 		    "kiln_schema (version int NOT NULL); DELETE FROM "
 		    "kiln_schema; INSERT INTO kiln_schema (version) VALUES "
-		    "(%d)", CERTDB_SCHEMA);
+		    "(%d)",
+		    CERTDB_SCHEMA);
 		if (exec(db, sql, "kiln_schema", err) == -1)
 			goto cleanup;
 	}
@@ -199,12 +207,11 @@ quiet(void *cls, const char *msg)
 }
 
 int
-certdb_pg_open(struct kiln_certdb *db, const char *source,
-    struct kiln_err *err)
+certdb_pg_open(struct kiln_certdb *db, const char *source, struct kiln_err *err)
 {
 	if ((db->pg = PQconnectdb(source)) == NULL)
-		return kiln_err_set(err, KILN_ENOMEM,
-		    "certdb: postgres: out of memory");
+		return kiln_err_set(
+		    err, KILN_ENOMEM, "certdb: postgres: out of memory");
 	if (PQstatus(db->pg) != CONNECTION_OK)
 		return pg_err(db, NULL, "connect", err);
 	/* libkiln prints nothing: libpq's notices go nowhere. */
@@ -223,7 +230,8 @@ int
 certdb_pg_insert(struct kiln_certdb *db, const struct kiln_certdb_row *r,
     struct kiln_err *err)
 {
-	static const char sql[] = "INSERT INTO certificates (serial_number,"
+	static const char sql[] =
+	    "INSERT INTO certificates (serial_number,"
 	    " authority_key_identifier, ca_label, status, reason, expiry,"
 	    " revoked_at, pem, issued_at, not_before, metadata, sans,"
 	    " common_name) VALUES ($1, $2, $3, $4, $5::int, $6::timestamptz,"
@@ -232,7 +240,7 @@ certdb_pg_insert(struct kiln_certdb *db, const struct kiln_certdb_row *r,
 	char expiry[CERTDB_TIME_MAX], revoked[CERTDB_TIME_MAX];
 	char issued[CERTDB_TIME_MAX], nb[CERTDB_TIME_MAX], reason[16];
 	const char *v[12];
-	int len[12], fmt[12] = { 1, 1, 1, 1, 0, 0, 0, 1, 0, 0, 0, 0 };
+	int len[12], fmt[12] = {1, 1, 1, 1, 0, 0, 0, 1, 0, 0, 0, 0};
 	const char *state;
 	PGresult *res;
 	int i, rc = -1;
@@ -261,7 +269,7 @@ certdb_pg_insert(struct kiln_certdb *db, const struct kiln_certdb_row *r,
 	if (PQresultStatus(res) == PGRES_COMMAND_OK)
 		rc = 0;
 	else if ((state = PQresultErrorField(res, PG_DIAG_SQLSTATE)) != NULL &&
-	    strcmp(state, "23505") == 0)
+	         strcmp(state, "23505") == 0)
 		kiln_err_set(err, KILN_EEXIST,
 		    "certdb: certificate %s of key id %s: already recorded",
 		    r->serial, r->aki);
@@ -272,15 +280,16 @@ certdb_pg_insert(struct kiln_certdb *db, const struct kiln_certdb_row *r,
 }
 
 int
-certdb_pg_revoke(struct kiln_certdb *db, const char *serial,
-    const char *aki, int reason, time_t now, struct kiln_err *err)
+certdb_pg_revoke(struct kiln_certdb *db, const char *serial, const char *aki,
+    int reason, time_t now, struct kiln_err *err)
 {
-	static const char sql[] = "UPDATE certificates SET status='revoked',"
+	static const char sql[] =
+	    "UPDATE certificates SET status='revoked',"
 	    " revoked_at=$1::timestamptz, reason=$2::int WHERE"
 	    " (serial_number = $3 AND authority_key_identifier = $4)";
 	char at[CERTDB_TIME_MAX], code[16];
-	const char *v[4] = { at, code, serial, aki };
-	int len[4], fmt[4] = { 0, 0, 1, 1 };
+	const char *v[4] = {at, code, serial, aki};
+	int len[4], fmt[4] = {0, 0, 1, 1};
 	PGresult *res;
 	int rc = -1;
 
@@ -330,21 +339,21 @@ col_buf(const PGresult *res, int row, int c, struct kiln_buf *out,
 }
 
 static int
-read_row(const PGresult *res, int i, struct kiln_certdb_row *r,
-    struct kiln_err *err)
+read_row(
+    const PGresult *res, int i, struct kiln_certdb_row *r, struct kiln_err *err)
 {
 	if (col_str(res, i, 0, r->serial, sizeof(r->serial), "serial_number",
-	    err) == -1 ||
+	        err) == -1 ||
 	    col_str(res, i, 1, r->aki, sizeof(r->aki),
-	    "authority_key_identifier", err) == -1 ||
+	        "authority_key_identifier", err) == -1 ||
 	    col_str(res, i, 2, r->ca_label, sizeof(r->ca_label), "ca_label",
-	    err) == -1 ||
-	    col_str(res, i, 3, r->status, sizeof(r->status), "status",
-	    err) == -1 ||
+	        err) == -1 ||
+	    col_str(res, i, 3, r->status, sizeof(r->status), "status", err) ==
+	        -1 ||
 	    col_buf(res, i, 7, &r->pem, err) == -1 ||
 	    col_buf(res, i, 10, &r->sans, err) == -1 ||
 	    col_str(res, i, 11, r->common_name, sizeof(r->common_name),
-	    "common_name", err) == -1)
+	        "common_name", err) == -1)
 		return -1;
 	r->reason = (int)get_int8(res, i, 4);
 	r->expiry = get_int8(res, i, 5);
@@ -359,10 +368,10 @@ certdb_pg_get(struct kiln_certdb *db, const char *serial, const char *aki,
     struct kiln_certdb_row *r, struct kiln_err *err)
 {
 	static const char sql[] = ROW_SELECT " WHERE (serial_number = $1 AND"
-	    " authority_key_identifier = $2)";
-	const char *v[2] = { serial, aki };
-	int len[2] = { (int)strlen(serial), (int)strlen(aki) };
-	int fmt[2] = { 1, 1 };
+	                                     " authority_key_identifier = $2)";
+	const char *v[2] = {serial, aki};
+	int len[2] = {(int)strlen(serial), (int)strlen(aki)};
+	int fmt[2] = {1, 1};
 	PGresult *res;
 	int rc = -1;
 
@@ -382,14 +391,15 @@ certdb_pg_each_revoked(struct kiln_certdb *db, time_t now, const char *aki,
     int (*each)(void *, const struct kiln_certdb_row *), void *cls,
     struct kiln_err *err)
 {
-	static const char sql[] = ROW_SELECT " WHERE $1::timestamptz < expiry"
-	    " AND status = 'revoked' AND ($2::bytea IS NULL OR"
-	    " authority_key_identifier = $2)"
-	    " ORDER BY length(serial_number), serial_number";
+	static const char sql[] =
+	    ROW_SELECT " WHERE $1::timestamptz < expiry"
+	               " AND status = 'revoked' AND ($2::bytea IS NULL OR"
+	               " authority_key_identifier = $2)"
+	               " ORDER BY length(serial_number), serial_number";
 	char at[CERTDB_TIME_MAX];
-	const char *v[2] = { at, aki };
-	int len[2] = { 0, aki != NULL ? (int)strlen(aki) : 0 };
-	int fmt[2] = { 0, 1 };
+	const char *v[2] = {at, aki};
+	int len[2] = {0, aki != NULL ? (int)strlen(aki) : 0};
+	int fmt[2] = {0, 1};
 	struct kiln_certdb_row r;
 	PGresult *res;
 	int i, rc = -1;

@@ -73,8 +73,8 @@ serial_decimal(const unsigned char *p, size_t len, char *out, size_t cap,
 		goto cleanup;
 	}
 	if ((ret = mbedtls_mpi_read_binary(&n, p, len)) != 0 ||
-	    (ret = mbedtls_mpi_write_string(&n, 10, text, sizeof(text),
-	         &olen)) != 0) {
+	    (ret = mbedtls_mpi_write_string(
+	         &n, 10, text, sizeof(text), &olen)) != 0) {
 		kiln_err_mbed(err, ret, "certdb: certificate: serial number");
 		goto cleanup;
 	}
@@ -110,8 +110,8 @@ kiln_certdb_row_from_cert(struct kiln_certdb_row *r, const unsigned char *der,
 	if (kiln_inspect_certs(&infos, der, len, err) == -1)
 		goto cleanup;
 	if (infos.n != 1 || infos.v[0].kind != KILN_INFO_CERT) {
-		kiln_err_set(err, KILN_EINVAL,
-		    "certdb: expected one certificate");
+		kiln_err_set(
+		    err, KILN_EINVAL, "certdb: expected one certificate");
 		goto cleanup;
 	}
 	c = &infos.v[0];
@@ -138,13 +138,13 @@ kiln_certdb_row_from_cert(struct kiln_certdb_row *r, const unsigned char *der,
 		goto cleanup;
 	for (i = 0; i < c->ndns; i++)
 		if ((i > 0 && kiln_buf_append(&r->sans, ",", 1, err) == -1) ||
-		    kiln_buf_append_json(&r->sans, c->dns[i],
-		        strlen(c->dns[i]), err) == -1)
+		    kiln_buf_append_json(
+		        &r->sans, c->dns[i], strlen(c->dns[i]), err) == -1)
 			goto cleanup;
 	if (kiln_buf_append(&r->sans, "]", 1, err) == -1 ||
 	    kiln_buf_terminate(&r->sans, err) == -1 ||
-	    kiln_pem_write(&r->pem, "CERTIFICATE", c->der.p, c->der.len,
-	        err) == -1 ||
+	    kiln_pem_write(&r->pem, "CERTIFICATE", c->der.p, c->der.len, err) ==
+	        -1 ||
 	    kiln_buf_terminate(&r->pem, err) == -1)
 		goto cleanup;
 	rc = 0;
@@ -280,6 +280,8 @@ kiln_certdb_reason(const char *s, int *reason, struct kiln_err *err)
 		*reason = n;
 		return 0;
 	}
-	return kiln_err_set(err, KILN_EINVAL, "reason: \"%s\" is not a "
-	    "revocation reason", strlen(s) > 32 ? "..." : s);
+	return kiln_err_set(err, KILN_EINVAL,
+	    "reason: \"%s\" is not a "
+	    "revocation reason",
+	    strlen(s) > 32 ? "..." : s);
 }

@@ -8,8 +8,7 @@
 #include "kiln/file.h"
 
 int
-cli_certdb_open(const char *path, struct kiln_certdb **db,
-    struct kiln_err *err)
+cli_certdb_open(const char *path, struct kiln_certdb **db, struct kiln_err *err)
 {
 	struct kiln_certdb_config c;
 	struct kiln_buf text;
@@ -18,8 +17,8 @@ cli_certdb_open(const char *path, struct kiln_certdb **db,
 	*db = NULL;
 	kiln_buf_init(&text);
 	if (kiln_file_read(path, &text, err) == -1 ||
-	    kiln_certdb_config_parse(&c, (const char *)text.p, text.len, path,
-	        err) == -1 ||
+	    kiln_certdb_config_parse(
+	        &c, (const char *)text.p, text.len, path, err) == -1 ||
 	    kiln_certdb_open(db, &c, err) == -1)
 		goto cleanup;
 	rc = 0;
@@ -29,16 +28,16 @@ cleanup:
 }
 
 int
-cli_certdb_record(struct kiln_certdb *db, const struct kiln_buf *der,
-    struct kiln_err *err)
+cli_certdb_record(
+    struct kiln_certdb *db, const struct kiln_buf *der, struct kiln_err *err)
 {
 	struct kiln_certdb_row row;
 	int rc = -1;
 
 	kiln_certdb_row_init(&row);
 	/* cfssl's label: its -label flag, which kiln does not have. */
-	if (kiln_certdb_row_from_cert(&row, der->p, der->len, "", time(NULL),
-	        err) == -1 ||
+	if (kiln_certdb_row_from_cert(
+	        &row, der->p, der->len, "", time(NULL), err) == -1 ||
 	    kiln_certdb_insert(db, &row, err) == -1)
 		goto cleanup;
 	rc = 0;

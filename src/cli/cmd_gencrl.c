@@ -95,9 +95,10 @@ add_serial(void *cls, const struct kiln_certdb_row *r)
 }
 
 /*
- * -db-config: the serials of the revoked certificates of "ca" (by its
- * key id; every row if it has none) not expired at "now", as the lines
- * of a SERIALFILE in "text".  Returns 0 or -1.
+ * -db-config: the serials of the revoked certificates of "ca" not
+ * expired at "now", as the lines of a SERIALFILE in "text": the rows of
+ * its key id, then those without one (Debian's cfssl 1.2.0 leaves the
+ * key id empty); every row if the CA has no key id.  Returns 0 or -1.
  */
 static int
 db_serials(const char *path, const struct kiln_cert *ca, time_t now,
@@ -116,8 +117,11 @@ db_serials(const char *path, const struct kiln_cert *ca, time_t now,
 	aki[2 * i] = '\0';
 	if (cli_certdb_open(path, &db, err) == -1)
 		goto cleanup;
-	r = kiln_certdb_each_revoked(db, now, ca->ski_len > 0 ? aki : NULL,
-	    add_serial, text, err);
+	r = kiln_certdb_each_revoked(db, now, i > 0 ? aki : NULL, add_serial,
+	    text, err);
+	if (r == 0 && i > 0)
+		r = kiln_certdb_each_revoked(db, now, "", add_serial, text,
+		    err);
 	if (r == 1)
 		kiln_err_set(err, KILN_ENOMEM, "out of memory");
 	if (r != 0 || kiln_buf_terminate(text, err) == -1)

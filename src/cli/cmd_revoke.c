@@ -33,7 +33,7 @@ normal_aki(const char *in, char *out, size_t cap)
 int
 cmd_revoke(int argc, char **argv, const struct cli_config *cfg)
 {
-	struct kiln_err err = { 0 };
+	struct kiln_err err = {0};
 	struct kiln_certdb *db = NULL;
 	char aki[129];
 	const char *p;
@@ -43,42 +43,46 @@ cmd_revoke(int argc, char **argv, const struct cli_config *cfg)
 	/* cfssl's checks, in its order and words. */
 	if (argc > 0) {
 		cli_errorf("revoke", "argument is provided but not defined; "
-		    "please refer to the usage by flag -h");
+		                     "please refer to the usage by flag -h");
 		return 1;
 	}
 	if (cfg->serial[0] == '\0') {
-		cli_errorf("revoke",
-		    "serial number is required but not provided");
+		cli_errorf(
+		    "revoke", "serial number is required but not provided");
 		return 1;
 	}
 	if (cfg->aki[0] == '\0') {
-		cli_errorf("revoke",
-		    "authority key id is required but not provided");
+		cli_errorf(
+		    "revoke", "authority key id is required but not provided");
 		return 1;
 	}
 	if (cfg->db_config[0] == '\0') {
-		cli_errorf("revoke",
-		    "need DB config file (provide with -db-config)");
+		cli_errorf(
+		    "revoke", "need DB config file (provide with -db-config)");
 		return 1;
 	}
 	for (p = cfg->serial; *p >= '0' && *p <= '9'; p++)
 		;
 	if (*p != '\0' || cfg->serial[0] == '0') {
-		cli_errorf("revoke", "-serial: \"%s\" is not a decimal serial "
-		    "number", cfg->serial);
+		cli_errorf("revoke",
+		    "-serial: \"%s\" is not a decimal serial "
+		    "number",
+		    cfg->serial);
 		return 1;
 	}
 	if (normal_aki(cfg->aki, aki, sizeof(aki)) == -1) {
-		cli_errorf("revoke", "-aki: \"%s\" is not a key identifier in "
-		    "hex", cfg->aki);
+		cli_errorf("revoke",
+		    "-aki: \"%s\" is not a key identifier in "
+		    "hex",
+		    cfg->aki);
 		return 1;
 	}
 	if (kiln_certdb_reason(cfg->reason, &reason, &err) == -1)
 		goto cleanup;
 	if (cli_certdb_open(cfg->db_config, &db, &err) == -1)
 		goto cleanup;
-	if (kiln_certdb_revoke(db, cfg->serial, aki, reason, time(NULL),
-	        &err) == -1) {
+	if (kiln_certdb_revoke(
+	        db, cfg->serial, aki, reason, time(NULL), &err) == -1) {
 		kiln_err_prefix(&err, "serial %s, aki %s", cfg->serial, aki);
 		goto cleanup;
 	}

@@ -49,25 +49,27 @@ load_der(const char *name, struct kiln_buf *der, struct kiln_buf *pem)
 
 	snprintf(p, sizeof(p), "%s/crl/%s", KILN_TEST_DATA, name);
 	cr_assert_eq(kiln_file_read(p, pem, NULL), 0);
-	cr_assert_eq(kiln_pem_next((const char *)pem->p, &pos, "CERTIFICATE",
-	                 &blk, NULL), 1);
-	cr_assert_eq(kiln_base64_decode(pem->p + blk.body, blk.body_len, der,
-	                 NULL), 0);
+	cr_assert_eq(kiln_pem_next(
+	                 (const char *)pem->p, &pos, "CERTIFICATE", &blk, NULL),
+	    1);
+	cr_assert_eq(
+	    kiln_base64_decode(pem->p + blk.body, blk.body_len, der, NULL), 0);
 }
 
 /* The row of tests/data/crl/NAME, issued at "now" under "label". */
 static void
-make_row(const char *name, const char *label, time_t now,
-    struct kiln_certdb_row *r)
+make_row(
+    const char *name, const char *label, time_t now, struct kiln_certdb_row *r)
 {
 	struct kiln_buf der, pem;
-	struct kiln_err err = { 0 };
+	struct kiln_err err = {0};
 
 	kiln_buf_init(&der);
 	kiln_buf_init(&pem);
 	load_der(name, &der, &pem);
-	cr_assert_eq(kiln_certdb_row_from_cert(r, der.p, der.len, label, now,
-	                 &err), 0, "%s", err.msg);
+	cr_assert_eq(
+	    kiln_certdb_row_from_cert(r, der.p, der.len, label, now, &err), 0,
+	    "%s", err.msg);
 	kiln_buf_free(&der);
 	kiln_buf_free(&pem);
 }
@@ -108,21 +110,24 @@ raw_text(const char *sql, char *out, size_t cap)
 static int
 parse(const char *text, struct kiln_err *err)
 {
-	return kiln_certdb_config_parse(&cfg, text, strlen(text), "db.json",
-	    err);
+	return kiln_certdb_config_parse(
+	    &cfg, text, strlen(text), "db.json", err);
 }
 
 Test(certdb, config_takes_sqlite3_and_postgres)
 {
-	struct kiln_err err = { 0 };
+	struct kiln_err err = {0};
 
 	cr_assert_eq(parse("{\"driver\":\"sqlite3\",\"data_source\":"
-	                   "\"/var/lib/certs.db\"}", &err), 0, "%s", err.msg);
+	                   "\"/var/lib/certs.db\"}",
+	                 &err),
+	    0, "%s", err.msg);
 	cr_assert_eq(cfg.driver, KILN_CERTDB_SQLITE);
 	cr_assert_str_eq(cfg.data_source, "/var/lib/certs.db");
 	cr_assert_eq(parse("{\"data_source\":\"postgres://u:p@127.0.0.1:5432/"
 	                   "db?sslmode=disable\",\"driver\":\"postgres\"}",
-	                 &err), 0, "%s", err.msg);
+	                 &err),
+	    0, "%s", err.msg);
 	cr_assert_eq(cfg.driver, KILN_CERTDB_POSTGRES);
 	cr_assert_str_eq(cfg.data_source,
 	    "postgres://u:p@127.0.0.1:5432/db?sslmode=disable");
@@ -130,10 +135,12 @@ Test(certdb, config_takes_sqlite3_and_postgres)
 
 Test(certdb, config_refuses_an_unknown_key)
 {
-	struct kiln_err err = { 0 };
+	struct kiln_err err = {0};
 
 	cr_assert_eq(parse("{\"driver\":\"sqlite3\",\"data_source\":\"a\","
-	                   "\"data_sourse\":\"b\"}", &err), -1);
+	                   "\"data_sourse\":\"b\"}",
+	                 &err),
+	    -1);
 	cr_assert_eq(err.code, KILN_EINVAL);
 	cr_assert_str_eq(err.msg, "db.json: unknown key \"data_sourse\" "
 	                          "(did you mean \"data_source\"?)");
@@ -141,10 +148,12 @@ Test(certdb, config_refuses_an_unknown_key)
 
 Test(certdb, config_refuses_mysql_naming_what_kiln_has)
 {
-	struct kiln_err err = { 0 };
+	struct kiln_err err = {0};
 
 	cr_assert_eq(parse("{\"driver\":\"mysql\",\"data_source\":"
-	                   "\"u:p@tcp(h:3306)/db\"}", &err), -1);
+	                   "\"u:p@tcp(h:3306)/db\"}",
+	                 &err),
+	    -1);
 	cr_assert_str_eq(err.msg, "db.json: driver: \"mysql\" is not "
 	                          "supported (kiln has \"sqlite3\" and "
 	                          "\"postgres\")");
@@ -152,7 +161,7 @@ Test(certdb, config_refuses_mysql_naming_what_kiln_has)
 
 Test(certdb, config_refuses_a_missing_key)
 {
-	struct kiln_err err = { 0 };
+	struct kiln_err err = {0};
 
 	cr_assert_eq(parse("{\"driver\":\"sqlite3\"}", &err), -1);
 	cr_assert_str_eq(err.msg, "db.json: \"data_source\" is required");
@@ -160,8 +169,8 @@ Test(certdb, config_refuses_a_missing_key)
 	cr_assert_eq(parse("{\"data_source\":\"x\"}", &err), -1);
 	cr_assert_str_eq(err.msg, "db.json: \"driver\" is required");
 	kiln_err_clear(&err);
-	cr_assert_eq(parse("{\"driver\":\"sqlite3\",\"data_source\":\"\"}",
-	                 &err), -1);
+	cr_assert_eq(
+	    parse("{\"driver\":\"sqlite3\",\"data_source\":\"\"}", &err), -1);
 	cr_assert_str_eq(err.msg, "db.json: data_source: empty");
 	kiln_err_clear(&err);
 	cr_assert_eq(parse("{\"driver\":1,\"data_source\":\"x\"}", &err), -1);
@@ -173,7 +182,7 @@ Test(certdb, config_refuses_a_missing_key)
 
 Test(certdb, reasons_are_cfssls_names_in_any_case_and_numbers)
 {
-	struct kiln_err err = { 0 };
+	struct kiln_err err = {0};
 	int r = -1;
 
 	cr_assert_eq(kiln_certdb_reason("", &r, &err), 0);
@@ -196,8 +205,8 @@ Test(certdb, reasons_are_cfssls_names_in_any_case_and_numbers)
 	cr_assert_eq(kiln_certdb_reason("11", &r, &err), -1);
 	kiln_err_clear(&err);
 	cr_assert_eq(kiln_certdb_reason("bogus", &r, &err), -1);
-	cr_assert_str_eq(err.msg,
-	    "reason: \"bogus\" is not a revocation reason");
+	cr_assert_str_eq(
+	    err.msg, "reason: \"bogus\" is not a revocation reason");
 }
 
 /* Times */
@@ -270,7 +279,7 @@ Test(certdb, a_serial_with_the_high_bit_is_positive_decimal)
 Test(certdb, open_creates_the_file_0600_in_wal_mode_with_the_schema)
 {
 	struct kiln_certdb *db = NULL;
-	struct kiln_err err = { 0 };
+	struct kiln_err err = {0};
 	struct stat st;
 	char s[512];
 
@@ -283,7 +292,8 @@ Test(certdb, open_creates_the_file_0600_in_wal_mode_with_the_schema)
 	raw_text("SELECT version FROM kiln_schema", s, sizeof(s));
 	cr_assert_str_eq(s, "1");
 	raw_text("SELECT group_concat(name || ' ' || lower(type), ', ') FROM "
-	         "pragma_table_info('certificates')", s, sizeof(s));
+	         "pragma_table_info('certificates')",
+	    s, sizeof(s));
 	cr_assert_str_eq(s, "serial_number blob, authority_key_identifier "
 	                    "blob, ca_label blob, status blob, reason int, "
 	                    "expiry timestamp, revoked_at timestamp, pem "
@@ -298,7 +308,7 @@ Test(certdb, open_creates_the_file_0600_in_wal_mode_with_the_schema)
 Test(certdb, a_symbolic_link_or_hard_link_is_refused)
 {
 	struct kiln_certdb *db = NULL;
-	struct kiln_err err = { 0 };
+	struct kiln_err err = {0};
 	char other[PATH_MAX];
 
 	snprintf(other, sizeof(other), "%s/other.db", dir);
@@ -313,22 +323,25 @@ Test(certdb, a_symbolic_link_or_hard_link_is_refused)
 	cr_assert_eq(link(other, path), 0);
 	kiln_err_clear(&err);
 	cr_assert_eq(kiln_certdb_open(&db, &cfg, &err), -1);
-	cr_assert(strstr(err.msg, ": has 2 names (hard links), refused") !=
-	        NULL, "%s", err.msg);
+	cr_assert(
+	    strstr(err.msg, ": has 2 names (hard links), refused") != NULL,
+	    "%s", err.msg);
 }
 
 Test(certdb, a_newer_schema_is_refused)
 {
 	struct kiln_certdb *db = NULL;
-	struct kiln_err err = { 0 };
+	struct kiln_err err = {0};
 	char want[PATH_MAX + 128];
 
 	cr_assert_eq(kiln_certdb_open(&db, &cfg, &err), 0, "%s", err.msg);
 	kiln_certdb_close(db);
 	raw("UPDATE kiln_schema SET version = 2");
 	cr_assert_eq(kiln_certdb_open(&db, &cfg, &err), -1);
-	snprintf(want, sizeof(want), "certdb: %s: schema version 2 is newer "
-	    "than this kiln knows (1)", path);
+	snprintf(want, sizeof(want),
+	    "certdb: %s: schema version 2 is newer "
+	    "than this kiln knows (1)",
+	    path);
 	cr_assert_str_eq(err.msg, want);
 }
 
@@ -336,7 +349,7 @@ Test(certdb, insert_writes_text_values_as_cfssl_and_refuses_a_duplicate)
 {
 	struct kiln_certdb *db = NULL;
 	struct kiln_certdb_row r;
-	struct kiln_err err = { 0 };
+	struct kiln_err err = {0};
 	char s[512];
 
 	kiln_certdb_row_init(&r);
@@ -351,7 +364,8 @@ Test(certdb, insert_writes_text_values_as_cfssl_and_refuses_a_duplicate)
 	         "|| reason || ' ' || expiry || ' ' || revoked_at || ' ' || "
 	         "issued_at || ' ' || not_before || ' ' || metadata || ' ' || "
 	         "sans || ' ' || common_name || ' ' || typeof(pem) "
-	         "FROM certificates", s, sizeof(s));
+	         "FROM certificates",
+	    s, sizeof(s));
 	cr_assert_str_eq(s, "text 5 text 22ef156fd055f8262ef89dbf4e904f574163"
 	                    "b879 [] text good integer0 2126-10-31 "
 	                    "10:07:41+00:00 0001-01-01 00:00:00+00:00 "
@@ -370,15 +384,15 @@ Test(certdb, get_reads_the_row_back_or_finds_nothing)
 {
 	struct kiln_certdb *db = NULL;
 	struct kiln_certdb_row r, got;
-	struct kiln_err err = { 0 };
+	struct kiln_err err = {0};
 
 	kiln_certdb_row_init(&r);
 	kiln_certdb_row_init(&got);
 	make_row("ec-leaf.pem", "lbl", 1796669040, &r);
 	cr_assert_eq(kiln_certdb_open(&db, &cfg, &err), 0, "%s", err.msg);
 	cr_assert_eq(kiln_certdb_insert(db, &r, &err), 0, "%s", err.msg);
-	cr_assert_eq(kiln_certdb_get(db, "5", r.aki, &got, &err), 1,
-	    "%s", err.msg);
+	cr_assert_eq(
+	    kiln_certdb_get(db, "5", r.aki, &got, &err), 1, "%s", err.msg);
 	cr_assert_str_eq(got.serial, "5");
 	cr_assert_str_eq(got.aki, r.aki);
 	cr_assert_str_eq(got.ca_label, "lbl");
@@ -391,9 +405,10 @@ Test(certdb, get_reads_the_row_back_or_finds_nothing)
 	cr_assert_str_eq((char *)got.pem.p, (char *)r.pem.p);
 	kiln_certdb_row_free(&got);
 	/* Upper-case key ids do not match, as in cfssl. */
-	cr_assert_eq(kiln_certdb_get(db, "5",
-	                 "22EF156FD055F8262EF89DBF4E904F574163B879", &got,
-	                 &err), 0);
+	cr_assert_eq(
+	    kiln_certdb_get(db, "5", "22EF156FD055F8262EF89DBF4E904F574163B879",
+	        &got, &err),
+	    0);
 	cr_assert_eq(kiln_certdb_get(db, "6", r.aki, &got, &err), 0);
 	kiln_certdb_close(db);
 	kiln_certdb_row_free(&r);
@@ -403,7 +418,7 @@ Test(certdb, revoke_updates_as_cfssl_or_says_not_found)
 {
 	struct kiln_certdb *db = NULL;
 	struct kiln_certdb_row r, got;
-	struct kiln_err err = { 0 };
+	struct kiln_err err = {0};
 	char s[256];
 
 	kiln_certdb_row_init(&r);
@@ -411,19 +426,20 @@ Test(certdb, revoke_updates_as_cfssl_or_says_not_found)
 	make_row("ec-leaf.pem", "", 1796669040, &r);
 	cr_assert_eq(kiln_certdb_open(&db, &cfg, &err), 0, "%s", err.msg);
 	cr_assert_eq(kiln_certdb_insert(db, &r, &err), 0, "%s", err.msg);
-	cr_assert_eq(kiln_certdb_revoke(db, "6", r.aki, 1, 1796670000, &err),
-	    -1);
+	cr_assert_eq(
+	    kiln_certdb_revoke(db, "6", r.aki, 1, 1796670000, &err), -1);
 	cr_assert_eq(err.code, KILN_EINVAL);
 	cr_assert_str_eq(err.msg, "certificate not found");
 	kiln_err_clear(&err);
-	cr_assert_eq(kiln_certdb_revoke(db, "5", r.aki, 1, 1796670000, &err),
-	    0, "%s", err.msg);
+	cr_assert_eq(kiln_certdb_revoke(db, "5", r.aki, 1, 1796670000, &err), 0,
+	    "%s", err.msg);
 	raw_text("SELECT status || ' ' || reason || ' ' || revoked_at FROM "
-	         "certificates", s, sizeof(s));
+	         "certificates",
+	    s, sizeof(s));
 	cr_assert_str_eq(s, "revoked 1 2026-12-07 19:00:00+00:00");
 	/* Again: reason and time replaced. */
-	cr_assert_eq(kiln_certdb_revoke(db, "5", r.aki, 4, 1796670060, &err),
-	    0, "%s", err.msg);
+	cr_assert_eq(kiln_certdb_revoke(db, "5", r.aki, 4, 1796670060, &err), 0,
+	    "%s", err.msg);
 	cr_assert_eq(kiln_certdb_get(db, "5", r.aki, &got, &err), 1);
 	cr_assert_str_eq(got.status, "revoked");
 	cr_assert_eq(got.reason, 4);
@@ -443,8 +459,8 @@ each(void *cls, const struct kiln_certdb_row *r)
 {
 	struct walk *w = cls;
 
-	snprintf(w->seen[w->n], sizeof(w->seen[0]), "%s/%d", r->serial,
-	    r->reason);
+	snprintf(
+	    w->seen[w->n], sizeof(w->seen[0]), "%s/%d", r->serial, r->reason);
 	w->n++;
 	return w->n == w->stop_at ? 42 : 0;
 }
@@ -453,9 +469,9 @@ Test(certdb, each_revoked_walks_revoked_unexpired_rows_in_serial_order)
 {
 	struct kiln_certdb *db = NULL;
 	struct kiln_certdb_row r;
-	struct kiln_err err = { 0 };
+	struct kiln_err err = {0};
 	struct walk w;
-	const char *serials[] = { "100", "9", "25", "7" };
+	const char *serials[] = {"100", "9", "25", "7"};
 	size_t i;
 	char sql[512];
 
@@ -464,17 +480,18 @@ Test(certdb, each_revoked_walks_revoked_unexpired_rows_in_serial_order)
 	cr_assert_eq(kiln_certdb_open(&db, &cfg, &err), 0, "%s", err.msg);
 	for (i = 0; i < 4; i++) {
 		snprintf(r.serial, sizeof(r.serial), "%s", serials[i]);
-		cr_assert_eq(kiln_certdb_insert(db, &r, &err), 0, "%s",
-		    err.msg);
+		cr_assert_eq(
+		    kiln_certdb_insert(db, &r, &err), 0, "%s", err.msg);
 	}
 	/* 7 stays good; 25 expired; another issuer's 9. */
-	cr_assert_eq(kiln_certdb_revoke(db, "100", r.aki, 1, 1796670000,
-	                 &err), 0);
-	cr_assert_eq(kiln_certdb_revoke(db, "9", r.aki, 4, 1796670000, &err),
-	    0);
-	cr_assert_eq(kiln_certdb_revoke(db, "25", r.aki, 5, 1796670000,
-	                 &err), 0);
-	snprintf(sql, sizeof(sql), "UPDATE certificates SET expiry = "
+	cr_assert_eq(
+	    kiln_certdb_revoke(db, "100", r.aki, 1, 1796670000, &err), 0);
+	cr_assert_eq(
+	    kiln_certdb_revoke(db, "9", r.aki, 4, 1796670000, &err), 0);
+	cr_assert_eq(
+	    kiln_certdb_revoke(db, "25", r.aki, 5, 1796670000, &err), 0);
+	snprintf(sql, sizeof(sql),
+	    "UPDATE certificates SET expiry = "
 	    "'2026-12-01 00:00:00' WHERE serial_number = '25';"
 	    "INSERT INTO certificates (serial_number, authority_key_identifier,"
 	    " status, reason, expiry, revoked_at, pem) VALUES ('9', 'aa',"
@@ -482,19 +499,21 @@ Test(certdb, each_revoked_walks_revoked_unexpired_rows_in_serial_order)
 	    " 'x')");
 	raw(sql);
 	memset(&w, 0, sizeof(w));
-	cr_assert_eq(kiln_certdb_each_revoked(db, 1796670000, r.aki, each, &w,
-	                 &err), 0, "%s", err.msg);
+	cr_assert_eq(
+	    kiln_certdb_each_revoked(db, 1796670000, r.aki, each, &w, &err), 0,
+	    "%s", err.msg);
 	cr_assert_eq(w.n, 2);
 	cr_assert_str_eq(w.seen[0], "9/4");
 	cr_assert_str_eq(w.seen[1], "100/1");
 	memset(&w, 0, sizeof(w));
-	cr_assert_eq(kiln_certdb_each_revoked(db, 1796670000, NULL, each, &w,
-	                 &err), 0, "%s", err.msg);
+	cr_assert_eq(
+	    kiln_certdb_each_revoked(db, 1796670000, NULL, each, &w, &err), 0,
+	    "%s", err.msg);
 	cr_assert_eq(w.n, 3);
 	memset(&w, 0, sizeof(w));
 	w.stop_at = 1;
-	cr_assert_eq(kiln_certdb_each_revoked(db, 1796670000, NULL, each, &w,
-	                 &err), 42);
+	cr_assert_eq(
+	    kiln_certdb_each_revoked(db, 1796670000, NULL, each, &w, &err), 42);
 	cr_assert_eq(w.n, 1);
 	kiln_certdb_close(db);
 	kiln_certdb_row_free(&r);
@@ -506,7 +525,7 @@ Test(certdb, a_cfssl_1_2_0_database_gets_masters_five_columns)
 {
 	struct kiln_certdb *db = NULL;
 	struct kiln_certdb_row got;
-	struct kiln_err err = { 0 };
+	struct kiln_err err = {0};
 	char s[64];
 
 	kiln_certdb_row_init(&got);
@@ -526,10 +545,14 @@ Test(certdb, a_cfssl_1_2_0_database_gets_masters_five_columns)
 	    sizeof(s));
 	cr_assert_str_eq(s, "13");
 	raw_text("SELECT count(*) FROM sqlite_master WHERE name = "
-	         "'ocsp_responses'", s, sizeof(s));
+	         "'ocsp_responses'",
+	    s, sizeof(s));
 	cr_assert_str_eq(s, "1");
-	cr_assert_eq(kiln_certdb_get(db, "48270451493043544401528424803781724"
-	                 "5200659533321", "", &got, &err), 1, "%s", err.msg);
+	cr_assert_eq(kiln_certdb_get(db,
+	                 "48270451493043544401528424803781724"
+	                 "5200659533321",
+	                 "", &got, &err),
+	    1, "%s", err.msg);
 	cr_assert_eq(got.revoked_at, 1796669403);
 	cr_assert_eq(got.expiry, 1796841840);
 	cr_assert_eq(got.issued_at, 0);
@@ -554,22 +577,24 @@ static const char bytea_sql[] =
 Test(certdb, a_bytea_table_whose_serials_became_real_is_refused)
 {
 	struct kiln_certdb *db = NULL;
-	struct kiln_err err = { 0 };
+	struct kiln_err err = {0};
 	char want[PATH_MAX + 512], s[64];
 
 	raw(bytea_sql);
 	raw("INSERT INTO certificates VALUES ('48270451493043544401528424803781"
 	    "7245200659533321', 'aa', '', 'good', 0,"
 	    " '2026-12-09 18:44:00+00:00', '0001-01-01 00:00:00+00:00', 'P')");
-	raw_text("SELECT typeof(serial_number) FROM certificates", s,
-	    sizeof(s));
+	raw_text(
+	    "SELECT typeof(serial_number) FROM certificates", s, sizeof(s));
 	cr_assert_str_eq(s, "real");
 	cr_assert_eq(kiln_certdb_open(&db, &cfg, &err), -1);
 	cr_assert_null(db);
-	snprintf(want, sizeof(want), "certdb: %s: cfssl 1.2.0's SQLite schema "
+	snprintf(want, sizeof(want),
+	    "certdb: %s: cfssl 1.2.0's SQLite schema "
 	    "(bytea columns) stored 1 serial number(s) or key id(s) as "
 	    "numbers, which lost digits: this database cannot be used "
-	    "(remake it with kiln, or with cfssl's blob schema)", path);
+	    "(remake it with kiln, or with cfssl's blob schema)",
+	    path);
 	cr_assert_str_eq(err.msg, want);
 	/* Not half-migrated either. */
 	raw_text("SELECT count(*) FROM pragma_table_info('certificates')", s,
@@ -581,7 +606,7 @@ Test(certdb, a_bytea_table_without_lost_values_is_rebuilt_as_blob)
 {
 	struct kiln_certdb *db = NULL;
 	struct kiln_certdb_row got;
-	struct kiln_err err = { 0 };
+	struct kiln_err err = {0};
 	char s[128];
 
 	kiln_certdb_row_init(&got);
@@ -589,14 +614,18 @@ Test(certdb, a_bytea_table_without_lost_values_is_rebuilt_as_blob)
 	raw("INSERT INTO certificates VALUES ('1234', 'ab12', '', 'good', 0,"
 	    " '2126-12-09 18:44:00+00:00', '0001-01-01 00:00:00+00:00', 'P')");
 	cr_assert_eq(kiln_certdb_open(&db, &cfg, &err), 0, "%s", err.msg);
-	raw_text("SELECT lower(type) FROM pragma_table_info('certificates') WHERE "
-	         "name = 'serial_number'", s, sizeof(s));
+	raw_text(
+	    "SELECT lower(type) FROM pragma_table_info('certificates') WHERE "
+	    "name = 'serial_number'",
+	    s, sizeof(s));
 	cr_assert_str_eq(s, "blob");
 	raw_text("SELECT typeof(serial_number) || ' ' || serial_number FROM "
-	         "certificates", s, sizeof(s));
+	         "certificates",
+	    s, sizeof(s));
 	cr_assert_str_eq(s, "text 1234");
-	cr_assert_eq(kiln_certdb_revoke(db, "1234", "ab12", 1, 1796670000,
-	                 &err), 0, "%s", err.msg);
+	cr_assert_eq(
+	    kiln_certdb_revoke(db, "1234", "ab12", 1, 1796670000, &err), 0,
+	    "%s", err.msg);
 	cr_assert_eq(kiln_certdb_get(db, "1234", "ab12", &got, &err), 1);
 	cr_assert_str_eq(got.status, "revoked");
 	kiln_certdb_close(db);
