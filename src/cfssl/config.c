@@ -118,8 +118,8 @@ hexval(int c)
 
 /* Go's hex.DecodeString of "len" bytes of "s" into k->key. */
 static int
-auth_key_hex(struct kiln_auth_key *k, const char *s, size_t len,
-    struct kiln_err *err)
+auth_key_hex(
+    struct kiln_auth_key *k, const char *s, size_t len, struct kiln_err *err)
 {
 	size_t i;
 	int hi, lo;
@@ -147,8 +147,8 @@ auth_key_hex(struct kiln_auth_key *k, const char *s, size_t len,
 }
 
 int
-kiln_config_auth_set(struct kiln_auth_key *k, const char *s, size_t len,
-    struct kiln_err *err)
+kiln_config_auth_set(
+    struct kiln_auth_key *k, const char *s, size_t len, struct kiln_err *err)
 {
 	while (len > 0 && strchr(" \t\r\n", s[0]) != NULL)
 		s++, len--;
@@ -299,7 +299,8 @@ kiln_config_parse(
 		        &cfg->def, def, "signing.default", NULL, err) == -1)
 			goto cleanup;
 	}
-	if (parse_profiles(cfg, kiln_json_get(signing, "profiles"), err) == -1 ||
+	if (parse_profiles(cfg, kiln_json_get(signing, "profiles"), err) ==
+	        -1 ||
 	    parse_auth_keys(cfg, kiln_json_get(root, "auth_keys"), err) == -1 ||
 	    check_auth_names(cfg, err) == -1)
 		goto cleanup;

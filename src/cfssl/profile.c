@@ -183,8 +183,8 @@ parse_expiry(struct kiln_profile *p, const cJSON *obj, const char *path,
 	if (p->expiry == 0) /* cfssl signer.go: 0 takes the default's */
 		p->expiry = def->expiry;
 	/* As written, for kiln serve's info (cfssl's ExpiryString). */
-	return kiln_str_set(&p->expiry_text,
-	    kiln_json_get(obj, "expiry")->valuestring, err);
+	return kiln_str_set(
+	    &p->expiry_text, kiln_json_get(obj, "expiry")->valuestring, err);
 }
 
 static int
@@ -242,8 +242,8 @@ parse_usages(struct kiln_profile *p, const cJSON *obj, const char *path,
 		goto cleanup;
 	}
 	/* As written, for kiln serve's info. */
-	if (n > 0 && kiln_strs_set(&p->usage_names, &p->n_usage_names, names,
-	                 n, err) == -1)
+	if (n > 0 && kiln_strs_set(&p->usage_names, &p->n_usage_names, names, n,
+	                 err) == -1)
 		goto cleanup;
 	rc = 0;
 cleanup:

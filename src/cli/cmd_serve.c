@@ -60,8 +60,8 @@ resolve_keys(struct kiln_config *cfg, struct kiln_err *err)
 		kiln_buf_init(&text);
 		kiln_err_clear(&e);
 		if (cli_read(k->source, &text, &e) == -1)
-			rc = kiln_err_pass_prefix(err, &e, "auth_keys.%s.key",
-			    k->name);
+			rc = kiln_err_pass_prefix(
+			    err, &e, "auth_keys.%s.key", k->name);
 		else
 			rc = kiln_config_auth_set(
 			    k, (const char *)text.p, text.len, err);
@@ -115,8 +115,8 @@ serve(struct serve *s, const struct cli_config *cfg, sigset_t *set,
 		return -1;
 	}
 	if (window < 1000000000LL)
-		return kiln_err_set(err, KILN_EINVAL,
-		    "-auth-window: must be at least 1s");
+		return kiln_err_set(
+		    err, KILN_EINVAL, "-auth-window: must be at least 1s");
 	if (cli_read(cfg->ca, &s->ca, err) == -1 ||
 	    cli_read(cfg->ca_key, &s->ca_key, err) == -1)
 		return -1;
@@ -136,8 +136,7 @@ serve(struct serve *s, const struct cli_config *cfg, sigset_t *set,
 	if (bounded("max-conns", cfg->max_conns, 1, 100000, &v, err) == -1)
 		return -1;
 	ho.conn_max = (unsigned int)v;
-	if (bounded("idle-timeout", cfg->idle_timeout, 1, 86400, &v, err) ==
-	    -1)
+	if (bounded("idle-timeout", cfg->idle_timeout, 1, 86400, &v, err) == -1)
 		return -1;
 	ho.idle_max = (unsigned int)v;
 	if (bounded("drain-timeout", cfg->drain_timeout, 0, 86400, &v, err) ==
@@ -146,8 +145,8 @@ serve(struct serve *s, const struct cli_config *cfg, sigset_t *set,
 	ho.drain_max = (unsigned int)v;
 	/* TLS, as cfssl: both -tls-cert and -tls-key, or neither. */
 	if ((cfg->tls_cert[0] == '\0') != (cfg->tls_key[0] == '\0'))
-		return kiln_err_set(err, KILN_EINVAL,
-		    "-tls-cert and -tls-key go together");
+		return kiln_err_set(
+		    err, KILN_EINVAL, "-tls-cert and -tls-key go together");
 	if (cfg->tls_cert[0] == '\0' &&
 	    (cfg->mutual_tls_ca[0] != '\0' || cfg->mutual_tls_cn[0] != '\0'))
 		return kiln_err_set(err, KILN_EINVAL,
@@ -215,8 +214,8 @@ serve(struct serve *s, const struct cli_config *cfg, sigset_t *set,
 	do
 		sig = 0;
 	while (sigwait(set, &sig) != 0);
-	cli_errorf("serve", "%s: stopping", sig == SIGINT ? "SIGINT"
-	                                                  : "SIGTERM");
+	cli_errorf(
+	    "serve", "%s: stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	cut = serve_http_stop(s->http);
 	s->http = NULL;
 	if (cut > 0)

@@ -31,7 +31,8 @@ api_ok(struct serve_reply *rep, const struct kiln_buf *result,
 	if (kiln_buf_printf(&rep->body, err, "{\"success\":true,\"result\":") ==
 	        -1 ||
 	    kiln_buf_append(&rep->body, result->p, result->len, err) == -1 ||
-	    kiln_buf_printf(&rep->body, err, ",\"errors\":[],\"messages\":%s}\n",
+	    kiln_buf_printf(&rep->body, err,
+	        ",\"errors\":[],\"messages\":%s}\n",
 	        messages != NULL ? messages : "[]") == -1)
 		return -1;
 	rep->status = 200;
@@ -82,8 +83,8 @@ api_profile(const struct serve_api *api, const char *name, const char *label,
 		snprintf(rep->profile, sizeof(rep->profile), "%s", name);
 	if ((p = kiln_config_profile(api->config, name, NULL)) == NULL)
 		/* Never the default instead (cfssl falls back to it). */
-		api_fail(rep, 400, API_CODE_PROFILE, "unknown profile \"%.64s\"",
-		    name);
+		api_fail(rep, 400, API_CODE_PROFILE,
+		    "unknown profile \"%.64s\"", name);
 	return p;
 }
 
@@ -141,8 +142,9 @@ serve_api_new(struct serve_api **out, const struct serve_api_opts *o,
 			goto cleanup;
 		}
 	if (o->auth_window <= 0) {
-		kiln_err_set(err, KILN_EINVAL, "the replay window must be "
-		                               "positive");
+		kiln_err_set(err, KILN_EINVAL,
+		    "the replay window must be "
+		    "positive");
 		goto cleanup;
 	}
 	if ((api->ca_name = strdup(o->ca_name)) == NULL ||
@@ -152,8 +154,8 @@ serve_api_new(struct serve_api **out, const struct serve_api_opts *o,
 	}
 	if (kiln_buf_append(&api->ca_text, o->ca->p, o->ca->len, err) == -1 ||
 	    kiln_buf_terminate(&api->ca_text, err) == -1 ||
-	    kiln_buf_append(&api->key_text, o->ca_key->p, o->ca_key->len,
-	        err) == -1 ||
+	    kiln_buf_append(
+	        &api->key_text, o->ca_key->p, o->ca_key->len, err) == -1 ||
 	    kiln_buf_terminate(&api->key_text, err) == -1)
 		goto cleanup;
 	/* Opened once here, so that a bad CA stops the start. */
@@ -292,8 +294,8 @@ handle(void *cls, void *thread, const struct serve_req *req,
 	}
 	snprintf(rep->endpoint, sizeof(rep->endpoint), "%s", e->name);
 	if (req->tls_cn != NULL)
-		snprintf(rep->identity, sizeof(rep->identity), "%s",
-		    req->tls_cn);
+		snprintf(
+		    rep->identity, sizeof(rep->identity), "%s", req->tls_cn);
 	if (strcmp(req->method, e->method) != 0) {
 		api_fail(rep, 405, 405, "Method is not allowed:\"%.16s\"",
 		    req->method);

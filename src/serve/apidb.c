@@ -17,8 +17,8 @@
 #define CRL_EXPIRY (7 * 24 * 3600LL)
 
 static int
-body_text(const struct serve_req *req, struct kiln_buf *text,
-    struct serve_reply *rep)
+body_text(
+    const struct serve_req *req, struct kiln_buf *text, struct serve_reply *rep)
 {
 	struct kiln_err e;
 
@@ -79,8 +79,8 @@ api_certinfo(struct serve_api *api, struct api_thread *t,
 		api_fail(rep, 400, 400, "no valid parameter sets found");
 		goto cleanup;
 	}
-	if (kiln_inspect_certs(&infos, (const unsigned char *)cert,
-	        strlen(cert), &e) == -1) {
+	if (kiln_inspect_certs(
+	        &infos, (const unsigned char *)cert, strlen(cert), &e) == -1) {
 		api_fail(rep, 400, API_CODE_CERT_DECODE,
 		    "Failed to decode certificate: %s", e.msg);
 		goto cleanup;
@@ -109,8 +109,7 @@ add_serial(void *cls, const struct kiln_certdb_row *row)
 {
 	struct kiln_buf *list = cls;
 
-	return kiln_buf_printf(list, NULL, "%s\n", row->serial) == -1 ? -1
-	                                                                : 0;
+	return kiln_buf_printf(list, NULL, "%s\n", row->serial) == -1 ? -1 : 0;
 }
 
 void
@@ -132,8 +131,9 @@ api_crl(struct serve_api *api, struct api_thread *t,
 	kiln_buf_init(&result);
 	kiln_err_clear(&e);
 	if (t->db == NULL) {
-		api_fail(rep, 400, 400, "crl needs a certificate database "
-		                        "(-db-config)");
+		api_fail(rep, 400, 400,
+		    "crl needs a certificate database "
+		    "(-db-config)");
 		goto cleanup;
 	}
 	if (req->query != NULL)
@@ -152,9 +152,8 @@ api_crl(struct serve_api *api, struct api_thread *t,
 		    e.msg[0] != '\0' ? e.msg : "out of memory");
 		goto cleanup;
 	}
-	if (list.len > 0 &&
-	    kiln_serials_parse(&serials, (const char *)list.p, list.len,
-	        "certificate database", &e) == -1) {
+	if (list.len > 0 && kiln_serials_parse(&serials, (const char *)list.p,
+	                        list.len, "certificate database", &e) == -1) {
 		api_fail(rep, 500, API_CODE_DB, "%s", e.msg);
 		goto cleanup;
 	}
@@ -194,16 +193,17 @@ api_revoke(struct serve_api *api, struct api_thread *t,
 	kiln_buf_init(&result);
 	kiln_err_clear(&e);
 	if (t->db == NULL) {
-		api_fail(rep, 400, 400, "revoke needs a certificate database "
-		                        "(-db-config)");
+		api_fail(rep, 400, 400,
+		    "revoke needs a certificate database "
+		    "(-db-config)");
 		goto cleanup;
 	}
 	if (body_text(req, &text, rep) == -1)
 		goto cleanup;
 	if (api_parse_revoke(&root, &r, (const char *)text.p, text.len, &e) ==
 	    -1) {
-		api_fail(rep, 400, 400, "Unable to parse revocation request: %s",
-		    e.msg);
+		api_fail(rep, 400, 400,
+		    "Unable to parse revocation request: %s", e.msg);
 		goto cleanup;
 	}
 	if (r.serial == NULL || *r.serial == '\0') {
@@ -216,14 +216,14 @@ api_revoke(struct serve_api *api, struct api_thread *t,
 		    "authority key id is required but not provided");
 		goto cleanup;
 	}
-	if (kiln_certdb_reason(r.reason != NULL ? r.reason : "", &reason,
-	        &e) == -1) {
+	if (kiln_certdb_reason(r.reason != NULL ? r.reason : "", &reason, &e) ==
+	    -1) {
 		api_fail(rep, 400, 400, "Invalid reason code");
 		goto cleanup;
 	}
 	snprintf(rep->serial, sizeof(rep->serial), "%s", r.serial);
-	if (kiln_certdb_revoke(t->db, r.serial, r.aki, reason, api_now(api),
-	        &e) == -1) {
+	if (kiln_certdb_revoke(
+	        t->db, r.serial, r.aki, reason, api_now(api), &e) == -1) {
 		if (e.code == KILN_EINVAL)
 			api_fail(rep, 400, API_CODE_DB_REVOKE,
 			    "failed to revoke the certificate: %s", e.msg);

@@ -37,7 +37,8 @@ sums(struct kiln_buf *out, const struct kiln_buf *der, struct kiln_err *err)
 	if (kiln_buf_printf(out, err, "{") == -1)
 		return -1;
 	for (i = 0; i < 2; i++) {
-		const mbedtls_md_info_t *md = mbedtls_md_info_from_type(types[i]);
+		const mbedtls_md_info_t *md =
+		    mbedtls_md_info_from_type(types[i]);
 
 		if ((ret = mbedtls_md(md, der->p, der->len, h)) != 0)
 			return kiln_err_mbed(err, ret, "mbedtls_md");
@@ -65,8 +66,8 @@ pem_member(struct kiln_buf *out, const char *name, const char *label,
 	kiln_buf_init(&pem);
 	rc = kiln_pem_write(&pem, label, der->p, der->len, err) == -1 ||
 	             kiln_buf_printf(out, err, "\"%s\":", name) == -1 ||
-	             kiln_buf_append_json(out, (const char *)pem.p, pem.len,
-	                 err) == -1
+	             kiln_buf_append_json(
+	                 out, (const char *)pem.p, pem.len, err) == -1
 	         ? -1
 	         : 0;
 	kiln_buf_free(&pem);
@@ -137,13 +138,13 @@ api_newkey(struct serve_api *api, struct api_thread *t,
 	}
 	if (kiln_key_write_pem(&key, &key_pem, &e) == -1 ||
 	    kiln_buf_printf(&result, &e, "{\"private_key\":") == -1 ||
-	    kiln_buf_append_json(&result, (const char *)key_pem.p, key_pem.len,
-	        &e) == -1 ||
+	    kiln_buf_append_json(
+	        &result, (const char *)key_pem.p, key_pem.len, &e) == -1 ||
 	    kiln_buf_printf(&result, &e, ",") == -1 ||
 	    pem_member(&result, "certificate_request", "CERTIFICATE REQUEST",
 	        &csr, &e) == -1 ||
-	    kiln_buf_printf(&result, &e,
-	        ",\"sums\":{\"certificate_request\":") == -1 ||
+	    kiln_buf_printf(
+	        &result, &e, ",\"sums\":{\"certificate_request\":") == -1 ||
 	    sums(&result, &csr, &e) == -1 ||
 	    kiln_buf_printf(&result, &e, "}}") == -1 ||
 	    api_ok(rep, &result, NULL, &e) == -1) {
@@ -228,8 +229,8 @@ api_newcert(struct serve_api *api, struct api_thread *t,
 		goto cleanup;
 	}
 	if (kr.n_hosts == 0 &&
-	    (kiln_buf_printf(&msgs, &e, "[{\"code\":%d,\"message\":",
-	         API_CODE_POLICY) == -1 ||
+	    (kiln_buf_printf(&msgs, &e,
+	         "[{\"code\":%d,\"message\":", API_CODE_POLICY) == -1 ||
 	        kiln_buf_append_json(&msgs, NO_HOSTS, strlen(NO_HOSTS), &e) ==
 	            -1 ||
 	        kiln_buf_printf(&msgs, &e, "}]") == -1 ||
@@ -243,10 +244,9 @@ api_newcert(struct serve_api *api, struct api_thread *t,
 	    pem_member(&result, "certificate_request", "CERTIFICATE REQUEST",
 	        &csr, &e) == -1 ||
 	    kiln_buf_printf(&result, &e, ",\"private_key\":") == -1 ||
-	    kiln_buf_append_json(&result, (const char *)key_pem.p, key_pem.len,
-	        &e) == -1 ||
-	    kiln_buf_printf(&result, &e, ",\"sums\":{\"certificate\":") ==
-	        -1 ||
+	    kiln_buf_append_json(
+	        &result, (const char *)key_pem.p, key_pem.len, &e) == -1 ||
+	    kiln_buf_printf(&result, &e, ",\"sums\":{\"certificate\":") == -1 ||
 	    sums(&result, &cert, &e) == -1 ||
 	    kiln_buf_printf(&result, &e, ",\"certificate_request\":") == -1 ||
 	    sums(&result, &csr, &e) == -1 ||

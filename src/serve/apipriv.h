@@ -26,14 +26,14 @@
 #include "serve/serve.h"
 
 /* cfssl's error codes (errors/error.go: category * 1000 + reason). */
-#define API_CODE_CERT_DECODE 1002   /* certificate: decode failed */
-#define API_CODE_KEY_GEN 2400       /* private key: generation */
-#define API_CODE_POLICY 5300        /* policy: the request is not allowed */
-#define API_CODE_PROFILE 5400       /* policy: unknown profile */
-#define API_CODE_CSR_DECODE 9002    /* CSR: decode failed */
-#define API_CODE_DB 11000           /* certdb: unknown */
-#define API_CODE_DB_INSERT 11100    /* certdb: insert failed */
-#define API_CODE_DB_REVOKE 11200    /* certdb: revoke failed */
+#define API_CODE_CERT_DECODE 1002 /* certificate: decode failed */
+#define API_CODE_KEY_GEN 2400     /* private key: generation */
+#define API_CODE_POLICY 5300      /* policy: the request is not allowed */
+#define API_CODE_PROFILE 5400     /* policy: unknown profile */
+#define API_CODE_CSR_DECODE 9002  /* CSR: decode failed */
+#define API_CODE_DB 11000         /* certdb: unknown */
+#define API_CODE_DB_INSERT 11100  /* certdb: insert failed */
+#define API_CODE_DB_REVOKE 11200  /* certdb: revoke failed */
 
 /*
  * Tokens seen within the window, per key: a hash set of (key, token),
@@ -96,7 +96,7 @@ void api_fail(struct serve_reply *, int, int, const char *, ...)
 /* cfssl's sign request (api/signhandler, signer.SignRequest). */
 struct api_signreq {
 	const char *certificate_request; /* NULL: missing */
-	const cJSON *hosts;  /* an array (even []): replaces; NULL: keep */
+	const cJSON *hosts;   /* an array (even []): replaces; NULL: keep */
 	const char *hostname; /* comma list; non-empty replaces hosts */
 	const cJSON *subject; /* an object, or NULL */
 	const char *profile, *label;
@@ -110,8 +110,8 @@ struct api_signreq {
  * "extensions" and "bundle": true are refused.  Returns 0, or -1 with
  * "err" set (KILN_EINVAL).
  */
-int api_parse_sign(cJSON **, struct api_signreq *, const char *, size_t,
-    struct kiln_err *);
+int api_parse_sign(
+    cJSON **, struct api_signreq *, const char *, size_t, struct kiln_err *);
 
 /* authsign's outer request: the token and request, decoded. */
 struct api_authreq {
@@ -128,19 +128,19 @@ struct api_genreq {
 	char *request; /* the csr.json object as text, or NULL */
 	const char *profile, *label;
 };
-int api_parse_gen(cJSON **, struct api_genreq *, const char *, size_t,
-    struct kiln_err *);
+int api_parse_gen(
+    cJSON **, struct api_genreq *, const char *, size_t, struct kiln_err *);
 
 /* revoke: {"serial", "authority_key_id", "reason"}. */
 struct api_revokereq {
 	const char *serial, *aki, *reason;
 };
-int api_parse_revoke(cJSON **, struct api_revokereq *, const char *, size_t,
-    struct kiln_err *);
+int api_parse_revoke(
+    cJSON **, struct api_revokereq *, const char *, size_t, struct kiln_err *);
 
 /* info: {"label", "profile"}. */
-int api_parse_info(cJSON **, const char **, const char **, const char *,
-    size_t, struct kiln_err *);
+int api_parse_info(cJSON **, const char **, const char **, const char *, size_t,
+    struct kiln_err *);
 
 /* certinfo: {"certificate"} or {"domain"}. */
 int api_parse_certinfo(cJSON **, const char **, const char **, const char *,
@@ -150,14 +150,14 @@ int api_parse_certinfo(cJSON **, const char **, const char **, const char *,
  * The profile "name" ("" the default) and the label "label" (kiln serve
  * has one CA: "" only), or NULL with the error envelope in "rep".
  */
-const struct kiln_profile *api_profile(const struct serve_api *,
-    const char *, const char *, struct serve_reply *);
+const struct kiln_profile *api_profile(
+    const struct serve_api *, const char *, const char *, struct serve_reply *);
 
 /*
  * Whether "token" is HMAC-SHA256(key "k", "msg") (constant time).
  */
-int api_auth_check(const struct kiln_auth_key *, const unsigned char *,
-    size_t, const unsigned char *, size_t);
+int api_auth_check(const struct kiln_auth_key *, const unsigned char *, size_t,
+    const unsigned char *, size_t);
 
 /* The replay window of "window" seconds.  Init returns 0 or -1. */
 int api_replay_init(struct api_replay *, int64_t, struct kiln_err *);
@@ -186,23 +186,23 @@ void api_issue_signreq(struct serve_api *, struct api_thread *,
  * configured), and fill the reply's audit fields.  Returns 0, or -1 with
  * the envelope in "rep" (KILN_EEXIST: "*again" set, nothing in "rep").
  */
-int api_record(struct serve_api *, struct api_thread *,
-    const struct kiln_buf *, const char *, struct serve_reply *, int *);
+int api_record(struct serve_api *, struct api_thread *, const struct kiln_buf *,
+    const char *, struct serve_reply *, int *);
 
-void api_sign(struct serve_api *, struct api_thread *,
-    const struct serve_req *, struct serve_reply *);
+void api_sign(struct serve_api *, struct api_thread *, const struct serve_req *,
+    struct serve_reply *);
 void api_authsign(struct serve_api *, struct api_thread *,
     const struct serve_req *, struct serve_reply *);
-void api_info(struct serve_api *, struct api_thread *,
-    const struct serve_req *, struct serve_reply *);
+void api_info(struct serve_api *, struct api_thread *, const struct serve_req *,
+    struct serve_reply *);
 void api_newkey(struct serve_api *, struct api_thread *,
     const struct serve_req *, struct serve_reply *);
 void api_newcert(struct serve_api *, struct api_thread *,
     const struct serve_req *, struct serve_reply *);
 void api_certinfo(struct serve_api *, struct api_thread *,
     const struct serve_req *, struct serve_reply *);
-void api_crl(struct serve_api *, struct api_thread *,
-    const struct serve_req *, struct serve_reply *);
+void api_crl(struct serve_api *, struct api_thread *, const struct serve_req *,
+    struct serve_reply *);
 void api_revoke(struct serve_api *, struct api_thread *,
     const struct serve_req *, struct serve_reply *);
 void api_health(struct serve_api *, struct api_thread *,

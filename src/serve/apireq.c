@@ -39,8 +39,8 @@ unsupported(const cJSON *root, const char *name, struct kiln_err *err)
 	    (cJSON_IsString(v) && *v->valuestring == '\0') ||
 	    (cJSON_IsArray(v) && v->child == NULL))
 		return 0;
-	return kiln_err_set(err, KILN_EINVAL, "%s: not supported by kiln serve",
-	    name);
+	return kiln_err_set(
+	    err, KILN_EINVAL, "%s: not supported by kiln serve", name);
 }
 
 int
@@ -107,8 +107,7 @@ base64_member(const cJSON *root, const char *name, struct kiln_buf *out,
 		return -1;
 	if (s == NULL || *s == '\0')
 		return kiln_err_set(err, KILN_EINVAL, "%s: missing", name);
-	rc = kiln_base64_decode(
-	    (const unsigned char *)s, strlen(s), out, err);
+	rc = kiln_base64_decode((const unsigned char *)s, strlen(s), out, err);
 	if (rc == -1)
 		return -1;
 	if (rc == 1)
@@ -117,8 +116,8 @@ base64_member(const cJSON *root, const char *name, struct kiln_buf *out,
 }
 
 int
-api_parse_auth(struct api_authreq *a, const char *text, size_t len,
-    struct kiln_err *err)
+api_parse_auth(
+    struct api_authreq *a, const char *text, size_t len, struct kiln_err *err)
 {
 	static const char *const known[] = {
 	    "timestamp", "token", "request", "remote_address", NULL};
@@ -129,8 +128,8 @@ api_parse_auth(struct api_authreq *a, const char *text, size_t len,
 	if ((root = parse(text, len, known, err)) == NULL)
 		return -1;
 	/* The timestamp is not under the MAC: read for its type only. */
-	if (kiln_json_int(root, NULL, "timestamp", LONG_MIN, LONG_MAX,
-	        &ts, err) == -1 ||
+	if (kiln_json_int(
+	        root, NULL, "timestamp", LONG_MIN, LONG_MAX, &ts, err) == -1 ||
 	    base64_member(root, "token", &a->token, err) == -1 ||
 	    base64_member(root, "request", &a->request, err) == -1)
 		goto cleanup;
@@ -148,8 +147,8 @@ cleanup:
 }
 
 int
-api_parse_gen(cJSON **root, struct api_genreq *r, const char *text,
-    size_t len, struct kiln_err *err)
+api_parse_gen(cJSON **root, struct api_genreq *r, const char *text, size_t len,
+    struct kiln_err *err)
 {
 	static const char *const known[] = {
 	    "request", "profile", "label", "bundle", NULL};
@@ -200,8 +199,8 @@ api_parse_info(cJSON **root, const char **label, const char **profile,
 	if ((*root = parse(text, len, known, err)) == NULL)
 		return -1;
 	return kiln_json_string(*root, NULL, "label", label, err) == -1 ||
-	               kiln_json_string(
-	                   *root, NULL, "profile", profile, err) == -1
+	               kiln_json_string(*root, NULL, "profile", profile, err) ==
+	                   -1
 	           ? -1
 	           : 0;
 }

@@ -16,8 +16,8 @@
 
 /* The request body as NUL-terminated text, for the JSON reader. */
 static int
-body_text(const struct serve_req *req, struct kiln_buf *text,
-    struct kiln_err *err)
+body_text(
+    const struct serve_req *req, struct kiln_buf *text, struct kiln_err *err)
 {
 	if (kiln_buf_append(text, req->body, req->body_len, err) == -1)
 		return -1;
@@ -64,8 +64,7 @@ cleanup:
 
 /* Replace the request's SANs by the "hosts" array (even []). */
 static int
-set_hosts(
-    struct kiln_signreq *sr, const cJSON *hosts, struct kiln_err *err)
+set_hosts(struct kiln_signreq *sr, const cJSON *hosts, struct kiln_err *err)
 {
 	struct kiln_sans sans;
 	const cJSON *c;
@@ -131,10 +130,11 @@ api_issue_signreq(struct serve_api *api, struct api_thread *t,
 		    "numbers");
 		goto cleanup;
 	}
-	if (kiln_sign_request(&sr, (const unsigned char *)r->certificate_request,
+	if (kiln_sign_request(&sr,
+	        (const unsigned char *)r->certificate_request,
 	        strlen(r->certificate_request), &e) == -1) {
-		api_fail(rep, 400, API_CODE_CSR_DECODE, "certificate_request: %s",
-		    e.msg);
+		api_fail(rep, 400, API_CODE_CSR_DECODE,
+		    "certificate_request: %s", e.msg);
 		goto cleanup;
 	}
 	if (r->subject != NULL) {
@@ -164,7 +164,8 @@ api_issue_signreq(struct serve_api *api, struct api_thread *t,
 		if (kiln_gen_cert(&cert, NULL, &in, &t->signer, profile,
 		        &t->rng, api_now(api), &e) == -1) {
 			if (e.code == KILN_EPOLICY || e.code == KILN_EINVAL)
-				api_fail(rep, 400, API_CODE_POLICY, "%s", e.msg);
+				api_fail(
+				    rep, 400, API_CODE_POLICY, "%s", e.msg);
 			else
 				api_fail(rep, 500, 0, "%s", e.msg);
 			goto cleanup;
@@ -209,13 +210,13 @@ api_sign(struct serve_api *api, struct api_thread *t,
 	}
 	if (api_parse_sign(&root, &r, (const char *)text.p, text.len, &e) ==
 	    -1) {
-		api_fail(rep, 400, 400, "Unable to parse sign request: %s",
-		    e.msg);
+		api_fail(
+		    rep, 400, 400, "Unable to parse sign request: %s", e.msg);
 		goto cleanup;
 	}
 	if (r.certificate_request == NULL || *r.certificate_request == '\0') {
-		api_fail(rep, 400, 400,
-		    "missing parameter 'certificate_request'");
+		api_fail(
+		    rep, 400, 400, "missing parameter 'certificate_request'");
 		goto cleanup;
 	}
 	if ((p = api_profile(api, r.profile, r.label, rep)) == NULL)
@@ -275,15 +276,15 @@ api_authsign(struct serve_api *api, struct api_thread *t,
 		api_fail(rep, 400, 400, "no authentication provider");
 		goto cleanup;
 	}
-	if (!api_auth_check(k, a.request.p, a.request.len, a.token.p,
-	        a.token.len)) {
+	if (!api_auth_check(
+	        k, a.request.p, a.request.len, a.token.p, a.token.len)) {
 		api_fail(rep, 400, 400, "invalid token");
 		goto cleanup;
 	}
 	snprintf(rep->identity, sizeof(rep->identity), "%s", k->name);
 	idx = (size_t)(k - api->config->auth_keys);
-	if ((rc = api_replay_claim(&api->replay, idx, a.token.p,
-	         api_now(api))) != 0) {
+	if ((rc = api_replay_claim(
+	         &api->replay, idx, a.token.p, api_now(api))) != 0) {
 		if (rc == 1)
 			api_fail(rep, 400, 400, "token already used");
 		else
@@ -292,8 +293,8 @@ api_authsign(struct serve_api *api, struct api_thread *t,
 	}
 	claimed = 1;
 	if (r.certificate_request == NULL || *r.certificate_request == '\0') {
-		api_fail(rep, 400, 400,
-		    "missing parameter 'certificate_request'");
+		api_fail(
+		    rep, 400, 400, "missing parameter 'certificate_request'");
 		goto cleanup;
 	}
 	api_issue_signreq(api, t, &r, p, rep);
@@ -353,7 +354,8 @@ api_info(struct serve_api *api, struct api_thread *t,
 	    kiln_buf_printf(&result, &e, ",\"usages\":[") == -1)
 		goto fail;
 	for (i = 0; i < n; i++) {
-		u = p->n_usage_names > 0 ? p->usage_names[i] : default_usages[i];
+		u = p->n_usage_names > 0 ? p->usage_names[i]
+		                         : default_usages[i];
 		if ((i > 0 && kiln_buf_printf(&result, &e, ",") == -1) ||
 		    kiln_buf_append_json(&result, u, strlen(u), &e) == -1)
 			goto fail;

@@ -26,8 +26,8 @@ int
 api_auth_check(const struct kiln_auth_key *k, const unsigned char *msg,
     size_t len, const unsigned char *token, size_t token_len)
 {
-	const mbedtls_md_info_t *md = mbedtls_md_info_from_type(
-	    MBEDTLS_MD_SHA256);
+	const mbedtls_md_info_t *md =
+	    mbedtls_md_info_from_type(MBEDTLS_MD_SHA256);
 	unsigned char mac[32];
 	volatile unsigned char diff = 0;
 	size_t i;
@@ -137,8 +137,8 @@ grow(struct api_replay *r)
 }
 
 int
-api_replay_claim(struct api_replay *r, size_t key, const unsigned char *token,
-    time_t now)
+api_replay_claim(
+    struct api_replay *r, size_t key, const unsigned char *token, time_t now)
 {
 	struct api_seen *s;
 	int rc = -1;
@@ -174,8 +174,7 @@ cleanup:
 }
 
 void
-api_replay_release(
-    struct api_replay *r, size_t key, const unsigned char *token)
+api_replay_release(struct api_replay *r, size_t key, const unsigned char *token)
 {
 	struct api_seen *s;
 	size_t i;

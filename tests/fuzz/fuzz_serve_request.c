@@ -30,8 +30,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case 1:
 		if (api_parse_auth(&a, s, size, fuzz_err(&err)) == 0)
-			(void)api_parse_sign(&inner, &sr, (const char *)a.request.p,
-			    a.request.len, fuzz_err(&err));
+			(void)api_parse_sign(&inner, &sr,
+			    (const char *)a.request.p, a.request.len,
+			    fuzz_err(&err));
 		break;
 	case 2:
 		(void)api_parse_gen(&root, &g, s, size, fuzz_err(&err));
@@ -43,7 +44,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)api_parse_info(&root, &x, &y, s, size, fuzz_err(&err));
 		break;
 	default:
-		(void)api_parse_certinfo(&root, &x, &y, s, size, fuzz_err(&err));
+		(void)api_parse_certinfo(
+		    &root, &x, &y, s, size, fuzz_err(&err));
 		break;
 	}
 	if (g.request != NULL)

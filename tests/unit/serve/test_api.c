@@ -96,16 +96,16 @@ TestSuite(api, .init = setup, .fini = teardown, .timeout = 60);
 #define CA_AKI "22ef156fd055f8262ef89dbf4e904f574163b879"
 
 #define OPEN_CONFIG                                                            \
-	"{\"signing\":{\"default\":{\"expiry\":\"168h\",\"usages\":["           \
-	"\"signing\",\"key encipherment\",\"server auth\"]},\"profiles\":{"   \
-	"\"www\":{\"expiry\":\"720h\",\"usages\":[\"signing\",\"server "      \
+	"{\"signing\":{\"default\":{\"expiry\":\"168h\",\"usages\":["          \
+	"\"signing\",\"key encipherment\",\"server auth\"]},\"profiles\":{"    \
+	"\"www\":{\"expiry\":\"720h\",\"usages\":[\"signing\",\"server "       \
 	"auth\"]}}}}"
 
 #define AUTH_CONFIG                                                            \
-	"{\"signing\":{\"default\":{\"expiry\":\"168h\",\"usages\":["           \
-	"\"signing\"]},\"profiles\":{\"authp\":{\"expiry\":\"720h\","         \
-	"\"usages\":[\"signing\",\"server auth\"],\"auth_key\":\"k1\"}}},"    \
-	"\"auth_keys\":{\"k1\":{\"type\":\"standard\",\"key\":"               \
+	"{\"signing\":{\"default\":{\"expiry\":\"168h\",\"usages\":["          \
+	"\"signing\"]},\"profiles\":{\"authp\":{\"expiry\":\"720h\","          \
+	"\"usages\":[\"signing\",\"server auth\"],\"auth_key\":\"k1\"}}},"     \
+	"\"auth_keys\":{\"k1\":{\"type\":\"standard\",\"key\":"                \
 	"\"0123456789abcdef0123456789abcdef\"}}}"
 
 /* Start the API on "json" (with the SQLite certdb when "with_db"). */
@@ -129,8 +129,8 @@ start(const char *json, int with_db)
 	o.clock = clock_fn;
 	cr_assert_eq(serve_api_new(&api, &o, &err), 0, "%s", err.msg);
 	serve_api_app(api, &app);
-	cr_assert_not_null(thread = app.thread_init(app.cls, &err), "%s",
-	    err.msg);
+	cr_assert_not_null(
+	    thread = app.thread_init(app.cls, &err), "%s", err.msg);
 }
 
 static const char *query_value;
@@ -182,8 +182,8 @@ expect_error(int status, int code, const char *msg)
 static void
 csr_json(struct kiln_buf *out)
 {
-	cr_assert_eq(kiln_buf_append_json(out, (const char *)csr.p, csr.len,
-	                 NULL), 0);
+	cr_assert_eq(
+	    kiln_buf_append_json(out, (const char *)csr.p, csr.len, NULL), 0);
 }
 
 /* A sign request body: {"certificate_request": CSR, EXTRA}. */
@@ -195,8 +195,8 @@ sign_body(const char *extra)
 	kiln_buf_init(&b);
 	cr_assert_eq(kiln_buf_printf(&b, NULL, "{\"certificate_request\":"), 0);
 	csr_json(&b);
-	cr_assert_eq(kiln_buf_printf(&b, NULL, "%s%s}", *extra ? "," : "",
-	                 extra), 0);
+	cr_assert_eq(
+	    kiln_buf_printf(&b, NULL, "%s%s}", *extra ? "," : "", extra), 0);
 	cr_assert_eq(kiln_buf_terminate(&b, NULL), 0);
 	return (char *)b.p; /* the test frees it */
 }
@@ -302,8 +302,9 @@ Test(api, sign_issues_records_and_audits)
 	char *b;
 
 	start(OPEN_CONFIG, 1);
-	b = sign_body("\"hosts\":null,\"profile\":\"www\",\"crl_override\":\"\","
-	              "\"label\":\"\"");
+	b = sign_body(
+	    "\"hosts\":null,\"profile\":\"www\",\"crl_override\":\"\","
+	    "\"label\":\"\"");
 	call("POST", "/api/v1/cfssl/sign", b);
 	free(b);
 	issued_cert(&info);
@@ -367,18 +368,19 @@ auth_body(const char *inner, const char *hexkey)
 		cr_assert_eq(sscanf(hexkey + 2 * i, "%2x", &v), 1);
 		key[i] = (unsigned char)v;
 	}
-	cr_assert_eq(mbedtls_md_hmac(mbedtls_md_info_from_type(
-	                                 MBEDTLS_MD_SHA256),
-	                 key, n, (const unsigned char *)inner, strlen(inner),
-	                 mac),
+	cr_assert_eq(
+	    mbedtls_md_hmac(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), key,
+	        n, (const unsigned char *)inner, strlen(inner), mac),
 	    0);
 	kiln_buf_init(&b);
-	cr_assert_eq(kiln_buf_printf(&b, NULL,
-	                 "{\"timestamp\":1796669326,\"token\":\""), 0);
+	cr_assert_eq(
+	    kiln_buf_printf(&b, NULL, "{\"timestamp\":1796669326,\"token\":\""),
+	    0);
 	cr_assert_eq(kiln_base64_append(&b, mac, sizeof(mac), NULL), 0);
 	cr_assert_eq(kiln_buf_printf(&b, NULL, "\",\"request\":\""), 0);
-	cr_assert_eq(kiln_base64_append(&b, (const unsigned char *)inner,
-	                 strlen(inner), NULL), 0);
+	cr_assert_eq(kiln_base64_append(
+	                 &b, (const unsigned char *)inner, strlen(inner), NULL),
+	    0);
 	cr_assert_eq(kiln_buf_printf(&b, NULL, "\"}"), 0);
 	cr_assert_eq(kiln_buf_terminate(&b, NULL), 0);
 	return (char *)b.p;
@@ -491,12 +493,12 @@ Test(api, newcert_and_newkey_make_a_key)
 	                       "CERTIFICATE REQUEST-----\\n") != NULL);
 	cr_assert(strstr(body, "\",\"private_key\":\"-----BEGIN EC PRIVATE "
 	                       "KEY-----\\n") != NULL);
-	cr_assert(strstr(body, "\"sums\":{\"certificate\":{\"md5\":\"") !=
-	          NULL);
+	cr_assert(
+	    strstr(body, "\"sums\":{\"certificate\":{\"md5\":\"") != NULL);
 	cr_assert(strstr(body, "\"messages\":[]}\n") != NULL);
 	cr_assert_str_eq(rep.cn, "n.example");
-	cr_assert_str_eq(rep.sans.p != NULL ? (char *)rep.sans.p : "",
-	    "[\"n.example\"]");
+	cr_assert_str_eq(
+	    rep.sans.p != NULL ? (char *)rep.sans.p : "", "[\"n.example\"]");
 	cr_assert_eq(rep.issued, 1);
 	/* No hosts: cfssl's warning among the messages. */
 	call("POST", "/api/v1/cfssl/newcert", "{\"request\":{\"CN\":\"x\"}}");
@@ -526,11 +528,13 @@ Test(api, info_gives_the_ca_and_the_profile_as_written)
 	struct kiln_buf want;
 
 	start(OPEN_CONFIG, 0);
-	call("POST", "/api/v1/cfssl/info", "{\"label\":\"\",\"profile\":\"www\"}");
+	call("POST", "/api/v1/cfssl/info",
+	    "{\"label\":\"\",\"profile\":\"www\"}");
 	cr_assert_eq(rep.status, 200, "%s", (char *)rep.body.p);
 	kiln_buf_init(&want);
-	kiln_buf_printf(&want, NULL, "{\"success\":true,\"result\":{"
-	                             "\"certificate\":");
+	kiln_buf_printf(&want, NULL,
+	    "{\"success\":true,\"result\":{"
+	    "\"certificate\":");
 	/* The CA's PEM with no final newline. */
 	while (ca.len > 0 && ca.p[ca.len - 1] == '\n')
 		ca.len--;
@@ -552,8 +556,7 @@ Test(api, certinfo_reads_a_pem_and_never_dials)
 	struct kiln_buf b;
 
 	start(OPEN_CONFIG, 0);
-	call("POST", "/api/v1/cfssl/certinfo",
-	    "{\"domain\":\"127.0.0.1:1\"}");
+	call("POST", "/api/v1/cfssl/certinfo", "{\"domain\":\"127.0.0.1:1\"}");
 	expect_error(400, 400,
 	    "domain: kiln serve does not connect to other hosts; send the "
 	    "certificate");
@@ -600,7 +603,8 @@ Test(api, revoke_then_crl_lists_the_serial)
 	call("POST", "/api/v1/cfssl/revoke", "{\"serial\":\"\"}");
 	expect_error(400, 400, "serial number is required but not provided");
 	call("POST", "/api/v1/cfssl/revoke",
-	    "{\"serial\":\"1\",\"authority_key_id\":\"ab\",\"reason\":\"bogus\"}");
+	    "{\"serial\":\"1\",\"authority_key_id\":\"ab\",\"reason\":"
+	    "\"bogus\"}");
 	expect_error(400, 400, "Invalid reason code");
 	query_value = "1h";
 	call("GET", "/api/v1/cfssl/crl", NULL);
@@ -610,7 +614,8 @@ Test(api, revoke_then_crl_lists_the_serial)
 	s = strstr((char *)rep.body.p, "\"result\":\"") + 10;
 	kiln_buf_init(&b);
 	cr_assert_eq(kiln_base64_decode((const unsigned char *)s,
-	                 (size_t)(strchr(s, '"') - s), &b, NULL), 0);
+	                 (size_t)(strchr(s, '"') - s), &b, NULL),
+	    0);
 	mbedtls_x509_crl_init(&crl);
 	cr_assert_eq(mbedtls_x509_crl_parse_der(&crl, b.p, b.len), 0);
 	/* One entry: the serial revoked (20 bytes, as kiln issues). */
@@ -628,8 +633,8 @@ Test(api, crl_and_revoke_need_a_database)
 	call("GET", "/api/v1/cfssl/crl", NULL);
 	expect_error(400, 400, "crl needs a certificate database (-db-config)");
 	call("POST", "/api/v1/cfssl/revoke", "{}");
-	expect_error(400, 400,
-	    "revoke needs a certificate database (-db-config)");
+	expect_error(
+	    400, 400, "revoke needs a certificate database (-db-config)");
 }
 
 Test(api, the_replay_window_remembers_per_key_and_forgets)
