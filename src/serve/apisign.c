@@ -53,8 +53,9 @@ api_record(struct serve_api *api, struct api_thread *t,
 	snprintf(rep->serial, sizeof(rep->serial), "%s", row.serial);
 	snprintf(rep->cn, sizeof(rep->cn), "%s", row.common_name);
 	rep->sans.len = 0;
-	if (row.sans.len > 0 &&
-	    kiln_buf_append(&rep->sans, row.sans.p, row.sans.len, NULL) == -1)
+	if (row.sans.len > 0 && (kiln_buf_append(&rep->sans, row.sans.p,
+	                             row.sans.len, NULL) == -1 ||
+	                            kiln_buf_terminate(&rep->sans, NULL) == -1))
 		rep->sans.len = 0;
 	rc = 0;
 cleanup:
