@@ -39,8 +39,10 @@ function(kiln_add_library name)
 		PRIVATE PkgConfig::MHD PkgConfig::GNUTLS)
 	if(arg_CLI)
 		add_library(${arg_CLI} STATIC ${KILN_SOURCES_CLI})
+		# src: cmd_serve.c runs serve/api.h's API on serve/http.h.
 		target_include_directories(${arg_CLI}
-			PUBLIC ${PROJECT_SOURCE_DIR}/src/cli)
+			PUBLIC ${PROJECT_SOURCE_DIR}/src/cli
+			PRIVATE ${PROJECT_SOURCE_DIR}/src)
 		target_compile_definitions(${arg_CLI}
 			PRIVATE KILN_VERSION="${PROJECT_VERSION}")
 		target_link_libraries(${arg_CLI}

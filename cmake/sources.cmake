@@ -131,7 +131,13 @@ set(KILN_SOURCES_CERTDB
 )
 # serve: kiln serve's HTTP layer and cfssl's API on it.
 set(KILN_SOURCES_SERVE
+	src/serve/api.c
+	src/serve/apidb.c
+	src/serve/apigen.c
+	src/serve/apireq.c
+	src/serve/apisign.c
 	src/serve/audit.c
+	src/serve/auth.c
 	src/serve/http.c
 	src/serve/httptls.c
 	src/serve/metrics.c
@@ -170,6 +176,7 @@ set(KILN_SOURCES_CLI
 	src/cli/cmd_revoke.c
 	src/cli/cmd_rotate_ca.c
 	src/cli/cmd_selfsign.c
+	src/cli/cmd_serve.c
 	src/cli/cmd_sign.c
 	src/cli/cmd_verify.c
 	src/cli/cmd_version.c
@@ -216,6 +223,7 @@ set(KILN_SOURCES_UNIT
 	tests/unit/inspect/test_tls.c
 	tests/unit/inspect/test_verify.c
 	tests/unit/pki/test_issue.c
+	tests/unit/serve/test_api.c
 	tests/unit/pki/test_pool.c
 	tests/unit/pki/test_renew.c
 	tests/unit/pki/test_renewplan.c

@@ -8,7 +8,7 @@
 # checks these lists against "kiln COMMAND -h".
 
 _kiln_commands="certinfo check etcd gencert gencrl gencsr genkey json k8s
-	print-defaults renew revoke rotate-ca selfsign sign verify version"
+	print-defaults renew revoke rotate-ca selfsign serve sign verify version"
 
 # _kiln_flags COMMAND: its flags, without the dash.
 _kiln_flags() {
@@ -28,6 +28,9 @@ _kiln_flags() {
 	revoke) echo db-config serial aki reason ;;
 	rotate-ca) echo dir ca-name n q j ;;
 	selfsign) echo config profile hostname out force ;;
+	serve) echo address port ca ca-key config db-config tls-cert tls-key \
+		mutual-tls-ca mutual-tls-cn audit threads auth-window max-body \
+		max-header max-conns idle-timeout drain-timeout ;;
 	sign) echo ca ca-key config profile hostname csr out db-config ;;
 	verify) echo ca role host key ;;
 	esac
@@ -127,7 +130,9 @@ _kiln_complete() {
 		return 0
 		;;
 	-ca | --ca | -ca-key | --ca-key | -config | --config | -cert | --cert | \
-	    -csr | --csr | -key | --key | -manifest | --manifest | -f | --f)
+	    -csr | --csr | -key | --key | -manifest | --manifest | -f | --f | \
+	    -tls-cert | --tls-cert | -tls-key | --tls-key | -mutual-tls-ca | \
+	    --mutual-tls-ca | -audit | --audit)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return 0
 		;;
@@ -142,7 +147,11 @@ _kiln_complete() {
 	-hostname | --hostname | -cn | --cn | -domain | --domain | -host | \
 	    --host | -within | --within | -critical | --critical | -expiry | \
 	    --expiry | -j | --j | -loglevel | --loglevel | -serial | --serial | \
-	    -aki | --aki | -reason | --reason)
+	    -aki | --aki | -reason | --reason | -address | --address | -port | \
+	    --port | -mutual-tls-cn | --mutual-tls-cn | -threads | --threads | \
+	    -auth-window | --auth-window | -max-body | --max-body | \
+	    -max-header | --max-header | -max-conns | --max-conns | \
+	    -idle-timeout | --idle-timeout | -drain-timeout | --drain-timeout)
 		return 0 # free text
 		;;
 	esac

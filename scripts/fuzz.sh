@@ -13,7 +13,7 @@
 # FUZZ_BUILD (build-fuzz), CC (clang).
 set -eu
 
-ALL="config request duration manifest cfssljson certs csr key serials kubeconfig"
+ALL="config request duration manifest cfssljson certs csr key serials kubeconfig serve_request"
 secs=30
 case ${1-} in
 '' | *[!0-9]*) ;;

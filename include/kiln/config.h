@@ -66,6 +66,28 @@ struct kiln_profile {
 	/* "policies": the certificatePolicies value, DER, or NULL. */
 	unsigned char *policies;
 	size_t policies_len;
+	/* kiln serve: the auth_keys entry that authenticates requests for
+	 * this profile (cfssl's "auth_key"), or NULL: none. */
+	char *auth_key;
+	/* kiln serve's info: "expiry" and "usages" as written (NULL and 0
+	 * for DefaultConfig and profiles built in code). */
+	char *expiry_text;
+	char **usage_names;
+	size_t n_usage_names;
+};
+
+/*
+ * One entry of cfssl's "auth_keys": {"type": "standard", "key": ...}, a
+ * key for HMAC-SHA256 request tokens.  "key" is hex, or "env:VAR" or
+ * "file:PATH", which libkiln (never reading the environment or a file
+ * here) leaves in "source" for the front end to resolve with
+ * kiln_config_auth_set().
+ */
+struct kiln_auth_key {
+	char *name;
+	char *source;       /* "env:VAR" or "file:PATH" until resolved */
+	unsigned char *key; /* the key's bytes; NULL until resolved */
+	size_t key_len;
 };
 
 struct kiln_config {
@@ -73,6 +95,8 @@ struct kiln_config {
 	char **names;                  /* profile names, in file order */
 	struct kiln_profile *profiles; /* n_profiles, parallel to names */
 	size_t n_profiles;
+	struct kiln_auth_key *auth_keys; /* n_auth_keys, in file order */
+	size_t n_auth_keys;
 };
 
 /*
@@ -101,6 +125,28 @@ int kiln_config_parse(
  */
 const struct kiln_profile *kiln_config_profile(
     const struct kiln_config *, const char *, struct kiln_err *);
+
+/*
+ * The auth_keys entry "name" of "cfg", or NULL.  Cannot fail.
+ */
+struct kiln_auth_key *kiln_config_auth_key(
+    const struct kiln_config *, const char *);
+
+/*
+ * Whether any profile of "cfg", the default included, has an auth_key:
+ * then kiln serve issues to authenticated requests only.
+ */
+int kiln_config_has_auth(const struct kiln_config *);
+
+/*
+ * Set the key of "k" from "len" bytes of hex text (what "env:VAR" or
+ * "file:PATH" gave; white space around it is dropped, as cfssl >= 1.3
+ * drops it), clearing k->source.  Returns 0, or -1 with KILN_EINVAL
+ * naming the entry ("auth_keys.k1.key: not hex") and never quoting the
+ * text, which is a secret.
+ */
+int kiln_config_auth_set(
+    struct kiln_auth_key *, const char *, size_t, struct kiln_err *);
 
 /*
  * Fill "p" with a profile built in code: "expiry" (ns, > 0), the 5 minute

@@ -9,8 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <mbedtls/platform_util.h>
+
 #include "cfssl/profile.h"
 #include "core/json.h"
+#include "core/strs.h"
 #include "kiln/config.h"
 
 void
@@ -18,6 +21,20 @@ kiln_config_init(struct kiln_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	config_profile_default(&cfg->def);
+}
+
+/* Wipe and release the key of "k" and its names. */
+static void
+auth_key_free(struct kiln_auth_key *k)
+{
+	if (k->key != NULL) {
+		mbedtls_platform_zeroize(k->key, k->key_len);
+		free(k->key);
+	}
+	if (k->source != NULL) /* "file:PATH" or "env:VAR": not secret */
+		free(k->source);
+	free(k->name);
+	memset(k, 0, sizeof(*k));
 }
 
 void
@@ -34,6 +51,9 @@ kiln_config_free(struct kiln_config *cfg)
 	}
 	free(cfg->profiles);
 	free(cfg->names);
+	for (i = 0; i < cfg->n_auth_keys; i++)
+		auth_key_free(&cfg->auth_keys[i]);
+	free(cfg->auth_keys);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -84,6 +104,175 @@ parse_profiles(
 	return 0;
 }
 
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Go's hex.DecodeString of "len" bytes of "s" into k->key. */
+static int
+auth_key_hex(
+    struct kiln_auth_key *k, const char *s, size_t len, struct kiln_err *err)
+{
+	size_t i;
+	int hi, lo;
+
+	if (len == 0 || len % 2 != 0)
+		return kiln_err_set(err, KILN_EINVAL,
+		    "auth_keys.%s.key: not an even number of hex digits",
+		    k->name);
+	if ((k->key = malloc(len / 2)) == NULL)
+		return kiln_err_set(err, KILN_ENOMEM, "out of memory");
+	k->key_len = len / 2;
+	for (i = 0; i < len; i += 2) {
+		if ((hi = hexval((unsigned char)s[i])) < 0 ||
+		    (lo = hexval((unsigned char)s[i + 1])) < 0) {
+			mbedtls_platform_zeroize(k->key, k->key_len);
+			free(k->key);
+			k->key = NULL;
+			k->key_len = 0;
+			return kiln_err_set(err, KILN_EINVAL,
+			    "auth_keys.%s.key: not hex", k->name);
+		}
+		k->key[i / 2] = (unsigned char)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+int
+kiln_config_auth_set(
+    struct kiln_auth_key *k, const char *s, size_t len, struct kiln_err *err)
+{
+	while (len > 0 && strchr(" \t\r\n", s[0]) != NULL)
+		s++, len--;
+	while (len > 0 && strchr(" \t\r\n", s[len - 1]) != NULL)
+		len--;
+	if (k->key != NULL) {
+		mbedtls_platform_zeroize(k->key, k->key_len);
+		free(k->key);
+		k->key = NULL;
+		k->key_len = 0;
+	}
+	if (auth_key_hex(k, s, len, err) == -1)
+		return -1;
+	free(k->source);
+	k->source = NULL;
+	return 0;
+}
+
+/*
+ * "auth_keys": {"NAME": {"type": "standard", "key": HEX | "env:VAR" |
+ * "file:PATH"}}, a Go map (names exact, the last duplicate wins).  cfssl
+ * checks an entry only when a profile names it; kiln checks them all.
+ */
+static int
+parse_auth_keys(
+    struct kiln_config *cfg, const cJSON *keys, struct kiln_err *err)
+{
+	char path[CONFIG_PATH_LEN];
+	const char *type, *key;
+	struct kiln_auth_key *k;
+	const cJSON *c;
+	size_t n = 0;
+
+	if (keys == NULL)
+		return 0;
+	if (kiln_json_object(keys, "auth_keys", err) == -1)
+		return -1;
+	for (c = keys->child; c != NULL; c = c->next)
+		n += !overridden(c);
+	if (n == 0)
+		return 0;
+	if ((cfg->auth_keys = calloc(n, sizeof(*cfg->auth_keys))) == NULL)
+		return kiln_err_set(err, KILN_ENOMEM, "out of memory");
+	for (c = keys->child; c != NULL; c = c->next) {
+		if (overridden(c))
+			continue;
+		k = &cfg->auth_keys[cfg->n_auth_keys++];
+		if (kiln_str_set(&k->name, c->string, err) == -1)
+			return -1;
+		snprintf(path, sizeof(path), "auth_keys.%s", c->string);
+		type = key = NULL;
+		if (kiln_json_object(c, path, err) == -1 ||
+		    kiln_json_string(c, path, "type", &type, err) == -1 ||
+		    kiln_json_string(c, path, "key", &key, err) == -1)
+			return -1;
+		if (type == NULL || strcmp(type, "standard") != 0)
+			return kiln_err_set(err, KILN_EINVAL,
+			    "%s.type: unknown authentication type \"%.32s\" "
+			    "(only \"standard\")",
+			    path, type != NULL ? type : "");
+		if (key == NULL || *key == '\0')
+			return kiln_err_set(
+			    err, KILN_EINVAL, "%s.key: missing", path);
+		if (strncmp(key, "env:", 4) == 0 ||
+		    strncmp(key, "file:", 5) == 0) {
+			if (kiln_str_set(&k->source, key, err) == -1)
+				return -1;
+			continue;
+		}
+		if (strchr(key, ':') != NULL) /* Go: any other "x:" */
+			return kiln_err_set(err, KILN_EINVAL,
+			    "%s.key: unknown key prefix (env: or file:)", path);
+		if (auth_key_hex(k, key, strlen(key), err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* Every profile's auth_key names an entry of auth_keys (as cfssl). */
+static int
+check_auth_names(const struct kiln_config *cfg, struct kiln_err *err)
+{
+	size_t i;
+
+	if (cfg->def.auth_key != NULL &&
+	    kiln_config_auth_key(cfg, cfg->def.auth_key) == NULL)
+		return kiln_err_set(err, KILN_EINVAL,
+		    "signing.default.auth_key: \"%s\" is not in auth_keys",
+		    cfg->def.auth_key);
+	for (i = 0; i < cfg->n_profiles; i++)
+		if (cfg->profiles[i].auth_key != NULL &&
+		    kiln_config_auth_key(cfg, cfg->profiles[i].auth_key) ==
+		        NULL)
+			return kiln_err_set(err, KILN_EINVAL,
+			    "signing.profiles.%s.auth_key: \"%s\" is not in "
+			    "auth_keys",
+			    cfg->names[i], cfg->profiles[i].auth_key);
+	return 0;
+}
+
+struct kiln_auth_key *
+kiln_config_auth_key(const struct kiln_config *cfg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->n_auth_keys; i++)
+		if (strcmp(cfg->auth_keys[i].name, name) == 0)
+			return &cfg->auth_keys[i];
+	return NULL;
+}
+
+int
+kiln_config_has_auth(const struct kiln_config *cfg)
+{
+	size_t i;
+
+	if (cfg->def.auth_key != NULL)
+		return 1;
+	for (i = 0; i < cfg->n_profiles; i++)
+		if (cfg->profiles[i].auth_key != NULL)
+			return 1;
+	return 0;
+}
+
 int
 kiln_config_parse(
     struct kiln_config *cfg, const char *text, size_t len, struct kiln_err *err)
@@ -110,7 +299,10 @@ kiln_config_parse(
 		        &cfg->def, def, "signing.default", NULL, err) == -1)
 			goto cleanup;
 	}
-	if (parse_profiles(cfg, kiln_json_get(signing, "profiles"), err) == -1)
+	if (parse_profiles(cfg, kiln_json_get(signing, "profiles"), err) ==
+	        -1 ||
+	    parse_auth_keys(cfg, kiln_json_get(root, "auth_keys"), err) == -1 ||
+	    check_auth_names(cfg, err) == -1)
 		goto cleanup;
 	rc = 0;
 cleanup:

@@ -116,6 +116,9 @@ config_profile_free(struct kiln_profile *p)
 	free(p->crl_url);
 	kiln_strs_free(p->issuer_urls, p->n_issuer_urls);
 	free(p->policies);
+	free(p->auth_key);
+	free(p->expiry_text);
+	kiln_strs_free(p->usage_names, p->n_usage_names);
 	config_profile_init(p);
 }
 
@@ -179,7 +182,9 @@ parse_expiry(struct kiln_profile *p, const cJSON *obj, const char *path,
 		    err, KILN_EINVAL, "%s.expiry: must not be negative", path);
 	if (p->expiry == 0) /* cfssl signer.go: 0 takes the default's */
 		p->expiry = def->expiry;
-	return 0;
+	/* As written, for kiln serve's info (cfssl's ExpiryString). */
+	return kiln_str_set(
+	    &p->expiry_text, kiln_json_get(obj, "expiry")->valuestring, err);
 }
 
 static int
@@ -236,6 +241,10 @@ parse_usages(struct kiln_profile *p, const cJSON *obj, const char *path,
 		kiln_err_set(err, KILN_EINVAL, "%s.usages: no usages", path);
 		goto cleanup;
 	}
+	/* As written, for kiln serve's info. */
+	if (n > 0 && kiln_strs_set(&p->usage_names, &p->n_usage_names, names, n,
+	                 err) == -1)
+		goto cleanup;
 	rc = 0;
 cleanup:
 	free(names);
@@ -356,20 +365,27 @@ cleanup:
 }
 
 /*
- * cfssl's remote and auth_remote.remote name a remote signer.  The auth
- * keys only authenticate requests to cfssl's server, so kiln ignores them,
+ * cfssl's remote and auth_remote.remote name a remote signer, which kiln
+ * does not do.  "auth_key" names the auth_keys entry kiln serve checks
+ * requests for this profile with (config.c checks that it exists);
+ * auth_remote.auth_key and prev_auth_key (cfssl >= 1.3) are ignored,
  * but a value Go would refuse to decode is still refused.
  */
 static int
-check_local(const cJSON *obj, const char *path, struct kiln_err *err)
+check_local(struct kiln_profile *p, const cJSON *obj, const char *path,
+    struct kiln_err *err)
 {
 	const cJSON *ar = kiln_json_get(obj, "auth_remote");
 	const char *remote = NULL, *auth = NULL;
 	char ctx[CONFIG_PATH_LEN];
 
 	if (kiln_json_string(obj, path, "remote", &remote, err) == -1 ||
-	    kiln_json_string(obj, path, "auth_key", &auth, err) == -1 ||
-	    kiln_json_string(obj, path, "prev_auth_key", &auth, err) == -1)
+	    kiln_json_string(obj, path, "auth_key", &auth, err) == -1)
+		return -1;
+	if (auth != NULL && *auth != '\0' &&
+	    kiln_str_set(&p->auth_key, auth, err) == -1)
+		return -1;
+	if (kiln_json_string(obj, path, "prev_auth_key", &auth, err) == -1)
 		return -1;
 	if (remote != NULL && *remote != '\0')
 		return kiln_err_set(err, KILN_EINVAL,
@@ -509,7 +525,7 @@ config_profile_parse(struct kiln_profile *p, const cJSON *obj, const char *path,
 	long lint = 0;
 
 	if (kiln_json_object(obj, path, err) == -1 ||
-	    check_local(obj, path, err) == -1 ||
+	    check_local(p, obj, path, err) == -1 ||
 	    parse_expiry(p, obj, path, def, err) == -1 ||
 	    parse_backdate(p, obj, path, err) == -1 ||
 	    parse_usages(p, obj, path, def != NULL, err) == -1 ||

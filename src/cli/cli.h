@@ -72,6 +72,11 @@ struct cli_config {
 	const struct command *cmd; /* the command being run */
 	const char *sign_csrs;     /* k8s: sign kubeadm's CSRs in this tree */
 	const char *ca_dir;        /* k8s -sign-csrs: kiln k8s's DIR/ca */
+	/* serve */
+	const char *address, *audit, *auth_window;
+	const char *tls_cert, *tls_key, *mutual_tls_ca, *mutual_tls_cn;
+	long port, threads, max_body, max_header, max_conns, idle_timeout,
+	    drain_timeout;
 };
 
 struct command {
@@ -318,6 +323,7 @@ int cmd_gencsr(int, char **, const struct cli_config *);
 int cmd_genkey(int, char **, const struct cli_config *);
 int cmd_print_defaults(int, char **, const struct cli_config *);
 int cmd_selfsign(int, char **, const struct cli_config *);
+int cmd_serve(int, char **, const struct cli_config *);
 int cmd_sign(int, char **, const struct cli_config *);
 int cmd_json(int, char **, const struct cli_config *);
 int cmd_renew(int, char **, const struct cli_config *);

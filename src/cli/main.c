@@ -115,6 +115,16 @@ static const char *const json_help[] = {
 	NULL };
 static const char *const cfssljson_flags[] = { "bare", "f", "stdout",
 	"version", NULL };
+static const char *const serve_flags[] = { "address", "port", "ca",
+	"ca-key", "config", "db-config", "tls-cert", "tls-key", "mutual-tls-ca",
+	"mutual-tls-cn", "audit", "threads", "auth-window", "max-body",
+	"max-header", "max-conns", "idle-timeout", "drain-timeout", NULL };
+static const char *const serve_help[] = {
+	"ca", "the CA that signs (PEM; env:VAR or file:PATH as cfssl)",
+	"ca-key", "the CA's key",
+	"config", "a ca-config.json: profiles, and auth_keys for authsign",
+	"db-config", "record every certificate in this certificate database before replying; enables revoke and crl",
+	NULL };
 static const char *const no_flags[] = { NULL };
 
 static const struct command commands[] = {
@@ -220,6 +230,16 @@ static const struct command commands[] = {
 	  "A self-signed certificate for csr.json (cfssl's warning on "
 	  "stderr).",
 	  selfsign_flags, cmd_selfsign, 2, selfsign_help },
+	{ "serve",
+	  "kiln serve -ca CA -ca-key KEY [-config CONFIG] [-db-config DB] "
+	  "[-address A] [-port P] [-tls-cert F -tls-key F [-mutual-tls-ca F "
+	  "[-mutual-tls-cn RE]]] [-audit FILE] [-threads N] [-auth-window DUR] "
+	  "[limits]",
+	  "cfssl's signing API under /api/v1/cfssl/ (sign, authsign, info, "
+	  "newkey, newcert,\ncertinfo, crl, revoke, health), with its "
+	  "certificate database on SQLite or\nPostgreSQL.  SIGTERM or SIGINT "
+	  "finishes the requests in flight and exits 0.",
+	  serve_flags, cmd_serve, 2, serve_help },
 	{ "sign",
 	  "kiln sign -ca CA -ca-key KEY [-config CONFIG -profile NAME] "
 	  "[-hostname HOSTS] CSR [SUBJECTJSON]",

@@ -930,11 +930,75 @@ Test(config, refuses_remote_profiles)
 	    "signing.profiles.k.remote: expected a string, got number");
 }
 
-Test(config, auth_keys_are_ignored_but_type_checked)
+Test(config, auth_key_names_an_entry_of_auth_keys)
 {
-	cr_assert_eq(parse(one("\"expiry\":\"1h\",\"usages\":[\"signing\"],"
-	                       "\"auth_key\":\"k\",\"prev_auth_key\":\"j\"")),
+	const struct kiln_profile *p;
+	struct kiln_auth_key *k;
+
+	cr_assert_eq(parse("{\"signing\":{\"profiles\":{\"k\":{"
+	                   "\"expiry\":\"1h\",\"usages\":[\"signing\"],"
+	                   "\"auth_key\":\"k1\",\"prev_auth_key\":\"j\"}}},"
+	                   "\"auth_keys\":{\"k1\":{\"type\":\"standard\","
+	                   "\"key\":\"00Ff10\"},\"k2\":{\"type\":"
+	                   "\"standard\",\"key\":\"env:KILN_K2\"}}}"),
 	    0, "%s", err.msg);
+	cr_assert_not_null(p = profile("k"));
+	cr_assert_str_eq(p->auth_key, "k1");
+	cr_assert_null(cfg.def.auth_key);
+	cr_assert_eq(kiln_config_has_auth(&cfg), 1);
+	cr_assert_eq(cfg.n_auth_keys, 2);
+	cr_assert_not_null(k = kiln_config_auth_key(&cfg, "k1"));
+	cr_assert_eq(k->key_len, 3);
+	cr_assert_eq(memcmp(k->key, "\x00\xff\x10", 3), 0);
+	cr_assert_null(k->source);
+	/* env: and file: are the front end's to resolve. */
+	cr_assert_not_null(k = kiln_config_auth_key(&cfg, "k2"));
+	cr_assert_null(k->key);
+	cr_assert_str_eq(k->source, "env:KILN_K2");
+	cr_assert_eq(kiln_config_auth_set(k, " abcd\n", 7, &err), 0, "%s",
+	    err.msg);
+	cr_assert_null(k->source);
+	cr_assert_eq(k->key_len, 2);
+	cr_assert_eq(memcmp(k->key, "\xab\xcd", 2), 0);
+	cr_assert_eq(kiln_config_auth_set(k, "abc", 3, &err), -1);
+	cr_assert_str_eq(err.msg, "auth_keys.k2.key: not an even number of hex "
+	                          "digits");
+	cr_assert_null(kiln_config_auth_key(&cfg, "k3"));
+}
+
+Test(config, profiles_keep_expiry_and_usages_as_written)
+{
+	const struct kiln_profile *p;
+
+	cr_assert_eq(parse(one("\"expiry\":\"168h\",\"usages\":"
+	                       "[\"signing\",\"server auth\"]")),
+	    0, "%s", err.msg);
+	cr_assert_not_null(p = profile("k"));
+	cr_assert_str_eq(p->expiry_text, "168h");
+	cr_assert_eq(p->n_usage_names, 2);
+	cr_assert_str_eq(p->usage_names[0], "signing");
+	cr_assert_str_eq(p->usage_names[1], "server auth");
+	cr_assert_eq(kiln_config_has_auth(&cfg), 0);
+}
+
+Test(config, auth_keys_are_checked)
+{
+	refuses(one("\"expiry\":\"1h\",\"usages\":[\"signing\"],"
+	            "\"auth_key\":\"k\""),
+	    "signing.profiles.k.auth_key: \"k\" is not in auth_keys");
+	refuses("{\"signing\":{},\"auth_keys\":{\"a\":{\"type\":\"hmac\","
+	        "\"key\":\"00\"}}}",
+	    "auth_keys.a.type: unknown authentication type \"hmac\" (only "
+	    "\"standard\")");
+	refuses("{\"signing\":{},\"auth_keys\":{\"a\":{\"type\":"
+	        "\"standard\",\"key\":\"0g\"}}}",
+	    "auth_keys.a.key: not hex");
+	refuses("{\"signing\":{},\"auth_keys\":{\"a\":{\"type\":"
+	        "\"standard\",\"key\":\"vault:x\"}}}",
+	    "auth_keys.a.key: unknown key prefix (env: or file:)");
+	refuses("{\"signing\":{},\"auth_keys\":{\"a\":{\"type\":"
+	        "\"standard\"}}}",
+	    "auth_keys.a.key: missing");
 	refuses(one("\"auth_key\":1"),
 	    "signing.profiles.k.auth_key: expected a string, got number");
 	refuses(one("\"prev_auth_key\":[]"),

@@ -1,0 +1,376 @@
+/*
+ * sign, authsign and info: cfssl's signing endpoints, on libkiln's sign
+ * pipeline (kiln_sign_request, kiln_gen_cert), with the certificate in
+ * the database before its reply is built.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "kiln/duration.h"
+#include "kiln/pem.h"
+#include "kiln/sign.h"
+#include "serve/apipriv.h"
+
+/* A certificate whose serial is taken is made again this many times. */
+#define ISSUE_TRIES 3
+
+/* The request body as NUL-terminated text, for the JSON reader. */
+static int
+body_text(
+    const struct serve_req *req, struct kiln_buf *text, struct kiln_err *err)
+{
+	if (kiln_buf_append(text, req->body, req->body_len, err) == -1)
+		return -1;
+	return kiln_buf_terminate(text, err);
+}
+
+int
+api_record(struct serve_api *api, struct api_thread *t,
+    const struct kiln_buf *der, const char *label, struct serve_reply *rep,
+    int *again)
+{
+	struct kiln_certdb_row row;
+	struct kiln_err e;
+	int rc = -1;
+
+	*again = 0;
+	kiln_err_clear(&e);
+	kiln_certdb_row_init(&row);
+	if (kiln_certdb_row_from_cert(&row, der->p, der->len,
+	        label != NULL ? label : "", api_now(api), &e) == -1) {
+		api_fail(rep, 500, 0, "%s", e.msg);
+		goto cleanup;
+	}
+	if (t->db != NULL && kiln_certdb_insert(t->db, &row, &e) == -1) {
+		if (e.code == KILN_EEXIST)
+			*again = 1;
+		else
+			api_fail(rep, 500, API_CODE_DB_INSERT,
+			    "certificate database: %s", e.msg);
+		goto cleanup;
+	}
+	/* The audit line's: never key material. */
+	snprintf(rep->serial, sizeof(rep->serial), "%s", row.serial);
+	snprintf(rep->cn, sizeof(rep->cn), "%s", row.common_name);
+	rep->sans.len = 0;
+	if (row.sans.len > 0 && (kiln_buf_append(&rep->sans, row.sans.p,
+	                             row.sans.len, NULL) == -1 ||
+	                            kiln_buf_terminate(&rep->sans, NULL) == -1))
+		rep->sans.len = 0;
+	rc = 0;
+cleanup:
+	kiln_certdb_row_free(&row);
+	return rc;
+}
+
+/* Replace the request's SANs by the "hosts" array (even []). */
+static int
+set_hosts(struct kiln_signreq *sr, const cJSON *hosts, struct kiln_err *err)
+{
+	struct kiln_sans sans;
+	const cJSON *c;
+	int rc = -1;
+
+	kiln_sans_init(&sans);
+	for (c = hosts->child; c != NULL; c = c->next)
+		if (kiln_sans_add(&sans, c->valuestring, err) == -1)
+			goto cleanup;
+	kiln_sans_free(&sr->sans);
+	sr->sans = sans;
+	kiln_sans_init(&sans); /* owned by sr */
+	sr->certreq.sans = &sr->sans;
+	rc = 0;
+cleanup:
+	kiln_sans_free(&sans);
+	return rc;
+}
+
+/* {"certificate": PEM} around the DER "der", as the success reply. */
+static int
+reply_cert(
+    struct serve_reply *rep, const struct kiln_buf *der, struct kiln_err *err)
+{
+	struct kiln_buf pem, result;
+	int rc = -1;
+
+	kiln_buf_init(&pem);
+	kiln_buf_init(&result);
+	if (kiln_pem_write(&pem, "CERTIFICATE", der->p, der->len, err) == -1 ||
+	    kiln_buf_printf(&result, err, "{\"certificate\":") == -1 ||
+	    kiln_buf_append_json(&result, (const char *)pem.p, pem.len, err) ==
+	        -1 ||
+	    kiln_buf_printf(&result, err, "}") == -1 ||
+	    api_ok(rep, &result, NULL, err) == -1)
+		goto cleanup;
+	rc = 0;
+cleanup:
+	kiln_buf_free(&pem);
+	kiln_buf_free(&result);
+	return rc;
+}
+
+void
+api_issue_signreq(struct serve_api *api, struct api_thread *t,
+    const struct api_signreq *r, const struct kiln_profile *profile,
+    struct serve_reply *rep)
+{
+	struct kiln_signreq sr;
+	struct kiln_gen_in in;
+	struct kiln_buf cert;
+	struct kiln_err e;
+	char *subject = NULL;
+	int again = 0, tries;
+
+	kiln_signreq_init(&sr);
+	kiln_buf_init(&cert);
+	kiln_err_clear(&e);
+	/* kiln's profiles never take a serial from the client. */
+	if (r->has_serial) {
+		api_fail(rep, 400, 400,
+		    "serial: the profile does not allow client-provided serial "
+		    "numbers");
+		goto cleanup;
+	}
+	if (kiln_sign_request(&sr,
+	        (const unsigned char *)r->certificate_request,
+	        strlen(r->certificate_request), &e) == -1) {
+		api_fail(rep, 400, API_CODE_CSR_DECODE,
+		    "certificate_request: %s", e.msg);
+		goto cleanup;
+	}
+	if (r->subject != NULL) {
+		if ((subject = cJSON_PrintUnformatted(r->subject)) == NULL) {
+			api_fail(rep, 500, 0, "out of memory");
+			goto cleanup;
+		}
+		if (kiln_sign_subject(&sr, subject, strlen(subject), &e) ==
+		    -1) {
+			api_fail(rep, 400, 400, "subject: %s", e.msg);
+			goto cleanup;
+		}
+	}
+	/* A non-empty hostname wins; hosts null keeps, [] empties. */
+	if (r->hostname != NULL && *r->hostname != '\0') {
+		if (kiln_sign_hosts(&sr, r->hostname, &e) == -1) {
+			api_fail(rep, 400, 400, "hostname: %s", e.msg);
+			goto cleanup;
+		}
+	} else if (r->hosts != NULL && set_hosts(&sr, r->hosts, &e) == -1) {
+		api_fail(rep, 400, 400, "hosts: %s", e.msg);
+		goto cleanup;
+	}
+	in = (struct kiln_gen_in){.csr = &sr};
+	for (tries = 0; tries < ISSUE_TRIES; tries++) {
+		cert.len = 0;
+		if (kiln_gen_cert(&cert, NULL, &in, &t->signer, profile,
+		        &t->rng, api_now(api), &e) == -1) {
+			if (e.code == KILN_EPOLICY || e.code == KILN_EINVAL)
+				api_fail(
+				    rep, 400, API_CODE_POLICY, "%s", e.msg);
+			else
+				api_fail(rep, 500, 0, "%s", e.msg);
+			goto cleanup;
+		}
+		if (api_record(api, t, &cert, r->label, rep, &again) == 0)
+			break;
+		if (!again)
+			goto cleanup;
+	}
+	if (again) {
+		api_fail(rep, 500, API_CODE_DB_INSERT,
+		    "certificate database: no free serial number");
+		goto cleanup;
+	}
+	if (reply_cert(rep, &cert, &e) == -1) {
+		api_fail(rep, 500, 0, "%s", e.msg);
+		goto cleanup;
+	}
+	rep->issued = 1;
+cleanup:
+	if (subject != NULL)
+		cJSON_free(subject);
+	kiln_signreq_free(&sr);
+	kiln_buf_free(&cert);
+}
+
+void
+api_sign(struct serve_api *api, struct api_thread *t,
+    const struct serve_req *req, struct serve_reply *rep)
+{
+	const struct kiln_profile *p;
+	struct api_signreq r;
+	struct kiln_buf text;
+	struct kiln_err e;
+	cJSON *root = NULL;
+
+	kiln_buf_init(&text);
+	kiln_err_clear(&e);
+	if (body_text(req, &text, &e) == -1) {
+		api_fail(rep, 500, 0, "%s", e.msg);
+		goto cleanup;
+	}
+	if (api_parse_sign(&root, &r, (const char *)text.p, text.len, &e) ==
+	    -1) {
+		api_fail(
+		    rep, 400, 400, "Unable to parse sign request: %s", e.msg);
+		goto cleanup;
+	}
+	if (r.certificate_request == NULL || *r.certificate_request == '\0') {
+		api_fail(
+		    rep, 400, 400, "missing parameter 'certificate_request'");
+		goto cleanup;
+	}
+	if ((p = api_profile(api, r.profile, r.label, rep)) == NULL)
+		goto cleanup;
+	if (p->auth_key != NULL) { /* cfssl's answer */
+		api_fail(rep, 400, 400, "authentication required");
+		goto cleanup;
+	}
+	/* kiln: a server with any auth key issues to authsign only. */
+	if (api->has_auth) {
+		api_fail(rep, 401, 401,
+		    "authentication required: this server issues through "
+		    "authsign only");
+		goto cleanup;
+	}
+	api_issue_signreq(api, t, &r, p, rep);
+cleanup:
+	cJSON_Delete(root);
+	kiln_buf_free(&text);
+}
+
+void
+api_authsign(struct serve_api *api, struct api_thread *t,
+    const struct serve_req *req, struct serve_reply *rep)
+{
+	const struct kiln_profile *p;
+	struct kiln_auth_key *k;
+	struct api_authreq a;
+	struct api_signreq r;
+	struct kiln_buf text;
+	struct kiln_err e;
+	cJSON *root = NULL;
+	size_t idx = 0;
+	int claimed = 0, rc;
+
+	kiln_buf_init(&text);
+	api_authreq_init(&a);
+	kiln_err_clear(&e);
+	if (body_text(req, &text, &e) == -1) {
+		api_fail(rep, 500, 0, "%s", e.msg);
+		goto cleanup;
+	}
+	if (api_parse_auth(&a, (const char *)text.p, text.len, &e) == -1) {
+		api_fail(rep, 400, 400, "%s", e.msg);
+		goto cleanup;
+	}
+	if (api_parse_sign(&root, &r, (const char *)a.request.p, a.request.len,
+	        &e) == -1) {
+		api_fail(rep, 400, 400,
+		    "Unable to parse authenticated sign request: %s", e.msg);
+		goto cleanup;
+	}
+	if ((p = api_profile(api, r.profile, r.label, rep)) == NULL)
+		goto cleanup;
+	if (p->auth_key == NULL ||
+	    (k = kiln_config_auth_key(api->config, p->auth_key)) == NULL) {
+		api_fail(rep, 400, 400, "no authentication provider");
+		goto cleanup;
+	}
+	if (!api_auth_check(
+	        k, a.request.p, a.request.len, a.token.p, a.token.len)) {
+		api_fail(rep, 400, 400, "invalid token");
+		goto cleanup;
+	}
+	snprintf(rep->identity, sizeof(rep->identity), "%s", k->name);
+	idx = (size_t)(k - api->config->auth_keys);
+	if ((rc = api_replay_claim(
+	         &api->replay, idx, a.token.p, api_now(api))) != 0) {
+		if (rc == 1)
+			api_fail(rep, 400, 400, "token already used");
+		else
+			api_fail(rep, 500, 0, "out of memory");
+		goto cleanup;
+	}
+	claimed = 1;
+	if (r.certificate_request == NULL || *r.certificate_request == '\0') {
+		api_fail(
+		    rep, 400, 400, "missing parameter 'certificate_request'");
+		goto cleanup;
+	}
+	api_issue_signreq(api, t, &r, p, rep);
+cleanup:
+	/* A request not served leaves its token usable again. */
+	if (claimed && !rep->issued)
+		api_replay_release(&api->replay, idx, a.token.p);
+	cJSON_Delete(root);
+	api_authreq_free(&a);
+	kiln_buf_free(&text);
+}
+
+/* DefaultConfig's usages, for a profile that has none written. */
+static const char *const default_usages[] = {
+    "signing", "key encipherment", "server auth", "client auth"};
+
+void
+api_info(struct serve_api *api, struct api_thread *t,
+    const struct serve_req *req, struct serve_reply *rep)
+{
+	const struct kiln_profile *p;
+	const char *label, *profile, *u;
+	struct kiln_buf text, result;
+	char expiry[64];
+	struct kiln_err e;
+	cJSON *root = NULL;
+	size_t i, n;
+	int dflt;
+
+	(void)t;
+	kiln_buf_init(&text);
+	kiln_buf_init(&result);
+	kiln_err_clear(&e);
+	if (body_text(req, &text, &e) == -1) {
+		api_fail(rep, 500, 0, "%s", e.msg);
+		goto cleanup;
+	}
+	if (api_parse_info(&root, &label, &profile, (const char *)text.p,
+	        text.len, &e) == -1) {
+		api_fail(rep, 400, 400, "%s", e.msg);
+		goto cleanup;
+	}
+	if ((p = api_profile(api, profile, label, rep)) == NULL)
+		goto cleanup;
+	/* DefaultConfig (no -config) has no text: cfssl's own words. */
+	dflt = p->expiry_text == NULL && p == &api->config->def;
+	if (p->expiry_text != NULL)
+		snprintf(expiry, sizeof(expiry), "%s", p->expiry_text);
+	else if (dflt)
+		snprintf(expiry, sizeof(expiry), "8760h");
+	else
+		kiln_duration_format(p->expiry, expiry, sizeof(expiry));
+	n = dflt && p->n_usage_names == 0 ? 4 : p->n_usage_names;
+	if (kiln_buf_printf(&result, &e, "{\"certificate\":") == -1 ||
+	    kiln_buf_append_json(&result, (const char *)api->ca_pem.p,
+	        api->ca_pem.len, &e) == -1 ||
+	    kiln_buf_printf(&result, &e, ",\"usages\":[") == -1)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		u = p->n_usage_names > 0 ? p->usage_names[i]
+		                         : default_usages[i];
+		if ((i > 0 && kiln_buf_printf(&result, &e, ",") == -1) ||
+		    kiln_buf_append_json(&result, u, strlen(u), &e) == -1)
+			goto fail;
+	}
+	if (kiln_buf_printf(&result, &e, "],\"expiry\":") == -1 ||
+	    kiln_buf_append_json(&result, expiry, strlen(expiry), &e) == -1 ||
+	    kiln_buf_printf(&result, &e, "}") == -1 ||
+	    api_ok(rep, &result, NULL, &e) == -1)
+		goto fail;
+	goto cleanup;
+fail:
+	api_fail(rep, 500, 0, "%s", e.msg);
+cleanup:
+	cJSON_Delete(root);
+	kiln_buf_free(&text);
+	kiln_buf_free(&result);
+}
