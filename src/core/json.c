@@ -1,5 +1,6 @@
 #include <ctype.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdalign.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +44,22 @@ wiping_free(void *q)
 	free(p);
 }
 
+static void
+install_hooks(void)
+{
+	cJSON_Hooks hooks = {wiping_malloc, wiping_free};
+
+	cJSON_InitHooks(&hooks);
+}
+
+void
+kiln_json_hooks(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, install_hooks);
+}
+
 /* Line and column (from 1) of byte "off" of "text". */
 static void
 position(const char *text, size_t off, size_t *line, size_t *col)
@@ -63,12 +80,11 @@ position(const char *text, size_t off, size_t *line, size_t *col)
 cJSON *
 kiln_json_parse(const char *text, size_t len, struct kiln_err *err)
 {
-	cJSON_Hooks hooks = {wiping_malloc, wiping_free};
 	const char *end = NULL;
 	size_t line, col, off, i;
 	cJSON *root;
 
-	cJSON_InitHooks(&hooks);
+	kiln_json_hooks();
 	/* cJSON would cut a string at an escaped NUL; Go keeps it.  Refuse. */
 	for (i = 0; i + 1 < len; i++) {
 		if (text[i] != '\\')

@@ -24,6 +24,14 @@
  */
 cJSON *kiln_json_parse(const char *, size_t, struct kiln_err *);
 
+/*
+ * Install kiln's wiping allocator in cJSON, once per process (every
+ * cJSON block is then wiped when freed).  kiln_json_parse calls it; code
+ * that calls cJSON directly calls it first.  Setting cJSON's hooks on
+ * every parse, as kiln did, raced with server threads parsing at once.
+ */
+void kiln_json_hooks(void);
+
 /* As kiln_json_parse, and the top level must be an object. */
 cJSON *kiln_json_parse_object(const char *, size_t, struct kiln_err *);
 

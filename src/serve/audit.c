@@ -11,6 +11,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "core/json.h"
 #include "serve/httpint.h"
 
 void
@@ -67,6 +68,7 @@ sans(struct kiln_buf *out, const struct kiln_buf *in, struct kiln_err *err)
 
 	if (kiln_buf_append(out, ",\"sans\":[", 9, err) == -1)
 		return -1;
+	kiln_json_hooks();
 	if (in->len > 0)
 		arr = cJSON_ParseWithLength((const char *)in->p, in->len);
 	if (arr != NULL && cJSON_IsArray(arr)) {
