@@ -606,6 +606,8 @@ Test(api, revoke_then_crl_lists_the_serial)
 	    "{\"serial\":\"1\",\"authority_key_id\":\"ab\",\"reason\":"
 	    "\"bogus\"}");
 	expect_error(400, 400, "Invalid reason code");
+	/* A day after the revocation (2026-12-07T18:48:46Z). */
+	fake_now += 86400;
 	query_value = "1h";
 	call("GET", "/api/v1/cfssl/crl", NULL);
 	query_value = NULL;
@@ -623,6 +625,14 @@ Test(api, revoke_then_crl_lists_the_serial)
 	cr_assert(crl.entry.next == NULL || crl.entry.next->serial.p == NULL);
 	cr_assert_geq(crl.entry.serial.len, 19);
 	cr_assert_eq(crl.next_update.hour, (crl.this_update.hour + 1) % 24);
+	/* Dated by its row's revoked_at, not by thisUpdate, as cfssl. */
+	cr_assert_eq(crl.this_update.day, 8);
+	cr_assert_eq(crl.entry.revocation_date.year, 2026);
+	cr_assert_eq(crl.entry.revocation_date.mon, 12);
+	cr_assert_eq(crl.entry.revocation_date.day, 7);
+	cr_assert_eq(crl.entry.revocation_date.hour, 18);
+	cr_assert_eq(crl.entry.revocation_date.min, 48);
+	cr_assert_eq(crl.entry.revocation_date.sec, 46);
 	mbedtls_x509_crl_free(&crl);
 	kiln_buf_free(&b);
 }
