@@ -58,9 +58,10 @@ struct kiln_crl_req {
 	const struct kiln_serial *serials;
 	size_t n_serials;
 	/*
-	 * thisUpdate, also every entry's revocationDate, and nextUpdate, in
-	 * seconds since the epoch; next_update must not come before
-	 * this_update.  UTCTime up to 2049, GeneralizedTime from 2050.
+	 * thisUpdate (also every entry's revocationDate when "revoked_at"
+	 * is NULL) and nextUpdate, in seconds since the epoch; next_update
+	 * must not come before this_update.  UTCTime up to 2049,
+	 * GeneralizedTime from 2050.
 	 */
 	long long this_update;
 	long long next_update;
@@ -71,6 +72,13 @@ struct kiln_crl_req {
 	 */
 	const unsigned char *number;
 	size_t number_len;
+	/*
+	 * Each entry's revocationDate in seconds since the epoch, one per
+	 * serial (a certificate database's revoked_at, as cfssl's crl
+	 * endpoint dates its entries), between 1970 and 9999; NULL: every
+	 * entry is dated this_update, as cfssl gencrl does.
+	 */
+	const long long *revoked_at;
 };
 
 /*

@@ -85,27 +85,42 @@ parse_seconds(const char *s, long long *out, const char **why)
 	return 0;
 }
 
-/* kiln_certdb_each_revoked's callback: each serial on a line of "cls". */
+/*
+ * The revoked rows: each serial on a line of "text", as a SERIALFILE,
+ * and its revocation date in "dates" (a long long per row).
+ */
+struct revoked {
+	struct kiln_buf *text;
+	struct kiln_buf *dates;
+};
+
+/* kiln_certdb_each_revoked's callback: one row into a struct revoked. */
 static int
 add_serial(void *cls, const struct kiln_certdb_row *r)
 {
-	struct kiln_buf *text = cls;
+	struct revoked *rv = cls;
+	long long at = (long long)r->revoked_at;
 
-	return kiln_buf_printf(text, NULL, "%s\n", r->serial) == -1 ? 1 : 0;
+	if (kiln_buf_printf(rv->text, NULL, "%s\n", r->serial) == -1 ||
+	    kiln_buf_append(rv->dates, &at, sizeof(at), NULL) == -1)
+		return 1;
+	return 0;
 }
 
 /*
  * -db-config: the serials of the revoked certificates of "ca" not
- * expired at "now", as the lines of a SERIALFILE in "text": the rows of
- * its key id, then those without one (Debian's cfssl 1.2.0 leaves the
- * key id empty); every row if the CA has no key id.  Returns 0 or -1.
+ * expired at "now", as the lines of a SERIALFILE in "text", and their
+ * revoked_at in "dates": the rows of its key id, then those without one
+ * (Debian's cfssl 1.2.0 leaves the key id empty); every row if the CA
+ * has no key id.  Returns 0 or -1.
  */
 static int
 db_serials(const char *path, const struct kiln_cert *ca, time_t now,
-    struct kiln_buf *text, struct kiln_err *err)
+    struct kiln_buf *text, struct kiln_buf *dates, struct kiln_err *err)
 {
 	static const char digits[] = "0123456789abcdef";
 	struct kiln_certdb *db = NULL;
+	struct revoked rv = {text, dates};
 	char aki[129];
 	size_t i;
 	int rc = -1, r;
@@ -117,11 +132,10 @@ db_serials(const char *path, const struct kiln_cert *ca, time_t now,
 	aki[2 * i] = '\0';
 	if (cli_certdb_open(path, &db, err) == -1)
 		goto cleanup;
-	r = kiln_certdb_each_revoked(db, now, i > 0 ? aki : NULL, add_serial,
-	    text, err);
+	r = kiln_certdb_each_revoked(
+	    db, now, i > 0 ? aki : NULL, add_serial, &rv, err);
 	if (r == 0 && i > 0)
-		r = kiln_certdb_each_revoked(db, now, "", add_serial, text,
-		    err);
+		r = kiln_certdb_each_revoked(db, now, "", add_serial, &rv, err);
 	if (r == 1)
 		kiln_err_set(err, KILN_ENOMEM, "out of memory");
 	if (r != 0 || kiln_buf_terminate(text, err) == -1)
@@ -130,6 +144,27 @@ db_serials(const char *path, const struct kiln_cert *ca, time_t now,
 cleanup:
 	kiln_certdb_close(db);
 	return rc;
+}
+
+/*
+ * The entries' dates of -db-config ("dates", one per serial of "s"):
+ * each row's revoked_at, as cfssl's crl, or "now" for a row revoked by
+ * hand without a date (the zero time).  Returns 0 or -1.
+ */
+static int
+db_dates(struct kiln_buf *dates, const struct kiln_serials *s, time_t now,
+    const char *path, struct kiln_err *err)
+{
+	long long *v = (long long *)(void *)dates->p;
+	size_t i;
+
+	if (s->n * sizeof(*v) != dates->len)
+		return kiln_err_set(err, KILN_EINVAL,
+		    "%s: a revoked row without a serial number", path);
+	for (i = 0; i < s->n; i++)
+		if (v[i] <= 0)
+			v[i] = (long long)now;
+	return 0;
 }
 
 /* "der" in base64 on one line, then "\n", as cfssl's PrintCRL. */
@@ -145,7 +180,7 @@ base64_line(
 int
 cmd_gencrl(int argc, char **argv, const struct cli_config *cfg)
 {
-	struct kiln_buf text, der, output;
+	struct kiln_buf text, dates, der, output;
 	struct kiln_serials serials;
 	struct kiln_cert ca;
 	struct kiln_key key;
@@ -182,6 +217,7 @@ cmd_gencrl(int argc, char **argv, const struct cli_config *cfg)
 
 	kiln_err_clear(&err);
 	kiln_buf_init(&text);
+	kiln_buf_init(&dates);
 	kiln_buf_init(&der);
 	kiln_buf_init(&output);
 	kiln_serials_init(&serials);
@@ -194,9 +230,12 @@ cmd_gencrl(int argc, char **argv, const struct cli_config *cfg)
 	                    text.len, argv[0], &err) == -1)) ||
 	    kiln_rng_seed(&rng, "kiln gencrl", &err) == -1 ||
 	    cli_load_ca(argv[1], argv[2], &ca, &key, &rng, &err) == -1 ||
-	    (db && (db_serials(cfg->db_config, &ca, now, &text, &err) == -1 ||
+	    (db && (db_serials(cfg->db_config, &ca, now, &text, &dates, &err) ==
+	                   -1 ||
 	               kiln_serials_parse(&serials, (const char *)text.p,
-	                   text.len, cfg->db_config, &err) == -1)))
+	                   text.len, cfg->db_config, &err) == -1 ||
+	               db_dates(&dates, &serials, now, cfg->db_config, &err) ==
+	                   -1)))
 		goto cleanup;
 
 	/*
@@ -213,6 +252,8 @@ cmd_gencrl(int argc, char **argv, const struct cli_config *cfg)
 	req.next_update = (long long)now + seconds;
 	req.number = number;
 	req.number_len = sizeof(number);
+	/* The serial file's entries are dated thisUpdate, as cfssl gencrl. */
+	req.revoked_at = db ? (const long long *)(void *)dates.p : NULL;
 	if (kiln_crl_create(&der, &req, &ca, &key, &rng, &err) == -1) {
 		/* The request is sound by now: the CA is at fault. */
 		if (err.code == KILN_EINVAL)
@@ -237,6 +278,7 @@ cleanup:
 	if (rc != 0)
 		cli_error("gencrl", &err);
 	kiln_buf_free(&text);
+	kiln_buf_free(&dates);
 	kiln_buf_free(&der);
 	kiln_buf_free(&output);
 	kiln_serials_free(&serials);

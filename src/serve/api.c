@@ -221,6 +221,8 @@ thread_free(void *cls, void *p)
 	if (t == NULL)
 		return;
 	kiln_certdb_close(t->db);
+	mbedtls_ecp_group_free(&t->gen_grp[0]);
+	mbedtls_ecp_group_free(&t->gen_grp[1]);
 	kiln_signer_free(&t->signer);
 	kiln_key_free(&t->key);
 	kiln_cert_free(&t->ca);
@@ -233,6 +235,7 @@ thread_init(void *cls, struct kiln_err *err)
 {
 	struct serve_api *api = cls;
 	struct api_thread *t;
+	int ret;
 
 	if ((t = calloc(1, sizeof(*t))) == NULL) {
 		kiln_err_set(err, KILN_ENOMEM, "out of memory");
@@ -242,6 +245,16 @@ thread_init(void *cls, struct kiln_err *err)
 	kiln_cert_init(&t->ca);
 	kiln_key_init(&t->key);
 	kiln_signer_init(&t->signer);
+	mbedtls_ecp_group_init(&t->gen_grp[0]);
+	mbedtls_ecp_group_init(&t->gen_grp[1]);
+	if ((ret = mbedtls_ecp_group_load(
+	         &t->gen_grp[0], MBEDTLS_ECP_DP_SECP256R1)) != 0 ||
+	    (ret = mbedtls_ecp_group_load(
+	         &t->gen_grp[1], MBEDTLS_ECP_DP_SECP384R1)) != 0) {
+		kiln_err_mbed(err, ret, "mbedtls_ecp_group_load");
+		thread_free(cls, t);
+		return NULL;
+	}
 	if (kiln_rng_seed_from(&t->rng, api->rng, "kiln serve thread", err) ==
 	        -1 ||
 	    kiln_ca_load(&t->ca, &t->key, &api->ca_text, api->ca_name,

@@ -103,13 +103,25 @@ cleanup:
 	kiln_buf_free(&result);
 }
 
-/* Each revoked serial on its own line, for kiln_serials_parse. */
+/*
+ * The revoked rows: each serial on its own line for kiln_serials_parse,
+ * and its revocation date in "dates" (a long long per row).
+ */
+struct revoked {
+	struct kiln_buf list;
+	struct kiln_buf dates;
+};
+
 static int
 add_serial(void *cls, const struct kiln_certdb_row *row)
 {
-	struct kiln_buf *list = cls;
+	struct revoked *r = cls;
+	long long at = (long long)row->revoked_at;
 
-	return kiln_buf_printf(list, NULL, "%s\n", row->serial) == -1 ? -1 : 0;
+	if (kiln_buf_printf(&r->list, NULL, "%s\n", row->serial) == -1 ||
+	    kiln_buf_append(&r->dates, &at, sizeof(at), NULL) == -1)
+		return -1;
+	return 0;
 }
 
 void
@@ -117,16 +129,19 @@ api_crl(struct serve_api *api, struct api_thread *t,
     const struct serve_req *req, struct serve_reply *rep)
 {
 	struct kiln_serials serials;
-	struct kiln_buf list, der, result;
+	struct revoked rows;
+	struct kiln_buf der, result;
 	struct kiln_crl_req cr;
 	const char *q = NULL;
-	long long expiry = CRL_EXPIRY;
+	long long expiry = CRL_EXPIRY, *dates;
 	struct kiln_err e;
 	int64_t ns;
 	time_t now = api_now(api);
+	size_t i;
 
 	kiln_serials_init(&serials);
-	kiln_buf_init(&list);
+	kiln_buf_init(&rows.list);
+	kiln_buf_init(&rows.dates);
 	kiln_buf_init(&der);
 	kiln_buf_init(&result);
 	kiln_err_clear(&e);
@@ -146,20 +161,35 @@ api_crl(struct serve_api *api, struct api_thread *t,
 		expiry = (long long)(ns / 1000000000LL);
 	}
 	if (kiln_certdb_each_revoked(t->db, now,
-	        api->aki[0] != '\0' ? api->aki : NULL, add_serial, &list,
+	        api->aki[0] != '\0' ? api->aki : NULL, add_serial, &rows,
 	        &e) != 0) {
 		api_fail(rep, 500, API_CODE_DB, "certificate database: %s",
 		    e.msg[0] != '\0' ? e.msg : "out of memory");
 		goto cleanup;
 	}
-	if (list.len > 0 && kiln_serials_parse(&serials, (const char *)list.p,
-	                        list.len, "certificate database", &e) == -1) {
+	if (rows.list.len > 0 &&
+	    kiln_serials_parse(&serials, (const char *)rows.list.p,
+	        rows.list.len, "certificate database", &e) == -1) {
 		api_fail(rep, 500, API_CODE_DB, "%s", e.msg);
 		goto cleanup;
 	}
+	/*
+	 * Each entry dated by its row's revoked_at, as cfssl's crl; a row
+	 * revoked by hand without a date (the zero time) by thisUpdate.
+	 */
+	dates = (long long *)(void *)rows.dates.p;
+	if (serials.n * sizeof(*dates) != rows.dates.len) {
+		api_fail(rep, 500, API_CODE_DB,
+		    "certificate database: a revoked row without a serial");
+		goto cleanup;
+	}
+	for (i = 0; i < serials.n; i++)
+		if (dates[i] <= 0)
+			dates[i] = (long long)now;
 	memset(&cr, 0, sizeof(cr));
 	cr.serials = serials.v;
 	cr.n_serials = serials.n;
+	cr.revoked_at = dates;
 	cr.this_update = (long long)now;
 	cr.next_update = (long long)now + expiry;
 	if (kiln_crl_create(&der, &cr, &t->ca, &t->key, &t->rng, &e) == -1) {
@@ -174,7 +204,8 @@ api_crl(struct serve_api *api, struct api_thread *t,
 		api_fail(rep, 500, 0, "%s", e.msg);
 cleanup:
 	kiln_serials_free(&serials);
-	kiln_buf_free(&list);
+	kiln_buf_free(&rows.list);
+	kiln_buf_free(&rows.dates);
 	kiln_buf_free(&der);
 	kiln_buf_free(&result);
 }

@@ -7,8 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <mbedtls/ecp.h>
 #include <mbedtls/md.h>
 
+#include "core/compat.h"
 #include "kiln/pem.h"
 #include "kiln/request.h"
 #include "kiln/signer.h"
@@ -74,6 +76,40 @@ pem_member(struct kiln_buf *out, const char *name, const char *label,
 	return rc;
 }
 
+int
+api_gen_key(struct api_thread *t, const struct kiln_keyreq *kr,
+    struct kiln_key *key, struct kiln_err *err)
+{
+#if KILN_MBEDTLS3
+	/* 3.x keeps the keypair's fields private. */
+	return kiln_key_generate(key, kr, &t->rng, err);
+#else
+	mbedtls_ecp_group *grp;
+	mbedtls_ecp_keypair *kp;
+	int ret;
+
+	if (kr->algo != KILN_KEY_ECDSA || (kr->size != 256 && kr->size != 384))
+		return kiln_key_generate(key, kr, &t->rng, err);
+	grp = &t->gen_grp[kr->size == 384];
+	kiln_key_free(key);
+	if ((ret = mbedtls_pk_setup(
+	         &key->pk, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY))) != 0)
+		return kiln_err_mbed(err, ret, "ECDSA key");
+	/*
+	 * What mbedtls_ecp_gen_key does, but d * G on the thread's group,
+	 * which keeps its comb table; the key gets a group of its own.
+	 */
+	kp = mbedtls_pk_ec(key->pk);
+	if ((ret = mbedtls_ecp_group_load(&kp->grp, grp->id)) != 0 ||
+	    (ret = mbedtls_ecp_gen_keypair(
+	         grp, &kp->d, &kp->Q, kiln_rng_random, &t->rng)) != 0) {
+		kiln_key_free(key);
+		return kiln_err_mbed(err, ret, "ECDSA key generation");
+	}
+	return 0;
+#endif
+}
+
 /* csr.json of newkey, or newcert's "request": "ca" refused, as cfssl. */
 static int
 read_request(struct kiln_request *kr, const char *text, size_t len,
@@ -130,9 +166,11 @@ api_newkey(struct serve_api *api, struct api_thread *t,
 	}
 	if (read_request(&kr, (const char *)text.p, text.len, rep) == -1)
 		goto cleanup;
-	in = (struct kiln_gen_in){
-	    .req = &kr, .key = &key, .flags = KILN_GEN_NEW_KEY};
-	if (kiln_gen_csr(&csr, &in, &t->rng, &e) == -1) {
+	/* The hosts, then the key, then the rest, as kiln_gen_csr checks. */
+	in = (struct kiln_gen_in){.req = &kr, .key = &key};
+	if (kiln_gen_check_hosts(&kr, &e) == -1 ||
+	    api_gen_key(t, &kr.key, &key, &e) == -1 ||
+	    kiln_gen_csr(&csr, &in, &t->rng, &e) == -1) {
 		gen_fail(rep, &e);
 		goto cleanup;
 	}
@@ -207,13 +245,14 @@ api_newcert(struct serve_api *api, struct api_thread *t,
 	if ((p = api_profile(api, g.profile, g.label, rep)) == NULL ||
 	    read_request(&kr, g.request, strlen(g.request), rep) == -1)
 		goto cleanup;
-	in = (struct kiln_gen_in){
-	    .req = &kr, .key = &key, .flags = KILN_GEN_NEW_KEY};
+	in = (struct kiln_gen_in){.req = &kr, .key = &key};
 	for (tries = 0; tries < 3; tries++) {
 		cert.len = csr.len = 0;
 		kiln_key_free(&key);
 		kiln_key_init(&key);
-		if (kiln_gen_cert(&cert, &csr, &in, &t->signer, p, &t->rng,
+		if (kiln_gen_check_hosts(&kr, &e) == -1 ||
+		    api_gen_key(t, &kr.key, &key, &e) == -1 ||
+		    kiln_gen_cert(&cert, &csr, &in, &t->signer, p, &t->rng,
 		        api_now(api), &e) == -1) {
 			gen_fail(rep, &e);
 			goto cleanup;

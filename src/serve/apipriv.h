@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include <cjson/cJSON.h>
+#include <mbedtls/ecp.h>
 
 #include "kiln/buf.h"
 #include "kiln/cert.h"
@@ -78,7 +79,23 @@ struct api_thread {
 	struct kiln_key key; /* its own copy; an EC key's group warmed */
 	struct kiln_signer signer;
 	struct kiln_certdb *db; /* NULL without -db-config */
+	/*
+	 * P-256 and P-384, on which newkey and newcert generate keys: the
+	 * first key leaves the comb table of the base point in the group,
+	 * and every later key of this thread uses it (a key made with
+	 * mbedtls_ecp_gen_key loads a fresh group and builds the table
+	 * again).
+	 */
+	mbedtls_ecp_group gen_grp[2];
 };
+
+/*
+ * The key "kr" asks for into "key", on the thread's groups for P-256 and
+ * P-384 (kiln_key_generate for the rest).  Returns 0, or -1 as
+ * kiln_key_generate.
+ */
+int api_gen_key(struct api_thread *, const struct kiln_keyreq *,
+    struct kiln_key *, struct kiln_err *);
 
 time_t api_now(const struct serve_api *);
 

@@ -256,12 +256,19 @@ check_request(const struct kiln_crl_req *req, const struct kiln_cert *ca,
 		    err, KILN_EINVAL, "nextUpdate comes before thisUpdate");
 	if (req->n_serials > 0 && req->serials == NULL)
 		return kiln_err_set(err, KILN_EINVAL, "no serials given");
-	for (i = 0; i < req->n_serials; i++)
+	for (i = 0; i < req->n_serials; i++) {
 		if (!valid_serial(&req->serials[i]))
 			return kiln_err_set(err, KILN_EINVAL,
 			    "serial %zu: not a positive DER INTEGER of at most "
 			    "%d bytes",
 			    i + 1, KILN_SERIAL_MAX);
+		if (req->revoked_at != NULL &&
+		    (req->revoked_at[i] < 0 || req->revoked_at[i] > TIME_MAX))
+			return kiln_err_set(err, KILN_EINVAL,
+			    "serial %zu: revocation date must fall between "
+			    "1970 and 9999",
+			    i + 1);
+	}
 	if (num != NULL) {
 		while (n > 1 && num[0] == 0) {
 			num++;
@@ -339,7 +346,9 @@ kiln_crl_create(struct kiln_buf *out, const struct kiln_crl_req *req,
 			entry = der_open(&tbs, DER_SEQUENCE);
 			der_tlv(&tbs, DER_INTEGER, req->serials[i].p,
 			    req->serials[i].len);
-			der_time(&tbs, req->this_update);
+			der_time(&tbs, req->revoked_at != NULL
+			                   ? req->revoked_at[i]
+			                   : req->this_update);
 			der_close(&tbs, entry);
 		}
 		der_close(&tbs, list);

@@ -59,6 +59,28 @@ flow_kiln_revoke_cfssl_ocsp
 flow_cfssl_row_read_by_kiln
 flow_errors
 
+# Each entry dated by its row's revoked_at (cfssl master's crl), in the
+# three forms SQLite rows hold; the zero time (revoked by hand without a
+# date) is the CRL's thisUpdate.
+sql "UPDATE certificates SET revoked_at='2026-01-02 03:04:05+00:00'
+	WHERE serial_number = '$S1'"
+sql "UPDATE certificates SET revoked_at='0001-01-01 00:00:00+00:00'
+	WHERE serial_number = '$S2'"
+sql "UPDATE certificates SET revoked_at='2030-06-07 08:09:10'
+	WHERE serial_number = '$S3'"
+crl_serials >/dev/null
+# revdate CERT: its entry's Revocation Date in $T/crl.txt.
+revdate() {
+	sed -n "/Serial Number: $(hexserial "$1")\$/{n;s/^ *Revocation Date: //p;}" \
+		"$T/crl.txt"
+}
+assert_eq "Jan  2 03:04:05 2026 GMT" "$(revdate "$T/leaf1.pem")" \
+	"gencrl -db-config: leaf1 dated by its revoked_at"
+assert_eq "Jun  7 08:09:10 2030 GMT" "$(revdate "$T/leaf3.pem")" \
+	"gencrl -db-config: leaf3 dated by CURRENT_TIMESTAMP's form"
+assert_eq "$(sed -n 's/^ *Last Update: //p' "$T/crl.txt")" \
+	"$(revdate "$T/leaf2.pem")" "gencrl -db-config: the zero time is thisUpdate"
+
 # A symbolic link where the database should be: refused, not followed.
 mkdir "$T/l"
 ln -s "$DB" "$T/l/certs.db"

@@ -141,6 +141,33 @@ assert_eq 413 "$(code sign --data-binary @big)" "oversized body"
 assert_eq false "$(jq -r .success body)" "oversized body's envelope"
 assert_not_contains "$(cat body)" "BEGIN CERTIFICATE" "no certificate in errors"
 assert_eq 200 "$(code health -X GET)" "health"
+# Every reply says nosniff, the API's errors too (curl -i).
+curl -si --max-time 20 -d '{' "$URL/api/v1/cfssl/sign" | tr -d '\r' >reply.txt
+assert_eq "HTTP/1.1 400 Bad Request" "$(sed -n 1p reply.txt)" "an API error's status line"
+assert_eq "X-Content-Type-Options: nosniff" \
+    "$(grep -i '^x-content-type-options:' reply.txt)" "an API error says nosniff"
+assert_eq "Content-Type: text/plain; charset=utf-8" \
+    "$(grep -i '^content-type:' reply.txt)" "an API error's type, as Go's http.Error"
+curl -si --max-time 20 "$URL/api/v1/cfssl/health" | tr -d '\r' >reply.txt
+assert_eq "X-Content-Type-Options: nosniff" \
+    "$(grep -i '^x-content-type-options:' reply.txt)" "a success says nosniff"
+
+say "GET crl: each entry dated by its row's revoked_at"
+sqlite3 "$T/certs.db" "update certificates set status='revoked', reason=1,
+    revoked_at='2026-01-02 03:04:05+00:00'
+    where serial_number = '$(serial_of s.pem)'"
+assert_eq 200 "$(code 'crl?expiry=1h' -X GET)" "GET crl: $(cat body)"
+jq -r .result body | base64 -d >crl.der || fail "crl's result is not base64"
+openssl crl -inform DER -in crl.der -noout -text >crl.txt ||
+    fail "crl's result is not a CRL"
+assert_eq "$(openssl x509 -in s.pem -noout -serial | sed 's/serial=//')" \
+    "$(sed -n 's/^ *Serial Number: //p' crl.txt)" "the CRL lists the revoked row"
+assert_eq "Jan  2 03:04:05 2026 GMT" \
+    "$(sed -n 's/^ *Revocation Date: //p' crl.txt)" "its entry's date is revoked_at"
+last=$(epoch "$(sed -n 's/^ *Last Update: //p' crl.txt)")
+[ $((last - $(date +%s))) -le 5 ] && [ $(($(date +%s) - last)) -le 60 ] ||
+    fail "thisUpdate $last is not now"
+ok
 rows=$(sqlite3 "$T/certs.db" "select count(*) from certificates")
 assert_eq 2 "$rows" "one row per certificate issued"
 stop_server_term

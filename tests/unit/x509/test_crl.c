@@ -37,6 +37,8 @@ static struct kiln_buf der;
 static struct kiln_err err;
 static mbedtls_x509_crl crl;
 static mbedtls_x509_crt leaf;
+/* make_crl's per-entry revocation dates; NULL: thisUpdate. */
+static const long long *entry_dates;
 
 static void
 setup(void)
@@ -49,6 +51,7 @@ setup(void)
 	kiln_err_clear(&err);
 	mbedtls_x509_crl_init(&crl);
 	mbedtls_x509_crt_init(&leaf);
+	entry_dates = NULL;
 	cr_assert_eq(kiln_rng_seed(&rng, "test_crl", &err), 0, "%s", err.msg);
 }
 
@@ -160,6 +163,7 @@ make_crl(long long this_update, long long next_update,
 	req.next_update = next_update;
 	req.number = number;
 	req.number_len = number_len;
+	req.revoked_at = entry_dates;
 	cr_assert_eq(kiln_crl_create(&der, &req, &ca, &ca_key, &rng, &err), 0,
 	    "%s", err.msg);
 	ret = mbedtls_x509_crl_parse_der(&crl, der.p, der.len);
@@ -487,9 +491,80 @@ Test(crl, dates_from_2050_are_generalized_time)
 	assert_time(&crl.next_update, 2050, 1, 1, 0, 0, 0);
 }
 
+Test(crl, entries_dated_one_by_one)
+{
+	/* A day before thisUpdate, the epoch, and 2050 (GeneralizedTime). */
+	static const long long dates[] = {
+	    THIS_UPDATE - 86400, 0, 2524608000LL};
+	const mbedtls_x509_crl_entry *e;
+
+	load_ca("ec-ca", "ec-ca-key");
+	parse_serials("5\n6\n7\n");
+	entry_dates = dates;
+	make_crl(THIS_UPDATE, NEXT_UPDATE, NULL, 0);
+	assert_time(&crl.this_update, 2023, 11, 14, 22, 13, 20);
+	e = &crl.entry;
+	ASSERT_BYTES(e->serial.p, e->serial.len, "\x05");
+	assert_time(&e->revocation_date, 2023, 11, 13, 22, 13, 20);
+	cr_assert_not_null(e = e->next);
+	ASSERT_BYTES(e->serial.p, e->serial.len, "\x06");
+	assert_time(&e->revocation_date, 1970, 1, 1, 0, 0, 0);
+	cr_assert_not_null(e = e->next);
+	ASSERT_BYTES(e->serial.p, e->serial.len, "\x07");
+	assert_time(&e->revocation_date, 2050, 1, 1, 0, 0, 0);
+	cr_assert_null(e->next);
+	cr_assert(signature_verifies());
+}
+
+Test(crl, no_entry_dates_is_thisupdate_byte_for_byte)
+{
+	static const long long dates[] = {THIS_UPDATE, THIS_UPDATE};
+	unsigned char *tbs;
+	size_t tbs_len;
+
+	/* The same request with and without dates equal to thisUpdate. */
+	load_ca("ec-ca", "ec-ca-key");
+	parse_serials("5\n128\n");
+	make_crl(THIS_UPDATE, NEXT_UPDATE, NULL, 0);
+	tbs_len = crl.tbs.len;
+	cr_assert_not_null(tbs = malloc(tbs_len));
+	memcpy(tbs, crl.tbs.p, tbs_len);
+	mbedtls_x509_crl_free(&crl);
+	mbedtls_x509_crl_init(&crl);
+	kiln_buf_free(&der);
+	kiln_buf_init(&der);
+	entry_dates = dates;
+	make_crl(THIS_UPDATE, NEXT_UPDATE, NULL, 0);
+	cr_assert_eq(crl.tbs.len, tbs_len);
+	cr_assert_eq(memcmp(crl.tbs.p, tbs, tbs_len), 0);
+	free(tbs);
+}
+
+Test(crl, refuses_entry_dates_outside_1970_to_9999)
+{
+	static const long long before[] = {5, -1}, after[] = {253402300800LL};
+	struct kiln_crl_req req = {
+	    NULL, 2, THIS_UPDATE, NEXT_UPDATE, NULL, 0, before};
+
+	load_ca("ec-ca", "ec-ca-key");
+	parse_serials("5\n6\n");
+	req.serials = serials.v;
+	cr_assert_eq(kiln_crl_create(&der, &req, &ca, &ca_key, &rng, &err), -1);
+	cr_assert_eq(err.code, KILN_EINVAL);
+	cr_assert_str_eq(
+	    err.msg, "serial 2: revocation date must fall between 1970 and 9999");
+	req.revoked_at = after;
+	req.n_serials = 1;
+	kiln_err_clear(&err);
+	cr_assert_eq(kiln_crl_create(&der, &req, &ca, &ca_key, &rng, &err), -1);
+	cr_assert_str_eq(
+	    err.msg, "serial 1: revocation date must fall between 1970 and 9999");
+	cr_assert_eq(der.len, 0);
+}
+
 Test(crl, refuses_next_update_before_this_update)
 {
-	struct kiln_crl_req req = {NULL, 0, NEXT_UPDATE, THIS_UPDATE, NULL, 0};
+	struct kiln_crl_req req = {NULL, 0, NEXT_UPDATE, THIS_UPDATE, NULL, 0, NULL};
 
 	load_ca("ec-ca", "ec-ca-key");
 	cr_assert_eq(kiln_crl_create(&der, &req, &ca, &ca_key, &rng, &err), -1);
@@ -504,7 +579,7 @@ Test(crl, refuses_serials_that_are_not_positive_integers)
 	                     zero[] = {0x00}, long21[21] = {0x01};
 	struct kiln_serial bad[] = {
 	    {neg, 1}, {padded, 2}, {zero, 1}, {long21, 21}};
-	struct kiln_crl_req req = {NULL, 1, THIS_UPDATE, NEXT_UPDATE, NULL, 0};
+	struct kiln_crl_req req = {NULL, 1, THIS_UPDATE, NEXT_UPDATE, NULL, 0, NULL};
 	size_t i;
 
 	load_ca("ec-ca", "ec-ca-key");
@@ -521,7 +596,7 @@ Test(crl, refuses_serials_that_are_not_positive_integers)
 Test(crl, refuses_crl_numbers_longer_than_20_octets)
 {
 	unsigned char n[21];
-	struct kiln_crl_req req = {NULL, 0, THIS_UPDATE, NEXT_UPDATE, n, 21};
+	struct kiln_crl_req req = {NULL, 0, THIS_UPDATE, NEXT_UPDATE, n, 21, NULL};
 
 	memset(n, 0x7f, sizeof(n));
 	load_ca("ec-ca", "ec-ca-key");
@@ -536,7 +611,7 @@ Test(crl, refuses_crl_numbers_longer_than_20_octets)
 
 Test(crl, refuses_a_ca_without_crl_sign)
 {
-	struct kiln_crl_req req = {NULL, 0, THIS_UPDATE, NEXT_UPDATE, NULL, 0};
+	struct kiln_crl_req req = {NULL, 0, THIS_UPDATE, NEXT_UPDATE, NULL, 0, NULL};
 
 	load_ca("nocrlsign-ca", "ec-ca-key");
 	cr_assert_eq(kiln_crl_create(&der, &req, &ca, &ca_key, &rng, &err), -1);
