@@ -90,7 +90,7 @@ http_envelope(
 	        "\"errors\":[{\"code\":%d,\"message\":",
 	        code) == -1 ||
 	    kiln_buf_append_json(out, msg, strlen(msg), err) == -1 ||
-	    kiln_buf_printf(out, err, "}],\"messages\":[]}") == -1)
+	    kiln_buf_printf(out, err, "}],\"messages\":[]}\n") == -1)
 		return -1;
 	return 0;
 }

@@ -167,7 +167,7 @@ Test(serve_http, envelope)
 	cr_assert_eq(kiln_buf_terminate(&b, NULL), 0);
 	cr_assert_str_eq((char *)b.p,
 	    "{\"success\":false,\"result\":null,\"errors\":[{\"code\":413,"
-	    "\"message\":\"too \\\"big\\\"\\n\"}],\"messages\":[]}");
+	    "\"message\":\"too \\\"big\\\"\\n\"}],\"messages\":[]}\n");
 	kiln_buf_free(&b);
 }
 
