@@ -1356,15 +1356,23 @@ serve_check() {
 	[ "$(keytype "$d/ca.pem" x509)" = "$3" ]
 }
 
+# cpu_ticks PID: the user and system CPU time of process PID so far, in
+# clock ticks.
+cpu_ticks() {
+	awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+
 # serve_load T DIR N MODE: N signs by ab at CONC at a time; every one a
-# 200 and a row in T's database; with MODE timed, "signs/s p99-ms" to
-# $S/serve.T.
+# 200 and a row in T's database; with MODE timed, "signs/s p99-ms
+# cpu-ms-per-sign" to $S/serve.T.
 serve_load() {
-	local t=$1 d=$2 n=$3 before after out=$S/ab.$1 rps p99 bad
+	local t=$1 d=$2 n=$3 before after out=$S/ab.$1 rps p99 bad c0 c1
 	before=$(sqlite3 "$d/$t.db" 'select count(*) from certificates')
+	c0=$(cpu_ticks "${SERVE_PID[$t]}")
 	ab -q -n "$n" -c "$CONC" -s 60 -p "$d/req.json" -T application/json \
 	    "${SERVE_URL[$t]}" >"$out" 2>"$S/err.ab" ||
 	    die "7: ab against $t serve failed: $(tail -n 5 "$S/err.ab")"
+	c1=$(cpu_ticks "${SERVE_PID[$t]}")
 	after=$(sqlite3 "$d/$t.db" 'select count(*) from certificates')
 	# Length failures are certificates of different lengths (ab
 	# expects every body as long as the first), not errors.
@@ -1378,18 +1386,27 @@ serve_load() {
 	rps=$(sed -n 's/^Requests per second: *\([0-9.]*\) .*/\1/p' "$out")
 	p99=$(awk '$1 == "99%" { print $2 }' "$out")
 	[ -n "$rps" ] && [ -n "$p99" ] || die "7: ab's report has no rate or 99%"
-	echo "$rps $p99" >>"$S/serve.$t"
+	awk -v r="$rps" -v p="$p99" -v c=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" \
+	    -v n="$n" 'BEGIN { printf "%s %s %.3f\n", r, p, c * 1000 / hz / n }' \
+	    >>"$S/serve.$t"
 }
 
-# serve_stat T: "median-rate min-rate max-rate runs median-p99".
+# column_median FILE K: the median of column K of FILE.
+column_median() {
+	awk -v k="$2" '{ print $k }' "$1" | sort -n | awk '{ v[NR] = $1 }
+	    END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# serve_stat T: "median-rate min-rate max-rate runs median-p99
+# median-cpu-ms-per-sign".
 serve_stat() {
-	awk '{ print $1 }' "$S/serve.$1" | sort -n | awk -v p99="$(
-	    awk '{ print $2 }' "$S/serve.$1" | sort -n | awk '{ v[NR] = $1 }
-		END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')" '
+	awk '{ print $1 }' "$S/serve.$1" | sort -n | awk \
+	    -v p99="$(column_median "$S/serve.$1" 2)" \
+	    -v cpu="$(column_median "$S/serve.$1" 3)" '
 	    { v[NR] = $1 }
 	    END {
 		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-		printf "%s %s %s %d %s\n", m, v[1], v[NR], NR, p99
+		printf "%s %s %s %d %s %s\n", m, v[1], v[NR], NR, p99, cpu
 	    }'
 }
 
@@ -1400,7 +1417,7 @@ rate() {
 
 # scenario_serve_one ID ALGO TITLE
 scenario_serve_one() {
-	local id=$1 algo=$2 d=$S/in/serve-$2 r t n load0 load1 kr cr krss crss med min max p99
+	local id=$1 algo=$2 d=$S/in/serve-$2 r t n load0 load1 kr cr krss crss med min max p99 cpu kcpu
 	declare -A rss
 	say "7$id: setup: the CA, the CSR and the empty certdb (not measured)"
 	serve_inputs "$d" "$algo"
@@ -1432,11 +1449,12 @@ scenario_serve_one() {
 	echo
 	echo "\`ab -n $SIGNS -c $CONC -p req.json -T application/json\` to \`/api/v1/cfssl/sign\` on $SERVE_ADDR, no keep-alive (a connection per sign, as cfssl's clients); the same CA, profile and $3 CSR; a SQLite certdb each, from the same empty file. Load average before: $load0; after: $load1."
 	echo
-	echo "| server | runs | median signs/s | min signs/s | max signs/s | median p99 ms | × kiln | peak RSS KiB |"
-	echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+	echo "| server | runs | median signs/s | min signs/s | max signs/s | median p99 ms | × kiln | CPU ms per sign | CPU × kiln | peak RSS KiB |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+	kcpu=$(serve_stat kiln | cut -d' ' -f6)
 	for t in kiln cfssl; do
-		read -r med min max r p99 <<<"$(serve_stat "$t")"
-		echo "| ${LABEL[$t]} | $r | $(rate "$med") | $(rate "$min") | $(rate "$max") | $p99 | $(ratio "$kr" "$med") | ${rss[$t]} |"
+		read -r med min max r p99 cpu <<<"$(serve_stat "$t")"
+		echo "| ${LABEL[$t]} | $r | $(rate "$med") | $(rate "$min") | $(rate "$max") | $p99 | $(ratio "$kr" "$med") | $(ms "$cpu") | $(awk -v k="$kcpu" 'BEGIN { exit !(k > 0) }' && ratio "$cpu" "$kcpu" || echo n/a) | ${rss[$t]} |"
 	done
 	echo
 	local size=yes
