@@ -1294,7 +1294,7 @@ JSON
 # in the background; its URL in SERVE_URL[T] once it listens.
 declare -A SERVE_URL SERVE_PID
 serve_start() {
-	local t=$1 d=$2 port i
+	local t=$1 d=$2 port port_up= i
 	: >"$d/$t.err"
 	if [ "$t" = kiln ]; then
 		"$KILN" serve -address "$SERVE_ADDR" -port 0 -ca "$d/ca.pem" \
@@ -1327,7 +1327,7 @@ s = socket.socket(); s.bind((sys.argv[1], 0)); print(s.getsockname()[1])' \
 		if [ "$t" = kiln ] && [ -n "$port" ]; then
 			break
 		fi
-		if [ "$t" = cfssl ] && [ -n "${port_up-}" ]; then
+		if [ "$t" = cfssl ] && [ -n "$port_up" ]; then
 			break
 		fi
 		sleep 0.1
