@@ -8,8 +8,8 @@
 #
 # Environment:
 #	RUNS=N		timed runs of every command (default: 30 for scenarios
-#			1, 2 and 4b, 5 for 4a, 3 for 3, 5 and 6)
-#	SCENARIOS="1 2"	which scenarios, of 1 2 3 4 5 6 (default: all)
+#			1, 2 and 4b, 5 for 4a, 3 for 3, 5, 6 and 7)
+#	SCENARIOS="1 2"	which scenarios, of 1 2 3 4 5 6 7 (default: all)
 #	BIN=DIR		kiln's build folder (default: build)
 #	MEMBERS=N	members of scenario 3's manifest (default 100)
 #	FILES=N		certificate files of scenario 4a (default 1000)
@@ -20,6 +20,8 @@
 #			rsa (6b) (default: both)
 #	KUBECTL=PATH	the kubectl of scenario 6's loop (default: the one
 #			on PATH; empty: none, the loop writes no kubeconfigs)
+#	SIGNS=N		signs per timed run of scenario 7 (default 2000)
+#	CONC=N		scenario 7's concurrent requests (ab -c; default 8)
 #	TMPDIR		where the scratch folder goes (kiln fsyncs what it
 #			writes, so the file system there counts)
 #	BEFORE=DIR	an earlier build folder of kiln (a refactor's base):
@@ -34,7 +36,7 @@
 # alike.  Wall time comes from bash's EPOCHREALTIME around a subshell that
 # runs the command in a fresh folder; nothing else is in the timed span.
 # Nothing is read from the standard input and nothing is sent over the
-# network.
+# network but scenario 7's requests, on 127.0.22.1.
 set -euo pipefail
 exec </dev/null
 export LC_ALL=C
@@ -78,11 +80,13 @@ CONTROL_PLANE=$(count CONTROL_PLANE "${CONTROL_PLANE-}" 3)
 WORKERS=$(count WORKERS "${WORKERS-}" 100)
 [ "$CONTROL_PLANE" -le 200 ] || die "CONTROL_PLANE=$CONTROL_PLANE: at most 200"
 [ "$WORKERS" -le 60000 ] || die "WORKERS=$WORKERS: at most 60000"
-SCENARIOS=${SCENARIOS:-1 2 3 4 5 6}
+SIGNS=$(count SIGNS "${SIGNS-}" 2000)
+CONC=$(count CONC "${CONC-}" 8)
+SCENARIOS=${SCENARIOS:-1 2 3 4 5 6 7}
 for s in $SCENARIOS; do
 	case $s in
-	1 | 2 | 3 | 4 | 5 | 6) ;;
-	*) die "SCENARIOS: no scenario \"$s\" (there are 1 2 3 4 5 6)" ;;
+	1 | 2 | 3 | 4 | 5 | 6 | 7) ;;
+	*) die "SCENARIOS: no scenario \"$s\" (there are 1 2 3 4 5 6 7)" ;;
 	esac
 done
 K8S_KEYS=${K8S_KEYS:-ecdsa rsa}
@@ -132,6 +136,13 @@ if want 1 || want 2 || want 3 || want 6; then
 fi
 if want 1 || want 2; then
 	need "$EASYRSA" easy-rsa
+fi
+if want 7; then
+	need "$CFSSL" golang-cfssl
+	need /usr/bin/ab apache2-utils
+	need /usr/bin/sqlite3 sqlite3
+	need /usr/bin/curl curl
+	need /usr/bin/python3 python3
 fi
 if want 4; then
 	need "$CFSSL_CERTINFO" golang-cfssl
@@ -1214,6 +1225,263 @@ scenario_k8s() {
 }
 
 # ---------------------------------------------------------------------
+# Scenario 7: kiln serve against Debian's cfssl serve (issue 17): signs
+# per second and the 99th percentile of latency under SIGNS POSTs to
+# /api/v1/cfssl/sign, CONC at a time, from one ab command line; the same
+# CA, ca-config.json profile and CSR, a SQLite certdb each (a copy of the
+# same empty file, made by kiln serve: cfssl 1.2.0 needs its blob
+# schema), both on 127.0.22.1; an RSA-2048 CA (7a) and a P-256 one (7b).
+# ab sends HTTP/1.0 without keep-alive (no -k), a new connection per
+# sign, as cfssl's own clients do (one request per process).  Both
+# servers run through all rounds, taking turns; the peak RSS is each
+# server's VmHWM after the last round.  BEFORE does not apply here.
+
+SERVE_ADDR=127.0.22.1
+# The servers of the running sub-scenario, stopped on exit.
+SERVE_PIDS=()
+
+serve_stop_all() {
+	local p
+	for p in "${SERVE_PIDS[@]}"; do
+		kill -TERM "$p" 2>/dev/null || :
+		wait "$p" 2>/dev/null || :
+	done
+	SERVE_PIDS=()
+}
+
+# serve_inputs DIR ALGO: the CA (kiln gencert -initca), ca-config.json
+# with the profile "server", a CSR of the same key type as the CA, the
+# request body and the empty certdb.
+serve_inputs() {
+	local d=$1 key
+	mkdir -p "$d"
+	if [ "$2" = rsa ]; then
+		key='{"algo": "rsa", "size": 2048}'
+	else
+		key='{"algo": "ecdsa", "size": 256}'
+	fi
+	printf '{"CN": "bench CA", "key": %s, "names": [{"O": "kiln bench"}], "ca": {"expiry": "87600h"}}\n' \
+	    "$key" >"$d/ca-csr.json"
+	printf '{"CN": "bench.example", "key": %s, "names": [{"O": "kiln bench"}]}\n' \
+	    "$key" >"$d/leaf-csr.json"
+	cat >"$d/ca-config.json" <<'JSON'
+{"signing": {"default": {"expiry": "8760h"}, "profiles": {
+  "server": {"expiry": "8760h", "usages": ["signing", "key encipherment", "server auth", "client auth"]}}}}
+JSON
+	(
+		cd "$d"
+		"$BIN/cfssl" gencert -initca ca-csr.json | "$BIN/cfssljson" -bare ca
+		"$BIN/cfssl" genkey leaf-csr.json | "$BIN/cfssljson" -bare leaf
+	) >/dev/null 2>"$S/err.serve" ||
+	    die "7: making the CA and CSR failed: $(tail -n 5 "$S/err.serve")"
+	jq -n --rawfile csr "$d/leaf.csr" '{certificate_request: $csr,
+	    hosts: ["bench.example", "127.0.0.1"], profile: "server"}' >"$d/req.json"
+	for t in kiln cfssl; do
+		printf '{"driver": "sqlite3", "data_source": "%s"}\n' \
+		    "$d/$t.db" >"$d/$t-db.json"
+	done
+	# kiln serve makes the schema; it stops at once, the file is the
+	# empty database both servers start from.
+	serve_start kiln "$d"
+	serve_stop_all
+	[ "$(sqlite3 "$d/kiln.db" 'select count(*) from certificates')" = 0 ] ||
+	    die "7: kiln serve made no empty certdb"
+	rm -f "$d/kiln.db-wal" "$d/kiln.db-shm"
+	cp "$d/kiln.db" "$d/cfssl.db"
+}
+
+# serve_start T DIR: server T (kiln or cfssl) on DIR's CA and database,
+# in the background; its URL in SERVE_URL[T] once it listens.
+declare -A SERVE_URL SERVE_PID
+serve_start() {
+	local t=$1 d=$2 port port_up= i
+	: >"$d/$t.err"
+	if [ "$t" = kiln ]; then
+		"$KILN" serve -address "$SERVE_ADDR" -port 0 -ca "$d/ca.pem" \
+		    -ca-key "$d/ca-key.pem" -config "$d/ca-config.json" \
+		    -db-config "$d/kiln-db.json" 2>"$d/kiln.err" &
+	else
+		# Go's server cannot say which port it took: ask the kernel
+		# for a free one.
+		port=$(python3 -c 'import socket, sys
+s = socket.socket(); s.bind((sys.argv[1], 0)); print(s.getsockname()[1])' \
+		    "$SERVE_ADDR")
+		"$CFSSL" serve -address "$SERVE_ADDR" -port "$port" \
+		    -ca "$d/ca.pem" -ca-key "$d/ca-key.pem" \
+		    -config "$d/ca-config.json" -db-config "$d/cfssl-db.json" \
+		    -loglevel 3 2>"$d/cfssl.err" &
+	fi
+	SERVE_PID[$t]=$!
+	SERVE_PIDS+=("$!")
+	for ((i = 0; i < 100; i++)); do
+		kill -0 "${SERVE_PID[$t]}" 2>/dev/null ||
+		    die "7: $t serve exited: $(tail -n 5 "$d/$t.err")"
+		if [ "$t" = kiln ]; then
+			port=$(sed -n 's/.*listening on http:\/\/[0-9.]*:\([0-9]*\)$/\1/p' "$d/kiln.err")
+		elif ! curl -s -o /dev/null --max-time 1 \
+		    "http://$SERVE_ADDR:$port/api/v1/cfssl/sign"; then
+			port_up=
+		else
+			port_up=1
+		fi
+		if [ "$t" = kiln ] && [ -n "$port" ]; then
+			break
+		fi
+		if [ "$t" = cfssl ] && [ -n "$port_up" ]; then
+			break
+		fi
+		sleep 0.1
+	done
+	[ "$i" -lt 100 ] || die "7: $t serve did not start in 10 s: $(tail -n 5 "$d/$t.err")"
+	SERVE_URL[$t]=http://$SERVE_ADDR:$port/api/v1/cfssl/sign
+}
+
+# serve_check T DIR ALGO: one sign by curl: a certificate from DIR's CA,
+# with the profile's usages and the request's hosts.
+serve_check() {
+	local t=$1 d=$2 text
+	curl -s --max-time 30 -H 'Content-Type: application/json' \
+	    --data-binary @"$d/req.json" "${SERVE_URL[$t]}" |
+	    jq -r .result.certificate >"$d/check-$t.pem" || return 1
+	openssl verify -CAfile "$d/ca.pem" "$d/check-$t.pem" >/dev/null || return 1
+	text=$(openssl x509 -in "$d/check-$t.pem" -noout -text) || return 1
+	case $text in
+	*"DNS:bench.example, IP Address:127.0.0.1"*) ;;
+	*) return 1 ;;
+	esac
+	case $text in
+	*"TLS Web Server Authentication, TLS Web Client Authentication"*) ;;
+	*) return 1 ;;
+	esac
+	[ "$(keytype "$d/ca.pem" x509)" = "$3" ]
+}
+
+# cpu_ticks PID: the user and system CPU time of process PID so far, in
+# clock ticks.
+cpu_ticks() {
+	awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+
+# serve_load T DIR N MODE: N signs by ab at CONC at a time; every one a
+# 200 and a row in T's database; with MODE timed, "signs/s p99-ms
+# cpu-ms-per-sign" to $S/serve.T.
+serve_load() {
+	local t=$1 d=$2 n=$3 before after out=$S/ab.$1 rps p99 bad c0 c1
+	before=$(sqlite3 "$d/$t.db" 'select count(*) from certificates')
+	c0=$(cpu_ticks "${SERVE_PID[$t]}")
+	ab -q -n "$n" -c "$CONC" -s 60 -p "$d/req.json" -T application/json \
+	    "${SERVE_URL[$t]}" >"$out" 2>"$S/err.ab" ||
+	    die "7: ab against $t serve failed: $(tail -n 5 "$S/err.ab")"
+	c1=$(cpu_ticks "${SERVE_PID[$t]}")
+	after=$(sqlite3 "$d/$t.db" 'select count(*) from certificates')
+	# Length failures are certificates of different lengths (ab
+	# expects every body as long as the first), not errors.
+	bad=$(sed -n 's/^Failed requests:.*(Connect: \([0-9]*\), Receive: \([0-9]*\), Length: [0-9]*, Exceptions: \([0-9]*\))/\1\2\3/p' "$out")
+	grep -q "^Complete requests: *$n\$" "$out" &&
+	    ! grep -q '^Non-2xx responses:' "$out" &&
+	    case $bad in '' | 000) true ;; *) false ;; esac &&
+	    [ "$((after - before))" -eq "$n" ] ||
+	    die "7: $t serve: not $n signs answered and stored ($((after - before)) rows): $(grep -E '^(Complete|Failed|Non-2xx)' "$out" | tr '\n' ' ')"
+	[ "$4" = timed ] || return 0
+	rps=$(sed -n 's/^Requests per second: *\([0-9.]*\) .*/\1/p' "$out")
+	p99=$(awk '$1 == "99%" { print $2 }' "$out")
+	[ -n "$rps" ] && [ -n "$p99" ] || die "7: ab's report has no rate or 99%"
+	awk -v r="$rps" -v p="$p99" -v c=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" \
+	    -v n="$n" 'BEGIN { printf "%s %s %.3f\n", r, p, c * 1000 / hz / n }' \
+	    >>"$S/serve.$t"
+}
+
+# column_median FILE K: the median of column K of FILE.
+column_median() {
+	awk -v k="$2" '{ print $k }' "$1" | sort -n | awk '{ v[NR] = $1 }
+	    END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# serve_stat T: "median-rate min-rate max-rate runs median-p99
+# median-cpu-ms-per-sign".
+serve_stat() {
+	awk '{ print $1 }' "$S/serve.$1" | sort -n | awk \
+	    -v p99="$(column_median "$S/serve.$1" 2)" \
+	    -v cpu="$(column_median "$S/serve.$1" 3)" '
+	    { v[NR] = $1 }
+	    END {
+		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		printf "%s %s %s %d %s %s\n", m, v[1], v[NR], NR, p99, cpu
+	    }'
+}
+
+# rate VALUE: signs per second, as printed.
+rate() {
+	awk -v v="$1" 'BEGIN { printf "%.1f", v }'
+}
+
+# scenario_serve_one ID ALGO TITLE
+scenario_serve_one() {
+	local id=$1 algo=$2 d=$S/in/serve-$2 r t n load0 load1 kr cr krss crss med min max p99 cpu kcpu
+	declare -A rss
+	say "7$id: setup: the CA, the CSR and the empty certdb (not measured)"
+	serve_inputs "$d" "$algo"
+	n=$(runs 3)
+	load0=$(cut -d' ' -f1-3 /proc/loadavg)
+	for t in kiln cfssl; do
+		: >"$S/serve.$t"
+		serve_start "$t" "$d"
+		say "7$id: $t serve (untimed, checked)"
+		serve_check "$t" "$d" "$algo" ||
+		    die "7$id: $t serve: its certificate is not what the scenario asks for"
+		serve_load "$t" "$d" "$(( SIGNS < 50 ? SIGNS : 50 ))" warm
+	done
+	for ((r = 1; r <= n; r++)); do
+		say "7$id: round $r of $n"
+		for t in kiln cfssl; do
+			serve_load "$t" "$d" "$SIGNS" timed
+		done
+	done
+	for t in kiln cfssl; do
+		rss[$t]=$(awk '/^VmHWM:/ { print $2 }' "/proc/${SERVE_PID[$t]}/status")
+	done
+	load1=$(cut -d' ' -f1-3 /proc/loadavg)
+	serve_stop_all
+	kr=$(serve_stat kiln | cut -d' ' -f1)
+	cr=$(serve_stat cfssl | cut -d' ' -f1)
+	echo
+	echo "### 7$id. kiln serve against cfssl serve: $SIGNS signs, $CONC at a time, $3 CA"
+	echo
+	echo "\`ab -n $SIGNS -c $CONC -p req.json -T application/json\` to \`/api/v1/cfssl/sign\` on $SERVE_ADDR, no keep-alive (a connection per sign, as cfssl's clients); the same CA, profile and $3 CSR; a SQLite certdb each, from the same empty file. Load average before: $load0; after: $load1."
+	echo
+	echo "| server | runs | median signs/s | min signs/s | max signs/s | median p99 ms | × kiln | CPU ms per sign | CPU × kiln | peak RSS KiB |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+	kcpu=$(serve_stat kiln | cut -d' ' -f6)
+	for t in kiln cfssl; do
+		read -r med min max r p99 cpu <<<"$(serve_stat "$t")"
+		echo "| ${LABEL[$t]} | $r | $(rate "$med") | $(rate "$min") | $(rate "$max") | $p99 | $(ratio "$kr" "$med") | $(ms "$cpu") | $(awk -v k="$kcpu" 'BEGIN { exit !(k > 0) }' && ratio "$cpu" "$kcpu" || echo n/a) | ${rss[$t]} |"
+	done
+	echo
+	local size=yes
+	[ "$SIGNS" -ge 1000 ] || size="SIGNS=$SIGNS"
+	krss=${rss[kiln]}
+	crss=${rss[cfssl]}
+	if [ "$algo" = rsa ]; then
+		target "kiln serve ≥ 2 × cfssl serve's signs per second (kiln's ÷ cfssl's)" \
+		    "$(ratio "$kr" "$cr")" "" ge 2 "$size"
+	else
+		target "kiln serve ≥ 1 × cfssl serve's signs per second (kiln's ÷ cfssl's)" \
+		    "$(ratio "$kr" "$cr")" "" ge 1 "$size"
+	fi
+	target "kiln serve's peak RSS ≤ 1/4 of cfssl serve's (kiln's ÷ cfssl's)" \
+	    "$(ratio "$krss" "$crss")" "" le 0.25 "$size"
+}
+
+scenario_serve() {
+	LABEL=([kiln]="kiln serve ($(nproc) threads)"
+	    [cfssl]="cfssl serve 1.2.0")
+	trap 'serve_stop_all; rm -rf "$S"' EXIT
+	scenario_serve_one a rsa "RSA-2048"
+	scenario_serve_one b ecdsa "ECDSA P-256"
+	trap 'rm -rf "$S"' EXIT
+}
+
+# ---------------------------------------------------------------------
 
 machine
 echo
@@ -1237,6 +1505,9 @@ if want 5; then
 fi
 if want 6; then
 	scenario_k8s
+fi
+if want 7; then
+	scenario_serve
 fi
 echo
 echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."

@@ -31,6 +31,9 @@ test="$test postgresql sqlite3"
 # bench/run.sh compares kiln with cfssl (above), openssl and easy-rsa, and
 # takes peak RSS from GNU time's %M.
 bench="easy-rsa time"
+# apache2-utils (ab): scenario 7 of bench/run.sh loads kiln serve and
+# cfssl serve with the same ab command line.
+bench="$bench apache2-utils"
 
 missing=
 for pkg in $build $test $bench; do

@@ -1,20 +1,21 @@
 #!/bin/sh
 # bench/run.sh, once through every scenario at the smallest sizes (one
 # timed run, one member, three files, one control-plane node and one
-# worker): it must finish, and print the
+# worker, scenario 7's servers five signs two at a time): it must finish, and print the
 # machine and every scenario's table with its rows, a number in every
 # time, ratio and RSS cell, and its target lines.  Nothing about the
 # times themselves.  Needs what "make setup" installs: cfssl, easy-rsa,
-# GNU time.
+# GNU time, ab (apache2-utils), sqlite3.
 . "$(dirname "$0")/lib.sh"
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 for tool in /usr/bin/cfssl /usr/bin/cfssljson /usr/bin/cfssl-certinfo \
-    /usr/share/easy-rsa/easyrsa /usr/bin/time; do
+    /usr/share/easy-rsa/easyrsa /usr/bin/time /usr/bin/ab /usr/bin/sqlite3; do
 	[ -x "$tool" ] || fail "$tool missing: run make setup"
 done
 
-RUNS=1 MEMBERS=1 FILES=3 CHECK_FILES=3 CONTROL_PLANE=1 WORKERS=1 K8S_KEYS=ecdsa BIN=$BIN TMPDIR=$T \
+RUNS=1 MEMBERS=1 FILES=3 CHECK_FILES=3 CONTROL_PLANE=1 WORKERS=1 K8S_KEYS=ecdsa \
+    SIGNS=5 CONC=2 BIN=$BIN TMPDIR=$T \
     bash "$top/bench/run.sh" >bench.md 2>bench.err ||
     fail "bench/run.sh failed: $(tail -n 5 bench.err)"
 ok
@@ -118,6 +119,46 @@ assert_not_contains "$md" "### 6b. " "K8S_KEYS=ecdsa: no RSA table"
 assert_contains "$md" "18 certificates (3 CAs; per control-plane node 8 and 5 kubeconfigs; per worker a kubelet certificate and kubelet.conf), 6 of them in kubeconfigs" "6: the count"
 assert_contains "$md" "- target: kiln k8s ≤ 0.05 × the KTHW loop (3 control-plane nodes, 100 workers): " "6a target"
 assert_contains "$md" "**not judged: $judged**" "6 is not judged at this size"
+# Scenario 7: kiln serve and cfssl serve, each under the same ab load,
+# its own table: signs per second, p99, the CPU time per sign and RSS
+# are numbers, kiln first.
+rows7() {
+	awk -v h="### $1" '
+	    index($0, h) == 1 { in_s = 1; next }
+	    in_s && /^### / { exit }
+	    in_s && /^\| server \|/ { t = 1; next }
+	    in_s && t && /^\|---/ { next }
+	    in_s && t && /^\| / {
+		n = split($0, c, " \\| ")
+		if (n != 10) { print "BAD cells: " $0; next }
+		sub(/^\| /, "", c[1]); sub(/ \|$/, "", c[10])
+		if (c[2] != "1" || c[6] !~ /^[0-9]+$/ || c[10] !~ /^[1-9][0-9]*$/)
+			print "BAD int: " $0
+		for (i = 3; i <= 5; i++)
+			if (c[i] !~ /^[0-9]+\.[0-9]$/) print "BAD number: " $0
+		# CPU × kiln is n/a when kiln took no clock tick.
+		for (i = 7; i <= 9; i++)
+			if (c[i] !~ /^[0-9]+\.[0-9]+$/ && !(i == 9 && c[i] == "n/a"))
+				print "BAD ratio: " $0
+		print c[1]
+		next
+	    }
+	    in_s && t { exit }' bench.md
+}
+for sub in "7a. kiln serve against cfssl serve: 5 signs, 2 at a time, RSA-2048 CA" \
+    "7b. kiln serve against cfssl serve: 5 signs, 2 at a time, ECDSA P-256 CA"; do
+	got=$(rows7 "$sub")
+	assert_not_contains "$got" "BAD" "table $sub: cells"
+	assert_eq "$(printf '%s\n' "kiln serve ($(nproc) threads)" "cfssl serve 1.2.0")" \
+	    "$got" "table $sub: rows"
+done
+assert_contains "$md" "\`ab -n 5 -c 2 -p req.json -T application/json\` to \`/api/v1/cfssl/sign\` on 127.0.22.1, no keep-alive" "7: the load"
+assert_contains "$md" "- target: kiln serve ≥ 2 × cfssl serve's signs per second (kiln's ÷ cfssl's): " "7a target"
+assert_contains "$md" "- target: kiln serve ≥ 1 × cfssl serve's signs per second (kiln's ÷ cfssl's): " "7b target"
+assert_contains "$md" "- target: kiln serve's peak RSS ≤ 1/4 of cfssl serve's (kiln's ÷ cfssl's): " "7 RSS target"
+assert_contains "$md" "**not judged: SIGNS=5**" "7 is not judged at SIGNS=5"
+# Both servers stopped: nothing listens on 127.0.22.1 any more.
+assert_eq "" "$(ss -Htln 'src 127.0.22.1' 2>/dev/null)" "7: the servers are stopped"
 assert_contains "$md" "Load average at the end: " "closing line"
 
 # BEFORE=DIR: every kiln row gets its twin from that build, in the same
@@ -144,10 +185,14 @@ if RUNS=0 BIN=$BIN bash "$top/bench/run.sh" >/dev/null 2>err.txt; then
 	fail "RUNS=0 accepted"
 fi
 assert_contains "$(cat err.txt)" "RUNS=0: want a positive integer" "RUNS=0 refused"
-if SCENARIOS=7 BIN=$BIN bash "$top/bench/run.sh" >/dev/null 2>err.txt; then
-	fail "SCENARIOS=7 accepted"
+if SCENARIOS=8 BIN=$BIN bash "$top/bench/run.sh" >/dev/null 2>err.txt; then
+	fail "SCENARIOS=8 accepted"
 fi
-assert_contains "$(cat err.txt)" 'no scenario "7"' "SCENARIOS=7 refused"
+assert_contains "$(cat err.txt)" 'no scenario "8"' "SCENARIOS=8 refused"
+if SIGNS=0 BIN=$BIN bash "$top/bench/run.sh" >/dev/null 2>err.txt; then
+	fail "SIGNS=0 accepted"
+fi
+assert_contains "$(cat err.txt)" "SIGNS=0: want a positive integer" "SIGNS=0 refused"
 if WORKERS=0 BIN=$BIN bash "$top/bench/run.sh" >/dev/null 2>err.txt; then
 	fail "WORKERS=0 accepted"
 fi
