@@ -119,6 +119,11 @@ wait_rounds() {
 	done
 }
 failures() { grep -c '^FAIL' "$T/loop.log" || :; }
+# set_eps LIST: the loop's endpoints from its next round on, replaced
+# whole (the loop never reads a half-written list).
+set_eps() {
+	echo "$1" >"$T/loop.eps.new" && mv -f "$T/loop.eps.new" "$T/loop.eps"
+}
 
 # ---------------------------------------------------------------------------
 # 1. The cluster.
@@ -146,7 +151,7 @@ cp out/clients/root-key.pem old-root-key.pem
 cp out/ca/ca.pem old-ca.pem
 say "1/5 three members on :$CP/:$PP healthy after $(($(date +%s) - START)) s, pids $PIDS"
 
-echo "$EPS" >loop.eps
+set_eps "$EPS"
 client_loop &
 LOOP_PID=$!
 wait_rounds 3
@@ -209,12 +214,12 @@ for i in $order; do
 	# that stops fails whatever its certificates (etcdctl does not retry
 	# a put), and that is not what this test measures.  Two rounds let
 	# the loop finish any request begun on the old list.
-	echo "$EPS" | tr ',' '\n' | grep -v "^https://127.0.0.$i:" | paste -sd, >loop.eps
+	set_eps "$(echo "$EPS" | tr ',' '\n' | grep -v "^https://127.0.0.$i:" | paste -sd,)"
 	wait_rounds 2
 	stop_pid "$pid" || say "etcd-$i ignored TERM, killed"
 	start_member "$i"
 	wait_healthy "$EPS" || fail "etcd-$i did not come back healthy: $(cat "$T/health.err")"
-	echo "$EPS" >loop.eps
+	set_eps "$EPS"
 	wait_rounds 3
 	say "  etcd-$i restarted (pid $pid -> $(eval "echo \$PID_$i")), healthy; $(failures) failed so far"
 done
