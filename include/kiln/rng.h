@@ -42,7 +42,9 @@ int kiln_rng_seed_from(
 
 /*
  * mbedTLS f_rng: fill "out" with "len" random bytes from the seeded
- * kiln_rng "p_rng".  Returns 0 or a negative mbedTLS error.
+ * kiln_rng "p_rng".  Returns 0 or a negative mbedTLS error
+ * (MBEDTLS_ERR_CTR_DRBG_ENTROPY_SOURCE_FAILED for NULL or a generator
+ * never seeded).
  */
 int kiln_rng_random(void *, unsigned char *, size_t);
 

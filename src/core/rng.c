@@ -112,5 +112,8 @@ kiln_rng_random(void *p_rng, unsigned char *out, size_t len)
 {
 	struct kiln_rng *rng = p_rng;
 
+	/* No generator, or one never seeded: an error, never a crash. */
+	if (rng == NULL || !rng->seeded)
+		return MBEDTLS_ERR_CTR_DRBG_ENTROPY_SOURCE_FAILED;
 	return mbedtls_ctr_drbg_random(&rng->drbg, out, len);
 }

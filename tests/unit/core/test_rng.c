@@ -1,6 +1,7 @@
 #include <string.h>
 
 #include <criterion/criterion.h>
+#include <mbedtls/ctr_drbg.h>
 
 #include "kiln/rng.h"
 
@@ -30,4 +31,17 @@ Test(rng, free_is_safe_without_seeding)
 	kiln_rng_init(&r);
 	kiln_rng_free(&r);
 	cr_assert_eq(r.seeded, 0);
+}
+
+Test(rng, no_generator_or_an_unseeded_one_is_an_error)
+{
+	struct kiln_rng r;
+	unsigned char x[8];
+
+	kiln_rng_init(&r);
+	cr_assert_eq(kiln_rng_random(NULL, x, sizeof(x)),
+	    MBEDTLS_ERR_CTR_DRBG_ENTROPY_SOURCE_FAILED);
+	cr_assert_eq(kiln_rng_random(&r, x, sizeof(x)),
+	    MBEDTLS_ERR_CTR_DRBG_ENTROPY_SOURCE_FAILED);
+	kiln_rng_free(&r);
 }

@@ -560,12 +560,15 @@ describe_tree(const char *root, struct kiln_buf *out)
 	char cmd[512], line[512], file[768], desc[128];
 	struct kiln_infos infos;
 	struct kiln_key key;
+	struct kiln_rng rng;
 	struct kiln_buf b;
 	const struct kiln_info *c;
 	struct stat st;
 	size_t i, k, n;
 	FILE *p;
 
+	kiln_rng_init(&rng);
+	cr_assert_eq(kiln_rng_seed(&rng, "describe_tree", &err), 0);
 	kiln_buf_init(&b);
 	out->len = 0;
 	snprintf(cmd, sizeof(cmd), "cd '%s' && find . -type f | LC_ALL=C sort",
@@ -582,7 +585,7 @@ describe_tree(const char *root, struct kiln_buf *out)
 		if (n > 8 && strcmp(line + n - 8, "-key.pem") == 0) {
 			kiln_key_init(&key);
 			cr_assert_eq(
-			    kiln_key_parse(&key, b.p, b.len, NULL, &err), 0,
+			    kiln_key_parse(&key, b.p, b.len, &rng, &err), 0,
 			    "%s: %s", line, err.msg);
 			kiln_buf_printf(out, &err, " %s\n",
 			    kiln_key_describe(&key.pk, desc, sizeof(desc)));
@@ -633,6 +636,7 @@ describe_tree(const char *root, struct kiln_buf *out)
 	cr_assert_eq(kiln_buf_terminate(out, &err), 0);
 	cr_assert_eq(err.code, KILN_OK, "%s", err.msg);
 	kiln_buf_free(&b);
+	kiln_rng_free(&rng);
 }
 
 /* A build into "dir/sub" on "threads" threads. */
