@@ -2,6 +2,7 @@
 #include <mbedtls/platform_util.h>
 
 #include "core/compat.h"
+#include "core/ecwarm.h"
 #include "asn1/der.h"
 
 int
@@ -51,7 +52,7 @@ der_sign(struct kiln_buf *out, const struct der *tbs, struct kiln_key *key,
 	}
 	/* sig[0] is the BIT STRING's unused-bits count. */
 	sig[0] = 0;
-	ret = kiln_pk_sign(&key->pk, md, hash, mbedtls_md_get_size(info),
+	ret = kiln_pk_sign_warm(&key->pk, md, hash, mbedtls_md_get_size(info),
 	    sig + 1, sizeof(sig) - 1, &sig_len, kiln_rng_random, rng);
 	if (ret != 0) {
 		kiln_err_mbed(err, ret, "signature");

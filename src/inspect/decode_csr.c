@@ -10,6 +10,7 @@
 #include <mbedtls/pk.h>
 
 #include "asn1/oid.h"
+#include "core/ecwarm.h"
 #include "inspect/decode.h"
 
 static int
@@ -74,7 +75,7 @@ csr_signature(const struct rd *cri, const struct rd *spki,
 	if (mbedtls_md(mdi, cri->p, rd_len(cri), hash) != 0)
 		goto cleanup;
 	valid = rd_len(sig) >= 1 && sig->p[0] == 0 &&
-	        mbedtls_pk_verify(&pk, md, hash, mbedtls_md_get_size(mdi),
+	        kiln_pk_verify_warm(&pk, md, hash, mbedtls_md_get_size(mdi),
 	            sig->p + 1, rd_len(sig) - 1) == 0;
 cleanup:
 	mbedtls_pk_free(&pk);

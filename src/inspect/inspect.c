@@ -18,6 +18,7 @@
 #include <mbedtls/pk.h>
 
 #include "core/compat.h"
+#include "core/ecwarm.h"
 #include "core/strs.h"
 #include "inspect/decode.h"
 #include "kiln/pem.h"
@@ -419,8 +420,9 @@ kiln_inspect_key_match(const struct kiln_info *info, struct kiln_key *key,
 		    info->key_algorithm);
 		goto cleanup;
 	}
-	rc = kiln_pk_check_pair(&pub, &key->pk, kiln_rng_random, rng) == 0 ? 0
-	                                                                   : 1;
+	rc = kiln_pk_check_pair_warm(&pub, &key->pk, kiln_rng_random, rng) == 0
+	         ? 0
+	         : 1;
 cleanup:
 	mbedtls_pk_free(&pub);
 	return rc;

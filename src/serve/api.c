@@ -1,6 +1,6 @@
 /*
  * kiln serve's API: the application the HTTP layer serves, each thread's
- * own state (a CA key of its own, its group warmed; a generator; a
+ * own state (a CA key of its own; a generator; a
  * database connection), the dispatch of /api/v1/cfssl/ENDPOINT and
  * cfssl's envelope.
  */
@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <mbedtls/ecdsa.h>
 #include <mbedtls/platform_util.h>
 
 #include "kiln/pem.h"
@@ -191,27 +190,6 @@ serve_api_free(struct serve_api *api)
 	free(api);
 }
 
-/*
- * Sign once with an EC key, so that its group keeps the comb table of
- * the base point (mbedTLS builds it on the first multiplication by G
- * and caches it in the group): every later signature of this thread
- * skips that work.  RSA keys need nothing.
- */
-static int
-warm(struct kiln_key *key, struct kiln_rng *rng, struct kiln_err *err)
-{
-	unsigned char hash[32] = {0}, sig[MBEDTLS_ECDSA_MAX_LEN];
-	size_t len;
-	int ret;
-
-	if (mbedtls_pk_get_type(&key->pk) != MBEDTLS_PK_ECKEY)
-		return 0;
-	if ((ret = mbedtls_pk_sign(&key->pk, MBEDTLS_MD_SHA256, hash,
-	         sizeof(hash), sig, &len, kiln_rng_random, rng)) != 0)
-		return kiln_err_mbed(err, ret, "mbedtls_pk_sign");
-	return 0;
-}
-
 static void
 thread_free(void *cls, void *p)
 {
@@ -221,8 +199,6 @@ thread_free(void *cls, void *p)
 	if (t == NULL)
 		return;
 	kiln_certdb_close(t->db);
-	mbedtls_ecp_group_free(&t->gen_grp[0]);
-	mbedtls_ecp_group_free(&t->gen_grp[1]);
 	kiln_signer_free(&t->signer);
 	kiln_key_free(&t->key);
 	kiln_cert_free(&t->ca);
@@ -235,7 +211,6 @@ thread_init(void *cls, struct kiln_err *err)
 {
 	struct serve_api *api = cls;
 	struct api_thread *t;
-	int ret;
 
 	if ((t = calloc(1, sizeof(*t))) == NULL) {
 		kiln_err_set(err, KILN_ENOMEM, "out of memory");
@@ -245,21 +220,10 @@ thread_init(void *cls, struct kiln_err *err)
 	kiln_cert_init(&t->ca);
 	kiln_key_init(&t->key);
 	kiln_signer_init(&t->signer);
-	mbedtls_ecp_group_init(&t->gen_grp[0]);
-	mbedtls_ecp_group_init(&t->gen_grp[1]);
-	if ((ret = mbedtls_ecp_group_load(
-	         &t->gen_grp[0], MBEDTLS_ECP_DP_SECP256R1)) != 0 ||
-	    (ret = mbedtls_ecp_group_load(
-	         &t->gen_grp[1], MBEDTLS_ECP_DP_SECP384R1)) != 0) {
-		kiln_err_mbed(err, ret, "mbedtls_ecp_group_load");
-		thread_free(cls, t);
-		return NULL;
-	}
 	if (kiln_rng_seed_from(&t->rng, api->rng, "kiln serve thread", err) ==
 	        -1 ||
 	    kiln_ca_load(&t->ca, &t->key, &api->ca_text, api->ca_name,
 	        &api->key_text, api->key_name, NULL, &t->rng, err) == -1 ||
-	    warm(&t->key, &t->rng, err) == -1 ||
 	    (api->has_db && kiln_certdb_open(&t->db, &api->db, err) == -1)) {
 		thread_free(cls, t);
 		return NULL;

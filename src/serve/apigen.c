@@ -80,34 +80,8 @@ int
 api_gen_key(struct api_thread *t, const struct kiln_keyreq *kr,
     struct kiln_key *key, struct kiln_err *err)
 {
-#if KILN_MBEDTLS3
-	/* 3.x keeps the keypair's fields private. */
+	/* EC keys on the thread's warmed group (core/ecwarm.h). */
 	return kiln_key_generate(key, kr, &t->rng, err);
-#else
-	mbedtls_ecp_group *grp;
-	mbedtls_ecp_keypair *kp;
-	int ret;
-
-	if (kr->algo != KILN_KEY_ECDSA || (kr->size != 256 && kr->size != 384))
-		return kiln_key_generate(key, kr, &t->rng, err);
-	grp = &t->gen_grp[kr->size == 384];
-	kiln_key_free(key);
-	if ((ret = mbedtls_pk_setup(
-	         &key->pk, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY))) != 0)
-		return kiln_err_mbed(err, ret, "ECDSA key");
-	/*
-	 * What mbedtls_ecp_gen_key does, but d * G on the thread's group,
-	 * which keeps its comb table; the key gets a group of its own.
-	 */
-	kp = mbedtls_pk_ec(key->pk);
-	if ((ret = mbedtls_ecp_group_load(&kp->grp, grp->id)) != 0 ||
-	    (ret = mbedtls_ecp_gen_keypair(
-	         grp, &kp->d, &kp->Q, kiln_rng_random, &t->rng)) != 0) {
-		kiln_key_free(key);
-		return kiln_err_mbed(err, ret, "ECDSA key generation");
-	}
-	return 0;
-#endif
 }
 
 /* csr.json of newkey, or newcert's "request": "ca" refused, as cfssl. */

@@ -76,17 +76,9 @@ struct serve_api {
 struct api_thread {
 	struct kiln_rng rng;
 	struct kiln_cert ca;
-	struct kiln_key key; /* its own copy; an EC key's group warmed */
+	struct kiln_key key; /* its own copy */
 	struct kiln_signer signer;
 	struct kiln_certdb *db; /* NULL without -db-config */
-	/*
-	 * P-256 and P-384, on which newkey and newcert generate keys: the
-	 * first key leaves the comb table of the base point in the group,
-	 * and every later key of this thread uses it (a key made with
-	 * mbedtls_ecp_gen_key loads a fresh group and builds the table
-	 * again).
-	 */
-	mbedtls_ecp_group gen_grp[2];
 };
 
 /*

@@ -10,6 +10,7 @@
 #include <mbedtls/rsa.h>
 
 #include "core/compat.h"
+#include "core/ecwarm.h"
 #include "kiln/key.h"
 #include "kiln/pem.h"
 #include "x509/rsagen.h"
@@ -110,8 +111,9 @@ kiln_key_generate(struct kiln_key *key, const struct kiln_keyreq *kr,
 	if ((ret = mbedtls_pk_setup(
 	         &key->pk, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY))) != 0)
 		return kiln_err_mbed(err, ret, "ECDSA key");
-	ret = mbedtls_ecp_gen_key(curve_for_size(kr->size),
-	    mbedtls_pk_ec(key->pk), kiln_rng_random, rng);
+	/* d * G on the thread's warmed group (core/ecwarm.h). */
+	ret = kiln_ec_generate(mbedtls_pk_ec(key->pk), curve_for_size(kr->size),
+	    kiln_rng_random, rng);
 	if (ret != 0)
 		return kiln_err_mbed(err, ret, "ECDSA key generation");
 	return 0;
@@ -245,7 +247,8 @@ kiln_key_parse_password(struct kiln_key *key, const unsigned char *data,
 	 * cannot sign for.  Compared with itself, mbedtls_pk_check_pair
 	 * recomputes the point from the scalar (RSA: N = PQ, DE = 1).
 	 */
-	if (kiln_pk_check_pair(&key->pk, &key->pk, kiln_rng_random, rng) != 0) {
+	if (kiln_pk_check_pair_warm(&key->pk, &key->pk, kiln_rng_random, rng) !=
+	    0) {
 		kiln_err_set(err, KILN_EINVAL,
 		    "private key: its public part is not its private part's "
 		    "(a corrupt or forged key)");

@@ -525,52 +525,6 @@ Test(api, newcert_and_newkey_make_a_key)
 	cr_assert_eq(rep.issued, 0);
 }
 
-#if !KILN_MBEDTLS3
-/* Make a "size" key on thread "t"; check it is whole and on its curve. */
-static void
-gen_and_check(struct api_thread *t, int size, mbedtls_ecp_group_id id)
-{
-	struct kiln_keyreq kr = {KILN_KEY_ECDSA, size};
-	struct kiln_key k, back;
-	struct kiln_buf pem;
-	struct kiln_err err = {0};
-
-	kiln_key_init(&k);
-	kiln_key_init(&back);
-	kiln_buf_init(&pem);
-	cr_assert_eq(api_gen_key(t, &kr, &k, &err), 0, "%s", err.msg);
-	cr_assert_eq(kiln_pk_ec_group(&k.pk), id);
-	cr_assert_eq(mbedtls_ecp_check_pub_priv(
-	                 mbedtls_pk_ec(k.pk), mbedtls_pk_ec(k.pk)),
-	    0);
-	/* Written and read back: kiln_key_parse checks Q = d * G. */
-	cr_assert_eq(kiln_key_write_pem(&k, &pem, &err), 0, "%s", err.msg);
-	cr_assert_eq(kiln_key_parse(&back, pem.p, pem.len, &rng, &err), 0, "%s",
-	    err.msg);
-	kiln_key_free(&k);
-	kiln_key_free(&back);
-	kiln_buf_free(&pem);
-}
-
-Test(api, keys_are_made_on_the_threads_own_warmed_groups)
-{
-	struct api_thread *t;
-
-	start(OPEN_CONFIG, 0);
-	t = thread;
-	/* No comb table until the first key; then it is kept. */
-	cr_assert_null(t->gen_grp[0].T);
-	gen_and_check(t, 256, MBEDTLS_ECP_DP_SECP256R1);
-	cr_assert_not_null(t->gen_grp[0].T);
-	cr_assert_null(t->gen_grp[1].T);
-	gen_and_check(t, 384, MBEDTLS_ECP_DP_SECP384R1);
-	cr_assert_not_null(t->gen_grp[1].T);
-	/* Later keys use it and are still whole. */
-	gen_and_check(t, 256, MBEDTLS_ECP_DP_SECP256R1);
-	gen_and_check(t, 384, MBEDTLS_ECP_DP_SECP384R1);
-}
-#endif
-
 Test(api, info_gives_the_ca_and_the_profile_as_written)
 {
 	struct kiln_buf want;
