@@ -1470,6 +1470,25 @@ scenario_serve_one() {
 	fi
 	target "kiln serve's peak RSS ≤ 1/4 of cfssl serve's (kiln's ÷ cfssl's)" \
 	    "$(ratio "$krss" "$crss")" "" le 0.25 "$size"
+	serve_floor "$algo" "$kcpu" "$(serve_stat cfssl | cut -d' ' -f6)"
+}
+
+# serve_floor ALGO KILN-CPU CFSSL-CPU: what a sign cannot cost less than
+# on mbedTLS (the CA's signature and the CSR's check, from the floor
+# table), against kiln's and cfssl's CPU per sign.
+serve_floor() {
+	local f want
+	if [ "$1" = rsa ]; then
+		# The CSR's RSA check is a public operation: a few
+		# hundredths of a millisecond, left out.
+		f=${FLOOR[rsa2048_sign]}
+		want=2
+	else
+		f=$(awk -v a="${FLOOR[p256_sign]}" -v b="${FLOOR[p256_verify]}" \
+		    'BEGIN { print a + b }')
+		want=1
+	fi
+	echo "- floor: mbedTLS's own operations of one sign (the CA's signature$([ "$1" = rsa ] || echo " and the CSR's check")) take $(ms "$f") ms of CPU; kiln serve spends $(ms "$2") ms per sign ($(ratio "$2" "$f") × the floor), cfssl serve $(ms "$3") ms. With both servers CPU-bound, kiln at $want × cfssl's rate could spend at most $(ms "$(awk -v c="$3" -v w="$want" 'BEGIN { print c / w }')") ms per sign: $(ratio "$(awk -v c="$3" -v w="$want" 'BEGIN { print c / w }')" "$f") × the floor."
 }
 
 scenario_serve() {
@@ -1482,8 +1501,38 @@ scenario_serve() {
 }
 
 # ---------------------------------------------------------------------
+# The floor (issue 18): bench/floor.c, built as kiln-floor beside kiln,
+# times mbedTLS's own operations on one thread by CPU time, in this run;
+# the scenarios report kiln's costs as multiples of them.
+declare -A FLOOR
+floor_probe() {
+	local name v
+	[ -x "$BIN/kiln-floor" ] || die "$BIN/kiln-floor missing: run make build"
+	say "floor: mbedTLS's operations, timed alone (kiln-floor)"
+	while read -r name v; do
+		FLOOR[$name]=$v
+	done < <("$BIN/kiln-floor")
+	[ -n "${FLOOR[version]-}" ] && [ -n "${FLOOR[mr1024]-}" ] &&
+	    [ -n "${FLOOR[rsa2048_sign]-}" ] ||
+	    die "kiln-floor printed no floor"
+	echo
+	echo "### The floor: mbedTLS ${FLOOR[version]} on this machine"
+	echo
+	echo "One operation of kiln's crypto library alone, on one thread, by CPU time (the median of 7 batches; bench/floor.c): the least any tool built on it can spend."
+	echo
+	echo "| operation | CPU ms |"
+	echo "|---|---:|"
+	echo "| 1024-bit modular exponentiation (one Miller-Rabin round of an RSA-2048 prime search) | $(ms "${FLOOR[mr1024]}") |"
+	echo "| P-256 multiplication by the base point, comb table kept (warm group) | $(ms "${FLOOR[p256_kg_warm]}") |"
+	echo "| the same on a freshly loaded group (table built) | $(ms "${FLOOR[p256_kg_cold]}") |"
+	echo "| P-256 multiplication of another point | $(ms "${FLOOR[p256_kq]}") |"
+	echo "| P-256 ECDSA signature, warm group | $(ms "${FLOOR[p256_sign]}") |"
+	echo "| P-256 ECDSA verification, warm group | $(ms "${FLOOR[p256_verify]}") |"
+	echo "| RSA-2048 PKCS#1 v1.5 signature | $(ms "${FLOOR[rsa2048_sign]}") |"
+}
 
 machine
+floor_probe
 echo
 echo "Times are wall-clock milliseconds; × kiln is the tool's median over kiln's (above 1: kiln is faster); peak RSS is the largest single process of the command, from GNU time's %M in the untimed run."
 echo

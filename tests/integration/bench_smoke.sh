@@ -29,6 +29,17 @@ for key in "- CPU: " "- memory: " "- scratch: " "- kiln: " "- cfssl: " \
 	assert_contains "$md" "$key" "machine line $key"
 done
 
+# The floor: its seven operations, each a positive number of ms.
+floor=$(awk '/^### The floor: mbedTLS [0-9]+\.[0-9]+\.[0-9]+ on this machine$/ { p = 1; next }
+    p && /^### / { exit }
+    p && /^\| / && !/^\| operation/ && !/^\|---/ {
+	n = split($0, c, " \\| ")
+	sub(/ \|$/, "", c[n])
+	if (c[n] !~ /^[0-9]+\.[0-9]+$/ || c[n] + 0 <= 0) print "BAD: " $0
+	else print "ok"
+    }' bench.md)
+assert_eq "$(printf 'ok\n%.0s' 1 2 3 4 5 6 7)" "$floor" "the floor table"
+
 # rows HEADING: the tool cells of the table under the heading that
 # starts with HEADING, one a line; fails unless every other cell is a
 # number (a whole one for runs and RSS).
@@ -157,6 +168,8 @@ assert_contains "$md" "- target: kiln serve ≥ 2 × cfssl serve's signs per sec
 assert_contains "$md" "- target: kiln serve ≥ 1 × cfssl serve's signs per second (kiln's ÷ cfssl's): " "7b target"
 assert_contains "$md" "- target: kiln serve's peak RSS ≤ 1/4 of cfssl serve's (kiln's ÷ cfssl's): " "7 RSS target"
 assert_contains "$md" "**not judged: SIGNS=5**" "7 is not judged at SIGNS=5"
+assert_contains "$md" "- floor: mbedTLS's own operations of one sign (the CA's signature) take " "7a floor line"
+assert_contains "$md" "- floor: mbedTLS's own operations of one sign (the CA's signature and the CSR's check) take " "7b floor line"
 # Both servers stopped: nothing listens on 127.0.22.1 any more.
 assert_eq "" "$(ss -Htln 'src 127.0.22.1' 2>/dev/null)" "7: the servers are stopped"
 assert_contains "$md" "Load average at the end: " "closing line"
