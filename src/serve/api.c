@@ -121,6 +121,7 @@ serve_api_new(struct serve_api **out, const struct serve_api_opts *o,
 	api->config = o->config;
 	api->rng = o->rng;
 	api->clock = o->clock;
+	api->insert = o->insert != NULL ? o->insert : kiln_certdb_insert;
 	kiln_buf_init(&api->ca_text);
 	kiln_buf_init(&api->key_text);
 	kiln_buf_init(&api->ca_pem);

@@ -210,7 +210,6 @@ api_newcert(struct serve_api *api, struct api_thread *t,
 	struct kiln_key key;
 	struct kiln_err e;
 	cJSON *root = NULL;
-	int again = 0, tries;
 
 	memset(&g, 0, sizeof(g));
 	kiln_buf_init(&text);
@@ -245,28 +244,16 @@ api_newcert(struct serve_api *api, struct api_thread *t,
 	if ((p = api_profile(api, g.profile, g.label, rep)) == NULL ||
 	    read_request(&kr, g.request, strlen(g.request), rep) == -1)
 		goto cleanup;
+	/* One key: a serial drawn again (api_issue) certifies it too. */
 	in = (struct kiln_gen_in){.req = &kr, .key = &key};
-	for (tries = 0; tries < 3; tries++) {
-		cert.len = csr.len = 0;
-		kiln_key_free(&key);
-		kiln_key_init(&key);
-		if (kiln_gen_check_hosts(&kr, &e) == -1 ||
-		    api_gen_key(t, &kr.key, &key, &e) == -1 ||
-		    kiln_gen_cert(&cert, &csr, &in, &t->signer, p, &t->rng,
-		        api_now(api), &e) == -1) {
-			gen_fail(rep, &e);
-			goto cleanup;
-		}
-		if (api_record(api, t, &cert, g.label, rep, &again) == 0)
-			break;
-		if (!again)
-			goto cleanup;
-	}
-	if (again) {
-		api_fail(rep, 500, API_CODE_DB_INSERT,
-		    "certificate database: no free serial number");
+	if (kiln_gen_check_hosts(&kr, &e) == -1 ||
+	    api_gen_key(t, &kr.key, &key, &e) == -1) {
+		gen_fail(rep, &e);
 		goto cleanup;
 	}
+	if (api_issue(api, t, &in, p, g.label, &cert, &csr, gen_fail, rep) ==
+	    -1)
+		goto cleanup;
 	if (kr.n_hosts == 0 &&
 	    (kiln_buf_printf(&msgs, &e,
 	         "[{\"code\":%d,\"message\":", API_CODE_POLICY) == -1 ||
