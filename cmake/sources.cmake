@@ -139,6 +139,7 @@ set(KILN_SOURCES_SERVE
 	src/serve/audit.c
 	src/serve/auth.c
 	src/serve/http.c
+	src/serve/httpreq.c
 	src/serve/httptls.c
 	src/serve/metrics.c
 	src/serve/reply.c

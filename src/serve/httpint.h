@@ -1,9 +1,9 @@
 /*
- * The parts of kiln serve's HTTP layer (serve/http.c) that are not tied
+ * The parts of kiln serve's HTTP layer (serve/http*.c) that are not tied
  * to a socket, each in its own file so that the unit tests reach them:
  * the audit line (audit.c), the metrics (metrics.c), the client
  * certificate's CN match (httptls.c) and the envelopes the layer answers
- * itself (http.c).  Private to src/serve/.
+ * itself (httpreq.c).  Private to src/serve/.
  */
 #ifndef KILN_SERVE_HTTPINT_H
 #define KILN_SERVE_HTTPINT_H

@@ -1,6 +1,6 @@
 /*
  * kiln serve's two halves and the seam between them: the HTTP layer
- * (serve/http.c, on libmicrohttpd: connections, limits, TLS, draining,
+ * (serve/http*.c, on libmicrohttpd: connections, limits, TLS, draining,
  * the audit line and the metrics) hands each complete request to the API
  * (serve/api*.c: cfssl's endpoints under /api/v1/cfssl/), which answers
  * it.  The HTTP layer knows no endpoint; the API knows no socket.
