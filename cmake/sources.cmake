@@ -66,6 +66,7 @@ set(KILN_SOURCES_PKI
 	src/pki/signer.c
 	src/pki/tree.c
 	src/pki/treeca.c
+	src/pki/treewrite.c
 )
 # inspect: decoding, checking and verifying what exists.
 set(KILN_SOURCES_INSPECT
