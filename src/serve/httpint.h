@@ -37,9 +37,10 @@ struct http_audit {
 
 /*
  * Append the audit line of "a" to "out": one JSON object and a newline,
- * every string escaped by kiln_buf_append_json, rep->sans re-encoded from
- * the JSON array it must hold (anything else is written as []).  No body
- * ever enters it.  Returns 0 or -1 (KILN_ENOMEM).
+ * every string escaped by kiln_buf_append_json_log (DEL, C1 and
+ * bidirectional controls too), rep->sans re-encoded from the JSON array
+ * it must hold (anything else is written as []).  No body ever enters
+ * it.  Returns 0 or -1 (KILN_ENOMEM).
  */
 int http_audit_format(
     struct kiln_buf *, const struct http_audit *, struct kiln_err *);

@@ -175,7 +175,8 @@ echo0=$((echo0 + 200))
 
 # The audit fields from the API, hostile strings included, and a body
 # that must never reach the audit log.
-assert_eq 200 "$(code "http://$ADDR:$PORT/echo?profile=www&serial=42&issued=1&cn=a%22b%0A%1B%5B31m%5C&sans=%5B%22x.example%22%2C%22q%0Az%22%5D" \
+# The CN ends with DEL, CSI (U+009B), NEL (U+0085) and RLO (U+202E).
+assert_eq 200 "$(code "http://$ADDR:$PORT/echo?profile=www&serial=42&issued=1&cn=a%22b%0A%1B%5B31m%5C%7F%C2%9B%C2%85%E2%80%AE&sans=%5B%22x.example%22%2C%22q%0Az%22%5D" \
     --data-binary 'BODY-MARKER-do-not-log')" "echo with audit fields"
 echo0=$((echo0 + 1))
 
@@ -229,8 +230,15 @@ jq -c 'select(.serial == "42")' "$T/audit.log" >a42
 assert_eq 'POST|/echo|echo|200|www|ok|null' \
     "$(jq -r '[.method, .path, .endpoint, .status, .profile, .result, .tls_cn] | map(tostring) | join("|")' a42)" \
     "audit: request fields"
-assert_eq "$(printf 'a"b\n\033[31m\\')" "$(jq -r .cn a42)" \
-    "audit: a hostile CN read back exactly"
+assert_eq "$(printf 'a"b\n\033[31m\\\177\302\233\302\205\342\200\256')" \
+    "$(jq -r .cn a42)" "audit: a hostile CN read back exactly"
+# ... and written with every control escaped, DEL, C1 and bidi too.
+assert_contains "$(grep -F '"serial":"42"' "$T/audit.log")" \
+    '"cn":"a\"b\n\u001b[31m\\\u007f\u009b\u0085\u202e",' \
+    "audit: the hostile CN's escaped text"
+assert_eq "" "$(LC_ALL=C grep -n -e "$(printf '\177')" \
+    -e "$(printf '\302[\200-\237]')" "$T/audit.log" || :)" \
+    "audit: no DEL or C1 byte in the log"
 assert_eq '["x.example","q\nz"]' "$(jq -c .sans a42)" "audit: SANs"
 assert_contains "$(jq -r .peer a42)" "127.0.0.1:" "audit: peer"
 jq -r .time a42 | grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z$' ||
