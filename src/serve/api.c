@@ -53,8 +53,7 @@ api_fail(struct serve_reply *rep, int status, int code, const char *fmt, ...)
 	/* The certificate, if one was made, is never sent. */
 	rep->body.len = 0;
 	rep->status = status;
-	/* cfssl writes errors with Go's http.Error. */
-	rep->content_type = "text/plain; charset=utf-8";
+	rep->content_type = SERVE_ERROR_TYPE; /* Go's http.Error's */
 	snprintf(rep->result, sizeof(rep->result), "%.*s",
 	    (int)sizeof(rep->result) - 1, msg);
 	if (kiln_buf_printf(&rep->body, NULL,

@@ -113,7 +113,12 @@ respond(struct serve_http *s, struct MHD_Connection *c, struct req_state *r,
 	return ret;
 }
 
-/* An error envelope of the layer's own, "msg" also the audit's result. */
+/*
+ * An error envelope of the layer's own, "msg" also the audit's result,
+ * sent as the API's are (SERVE_ERROR_TYPE): cfssl's server answers every
+ * error of its own through Go's http.Error, its 405 and the 403 of
+ * -mutual-tls-cn ("Invalid CN") included.
+ */
 static enum MHD_Result
 fail(struct serve_http *s, struct MHD_Connection *c, struct req_state *r,
     int status, const char *msg)
@@ -127,7 +132,7 @@ fail(struct serve_http *s, struct MHD_Connection *c, struct req_state *r,
 		kiln_buf_free(&b);
 		return MHD_NO;
 	}
-	ret = respond(s, c, r, status, "application/json", &b);
+	ret = respond(s, c, r, status, SERVE_ERROR_TYPE, &b);
 	kiln_buf_free(&b);
 	return ret;
 }

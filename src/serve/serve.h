@@ -21,6 +21,13 @@
 #include "kiln/buf.h"
 #include "kiln/err.h"
 
+/*
+ * The content type of every error envelope, the API's and the HTTP
+ * layer's own: cfssl writes its errors with Go's http.Error, which sends
+ * this (and X-Content-Type-Options: nosniff, which kiln sends always).
+ */
+#define SERVE_ERROR_TYPE "text/plain; charset=utf-8"
+
 /* A complete request, as the HTTP layer read it.  All borrowed. */
 struct serve_req {
 	const char *method;  /* "GET", "POST", ... */
