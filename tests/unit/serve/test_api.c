@@ -841,6 +841,40 @@ Test(api, revoke_then_crl_lists_the_serial)
 	kiln_buf_free(&b);
 }
 
+/*
+ * As cfssl's, revoke takes no token, even on a server whose profiles all
+ * need one (SECURITY.md says so, and what the operator must do): this
+ * test fails the day that changes, so that the documentation does too.
+ */
+Test(api, revoke_takes_no_token_even_with_auth_keys)
+{
+	struct kiln_certdb *h = NULL;
+	struct kiln_certdb_row row;
+	char body[512], *inner, *b;
+
+	start(AUTH_CONFIG, 1);
+	inner = sign_body("\"profile\":\"authp\"");
+	b = auth_body(inner, K1);
+	call("POST", "/api/v1/cfssl/authsign", b);
+	free(b);
+	free(inner);
+	cr_assert_eq(rep.status, 200, "%s", (char *)rep.body.p);
+	snprintf(body, sizeof(body),
+	    "{\"serial\":\"%s\",\"authority_key_id\":\"%s\",\"reason\":"
+	    "\"superseded\"}",
+	    rep.serial, CA_AKI);
+	call("POST", "/api/v1/cfssl/revoke", body);
+	cr_assert_eq(rep.status, 200, "%s", (char *)rep.body.p);
+	cr_assert_str_eq(rep.identity, "");
+	kiln_certdb_row_init(&row);
+	cr_assert_eq(kiln_certdb_open(&h, &db, NULL), 0);
+	cr_assert_eq(kiln_certdb_get(h, rep.serial, CA_AKI, &row, NULL), 1);
+	cr_assert_str_eq(row.status, "revoked");
+	cr_assert_eq(row.reason, 4);
+	kiln_certdb_row_free(&row);
+	kiln_certdb_close(h);
+}
+
 Test(api, crl_and_revoke_need_a_database)
 {
 	start(OPEN_CONFIG, 0);
