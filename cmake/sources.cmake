@@ -67,6 +67,7 @@ set(KILN_SOURCES_PKI
 	src/pki/signer.c
 	src/pki/tree.c
 	src/pki/treeca.c
+	src/pki/treewrite.c
 )
 # inspect: decoding, checking and verifying what exists.
 set(KILN_SOURCES_INSPECT
@@ -140,6 +141,7 @@ set(KILN_SOURCES_SERVE
 	src/serve/audit.c
 	src/serve/auth.c
 	src/serve/http.c
+	src/serve/httpreq.c
 	src/serve/httptls.c
 	src/serve/metrics.c
 	src/serve/reply.c

@@ -53,4 +53,15 @@ int kiln_buf_printf(struct kiln_buf *, struct kiln_err *, const char *, ...)
 int kiln_buf_append_json(
     struct kiln_buf *, const char *, size_t, struct kiln_err *);
 
+/*
+ * As kiln_buf_append_json, for JSON a person reads in a terminal (kiln
+ * serve's audit line): DEL, the C1 controls U+0080 to U+009F and the
+ * bidirectional controls are escaped too, as \u007f, \u009b, \u202e,
+ * so that no byte of the text can drive the terminal or reorder a line
+ * (Go leaves them raw).  The string decoded is the same.  Returns 0 or
+ * -1 (KILN_ENOMEM).
+ */
+int kiln_buf_append_json_log(
+    struct kiln_buf *, const char *, size_t, struct kiln_err *);
+
 #endif /* KILN_BUF_H */

@@ -74,9 +74,13 @@ kiln_buf_terminate(struct kiln_buf *buf, struct kiln_err *err)
 	return 0;
 }
 
-int
-kiln_buf_append_json(
-    struct kiln_buf *out, const char *s, size_t n, struct kiln_err *err)
+/*
+ * "s" as a JSON string, escaped as Go's encoding/json does; with "shown",
+ * also every code point kiln_utf8_hidden names, as \uNNNN.
+ */
+static int
+append_json(struct kiln_buf *out, const char *s, size_t n, int shown,
+    struct kiln_err *err)
 {
 	static const char hexdigits[] = "0123456789abcdef";
 	const unsigned char *u = (const unsigned char *)s;
@@ -106,7 +110,11 @@ kiln_buf_append_json(
 			continue;
 		}
 		if (k > 1) {
-			if (c == 0x2028 || c == 0x2029) {
+			if (shown && kiln_utf8_hidden(c)) {
+				snprintf(esc, sizeof(esc), "\\u%04lx", c);
+				if (kiln_buf_append(out, esc, 6, err) == -1)
+					return -1;
+			} else if (c == 0x2028 || c == 0x2029) {
 				if (kiln_buf_append(out,
 				        c == 0x2028 ? "\\u2028" : "\\u2029", 6,
 				        err) == -1)
@@ -125,7 +133,8 @@ kiln_buf_append_json(
 			esc[1] = 'r';
 		else if (c == '\t')
 			esc[1] = 't';
-		else if (c < 0x20 || c == '<' || c == '>' || c == '&') {
+		else if (c < 0x20 || c == '<' || c == '>' || c == '&' ||
+		         (shown && c == 0x7f)) {
 			memcpy(esc + 1, "u00", 3);
 			esc[4] = hexdigits[c >> 4];
 			esc[5] = hexdigits[c & 0xf];
@@ -138,6 +147,20 @@ kiln_buf_append_json(
 			return -1;
 	}
 	return kiln_buf_append(out, "\"", 1, err);
+}
+
+int
+kiln_buf_append_json(
+    struct kiln_buf *out, const char *s, size_t n, struct kiln_err *err)
+{
+	return append_json(out, s, n, 0, err);
+}
+
+int
+kiln_buf_append_json_log(
+    struct kiln_buf *out, const char *s, size_t n, struct kiln_err *err)
+{
+	return append_json(out, s, n, 1, err);
 }
 
 int

@@ -8,14 +8,6 @@
 #include "kiln/esc.h"
 #include "core/strs.h"
 
-/* Code points shown as \uNNNN: C1, bidirectional controls, separators. */
-static int
-hidden(unsigned long c)
-{
-	return c <= 0x9f || c == 0x061c || c == 0x200e || c == 0x200f ||
-	       (c >= 0x2028 && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
-}
-
 int
 kiln_esc_append(
     struct kiln_buf *out, const char *s, size_t n, struct kiln_err *err)
@@ -33,7 +25,7 @@ kiln_esc_append(
 				continue;
 			if (u[run] < 0x80 ||
 			    (k = kiln_utf8_next(u + run, n - run, &c)) == 0 ||
-			    hidden(c))
+			    kiln_utf8_hidden(c))
 				break;
 		}
 		if (run > i && kiln_buf_append(out, u + i, run - i, err) == -1)

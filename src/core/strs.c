@@ -99,6 +99,14 @@ kiln_utf8_valid(const unsigned char *s, size_t n)
 	return 1;
 }
 
+int
+kiln_utf8_hidden(unsigned long c)
+{
+	return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x061c ||
+	       c == 0x200e || c == 0x200f || (c >= 0x2028 && c <= 0x202e) ||
+	       (c >= 0x2066 && c <= 0x2069);
+}
+
 /* "AB:CD:..." with two digits per byte, as cfssl ≥ 1.3 prints key ids. */
 void
 kiln_hex_colon(const unsigned char *p, size_t n, char *out, size_t size)

@@ -41,6 +41,15 @@ size_t kiln_utf8_next(const unsigned char *, size_t, unsigned long *);
 int kiln_utf8_valid(const unsigned char *, size_t);
 
 /*
+ * Whether code point "c" is one no text for people shows as it is: the
+ * C0 controls, DEL, the C1 controls (U+0080 to U+009F), the
+ * bidirectional controls (U+061C, U+200E, U+200F, U+202A to U+202E,
+ * U+2066 to U+2069) and the separators U+2028 and U+2029.  The escapers
+ * of kiln/esc.h and kiln_buf_append_json_log write them escaped.
+ */
+int kiln_utf8_hidden(unsigned long);
+
+/*
  * "AB:CD:..." with two upper-case digits per byte of the "n" bytes at "p",
  * as cfssl >= 1.3 prints key ids, into "out" ("size" bytes, always
  * NUL-terminated; bytes that do not fit are left out).  Cannot fail.

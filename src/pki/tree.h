@@ -95,6 +95,12 @@ int tree_folder(struct tree *, size_t, mode_t, const char *, const char *,
 int tree_open(struct tree *, struct kiln_err *);
 
 /*
+ * Folder "f" open, made first (with its missing parents, each with its
+ * own mode) if it is missing: for tree_write.  Returns 0 or -1.
+ */
+int tree_need_folder(struct tree *, size_t, struct kiln_err *);
+
+/*
  * "DIR/REL/name" as messages show it (the folder's own with an empty
  * "name") into "out" (PATH_MAX bytes).  Returns 0 or -1.
  */

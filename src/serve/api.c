@@ -52,8 +52,7 @@ api_fail(struct serve_reply *rep, int status, int code, const char *fmt, ...)
 	/* The certificate, if one was made, is never sent. */
 	rep->body.len = 0;
 	rep->status = status;
-	/* cfssl writes errors with Go's http.Error. */
-	rep->content_type = "text/plain; charset=utf-8";
+	rep->content_type = SERVE_ERROR_TYPE; /* Go's http.Error's */
 	snprintf(rep->result, sizeof(rep->result), "%.*s",
 	    (int)sizeof(rep->result) - 1, msg);
 	if (kiln_buf_printf(&rep->body, NULL,
@@ -120,6 +119,7 @@ serve_api_new(struct serve_api **out, const struct serve_api_opts *o,
 	api->config = o->config;
 	api->rng = o->rng;
 	api->clock = o->clock;
+	api->insert = o->insert != NULL ? o->insert : kiln_certdb_insert;
 	kiln_buf_init(&api->ca_text);
 	kiln_buf_init(&api->key_text);
 	kiln_buf_init(&api->ca_pem);

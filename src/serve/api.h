@@ -39,6 +39,10 @@ struct serve_api_opts {
 	struct kiln_rng *rng;
 	/* The time (NULL: time(NULL)); tests move it. */
 	time_t (*clock)(void);
+	/* The certdb's insert (NULL: kiln_certdb_insert); tests make a
+	 * serial collide. */
+	int (*insert)(struct kiln_certdb *, const struct kiln_certdb_row *,
+	    struct kiln_err *);
 };
 
 struct serve_api;

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <mbedtls/ecp.h>
 #include <mbedtls/md.h>
 
 #include "core/compat.h"
@@ -76,14 +75,6 @@ pem_member(struct kiln_buf *out, const char *name, const char *label,
 	return rc;
 }
 
-int
-api_gen_key(struct api_thread *t, const struct kiln_keyreq *kr,
-    struct kiln_key *key, struct kiln_err *err)
-{
-	/* EC keys on the thread's warmed group (core/ecwarm.h). */
-	return kiln_key_generate(key, kr, &t->rng, err);
-}
-
 /* csr.json of newkey, or newcert's "request": "ca" refused, as cfssl. */
 static int
 read_request(struct kiln_request *kr, const char *text, size_t len,
@@ -143,7 +134,7 @@ api_newkey(struct serve_api *api, struct api_thread *t,
 	/* The hosts, then the key, then the rest, as kiln_gen_csr checks. */
 	in = (struct kiln_gen_in){.req = &kr, .key = &key};
 	if (kiln_gen_check_hosts(&kr, &e) == -1 ||
-	    api_gen_key(t, &kr.key, &key, &e) == -1 ||
+	    kiln_key_generate(&key, &kr.key, &t->rng, &e) == -1 ||
 	    kiln_gen_csr(&csr, &in, &t->rng, &e) == -1) {
 		gen_fail(rep, &e);
 		goto cleanup;
@@ -184,7 +175,6 @@ api_newcert(struct serve_api *api, struct api_thread *t,
 	struct kiln_key key;
 	struct kiln_err e;
 	cJSON *root = NULL;
-	int again = 0, tries;
 
 	memset(&g, 0, sizeof(g));
 	kiln_buf_init(&text);
@@ -219,28 +209,16 @@ api_newcert(struct serve_api *api, struct api_thread *t,
 	if ((p = api_profile(api, g.profile, g.label, rep)) == NULL ||
 	    read_request(&kr, g.request, strlen(g.request), rep) == -1)
 		goto cleanup;
+	/* One key: a serial drawn again (api_issue) certifies it too. */
 	in = (struct kiln_gen_in){.req = &kr, .key = &key};
-	for (tries = 0; tries < 3; tries++) {
-		cert.len = csr.len = 0;
-		kiln_key_free(&key);
-		kiln_key_init(&key);
-		if (kiln_gen_check_hosts(&kr, &e) == -1 ||
-		    api_gen_key(t, &kr.key, &key, &e) == -1 ||
-		    kiln_gen_cert(&cert, &csr, &in, &t->signer, p, &t->rng,
-		        api_now(api), &e) == -1) {
-			gen_fail(rep, &e);
-			goto cleanup;
-		}
-		if (api_record(api, t, &cert, g.label, rep, &again) == 0)
-			break;
-		if (!again)
-			goto cleanup;
-	}
-	if (again) {
-		api_fail(rep, 500, API_CODE_DB_INSERT,
-		    "certificate database: no free serial number");
+	if (kiln_gen_check_hosts(&kr, &e) == -1 ||
+	    kiln_key_generate(&key, &kr.key, &t->rng, &e) == -1) {
+		gen_fail(rep, &e);
 		goto cleanup;
 	}
+	if (api_issue(api, t, &in, p, g.label, &cert, &csr, gen_fail, rep) ==
+	    -1)
+		goto cleanup;
 	if (kr.n_hosts == 0 &&
 	    (kiln_buf_printf(&msgs, &e,
 	         "[{\"code\":%d,\"message\":", API_CODE_POLICY) == -1 ||

@@ -70,6 +70,8 @@ struct serve_api {
 	struct api_replay replay;
 	struct kiln_rng *rng;
 	time_t (*clock)(void);
+	int (*insert)(struct kiln_certdb *, const struct kiln_certdb_row *,
+	    struct kiln_err *);
 };
 
 /* One thread's own: nothing here is shared. */
@@ -80,14 +82,6 @@ struct api_thread {
 	struct kiln_signer signer;
 	struct kiln_certdb *db; /* NULL without -db-config */
 };
-
-/*
- * The key "kr" asks for into "key", on the thread's groups for P-256 and
- * P-384 (kiln_key_generate for the rest).  Returns 0, or -1 as
- * kiln_key_generate.
- */
-int api_gen_key(struct api_thread *, const struct kiln_keyreq *,
-    struct kiln_key *, struct kiln_err *);
 
 time_t api_now(const struct serve_api *);
 
@@ -191,12 +185,26 @@ void api_issue_signreq(struct serve_api *, struct api_thread *,
     struct serve_reply *);
 
 /*
- * Record the certificate "der" just issued under "label" (certdb when
- * configured), and fill the reply's audit fields.  Returns 0, or -1 with
- * the envelope in "rep" (KILN_EEXIST: "*again" set, nothing in "rep").
+ * Certificates api_issue makes for one request at most, when the
+ * database already holds the serial drawn: 20 random bytes collide by
+ * chance about never, so a third "duplicate" means something else.
  */
-int api_record(struct serve_api *, struct api_thread *, const struct kiln_buf *,
-    const char *, struct serve_reply *, int *);
+#define API_ISSUE_TRIES 3
+
+/*
+ * Issue "in" under "profile" on the thread's signer (the CSR too, into
+ * "csr", unless NULL), record it under "label" in the certdb when there
+ * is one, and fill the reply's audit fields.  A serial the database
+ * holds already is drawn again, with the same request and key, up to
+ * API_ISSUE_TRIES certificates in all.  Returns 0 with "cert" (and
+ * "csr") holding what was recorded, or -1 with the envelope in "rep":
+ * "gen_fail"'s when a certificate cannot be made, else the database's.
+ */
+int api_issue(struct serve_api *, struct api_thread *,
+    const struct kiln_gen_in *, const struct kiln_profile *, const char *,
+    struct kiln_buf *, struct kiln_buf *,
+    void (*)(struct serve_reply *, const struct kiln_err *),
+    struct serve_reply *);
 
 void api_sign(struct serve_api *, struct api_thread *, const struct serve_req *,
     struct serve_reply *);

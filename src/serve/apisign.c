@@ -1,7 +1,8 @@
 /*
  * sign, authsign and info: cfssl's signing endpoints, on libkiln's sign
- * pipeline (kiln_sign_request, kiln_gen_cert), with the certificate in
- * the database before its reply is built.
+ * pipeline (kiln_sign_request, kiln_gen_cert); and api_issue, which
+ * issues and records every certificate kiln serve makes (newcert's too),
+ * so that each is in the database before its reply is built.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -10,9 +11,6 @@
 #include "kiln/pem.h"
 #include "kiln/sign.h"
 #include "serve/apipriv.h"
-
-/* A certificate whose serial is taken is made again this many times. */
-#define ISSUE_TRIES 3
 
 /* The request body as NUL-terminated text, for the JSON reader. */
 static int
@@ -24,10 +22,14 @@ body_text(
 	return kiln_buf_terminate(text, err);
 }
 
-int
-api_record(struct serve_api *api, struct api_thread *t,
-    const struct kiln_buf *der, const char *label, struct serve_reply *rep,
-    int *again)
+/*
+ * Record the certificate "der" just issued under "label" (certdb when
+ * configured), and fill the reply's audit fields.  Returns 0, or -1 with
+ * the envelope in "rep" (KILN_EEXIST: "*again" set, nothing in "rep").
+ */
+static int
+record(struct serve_api *api, struct api_thread *t, const struct kiln_buf *der,
+    const char *label, struct serve_reply *rep, int *again)
 {
 	struct kiln_certdb_row row;
 	struct kiln_err e;
@@ -41,7 +43,7 @@ api_record(struct serve_api *api, struct api_thread *t,
 		api_fail(rep, 500, 0, "%s", e.msg);
 		goto cleanup;
 	}
-	if (t->db != NULL && kiln_certdb_insert(t->db, &row, &e) == -1) {
+	if (t->db != NULL && api->insert(t->db, &row, &e) == -1) {
 		if (e.code == KILN_EEXIST)
 			*again = 1;
 		else
@@ -61,6 +63,46 @@ api_record(struct serve_api *api, struct api_thread *t,
 cleanup:
 	kiln_certdb_row_free(&row);
 	return rc;
+}
+
+int
+api_issue(struct serve_api *api, struct api_thread *t,
+    const struct kiln_gen_in *in, const struct kiln_profile *profile,
+    const char *label, struct kiln_buf *cert, struct kiln_buf *csr,
+    void (*gen_fail)(struct serve_reply *, const struct kiln_err *),
+    struct serve_reply *rep)
+{
+	struct kiln_err e;
+	int again, tries;
+
+	for (tries = 0; tries < API_ISSUE_TRIES; tries++) {
+		kiln_err_clear(&e);
+		cert->len = 0;
+		if (csr != NULL)
+			csr->len = 0;
+		if (kiln_gen_cert(cert, csr, in, &t->signer, profile, &t->rng,
+		        api_now(api), &e) == -1) {
+			gen_fail(rep, &e);
+			return -1;
+		}
+		if (record(api, t, cert, label, rep, &again) == 0)
+			return 0;
+		if (!again)
+			return -1;
+	}
+	api_fail(rep, 500, API_CODE_DB_INSERT,
+	    "certificate database: no free serial number");
+	return -1;
+}
+
+/* sign's and authsign's words for a certificate that cannot be made. */
+static void
+sign_fail(struct serve_reply *rep, const struct kiln_err *e)
+{
+	if (e->code == KILN_EPOLICY || e->code == KILN_EINVAL)
+		api_fail(rep, 400, API_CODE_POLICY, "%s", e->msg);
+	else
+		api_fail(rep, 500, 0, "%s", e->msg);
 }
 
 /* Replace the request's SANs by the "hosts" array (even []). */
@@ -119,7 +161,6 @@ api_issue_signreq(struct serve_api *api, struct api_thread *t,
 	struct kiln_buf cert;
 	struct kiln_err e;
 	char *subject = NULL;
-	int again = 0, tries;
 
 	kiln_signreq_init(&sr);
 	kiln_buf_init(&cert);
@@ -160,27 +201,9 @@ api_issue_signreq(struct serve_api *api, struct api_thread *t,
 		goto cleanup;
 	}
 	in = (struct kiln_gen_in){.csr = &sr};
-	for (tries = 0; tries < ISSUE_TRIES; tries++) {
-		cert.len = 0;
-		if (kiln_gen_cert(&cert, NULL, &in, &t->signer, profile,
-		        &t->rng, api_now(api), &e) == -1) {
-			if (e.code == KILN_EPOLICY || e.code == KILN_EINVAL)
-				api_fail(
-				    rep, 400, API_CODE_POLICY, "%s", e.msg);
-			else
-				api_fail(rep, 500, 0, "%s", e.msg);
-			goto cleanup;
-		}
-		if (api_record(api, t, &cert, r->label, rep, &again) == 0)
-			break;
-		if (!again)
-			goto cleanup;
-	}
-	if (again) {
-		api_fail(rep, 500, API_CODE_DB_INSERT,
-		    "certificate database: no free serial number");
+	if (api_issue(api, t, &in, profile, r->label, &cert, NULL, sign_fail,
+	        rep) == -1)
 		goto cleanup;
-	}
 	if (reply_cert(rep, &cert, &e) == -1) {
 		api_fail(rep, 500, 0, "%s", e.msg);
 		goto cleanup;

@@ -1,7 +1,8 @@
 /*
  * kiln serve's audit line (serve/httpint.h): one JSON object per request,
  * written with one write(2) so that lines from many threads never mix.
- * Every string goes through kiln_buf_append_json; no body ever enters.
+ * Every string goes through kiln_buf_append_json_log (every control, C1
+ * and bidirectional ones too, escaped); no body ever enters.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -41,7 +42,7 @@ member(struct kiln_buf *out, const char *key, const char *s, size_t n,
 		return -1;
 	if (s == NULL)
 		return kiln_buf_append(out, "null", 4, err);
-	return kiln_buf_append_json(out, s, n, err);
+	return kiln_buf_append_json_log(out, s, n, err);
 }
 
 /* A NUL-terminated string's member. */
@@ -77,7 +78,7 @@ sans(struct kiln_buf *out, const struct kiln_buf *in, struct kiln_err *err)
 				continue;
 			if ((!first &&
 			        kiln_buf_append(out, ",", 1, err) == -1) ||
-			    kiln_buf_append_json(out, it->valuestring,
+			    kiln_buf_append_json_log(out, it->valuestring,
 			        strlen(it->valuestring), err) == -1)
 				goto cleanup;
 			first = 0;

@@ -1,9 +1,9 @@
 /*
- * The parts of kiln serve's HTTP layer (serve/http.c) that are not tied
+ * The parts of kiln serve's HTTP layer (serve/http*.c) that are not tied
  * to a socket, each in its own file so that the unit tests reach them:
  * the audit line (audit.c), the metrics (metrics.c), the client
  * certificate's CN match (httptls.c) and the envelopes the layer answers
- * itself (http.c).  Private to src/serve/.
+ * itself (httpreq.c).  Private to src/serve/.
  */
 #ifndef KILN_SERVE_HTTPINT_H
 #define KILN_SERVE_HTTPINT_H
@@ -37,9 +37,10 @@ struct http_audit {
 
 /*
  * Append the audit line of "a" to "out": one JSON object and a newline,
- * every string escaped by kiln_buf_append_json, rep->sans re-encoded from
- * the JSON array it must hold (anything else is written as []).  No body
- * ever enters it.  Returns 0 or -1 (KILN_ENOMEM).
+ * every string escaped by kiln_buf_append_json_log (DEL, C1 and
+ * bidirectional controls too), rep->sans re-encoded from the JSON array
+ * it must hold (anything else is written as []).  No body ever enters
+ * it.  Returns 0 or -1 (KILN_ENOMEM).
  */
 int http_audit_format(
     struct kiln_buf *, const struct http_audit *, struct kiln_err *);

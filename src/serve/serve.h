@@ -1,6 +1,6 @@
 /*
  * kiln serve's two halves and the seam between them: the HTTP layer
- * (serve/http.c, on libmicrohttpd: connections, limits, TLS, draining,
+ * (serve/http*.c, on libmicrohttpd: connections, limits, TLS, draining,
  * the audit line and the metrics) hands each complete request to the API
  * (serve/api*.c: cfssl's endpoints under /api/v1/cfssl/), which answers
  * it.  The HTTP layer knows no endpoint; the API knows no socket.
@@ -20,6 +20,13 @@
 
 #include "kiln/buf.h"
 #include "kiln/err.h"
+
+/*
+ * The content type of every error envelope, the API's and the HTTP
+ * layer's own: cfssl writes its errors with Go's http.Error, which sends
+ * this (and X-Content-Type-Options: nosniff, which kiln sends always).
+ */
+#define SERVE_ERROR_TYPE "text/plain; charset=utf-8"
 
 /* A complete request, as the HTTP layer read it.  All borrowed. */
 struct serve_req {

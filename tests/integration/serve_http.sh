@@ -42,11 +42,25 @@ stop_stub_term() {
 }
 
 # code URL CURLARGS...: the HTTP status (000: no response), the body in
-# ./body.
+# ./body, the headers in ./hdr.
 code() {
 	_u=$1
 	shift
-	curl -s -o body -w '%{http_code}' --max-time 20 "$@" "$_u" || :
+	rm -f hdr
+	curl -s -o body -D hdr -w '%{http_code}' --max-time 20 "$@" "$_u" || :
+}
+
+# header NAME: its value in ./hdr (the last one, without the CR).
+header() {
+	tr -d '\r' <hdr | sed -n "s/^$1: *//Ip" | tail -n 1
+}
+
+# error_headers WHAT: the headers of an error the layer sends itself are
+# those of Go's http.Error, with which cfssl's server sends every error.
+error_headers() {
+	assert_eq 'text/plain; charset=utf-8|nosniff' \
+	    "$(header Content-Type)|$(header X-Content-Type-Options)" \
+	    "$1: Content-Type and X-Content-Type-Options"
 }
 
 # The envelope in ./body: "code message".
@@ -127,6 +141,8 @@ assert_eq 200 "$(code "http://$ADDR:$PORT/echo" --data-binary hello)" \
     "small body"
 assert_eq '{"success":true,"result":{"length":5},"errors":[],"messages":[]}' \
     "$(cat body)" "echo body"
+assert_eq 'application/json|nosniff' \
+    "$(header Content-Type)|$(header X-Content-Type-Options)" "echo headers"
 echo0=$((echo0 + 1))
 
 # A body over the limit, said by Content-Length: 413 at once.
@@ -135,11 +151,13 @@ assert_eq 413 "$(code "http://$ADDR:$PORT/echo" --data-binary @big)" \
     "Content-Length over the limit"
 assert_eq "false|null|413|request body too large|0" "$(envelope)" \
     "413 envelope (Content-Length)"
+error_headers "413 (Content-Length)"
 # ... and chunked, counted as it comes.
 assert_eq 413 "$(code "http://$ADDR:$PORT/echo" -H 'Transfer-Encoding: chunked' \
     --data-binary @big)" "chunked body over the limit"
 assert_eq "false|null|413|request body too large|0" "$(envelope)" \
     "413 envelope (chunked)"
+error_headers "413 (chunked)"
 # Exactly the limit is fine, chunked too.
 head -c 1000 big >fits
 assert_eq 200 "$(code "http://$ADDR:$PORT/echo" -H 'Transfer-Encoding: chunked' \
@@ -175,12 +193,15 @@ echo0=$((echo0 + 200))
 
 # The audit fields from the API, hostile strings included, and a body
 # that must never reach the audit log.
-assert_eq 200 "$(code "http://$ADDR:$PORT/echo?profile=www&serial=42&issued=1&cn=a%22b%0A%1B%5B31m%5C&sans=%5B%22x.example%22%2C%22q%0Az%22%5D" \
+# The CN ends with DEL, CSI (U+009B), NEL (U+0085) and RLO (U+202E).
+assert_eq 200 "$(code "http://$ADDR:$PORT/echo?profile=www&serial=42&issued=1&cn=a%22b%0A%1B%5B31m%5C%7F%C2%9B%C2%85%E2%80%AE&sans=%5B%22x.example%22%2C%22q%0Az%22%5D" \
     --data-binary 'BODY-MARKER-do-not-log')" "echo with audit fields"
 echo0=$((echo0 + 1))
 
 # /metrics: every request so far, by endpoint and code.
 assert_eq 200 "$(code "http://$ADDR:$PORT/metrics")" "GET /metrics"
+assert_eq 'text/plain; version=0.0.4; charset=utf-8' "$(header Content-Type)" \
+    "/metrics: Prometheus' content type"
 metric() { awk -v k="$1" '$1 == k { print $2 }' body; }
 assert_eq "$echo0" "$(metric 'kiln_serve_requests_total{endpoint="echo",code="200"}')" \
     "metrics: echo 200"
@@ -198,6 +219,7 @@ assert_eq 1 "$(metric kiln_serve_in_flight)" "metrics: in flight (this one)"
 assert_eq 4 "$(grep -c '^# TYPE kiln_serve_' body)" "metrics: four families"
 assert_eq 405 "$(code "http://$ADDR:$PORT/metrics" -d x)" "POST /metrics"
 assert_eq "false|null|405|only GET is permitted|0" "$(envelope)" "405 envelope"
+error_headers "405"
 
 # SIGTERM during a slow request: it gets its 200, the stub exits 0.
 curl -s -o slow.body -w '%{http_code}' --max-time 20 \
@@ -229,8 +251,15 @@ jq -c 'select(.serial == "42")' "$T/audit.log" >a42
 assert_eq 'POST|/echo|echo|200|www|ok|null' \
     "$(jq -r '[.method, .path, .endpoint, .status, .profile, .result, .tls_cn] | map(tostring) | join("|")' a42)" \
     "audit: request fields"
-assert_eq "$(printf 'a"b\n\033[31m\\')" "$(jq -r .cn a42)" \
-    "audit: a hostile CN read back exactly"
+assert_eq "$(printf 'a"b\n\033[31m\\\177\302\233\302\205\342\200\256')" \
+    "$(jq -r .cn a42)" "audit: a hostile CN read back exactly"
+# ... and written with every control escaped, DEL, C1 and bidi too.
+assert_contains "$(grep -F '"serial":"42"' "$T/audit.log")" \
+    '"cn":"a\"b\n\u001b[31m\\\u007f\u009b\u0085\u202e",' \
+    "audit: the hostile CN's escaped text"
+assert_eq "" "$(LC_ALL=C grep -n -e "$(printf '\177')" \
+    -e "$(printf '\302[\200-\237]')" "$T/audit.log" || :)" \
+    "audit: no DEL or C1 byte in the log"
 assert_eq '["x.example","q\nz"]' "$(jq -c .sans a42)" "audit: SANs"
 assert_contains "$(jq -r .peer a42)" "127.0.0.1:" "audit: peer"
 jq -r .time a42 | grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z$' ||
@@ -262,6 +291,7 @@ assert_contains "$(cat "$T/cut.err")" "serve_stub: signal 15: 1 cut off" \
 start_stub init -address $ADDR -threads 1 -fail-init
 assert_eq 500 "$(code "http://$ADDR:$PORT/echo" -d x)" "thread_init failed"
 assert_eq "false|null|500|internal server error|0" "$(envelope)" "500 envelope"
+error_headers "500"
 assert_contains "$(cat "$T/init.err")" \
     "serve_stub: log: thread state: stub: thread_init refused" "reason logged"
 stop_stub_term
@@ -312,6 +342,7 @@ assert_eq 200 "$(code "$U" --cacert ca.pem --cert client1.pem \
 assert_eq 403 "$(code "$U" --cacert ca.pem -d x)" "no client certificate"
 assert_eq "false|null|403|client certificate required|0" "$(envelope)" \
     "no certificate: envelope"
+error_headers "403 (no certificate)"
 assert_eq 403 "$(code "$U" --cacert ca.pem --cert stranger1.pem \
     --key stranger1-key.pem -d x)" "another CA's certificate"
 assert_eq "false|null|403|client certificate not trusted|0" "$(envelope)" \
@@ -323,6 +354,7 @@ assert_eq "false|null|403|client certificate not trusted|0" "$(envelope)" \
 assert_eq 403 "$(code "$U" --cacert ca.pem --cert other1.pem \
     --key other1-key.pem -d x)" "CN mismatch"
 assert_eq "false|null|403|Invalid CN|0" "$(envelope)" "CN mismatch: envelope"
+error_headers "403 (Invalid CN)"
 # TLS 1.1 and older: no handshake, although this client would (its own
 # security level lowered so that the refusal is the server's).
 s_client() {

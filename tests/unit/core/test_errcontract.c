@@ -52,6 +52,7 @@ Test(errcontract, buf_esc_duration)
 	CONTRACT(out.len = 0, 0, kiln_buf_terminate(&out, E));
 	CONTRACT(out.len = 0, 0, kiln_buf_printf(&out, E, "%d", 7));
 	CONTRACT(out.len = 0, 0, kiln_buf_append_json(&out, "a\"b", 3, E));
+	CONTRACT(out.len = 0, 0, kiln_buf_append_json_log(&out, "a\x7f", 2, E));
 	CONTRACT(out.len = 0, 0, kiln_esc_append(&out, "a\033b", 3, E));
 	CONTRACT((free(s), s = NULL), 1, (s = kiln_esc_dup("a\nb", E)) != NULL);
 	CONTRACT((void)0, 0, kiln_duration_parse("8760h", &ns, E));

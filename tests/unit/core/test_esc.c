@@ -1,11 +1,13 @@
 /*
  * The escaper for text shown to people (src/core/esc.c): each class of byte
  * and character it must hide, what it must leave alone, and that its
- * output never holds a control byte whatever the input.
+ * output never holds a control byte whatever the input; and the JSON
+ * escaper for logs (kiln_buf_append_json_log), which hides the same.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
 #include <criterion/criterion.h>
 
 #include "kiln/esc.h"
@@ -109,24 +111,36 @@ Test(esc, dup_and_width_of_the_escaped_text)
 	free(s);
 }
 
+static int
+esc_text(struct kiln_buf *b, const char *s, size_t n)
+{
+	return kiln_esc_append(b, s, n, NULL);
+}
+
+static int
+esc_json_log(struct kiln_buf *b, const char *s, size_t n)
+{
+	return kiln_buf_append_json_log(b, s, n, NULL);
+}
+
 /*
- * Every string of up to three bytes from a set of awkward bytes: the
- * output is valid UTF-8 holding no C0, DEL, C1 or bidirectional control.
+ * Every string of up to three bytes from a set of awkward bytes, through
+ * "escape": the output is valid UTF-8 holding no C0, DEL, C1 or
+ * bidirectional control.
  */
-Test(esc, no_control_survives_any_mix)
+static void
+every_mix(int (*escape)(struct kiln_buf *, const char *, size_t))
 {
 	static const unsigned char bytes[] = {0x00, 0x07, 0x0a, 0x1b, 0x20,
-	    0x41, 0x5c, 0x7f, 0x80, 0x81, 0x9b, 0xa9, 0xae, 0xbf, 0xc2, 0xd8,
-	    0xe2, 0xed, 0xf0, 0xf4, 0xff};
+	    0x22, 0x41, 0x5c, 0x7f, 0x80, 0x81, 0x9b, 0xa9, 0xae, 0xbf, 0xc2,
+	    0xd8, 0xe2, 0xed, 0xf0, 0xf4, 0xff};
 	const size_t nb = sizeof(bytes);
 	unsigned char in[3];
 	struct kiln_buf b;
-	struct kiln_err err;
 	unsigned long c;
 	size_t a, x, y, i, k;
 
 	kiln_buf_init(&b);
-	kiln_err_clear(&err);
 	for (a = 0; a < nb; a++)
 		for (x = 0; x < nb; x++)
 			for (y = 0; y < nb; y++) {
@@ -134,9 +148,8 @@ Test(esc, no_control_survives_any_mix)
 				in[1] = bytes[x];
 				in[2] = bytes[y];
 				b.len = 0;
-				cr_assert_eq(kiln_esc_append(
-				                 &b, (const char *)in, 3, &err),
-				    0);
+				cr_assert_eq(
+				    escape(&b, (const char *)in, 3), 0);
 				for (i = 0; i < b.len; i += k) {
 					k = kiln_utf8_next(
 					    b.p + i, b.len - i, &c);
@@ -154,3 +167,54 @@ Test(esc, no_control_survives_any_mix)
 			}
 	kiln_buf_free(&b);
 }
+
+Test(esc, no_control_survives_any_mix) { every_mix(esc_text); }
+
+/* "n" bytes of "in" as JSON, Go's way ("log" 0) or for a log (1). */
+static char *
+json(const char *in, size_t n, int log)
+{
+	struct kiln_buf b;
+
+	kiln_buf_init(&b);
+	cr_assert_eq(log ? kiln_buf_append_json_log(&b, in, n, NULL)
+	                 : kiln_buf_append_json(&b, in, n, NULL),
+	    0);
+	cr_assert_eq(kiln_buf_terminate(&b, NULL), 0);
+	return (char *)b.p;
+}
+
+Test(esc, json_log_escapes_del_c1_and_bidi_where_go_does_not)
+{
+	static const char in[] = "a\x7f"
+	                         "b\xc2\x9b[31mc\xc2\x85"
+	                         "d\xe2\x80\xae"
+	                         "e\xe2\x80\xa8<\x1b\xd8\x9c"
+	                         "f\xe2\x81\xa6g\xc3\xa9";
+	char *go, *log;
+	cJSON *j;
+
+	go = json(in, sizeof(in) - 1, 0);
+	log = json(in, sizeof(in) - 1, 1);
+	/* Go's (cfssl's) output is unchanged: DEL, C1 and bidi raw. */
+	cr_assert_str_eq(go, "\"a\x7f"
+	                     "b\xc2\x9b[31mc\xc2\x85"
+	                     "d\xe2\x80\xae"
+	                     "e\\u2028\\u003c\\u001b"
+	                     "\xd8\x9c"
+	                     "f\xe2\x81\xa6g\xc3\xa9\"");
+	cr_assert_str_eq(log,
+	    "\"a\\u007fb\\u009b[31mc\\u0085d\\u202ee\\u2028\\u003c\\u001b"
+	    "\\u061cf\\u2066g\xc3\xa9\"");
+	/* Both read back as the same string. */
+	cr_assert_not_null(j = cJSON_Parse(log));
+	cr_assert_str_eq(j->valuestring, in);
+	cJSON_Delete(j);
+	cr_assert_not_null(j = cJSON_Parse(go));
+	cr_assert_str_eq(j->valuestring, in);
+	cJSON_Delete(j);
+	free(go);
+	free(log);
+}
+
+Test(esc, json_log_leaves_no_control_in_any_mix) { every_mix(esc_json_log); }

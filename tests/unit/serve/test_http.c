@@ -11,6 +11,7 @@
 #include <cjson/cJSON.h>
 #include <criterion/criterion.h>
 
+#include "core/strs.h"
 #include "serve/httpint.h"
 
 TestSuite(serve_http);
@@ -21,17 +22,21 @@ audit_line(const struct http_audit *a, char **text)
 {
 	struct kiln_buf b;
 	struct kiln_err err;
+	unsigned long c;
 	cJSON *j;
-	size_t i;
+	size_t i, k;
 
 	kiln_buf_init(&b);
 	kiln_err_clear(&err);
 	cr_assert_eq(http_audit_format(&b, a, &err), 0);
 	cr_assert(b.len > 1);
 	cr_assert_eq(b.p[b.len - 1], '\n');
-	for (i = 0; i + 1 < b.len; i++)
-		cr_assert(
-		    b.p[i] >= 0x20, "control byte 0x%02x at %zu", b.p[i], i);
+	/* Nothing a terminal acts on: no C0, DEL, C1 or bidi control. */
+	for (i = 0; i + 1 < b.len; i += k) {
+		k = kiln_utf8_next(b.p + i, b.len - 1 - i, &c);
+		cr_assert_neq(k, 0, "invalid UTF-8 at %zu", i);
+		cr_assert(!kiln_utf8_hidden(c), "U+%04lx at %zu", c, i);
+	}
 	j = cJSON_ParseWithLength((const char *)b.p, b.len - 1);
 	cr_assert_not_null(j, "not JSON: %.*s", (int)b.len, b.p);
 	*text = strndup((const char *)b.p, b.len);
@@ -153,6 +158,37 @@ Test(serve_http, audit_hostile_strings)
 	j = audit_line(&a, &text);
 	cr_assert_eq(
 	    cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(j, "sans")), 0);
+	cJSON_Delete(j);
+	free(text);
+	serve_reply_free(&rep);
+}
+
+Test(serve_http, audit_escapes_del_c1_and_bidi_controls)
+{
+	/* A CN with DEL, CSI (U+009B) "[31m", NEL (U+0085) and RLO. */
+	static const char cn[] = "x\x7fy\xc2\x9b[31mz\xc2\x85"
+	                         "w\xe2\x80\xae"
+	                         "v";
+	struct serve_reply rep;
+	struct http_audit a;
+	char *text;
+	cJSON *j;
+
+	serve_reply_init(&rep);
+	memcpy(rep.cn, cn, sizeof(cn));
+	cr_assert_eq(kiln_buf_printf(&rep.sans, NULL,
+	                 "[\"s\xc2\x9b"
+	                 "1\"]"),
+	    0);
+	memset(&a, 0, sizeof(a));
+	a.rep = &rep;
+	j = audit_line(&a, &text);
+	cr_assert(
+	    strstr(text, ",\"cn\":\"x\\u007fy\\u009b[31mz\\u0085w\\u202ev\","
+	                 "\"sans\":[\"s\\u009b1\"],") != NULL,
+	    "%s", text);
+	/* Read back, the CN is the one given. */
+	cr_assert_str_eq(str(j, "cn"), cn);
 	cJSON_Delete(j);
 	free(text);
 	serve_reply_free(&rep);
