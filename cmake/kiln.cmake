@@ -34,9 +34,14 @@ function(kiln_add_library name)
 		PUBLIC MbedTLS::mbedtls MbedTLS::mbedx509 Threads::Threads
 		PRIVATE cjson PkgConfig::YAML kiln_flags m
 		PkgConfig::SQLITE3 PkgConfig::PQ)
-	# libmicrohttpd and GnuTLS: only src/serve/http*.c include them.
-	target_link_libraries(${name}
-		PRIVATE PkgConfig::MHD PkgConfig::GNUTLS)
+	# libmicrohttpd and GnuTLS: only src/serve/http*.c include them,
+	# and nothing links them: src/serve/httplib.c opens libmicrohttpd
+	# (and GnuTLS with it) when a server starts (src/core/dynlib.h).
+	target_include_directories(${name} PRIVATE
+		${MHD_INCLUDE_DIRS} ${GNUTLS_INCLUDE_DIRS})
+	target_compile_options(${name} PRIVATE
+		${MHD_CFLAGS_OTHER} ${GNUTLS_CFLAGS_OTHER})
+	target_link_libraries(${name} PRIVATE ${CMAKE_DL_LIBS})
 	if(arg_CLI)
 		add_library(${arg_CLI} STATIC ${KILN_SOURCES_CLI})
 		# src: cmd_serve.c runs serve/api.h's API on serve/http.h.

@@ -10,6 +10,7 @@ set(KILN_SOURCES_CORE
 	src/core/buf.c
 	src/core/civil.c
 	src/core/duration.c
+	src/core/dynlib.c
 	src/core/ecwarm.c
 	src/core/err.c
 	src/core/esc.c
@@ -141,6 +142,7 @@ set(KILN_SOURCES_SERVE
 	src/serve/audit.c
 	src/serve/auth.c
 	src/serve/http.c
+	src/serve/httplib.c
 	src/serve/httpreq.c
 	src/serve/httptls.c
 	src/serve/metrics.c
@@ -204,6 +206,7 @@ set(KILN_SOURCES_UNIT
 	tests/unit/cfssl/test_request.c
 	tests/unit/core/test_civil.c
 	tests/unit/core/test_duration.c
+	tests/unit/core/test_dynlib.c
 	tests/unit/core/test_ecwarm.c
 	tests/unit/core/test_err.c
 	tests/unit/core/test_errcontract.c

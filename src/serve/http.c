@@ -130,6 +130,10 @@ serve_http_start(struct serve_http **out, const struct serve_http_opts *o,
 	*out = NULL;
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return kiln_err_sys(err, "calloc");
+	if ((s->lib = httplib_get(err)) == NULL) {
+		free(s);
+		return -1;
+	}
 	s->o = *o;
 	s->app = app;
 	defaults(&s->o);
@@ -220,7 +224,7 @@ serve_http_start(struct serve_http **out, const struct serve_http_opts *o,
 		flags |= MHD_USE_TLS;
 	s->starting = 1;
 	errno = 0;
-	s->d = MHD_start_daemon(flags, o->port, NULL, NULL, http_handler, s,
+	s->d = s->lib->start_daemon(flags, o->port, NULL, NULL, http_handler, s,
 	    MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
 	s->starting = 0;
 	if (s->d == NULL) {
@@ -236,7 +240,7 @@ serve_http_start(struct serve_http **out, const struct serve_http_opts *o,
 			    (unsigned)o->port);
 		goto fail;
 	}
-	di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+	di = s->lib->get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
 	s->port = di != NULL && di->port != 0 ? di->port : o->port;
 	*out = s;
 	return 0;
@@ -261,7 +265,7 @@ serve_http_stop(struct serve_http *s)
 	if (s == NULL)
 		return 0;
 	atomic_store(&s->draining, 1);
-	fd = MHD_quiesce_daemon(s->d);
+	fd = s->lib->quiesce_daemon(s->d);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if ((n = atomic_load(&s->m.in_flight)) > 0)
 		http_say(s, "draining %u request%s", n, n == 1 ? "" : "s");
@@ -270,7 +274,7 @@ serve_http_stop(struct serve_http *s)
 		nanosleep(&nap, NULL);
 	/* Shuts every connection down and joins the threads; the requests
 	 * still in flight complete as DAEMON_SHUTDOWN and count in "cut". */
-	MHD_stop_daemon(s->d);
+	s->lib->stop_daemon(s->d);
 	if (fd != MHD_INVALID_SOCKET)
 		close(fd);
 	n = atomic_load(&s->cut);

@@ -19,6 +19,8 @@
 #include "kiln/err.h"
 #include "serve/serve.h"
 
+struct httplib; /* serve/httplib.h */
+
 /*
  * One audit line's facts.  Strings are borrowed; NULL ones are written
  * as JSON null.  "rep" gives endpoint, identity, profile, serial, cn,
@@ -104,13 +106,15 @@ int http_cn_match(const regex_t *, const char *, size_t);
 int http_cn_compile(regex_t *, const char *, struct kiln_err *);
 
 /*
- * Verify a TLS session's client certificate (a gnutls_session_t):
+ * Verify a TLS session's client certificate (a gnutls_session_t), with
+ * the GnuTLS of "lib":
  * present, chained to the trusted CA, valid now, with the clientAuth
  * purpose; "cn" gets its subject's one CN (NUL-terminated, at most
  * "cnsz" - 1 bytes).  "re" (NULL: none) must match it.  Returns 0, or the
  * reason of a 403 ("client certificate required", ...).
  */
-const char *http_tls_verify(void *, const regex_t *, char *, size_t);
+const char *http_tls_verify(
+    const struct httplib *, void *, const regex_t *, char *, size_t);
 
 /*
  * cfssl's error envelope, {"success":false,"result":null,"errors":

@@ -41,6 +41,8 @@ struct req_state {
 	int too_big; /* seen > body_max: body dropped */
 	int status;  /* the status queued, 0 if none */
 	struct serve_reply rep;
+	const struct httplib *lib; /* for query() */
+	struct MHD_Connection *conn;
 };
 
 int
@@ -82,32 +84,32 @@ respond(struct serve_http *s, struct MHD_Connection *c, struct req_state *r,
 	enum MHD_Result ret;
 
 	if (body->len == 0)
-		resp = MHD_create_response_from_buffer(
+		resp = s->lib->create_response_from_buffer(
 		    0, (void *)"", MHD_RESPMEM_PERSISTENT);
 	else {
 		if ((owned = malloc(sizeof(*owned))) == NULL)
 			return MHD_NO;
 		*owned = *body;
 		kiln_buf_init(body); /* owned by the response */
-		resp = MHD_create_response_from_buffer_with_free_callback_cls(
+		resp = s->lib->create_response_from_buffer_with_free_callback_cls(
 		    owned->len, owned->p, body_free, owned);
 		if (resp == NULL)
 			body_free(owned);
 	}
 	if (resp == NULL)
 		return MHD_NO;
-	if (MHD_add_response_header(
+	if (s->lib->add_response_header(
 	        resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype) == MHD_NO ||
-	    MHD_add_response_header(
+	    s->lib->add_response_header(
 	        resp, "X-Content-Type-Options", "nosniff") == MHD_NO ||
 	    (atomic_load(&s->draining) &&
-	        MHD_add_response_header(
+	        s->lib->add_response_header(
 	            resp, MHD_HTTP_HEADER_CONNECTION, "close") == MHD_NO)) {
-		MHD_destroy_response(resp);
+		s->lib->destroy_response(resp);
 		return MHD_NO;
 	}
-	ret = MHD_queue_response(c, (unsigned int)status, resp);
-	MHD_destroy_response(resp);
+	ret = s->lib->queue_response(c, (unsigned int)status, resp);
+	s->lib->destroy_response(resp);
 	if (ret == MHD_YES)
 		r->status = status;
 	return ret;
@@ -140,20 +142,23 @@ fail(struct serve_http *s, struct MHD_Connection *c, struct req_state *r,
 static const char *
 query(const struct serve_req *req, const char *name)
 {
-	return MHD_lookup_connection_value(
-	    req->query_cls, MHD_GET_ARGUMENT_KIND, name);
+	const struct req_state *r = req->query_cls;
+
+	return r->lib->lookup_connection_value(
+	    r->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
 /* The client's address as "1.2.3.4:5" or "[::1]:5". */
 static void
-peer_name(struct MHD_Connection *c, char *out, size_t outsz)
+peer_name(const struct serve_http *s, struct MHD_Connection *c, char *out,
+    size_t outsz)
 {
 	const union MHD_ConnectionInfo *ci;
 	const struct sockaddr *sa;
 	char ip[INET6_ADDRSTRLEN];
 
 	snprintf(out, outsz, "?");
-	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	ci = s->lib->get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	if (ci == NULL || (sa = ci->client_addr) == NULL)
 		return;
 	if (sa->sa_family == AF_INET) {
@@ -218,20 +223,20 @@ first_call(struct serve_http *s, struct MHD_Connection *c, const char *url,
 
 	clock_gettime(CLOCK_REALTIME, &r->start);
 	clock_gettime(CLOCK_MONOTONIC, &r->mono);
-	peer_name(c, r->peer, sizeof(r->peer));
+	peer_name(s, c, r->peer, sizeof(r->peer));
 	snprintf(r->method, sizeof(r->method), "%s", method);
 	if ((r->path = strdup(url)) == NULL)
 		return MHD_NO;
 	if (s->o.tls_cert != NULL && s->o.client_ca != NULL) {
-		ci = MHD_get_connection_info(
+		ci = s->lib->get_connection_info(
 		    c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
-		why = http_tls_verify(ci == NULL ? NULL : ci->tls_session,
+		why = http_tls_verify(s->lib, ci == NULL ? NULL : ci->tls_session,
 		    s->have_re ? &s->re : NULL, r->tls_cn, sizeof(r->tls_cn));
 		if (why != NULL)
 			return fail(s, c, r, MHD_HTTP_FORBIDDEN, why);
 		r->have_cn = 1;
 	}
-	cl = MHD_lookup_connection_value(
+	cl = s->lib->lookup_connection_value(
 	    c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (cl != NULL) {
 		errno = 0;
@@ -283,7 +288,9 @@ last_call(struct serve_http *s, struct MHD_Connection *c, struct req_state *r)
 	req.method = r->method;
 	req.path = r->path;
 	req.query = query;
-	req.query_cls = c;
+	r->lib = s->lib;
+	r->conn = c;
+	req.query_cls = r;
 	req.body = r->body.p != NULL ? r->body.p : (const unsigned char *)"";
 	req.body_len = r->body.len;
 	req.peer = r->peer;

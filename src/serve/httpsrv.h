@@ -12,9 +12,8 @@
 #include <stddef.h>
 #include <time.h>
 
-#include <microhttpd.h>
-
 #include "serve/http.h"
+#include "serve/httplib.h"
 #include "serve/httpint.h"
 
 /* The API's state for one thread, made on its first request. */
@@ -25,6 +24,7 @@ struct thread_node {
 
 /* A running server (serve/http.h), its options with the defaults in. */
 struct serve_http {
+	const struct httplib *lib; /* every call into libmicrohttpd */
 	struct MHD_Daemon *d;
 	struct serve_http_opts o;
 	const struct serve_app *app;

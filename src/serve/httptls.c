@@ -9,10 +9,8 @@
  */
 #include <string.h>
 
-#include <gnutls/gnutls.h>
-#include <gnutls/x509.h>
-
 #include "serve/httpint.h"
+#include "serve/httplib.h"
 
 int
 http_cn_compile(regex_t *re, const char *pattern, struct kiln_err *err)
@@ -38,7 +36,8 @@ http_cn_match(const regex_t *re, const char *cn, size_t n)
 }
 
 const char *
-http_tls_verify(void *session, const regex_t *re, char *cn, size_t cnsz)
+http_tls_verify(const struct httplib *lib, void *session, const regex_t *re,
+    char *cn, size_t cnsz)
 {
 	gnutls_session_t s = session;
 	gnutls_typed_vdata_st purpose;
@@ -51,23 +50,23 @@ http_tls_verify(void *session, const regex_t *re, char *cn, size_t cnsz)
 	char extra[8];
 
 	cn[0] = '\0';
-	if (s == NULL || gnutls_certificate_type_get(s) != GNUTLS_CRT_X509 ||
-	    (peers = gnutls_certificate_get_peers(s, &n)) == NULL || n == 0)
+	if (s == NULL || lib->certificate_type_get(s) != GNUTLS_CRT_X509 ||
+	    (peers = lib->certificate_get_peers(s, &n)) == NULL || n == 0)
 		return why;
 	memset(&purpose, 0, sizeof(purpose));
 	purpose.type = GNUTLS_DT_KEY_PURPOSE_OID;
 	purpose.data = (unsigned char *)GNUTLS_KP_TLS_WWW_CLIENT;
 	why = "client certificate not trusted";
-	if (gnutls_certificate_verify_peers(s, &purpose, 1, &status) != 0 ||
+	if (lib->certificate_verify_peers(s, &purpose, 1, &status) != 0 ||
 	    status != 0)
 		return why;
 	why = "Invalid CN";
-	if (gnutls_x509_crt_init(&crt) != 0)
+	if (lib->x509_crt_init(&crt) != 0)
 		return why;
 	len = cnsz - 1;
-	if (gnutls_x509_crt_import(crt, &peers[0], GNUTLS_X509_FMT_DER) != 0)
+	if (lib->x509_crt_import(crt, &peers[0], GNUTLS_X509_FMT_DER) != 0)
 		goto cleanup;
-	ret = gnutls_x509_crt_get_dn_by_oid(
+	ret = lib->x509_crt_get_dn_by_oid(
 	    crt, GNUTLS_OID_X520_COMMON_NAME, 0, 0, cn, &len);
 	if (ret == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
 		len = 0; /* no CN: "" */
@@ -78,7 +77,7 @@ http_tls_verify(void *session, const regex_t *re, char *cn, size_t cnsz)
 	 * neither does. */
 	elen = sizeof(extra);
 	if (len > 0 &&
-	    gnutls_x509_crt_get_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME, 1,
+	    lib->x509_crt_get_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME, 1,
 	        0, extra, &elen) != GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
 		goto cleanup;
 	/* A NUL inside the CN would cut what the pattern sees. */
@@ -86,7 +85,7 @@ http_tls_verify(void *session, const regex_t *re, char *cn, size_t cnsz)
 		goto cleanup;
 	why = NULL;
 cleanup:
-	gnutls_x509_crt_deinit(crt);
+	lib->x509_crt_deinit(crt);
 	if (why != NULL)
 		cn[0] = '\0';
 	return why;

@@ -176,7 +176,8 @@ assert_eq "$(ls "$SRC"/man/*.1 | wc -l)" "$(grep -c '^usr/share/man/man1/.*\.1$'
 ! grep -q '^usr/bin/cfssl' deb.list || fail ".deb holds cfssl links by default"
 ok
 depends=$(dpkg-deb -f "$deb" Depends)
-for lib in libc6 libcjson1 libmbedcrypto7 libmbedtls14 libmbedx509-1 libyaml-0-2; do
+for lib in libc6 libcjson1 libmbedcrypto7 libmbedtls14 libmbedx509-1 libyaml-0-2 \
+    libsqlite3-0 libmicrohttpd12; do
 	assert_contains "$depends" "$lib" ".deb Depends: $lib"
 done
 assert_eq kiln "$(dpkg-deb -f "$deb" Package)" ".deb Package"
