@@ -369,8 +369,24 @@ main(int argc, char **argv)
 	        strcmp(argv[1], "--version") == 0))
 		return run(find("version"), 0, argv + 2);
 	if ((cmd = find(argv[1])) == NULL) {
-		fprintf(stderr, "%s: unknown command \"%s\"\n", cli_progname,
-		    argv[1]);
+		/* The other tools' names, as scripts written for cfssl
+		 * reach for them. */
+		if (cli_cfssl_name())
+			fprintf(stderr, "%s: unknown command \"%s\"\n",
+			    cli_progname, argv[1]);
+		else if (strcmp(argv[1], "cfssljson") == 0)
+			fprintf(stderr,
+			    "%s: unknown command \"cfssljson\": it is "
+			    "\"kiln json\" (or kiln started as cfssljson)\n",
+			    cli_progname);
+		else if (strcmp(argv[1], "cfssl-certinfo") == 0)
+			fprintf(stderr,
+			    "%s: unknown command \"cfssl-certinfo\": it is "
+			    "\"kiln certinfo\", or kiln-certinfo\n",
+			    cli_progname);
+		else
+			fprintf(stderr, "%s: unknown command \"%s\"\n",
+			    cli_progname, argv[1]);
 		usage(stderr);
 		return 2;
 	}

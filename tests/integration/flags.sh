@@ -39,6 +39,13 @@ assert_eq 'kiln: gencert: invalid value "x" for flag -loglevel: parse error' \
     "$(echo "$err" | head -1)" "bad int"
 run 2 "$KILN" nosuch
 assert_eq 'kiln: unknown command "nosuch"' "$(echo "$err" | head -1)" "unknown command"
+# The other tools' names get a pointer to kiln's own command.
+err=$("$KILN" cfssljson -bare x 2>&1 </dev/null) && fail "kiln cfssljson succeeded"
+assert_eq 'kiln: unknown command "cfssljson": it is "kiln json" (or kiln started as cfssljson)' \
+    "$(echo "$err" | head -1)" "kiln cfssljson"
+err=$("$KILN" cfssl-certinfo -cert x 2>&1 </dev/null) && fail "kiln cfssl-certinfo succeeded"
+assert_eq 'kiln: unknown command "cfssl-certinfo": it is "kiln certinfo", or kiln-certinfo' \
+    "$(echo "$err" | head -1)" "kiln cfssl-certinfo"
 run 2 "$KILN"
 run 2 "$KILN" gencert
 assert_eq "kiln: gencert: expected one CSR JSON file" "$(echo "$err" | head -1)" "no CSR JSON"
