@@ -27,6 +27,48 @@ body_text(
  * configured), and fill the reply's audit fields.  Returns 0, or -1 with
  * the envelope in "rep" (KILN_EEXIST: "*again" set, nothing in "rep").
  */
+/* "n" strings of "v" onto the JSON array text "out" (no brackets). */
+static int
+json_strs(struct kiln_buf *out, char *const *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((out->len > 1 && kiln_buf_append(out, ",", 1, NULL) == -1) ||
+		    kiln_buf_append_json(out, v[i], strlen(v[i]), NULL) == -1)
+			return -1;
+	return 0;
+}
+
+/*
+ * Every SAN of the certificate "der" for the audit line, as a JSON array
+ * of strings: DNS names, IP addresses, email addresses, URIs (the
+ * database's sans column, as cfssl's, holds the DNS names only).  Left
+ * empty if the certificate cannot be read again.
+ */
+static void
+audit_sans(struct serve_reply *rep, const struct kiln_buf *der)
+{
+	struct kiln_infos infos;
+	const struct kiln_info *c;
+
+	rep->sans.len = 0;
+	kiln_infos_init(&infos);
+	if (kiln_inspect_certs(&infos, der->p, der->len, NULL) == 0 &&
+	    infos.n == 1) {
+		c = &infos.v[0];
+		if (kiln_buf_append(&rep->sans, "[", 1, NULL) == -1 ||
+		    json_strs(&rep->sans, c->dns, c->ndns) == -1 ||
+		    json_strs(&rep->sans, c->ips, c->nips) == -1 ||
+		    json_strs(&rep->sans, c->emails, c->nemails) == -1 ||
+		    json_strs(&rep->sans, c->uris, c->nuris) == -1 ||
+		    kiln_buf_append(&rep->sans, "]", 1, NULL) == -1 ||
+		    kiln_buf_terminate(&rep->sans, NULL) == -1)
+			rep->sans.len = 0;
+	}
+	kiln_infos_free(&infos);
+}
+
 static int
 record(struct serve_api *api, struct api_thread *t, const struct kiln_buf *der,
     const char *label, struct serve_reply *rep, int *again)
@@ -54,11 +96,7 @@ record(struct serve_api *api, struct api_thread *t, const struct kiln_buf *der,
 	/* The audit line's: never key material. */
 	snprintf(rep->serial, sizeof(rep->serial), "%s", row.serial);
 	snprintf(rep->cn, sizeof(rep->cn), "%s", row.common_name);
-	rep->sans.len = 0;
-	if (row.sans.len > 0 && (kiln_buf_append(&rep->sans, row.sans.p,
-	                             row.sans.len, NULL) == -1 ||
-	                            kiln_buf_terminate(&rep->sans, NULL) == -1))
-		rep->sans.len = 0;
+	audit_sans(rep, der);
 	rc = 0;
 cleanup:
 	kiln_certdb_row_free(&row);

@@ -514,6 +514,17 @@ Test(api, newcert_and_newkey_make_a_key)
 	cr_assert_eq(rep.sans.len, 13);
 	cr_assert_eq(memcmp(rep.sans.p, "[\"n.example\"]", 13), 0);
 	cr_assert_eq(rep.issued, 1);
+	/* The audit line gets every SAN, not only the database's DNS
+	 * names: DNS, then IP addresses, email addresses and URIs. */
+	call("POST", "/api/v1/cfssl/newcert",
+	    "{\"request\":{\"CN\":\"m\",\"hosts\":[\"10.0.0.7\","
+	    "\"m.example\",\"ops@m.example\",\"spiffe://m/x\",\"::1\"]},"
+	    "\"profile\":\"www\"}");
+	cr_assert_eq(rep.status, 200, "%s", (char *)rep.body.p);
+	cr_assert_eq(kiln_buf_terminate(&rep.sans, NULL), 0);
+	cr_assert_str_eq((char *)rep.sans.p,
+	    "[\"m.example\",\"10.0.0.7\",\"::1\",\"ops@m.example\","
+	    "\"spiffe://m/x\"]");
 	/* No hosts: cfssl's warning among the messages. */
 	call("POST", "/api/v1/cfssl/newcert", "{\"request\":{\"CN\":\"x\"}}");
 	cr_assert_eq(rep.status, 200, "%s", (char *)rep.body.p);
