@@ -113,6 +113,14 @@ int kiln_sign_check(const struct kiln_signreq *, const struct kiln_profile *,
     const struct kiln_cert *, struct kiln_err *);
 
 /*
+ * kiln's rule for the key of a request it signs (under kiln's name; cfssl
+ * signs any key Go reads): RSA of 2048 to 8192 bits, or ECDSA on P-256,
+ * P-384 or P-521, the keys kiln makes itself.  Returns 0, or -1 with
+ * KILN_EPOLICY naming the key ("RSA of 1024 bits").
+ */
+int kiln_sign_key_check(const struct kiln_signreq *, struct kiln_err *);
+
+/*
  * A profile's copy_extensions, as cfssl: every extension of the request
  * but basicConstraints goes into the certificate verbatim, in place of
  * kiln's own of the same OID.  Returns 0 or -1.

@@ -59,6 +59,11 @@ sign(struct sign *s, const char *csr_path, const char *subject_path,
 		kiln_err_prefix(err, "%s", csr_path);
 		return -1;
 	}
+	/* Under kiln's name only: cfssl signs any key Go reads. */
+	if (!cli_cfssl_name() && kiln_sign_key_check(&s->req, err) == -1) {
+		kiln_err_prefix(err, "%s", csr_path);
+		return -1;
+	}
 	if (subject_path != NULL) {
 		if (cli_read(subject_path, &s->subject_text, err) == -1)
 			return -1;

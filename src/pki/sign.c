@@ -373,6 +373,34 @@ kiln_sign_check(const struct kiln_signreq *req,
 }
 
 int
+kiln_sign_key_check(const struct kiln_signreq *req, struct kiln_err *err)
+{
+	const struct kiln_info *c = &req->csr;
+
+	if (strcmp(c->key_algorithm, "RSA") == 0) {
+		if (c->key_bits >= 2048 && c->key_bits <= 8192)
+			return 0;
+		return kiln_err_set(err, KILN_EPOLICY,
+		    "the request's key is RSA of %u bits: kiln signs RSA of "
+		    "2048 to 8192 bits and ECDSA on P-256, P-384 or P-521",
+		    c->key_bits);
+	}
+	if (strcmp(c->key_algorithm, "ECDSA") == 0 &&
+	    (strcmp(c->key_curve, "P-256") == 0 ||
+	        strcmp(c->key_curve, "P-384") == 0 ||
+	        strcmp(c->key_curve, "P-521") == 0))
+		return 0;
+	return kiln_err_set(err, KILN_EPOLICY,
+	    "the request's key is %s%s%s: kiln signs RSA of 2048 to 8192 bits "
+	    "and ECDSA on P-256, P-384 or P-521",
+	    c->key_algorithm,
+	    strcmp(c->key_algorithm, "ECDSA") != 0 ? ""
+	    : c->key_curve[0] != '\0'             ? " on "
+	                                           : " on another curve",
+	    strcmp(c->key_algorithm, "ECDSA") == 0 ? c->key_curve : "");
+}
+
+int
 kiln_sign_copy_extensions(struct kiln_signreq *req, struct kiln_err *err)
 {
 	const struct kiln_info *c = &req->csr;

@@ -217,6 +217,11 @@ api_issue_signreq(struct serve_api *api, struct api_thread *t,
 		    "certificate_request: %s", e.msg);
 		goto cleanup;
 	}
+	if (kiln_sign_key_check(&sr, &e) == -1) {
+		api_fail(rep, 400, API_CODE_CSR_DECODE,
+		    "certificate_request: %s", e.msg);
+		goto cleanup;
+	}
 	if (r->subject != NULL) {
 		if ((subject = cJSON_PrintUnformatted(r->subject)) == NULL) {
 			api_fail(rep, 500, 0, "out of memory");

@@ -136,6 +136,19 @@ jq -n --rawfile c x.csr '{certificate_request:$c, profile:"nosuch"}' >req.json
 assert_eq 400 "$(code sign -d @req.json)" "unknown profile"
 assert_eq 'false|null|5400|unknown profile "nosuch"' "$(envelope)" \
     "unknown profile's envelope (never the default)"
+# A weak key is refused, whatever the profile: RSA-1024, P-192.
+for spec in rsa:rsa_keygen_bits:1024 ec:ec_paramgen_curve:P-192; do
+	openssl genpkey -algorithm "${spec%%:*}" -pkeyopt "${spec#*:}" -out weak.key 2>/dev/null
+	openssl req -new -key weak.key -subj /CN=weak -out weak.csr 2>/dev/null
+	jq -n --rawfile c weak.csr '{certificate_request:$c, profile:"www"}' >req.json
+	assert_eq 400 "$(code sign -d @req.json)" "weak key $spec"
+	case $spec in
+	rsa*) want="the request's key is RSA of 1024 bits" ;;
+	*) want="the request's key is ECDSA on P-192" ;;
+	esac
+	assert_eq "false|null|9002|certificate_request: $want: kiln signs RSA of 2048 to 8192 bits and ECDSA on P-256, P-384 or P-521" \
+	    "$(envelope)" "weak key $spec: envelope"
+done
 head -c 70000 /dev/zero | tr '\0' 'a' >big
 assert_eq 413 "$(code sign --data-binary @big)" "oversized body"
 assert_eq false "$(jq -r .success body)" "oversized body's envelope"

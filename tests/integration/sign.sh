@@ -316,4 +316,20 @@ assert_eq "kiln: gencert: nodir/x-key.pem: folder nodir does not exist
 kiln: sign: nodir/y.pem: folder nodir does not exist" "$(cat nodir.err)" \
     "outlives its CA, not written: the error alone"
 
+
+# ---- weak keys: kiln refuses them, cfssl (the link) signs them as cfssl ------
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -out weak.key 2>/dev/null
+openssl req -new -key weak.key -subj /CN=weak -out weak.csr 2>/dev/null
+set +e
+$s -profile leaf weak.csr >weak.json 2>weak.err
+rc=$?
+set -e
+assert_eq 1 "$rc" "kiln sign: an RSA-1024 request: exit 1"
+assert_eq "kiln: sign: weak.csr: the request's key is RSA of 1024 bits: kiln signs RSA of 2048 to 8192 bits and ECDSA on P-256, P-384 or P-521" \
+    "$(cat weak.err)" "kiln sign: an RSA-1024 request"
+assert_eq "" "$(cat weak.json)" "kiln sign: no certificate for a weak key"
+"$BIN"/cfssl sign -ca ca.pem -ca-key ca-key.pem -config config.json -profile leaf \
+    weak.csr 2>/dev/null | "$BIN"/cfssljson -bare weak
+openssl verify -CAfile ca.pem weak.pem >/dev/null || fail "cfssl sign (kiln): weak.pem"
+ok
 finish
