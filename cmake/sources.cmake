@@ -128,6 +128,7 @@ set(KILN_SOURCES_CERTDB
 	src/certdb/row.c
 	src/certdb/sqlite.c
 	src/certdb/sqlschema.c
+	src/certdb/sqlwriter.c
 )
 # serve: kiln serve's HTTP layer and cfssl's API on it.
 set(KILN_SOURCES_SERVE

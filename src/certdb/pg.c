@@ -40,6 +40,14 @@ static const char create_ocsp_sql[] =
     " PRIMARY KEY(serial_number, authority_key_identifier),"
     " FOREIGN KEY(serial_number, authority_key_identifier)"
     " REFERENCES certificates(serial_number, authority_key_identifier));";
+/* kiln's own (schema 2): the authsign tokens claimed (sqlschema.c). */
+static const char tokens_sql[] =
+    "CREATE TABLE IF NOT EXISTS kiln_tokens ("
+    " key_name text NOT NULL,"
+    " token bytea NOT NULL,"
+    " expiry int8 NOT NULL,"
+    " PRIMARY KEY(key_name, token));"
+    "CREATE INDEX IF NOT EXISTS kiln_tokens_expiry ON kiln_tokens (expiry);";
 /* cfssl master's migration 002, each column only if missing. */
 static const char add_sql[] =
     "ALTER TABLE certificates"
@@ -159,7 +167,7 @@ migrate(struct kiln_certdb *db, struct kiln_err *err)
 		    (long long)version, CERTDB_SCHEMA);
 		goto cleanup;
 	}
-	if (version < CERTDB_SCHEMA) {
+	if (version < 1) {
 		if ((t = query_one(db,
 		         "SELECT to_regclass('certificates') IS"
 		         " NULL",
@@ -181,6 +189,10 @@ migrate(struct kiln_certdb *db, struct kiln_err *err)
 		PQclear(res);
 		res = NULL;
 		if (t && exec(db, create_ocsp_sql, "create", err) == -1)
+			goto cleanup;
+	}
+	if (version < CERTDB_SCHEMA) {
+		if (exec(db, tokens_sql, "kiln_tokens", err) == -1)
 			goto cleanup;
 		snprintf(sql, sizeof(sql),
 		    "CREATE TABLE IF NOT EXISTS "
@@ -306,6 +318,90 @@ certdb_pg_revoke(struct kiln_certdb *db, const char *serial, const char *aki,
 		kiln_err_set(err, KILN_EINVAL, "certificate not found");
 	else
 		rc = 0;
+	PQclear(res);
+	return rc;
+}
+
+/* Delete at most CERTDB_PRUNE_MAX tokens expired at "now".  0 or -1. */
+static int
+prune(struct kiln_certdb *db, int64_t now, struct kiln_err *err)
+{
+	/*
+	 * Bounded by the index on expiry; rows another replica is
+	 * deleting or taking over just now are skipped, not waited for.
+	 */
+	static const char sql[] =
+	    "DELETE FROM kiln_tokens WHERE ctid = ANY(ARRAY(SELECT ctid"
+	    " FROM kiln_tokens WHERE expiry <= $1::int8 ORDER BY expiry"
+	    " LIMIT $2::int FOR UPDATE SKIP LOCKED)) AND expiry <= $1::int8";
+	char at[24], max[16];
+	const char *v[2] = {at, max};
+	PGresult *res;
+	int rc = 0;
+
+	snprintf(at, sizeof(at), "%lld", (long long)now);
+	snprintf(max, sizeof(max), "%d", CERTDB_PRUNE_MAX);
+	res = PQexecParams(db->pg, sql, 2, NULL, v, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		rc = pg_err(db, res, "prune", err);
+	PQclear(res);
+	return rc;
+}
+
+int
+certdb_pg_claim(struct kiln_certdb *db, const char *key,
+    const unsigned char hash[32], int64_t now, int64_t expiry,
+    struct kiln_err *err)
+{
+	/*
+	 * One statement, atomic among replicas: a new row, or an expired
+	 * one taken over; a row still held is left alone and none
+	 * returned.
+	 */
+	static const char sql[] =
+	    "INSERT INTO kiln_tokens (key_name, token, expiry) VALUES ($1,"
+	    " $2, $3::int8) ON CONFLICT (key_name, token) DO UPDATE SET"
+	    " expiry = EXCLUDED.expiry WHERE kiln_tokens.expiry <= $4::int8"
+	    " RETURNING 1";
+	char exp[24], at[24];
+	const char *v[4] = {key, (const char *)hash, exp, at};
+	int len[4] = {(int)strlen(key), 32, 0, 0}, fmt[4] = {0, 1, 0, 0};
+	PGresult *res;
+	int rc = -1;
+
+	snprintf(exp, sizeof(exp), "%lld", (long long)expiry);
+	snprintf(at, sizeof(at), "%lld", (long long)now);
+	res = PQexecParams(db->pg, sql, 4, NULL, v, len, fmt, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+		pg_err(db, res, "claim", err);
+	else
+		rc = PQntuples(res) == 1 ? 0 : 1;
+	PQclear(res);
+	/* A failed prune fails no claim: the next one tries again. */
+	if (rc == 0 && ++db->claims >= CERTDB_PRUNE_EVERY) {
+		db->claims = 0;
+		(void)prune(db, now, NULL);
+	}
+	return rc;
+}
+
+int
+certdb_pg_release(struct kiln_certdb *db, const char *key,
+    const unsigned char hash[32], int64_t expiry, struct kiln_err *err)
+{
+	static const char sql[] =
+	    "DELETE FROM kiln_tokens WHERE key_name = $1 AND token = $2"
+	    " AND expiry = $3::int8";
+	char exp[24];
+	const char *v[3] = {key, (const char *)hash, exp};
+	int len[3] = {(int)strlen(key), 32, 0}, fmt[3] = {0, 1, 0};
+	PGresult *res;
+	int rc = 0;
+
+	snprintf(exp, sizeof(exp), "%lld", (long long)expiry);
+	res = PQexecParams(db->pg, sql, 3, NULL, v, len, fmt, 0);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		rc = pg_err(db, res, "release", err);
 	PQclear(res);
 	return rc;
 }
