@@ -4,7 +4,8 @@
 # certdb.sh's flows on PostgreSQL 15 (lib/pg.sh starts one as nobody on
 # 127.0.18.1), kiln and Debian's cfssl 1.2.0 sharing the database:
 #  1. kiln gencert -db-config makes cfssl's pg schema (bytea, timestamptz,
-#     jsonb) and records the certificate as cfssl would;
+#     jsonb) and kiln's kiln_tokens (schema 2), and records the
+#     certificate as cfssl would;
 #  2. cfssl revoke, then kiln gencrl -db-config lists that serial;
 #  3. kiln revoke, then cfssl ocsprefresh + ocspdump say revoked;
 #  4. a row of Debian's cfssl gencert is read by kiln gencrl;
@@ -51,17 +52,28 @@ assert_eq "serial_number bytea|authority_key_identifier bytea|ca_label bytea|sta
 	"$(psql_q "SELECT string_agg(column_name || ' ' || data_type, '|'
 	    ORDER BY ordinal_position) FROM information_schema.columns
 	    WHERE table_name = 'certificates'")" "cfssl's pg columns"
-assert_eq '["leaf.example"]|leaf|1' \
+assert_eq '["leaf.example"]|leaf|2' \
 	"$(psql_q "SELECT sans::text || '|' || common_name || '|' ||
 	    (SELECT version FROM kiln_schema) FROM certificates
 	    WHERE serial_number = '$S1'")" "master's columns and kiln_schema"
+assert_eq "key_name text|token bytea|expiry bigint|key_name,token|kiln_tokens_expiry" \
+	"$(psql_q "SELECT string_agg(column_name || ' ' || data_type, '|'
+	    ORDER BY ordinal_position) || '|' || (SELECT string_agg(a.attname,
+	    ',' ORDER BY a.attnum) FROM pg_index i JOIN pg_attribute a ON
+	    a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) WHERE
+	    i.indrelid = 'kiln_tokens'::regclass AND i.indisprimary) || '|' ||
+	    (SELECT string_agg(indexname, ',') FROM pg_indexes WHERE tablename =
+	    'kiln_tokens' AND indexname <> 'kiln_tokens_pkey') FROM
+	    information_schema.columns WHERE table_name = 'kiln_tokens'")" \
+	"kiln's table of tokens claimed (schema 2)"
 flow_cfssl_revoke_kiln_crl
 flow_kiln_revoke_cfssl_ocsp
 flow_cfssl_row_read_by_kiln
 flow_errors
 
 # 8 at once on a new database: the schema is made once.
-psql_q "DROP TABLE ocsp_responses; DROP TABLE certificates; DROP TABLE kiln_schema"
+psql_q "DROP TABLE ocsp_responses; DROP TABLE certificates; DROP TABLE kiln_schema;
+    DROP TABLE kiln_tokens"
 mkdir "$T/par"
 pids=
 for w in 1 2 3 4 5 6 7 8; do

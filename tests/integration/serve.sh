@@ -8,7 +8,8 @@
 # and in the database once the client has it.  Then the errors with
 # curl (a wrong token, a profile not allowed, newcert without a token,
 # an oversized body, malformed JSON, a replayed token), each an envelope
-# and a status and never a certificate; SIGTERM exits 0.
+# and a status and never a certificate; SIGTERM exits 0.  A token used is
+# claimed in the database, and refused again by the server restarted.
 . "$(dirname "$0")/lib.sh"
 
 ADDR=127.0.20.1
@@ -227,6 +228,19 @@ jq -r .result.certificate body >h.pem
 assert_eq good "$(in_db h.pem)" "the hand-made request's certificate"
 assert_eq 400 "$(code authsign -d @auth.req)" "the same token again"
 assert_eq 'false|null|400|token already used' "$(envelope)" "replay's envelope"
+# What the database keeps of it: the key's name and the token's SHA-256.
+h=$(printf '%s' "$tok" | base64 -d | sha256sum | cut -d' ' -f1)
+assert_eq "k1|$h" "$(sqlite3 "$T/certs.db" "select key_name || '|' ||
+    lower(hex(token)) from kiln_tokens where lower(hex(token)) = '$h'")" \
+    "the token claimed in the database"
+stop_server_term
+assert_eq 0 "$src" "SIGTERM exits 0"
+
+say "auth server started again: the token is still refused"
+start_server -config auth.json -db-config db.json
+assert_eq 400 "$(code authsign -d @auth.req)" "the same token after a restart"
+assert_eq 'false|null|400|token already used' "$(envelope)" \
+    "the restarted server's refusal"
 stop_server_term
 assert_eq 0 "$src" "SIGTERM exits 0"
 finish
