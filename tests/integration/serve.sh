@@ -32,6 +32,8 @@ ON_EXIT=stop_server
 # start_server ARGS...: kiln serve in the background (SPID), its port in
 # PORT once it says it listens (up to 10 s).
 start_server() {
+	# Emptied first: a restart must not find the last run's line.
+	: >"$T/serve.err"
 	"$KILN" serve -address "$ADDR" -port 0 -ca "$CA" -ca-key "$CAKEY" \
 	    -audit "$T/audit.log" "$@" 2>"$T/serve.err" &
 	SPID=$!

@@ -57,6 +57,8 @@ openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
 # CONFIG (config.json); its PID in APID or BPID, its URL in a.url or
 # b.url.
 replica() {
+	# Emptied first: a restart must not find the last run's line.
+	: >"$T/$1.err"
 	"$KILN" serve -address "$2" -port 0 -ca "$CA" -ca-key "$CAKEY" \
 	    -config "${3:-config.json}" -db-config db.json -threads 2 \
 	    -audit "$T/$1.audit" 2>"$T/$1.err" &
