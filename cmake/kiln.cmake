@@ -13,8 +13,8 @@
 # mbedTLS and Threads are PUBLIC (kiln's public headers include mbedTLS);
 # cJSON is PRIVATE: no header of include/kiln uses it, and what includes
 # src/core/json.h (the unit tests) links it itself.  libyaml is PRIVATE
-# too: only src/inspect/kubeconfig.c includes yaml.h.  So are SQLite and
-# libpq: only src/certdb/ includes their headers.
+# too: only src/inspect/kubeconfig.c includes yaml.h.  So is SQLite: only
+# src/certdb/ includes its header.  libpq is not linked at all.
 function(kiln_add_library name)
 	cmake_parse_arguments(PARSE_ARGV 1 arg "" "CLI" "COMPILE;LINK")
 	# The lists are relative to the top: callable from any folder.
@@ -33,7 +33,10 @@ function(kiln_add_library name)
 	target_link_libraries(${name}
 		PUBLIC MbedTLS::mbedtls MbedTLS::mbedx509 Threads::Threads
 		PRIVATE cjson PkgConfig::YAML kiln_flags m
-		PkgConfig::SQLITE3 PkgConfig::PQ)
+		PkgConfig::SQLITE3 ${CMAKE_DL_LIBS})
+	# libpq: its headers only; src/certdb/pqlib.c opens the library
+	# when a PostgreSQL database is first used, so nothing else maps it.
+	target_include_directories(${name} PRIVATE ${PQ_INCLUDE_DIRS})
 	# libmicrohttpd and GnuTLS: only src/serve/http*.c include them.
 	target_link_libraries(${name}
 		PRIVATE PkgConfig::MHD PkgConfig::GNUTLS)

@@ -125,6 +125,7 @@ set(KILN_SOURCES_CERTDB
 	src/certdb/certdb.c
 	src/certdb/dbconfig.c
 	src/certdb/pg.c
+	src/certdb/pqlib.c
 	src/certdb/row.c
 	src/certdb/sqlite.c
 	src/certdb/sqlschema.c

@@ -12,6 +12,7 @@
 struct sqlite3;
 struct sqlite3_stmt;
 struct certdb_writer;
+struct certdb_pq;
 
 /*
  * One handle, used by one thread at a time.  SQLite: the file's one
@@ -21,8 +22,9 @@ struct certdb_writer;
  */
 struct kiln_certdb {
 	enum kiln_certdb_driver driver;
-	struct certdb_writer *w; /* SQLite: shared, counted */
-	struct sqlite3 *lite;    /* SQLite: reads only */
+	struct certdb_writer *w;    /* SQLite: shared, counted */
+	struct sqlite3 *lite;       /* SQLite: reads only */
+	const struct certdb_pq *pq; /* PostgreSQL: libpq (pqlib.h) */
 	struct pg_conn *pg;
 	unsigned int claims; /* PostgreSQL: token claims since a prune */
 };

@@ -12,7 +12,9 @@
 #  5. kiln revoke's errors;
 #  6. 8 kiln gencert -db-config at once, 5 certificates each, on a new
 #     database (the schema made once, under a lock): 40 rows, 40 distinct
-#     serials, each row's PEM the file written.
+#     serials, each row's PEM the file written;
+#  7. libpq hidden in a mount namespace: kiln still records on SQLite, and
+#     a PostgreSQL -db-config fails naming the library it cannot load.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/integration/lib/pg.sh
@@ -100,5 +102,36 @@ for f in "$T"/par/*.pem; do
 		fail "$f: the row's PEM length differs"
 done
 ok
+
+# libpq hidden (a mount namespace binds /dev/null over it): kiln, which
+# opens libpq only for a PostgreSQL database, still starts and records on
+# SQLite, and a PostgreSQL -db-config fails naming the missing library.
+if unshare -m true 2>/dev/null; then
+	real=$(readlink -f "$(ldconfig -p |
+	    awk '$1 == "libpq.so.5" { print $NF; exit }')")
+	[ -f "$real" ] || fail "libpq.so.5 not found by ldconfig"
+	printf '{"driver":"sqlite3","data_source":"%s/nopq.db"}\n' "$T" >"$T/lite.json"
+	cat >"$T/nopq.sh" <<EOF
+mount --bind /dev/null '$real' || exit 3
+'$KILN' gencert -ca '$T/ca.pem' -ca-key '$T/ca-key.pem' \\
+    -db-config '$T/lite.json' -out '$T/nopq-lite' '$T/leaf.json' || exit 4
+'$KILN' gencert -ca '$T/ca.pem' -ca-key '$T/ca-key.pem' \\
+    -db-config '$T/db.json' -out '$T/nopq-pg' '$T/leaf.json' 2>'$T/nopq.err'
+echo "pg=\$?"
+EOF
+	assert_eq "pg=1" "$(unshare -m sh "$T/nopq.sh")" \
+	    "without libpq: SQLite records, PostgreSQL fails"
+	assert_eq 1 "$(sqlite3 "$T/nopq.db" "SELECT count(*) FROM certificates
+	    WHERE serial_number = '$(decimal "$T/nopq-lite.pem")'")" \
+	    "without libpq: the SQLite row"
+	case $(cat "$T/nopq.err") in
+	"kiln: gencert: certdb: postgres: cannot load libpq.so.5 (Debian's libpq5): "*) ok ;;
+	*) fail "without libpq: want the missing library named, got [$(cat "$T/nopq.err")]" ;;
+	esac
+	[ ! -e "$T/nopq-pg.pem" ] || fail "without libpq: a certificate was written"
+	ok
+else
+	echo "certdb_pg: no mount namespace here: the test without libpq skipped"
+fi
 
 echo "certdb_pg: $checks checks passed"

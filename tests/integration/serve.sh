@@ -109,6 +109,9 @@ fields local.pem >local.fields
 
 say "open server: cfssl gencert, sign and info as clients"
 start_server -config open.json -db-config db.json -max-body 65536
+# On SQLite libpq is never loaded (certdb/pqlib.c opens it for PostgreSQL).
+assert_eq 0 "$(grep -c 'libpq\.so' "/proc/$SPID/maps" || :)" \
+    "libpq mapped by a server on SQLite"
 run gencert sh -c "cfssl gencert -remote $URL -profile www csr.json |
     cfssljson -bare x"
 assert_eq 0 "$rc" "cfssl gencert -remote: $(cat gencert.err)"

@@ -72,6 +72,9 @@ replica() {
 replica a 127.0.21.1
 replica b 127.0.21.2
 A=$(cat a.url) B=$(cat b.url)
+# libpq, loaded for the PostgreSQL database (certdb/pqlib.c).
+grep -q 'libpq\.so\.5' "/proc/$APID/maps" || fail "replica a has not loaded libpq"
+ok
 case $A in http://127.0.21.1:[0-9]*) ;; *) fail "replica a: url [$A]" ;; esac
 case $B in http://127.0.21.2:[0-9]*) ;; *) fail "replica b: url [$B]" ;; esac
 

@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 
 #include "certdb/certdb_impl.h"
+#include "certdb/pqlib.h"
 #include "kiln/certdb.h"
 #include "kiln/file.h"
 #include "kiln/pem.h"
@@ -1049,4 +1050,24 @@ Test(certdb, expired_tokens_are_pruned_a_bounded_number_at_a_time)
 	    sizeof(s));
 	cr_assert_str_eq(s, "128");
 	kiln_certdb_close(db);
+}
+
+/* libpq, opened on first use */
+
+Test(certdb, libpq_is_opened_by_its_soname_or_refused_in_words)
+{
+	struct kiln_err err = {0};
+
+	cr_assert_eq(certdb_pq_try(CERTDB_PQ_SONAME, &err), 0, "%s", err.msg);
+	cr_assert_eq(certdb_pq_try("libkiln-none.so.5", &err), -1);
+	cr_assert_eq(err.code, KILN_EINVAL);
+	cr_assert_str_eq(err.msg,
+	    "certdb: postgres: cannot load libkiln-none.so.5 (Debian's "
+	    "libpq5): libkiln-none.so.5: cannot open shared object file: No "
+	    "such file or directory");
+	/* A library that is not libpq: the first function it lacks. */
+	kiln_err_clear(&err);
+	cr_assert_eq(certdb_pq_try("libsqlite3.so.0", &err), -1);
+	cr_assert_str_eq(
+	    err.msg, "certdb: postgres: libsqlite3.so.0 has no PQclear");
 }
