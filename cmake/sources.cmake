@@ -10,6 +10,7 @@ set(KILN_SOURCES_CORE
 	src/core/buf.c
 	src/core/civil.c
 	src/core/duration.c
+	src/core/dynlib.c
 	src/core/err.c
 	src/core/esc.c
 	src/core/file.c
@@ -203,6 +204,7 @@ set(KILN_SOURCES_UNIT
 	tests/unit/cfssl/test_request.c
 	tests/unit/core/test_civil.c
 	tests/unit/core/test_duration.c
+	tests/unit/core/test_dynlib.c
 	tests/unit/core/test_err.c
 	tests/unit/core/test_errcontract.c
 	tests/unit/core/test_errcontract_inspect.c
