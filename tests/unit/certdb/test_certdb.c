@@ -652,8 +652,7 @@ Test(certdb, a_schema_1_database_gets_the_tokens_table)
 	raw_text("SELECT group_concat(name || ' ' || lower(type) || ' ' || "
 	         "pk, ', ') FROM pragma_table_info('kiln_tokens')",
 	    s, sizeof(s));
-	cr_assert_str_eq(
-	    s, "key_name text 1, token blob 2, expiry integer 0");
+	cr_assert_str_eq(s, "key_name text 1, token blob 2, expiry integer 0");
 	raw_text("SELECT count(*) FROM sqlite_master WHERE name = "
 	         "'kiln_tokens_expiry'",
 	    s, sizeof(s));
@@ -676,8 +675,8 @@ Test(certdb, every_handle_on_a_file_shares_its_one_writer)
 	cr_assert_neq(a->lite, b->lite);
 	/* Another spelling of the same file's path. */
 	other = cfg;
-	snprintf(other.data_source, sizeof(other.data_source),
-	    "%s/./certs.db", dir);
+	snprintf(
+	    other.data_source, sizeof(other.data_source), "%s/./certs.db", dir);
 	cr_assert_eq(kiln_certdb_open(&c, &other, &err), 0, "%s", err.msg);
 	cr_assert_eq(c->w, a->w);
 	kiln_certdb_close(c);
@@ -688,9 +687,9 @@ Test(certdb, every_handle_on_a_file_shares_its_one_writer)
 struct inserter {
 	struct kiln_certdb *db;
 	struct kiln_certdb_row row;
-	int first, n;   /* serials first .. first + n - 1 */
-	int failed;     /* inserts that did not return 0 */
-	int rc, code;   /* the last insert's return and error code */
+	int first, n; /* serials first .. first + n - 1 */
+	int failed;   /* inserts that did not return 0 */
+	int rc, code; /* the last insert's return and error code */
 	char msg[KILN_ERRMSG_MAX];
 };
 
@@ -714,6 +713,27 @@ insert_all(void *p)
 	return NULL;
 }
 
+/* "in" ready to insert serials first .. first + n - 1 on a handle. */
+static void
+inserter_open(struct inserter *in, int first, int n)
+{
+	struct kiln_err err = {0};
+
+	memset(in, 0, sizeof(*in));
+	kiln_certdb_row_init(&in->row);
+	make_row("ec-leaf.pem", "", 1796669040, &in->row);
+	cr_assert_eq(kiln_certdb_open(&in->db, &cfg, &err), 0, "%s", err.msg);
+	in->first = first;
+	in->n = n;
+}
+
+static void
+inserter_close(struct inserter *in)
+{
+	kiln_certdb_close(in->db);
+	kiln_certdb_row_free(&in->row);
+}
+
 #define WRITERS 8
 #define EACH 40
 
@@ -722,22 +742,14 @@ Test(certdb, concurrent_inserts_all_land_in_fewer_commits)
 	struct inserter in[WRITERS];
 	pthread_t th[WRITERS];
 	struct certdb_writer_stats st;
-	struct kiln_err err = {0};
 	char s[128];
 	int i;
 
-	for (i = 0; i < WRITERS; i++) {
-		memset(&in[i], 0, sizeof(in[i]));
-		kiln_certdb_row_init(&in[i].row);
-		make_row("ec-leaf.pem", "", 1796669040, &in[i].row);
-		cr_assert_eq(kiln_certdb_open(&in[i].db, &cfg, &err), 0, "%s",
-		    err.msg);
-		in[i].first = 1000 * (i + 1);
-		in[i].n = EACH;
-	}
 	for (i = 0; i < WRITERS; i++)
-		cr_assert_eq(pthread_create(&th[i], NULL, insert_all, &in[i]),
-		    0);
+		inserter_open(&in[i], 1000 * (i + 1), EACH);
+	for (i = 0; i < WRITERS; i++)
+		cr_assert_eq(
+		    pthread_create(&th[i], NULL, insert_all, &in[i]), 0);
 	for (i = 0; i < WRITERS; i++) {
 		pthread_join(th[i], NULL);
 		cr_expect_eq(in[i].failed, 0, "thread %d: %s", i, in[i].msg);
@@ -756,10 +768,8 @@ Test(certdb, concurrent_inserts_all_land_in_fewer_commits)
 	/* The figure, not asserted: it depends on the scheduler. */
 	cr_log_info("%lu inserts from %d threads in %lu commits", st.writes,
 	    WRITERS, st.groups);
-	for (i = 0; i < WRITERS; i++) {
-		kiln_certdb_close(in[i].db);
-		kiln_certdb_row_free(&in[i].row);
-	}
+	for (i = 0; i < WRITERS; i++)
+		inserter_close(&in[i]);
 }
 
 /*
@@ -779,8 +789,8 @@ wait_queued(struct kiln_certdb *db, unsigned long n)
 			return;
 		nanosleep(&nap, NULL);
 	}
-	cr_assert_fail("%lu writes queued (busy %d), not %lu", st.queued,
-	    st.busy, n);
+	cr_assert_fail(
+	    "%lu writes queued (busy %d), not %lu", st.queued, st.busy, n);
 }
 
 /* Another process's write lock on the file, held until lock_end(). */
@@ -802,6 +812,28 @@ lock_end(sqlite3 *c)
 	sqlite3_close(c);
 }
 
+/*
+ * Another process's lock taken (returned), then "lead" started, which
+ * takes its write and waits for the lock, then each of the "n" writers
+ * of "in" started and its write queued behind it, in order.
+ */
+static sqlite3 *
+hold_and_queue(struct inserter *lead, pthread_t *lt, struct inserter *in,
+    pthread_t *th, int n)
+{
+	sqlite3 *lock = lock_begin();
+	int i;
+
+	cr_assert_eq(pthread_create(lt, NULL, insert_all, lead), 0);
+	wait_queued(lead->db, 0);
+	for (i = 0; i < n; i++) {
+		cr_assert_eq(
+		    pthread_create(&th[i], NULL, insert_all, &in[i]), 0);
+		wait_queued(lead->db, (unsigned long)i + 1);
+	}
+	return lock;
+}
+
 #define GROUP 6
 
 /*
@@ -821,30 +853,13 @@ Test(certdb, a_duplicate_in_a_group_fails_alone)
 	char s[128];
 	int i;
 
-	memset(&lead, 0, sizeof(lead));
-	kiln_certdb_row_init(&lead.row);
-	make_row("ec-leaf.pem", "", 1796669040, &lead.row);
-	cr_assert_eq(kiln_certdb_open(&lead.db, &cfg, &err), 0, "%s", err.msg);
+	inserter_open(&lead, 99, 1);
 	/* Serial 5, there before. */
+	snprintf(lead.row.serial, sizeof(lead.row.serial), "5");
 	cr_assert_eq(kiln_certdb_insert(lead.db, &lead.row, &err), 0);
-	lead.first = 99;
-	lead.n = 1;
-	lock = lock_begin();
-	cr_assert_eq(pthread_create(&lt, NULL, insert_all, &lead), 0);
-	/* The leader took its write and waits for the lock. */
-	wait_queued(lead.db, 0);
-	for (i = 0; i < GROUP; i++) {
-		memset(&in[i], 0, sizeof(in[i]));
-		kiln_certdb_row_init(&in[i].row);
-		make_row("ec-leaf.pem", "", 1796669040, &in[i].row);
-		cr_assert_eq(kiln_certdb_open(&in[i].db, &cfg, &err), 0, "%s",
-		    err.msg);
-		in[i].first = serials[i];
-		in[i].n = 1;
-		cr_assert_eq(pthread_create(&th[i], NULL, insert_all, &in[i]),
-		    0);
-		wait_queued(lead.db, (unsigned long)i + 1);
-	}
+	for (i = 0; i < GROUP; i++)
+		inserter_open(&in[i], serials[i], 1);
+	lock = hold_and_queue(&lead, &lt, in, th, GROUP);
 	lock_end(lock);
 	pthread_join(lt, NULL);
 	cr_assert_eq(lead.rc, 0, "%s", lead.msg);
@@ -873,12 +888,9 @@ Test(certdb, a_duplicate_in_a_group_fails_alone)
 	         "CAST(serial_number AS int))",
 	    s, sizeof(s));
 	cr_assert_str_eq(s, "5 99 100 101 102 103");
-	for (i = 0; i < GROUP; i++) {
-		kiln_certdb_close(in[i].db);
-		kiln_certdb_row_free(&in[i].row);
-	}
-	kiln_certdb_close(lead.db);
-	kiln_certdb_row_free(&lead.row);
+	for (i = 0; i < GROUP; i++)
+		inserter_close(&in[i]);
+	inserter_close(&lead);
 }
 
 /*
@@ -894,28 +906,11 @@ Test(certdb, a_group_that_cannot_commit_fails_every_write)
 	char s[128];
 	int i;
 
-	memset(&lead, 0, sizeof(lead));
-	kiln_certdb_row_init(&lead.row);
-	make_row("ec-leaf.pem", "", 1796669040, &lead.row);
-	cr_assert_eq(kiln_certdb_open(&lead.db, &cfg, &err), 0, "%s", err.msg);
+	inserter_open(&lead, 1, 1);
 	certdb_writer_busy_timeout(lead.db->w, 1500);
-	lead.first = 1;
-	lead.n = 1;
-	lock = lock_begin();
-	cr_assert_eq(pthread_create(&lt, NULL, insert_all, &lead), 0);
-	wait_queued(lead.db, 0);
-	for (i = 0; i < 3; i++) {
-		memset(&in[i], 0, sizeof(in[i]));
-		kiln_certdb_row_init(&in[i].row);
-		make_row("ec-leaf.pem", "", 1796669040, &in[i].row);
-		cr_assert_eq(kiln_certdb_open(&in[i].db, &cfg, &err), 0, "%s",
-		    err.msg);
-		in[i].first = 10 + i;
-		in[i].n = 1;
-		cr_assert_eq(pthread_create(&th[i], NULL, insert_all, &in[i]),
-		    0);
-		wait_queued(lead.db, (unsigned long)i + 1);
-	}
+	for (i = 0; i < 3; i++)
+		inserter_open(&in[i], 10 + i, 1);
+	lock = hold_and_queue(&lead, &lt, in, th, 3);
 	/* The lone leader times out; the group of three behind it too. */
 	pthread_join(lt, NULL);
 	for (i = 0; i < 3; i++)
@@ -927,21 +922,18 @@ Test(certdb, a_group_that_cannot_commit_fails_every_write)
 	    lead.msg, "certdb: BEGIN IMMEDIATE: database is locked");
 	for (i = 0; i < 3; i++) {
 		cr_expect_eq(in[i].rc, -1, "write %d", i);
-		cr_expect_str_eq(in[i].msg,
-		    "certdb: BEGIN IMMEDIATE: database is locked");
+		cr_expect_str_eq(
+		    in[i].msg, "certdb: BEGIN IMMEDIATE: database is locked");
 	}
 	raw_text("SELECT count(*) FROM certificates", s, sizeof(s));
 	cr_assert_str_eq(s, "0");
 	/* The lock gone, the next write commits. */
 	snprintf(lead.row.serial, sizeof(lead.row.serial), "77");
-	cr_assert_eq(kiln_certdb_insert(lead.db, &lead.row, &err), 0, "%s",
-	    err.msg);
-	for (i = 0; i < 3; i++) {
-		kiln_certdb_close(in[i].db);
-		kiln_certdb_row_free(&in[i].row);
-	}
-	kiln_certdb_close(lead.db);
-	kiln_certdb_row_free(&lead.row);
+	cr_assert_eq(
+	    kiln_certdb_insert(lead.db, &lead.row, &err), 0, "%s", err.msg);
+	for (i = 0; i < 3; i++)
+		inserter_close(&in[i]);
+	inserter_close(&lead);
 }
 
 /* Tokens claimed */
@@ -1021,17 +1013,16 @@ Test(certdb, expired_tokens_are_pruned_a_bounded_number_at_a_time)
 	memset(tok, 0, sizeof(tok));
 	for (i = 0; i < CERTDB_PRUNE_EVERY - 1; i++) {
 		tok[0] = (unsigned char)i;
-		cr_assert_eq(kiln_certdb_claim(db, "k1", tok, 32, 1000, 1300,
-		                 &err),
-		    0, "%s", err.msg);
+		cr_assert_eq(
+		    kiln_certdb_claim(db, "k1", tok, 32, 1000, 1300, &err), 0,
+		    "%s", err.msg);
 	}
 	raw_text("SELECT count(*) FROM kiln_tokens WHERE expiry < 1000", s,
 	    sizeof(s));
 	cr_assert_str_eq(s, "300");
 	/* The 64th claim prunes 256, the oldest first. */
 	tok[0] = 0xff;
-	cr_assert_eq(
-	    kiln_certdb_claim(db, "k1", tok, 32, 1000, 1300, &err), 0);
+	cr_assert_eq(kiln_certdb_claim(db, "k1", tok, 32, 1000, 1300, &err), 0);
 	raw_text("SELECT count(*) || ' ' || min(expiry) FROM kiln_tokens "
 	         "WHERE key_name = 'old'",
 	    s, sizeof(s));
@@ -1039,9 +1030,9 @@ Test(certdb, expired_tokens_are_pruned_a_bounded_number_at_a_time)
 	tok[1] = 1;
 	for (i = 0; i < CERTDB_PRUNE_EVERY; i++) {
 		tok[0] = (unsigned char)i;
-		cr_assert_eq(kiln_certdb_claim(db, "k1", tok, 32, 1000, 1300,
-		                 &err),
-		    0, "%s", err.msg);
+		cr_assert_eq(
+		    kiln_certdb_claim(db, "k1", tok, 32, 1000, 1300, &err), 0,
+		    "%s", err.msg);
 	}
 	raw_text("SELECT count(*) FROM kiln_tokens WHERE key_name = 'old'", s,
 	    sizeof(s));

@@ -111,6 +111,22 @@ TestSuite(api, .init = setup, .fini = teardown, .timeout = 60);
 	"\"auth_keys\":{\"k1\":{\"type\":\"standard\",\"key\":"                \
 	"\"0123456789abcdef0123456789abcdef\"}}}"
 
+/* The options of an API on "config" (the SQLite certdb: "with_db"). */
+static void
+api_opts(struct serve_api_opts *o, int with_db)
+{
+	memset(o, 0, sizeof(*o));
+	o->config = &config;
+	o->ca = &ca;
+	o->ca_key = &ca_key;
+	o->ca_name = "ca.pem";
+	o->ca_key_name = "ca-key.pem";
+	o->db = with_db ? &db : NULL;
+	o->auth_window = 300;
+	o->rng = &rng;
+	o->clock = clock_fn;
+}
+
 /* Start the API on "json" (with the SQLite certdb when "with_db"). */
 static void
 start(const char *json, int with_db)
@@ -120,16 +136,7 @@ start(const char *json, int with_db)
 
 	cr_assert_eq(kiln_config_parse(&config, json, strlen(json), &err), 0,
 	    "%s", err.msg);
-	memset(&o, 0, sizeof(o));
-	o.config = &config;
-	o.ca = &ca;
-	o.ca_key = &ca_key;
-	o.ca_name = "ca.pem";
-	o.ca_key_name = "ca-key.pem";
-	o.db = with_db ? &db : NULL;
-	o.auth_window = 300;
-	o.rng = &rng;
-	o.clock = clock_fn;
+	api_opts(&o, with_db);
 	cr_assert_eq(serve_api_new(&api, &o, &err), 0, "%s", err.msg);
 	serve_api_app(api, &app);
 	cr_assert_not_null(
@@ -468,16 +475,7 @@ replica(struct serve_app *a, void **th)
 	struct serve_api *r = NULL;
 	struct kiln_err err = {0};
 
-	memset(&o, 0, sizeof(o));
-	o.config = &config;
-	o.ca = &ca;
-	o.ca_key = &ca_key;
-	o.ca_name = "ca.pem";
-	o.ca_key_name = "ca-key.pem";
-	o.db = &db;
-	o.auth_window = 300;
-	o.rng = &rng;
-	o.clock = clock_fn;
+	api_opts(&o, 1);
 	cr_assert_eq(serve_api_new(&r, &o, &err), 0, "%s", err.msg);
 	serve_api_app(r, a);
 	cr_assert_not_null(*th = a->thread_init(a->cls, &err), "%s", err.msg);
@@ -492,8 +490,8 @@ db_text(const char *sql, char *out, size_t cap)
 	sqlite3_stmt *st;
 
 	cr_assert_eq(sqlite3_open(db.data_source, &c), SQLITE_OK);
-	cr_assert_eq(sqlite3_prepare_v2(c, sql, -1, &st, NULL), SQLITE_OK,
-	    "%s", sqlite3_errmsg(c));
+	cr_assert_eq(sqlite3_prepare_v2(c, sql, -1, &st, NULL), SQLITE_OK, "%s",
+	    sqlite3_errmsg(c));
 	cr_assert_eq(sqlite3_step(st), SQLITE_ROW, "%s", sql);
 	snprintf(out, cap, "%s", (const char *)sqlite3_column_text(st, 0));
 	sqlite3_finalize(st);
