@@ -13,8 +13,8 @@
 # mbedTLS and Threads are PUBLIC (kiln's public headers include mbedTLS);
 # cJSON is PRIVATE: no header of include/kiln uses it, and what includes
 # src/core/json.h (the unit tests) links it itself.  libyaml is PRIVATE
-# too: only src/inspect/kubeconfig.c includes yaml.h.  So are SQLite and
-# libpq: only src/certdb/ includes their headers.
+# too: only src/inspect/kubeconfig.c includes yaml.h.  So is SQLite: only
+# src/certdb/ includes its header.  libpq is not linked at all.
 function(kiln_add_library name)
 	cmake_parse_arguments(PARSE_ARGV 1 arg "" "CLI" "COMPILE;LINK")
 	# The lists are relative to the top: callable from any folder.
@@ -33,7 +33,10 @@ function(kiln_add_library name)
 	target_link_libraries(${name}
 		PUBLIC MbedTLS::mbedtls MbedTLS::mbedx509 Threads::Threads
 		PRIVATE cjson PkgConfig::YAML kiln_flags m
-		PkgConfig::SQLITE3 PkgConfig::PQ)
+		PkgConfig::SQLITE3 ${CMAKE_DL_LIBS})
+	# libpq: its headers only; src/certdb/pqlib.c opens the library
+	# when a PostgreSQL database is first used, so nothing else maps it.
+	target_include_directories(${name} PRIVATE ${PQ_INCLUDE_DIRS})
 	# libmicrohttpd and GnuTLS: only src/serve/http*.c include them,
 	# and nothing links them: src/serve/httplib.c opens libmicrohttpd
 	# (and GnuTLS with it) when a server starts (src/core/dynlib.h).
@@ -41,7 +44,6 @@ function(kiln_add_library name)
 		${MHD_INCLUDE_DIRS} ${GNUTLS_INCLUDE_DIRS})
 	target_compile_options(${name} PRIVATE
 		${MHD_CFLAGS_OTHER} ${GNUTLS_CFLAGS_OTHER})
-	target_link_libraries(${name} PRIVATE ${CMAKE_DL_LIBS})
 	if(arg_CLI)
 		add_library(${arg_CLI} STATIC ${KILN_SOURCES_CLI})
 		# src: cmd_serve.c runs serve/api.h's API on serve/http.h.

@@ -128,9 +128,11 @@ set(KILN_SOURCES_CERTDB
 	src/certdb/certdb.c
 	src/certdb/dbconfig.c
 	src/certdb/pg.c
+	src/certdb/pqlib.c
 	src/certdb/row.c
 	src/certdb/sqlite.c
 	src/certdb/sqlschema.c
+	src/certdb/sqlwriter.c
 )
 # serve: kiln serve's HTTP layer and cfssl's API on it.
 set(KILN_SOURCES_SERVE

@@ -8,8 +8,9 @@ build="gcc make cmake pkg-config libmbedtls-dev libcjson-dev libcriterion-dev
 	dpkg-dev"	# dpkg-shlibdeps: the .deb's Depends (cpack)
 # libyaml: the kubeconfig reader (src/inspect/kubeconfig.c).
 build="$build libyaml-dev"
-# SQLite and libpq: the certificate database (src/certdb/).
-build="$build libsqlite3-dev libpq-dev"
+# SQLite and libpq: the certificate database (src/certdb/); libpq-dev
+# brings libpq5, which kiln opens at run time for PostgreSQL.
+build="$build libsqlite3-dev libpq-dev libpq5"
 # libmicrohttpd and GnuTLS: kiln serve's HTTP layer (src/serve/http*.c).
 build="$build libmicrohttpd-dev libgnutls28-dev"
 # chromium and python3: tests/integration/check_html.sh renders kiln

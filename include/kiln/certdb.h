@@ -6,8 +6,14 @@
  * (column types, value formats, what cfssl 1.2.0 chokes on) are in
  * kiln-config(5), "The certificate database".
  *
- * A connection is used by one thread at a time: a server opens one per
- * thread.  Every call that writes has committed when it returns 0.
+ * A handle (struct kiln_certdb) is used by one thread at a time: a
+ * server opens one per thread.  Every call that writes has committed
+ * when it returns 0.  On SQLite the handles of one process on one file
+ * share its one writer: writes from every thread are queued to it and
+ * committed in groups, one transaction and one sync per group, each call
+ * returning once its own write is committed or has failed (a failed
+ * write fails alone; a failed commit fails its whole group).  On
+ * PostgreSQL each handle is a connection of its own.
  */
 #ifndef KILN_CERTDB_H
 #define KILN_CERTDB_H
@@ -71,13 +77,16 @@ void kiln_certdb_row_free(struct kiln_certdb_row *);
 int kiln_certdb_row_from_cert(struct kiln_certdb_row *, const unsigned char *,
     size_t, const char *, time_t, struct kiln_err *);
 
-struct kiln_certdb; /* one connection */
+struct kiln_certdb; /* one handle */
 
 /*
  * Connect as "c" says and make the schema current: created in an empty
  * database, migrated from an older kiln or cfssl one (the version kept
  * in the table kiln_schema), refused if newer than this kiln knows.
- * SQLite: the file made 0600 if missing, WAL mode, a busy timeout.
+ * SQLite: the file made 0600 if missing, WAL mode, full sync, a busy
+ * timeout for the writes of other processes; the file's writer shared
+ * with the process's other handles on it (the schema made by the first),
+ * a read-only connection of the handle's own.
  * Returns 0 with "*db" set, or -1 with "err" set.
  */
 int kiln_certdb_open(struct kiln_certdb **, const struct kiln_certdb_config *,
@@ -102,6 +111,28 @@ int kiln_certdb_insert(
  */
 int kiln_certdb_revoke(struct kiln_certdb *, const char *, const char *, int,
     time_t, struct kiln_err *);
+
+/*
+ * Claim the authsign token "token" ("len" bytes) of the auth key named
+ * "key" at "now" (seconds) until "expiry": kiln's table kiln_tokens
+ * keeps the key's name, the token's SHA-256 and the expiry, so that
+ * every process on the database, and one started again, refuses the
+ * token until then.  A claim still held (its expiry after "now") is
+ * refused: 1; an expired one is taken over.  Expired claims are deleted
+ * now and then, a bounded number at a time.  Returns 0 (claimed), 1
+ * (refused), or -1 with "err" set.
+ */
+int kiln_certdb_claim(struct kiln_certdb *, const char *, const unsigned char *,
+    size_t, int64_t, int64_t, struct kiln_err *);
+
+/*
+ * Give back the claim of "token" by "key" made with "expiry" (the
+ * request it came with was not served): the token is usable again.  A
+ * claim no longer there, or taken over since, is left alone.  Returns 0,
+ * or -1 with "err" set.
+ */
+int kiln_certdb_release(struct kiln_certdb *, const char *,
+    const unsigned char *, size_t, int64_t, struct kiln_err *);
 
 /*
  * The row of "serial" and "aki" into "r" (empty on entry): 1 if found, 0

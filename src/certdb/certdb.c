@@ -1,5 +1,7 @@
-/* kiln/certdb.h: one connection, handed to its back end. */
+/* kiln/certdb.h: one handle, handed to its back end. */
 #include <stdlib.h>
+
+#include <mbedtls/md.h>
 
 #include "certdb/certdb_impl.h"
 
@@ -73,4 +75,45 @@ kiln_certdb_each_revoked(struct kiln_certdb *db, time_t now, const char *aki,
 	if (db->driver == KILN_CERTDB_SQLITE)
 		return certdb_sqlite_each_revoked(db, now, aki, each, cls, err);
 	return certdb_pg_each_revoked(db, now, aki, each, cls, err);
+}
+
+/* The token's SHA-256: what the table keeps of it. */
+static int
+token_hash(const unsigned char *token, size_t len, unsigned char hash[32],
+    struct kiln_err *err)
+{
+	int ret;
+
+	if ((ret = mbedtls_md(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256),
+	         token, len, hash)) != 0)
+		return kiln_err_mbed(err, ret, "mbedtls_md");
+	return 0;
+}
+
+int
+kiln_certdb_claim(struct kiln_certdb *db, const char *key,
+    const unsigned char *token, size_t len, int64_t now, int64_t expiry,
+    struct kiln_err *err)
+{
+	unsigned char hash[32];
+
+	if (token_hash(token, len, hash, err) == -1)
+		return -1;
+	if (db->driver == KILN_CERTDB_SQLITE)
+		return certdb_sqlite_claim(db, key, hash, now, expiry, err);
+	return certdb_pg_claim(db, key, hash, now, expiry, err);
+}
+
+int
+kiln_certdb_release(struct kiln_certdb *db, const char *key,
+    const unsigned char *token, size_t len, int64_t expiry,
+    struct kiln_err *err)
+{
+	unsigned char hash[32];
+
+	if (token_hash(token, len, hash, err) == -1)
+		return -1;
+	if (db->driver == KILN_CERTDB_SQLITE)
+		return certdb_sqlite_release(db, key, hash, expiry, err);
+	return certdb_pg_release(db, key, hash, expiry, err);
 }

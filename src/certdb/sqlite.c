@@ -3,6 +3,13 @@
  * timestamp columns), every value bound as TEXT as cfssl's Go driver
  * binds its strings, so that cfssl's own queries, which bind TEXT, find
  * kiln's rows (a BLOB never equals a TEXT in SQLite).
+ *
+ * A handle writes through the file's one writer in this process
+ * (sqlwriter.c), which runs the statements below inside its group's
+ * transaction, and reads through a read-only connection of its own: in
+ * WAL mode a reader never waits for the writer's sync, nor the writer
+ * for a reader, and a CRL read over the whole table holds no lock the
+ * writes need.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,7 +25,11 @@
 #include "certdb/certdb_impl.h"
 #include "kiln/file.h"
 
-/* How long a writer waits for another's lock, in milliseconds. */
+/*
+ * How long a write waits for another process's lock (cfssl's revoke, a
+ * second kiln), in milliseconds.  Within one process there is one
+ * writer, so this never sleeps on kiln's own writes.
+ */
 #define BUSY_TIMEOUT_MS 30000
 
 /* clang-format off */
@@ -29,26 +40,26 @@
 
 /* The database's own message for the failure of "what". */
 int
-certdb_lite_err(struct kiln_certdb *db, const char *what, struct kiln_err *err)
+certdb_lite_err(sqlite3 *c, const char *what, struct kiln_err *err)
 {
 	return kiln_err_set(err, KILN_EIO, "certdb: %s: %s", what,
-	    db->lite != NULL ? sqlite3_errmsg(db->lite) : "out of memory");
+	    c != NULL ? sqlite3_errmsg(c) : "out of memory");
 }
 
 int
-certdb_lite_exec(struct kiln_certdb *db, const char *sql, struct kiln_err *err)
+certdb_lite_exec(sqlite3 *c, const char *sql, struct kiln_err *err)
 {
-	if (sqlite3_exec(db->lite, sql, NULL, NULL, NULL) != SQLITE_OK)
-		return certdb_lite_err(db, sql, err);
+	if (sqlite3_exec(c, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return certdb_lite_err(c, sql, err);
 	return 0;
 }
 
 int
-certdb_lite_prepare(struct kiln_certdb *db, const char *sql, sqlite3_stmt **st,
-    struct kiln_err *err)
+certdb_lite_prepare(
+    sqlite3 *c, const char *sql, sqlite3_stmt **st, struct kiln_err *err)
 {
-	if (sqlite3_prepare_v2(db->lite, sql, -1, st, NULL) != SQLITE_OK)
-		return certdb_lite_err(db, "prepare", err);
+	if (sqlite3_prepare_v2(c, sql, -1, st, NULL) != SQLITE_OK)
+		return certdb_lite_err(c, "prepare", err);
 	return 0;
 }
 
@@ -121,30 +132,77 @@ cleanup:
 }
 
 int
-certdb_sqlite_open(
-    struct kiln_certdb *db, const char *path, struct kiln_err *err)
+certdb_lite_file(const char *path, dev_t *dev, ino_t *ino, struct kiln_err *err)
+{
+	struct stat st;
+
+	if (check_file(path, &st, err) == -1)
+		return -1;
+	*dev = st.st_dev;
+	*ino = st.st_ino;
+	return 0;
+}
+
+int
+certdb_lite_open(const char *path, sqlite3 **out, dev_t *dev, ino_t *ino,
+    struct kiln_err *err)
 {
 	struct stat before, after;
+	sqlite3 *c = NULL;
+	int rc = -1;
 
+	*out = NULL;
 	if (check_file(path, &before, err) == -1)
 		return -1;
 	/* NOFOLLOW: a link swapped in since the check is refused too. */
-	if (sqlite3_open_v2(path, &db->lite,
+	if (sqlite3_open_v2(path, &c,
 	        SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW |
 	            SQLITE_OPEN_NOMUTEX,
-	        NULL) != SQLITE_OK)
-		return certdb_lite_err(db, path, err);
-	if (lstat(path, &after) == -1)
-		return kiln_err_sys(err, "certdb: %s", path);
-	if (after.st_dev != before.st_dev || after.st_ino != before.st_ino)
+	        NULL) != SQLITE_OK) {
+		certdb_lite_err(c, path, err);
+		goto cleanup;
+	}
+	if (lstat(path, &after) == -1) {
+		kiln_err_sys(err, "certdb: %s", path);
+		goto cleanup;
+	}
+	if (after.st_dev != before.st_dev || after.st_ino != before.st_ino) {
+		kiln_err_set(err, KILN_EINVAL,
+		    "certdb: %s: replaced while it was opened, refused", path);
+		goto cleanup;
+	}
+	sqlite3_extended_result_codes(c, 1);
+	if (sqlite3_busy_timeout(c, BUSY_TIMEOUT_MS) != SQLITE_OK) {
+		certdb_lite_err(c, "busy timeout", err);
+		goto cleanup;
+	}
+	*dev = before.st_dev;
+	*ino = before.st_ino;
+	*out = c;
+	c = NULL; /* owned by out */
+	rc = 0;
+cleanup:
+	sqlite3_close_v2(c);
+	return rc;
+}
+
+int
+certdb_sqlite_open(
+    struct kiln_certdb *db, const char *path, struct kiln_err *err)
+{
+	dev_t wdev, dev;
+	ino_t wino, ino;
+
+	if (certdb_writer_get(&db->w, path, err) == -1)
+		return -1;
+	if (certdb_lite_open(path, &db->lite, &dev, &ino, err) == -1)
+		return -1;
+	certdb_writer_file(db->w, &wdev, &wino);
+	if (dev != wdev || ino != wino)
 		return kiln_err_set(err, KILN_EINVAL,
 		    "certdb: %s: replaced while it was opened, refused", path);
-	sqlite3_extended_result_codes(db->lite, 1);
-	if (sqlite3_busy_timeout(db->lite, BUSY_TIMEOUT_MS) != SQLITE_OK ||
-	    certdb_lite_exec(db, "PRAGMA journal_mode=WAL", err) == -1 ||
-	    certdb_lite_exec(db, "PRAGMA synchronous=FULL", err) == -1)
-		return -1;
-	return certdb_sqlite_migrate(db, path, err);
+	/* Reads only: every write goes through the one writer. */
+	return certdb_lite_exec(db->lite, "PRAGMA query_only=1", err);
 }
 
 void
@@ -152,11 +210,14 @@ certdb_sqlite_close(struct kiln_certdb *db)
 {
 	sqlite3_close_v2(db->lite);
 	db->lite = NULL;
+	certdb_writer_put(db->w);
+	db->w = NULL;
 }
 
-int
-certdb_sqlite_insert(struct kiln_certdb *db, const struct kiln_certdb_row *r,
-    struct kiln_err *err)
+/* The writes, each run by the writer inside its group's transaction. */
+
+static int
+lite_insert(sqlite3 *c, const struct kiln_certdb_row *r, struct kiln_err *err)
 {
 	static const char sql[] =
 	    "INSERT INTO certificates (" ROW_COLUMNS
@@ -171,7 +232,7 @@ certdb_sqlite_insert(struct kiln_certdb *db, const struct kiln_certdb_row *r,
 	certdb_time_format(r->issued_at, issued);
 	certdb_time_format(r->not_before, nb);
 	snprintf(reason, sizeof(reason), "%d", r->reason);
-	if (certdb_lite_prepare(db, sql, &st, err) == -1)
+	if (certdb_lite_prepare(c, sql, &st, err) == -1)
 		return -1;
 	certdb_lite_bind(st, 1, r->serial, strlen(r->serial));
 	certdb_lite_bind(st, 2, r->aki, strlen(r->aki));
@@ -194,16 +255,16 @@ certdb_sqlite_insert(struct kiln_certdb *db, const struct kiln_certdb_row *r,
 		    "certdb: certificate %s of key id %s: already recorded",
 		    r->serial, r->aki);
 	else if (r2 != SQLITE_DONE)
-		certdb_lite_err(db, "insert", err);
+		certdb_lite_err(c, "insert", err);
 	else
 		rc = 0;
 	sqlite3_finalize(st);
 	return rc;
 }
 
-int
-certdb_sqlite_revoke(struct kiln_certdb *db, const char *serial,
-    const char *aki, int reason, time_t now, struct kiln_err *err)
+static int
+lite_revoke(sqlite3 *c, const char *serial, const char *aki, int reason,
+    int64_t now, struct kiln_err *err)
 {
 	static const char sql[] =
 	    "UPDATE certificates SET status='revoked',"
@@ -215,20 +276,168 @@ certdb_sqlite_revoke(struct kiln_certdb *db, const char *serial,
 
 	certdb_time_format(now, at);
 	snprintf(code, sizeof(code), "%d", reason);
-	if (certdb_lite_prepare(db, sql, &st, err) == -1)
+	if (certdb_lite_prepare(c, sql, &st, err) == -1)
 		return -1;
 	certdb_lite_bind(st, 1, at, strlen(at));
 	certdb_lite_bind(st, 2, code, strlen(code));
 	certdb_lite_bind(st, 3, serial, strlen(serial));
 	certdb_lite_bind(st, 4, aki, strlen(aki));
 	if (sqlite3_step(st) != SQLITE_DONE)
-		certdb_lite_err(db, "revoke", err);
-	else if (sqlite3_changes(db->lite) == 0)
+		certdb_lite_err(c, "revoke", err);
+	else if (sqlite3_changes(c) == 0)
 		kiln_err_set(err, KILN_EINVAL, "certificate not found");
 	else
 		rc = 0;
 	sqlite3_finalize(st);
 	return rc;
+}
+
+/*
+ * Claim: a new row, or an expired one taken over; a row not expired at
+ * "now" is left alone, and then nothing changed (1).
+ */
+static int
+lite_claim(sqlite3 *c, const char *key, const unsigned char *hash, int64_t now,
+    int64_t expiry, struct kiln_err *err)
+{
+	static const char sql[] =
+	    "INSERT INTO kiln_tokens (key_name, token, expiry)"
+	    " VALUES (?1, ?2, ?3) ON CONFLICT (key_name, token)"
+	    " DO UPDATE SET expiry = excluded.expiry"
+	    " WHERE kiln_tokens.expiry <= ?4";
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+
+	if (certdb_lite_prepare(c, sql, &st, err) == -1)
+		return -1;
+	certdb_lite_bind(st, 1, key, strlen(key));
+	sqlite3_bind_blob(st, 2, hash, 32, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, expiry);
+	sqlite3_bind_int64(st, 4, now);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		certdb_lite_err(c, "claim", err);
+	else
+		rc = sqlite3_changes(c) == 1 ? 0 : 1;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Release: only the claim of this expiry (not one taken over since). */
+static int
+lite_release(sqlite3 *c, const char *key, const unsigned char *hash,
+    int64_t expiry, struct kiln_err *err)
+{
+	static const char sql[] =
+	    "DELETE FROM kiln_tokens WHERE key_name = ?1 AND token = ?2"
+	    " AND expiry = ?3";
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+
+	if (certdb_lite_prepare(c, sql, &st, err) == -1)
+		return -1;
+	certdb_lite_bind(st, 1, key, strlen(key));
+	sqlite3_bind_blob(st, 2, hash, 32, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, expiry);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		certdb_lite_err(c, "release", err);
+	else
+		rc = 0;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+certdb_lite_prune(sqlite3 *c, int64_t now, struct kiln_err *err)
+{
+	/* The index on expiry bounds the work to the rows deleted. */
+	static const char sql[] =
+	    "DELETE FROM kiln_tokens WHERE rowid IN (SELECT rowid FROM"
+	    " kiln_tokens WHERE expiry <= ?1 ORDER BY expiry LIMIT ?2)";
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+
+	if (certdb_lite_prepare(c, sql, &st, err) == -1)
+		return -1;
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int(st, 2, CERTDB_PRUNE_MAX);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		certdb_lite_err(c, "prune", err);
+	else
+		rc = 0;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+void
+certdb_lite_op(sqlite3 *c, struct certdb_op *op)
+{
+	switch (op->kind) {
+	case CERTDB_OP_INSERT:
+		op->rc = lite_insert(c, op->row, &op->err);
+		break;
+	case CERTDB_OP_REVOKE:
+		op->rc = lite_revoke(
+		    c, op->serial, op->aki, op->reason, op->now, &op->err);
+		break;
+	case CERTDB_OP_CLAIM:
+		op->rc = lite_claim(
+		    c, op->key, op->hash, op->now, op->expiry, &op->err);
+		break;
+	case CERTDB_OP_RELEASE:
+		op->rc =
+		    lite_release(c, op->key, op->hash, op->expiry, &op->err);
+		break;
+	}
+}
+
+/* What the API's writes hand to the writer. */
+
+int
+certdb_sqlite_insert(struct kiln_certdb *db, const struct kiln_certdb_row *r,
+    struct kiln_err *err)
+{
+	struct certdb_op op = {.kind = CERTDB_OP_INSERT, .row = r};
+
+	return certdb_writer_run(db->w, &op, err);
+}
+
+int
+certdb_sqlite_revoke(struct kiln_certdb *db, const char *serial,
+    const char *aki, int reason, time_t now, struct kiln_err *err)
+{
+	struct certdb_op op = {.kind = CERTDB_OP_REVOKE,
+	    .serial = serial,
+	    .aki = aki,
+	    .reason = reason,
+	    .now = (int64_t)now};
+
+	return certdb_writer_run(db->w, &op, err);
+}
+
+int
+certdb_sqlite_claim(struct kiln_certdb *db, const char *key,
+    const unsigned char hash[32], int64_t now, int64_t expiry,
+    struct kiln_err *err)
+{
+	struct certdb_op op = {.kind = CERTDB_OP_CLAIM,
+	    .key = key,
+	    .hash = hash,
+	    .now = now,
+	    .expiry = expiry};
+
+	return certdb_writer_run(db->w, &op, err);
+}
+
+int
+certdb_sqlite_release(struct kiln_certdb *db, const char *key,
+    const unsigned char hash[32], int64_t expiry, struct kiln_err *err)
+{
+	struct certdb_op op = {.kind = CERTDB_OP_RELEASE,
+	    .key = key,
+	    .hash = hash,
+	    .expiry = expiry};
+
+	return certdb_writer_run(db->w, &op, err);
 }
 
 /* Column "i" as text ("" for NULL) into "out" of "cap" bytes. */
@@ -312,7 +521,7 @@ certdb_sqlite_get(struct kiln_certdb *db, const char *serial, const char *aki,
 	sqlite3_stmt *st = NULL;
 	int rc = -1, r2;
 
-	if (certdb_lite_prepare(db, sql, &st, err) == -1)
+	if (certdb_lite_prepare(db->lite, sql, &st, err) == -1)
 		return -1;
 	certdb_lite_bind(st, 1, serial, strlen(serial));
 	certdb_lite_bind(st, 2, aki, strlen(aki));
@@ -320,7 +529,7 @@ certdb_sqlite_get(struct kiln_certdb *db, const char *serial, const char *aki,
 	if (r2 == SQLITE_DONE)
 		rc = 0;
 	else if (r2 != SQLITE_ROW)
-		certdb_lite_err(db, "select", err);
+		certdb_lite_err(db->lite, "select", err);
 	else if (read_row(st, r, err) == 0)
 		rc = 1;
 	sqlite3_finalize(st);
@@ -346,7 +555,7 @@ certdb_sqlite_each_revoked(struct kiln_certdb *db, time_t now, const char *aki,
 	int rc = -1, r2;
 
 	kiln_certdb_row_init(&r);
-	if (certdb_lite_prepare(db, sql, &st, err) == -1)
+	if (certdb_lite_prepare(db->lite, sql, &st, err) == -1)
 		goto cleanup;
 	if (aki != NULL) {
 		certdb_lite_bind(st, 1, aki, strlen(aki));
@@ -359,7 +568,7 @@ certdb_sqlite_each_revoked(struct kiln_certdb *db, time_t now, const char *aki,
 			goto cleanup;
 	}
 	if (r2 != SQLITE_DONE) {
-		certdb_lite_err(db, "select", err);
+		certdb_lite_err(db->lite, "select", err);
 		goto cleanup;
 	}
 	rc = 0;

@@ -1,6 +1,7 @@
 /*
  * The certificate database's schema on SQLite: cfssl master's tables
- * made, or an older cfssl's migrated, under one write transaction.
+ * made, or an older cfssl's migrated, and kiln's table of tokens, under
+ * one write transaction.
  */
 #include <stdio.h>
 #include <string.h>
@@ -36,6 +37,20 @@ static const char create_sql[] =
     " FOREIGN KEY(serial_number, authority_key_identifier)"
     " REFERENCES certificates(serial_number, authority_key_identifier));";
 
+/*
+ * kiln's own (schema 2): the authsign tokens claimed, by key name and the
+ * token's SHA-256, until their expiry (seconds since the epoch), so that
+ * every kiln serve on the file, and one restarted, refuses a token
+ * again within its window (kiln_certdb_claim).
+ */
+static const char tokens_sql[] =
+    "CREATE TABLE IF NOT EXISTS kiln_tokens ("
+    " key_name text NOT NULL,"
+    " token blob NOT NULL,"
+    " expiry integer NOT NULL,"
+    " PRIMARY KEY(key_name, token));"
+    "CREATE INDEX IF NOT EXISTS kiln_tokens_expiry ON kiln_tokens (expiry);";
+
 /* cfssl master's migration 002: the 5 columns 1.2.0 lacks. */
 static const struct {
 	const char *name, *type;
@@ -50,7 +65,7 @@ static const struct {
 
 /* 1 if table "name" exists, 0 if not, -1 on error. */
 static int
-has_table(struct kiln_certdb *db, const char *name, struct kiln_err *err)
+has_table(sqlite3 *db, const char *name, struct kiln_err *err)
 {
 	sqlite3_stmt *st = NULL;
 	int rc;
@@ -77,8 +92,8 @@ has_table(struct kiln_certdb *db, const char *name, struct kiln_err *err)
  * if the column is missing).  Returns 0 or -1.
  */
 static int
-column_type(struct kiln_certdb *db, const char *col, char *type, size_t cap,
-    struct kiln_err *err)
+column_type(
+    sqlite3 *db, const char *col, char *type, size_t cap, struct kiln_err *err)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = -1, r;
@@ -103,8 +118,7 @@ column_type(struct kiln_certdb *db, const char *col, char *type, size_t cap,
 
 /* The count that the query "sql" returns, into "*n".  Returns 0 or -1. */
 static int
-count(
-    struct kiln_certdb *db, const char *sql, long long *n, struct kiln_err *err)
+count(sqlite3 *db, const char *sql, long long *n, struct kiln_err *err)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = -1;
@@ -131,7 +145,7 @@ count(
  * rebuilt with master's blob columns and every value made TEXT again.
  */
 static int
-fix_bytea(struct kiln_certdb *db, const char *shown, struct kiln_err *err)
+fix_bytea(sqlite3 *db, const char *shown, struct kiln_err *err)
 {
 	static const char lost_sql[] =
 	    "SELECT count(*) FROM certificates WHERE"
@@ -189,16 +203,53 @@ fix_bytea(struct kiln_certdb *db, const char *shown, struct kiln_err *err)
 }
 
 /*
+ * Version 1: cfssl master's tables, made in an empty database or
+ * brought there from an older cfssl's.
+ */
+static int
+make_v1(sqlite3 *db, const char *shown, struct kiln_err *err)
+{
+	char type[64], sql[160];
+	size_t i;
+	int t;
+
+	if ((t = has_table(db, "certificates", err)) == -1)
+		return -1;
+	if (!t)
+		return certdb_lite_exec(db, create_sql, err);
+	/* cfssl 1.2.0's 8 columns: add master's 5. */
+	for (i = 0; i < sizeof(added) / sizeof(added[0]); i++) {
+		if (column_type(db, added[i].name, type, sizeof(type), err) ==
+		    -1)
+			return -1;
+		if (*type != '\0')
+			continue;
+		snprintf(sql, sizeof(sql),
+		    "ALTER TABLE certificates "
+		    "ADD COLUMN \"%s\" %s",
+		    added[i].name, added[i].type);
+		if (certdb_lite_exec(db, sql, err) == -1)
+			return -1;
+	}
+	if (fix_bytea(db, shown, err) == -1)
+		return -1;
+	if ((t = has_table(db, "ocsp_responses", err)) == -1)
+		return -1;
+	if (!t && certdb_lite_exec(
+	              db, strstr(create_sql, "CREATE TABLE ocsp"), err) == -1)
+		return -1;
+	return 0;
+}
+
+/*
  * Make the schema current, in one write transaction (so that two kilns
  * opening the same new file do not both create it).
  */
 int
-certdb_sqlite_migrate(
-    struct kiln_certdb *db, const char *shown, struct kiln_err *err)
+certdb_sqlite_migrate(sqlite3 *db, const char *shown, struct kiln_err *err)
 {
-	char type[64], sql[160];
+	char sql[160];
 	long long version = 0;
-	size_t i;
 	int t, rc = -1;
 
 	if (certdb_lite_exec(db, "BEGIN IMMEDIATE", err) == -1)
@@ -219,34 +270,11 @@ certdb_sqlite_migrate(
 		rc = certdb_lite_exec(db, "COMMIT", err);
 		goto cleanup;
 	}
-	if ((t = has_table(db, "certificates", err)) == -1)
+	if (version < 1 && make_v1(db, shown, err) == -1)
 		goto cleanup;
-	if (!t && certdb_lite_exec(db, create_sql, err) == -1)
+	/* 2: kiln's own, which cfssl's tools never read. */
+	if (certdb_lite_exec(db, tokens_sql, err) == -1)
 		goto cleanup;
-	if (t) {
-		/* cfssl 1.2.0's 8 columns: add master's 5. */
-		for (i = 0; i < sizeof(added) / sizeof(added[0]); i++) {
-			if (column_type(db, added[i].name, type, sizeof(type),
-			        err) == -1)
-				goto cleanup;
-			if (*type != '\0')
-				continue;
-			snprintf(sql, sizeof(sql),
-			    "ALTER TABLE certificates "
-			    "ADD COLUMN \"%s\" %s",
-			    added[i].name, added[i].type);
-			if (certdb_lite_exec(db, sql, err) == -1)
-				goto cleanup;
-		}
-		if (fix_bytea(db, shown, err) == -1)
-			goto cleanup;
-		if ((t = has_table(db, "ocsp_responses", err)) == -1)
-			goto cleanup;
-		if (!t &&
-		    certdb_lite_exec(
-		        db, strstr(create_sql, "CREATE TABLE ocsp"), err) == -1)
-			goto cleanup;
-	}
 	snprintf(sql, sizeof(sql),
 	    "CREATE TABLE IF NOT EXISTS kiln_schema "
 	    "(version int NOT NULL); DELETE FROM kiln_schema; INSERT INTO "
@@ -255,6 +283,6 @@ certdb_sqlite_migrate(
 	rc = certdb_lite_exec(db, sql, err);
 cleanup:
 	if (rc == -1)
-		(void)sqlite3_exec(db->lite, "ROLLBACK", NULL, NULL, NULL);
+		(void)sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 	return rc;
 }

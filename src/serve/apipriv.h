@@ -2,7 +2,8 @@
  * What the files of kiln serve's API share (api.c: the application,
  * threads and envelope; apireq.c: the request parsers; apisign.c: sign,
  * authsign, info; apigen.c: newkey, newcert; apidb.c: certinfo, crl,
- * revoke, health; auth.c: tokens and the replay window).  Private.
+ * revoke, health; auth.c: tokens, and the replay window in the database
+ * or in memory).  Private.
  */
 #ifndef KILN_SERVE_APIPRIV_H
 #define KILN_SERVE_APIPRIV_H
@@ -37,9 +38,9 @@
 #define API_CODE_DB_REVOKE 11200  /* certdb: revoke failed */
 
 /*
- * Tokens seen within the window, per key: a hash set of (key, token),
- * and a queue in the order seen, for forgetting them.  Shared by every
- * thread, under its lock.
+ * Without a certificate database, the tokens seen within the window,
+ * per key: a hash set of (key, token), and a queue in the order seen,
+ * for forgetting them.  Shared by every thread, under its lock.
  */
 struct api_seen {
 	unsigned char token[32];
@@ -175,6 +176,25 @@ int api_replay_claim(
 
 /* Forget "token" again: the request it came with was not served. */
 void api_replay_release(struct api_replay *, size_t, const unsigned char *);
+
+/*
+ * Claim the token "token" (32 bytes) of the auth key "k" at "now" for
+ * the replay window: in the certificate database when there is one (so
+ * every replica on it, and this one restarted, refuses it again), else
+ * in this process's window.  0: claimed; 1: already used within the
+ * window; -1 with "err" set.
+ */
+int api_token_claim(struct serve_api *, struct api_thread *,
+    const struct kiln_auth_key *, const unsigned char *, time_t,
+    struct kiln_err *);
+
+/*
+ * Give back what api_token_claim claimed at "now": the request it came
+ * with was not served.  A failure leaves the token refused until the
+ * window has passed.
+ */
+void api_token_release(struct serve_api *, struct api_thread *,
+    const struct kiln_auth_key *, const unsigned char *, time_t);
 
 /*
  * Issue for the sign request "r" under "profile", record it in the

@@ -310,13 +310,13 @@ api_authsign(struct serve_api *api, struct api_thread *t,
     const struct serve_req *req, struct serve_reply *rep)
 {
 	const struct kiln_profile *p;
-	struct kiln_auth_key *k;
+	struct kiln_auth_key *k = NULL;
 	struct api_authreq a;
 	struct api_signreq r;
 	struct kiln_buf text;
 	struct kiln_err e;
 	cJSON *root = NULL;
-	size_t idx = 0;
+	time_t now = 0;
 	int claimed = 0, rc;
 
 	kiln_buf_init(&text);
@@ -349,13 +349,15 @@ api_authsign(struct serve_api *api, struct api_thread *t,
 		goto cleanup;
 	}
 	snprintf(rep->identity, sizeof(rep->identity), "%s", k->name);
-	idx = (size_t)(k - api->config->auth_keys);
-	if ((rc = api_replay_claim(
-	         &api->replay, idx, a.token.p, api_now(api))) != 0) {
+	now = api_now(api);
+	if ((rc = api_token_claim(api, t, k, a.token.p, now, &e)) != 0) {
 		if (rc == 1)
 			api_fail(rep, 400, 400, "token already used");
+		else if (t->db != NULL)
+			api_fail(rep, 500, API_CODE_DB,
+			    "certificate database: %s", e.msg);
 		else
-			api_fail(rep, 500, 0, "out of memory");
+			api_fail(rep, 500, 0, "%s", e.msg);
 		goto cleanup;
 	}
 	claimed = 1;
@@ -368,7 +370,7 @@ api_authsign(struct serve_api *api, struct api_thread *t,
 cleanup:
 	/* A request not served leaves its token usable again. */
 	if (claimed && !rep->issued)
-		api_replay_release(&api->replay, idx, a.token.p);
+		api_token_release(api, t, k, a.token.p, now);
 	cJSON_Delete(root);
 	api_authreq_free(&a);
 	kiln_buf_free(&text);

@@ -5,10 +5,13 @@
  * cfssl's client computes the token over the request alone: its
  * timestamp is outside the MAC, so anyone who saw a request can send it
  * again with any timestamp, and a timestamp window would stop nothing.
- * What stops a replay is this memory of the tokens accepted in the last
+ * What stops a replay is a memory of the tokens accepted in the last
  * window, per key: the same token again is refused until it falls out.
  * (The same CSR sent again on purpose has the same token: the client's
  * JSON is deterministic.  It is refused too, "token already used".)
+ * With a certificate database that memory is its table kiln_tokens
+ * (kiln_certdb_claim), shared by every replica and kept across a
+ * restart; without one, it is the process's own, below.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -195,4 +198,33 @@ api_replay_release(struct api_replay *r, size_t key, const unsigned char *token)
 		free(s);
 	}
 	pthread_mutex_unlock(&r->lock);
+}
+
+int
+api_token_claim(struct serve_api *api, struct api_thread *t,
+    const struct kiln_auth_key *k, const unsigned char *token, time_t now,
+    struct kiln_err *err)
+{
+	int rc;
+
+	if (t->db != NULL)
+		return kiln_certdb_claim(t->db, k->name, token, 32,
+		    (int64_t)now, (int64_t)now + api->replay.window, err);
+	rc = api_replay_claim(
+	    &api->replay, (size_t)(k - api->config->auth_keys), token, now);
+	if (rc == -1)
+		kiln_err_set(err, KILN_ENOMEM, "out of memory");
+	return rc;
+}
+
+void
+api_token_release(struct serve_api *api, struct api_thread *t,
+    const struct kiln_auth_key *k, const unsigned char *token, time_t now)
+{
+	if (t->db != NULL)
+		(void)kiln_certdb_release(t->db, k->name, token, 32,
+		    (int64_t)now + api->replay.window, NULL);
+	else
+		api_replay_release(
+		    &api->replay, (size_t)(k - api->config->auth_keys), token);
 }

@@ -10,7 +10,8 @@
  * EC group, a random generator, a database connection), made by
  * thread_init the first time a thread runs a request and released by
  * thread_free when the server stops.  mbedTLS contexts and database
- * connections are never shared between threads.
+ * handles are never shared between threads (on SQLite the handles of a
+ * process share the file's one writer inside libkiln, kiln/certdb.h).
  */
 #ifndef KILN_SERVE_SERVE_H
 #define KILN_SERVE_SERVE_H

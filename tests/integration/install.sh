@@ -180,6 +180,8 @@ for lib in libc6 libcjson1 libmbedcrypto7 libmbedtls14 libmbedx509-1 libyaml-0-2
     libsqlite3-0 libmicrohttpd12; do
 	assert_contains "$depends" "$lib" ".deb Depends: $lib"
 done
+assert_not_contains "$depends" "libpq" ".deb Depends (libpq is opened at run time)"
+assert_eq libpq5 "$(dpkg-deb -f "$deb" Recommends)" ".deb Recommends"
 assert_eq kiln "$(dpkg-deb -f "$deb" Package)" ".deb Package"
 dpkg-deb -x "$deb" "$T/root"
 assert_eq "Version: $("$KILN" version | sed -n 's/^Version: //p')" \

@@ -8,7 +8,8 @@
 # and in the database once the client has it.  Then the errors with
 # curl (a wrong token, a profile not allowed, newcert without a token,
 # an oversized body, malformed JSON, a replayed token), each an envelope
-# and a status and never a certificate; SIGTERM exits 0.
+# and a status and never a certificate; SIGTERM exits 0.  A token used is
+# claimed in the database, and refused again by the server restarted.
 . "$(dirname "$0")/lib.sh"
 
 ADDR=127.0.20.1
@@ -31,6 +32,8 @@ ON_EXIT=stop_server
 # start_server ARGS...: kiln serve in the background (SPID), its port in
 # PORT once it says it listens (up to 10 s).
 start_server() {
+	# Emptied first: a restart must not find the last run's line.
+	: >"$T/serve.err"
 	"$KILN" serve -address "$ADDR" -port 0 -ca "$CA" -ca-key "$CAKEY" \
 	    -audit "$T/audit.log" "$@" 2>"$T/serve.err" &
 	SPID=$!
@@ -106,6 +109,9 @@ fields local.pem >local.fields
 
 say "open server: cfssl gencert, sign and info as clients"
 start_server -config open.json -db-config db.json -max-body 65536
+# On SQLite libpq is never loaded (certdb/pqlib.c opens it for PostgreSQL).
+assert_eq 0 "$(grep -c 'libpq\.so' "/proc/$SPID/maps" || :)" \
+    "libpq mapped by a server on SQLite"
 run gencert sh -c "cfssl gencert -remote $URL -profile www csr.json |
     cfssljson -bare x"
 assert_eq 0 "$rc" "cfssl gencert -remote: $(cat gencert.err)"
@@ -188,6 +194,30 @@ assert_eq 0 "$src" "SIGTERM exits 0: $(cat "$T/serve.err")"
 assert_contains "$(cat "$T/audit.log")" '"endpoint":"sign","status":200,"profile":"www"' \
     "the audit line"
 
+say "SIGTERM under a concurrent load: every certificate received is recorded"
+HERE=$(cd "$(dirname "$0")" && pwd)
+start_server -config open.json -db-config db.json -threads 4
+python3 "$HERE/serve_load.py" load.jsonl x.csr 400 8 60 "$URL" -term "$SPID" 100
+src=0
+wait "$SPID" || src=$?
+SPID=
+assert_eq 0 "$src" "SIGTERM mid-load exits 0: $(tail -n 3 "$T/serve.err")"
+grep -q '^kill ' load.jsonl || fail "the load did not stop the server"
+# Each row as serve_check.py reads it: "serial|base64 of its pem".
+python3 -c 'import base64, sqlite3, sys
+for s, p in sqlite3.connect(sys.argv[1]).execute(
+        "select serial_number, pem from certificates"):
+    p = p if isinstance(p, bytes) else p.encode()
+    print(s + "|" + base64.b64encode(p).decode())' "$T/certs.db" >rows.txt
+got=$(jq -r -R 'fromjson? | select(.status == 200) | .i' load.jsonl | wc -l)
+[ "$got" -ge 100 ] || fail "only $got certificates before the SIGTERM"
+chk=$(python3 "$HERE/serve_check.py" load.jsonl rows.txt)
+case $chk in
+"received=$got unique=$got missing=0 differ=0 rows="*) ;;
+*) fail "after the SIGTERM: want every certificate received recorded, got [$chk]" ;;
+esac
+say "SIGTERM after $got certificates received: $chk"
+
 say "auth server: authsign through cfssl's client config"
 export KILN_TEST_K1=$HEX
 start_server -config auth.json -db-config db.json
@@ -240,6 +270,19 @@ jq -r .result.certificate body >h.pem
 assert_eq good "$(in_db h.pem)" "the hand-made request's certificate"
 assert_eq 400 "$(code authsign -d @auth.req)" "the same token again"
 assert_eq 'false|null|400|token already used' "$(envelope)" "replay's envelope"
+# What the database keeps of it: the key's name and the token's SHA-256.
+h=$(printf '%s' "$tok" | base64 -d | sha256sum | cut -d' ' -f1)
+assert_eq "k1|$h" "$(sqlite3 "$T/certs.db" "select key_name || '|' ||
+    lower(hex(token)) from kiln_tokens where lower(hex(token)) = '$h'")" \
+    "the token claimed in the database"
+stop_server_term
+assert_eq 0 "$src" "SIGTERM exits 0"
+
+say "auth server started again: the token is still refused"
+start_server -config auth.json -db-config db.json
+assert_eq 400 "$(code authsign -d @auth.req)" "the same token after a restart"
+assert_eq 'false|null|400|token already used' "$(envelope)" \
+    "the restarted server's refusal"
 stop_server_term
 assert_eq 0 "$src" "SIGTERM exits 0"
 finish

@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """Concurrent sign load for serve_pg.sh.
 
-serve_load.py OUT CSR N THREADS DEADLINE URL... [-kill PID AFTER]
+serve_load.py OUT CSR N THREADS DEADLINE URL... [-kill|-term PID AFTER]
 
 N sign requests of the CSR in CSR, each with its own host
 (h<i>.example), dealt round-robin to the URLs, THREADS at a time, each
 thread on its own keep-alive connection per URL.  With -kill, once the
 first URL has answered AFTER requests with a certificate, its process
-PID gets SIGKILL (the time is the line "kill T" in OUT).  Every answer
+PID gets SIGKILL (-term: SIGTERM; the time is the line "kill T" in
+OUT).  Every answer
 is a JSON line in OUT: {"i","url","start","end","status","pem"} (status
 0 when no HTTP answer came).  Stops sending at DEADLINE seconds (wall
 clock, from start); exits 0 unless a thread crashed.
@@ -23,10 +24,13 @@ import urllib.parse
 
 args = sys.argv[1:]
 kill_pid = kill_after = None
-if "-kill" in args:
-    k = args.index("-kill")
-    kill_pid, kill_after = int(args[k + 1]), int(args[k + 2])
-    del args[k:k + 3]
+kill_sig = signal.SIGKILL
+for flag, sig in (("-kill", signal.SIGKILL), ("-term", signal.SIGTERM)):
+    if flag in args:
+        k = args.index(flag)
+        kill_pid, kill_after = int(args[k + 1]), int(args[k + 2])
+        kill_sig = sig
+        del args[k:k + 3]
 out_path, csr_path, n, nthreads, deadline = args[:5]
 urls = args[5:]
 n, nthreads = int(n), int(nthreads)
@@ -96,7 +100,7 @@ def worker():
                 if go:
                     killed = True
             if go:
-                os.kill(kill_pid, signal.SIGKILL)
+                os.kill(kill_pid, kill_sig)
                 with lock:
                     out.write("kill %r\n" % time.time())
                     out.flush()

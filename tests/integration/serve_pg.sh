@@ -12,7 +12,10 @@
 #  3. a second load, replica A killed (SIGKILL) once it has answered a
 #     quarter of its share: every certificate a client received, from
 #     either replica, has its row; every request to B succeeds, also
-#     those sent after the kill; B's SIGTERM exits 0.
+#     those sent after the kill; B's SIGTERM exits 0;
+#  4. both replicas again with an auth key: an authsign token accepted by
+#     A is refused by B (400, cfssl's envelope, "token already used"),
+#     its claim a row of kiln_tokens, and refused by A started again.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/integration/lib/pg.sh
@@ -50,11 +53,14 @@ JSON
 openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
     -keyout leaf-key.pem -out leaf.csr -subj /CN=load.example 2>/dev/null
 
-# replica a|b ADDR: kiln serve on ADDR, a free port; its PID in APID or
-# BPID, its URL in a.url or b.url.
+# replica a|b ADDR [CONFIG]: kiln serve on ADDR, a free port, with
+# CONFIG (config.json); its PID in APID or BPID, its URL in a.url or
+# b.url.
 replica() {
+	# Emptied first: a restart must not find the last run's line.
+	: >"$T/$1.err"
 	"$KILN" serve -address "$2" -port 0 -ca "$CA" -ca-key "$CAKEY" \
-	    -config config.json -db-config db.json -threads 2 \
+	    -config "${3:-config.json}" -db-config db.json -threads 2 \
 	    -audit "$T/$1.audit" 2>"$T/$1.err" &
 	_pid=$!
 	case $1 in a) APID=$_pid ;; b) BPID=$_pid ;; esac
@@ -66,6 +72,9 @@ replica() {
 replica a 127.0.21.1
 replica b 127.0.21.2
 A=$(cat a.url) B=$(cat b.url)
+# libpq, loaded for the PostgreSQL database (certdb/pqlib.c).
+grep -q 'libpq\.so\.5' "/proc/$APID/maps" || fail "replica a has not loaded libpq"
+ok
 case $A in http://127.0.21.1:[0-9]*) ;; *) fail "replica a: url [$A]" ;; esac
 case $B in http://127.0.21.2:[0-9]*) ;; *) fail "replica b: url [$B]" ;; esac
 
@@ -150,4 +159,60 @@ bst=0
 wait "$BPID" || bst=$?
 BPID=
 assert_eq 0 "$bst" "B's SIGTERM: $(tail -n 3 "$T/b.err")"
+
+# term a|b: SIGTERM to the replica, which must exit 0.
+term() {
+	if [ "$1" = a ]; then _pid=$APID; APID=; else _pid=$BPID; BPID=; fi
+	kill -TERM "$_pid"
+	_st=0
+	wait "$_pid" || _st=$?
+	assert_eq 0 "$_st" "$1's SIGTERM: $(tail -n 3 "$T/$1.err")"
+}
+
+say "a token used at A is refused by B, and by A started again"
+HEX=00112233445566778899aabbccddeeff
+cat >auth.json <<JSON
+{"signing":{"default":{"expiry":"168h","usages":["signing"]},
+ "profiles":{"authp":{"expiry":"720h","usages":["signing","server auth"],"auth_key":"k1"}}},
+ "auth_keys":{"k1":{"type":"standard","key":"$HEX"}}}
+JSON
+replica a 127.0.21.1 auth.json
+replica b 127.0.21.2 auth.json
+A=$(cat a.url) B=$(cat b.url)
+jq -c -n --rawfile c leaf.csr '{hosts:["tok.example"],certificate_request:$c,profile:"authp"}' |
+    tr -d '\n' >inner
+tok=$(openssl dgst -sha256 -mac HMAC -macopt "hexkey:$HEX" -binary inner | base64 -w0)
+jq -n --arg t "$tok" --arg r "$(base64 -w0 inner)" \
+    '{timestamp:1,token:$t,request:$r}' >auth.req
+# authsign R URL: POST auth.req; "status body" in R.code, R.body.
+authsign() {
+	curl -s -o "$1.body" -w '%{http_code}' --max-time 20 -d @auth.req \
+	    "$2/api/v1/cfssl/authsign" >"$1.code"
+}
+REFUSED='400|{"success":false,"result":null,"errors":[{"code":400,"message":"token already used"}],"messages":[]}'
+t0=$(date +%s)
+authsign first "$A"
+assert_eq 200 "$(cat first.code)" "authsign at A: $(cat first.body)"
+jq -r .result.certificate first.body >tok.pem
+assert_eq good "$(psql_q "SELECT encode(status, 'escape') FROM certificates
+    WHERE serial_number = '$(python3 -c "print(int('$(openssl x509 -in tok.pem \
+    -noout -serial | sed 's/serial=//')', 16))")'")" "its certificate's row"
+authsign atb "$B"
+assert_eq "$REFUSED" "$(cat atb.code)|$(cat atb.body)" "the same token at B"
+h=$(printf '%s' "$tok" | base64 -d | sha256sum | cut -d' ' -f1)
+row=$(psql_q "SELECT key_name || '|' || encode(token, 'hex') || '|' ||
+    (expiry - $t0) FROM kiln_tokens WHERE token = decode('$h', 'hex')")
+case $row in
+"k1|$h|"30[0-9]) ;;
+*) fail "the token's row: want [k1|$h|300 to 309], got [$row]" ;;
+esac
+ok
+term a
+replica a 127.0.21.1 auth.json
+A=$(cat a.url)
+authsign again "$A"
+assert_eq "$REFUSED" "$(cat again.code)|$(cat again.body)" \
+    "the same token at A started again"
+term a
+term b
 finish

@@ -1,14 +1,19 @@
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <criterion/criterion.h>
+#include <criterion/logging.h>
+#include <mbedtls/md.h>
 #include <sqlite3.h>
 
 #include "certdb/certdb_impl.h"
+#include "certdb/pqlib.h"
 #include "kiln/certdb.h"
 #include "kiln/file.h"
 #include "kiln/pem.h"
@@ -290,7 +295,7 @@ Test(certdb, open_creates_the_file_0600_in_wal_mode_with_the_schema)
 	raw_text("PRAGMA journal_mode", s, sizeof(s));
 	cr_assert_str_eq(s, "wal");
 	raw_text("SELECT version FROM kiln_schema", s, sizeof(s));
-	cr_assert_str_eq(s, "1");
+	cr_assert_str_eq(s, "2");
 	raw_text("SELECT group_concat(name || ' ' || lower(type), ', ') FROM "
 	         "pragma_table_info('certificates')",
 	    s, sizeof(s));
@@ -336,11 +341,11 @@ Test(certdb, a_newer_schema_is_refused)
 
 	cr_assert_eq(kiln_certdb_open(&db, &cfg, &err), 0, "%s", err.msg);
 	kiln_certdb_close(db);
-	raw("UPDATE kiln_schema SET version = 2");
+	raw("UPDATE kiln_schema SET version = 3");
 	cr_assert_eq(kiln_certdb_open(&db, &cfg, &err), -1);
 	snprintf(want, sizeof(want),
-	    "certdb: %s: schema version 2 is newer "
-	    "than this kiln knows (1)",
+	    "certdb: %s: schema version 3 is newer "
+	    "than this kiln knows (2)",
 	    path);
 	cr_assert_str_eq(err.msg, want);
 }
@@ -630,4 +635,430 @@ Test(certdb, a_bytea_table_without_lost_values_is_rebuilt_as_blob)
 	cr_assert_str_eq(got.status, "revoked");
 	kiln_certdb_close(db);
 	kiln_certdb_row_free(&got);
+}
+
+Test(certdb, a_schema_1_database_gets_the_tokens_table)
+{
+	struct kiln_certdb *db = NULL;
+	struct kiln_err err = {0};
+	char s[256];
+
+	cr_assert_eq(kiln_certdb_open(&db, &cfg, &err), 0, "%s", err.msg);
+	kiln_certdb_close(db);
+	raw("DROP TABLE kiln_tokens; UPDATE kiln_schema SET version = 1");
+	cr_assert_eq(kiln_certdb_open(&db, &cfg, &err), 0, "%s", err.msg);
+	raw_text("SELECT version FROM kiln_schema", s, sizeof(s));
+	cr_assert_str_eq(s, "2");
+	raw_text("SELECT group_concat(name || ' ' || lower(type) || ' ' || "
+	         "pk, ', ') FROM pragma_table_info('kiln_tokens')",
+	    s, sizeof(s));
+	cr_assert_str_eq(s, "key_name text 1, token blob 2, expiry integer 0");
+	raw_text("SELECT count(*) FROM sqlite_master WHERE name = "
+	         "'kiln_tokens_expiry'",
+	    s, sizeof(s));
+	cr_assert_str_eq(s, "1");
+	kiln_certdb_close(db);
+}
+
+/* One writer per file, group commit */
+
+Test(certdb, every_handle_on_a_file_shares_its_one_writer)
+{
+	struct kiln_certdb *a = NULL, *b = NULL, *c = NULL;
+	struct kiln_certdb_config other;
+	struct kiln_err err = {0};
+
+	cr_assert_eq(kiln_certdb_open(&a, &cfg, &err), 0, "%s", err.msg);
+	cr_assert_eq(kiln_certdb_open(&b, &cfg, &err), 0, "%s", err.msg);
+	cr_assert_not_null(a->w);
+	cr_assert_eq(a->w, b->w);
+	cr_assert_neq(a->lite, b->lite);
+	/* Another spelling of the same file's path. */
+	other = cfg;
+	snprintf(
+	    other.data_source, sizeof(other.data_source), "%s/./certs.db", dir);
+	cr_assert_eq(kiln_certdb_open(&c, &other, &err), 0, "%s", err.msg);
+	cr_assert_eq(c->w, a->w);
+	kiln_certdb_close(c);
+	kiln_certdb_close(a);
+	kiln_certdb_close(b);
+}
+
+struct inserter {
+	struct kiln_certdb *db;
+	struct kiln_certdb_row row;
+	int first, n; /* serials first .. first + n - 1 */
+	int failed;   /* inserts that did not return 0 */
+	int rc, code; /* the last insert's return and error code */
+	char msg[KILN_ERRMSG_MAX];
+};
+
+static void *
+insert_all(void *p)
+{
+	struct inserter *in = p;
+	struct kiln_err err;
+	int i;
+
+	for (i = 0; i < in->n; i++) {
+		kiln_err_clear(&err);
+		snprintf(in->row.serial, sizeof(in->row.serial), "%d",
+		    in->first + i);
+		in->rc = kiln_certdb_insert(in->db, &in->row, &err);
+		in->code = err.code;
+		snprintf(in->msg, sizeof(in->msg), "%s", err.msg);
+		if (in->rc != 0)
+			in->failed++;
+	}
+	return NULL;
+}
+
+/* "in" ready to insert serials first .. first + n - 1 on a handle. */
+static void
+inserter_open(struct inserter *in, int first, int n)
+{
+	struct kiln_err err = {0};
+
+	memset(in, 0, sizeof(*in));
+	kiln_certdb_row_init(&in->row);
+	make_row("ec-leaf.pem", "", 1796669040, &in->row);
+	cr_assert_eq(kiln_certdb_open(&in->db, &cfg, &err), 0, "%s", err.msg);
+	in->first = first;
+	in->n = n;
+}
+
+static void
+inserter_close(struct inserter *in)
+{
+	kiln_certdb_close(in->db);
+	kiln_certdb_row_free(&in->row);
+}
+
+#define WRITERS 8
+#define EACH 40
+
+Test(certdb, concurrent_inserts_all_land_in_fewer_commits)
+{
+	struct inserter in[WRITERS];
+	pthread_t th[WRITERS];
+	struct certdb_writer_stats st;
+	char s[128];
+	int i;
+
+	for (i = 0; i < WRITERS; i++)
+		inserter_open(&in[i], 1000 * (i + 1), EACH);
+	for (i = 0; i < WRITERS; i++)
+		cr_assert_eq(
+		    pthread_create(&th[i], NULL, insert_all, &in[i]), 0);
+	for (i = 0; i < WRITERS; i++) {
+		pthread_join(th[i], NULL);
+		cr_expect_eq(in[i].failed, 0, "thread %d: %s", i, in[i].msg);
+	}
+	/* Every row, each with its serial, committed. */
+	raw_text("SELECT count(*) || ' ' || count(DISTINCT serial_number) || "
+	         "' ' || sum(serial_number % 1000) || ' ' || "
+	         "min(serial_number) || ' ' || max(serial_number) FROM "
+	         "certificates",
+	    s, sizeof(s));
+	cr_assert_str_eq(s, "320 320 6240 1000 8039");
+	certdb_writer_stats(in[0].db->w, &st);
+	cr_assert_eq(st.writes, WRITERS * EACH);
+	cr_assert_eq(st.queued, 0);
+	cr_assert_leq(st.groups, st.writes);
+	/* The figure, not asserted: it depends on the scheduler. */
+	cr_log_info("%lu inserts from %d threads in %lu commits", st.writes,
+	    WRITERS, st.groups);
+	for (i = 0; i < WRITERS; i++)
+		inserter_close(&in[i]);
+}
+
+/*
+ * Wait (up to 10 s) until the writer of "db" has "n" writes queued
+ * behind a group under way.
+ */
+static void
+wait_queued(struct kiln_certdb *db, unsigned long n)
+{
+	struct timespec nap = {0, 10 * 1000 * 1000};
+	struct certdb_writer_stats st;
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		certdb_writer_stats(db->w, &st);
+		if (st.busy && st.queued == n)
+			return;
+		nanosleep(&nap, NULL);
+	}
+	cr_assert_fail(
+	    "%lu writes queued (busy %d), not %lu", st.queued, st.busy, n);
+}
+
+/* Another process's write lock on the file, held until lock_end(). */
+static sqlite3 *
+lock_begin(void)
+{
+	sqlite3 *c;
+
+	cr_assert_eq(sqlite3_open(path, &c), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(c, "BEGIN IMMEDIATE", NULL, NULL, NULL),
+	    SQLITE_OK, "%s", sqlite3_errmsg(c));
+	return c;
+}
+
+static void
+lock_end(sqlite3 *c)
+{
+	cr_assert_eq(sqlite3_exec(c, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(c);
+}
+
+/*
+ * Another process's lock taken (returned), then "lead" started, which
+ * takes its write and waits for the lock, then each of the "n" writers
+ * of "in" started and its write queued behind it, in order.
+ */
+static sqlite3 *
+hold_and_queue(struct inserter *lead, pthread_t *lt, struct inserter *in,
+    pthread_t *th, int n)
+{
+	sqlite3 *lock = lock_begin();
+	int i;
+
+	cr_assert_eq(pthread_create(lt, NULL, insert_all, lead), 0);
+	wait_queued(lead->db, 0);
+	for (i = 0; i < n; i++) {
+		cr_assert_eq(
+		    pthread_create(&th[i], NULL, insert_all, &in[i]), 0);
+		wait_queued(lead->db, (unsigned long)i + 1);
+	}
+	return lock;
+}
+
+#define GROUP 6
+
+/*
+ * A leader held in BEGIN by another process's lock, and six writes
+ * queued behind it, two of them duplicates (of a row already there, and
+ * of a row earlier in the same group): they commit as one group, and
+ * each duplicate alone fails.
+ */
+Test(certdb, a_duplicate_in_a_group_fails_alone)
+{
+	static const int serials[GROUP] = {100, 101, 5, 102, 102, 103};
+	struct inserter lead, in[GROUP];
+	pthread_t lt, th[GROUP];
+	struct certdb_writer_stats st;
+	struct kiln_err err = {0};
+	sqlite3 *lock;
+	char s[128];
+	int i;
+
+	inserter_open(&lead, 99, 1);
+	/* Serial 5, there before. */
+	snprintf(lead.row.serial, sizeof(lead.row.serial), "5");
+	cr_assert_eq(kiln_certdb_insert(lead.db, &lead.row, &err), 0);
+	for (i = 0; i < GROUP; i++)
+		inserter_open(&in[i], serials[i], 1);
+	lock = hold_and_queue(&lead, &lt, in, th, GROUP);
+	lock_end(lock);
+	pthread_join(lt, NULL);
+	cr_assert_eq(lead.rc, 0, "%s", lead.msg);
+	for (i = 0; i < GROUP; i++)
+		pthread_join(th[i], NULL);
+	for (i = 0; i < GROUP; i++) {
+		if (i == 2 || i == 4) {
+			cr_expect_eq(in[i].rc, -1, "write %d", i);
+			cr_expect_eq(in[i].code, KILN_EEXIST, "write %d", i);
+			continue;
+		}
+		cr_expect_eq(in[i].rc, 0, "write %d: %s", i, in[i].msg);
+	}
+	cr_assert_str_eq(in[2].msg,
+	    "certdb: certificate 5 of key id "
+	    "22ef156fd055f8262ef89dbf4e904f574163b879: already recorded");
+	cr_assert_str_eq(in[4].msg,
+	    "certdb: certificate 102 of key id "
+	    "22ef156fd055f8262ef89dbf4e904f574163b879: already recorded");
+	/* 5, then 99 alone, then the six as one group. */
+	certdb_writer_stats(lead.db->w, &st);
+	cr_assert_eq(st.groups, 3);
+	cr_assert_eq(st.writes, 8);
+	raw_text("SELECT group_concat(serial_number, ' ') FROM (SELECT "
+	         "serial_number FROM certificates ORDER BY "
+	         "CAST(serial_number AS int))",
+	    s, sizeof(s));
+	cr_assert_str_eq(s, "5 99 100 101 102 103");
+	for (i = 0; i < GROUP; i++)
+		inserter_close(&in[i]);
+	inserter_close(&lead);
+}
+
+/*
+ * A group that cannot begin (another process holds the lock past the
+ * busy timeout) fails every write in it, and records none of them.
+ */
+Test(certdb, a_group_that_cannot_commit_fails_every_write)
+{
+	struct inserter lead, in[3];
+	pthread_t lt, th[3];
+	struct kiln_err err = {0};
+	sqlite3 *lock;
+	char s[128];
+	int i;
+
+	inserter_open(&lead, 1, 1);
+	certdb_writer_busy_timeout(lead.db->w, 1500);
+	for (i = 0; i < 3; i++)
+		inserter_open(&in[i], 10 + i, 1);
+	lock = hold_and_queue(&lead, &lt, in, th, 3);
+	/* The lone leader times out; the group of three behind it too. */
+	pthread_join(lt, NULL);
+	for (i = 0; i < 3; i++)
+		pthread_join(th[i], NULL);
+	lock_end(lock);
+	cr_assert_eq(lead.rc, -1);
+	cr_assert_eq(lead.code, KILN_EIO);
+	cr_assert_str_eq(
+	    lead.msg, "certdb: BEGIN IMMEDIATE: database is locked");
+	for (i = 0; i < 3; i++) {
+		cr_expect_eq(in[i].rc, -1, "write %d", i);
+		cr_expect_str_eq(
+		    in[i].msg, "certdb: BEGIN IMMEDIATE: database is locked");
+	}
+	raw_text("SELECT count(*) FROM certificates", s, sizeof(s));
+	cr_assert_str_eq(s, "0");
+	/* The lock gone, the next write commits. */
+	snprintf(lead.row.serial, sizeof(lead.row.serial), "77");
+	cr_assert_eq(
+	    kiln_certdb_insert(lead.db, &lead.row, &err), 0, "%s", err.msg);
+	for (i = 0; i < 3; i++)
+		inserter_close(&in[i]);
+	inserter_close(&lead);
+}
+
+/* Tokens claimed */
+
+/* The hex of SHA-256 of "tok" (32 bytes). */
+static void
+sha256_hex(const unsigned char *tok, char out[65])
+{
+	unsigned char h[32];
+	int i;
+
+	cr_assert_eq(mbedtls_md(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256),
+	                 tok, 32, h),
+	    0);
+	for (i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", h[i]);
+}
+
+Test(certdb, a_token_is_claimed_once_until_it_expires)
+{
+	struct kiln_certdb *a = NULL, *b = NULL;
+	struct kiln_err err = {0};
+	unsigned char tok[32];
+	char s[256], want[256], hex[65];
+
+	memset(tok, 0xa5, sizeof(tok));
+	cr_assert_eq(kiln_certdb_open(&a, &cfg, &err), 0, "%s", err.msg);
+	cr_assert_eq(kiln_certdb_open(&b, &cfg, &err), 0, "%s", err.msg);
+	cr_assert_eq(kiln_certdb_claim(a, "k1", tok, 32, 100, 400, &err), 0,
+	    "%s", err.msg);
+	/* What is kept: the key's name, the token's hash, the expiry. */
+	sha256_hex(tok, hex);
+	snprintf(want, sizeof(want), "k1|%s|400", hex);
+	raw_text("SELECT key_name || '|' || lower(hex(token)) || '|' || "
+	         "expiry FROM kiln_tokens",
+	    s, sizeof(s));
+	cr_assert_str_eq(s, want);
+	cr_assert_eq(kiln_certdb_claim(a, "k1", tok, 32, 399, 699, &err), 1);
+	cr_assert_eq(kiln_certdb_claim(b, "k1", tok, 32, 399, 699, &err), 1);
+	/* Another key's token of the same bytes is another token. */
+	cr_assert_eq(kiln_certdb_claim(b, "k2", tok, 32, 399, 699, &err), 0);
+	/* Expired: taken over, until its new expiry. */
+	cr_assert_eq(kiln_certdb_claim(b, "k1", tok, 32, 400, 700, &err), 0);
+	cr_assert_eq(kiln_certdb_claim(a, "k1", tok, 32, 699, 999, &err), 1);
+	/* The first claim given back after the take-over: nothing. */
+	cr_assert_eq(kiln_certdb_release(a, "k1", tok, 32, 400, &err), 0);
+	cr_assert_eq(kiln_certdb_claim(a, "k1", tok, 32, 500, 800, &err), 1);
+	/* The second given back: usable again. */
+	cr_assert_eq(kiln_certdb_release(b, "k1", tok, 32, 700, &err), 0);
+	cr_assert_eq(kiln_certdb_claim(a, "k1", tok, 32, 500, 800, &err), 0);
+	kiln_certdb_close(a);
+	kiln_certdb_close(b);
+	/* Open again (a restart): still refused. */
+	cr_assert_eq(kiln_certdb_open(&a, &cfg, &err), 0, "%s", err.msg);
+	cr_assert_eq(kiln_certdb_claim(a, "k1", tok, 32, 501, 801, &err), 1);
+	raw_text("SELECT group_concat(key_name || ' ' || expiry, ', ') FROM "
+	         "(SELECT * FROM kiln_tokens ORDER BY key_name)",
+	    s, sizeof(s));
+	cr_assert_str_eq(s, "k1 800, k2 699");
+	kiln_certdb_close(a);
+}
+
+Test(certdb, expired_tokens_are_pruned_a_bounded_number_at_a_time)
+{
+	struct kiln_certdb *db = NULL;
+	struct kiln_err err = {0};
+	unsigned char tok[32];
+	char s[64];
+	int i;
+
+	cr_assert_eq(kiln_certdb_open(&db, &cfg, &err), 0, "%s", err.msg);
+	/* 300 claims long expired, and one not yet. */
+	raw("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+	    "WHERE i < 300) INSERT INTO kiln_tokens SELECT 'old', "
+	    "randomblob(32), 10 + i FROM n;"
+	    "INSERT INTO kiln_tokens VALUES ('old', randomblob(32), 5000)");
+	memset(tok, 0, sizeof(tok));
+	for (i = 0; i < CERTDB_PRUNE_EVERY - 1; i++) {
+		tok[0] = (unsigned char)i;
+		cr_assert_eq(
+		    kiln_certdb_claim(db, "k1", tok, 32, 1000, 1300, &err), 0,
+		    "%s", err.msg);
+	}
+	raw_text("SELECT count(*) FROM kiln_tokens WHERE expiry < 1000", s,
+	    sizeof(s));
+	cr_assert_str_eq(s, "300");
+	/* The 64th claim prunes 256, the oldest first. */
+	tok[0] = 0xff;
+	cr_assert_eq(kiln_certdb_claim(db, "k1", tok, 32, 1000, 1300, &err), 0);
+	raw_text("SELECT count(*) || ' ' || min(expiry) FROM kiln_tokens "
+	         "WHERE key_name = 'old'",
+	    s, sizeof(s));
+	cr_assert_str_eq(s, "45 267");
+	tok[1] = 1;
+	for (i = 0; i < CERTDB_PRUNE_EVERY; i++) {
+		tok[0] = (unsigned char)i;
+		cr_assert_eq(
+		    kiln_certdb_claim(db, "k1", tok, 32, 1000, 1300, &err), 0,
+		    "%s", err.msg);
+	}
+	raw_text("SELECT count(*) FROM kiln_tokens WHERE key_name = 'old'", s,
+	    sizeof(s));
+	cr_assert_str_eq(s, "1");
+	raw_text("SELECT count(*) FROM kiln_tokens WHERE key_name = 'k1'", s,
+	    sizeof(s));
+	cr_assert_str_eq(s, "128");
+	kiln_certdb_close(db);
+}
+
+/* libpq, opened on first use */
+
+Test(certdb, libpq_is_opened_by_its_soname_or_refused_in_words)
+{
+	struct kiln_err err = {0};
+
+	cr_assert_eq(certdb_pq_try(CERTDB_PQ_SONAME, &err), 0, "%s", err.msg);
+	cr_assert_eq(certdb_pq_try("libkiln-none.so.5", &err), -1);
+	cr_assert_eq(err.code, KILN_EINVAL);
+	cr_assert_str_eq(err.msg,
+	    "certdb: postgres: cannot load libkiln-none.so.5 (Debian's "
+	    "libpq5): libkiln-none.so.5: cannot open shared object file: No "
+	    "such file or directory");
+	/* A library that is not libpq: the first function it lacks. */
+	kiln_err_clear(&err);
+	cr_assert_eq(certdb_pq_try("libsqlite3.so.0", &err), -1);
+	cr_assert_str_eq(
+	    err.msg, "certdb: postgres: libsqlite3.so.0 has no PQclear");
 }

@@ -12,6 +12,7 @@
 #include <mbedtls/ecp.h>
 #include <mbedtls/md.h>
 #include <mbedtls/x509_crl.h>
+#include <sqlite3.h>
 
 #include "core/compat.h"
 #include "kiln/certdb.h"
@@ -121,6 +122,23 @@ TestSuite(api, .init = setup, .fini = teardown, .timeout = 60);
 	"\"auth_keys\":{\"k1\":{\"type\":\"standard\",\"key\":"                \
 	"\"0123456789abcdef0123456789abcdef\"}}}"
 
+/* The options of an API on "config" (the SQLite certdb: "with_db"). */
+static void
+api_opts(struct serve_api_opts *o, int with_db)
+{
+	memset(o, 0, sizeof(*o));
+	o->config = &config;
+	o->ca = &ca;
+	o->ca_key = &ca_key;
+	o->ca_name = "ca.pem";
+	o->ca_key_name = "ca-key.pem";
+	o->db = with_db ? &db : NULL;
+	o->auth_window = 300;
+	o->rng = &rng;
+	o->clock = clock_fn;
+	o->insert = insert_fn;
+}
+
 /* Start the API on "json" (with the SQLite certdb when "with_db"). */
 static void
 start(const char *json, int with_db)
@@ -130,17 +148,7 @@ start(const char *json, int with_db)
 
 	cr_assert_eq(kiln_config_parse(&config, json, strlen(json), &err), 0,
 	    "%s", err.msg);
-	memset(&o, 0, sizeof(o));
-	o.config = &config;
-	o.ca = &ca;
-	o.ca_key = &ca_key;
-	o.ca_name = "ca.pem";
-	o.ca_key_name = "ca-key.pem";
-	o.db = with_db ? &db : NULL;
-	o.auth_window = 300;
-	o.rng = &rng;
-	o.clock = clock_fn;
-	o.insert = insert_fn;
+	api_opts(&o, with_db);
 	cr_assert_eq(serve_api_new(&api, &o, &err), 0, "%s", err.msg);
 	serve_api_app(api, &app);
 	cr_assert_not_null(
@@ -156,9 +164,10 @@ query(const struct serve_req *r, const char *name)
 	return strcmp(name, "expiry") == 0 ? query_value : NULL;
 }
 
-/* Call "method path" with "body"; the reply is in "rep". */
+/* Call "method path" with "body" on the app "a" and its thread "th". */
 static void
-call(const char *method, const char *path, const char *body)
+call_on(struct serve_app *a, void *th, const char *method, const char *path,
+    const char *body)
 {
 	struct serve_req req;
 
@@ -171,8 +180,15 @@ call(const char *method, const char *path, const char *body)
 	req.body = (const unsigned char *)body;
 	req.body_len = body != NULL ? strlen(body) : 0;
 	req.peer = "127.0.0.1:1234";
-	app.handle(app.cls, thread, &req, &rep);
+	a->handle(a->cls, th, &req, &rep);
 	cr_assert_eq(kiln_buf_terminate(&rep.body, NULL), 0);
+}
+
+/* Call "method path" with "body"; the reply is in "rep". */
+static void
+call(const char *method, const char *path, const char *body)
+{
+	call_on(&app, thread, method, path, body);
 }
 
 /* The reply is an error envelope: "status", cfssl "code", "msg". */
@@ -457,6 +473,93 @@ Test(api, a_failed_request_leaves_its_token_usable)
 	call("POST", "/api/v1/cfssl/authsign", b);
 	cr_assert_eq(rep.status, 400);
 	cr_assert(strstr((char *)rep.body.p, "\"code\":9002") != NULL);
+	call("POST", "/api/v1/cfssl/authsign", b);
+	cr_assert(strstr((char *)rep.body.p, "\"code\":9002") != NULL, "%s",
+	    (char *)rep.body.p);
+	free(b);
+}
+
+/* Another API on the same config and database: a replica. */
+static struct serve_api *
+replica(struct serve_app *a, void **th)
+{
+	struct serve_api_opts o;
+	struct serve_api *r = NULL;
+	struct kiln_err err = {0};
+
+	api_opts(&o, 1);
+	cr_assert_eq(serve_api_new(&r, &o, &err), 0, "%s", err.msg);
+	serve_api_app(r, a);
+	cr_assert_not_null(*th = a->thread_init(a->cls, &err), "%s", err.msg);
+	return r;
+}
+
+/* The first column of the first row of "sql" on the certdb file. */
+static void
+db_text(const char *sql, char *out, size_t cap)
+{
+	sqlite3 *c;
+	sqlite3_stmt *st;
+
+	cr_assert_eq(sqlite3_open(db.data_source, &c), SQLITE_OK);
+	cr_assert_eq(sqlite3_prepare_v2(c, sql, -1, &st, NULL), SQLITE_OK, "%s",
+	    sqlite3_errmsg(c));
+	cr_assert_eq(sqlite3_step(st), SQLITE_ROW, "%s", sql);
+	snprintf(out, cap, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	sqlite3_close(c);
+}
+
+Test(api, a_token_in_the_database_is_refused_by_a_replica_and_a_restart)
+{
+	struct serve_app ra;
+	struct serve_api *r;
+	void *rt = NULL;
+	char *inner, *b, s[128];
+
+	start(AUTH_CONFIG, 1);
+	inner = sign_body("\"profile\":\"authp\"");
+	b = auth_body(inner, K1);
+	call("POST", "/api/v1/cfssl/authsign", b);
+	cr_assert_eq(rep.status, 200, "%s", (char *)rep.body.p);
+	/* Kept in the database: the key's name and the window's end. */
+	db_text("SELECT key_name || ' ' || length(token) || ' ' || expiry "
+	        "FROM kiln_tokens",
+	    s, sizeof(s));
+	cr_assert_str_eq(s, "k1 32 1796669626");
+	r = replica(&ra, &rt);
+	call_on(&ra, rt, "POST", "/api/v1/cfssl/authsign", b);
+	expect_error(400, 400, "token already used");
+	ra.thread_free(ra.cls, rt);
+	serve_api_free(r);
+	/* The first stopped and started again: still refused. */
+	app.thread_free(app.cls, thread);
+	thread = NULL;
+	serve_api_free(api);
+	api = replica(&app, &thread);
+	call("POST", "/api/v1/cfssl/authsign", b);
+	expect_error(400, 400, "token already used");
+	/* Until the window has passed. */
+	fake_now += 300;
+	call("POST", "/api/v1/cfssl/authsign", b);
+	cr_assert_eq(rep.status, 200, "%s", (char *)rep.body.p);
+	free(b);
+	free(inner);
+}
+
+Test(api, a_failed_request_gives_its_token_back_to_the_database)
+{
+	char *b, s[64];
+
+	start(AUTH_CONFIG, 1);
+	b = auth_body("{\"profile\":\"authp\",\"certificate_request\":"
+	              "\"garbage\"}",
+	    K1);
+	call("POST", "/api/v1/cfssl/authsign", b);
+	cr_assert_eq(rep.status, 400);
+	cr_assert(strstr((char *)rep.body.p, "\"code\":9002") != NULL);
+	db_text("SELECT count(*) FROM kiln_tokens", s, sizeof(s));
+	cr_assert_str_eq(s, "0");
 	call("POST", "/api/v1/cfssl/authsign", b);
 	cr_assert(strstr((char *)rep.body.p, "\"code\":9002") != NULL, "%s",
 	    (char *)rep.body.p);
