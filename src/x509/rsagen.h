@@ -1,11 +1,13 @@
 /*
  * RSA key generation, private to libkiln (kiln_key_generate calls it).
  *
- * A prime is searched for incrementally: a random odd candidate, its
- * residues modulo every odd prime below 2^16 computed once, then steps of
- * 2 that update the residues with small-integer arithmetic.  Only a
- * candidate with no factor below 2^16 and not 1 mod e reaches
- * Miller-Rabin.  The key then has to pass FIPS 186-4 B.3.1 and B.3.3.
+ * A prime is searched for incrementally: a random odd start x, its
+ * residues modulo every odd prime below 2^16 computed once, and from them
+ * a window of the candidates x, x + 2, x + 2 * 2, ... in which every
+ * multiple of a small prime is struck out, each prime marking its own
+ * multiples (a sieve of Eratosthenes on the window).  Only a candidate
+ * with no factor below 2^16 and not 1 mod e reaches Miller-Rabin.  The
+ * key then has to pass FIPS 186-4 B.3.1 and B.3.3.
  */
 #ifndef KILN_RSAGEN_H
 #define KILN_RSAGEN_H
@@ -28,6 +30,13 @@
 #define KILN_SIEVE_MAX_BITS 4096
 
 /*
+ * A search's window holds 4 candidates per bit of the prime (rsagen.c
+ * says why), so the longest is 4 * KILN_SIEVE_MAX_BITS.
+ */
+#define KILN_SIEVE_WINDOW_PER_BIT 4
+#define KILN_SIEVE_MAX_WINDOW (KILN_SIEVE_WINDOW_PER_BIT * KILN_SIEVE_MAX_BITS)
+
+/*
  * The odd primes below 2^16 in ascending order, KILN_SIEVE_PRIMES of
  * them, computed by a sieve of Eratosthenes on the first call (any
  * thread may make it).  Cannot fail.
@@ -35,39 +44,37 @@
 const uint16_t *kiln_sieve_primes(void);
 
 /*
- * A candidate's residues, kept as it moves up by 2.  Caller-allocated;
- * kiln_sieve_init() cannot fail, kiln_sieve_free() wipes (the residues
- * tell about a prime of the key).
+ * A window of candidates x + 2k, 0 <= k < window, and which of them are
+ * struck out.  Caller-allocated (15 KiB); kiln_sieve_init() cannot fail,
+ * kiln_sieve_free() wipes (the residues and the marks tell about a prime
+ * of the key).
  */
 struct kiln_sieve {
-	uint16_t res[KILN_SIEVE_PRIMES]; /* candidate mod each small prime */
-	uint32_t res_e;                  /* candidate mod KILN_RSA_E */
-	uint32_t steps;                  /* how often it moved up by 2 */
+	uint16_t res[KILN_SIEVE_PRIMES];        /* x mod each small prime */
+	uint32_t res_e;                         /* x mod KILN_RSA_E */
+	uint32_t window;                        /* candidates in the window */
+	uint8_t out[KILN_SIEVE_MAX_WINDOW / 8]; /* bit k: x + 2k struck out */
 };
 
 void kiln_sieve_init(struct kiln_sieve *);
 void kiln_sieve_free(struct kiln_sieve *);
 
 /*
- * Start at "x", an odd integer above 2^16 of at most KILN_SIEVE_MAX_BITS
- * bits: compute its residues and set the step count to 0.  Returns 0, or
- * -1 with KILN_EINVAL for an "x" out of range.
+ * Start a window of "window" candidates (1 to KILN_SIEVE_MAX_WINDOW) at
+ * "x", an odd integer above 2^16 of at most KILN_SIEVE_MAX_BITS bits:
+ * compute its residues and strike out every candidate that has an odd
+ * prime factor below 2^16 or is 1 mod KILN_RSA_E (so that gcd(p - 1, e)
+ * = 1).  Returns 0, or -1 with KILN_EINVAL for an "x" or a "window" out
+ * of range.
  */
 int kiln_sieve_start(
-    struct kiln_sieve *, const mbedtls_mpi *, struct kiln_err *);
+    struct kiln_sieve *, const mbedtls_mpi *, uint32_t, struct kiln_err *);
 
-/*
- * 1 if the current candidate (x + 2 * steps) has no odd prime factor
- * below 2^16 and is not 1 mod KILN_RSA_E (so that gcd(p - 1, e) = 1),
- * else 0.
- */
-int kiln_sieve_clean(const struct kiln_sieve *);
+/* 1 if candidate "k" (x + 2k, k below the window) is clean, else 0. */
+int kiln_sieve_clean(const struct kiln_sieve *, uint32_t);
 
-/*
- * Move the candidate up by 2, updating every residue without a division.
- * Returns kiln_sieve_clean() of the new candidate.
- */
-int kiln_sieve_step(struct kiln_sieve *);
+/* The first clean candidate from "k" on, or the window if none is. */
+uint32_t kiln_sieve_next(const struct kiln_sieve *, uint32_t);
 
 /*
  * The rounds of Miller-Rabin FIPS 186-4 asks for a prime p or q of

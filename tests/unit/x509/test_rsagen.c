@@ -148,7 +148,7 @@ Test(rsagen, miller_rabin_rounds_follow_fips_186_4_table_c2)
 	cr_assert_eq(kiln_rsagen_mr_rounds(4096), 4);
 }
 
-Test(rsagen, residues_are_the_candidate_modulo_each_prime)
+Test(rsagen, residues_are_the_start_modulo_each_prime)
 {
 	const uint16_t *p = kiln_sieve_primes();
 	unsigned int bits[] = {17, 33, 1023, 1024, 1536, 4096};
@@ -157,9 +157,9 @@ Test(rsagen, residues_are_the_candidate_modulo_each_prime)
 
 	for (b = 0; b < sizeof(bits) / sizeof(bits[0]); b++) {
 		random_odd(&x, bits[b]);
-		cr_assert_eq(kiln_sieve_start(&sieve, &x, &err), 0,
+		cr_assert_eq(kiln_sieve_start(&sieve, &x, 4096, &err), 0,
 		    "%u bits: %s", bits[b], err.msg);
-		cr_assert_eq(sieve.steps, 0);
+		cr_assert_eq(sieve.window, 4096);
 		for (i = 0; i < KILN_SIEVE_PRIMES; i++) {
 			cr_assert_eq(mbedtls_mpi_mod_int(&r, &x, p[i]), 0);
 			cr_assert_eq(
@@ -167,38 +167,28 @@ Test(rsagen, residues_are_the_candidate_modulo_each_prime)
 		}
 		cr_assert_eq(mbedtls_mpi_mod_int(&r, &x, KILN_RSA_E), 0);
 		cr_assert_eq(sieve.res_e, r);
-		/* 1000 steps later: the residues of x + 2000. */
-		for (i = 0; i < 1000; i++)
-			(void)kiln_sieve_step(&sieve);
-		cr_assert_eq(sieve.steps, 1000);
-		cr_assert_eq(mbedtls_mpi_add_int(&x, &x, 2000), 0);
-		for (i = 0; i < KILN_SIEVE_PRIMES; i++) {
-			cr_assert_eq(mbedtls_mpi_mod_int(&r, &x, p[i]), 0);
-			cr_assert_eq(sieve.res[i], r, "%u bits + 2000, mod %u",
-			    bits[b], p[i]);
-		}
-		cr_assert_eq(mbedtls_mpi_mod_int(&r, &x, KILN_RSA_E), 0);
-		cr_assert_eq(sieve.res_e, r);
 	}
 }
 
 /*
- * Over 4000 steps from a random 1024-bit odd number, the sieve calls
+ * In a window of 4000 from a random 1024-bit odd number, the sieve calls
  * clean exactly the candidates that have no odd prime factor below 2^16
- * and are not 1 mod e.  The reference takes each prime's residue from
- * mbedTLS and steps it with a division, and checks the first 40
- * candidates as whole numbers.  Step 2500 is 1 mod e and has no small
- * factor: only the check on e can turn it down.
+ * and are not 1 mod e, and kiln_sieve_next visits exactly those, in
+ * order.  The reference takes each prime's residue from mbedTLS and finds
+ * the multiples with a division, and checks the first 40 candidates as
+ * whole numbers.  Candidate 2500 is 1 mod e and has no small factor: only
+ * the check on e can turn it down.
  */
-Test(rsagen, stepping_passes_exactly_the_candidates_without_a_small_factor)
+Test(rsagen, window_passes_exactly_the_candidates_without_a_small_factor)
 {
-	enum { STEPS = 4000, WHOLE = 40 };
+	enum { WINDOW = 4000, WHOLE = 40 };
 	const uint16_t *p = kiln_sieve_primes();
-	unsigned char *dirty = calloc(STEPS, 1);
+	unsigned char *dirty = calloc(WINDOW, 1);
 	mbedtls_mpi_uint r;
 	mbedtls_mpi_sint shift;
 	mbedtls_mpi c;
-	size_t i, k, clean = 0;
+	size_t i, clean = 0;
+	uint32_t k, next;
 	int got;
 
 	cr_assert_not_null(dirty);
@@ -218,32 +208,43 @@ Test(rsagen, stepping_passes_exactly_the_candidates_without_a_small_factor)
 	cr_assert(i < 1000);
 	for (i = 0; i < KILN_SIEVE_PRIMES; i++) {
 		cr_assert_eq(mbedtls_mpi_mod_int(&r, &x, p[i]), 0);
-		for (k = 0; k < STEPS; k++)
+		for (k = 0; k < WINDOW; k++)
 			if ((r + 2 * k) % p[i] == 0)
 				dirty[k] |= 1;
 	}
 	cr_assert_eq(mbedtls_mpi_mod_int(&r, &x, KILN_RSA_E), 0);
-	for (k = 0; k < STEPS; k++)
+	for (k = 0; k < WINDOW; k++)
 		if ((r + 2 * k) % KILN_RSA_E == 1)
 			dirty[k] |= 2;
-	cr_assert_eq(dirty[2500], 2, "step 2500: 1 mod e, no small factor");
+	cr_assert_eq(
+	    dirty[2500], 2, "candidate 2500: 1 mod e, no small factor");
 
-	cr_assert_eq(kiln_sieve_start(&sieve, &x, &err), 0, "%s", err.msg);
-	for (k = 0; k < STEPS; k++) {
-		got =
-		    k == 0 ? kiln_sieve_clean(&sieve) : kiln_sieve_step(&sieve);
-		cr_assert_eq(got, kiln_sieve_clean(&sieve));
-		cr_assert_eq(got, !dirty[k], "step %zu: sieve says %d", k, got);
+	cr_assert_eq(
+	    kiln_sieve_start(&sieve, &x, WINDOW, &err), 0, "%s", err.msg);
+	next = kiln_sieve_next(&sieve, 0);
+	for (k = 0; k < WINDOW; k++) {
+		got = kiln_sieve_clean(&sieve, k);
+		cr_assert_eq(
+		    got, !dirty[k], "candidate %u: sieve says %d", k, got);
 		if (k < WHOLE) {
 			cr_assert_eq(mbedtls_mpi_add_int(
 			                 &c, &x, (mbedtls_mpi_sint)(2 * k)),
 			    0);
-			cr_assert_eq(got, naive_clean(&c), "step %zu", k);
+			cr_assert_eq(got, naive_clean(&c), "candidate %u", k);
+		}
+		/* kiln_sieve_next: every clean candidate, in order. */
+		if (got) {
+			cr_assert_eq(next, k, "next clean after %u", k);
+			next = kiln_sieve_next(&sieve, k + 1);
 		}
 		clean += got;
 	}
+	cr_assert_eq(next, WINDOW, "none after the last");
+	cr_assert_eq(kiln_sieve_clean(&sieve, WINDOW), 0, "past the window");
+	cr_assert_eq(kiln_sieve_next(&sieve, WINDOW + 7), WINDOW);
 	/* About 10% of odd numbers have no odd factor below 2^16. */
-	cr_assert(clean > STEPS / 20 && clean < STEPS / 5, "%zu clean", clean);
+	cr_assert(
+	    clean > WINDOW / 20 && clean < WINDOW / 5, "%zu clean", clean);
 	mbedtls_mpi_free(&c);
 	free(dirty);
 }
@@ -254,43 +255,44 @@ Test(rsagen, sieve_rejects_known_composites_and_passes_known_primes)
 
 	/* 2^127 - 1 is prime, 32768 mod e; 2^127 + 1 is a multiple of 3. */
 	set_hex(&x, "7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF");
-	cr_assert_eq(kiln_sieve_start(&sieve, &x, &err), 0);
+	cr_assert_eq(kiln_sieve_start(&sieve, &x, 2, &err), 0);
 	cr_assert_eq(sieve.res_e, 32768);
-	cr_assert_eq(kiln_sieve_clean(&sieve), 1);
-	cr_assert_eq(kiln_sieve_step(&sieve), 0);
+	cr_assert_eq(kiln_sieve_clean(&sieve, 0), 1);
+	cr_assert_eq(kiln_sieve_clean(&sieve, 1), 0);
+	cr_assert_eq(kiln_sieve_next(&sieve, 1), 2, "none left in the window");
 	cr_assert_eq(p[0], 3);
-	cr_assert_eq(sieve.res[0], 0);
+	cr_assert_eq(sieve.res[0], 1, "2^127 - 1 = 1 mod 3, so 3 | 2^127 + 1");
 
 	/* 65519 * 65521, the two largest primes of the table. */
 	set_u64(&x, 4292870399u);
-	cr_assert_eq(kiln_sieve_start(&sieve, &x, &err), 0);
-	cr_assert_eq(kiln_sieve_clean(&sieve), 0);
+	cr_assert_eq(kiln_sieve_start(&sieve, &x, 1, &err), 0);
+	cr_assert_eq(kiln_sieve_clean(&sieve, 0), 0);
 	cr_assert_eq(sieve.res[6539], 0);
 	cr_assert_eq(sieve.res[6540], 0);
 
 	/* Carmichael 75361 = 11 * 13 * 17 * 31. */
 	set_u64(&x, 75361);
-	cr_assert_eq(kiln_sieve_start(&sieve, &x, &err), 0);
-	cr_assert_eq(kiln_sieve_clean(&sieve), 0);
+	cr_assert_eq(kiln_sieve_start(&sieve, &x, 1, &err), 0);
+	cr_assert_eq(kiln_sieve_clean(&sieve, 0), 0);
 	cr_assert_eq(sieve.res[3], 0); /* 11 */
 
 	/* 151 * 751 * 28351, a strong pseudoprime to bases 2, 3, 5 and 7. */
 	set_u64(&x, 3215031751u);
-	cr_assert_eq(kiln_sieve_start(&sieve, &x, &err), 0);
-	cr_assert_eq(kiln_sieve_clean(&sieve), 0);
+	cr_assert_eq(kiln_sieve_start(&sieve, &x, 1, &err), 0);
+	cr_assert_eq(kiln_sieve_clean(&sieve, 0), 0);
 
 	/* 917519 = 14e + 1 is prime, but p - 1 would share e. */
 	set_u64(&x, 917519);
 	cr_assert_eq(naive_is_prime(917519), 1);
-	cr_assert_eq(kiln_sieve_start(&sieve, &x, &err), 0);
+	cr_assert_eq(kiln_sieve_start(&sieve, &x, 1, &err), 0);
 	cr_assert_eq(sieve.res_e, 1);
-	cr_assert_eq(kiln_sieve_clean(&sieve), 0);
+	cr_assert_eq(kiln_sieve_clean(&sieve, 0), 0);
 
 	/* 65537 * 65539: no factor below 2^16, left for Miller-Rabin. */
 	set_u64(&x, 4295229443u);
-	cr_assert_eq(kiln_sieve_start(&sieve, &x, &err), 0);
+	cr_assert_eq(kiln_sieve_start(&sieve, &x, 1, &err), 0);
 	cr_assert_eq(sieve.res_e, 0);
-	cr_assert_eq(kiln_sieve_clean(&sieve), 1);
+	cr_assert_eq(kiln_sieve_clean(&sieve, 0), 1);
 }
 
 Test(rsagen, sieve_refuses_what_it_cannot_take)
@@ -303,16 +305,32 @@ Test(rsagen, sieve_refuses_what_it_cannot_take)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		kiln_err_clear(&err);
 		set_u64(&x, bad[i]);
-		cr_assert_eq(kiln_sieve_start(&sieve, &x, &err), -1);
+		cr_assert_eq(kiln_sieve_start(&sieve, &x, 10, &err), -1);
 		cr_assert_eq(err.code, KILN_EINVAL);
 		cr_assert_str_eq(err.msg, msg);
 	}
 	kiln_err_clear(&err);
 	random_odd(&x, 4097);
-	cr_assert_eq(kiln_sieve_start(&sieve, &x, &err), -1);
+	cr_assert_eq(kiln_sieve_start(&sieve, &x, 10, &err), -1);
 	cr_assert_str_eq(err.msg, msg);
 	set_u64(&x, 65537);
-	cr_assert_eq(kiln_sieve_start(&sieve, &x, NULL), 0);
+	cr_assert_eq(kiln_sieve_start(&sieve, &x, 10, NULL), 0);
+	kiln_err_clear(&err);
+	cr_assert_eq(kiln_sieve_start(&sieve, &x, 0, &err), -1);
+	cr_assert_eq(err.code, KILN_EINVAL);
+	cr_assert_str_eq(
+	    err.msg, "RSA prime search: a window of 0 candidates (1 to 16384)");
+	kiln_err_clear(&err);
+	cr_assert_eq(kiln_sieve_start(&sieve, &x, 16385, &err), -1);
+	cr_assert_str_eq(err.msg,
+	    "RSA prime search: a window of 16385 candidates (1 to 16384)");
+	cr_assert_eq(kiln_sieve_start(&sieve, &x, 16384, &err), 0);
+	cr_assert_eq(
+	    kiln_sieve_next(&sieve, 0), 0, "65537 has no small factor");
+	/* The window's last marks: 98299 is prime, 98303 = 197 * 499. */
+	cr_assert_eq(kiln_sieve_clean(&sieve, 16381), 1, "65537 + 32762");
+	cr_assert_eq(kiln_sieve_clean(&sieve, 16383), 0, "65537 + 32766");
+	cr_assert_eq(kiln_sieve_next(&sieve, 16382), 16384);
 }
 
 /*
