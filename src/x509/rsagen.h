@@ -83,6 +83,21 @@ uint32_t kiln_sieve_next(const struct kiln_sieve *, uint32_t);
 int kiln_rsagen_mr_rounds(unsigned int);
 
 /*
+ * Miller-Rabin as FIPS 186-4 C.3.1 has it: up to "rounds" rounds on "w",
+ * an odd number above 3, each with its own base b drawn from "f_rng" as
+ * a string of len(w) bits, drawn again until 1 < b < w - 1.  The first
+ * round that finds "w" composite ends the test, so a composite costs one
+ * modular exponentiation; w's Montgomery constant is computed once and
+ * kept for all its rounds.  No trial division: the sieve has done it.
+ * "*done" gets the rounds made, the failing one included.  Returns 1 if
+ * "w" passed every round (probably prime), 0 if it is composite, or -1
+ * with "err" filled (an mbedTLS failure, "w" or "rounds" out of range, or
+ * a generator that gave 64 bases in a row out of range).
+ */
+int kiln_rsagen_mr(const mbedtls_mpi *, int,
+    int (*)(void *, unsigned char *, size_t), void *, int *, struct kiln_err *);
+
+/*
  * Generate an RSA key of "nbits" bits (even, 2048 to 8192) with e = 65537
  * into "rsa", which is initialised and empty (as mbedtls_pk_setup leaves
  * it).  The two primes are searched for on "threads" threads (1 or 2; 0

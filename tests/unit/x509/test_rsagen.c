@@ -148,6 +148,138 @@ Test(rsagen, miller_rabin_rounds_follow_fips_186_4_table_c2)
 	cr_assert_eq(kiln_rsagen_mr_rounds(4096), 4);
 }
 
+/* f_rng: all ones, or always failing. */
+static int
+rng_ones(void *p, unsigned char *out, size_t len)
+{
+	(void)p;
+	memset(out, 0xff, len);
+	return 0;
+}
+
+static int
+rng_broken(void *p, unsigned char *out, size_t len)
+{
+	(void)p;
+	(void)out;
+	(void)len;
+	return MBEDTLS_ERR_MPI_BAD_INPUT_DATA;
+}
+
+/* A random prime of "bits" bits, found by mbedTLS's own generator. */
+static void
+random_prime(mbedtls_mpi *v, unsigned int bits)
+{
+	cr_assert_eq(
+	    mbedtls_mpi_gen_prime(v, bits, 0, kiln_rng_random, &rng), 0);
+}
+
+Test(rsagen, miller_rabin_agrees_with_trial_division_below_3000)
+{
+	uint32_t n;
+	int done, got;
+
+	for (n = 7; n < 3000; n += 2) {
+		set_u64(&x, n);
+		got =
+		    kiln_rsagen_mr(&x, 20, kiln_rng_random, &rng, &done, &err);
+		cr_assert_eq(
+		    got, naive_is_prime(n), "%u: %d (%s)", n, got, err.msg);
+		if (got)
+			cr_assert_eq(done, 20, "%u: every round", n);
+	}
+}
+
+/*
+ * A composite with no small factor, as the sieve hands them on: found out
+ * by its first round, one exponentiation.  The product of two random
+ * 512-bit primes has a negligible share of strong liars.
+ */
+Test(rsagen, miller_rabin_rejects_a_composite_after_one_round)
+{
+	mbedtls_mpi q;
+	int i, done;
+
+	mbedtls_mpi_init(&q);
+	for (i = 0; i < 10; i++) {
+		random_prime(&x, 512);
+		random_prime(&q, 512);
+		cr_assert_eq(mbedtls_mpi_mul_mpi(&x, &x, &q), 0);
+		done = -1;
+		cr_assert_eq(
+		    kiln_rsagen_mr(&x, 5, kiln_rng_random, &rng, &done, &err),
+		    0, "%s", err.msg);
+		cr_assert_eq(done, 1, "rounds on a composite: %d", done);
+	}
+	mbedtls_mpi_free(&q);
+}
+
+/*
+ * A prime passes every round asked for, and only those: 5 for a 1024-bit
+ * p or q (Table C.2).  65537 = 2^16 + 1 takes each round through the
+ * fifteen squarings of step 4.5.
+ */
+Test(rsagen, miller_rabin_counts_the_rounds_on_a_prime)
+{
+	int i, done;
+
+	for (i = 0; i < 5; i++) {
+		random_prime(&x, 1024);
+		cr_assert_eq(kiln_rsagen_mr(&x, kiln_rsagen_mr_rounds(1024),
+		                 kiln_rng_random, &rng, &done, &err),
+		    1, "%s", err.msg);
+		cr_assert_eq(done, 5);
+	}
+	set_u64(&x, 65537);
+	cr_assert_eq(
+	    kiln_rsagen_mr(&x, 64, kiln_rng_random, &rng, &done, &err), 1);
+	cr_assert_eq(done, 64);
+	/* 2^127 - 1: w - 1 = 2 * odd, no squaring at all. */
+	set_hex(&x, "7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF");
+	cr_assert_eq(
+	    kiln_rsagen_mr(&x, 3, kiln_rng_random, &rng, &done, &err), 1);
+	cr_assert_eq(done, 3);
+}
+
+Test(rsagen, miller_rabin_refuses_what_it_cannot_test)
+{
+	static const char msg[] =
+	    "Miller-Rabin: not an odd number above 3, or no rounds";
+	const uint64_t bad[] = {0, 1, 2, 3, 4, 1000};
+	size_t i;
+	int done;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		kiln_err_clear(&err);
+		set_u64(&x, bad[i]);
+		cr_assert_eq(
+		    kiln_rsagen_mr(&x, 5, kiln_rng_random, &rng, &done, &err),
+		    -1, "%u", (unsigned)bad[i]);
+		cr_assert_eq(err.code, KILN_EINVAL);
+		cr_assert_str_eq(err.msg, msg);
+		cr_assert_eq(done, 0);
+	}
+	kiln_err_clear(&err);
+	set_u64(&x, 65537);
+	cr_assert_eq(
+	    kiln_rsagen_mr(&x, 0, kiln_rng_random, &rng, &done, &err), -1);
+	cr_assert_str_eq(err.msg, msg);
+
+	/* All ones is 2^17 - 1 > w - 1, every time: an error, not a loop. */
+	kiln_err_clear(&err);
+	cr_assert_eq(kiln_rsagen_mr(&x, 5, rng_ones, NULL, &done, &err), -1);
+	cr_assert_eq(err.code, KILN_ECRYPTO);
+	cr_assert_str_eq(err.msg, "Miller-Rabin: no base in range in 64 draws");
+	cr_assert_eq(done, 1);
+
+	/* The generator's own failure, with its code. */
+	kiln_err_clear(&err);
+	cr_assert_eq(kiln_rsagen_mr(&x, 5, rng_broken, NULL, &done, &err), -1);
+	cr_assert_eq(err.code, KILN_ECRYPTO);
+	cr_assert_eq(err.mbed, MBEDTLS_ERR_MPI_BAD_INPUT_DATA);
+	cr_assert(strncmp(err.msg, "Miller-Rabin: ", 14) == 0, "%s", err.msg);
+}
+
 Test(rsagen, residues_are_the_start_modulo_each_prime)
 {
 	const uint16_t *p = kiln_sieve_primes();
