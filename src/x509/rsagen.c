@@ -324,78 +324,152 @@ cleanup:
 	return rc;
 }
 
-/* One prime search: its own DRBG, sieve and numbers, for one thread. */
-struct search {
+/*
+ * The two primes' searches, shared by the workers (the calling thread and,
+ * given two threads, one more).  Each worker starts on a search of its
+ * own; one that finds its prime joins the search still going, so that no
+ * thread sits idle while the other searches alone.  Candidates are handed
+ * out in order (window, then place in the window), and a search settles
+ * on the first prime in that order: one found further on while a worker
+ * still tests an earlier candidate waits for its verdict.  So a search's
+ * prime is the one a single thread would have found from the same
+ * windows, and two threads only find it sooner.
+ */
+#define NONE UINT64_MAX
+
+/* One prime's search, under the run's lock. */
+struct hunt {
+	unsigned int bits;
+	struct kiln_sieve sieve;
+	mbedtls_mpi start;  /* the window's first candidate */
+	uint32_t windows;   /* windows drawn */
+	uint32_t next;      /* the window's next candidate to hand out */
+	int drawing;        /* a worker is drawing the next window */
+	unsigned long seq;  /* candidates handed out */
+	uint64_t best;      /* place of the first prime found, or NONE */
+	unsigned long used; /* candidates handed out up to that prime */
+	mbedtls_mpi prime;  /* the prime at "best" */
+	int done;           /* no candidate before "best" is still out */
+};
+
+struct run;
+
+/* A worker: its generator and its candidate. */
+struct worker {
+	struct run *run;
+	int id;
 	mbedtls_ctr_drbg_context drbg;
 	unsigned char seed[SEED_LEN];
-	size_t seed_left; /* bytes of "seed" not yet given to the DRBG */
-	struct kiln_sieve sieve;
-	mbedtls_mpi start; /* the candidate drawn */
-	mbedtls_mpi prime; /* start + 2k: the prime, once found */
-	unsigned int bits;
-	struct kiln_err err;
+	size_t seed_left;  /* bytes of "seed" not yet given to the DRBG */
+	mbedtls_mpi cand;  /* the candidate it tests */
+	int hunt;          /* and its search, or -1 */
+	uint64_t pos;      /* and its place there */
+	unsigned long seq; /* and its number there */
+};
+
+struct run {
+	pthread_mutex_t lock;
+	pthread_cond_t drawn; /* a window was drawn */
+	struct hunt hunt[2];
+	struct worker worker[2];
+	int failed;
+	struct kiln_err err; /* the first failure */
+	struct kiln_rsagen_stats stats;
 };
 
 static void
-search_init(struct search *s, unsigned int bits)
+run_init(struct run *r, unsigned int bits)
 {
-	mbedtls_ctr_drbg_init(&s->drbg);
-	memset(s->seed, 0, sizeof(s->seed));
-	s->seed_left = 0;
-	kiln_sieve_init(&s->sieve);
-	mbedtls_mpi_init(&s->start);
-	mbedtls_mpi_init(&s->prime);
-	s->bits = bits;
-	kiln_err_clear(&s->err);
+	int i;
+
+	memset(r, 0, sizeof(*r));
+	for (i = 0; i < 2; i++) {
+		r->hunt[i].bits = bits;
+		kiln_sieve_init(&r->hunt[i].sieve);
+		mbedtls_mpi_init(&r->hunt[i].start);
+		mbedtls_mpi_init(&r->hunt[i].prime);
+		r->worker[i].run = r;
+		r->worker[i].id = i;
+		mbedtls_ctr_drbg_init(&r->worker[i].drbg);
+		mbedtls_mpi_init(&r->worker[i].cand);
+		r->worker[i].hunt = -1;
+	}
+	kiln_err_clear(&r->err);
 }
 
 static void
-search_free(struct search *s)
+run_free(struct run *r)
 {
+	int i;
+
 	/* All of these wipe. */
-	mbedtls_ctr_drbg_free(&s->drbg);
-	mbedtls_platform_zeroize(s->seed, sizeof(s->seed));
-	kiln_sieve_free(&s->sieve);
-	mbedtls_mpi_free(&s->start);
-	mbedtls_mpi_free(&s->prime);
+	for (i = 0; i < 2; i++) {
+		kiln_sieve_free(&r->hunt[i].sieve);
+		mbedtls_mpi_free(&r->hunt[i].start);
+		mbedtls_mpi_free(&r->hunt[i].prime);
+		mbedtls_ctr_drbg_free(&r->worker[i].drbg);
+		mbedtls_platform_zeroize(
+		    r->worker[i].seed, sizeof(r->worker[i].seed));
+		mbedtls_mpi_free(&r->worker[i].cand);
+	}
+}
+
+/* Ready both searches for a new pair of primes. */
+static int
+run_reset(struct run *r)
+{
+	struct hunt *h;
+	int i, ret;
+
+	for (i = 0; i < 2; i++) {
+		h = &r->hunt[i];
+		h->windows = h->next = 0;
+		h->drawing = h->done = 0;
+		h->seq = h->used = 0;
+		h->best = NONE;
+		if ((ret = mbedtls_mpi_lset(&h->prime, 0)) != 0)
+			return kiln_err_mbed(
+			    &r->err, ret, "RSA key generation");
+	}
+	return 0;
 }
 
 /*
  * The CTR_DRBG's entropy source: the seed, given once.  A reseed finds
  * nothing left and fails; it would take 10,000 requests
- * (MBEDTLS_CTR_DRBG_RESEED_INTERVAL), and a search makes a few hundred.
+ * (MBEDTLS_CTR_DRBG_RESEED_INTERVAL), and a key takes a few hundred.
  */
 static int
 seed_entropy(void *p, unsigned char *out, size_t len)
 {
-	struct search *s = p;
-	unsigned char *from = s->seed + sizeof(s->seed) - s->seed_left;
+	struct worker *w = p;
+	unsigned char *from = w->seed + sizeof(w->seed) - w->seed_left;
 
-	if (len > s->seed_left)
+	if (len > w->seed_left)
 		return MBEDTLS_ERR_CTR_DRBG_ENTROPY_SOURCE_FAILED;
 	memcpy(out, from, len);
 	mbedtls_platform_zeroize(from, len);
-	s->seed_left -= len;
+	w->seed_left -= len;
 	return 0;
 }
 
 /*
- * Seed the search's DRBG from "rng", on the calling thread: mbedTLS
+ * Seed the worker's DRBG from "rng", on the calling thread: mbedTLS
  * contexts are not shared between threads, whether or not it was built
  * with MBEDTLS_THREADING_C.
  */
 static int
-search_seed(struct search *s, struct kiln_rng *rng, const char *pers,
+worker_seed(struct worker *w, struct kiln_rng *rng, const char *pers,
     struct kiln_err *err)
 {
 	int ret, rc = -1;
 
-	if ((ret = kiln_rng_random(rng, s->seed, sizeof(s->seed))) != 0) {
+	if ((ret = kiln_rng_random(rng, w->seed, sizeof(w->seed))) != 0) {
 		kiln_err_mbed(err, ret, "RSA key generation: random generator");
 		goto cleanup;
 	}
-	s->seed_left = sizeof(s->seed);
-	ret = mbedtls_ctr_drbg_seed(&s->drbg, seed_entropy, s,
+	w->seed_left = sizeof(w->seed);
+	ret = mbedtls_ctr_drbg_seed(&w->drbg, seed_entropy, w,
 	    (const unsigned char *)pers, strlen(pers));
 	if (ret != 0) {
 		kiln_err_mbed(err, ret, "RSA key generation: random generator");
@@ -403,143 +477,281 @@ search_seed(struct search *s, struct kiln_rng *rng, const char *pers,
 	}
 	rc = 0;
 cleanup:
-	mbedtls_platform_zeroize(s->seed, sizeof(s->seed));
-	s->seed_left = 0;
+	mbedtls_platform_zeroize(w->seed, sizeof(w->seed));
+	w->seed_left = 0;
 	return rc;
 }
 
-/* A fresh odd candidate of exactly s->bits bits, the top two set. */
+/*
+ * A new window for "h" from worker "w"'s generator: a random odd start
+ * of exactly h->bits bits, the top two set, and its sieve.  Called
+ * without the lock, while h->drawing keeps the other worker away.
+ */
 static int
-draw(struct search *s)
+draw(struct hunt *h, struct worker *w, struct kiln_err *err)
 {
-	size_t len = (s->bits + 7) / 8;
+	size_t len = (h->bits + 7) / 8;
 	int ret;
 
 	if ((ret = mbedtls_mpi_fill_random(
-	         &s->start, len, mbedtls_ctr_drbg_random, &s->drbg)) != 0 ||
-	    (ret = mbedtls_mpi_shift_r(&s->start, len * 8 - s->bits)) != 0 ||
-	    (ret = mbedtls_mpi_set_bit(&s->start, s->bits - 1, 1)) != 0 ||
-	    (ret = mbedtls_mpi_set_bit(&s->start, s->bits - 2, 1)) != 0 ||
-	    (ret = mbedtls_mpi_set_bit(&s->start, 0, 1)) != 0)
-		return kiln_err_mbed(&s->err, ret, "RSA key generation");
+	         &h->start, len, mbedtls_ctr_drbg_random, &w->drbg)) != 0 ||
+	    (ret = mbedtls_mpi_shift_r(&h->start, len * 8 - h->bits)) != 0 ||
+	    (ret = mbedtls_mpi_set_bit(&h->start, h->bits - 1, 1)) != 0 ||
+	    (ret = mbedtls_mpi_set_bit(&h->start, h->bits - 2, 1)) != 0 ||
+	    (ret = mbedtls_mpi_set_bit(&h->start, 0, 1)) != 0)
+		return kiln_err_mbed(err, ret, "RSA key generation");
 	return kiln_sieve_start(
-	    &s->sieve, &s->start, KILN_SIEVE_WINDOW_PER_BIT * s->bits, &s->err);
+	    &h->sieve, &h->start, KILN_SIEVE_WINDOW_PER_BIT * h->bits, err);
+}
+
+/* Under the lock: the run has failed, with "e" unless it had already. */
+static void
+fail(struct run *r, const struct kiln_err *e)
+{
+	if (!r->failed)
+		r->err = *e;
+	r->failed = 1;
 }
 
 /*
- * Find a probable prime of s->bits bits, top two bits set, p - 1 prime to
- * e, into s->prime.  Returns 0, or -1 with s->err filled.
+ * Under the lock: the search worker "w" should take a candidate from:
+ * its own first, else the other; NULL if neither can hand one out (done,
+ * settled on a prime, or being drawn: "*wait" then says so).
  */
-static int
-search_run(struct search *s)
+static struct hunt *
+pick(struct run *r, const struct worker *w, int *wait)
 {
-	int rounds = kiln_rsagen_mr_rounds(s->bits);
-	int draws, done, ret;
-	uint32_t k;
+	struct hunt *h;
+	int i;
 
-	for (draws = 0; draws < MAX_DRAWS; draws++) {
-		if (draw(s) == -1)
-			return -1;
-		for (k = kiln_sieve_next(&s->sieve, 0); k < s->sieve.window;
-		     k = kiln_sieve_next(&s->sieve, k + 1)) {
-			ret = mbedtls_mpi_add_int(
-			    &s->prime, &s->start, 2 * (mbedtls_mpi_sint)k);
-			if (ret != 0)
-				return kiln_err_mbed(
-				    &s->err, ret, "RSA key generation");
-			/* Past 2^bits: too long, draw again. */
-			if (mbedtls_mpi_bitlen(&s->prime) != s->bits)
-				break;
-			ret = kiln_rsagen_mr(&s->prime, rounds,
-			    mbedtls_ctr_drbg_random, &s->drbg, &done, &s->err);
-			if (ret != 0)
-				return ret == 1 ? 0 : -1;
-		}
+	*wait = 0;
+	for (i = 0; i < 2; i++) {
+		h = &r->hunt[(w->id + i) % 2];
+		if (h->done || h->best != NONE)
+			continue;
+		if (!h->drawing)
+			return h;
+		*wait = 1;
 	}
-	return kiln_err_set(&s->err, KILN_ECRYPTO,
-	    "RSA key generation: no prime of %u bits in %d windows", s->bits,
-	    MAX_DRAWS);
-}
-
-static void *
-search_main(void *arg)
-{
-	(void)search_run(arg);
 	return NULL;
 }
 
 /*
- * Search for both primes: the second on a thread of its own when
- * "threads" is 2 or more, else (or if no thread can be started) after
- * the first.  Each search leaves its outcome in its "err".
+ * Under the lock: search "h" is done once it has a prime and no worker
+ * still tests a candidate before it.
  */
 static void
-search_pair(struct search *s, int threads)
+settle(struct run *r, struct hunt *h)
 {
-	pthread_t tid;
-	int started;
+	const struct worker *w;
+	int i;
 
-	started =
-	    threads >= 2 && pthread_create(&tid, NULL, search_main, &s[1]) == 0;
-	(void)search_run(&s[0]);
-	if (started)
-		(void)pthread_join(tid, NULL);
-	else if (s[0].err.code == KILN_OK)
-		(void)search_run(&s[1]);
+	if (h->done || h->best == NONE)
+		return;
+	for (i = 0; i < 2; i++) {
+		w = &r->worker[i];
+		if (w->hunt >= 0 && &r->hunt[w->hunt] == h && w->pos < h->best)
+			return;
+	}
+	h->done = 1;
 }
 
-/* Whether search "s" failed; its error goes to "err" if none is there. */
-static int
-search_failed(const struct search *s, struct kiln_err *err)
+/*
+ * Take candidates and test them until no search has one to hand out.
+ * Everything shared is read and written under r->lock, which is released
+ * for the two slow steps: drawing a window and Miller-Rabin.
+ */
+static void
+work(struct worker *w)
 {
-	if (s->err.code == KILN_OK)
-		return 0;
-	if (err != NULL && err->code == KILN_OK)
-		*err = s->err;
-	return 1;
+	struct run *r = w->run;
+	struct kiln_err e;
+	struct hunt *h;
+	uint32_t k;
+	int got, done, wait, ret;
+
+	pthread_mutex_lock(&r->lock);
+	while (!r->failed) {
+		if ((h = pick(r, w, &wait)) == NULL) {
+			if (!wait)
+				break;
+			pthread_cond_wait(&r->drawn, &r->lock);
+			continue;
+		}
+		k = h->windows == 0 ? 0 : kiln_sieve_next(&h->sieve, h->next);
+		if (h->windows == 0 || k == h->sieve.window) {
+			/* The window is spent: draw the next. */
+			if (h->windows == MAX_DRAWS) {
+				kiln_err_clear(&e);
+				kiln_err_set(&e, KILN_ECRYPTO,
+				    "RSA key generation: no prime of %u bits "
+				    "in %d windows",
+				    h->bits, MAX_DRAWS);
+				fail(r, &e);
+				break;
+			}
+			h->drawing = 1;
+			pthread_mutex_unlock(&r->lock);
+			kiln_err_clear(&e);
+			got = draw(h, w, &e);
+			pthread_mutex_lock(&r->lock);
+			h->drawing = 0;
+			pthread_cond_broadcast(&r->drawn);
+			if (got == -1) {
+				fail(r, &e);
+				break;
+			}
+			h->windows++;
+			h->next = 0;
+			r->stats.windows++;
+			continue;
+		}
+		h->next = k + 1;
+		ret = mbedtls_mpi_add_int(
+		    &w->cand, &h->start, 2 * (mbedtls_mpi_sint)k);
+		if (ret != 0) {
+			kiln_err_clear(&e);
+			kiln_err_mbed(&e, ret, "RSA key generation");
+			fail(r, &e);
+			break;
+		}
+		/* Past 2^bits: the rest of the window too. */
+		if (mbedtls_mpi_bitlen(&w->cand) != h->bits) {
+			h->next = h->sieve.window;
+			continue;
+		}
+		w->hunt = (int)(h - r->hunt);
+		w->pos = (uint64_t)h->windows << 32 | k;
+		w->seq = ++h->seq;
+		pthread_mutex_unlock(&r->lock);
+		kiln_err_clear(&e);
+		got = kiln_rsagen_mr(&w->cand, kiln_rsagen_mr_rounds(h->bits),
+		    mbedtls_ctr_drbg_random, &w->drbg, &done, &e);
+		pthread_mutex_lock(&r->lock);
+		w->hunt = -1;
+		r->stats.tested++;
+		r->stats.rounds += (unsigned long)done;
+		r->stats.composites += got == 0;
+		if (got == -1) {
+			fail(r, &e);
+			break;
+		}
+		if (got == 1 && w->pos < h->best) {
+			if ((ret = mbedtls_mpi_copy(&h->prime, &w->cand)) !=
+			    0) {
+				kiln_err_clear(&e);
+				kiln_err_mbed(&e, ret, "RSA key generation");
+				fail(r, &e);
+				break;
+			}
+			h->best = w->pos;
+			h->used = w->seq;
+		}
+		settle(r, h);
+	}
+	pthread_mutex_unlock(&r->lock);
+}
+
+static void *
+worker_main(void *arg)
+{
+	work(arg);
+	return NULL;
+}
+
+/*
+ * Find both primes: on two workers when "threads" is 2 or more and the
+ * second thread starts, else on the calling thread alone, one search
+ * after the other.  Returns 0, or -1 with r->err filled.
+ */
+static int
+run_pair(struct run *r, int threads)
+{
+	pthread_t tid;
+	int started, i;
+
+	if (run_reset(r) == -1)
+		return -1;
+	started = threads >= 2 &&
+	          pthread_create(&tid, NULL, worker_main, &r->worker[1]) == 0;
+	work(&r->worker[0]);
+	if (started)
+		(void)pthread_join(tid, NULL);
+	if (r->failed)
+		return -1;
+	for (i = 0; i < 2; i++)
+		r->stats.wasted += r->hunt[i].seq - r->hunt[i].used;
+	r->stats.pairs++;
+	return 0;
 }
 
 int
 kiln_rsagen(mbedtls_rsa_context *rsa, unsigned int nbits, int threads,
-    struct kiln_rng *rng, struct kiln_err *err)
+    struct kiln_rng *rng, struct kiln_rsagen_stats *stats, struct kiln_err *err)
 {
 	unsigned int half = nbits / 2;
-	struct search s[2];
+	struct run *r = NULL;
 	mbedtls_rsa_context tmp;
-	mbedtls_mpi *p = &s[0].prime, *q = &s[1].prime;
+	mbedtls_mpi *p, *q;
 	mbedtls_mpi e, n, d, diff, bound;
-	int pair, ret, rc = -1;
+	int locks = 0, pair, ret, rc = -1;
 
-	search_init(&s[0], half);
-	search_init(&s[1], half);
 	kiln_rsa_init(&tmp);
 	mbedtls_mpi_init(&e);
 	mbedtls_mpi_init(&n);
 	mbedtls_mpi_init(&d);
 	mbedtls_mpi_init(&diff);
 	mbedtls_mpi_init(&bound);
+	if (stats != NULL)
+		memset(stats, 0, sizeof(*stats));
 	if (nbits < 2048 || nbits > 8192 || nbits % 2 != 0) {
 		kiln_err_set(err, KILN_EINVAL,
 		    "RSA key size %u: not an even number from 2048 to 8192",
 		    nbits);
 		goto cleanup;
 	}
+	/* 31 KiB, two sieves: off the stack of whatever thread calls. */
+	if ((r = malloc(sizeof(*r))) == NULL) {
+		kiln_err_set(err, KILN_ENOMEM, "out of memory");
+		goto cleanup;
+	}
+	run_init(r, half);
+	if (pthread_mutex_init(&r->lock, NULL) != 0) {
+		kiln_err_set(err, KILN_ENOMEM, "out of memory");
+		goto cleanup;
+	}
+	if (pthread_cond_init(&r->drawn, NULL) != 0) {
+		pthread_mutex_destroy(&r->lock);
+		kiln_err_set(err, KILN_ENOMEM, "out of memory");
+		goto cleanup;
+	}
+	locks = 1;
+	p = &r->hunt[0].prime;
+	q = &r->hunt[1].prime;
 	if (threads <= 0)
 		threads = sysconf(_SC_NPROCESSORS_ONLN) >= 2 ? 2 : 1;
-	if (search_seed(&s[0], rng, "kiln rsagen p", err) == -1 ||
-	    search_seed(&s[1], rng, "kiln rsagen q", err) == -1)
+	if (worker_seed(&r->worker[0], rng, "kiln rsagen worker 0", err) ==
+	        -1 ||
+	    worker_seed(&r->worker[1], rng, "kiln rsagen worker 1", err) == -1)
 		goto cleanup;
 	if ((ret = mbedtls_mpi_lset(&e, KILN_RSA_E)) != 0) {
 		kiln_err_mbed(err, ret, "RSA key generation");
 		goto cleanup;
 	}
 	for (pair = 0; pair < MAX_PAIRS; pair++) {
-		search_pair(s, threads);
-		if (search_failed(&s[0], err) || search_failed(&s[1], err))
+		if (run_pair(r, threads) == -1) {
+			if (err != NULL && err->code == KILN_OK)
+				*err = r->err;
 			goto cleanup;
+		}
 		/* p > q, as mbedtls_rsa_gen_key leaves them. */
-		if (mbedtls_mpi_cmp_mpi(p, q) < 0)
+		r->stats.offset_p = (uint32_t)r->hunt[0].best;
+		r->stats.offset_q = (uint32_t)r->hunt[1].best;
+		if (mbedtls_mpi_cmp_mpi(p, q) < 0) {
 			mbedtls_mpi_swap(p, q);
+			r->stats.offset_p = (uint32_t)r->hunt[1].best;
+			r->stats.offset_q = (uint32_t)r->hunt[0].best;
+		}
 		mbedtls_rsa_free(&tmp);
 		kiln_rsa_init(&tmp);
 		/*
@@ -589,9 +801,18 @@ kiln_rsagen(mbedtls_rsa_context *rsa, unsigned int nbits, int threads,
 	}
 	rc = 0;
 cleanup:
+	if (r != NULL && stats != NULL)
+		*stats = r->stats;
 	/* All of these wipe what they held. */
-	search_free(&s[0]);
-	search_free(&s[1]);
+	if (locks) {
+		pthread_cond_destroy(&r->drawn);
+		pthread_mutex_destroy(&r->lock);
+	}
+	if (r != NULL) {
+		run_free(r);
+		mbedtls_platform_zeroize(r, sizeof(*r));
+		free(r);
+	}
 	mbedtls_rsa_free(&tmp);
 	mbedtls_mpi_free(&e);
 	mbedtls_mpi_free(&n);

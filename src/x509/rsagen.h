@@ -97,15 +97,29 @@ int kiln_rsagen_mr_rounds(unsigned int);
 int kiln_rsagen_mr(const mbedtls_mpi *, int,
     int (*)(void *, unsigned char *, size_t), void *, int *, struct kiln_err *);
 
+/* What one kiln_rsagen call did, for the tests and the benchmarks. */
+struct kiln_rsagen_stats {
+	unsigned long windows;    /* random starts drawn */
+	unsigned long tested;     /* candidates through Miller-Rabin */
+	unsigned long composites; /* of them, found composite */
+	unsigned long rounds;     /* Miller-Rabin rounds: exponentiations */
+	unsigned long wasted;     /* tested past the prime of their search */
+	unsigned long pairs;      /* pairs of primes found */
+	uint32_t offset_p;        /* p = its window's start + 2 * offset_p */
+	uint32_t offset_q;        /* and q */
+};
+
 /*
  * Generate an RSA key of "nbits" bits (even, 2048 to 8192) with e = 65537
  * into "rsa", which is initialised and empty (as mbedtls_pk_setup leaves
  * it).  The two primes are searched for on "threads" threads (1 or 2; 0
- * chooses 2 when two processors are online), each drawing from its own
- * CTR_DRBG seeded from "rng", which is only used on the calling thread.
- * Returns 0, or -1 with "err" filled ("rsa" is then left empty).
+ * chooses 2 when two processors are online): each thread starts on a
+ * prime of its own, and the first to find it helps with the other, each
+ * drawing from its own CTR_DRBG seeded from "rng", which is only used on
+ * the calling thread.  "stats", unless NULL, gets what it took.  Returns
+ * 0, or -1 with "err" filled ("rsa" is then left empty).
  */
 int kiln_rsagen(mbedtls_rsa_context *, unsigned int, int, struct kiln_rng *,
-    struct kiln_err *);
+    struct kiln_rsagen_stats *, struct kiln_err *);
 
 #endif /* KILN_RSAGEN_H */

@@ -561,35 +561,89 @@ check_key(struct kiln_key *key, unsigned int nbits)
 	mbedtls_mpi_free(&bound);
 }
 
-/* "count" keys of "nbits" through kiln_rsagen on "threads" threads. */
+/*
+ * "v" was the first prime of its window: none of the candidates before it
+ * (v - 2 * offset, ..., v - 2) is prime, those 1 mod e aside, which the
+ * search passes over.
+ */
+static void
+first_of_its_window(const mbedtls_mpi *v, uint32_t offset)
+{
+	mbedtls_mpi c;
+	mbedtls_mpi_uint r;
+	uint32_t j;
+	int ret;
+
+	mbedtls_mpi_init(&c);
+	cr_assert(offset < 4 * mbedtls_mpi_bitlen(v), "offset %u", offset);
+	for (j = 1; j <= offset; j++) {
+		cr_assert_eq(
+		    mbedtls_mpi_sub_int(&c, v, 2 * (mbedtls_mpi_sint)j), 0);
+		cr_assert_eq(mbedtls_mpi_mod_int(&r, &c, KILN_RSA_E), 0);
+		if (r == 1)
+			continue;
+		ret = mbedtls_mpi_is_prime_ext(&c, 40, kiln_rng_random, &rng);
+		cr_assert_eq(ret, MBEDTLS_ERR_MPI_NOT_ACCEPTABLE,
+		    "a prime %u candidates before the key's", j);
+	}
+	mbedtls_mpi_free(&c);
+}
+
+/*
+ * "count" keys of "nbits" through kiln_rsagen on "threads" threads, each
+ * checked, with what its search reports: every composite cost one round
+ * and every prime tested the rounds of Table C.2; on one thread no
+ * candidate is tested past a search's prime; each of p and q is the first
+ * prime of its window, however the two threads shared the candidates.
+ */
 static void
 generate_and_check(int count, unsigned int nbits, int threads)
 {
+	struct kiln_rsagen_stats st;
 	struct kiln_key key;
-	mbedtls_mpi first, p;
+	mbedtls_mpi first, p, q;
+	unsigned long primes, rounds = kiln_rsagen_mr_rounds(nbits / 2);
 	int i;
 
 	mbedtls_mpi_init(&first);
 	mbedtls_mpi_init(&p);
+	mbedtls_mpi_init(&q);
 	for (i = 0; i < count; i++) {
 		kiln_key_init(&key);
 		cr_assert_eq(mbedtls_pk_setup(&key.pk,
 		                 mbedtls_pk_info_from_type(MBEDTLS_PK_RSA)),
 		    0);
 		cr_assert_eq(kiln_rsagen(mbedtls_pk_rsa(key.pk), nbits, threads,
-		                 &rng, &err),
+		                 &rng, &st, &err),
 		    0, "%s", err.msg);
 		check_key(&key, nbits);
-		/* Each key its own. */
+
+		primes = st.tested - st.composites;
+		cr_assert(st.pairs >= 1);
+		cr_assert(st.windows >= 2 * st.pairs);
+		cr_assert(primes >= 2 * st.pairs);
+		cr_assert_eq(st.rounds, st.composites + primes * rounds,
+		    "%lu rounds for %lu composites and %lu primes", st.rounds,
+		    st.composites, primes);
+		cr_assert(st.wasted <= st.tested);
+		if (threads == 1) {
+			cr_assert_eq(st.wasted, 0);
+			cr_assert_eq(primes, 2 * st.pairs);
+		}
 		cr_assert_eq(mbedtls_rsa_export(mbedtls_pk_rsa(key.pk), NULL,
-		                 &p, NULL, NULL, NULL),
+		                 &p, &q, NULL, NULL),
 		    0);
+		first_of_its_window(&p, st.offset_p);
+		first_of_its_window(&q, st.offset_q);
+
+		/* Each key its own. */
 		if (i == 0)
 			cr_assert_eq(mbedtls_mpi_copy(&first, &p), 0);
 		else
 			cr_assert_neq(mbedtls_mpi_cmp_mpi(&first, &p), 0);
 		kiln_key_free(&key);
 	}
+	mbedtls_mpi_free(&q);
 	mbedtls_mpi_free(&p);
 	mbedtls_mpi_free(&first);
 }
@@ -619,7 +673,8 @@ Test(rsagen, refuses_sizes_it_cannot_make)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		kiln_err_clear(&err);
 		kiln_rsa_init(&rsa);
-		cr_assert_eq(kiln_rsagen(&rsa, bad[i], 0, &rng, &err), -1);
+		cr_assert_eq(
+		    kiln_rsagen(&rsa, bad[i], 0, &rng, NULL, &err), -1);
 		cr_assert_eq(err.code, KILN_EINVAL);
 		snprintf(want, sizeof(want),
 		    "RSA key size %u: not an even number from 2048 to 8192",
