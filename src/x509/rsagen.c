@@ -328,43 +328,67 @@ cleanup:
  * The two primes' searches, shared by the workers (the calling thread and,
  * given two threads, one more).  Each worker starts on a search of its
  * own; one that finds its prime joins the search still going, so that no
- * thread sits idle while the other searches alone.  Candidates are handed
- * out in order (window, then place in the window), and a search settles
- * on the first prime in that order: one found further on while a worker
- * still tests an earlier candidate waits for its verdict.  So a search's
- * prime is the one a single thread would have found from the same
- * windows, and two threads only find it sooner.
+ * thread sits idle while the other searches alone.
+ *
+ * A job is one Miller-Rabin round.  A candidate's first round (its
+ * screen) decides almost every composite; one that passes is a likely
+ * prime, and its remaining rounds are jobs any worker may take, so the
+ * rounds of a prime are shared too.  While a search has a likely prime it
+ * hands out no new candidate: one past it would almost surely be wasted.
+ *
+ * Candidates are handed out in order (window, then place in the window),
+ * and a search settles on the first prime in that order: a prime found
+ * further on waits for the verdicts of earlier candidates still in test.
+ * So a search's prime is the one a single thread would have found from
+ * the same windows; two threads only find it sooner.
  */
 #define NONE UINT64_MAX
 
-/* One prime's search, under the run's lock. */
+/* A candidate handed out and not yet decided. */
+struct slot {
+	enum { FREE, SCREEN, LIKELY } state;
+	uint64_t pos;      /* its place: window << 32 | k */
+	unsigned long seq; /* its number among the search's candidates */
+	int ok;            /* rounds passed */
+	int left;          /* rounds not yet handed out */
+	mbedtls_mpi v;     /* the candidate, once LIKELY */
+};
+
+/*
+ * One prime's search, under the run's lock.  With two workers at most two
+ * of its candidates are undecided at a time: a new one is handed out only
+ * while none is LIKELY, so every undecided one is then in some worker's
+ * test.
+ */
 struct hunt {
 	unsigned int bits;
+	int rounds; /* Miller-Rabin rounds a prime of "bits" needs */
 	struct kiln_sieve sieve;
-	mbedtls_mpi start;  /* the window's first candidate */
-	uint32_t windows;   /* windows drawn */
-	uint32_t next;      /* the window's next candidate to hand out */
-	int drawing;        /* a worker is drawing the next window */
-	unsigned long seq;  /* candidates handed out */
+	mbedtls_mpi start; /* the window's first candidate */
+	uint32_t windows;  /* windows drawn */
+	uint32_t next;     /* the window's next candidate to hand out */
+	int drawing;       /* a worker is drawing the next window */
+	unsigned long seq; /* candidates handed out */
+	struct slot slot[2];
 	uint64_t best;      /* place of the first prime found, or NONE */
 	unsigned long used; /* candidates handed out up to that prime */
 	mbedtls_mpi prime;  /* the prime at "best" */
-	int done;           /* no candidate before "best" is still out */
+	int done;           /* "best" is set and nothing before it is open */
 };
 
 struct run;
 
-/* A worker: its generator and its candidate. */
+/* A worker: its generator and its job. */
 struct worker {
 	struct run *run;
 	int id;
 	mbedtls_ctr_drbg_context drbg;
 	unsigned char seed[SEED_LEN];
-	size_t seed_left;  /* bytes of "seed" not yet given to the DRBG */
-	mbedtls_mpi cand;  /* the candidate it tests */
-	int hunt;          /* and its search, or -1 */
-	uint64_t pos;      /* and its place there */
-	unsigned long seq; /* and its number there */
+	size_t seed_left; /* bytes of "seed" not yet given to the DRBG */
+	mbedtls_mpi job;  /* the candidate it tests */
+	int hunt;         /* and its search, or -1 */
+	uint64_t pos;     /* and its place there */
+	int screen;       /* 1: the candidate's first round */
 };
 
 struct run {
@@ -380,18 +404,21 @@ struct run {
 static void
 run_init(struct run *r, unsigned int bits)
 {
-	int i;
+	int i, j;
 
 	memset(r, 0, sizeof(*r));
 	for (i = 0; i < 2; i++) {
 		r->hunt[i].bits = bits;
+		r->hunt[i].rounds = kiln_rsagen_mr_rounds(bits);
 		kiln_sieve_init(&r->hunt[i].sieve);
 		mbedtls_mpi_init(&r->hunt[i].start);
 		mbedtls_mpi_init(&r->hunt[i].prime);
+		for (j = 0; j < 2; j++)
+			mbedtls_mpi_init(&r->hunt[i].slot[j].v);
 		r->worker[i].run = r;
 		r->worker[i].id = i;
 		mbedtls_ctr_drbg_init(&r->worker[i].drbg);
-		mbedtls_mpi_init(&r->worker[i].cand);
+		mbedtls_mpi_init(&r->worker[i].job);
 		r->worker[i].hunt = -1;
 	}
 	kiln_err_clear(&r->err);
@@ -400,17 +427,19 @@ run_init(struct run *r, unsigned int bits)
 static void
 run_free(struct run *r)
 {
-	int i;
+	int i, j;
 
 	/* All of these wipe. */
 	for (i = 0; i < 2; i++) {
 		kiln_sieve_free(&r->hunt[i].sieve);
 		mbedtls_mpi_free(&r->hunt[i].start);
 		mbedtls_mpi_free(&r->hunt[i].prime);
+		for (j = 0; j < 2; j++)
+			mbedtls_mpi_free(&r->hunt[i].slot[j].v);
 		mbedtls_ctr_drbg_free(&r->worker[i].drbg);
 		mbedtls_platform_zeroize(
 		    r->worker[i].seed, sizeof(r->worker[i].seed));
-		mbedtls_mpi_free(&r->worker[i].cand);
+		mbedtls_mpi_free(&r->worker[i].job);
 	}
 }
 
@@ -419,13 +448,15 @@ static int
 run_reset(struct run *r)
 {
 	struct hunt *h;
-	int i, ret;
+	int i, j, ret;
 
 	for (i = 0; i < 2; i++) {
 		h = &r->hunt[i];
 		h->windows = h->next = 0;
 		h->drawing = h->done = 0;
 		h->seq = h->used = 0;
+		for (j = 0; j < 2; j++)
+			h->slot[j].state = FREE;
 		h->best = NONE;
 		if ((ret = mbedtls_mpi_lset(&h->prime, 0)) != 0)
 			return kiln_err_mbed(
@@ -513,53 +544,197 @@ fail(struct run *r, const struct kiln_err *e)
 	r->failed = 1;
 }
 
-/*
- * Under the lock: the search worker "w" should take a candidate from:
- * its own first, else the other; NULL if neither can hand one out (done,
- * settled on a prime, or being drawn: "*wait" then says so).
- */
-static struct hunt *
-pick(struct run *r, const struct worker *w, int *wait)
+/* The undecided candidate of "h" at "pos", or NULL. */
+static struct slot *
+slot_at(struct hunt *h, uint64_t pos)
 {
-	struct hunt *h;
 	int i;
 
-	*wait = 0;
-	for (i = 0; i < 2; i++) {
-		h = &r->hunt[(w->id + i) % 2];
-		if (h->done || h->best != NONE)
-			continue;
-		if (!h->drawing)
-			return h;
-		*wait = 1;
-	}
+	for (i = 0; i < 2; i++)
+		if (h->slot[i].state != FREE && h->slot[i].pos == pos)
+			return &h->slot[i];
 	return NULL;
 }
 
-/*
- * Under the lock: search "h" is done once it has a prime and no worker
- * still tests a candidate before it.
- */
-static void
-settle(struct run *r, struct hunt *h)
+/* The first likely prime of "h" with rounds to hand out, or NULL. */
+static struct slot *
+slot_round(struct hunt *h)
 {
-	const struct worker *w;
+	struct slot *s = NULL;
 	int i;
 
-	if (h->done || h->best == NONE)
-		return;
+	for (i = 0; i < 2; i++)
+		if (h->slot[i].state == LIKELY && h->slot[i].left > 0 &&
+		    (s == NULL || h->slot[i].pos < s->pos))
+			s = &h->slot[i];
+	return s;
+}
+
+/* Whether "h" has a likely prime, or an undecided candidate at all. */
+static int
+slot_any(const struct hunt *h, int likely_only)
+{
+	int i;
+
+	for (i = 0; i < 2; i++)
+		if (h->slot[i].state == LIKELY ||
+		    (!likely_only && h->slot[i].state != FREE))
+			return 1;
+	return 0;
+}
+
+enum act { NOTHING, WAIT, DRAW, SCREEN_NEXT, ROUND };
+
+/*
+ * Under the lock: what worker "w" should do next, in which search ("*hp"):
+ * from its own search first, another round of a likely prime, else a new
+ * candidate, or a new window when the current one is spent.  WAIT: only
+ * a window being drawn may bring work; NOTHING: no search has any.
+ */
+static enum act
+choose(struct run *r, const struct worker *w, struct hunt **hp)
+{
+	struct hunt *h;
+	enum act act = NOTHING;
+	int i;
+
 	for (i = 0; i < 2; i++) {
-		w = &r->worker[i];
-		if (w->hunt >= 0 && &r->hunt[w->hunt] == h && w->pos < h->best)
-			return;
+		*hp = h = &r->hunt[(w->id + i) % 2];
+		if (h->done)
+			continue;
+		if (slot_round(h) != NULL)
+			return ROUND;
+		if (h->best != NONE || slot_any(h, 1))
+			continue;
+		if (h->drawing) {
+			act = WAIT;
+			continue;
+		}
+		if (h->windows == 0 ||
+		    kiln_sieve_next(&h->sieve, h->next) == h->sieve.window)
+			return DRAW;
+		return SCREEN_NEXT;
 	}
-	h->done = 1;
+	return act;
 }
 
 /*
- * Take candidates and test them until no search has one to hand out.
- * Everything shared is read and written under r->lock, which is released
- * for the two slow steps: drawing a window and Miller-Rabin.
+ * Under the lock: give "w" the next candidate of "h" (none if it lies
+ * past 2^bits, which spends the window).  Returns 0, or -1 with "e".
+ */
+static int
+hand_screen(struct hunt *h, struct worker *w, int hunt, struct kiln_err *e)
+{
+	uint32_t k = kiln_sieve_next(&h->sieve, h->next);
+	struct slot *s;
+	int ret;
+
+	h->next = k + 1;
+	ret = mbedtls_mpi_add_int(&w->job, &h->start, 2 * (mbedtls_mpi_sint)k);
+	if (ret != 0)
+		return kiln_err_mbed(e, ret, "RSA key generation");
+	if (mbedtls_mpi_bitlen(&w->job) != h->bits) {
+		h->next = h->sieve.window;
+		return 0;
+	}
+	s = h->slot[0].state == FREE ? &h->slot[0] : &h->slot[1];
+	if (s->state != FREE) /* see struct hunt */
+		return kiln_err_set(e, KILN_ECRYPTO,
+		    "RSA key generation: more candidates open than workers");
+	s->state = SCREEN;
+	s->pos = (uint64_t)h->windows << 32 | k;
+	s->seq = ++h->seq;
+	s->ok = s->left = 0;
+	w->hunt = hunt;
+	w->pos = s->pos;
+	w->screen = 1;
+	return 0;
+}
+
+/* Under the lock: give "w" a round of the first likely prime of "h". */
+static int
+hand_round(struct hunt *h, struct worker *w, int hunt, struct kiln_err *e)
+{
+	struct slot *s = slot_round(h);
+	int ret;
+
+	if ((ret = mbedtls_mpi_copy(&w->job, &s->v)) != 0)
+		return kiln_err_mbed(e, ret, "RSA key generation");
+	s->left--;
+	w->hunt = hunt;
+	w->pos = s->pos;
+	w->screen = 0;
+	return 0;
+}
+
+/*
+ * Under the lock: worker "w"'s round ended with "got" (1 passed, 0
+ * failed), after "done" exponentiations.  A composite's candidate is
+ * dropped; a prime's last round settles its search on it if it comes
+ * first, and drops every candidate after it.  Returns 0, or -1 with "e".
+ */
+static int
+report(struct run *r, struct worker *w, int got, int done, struct kiln_err *e)
+{
+	struct hunt *h = &r->hunt[w->hunt];
+	struct slot *s = slot_at(h, w->pos);
+	int i, ret;
+
+	w->hunt = -1;
+	r->stats.rounds += (unsigned long)done;
+	if (w->screen) {
+		r->stats.tested++;
+		r->stats.composites += got == 0;
+	}
+	if (s == NULL) {
+		/* Dropped meanwhile: a screen's waste is counted at the end. */
+		if (!w->screen)
+			r->stats.wasted += (unsigned long)done;
+	} else if (got == 0) {
+		s->state = FREE;
+	} else if (++s->ok < h->rounds) {
+		if (w->screen) {
+			if ((ret = mbedtls_mpi_copy(&s->v, &w->job)) != 0)
+				return kiln_err_mbed(
+				    e, ret, "RSA key generation");
+			s->state = LIKELY;
+			s->left = h->rounds - 1;
+		}
+	} else {
+		/* Every round passed: a prime. */
+		if (s->pos < h->best) {
+			if ((ret = mbedtls_mpi_copy(&h->prime, &w->job)) != 0)
+				return kiln_err_mbed(
+				    e, ret, "RSA key generation");
+			/*
+			 * The prime settled on before lies past this one: its
+			 * rounds after the first were not needed (the first is
+			 * past "used").
+			 */
+			if (h->best != NONE)
+				r->stats.wasted += (unsigned long)h->rounds - 1;
+			h->best = s->pos;
+			h->used = s->seq;
+		}
+		s->state = FREE;
+		for (i = 0; i < 2; i++) {
+			s = &h->slot[i];
+			if (s->state == FREE || s->pos < h->best)
+				continue;
+			/* Past the prime: the rounds it passed were wasted. */
+			if (s->state == LIKELY)
+				r->stats.wasted += (unsigned long)(s->ok - 1);
+			s->state = FREE;
+		}
+	}
+	h->done = h->best != NONE && !slot_any(h, 0);
+	return 0;
+}
+
+/*
+ * Take jobs and do them until no search has one to hand out.  Everything
+ * shared is read and written under r->lock, which is released for the
+ * two slow steps: drawing a window and a Miller-Rabin round.
  */
 static void
 work(struct worker *w)
@@ -567,22 +742,20 @@ work(struct worker *w)
 	struct run *r = w->run;
 	struct kiln_err e;
 	struct hunt *h;
-	uint32_t k;
-	int got, done, wait, ret;
+	enum act act;
+	int got, done;
 
 	pthread_mutex_lock(&r->lock);
 	while (!r->failed) {
-		if ((h = pick(r, w, &wait)) == NULL) {
-			if (!wait)
-				break;
+		if ((act = choose(r, w, &h)) == NOTHING)
+			break;
+		if (act == WAIT) {
 			pthread_cond_wait(&r->drawn, &r->lock);
 			continue;
 		}
-		k = h->windows == 0 ? 0 : kiln_sieve_next(&h->sieve, h->next);
-		if (h->windows == 0 || k == h->sieve.window) {
-			/* The window is spent: draw the next. */
+		kiln_err_clear(&e);
+		if (act == DRAW) {
 			if (h->windows == MAX_DRAWS) {
-				kiln_err_clear(&e);
 				kiln_err_set(&e, KILN_ECRYPTO,
 				    "RSA key generation: no prime of %u bits "
 				    "in %d windows",
@@ -592,7 +765,6 @@ work(struct worker *w)
 			}
 			h->drawing = 1;
 			pthread_mutex_unlock(&r->lock);
-			kiln_err_clear(&e);
 			got = draw(h, w, &e);
 			pthread_mutex_lock(&r->lock);
 			h->drawing = 0;
@@ -606,48 +778,22 @@ work(struct worker *w)
 			r->stats.windows++;
 			continue;
 		}
-		h->next = k + 1;
-		ret = mbedtls_mpi_add_int(
-		    &w->cand, &h->start, 2 * (mbedtls_mpi_sint)k);
-		if (ret != 0) {
-			kiln_err_clear(&e);
-			kiln_err_mbed(&e, ret, "RSA key generation");
-			fail(r, &e);
-			break;
-		}
-		/* Past 2^bits: the rest of the window too. */
-		if (mbedtls_mpi_bitlen(&w->cand) != h->bits) {
-			h->next = h->sieve.window;
-			continue;
-		}
-		w->hunt = (int)(h - r->hunt);
-		w->pos = (uint64_t)h->windows << 32 | k;
-		w->seq = ++h->seq;
-		pthread_mutex_unlock(&r->lock);
-		kiln_err_clear(&e);
-		got = kiln_rsagen_mr(&w->cand, kiln_rsagen_mr_rounds(h->bits),
-		    mbedtls_ctr_drbg_random, &w->drbg, &done, &e);
-		pthread_mutex_lock(&r->lock);
-		w->hunt = -1;
-		r->stats.tested++;
-		r->stats.rounds += (unsigned long)done;
-		r->stats.composites += got == 0;
+		got = act == ROUND ? hand_round(h, w, (int)(h - r->hunt), &e)
+		                   : hand_screen(h, w, (int)(h - r->hunt), &e);
 		if (got == -1) {
 			fail(r, &e);
 			break;
 		}
-		if (got == 1 && w->pos < h->best) {
-			if ((ret = mbedtls_mpi_copy(&h->prime, &w->cand)) !=
-			    0) {
-				kiln_err_clear(&e);
-				kiln_err_mbed(&e, ret, "RSA key generation");
-				fail(r, &e);
-				break;
-			}
-			h->best = w->pos;
-			h->used = w->seq;
+		if (w->hunt < 0) /* past 2^bits */
+			continue;
+		pthread_mutex_unlock(&r->lock);
+		got = kiln_rsagen_mr(
+		    &w->job, 1, mbedtls_ctr_drbg_random, &w->drbg, &done, &e);
+		pthread_mutex_lock(&r->lock);
+		if (got == -1 || report(r, w, got, done, &e) == -1) {
+			fail(r, &e);
+			break;
 		}
-		settle(r, h);
 	}
 	pthread_mutex_unlock(&r->lock);
 }
@@ -679,8 +825,11 @@ run_pair(struct run *r, int threads)
 		(void)pthread_join(tid, NULL);
 	if (r->failed)
 		return -1;
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < 2; i++) {
+		/* Candidates screened past the prime. */
 		r->stats.wasted += r->hunt[i].seq - r->hunt[i].used;
+		r->stats.used += r->hunt[i].used;
+	}
 	r->stats.pairs++;
 	return 0;
 }

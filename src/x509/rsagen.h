@@ -97,13 +97,26 @@ int kiln_rsagen_mr_rounds(unsigned int);
 int kiln_rsagen_mr(const mbedtls_mpi *, int,
     int (*)(void *, unsigned char *, size_t), void *, int *, struct kiln_err *);
 
-/* What one kiln_rsagen call did, for the tests and the benchmarks. */
+/*
+ * What one kiln_rsagen call did, for the tests and the benchmarks.  A
+ * round is one modular exponentiation.  Each round is one that a single
+ * thread searching alone would have made too (the first round of each of
+ * the "used" candidates, the remaining rounds of each prime), or one a
+ * second thread made in vain ("wasted"):
+ *
+ *	rounds = used + pairs * 2 * (kiln_rsagen_mr_rounds(nbits / 2) - 1)
+ *	         + wasted
+ *
+ * unless a composite passed its first round and failed a later one (for
+ * a 1024-bit candidate below 2^-40 by Damgard, Landrock and Pomerance).
+ */
 struct kiln_rsagen_stats {
 	unsigned long windows;    /* random starts drawn */
-	unsigned long tested;     /* candidates through Miller-Rabin */
-	unsigned long composites; /* of them, found composite */
-	unsigned long rounds;     /* Miller-Rabin rounds: exponentiations */
-	unsigned long wasted;     /* tested past the prime of their search */
+	unsigned long tested;     /* candidates given a first round */
+	unsigned long composites; /* of them, found composite by it */
+	unsigned long used;       /* of them, up to each prime, included */
+	unsigned long rounds;     /* Miller-Rabin rounds in all */
+	unsigned long wasted;     /* rounds the key did not need */
 	unsigned long pairs;      /* pairs of primes found */
 	uint32_t offset_p;        /* p = its window's start + 2 * offset_p */
 	uint32_t offset_q;        /* and q */
@@ -114,9 +127,10 @@ struct kiln_rsagen_stats {
  * into "rsa", which is initialised and empty (as mbedtls_pk_setup leaves
  * it).  The two primes are searched for on "threads" threads (1 or 2; 0
  * chooses 2 when two processors are online): each thread starts on a
- * prime of its own, and the first to find it helps with the other, each
- * drawing from its own CTR_DRBG seeded from "rng", which is only used on
- * the calling thread.  "stats", unless NULL, gets what it took.  Returns
+ * prime of its own, and the first to find it helps with the other; the
+ * rounds of a likely prime are shared out too.  Each thread draws from its
+ * own CTR_DRBG seeded from "rng", which is only used on the calling
+ * thread.  "stats", unless NULL, gets what it took.  Returns
  * 0, or -1 with "err" filled ("rsa" is then left empty).
  */
 int kiln_rsagen(mbedtls_rsa_context *, unsigned int, int, struct kiln_rng *,
