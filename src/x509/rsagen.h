@@ -6,7 +6,9 @@
  * a window of the candidates x, x + 2, x + 2 * 2, ... in which every
  * multiple of a small prime is struck out, each prime marking its own
  * multiples (a sieve of Eratosthenes on the window).  Only a candidate
- * with no factor below 2^16 and not 1 mod e reaches Miller-Rabin.  The
+ * with no factor below 2^16 and not 1 mod e reaches Miller-Rabin, and a
+ * composite almost always fails its first round: one modular
+ * exponentiation, the floor of the search (bench/floor.c's mr1024).  The
  * key then has to pass FIPS 186-4 B.3.1 and B.3.3.
  */
 #ifndef KILN_RSAGEN_H
@@ -77,8 +79,14 @@ int kiln_sieve_clean(const struct kiln_sieve *, uint32_t);
 uint32_t kiln_sieve_next(const struct kiln_sieve *, uint32_t);
 
 /*
- * The rounds of Miller-Rabin FIPS 186-4 asks for a prime p or q of
- * "bits" bits (Appendix C.3, Table C.2).
+ * The rounds of Miller-Rabin kiln gives a prime p or q of "bits" bits:
+ * FIPS 186-4 Appendix C.3, Table C.2, Miller-Rabin only, whose error
+ * probability matches the key's security strength: 5 rounds for p, q of
+ * 1024 bits (RSA-2048, 2^-112), 4 from 1536 bits on (RSA-3072, 2^-128;
+ * FIPS 186-5 Table B.1 keeps 4 for RSA-4096, 2^-144).  Not Table C.3's
+ * fewer rounds for 2^-100 (4 and 3): kiln claims 2^-112 and 2^-128.
+ * Every round draws its own random base (C.3.1); the sieve's trial
+ * division counts as no round.
  */
 int kiln_rsagen_mr_rounds(unsigned int);
 
@@ -130,8 +138,8 @@ struct kiln_rsagen_stats {
  * prime of its own, and the first to find it helps with the other; the
  * rounds of a likely prime are shared out too.  Each thread draws from its
  * own CTR_DRBG seeded from "rng", which is only used on the calling
- * thread.  "stats", unless NULL, gets what it took.  Returns
- * 0, or -1 with "err" filled ("rsa" is then left empty).
+ * thread.  "stats", unless NULL, gets what it took.  Returns 0, or -1
+ * with "err" filled ("rsa" is then left empty).
  */
 int kiln_rsagen(mbedtls_rsa_context *, unsigned int, int, struct kiln_rng *,
     struct kiln_rsagen_stats *, struct kiln_err *);
