@@ -102,7 +102,7 @@ kiln_key_generate(struct kiln_key *key, const struct kiln_keyreq *kr,
 			return kiln_err_mbed(err, ret, "RSA key");
 		/* A sieve and two threads: see rsagen.h. */
 		if (kiln_rsagen(mbedtls_pk_rsa(key->pk), (unsigned int)kr->size,
-		        0, rng, err) == -1) {
+		        0, rng, NULL, err) == -1) {
 			kiln_key_free(key);
 			return -1;
 		}

@@ -1,11 +1,15 @@
 /*
  * RSA key generation, private to libkiln (kiln_key_generate calls it).
  *
- * A prime is searched for incrementally: a random odd candidate, its
- * residues modulo every odd prime below 2^16 computed once, then steps of
- * 2 that update the residues with small-integer arithmetic.  Only a
- * candidate with no factor below 2^16 and not 1 mod e reaches
- * Miller-Rabin.  The key then has to pass FIPS 186-4 B.3.1 and B.3.3.
+ * A prime is searched for incrementally: a random odd start x, its
+ * residues modulo every odd prime below 2^16 computed once, and from them
+ * a window of the candidates x, x + 2, x + 2 * 2, ... in which every
+ * multiple of a small prime is struck out, each prime marking its own
+ * multiples (a sieve of Eratosthenes on the window).  Only a candidate
+ * with no factor below 2^16 and not 1 mod e reaches Miller-Rabin, and a
+ * composite almost always fails its first round: one modular
+ * exponentiation, the floor of the search (bench/floor.c's mr1024).  The
+ * key then has to pass FIPS 186-4 B.3.1 and B.3.3.
  */
 #ifndef KILN_RSAGEN_H
 #define KILN_RSAGEN_H
@@ -28,6 +32,13 @@
 #define KILN_SIEVE_MAX_BITS 4096
 
 /*
+ * A search's window holds 4 candidates per bit of the prime (rsagen.c
+ * says why), so the longest is 4 * KILN_SIEVE_MAX_BITS.
+ */
+#define KILN_SIEVE_WINDOW_PER_BIT 4
+#define KILN_SIEVE_MAX_WINDOW (KILN_SIEVE_WINDOW_PER_BIT * KILN_SIEVE_MAX_BITS)
+
+/*
  * The odd primes below 2^16 in ascending order, KILN_SIEVE_PRIMES of
  * them, computed by a sieve of Eratosthenes on the first call (any
  * thread may make it).  Cannot fail.
@@ -35,55 +46,102 @@
 const uint16_t *kiln_sieve_primes(void);
 
 /*
- * A candidate's residues, kept as it moves up by 2.  Caller-allocated;
- * kiln_sieve_init() cannot fail, kiln_sieve_free() wipes (the residues
- * tell about a prime of the key).
+ * A window of candidates x + 2k, 0 <= k < window, and which of them are
+ * struck out.  Caller-allocated (15 KiB); kiln_sieve_init() cannot fail,
+ * kiln_sieve_free() wipes (the residues and the marks tell about a prime
+ * of the key).
  */
 struct kiln_sieve {
-	uint16_t res[KILN_SIEVE_PRIMES]; /* candidate mod each small prime */
-	uint32_t res_e;                  /* candidate mod KILN_RSA_E */
-	uint32_t steps;                  /* how often it moved up by 2 */
+	uint16_t res[KILN_SIEVE_PRIMES];        /* x mod each small prime */
+	uint32_t res_e;                         /* x mod KILN_RSA_E */
+	uint32_t window;                        /* candidates in the window */
+	uint8_t out[KILN_SIEVE_MAX_WINDOW / 8]; /* bit k: x + 2k struck out */
 };
 
 void kiln_sieve_init(struct kiln_sieve *);
 void kiln_sieve_free(struct kiln_sieve *);
 
 /*
- * Start at "x", an odd integer above 2^16 of at most KILN_SIEVE_MAX_BITS
- * bits: compute its residues and set the step count to 0.  Returns 0, or
- * -1 with KILN_EINVAL for an "x" out of range.
+ * Start a window of "window" candidates (1 to KILN_SIEVE_MAX_WINDOW) at
+ * "x", an odd integer above 2^16 of at most KILN_SIEVE_MAX_BITS bits:
+ * compute its residues and strike out every candidate that has an odd
+ * prime factor below 2^16 or is 1 mod KILN_RSA_E (so that gcd(p - 1, e)
+ * = 1).  Returns 0, or -1 with KILN_EINVAL for an "x" or a "window" out
+ * of range.
  */
 int kiln_sieve_start(
-    struct kiln_sieve *, const mbedtls_mpi *, struct kiln_err *);
+    struct kiln_sieve *, const mbedtls_mpi *, uint32_t, struct kiln_err *);
+
+/* 1 if candidate "k" (x + 2k, k below the window) is clean, else 0. */
+int kiln_sieve_clean(const struct kiln_sieve *, uint32_t);
+
+/* The first clean candidate from "k" on, or the window if none is. */
+uint32_t kiln_sieve_next(const struct kiln_sieve *, uint32_t);
 
 /*
- * 1 if the current candidate (x + 2 * steps) has no odd prime factor
- * below 2^16 and is not 1 mod KILN_RSA_E (so that gcd(p - 1, e) = 1),
- * else 0.
- */
-int kiln_sieve_clean(const struct kiln_sieve *);
-
-/*
- * Move the candidate up by 2, updating every residue without a division.
- * Returns kiln_sieve_clean() of the new candidate.
- */
-int kiln_sieve_step(struct kiln_sieve *);
-
-/*
- * The rounds of Miller-Rabin FIPS 186-4 asks for a prime p or q of
- * "bits" bits (Appendix C.3, Table C.2).
+ * The rounds of Miller-Rabin kiln gives a prime p or q of "bits" bits:
+ * FIPS 186-4 Appendix C.3, Table C.2, Miller-Rabin only, whose error
+ * probability matches the key's security strength: 5 rounds for p, q of
+ * 1024 bits (RSA-2048, 2^-112), 4 from 1536 bits on (RSA-3072, 2^-128;
+ * FIPS 186-5 Table B.1 keeps 4 for RSA-4096, 2^-144).  Not Table C.3's
+ * fewer rounds for 2^-100 (4 and 3): kiln claims 2^-112 and 2^-128.
+ * Every round draws its own random base (C.3.1); the sieve's trial
+ * division counts as no round.
  */
 int kiln_rsagen_mr_rounds(unsigned int);
+
+/*
+ * Miller-Rabin as FIPS 186-4 C.3.1 has it: up to "rounds" rounds on "w",
+ * an odd number above 3, each with its own base b drawn from "f_rng" as
+ * a string of len(w) bits, drawn again until 1 < b < w - 1.  The first
+ * round that finds "w" composite ends the test, so a composite costs one
+ * modular exponentiation; w's Montgomery constant is computed once and
+ * kept for all its rounds.  No trial division: the sieve has done it.
+ * "*done" gets the rounds made, the failing one included.  Returns 1 if
+ * "w" passed every round (probably prime), 0 if it is composite, or -1
+ * with "err" filled (an mbedTLS failure, "w" or "rounds" out of range, or
+ * a generator that gave 64 bases in a row out of range).
+ */
+int kiln_rsagen_mr(const mbedtls_mpi *, int,
+    int (*)(void *, unsigned char *, size_t), void *, int *, struct kiln_err *);
+
+/*
+ * What one kiln_rsagen call did, for the tests and the benchmarks.  A
+ * round is one modular exponentiation.  Each round is one that a single
+ * thread searching alone would have made too (the first round of each of
+ * the "used" candidates, the remaining rounds of each prime), or one a
+ * second thread made in vain ("wasted"):
+ *
+ *	rounds = used + pairs * 2 * (kiln_rsagen_mr_rounds(nbits / 2) - 1)
+ *	         + wasted
+ *
+ * unless a composite passed its first round and failed a later one (for
+ * a 1024-bit candidate below 2^-40 by Damgard, Landrock and Pomerance).
+ */
+struct kiln_rsagen_stats {
+	unsigned long windows;    /* random starts drawn */
+	unsigned long tested;     /* candidates given a first round */
+	unsigned long composites; /* of them, found composite by it */
+	unsigned long used;       /* of them, up to each prime, included */
+	unsigned long rounds;     /* Miller-Rabin rounds in all */
+	unsigned long wasted;     /* rounds the key did not need */
+	unsigned long pairs;      /* pairs of primes found */
+	uint32_t offset_p;        /* p = its window's start + 2 * offset_p */
+	uint32_t offset_q;        /* and q */
+};
 
 /*
  * Generate an RSA key of "nbits" bits (even, 2048 to 8192) with e = 65537
  * into "rsa", which is initialised and empty (as mbedtls_pk_setup leaves
  * it).  The two primes are searched for on "threads" threads (1 or 2; 0
- * chooses 2 when two processors are online), each drawing from its own
- * CTR_DRBG seeded from "rng", which is only used on the calling thread.
- * Returns 0, or -1 with "err" filled ("rsa" is then left empty).
+ * chooses 2 when two processors are online): each thread starts on a
+ * prime of its own, and the first to find it helps with the other; the
+ * rounds of a likely prime are shared out too.  Each thread draws from its
+ * own CTR_DRBG seeded from "rng", which is only used on the calling
+ * thread.  "stats", unless NULL, gets what it took.  Returns 0, or -1
+ * with "err" filled ("rsa" is then left empty).
  */
 int kiln_rsagen(mbedtls_rsa_context *, unsigned int, int, struct kiln_rng *,
-    struct kiln_err *);
+    struct kiln_rsagen_stats *, struct kiln_err *);
 
 #endif /* KILN_RSAGEN_H */

@@ -1,8 +1,8 @@
 #!/bin/sh
 # kiln genkey, gencsr, selfsign, print-defaults and gencert -renewca,
 # checked with openssl and against cfssl 1.2.0 (/usr/bin/cfssl) where it
-# has the command.  ECDSA keys, but for one RSA request, whose key
-# openssl rsa -check also checks.
+# has the command.  ECDSA keys, but for the RSA requests, whose keys
+# (21 of them) openssl rsa -check also checks.
 . "$(dirname "$0")/lib.sh"
 
 CFSSL=/usr/bin/cfssl
@@ -120,6 +120,35 @@ assert_contains "$k_rsa_text" "publicExponent: 65537 (0x10001)" "genkey rsa: e"
 assert_eq "$(openssl pkey -in k-rsa-key.pem -pubout)" "$(openssl req -in k-rsa.csr -noout -pubkey)" \
     "genkey rsa: the CSR is for the key"
 assert_contains "$(openssl req -in k-rsa.csr -noout -text)" "sha256WithRSAEncryption" "genkey rsa: sigalg"
+
+# Twenty more through kiln genkey, its two threads sharing each key's prime
+# searches: OpenSSL checks every key (p and q prime, n = pq, d, the CRT
+# values), each is RSA-2048 with e = 65537 and primes of 1024 bits with
+# their top two bits set, and no prime comes twice.
+: >primes.txt
+i=0
+while [ $i -lt 20 ]; do
+	"$KILN" genkey rsa.json >k20.json || fail "genkey rsa #$i: status"
+	pem k20.json key k20-key.pem
+	assert_eq "RSA key ok" "$(openssl rsa -check -noout -in k20-key.pem 2>&1)" \
+	    "genkey rsa #$i: openssl rsa -check"
+	text=$(openssl rsa -noout -text -in k20-key.pem)
+	assert_contains "$text" "Private-Key: (2048 bit, 2 primes)" "genkey rsa #$i: 2048 bits"
+	assert_contains "$text" "publicExponent: 65537 (0x10001)" "genkey rsa #$i: e"
+	for f in prime1 prime2; do
+		# The prime's hex: 00, then 128 bytes, the first 0xc0 or more.
+		hex=$(echo "$text" | sed -n "/^$f:/,/^[a-z]/{/^ /p}" | tr -d ' :\n')
+		assert_eq 258 "${#hex}" "genkey rsa #$i: $f of 1024 bits"
+		case $hex in
+		00[c-f]*) ;;
+		*) fail "genkey rsa #$i: $f: top two bits not set: ${hex%"${hex#????}"}" ;;
+		esac
+		echo "$hex" >>primes.txt
+	done
+	i=$((i + 1))
+done
+assert_eq 40 "$(sort -u primes.txt | wc -l | tr -d ' ')" "genkey rsa: 40 primes, all distinct"
+ok
 
 run gkca "$KILN" genkey ca.json
 expect_fail 1 "kiln: genkey: ca.json: ca: only allowed with -initca" gkca

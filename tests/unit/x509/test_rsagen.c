@@ -148,7 +148,139 @@ Test(rsagen, miller_rabin_rounds_follow_fips_186_4_table_c2)
 	cr_assert_eq(kiln_rsagen_mr_rounds(4096), 4);
 }
 
-Test(rsagen, residues_are_the_candidate_modulo_each_prime)
+/* f_rng: all ones, or always failing. */
+static int
+rng_ones(void *p, unsigned char *out, size_t len)
+{
+	(void)p;
+	memset(out, 0xff, len);
+	return 0;
+}
+
+static int
+rng_broken(void *p, unsigned char *out, size_t len)
+{
+	(void)p;
+	(void)out;
+	(void)len;
+	return MBEDTLS_ERR_MPI_BAD_INPUT_DATA;
+}
+
+/* A random prime of "bits" bits, found by mbedTLS's own generator. */
+static void
+random_prime(mbedtls_mpi *v, unsigned int bits)
+{
+	cr_assert_eq(
+	    mbedtls_mpi_gen_prime(v, bits, 0, kiln_rng_random, &rng), 0);
+}
+
+Test(rsagen, miller_rabin_agrees_with_trial_division_below_3000)
+{
+	uint32_t n;
+	int done, got;
+
+	for (n = 7; n < 3000; n += 2) {
+		set_u64(&x, n);
+		got =
+		    kiln_rsagen_mr(&x, 20, kiln_rng_random, &rng, &done, &err);
+		cr_assert_eq(
+		    got, naive_is_prime(n), "%u: %d (%s)", n, got, err.msg);
+		if (got)
+			cr_assert_eq(done, 20, "%u: every round", n);
+	}
+}
+
+/*
+ * A composite with no small factor, as the sieve hands them on: found out
+ * by its first round, one exponentiation.  The product of two random
+ * 512-bit primes has a negligible share of strong liars.
+ */
+Test(rsagen, miller_rabin_rejects_a_composite_after_one_round)
+{
+	mbedtls_mpi q;
+	int i, done;
+
+	mbedtls_mpi_init(&q);
+	for (i = 0; i < 10; i++) {
+		random_prime(&x, 512);
+		random_prime(&q, 512);
+		cr_assert_eq(mbedtls_mpi_mul_mpi(&x, &x, &q), 0);
+		done = -1;
+		cr_assert_eq(
+		    kiln_rsagen_mr(&x, 5, kiln_rng_random, &rng, &done, &err),
+		    0, "%s", err.msg);
+		cr_assert_eq(done, 1, "rounds on a composite: %d", done);
+	}
+	mbedtls_mpi_free(&q);
+}
+
+/*
+ * A prime passes every round asked for, and only those: 5 for a 1024-bit
+ * p or q (Table C.2).  65537 = 2^16 + 1 takes each round through the
+ * fifteen squarings of step 4.5.
+ */
+Test(rsagen, miller_rabin_counts_the_rounds_on_a_prime)
+{
+	int i, done;
+
+	for (i = 0; i < 5; i++) {
+		random_prime(&x, 1024);
+		cr_assert_eq(kiln_rsagen_mr(&x, kiln_rsagen_mr_rounds(1024),
+		                 kiln_rng_random, &rng, &done, &err),
+		    1, "%s", err.msg);
+		cr_assert_eq(done, 5);
+	}
+	set_u64(&x, 65537);
+	cr_assert_eq(
+	    kiln_rsagen_mr(&x, 64, kiln_rng_random, &rng, &done, &err), 1);
+	cr_assert_eq(done, 64);
+	/* 2^127 - 1: w - 1 = 2 * odd, no squaring at all. */
+	set_hex(&x, "7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF");
+	cr_assert_eq(
+	    kiln_rsagen_mr(&x, 3, kiln_rng_random, &rng, &done, &err), 1);
+	cr_assert_eq(done, 3);
+}
+
+Test(rsagen, miller_rabin_refuses_what_it_cannot_test)
+{
+	static const char msg[] =
+	    "Miller-Rabin: not an odd number above 3, or no rounds";
+	const uint64_t bad[] = {0, 1, 2, 3, 4, 1000};
+	size_t i;
+	int done;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		kiln_err_clear(&err);
+		set_u64(&x, bad[i]);
+		cr_assert_eq(
+		    kiln_rsagen_mr(&x, 5, kiln_rng_random, &rng, &done, &err),
+		    -1, "%u", (unsigned)bad[i]);
+		cr_assert_eq(err.code, KILN_EINVAL);
+		cr_assert_str_eq(err.msg, msg);
+		cr_assert_eq(done, 0);
+	}
+	kiln_err_clear(&err);
+	set_u64(&x, 65537);
+	cr_assert_eq(
+	    kiln_rsagen_mr(&x, 0, kiln_rng_random, &rng, &done, &err), -1);
+	cr_assert_str_eq(err.msg, msg);
+
+	/* All ones is 2^17 - 1 > w - 1, every time: an error, not a loop. */
+	kiln_err_clear(&err);
+	cr_assert_eq(kiln_rsagen_mr(&x, 5, rng_ones, NULL, &done, &err), -1);
+	cr_assert_eq(err.code, KILN_ECRYPTO);
+	cr_assert_str_eq(err.msg, "Miller-Rabin: no base in range in 64 draws");
+	cr_assert_eq(done, 1);
+
+	/* The generator's own failure, with its code. */
+	kiln_err_clear(&err);
+	cr_assert_eq(kiln_rsagen_mr(&x, 5, rng_broken, NULL, &done, &err), -1);
+	cr_assert_eq(err.code, KILN_ECRYPTO);
+	cr_assert_eq(err.mbed, MBEDTLS_ERR_MPI_BAD_INPUT_DATA);
+	cr_assert(strncmp(err.msg, "Miller-Rabin: ", 14) == 0, "%s", err.msg);
+}
+
+Test(rsagen, residues_are_the_start_modulo_each_prime)
 {
 	const uint16_t *p = kiln_sieve_primes();
 	unsigned int bits[] = {17, 33, 1023, 1024, 1536, 4096};
@@ -157,9 +289,9 @@ Test(rsagen, residues_are_the_candidate_modulo_each_prime)
 
 	for (b = 0; b < sizeof(bits) / sizeof(bits[0]); b++) {
 		random_odd(&x, bits[b]);
-		cr_assert_eq(kiln_sieve_start(&sieve, &x, &err), 0,
+		cr_assert_eq(kiln_sieve_start(&sieve, &x, 4096, &err), 0,
 		    "%u bits: %s", bits[b], err.msg);
-		cr_assert_eq(sieve.steps, 0);
+		cr_assert_eq(sieve.window, 4096);
 		for (i = 0; i < KILN_SIEVE_PRIMES; i++) {
 			cr_assert_eq(mbedtls_mpi_mod_int(&r, &x, p[i]), 0);
 			cr_assert_eq(
@@ -167,38 +299,28 @@ Test(rsagen, residues_are_the_candidate_modulo_each_prime)
 		}
 		cr_assert_eq(mbedtls_mpi_mod_int(&r, &x, KILN_RSA_E), 0);
 		cr_assert_eq(sieve.res_e, r);
-		/* 1000 steps later: the residues of x + 2000. */
-		for (i = 0; i < 1000; i++)
-			(void)kiln_sieve_step(&sieve);
-		cr_assert_eq(sieve.steps, 1000);
-		cr_assert_eq(mbedtls_mpi_add_int(&x, &x, 2000), 0);
-		for (i = 0; i < KILN_SIEVE_PRIMES; i++) {
-			cr_assert_eq(mbedtls_mpi_mod_int(&r, &x, p[i]), 0);
-			cr_assert_eq(sieve.res[i], r, "%u bits + 2000, mod %u",
-			    bits[b], p[i]);
-		}
-		cr_assert_eq(mbedtls_mpi_mod_int(&r, &x, KILN_RSA_E), 0);
-		cr_assert_eq(sieve.res_e, r);
 	}
 }
 
 /*
- * Over 4000 steps from a random 1024-bit odd number, the sieve calls
+ * In a window of 4000 from a random 1024-bit odd number, the sieve calls
  * clean exactly the candidates that have no odd prime factor below 2^16
- * and are not 1 mod e.  The reference takes each prime's residue from
- * mbedTLS and steps it with a division, and checks the first 40
- * candidates as whole numbers.  Step 2500 is 1 mod e and has no small
- * factor: only the check on e can turn it down.
+ * and are not 1 mod e, and kiln_sieve_next visits exactly those, in
+ * order.  The reference takes each prime's residue from mbedTLS and finds
+ * the multiples with a division, and checks the first 40 candidates as
+ * whole numbers.  Candidate 2500 is 1 mod e and has no small factor: only
+ * the check on e can turn it down.
  */
-Test(rsagen, stepping_passes_exactly_the_candidates_without_a_small_factor)
+Test(rsagen, window_passes_exactly_the_candidates_without_a_small_factor)
 {
-	enum { STEPS = 4000, WHOLE = 40 };
+	enum { WINDOW = 4000, WHOLE = 40 };
 	const uint16_t *p = kiln_sieve_primes();
-	unsigned char *dirty = calloc(STEPS, 1);
+	unsigned char *dirty = calloc(WINDOW, 1);
 	mbedtls_mpi_uint r;
 	mbedtls_mpi_sint shift;
 	mbedtls_mpi c;
-	size_t i, k, clean = 0;
+	size_t i, clean = 0;
+	uint32_t k, next;
 	int got;
 
 	cr_assert_not_null(dirty);
@@ -218,32 +340,43 @@ Test(rsagen, stepping_passes_exactly_the_candidates_without_a_small_factor)
 	cr_assert(i < 1000);
 	for (i = 0; i < KILN_SIEVE_PRIMES; i++) {
 		cr_assert_eq(mbedtls_mpi_mod_int(&r, &x, p[i]), 0);
-		for (k = 0; k < STEPS; k++)
+		for (k = 0; k < WINDOW; k++)
 			if ((r + 2 * k) % p[i] == 0)
 				dirty[k] |= 1;
 	}
 	cr_assert_eq(mbedtls_mpi_mod_int(&r, &x, KILN_RSA_E), 0);
-	for (k = 0; k < STEPS; k++)
+	for (k = 0; k < WINDOW; k++)
 		if ((r + 2 * k) % KILN_RSA_E == 1)
 			dirty[k] |= 2;
-	cr_assert_eq(dirty[2500], 2, "step 2500: 1 mod e, no small factor");
+	cr_assert_eq(
+	    dirty[2500], 2, "candidate 2500: 1 mod e, no small factor");
 
-	cr_assert_eq(kiln_sieve_start(&sieve, &x, &err), 0, "%s", err.msg);
-	for (k = 0; k < STEPS; k++) {
-		got =
-		    k == 0 ? kiln_sieve_clean(&sieve) : kiln_sieve_step(&sieve);
-		cr_assert_eq(got, kiln_sieve_clean(&sieve));
-		cr_assert_eq(got, !dirty[k], "step %zu: sieve says %d", k, got);
+	cr_assert_eq(
+	    kiln_sieve_start(&sieve, &x, WINDOW, &err), 0, "%s", err.msg);
+	next = kiln_sieve_next(&sieve, 0);
+	for (k = 0; k < WINDOW; k++) {
+		got = kiln_sieve_clean(&sieve, k);
+		cr_assert_eq(
+		    got, !dirty[k], "candidate %u: sieve says %d", k, got);
 		if (k < WHOLE) {
 			cr_assert_eq(mbedtls_mpi_add_int(
 			                 &c, &x, (mbedtls_mpi_sint)(2 * k)),
 			    0);
-			cr_assert_eq(got, naive_clean(&c), "step %zu", k);
+			cr_assert_eq(got, naive_clean(&c), "candidate %u", k);
+		}
+		/* kiln_sieve_next: every clean candidate, in order. */
+		if (got) {
+			cr_assert_eq(next, k, "next clean after %u", k);
+			next = kiln_sieve_next(&sieve, k + 1);
 		}
 		clean += got;
 	}
+	cr_assert_eq(next, WINDOW, "none after the last");
+	cr_assert_eq(kiln_sieve_clean(&sieve, WINDOW), 0, "past the window");
+	cr_assert_eq(kiln_sieve_next(&sieve, WINDOW + 7), WINDOW);
 	/* About 10% of odd numbers have no odd factor below 2^16. */
-	cr_assert(clean > STEPS / 20 && clean < STEPS / 5, "%zu clean", clean);
+	cr_assert(
+	    clean > WINDOW / 20 && clean < WINDOW / 5, "%zu clean", clean);
 	mbedtls_mpi_free(&c);
 	free(dirty);
 }
@@ -254,43 +387,44 @@ Test(rsagen, sieve_rejects_known_composites_and_passes_known_primes)
 
 	/* 2^127 - 1 is prime, 32768 mod e; 2^127 + 1 is a multiple of 3. */
 	set_hex(&x, "7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF");
-	cr_assert_eq(kiln_sieve_start(&sieve, &x, &err), 0);
+	cr_assert_eq(kiln_sieve_start(&sieve, &x, 2, &err), 0);
 	cr_assert_eq(sieve.res_e, 32768);
-	cr_assert_eq(kiln_sieve_clean(&sieve), 1);
-	cr_assert_eq(kiln_sieve_step(&sieve), 0);
+	cr_assert_eq(kiln_sieve_clean(&sieve, 0), 1);
+	cr_assert_eq(kiln_sieve_clean(&sieve, 1), 0);
+	cr_assert_eq(kiln_sieve_next(&sieve, 1), 2, "none left in the window");
 	cr_assert_eq(p[0], 3);
-	cr_assert_eq(sieve.res[0], 0);
+	cr_assert_eq(sieve.res[0], 1, "2^127 - 1 = 1 mod 3, so 3 | 2^127 + 1");
 
 	/* 65519 * 65521, the two largest primes of the table. */
 	set_u64(&x, 4292870399u);
-	cr_assert_eq(kiln_sieve_start(&sieve, &x, &err), 0);
-	cr_assert_eq(kiln_sieve_clean(&sieve), 0);
+	cr_assert_eq(kiln_sieve_start(&sieve, &x, 1, &err), 0);
+	cr_assert_eq(kiln_sieve_clean(&sieve, 0), 0);
 	cr_assert_eq(sieve.res[6539], 0);
 	cr_assert_eq(sieve.res[6540], 0);
 
 	/* Carmichael 75361 = 11 * 13 * 17 * 31. */
 	set_u64(&x, 75361);
-	cr_assert_eq(kiln_sieve_start(&sieve, &x, &err), 0);
-	cr_assert_eq(kiln_sieve_clean(&sieve), 0);
+	cr_assert_eq(kiln_sieve_start(&sieve, &x, 1, &err), 0);
+	cr_assert_eq(kiln_sieve_clean(&sieve, 0), 0);
 	cr_assert_eq(sieve.res[3], 0); /* 11 */
 
 	/* 151 * 751 * 28351, a strong pseudoprime to bases 2, 3, 5 and 7. */
 	set_u64(&x, 3215031751u);
-	cr_assert_eq(kiln_sieve_start(&sieve, &x, &err), 0);
-	cr_assert_eq(kiln_sieve_clean(&sieve), 0);
+	cr_assert_eq(kiln_sieve_start(&sieve, &x, 1, &err), 0);
+	cr_assert_eq(kiln_sieve_clean(&sieve, 0), 0);
 
 	/* 917519 = 14e + 1 is prime, but p - 1 would share e. */
 	set_u64(&x, 917519);
 	cr_assert_eq(naive_is_prime(917519), 1);
-	cr_assert_eq(kiln_sieve_start(&sieve, &x, &err), 0);
+	cr_assert_eq(kiln_sieve_start(&sieve, &x, 1, &err), 0);
 	cr_assert_eq(sieve.res_e, 1);
-	cr_assert_eq(kiln_sieve_clean(&sieve), 0);
+	cr_assert_eq(kiln_sieve_clean(&sieve, 0), 0);
 
 	/* 65537 * 65539: no factor below 2^16, left for Miller-Rabin. */
 	set_u64(&x, 4295229443u);
-	cr_assert_eq(kiln_sieve_start(&sieve, &x, &err), 0);
+	cr_assert_eq(kiln_sieve_start(&sieve, &x, 1, &err), 0);
 	cr_assert_eq(sieve.res_e, 0);
-	cr_assert_eq(kiln_sieve_clean(&sieve), 1);
+	cr_assert_eq(kiln_sieve_clean(&sieve, 0), 1);
 }
 
 Test(rsagen, sieve_refuses_what_it_cannot_take)
@@ -303,16 +437,32 @@ Test(rsagen, sieve_refuses_what_it_cannot_take)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		kiln_err_clear(&err);
 		set_u64(&x, bad[i]);
-		cr_assert_eq(kiln_sieve_start(&sieve, &x, &err), -1);
+		cr_assert_eq(kiln_sieve_start(&sieve, &x, 10, &err), -1);
 		cr_assert_eq(err.code, KILN_EINVAL);
 		cr_assert_str_eq(err.msg, msg);
 	}
 	kiln_err_clear(&err);
 	random_odd(&x, 4097);
-	cr_assert_eq(kiln_sieve_start(&sieve, &x, &err), -1);
+	cr_assert_eq(kiln_sieve_start(&sieve, &x, 10, &err), -1);
 	cr_assert_str_eq(err.msg, msg);
 	set_u64(&x, 65537);
-	cr_assert_eq(kiln_sieve_start(&sieve, &x, NULL), 0);
+	cr_assert_eq(kiln_sieve_start(&sieve, &x, 10, NULL), 0);
+	kiln_err_clear(&err);
+	cr_assert_eq(kiln_sieve_start(&sieve, &x, 0, &err), -1);
+	cr_assert_eq(err.code, KILN_EINVAL);
+	cr_assert_str_eq(
+	    err.msg, "RSA prime search: a window of 0 candidates (1 to 16384)");
+	kiln_err_clear(&err);
+	cr_assert_eq(kiln_sieve_start(&sieve, &x, 16385, &err), -1);
+	cr_assert_str_eq(err.msg,
+	    "RSA prime search: a window of 16385 candidates (1 to 16384)");
+	cr_assert_eq(kiln_sieve_start(&sieve, &x, 16384, &err), 0);
+	cr_assert_eq(
+	    kiln_sieve_next(&sieve, 0), 0, "65537 has no small factor");
+	/* The window's last marks: 98299 is prime, 98303 = 197 * 499. */
+	cr_assert_eq(kiln_sieve_clean(&sieve, 16381), 1, "65537 + 32762");
+	cr_assert_eq(kiln_sieve_clean(&sieve, 16383), 0, "65537 + 32766");
+	cr_assert_eq(kiln_sieve_next(&sieve, 16382), 16384);
 }
 
 /*
@@ -411,35 +561,91 @@ check_key(struct kiln_key *key, unsigned int nbits)
 	mbedtls_mpi_free(&bound);
 }
 
-/* "count" keys of "nbits" through kiln_rsagen on "threads" threads. */
+/*
+ * "v" was the first prime of its window: none of the candidates before it
+ * (v - 2 * offset, ..., v - 2) is prime, those 1 mod e aside, which the
+ * search passes over.
+ */
+static void
+first_of_its_window(const mbedtls_mpi *v, uint32_t offset)
+{
+	mbedtls_mpi c;
+	mbedtls_mpi_uint r;
+	uint32_t j;
+	int ret;
+
+	mbedtls_mpi_init(&c);
+	cr_assert(offset < 4 * mbedtls_mpi_bitlen(v), "offset %u", offset);
+	for (j = 1; j <= offset; j++) {
+		cr_assert_eq(
+		    mbedtls_mpi_sub_int(&c, v, 2 * (mbedtls_mpi_sint)j), 0);
+		cr_assert_eq(mbedtls_mpi_mod_int(&r, &c, KILN_RSA_E), 0);
+		if (r == 1)
+			continue;
+		ret = mbedtls_mpi_is_prime_ext(&c, 40, kiln_rng_random, &rng);
+		cr_assert_eq(ret, MBEDTLS_ERR_MPI_NOT_ACCEPTABLE,
+		    "a prime %u candidates before the key's", j);
+	}
+	mbedtls_mpi_free(&c);
+}
+
+/*
+ * "count" keys of "nbits" through kiln_rsagen on "threads" threads, each
+ * checked, with what its search reports: every composite cost one round
+ * and every prime the rounds of Table C.2, and what a second thread did
+ * beyond that is counted as wasted; on one thread nothing is wasted, and
+ * only the two primes passed a first round; each of p and q is the first
+ * prime of its window, however the two threads shared the candidates.
+ */
 static void
 generate_and_check(int count, unsigned int nbits, int threads)
 {
+	struct kiln_rsagen_stats st;
 	struct kiln_key key;
-	mbedtls_mpi first, p;
+	mbedtls_mpi first, p, q;
+	unsigned long extra = kiln_rsagen_mr_rounds(nbits / 2) - 1;
 	int i;
 
 	mbedtls_mpi_init(&first);
 	mbedtls_mpi_init(&p);
+	mbedtls_mpi_init(&q);
 	for (i = 0; i < count; i++) {
 		kiln_key_init(&key);
 		cr_assert_eq(mbedtls_pk_setup(&key.pk,
 		                 mbedtls_pk_info_from_type(MBEDTLS_PK_RSA)),
 		    0);
 		cr_assert_eq(kiln_rsagen(mbedtls_pk_rsa(key.pk), nbits, threads,
-		                 &rng, &err),
+		                 &rng, &st, &err),
 		    0, "%s", err.msg);
 		check_key(&key, nbits);
-		/* Each key its own. */
+
+		cr_assert(st.pairs >= 1);
+		cr_assert(st.windows >= 2 * st.pairs);
+		cr_assert(st.used >= 2 * st.pairs && st.used <= st.tested);
+		cr_assert(st.tested - st.composites >= 2 * st.pairs);
+		cr_assert_eq(st.rounds,
+		    st.used + st.pairs * 2 * extra + st.wasted,
+		    "%lu rounds: %lu used, %lu pairs, %lu wasted", st.rounds,
+		    st.used, st.pairs, st.wasted);
+		if (threads == 1) {
+			cr_assert_eq(st.wasted, 0);
+			cr_assert_eq(st.used, st.tested);
+			cr_assert_eq(st.tested - st.composites, 2 * st.pairs);
+		}
 		cr_assert_eq(mbedtls_rsa_export(mbedtls_pk_rsa(key.pk), NULL,
-		                 &p, NULL, NULL, NULL),
+		                 &p, &q, NULL, NULL),
 		    0);
+		first_of_its_window(&p, st.offset_p);
+		first_of_its_window(&q, st.offset_q);
+
+		/* Each key its own. */
 		if (i == 0)
 			cr_assert_eq(mbedtls_mpi_copy(&first, &p), 0);
 		else
 			cr_assert_neq(mbedtls_mpi_cmp_mpi(&first, &p), 0);
 		kiln_key_free(&key);
 	}
+	mbedtls_mpi_free(&q);
 	mbedtls_mpi_free(&p);
 	mbedtls_mpi_free(&first);
 }
@@ -469,7 +675,8 @@ Test(rsagen, refuses_sizes_it_cannot_make)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		kiln_err_clear(&err);
 		kiln_rsa_init(&rsa);
-		cr_assert_eq(kiln_rsagen(&rsa, bad[i], 0, &rng, &err), -1);
+		cr_assert_eq(
+		    kiln_rsagen(&rsa, bad[i], 0, &rng, NULL, &err), -1);
 		cr_assert_eq(err.code, KILN_EINVAL);
 		snprintf(want, sizeof(want),
 		    "RSA key size %u: not an even number from 2048 to 8192",
