@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/compat.h"
 #include "asn1/oid.h"
 #include "core/strs.h"
 #include "inspect/checkchain.h"
@@ -288,7 +289,7 @@ cross_of_anchor(const mbedtls_x509_crt *ca, const struct kiln_buf *der)
 
 	mbedtls_x509_crt_init(&crt);
 	if (mbedtls_x509_crt_parse_der(&crt, der->p, der->len) != 0 ||
-	    !crt.ca_istrue)
+	    !kiln_crt_is_ca(&crt))
 		goto done;
 	for (a = ca; a != NULL && a->raw.len > 0 && !found; a = a->next)
 		found =

@@ -14,6 +14,7 @@
 
 #include <mbedtls/x509_crt.h>
 
+#include "core/compat.h"
 #include "asn1/x509.h"
 #include "pki/pool.h"
 #include "core/strs.h"
@@ -246,7 +247,8 @@ is_cross(const struct kiln_cert *ca, const unsigned char *p, size_t len)
 
 	kiln_cert_init(&c);
 	kiln_err_clear(&ignored);
-	cross = kiln_cert_parse(&c, p, len, &ignored) == 0 && c.crt.ca_istrue &&
+	cross = kiln_cert_parse(&c, p, len, &ignored) == 0 &&
+	        kiln_crt_is_ca(&c.crt) &&
 	        c.crt.subject_raw.len == a->subject_raw.len &&
 	        memcmp(c.crt.subject_raw.p, a->subject_raw.p,
 	            a->subject_raw.len) == 0 &&

@@ -193,8 +193,11 @@ Test(ecwarm, generated_keys_are_whole_and_on_their_curve, .init = setup_rng)
 		cr_assert_eq(
 		    kiln_ec_generate(&kp, ids[i], kiln_rng_random, &rng), 0);
 		cr_assert_eq(kp.MBEDTLS_PRIVATE(grp).id, ids[i]);
-		/* The key's own group is loaded, never multiplied in. */
+#if !KILN_MBEDTLS3
+		/* The key's own group is loaded, never multiplied in (3.x
+		 * loads the NIST curves with a precomputed table). */
 		cr_assert_null(kp.MBEDTLS_PRIVATE(grp).MBEDTLS_PRIVATE(T));
+#endif
 		cr_assert_eq(mbedtls_ecp_check_pubkey(&kp.MBEDTLS_PRIVATE(grp),
 		                 &kp.MBEDTLS_PRIVATE(Q)),
 		    0);
