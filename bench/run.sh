@@ -553,6 +553,7 @@ scenario_guide() {
 		# Issue 18: one key's Miller-Rabin exponentiations (about 40
 		# per 1024-bit prime, two primes on two threads) at the floor
 		# probe's mr1024, against genkey's median over 200 runs.
+		floor_probe
 		f=$(awk -v m="${FLOOR[mr1024]}" 'BEGIN { print 40 * m }')
 		target "kiln genkey RSA-2048 ≤ 1.3 × the floor (40 × mr1024 = $(ms "$f") ms; its median ÷ that)" \
 		    "$(ratio "$(median genkey)" "$f")" "" le 1.3 \
@@ -1485,6 +1486,7 @@ scenario_serve_one() {
 # table), against kiln's and cfssl's CPU per sign.
 serve_floor() {
 	local f want
+	floor_probe
 	if [ "$1" = rsa ]; then
 		# The CSR's RSA check is a public operation: a few
 		# hundredths of a millisecond, left out.
@@ -1510,22 +1512,35 @@ scenario_serve() {
 # ---------------------------------------------------------------------
 # The floor (issue 18): bench/floor.c, built as kiln-floor beside kiln,
 # times mbedTLS's own operations on one thread by CPU time, in this run;
-# the scenarios report kiln's costs as multiples of them.
+# the scenarios report kiln's costs as multiples of them.  A floor is
+# the least the library needs, and a probe that shares its core (another
+# VM's load on the same hardware) reads high: each operation keeps the
+# least of every probe of the run.  The run probes at its start, before
+# each judgement against the floor, and at its end, and tables the floor
+# last.
 declare -A FLOOR
+FLOOR_PROBES=0
 floor_probe() {
 	local name v
 	[ -x "$BIN/kiln-floor" ] || die "$BIN/kiln-floor missing: run make build"
 	say "floor: mbedTLS's operations, timed alone (kiln-floor)"
 	while read -r name v; do
-		FLOOR[$name]=$v
+		if [ "$name" = version ] || [ -z "${FLOOR[$name]-}" ] ||
+		    awk -v a="$v" -v b="${FLOOR[$name]}" 'BEGIN { exit !(a < b) }'; then
+			FLOOR[$name]=$v
+		fi
 	done < <("$BIN/kiln-floor")
 	[ -n "${FLOOR[version]-}" ] && [ -n "${FLOOR[mr1024]-}" ] &&
 	    [ -n "${FLOOR[rsa2048_sign]-}" ] ||
 	    die "kiln-floor printed no floor"
+	FLOOR_PROBES=$((FLOOR_PROBES + 1))
+}
+
+floor_table() {
 	echo
 	echo "### The floor: mbedTLS ${FLOOR[version]} on this machine"
 	echo
-	echo "One operation of kiln's crypto library alone, on one thread, by CPU time (the median of 7 batches; bench/floor.c): the least any tool built on it can spend."
+	echo "One operation of kiln's crypto library alone, on one thread, by CPU time (each probe the median of 7 batches, bench/floor.c; the least of the run's $FLOOR_PROBES probes): the least any tool built on it can spend. The ratios to the floor above use the least seen up to their scenario."
 	echo
 	echo "| operation | CPU ms |"
 	echo "|---|---:|"
@@ -1565,5 +1580,7 @@ fi
 if want 7; then
 	scenario_serve
 fi
+floor_probe
+floor_table
 echo
 echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
