@@ -103,8 +103,8 @@ op_kg_cold(struct st *s)
 static int
 op_kq(struct st *s)
 {
-	return mbedtls_ecp_mul(&s->warm, &s->out, &s->d, &s->q,
-	    mbedtls_ctr_drbg_random, &drbg);
+	return mbedtls_ecp_mul(
+	    &s->warm, &s->out, &s->d, &s->q, mbedtls_ctr_drbg_random, &drbg);
 }
 
 static int
@@ -199,17 +199,17 @@ main(int argc, char **argv)
 	    (ret = mbedtls_mpi_lset(&s.a, 2)) != 0)
 		die("1024-bit operands", ret);
 
-	if ((ret = mbedtls_ecp_group_load(
-	         &s.warm, MBEDTLS_ECP_DP_SECP256R1)) != 0 ||
-	    (ret = mbedtls_ecp_gen_keypair(&s.warm, &s.d, &s.q,
-	         mbedtls_ctr_drbg_random, &drbg)) != 0 ||
-	    (ret = mbedtls_ecdsa_sign_det_ext(&s.warm, &s.r, &s.s, &s.d,
-	         s.hash, sizeof(s.hash), MBEDTLS_MD_SHA256,
-	         mbedtls_ctr_drbg_random, &drbg)) != 0)
+	if ((ret = mbedtls_ecp_group_load(&s.warm, MBEDTLS_ECP_DP_SECP256R1)) !=
+	        0 ||
+	    (ret = mbedtls_ecp_gen_keypair(
+	         &s.warm, &s.d, &s.q, mbedtls_ctr_drbg_random, &drbg)) != 0 ||
+	    (ret = mbedtls_ecdsa_sign_det_ext(&s.warm, &s.r, &s.s, &s.d, s.hash,
+	         sizeof(s.hash), MBEDTLS_MD_SHA256, mbedtls_ctr_drbg_random,
+	         &drbg)) != 0)
 		die("P-256 key", ret);
 
-	if ((ret = mbedtls_pk_setup(&s.rsa,
-	         mbedtls_pk_info_from_type(MBEDTLS_PK_RSA))) != 0 ||
+	if ((ret = mbedtls_pk_setup(
+	         &s.rsa, mbedtls_pk_info_from_type(MBEDTLS_PK_RSA))) != 0 ||
 	    (ret = mbedtls_rsa_gen_key(mbedtls_pk_rsa(s.rsa),
 	         mbedtls_ctr_drbg_random, &drbg, 2048, 65537)) != 0)
 		die("RSA-2048 key", ret);

@@ -3,7 +3,6 @@
  * function pg.c calls looked up once, through core/dynlib.
  */
 #include <dlfcn.h>
-#include <pthread.h>
 #include <stddef.h>
 
 #include "certdb/pqlib.h"
@@ -34,10 +33,8 @@ static const struct kiln_dynsym syms[] = {
 #undef F
 /* clang-format on */
 
-static pthread_once_t once = PTHREAD_ONCE_INIT;
+static struct kiln_dynlib_once once = KILN_DYNLIB_ONCE_INIT;
 static struct certdb_pq lib;
-static const struct certdb_pq *loaded;
-static struct kiln_err load_err;
 
 /* Open "soname" into "t": the handle, or NULL with "err" set. */
 static void *
@@ -52,25 +49,18 @@ load_from(const char *soname, struct certdb_pq *t, struct kiln_err *err)
 	return h;
 }
 
-static void
-load(void)
-{
-	/* Kept open for the process: connections may live to its end. */
-	if (load_from(CERTDB_PQ_SONAME, &lib, &load_err) != NULL)
-		loaded = &lib;
-}
-
+/* Kept open for the process: connections may live to its end. */
 const struct certdb_pq *
 certdb_pq(struct kiln_err *err)
 {
-	if (pthread_once(&once, load) != 0) {
-		kiln_err_set(err, KILN_EINVAL, "%s: pthread_once failed",
-		    CERTDB_PQ_SONAME);
+	struct kiln_err e = {0};
+
+	if (kiln_dynlib_open_once(&once, CERTDB_PQ_SONAME, PACKAGE, syms,
+	        sizeof(syms) / sizeof(syms[0]), &lib, &e) == -1) {
+		kiln_err_pass_prefix(err, &e, "certdb: postgres");
 		return NULL;
 	}
-	if (loaded == NULL)
-		kiln_err_pass(err, &load_err);
-	return loaded;
+	return &lib;
 }
 
 int

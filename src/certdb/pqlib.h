@@ -36,7 +36,7 @@ struct certdb_pq {
 
 /*
  * libpq's functions, CERTDB_PQ_SONAME opened and resolved once in the
- * process (pthread_once; never closed): the table, or NULL with "err"
+ * process (kiln_dynlib_open_once; never closed): the table, or NULL with "err"
  * set, the same error on every call.
  */
 const struct certdb_pq *certdb_pq(struct kiln_err *);

@@ -9,8 +9,7 @@ _Static_assert(sizeof(void *) == sizeof(void (*)(void)),
 
 void *
 kiln_dynlib_open(const char *soname, const char *package,
-    const struct kiln_dynsym *syms, size_t n, void *table,
-    struct kiln_err *err)
+    const struct kiln_dynsym *syms, size_t n, void *table, struct kiln_err *err)
 {
 	const char *why;
 	void *h, *f;
@@ -34,4 +33,24 @@ kiln_dynlib_open(const char *soname, const char *package,
 		memcpy((char *)table + syms[i].off, &f, sizeof(f));
 	}
 	return h;
+}
+
+int
+kiln_dynlib_open_once(struct kiln_dynlib_once *once, const char *soname,
+    const char *package, const struct kiln_dynsym *syms, size_t n, void *table,
+    struct kiln_err *err)
+{
+	int ok;
+
+	pthread_mutex_lock(&once->lock);
+	if (!once->tried) {
+		once->tried = 1;
+		once->ok = kiln_dynlib_open(soname, package, syms, n, table,
+		               &once->err) != NULL;
+	}
+	ok = once->ok;
+	pthread_mutex_unlock(&once->lock);
+	if (!ok)
+		return kiln_err_pass(err, &once->err);
+	return 0;
 }

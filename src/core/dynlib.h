@@ -9,6 +9,7 @@
 #ifndef KILN_CORE_DYNLIB_H
 #define KILN_CORE_DYNLIB_H
 
+#include <pthread.h>
 #include <stddef.h>
 
 #include "kiln/err.h"
@@ -30,6 +31,30 @@ struct kiln_dynsym {
  */
 void *kiln_dynlib_open(const char *soname, const char *package,
     const struct kiln_dynsym *syms, size_t n, void *table,
+    struct kiln_err *err);
+
+/*
+ * A library opened at most once in the process, on first use from any
+ * thread, and never closed.  Static, set with KILN_DYNLIB_ONCE_INIT.
+ */
+struct kiln_dynlib_once {
+	pthread_mutex_t lock;
+	int tried, ok;
+	struct kiln_err err; /* the first attempt's, when it failed */
+};
+#define KILN_DYNLIB_ONCE_INIT                                                  \
+	{                                                                      \
+		PTHREAD_MUTEX_INITIALIZER, 0, 0, { 0 }                         \
+	}
+
+/*
+ * kiln_dynlib_open, the first time "once" is used; every later call
+ * answers as the first did and fills nothing, so "table" is the same
+ * static table on every call.  Returns 0 (the table filled by the first
+ * call), or -1 with "err" set to the first attempt's error.
+ */
+int kiln_dynlib_open_once(struct kiln_dynlib_once *once, const char *soname,
+    const char *package, const struct kiln_dynsym *syms, size_t n, void *table,
     struct kiln_err *err);
 
 #endif /* KILN_CORE_DYNLIB_H */

@@ -10,9 +10,8 @@
 
 #define N_CURVES 3
 
-static const mbedtls_ecp_group_id curves[N_CURVES] = {
-    MBEDTLS_ECP_DP_SECP256R1, MBEDTLS_ECP_DP_SECP384R1,
-    MBEDTLS_ECP_DP_SECP521R1};
+static const mbedtls_ecp_group_id curves[N_CURVES] = {MBEDTLS_ECP_DP_SECP256R1,
+    MBEDTLS_ECP_DP_SECP384R1, MBEDTLS_ECP_DP_SECP521R1};
 
 /*
  * This thread's groups.  Static thread storage, so that a thread's groups
@@ -125,8 +124,8 @@ kiln_ec_sign(const mbedtls_ecp_keypair *key, mbedtls_md_type_t md,
 	    hash, hlen, md, f_rng, p_rng);
 #else
 	(void)md;
-	ret = mbedtls_ecdsa_sign(grp, &r, &s, &key->MBEDTLS_PRIVATE(d), hash,
-	    hlen, f_rng, p_rng);
+	ret = mbedtls_ecdsa_sign(
+	    grp, &r, &s, &key->MBEDTLS_PRIVATE(d), hash, hlen, f_rng, p_rng);
 #endif
 	if (ret == 0)
 		ret = write_rs(&r, &s, sig, size, sig_len);
@@ -214,7 +213,8 @@ kiln_ec_check_pair(const mbedtls_ecp_keypair *pub,
 	/* mbedtls_ecp_mul checks that d is a valid scalar. */
 	ret = mbedtls_ecp_mul(
 	    grp, &q, &prv->MBEDTLS_PRIVATE(d), &grp->G, f_rng, p_rng);
-	if (ret == 0 && mbedtls_ecp_point_cmp(&q, &prv->MBEDTLS_PRIVATE(Q)) != 0)
+	if (ret == 0 &&
+	    mbedtls_ecp_point_cmp(&q, &prv->MBEDTLS_PRIVATE(Q)) != 0)
 		ret = MBEDTLS_ERR_ECP_BAD_INPUT_DATA;
 	mbedtls_ecp_point_free(&q);
 	return ret;
@@ -242,7 +242,8 @@ kiln_pk_sign_warm(mbedtls_pk_context *pk, mbedtls_md_type_t md,
 	if (warm_ec(pk))
 		return kiln_ec_sign(mbedtls_pk_ec(*pk), md, hash, hlen, sig,
 		    size, sig_len, f_rng, p_rng);
-	return kiln_pk_sign(pk, md, hash, hlen, sig, size, sig_len, f_rng, p_rng);
+	return kiln_pk_sign(
+	    pk, md, hash, hlen, sig, size, sig_len, f_rng, p_rng);
 }
 
 int

@@ -1,4 +1,3 @@
-#include <pthread.h>
 #include <stddef.h>
 
 #include "core/dynlib.h"
@@ -31,28 +30,15 @@ static const struct kiln_dynsym syms[] = {
 #undef F
 /* clang-format on */
 
-static pthread_once_t once = PTHREAD_ONCE_INIT;
+static struct kiln_dynlib_once once = KILN_DYNLIB_ONCE_INIT;
 static struct httplib lib;
-static const struct httplib *loaded;
-static struct kiln_err load_err;
-
-static void
-load(void)
-{
-	if (kiln_dynlib_open(HTTPLIB_SONAME, "Debian's libmicrohttpd12", syms,
-	        sizeof(syms) / sizeof(syms[0]), &lib, &load_err) != NULL)
-		loaded = &lib;
-}
 
 const struct httplib *
 httplib_get(struct kiln_err *err)
 {
-	if (pthread_once(&once, load) != 0) {
-		kiln_err_set(err, KILN_EINVAL, "%s: pthread_once failed",
-		    HTTPLIB_SONAME);
+	if (kiln_dynlib_open_once(&once, HTTPLIB_SONAME,
+	        "Debian's libmicrohttpd12", syms,
+	        sizeof(syms) / sizeof(syms[0]), &lib, err) == -1)
 		return NULL;
-	}
-	if (loaded == NULL)
-		kiln_err_pass(err, &load_err);
-	return loaded;
+	return &lib;
 }

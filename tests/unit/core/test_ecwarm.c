@@ -25,11 +25,11 @@ static void
 ref_key(mbedtls_pk_context *pk, mbedtls_ecp_group_id id)
 {
 	mbedtls_pk_init(pk);
-	cr_assert_eq(mbedtls_pk_setup(
-	                 pk, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY)),
+	cr_assert_eq(
+	    mbedtls_pk_setup(pk, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY)),
 	    0);
-	cr_assert_eq(mbedtls_ecp_gen_key(
-	                 id, mbedtls_pk_ec(*pk), kiln_rng_random, &rng),
+	cr_assert_eq(
+	    mbedtls_ecp_gen_key(id, mbedtls_pk_ec(*pk), kiln_rng_random, &rng),
 	    0);
 }
 
@@ -44,8 +44,8 @@ hash_of(const char *text, unsigned char h[32])
 static const mbedtls_ecp_group_id ids[] = {MBEDTLS_ECP_DP_SECP256R1,
     MBEDTLS_ECP_DP_SECP384R1, MBEDTLS_ECP_DP_SECP521R1};
 
-Test(ecwarm, the_group_is_the_threads_own_and_keeps_its_table,
-    .init = setup_rng)
+Test(
+    ecwarm, the_group_is_the_threads_own_and_keeps_its_table, .init = setup_rng)
 {
 	mbedtls_ecp_group *g = kiln_ec_group(MBEDTLS_ECP_DP_SECP256R1);
 	mbedtls_pk_context pk;
@@ -104,24 +104,24 @@ Test(ecwarm, signatures_are_mbedtls_own_bit_for_bit, .init = setup_rng)
 		ref_key(&pk, ids[i]);
 		/* Twice: a cold group, then a warm one. */
 		for (round = 0; round < 2; round++) {
-			cr_assert_eq(kiln_pk_sign(&pk, MBEDTLS_MD_SHA256, h,
-			                 32, a, sizeof(a), &la, kiln_rng_random,
-			                 &rng),
+			cr_assert_eq(
+			    kiln_pk_sign(&pk, MBEDTLS_MD_SHA256, h, 32, a,
+			        sizeof(a), &la, kiln_rng_random, &rng),
 			    0);
-			cr_assert_eq(kiln_pk_sign_warm(&pk, MBEDTLS_MD_SHA256,
-			                 h, 32, b, sizeof(b), &lb,
-			                 kiln_rng_random, &rng),
+			cr_assert_eq(
+			    kiln_pk_sign_warm(&pk, MBEDTLS_MD_SHA256, h, 32, b,
+			        sizeof(b), &lb, kiln_rng_random, &rng),
 			    0);
 #if defined(MBEDTLS_ECDSA_DETERMINISTIC)
 			/* RFC 6979: the same k, so the same bytes. */
 			cr_assert_eq(la, lb);
 			cr_assert_eq(memcmp(a, b, la), 0);
 #endif
-			cr_assert_eq(mbedtls_pk_verify(&pk, MBEDTLS_MD_SHA256,
-			                 h, 32, b, lb),
+			cr_assert_eq(mbedtls_pk_verify(
+			                 &pk, MBEDTLS_MD_SHA256, h, 32, b, lb),
 			    0);
-			cr_assert_eq(kiln_pk_verify_warm(&pk,
-			                 MBEDTLS_MD_SHA256, h, 32, a, la),
+			cr_assert_eq(kiln_pk_verify_warm(
+			                 &pk, MBEDTLS_MD_SHA256, h, 32, a, la),
 			    0);
 		}
 		mbedtls_pk_free(&pk);
@@ -146,23 +146,23 @@ Test(ecwarm, bad_signatures_are_refused_as_mbedtls_refuses_them,
 	cr_assert_eq(
 	    kiln_pk_verify_warm(&pk, MBEDTLS_MD_SHA256, h, 32, sig, len), 0);
 	/* Another hash, another key. */
-	cr_assert_eq(kiln_pk_verify_warm(
-	                 &pk, MBEDTLS_MD_SHA256, other, 32, sig, len),
+	cr_assert_eq(
+	    kiln_pk_verify_warm(&pk, MBEDTLS_MD_SHA256, other, 32, sig, len),
 	    MBEDTLS_ERR_ECP_VERIFY_FAILED);
 	cr_assert_eq(
 	    kiln_pk_verify_warm(&pk2, MBEDTLS_MD_SHA256, h, 32, sig, len),
 	    MBEDTLS_ERR_ECP_VERIFY_FAILED);
 	/* A byte after the signature: mbedTLS's own error. */
 	sig[len] = 0;
-	cr_assert_eq(kiln_pk_verify_warm(
-	                 &pk, MBEDTLS_MD_SHA256, h, 32, sig, len + 1),
+	cr_assert_eq(
+	    kiln_pk_verify_warm(&pk, MBEDTLS_MD_SHA256, h, 32, sig, len + 1),
 	    mbedtls_pk_verify(&pk, MBEDTLS_MD_SHA256, h, 32, sig, len + 1));
-	cr_assert_neq(kiln_pk_verify_warm(
-	                  &pk, MBEDTLS_MD_SHA256, h, 32, sig, len + 1),
+	cr_assert_neq(
+	    kiln_pk_verify_warm(&pk, MBEDTLS_MD_SHA256, h, 32, sig, len + 1),
 	    0);
 	/* Cut short, and the outer length wrong. */
-	cr_assert_neq(kiln_pk_verify_warm(
-	                  &pk, MBEDTLS_MD_SHA256, h, 32, sig, len - 1),
+	cr_assert_neq(
+	    kiln_pk_verify_warm(&pk, MBEDTLS_MD_SHA256, h, 32, sig, len - 1),
 	    0);
 	sig[1]++;
 	cr_assert_neq(
@@ -201,13 +201,12 @@ Test(ecwarm, generated_keys_are_whole_and_on_their_curve, .init = setup_rng)
 		cr_assert_eq(mbedtls_ecp_check_pubkey(&kp.MBEDTLS_PRIVATE(grp),
 		                 &kp.MBEDTLS_PRIVATE(Q)),
 		    0);
-		cr_assert_eq(kiln_ec_check_pair(
-		                 &kp, &kp, kiln_rng_random, &rng),
-		    0);
+		cr_assert_eq(
+		    kiln_ec_check_pair(&kp, &kp, kiln_rng_random, &rng), 0);
 		mbedtls_ecp_keypair_free(&kp);
 	}
-	cr_assert_eq(kiln_ec_generate(&kp, MBEDTLS_ECP_DP_SECP256K1,
-	                 kiln_rng_random, &rng),
+	cr_assert_eq(kiln_ec_generate(
+	                 &kp, MBEDTLS_ECP_DP_SECP256K1, kiln_rng_random, &rng),
 	    MBEDTLS_ERR_ECP_FEATURE_UNAVAILABLE);
 	kiln_rng_free(&rng);
 }
@@ -228,15 +227,16 @@ Test(ecwarm, a_pair_that_does_not_match_is_refused, .init = setup_rng)
 	/* b's point beside a's scalar: the point is not d * G. */
 	ka = mbedtls_pk_ec(a);
 	kb = mbedtls_pk_ec(b);
-	cr_assert_eq(mbedtls_ecp_copy(&ka->MBEDTLS_PRIVATE(Q),
-	                 &kb->MBEDTLS_PRIVATE(Q)),
+	cr_assert_eq(
+	    mbedtls_ecp_copy(&ka->MBEDTLS_PRIVATE(Q), &kb->MBEDTLS_PRIVATE(Q)),
 	    0);
 	cr_assert_eq(kiln_pk_check_pair_warm(&a, &a, kiln_rng_random, &rng),
 	    MBEDTLS_ERR_ECP_BAD_INPUT_DATA);
 	cr_assert_neq(kiln_pk_check_pair(&a, &a, kiln_rng_random, &rng), 0);
 	/* A scalar of 0 is no key. */
 	cr_assert_eq(mbedtls_mpi_lset(&kb->MBEDTLS_PRIVATE(d), 0), 0);
-	cr_assert_neq(kiln_pk_check_pair_warm(&b, &b, kiln_rng_random, &rng), 0);
+	cr_assert_neq(
+	    kiln_pk_check_pair_warm(&b, &b, kiln_rng_random, &rng), 0);
 	mbedtls_pk_free(&a);
 	mbedtls_pk_free(&b);
 	mbedtls_pk_free(&c);
@@ -272,8 +272,8 @@ Test(ecwarm, rsa_keys_go_to_mbedtls_unchanged, .init = setup_rng)
 	a[10] ^= 1;
 	cr_assert_neq(
 	    kiln_pk_verify_warm(&pk, MBEDTLS_MD_SHA256, h, 32, a, la), 0);
-	cr_assert_eq(kiln_pk_check_pair_warm(&pk, &pk, kiln_rng_random, &rng),
-	    0);
+	cr_assert_eq(
+	    kiln_pk_check_pair_warm(&pk, &pk, kiln_rng_random, &rng), 0);
 	mbedtls_pk_free(&pk);
 	kiln_rng_free(&rng);
 }
