@@ -423,8 +423,8 @@ Test(key, broken_pem_is_not_a_key)
 {
 	static const char *const bad[] = {
 	    "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEE\n",
-	    "-----BEGIN EC PRIVATE KEY-----\nMHc*AQEE\n"
-	    "-----END EC PRIVATE KEY-----\n",
+	    ("-----BEGIN EC PRIVATE KEY-----\nMHc*AQEE\n"
+	     "-----END EC PRIVATE KEY-----\n"),
 	    "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
 	    "-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----\n",
 	};
