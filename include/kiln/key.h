@@ -22,6 +22,12 @@ enum kiln_keyalgo {
 struct kiln_keyreq {
 	enum kiln_keyalgo algo;
 	int size; /* bits: the RSA modulus or the curve's size */
+	/*
+	 * RSA: threads searching for the primes.  0: two when two
+	 * processors are online; 1: the calling thread alone, for a pool
+	 * that keeps every core busy with keys already.
+	 */
+	unsigned int threads;
 };
 
 /* Check a key request's algorithm and size.  Returns 0 or -1 (EINVAL). */

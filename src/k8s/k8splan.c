@@ -139,7 +139,8 @@ ca_used(const struct k8s_run *r, size_t i)
 static int
 sa_pair(struct k8s_run *r, struct kiln_err *err)
 {
-	static const struct kiln_keyreq rsa2048 = {KILN_KEY_RSA, 2048};
+	static const struct kiln_keyreq rsa2048 = {
+	    .algo = KILN_KEY_RSA, .size = 2048};
 	char shown[PATH_MAX];
 	struct kiln_buf spki;
 	struct kiln_key key;

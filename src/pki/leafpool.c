@@ -356,6 +356,7 @@ make_leaf(const struct leaves_run *run, struct pool_signer *s, struct leaf *j,
 	req.cn = j->cn;
 	req.hosts = j->hosts;
 	req.n_hosts = j->n_hosts;
+	req.key.threads = s->key_threads;
 	if (j->o != NULL) {
 		if ((names = calloc(req.n_names + 1, sizeof(*names))) == NULL) {
 			kiln_err_set(err, KILN_ENOMEM, "out of memory");

@@ -150,6 +150,7 @@ pool_signers_new(unsigned int n, struct kiln_rng *rng,
 		goto cleanup;
 	}
 	for (i = 0; i < n; i++) {
+		s[i].key_threads = n > 1 ? 1 : 0;
 		kiln_rng_init(&s[i].own_rng);
 		kiln_cert_init(&s[i].own_ca);
 		kiln_key_init(&s[i].own_key);

@@ -60,6 +60,9 @@ int pool_run(
  */
 struct pool_signer {
 	struct kiln_rng *rng;
+	/* kiln_keyreq.threads for the keys it makes: 1 when the pool has
+	 * more than one worker (each key on its worker alone), else 0. */
+	unsigned int key_threads;
 	const struct kiln_cert *ca; /* NULL when the caller gave none */
 	struct kiln_key *ca_key;    /* NULL when the caller gave none */
 	struct kiln_rng own_rng;

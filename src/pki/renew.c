@@ -512,7 +512,10 @@ renew_job(void *arg, unsigned int w, size_t i, struct kiln_err *err)
 	j->why = KILN_RENEW_WHY_OTHER;
 	opts.new_key = NULL;
 	if (j->rekey != NULL) {
-		if (kiln_key_generate(&j->key, j->rekey, s->rng, &j->err) == -1)
+		struct kiln_keyreq kr = *j->rekey;
+
+		kr.threads = s->key_threads;
+		if (kiln_key_generate(&j->key, &kr, s->rng, &j->err) == -1)
 			return 0;
 		opts.new_key = &j->key;
 	}

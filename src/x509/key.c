@@ -100,9 +100,9 @@ kiln_key_generate(struct kiln_key *key, const struct kiln_keyreq *kr,
 		if ((ret = mbedtls_pk_setup(&key->pk,
 		         mbedtls_pk_info_from_type(MBEDTLS_PK_RSA))) != 0)
 			return kiln_err_mbed(err, ret, "RSA key");
-		/* A sieve and two threads: see rsagen.h. */
+		/* A sieve and two threads (or the pool's one): rsagen.h. */
 		if (kiln_rsagen(mbedtls_pk_rsa(key->pk), (unsigned int)kr->size,
-		        0, rng, NULL, err) == -1) {
+		        kr->threads == 1 ? 1 : 0, rng, NULL, err) == -1) {
 			kiln_key_free(key);
 			return -1;
 		}

@@ -29,7 +29,8 @@ Test(errcontract_pki, request_config_cfssljson)
 {
 	struct kiln_request req;
 	struct kiln_config cfg;
-	struct kiln_keyreq kr = {KILN_KEY_RSA, 2048}, bad = {KILN_KEY_RSA, 1};
+	struct kiln_keyreq kr = {.algo = KILN_KEY_RSA, .size = 2048};
+	struct kiln_keyreq bad = {.algo = KILN_KEY_RSA, .size = 1};
 	struct kiln_sans sans;
 	struct kiln_san san;
 	struct kiln_cfssljson j;

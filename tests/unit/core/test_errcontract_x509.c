@@ -16,8 +16,8 @@ TestSuite(
 Test(errcontract_x509, keys)
 {
 	struct kiln_key key, other;
-	struct kiln_keyreq kr = {KILN_KEY_ECDSA, 256};
-	struct kiln_keyreq bad = {KILN_KEY_ECDSA, 255};
+	struct kiln_keyreq kr = {.algo = KILN_KEY_ECDSA, .size = 256};
+	struct kiln_keyreq bad = {.algo = KILN_KEY_ECDSA, .size = 255};
 	struct kiln_cert cert;
 	struct kiln_err e;
 

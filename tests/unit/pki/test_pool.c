@@ -312,6 +312,8 @@ Test(pool, one_signer_is_the_callers_own)
 	cr_assert_eq(s->rng, &rng);
 	cr_assert_eq(s->ca, &ca);
 	cr_assert_eq(s->ca_key, &key);
+	/* Alone, its RSA keys search on two threads as kiln's own do. */
+	cr_assert_eq(s->key_threads, 0);
 	pool_signers_free(s, 1);
 	kiln_rng_free(&rng);
 	kiln_cert_free(&ca);
@@ -340,6 +342,8 @@ Test(pool, signers_have_their_own_generator_and_copy_of_the_ca)
 		cr_assert_eq(s[i].rng, &s[i].own_rng);
 		cr_assert_eq(s[i].ca, &s[i].own_ca);
 		cr_assert_eq(s[i].ca_key, &s[i].own_key);
+		/* Every core busy with keys already: one thread a key. */
+		cr_assert_eq(s[i].key_threads, 1);
 		cr_assert_eq(s[i].ca->crt.raw.len, ca.crt.raw.len);
 		cr_assert_eq(
 		    memcmp(s[i].ca->crt.raw.p, ca.crt.raw.p, ca.crt.raw.len),

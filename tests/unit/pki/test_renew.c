@@ -405,7 +405,7 @@ Test(renew, profile_option_gives_the_usages_and_expiry)
 Test(renew, new_key_is_certified_instead)
 {
 	const struct kiln_info *old, *n;
-	struct kiln_keyreq kr = {KILN_KEY_ECDSA, 256};
+	struct kiln_keyreq kr = {.algo = KILN_KEY_ECDSA, .size = 256};
 	struct kiln_info pub;
 	struct kiln_renew opts;
 
@@ -467,7 +467,7 @@ Test(renew, ca_itself_with_its_own_key_keeps_what_it_issued_valid)
 
 Test(renew, ca_refuses_a_new_key)
 {
-	struct kiln_keyreq kr = {KILN_KEY_ECDSA, 256};
+	struct kiln_keyreq kr = {.algo = KILN_KEY_ECDSA, .size = 256};
 	struct kiln_renew opts;
 
 	load_ca("renew/ca.pem", "renew/ca-key.pem");
@@ -489,7 +489,7 @@ Test(renew, ca_refuses_a_new_key)
 
 Test(renew, foreign_certificates_are_refused)
 {
-	struct kiln_keyreq kr = {KILN_KEY_ECDSA, 256};
+	struct kiln_keyreq kr = {.algo = KILN_KEY_ECDSA, .size = 256};
 	struct kiln_renew opts;
 
 	load_ca("renew/ca.pem", "renew/ca-key.pem");
@@ -716,7 +716,7 @@ Test(renew, a_dropped_extension_is_reported)
  * never taken for the CA, never renewed into a genuine one. */
 Test(renew, a_forged_ca_certificate_is_refused)
 {
-	struct kiln_keyreq kr = {KILN_KEY_ECDSA, 256};
+	struct kiln_keyreq kr = {.algo = KILN_KEY_ECDSA, .size = 256};
 	const struct kiln_info *real, *forged;
 	struct kiln_profile p;
 	struct kiln_certreq cr;
@@ -993,7 +993,7 @@ Test(renew, renew_all_on_one_or_two_threads_as_one_at_a_time)
 
 Test(renew, renew_all_makes_new_keys_on_its_threads)
 {
-	struct kiln_keyreq kr = {KILN_KEY_ECDSA, 256};
+	struct kiln_keyreq kr = {.algo = KILN_KEY_ECDSA, .size = 256};
 
 	load_ca("renew/ca.pem", "renew/ca-key.pem");
 	renew_all_on(1, &kr);
@@ -1002,7 +1002,7 @@ Test(renew, renew_all_makes_new_keys_on_its_threads)
 
 Test(renew, renew_all_keeps_a_key_failure_to_its_certificate)
 {
-	struct kiln_keyreq bad = {KILN_KEY_ECDSA, 255};
+	struct kiln_keyreq bad = {.algo = KILN_KEY_ECDSA, .size = 255};
 	struct kiln_renew_job jobs[2];
 	struct kiln_renew opts;
 	unsigned int t;

@@ -63,7 +63,7 @@ describe(void)
 Test(key, generates_each_curve)
 {
 	static const int sizes[] = {256, 384, 521};
-	struct kiln_keyreq kr = {KILN_KEY_ECDSA, 0};
+	struct kiln_keyreq kr = {.algo = KILN_KEY_ECDSA, .size = 0};
 	char want[32];
 	size_t i;
 
@@ -80,7 +80,7 @@ Test(key, generates_each_curve)
 
 Test(key, generates_rsa_2048_with_e_65537)
 {
-	struct kiln_keyreq kr = {KILN_KEY_RSA, 2048};
+	struct kiln_keyreq kr = {.algo = KILN_KEY_RSA, .size = 2048};
 	mbedtls_mpi e;
 
 	mbedtls_mpi_init(&e);
@@ -94,9 +94,19 @@ Test(key, generates_rsa_2048_with_e_65537)
 	mbedtls_mpi_free(&e);
 }
 
+Test(key, generates_rsa_on_the_calling_thread_alone)
+{
+	struct kiln_keyreq kr = {
+	    .algo = KILN_KEY_RSA, .size = 2048, .threads = 1};
+
+	cr_assert_eq(kiln_key_generate(&key, &kr, &rng, &err), 0, "%s", err.msg);
+	cr_assert_eq(kiln_pk_bitlen(&key.pk), 2048);
+	cr_assert_eq(mbedtls_rsa_check_privkey(mbedtls_pk_rsa(key.pk)), 0);
+}
+
 Test(key, refuses_a_bad_ecdsa_size)
 {
-	struct kiln_keyreq kr = {KILN_KEY_ECDSA, 255};
+	struct kiln_keyreq kr = {.algo = KILN_KEY_ECDSA, .size = 255};
 
 	cr_assert_eq(kiln_key_generate(&key, &kr, &rng, &err), -1);
 	cr_assert_eq(err.code, KILN_EINVAL);
@@ -106,7 +116,7 @@ Test(key, refuses_a_bad_ecdsa_size)
 
 Test(key, pem_out_is_sec1_and_parses_back)
 {
-	struct kiln_keyreq kr = {KILN_KEY_ECDSA, 256};
+	struct kiln_keyreq kr = {.algo = KILN_KEY_ECDSA, .size = 256};
 	struct kiln_key back;
 	struct kiln_buf pem;
 
@@ -327,7 +337,7 @@ Test(key, checks_a_key_against_a_certificate)
  */
 Test(key, a_key_whose_public_part_is_not_its_own_is_refused)
 {
-	struct kiln_keyreq kr = {KILN_KEY_ECDSA, 256};
+	struct kiln_keyreq kr = {.algo = KILN_KEY_ECDSA, .size = 256};
 	struct kiln_buf text;
 	struct kiln_key other;
 	char path[512];
@@ -353,7 +363,7 @@ Test(key, a_key_whose_public_part_is_not_its_own_is_refused)
 
 Test(key, signature_hash_follows_cfssl)
 {
-	struct kiln_keyreq kr = {KILN_KEY_ECDSA, 384};
+	struct kiln_keyreq kr = {.algo = KILN_KEY_ECDSA, .size = 384};
 
 	cr_assert_eq(kiln_key_generate(&key, &kr, &rng, &err), 0);
 	cr_assert_eq(kiln_key_sig_md(&key.pk), MBEDTLS_MD_SHA384);

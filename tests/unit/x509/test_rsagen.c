@@ -689,7 +689,7 @@ Test(rsagen, refuses_sizes_it_cannot_make)
 
 Test(rsagen, kiln_key_generate_makes_its_rsa_keys_here)
 {
-	struct kiln_keyreq kr = {KILN_KEY_RSA, 2050};
+	struct kiln_keyreq kr = {.algo = KILN_KEY_RSA, .size = 2050};
 	struct kiln_key key;
 	char name[32];
 
@@ -705,7 +705,7 @@ Test(rsagen, kiln_key_generate_makes_its_rsa_keys_here)
 
 Test(rsagen, kiln_key_generate_frees_a_key_it_could_not_make)
 {
-	struct kiln_keyreq kr = {KILN_KEY_RSA, 2049};
+	struct kiln_keyreq kr = {.algo = KILN_KEY_RSA, .size = 2049};
 	struct kiln_key key;
 
 	kiln_key_init(&key);
