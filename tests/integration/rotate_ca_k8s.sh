@@ -134,7 +134,14 @@ sed "s|$(conf_value out/cp-1/admin.conf client-certificate-data)|$(conf_value be
     out/cp-1/admin.conf >old-client.conf
 RUN_TIMEOUT=20 run oldclient kubectl --kubeconfig old-client.conf get --raw /version
 [ "$rc" -ne 0 ] || fail "a client certificate of the old CA was accepted after phase 3"
-assert_contains "$(cat oldclient.err)" "tls: " "the old CA's client: a TLS refusal"
+# kubectl sees the refusal as a TLS alert or, when the server has
+# closed first, as a reset; the server says why.
+case $(cat oldclient.err) in
+*"tls: "* | *"connection reset by peer"*) ok ;;
+*) fail "the old CA's client: not a TLS refusal: $(cat oldclient.err)" ;;
+esac
+assert_contains "$(cat stub.log)" "certificate verify failed" \
+    "the stub refused the old CA's client certificate"
 say "3/4 phase 3: kubectl works with each kubeconfig, the old CA's client certificate is refused"
 
 # Every certificate of the CA verifies against the new CA.
