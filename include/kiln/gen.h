@@ -31,6 +31,18 @@ int kiln_gen_json(struct kiln_buf *, const struct kiln_buf *,
 int kiln_gen_write(const char *, const struct kiln_buf *,
     const struct kiln_buf *, const struct kiln_buf *, int, struct kiln_err *);
 
+/*
+ * cfssl's warning for a certificate without hosts, in its four lines:
+ * gencert logs it, kiln serve's newcert returns it among its messages.
+ */
+#define KILN_GEN_NO_HOSTS                                                      \
+	"This certificate lacks a \"hosts\" field. This makes it "             \
+	"unsuitable for\nwebsites. For more information see the Baseline "     \
+	"Requirements for the Issuance and Management\nof Publicly-Trusted "   \
+	"Certificates, v.1.1.6, from the CA/Browser Forum "                    \
+	"(https://cabforum.org);\nspecifically, section 10.2.3 "               \
+	"(\"Information Requirements\")."
+
 /* The refusal to replace a private key: "<path>: ...". */
 #define KILN_GEN_KEY_KEPT                                                      \
 	"%s: refusing to replace an existing private key (it would be "        \

@@ -251,15 +251,6 @@ int cli_read_anchors(mbedtls_x509_crt *, const char *, struct kiln_err *);
 #define CLI_LOG_INFO 1
 #define CLI_LOG_WARNING 2
 
-/* cfssl's warning for a certificate without hosts, in its four lines. */
-#define CLI_LOG_NO_HOSTS                                                       \
-	"This certificate lacks a \"hosts\" field. This makes it "             \
-	"unsuitable for\nwebsites. For more information see the Baseline "     \
-	"Requirements for the Issuance and Management\nof Publicly-Trusted "   \
-	"Certificates, v.1.1.6, from the CA/Browser Forum "                    \
-	"(https://cabforum.org);\nspecifically, section 10.2.3 "               \
-	"(\"Information Requirements\")."
-
 /*
  * Under cfssl's names only, and when -loglevel lets "level" through: one
  * line of cfssl's log on stderr, "2006/01/02 15:04:05 [INFO] message"

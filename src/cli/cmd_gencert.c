@@ -160,7 +160,7 @@ gencert(struct gencert *g, const char *path, const struct cli_config *cfg,
 	cli_log_request(cfg, g->reuse_key ? NULL : &g->req.key);
 	cli_log_signed(cfg, &g->out.cert);
 	if (!cfg->initca && g->req.n_hosts == 0)
-		cli_log(cfg, CLI_LOG_WARNING, "%s", CLI_LOG_NO_HOSTS);
+		cli_log(cfg, CLI_LOG_WARNING, "%s", KILN_GEN_NO_HOSTS);
 	if (cli_gen_out_emit(
 	        cfg, &g->out, g->reuse_key ? NULL : &g->out.key_pem, err) == -1)
 		return -1;

@@ -10,19 +10,11 @@
 #include <mbedtls/md.h>
 
 #include "core/compat.h"
+#include "kiln/gen.h"
 #include "kiln/pem.h"
 #include "kiln/request.h"
 #include "kiln/signer.h"
 #include "serve/apipriv.h"
-
-/* cfssl's warning for a certificate without hosts (messages, 5300). */
-#define NO_HOSTS                                                               \
-	"This certificate lacks a \"hosts\" field. This makes it "             \
-	"unsuitable for\nwebsites. For more information see the Baseline "     \
-	"Requirements for the Issuance and Management\nof Publicly-Trusted "   \
-	"Certificates, v.1.1.6, from the CA/Browser Forum "                    \
-	"(https://cabforum.org);\nspecifically, section 10.2.3 "               \
-	"(\"Information Requirements\")."
 
 /* {"md5":HEX,"sha-1":HEX} of "der", upper-case hex as cfssl. */
 static int
@@ -222,8 +214,8 @@ api_newcert(struct serve_api *api, struct api_thread *t,
 	if (kr.n_hosts == 0 &&
 	    (kiln_buf_printf(&msgs, &e,
 	         "[{\"code\":%d,\"message\":", API_CODE_POLICY) == -1 ||
-	        kiln_buf_append_json(&msgs, NO_HOSTS, strlen(NO_HOSTS), &e) ==
-	            -1 ||
+	        kiln_buf_append_json(&msgs, KILN_GEN_NO_HOSTS,
+	            strlen(KILN_GEN_NO_HOSTS), &e) == -1 ||
 	        kiln_buf_printf(&msgs, &e, "}]") == -1 ||
 	        kiln_buf_terminate(&msgs, &e) == -1))
 		goto fail;

@@ -312,19 +312,8 @@ assert_eq "serve_stub: localhost: not an IPv4 or IPv6 address" \
 # ca/ca2: CAs; srv: the server (127.0.19.1); client1: clientAuth from ca;
 # serveronly: ca, serverAuth only; other1: ca, a CN the pattern refuses;
 # stranger: ca2.
-mkca() {
-	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-	    -keyout "$1-key.pem" -out "$1.pem" -subj "/CN=$1" -days 2 \
-	    -addext basicConstraints=critical,CA:true \
-	    -addext keyUsage=critical,keyCertSign 2>/dev/null
-}
-mkleaf() { # NAME CA EKU [SAN]
-	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-	    -keyout "$1-key.pem" -out "$1.csr" -subj "/CN=$1" 2>/dev/null
-	printf 'extendedKeyUsage=%s\n%s\n' "$3" "${4-}" >"$1.ext"
-	openssl x509 -req -in "$1.csr" -CA "$2.pem" -CAkey "$2-key.pem" \
-	    -CAcreateserial -days 2 -extfile "$1.ext" -out "$1.pem" 2>/dev/null
-}
+# shellcheck source=tests/integration/lib/tlsca.sh
+. "$(dirname "$0")/lib/tlsca.sh"
 mkca ca
 mkca ca2
 mkleaf srv ca serverAuth "subjectAltName=IP:$ADDR"

@@ -29,19 +29,8 @@ stop_server() {
 ON_EXIT=stop_server
 
 # tca: the TLS CA (server and client certificates); ca2 another one.
-mkca() {
-	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-	    -keyout "$1-key.pem" -out "$1.pem" -subj "/CN=$1" -days 2 \
-	    -addext basicConstraints=critical,CA:true \
-	    -addext keyUsage=critical,keyCertSign 2>/dev/null
-}
-mkleaf() { # NAME CA EKU [SAN]
-	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-	    -keyout "$1-key.pem" -out "$1.csr" -subj "/CN=$1" 2>/dev/null
-	printf 'extendedKeyUsage=%s\n%s\n' "$3" "${4-}" >"$1.ext"
-	openssl x509 -req -in "$1.csr" -CA "$2.pem" -CAkey "$2-key.pem" \
-	    -CAcreateserial -days 2 -extfile "$1.ext" -out "$1.pem" 2>/dev/null
-}
+# shellcheck source=tests/integration/lib/tlsca.sh
+. "$(dirname "$0")/lib/tlsca.sh"
 mkca tca
 mkca ca2
 mkleaf srv tca serverAuth "subjectAltName=IP:$ADDR"
