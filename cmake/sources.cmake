@@ -35,6 +35,7 @@ set(KILN_SOURCES_X509
 	src/x509/key.c
 	src/x509/name.c
 	src/x509/rsagen.c
+	src/x509/sieve.c
 	src/x509/san.c
 	src/x509/x509ext.c
 )

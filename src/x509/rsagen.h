@@ -21,62 +21,7 @@
 
 #include "kiln/err.h"
 #include "kiln/rng.h"
-
-/* How many odd primes there are below 2^16: 3, 5, ..., 65521. */
-#define KILN_SIEVE_PRIMES 6541
-
-/* The public exponent of every RSA key kiln makes. */
-#define KILN_RSA_E 65537
-
-/* The largest candidate the sieve takes: half of an RSA-8192 modulus. */
-#define KILN_SIEVE_MAX_BITS 4096
-
-/*
- * A search's window holds 4 candidates per bit of the prime (rsagen.c
- * says why), so the longest is 4 * KILN_SIEVE_MAX_BITS.
- */
-#define KILN_SIEVE_WINDOW_PER_BIT 4
-#define KILN_SIEVE_MAX_WINDOW (KILN_SIEVE_WINDOW_PER_BIT * KILN_SIEVE_MAX_BITS)
-
-/*
- * The odd primes below 2^16 in ascending order, KILN_SIEVE_PRIMES of
- * them, computed by a sieve of Eratosthenes on the first call (any
- * thread may make it).  Cannot fail.
- */
-const uint16_t *kiln_sieve_primes(void);
-
-/*
- * A window of candidates x + 2k, 0 <= k < window, and which of them are
- * struck out.  Caller-allocated (15 KiB); kiln_sieve_init() cannot fail,
- * kiln_sieve_free() wipes (the residues and the marks tell about a prime
- * of the key).
- */
-struct kiln_sieve {
-	uint16_t res[KILN_SIEVE_PRIMES];        /* x mod each small prime */
-	uint32_t res_e;                         /* x mod KILN_RSA_E */
-	uint32_t window;                        /* candidates in the window */
-	uint8_t out[KILN_SIEVE_MAX_WINDOW / 8]; /* bit k: x + 2k struck out */
-};
-
-void kiln_sieve_init(struct kiln_sieve *);
-void kiln_sieve_free(struct kiln_sieve *);
-
-/*
- * Start a window of "window" candidates (1 to KILN_SIEVE_MAX_WINDOW) at
- * "x", an odd integer above 2^16 of at most KILN_SIEVE_MAX_BITS bits:
- * compute its residues and strike out every candidate that has an odd
- * prime factor below 2^16 or is 1 mod KILN_RSA_E (so that gcd(p - 1, e)
- * = 1).  Returns 0, or -1 with KILN_EINVAL for an "x" or a "window" out
- * of range.
- */
-int kiln_sieve_start(
-    struct kiln_sieve *, const mbedtls_mpi *, uint32_t, struct kiln_err *);
-
-/* 1 if candidate "k" (x + 2k, k below the window) is clean, else 0. */
-int kiln_sieve_clean(const struct kiln_sieve *, uint32_t);
-
-/* The first clean candidate from "k" on, or the window if none is. */
-uint32_t kiln_sieve_next(const struct kiln_sieve *, uint32_t);
+#include "x509/sieve.h"
 
 /*
  * The rounds of Miller-Rabin kiln gives a prime p or q of "bits" bits:
