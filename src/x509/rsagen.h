@@ -2,14 +2,14 @@
  * RSA key generation, private to libkiln (kiln_key_generate calls it).
  *
  * A prime is searched for incrementally: a random odd start x, its
- * residues modulo every odd prime below 2^16 computed once, and from them
+ * residues modulo every odd prime below 2^19 computed once, and from them
  * a window of the candidates x, x + 2, x + 2 * 2, ... in which every
  * multiple of a small prime is struck out, each prime marking its own
- * multiples (a sieve of Eratosthenes on the window).  Only a candidate
- * with no factor below 2^16 and not 1 mod e reaches Miller-Rabin, and a
- * composite almost always fails its first round: one modular
- * exponentiation, the floor of the search (bench/floor.c's mr1024).  The
- * key then has to pass FIPS 186-4 B.3.1 and B.3.3.
+ * multiples (a sieve of Eratosthenes on the window: x509/sieve.h).  Only
+ * a candidate with no factor below 2^19 and not 1 mod e reaches
+ * Miller-Rabin, and a composite almost always fails its first round: one
+ * modular exponentiation, the floor of the search (bench/floor.c's
+ * mr1024).  The key then has to pass FIPS 186-4 B.3.1 and B.3.3.
  */
 #ifndef KILN_RSAGEN_H
 #define KILN_RSAGEN_H

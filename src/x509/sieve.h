@@ -30,11 +30,29 @@
 #define KILN_SIEVE_MAX_WINDOW (KILN_SIEVE_WINDOW_PER_BIT * KILN_SIEVE_MAX_BITS)
 
 /*
+ * Every odd prime below KILN_SIEVE_BOUND strikes out its multiples.  A
+ * deeper sieve leaves fewer composites for Miller-Rabin (about 1.12 /
+ * ln B of the odd numbers pass it) but costs a reduction of the start
+ * per prime.  Measured on a 1024-bit prime search (the candidates it
+ * tests, the sieve's time per window; an exponentiation is 0.55 ms):
+ *	2^16: 35.9 candidates, 0.29 ms
+ *	2^19: 30.3 candidates, 0.97 ms (5.6 exponentiations fewer, 3.1 ms)
+ *	2^20: 28.9 candidates, 1.65 ms (1.4 fewer again, for 0.68 ms more)
+ */
+#define KILN_SIEVE_BOUND_BITS 19
+#define KILN_SIEVE_BOUND (UINT32_C(1) << KILN_SIEVE_BOUND_BITS)
+
+/* How many odd primes lie between 2^16 and KILN_SIEVE_BOUND. */
+#define KILN_SIEVE_BIG 36848
+
+/*
  * The odd primes below 2^16 in ascending order, KILN_SIEVE_PRIMES of
- * them, computed by a sieve of Eratosthenes on the first call (any
- * thread may make it).  Cannot fail.
+ * them, and (kiln_sieve_big) those from 2^16 to KILN_SIEVE_BOUND,
+ * KILN_SIEVE_BIG of them, computed by a sieve of Eratosthenes on the
+ * first call (any thread may make them).  Cannot fail.
  */
 const uint16_t *kiln_sieve_primes(void);
+const uint32_t *kiln_sieve_big(void);
 
 /*
  * A window of candidates x + 2k, 0 <= k < window, and which of them are
@@ -43,9 +61,9 @@ const uint16_t *kiln_sieve_primes(void);
  * of the key).
  */
 struct kiln_sieve {
-	uint16_t res[KILN_SIEVE_PRIMES];        /* x mod each small prime */
-	uint32_t res_e;                         /* x mod KILN_RSA_E */
-	uint32_t window;                        /* candidates in the window */
+	uint16_t res[KILN_SIEVE_PRIMES]; /* x mod each prime below 2^16 */
+	uint32_t res_e;                  /* x mod KILN_RSA_E */
+	uint32_t window;                 /* candidates in the window */
 	uint8_t out[KILN_SIEVE_MAX_WINDOW / 8]; /* bit k: x + 2k struck out */
 };
 
@@ -54,11 +72,11 @@ void kiln_sieve_free(struct kiln_sieve *);
 
 /*
  * Start a window of "window" candidates (1 to KILN_SIEVE_MAX_WINDOW) at
- * "x", an odd integer above 2^16 of at most KILN_SIEVE_MAX_BITS bits:
- * compute its residues and strike out every candidate that has an odd
- * prime factor below 2^16 or is 1 mod KILN_RSA_E (so that gcd(p - 1, e)
- * = 1).  Returns 0, or -1 with KILN_EINVAL for an "x" or a "window" out
- * of range.
+ * "x", an odd integer above KILN_SIEVE_BOUND of at most
+ * KILN_SIEVE_MAX_BITS bits: compute its residues and strike out every
+ * candidate that has an odd prime factor below KILN_SIEVE_BOUND or is 1
+ * mod KILN_RSA_E (so that gcd(p - 1, e) = 1).  Returns 0, or -1 with
+ * KILN_EINVAL for an "x" or a "window" out of range.
  */
 int kiln_sieve_start(
     struct kiln_sieve *, const mbedtls_mpi *, uint32_t, struct kiln_err *);

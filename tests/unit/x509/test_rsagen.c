@@ -50,35 +50,53 @@ naive_is_prime(uint32_t n)
 	return 1;
 }
 
-/* 1 if "v" has an odd prime factor below 2^16, by trial division. */
+/*
+ * The odd primes below KILN_SIEVE_BOUND, by trial division, made once:
+ * the reference for the sieve's tables.  Returns how many.
+ */
+static size_t
+naive_odd_primes(const uint32_t **out)
+{
+	enum { MAX = KILN_SIEVE_PRIMES + KILN_SIEVE_BIG };
+	static uint32_t odd_primes[MAX];
+	static size_t n;
+	size_t i = 0;
+	uint32_t p;
+
+	if (n == 0) {
+		for (p = 3; p < KILN_SIEVE_BOUND; p += 2) {
+			if (!naive_is_prime(p))
+				continue;
+			cr_assert(i < MAX, "more odd primes than the tables");
+			odd_primes[i++] = p;
+		}
+		n = i;
+	}
+	*out = odd_primes;
+	return n;
+}
+
+/* 1 if "v" has an odd prime factor below KILN_SIEVE_BOUND. */
 static int
 naive_has_small_factor(const mbedtls_mpi *v)
 {
-	static uint32_t odd_primes[6541];
-	static size_t n;
+	const uint32_t *p;
+	size_t i, n = naive_odd_primes(&p);
 	mbedtls_mpi_uint r;
-	uint32_t p;
-	size_t i = 0;
 
-	for (p = 3; n == 0 && p < 65536; p += 2) {
-		if (!naive_is_prime(p))
-			continue;
-		cr_assert(i < 6541);
-		odd_primes[i++] = p;
-		if (p == 65521)
-			n = i;
-	}
 	for (i = 0; i < n; i++) {
 		cr_assert_eq(
-		    mbedtls_mpi_mod_int(&r, v, (mbedtls_mpi_sint)odd_primes[i]),
-		    0);
+		    mbedtls_mpi_mod_int(&r, v, (mbedtls_mpi_sint)p[i]), 0);
 		if (r == 0)
 			return 1;
 	}
 	return 0;
 }
 
-/* 1 if "v" has no odd prime factor below 2^16 and is not 1 mod 65537. */
+/*
+ * 1 if "v" has no odd prime factor below KILN_SIEVE_BOUND and is not 1
+ * mod 65537.
+ */
 static int
 naive_clean(const mbedtls_mpi *v)
 {
@@ -136,6 +154,23 @@ Test(rsagen, small_primes_are_the_6541_odd_primes_below_2_16)
 	cr_assert_eq(p[1], 5);
 	cr_assert_eq(p[6540], 65521);
 	cr_assert_eq(kiln_sieve_primes(), p, "computed once");
+}
+
+Test(rsagen, big_primes_are_the_36848_odd_primes_from_2_16_to_2_19)
+{
+	const uint32_t *want, *big = kiln_sieve_big();
+	size_t i, n = naive_odd_primes(&want);
+
+	cr_assert_eq(KILN_SIEVE_BOUND, 524288);
+	cr_assert_eq(n, KILN_SIEVE_PRIMES + KILN_SIEVE_BIG);
+	cr_assert_eq(KILN_SIEVE_BIG, 36848);
+	for (i = 0; i < KILN_SIEVE_BIG; i++)
+		cr_assert_eq(big[i], want[KILN_SIEVE_PRIMES + i],
+		    "big[%zu] = %u, want %u", i, big[i],
+		    want[KILN_SIEVE_PRIMES + i]);
+	cr_assert_eq(big[0], 65537, "e itself: its multiples are composite");
+	cr_assert_eq(big[KILN_SIEVE_BIG - 1], 524287, "2^19 - 1");
+	cr_assert_eq(kiln_sieve_big(), big, "computed once");
 }
 
 Test(rsagen, miller_rabin_rounds_follow_fips_186_4_table_c2)
@@ -283,7 +318,7 @@ Test(rsagen, miller_rabin_refuses_what_it_cannot_test)
 Test(rsagen, residues_are_the_start_modulo_each_prime)
 {
 	const uint16_t *p = kiln_sieve_primes();
-	unsigned int bits[] = {17, 33, 1023, 1024, 1536, 4096};
+	unsigned int bits[] = {21, 33, 1023, 1024, 1536, 4096};
 	mbedtls_mpi_uint r;
 	size_t b, i;
 
@@ -303,18 +338,45 @@ Test(rsagen, residues_are_the_start_modulo_each_prime)
 }
 
 /*
+ * The candidates of a window of "window" from x that have an odd prime
+ * factor below KILN_SIEVE_BOUND (bit 1) or are 1 mod e (bit 2), into
+ * "dirty": the reference takes each prime's residue r from mbedTLS and
+ * its first multiple at k = -r / 2 = (p - r) * (p + 1) / 2 (mod p).
+ */
+static void
+naive_dirty(unsigned char *dirty, uint32_t window)
+{
+	const uint32_t *p;
+	size_t i, n = naive_odd_primes(&p);
+	mbedtls_mpi_uint r;
+	uint64_t first;
+	uint32_t k;
+
+	memset(dirty, 0, window);
+	for (i = 0; i < n; i++) {
+		cr_assert_eq(mbedtls_mpi_mod_int(&r, &x, p[i]), 0);
+		first = (uint64_t)(p[i] - r) * ((p[i] + 1) / 2) % p[i];
+		cr_assert_eq((r + 2 * first) % p[i], 0);
+		for (k = (uint32_t)first; k < window; k += p[i])
+			dirty[k] |= 1;
+	}
+	cr_assert_eq(mbedtls_mpi_mod_int(&r, &x, KILN_RSA_E), 0);
+	for (k = 0; k < window; k++)
+		if ((r + 2 * k) % KILN_RSA_E == 1)
+			dirty[k] |= 2;
+}
+
+/*
  * In a window of 4000 from a random 1024-bit odd number, the sieve calls
- * clean exactly the candidates that have no odd prime factor below 2^16
- * and are not 1 mod e, and kiln_sieve_next visits exactly those, in
- * order.  The reference takes each prime's residue from mbedTLS and finds
- * the multiples with a division, and checks the first 40 candidates as
- * whole numbers.  Candidate 2500 is 1 mod e and has no small factor: only
+ * clean exactly the candidates that have no odd prime factor below
+ * KILN_SIEVE_BOUND and are not 1 mod e, and kiln_sieve_next visits
+ * exactly those, in order; the first 40 candidates are checked as whole
+ * numbers too.  Candidate 2500 is 1 mod e and has no small factor: only
  * the check on e can turn it down.
  */
 Test(rsagen, window_passes_exactly_the_candidates_without_a_small_factor)
 {
 	enum { WINDOW = 4000, WHOLE = 40 };
-	const uint16_t *p = kiln_sieve_primes();
 	unsigned char *dirty = calloc(WINDOW, 1);
 	mbedtls_mpi_uint r;
 	mbedtls_mpi_sint shift;
@@ -325,7 +387,7 @@ Test(rsagen, window_passes_exactly_the_candidates_without_a_small_factor)
 
 	cr_assert_not_null(dirty);
 	mbedtls_mpi_init(&c);
-	/* x + 5000 = 1 mod e, without a factor below 2^16: 1 in 10 or so. */
+	/* x + 5000 = 1 mod e, without a small factor: 1 in 12 or so. */
 	for (i = 0; i < 1000; i++) {
 		random_odd(&x, 1024);
 		cr_assert_eq(mbedtls_mpi_mod_int(&r, &x, KILN_RSA_E), 0);
@@ -338,16 +400,7 @@ Test(rsagen, window_passes_exactly_the_candidates_without_a_small_factor)
 			break;
 	}
 	cr_assert(i < 1000);
-	for (i = 0; i < KILN_SIEVE_PRIMES; i++) {
-		cr_assert_eq(mbedtls_mpi_mod_int(&r, &x, p[i]), 0);
-		for (k = 0; k < WINDOW; k++)
-			if ((r + 2 * k) % p[i] == 0)
-				dirty[k] |= 1;
-	}
-	cr_assert_eq(mbedtls_mpi_mod_int(&r, &x, KILN_RSA_E), 0);
-	for (k = 0; k < WINDOW; k++)
-		if ((r + 2 * k) % KILN_RSA_E == 1)
-			dirty[k] |= 2;
+	naive_dirty(dirty, WINDOW);
 	cr_assert_eq(
 	    dirty[2500], 2, "candidate 2500: 1 mod e, no small factor");
 
@@ -374,10 +427,39 @@ Test(rsagen, window_passes_exactly_the_candidates_without_a_small_factor)
 	cr_assert_eq(next, WINDOW, "none after the last");
 	cr_assert_eq(kiln_sieve_clean(&sieve, WINDOW), 0, "past the window");
 	cr_assert_eq(kiln_sieve_next(&sieve, WINDOW + 7), WINDOW);
-	/* About 10% of odd numbers have no odd factor below 2^16. */
+	/* About 8.5% of odd numbers have no odd factor below 2^19. */
 	cr_assert(
 	    clean > WINDOW / 20 && clean < WINDOW / 5, "%zu clean", clean);
 	mbedtls_mpi_free(&c);
+	free(dirty);
+}
+
+/*
+ * The longest windows from 24 random starts of 1024 to 4096 bits, each
+ * against the reference: every size of start the second tier's
+ * reduction takes, four words at a time, and each prime's one strike at
+ * most anywhere in the longest window.
+ */
+Test(rsagen, long_windows_strike_what_the_reference_strikes)
+{
+	unsigned char *dirty = malloc(KILN_SIEVE_MAX_WINDOW);
+	unsigned int bits;
+	size_t round, wrong;
+	uint32_t k;
+
+	cr_assert_not_null(dirty);
+	for (round = 0; round < 24; round++) {
+		bits = 1024 + (unsigned int)(round % 4) * 1024;
+		random_odd(&x, bits);
+		naive_dirty(dirty, KILN_SIEVE_MAX_WINDOW);
+		cr_assert_eq(
+		    kiln_sieve_start(&sieve, &x, KILN_SIEVE_MAX_WINDOW, &err),
+		    0, "%s", err.msg);
+		for (wrong = 0, k = 0; k < KILN_SIEVE_MAX_WINDOW; k++)
+			wrong += kiln_sieve_clean(&sieve, k) == !!dirty[k];
+		cr_assert_eq(wrong, 0, "%u bits: %zu candidates judged wrong",
+		    bits, wrong);
+	}
 	free(dirty);
 }
 
@@ -402,11 +484,11 @@ Test(rsagen, sieve_rejects_known_composites_and_passes_known_primes)
 	cr_assert_eq(sieve.res[6539], 0);
 	cr_assert_eq(sieve.res[6540], 0);
 
-	/* Carmichael 75361 = 11 * 13 * 17 * 31. */
-	set_u64(&x, 75361);
+	/* Carmichael 530881 = 13 * 97 * 421. */
+	set_u64(&x, 530881);
 	cr_assert_eq(kiln_sieve_start(&sieve, &x, 1, &err), 0);
 	cr_assert_eq(kiln_sieve_clean(&sieve, 0), 0);
-	cr_assert_eq(sieve.res[3], 0); /* 11 */
+	cr_assert_eq(sieve.res[4], 0); /* 13 */
 
 	/* 151 * 751 * 28351, a strong pseudoprime to bases 2, 3, 5 and 7. */
 	set_u64(&x, 3215031751u);
@@ -420,18 +502,28 @@ Test(rsagen, sieve_rejects_known_composites_and_passes_known_primes)
 	cr_assert_eq(sieve.res_e, 1);
 	cr_assert_eq(kiln_sieve_clean(&sieve, 0), 0);
 
-	/* 65537 * 65539: no factor below 2^16, left for Miller-Rabin. */
+	/* 65537 * 65539: e and a prime of the second tier. */
 	set_u64(&x, 4295229443u);
 	cr_assert_eq(kiln_sieve_start(&sieve, &x, 1, &err), 0);
 	cr_assert_eq(sieve.res_e, 0);
+	cr_assert_eq(kiln_sieve_clean(&sieve, 0), 0);
+
+	/* 524287 * 524309 (2^19 - 1, the last prime of the second tier). */
+	set_u64(&x, UINT64_C(274888392683));
+	cr_assert_eq(kiln_sieve_start(&sieve, &x, 1, &err), 0);
+	cr_assert_eq(kiln_sieve_clean(&sieve, 0), 0);
+
+	/* 524309 * 524341: no factor below 2^19, left for Miller-Rabin. */
+	set_u64(&x, UINT64_C(274916705369));
+	cr_assert_eq(kiln_sieve_start(&sieve, &x, 1, &err), 0);
 	cr_assert_eq(kiln_sieve_clean(&sieve, 0), 1);
 }
 
 Test(rsagen, sieve_refuses_what_it_cannot_take)
 {
 	static const char msg[] = "RSA prime candidate: not an odd number "
-	                          "above 2^16 of at most 4096 bits";
-	const uint64_t bad[] = {65535, 65537 + 1, 3};
+	                          "above 2^19 of at most 4096 bits";
+	const uint64_t bad[] = {65535, 65537, 524287, 524288, 524309 + 1, 3};
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -445,7 +537,7 @@ Test(rsagen, sieve_refuses_what_it_cannot_take)
 	random_odd(&x, 4097);
 	cr_assert_eq(kiln_sieve_start(&sieve, &x, 10, &err), -1);
 	cr_assert_str_eq(err.msg, msg);
-	set_u64(&x, 65537);
+	set_u64(&x, 524309);
 	cr_assert_eq(kiln_sieve_start(&sieve, &x, 10, NULL), 0);
 	kiln_err_clear(&err);
 	cr_assert_eq(kiln_sieve_start(&sieve, &x, 0, &err), -1);
@@ -458,11 +550,11 @@ Test(rsagen, sieve_refuses_what_it_cannot_take)
 	    "RSA prime search: a window of 16385 candidates (1 to 16384)");
 	cr_assert_eq(kiln_sieve_start(&sieve, &x, 16384, &err), 0);
 	cr_assert_eq(
-	    kiln_sieve_next(&sieve, 0), 0, "65537 has no small factor");
-	/* The window's last marks: 98299 is prime, 98303 = 197 * 499. */
-	cr_assert_eq(kiln_sieve_clean(&sieve, 16381), 1, "65537 + 32762");
-	cr_assert_eq(kiln_sieve_clean(&sieve, 16383), 0, "65537 + 32766");
-	cr_assert_eq(kiln_sieve_next(&sieve, 16382), 16384);
+	    kiln_sieve_next(&sieve, 0), 0, "524309 has no small factor");
+	/* The window's last marks: 557069 is prime, 557071 = 97 * 5743. */
+	cr_assert_eq(kiln_sieve_clean(&sieve, 16380), 1, "524309 + 32760");
+	cr_assert_eq(kiln_sieve_clean(&sieve, 16381), 0, "524309 + 32762");
+	cr_assert_eq(kiln_sieve_next(&sieve, 16381), 16384);
 }
 
 /*
