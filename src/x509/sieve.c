@@ -27,12 +27,13 @@ static size_t ngroups;
  * The primes from 2^16 to KILN_SIEVE_BOUND, one reduction each: too large
  * to share a 32-bit product, and too many for a long division per word
  * (that cost 115 ns a prime, about what the exponentiations it saved
- * cost).
- * Each is reduced by multiplication (Barrett's method) with its m =
- * floor(2^64 / p): about 18 ns a prime (strike_big).
+ * cost).  Each is reduced by multiplication (Barrett's method): about 18
+ * ns a prime (strike_big).  They are kept as half the gap from the one
+ * before (at most 57 below 2^19), 36 KiB where the primes and their
+ * Barrett constants took 432 KiB, which raised a key's process above its
+ * 4 MiB of RSS.
  */
-static uint32_t big[KILN_SIEVE_BIG];
-static uint64_t big_m[KILN_SIEVE_BIG];
+static uint8_t big_gap[KILN_SIEVE_BIG];
 
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 
@@ -48,7 +49,7 @@ static void
 make_big(void)
 {
 	uint8_t composite[SEGMENT / 8]; /* bit i: is lo + 2i composite? */
-	uint32_t lo, p, m, i;
+	uint32_t lo, p, m, i, last = KILN_SIEVE_BIG_BASE;
 	size_t k, count = 0;
 
 	for (lo = (1u << 16) + 1; lo < KILN_SIEVE_BOUND; lo += 2 * SEGMENT) {
@@ -71,9 +72,9 @@ make_big(void)
 			if (composite[i / 8] & (1u << (i % 8)))
 				continue;
 			if (count < KILN_SIEVE_BIG) {
-				big[count] = lo + 2 * i;
-				big_m[count] = UINT64_MAX / big[count];
-				count++;
+				big_gap[count++] =
+				    (uint8_t)((lo + 2 * i - last) / 2);
+				last = lo + 2 * i;
 			}
 		}
 	}
@@ -120,11 +121,11 @@ kiln_sieve_primes(void)
 	return primes;
 }
 
-const uint32_t *
-kiln_sieve_big(void)
+const uint8_t *
+kiln_sieve_big_gaps(void)
 {
 	(void)pthread_once(&tables_once, make_tables);
-	return big;
+	return big_gap;
 }
 
 void
@@ -181,9 +182,21 @@ first_k(uint32_t r, uint32_t want, uint32_t p)
 }
 
 /*
- * v mod p for v below 2^63, with m = floor(2^64 / p): the quotient's
- * estimate (v * m) / 2^64 is short of v / p by less than one, so one
- * subtraction at most is left.
+ * Barrett's constant for p: floor(2^64 / p), or one or two less.  The
+ * double quotient is within 2^-5 of 2^64 / p (p is above 2^16), so its
+ * integer part is floor(2^64 / p) or one more or less, and one is taken
+ * off.
+ */
+static uint64_t
+barrett(uint32_t p)
+{
+	return (uint64_t)(0x1p64 / (double)p) - 1;
+}
+
+/*
+ * v mod p for v below 2^55, with m from barrett(p): the quotient's
+ * estimate (v * m) / 2^64 is never above v / p and short of it by less
+ * than 1 + 3v / 2^64, so one subtraction at most is left.
  */
 static inline uint64_t
 reduce(uint64_t v, uint32_t p, uint64_t m)
@@ -230,24 +243,31 @@ step(uint64_t r, const uint32_t *w, const uint64_t c[4], uint32_t p, uint64_t m)
 static void
 strike_big(struct kiln_sieve *s, const uint32_t *w, size_t n)
 {
-	uint64_t a[4], b[4], ra, rb;
+	uint64_t a[4], b[4], ra, rb, ma, mb;
+	uint32_t pa, pb = KILN_SIEVE_BIG_BASE;
 	size_t i, j;
 
 	for (i = 0; i + 2 <= KILN_SIEVE_BIG; i += 2) {
-		powers(a, big[i], big_m[i]);
-		powers(b, big[i + 1], big_m[i + 1]);
+		pa = pb + 2 * (uint32_t)big_gap[i];
+		pb = pa + 2 * (uint32_t)big_gap[i + 1];
+		ma = barrett(pa);
+		mb = barrett(pb);
+		powers(a, pa, ma);
+		powers(b, pb, mb);
 		for (ra = rb = 0, j = 0; j < n; j += 4) {
-			ra = step(ra, w + j, a, big[i], big_m[i]);
-			rb = step(rb, w + j, b, big[i + 1], big_m[i + 1]);
+			ra = step(ra, w + j, a, pa, ma);
+			rb = step(rb, w + j, b, pb, mb);
 		}
-		strike(s, first_k((uint32_t)ra, 0, big[i]), big[i]);
-		strike(s, first_k((uint32_t)rb, 0, big[i + 1]), big[i + 1]);
+		strike(s, first_k((uint32_t)ra, 0, pa), pa);
+		strike(s, first_k((uint32_t)rb, 0, pb), pb);
 	}
 	for (; i < KILN_SIEVE_BIG; i++) {
-		powers(a, big[i], big_m[i]);
-		for (ra = 0, j = 0; j < n; j += 4)
-			ra = step(ra, w + j, a, big[i], big_m[i]);
-		strike(s, first_k((uint32_t)ra, 0, big[i]), big[i]);
+		pb += 2 * (uint32_t)big_gap[i];
+		mb = barrett(pb);
+		powers(b, pb, mb);
+		for (rb = 0, j = 0; j < n; j += 4)
+			rb = step(rb, w + j, b, pb, mb);
+		strike(s, first_k((uint32_t)rb, 0, pb), pb);
 	}
 }
 

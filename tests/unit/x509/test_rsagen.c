@@ -158,19 +158,29 @@ Test(rsagen, small_primes_are_the_6541_odd_primes_below_2_16)
 
 Test(rsagen, big_primes_are_the_36848_odd_primes_from_2_16_to_2_19)
 {
-	const uint32_t *want, *big = kiln_sieve_big();
+	const uint8_t *gap = kiln_sieve_big_gaps();
+	const uint32_t *want;
 	size_t i, n = naive_odd_primes(&want);
+	uint32_t p = KILN_SIEVE_BIG_BASE, widest = 0;
 
 	cr_assert_eq(KILN_SIEVE_BOUND, 524288);
 	cr_assert_eq(n, KILN_SIEVE_PRIMES + KILN_SIEVE_BIG);
 	cr_assert_eq(KILN_SIEVE_BIG, 36848);
-	for (i = 0; i < KILN_SIEVE_BIG; i++)
-		cr_assert_eq(big[i], want[KILN_SIEVE_PRIMES + i],
-		    "big[%zu] = %u, want %u", i, big[i],
+	for (i = 0; i < KILN_SIEVE_BIG; i++) {
+		p += 2 * (uint32_t)gap[i];
+		cr_assert_eq(p, want[KILN_SIEVE_PRIMES + i],
+		    "big prime %zu = %u, want %u", i, p,
 		    want[KILN_SIEVE_PRIMES + i]);
-	cr_assert_eq(big[0], 65537, "e itself: its multiples are composite");
-	cr_assert_eq(big[KILN_SIEVE_BIG - 1], 524287, "2^19 - 1");
-	cr_assert_eq(kiln_sieve_big(), big, "computed once");
+		if (gap[i] > widest)
+			widest = gap[i];
+		if (i == 0)
+			cr_assert_eq(
+			    p, 65537, "e: its multiples are composite");
+	}
+	cr_assert_eq(p, 524287, "2^19 - 1, the last");
+	/* 492113 to 492227, the widest gap below 2^19, as sieve.c says. */
+	cr_assert_eq(widest, 57);
+	cr_assert_eq(kiln_sieve_big_gaps(), gap, "computed once");
 }
 
 Test(rsagen, miller_rabin_rounds_follow_fips_186_4_table_c2)
