@@ -2,7 +2,9 @@
  * kiln gencrl: a CRL revoking the serial numbers of a file, as cfssl
  * gencrl (kiln-gencrl(1)).
  */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -15,18 +17,6 @@
 
 /* cfssl's lifetime when SECONDS is absent or 0. */
 #define ONE_WEEK (7LL * 24 * 3600)
-
-static int
-digit_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return 99;
-}
 
 static int
 is_space(char c)
@@ -45,39 +35,28 @@ static int
 parse_seconds(const char *s, long long *out, const char **why)
 {
 	const char *p = s, *end = s + strlen(s);
-	long long v = 0;
-	int neg = 0, base = 10, d;
+	char *stop;
+	long long v;
 
 	while (p < end && is_space(*p))
 		p++;
 	while (end > p && is_space(end[-1]))
 		end--;
-	if (p < end && (*p == '+' || *p == '-'))
-		neg = *p++ == '-';
-	if (end - p >= 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
-		base = 16;
-		p += 2;
-	} else if (end - p >= 2 && p[0] == '0') {
-		base = 8;
-		p++;
-	}
 	*why = "is not a number of seconds (decimal, 0x hex or 0 octal)";
-	if (p == end)
+	/*
+	 * strtoll with base 0 reads Go's forms: a sign, then 0x hex, 0 octal
+	 * or decimal; it must read all of what is left (it stops at "0x"
+	 * without digits, at an 8 in octal, at white space after the sign).
+	 */
+	errno = 0;
+	v = strtoll(p, &stop, 0);
+	if (stop == p || stop != end)
 		return -1;
-	for (; p < end; p++) {
-		if ((d = digit_value(*p)) >= base)
-			return -1;
-		v = v * base + d;
-		if (v > 2147483648LL) {
-			*why = "is out of range (at most 2147483647)";
-			return -1;
-		}
-	}
-	if (!neg && v > 2147483647LL) {
+	if (errno == ERANGE || v > 2147483647LL || v < -2147483648LL) {
 		*why = "is out of range (at most 2147483647)";
 		return -1;
 	}
-	if (neg && v != 0) {
+	if (v < 0) {
 		*why = "is negative";
 		return -1;
 	}
