@@ -33,10 +33,11 @@ set(KILN_SOURCES_X509
 	src/x509/crl.c
 	src/x509/csr.c
 	src/x509/key.c
+	src/x509/millerrabin.c
 	src/x509/name.c
 	src/x509/rsagen.c
-	src/x509/sieve.c
 	src/x509/san.c
+	src/x509/sieve.c
 	src/x509/x509ext.c
 )
 # cfssl: cfssl's JSON (ca-config.json, CSR requests, cfssljson).
